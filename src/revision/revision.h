@@ -1,0 +1,25 @@
+// Revision: one node of the revision graph, as declared by a revision file's
+// header. The graph never reads files: script/ parses headers into these.
+#ifndef RETORT_REVISION_REVISION_H_
+#define RETORT_REVISION_REVISION_H_
+
+#include <string>
+#include <vector>
+
+namespace retort {
+
+struct Revision {
+  // Inputs, as written in the file's header.
+  std::string id;                           // "Revision ID"
+  std::vector<std::string> down_revisions;  // "Revises"; 2+ = merge point
+  std::vector<std::string> branch_labels;   // "Branch Labels"
+  std::vector<std::string> depends_on;      // "Depends On": ids, prefixes, labels
+
+  // Payload the graph carries but never interprets.
+  std::string doc;   // the message (first line of the header comment)
+  std::string path;  // the file it came from; empty for in-memory graphs
+};
+
+}  // namespace retort
+
+#endif  // RETORT_REVISION_REVISION_H_
