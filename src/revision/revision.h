@@ -18,6 +18,11 @@ struct Revision {
   // Payload the graph carries but never interprets.
   std::string doc;   // the message (first line of the header comment)
   std::string path;  // the file it came from; empty for in-memory graphs
+  // 1-based header lines of "Revision ID", "Revises" and "Depends On" in
+  // `path` (0 when unknown), so graph errors can say file:line.
+  int id_line = 0;
+  int revises_line = 0;
+  int depends_on_line = 0;
 };
 
 }  // namespace retort
