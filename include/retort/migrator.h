@@ -1,0 +1,90 @@
+// Migrator: retort's public engine. The command-line tool is a thin client of
+// this class, and C++ applications embed it the same way.
+#ifndef RETORT_MIGRATOR_H_
+#define RETORT_MIGRATOR_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "retort/options.h"
+#include "retort/revision_info.h"
+#include "retort/status.h"
+
+namespace retort {
+
+// A project template for `init` (generic, multischema, ...).
+struct TemplateInfo {
+  std::string name;
+  std::string description;
+};
+
+// Options of `revision`, named after Alembic's flags.
+struct NewRevisionOptions {
+  std::string message;                    // -m
+  std::string head = "head";              // --head
+  bool splice = false;                    // --splice
+  std::vector<std::string> branch_labels;  // --branch-label
+  std::vector<std::string> depends_on;    // --depends-on (repeatable)
+  std::string rev_id;                     // --rev-id; default: random
+  std::string version_path;               // --version-path
+  bool transactional = true;              // false writes "Transactional: false"
+  std::string upgrade_sql;                // body of "-- migrate:upgrade"
+  std::string downgrade_sql;              // body of "-- migrate:downgrade"
+};
+
+// Options of `merge`.
+struct MergeOptions {
+  std::vector<std::string> revisions;     // what to merge (e.g. "heads")
+  std::string message;                    // -m
+  std::vector<std::string> branch_labels;  // --branch-label
+  std::string rev_id;                     // --rev-id
+};
+
+// A branch point with the revisions it branches into (`branches`).
+struct BranchPoint {
+  RevisionInfo revision;
+  std::vector<RevisionInfo> children;
+};
+
+class Migrator {
+ public:
+  // Reads the configuration; revision files are read on first need.
+  static Result<std::unique_ptr<Migrator>> Open(const Options& options);
+  ~Migrator();
+  Migrator(const Migrator&) = delete;
+  Migrator& operator=(const Migrator&) = delete;
+
+  // Writes a new project into `directory` from a template (`init`). Refuses
+  // a non-empty directory. `config_path` is where retort.toml goes.
+  static Status Init(const std::string& directory,
+                     const std::string& template_name,
+                     const std::string& config_path);
+  static std::vector<TemplateInfo> ListTemplates();
+
+  // Writes a new revision file and returns it (`revision`).
+  Result<RevisionInfo> CreateRevision(const NewRevisionOptions& options);
+  // Writes a merge revision of `options.revisions` (`merge`).
+  Result<RevisionInfo> Merge(const MergeOptions& options);
+
+  // `heads`: the heads, or with `resolve_dependencies` the effective heads.
+  Result<std::vector<RevisionInfo>> Heads(bool resolve_dependencies);
+  // `branches`: every branch point, newest first.
+  Result<std::vector<BranchPoint>> Branches();
+  // `history -r start:end`: revisions newest first. An empty range is all.
+  Result<std::vector<RevisionInfo>> History(const std::string& range);
+  // `show REV`: the revisions REV names ("heads" may name several).
+  Result<std::vector<RevisionInfo>> Show(const std::string& revision);
+
+  // The configured project folder for new revision files.
+  std::string VersionsDirectory() const;
+
+ private:
+  struct Impl;
+  explicit Migrator(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace retort
+
+#endif  // RETORT_MIGRATOR_H_

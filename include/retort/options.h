@@ -1,0 +1,42 @@
+// Options: what a Migrator is opened with — the command line's global flags,
+// or an embedding application's settings.
+#ifndef RETORT_OPTIONS_H_
+#define RETORT_OPTIONS_H_
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace retort {
+
+enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
+
+// Receives log lines (never containing a password); the CLI prints them.
+using LogSink = std::function<void(LogLevel, std::string_view)>;
+
+struct Options {
+  // Path of retort.toml.
+  // Default: "retort.toml" (or $RETORT_CONFIG when set, resolved by the CLI).
+  std::string config_path = "retort.toml";
+  // Require the config file to exist.
+  // Default: false (a missing file means all defaults).
+  bool config_must_exist = false;
+  // -n/--name: the [env.<name>] section to apply. Default: none.
+  std::string name;
+  // --url: overrides the configured database URL. Default: none.
+  std::string url;
+  // -x key=value arguments. "schema" and "debug" are honoured by retort
+  // itself; all are visible to the config as ${x.key}. Default: none.
+  std::map<std::string, std::string> x_args;
+  // --schema: the schema to work on (same as -x schema=S). Default: none.
+  std::string schema;
+  // Where log lines go. Default: nowhere.
+  LogSink log;
+  // Lowest level passed to `log`. Default: kInfo.
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+}  // namespace retort
+
+#endif  // RETORT_OPTIONS_H_

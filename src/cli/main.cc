@@ -1,0 +1,388 @@
+// The retort command line: parses flags with CLI11, calls the public
+// Migrator API, and turns results into text or JSON and exit codes. Nothing
+// here touches files or databases directly.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "retort/migrator.h"
+#include "util/strings.h"
+
+namespace retort {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// Exit codes: 0 success, 1 a command failed, 2 the command line is wrong.
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+// Global flags, accepted before or after the command (as Alembic's -x is).
+struct GlobalFlags {
+  std::string config;
+  std::string name;
+  std::vector<std::string> x;
+  std::string schema;
+  std::string url;
+  bool verbose = false;
+  bool quiet = false;
+  std::string format = "text";
+};
+
+int Fail(const Status& status) {
+  std::cerr << "error: " << status.message() << "\n";
+  return kExitFailed;
+}
+
+json ToJson(const RevisionInfo& r) {
+  json j;
+  j["id"] = r.id;
+  j["down_revisions"] = r.down_revisions;
+  j["depends_on"] = r.depends_on;
+  j["branch_labels"] = r.branch_labels;
+  j["children"] = r.children;
+  j["message"] = r.doc;
+  j["path"] = r.path;
+  j["create_date"] = r.create_date;
+  j["is_head"] = r.is_head;
+  j["is_effective_head"] = r.is_head && !r.is_real_head;
+  j["is_base"] = r.is_base;
+  j["is_branch_point"] = r.is_branch_point;
+  j["is_merge_point"] = r.is_merge_point;
+  return j;
+}
+
+class Cli {
+ public:
+  Cli() : app_("retort: schema migrations for PostgreSQL and SQLite", "retort") {}
+
+  int Run(int argc, char** argv);
+
+ private:
+  void AddGlobals(CLI::App* app);
+  Result<std::unique_ptr<Migrator>> OpenMigrator(bool config_must_exist);
+  void PrintRevisions(const std::vector<RevisionInfo>& revs,
+                      const FormatOptions& fmt);
+  bool Json() const { return flags_.format == "json"; }
+
+  CLI::App app_;
+  GlobalFlags flags_;
+};
+
+void Cli::AddGlobals(CLI::App* app) {
+  app->add_option("-c,--config", flags_.config,
+                  "configuration file (default: retort.toml, or $RETORT_CONFIG)");
+  app->add_option("-n,--name", flags_.name,
+                  "named environment: the [env.NAME] section of the config");
+  app->add_option("-x", flags_.x,
+                  "KEY=VALUE argument (schema=S and debug=true are honoured; "
+                  "all are visible to the config as ${x.KEY})")
+      ->take_all();
+  app->add_option("--schema", flags_.schema,
+                  "schema to work on (same as -x schema=S)");
+  app->add_option("--url", flags_.url, "database URL (overrides the config)");
+  app->add_flag("-v,--verbose", flags_.verbose, "more output");
+  app->add_flag("-q,--quiet", flags_.quiet, "only errors");
+  app->add_option("--format", flags_.format, "output format")
+      ->check(CLI::IsMember({"text", "json"}));
+}
+
+Result<std::unique_ptr<Migrator>> Cli::OpenMigrator(bool config_must_exist) {
+  Options o;
+  o.config_path = flags_.config;
+  o.config_must_exist = config_must_exist || !flags_.config.empty();
+  if (o.config_path.empty()) {
+    const char* env = std::getenv("RETORT_CONFIG");
+    o.config_path = env && *env ? env : "retort.toml";
+    if (env && *env) o.config_must_exist = true;
+  }
+  o.name = flags_.name;
+  o.url = flags_.url;
+  for (const std::string& kv : flags_.x) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument("-x '" + kv +
+                                     "': expected KEY=VALUE, e.g. -x schema=auth");
+    }
+    o.x_args[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  o.schema = flags_.schema;
+  if (o.schema.empty() && o.x_args.count("schema")) o.schema = o.x_args["schema"];
+  bool debug = o.x_args.count("debug") && o.x_args["debug"] == "true";
+  o.log_level = flags_.verbose || debug ? LogLevel::kDebug
+                : flags_.quiet          ? LogLevel::kError
+                                        : LogLevel::kInfo;
+  o.log = [](LogLevel level, std::string_view line) {
+    const char* tag = level == LogLevel::kError  ? "error: "
+                      : level == LogLevel::kWarn ? "warning: "
+                                                 : "";
+    std::cerr << tag << line << "\n";
+  };
+  return Migrator::Open(o);
+}
+
+void Cli::PrintRevisions(const std::vector<RevisionInfo>& revs,
+                         const FormatOptions& fmt) {
+  if (Json()) {
+    json arr = json::array();
+    for (const auto& r : revs) arr.push_back(ToJson(r));
+    std::cout << arr.dump(2) << "\n";
+    return;
+  }
+  for (const auto& r : revs) std::cout << FormatRevision(r, fmt) << "\n";
+}
+
+int Cli::Run(int argc, char** argv) {
+  app_.require_subcommand(1);
+  app_.fallthrough();
+  app_.set_version_flag("--version", "retort " RETORT_VERSION);
+  AddGlobals(&app_);
+  int code = kExitOk;
+  auto fail = [&code](const Status& s) { code = Fail(s); };
+
+  // init
+  std::string init_dir;
+  std::string init_template = "generic";
+  auto* init = app_.add_subcommand("init", "create a new project in DIRECTORY");
+  init->add_option("directory", init_dir, "folder for the migration scripts")
+      ->required();
+  init->add_option("-t,--template", init_template,
+                   "project template (see list-templates)");
+  init->callback([&] {
+    std::string config = flags_.config.empty() ? "retort.toml" : flags_.config;
+    Status s = Migrator::Init(init_dir, init_template, config);
+    if (!s.ok()) return fail(s);
+    if (!flags_.quiet) {
+      std::cout << "Created " << init_dir << "/ and " << config
+                << "; edit the url in " << config
+                << " and run 'retort revision -m \"first\"'\n";
+    }
+  });
+
+  // list-templates
+  auto* lt = app_.add_subcommand("list-templates", "list project templates");
+  lt->alias("list_templates");
+  lt->callback([&] {
+    std::cout << "Available templates:\n\n";
+    for (const auto& t : Migrator::ListTemplates())
+      std::cout << t.name << " - " << t.description << "\n";
+    std::cout << "\nTemplates are used via the 'init' command, e.g.:\n\n"
+                 "  retort init -t generic ./migrations\n";
+  });
+
+  // revision
+  NewRevisionOptions rev_opts;
+  bool autogenerate = false;
+  auto* revision = app_.add_subcommand("revision", "create a new revision file");
+  revision->add_option("-m,--message", rev_opts.message, "message");
+  revision->add_flag("--autogenerate", autogenerate,
+                     "compare the models with the database (not yet available)");
+  revision->add_option("--head", rev_opts.head,
+                       "revision the new one is based on (default: head)");
+  revision->add_flag("--splice", rev_opts.splice,
+                     "allow a non-head --head, starting a new branch");
+  revision->add_option("--branch-label", rev_opts.branch_labels,
+                       "branch label for the new revision")
+      ->take_last();
+  revision->add_option("--depends-on", rev_opts.depends_on,
+                       "revision this one depends on (repeatable)");
+  revision->add_option("--rev-id", rev_opts.rev_id, "id instead of a random one");
+  revision->add_option("--version-path", rev_opts.version_path,
+                       "folder for the new file");
+  revision->callback([&] {
+    if (autogenerate) {
+      return fail(Status::InvalidArgument(
+          "--autogenerate is not available yet in this version of retort; "
+          "write the SQL by hand in the new file"));
+    }
+    auto m = OpenMigrator(false);
+    if (!m.ok()) return fail(m.status());
+    auto r = (*m)->CreateRevision(rev_opts);
+    if (!r.ok()) return fail(r.status());
+    if (Json()) {
+      std::cout << ToJson(*r).dump(2) << "\n";
+    } else if (!flags_.quiet) {
+      std::cout << "Generating " << r->path << " ...  done\n";
+    }
+  });
+
+  // merge
+  MergeOptions merge_opts;
+  auto* merge = app_.add_subcommand("merge", "merge two or more revisions into one");
+  merge->add_option("revisions", merge_opts.revisions,
+                    "revisions to merge (e.g. heads)")
+      ->required();
+  merge->add_option("-m,--message", merge_opts.message, "message");
+  merge->add_option("--branch-label", merge_opts.branch_labels,
+                    "branch label for the merge revision")
+      ->take_last();
+  merge->add_option("--rev-id", merge_opts.rev_id, "id instead of a random one");
+  merge->callback([&] {
+    auto m = OpenMigrator(false);
+    if (!m.ok()) return fail(m.status());
+    auto r = (*m)->Merge(merge_opts);
+    if (!r.ok()) return fail(r.status());
+    if (Json()) {
+      std::cout << ToJson(*r).dump(2) << "\n";
+    } else if (!flags_.quiet) {
+      std::cout << "Generating " << r->path << " ...  done\n";
+    }
+  });
+
+  // heads
+  bool heads_verbose = false, resolve_deps = false;
+  auto* heads = app_.add_subcommand("heads", "show the heads of the revision graph");
+  heads->add_flag("-v,--verbose", heads_verbose, "verbose output");
+  heads->add_flag("--resolve-dependencies", resolve_deps,
+                  "treat dependencies as parents");
+  heads->callback([&] {
+    auto m = OpenMigrator(false);
+    if (!m.ok()) return fail(m.status());
+    auto r = (*m)->Heads(resolve_deps);
+    if (!r.ok()) return fail(r.status());
+    FormatOptions f;
+    f.verbose = heads_verbose || flags_.verbose;
+    f.include_branches = true;
+    f.tree_indicators = false;
+    PrintRevisions(*r, f);
+  });
+
+  // branches
+  bool branches_verbose = false;
+  auto* branches = app_.add_subcommand("branches", "show branch points");
+  branches->add_flag("-v,--verbose", branches_verbose, "verbose output");
+  branches->callback([&] {
+    auto m = OpenMigrator(false);
+    if (!m.ok()) return fail(m.status());
+    auto r = (*m)->Branches();
+    if (!r.ok()) return fail(r.status());
+    bool verbose = branches_verbose || flags_.verbose;
+    if (Json()) {
+      json arr = json::array();
+      for (const auto& bp : *r) {
+        json j = ToJson(bp.revision);
+        j["branches_into"] = json::array();
+        for (const auto& c : bp.children) j["branches_into"].push_back(ToJson(c));
+        arr.push_back(j);
+      }
+      std::cout << arr.dump(2) << "\n";
+      return;
+    }
+    for (const auto& bp : *r) {
+      FormatOptions f;
+      f.verbose = verbose;
+      f.include_branches = true;
+      std::cout << FormatRevision(bp.revision, f) << "\n";
+      FormatOptions cf;
+      cf.include_branches = true;
+      cf.include_doc = verbose;
+      std::string pad(bp.revision.id.size(), ' ');
+      for (size_t i = 0; i < bp.children.size(); ++i) {
+        std::cout << pad << " -> " << FormatRevision(bp.children[i], cf)
+                  << "\n";
+      }
+      std::cout << "\n";
+    }
+  });
+
+  // history
+  std::string range;
+  bool history_verbose = false, indicate_current = false;
+  auto* history = app_.add_subcommand("history", "list revisions, newest first");
+  history->add_option("-r,--rev-range", range, "range [start]:[end]");
+  history->add_flag("-v,--verbose", history_verbose, "verbose output");
+  history->add_flag("-i,--indicate-current", indicate_current,
+                    "mark the database's current revision");
+  history->callback([&] {
+    if (indicate_current) {
+      return fail(Status::InvalidArgument(
+          "--indicate-current needs a database, which this version of retort "
+          "cannot reach yet"));
+    }
+    auto m = OpenMigrator(false);
+    if (!m.ok()) return fail(m.status());
+    auto r = (*m)->History(range);
+    if (!r.ok()) return fail(r.status());
+    FormatOptions f;
+    f.verbose = history_verbose || flags_.verbose;
+    f.include_branches = true;
+    f.include_doc = true;
+    f.include_parents = true;
+    PrintRevisions(*r, f);
+  });
+
+  // show
+  std::string show_rev;
+  auto* show = app_.add_subcommand("show", "show one revision");
+  show->add_option("rev", show_rev, "revision")->required();
+  show->callback([&] {
+    auto m = OpenMigrator(false);
+    if (!m.ok()) return fail(m.status());
+    auto r = (*m)->Show(show_rev);
+    if (!r.ok()) return fail(r.status());
+    FormatOptions f;
+    f.verbose = true;
+    PrintRevisions(*r, f);
+  });
+
+  // edit
+  std::string edit_rev;
+  auto* edit = app_.add_subcommand("edit", "open a revision file in $EDITOR");
+  edit->add_option("rev", edit_rev, "revision (default: head)");
+  edit->callback([&] {
+    auto m = OpenMigrator(false);
+    if (!m.ok()) return fail(m.status());
+    auto r = (*m)->Show(edit_rev.empty() ? "head" : edit_rev);
+    if (!r.ok()) return fail(r.status());
+    const char* editor = std::getenv("VISUAL");
+    if (!editor || !*editor) editor = std::getenv("EDITOR");
+    if (!editor || !*editor) {
+      return fail(Status::InvalidArgument(
+          "no editor: set $EDITOR (or $VISUAL), e.g. EDITOR=vi"));
+    }
+    for (const auto& rev : *r) {
+      std::string cmd = std::string(editor) + " '" + rev.path + "'";
+      if (std::system(cmd.c_str()) != 0) {
+        return fail(Status::IOError("editor '" + std::string(editor) +
+                                    "' failed on " + rev.path));
+      }
+    }
+  });
+
+  try {
+    app_.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app_.exit(e);  // --help, --version
+    // An unknown command gets a suggestion from the command table.
+    std::vector<std::string> names;
+    for (const auto* sub : app_.get_subcommands({})) names.push_back(sub->get_name());
+    for (int i = 1; i < argc; ++i) {
+      std::string arg = argv[i];
+      if (arg.empty() || arg[0] == '-') break;
+      if (std::find(names.begin(), names.end(), arg) == names.end()) {
+        std::cerr << "error: unknown command '" << arg << "'"
+                  << DidYouMean(arg, names) << " (see 'retort --help')\n";
+        return kExitUsage;
+      }
+      break;
+    }
+    std::cerr << "error: " << e.what() << " (see 'retort --help')\n";
+    return kExitUsage;
+  }
+  return code;
+}
+
+}  // namespace
+}  // namespace retort
+
+int main(int argc, char** argv) {
+  retort::Cli cli;
+  return cli.Run(argc, argv);
+}

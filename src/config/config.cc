@@ -1,0 +1,352 @@
+// Loading retort.toml with toml++: known keys only (unknown ones are errors
+// with file:line and a suggestion), [env.<name>] overrides, interpolation.
+#include "config/config.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "util/strings.h"
+
+namespace retort {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string>& TopLevelKeys() {
+  static const std::vector<std::string> keys = {
+      "script_location",   "version_locations",
+      "recursive_version_locations",
+      "file_template",     "truncate_slug_length",
+      "timezone",          "url",
+      "version_table",     "version_table_schema",
+      "transaction_per_migration",
+      "models",            "lock_timeout",
+      "statement_timeout", "schemas",
+      "placeholders",      "env"};
+  return keys;
+}
+
+const std::vector<std::string>& SchemaKeys() {
+  static const std::vector<std::string> keys = {
+      "version_table", "version_table_schema", "branch", "create"};
+  return keys;
+}
+
+std::string Where(const std::string& path, const toml::node& node) {
+  const auto& src = node.source();
+  if (src.begin.line == 0) return path;
+  return path + ":" + std::to_string(src.begin.line);
+}
+
+// Reads typed values, interpolating strings; every error names file:line.
+class Reader {
+ public:
+  Reader(const std::string& path, const LoadOptions& options)
+      : path_(path), options_(options) {}
+
+  Status String(const toml::node& node, const std::string& key,
+                std::string* out) {
+    const auto* v = node.as_string();
+    if (!v) return TypeError(node, key, "a string");
+    RETORT_ASSIGN_OR_RETURN(*out,
+                            Interpolate(v->get(), Where(path_, node), options_));
+    return Status::OK();
+  }
+
+  Status Bool(const toml::node& node, const std::string& key, bool* out) {
+    if (const auto* v = node.as_boolean()) {
+      *out = v->get();
+      return Status::OK();
+    }
+    return TypeError(node, key, "true or false");
+  }
+
+  Status Int(const toml::node& node, const std::string& key, int* out) {
+    const auto* v = node.as_integer();
+    if (!v) return TypeError(node, key, "a whole number");
+    *out = static_cast<int>(v->get());
+    return Status::OK();
+  }
+
+  // Accepts a list of strings, or one string holding a comma- or
+  // space-separated list (as alembic.ini writes version_locations).
+  Status StringList(const toml::node& node, const std::string& key,
+                    std::vector<std::string>* out) {
+    out->clear();
+    if (node.is_string()) {
+      std::string s;
+      RETORT_RETURN_IF_ERROR(String(node, key, &s));
+      for (char& c : s)
+        if (c == ' ') c = ',';
+      *out = SplitList(s);
+      return Status::OK();
+    }
+    const auto* arr = node.as_array();
+    if (!arr) return TypeError(node, key, "a list of strings");
+    for (const auto& item : *arr) {
+      std::string s;
+      RETORT_RETURN_IF_ERROR(String(item, key, &s));
+      out->push_back(std::move(s));
+    }
+    return Status::OK();
+  }
+
+  Status UnknownKey(const toml::node& node, const std::string& key,
+                    const std::vector<std::string>& known,
+                    const std::string& section) {
+    return Status::InvalidArgument(
+        Where(path_, node) + ": unknown key '" + key + "'" +
+        (section.empty() ? "" : " in [" + section + "]") +
+        DidYouMean(key, known));
+  }
+
+  Status TypeError(const toml::node& node, const std::string& key,
+                   const std::string& expected) {
+    return Status::InvalidArgument(Where(path_, node) + ": '" + key +
+                                   "' must be " + expected);
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  const LoadOptions& options_;
+};
+
+Status ApplySchemas(Reader& r, const toml::node& node, Config* config) {
+  const auto* table = node.as_table();
+  if (!table) return r.TypeError(node, "schemas", "a table of [schemas.<name>]");
+  for (const auto& [k, v] : *table) {
+    std::string name(k.str());
+    const auto* st = v.as_table();
+    if (!st) {
+      return Status::InvalidArgument(Where(r.path(), v) + ": 'schemas." +
+                                     name + "' must be a [schemas." + name +
+                                     "] table");
+    }
+    SchemaConfig sc;
+    sc.name = name;
+    sc.version_table = "alembic_version_" + name;
+    sc.branch = name;
+    for (const auto& [sk, sv] : *st) {
+      std::string key(sk.str());
+      if (key == "version_table") {
+        RETORT_RETURN_IF_ERROR(r.String(sv, key, &sc.version_table));
+      } else if (key == "version_table_schema") {
+        RETORT_RETURN_IF_ERROR(r.String(sv, key, &sc.version_table_schema));
+      } else if (key == "branch") {
+        RETORT_RETURN_IF_ERROR(r.String(sv, key, &sc.branch));
+      } else if (key == "create") {
+        RETORT_RETURN_IF_ERROR(r.Bool(sv, key, &sc.create));
+      } else {
+        return r.UnknownKey(sv, key, SchemaKeys(), "schemas." + name);
+      }
+    }
+    config->schemas[name] = std::move(sc);
+  }
+  return Status::OK();
+}
+
+// Applies the keys of `table` (the top level, or one [env.<name>]).
+Status ApplyTable(Reader& r, const toml::table& table, bool is_env,
+                  Config* config) {
+  for (const auto& [k, v] : table) {
+    std::string key(k.str());
+    if (key == "script_location") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &config->script_location));
+    } else if (key == "version_locations") {
+      RETORT_RETURN_IF_ERROR(r.StringList(v, key, &config->version_locations));
+    } else if (key == "recursive_version_locations") {
+      RETORT_RETURN_IF_ERROR(
+          r.Bool(v, key, &config->recursive_version_locations));
+    } else if (key == "file_template") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &config->file_template));
+    } else if (key == "truncate_slug_length") {
+      RETORT_RETURN_IF_ERROR(r.Int(v, key, &config->truncate_slug_length));
+    } else if (key == "timezone") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &config->timezone));
+    } else if (key == "url") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &config->url));
+    } else if (key == "version_table") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &config->version_table));
+    } else if (key == "version_table_schema") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &config->version_table_schema));
+    } else if (key == "transaction_per_migration") {
+      RETORT_RETURN_IF_ERROR(
+          r.Bool(v, key, &config->transaction_per_migration));
+    } else if (key == "models") {
+      RETORT_RETURN_IF_ERROR(r.StringList(v, key, &config->models));
+    } else if (key == "lock_timeout") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &config->lock_timeout));
+    } else if (key == "statement_timeout") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &config->statement_timeout));
+    } else if (key == "schemas") {
+      RETORT_RETURN_IF_ERROR(ApplySchemas(r, v, config));
+    } else if (key == "placeholders") {
+      const auto* pt = v.as_table();
+      if (!pt) return r.TypeError(v, key, "a [placeholders] table");
+      for (const auto& [pk, pv] : *pt) {
+        std::string value;
+        RETORT_RETURN_IF_ERROR(r.String(pv, std::string(pk.str()), &value));
+        config->placeholders[std::string(pk.str())] = std::move(value);
+      }
+    } else if (key == "env" && !is_env) {
+      continue;  // applied after the top level, see ParseConfig
+    } else {
+      return r.UnknownKey(v, key, TopLevelKeys(), "");
+    }
+  }
+  return Status::OK();
+}
+
+std::optional<std::string> RealGetenv(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  if (!v) return std::nullopt;
+  return std::string(v);
+}
+
+}  // namespace
+
+std::string Config::Resolve(const std::string& p) const {
+  if (p.empty() || fs::path(p).is_absolute() || directory.empty() ||
+      directory == ".")
+    return p;
+  return (fs::path(directory) / p).lexically_normal().string();
+}
+
+std::string Config::VersionsDirectory() const {
+  if (!version_locations.empty()) return Resolve(version_locations.front());
+  return Resolve((fs::path(script_location) / "versions").string());
+}
+
+std::vector<std::string> Config::VersionDirectories() const {
+  if (version_locations.empty()) return {VersionsDirectory()};
+  std::vector<std::string> out;
+  for (const auto& v : version_locations) out.push_back(Resolve(v));
+  return out;
+}
+
+Result<std::string> Interpolate(const std::string& value,
+                                const std::string& where,
+                                const LoadOptions& options) {
+  std::string out;
+  size_t i = 0;
+  while (i < value.size()) {
+    if (value[i] == '$' && i + 1 < value.size() && value[i + 1] == '$') {
+      out += '$';  // "$$" escapes a literal dollar
+      i += 2;
+      continue;
+    }
+    if (value[i] != '$' || i + 1 >= value.size() || value[i + 1] != '{') {
+      out += value[i++];
+      continue;
+    }
+    size_t close = value.find('}', i + 2);
+    if (close == std::string::npos) {
+      return Status::InvalidArgument(where + ": unterminated '${' in value");
+    }
+    std::string expr = value.substr(i + 2, close - i - 2);
+    std::optional<std::string> fallback;
+    if (size_t d = expr.find(":-"); d != std::string::npos) {
+      fallback = expr.substr(d + 2);
+      expr = expr.substr(0, d);
+    }
+    std::optional<std::string> found;
+    if (StartsWith(expr, "x.")) {
+      auto it = options.x_args.find(expr.substr(2));
+      if (it != options.x_args.end()) found = it->second;
+    } else {
+      found = options.getenv ? options.getenv(expr) : RealGetenv(expr);
+      if (found && found->empty() && fallback) found.reset();
+    }
+    if (!found && fallback) found = fallback;
+    if (!found) {
+      if (StartsWith(expr, "x.")) {
+        return Status::InvalidArgument(
+            where + ": '${" + expr + "}' needs '-x " + expr.substr(2) +
+            "=<value>' on the command line (or write '${" + expr +
+            ":-default}')");
+      }
+      return Status::InvalidArgument(
+          where + ": environment variable '" + expr +
+          "' is not set; set it, or write '${" + expr + ":-default}'");
+    }
+    out += *found;
+    i = close + 1;
+  }
+  return out;
+}
+
+Result<Config> ParseConfig(const std::string& text, const std::string& path,
+                           const LoadOptions& options) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(
+        path + ":" + std::to_string(e.source().begin.line) + ":" +
+        std::to_string(e.source().begin.column) + ": " +
+        std::string(e.description()));
+  }
+  Config config;
+  config.path = path;
+  config.directory = fs::path(path).parent_path().string();
+  if (config.directory.empty()) config.directory = ".";
+  Reader reader(path, options);
+  RETORT_RETURN_IF_ERROR(ApplyTable(reader, root, false, &config));
+
+  const toml::node* envs = root.get("env");
+  if (envs && !envs->is_table()) {
+    return reader.TypeError(*envs, "env", "a table of [env.<name>]");
+  }
+  if (!options.name.empty()) {
+    const toml::node* env = envs ? envs->as_table()->get(options.name) : nullptr;
+    if (!env || !env->is_table()) {
+      std::vector<std::string> names;
+      if (envs)
+        for (const auto& [k, v] : *envs->as_table())
+          names.emplace_back(k.str());
+      return Status::NotFound(
+          path + ": no [env." + options.name + "] section" +
+          DidYouMean(options.name, names) +
+          (names.empty() ? "" : " (known: " + Join(names, ", ") + ")"));
+    }
+    RETORT_RETURN_IF_ERROR(ApplyTable(reader, *env->as_table(), true, &config));
+  }
+  if (config.url.empty()) {
+    auto env_url = options.getenv ? options.getenv("DATABASE_URL")
+                                  : RealGetenv("DATABASE_URL");
+    if (env_url) config.url = *env_url;
+  }
+  if (config.truncate_slug_length < 0) {
+    return Status::InvalidArgument(path +
+                                   ": 'truncate_slug_length' must be >= 0");
+  }
+  return config;
+}
+
+Result<Config> LoadConfig(const std::string& path, const LoadOptions& options,
+                          bool must_exist) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (must_exist || errno != ENOENT) {
+      return Status::NotFound(
+          "no configuration file '" + path +
+          "'; run 'retort init' to create a project, or pass -c FILE");
+    }
+    Config config;
+    auto env_url = options.getenv ? options.getenv("DATABASE_URL")
+                                  : RealGetenv("DATABASE_URL");
+    if (env_url) config.url = *env_url;
+    return config;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseConfig(ss.str(), path, options);
+}
+
+}  // namespace retort

@@ -1,0 +1,103 @@
+// retort.toml: the project's configuration (the alembic.ini of retort).
+// Loading resolves named environments and ${...} interpolation, so the rest
+// of retort sees one flat, final Config.
+#ifndef RETORT_CONFIG_CONFIG_H_
+#define RETORT_CONFIG_CONFIG_H_
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "retort/status.h"
+
+namespace retort {
+
+// SchemaConfig maps one database schema to its version table and branch
+// (the seeds' SCHEMA_VERSION_TABLES), from a [schemas.<name>] section.
+struct SchemaConfig {
+  std::string name;
+  // Default: "alembic_version_<name>".
+  std::string version_table;
+  // Default: empty (the version table lives in the schema itself).
+  std::string version_table_schema;
+  // Branch label holding this schema's revisions. Default: <name>.
+  std::string branch;
+  // Create the schema (CREATE SCHEMA IF NOT EXISTS) before migrating it.
+  // Default: false.
+  bool create = false;
+};
+
+// Config is the merged, interpolated content of retort.toml.
+struct Config {
+  // The file it was read from; empty when no file exists (all defaults).
+  std::string path;
+  // The folder relative paths are resolved against (the config's folder).
+  std::string directory = ".";
+
+  // Default: "migrations".
+  std::string script_location = "migrations";
+  // Extra folders holding revision files. Default: <script_location>/versions.
+  std::vector<std::string> version_locations;
+  // Default: false.
+  bool recursive_version_locations = false;
+  // Default: "%(rev)s_%(slug)s".
+  std::string file_template = "%(rev)s_%(slug)s";
+  // Default: 40.
+  int truncate_slug_length = 40;
+  // IANA zone for Create Date. Default: empty (local time).
+  std::string timezone;
+  // Database URL. Default: $DATABASE_URL, else empty.
+  std::string url;
+  // Default: "alembic_version".
+  std::string version_table = "alembic_version";
+  // Default: empty (the connection's default schema).
+  std::string version_table_schema;
+  // Default: false (one transaction around the whole run).
+  bool transaction_per_migration = false;
+  // Globs of model files for autogenerate. Default: empty.
+  std::vector<std::string> models;
+  // PostgreSQL settings applied to the migration session. Default: empty.
+  std::string lock_timeout;
+  std::string statement_timeout;
+
+  std::map<std::string, SchemaConfig> schemas;
+  std::map<std::string, std::string> placeholders;
+
+  // Folder of revision files that new revisions go to by default.
+  std::string VersionsDirectory() const;
+  // Every folder searched for revision files, absolute or relative to cwd.
+  std::vector<std::string> VersionDirectories() const;
+  // Resolves `p` against `directory` unless it is absolute.
+  std::string Resolve(const std::string& p) const;
+};
+
+// LoadOptions are the command-line inputs that shape a Config.
+struct LoadOptions {
+  // -n/--name: the [env.<name>] section overriding top-level keys.
+  std::string name;
+  // -x key=value arguments, visible as ${x.key}.
+  std::map<std::string, std::string> x_args;
+  // Looks up an environment variable; default: getenv.
+  std::function<std::optional<std::string>(const std::string&)> getenv;
+};
+
+// Reads `path`. A missing file yields the defaults when `must_exist` is
+// false; a malformed one is an error naming file:line.
+Result<Config> LoadConfig(const std::string& path, const LoadOptions& options,
+                          bool must_exist);
+
+// Parses TOML text (for tests and `init`); `path` only names it in errors.
+Result<Config> ParseConfig(const std::string& text, const std::string& path,
+                           const LoadOptions& options);
+
+// Replaces ${VAR}, ${VAR:-default} and ${x.key} in `value`. `where` names
+// the place for errors ("retort.toml:3").
+Result<std::string> Interpolate(const std::string& value,
+                                const std::string& where,
+                                const LoadOptions& options);
+
+}  // namespace retort
+
+#endif  // RETORT_CONFIG_CONFIG_H_
