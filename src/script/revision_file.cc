@@ -1,0 +1,507 @@
+// Parsing of revision file headers and sections; see revision_file.h for the
+// layout. Only the comment header and the marker lines are interpreted: the
+// SQL itself is handed on verbatim.
+#include "script/revision_file.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace retort {
+namespace {
+
+constexpr std::array<std::string_view, 6> kKnownKeys = {
+    kRevisionIdKey,   kRevisesKey,    kBranchLabelsKey,
+    kDependsOnKey,    kCreateDateKey, kTransactionalKey};
+
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view TrimView(std::string_view s) {
+  while (!s.empty() && (IsBlank(s.front()) || s.front() == '\r')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (IsBlank(s.back()) || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// One line of a file: `text` without its line end and trailing blanks.
+struct Line {
+  std::string_view text;
+  size_t begin = 0;  // offset of the line's first byte
+  size_t next = 0;   // offset of the next line's first byte
+  bool terminated = false;  // ended by '\n' (false for a last partial line)
+  int number = 0;           // 1-based
+};
+
+// LineReader walks the lines of a file, skipping a leading UTF-8 BOM.
+class LineReader {
+ public:
+  explicit LineReader(std::string_view text) : text_(text) {
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
+  }
+
+  bool Next(Line* line) {
+    if (pos_ >= text_.size()) return false;
+    size_t end = text_.find('\n', pos_);
+    line->terminated = end != std::string_view::npos;
+    if (!line->terminated) end = text_.size();
+    std::string_view raw = text_.substr(pos_, end - pos_);
+    while (!raw.empty() && (IsBlank(raw.back()) || raw.back() == '\r')) {
+      raw.remove_suffix(1);
+    }
+    line->text = raw;
+    line->begin = pos_;
+    line->next = line->terminated ? end + 1 : end;
+    line->number = ++number_;
+    pos_ = line->next;
+    return true;
+  }
+
+ private:
+  std::string_view text_;
+  size_t pos_ = 0;
+  int number_ = 0;
+};
+
+// The text after "--" on a comment line, or nullopt for any other line.
+std::optional<std::string_view> CommentBody(std::string_view line) {
+  if (line.substr(0, 2) != "--") return std::nullopt;
+  return line.substr(2);
+}
+
+// For "-- migrate:NAME" lines, NAME (trimmed); nullopt for other lines.
+std::optional<std::string_view> MarkerName(std::string_view line) {
+  std::optional<std::string_view> body = CommentBody(line);
+  if (!body) return std::nullopt;
+  std::string_view rest = TrimView(*body);
+  constexpr std::string_view kPrefix = "migrate:";
+  if (rest.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  return TrimView(rest.substr(kPrefix.size()));
+}
+
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  out.append(s);
+  out += '"';
+  return out;
+}
+
+std::string At(const std::string& path, int line) {
+  return path + ":" + std::to_string(line) + ": ";
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      size_t substitute = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitute});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
+
+std::string AsciiLowerString(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = AsciiLower(c);
+  return out;
+}
+
+// The known key closest to `key`, compared case-insensitively so that
+// "revision id" suggests "Revision ID"; "" when none is close.
+std::string_view SuggestKey(std::string_view key) {
+  const std::string lowered = AsciiLowerString(key);
+  std::string_view best;
+  size_t best_distance = 3;  // suggest only within two edits
+  for (std::string_view known : kKnownKeys) {
+    size_t d = EditDistance(lowered, AsciiLowerString(known));
+    if (d < best_distance) {
+      best_distance = d;
+      best = known;
+    }
+  }
+  return best;
+}
+
+// Whether the text before ':' reads like a key someone meant to write:
+// a short run of words, not a sentence or a SQL fragment.
+bool LooksLikeKey(std::string_view key) {
+  if (key.empty() || key.size() > 30) return false;
+  if (!((key[0] >= 'A' && key[0] <= 'Z') || (key[0] >= 'a' && key[0] <= 'z'))) {
+    return false;
+  }
+  for (char c : key) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9') || c == ' ' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string UnknownKeyError(const std::string& path, int line,
+                            std::string_view key) {
+  std::string msg = At(path, line) + "unknown header key " + Quote(key);
+  std::string_view suggestion = SuggestKey(key);
+  if (!suggestion.empty()) {
+    msg += "; did you mean " + Quote(suggestion) + "?";
+    if (AsciiLowerString(suggestion) == AsciiLowerString(key)) {
+      msg += " (keys are case-sensitive)";
+    }
+    return msg;
+  }
+  msg += "; known keys are";
+  for (size_t i = 0; i < kKnownKeys.size(); ++i) {
+    msg += i == 0 ? " " : ", ";
+    msg += kKnownKeys[i];
+  }
+  return msg;
+}
+
+std::string DescribeChar(char c) {
+  switch (c) {
+    case '\t':
+      return "'\\t'";
+    default:
+      break;
+  }
+  auto u = static_cast<unsigned char>(c);
+  if (u < 0x20 || u == 0x7f) {
+    char buf[8];
+    std::snprintf(buf, sizeof(buf), "'\\x%02x'", u);
+    return buf;
+  }
+  return std::string("'") + c + "'";
+}
+
+// Validates a single id or label; `noun` names it in the message.
+Status ValidateName(std::string_view id, std::string_view noun) {
+  if (id.empty()) {
+    return Status::InvalidArgument("empty " + std::string(noun));
+  }
+  std::string bad_chars;
+  std::string seen;
+  for (char c : id) {
+    auto u = static_cast<unsigned char>(c);
+    bool illegal = c == '@' || c == '-' || c == '+' || c == ':' || c == ',' ||
+                   c == ' ' || u < 0x20 || u == 0x7f;
+    if (!illegal || seen.find(c) != std::string::npos) continue;
+    seen += c;
+    if (!bad_chars.empty()) bad_chars += ", ";
+    bad_chars += DescribeChar(c);
+  }
+  if (bad_chars.empty()) return Status::OK();
+  return Status::InvalidArgument("character(s) " + bad_chars +
+                                 " not allowed in " + std::string(noun) + " " +
+                                 Quote(id) + "; use letters, digits and '_'");
+}
+
+// Splits a comma-separated header value; an empty value is an empty list.
+Result<std::vector<std::string>> ParseList(std::string_view value,
+                                           std::string_view key,
+                                           std::string_view noun,
+                                           const std::string& path, int line) {
+  std::vector<std::string> items;
+  if (value.empty()) return items;
+  size_t start = 0;
+  while (true) {
+    size_t comma = value.find(',', start);
+    std::string_view item = TrimView(value.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos
+                                               : comma - start));
+    if (item.empty()) {
+      return Status::Corruption(At(path, line) + "empty entry in " +
+                                Quote(key) + " list " + Quote(value) +
+                                "; remove the extra comma");
+    }
+    Status st = ValidateName(item, noun);
+    if (!st.ok()) {
+      return Status::Corruption(At(path, line) + "in " + Quote(key) + ": " +
+                                st.message());
+    }
+    if (std::find(items.begin(), items.end(), item) != items.end()) {
+      return Status::Corruption(At(path, line) + Quote(item) +
+                                " is listed twice in " + Quote(key) +
+                                "; list each once");
+    }
+    items.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return items;
+}
+
+// True for a line that ends the header: anything but a "--" comment, or a
+// section marker (a file may omit the blank line before "-- migrate:upgrade").
+// Blank lines before the header has started do not end it.
+bool EndsHeader(std::string_view line, bool started) {
+  if (line.empty()) return started;
+  return !CommentBody(line) || MarkerName(line);
+}
+
+}  // namespace
+
+Status ValidateRevisionId(std::string_view id) {
+  return ValidateName(id, "revision identifier");
+}
+
+bool HeaderIsComplete(std::string_view prefix) {
+  LineReader reader(prefix);
+  Line line;
+  bool started = false;
+  while (reader.Next(&line)) {
+    if (!line.terminated) return false;
+    if (EndsHeader(line.text, started)) return true;
+    started = true;
+  }
+  return false;
+}
+
+Result<RevisionFile> ParseRevisionHeader(std::string_view text,
+                                         const std::string& path) {
+  RevisionFile file;
+  Revision& rev = file.revision;
+  rev.path = path;
+
+  // 1-based line of each key seen, indexed like kKnownKeys; 0 = not seen.
+  std::array<int, kKnownKeys.size()> key_lines{};
+  bool started = false;
+  bool in_keys = false;
+  int first_line = 1;
+  std::vector<std::string_view> message;
+
+  LineReader reader(text);
+  Line line;
+  while (reader.Next(&line)) {
+    if (EndsHeader(line.text, started)) break;
+    if (line.text.empty()) continue;  // leading blank lines
+    if (!started) first_line = line.number;
+    started = true;
+    file.header_lines = line.number;
+    std::string_view body = *CommentBody(line.text);
+    std::string_view trimmed = TrimView(body);
+
+    size_t colon = trimmed.find(':');
+    std::string_view key = colon == std::string_view::npos
+                               ? std::string_view()
+                               : TrimView(trimmed.substr(0, colon));
+    auto known = std::find(kKnownKeys.begin(), kKnownKeys.end(), key);
+    if (colon == std::string_view::npos || known == kKnownKeys.end()) {
+      if (!in_keys) {
+        // Before the first key every line is the message, unless it is
+        // a near miss of a key, which would otherwise vanish into the doc.
+        if (colon != std::string_view::npos && LooksLikeKey(key) &&
+            !SuggestKey(key).empty()) {
+          return Status::Corruption(UnknownKeyError(path, line.number, key));
+        }
+        if (!body.empty() && body[0] == ' ') body.remove_prefix(1);
+        message.push_back(body);
+        continue;
+      }
+      if (trimmed.empty()) continue;
+      if (colon != std::string_view::npos && LooksLikeKey(key)) {
+        return Status::Corruption(UnknownKeyError(path, line.number, key));
+      }
+      return Status::Corruption(
+          At(path, line.number) + "malformed header line " +
+          Quote(line.text) +
+          "; expected \"-- Key: value\", or end the header with a blank line");
+    }
+
+    in_keys = true;
+    const size_t index = known - kKnownKeys.begin();
+    if (key_lines[index] != 0) {
+      return Status::Corruption(
+          At(path, line.number) + "duplicate header key " + Quote(key) +
+          " (first on line " + std::to_string(key_lines[index]) +
+          "); keep one " + Quote(key) + " line");
+    }
+    key_lines[index] = line.number;
+    std::string_view value = TrimView(trimmed.substr(colon + 1));
+
+    if (key == kRevisionIdKey) {
+      if (value.empty()) {
+        return Status::Corruption(At(path, line.number) +
+                                  "empty revision identifier in " +
+                                  Quote(kRevisionIdKey) +
+                                  "; write the id after \"Revision ID:\"");
+      }
+      Status st = ValidateRevisionId(value);
+      if (!st.ok()) {
+        return Status::Corruption(At(path, line.number) + "in " +
+                                  Quote(key) + ": " + st.message());
+      }
+      rev.id = std::string(value);
+      rev.id_line = line.number;
+    } else if (key == kRevisesKey) {
+      RETORT_ASSIGN_OR_RETURN(
+          rev.down_revisions,
+          ParseList(value, key, "revision identifier", path, line.number));
+      rev.revises_line = line.number;
+    } else if (key == kBranchLabelsKey) {
+      RETORT_ASSIGN_OR_RETURN(
+          rev.branch_labels,
+          ParseList(value, key, "branch label", path, line.number));
+    } else if (key == kDependsOnKey) {
+      RETORT_ASSIGN_OR_RETURN(
+          rev.depends_on,
+          ParseList(value, key, "revision identifier", path, line.number));
+      rev.depends_on_line = line.number;
+    } else if (key == kCreateDateKey) {
+      file.create_date = std::string(value);
+    } else if (key == kTransactionalKey) {
+      if (value == "true") {
+        file.transactional = true;
+      } else if (value == "false") {
+        file.transactional = false;
+      } else {
+        return Status::Corruption(At(path, line.number) + "invalid " +
+                                  Quote(key) + " value " + Quote(value) +
+                                  "; use \"true\" or \"false\"");
+      }
+    }
+  }
+
+  if (rev.id_line == 0) {
+    return Status::Corruption(
+        At(path, first_line) +
+        "missing \"Revision ID\" in the header; add a line "
+        "\"-- Revision ID: <id>\" to the leading comment block");
+  }
+  if (rev.revises_line == 0) {
+    return Status::Corruption(
+        At(path, rev.id_line) +
+        "missing \"Revises\" in the header; add a line \"-- Revises: "
+        "<parent ids>\" (empty for a base revision) after \"Revision ID\"");
+  }
+
+  // The doc is the first message line; the rest, less the blank comment
+  // lines around it, is the long description.
+  auto first = std::find_if(message.begin(), message.end(),
+                            [](std::string_view s) { return !TrimView(s).empty(); });
+  if (first != message.end()) {
+    rev.doc = std::string(TrimView(*first));
+    auto begin = first + 1;
+    auto end = message.end();
+    while (begin != end && TrimView(*begin).empty()) ++begin;
+    while (end != begin && TrimView(*(end - 1)).empty()) --end;
+    for (auto it = begin; it != end; ++it) {
+      if (it != begin) file.long_doc += '\n';
+      file.long_doc.append(*it);
+    }
+  }
+  return file;
+}
+
+Result<RevisionSections> ParseRevisionSections(std::string_view text,
+                                               const std::string& path) {
+  RevisionSections sections;
+  int upgrade_marker = 0;
+  int downgrade_marker = 0;
+  size_t upgrade_begin = 0;
+  size_t downgrade_begin = 0;
+  size_t upgrade_end = 0;
+  int last_line = 0;
+  int stray_sql_line = 0;    // first SQL line above every marker
+  int header_end_line = 0;   // first line that is not a comment
+
+  LineReader reader(text);
+  Line line;
+  while (reader.Next(&line)) {
+    last_line = line.number;
+    std::optional<std::string_view> name = MarkerName(line.text);
+    if (!name) {
+      const bool comment = CommentBody(line.text).has_value();
+      if (header_end_line == 0 && !comment) header_end_line = line.number;
+      if (upgrade_marker == 0 && downgrade_marker == 0 && stray_sql_line == 0 &&
+          !line.text.empty() && !comment) {
+        stray_sql_line = line.number;
+      }
+      continue;
+    }
+    if (*name == "upgrade") {
+      if (upgrade_marker != 0) {
+        return Status::Corruption(
+            At(path, line.number) + "repeated \"-- migrate:upgrade\" (first "
+            "on line " + std::to_string(upgrade_marker) +
+            "); keep one upgrade section");
+      }
+      if (downgrade_marker != 0) {
+        return Status::Corruption(
+            At(path, line.number) +
+            "\"-- migrate:upgrade\" after \"-- migrate:downgrade\" (line " +
+            std::to_string(downgrade_marker) +
+            "); put the upgrade section first");
+      }
+      upgrade_marker = line.number;
+      upgrade_begin = line.next;
+      sections.upgrade_line = line.number + 1;
+    } else if (*name == "downgrade") {
+      if (downgrade_marker != 0) {
+        return Status::Corruption(
+            At(path, line.number) + "repeated \"-- migrate:downgrade\" "
+            "(first on line " + std::to_string(downgrade_marker) +
+            "); keep one downgrade section");
+      }
+      downgrade_marker = line.number;
+      downgrade_begin = line.next;
+      upgrade_end = line.begin;
+      sections.downgrade_line = line.number + 1;
+    } else {
+      std::string msg = At(path, line.number) + "unknown section marker " +
+                        Quote(line.text) + "; ";
+      const std::string lowered = AsciiLowerString(*name);
+      if (lowered.substr(0, 2) == "up") {
+        msg += "did you mean \"-- migrate:upgrade\"?";
+      } else if (lowered.substr(0, 4) == "down") {
+        msg += "did you mean \"-- migrate:downgrade\"?";
+      } else {
+        msg += "use \"-- migrate:upgrade\" or \"-- migrate:downgrade\"";
+      }
+      return Status::Corruption(msg);
+    }
+  }
+
+  if (upgrade_marker == 0) {
+    int where = header_end_line != 0 ? header_end_line : last_line + 1;
+    if (downgrade_marker != 0) where = std::min(where, downgrade_marker);
+    return Status::Corruption(
+        At(path, where) +
+        "missing \"-- migrate:upgrade\" section marker; add it on its own "
+        "line after the header, above the upgrade SQL");
+  }
+  if (stray_sql_line != 0) {
+    return Status::Corruption(
+        At(path, stray_sql_line) +
+        "SQL before \"-- migrate:upgrade\"; move it below the marker");
+  }
+  if (downgrade_marker == 0) {
+    return Status::Corruption(
+        At(path, last_line) +
+        "missing \"-- migrate:downgrade\" section marker; add it on its own "
+        "line after the upgrade SQL (the downgrade section may be empty)");
+  }
+  sections.upgrade =
+      std::string(text.substr(upgrade_begin, upgrade_end - upgrade_begin));
+  sections.downgrade = std::string(text.substr(downgrade_begin));
+  return sections;
+}
+
+int LineAtOffset(std::string_view body, int body_line, size_t byte_offset) {
+  byte_offset = std::min(byte_offset, body.size());
+  return body_line + static_cast<int>(std::count(
+                         body.begin(), body.begin() + byte_offset, '\n'));
+}
+
+}  // namespace retort

@@ -1,0 +1,96 @@
+// Revision files on disk: the comment header that declares a revision, and
+// the "-- migrate:upgrade" / "-- migrate:downgrade" sections that hold its SQL.
+//
+// Layout of a revision file (keys are case-sensitive, one per line; list
+// values are comma-separated; an empty value is allowed):
+//
+//   -- Add full_name to User model          <- message: the first line is the
+//   --                                         doc, later lines a longer text
+//   -- Revision ID: 1a2b3c4d5e6f            <- required
+//   -- Revises: 0f1e2d3c4b5a                <- required; empty for a base
+//   -- Branch Labels: auth
+//   -- Depends On:
+//   -- Create Date: 2026-11-21 10:00:00.000000
+//   -- Transactional: false                 <- optional
+//                                           <- the header ends at the first
+//   -- migrate:upgrade                         line that is not a "--" comment
+//   ALTER TABLE ...;                           (or at a section marker)
+//
+//   -- migrate:downgrade                    <- required; the body may be empty
+//   ALTER TABLE ...;
+//
+// Headers and bodies are parsed separately because commands such as `heads`
+// need only the headers of every file, and only a few bodies are ever read.
+// A UTF-8 BOM, CRLF line ends and trailing spaces are accepted.
+#ifndef RETORT_SCRIPT_REVISION_FILE_H_
+#define RETORT_SCRIPT_REVISION_FILE_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "retort/status.h"
+#include "revision/revision.h"
+
+namespace retort {
+
+inline constexpr std::string_view kRevisionIdKey = "Revision ID";
+inline constexpr std::string_view kRevisesKey = "Revises";
+inline constexpr std::string_view kBranchLabelsKey = "Branch Labels";
+inline constexpr std::string_view kDependsOnKey = "Depends On";
+inline constexpr std::string_view kCreateDateKey = "Create Date";
+inline constexpr std::string_view kTransactionalKey = "Transactional";
+
+inline constexpr std::string_view kUpgradeMarker = "-- migrate:upgrade";
+inline constexpr std::string_view kDowngradeMarker = "-- migrate:downgrade";
+
+// RevisionFile is what a revision file's header declares: the graph node
+// plus the header fields the graph does not need.
+struct RevisionFile {
+  Revision revision;            // id, parents, labels, doc, path, key lines
+  std::string long_doc;         // message lines after the first; "" if none
+  std::string create_date;      // as written; "" when the key is absent
+  std::optional<bool> transactional;  // unset when the key is absent
+  int header_lines = 0;         // 1-based line of the header's last line
+};
+
+// RevisionSections holds the SQL of a revision file, verbatim, and where each
+// body starts so that an error position inside a body maps to a file line.
+struct RevisionSections {
+  std::string upgrade;
+  std::string downgrade;
+  int upgrade_line = 0;    // 1-based file line of the upgrade body's start
+  int downgrade_line = 0;  // 1-based file line of the downgrade body's start
+};
+
+// Parses the header of a revision file. Reads only up to the end of the
+// header, so `text` may be a prefix of the file that contains it (see
+// HeaderIsComplete). `path` is used in error messages and stored in
+// revision.path. Errors are Corruption, "path:line: what; what to do".
+Result<RevisionFile> ParseRevisionHeader(std::string_view text,
+                                         const std::string& path);
+
+// Parses the whole file into its upgrade and downgrade sections.
+Result<RevisionSections> ParseRevisionSections(std::string_view text,
+                                               const std::string& path);
+
+// True when `prefix` (the first bytes of a file) contains a complete line
+// that ends the header, so that ParseRevisionHeader(prefix) sees the same
+// header as the whole file would give.
+bool HeaderIsComplete(std::string_view prefix);
+
+// Checks one revision identifier (or branch label) as written in a header or
+// given on the command line. Alembic forbids '@', '-', '+' and ':' because
+// they are the operators of its revision grammar (auth@head, ae10+2, a:b);
+// whitespace and ',' are forbidden as they would split a list. Returns
+// InvalidArgument naming the characters (no path: callers add context).
+Status ValidateRevisionId(std::string_view id);
+
+// The 1-based file line of `byte_offset` inside a section body that starts
+// on `body_line` (e.g. RevisionSections::upgrade_line).
+int LineAtOffset(std::string_view body, int body_line, size_t byte_offset);
+
+}  // namespace retort
+
+#endif  // RETORT_SCRIPT_REVISION_FILE_H_
