@@ -263,7 +263,7 @@ bool HeaderIsComplete(std::string_view prefix) {
   while (reader.Next(&line)) {
     if (!line.terminated) return false;
     if (EndsHeader(line.text, started)) return true;
-    started = true;
+    if (!line.text.empty()) started = true;
   }
   return false;
 }
