@@ -544,6 +544,13 @@ Result<std::vector<MigrationStep>> PlanStamp(
       heads_below = heads_below || ancestors[f];
     }
     const std::string& dest_id = map.node(dest).id();
+    if (heads_above && heads_below) {
+      // Alembic fails an assertion here.
+      return Status::InvalidArgument(
+          "Can't stamp " + dest_id +
+          ": the current heads are both above and below it (" +
+          Join(filtered_ids) + ")");
+    }
     if (heads_above) {
       steps.push_back(MigrationStep::Stamp(filtered_ids, {dest_id}, false,
                                            false));

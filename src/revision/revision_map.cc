@@ -890,6 +890,13 @@ bool RevisionMapInternals::GetRevision(const RevisionMap& map,
                    "'; " + JoinIds(resolved.ids);
     return false;
   }
+  if (!resolved.ids.empty() && resolved.ids[0].empty()) {
+    // Alembic fails an assertion on an empty identifier.
+    err->kind = RevisionError::Kind::kResolution;
+    err->argument = id;
+    err->message = "No such revision or branch ''";
+    return false;
+  }
   std::string one = resolved.ids.empty() ? std::string() : resolved.ids[0];
   return RevisionForIdent(map, one, resolved.branch_label, out, err);
 }

@@ -229,8 +229,10 @@ bool Internals::ParseUpgradeTarget(const RevisionMap& map,
     }
     if (dest == kNone) return Fail(err, DidNotProduce(match.relative, rel));
   }
-  // A walk that ends below the bases means "no revision" (Alembic asserts).
-  if (dest != kBase) out->push_back(dest);
+  // A walk that ends below the bases names no revision to upgrade to
+  // (Alembic fails an assertion).
+  if (dest == kBase) return Fail(err, "Walked too far");
+  out->push_back(dest);
   return true;
 }
 
