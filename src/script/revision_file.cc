@@ -14,8 +14,8 @@ namespace retort {
 namespace {
 
 constexpr std::array<std::string_view, 6> kKnownKeys = {
-    kRevisionIdKey,   kRevisesKey,    kBranchLabelsKey,
-    kDependsOnKey,    kCreateDateKey, kTransactionalKey};
+    kRevisionIdKey, kRevisesKey,    kBranchLabelsKey,
+    kDependsOnKey,  kCreateDateKey, kTransactionalKey};
 
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
@@ -32,8 +32,8 @@ std::string_view TrimView(std::string_view s) {
 // One line of a file: `text` without its line end and trailing blanks.
 struct Line {
   std::string_view text;
-  size_t begin = 0;  // offset of the line's first byte
-  size_t next = 0;   // offset of the next line's first byte
+  size_t begin = 0;         // offset of the line's first byte
+  size_t next = 0;          // offset of the next line's first byte
   bool terminated = false;  // ended by '\n' (false for a last partial line)
   int number = 0;           // 1-based
 };
@@ -314,8 +314,7 @@ Result<RevisionFile> ParseRevisionHeader(std::string_view text,
         return Status::Corruption(UnknownKeyError(path, line.number, key));
       }
       return Status::Corruption(
-          At(path, line.number) + "malformed header line " +
-          Quote(line.text) +
+          At(path, line.number) + "malformed header line " + Quote(line.text) +
           "; expected \"-- Key: value\", or end the header with a blank line");
     }
 
@@ -332,15 +331,14 @@ Result<RevisionFile> ParseRevisionHeader(std::string_view text,
 
     if (key == kRevisionIdKey) {
       if (value.empty()) {
-        return Status::Corruption(At(path, line.number) +
-                                  "empty revision identifier in " +
-                                  Quote(kRevisionIdKey) +
-                                  "; write the id after \"Revision ID:\"");
+        return Status::Corruption(
+            At(path, line.number) + "empty revision identifier in " +
+            Quote(kRevisionIdKey) + "; write the id after \"Revision ID:\"");
       }
       Status st = ValidateRevisionId(value);
       if (!st.ok()) {
-        return Status::Corruption(At(path, line.number) + "in " +
-                                  Quote(key) + ": " + st.message());
+        return Status::Corruption(At(path, line.number) + "in " + Quote(key) +
+                                  ": " + st.message());
       }
       rev.id = std::string(value);
       rev.id_line = line.number;
@@ -388,8 +386,9 @@ Result<RevisionFile> ParseRevisionHeader(std::string_view text,
 
   // The doc is the first message line; the rest, less the blank comment
   // lines around it, is the long description.
-  auto first = std::find_if(message.begin(), message.end(),
-                            [](std::string_view s) { return !TrimView(s).empty(); });
+  auto first =
+      std::find_if(message.begin(), message.end(),
+                   [](std::string_view s) { return !TrimView(s).empty(); });
   if (first != message.end()) {
     rev.doc = std::string(TrimView(*first));
     auto begin = first + 1;
@@ -413,8 +412,8 @@ Result<RevisionSections> ParseRevisionSections(std::string_view text,
   size_t downgrade_begin = 0;
   size_t upgrade_end = 0;
   int last_line = 0;
-  int stray_sql_line = 0;    // first SQL line above every marker
-  int header_end_line = 0;   // first line that is not a comment
+  int stray_sql_line = 0;   // first SQL line above every marker
+  int header_end_line = 0;  // first line that is not a comment
 
   LineReader reader(text);
   Line line;
@@ -432,10 +431,11 @@ Result<RevisionSections> ParseRevisionSections(std::string_view text,
     }
     if (*name == "upgrade") {
       if (upgrade_marker != 0) {
-        return Status::Corruption(
-            At(path, line.number) + "repeated \"-- migrate:upgrade\" (first "
-            "on line " + std::to_string(upgrade_marker) +
-            "); keep one upgrade section");
+        return Status::Corruption(At(path, line.number) +
+                                  "repeated \"-- migrate:upgrade\" (first "
+                                  "on line " +
+                                  std::to_string(upgrade_marker) +
+                                  "); keep one upgrade section");
       }
       if (downgrade_marker != 0) {
         return Status::Corruption(
@@ -449,10 +449,11 @@ Result<RevisionSections> ParseRevisionSections(std::string_view text,
       sections.upgrade_line = line.number + 1;
     } else if (*name == "downgrade") {
       if (downgrade_marker != 0) {
-        return Status::Corruption(
-            At(path, line.number) + "repeated \"-- migrate:downgrade\" "
-            "(first on line " + std::to_string(downgrade_marker) +
-            "); keep one downgrade section");
+        return Status::Corruption(At(path, line.number) +
+                                  "repeated \"-- migrate:downgrade\" "
+                                  "(first on line " +
+                                  std::to_string(downgrade_marker) +
+                                  "); keep one downgrade section");
       }
       downgrade_marker = line.number;
       downgrade_begin = line.next;

@@ -48,11 +48,11 @@ inline constexpr std::string_view kDowngradeMarker = "-- migrate:downgrade";
 // RevisionFile is what a revision file's header declares: the graph node
 // plus the header fields the graph does not need.
 struct RevisionFile {
-  Revision revision;            // id, parents, labels, doc, path, key lines
-  std::string long_doc;         // message lines after the first; "" if none
-  std::string create_date;      // as written; "" when the key is absent
+  Revision revision;        // id, parents, labels, doc, path, key lines
+  std::string long_doc;     // message lines after the first; "" if none
+  std::string create_date;  // as written; "" when the key is absent
   std::optional<bool> transactional;  // unset when the key is absent
-  int header_lines = 0;         // 1-based line of the header's last line
+  int header_lines = 0;               // 1-based line of the header's last line
 };
 
 // RevisionSections holds the SQL of a revision file, verbatim, and where each

@@ -126,7 +126,8 @@ TEST(ScriptRevisionFileTest, MessageMayContainColons) {
       "-- Revision ID: f1\n-- Revises: a1\n",
       kPath);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->revision.doc, "Fix: rename users.name (see ticket GAME-12: urgent)");
+  EXPECT_EQ(r->revision.doc,
+            "Fix: rename users.name (see ticket GAME-12: urgent)");
 }
 
 TEST(ScriptRevisionFileTest, NoMessageGivesEmptyDoc) {
@@ -141,13 +142,16 @@ TEST(ScriptRevisionFileTest, ToleratesCrlfBomAndTrailingSpaces) {
   std::string text = kGoodFile;
   std::string crlf = "\xEF\xBB\xBF";
   for (char c : text) {
-    if (c == '\n') crlf += "  \t\r\n";
-    else crlf += c;
+    if (c == '\n')
+      crlf += "  \t\r\n";
+    else
+      crlf += c;
   }
   Result<RevisionFile> r = ParseRevisionHeader(crlf, kPath);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->revision.id, "1a2b3c4d5e6f");
-  EXPECT_EQ(r->revision.down_revisions, std::vector<std::string>{"0f1e2d3c4b5a"});
+  EXPECT_EQ(r->revision.down_revisions,
+            std::vector<std::string>{"0f1e2d3c4b5a"});
   EXPECT_EQ(r->revision.doc, "Add full_name to User model");
   EXPECT_EQ(r->create_date, "2026-11-21 10:00:00.000000");
   EXPECT_EQ(r->revision.id_line, 3);
@@ -167,8 +171,8 @@ TEST(ScriptRevisionFileTest, HeaderEndsAtMarkerWithoutBlankLine) {
 }
 
 TEST(ScriptRevisionFileTest, LeadingBlankLinesAreSkipped) {
-  Result<RevisionFile> r =
-      ParseRevisionHeader("\n\n-- Hello\n-- Revision ID: f1\n-- Revises:\n", kPath);
+  Result<RevisionFile> r = ParseRevisionHeader(
+      "\n\n-- Hello\n-- Revision ID: f1\n-- Revises:\n", kPath);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->revision.doc, "Hello");
   EXPECT_EQ(r->revision.id_line, 4);
@@ -203,7 +207,8 @@ TEST(ScriptRevisionFileTest, ErrorMissingRevises) {
 
 TEST(ScriptRevisionFileTest, ErrorDuplicateKey) {
   EXPECT_EQ(
-      HeaderError(WithKeys("-- Revision ID: a1\n-- Revises: b1\n-- Revises: c1")),
+      HeaderError(
+          WithKeys("-- Revision ID: a1\n-- Revises: b1\n-- Revises: c1")),
       std::string(kPath) +
           ":5: duplicate header key \"Revises\" (first on line 4); keep one "
           "\"Revises\" line");
@@ -434,11 +439,12 @@ TEST(ScriptRevisionFileTest, ErrorUnknownMarker) {
 }
 
 TEST(ScriptRevisionFileTest, ErrorSqlBeforeUpgradeMarker) {
-  EXPECT_EQ(SectionsError("-- Revision ID: a1\n-- Revises:\n\nSELECT 0;\n"
-                          "-- migrate:upgrade\nSELECT 1;\n-- migrate:downgrade\n"),
-            std::string(kPath) +
-                ":4: SQL before \"-- migrate:upgrade\"; move it below the "
-                "marker");
+  EXPECT_EQ(
+      SectionsError("-- Revision ID: a1\n-- Revises:\n\nSELECT 0;\n"
+                    "-- migrate:upgrade\nSELECT 1;\n-- migrate:downgrade\n"),
+      std::string(kPath) +
+          ":4: SQL before \"-- migrate:upgrade\"; move it below the "
+          "marker");
 }
 
 TEST(ScriptRevisionFileTest, LineAtOffsetMapsBodyPositions) {

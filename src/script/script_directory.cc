@@ -61,8 +61,7 @@ Status ListRevisionFiles(const std::string& dir, bool recursive, bool top,
   if (d == nullptr) {
     int err = errno;
     if (top && err == ENOENT) return Status::OK();
-    return Status::IOError(dir + ": cannot list the folder: " +
-                           ErrnoText(err));
+    return Status::IOError(dir + ": cannot list the folder: " + ErrnoText(err));
   }
   std::vector<std::string> subdirs;
   while (dirent* entry = readdir(d)) {
@@ -76,8 +75,8 @@ Status ListRevisionFiles(const std::string& dir, bool recursive, bool top,
       // it points to.
       struct stat st;
       std::string path = JoinPath(dir, name);
-      int rc = type == DT_LNK ? stat(path.c_str(), &st)
-                              : lstat(path.c_str(), &st);
+      int rc =
+          type == DT_LNK ? stat(path.c_str(), &st) : lstat(path.c_str(), &st);
       if (rc != 0) continue;  // a dangling link: nothing to read
       type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : 0;
     }
@@ -134,8 +133,7 @@ struct Slot {
 void ReadHeader(const std::string& path, bool want_identity, Slot* slot) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    slot->status =
-        Status::IOError(path + ": cannot open: " + ErrnoText(errno));
+    slot->status = Status::IOError(path + ": cannot open: " + ErrnoText(errno));
     return;
   }
   if (want_identity) {
@@ -255,12 +253,14 @@ Status ScriptDirectory::Load() {
       ReadHeader(paths[i], want_identity, &slots[i]);
     }
   };
-  size_t threads = options_.threads > 0
-                       ? static_cast<size_t>(options_.threads)
-                       : std::min<size_t>(4, std::max(1u, std::thread::hardware_concurrency()));
+  size_t threads =
+      options_.threads > 0
+          ? static_cast<size_t>(options_.threads)
+          : std::min<size_t>(4,
+                             std::max(1u, std::thread::hardware_concurrency()));
   threads = std::max<size_t>(
-      1, std::min(threads, (paths.size() + kFilesPerThread - 1) /
-                               kFilesPerThread));
+      1, std::min(threads,
+                  (paths.size() + kFilesPerThread - 1) / kFilesPerThread));
   std::vector<std::thread> pool;
   for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
@@ -323,8 +323,8 @@ Result<std::string> ScriptDirectory::VersionPathFor(
       if (Normalized(location) == wanted) return *version_path;
     }
     return Status::InvalidArgument(
-        "path " + *version_path +
-        " is not one of the version locations (" + ListForMessage(locations_) +
+        "path " + *version_path + " is not one of the version locations (" +
+        ListForMessage(locations_) +
         "); choose one of them or add it to version_locations");
   }
   if (locations_.size() == 1) return locations_.front();
@@ -335,9 +335,9 @@ Result<std::string> ScriptDirectory::VersionPathFor(
     std::filesystem::path parent = std::filesystem::path(head).parent_path();
     return parent.empty() ? std::string(".") : parent.string();
   }
-  return Status::InvalidArgument(
-      "multiple version locations present (" + ListForMessage(locations_) +
-      "); specify --version-path");
+  return Status::InvalidArgument("multiple version locations present (" +
+                                 ListForMessage(locations_) +
+                                 "); specify --version-path");
 }
 
 Result<std::string> ReadFile(const std::string& path) {

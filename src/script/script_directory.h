@@ -35,10 +35,10 @@ struct ScriptDirectoryOptions {
 
 // What the last Load() did, for benchmarks and `-v` output.
 struct ScanStats {
-  size_t files = 0;         // revision files parsed
-  size_t full_reads = 0;    // files whose header did not fit the first read
-  double list_ms = 0;       // listing the folders
-  double read_ms = 0;       // reading and parsing headers (all threads)
+  size_t files = 0;       // revision files parsed
+  size_t full_reads = 0;  // files whose header did not fit the first read
+  double list_ms = 0;     // listing the folders
+  double read_ms = 0;     // reading and parsing headers (all threads)
 };
 
 // ScriptDirectory owns the migrations folder: the template path, the version

@@ -26,8 +26,7 @@ std::string RevisionText(const std::string& id, const std::string& parent,
          "\n-- Revises: " + parent +
          "\n-- Branch Labels:\n-- Depends On:\n"
          "-- Create Date: 2026-11-21 10:00:00.000000\n" +
-         extra_header +
-         "\n-- migrate:upgrade\nCREATE TABLE t_" + id +
+         extra_header + "\n-- migrate:upgrade\nCREATE TABLE t_" + id +
          " (x int);\n\n-- migrate:downgrade\nDROP TABLE t_" + id + ";\n";
 }
 
@@ -137,8 +136,9 @@ TEST_F(ScriptDirectoryTest, ErrorMissingScriptLocation) {
   ASSERT_FALSE(dir.ok());
   EXPECT_EQ(dir.status().code(), Status::Code::kNotFound);
   EXPECT_EQ(dir.status().message(),
-            root_ + "/nope: no such folder; run \"retort init\" to create the "
-                    "scripts folder, or set script_location");
+            root_ +
+                "/nope: no such folder; run \"retort init\" to create the "
+                "scripts folder, or set script_location");
 }
 
 TEST_F(ScriptDirectoryTest, ErrorScriptLocationIsAFile) {
@@ -148,8 +148,9 @@ TEST_F(ScriptDirectoryTest, ErrorScriptLocationIsAFile) {
   Result<ScriptDirectory> dir = ScriptDirectory::Open(options);
   ASSERT_FALSE(dir.ok());
   EXPECT_EQ(dir.status().message(),
-            root_ + "/file: not a folder; script_location must name the "
-                    "scripts folder");
+            root_ +
+                "/file: not a folder; script_location must name the "
+                "scripts folder");
 }
 
 TEST_F(ScriptDirectoryTest, ErrorDuplicateRevisionIdNamesBothFiles) {
@@ -161,8 +162,10 @@ TEST_F(ScriptDirectoryTest, ErrorDuplicateRevisionIdNamesBothFiles) {
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.code(), Status::Code::kCorruption);
   const std::string v = root_ + "/migrations/versions/";
-  EXPECT_EQ(st.message(), v + "aaa_two.sql:3: Revision ID \"aaa\" is already "
-                              "declared in " + v +
+  EXPECT_EQ(st.message(), v +
+                              "aaa_two.sql:3: Revision ID \"aaa\" is already "
+                              "declared in " +
+                              v +
                               "aaa_one.sql:3; give one of the files a new id");
   EXPECT_TRUE(dir->files().empty());
 }
@@ -194,8 +197,8 @@ TEST_F(ScriptDirectoryTest, HeaderLongerThanTheFirstReadIsReadWhole) {
   }
   Write("migrations/versions/aaa.sql",
         "-- Long one\n--\n" + long_message + "--\n" +
-            RevisionText("aaa", "").substr(RevisionText("aaa", "").find(
-                "-- Revision ID")));
+            RevisionText("aaa", "").substr(
+                RevisionText("aaa", "").find("-- Revision ID")));
   Result<ScriptDirectory> dir = ScriptDirectory::Open(Options());
   ASSERT_TRUE(dir.ok());
   Status st = dir->Load();
@@ -234,18 +237,19 @@ TEST_F(ScriptDirectoryTest, VersionPathFor) {
   ASSERT_TRUE(two.ok());
   Result<std::string> none = two->VersionPathFor(std::nullopt, {});
   ASSERT_FALSE(none.ok());
-  EXPECT_EQ(none.status().message(),
-            "multiple version locations present (" + root_ + "/auth, " +
-                root_ + "/inventory); specify --version-path");
-  EXPECT_EQ(*two->VersionPathFor(std::nullopt,
-                                 {root_ + "/inventory/x/abc.sql"}),
-            root_ + "/inventory/x");
+  EXPECT_EQ(none.status().message(), "multiple version locations present (" +
+                                         root_ + "/auth, " + root_ +
+                                         "/inventory); specify --version-path");
+  EXPECT_EQ(
+      *two->VersionPathFor(std::nullopt, {root_ + "/inventory/x/abc.sql"}),
+      root_ + "/inventory/x");
   EXPECT_EQ(*two->VersionPathFor(root_ + "/auth/", {}), root_ + "/auth/");
   Result<std::string> wrong = two->VersionPathFor(root_ + "/elsewhere", {});
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.status().message(),
-            "path " + root_ + "/elsewhere is not one of the version locations (" +
-                root_ + "/auth, " + root_ +
+            "path " + root_ +
+                "/elsewhere is not one of the version locations (" + root_ +
+                "/auth, " + root_ +
                 "/inventory); choose one of them or add it to "
                 "version_locations");
 }

@@ -26,9 +26,9 @@ namespace retort {
 namespace {
 
 constexpr std::array<std::string_view, 9> kPlaceholders = {
-    "message",    "up_revision", "down_revision",
-    "branch_labels", "depends_on", "create_date",
-    "upgrades",   "downgrades",  "transactional_header"};
+    "message",       "up_revision", "down_revision",
+    "branch_labels", "depends_on",  "create_date",
+    "upgrades",      "downgrades",  "transactional_header"};
 
 constexpr std::string_view kFileTokens =
     "%(rev)s, %(slug)s, %(epoch)s, %(year)d, %(month).2d, %(day).2d, "
@@ -134,9 +134,8 @@ Result<std::string> RenderScriptTemplate(
     const size_t close = tmpl.find('}', i + 2);
     const size_t eol = tmpl.find('\n', i + 2);
     if (close == std::string_view::npos || close > eol) {
-      std::string_view rest = tmpl.substr(i, eol == std::string_view::npos
-                                                 ? std::string_view::npos
-                                                 : eol - i);
+      std::string_view rest = tmpl.substr(
+          i, eol == std::string_view::npos ? std::string_view::npos : eol - i);
       while (!rest.empty() && (rest.back() == '\r' || rest.back() == ' ')) {
         rest.remove_suffix(1);
       }
@@ -177,8 +176,8 @@ Result<std::string> RenderScriptTemplate(
           msg.append(kPlaceholders[k]);
           msg += '}';
         }
-        msg += " (write \"$${" + std::string(name) +
-               "}\" for a literal \"${" + std::string(name) + "}\")";
+        msg += " (write \"$${" + std::string(name) + "}\" for a literal \"${" +
+               std::string(name) + "}\")";
       }
       return Status::InvalidArgument(msg);
     }
@@ -186,7 +185,8 @@ Result<std::string> RenderScriptTemplate(
     const bool in_comment = prefix.substr(0, 2) == "--";
     if (value->empty()) {
       // "-- Depends On: ${depends_on}" must not leave a trailing space.
-      const bool at_eol = i >= tmpl.size() || tmpl[i] == '\n' || tmpl[i] == '\r';
+      const bool at_eol =
+          i >= tmpl.size() || tmpl[i] == '\n' || tmpl[i] == '\r';
       if (at_eol) {
         while (out.size() > line_start &&
                (out.back() == ' ' || out.back() == '\t')) {
@@ -238,8 +238,8 @@ std::string ZoneFile(const std::string& name) {
     return "";
   }
   const char* tzdir = std::getenv("TZDIR");
-  std::string path = std::string(tzdir && *tzdir ? tzdir : "/usr/share/zoneinfo") +
-                     "/" + name;
+  std::string path =
+      std::string(tzdir && *tzdir ? tzdir : "/usr/share/zoneinfo") + "/" + name;
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return "";
   char magic[4] = {};
@@ -278,8 +278,8 @@ Result<CreateDate> MakeCreateDate(std::chrono::system_clock::time_point now,
     std::string name = *timezone;
     if (ZoneFile(name).empty()) {
       std::string upper = name;
-      for (char& ch : upper) ch = static_cast<char>(std::toupper(
-                                 static_cast<unsigned char>(ch)));
+      for (char& ch : upper)
+        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       if (ZoneFile(upper).empty()) {
         return Status::InvalidArgument(
             "unknown timezone " + Quote(*timezone) +
@@ -338,14 +338,19 @@ namespace {
 char32_t DecodeUtf8(std::string_view s, size_t* i) {
   auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char b0 = byte(*i);
-  int len = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3
-                        : (b0 >> 3) == 0x1E ? 4 : 0;
+  int len = b0 < 0x80           ? 1
+            : (b0 >> 5) == 0x6  ? 2
+            : (b0 >> 4) == 0xE  ? 3
+            : (b0 >> 3) == 0x1E ? 4
+                                : 0;
   if (len == 0 || *i + len > s.size()) {
     ++*i;
     return 0xFFFD;
   }
-  char32_t cp = len == 1 ? b0 : len == 2 ? (b0 & 0x1F) : len == 3 ? (b0 & 0x0F)
-                                                                  : (b0 & 0x07);
+  char32_t cp = len == 1   ? b0
+                : len == 2 ? (b0 & 0x1F)
+                : len == 3 ? (b0 & 0x0F)
+                           : (b0 & 0x07);
   for (int k = 1; k < len; ++k) {
     unsigned char b = byte(*i + k);
     if ((b >> 6) != 0x2) {
@@ -391,7 +396,7 @@ bool IsWordChar(char32_t c) {
     return c == 0xAA || c == 0xB2 || c == 0xB3 || c == 0xB5 || c == 0xB9 ||
            c == 0xBA || c == 0xBC || c == 0xBD || c == 0xBE;
   }
-  if (c == 0xD7 || c == 0xF7) return false;  // × ÷
+  if (c == 0xD7 || c == 0xF7) return false;      // × ÷
   if (c >= 0x2000 && c <= 0x2BFF) return false;  // punctuation, symbols
   if (c >= 0x3000 && c <= 0x303F) return false;  // CJK punctuation
   if (c >= 0xFE30 && c <= 0xFE4F) return false;
@@ -418,8 +423,8 @@ char32_t ToLower(char32_t c) {
     return c;
   }
   if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) return c + 0x20;  // Greek
-  if (c >= 0x410 && c <= 0x42F) return c + 0x20;                 // Cyrillic
-  if (c >= 0x400 && c <= 0x40F) return c + 0x50;                 // Ѐ..Џ
+  if (c >= 0x410 && c <= 0x42F) return c + 0x20;                // Cyrillic
+  if (c >= 0x400 && c <= 0x40F) return c + 0x50;                // Ѐ..Џ
   if (((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF)) &&
       c % 2 == 0) {
     return c + 1;
@@ -443,8 +448,7 @@ std::string Slugify(std::string_view message, int truncate_slug_length) {
       in_word = false;
     }
   }
-  const size_t limit =
-      static_cast<size_t>(std::max(truncate_slug_length, 0));
+  const size_t limit = static_cast<size_t>(std::max(truncate_slug_length, 0));
   if (slug.size() > limit) {
     slug.resize(limit);
     size_t last = slug.rfind(U'_');
@@ -481,8 +485,9 @@ Result<std::string> RenderFileName(std::string_view file_template,
     }
     if (i >= file_template.size() || file_template[i] != '(') {
       return Status::InvalidArgument(
-          where + "\"%\" must start a token such as %(rev)s, or be doubled "
-                  "(\"%%\") for a literal \"%\"");
+          where +
+          "\"%\" must start a token such as %(rev)s, or be doubled "
+          "(\"%%\") for a literal \"%\"");
     }
     const size_t close = file_template.find(')', i);
     if (close == std::string_view::npos) {
@@ -495,11 +500,16 @@ Result<std::string> RenderFileName(std::string_view file_template,
     bool left = false, zero = false, plus = false, space = false;
     for (; i < file_template.size(); ++i) {
       char f = file_template[i];
-      if (f == '-') left = true;
-      else if (f == '0') zero = true;
-      else if (f == '+') plus = true;
-      else if (f == ' ') space = true;
-      else if (f != '#') break;
+      if (f == '-')
+        left = true;
+      else if (f == '0')
+        zero = true;
+      else if (f == '+')
+        plus = true;
+      else if (f == ' ')
+        space = true;
+      else if (f != '#')
+        break;
     }
     auto read_number = [&]() {
       int n = 0;
@@ -531,15 +541,24 @@ Result<std::string> RenderFileName(std::string_view file_template,
 
     std::optional<std::string> text;
     std::optional<int64_t> number;
-    if (key == "rev") text = std::string(rev_id);
-    else if (key == "slug") text = slug;
-    else if (key == "epoch") number = date.epoch;
-    else if (key == "year") number = date.year;
-    else if (key == "month") number = date.month;
-    else if (key == "day") number = date.day;
-    else if (key == "hour") number = date.hour;
-    else if (key == "minute") number = date.minute;
-    else if (key == "second") number = date.second;
+    if (key == "rev")
+      text = std::string(rev_id);
+    else if (key == "slug")
+      text = slug;
+    else if (key == "epoch")
+      number = date.epoch;
+    else if (key == "year")
+      number = date.year;
+    else if (key == "month")
+      number = date.month;
+    else if (key == "day")
+      number = date.day;
+    else if (key == "hour")
+      number = date.hour;
+    else if (key == "minute")
+      number = date.minute;
+    else if (key == "second")
+      number = date.second;
     else {
       return Status::InvalidArgument(where + "unknown token " + Quote(token) +
                                      "; known tokens are " +
@@ -625,8 +644,8 @@ Status WriteNewFileAtomically(const std::string& path,
     if (fd < 0 && errno != EEXIST) break;
   }
   if (fd < 0) {
-    return Status::IOError(path + ": cannot create a temporary file: " +
-                           std::strerror(errno));
+    return Status::IOError(
+        path + ": cannot create a temporary file: " + std::strerror(errno));
   }
   size_t done = 0;
   while (done < content.size()) {
@@ -661,8 +680,9 @@ Status WriteNewFileAtomically(const std::string& path,
     unlink(tmp.c_str());
     if (err == EEXIST) {
       return Status::AlreadyExists(
-          path + ": already exists; not overwriting it (use another "
-                 "--rev-id or message)");
+          path +
+          ": already exists; not overwriting it (use another "
+          "--rev-id or message)");
     }
     return Status::IOError(path + ": cannot create: " + std::strerror(err));
   }
@@ -677,9 +697,8 @@ Result<std::string> WriteRevisionFile(const NewRevisionFile& file) {
   const std::string message = file.message.value_or("empty message");
   RETORT_ASSIGN_OR_RETURN(
       std::string name,
-      RenderFileName(file.file_template, file.rev_id,
-                     file.message.value_or(""), file.create_date,
-                     file.truncate_slug_length));
+      RenderFileName(file.file_template, file.rev_id, file.message.value_or(""),
+                     file.create_date, file.truncate_slug_length));
   std::string path = file.directory;
   if (!path.empty() && path.back() != '/') path += '/';
   path += name + ".sql";
@@ -719,12 +738,13 @@ Result<std::string> WriteRevisionFile(const NewRevisionFile& file) {
   }
 
   std::error_code ec;
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::filesystem::path parent =
+      std::filesystem::path(path).parent_path();
   if (!parent.empty()) {
     std::filesystem::create_directories(parent, ec);
     if (ec) {
-      return Status::IOError(parent.string() + ": cannot create the folder: " +
-                             ec.message());
+      return Status::IOError(parent.string() +
+                             ": cannot create the folder: " + ec.message());
     }
   }
   RETORT_RETURN_IF_ERROR(WriteNewFileAtomically(path, content));

@@ -110,16 +110,16 @@ TEST(ScriptTemplateTest, RoundTripThroughTheParser) {
 TEST(ScriptTemplateTest, EscapesAndPassthrough) {
   TemplateValues v = ExampleValues();
   Result<std::string> text = RenderScriptTemplate(
-      "a $${schema} b ${schema} c $$ body $$ d $x ${up_revision}",
-      "t.tmpl", v, {"schema"});
+      "a $${schema} b ${schema} c $$ body $$ d $x ${up_revision}", "t.tmpl", v,
+      {"schema"});
   ASSERT_TRUE(text.ok()) << text.status().ToString();
   EXPECT_EQ(*text, "a ${schema} b ${schema} c $$ body $$ d $x 1a2b3c4d5e6f");
 }
 
 TEST(ScriptTemplateTest, ErrorUnknownPlaceholder) {
-  Result<std::string> r = RenderScriptTemplate(
-      "-- ${message}\n-- Revision ID: ${up_revison}\n", "migrations/script.sql.tmpl",
-      ExampleValues());
+  Result<std::string> r =
+      RenderScriptTemplate("-- ${message}\n-- Revision ID: ${up_revison}\n",
+                           "migrations/script.sql.tmpl", ExampleValues());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(r.status().message(),
@@ -269,12 +269,16 @@ TEST(ScriptTemplateTest, CreateDateInLocalTimeLeavesTzAlone) {
   EXPECT_EQ(FormatCreateDate(*local), "2026-11-21 12:30:00.123456");
   ASSERT_TRUE(MakeCreateDate(FixedTime(), "UTC").ok());
   EXPECT_STREQ(getenv("TZ"), "Asia/Kolkata");
-  if (before) setenv("TZ", saved.c_str(), 1); else unsetenv("TZ");
+  if (before)
+    setenv("TZ", saved.c_str(), 1);
+  else
+    unsetenv("TZ");
   tzset();
 }
 
 TEST(ScriptTemplateTest, ErrorUnknownTimezone) {
-  for (const char* name : {"Mars/Olympus_Mons", "Europe", "../etc/passwd", ""}) {
+  for (const char* name :
+       {"Mars/Olympus_Mons", "Europe", "../etc/passwd", ""}) {
     Result<CreateDate> r = MakeCreateDate(FixedTime(), std::string(name));
     ASSERT_FALSE(r.ok()) << name;
     EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
@@ -365,10 +369,11 @@ TEST_F(ScriptWriteRevisionFileTest, RefusesToOverwrite) {
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.status().code(), Status::Code::kAlreadyExists);
   EXPECT_EQ(again.status().message(),
-            root_ + "/migrations/versions/"
-                    "1a2b3c4d5e6f_add_full_name_to_user_model.sql: already "
-                    "exists; not overwriting it (use another --rev-id or "
-                    "message)");
+            root_ +
+                "/migrations/versions/"
+                "1a2b3c4d5e6f_add_full_name_to_user_model.sql: already "
+                "exists; not overwriting it (use another --rev-id or "
+                "message)");
 }
 
 TEST_F(ScriptWriteRevisionFileTest, SubfolderFileTemplateAndNoMessage) {
@@ -397,21 +402,25 @@ TEST_F(ScriptWriteRevisionFileTest, ErrorBadRevisionId) {
 
 TEST_F(ScriptWriteRevisionFileTest, ErrorTemplateThatDoesNotParseBack) {
   NewRevisionFile f = Example();
-  f.script_template = "-- ${message}\n-- Revision ID: ${up_revision}\n\n"
-                      "-- migrate:upgrade\n${upgrades}\n-- migrate:downgrade\n";
+  f.script_template =
+      "-- ${message}\n-- Revision ID: ${up_revision}\n\n"
+      "-- migrate:upgrade\n${upgrades}\n-- migrate:downgrade\n";
   f.script_template_path = "migrations/script.sql.tmpl";
   Result<std::string> path = WriteRevisionFile(f);
   ASSERT_FALSE(path.ok());
-  EXPECT_EQ(path.status().message(),
-            "migrations/script.sql.tmpl: the rendered revision file is not "
-            "valid: " + root_ +
-            "/migrations/versions/1a2b3c4d5e6f_add_full_name_to_user_model.sql"
-            ":2: missing \"Revises\" in the header; add a line \"-- Revises: "
-            "<parent ids>\" (empty for a base revision) after \"Revision ID\"");
+  EXPECT_EQ(
+      path.status().message(),
+      "migrations/script.sql.tmpl: the rendered revision file is not "
+      "valid: " +
+          root_ +
+          "/migrations/versions/1a2b3c4d5e6f_add_full_name_to_user_model.sql"
+          ":2: missing \"Revises\" in the header; add a line \"-- Revises: "
+          "<parent ids>\" (empty for a base revision) after \"Revision ID\"");
   EXPECT_FALSE(fs::exists(root_ + "/migrations/versions"));
 
-  f.script_template = "-- ${message}\n-- Revision ID: ${up_revision}\n"
-                      "-- Revises:\n\n-- migrate:upgrade\n-- migrate:downgrade\n";
+  f.script_template =
+      "-- ${message}\n-- Revision ID: ${up_revision}\n"
+      "-- Revises:\n\n-- migrate:upgrade\n-- migrate:downgrade\n";
   path = WriteRevisionFile(f);
   ASSERT_FALSE(path.ok());
   EXPECT_EQ(path.status().message(),
@@ -426,9 +435,10 @@ TEST_F(ScriptWriteRevisionFileTest, LoadScriptTemplate) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
   EXPECT_EQ(missing.status().message(),
-            root_ + "/script.sql.tmpl: no such file; restore the template "
-                    "(\"retort init\" writes the default one into a new "
-                    "folder)");
+            root_ +
+                "/script.sql.tmpl: no such file; restore the template "
+                "(\"retort init\" writes the default one into a new "
+                "folder)");
   std::ofstream(root_ + "/script.sql.tmpl") << kDefaultScriptTemplate;
   EXPECT_EQ(*LoadScriptTemplate(root_ + "/script.sql.tmpl"),
             kDefaultScriptTemplate);
