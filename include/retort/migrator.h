@@ -20,7 +20,7 @@ struct TemplateInfo {
 };
 
 // Options of `revision`, named after Alembic's flags.
-struct NewRevisionOptions {
+struct CreateRevisionOptions {
   std::string message;                    // -m
   std::string head = "head";              // --head
   bool splice = false;                    // --splice
@@ -63,7 +63,7 @@ class Migrator {
   static std::vector<TemplateInfo> ListTemplates();
 
   // Writes a new revision file and returns it (`revision`).
-  Result<RevisionInfo> CreateRevision(const NewRevisionOptions& options);
+  Result<RevisionInfo> CreateRevision(const CreateRevisionOptions& options);
   // Writes a merge revision of `options.revisions` (`merge`).
   Result<RevisionInfo> Merge(const MergeOptions& options);
 

@@ -178,7 +178,7 @@ int Cli::Run(int argc, char** argv) {
   });
 
   // revision
-  NewRevisionOptions rev_opts;
+  CreateRevisionOptions rev_opts;
   bool autogenerate = false;
   auto* revision = app_.add_subcommand("revision", "create a new revision file");
   revision->add_option("-m,--message", rev_opts.message, "message");

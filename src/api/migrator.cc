@@ -1,0 +1,320 @@
+// Migrator: wires configuration, the script directory and the revision graph
+// into the commands of the public API. Graph answers come from revision/,
+// files from script/; this file only orders the calls and shapes results.
+#include "retort/migrator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "config/config.h"
+#include "config/templates.h"
+#include "revision/new_revision.h"
+#include "revision/plan.h"
+#include "revision/revision_map.h"
+#include "script/script_directory.h"
+#include "script/template.h"
+#include "util/strings.h"
+
+namespace retort {
+
+namespace fs = std::filesystem;
+
+struct Migrator::Impl {
+  Options options;
+  Config config;
+  // Loaded on first need: cheap commands never read a revision file.
+  std::optional<ScriptDirectory> scripts;
+  std::optional<RevisionMap> map;
+
+  Status LoadGraph();
+  RevisionInfo Info(const RevisionNode& node) const;
+  std::vector<RevisionInfo> Infos(
+      const std::vector<const RevisionNode*>& nodes) const;
+  Result<RevisionInfo> Write(const NewRevisionHeader& header,
+                             const std::optional<std::string>& message,
+                             const std::optional<std::string>& version_path,
+                             const CreateRevisionOptions* body);
+};
+
+Status Migrator::Impl::LoadGraph() {
+  if (map) return Status::OK();
+  ScriptDirectoryOptions so;
+  so.script_location = config.Resolve(config.script_location);
+  for (const auto& v : config.version_locations)
+    so.version_locations.push_back(config.Resolve(v));
+  so.recursive_version_locations = config.recursive_version_locations;
+  RETORT_ASSIGN_OR_RETURN(ScriptDirectory dir, ScriptDirectory::Open(so));
+  RETORT_RETURN_IF_ERROR(dir.Load());
+  RETORT_ASSIGN_OR_RETURN(RevisionMap m, RevisionMap::Build(dir.Revisions()));
+  scripts.emplace(std::move(dir));
+  map.emplace(std::move(m));
+  return Status::OK();
+}
+
+RevisionInfo Migrator::Impl::Info(const RevisionNode& node) const {
+  RevisionInfo info;
+  const Revision& r = node.revision;
+  info.id = r.id;
+  info.down_revisions = r.down_revisions;
+  info.depends_on = r.depends_on;
+  info.branch_labels = node.branch_labels;
+  info.children = map->Children(node);
+  info.doc = r.doc;
+  info.longdoc = r.doc;
+  info.path = r.path;
+  if (const RevisionFile* f = scripts->Find(r.id)) {
+    if (!f->long_doc.empty()) info.longdoc += "\n" + f->long_doc;
+    info.create_date = f->create_date;
+  }
+  info.is_head = node.is_head;
+  info.is_real_head = node.is_real_head;
+  info.is_base = node.is_base;
+  info.is_branch_point = node.is_branch_point;
+  info.is_merge_point = node.is_merge_point;
+  return info;
+}
+
+std::vector<RevisionInfo> Migrator::Impl::Infos(
+    const std::vector<const RevisionNode*>& nodes) const {
+  std::vector<RevisionInfo> out;
+  out.reserve(nodes.size());
+  for (const RevisionNode* n : nodes)
+    if (n) out.push_back(Info(*n));  // nullptr stands for "base"
+  return out;
+}
+
+Result<RevisionInfo> Migrator::Impl::Write(
+    const NewRevisionHeader& header, const std::optional<std::string>& message,
+    const std::optional<std::string>& version_path,
+    const CreateRevisionOptions* body) {
+  std::vector<std::string> head_paths;
+  for (const auto& parent : header.down_revisions)
+    if (const RevisionFile* f = scripts->Find(parent))
+      head_paths.push_back(f->revision.path);
+  RETORT_ASSIGN_OR_RETURN(std::string directory,
+                          scripts->VersionPathFor(version_path, head_paths));
+  NewRevisionFile file;
+  file.directory = directory;
+  file.file_template = config.file_template;
+  file.truncate_slug_length = config.truncate_slug_length;
+  file.script_template_path = scripts->template_path();
+  RETORT_ASSIGN_OR_RETURN(file.script_template,
+                          LoadScriptTemplate(file.script_template_path));
+  for (const auto& [name, value] : config.placeholders)
+    file.passthrough_placeholders.push_back(name);
+  file.passthrough_placeholders.push_back("schema");
+  file.message = message;
+  file.rev_id = header.id;
+  file.down_revisions = header.down_revisions;
+  file.branch_labels = header.branch_labels;
+  file.depends_on = header.depends_on;
+  std::optional<std::string> tz;
+  if (!config.timezone.empty()) tz = config.timezone;
+  RETORT_ASSIGN_OR_RETURN(
+      file.create_date, MakeCreateDate(std::chrono::system_clock::now(), tz));
+  if (body) {
+    file.upgrades = body->upgrade_sql;
+    file.downgrades = body->downgrade_sql;
+    file.transactional = body->transactional;
+  }
+  RETORT_ASSIGN_OR_RETURN(std::string path, WriteRevisionFile(file));
+
+  RevisionInfo info;
+  info.id = header.id;
+  info.down_revisions = header.down_revisions;
+  info.depends_on = header.depends_on;
+  info.branch_labels = header.branch_labels;
+  info.doc = message.value_or("empty message");
+  info.longdoc = info.doc;
+  info.path = path;
+  info.create_date = FormatCreateDate(file.create_date);
+  info.is_head = info.is_real_head = true;
+  info.is_base = header.down_revisions.empty();
+  info.is_merge_point = header.down_revisions.size() > 1;
+  // The graph changed on disk; reload on next use.
+  map.reset();
+  scripts.reset();
+  return info;
+}
+
+Migrator::Migrator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Migrator::~Migrator() = default;
+
+Result<std::unique_ptr<Migrator>> Migrator::Open(const Options& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  LoadOptions lo;
+  lo.name = options.name;
+  lo.x_args = options.x_args;
+  RETORT_ASSIGN_OR_RETURN(
+      impl->config,
+      LoadConfig(options.config_path, lo, options.config_must_exist));
+  if (!options.url.empty()) impl->config.url = options.url;
+  return std::unique_ptr<Migrator>(new Migrator(std::move(impl)));
+}
+
+std::vector<TemplateInfo> Migrator::ListTemplates() {
+  std::vector<TemplateInfo> out;
+  for (const auto& t : ProjectTemplates())
+    out.push_back({t.name, t.description});
+  return out;
+}
+
+namespace {
+
+Status WriteNewFile(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return Status::IOError(path.string() + ": cannot write");
+  return Status::OK();
+}
+
+}  // namespace
+
+Status Migrator::Init(const std::string& directory,
+                      const std::string& template_name,
+                      const std::string& config_path) {
+  const ProjectTemplate* tmpl = FindProjectTemplate(template_name);
+  if (!tmpl) {
+    std::vector<std::string> names;
+    for (const auto& t : ProjectTemplates()) names.push_back(t.name);
+    return Status::InvalidArgument(
+        "no template named '" + template_name + "'" +
+        DidYouMean(template_name, names) + " (available: " + Join(names, ", ") +
+        "; see 'retort list-templates')");
+  }
+  std::error_code ec;
+  fs::path dir(directory);
+  if (fs::exists(dir, ec) && !fs::is_empty(dir, ec)) {
+    return Status::AlreadyExists("directory '" + directory +
+                                 "' already exists and is not empty; choose "
+                                 "another directory or empty it");
+  }
+  if (fs::exists(config_path, ec)) {
+    return Status::AlreadyExists(
+        "'" + config_path +
+        "' already exists; remove it, or pass -c FILE to write another one");
+  }
+  fs::create_directories(dir / "versions", ec);
+  if (ec) {
+    return Status::IOError("cannot create '" + (dir / "versions").string() +
+                           "': " + ec.message());
+  }
+  // script_location is written relative to the config file's folder.
+  fs::path config_dir = fs::absolute(config_path).parent_path();
+  std::string location =
+      fs::absolute(dir).lexically_normal().lexically_relative(config_dir)
+          .generic_string();
+  if (!location.empty() && location.back() == '/') location.pop_back();
+  std::string config = tmpl->config;
+  for (size_t at = config.find("@SCRIPT_LOCATION@"); at != std::string::npos;
+       at = config.find("@SCRIPT_LOCATION@"))
+    config.replace(at, 17, location);
+  RETORT_RETURN_IF_ERROR(
+      WriteNewFile(dir / kScriptTemplateName, std::string(kDefaultScriptTemplate)));
+  RETORT_RETURN_IF_ERROR(WriteNewFile(dir / "README.md", tmpl->readme));
+  if (!config_dir.empty()) fs::create_directories(config_dir, ec);
+  return WriteNewFile(config_path, config);
+}
+
+Result<RevisionInfo> Migrator::CreateRevision(
+    const CreateRevisionOptions& options) {
+  RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+  retort::NewRevisionOptions plan;
+  plan.rev_id = options.rev_id.empty() ? NewRevisionId() : options.rev_id;
+  plan.head = {options.head.empty() ? "head" : options.head};
+  plan.splice = options.splice;
+  plan.branch_labels = options.branch_labels;
+  plan.depends_on = options.depends_on;
+  RETORT_ASSIGN_OR_RETURN(NewRevisionHeader header,
+                          PlanNewRevision(*impl_->map, plan));
+  std::optional<std::string> message;
+  if (!options.message.empty()) message = options.message;
+  std::optional<std::string> version_path;
+  if (!options.version_path.empty()) version_path = options.version_path;
+  return impl_->Write(header, message, version_path, &options);
+}
+
+Result<RevisionInfo> Migrator::Merge(const MergeOptions& options) {
+  RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+  std::string rev_id = options.rev_id.empty() ? NewRevisionId() : options.rev_id;
+  RETORT_ASSIGN_OR_RETURN(
+      NewRevisionHeader header,
+      PlanMerge(*impl_->map, options.revisions, rev_id, options.branch_labels));
+  std::optional<std::string> message;
+  if (!options.message.empty()) message = options.message;
+  return impl_->Write(header, message, std::nullopt, nullptr);
+}
+
+Result<std::vector<RevisionInfo>> Migrator::Heads(bool resolve_dependencies) {
+  RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+  const RevisionMap& map = *impl_->map;
+  if (resolve_dependencies) {
+    RETORT_ASSIGN_OR_RETURN(auto nodes, ResolveRevisions(map, "heads"));
+    return impl_->Infos(nodes);
+  }
+  std::vector<const RevisionNode*> nodes;
+  for (const auto& id : map.Heads()) nodes.push_back(map.Find(id));
+  return impl_->Infos(nodes);
+}
+
+Result<std::vector<BranchPoint>> Migrator::Branches() {
+  RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+  const RevisionMap& map = *impl_->map;
+  RETORT_ASSIGN_OR_RETURN(auto walk, WalkRevisions(map));
+  std::vector<BranchPoint> out;
+  for (const RevisionNode* n : walk) {
+    if (!n || !n->is_branch_point) continue;
+    BranchPoint bp;
+    bp.revision = impl_->Info(*n);
+    for (const auto& child : map.Children(*n))
+      bp.children.push_back(impl_->Info(*map.Find(child)));
+    out.push_back(std::move(bp));
+  }
+  return out;
+}
+
+Result<std::vector<RevisionInfo>> Migrator::History(const std::string& range) {
+  std::string base = "base", head = "heads";
+  if (!range.empty()) {
+    size_t colon = range.find(':');
+    if (colon == std::string::npos) {
+      return Status::InvalidArgument(
+          "History range requires [start]:[end], [start]:, or :[end]");
+    }
+    std::string start(Trim(range.substr(0, colon)));
+    std::string end(Trim(range.substr(colon + 1)));
+    if (!start.empty()) base = start;
+    if (!end.empty()) head = end;
+  }
+  if (base == "current" || head == "current") {
+    return Status::InvalidArgument(
+        "history with 'current' needs a database connection, which this "
+        "version of retort cannot make yet");
+  }
+  RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+  RETORT_ASSIGN_OR_RETURN(auto nodes, WalkRevisions(*impl_->map, base, head));
+  return impl_->Infos(nodes);
+}
+
+Result<std::vector<RevisionInfo>> Migrator::Show(const std::string& revision) {
+  if (revision == "current") {
+    return Status::InvalidArgument(
+        "'show current' needs a database connection, which this version of "
+        "retort cannot make yet");
+  }
+  RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+  RETORT_ASSIGN_OR_RETURN(auto nodes,
+                          ResolveRevisions(*impl_->map, RevisionArg(revision)));
+  return impl_->Infos(nodes);
+}
+
+std::string Migrator::VersionsDirectory() const {
+  return impl_->config.VersionsDirectory();
+}
+
+}  // namespace retort
