@@ -42,9 +42,13 @@ struct Migrator::Impl {
 Status Migrator::Impl::LoadGraph() {
   if (map) return Status::OK();
   ScriptDirectoryOptions so;
-  so.script_location = config.Resolve(config.script_location);
+  // Absolute paths, as Alembic prints them ("Path: ...", "Generating ...").
+  auto absolute = [this](const std::string& p) {
+    return fs::absolute(config.Resolve(p)).lexically_normal().string();
+  };
+  so.script_location = absolute(config.script_location);
   for (const auto& v : config.version_locations)
-    so.version_locations.push_back(config.Resolve(v));
+    so.version_locations.push_back(absolute(v));
   so.recursive_version_locations = config.recursive_version_locations;
   RETORT_ASSIGN_OR_RETURN(ScriptDirectory dir, ScriptDirectory::Open(so));
   RETORT_RETURN_IF_ERROR(dir.Load());
