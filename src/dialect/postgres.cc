@@ -1,0 +1,305 @@
+// PostgresConnection over libpq: asynchronous send + result loop so that
+// every result of a multi-statement string (and any COPY) is consumed.
+#include "dialect/postgres.h"
+
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <utility>
+#include <vector>
+
+namespace retort {
+
+namespace {
+
+std::string TrimTrailingNewlines(std::string text) {
+  while (!text.empty() &&
+         (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  return text;
+}
+
+// Replaces every occurrence of `secret` in `text` with "***". Passwords
+// shorter than four bytes are left alone: masking "ab" everywhere would
+// mangle the message and hide nothing worth hiding.
+std::string MaskSecret(std::string text, const std::string& secret) {
+  if (secret.size() < 4) return text;
+  for (size_t pos = text.find(secret); pos != std::string::npos;
+       pos = text.find(secret, pos + 3)) {
+    text.replace(pos, secret.size(), "***");
+  }
+  return text;
+}
+
+// The password a conninfo string carries, if any; libpq's own parser decides
+// (URI or keyword form, percent-decoding, quoting).
+std::vector<std::string> PasswordsIn(const std::string& conninfo) {
+  std::vector<std::string> found;
+  char* err = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &err);
+  if (err != nullptr) PQfreemem(err);
+  if (options == nullptr) return found;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val != nullptr && std::string_view(o->keyword) == "password") {
+      found.emplace_back(o->val);
+    }
+  }
+  PQconninfoFree(options);
+  return found;
+}
+
+std::string Field(const PGresult* result, int code) {
+  const char* value = PQresultErrorField(result, code);
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+DbError ErrorFromResult(const PGresult* result, std::string_view sql) {
+  DbError error;
+  error.severity = Field(result, PG_DIAG_SEVERITY_NONLOCALIZED);
+  if (error.severity.empty()) error.severity = Field(result, PG_DIAG_SEVERITY);
+  error.sqlstate = Field(result, PG_DIAG_SQLSTATE);
+  error.message = Field(result, PG_DIAG_MESSAGE_PRIMARY);
+  if (error.message.empty()) {
+    error.message = TrimTrailingNewlines(PQresultErrorMessage(result));
+  }
+  error.detail = Field(result, PG_DIAG_MESSAGE_DETAIL);
+  error.hint = Field(result, PG_DIAG_MESSAGE_HINT);
+  error.context = Field(result, PG_DIAG_CONTEXT);
+  std::string position = Field(result, PG_DIAG_STATEMENT_POSITION);
+  if (!position.empty()) error.position = std::atoi(position.c_str());
+  error.statement = std::string(sql);
+  return error;
+}
+
+// Frees a PGresult when it goes out of scope.
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+}  // namespace
+
+Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(
+    const std::string& conninfo, const ConnectOptions& options) {
+  // Defaults go before "dbname" (which libpq expands from `conninfo`): what
+  // the URL says overrides them; environment variables are respected by not
+  // passing a default at all.
+  std::vector<const char*> keys;
+  std::vector<const char*> values;
+  std::string timeout = std::to_string(options.connect_timeout_seconds);
+  if (options.connect_timeout_seconds > 0 &&
+      std::getenv("PGCONNECT_TIMEOUT") == nullptr) {
+    keys.push_back("connect_timeout");
+    values.push_back(timeout.c_str());
+  }
+  if (std::getenv("PGCLIENTENCODING") == nullptr) {
+    // Revision files are UTF-8, and error positions are counted in the
+    // client encoding's characters.
+    keys.push_back("client_encoding");
+    values.push_back("UTF8");
+  }
+  keys.push_back("dbname");
+  values.push_back(conninfo.c_str());
+  if (!options.application_name.empty()) {
+    keys.push_back("fallback_application_name");
+    values.push_back(options.application_name.c_str());
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+
+  PGconn* conn = PQconnectdbParams(keys.data(), values.data(),
+                                   /*expand_dbname=*/1);
+  if (conn == nullptr) return Status::Database("out of memory in libpq");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string message = TrimTrailingNewlines(PQerrorMessage(conn));
+    PQfinish(conn);
+    for (const std::string& password : PasswordsIn(conninfo)) {
+      message = MaskSecret(std::move(message), password);
+    }
+    if (const char* env = std::getenv("PGPASSWORD")) {
+      message = MaskSecret(std::move(message), env);
+    }
+    return Status::Database(std::move(message));
+  }
+  return std::unique_ptr<PostgresConnection>(new PostgresConnection(conn));
+}
+
+PostgresConnection::PostgresConnection(pg_conn* conn) : conn_(conn) {
+  server_version_ = PQserverVersion(conn_);
+  PQsetNoticeReceiver(conn_, &PostgresConnection::OnNotice, this);
+}
+
+PostgresConnection::~PostgresConnection() { Close(); }
+
+void PostgresConnection::Close() {
+  if (conn_ != nullptr) PQfinish(conn_);
+  conn_ = nullptr;
+}
+
+bool PostgresConnection::IsOpen() const {
+  return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK;
+}
+
+int PostgresConnection::backend_pid() const {
+  return conn_ == nullptr ? 0 : PQbackendPID(conn_);
+}
+
+void PostgresConnection::SetNoticeHandler(NoticeHandler handler) {
+  notice_handler_ = std::move(handler);
+}
+
+void PostgresConnection::OnNotice(void* self, const pg_result* result) {
+  auto* connection = static_cast<PostgresConnection*>(self);
+  if (!connection->notice_handler_) return;
+  DbError notice = ErrorFromResult(result, "");
+  connection->notice_handler_(notice);
+}
+
+Status PostgresConnection::Fail(DbError error) {
+  last_error_ = std::move(error);
+  return last_error_.ToStatus();
+}
+
+Status PostgresConnection::Run(std::string_view sql, const Params* params,
+                               QueryResult* out) {
+  last_error_ = DbError();
+  if (conn_ == nullptr) {
+    return Fail(
+        DbError::Client("", "the connection is closed", std::string(sql)));
+  }
+  std::string text(sql);
+  int sent;
+  if (params == nullptr) {
+    sent = PQsendQuery(conn_, text.c_str());
+  } else {
+    std::vector<const char*> values;
+    values.reserve(params->size());
+    for (const auto& p : *params) {
+      values.push_back(p.has_value() ? p->c_str() : nullptr);
+    }
+    sent =
+        PQsendQueryParams(conn_, text.c_str(), static_cast<int>(values.size()),
+                          nullptr, values.data(), nullptr, nullptr, 0);
+  }
+  if (!sent) {
+    return Fail(
+        DbError::Client("", TrimTrailingNewlines(PQerrorMessage(conn_)), text));
+  }
+
+  // The first error wins; later results (there are none after an error in a
+  // simple query, but a COPY abort produces one) are drained regardless so
+  // the connection stays usable.
+  std::optional<DbError> error;
+  while (PGresult* raw = PQgetResult(conn_)) {
+    ResultPtr result(raw);
+    switch (PQresultStatus(raw)) {
+      case PGRES_COMMAND_OK:
+      case PGRES_TUPLES_OK:
+      case PGRES_EMPTY_QUERY:
+        if (out != nullptr && !error) {
+          *out = QueryResult();
+          int ncols = PQnfields(raw);
+          int nrows = PQntuples(raw);
+          for (int c = 0; c < ncols; ++c)
+            out->columns.emplace_back(PQfname(raw, c));
+          out->rows.reserve(nrows);
+          for (int r = 0; r < nrows; ++r) {
+            Row row;
+            row.reserve(ncols);
+            for (int c = 0; c < ncols; ++c) {
+              if (PQgetisnull(raw, r, c)) {
+                row.emplace_back(std::nullopt);
+              } else {
+                row.emplace_back(
+                    std::string(PQgetvalue(raw, r, c), PQgetlength(raw, r, c)));
+              }
+            }
+            out->rows.push_back(std::move(row));
+          }
+          const char* tuples = PQcmdTuples(raw);
+          if (tuples != nullptr && *tuples != '\0') {
+            out->affected_rows = std::atoll(tuples);
+          }
+        }
+        break;
+      case PGRES_COPY_IN:
+        // Migrations run from files, not from a terminal: there is no stdin
+        // to feed. Abort the COPY; the server's error becomes ours.
+        PQputCopyEnd(conn_, "retort cannot feed COPY FROM STDIN");
+        break;
+      case PGRES_COPY_OUT: {
+        char* buffer = nullptr;
+        while (PQgetCopyData(conn_, &buffer, 0) > 0) PQfreemem(buffer);
+        if (!error) {
+          error = DbError::Client("", "retort cannot run COPY TO STDOUT", text);
+        }
+        break;
+      }
+      default:
+        if (!error) error = ErrorFromResult(raw, text);
+        break;
+    }
+  }
+  if (error) return Fail(std::move(*error));
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    return Fail(
+        DbError::Client("", TrimTrailingNewlines(PQerrorMessage(conn_)), text));
+  }
+  return Status::OK();
+}
+
+Status PostgresConnection::Execute(std::string_view sql) {
+  return Run(sql, nullptr, nullptr);
+}
+
+Result<QueryResult> PostgresConnection::Query(std::string_view sql,
+                                              const Params& params) {
+  QueryResult result;
+  RETORT_RETURN_IF_ERROR(Run(sql, &params, &result));
+  return result;
+}
+
+Status PostgresConnection::Begin(BeginMode mode) {
+  (void)mode;  // PostgreSQL takes locks per statement; one kind of BEGIN.
+  return Execute("BEGIN");
+}
+
+Status PostgresConnection::Commit() {
+  if (conn_ != nullptr && PQtransactionStatus(conn_) == PQTRANS_INERROR) {
+    // COMMIT of an aborted transaction "succeeds" with a ROLLBACK tag;
+    // a migrator must not mistake that for success.
+    RETORT_RETURN_IF_ERROR(Execute("ROLLBACK"));
+    return Fail(DbError::Client("25P02",
+                                "current transaction is aborted; it was rolled "
+                                "back instead of committed",
+                                "COMMIT"));
+  }
+  if (!InTransaction()) {
+    return Fail(DbError::Client("25P01", "there is no transaction in progress",
+                                "COMMIT"));
+  }
+  return Execute("COMMIT");
+}
+
+Status PostgresConnection::Rollback() {
+  if (!InTransaction()) return Status::OK();
+  return Execute("ROLLBACK");
+}
+
+bool PostgresConnection::InTransaction() const {
+  if (conn_ == nullptr) return false;
+  PGTransactionStatusType status = PQtransactionStatus(conn_);
+  return status == PQTRANS_INTRANS || status == PQTRANS_INERROR ||
+         status == PQTRANS_ACTIVE;
+}
+
+std::string PostgresConnection::QuoteIdent(std::string_view ident) const {
+  return QuoteSqlIdent(ident);
+}
+
+std::string PostgresConnection::QuoteLiteral(std::string_view value) const {
+  return QuotePgLiteral(value);
+}
+
+}  // namespace retort

@@ -1,0 +1,222 @@
+// Database URL parsing and password redaction: every accepted form, and no
+// error message or display form ever carrying the password.
+#include "dialect/url.h"
+
+#include <gtest/gtest.h>
+
+namespace retort {
+namespace {
+
+DatabaseUrl MustParse(const std::string& url) {
+  auto parsed = ParseDatabaseUrl(url);
+  EXPECT_TRUE(parsed.ok()) << url << ": " << parsed.status().ToString();
+  return parsed.ok() ? parsed.value() : DatabaseUrl();
+}
+
+std::string ParseError(const std::string& url) {
+  auto parsed = ParseDatabaseUrl(url);
+  EXPECT_FALSE(parsed.ok()) << url;
+  if (parsed.ok()) return "";
+  EXPECT_EQ(parsed.status().code(), Status::Code::kInvalidArgument);
+  return parsed.status().message();
+}
+
+TEST(DialectUrl, PostgresUriIsPassedToLibpq) {
+  DatabaseUrl url = MustParse("postgresql://app:s3cret@db.example:6432/game");
+  EXPECT_EQ(url.dialect, Dialect::kPostgres);
+  EXPECT_EQ(url.conninfo, "postgresql://app:s3cret@db.example:6432/game");
+  EXPECT_EQ(url.user, "app");
+  EXPECT_EQ(url.host, "db.example");
+  EXPECT_EQ(url.port, "6432");
+  EXPECT_EQ(url.dbname, "game");
+  EXPECT_TRUE(url.has_password);
+  EXPECT_EQ(url.redacted, "postgresql://app:***@db.example:6432/game");
+}
+
+TEST(DialectUrl, PostgresSchemeAliasIsNormalised) {
+  DatabaseUrl url = MustParse("postgres://app@localhost/game");
+  EXPECT_EQ(url.conninfo, "postgresql://app@localhost/game");
+  EXPECT_FALSE(url.has_password);
+  EXPECT_EQ(url.redacted, "postgres://app@localhost/game");
+}
+
+TEST(DialectUrl, SqlAlchemyDriverIsIgnored) {
+  for (const char* scheme :
+       {"postgresql+psycopg2", "postgresql+psycopg", "postgresql+asyncpg",
+        "postgresql+pg8000", "POSTGRESQL+PSYCOPG2"}) {
+    DatabaseUrl url = MustParse(std::string(scheme) +
+                                "://u:p%40ss@h:5433/db?sslmode=require");
+    EXPECT_EQ(url.conninfo, "postgresql://u:p%40ss@h:5433/db?sslmode=require")
+        << scheme;
+    EXPECT_EQ(url.dbname, "db");
+    EXPECT_EQ(url.redacted,
+              std::string(scheme) + "://u:***@h:5433/db?sslmode=require");
+  }
+}
+
+TEST(DialectUrl, AsyncpgSslBecomesSslmode) {
+  DatabaseUrl url = MustParse(
+      "postgresql+asyncpg://u@h/db?ssl=true&prepared_statement_cache_size=0");
+  EXPECT_EQ(url.conninfo, "postgresql://u@h/db?sslmode=require");
+}
+
+TEST(DialectUrl, PercentDecodingOfParts) {
+  DatabaseUrl url = MustParse("postgresql://us%20er:pw@h/my%2Fdb");
+  EXPECT_EQ(url.user, "us er");
+  EXPECT_EQ(url.dbname, "my/db");
+}
+
+TEST(DialectUrl, Ipv6AndSeveralHosts) {
+  DatabaseUrl v6 = MustParse("postgresql://u@[::1]:5432/db");
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.port, "5432");
+  DatabaseUrl multi = MustParse("postgresql://u:pw@h1:5432,h2:5433/db");
+  EXPECT_EQ(multi.host, "h1,h2");
+  EXPECT_EQ(multi.port, "5432,5433");
+  EXPECT_EQ(multi.redacted, "postgresql://u:***@h1:5432,h2:5433/db");
+}
+
+TEST(DialectUrl, EmptyPostgresUriLeavesEverythingToLibpq) {
+  DatabaseUrl url = MustParse("postgresql://");
+  EXPECT_EQ(url.conninfo, "postgresql://");
+  EXPECT_EQ(url.host, "");
+  EXPECT_EQ(url.dbname, "");
+  DatabaseUrl socket = MustParse("postgresql:///game?host=/var/run/postgresql");
+  EXPECT_EQ(socket.host, "/var/run/postgresql");
+  EXPECT_EQ(socket.dbname, "game");
+}
+
+TEST(DialectUrl, KeywordString) {
+  DatabaseUrl url =
+      MustParse("host=localhost port=5432 dbname=game user=app password='a b'");
+  EXPECT_EQ(url.dialect, Dialect::kPostgres);
+  EXPECT_EQ(url.conninfo,
+            "host=localhost port=5432 dbname=game user=app password='a b'");
+  EXPECT_EQ(url.host, "localhost");
+  EXPECT_EQ(url.dbname, "game");
+  EXPECT_TRUE(url.has_password);
+  EXPECT_EQ(url.redacted,
+            "host=localhost port=5432 dbname=game user=app password=***");
+}
+
+TEST(DialectUrl, SqliteForms) {
+  DatabaseUrl relative = MustParse("sqlite:///relative.db");
+  EXPECT_EQ(relative.dialect, Dialect::kSqlite);
+  EXPECT_EQ(relative.sqlite_path, "relative.db");
+  EXPECT_FALSE(relative.in_memory());
+  EXPECT_EQ(MustParse("sqlite:////abs/path/x.db").sqlite_path,
+            "/abs/path/x.db");
+  EXPECT_EQ(MustParse("sqlite:///dir/sub/x.db").sqlite_path, "dir/sub/x.db");
+  EXPECT_TRUE(MustParse("sqlite://").in_memory());
+  EXPECT_TRUE(MustParse("sqlite:///:memory:").in_memory());
+  EXPECT_TRUE(MustParse("sqlite+pysqlite:///:memory:").in_memory());
+  EXPECT_EQ(MustParse("sqlite:///my%20app.db").sqlite_path, "my app.db");
+}
+
+TEST(DialectUrl, SqliteParameters) {
+  DatabaseUrl url = MustParse("sqlite:///x.db?timeout=2.5&mode=ro");
+  EXPECT_EQ(url.sqlite_path, "x.db");
+  ASSERT_TRUE(url.sqlite_busy_timeout_ms.has_value());
+  EXPECT_EQ(*url.sqlite_busy_timeout_ms, 2500);
+  EXPECT_TRUE(url.sqlite_read_only);
+  EXPECT_EQ(ParseError("sqlite:///x.db?journal=wal"),
+            "invalid database URL sqlite:///x.db?journal=wal: unsupported "
+            "SQLite URL parameter 'journal' (supported: timeout, mode)");
+  EXPECT_EQ(ParseError("sqlite:///x.db?timeout=soon"),
+            "invalid database URL sqlite:///x.db?timeout=soon: timeout must be "
+            "a number of seconds, got 'soon'");
+}
+
+TEST(DialectUrl, SqliteWithHostIsAnError) {
+  EXPECT_EQ(ParseError("sqlite://host/x.db"),
+            "invalid database URL sqlite://host/x.db: SQLite URLs have no "
+            "host; write sqlite:///relative/path.db or "
+            "sqlite:////absolute/path.db");
+}
+
+TEST(DialectUrl, UnknownSchemeNamesItWithoutThePassword) {
+  EXPECT_EQ(ParseError("mysql://root:hunter2@db/app"),
+            "unsupported database URL scheme 'mysql' in "
+            "mysql://root:***@db/app; retort supports postgresql:// and "
+            "sqlite://");
+  EXPECT_EQ(ParseError("mysql+pymysql://root:hunter2@db/app"),
+            "unsupported database URL scheme 'mysql' in "
+            "mysql+pymysql://root:***@db/app; retort supports postgresql:// "
+            "and sqlite://");
+}
+
+TEST(DialectUrl, NotAUrl) {
+  EXPECT_EQ(ParseError(""),
+            "empty database URL; expected postgresql://user@host/dbname, "
+            "sqlite:///path.db or a libpq 'host=... dbname=...' string");
+  EXPECT_EQ(ParseError("game.db"),
+            "'game.db' is not a database URL; expected "
+            "postgresql://user@host/dbname, sqlite:///path.db or a libpq "
+            "'host=... dbname=...' string");
+}
+
+TEST(DialectUrl, WhitespaceAroundIsIgnored) {
+  // Secrets fetched from files and Vault often end with a newline.
+  EXPECT_EQ(MustParse("  postgresql://u@h/db\n").dbname, "db");
+}
+
+TEST(DialectUrl, ErrorsNeverEchoThePassword) {
+  // Each of these would make libpq quote part of the password ("Zq9...").
+  const char* bad[] = {
+      "postgresql://u:Zq9%zzZq9@h/db",                // bad percent-escape
+      "postgresql://u:Zq9@Zq9@h/db",                  // raw '@'
+      "postgresql://u:Zq9/Zq9@h/db",                  // raw '/'
+      "postgresql://u:Zq9?Zq9@h/db",                  // raw '?'
+      "postgresql://u@h/db?password=Zq9Zq9&bogus=1",  // libpq rejects bogus
+      "postgresql+psycopg2://u:Zq9Zq9@h/db?bogus=1",
+      "host=h password=Zq9Zq9 bogus=1",
+      "host=h password='Zq9Zq9",
+      "host=h password=Zq9Zq9 port",
+  };
+  for (const char* url : bad) {
+    std::string error = ParseError(url);
+    EXPECT_EQ(error.find("Zq9"), std::string::npos) << error;
+  }
+  EXPECT_EQ(ParseError("postgresql://u:pa@ss@h/db"),
+            "invalid database URL postgresql://u:***@h/db: percent-encode "
+            "'@', '/' and '?' in the user name and password (%40, %2F, %3F)");
+  EXPECT_EQ(ParseError("postgresql://u:p%zzword@h/db"),
+            "invalid database URL postgresql://u:***@h/db: bad percent-escape "
+            "(write '%' as %25)");
+  EXPECT_EQ(ParseError("postgresql://u:pw@h/db?bogus=1"),
+            "invalid database URL postgresql://u:***@h/db?bogus=1: invalid "
+            "URI query parameter: \"bogus\"");
+  EXPECT_EQ(ParseError("host=h password=pw bogus=1"),
+            "invalid database URL host=h password=*** bogus=1: invalid "
+            "connection option \"bogus\"");
+}
+
+TEST(DialectUrl, RedactedUrlForms) {
+  EXPECT_EQ(RedactedUrl("postgresql://u:pw@h/db"), "postgresql://u:***@h/db");
+  EXPECT_EQ(RedactedUrl("postgresql://u@h/db"), "postgresql://u@h/db");
+  EXPECT_EQ(RedactedUrl("postgresql://h:5432/db"), "postgresql://h:5432/db");
+  EXPECT_EQ(RedactedUrl("postgresql://u@[::1]:5432/db"),
+            "postgresql://u@[::1]:5432/db");
+  EXPECT_EQ(RedactedUrl("postgresql://u:p@ss/w@h/db"),
+            "postgresql://u:***@h/db");
+  EXPECT_EQ(RedactedUrl("postgresql://u@h/db?sslmode=require&password=pw&x=1"),
+            "postgresql://u@h/db?sslmode=require&password=***&x=1");
+  EXPECT_EQ(RedactedUrl("host=h password=pw user=u"),
+            "host=h password=*** user=u");
+  EXPECT_EQ(RedactedUrl("host=h password = 'it\\'s a secret' user=u"),
+            "host=h password = *** user=u");
+  EXPECT_EQ(RedactedUrl("host=h password='unterminated"),
+            "host=h password=***");
+  EXPECT_EQ(RedactedUrl("sqlite:///x.db"), "sqlite:///x.db");
+}
+
+TEST(DialectUrl, ConnectReportsParseErrors) {
+  auto connection = Connect("mysql://u:pw@h/db");
+  ASSERT_FALSE(connection.ok());
+  EXPECT_EQ(connection.status().message(),
+            "unsupported database URL scheme 'mysql' in mysql://u:***@h/db; "
+            "retort supports postgresql:// and sqlite://");
+}
+
+}  // namespace
+}  // namespace retort
