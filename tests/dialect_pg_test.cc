@@ -417,6 +417,25 @@ TEST(DialectPgHarness, StartsAnIndependentCluster) {
   EXPECT_TRUE((*cluster)->Stop().ok()) << "idempotent";
 }
 
+TEST(DialectPgHarness, StartFailureCarriesTheServerLog) {
+  testing::PgClusterOptions options;
+  options.settings = {"shared_buffers=plenty"};
+  options.start_attempts = 1;
+  auto cluster = PgCluster::Start(options);
+  ASSERT_FALSE(cluster.ok());
+  const std::string& message = cluster.status().message();
+  EXPECT_EQ(message.rfind("cannot start a PostgreSQL test server: pg_ctl "
+                          "start failed 1 times (last exit status 1)\n"
+                          "---- harness and server log ----\n",
+                          0),
+            0u)
+      << message;
+  EXPECT_NE(message.find("invalid value for parameter \"shared_buffers\": "
+                         "\"plenty\""),
+            std::string::npos)
+      << message;
+}
+
 TEST(DialectPgHarness, WithDatabaseReplacesTheName) {
   using testing::WithDatabase;
   EXPECT_EQ(WithDatabase("postgresql://u@h:1/old?sslmode=disable", "new"),

@@ -2,6 +2,8 @@
 // a gtest Environment so one server serves every test in the process.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "pg_harness.h"
 
 int main(int argc, char** argv) {
@@ -9,5 +11,14 @@ int main(int argc, char** argv) {
   // gtest owns and deletes the environment.
   auto* harness = new retort::testing::PgHarness();
   ::testing::AddGlobalTestEnvironment(harness);
-  return RUN_ALL_TESTS();
+  int status = RUN_ALL_TESTS();
+  if (!harness->setup_error().empty()) {
+    // gtest reports the tests as skipped; say plainly that the run failed.
+    std::fprintf(stderr,
+                 "\n[pg_harness] FAILED: no test ran because the PostgreSQL "
+                 "test server did not start:\n%s\n",
+                 harness->setup_error().c_str());
+    return 1;
+  }
+  return status;
 }

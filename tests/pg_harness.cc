@@ -199,11 +199,20 @@ bool IsExecutable(const std::string& path) {
 
 // Where initdb and pg_ctl live (see PgClusterOptions::bindir).
 Result<std::string> FindBindir(const std::string& preferred) {
-  std::vector<std::string> candidates;
-  if (!preferred.empty()) candidates.push_back(preferred);
-  if (const char* env = std::getenv("RETORT_PG_BINDIR"); env && *env) {
-    candidates.emplace_back(env);
+  // An explicit choice that does not work is an error, not a hint.
+  std::string chosen = preferred;
+  if (const char* env = std::getenv("RETORT_PG_BINDIR");
+      chosen.empty() && env && *env) {
+    chosen = env;
   }
+  if (!chosen.empty()) {
+    if (IsExecutable(chosen + "/initdb") && IsExecutable(chosen + "/pg_ctl")) {
+      return chosen;
+    }
+    return Status::NotFound("no executable initdb and pg_ctl in " + chosen +
+                            " (RETORT_PG_BINDIR)");
+  }
+  std::vector<std::string> candidates;
   if (FILE* pipe = popen("pg_config --bindir 2>/dev/null", "r")) {
     char line[1024] = {0};
     if (std::fgets(line, sizeof(line), pipe) != nullptr) {
@@ -478,6 +487,7 @@ void PgHarness::SetUp() {
                    "\n[pg_harness] FATAL: RETORT_TEST_PG_URL=%s is not usable: "
                    "%s\n\n",
                    RedactedUrl(external_url_).c_str(), st.message().c_str());
+      setup_error_ = "RETORT_TEST_PG_URL is not usable: " + st.message();
       GTEST_FAIL() << "RETORT_TEST_PG_URL is not usable: " << st.message();
     }
     ready_ = true;
@@ -492,6 +502,7 @@ void PgHarness::SetUp() {
                  "\n[pg_harness] FATAL: the PostgreSQL test server did not "
                  "start; no integration test can run.\n%s\n\n",
                  cluster.status().message().c_str());
+    setup_error_ = cluster.status().message();
     GTEST_FAIL() << cluster.status().message();
   }
   cluster_ = std::move(cluster).value();

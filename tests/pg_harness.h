@@ -106,12 +106,16 @@ class PgHarness : public ::testing::Environment {
       const PgClusterOptions& options = {});
 
   bool ready() const { return ready_; }
+  // Why SetUp failed ("" if it did not): main() repeats it after the run,
+  // where gtest's summary would otherwise say "0 FAILED TESTS".
+  const std::string& setup_error() const { return setup_error_; }
   bool external() const { return !external_url_.empty(); }
   PgCluster* cluster() const { return cluster_.get(); }
 
  private:
   std::unique_ptr<PgCluster> cluster_;
   bool ready_ = false;
+  std::string setup_error_;
   // RETORT_TEST_PG_URL mode: the server is not ours; we drop what we made.
   std::string external_url_;
   std::unique_ptr<PostgresConnection> external_admin_;
