@@ -1,0 +1,115 @@
+// Running migrations: turns a plan from the revision graph into changes in a
+// real database (or, offline, into the SQL a DBA would run). This is the
+// engine behind upgrade, downgrade, stamp and current.
+//
+// A run, online:
+//   connect -> take the lock (PostgreSQL: session advisory lock polled with
+//   pg_try_advisory_lock; SQLite: BEGIN IMMEDIATE) -> create the schema and
+//   version/history tables if missing -> read the heads -> plan (plan.h) ->
+//   for each step: run the revision's SQL, move the version rows
+//   (HeadMaintainer), append a history row -> commit -> unlock.
+// Offline (--sql) the same walk writes SQL text instead of executing it.
+#ifndef RETORT_RUNTIME_RUN_H_
+#define RETORT_RUNTIME_RUN_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "retort/options.h"
+#include "retort/status.h"
+#include "revision/revision_map.h"
+#include "script/script_directory.h"
+
+namespace retort {
+
+// RunTarget says which database and which version table a run works on.
+struct RunTarget {
+  // Database URL (any form dialect/url.h accepts). Offline, only its dialect
+  // matters. Required.
+  std::string url;
+  // Default: "alembic_version".
+  std::string version_table = "alembic_version";
+  // Schema of the version table; empty means unqualified (the search_path,
+  // which is `schema` when that is set). Default: empty.
+  std::string version_table_schema;
+  // PostgreSQL: when set, the session runs with search_path = schema, public
+  // (--schema / -x schema=S). Default: empty.
+  std::string schema;
+  // Run CREATE SCHEMA IF NOT EXISTS <schema> first. Default: false.
+  bool create_schema = false;
+};
+
+// RunSettings are how a run behaves, from retort.toml.
+struct RunSettings {
+  // One transaction per revision instead of one around the run.
+  // Default: false.
+  bool transaction_per_migration = false;
+  // PostgreSQL SET lock_timeout / statement_timeout for the session, e.g.
+  // "5s". Default: empty (the server's).
+  std::string lock_timeout;
+  std::string statement_timeout;
+  // Values for ${name} in revision files ("schema" is added from the
+  // target). Default: none.
+  std::map<std::string, std::string> placeholders;
+  // How often a waiting process polls the advisory lock. Default: 200 ms.
+  int lock_poll_ms = 200;
+  // Give up waiting for the lock after this long; 0 waits forever.
+  // Default: 0.
+  int lock_wait_timeout_ms = 0;
+  // Recorded in the history table. Default: "".
+  std::string tool_version;
+  // Log lines (statements with durations at kDebug; steps at kInfo; lock
+  // waits at kWarn). Never contain a password. Default: nowhere.
+  LogSink log;
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+// What a run is asked to do.
+struct RunRequest {
+  enum class Command { kUpgrade, kDowngrade, kStamp };
+  Command command = Command::kUpgrade;
+  // upgrade/downgrade: exactly one target ("head", "-1", "auth@head", ...).
+  // stamp: one or more revisions. Offline, a target may be "from:to"
+  // (Alembic's starting revision); offline downgrade requires it.
+  std::vector<std::string> targets;
+  // stamp --purge: empty the version table first.
+  bool purge = false;
+  // --sql: write SQL to `offline_sql` instead of touching a database.
+  bool offline = false;
+};
+
+// StepReport is one executed (or, offline, rendered) migration step.
+struct StepReport {
+  std::string revision;     // empty for a stamp step
+  std::string description;  // Alembic's short log: "upgrade a -> b, msg"
+  bool upgrade = true;
+  double duration_ms = 0;
+};
+
+// RunReport is what a run did.
+struct RunReport {
+  std::vector<std::string> heads_before;
+  std::vector<std::string> heads_after;
+  std::vector<StepReport> steps;
+  // Offline only: the SQL script.
+  std::string offline_sql;
+};
+
+// Runs `request` against `target`. Online, on error the database is left as
+// it was before the failing transaction (all of it with the default single
+// transaction) and the Status names the revision file, the line of the
+// failing statement, and what the database said (SQLSTATE, message, detail,
+// hint).
+Result<RunReport> Run(const ScriptDirectory& scripts, const RevisionMap& map,
+                      const RunTarget& target, const RunSettings& settings,
+                      const RunRequest& request);
+
+// The heads recorded in the version table; empty when the table does not
+// exist. Never creates anything (`current`).
+Result<std::vector<std::string>> ReadCurrentHeads(const RunTarget& target,
+                                                  const RunSettings& settings);
+
+}  // namespace retort
+
+#endif  // RETORT_RUNTIME_RUN_H_
