@@ -3,6 +3,8 @@
 // connection failures, and the outside-transaction list checked against the
 // server itself.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -415,6 +417,59 @@ TEST(DialectPgHarness, StartsAnIndependentCluster) {
   EXPECT_TRUE((*cluster)->Stop().ok());
   EXPECT_FALSE(std::filesystem::exists(dir));
   EXPECT_TRUE((*cluster)->Stop().ok()) << "idempotent";
+}
+
+TEST(DialectPg, PasswordAuthenticationEndToEnd) {
+  // A server that wants passwords (the shared one trusts everybody): the
+  // password must survive percent-decoding, PGPASSWORD must work when the
+  // URL has none, and a wrong one must not be echoed.
+  std::string hba = (std::filesystem::temp_directory_path() /
+                     ("retort_hba_" + std::to_string(getpid()) + ".conf"))
+                        .string();
+  {
+    std::FILE* f = std::fopen(hba.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(
+        "host all postgres 127.0.0.1/32 trust\n"
+        "host all all 127.0.0.1/32 scram-sha-256\n",
+        f);
+    std::fclose(f);
+    chmod(hba.c_str(), 0644);
+  }
+  testing::PgClusterOptions options;
+  options.settings = {"hba_file=" + hba};
+  auto cluster = PgCluster::Start(options);
+  std::remove(hba.c_str());
+  ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
+  auto url = (*cluster)->CreateDatabase("auth");
+  ASSERT_TRUE(url.ok());
+  auto admin = MustConnect(*url);
+  ASSERT_TRUE(
+      admin->Execute("CREATE ROLE app LOGIN PASSWORD 'p@ss/w:rd?'").ok());
+  std::string host_port = "127.0.0.1:" + std::to_string((*cluster)->port());
+
+  auto good =
+      Connect("postgresql://app:p%40ss%2Fw%3Ard%3F@" + host_port + "/t1_auth");
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ(Scalar(**good, "SELECT current_user"), "app");
+  auto keywords =
+      Connect("host=127.0.0.1 port=" + std::to_string((*cluster)->port()) +
+              " user=app dbname=t1_auth password='p@ss/w:rd?'");
+  EXPECT_TRUE(keywords.ok()) << keywords.status().ToString();
+
+  setenv("PGPASSWORD", "p@ss/w:rd?", 1);
+  auto from_env = Connect("postgresql://app@" + host_port + "/t1_auth");
+  unsetenv("PGPASSWORD");
+  EXPECT_TRUE(from_env.ok()) << from_env.status().ToString();
+
+  auto bad = Connect("postgresql://app:Zq9wrong@" + host_port + "/t1_auth");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "cannot connect to postgresql://app:***@" + host_port +
+                "/t1_auth: connection to server at \"127.0.0.1\", port " +
+                std::to_string((*cluster)->port()) +
+                " failed: FATAL:  password authentication failed for user "
+                "\"app\"");
 }
 
 TEST(DialectPgHarness, StartFailureCarriesTheServerLog) {
