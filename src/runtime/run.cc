@@ -1,0 +1,538 @@
+// The online executor: runs a plan against a live database under the
+// migration lock, moving version rows and appending history rows as it
+// goes; see run.h for the order of a run.
+//
+// Transactions (PostgreSQL): one around the whole run by default, or one per
+// revision. A revision that cannot run in a transaction commits what came
+// before, runs statement by statement in autocommit, and records its version
+// and history rows in a short transaction of its own. The advisory lock is
+// session-level, so it is held across all of these.
+//
+// SQLite has no session lock: BEGIN IMMEDIATE is the lock, so whenever a
+// run must let go of its transaction (per-revision transactions, VACUUM) it
+// checks on the next BEGIN IMMEDIATE that nobody moved the version table.
+#include "runtime/run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <thread>
+#include <utility>
+
+#include "dialect/url.h"
+#include "runtime/run_internal.h"
+#include "runtime/version_table.h"
+
+namespace retort {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double MsSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
+
+// ISO 8601 UTC with microseconds: what the history table's timestamps get
+// (PostgreSQL parses it into timestamptz; SQLite stores the text).
+std::string UtcTimestamp(std::chrono::system_clock::time_point t) {
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    t.time_since_epoch())
+                    .count();
+  std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                tm.tm_min, tm.tm_sec, static_cast<int>(micros % 1000000));
+  return buf;
+}
+
+// The first line of a statement, shortened, for debug logs.
+std::string Abbreviate(std::string_view sql) {
+  std::string_view first = sql.substr(0, sql.find('\n'));
+  if (first.size() > 100) return std::string(first.substr(0, 100)) + "...";
+  if (first.size() < sql.size()) return std::string(first) + " ...";
+  return std::string(first);
+}
+
+std::string SortedJoin(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ", ";
+    out += v[i];
+  }
+  return out.empty() ? "(none)" : out;
+}
+
+ConnectOptions OptionsFor(const DatabaseUrl& url,
+                          const RunSettings& settings) {
+  ConnectOptions options;
+  if (url.dialect == Dialect::kSqlite) {
+    // BEGIN IMMEDIATE is the SQLite lock; its wait is the busy timeout.
+    options.sqlite_busy_timeout_ms = settings.lock_wait_timeout_ms > 0
+                                         ? settings.lock_wait_timeout_ms
+                                         : std::numeric_limits<int>::max();
+  }
+  return options;
+}
+
+// Sets the session's timeouts and (PostgreSQL) search_path.
+Status ConfigureSession(Connection& db, const RunTarget& target,
+                        const RunSettings& settings, bool set_search_path) {
+  if (db.dialect() != Dialect::kPostgres) return Status::OK();
+  if (!settings.lock_timeout.empty()) {
+    RETORT_RETURN_IF_ERROR(
+        db.Execute("SET lock_timeout = " + QuotePgLiteral(settings.lock_timeout))
+            .WithContext("setting lock_timeout"));
+  }
+  if (!settings.statement_timeout.empty()) {
+    RETORT_RETURN_IF_ERROR(
+        db.Execute("SET statement_timeout = " +
+                   QuotePgLiteral(settings.statement_timeout))
+            .WithContext("setting statement_timeout"));
+  }
+  if (set_search_path && !target.schema.empty()) {
+    RETORT_RETURN_IF_ERROR(
+        db.Execute("SET search_path TO " + QuoteSqlIdent(target.schema) +
+                   ", public")
+            .WithContext("setting search_path"));
+  }
+  return Status::OK();
+}
+
+Result<std::vector<std::string>> SelectHeads(Connection& db,
+                                             const VersionTableSql& sql) {
+  RETORT_ASSIGN_OR_RETURN(QueryResult rows, db.Query(sql.SelectHeads()));
+  std::vector<std::string> heads;
+  for (const Row& row : rows.rows) {
+    if (row.empty() || !row[0]) {
+      return Status::Corruption("version table " + sql.qualified() +
+                                " holds a NULL version_num");
+    }
+    heads.push_back(*row[0]);
+  }
+  return heads;
+}
+
+Result<bool> VersionTableExists(Connection& db, const VersionTableSql& sql) {
+  Params params;
+  std::string query = sql.VersionTableExistsQuery(&params);
+  RETORT_ASSIGN_OR_RETURN(QueryResult rows, db.Query(query, params));
+  return !rows.rows.empty();
+}
+
+// PgMigrationLock is the session-level advisory lock that serialises runs
+// on one version table. It is polled with pg_try_advisory_lock outside any
+// transaction: a blocking pg_advisory_lock would sit in a transaction, and
+// CREATE INDEX CONCURRENTLY in the holder waits for every such transaction
+// -- a deadlock.
+class PgMigrationLock {
+ public:
+  PgMigrationLock(Connection* db, const RunSettings* settings)
+      : db_(db), settings_(settings) {}
+
+  Status Acquire(const RunTarget& target);
+  // Releases the lock if held; errors are logged, not returned, as the
+  // session's end releases it anyway.
+  void Release();
+  int64_t key() const { return key_; }
+
+ private:
+  // "pid 123 (application_name 'retort', ...)" for whoever holds the lock.
+  std::string DescribeHolder();
+
+  Connection* db_;
+  const RunSettings* settings_;
+  int64_t key_ = 0;
+  std::string what_;  // "<database>/<schema>.<table>" for messages
+  bool held_ = false;
+};
+
+Status PgMigrationLock::Acquire(const RunTarget& target) {
+  RETORT_ASSIGN_OR_RETURN(QueryResult db_name,
+                          db_->Query("SELECT pg_catalog.current_database()"));
+  std::string database = db_name.rows.at(0).at(0).value_or("");
+  // The configured names, not the resolved ones: two runs on the same
+  // configuration must agree on the key even before the schema exists.
+  std::string schema = !target.version_table_schema.empty()
+                           ? target.version_table_schema
+                           : target.schema;
+  key_ = MigrationLockKey(database, schema, target.version_table);
+  what_ = database + "/" + (schema.empty() ? "" : schema + ".") +
+          target.version_table;
+  const Params params = {std::to_string(key_)};
+  const auto start = Clock::now();
+  std::optional<Clock::time_point> last_report;
+  while (true) {
+    RETORT_ASSIGN_OR_RETURN(
+        QueryResult got,
+        db_->Query("SELECT pg_catalog.pg_try_advisory_lock($1::bigint)",
+                   params));
+    if (got.rows.at(0).at(0).value_or("f") == "t") {
+      held_ = true;
+      if (last_report) {
+        Log(*settings_, LogLevel::kInfo,
+            "acquired the migration lock on " + what_ + " after " +
+                std::to_string(static_cast<long long>(MsSince(start))) +
+                " ms");
+      }
+      return Status::OK();
+    }
+    double waited = MsSince(start);
+    if (settings_->lock_wait_timeout_ms > 0 &&
+        waited >= settings_->lock_wait_timeout_ms) {
+      return Status::Conflict(
+          "timed out after " + std::to_string(settings_->lock_wait_timeout_ms) +
+          " ms waiting for the migration lock on " + what_ + " (key " +
+          std::to_string(key_) + "), held by " + DescribeHolder());
+    }
+    if (!last_report ||
+        Clock::now() - *last_report >= std::chrono::seconds(10)) {
+      last_report = Clock::now();
+      Log(*settings_, LogLevel::kWarn,
+          "waiting for the migration lock on " + what_ + " (key " +
+              std::to_string(key_) + "), held by " + DescribeHolder());
+    }
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::max(1, settings_->lock_poll_ms)));
+  }
+}
+
+std::string PgMigrationLock::DescribeHolder() {
+  auto holder = db_->Query(
+      "SELECT a.pid, coalesce(a.application_name, ''), "
+      "coalesce(host(a.client_addr), 'local socket'), a.backend_start, "
+      "coalesce(a.state, ''), a.state_change, coalesce(a.usename, '') "
+      "FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a "
+      "ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND "
+      "l.objsubid = 1 AND l.database = (SELECT oid FROM "
+      "pg_catalog.pg_database WHERE datname = "
+      "pg_catalog.current_database()) AND "
+      "((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint",
+      {std::to_string(key_)});
+  if (!holder.ok()) {
+    return "an unknown session (" + holder.status().message() + ")";
+  }
+  if (holder->rows.empty()) return "a session that has just released it";
+  const Row& r = holder->rows[0];
+  auto cell = [&r](size_t i) { return r.at(i).value_or(""); };
+  return "pid " + cell(0) + " (application_name '" + cell(1) + "', user " +
+         cell(6) + ", client " + cell(2) + ", connected since " + cell(3) +
+         ", " + cell(4) + " since " + cell(5) + ")";
+}
+
+void PgMigrationLock::Release() {
+  if (!held_) return;
+  held_ = false;
+  if (!db_->IsOpen()) return;
+  auto released = db_->Query(
+      "SELECT pg_catalog.pg_advisory_unlock($1::bigint)",
+      {std::to_string(key_)});
+  if (!released.ok()) {
+    Log(*settings_, LogLevel::kWarn,
+        "releasing the migration lock on " + what_ + ": " +
+            released.status().message());
+  }
+}
+
+// OnlineRun executes one request on an open, configured connection; the
+// caller holds the lock (PostgreSQL) and cleans up after an error.
+class OnlineRun {
+ public:
+  OnlineRun(const ScriptDirectory& scripts, const RevisionMap& map,
+            const RunTarget& target, const RunSettings& settings,
+            const RunRequest& request, Connection* db)
+      : scripts_(scripts),
+        map_(map),
+        target_(target),
+        settings_(settings),
+        request_(request),
+        db_(db),
+        sql_(db->dialect(), target.version_table,
+             target.version_table_schema),
+        placeholders_(PlaceholderValues(target, settings)),
+        applied_by_(AppliedBy()) {}
+
+  Result<RunReport> Execute();
+
+ private:
+  // Opens a transaction unless one is open. After the run has let go of
+  // one on SQLite, checks that the version table still holds our heads.
+  Status EnsureTransaction();
+  Status CommitTransaction();
+  Status EnsureTables();
+  Status RunStatements(const MigrationStep& step, const PreparedStep& prep);
+  Status ApplyVersionOps(const std::vector<VersionOp>& ops);
+  Status AppendHistory(const MigrationStep& step, const std::string* checksum,
+                       std::chrono::system_clock::time_point started,
+                       double duration_ms);
+
+  const ScriptDirectory& scripts_;
+  const RevisionMap& map_;
+  const RunTarget& target_;
+  const RunSettings& settings_;
+  const RunRequest& request_;
+  Connection* db_;
+  VersionTableSql sql_;
+  std::map<std::string, std::string> placeholders_;
+  std::string applied_by_;
+  std::optional<HeadMaintainer> heads_;
+  bool released_once_ = false;
+};
+
+Status OnlineRun::EnsureTransaction() {
+  if (db_->InTransaction()) return Status::OK();
+  RETORT_RETURN_IF_ERROR(db_->Begin(db_->dialect() == Dialect::kSqlite
+                                        ? BeginMode::kImmediate
+                                        : BeginMode::kDeferred));
+  if (released_once_ && db_->dialect() == Dialect::kSqlite && heads_) {
+    RETORT_ASSIGN_OR_RETURN(std::vector<std::string> now,
+                            SelectHeads(*db_, sql_));
+    std::vector<std::string> expected = heads_->heads();
+    if (SortedJoin(now) != SortedJoin(expected)) {
+      return Status::Conflict(
+          "the version table " + sql_.qualified() +
+          " was changed by another run while this one was between "
+          "transactions: expected " +
+          SortedJoin(expected) + ", found " + SortedJoin(now));
+    }
+  }
+  return Status::OK();
+}
+
+Status OnlineRun::CommitTransaction() {
+  if (!db_->InTransaction()) return Status::OK();
+  released_once_ = true;
+  return db_->Commit();
+}
+
+Status OnlineRun::EnsureTables() {
+  RETORT_ASSIGN_OR_RETURN(bool exists, VersionTableExists(*db_, sql_));
+  if (!exists) {
+    Log(settings_, LogLevel::kInfo,
+        "creating the version table " + sql_.qualified());
+    RETORT_RETURN_IF_ERROR(db_->Execute(sql_.CreateVersionTable())
+                               .WithContext("creating " + sql_.qualified()));
+  }
+  return db_->Execute(sql_.CreateHistoryTable())
+      .WithContext("creating " + sql_.qualified_history());
+}
+
+Status OnlineRun::RunStatements(const MigrationStep& step,
+                                const PreparedStep& prep) {
+  for (const SqlStatement& statement : prep.statements) {
+    const auto start = Clock::now();
+    Status status = db_->Execute(statement.text);
+    Log(settings_, LogLevel::kDebug,
+        std::to_string(MsSince(start)).substr(0, 8) + " ms  " +
+            Abbreviate(statement.text));
+    if (!status.ok()) {
+      const DbError& error = db_->last_error();
+      int line = prep.LineOf(statement, error.position);
+      std::string said = error.message.empty() ? status.message()
+                                               : error.ToStatus().message();
+      return Status::Database(prep.path + ":" + std::to_string(line) + ": " +
+                              step.name() + " " + step.revision->id() +
+                              " failed: " + said);
+    }
+  }
+  return Status::OK();
+}
+
+Status OnlineRun::ApplyVersionOps(const std::vector<VersionOp>& ops) {
+  for (const VersionOp& op : ops) {
+    switch (op.kind) {
+      case VersionOp::Kind::kInsert: {
+        RETORT_RETURN_IF_ERROR(
+            db_->Query(sql_.InsertParam(), {op.to}).status().WithContext(
+                "inserting '" + op.to + "' into " + sql_.qualified()));
+        break;
+      }
+      case VersionOp::Kind::kUpdate: {
+        RETORT_ASSIGN_OR_RETURN(
+            QueryResult r, db_->Query(sql_.UpdateParam(), {op.to, op.from}));
+        if (r.affected_rows != 1) {
+          return Status::Conflict(
+              "Online migration expected to match one row when updating '" +
+              op.from + "' to '" + op.to + "' in '" + sql_.table() + "'; " +
+              std::to_string(r.affected_rows) + " found");
+        }
+        break;
+      }
+      case VersionOp::Kind::kDelete: {
+        RETORT_ASSIGN_OR_RETURN(QueryResult r,
+                                db_->Query(sql_.DeleteParam(), {op.from}));
+        if (r.affected_rows != 1) {
+          return Status::Conflict(
+              "Online migration expected to match one row when deleting '" +
+              op.from + "' in '" + sql_.table() + "'; " +
+              std::to_string(r.affected_rows) + " found");
+        }
+        break;
+      }
+    }
+  }
+  return Status::OK();
+}
+
+Status OnlineRun::AppendHistory(const MigrationStep& step,
+                                const std::string* checksum,
+                                std::chrono::system_clock::time_point started,
+                                double duration_ms) {
+  Params params = {
+      HistoryRevision(step),
+      HistoryDirection(step),
+      checksum ? std::optional<std::string>(*checksum) : std::nullopt,
+      UtcTimestamp(started),
+      UtcTimestamp(std::chrono::system_clock::now()),
+      std::to_string(std::llround(duration_ms)),
+      applied_by_,
+      settings_.tool_version,
+  };
+  return db_->Query(sql_.InsertHistoryParam(), params)
+      .status()
+      .WithContext("appending to " + sql_.qualified_history());
+}
+
+Result<RunReport> OnlineRun::Execute() {
+  RunReport report;
+  RETORT_ASSIGN_OR_RETURN(ParsedRequest parsed, ParseRequest(request_));
+  RETORT_RETURN_IF_ERROR(EnsureTransaction());
+  RETORT_RETURN_IF_ERROR(EnsureTables());
+  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
+                          SelectHeads(*db_, sql_));
+  report.heads_before = heads;
+  if (request_.command == RunRequest::Command::kStamp && request_.purge) {
+    RETORT_RETURN_IF_ERROR(db_->Execute(sql_.DeleteAll()));
+    heads.clear();
+  }
+  RETORT_ASSIGN_OR_RETURN(std::vector<MigrationStep> plan,
+                          MakePlan(map_, request_, parsed, heads));
+  heads_.emplace(map_, heads);
+  const bool per_migration = settings_.transaction_per_migration;
+
+  for (const MigrationStep& step : plan) {
+    StepReport step_report;
+    step_report.revision = step.revision ? step.revision->id() : "";
+    step_report.description = StepDescription(step);
+    step_report.upgrade = step.is_upgrade;
+    Log(settings_, LogLevel::kInfo, "Running " + step_report.description);
+
+    std::optional<PreparedStep> prep;
+    if (step.kind == MigrationStep::Kind::kRevision) {
+      RETORT_ASSIGN_OR_RETURN(
+          prep, PrepareStep(scripts_, step, placeholders_, db_->dialect(),
+                            db_->ServerVersion()));
+    }
+    const bool outside = prep && prep->outside_transaction.has_value();
+    const auto started = std::chrono::system_clock::now();
+    const auto start = Clock::now();
+    if (outside) {
+      Log(settings_, LogLevel::kInfo,
+          step.revision->id() + " runs outside a transaction (" +
+              *prep->outside_transaction +
+              "): committing what came before, then autocommit");
+      RETORT_RETURN_IF_ERROR(CommitTransaction());
+      RETORT_RETURN_IF_ERROR(RunStatements(step, *prep));
+      step_report.duration_ms = MsSince(start);
+      RETORT_RETURN_IF_ERROR(EnsureTransaction());
+    } else {
+      RETORT_RETURN_IF_ERROR(EnsureTransaction());
+      if (prep) RETORT_RETURN_IF_ERROR(RunStatements(step, *prep));
+      step_report.duration_ms = MsSince(start);
+    }
+    RETORT_ASSIGN_OR_RETURN(std::vector<VersionOp> ops,
+                            heads_->UpdateToStep(step));
+    RETORT_RETURN_IF_ERROR(ApplyVersionOps(ops));
+    RETORT_RETURN_IF_ERROR(AppendHistory(
+        step, prep ? &prep->checksum : nullptr, started,
+        step_report.duration_ms));
+    if (per_migration || outside) {
+      RETORT_RETURN_IF_ERROR(CommitTransaction());
+    }
+    report.steps.push_back(std::move(step_report));
+  }
+  RETORT_RETURN_IF_ERROR(CommitTransaction());
+  report.heads_after = heads_->heads();
+  return report;
+}
+
+}  // namespace
+
+Result<RunReport> Run(const ScriptDirectory& scripts, const RevisionMap& map,
+                      const RunTarget& target, const RunSettings& settings,
+                      const RunRequest& request) {
+  RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
+  if (request.offline) {
+    return RunOffline(scripts, map, target, settings, request, url.dialect);
+  }
+  // Request errors need no connection.
+  RETORT_RETURN_IF_ERROR(ParseRequest(request).status());
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
+                          Connect(url, OptionsFor(url, settings)));
+  RETORT_RETURN_IF_ERROR(ConfigureSession(*db, target, settings, false));
+
+  std::optional<PgMigrationLock> lock;
+  Result<RunReport> result = Status::Internal("run did not start");
+  Status status;
+  if (db->dialect() == Dialect::kPostgres) {
+    lock.emplace(db.get(), &settings);
+    status = lock->Acquire(target);
+    if (status.ok() && target.create_schema && !target.schema.empty()) {
+      status = db->Execute("CREATE SCHEMA IF NOT EXISTS " +
+                           QuoteSqlIdent(target.schema))
+                   .WithContext("creating schema " +
+                                QuoteSqlIdent(target.schema));
+    }
+    if (status.ok()) status = ConfigureSession(*db, target, settings, true);
+  }
+  if (status.ok()) {
+    OnlineRun run(scripts, map, target, settings, request, db.get());
+    result = run.Execute();
+    status = result.status();
+  }
+  if (!status.ok() && db->InTransaction()) {
+    Status rolled_back = db->Rollback();
+    if (!rolled_back.ok()) {
+      Log(settings, LogLevel::kWarn,
+          "rolling back: " + rolled_back.message());
+    }
+  }
+  if (lock) lock->Release();
+  db->Close();
+  if (!status.ok()) return status;
+  return result;
+}
+
+Result<std::vector<std::string>> ReadCurrentHeads(const RunTarget& target,
+                                                  const RunSettings& settings) {
+  RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
+  ConnectOptions options = OptionsFor(url, settings);
+  if (url.dialect == Dialect::kSqlite) {
+    if (url.in_memory()) return std::vector<std::string>{};
+    std::error_code ec;
+    if (!std::filesystem::exists(url.sqlite_path, ec)) {
+      return std::vector<std::string>{};
+    }
+    // Read-only: `current` must never create or change anything.
+    options.sqlite_read_only = true;
+  }
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
+                          Connect(url, options));
+  RETORT_RETURN_IF_ERROR(ConfigureSession(*db, target, settings, true));
+  VersionTableSql sql(db->dialect(), target.version_table,
+                      target.version_table_schema);
+  RETORT_ASSIGN_OR_RETURN(bool exists, VersionTableExists(*db, sql));
+  if (!exists) return std::vector<std::string>{};
+  return SelectHeads(*db, sql);
+}
+
+}  // namespace retort

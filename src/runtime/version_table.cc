@@ -1,0 +1,241 @@
+// SQL for the version and history tables; see version_table.h.
+#include "runtime/version_table.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <utility>
+
+namespace retort {
+
+namespace {
+
+// Words SQLAlchemy's PostgreSQL/SQLite preparers would quote; the names we
+// render are table and schema names, so the common reserved words suffice.
+constexpr std::array<std::string_view, 40> kReserved = {
+    "all",    "analyse", "analyze", "and",     "any",    "as",
+    "asc",    "both",    "case",    "cast",    "check",  "column",
+    "create", "default", "desc",    "distinct", "do",    "else",
+    "end",    "except",  "false",   "for",     "from",   "grant",
+    "group",  "having",  "in",      "index",   "into",   "limit",
+    "not",    "null",    "offset",  "on",      "or",     "order",
+    "select", "table",   "user",    "where"};
+
+}  // namespace
+
+std::string MaybeQuoteIdent(std::string_view ident) {
+  bool plain = !ident.empty() && !(ident[0] >= '0' && ident[0] <= '9') &&
+               ident[0] != '$';
+  for (char c : ident) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '$')) {
+      plain = false;
+    }
+  }
+  if (plain && std::find(kReserved.begin(), kReserved.end(), ident) !=
+                   kReserved.end()) {
+    plain = false;
+  }
+  return plain ? std::string(ident) : QuoteSqlIdent(ident);
+}
+
+VersionTableSql::VersionTableSql(Dialect dialect, std::string table,
+                                 std::string schema)
+    : dialect_(dialect), table_(std::move(table)), schema_(std::move(schema)) {
+  std::string prefix = schema_.empty() ? "" : MaybeQuoteIdent(schema_) + ".";
+  qualified_ = prefix + MaybeQuoteIdent(table_);
+  qualified_history_ = prefix + MaybeQuoteIdent(history_table());
+}
+
+std::string VersionTableSql::Literal(std::string_view value) const {
+  return dialect_ == Dialect::kPostgres ? QuotePgLiteral(value)
+                                        : QuoteSqliteLiteral(value);
+}
+
+std::string VersionTableSql::CreateVersionTable() const {
+  return "CREATE TABLE " + qualified_ +
+         " (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT " +
+         MaybeQuoteIdent(table_ + "_pkc") +
+         " PRIMARY KEY (version_num)\n)";
+}
+
+std::string VersionTableSql::DropVersionTable() const {
+  return "DROP TABLE " + qualified_;
+}
+
+std::string VersionTableSql::CreateHistoryTable() const {
+  std::string name = history_table();
+  if (dialect_ == Dialect::kPostgres) {
+    return "CREATE TABLE IF NOT EXISTS " + qualified_history_ +
+           " (\n"
+           "    id SERIAL NOT NULL, \n"
+           "    revision VARCHAR(255) NOT NULL, \n"
+           "    direction VARCHAR(16) NOT NULL, \n"
+           "    checksum VARCHAR(64), \n"
+           "    started_at TIMESTAMP WITH TIME ZONE NOT NULL, \n"
+           "    finished_at TIMESTAMP WITH TIME ZONE NOT NULL, \n"
+           "    duration_ms BIGINT NOT NULL, \n"
+           "    applied_by VARCHAR(255) NOT NULL, \n"
+           "    tool_version VARCHAR(64) NOT NULL, \n"
+           "    CONSTRAINT " +
+           MaybeQuoteIdent(name + "_pkey") +
+           " PRIMARY KEY (id), \n"
+           "    CONSTRAINT " +
+           MaybeQuoteIdent(name + "_direction_check") +
+           " CHECK (direction IN ('upgrade', 'downgrade', 'stamp'))\n"
+           ")";
+  }
+  return "CREATE TABLE IF NOT EXISTS " + qualified_history_ +
+         " (\n"
+         "    id INTEGER NOT NULL, \n"
+         "    revision VARCHAR(255) NOT NULL, \n"
+         "    direction VARCHAR(16) NOT NULL, \n"
+         "    checksum VARCHAR(64), \n"
+         "    started_at TEXT NOT NULL, \n"
+         "    finished_at TEXT NOT NULL, \n"
+         "    duration_ms INTEGER NOT NULL, \n"
+         "    applied_by VARCHAR(255) NOT NULL, \n"
+         "    tool_version VARCHAR(64) NOT NULL, \n"
+         "    CONSTRAINT " +
+         MaybeQuoteIdent(name + "_pkey") +
+         " PRIMARY KEY (id), \n"
+         "    CONSTRAINT " +
+         MaybeQuoteIdent(name + "_direction_check") +
+         " CHECK (direction IN ('upgrade', 'downgrade', 'stamp'))\n"
+         ")";
+}
+
+std::string VersionTableSql::VersionTableExistsQuery(Params* params) const {
+  params->clear();
+  params->push_back(table_);
+  if (dialect_ == Dialect::kPostgres) {
+    // pg_table_is_visible answers "would the unqualified name find it";
+    // neither form fails when the schema itself is missing.
+    if (schema_.empty()) {
+      return "SELECT c.relname FROM pg_catalog.pg_class c WHERE c.relname = "
+             "$1 AND c.relkind IN ('r', 'p') AND "
+             "pg_catalog.pg_table_is_visible(c.oid)";
+    }
+    params->push_back(schema_);
+    return "SELECT c.relname FROM pg_catalog.pg_class c JOIN "
+           "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE "
+           "c.relname = $1 AND n.nspname = $2 AND c.relkind IN ('r', 'p')";
+  }
+  std::string master =
+      schema_.empty() ? "sqlite_master" : QuoteSqlIdent(schema_) +
+                                              ".sqlite_master";
+  return "SELECT name FROM " + master + " WHERE type = 'table' AND name = $1";
+}
+
+std::string VersionTableSql::SelectHeads() const {
+  return "SELECT version_num FROM " + qualified_;
+}
+
+std::string VersionTableSql::DeleteAll() const {
+  return "DELETE FROM " + qualified_;
+}
+
+std::string VersionTableSql::InsertParam() const {
+  return "INSERT INTO " + qualified_ + " (version_num) VALUES ($1)";
+}
+
+std::string VersionTableSql::UpdateParam() const {
+  return "UPDATE " + qualified_ + " SET version_num=$1 WHERE " + qualified_ +
+         ".version_num = $2";
+}
+
+std::string VersionTableSql::DeleteParam() const {
+  return "DELETE FROM " + qualified_ + " WHERE " + qualified_ +
+         ".version_num = $1";
+}
+
+std::string VersionTableSql::OfflineOp(const VersionOp& op) const {
+  switch (op.kind) {
+    case VersionOp::Kind::kInsert: {
+      std::string sql = "INSERT INTO " + qualified_ +
+                        " (version_num) VALUES (" + Literal(op.to) + ")";
+      if (dialect_ == Dialect::kPostgres) {
+        sql += " RETURNING " + qualified_ + ".version_num";
+      }
+      return sql;
+    }
+    case VersionOp::Kind::kUpdate:
+      return "UPDATE " + qualified_ + " SET version_num=" + Literal(op.to) +
+             " WHERE " + qualified_ + ".version_num = " + Literal(op.from);
+    case VersionOp::Kind::kDelete:
+      return "DELETE FROM " + qualified_ + " WHERE " + qualified_ +
+             ".version_num = " + Literal(op.from);
+  }
+  return "";
+}
+
+std::string VersionTableSql::InsertHistoryParam() const {
+  return "INSERT INTO " + qualified_history_ +
+         " (revision, direction, checksum, started_at, finished_at, "
+         "duration_ms, applied_by, tool_version) VALUES ($1, $2, $3, $4, $5, "
+         "$6, $7, $8)";
+}
+
+std::string VersionTableSql::OfflineInsertHistory(
+    const std::string& revision, const std::string& direction,
+    const std::optional<std::string>& checksum, const std::string& applied_by,
+    const std::string& tool_version) const {
+  std::string now = dialect_ == Dialect::kPostgres
+                        ? "now()"
+                        : "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+  return "INSERT INTO " + qualified_history_ +
+         " (revision, direction, checksum, started_at, finished_at, "
+         "duration_ms, applied_by, tool_version) VALUES (" +
+         Literal(revision) + ", " + Literal(direction) + ", " +
+         (checksum ? Literal(*checksum) : std::string("NULL")) + ", " + now +
+         ", " + now + ", 0, " + Literal(applied_by) + ", " +
+         Literal(tool_version) + ")";
+}
+
+int64_t MigrationLockKey(std::string_view database, std::string_view schema,
+                         std::string_view table) {
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a 64 offset basis
+  auto mix = [&hash](std::string_view part) {
+    for (unsigned char c : part) {
+      hash ^= c;
+      hash *= 1099511628211ull;  // FNV-1a 64 prime
+    }
+    // A separator byte keeps ("ab", "c") apart from ("a", "bc").
+    hash ^= 0xff;
+    hash *= 1099511628211ull;
+  };
+  mix("retort-migration-lock");
+  mix(database);
+  mix(schema);
+  mix(table);
+  return static_cast<int64_t>(hash);
+}
+
+namespace {
+
+std::string ComputeAppliedBy() {
+  std::string user;
+  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_name) {
+    user = pw->pw_name;
+  } else if (const char* env = std::getenv("USER"); env != nullptr) {
+    user = env;
+  } else {
+    user = std::to_string(geteuid());
+  }
+  char host[256] = {0};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  return user + "@" + (host[0] ? host : "localhost");
+}
+
+}  // namespace
+
+std::string AppliedBy() {
+  // getpwuid is not thread-safe and the answer never changes: ask once.
+  static const std::string value = ComputeAppliedBy();
+  return value;
+}
+
+}  // namespace retort

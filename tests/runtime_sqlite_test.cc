@@ -1,0 +1,183 @@
+// Run / ReadCurrentHeads on real SQLite files: target forms, branches and
+// merges, stamp, foreign keys, failing statements, and runs that never
+// create a database they only read.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "runtime_util.h"
+#include "script/script_directory.h"
+
+namespace retort {
+namespace {
+
+using testing::ChainId;
+using testing::MigrationProject;
+using testing::Rows;
+using testing::Scalar;
+using testing::SqliteUrl;
+using testing::TableExists;
+using testing::VersionRows;
+
+using Strings = std::vector<std::string>;
+
+RunTarget Target(const std::string& url) {
+  RunTarget target;
+  target.url = url;
+  return target;
+}
+
+TEST(RuntimeSqlite, UpgradeDowngradeAndTargetForms) {
+  MigrationProject p;
+  p.AddChain(4, /*portable=*/true);
+  ASSERT_TRUE(p.Load());
+  std::string url = SqliteUrl(p.dir(), "app.db");
+  RunTarget t = Target(url);
+  auto r = p.Upgrade(t, "head");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(VersionRows(url), Strings{ChainId(3)});
+  EXPECT_TRUE(TableExists(url, "t_3"));
+  auto sha = FileSha256Hex(p.PathOf(ChainId(0)));
+  ASSERT_TRUE(sha.ok());
+  auto history = Rows(url,
+                      "SELECT revision, direction, checksum, started_at <= "
+                      "finished_at FROM alembic_version_history ORDER BY id");
+  ASSERT_EQ(history.size(), 4u);
+  EXPECT_EQ(history[0], ChainId(0) + "|upgrade|" + *sha + "|1");
+
+  struct Case {
+    bool up;
+    std::string target;
+    Strings rows;
+  };
+  std::vector<Case> cases = {
+      {false, "-1", {ChainId(2)}},  {false, "-2", {ChainId(0)}},
+      {true, "+1", {ChainId(1)}},   {false, "base", {}},
+      {true, "heads", {ChainId(3)}}, {false, ChainId(1), {ChainId(1)}},
+      {true, "head-1", {ChainId(2)}}, {true, "head", {ChainId(3)}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE((c.up ? "upgrade " : "downgrade ") + c.target);
+    auto step = c.up ? p.Upgrade(t, c.target) : p.Downgrade(t, c.target);
+    ASSERT_TRUE(step.ok()) << step.status().ToString();
+    EXPECT_EQ(VersionRows(url), c.rows);
+  }
+  auto heads = ReadCurrentHeads(t, {});
+  ASSERT_TRUE(heads.ok());
+  EXPECT_EQ(*heads, Strings{ChainId(3)});
+}
+
+TEST(RuntimeSqlite, BranchesMergesLabelsAndStamp) {
+  MigrationProject p;
+  p.Add(testing::Rev("aaaa00000001", "",
+                      "CREATE TABLE a (id int);",
+                      "DROP TABLE a;"));
+  p.Add(testing::Rev("bbbb00000001", "aaaa00000001",
+                      "CREATE TABLE b1 (id int);",
+                      "DROP TABLE b1;")
+            .Labels("x"));
+  p.Add(testing::Rev("bbbb00000002", "aaaa00000001",
+                      "CREATE TABLE b2 (id int);",
+                      "DROP TABLE b2;")
+            .Labels("y"));
+  p.Add(testing::Rev("cccc00000001", "bbbb00000001, bbbb00000002",
+                      "CREATE TABLE m (id int);",
+                      "DROP TABLE m;"));
+  ASSERT_TRUE(p.Load());
+  std::string url = SqliteUrl(p.dir(), "b.db");
+  RunTarget t = Target(url);
+  ASSERT_TRUE(p.Upgrade(t, "x@head").ok());
+  EXPECT_EQ(VersionRows(url), Strings{"bbbb00000001"});
+  ASSERT_TRUE(p.Upgrade(t, "y@head").ok());
+  EXPECT_EQ(VersionRows(url), (Strings{"bbbb00000001", "bbbb00000002"}));
+  ASSERT_TRUE(p.Upgrade(t, "heads").ok());
+  EXPECT_EQ(VersionRows(url), Strings{"cccc00000001"});
+  ASSERT_TRUE(p.Downgrade(t, "cccc@-1").ok());
+  EXPECT_EQ(VersionRows(url), (Strings{"bbbb00000001", "bbbb00000002"}));
+  ASSERT_TRUE(p.Run(t, RunRequest::Command::kStamp, {"heads"}).ok());
+  EXPECT_EQ(VersionRows(url), Strings{"cccc00000001"});
+  EXPECT_FALSE(TableExists(url, "m"));
+  ASSERT_TRUE(p.Run(t, RunRequest::Command::kStamp, {"bbbb00000002"}, {},
+                    /*purge=*/true)
+                  .ok());
+  EXPECT_EQ(VersionRows(url), Strings{"bbbb00000002"});
+  EXPECT_EQ(Rows(url,
+                 "SELECT revision, direction, checksum IS NULL FROM "
+                 "alembic_version_history WHERE direction = 'stamp' ORDER BY "
+                 "id"),
+            (Strings{"cccc00000001|stamp|1", "bbbb00000002|stamp|1"}));
+}
+
+TEST(RuntimeSqlite, FailingStatementRollsBackAndNamesTheLine) {
+  MigrationProject p;
+  p.AddChain(1, true);
+  p.Add(testing::Rev("000000000002", ChainId(0),
+                      "CREATE TABLE fine (id int);\n"
+                    "INSERT INTO fine\n  SELECT id FROM users;",
+                      ""));
+  ASSERT_TRUE(p.Load());
+  std::string url = SqliteUrl(p.dir(), "f.db");
+  auto r = p.Upgrade(Target(url), "head");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            p.PathOf("000000000002") +
+                ":12: upgrade 000000000002 failed: ERROR SQLITE_ERROR: no such "
+                "table: users");
+  // Nothing of the run is left, the version table included.
+  EXPECT_TRUE(VersionRows(url).empty());
+  EXPECT_FALSE(TableExists(url, "t_0"));
+  EXPECT_FALSE(TableExists(url, "fine"));
+}
+
+TEST(RuntimeSqlite, ForeignKeysAreEnforced) {
+  MigrationProject p;
+  p.Add(testing::Rev("aaaa00000001", "",
+                      "CREATE TABLE parent (id integer PRIMARY KEY);\n"
+                    "CREATE TABLE child (p integer REFERENCES parent (id));\n"
+                    "INSERT INTO child VALUES (42);",
+                      ""));
+  ASSERT_TRUE(p.Load());
+  std::string url = SqliteUrl(p.dir(), "fk.db");
+  auto r = p.Upgrade(Target(url), "head");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find(":12: upgrade aaaa00000001 failed: "
+                                      "ERROR SQLITE_CONSTRAINT_FOREIGNKEY"),
+            std::string::npos)
+      << r.status().message();
+}
+
+TEST(RuntimeSqlite, ReadCurrentHeadsCreatesNothing) {
+  MigrationProject p;
+  std::string path = p.dir() + "/none.db";
+  auto heads = ReadCurrentHeads(Target("sqlite:///" + path), {});
+  ASSERT_TRUE(heads.ok()) << heads.status().ToString();
+  EXPECT_TRUE(heads->empty());
+  EXPECT_FALSE(std::filesystem::exists(path));
+  // An existing database without the table: still nothing created.
+  {
+    auto db = testing::Open("sqlite:///" + path);
+    ASSERT_TRUE(db->Execute("CREATE TABLE other (id int)").ok());
+  }
+  heads = ReadCurrentHeads(Target("sqlite:///" + path), {});
+  ASSERT_TRUE(heads.ok()) << heads.status().ToString();
+  EXPECT_TRUE(heads->empty());
+  EXPECT_FALSE(TableExists("sqlite:///" + path, "alembic_version"));
+}
+
+TEST(RuntimeSqlite, PerMigrationTransactions) {
+  MigrationProject p;
+  p.AddChain(2, true);
+  p.Add(testing::Rev("000000000003", ChainId(1),
+                      "INSERT INTO nowhere VALUES (1);",
+                      ""));
+  ASSERT_TRUE(p.Load());
+  std::string url = SqliteUrl(p.dir(), "pm.db");
+  RunSettings settings;
+  settings.transaction_per_migration = true;
+  ASSERT_FALSE(p.Upgrade(Target(url), "head", settings).ok());
+  EXPECT_EQ(VersionRows(url), Strings{ChainId(1)});
+  EXPECT_TRUE(TableExists(url, "t_1"));
+}
+
+}  // namespace
+}  // namespace retort
