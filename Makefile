@@ -56,7 +56,7 @@ test: build
 	$(MAKE) --no-print-directory asan-test
 
 bench: build
-	@bash bench/run.sh $(BUILD)/retort
+	python3 bench/graph_bench.py $(BUILD)/retort
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

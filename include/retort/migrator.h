@@ -41,6 +41,23 @@ struct MergeOptions {
   std::string rev_id;                     // --rev-id
 };
 
+// One migration step a run executed (or, offline, wrote out).
+struct StepResult {
+  std::string revision;     // empty for a stamp step
+  std::string description;  // "upgrade 1a2b -> 3c4d, add users"
+  bool upgrade = true;
+  double duration_ms = 0;
+};
+
+// What upgrade / downgrade / stamp did.
+struct MigrationResult {
+  std::vector<std::string> heads_before;
+  std::vector<std::string> heads_after;
+  std::vector<StepResult> steps;
+  // --sql: the SQL script a DBA would run; empty online.
+  std::string sql;
+};
+
 // A branch point with the revisions it branches into (`branches`).
 struct BranchPoint {
   RevisionInfo revision;
@@ -75,6 +92,25 @@ class Migrator {
   Result<std::vector<RevisionInfo>> History(const std::string& range);
   // `show REV`: the revisions REV names ("heads" may name several).
   Result<std::vector<RevisionInfo>> Show(const std::string& revision);
+
+  // `upgrade TARGET` ("head", "+1", "auth@head", ...). With `sql`, nothing
+  // is executed: the result holds the SQL, and TARGET may be "from:to".
+  Result<MigrationResult> Upgrade(const std::string& target, bool sql = false);
+  // `downgrade TARGET` ("-1", "base", ...); offline it must be "from:to".
+  Result<MigrationResult> Downgrade(const std::string& target,
+                                    bool sql = false);
+  // `stamp REV...`: sets the version table without running migrations;
+  // `purge` empties it first.
+  Result<MigrationResult> Stamp(const std::vector<std::string>& revisions,
+                                bool sql = false, bool purge = false);
+  // `current`: the revisions the database is at (is_current set). With
+  // `check_heads`, an error unless they are exactly the graph's heads.
+  Result<std::vector<RevisionInfo>> Current(bool check_heads = false);
+  // `history -i`: like History, with is_current marking the database's
+  // revisions; "current" may be used in the range.
+  Result<std::vector<RevisionInfo>> HistoryWithCurrent(const std::string& range);
+  // The database URL with any password masked, for messages.
+  std::string RedactedUrl() const;
 
   // The configured project folder for new revision files.
   std::string VersionsDirectory() const;

@@ -11,6 +11,8 @@
 
 #include "config/config.h"
 #include "config/templates.h"
+#include "dialect/url.h"
+#include "runtime/run.h"
 #include "revision/new_revision.h"
 #include "revision/plan.h"
 #include "revision/revision_map.h"
@@ -33,6 +35,13 @@ struct Migrator::Impl {
   RevisionInfo Info(const RevisionNode& node) const;
   std::vector<RevisionInfo> Infos(
       const std::vector<const RevisionNode*>& nodes) const;
+  // Which database, version table and schema a run works on.
+  Result<RunTarget> Target() const;
+  RunSettings Settings() const;
+  Result<MigrationResult> RunCommand(const RunRequest& request);
+  Result<std::vector<RevisionInfo>> HistoryImpl(
+      const std::string& range, const std::vector<std::string>* current);
+
   Result<RevisionInfo> Write(const NewRevisionHeader& header,
                              const std::optional<std::string>& message,
                              const std::optional<std::string>& version_path,
@@ -142,6 +151,100 @@ Result<RevisionInfo> Migrator::Impl::Write(
   map.reset();
   scripts.reset();
   return info;
+}
+
+Result<RunTarget> Migrator::Impl::Target() const {
+  RunTarget t;
+  t.url = config.url;
+  if (t.url.empty()) {
+    return Status::InvalidArgument(
+        "no database URL: set 'url' in " +
+        (config.path.empty() ? std::string("retort.toml") : config.path) +
+        ", set DATABASE_URL, or pass --url");
+  }
+  t.version_table = config.version_table;
+  t.version_table_schema = config.version_table_schema;
+  if (!options.schema.empty()) {
+    t.schema = options.schema;
+    auto it = config.schemas.find(options.schema);
+    if (it != config.schemas.end()) {
+      t.version_table = it->second.version_table;
+      t.version_table_schema = it->second.version_table_schema;
+      t.create_schema = it->second.create;
+    } else {
+      t.version_table = "alembic_version_" + options.schema;
+      t.version_table_schema.clear();
+    }
+  }
+  return t;
+}
+
+RunSettings Migrator::Impl::Settings() const {
+  RunSettings s;
+  s.transaction_per_migration = config.transaction_per_migration;
+  s.lock_timeout = config.lock_timeout;
+  s.statement_timeout = config.statement_timeout;
+  s.placeholders = config.placeholders;
+  s.tool_version = RETORT_VERSION;
+  s.log = options.log;
+  s.log_level = options.log_level;
+  return s;
+}
+
+Result<MigrationResult> Migrator::Impl::RunCommand(const RunRequest& request) {
+  RETORT_RETURN_IF_ERROR(LoadGraph());
+  RETORT_ASSIGN_OR_RETURN(RunTarget target, Target());
+  RETORT_ASSIGN_OR_RETURN(RunReport report,
+                          Run(*scripts, *map, target, Settings(), request));
+  MigrationResult out;
+  out.heads_before = std::move(report.heads_before);
+  out.heads_after = std::move(report.heads_after);
+  out.sql = std::move(report.offline_sql);
+  for (auto& step : report.steps) {
+    out.steps.push_back({std::move(step.revision), std::move(step.description),
+                         step.upgrade, step.duration_ms});
+  }
+  return out;
+}
+
+Result<std::vector<RevisionInfo>> Migrator::Impl::HistoryImpl(
+    const std::string& range, const std::vector<std::string>* current) {
+  std::string base = "base", head = "heads";
+  if (!range.empty()) {
+    size_t colon = range.find(':');
+    if (colon == std::string::npos) {
+      return Status::InvalidArgument(
+          "History range requires [start]:[end], [start]:, or :[end]");
+    }
+    std::string start(Trim(range.substr(0, colon)));
+    std::string end(Trim(range.substr(colon + 1)));
+    if (!start.empty()) base = start;
+    if (!end.empty()) head = end;
+  }
+  if (base == "current" || head == "current") {
+    if (!current) {
+      return Status::InvalidArgument(
+          "'current' in a history range needs the database: add "
+          "-i/--indicate-current");
+    }
+    if (current->size() > 1) {
+      return Status::InvalidArgument(
+          "the database has several heads (" + Join(*current, ", ") +
+          "); name one instead of 'current'");
+    }
+    std::string cur = current->empty() ? "base" : current->front();
+    if (base == "current") base = cur;
+    if (head == "current") head = cur;
+  }
+  RETORT_RETURN_IF_ERROR(LoadGraph());
+  RETORT_ASSIGN_OR_RETURN(auto nodes, WalkRevisions(*map, base, head));
+  std::vector<RevisionInfo> infos = Infos(nodes);
+  if (current) {
+    for (auto& info : infos)
+      info.is_current = std::find(current->begin(), current->end(), info.id) !=
+                        current->end();
+  }
+  return infos;
 }
 
 Migrator::Migrator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -283,26 +386,66 @@ Result<std::vector<BranchPoint>> Migrator::Branches() {
 }
 
 Result<std::vector<RevisionInfo>> Migrator::History(const std::string& range) {
-  std::string base = "base", head = "heads";
-  if (!range.empty()) {
-    size_t colon = range.find(':');
-    if (colon == std::string::npos) {
-      return Status::InvalidArgument(
-          "History range requires [start]:[end], [start]:, or :[end]");
-    }
-    std::string start(Trim(range.substr(0, colon)));
-    std::string end(Trim(range.substr(colon + 1)));
-    if (!start.empty()) base = start;
-    if (!end.empty()) head = end;
-  }
-  if (base == "current" || head == "current") {
-    return Status::InvalidArgument(
-        "history with 'current' needs a database connection, which this "
-        "version of retort cannot make yet");
-  }
+  return impl_->HistoryImpl(range, nullptr);
+}
+
+Result<std::vector<RevisionInfo>> Migrator::HistoryWithCurrent(
+    const std::string& range) {
+  RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
+  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
+                          ReadCurrentHeads(target, impl_->Settings()));
+  return impl_->HistoryImpl(range, &heads);
+}
+
+Result<MigrationResult> Migrator::Upgrade(const std::string& target, bool sql) {
+  RunRequest r;
+  r.command = RunRequest::Command::kUpgrade;
+  r.targets = {target};
+  r.offline = sql;
+  return impl_->RunCommand(r);
+}
+
+Result<MigrationResult> Migrator::Downgrade(const std::string& target,
+                                            bool sql) {
+  RunRequest r;
+  r.command = RunRequest::Command::kDowngrade;
+  r.targets = {target};
+  r.offline = sql;
+  return impl_->RunCommand(r);
+}
+
+Result<MigrationResult> Migrator::Stamp(const std::vector<std::string>& revisions,
+                                        bool sql, bool purge) {
+  RunRequest r;
+  r.command = RunRequest::Command::kStamp;
+  r.targets = revisions;
+  r.offline = sql;
+  r.purge = purge;
+  return impl_->RunCommand(r);
+}
+
+Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
   RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
-  RETORT_ASSIGN_OR_RETURN(auto nodes, WalkRevisions(*impl_->map, base, head));
-  return impl_->Infos(nodes);
+  RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
+  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
+                          ReadCurrentHeads(target, impl_->Settings()));
+  const RevisionMap& map = *impl_->map;
+  if (check_heads) {
+    std::vector<std::string> a = heads, b = map.Heads();
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    if (a != b) return Status::Conflict("Database is not on all head revisions");
+  }
+  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> all, map.GetAllCurrent(heads));
+  std::vector<const RevisionNode*> nodes;
+  for (const auto& id : all) nodes.push_back(map.Find(id));
+  std::vector<RevisionInfo> infos = impl_->Infos(nodes);
+  for (auto& info : infos) info.is_current = false;  // Alembic shows no marker
+  return infos;
+}
+
+std::string Migrator::RedactedUrl() const {
+  return ::retort::RedactedUrl(impl_->config.url);
 }
 
 Result<std::vector<RevisionInfo>> Migrator::Show(const std::string& revision) {

@@ -236,6 +236,86 @@ int Cli::Run(int argc, char** argv) {
     }
   });
 
+  // upgrade / downgrade / stamp
+  std::string up_target, down_target;
+  bool up_sql = false, down_sql = false, stamp_sql = false, purge = false;
+  std::vector<std::string> stamp_revs;
+  auto print_run = [&](const MigrationResult& r) {
+    if (Json()) {
+      json j;
+      j["heads_before"] = r.heads_before;
+      j["heads_after"] = r.heads_after;
+      j["steps"] = json::array();
+      for (const auto& s : r.steps) {
+        j["steps"].push_back({{"revision", s.revision},
+                              {"description", s.description},
+                              {"direction", s.upgrade ? "upgrade" : "downgrade"},
+                              {"duration_ms", s.duration_ms}});
+      }
+      if (!r.sql.empty()) j["sql"] = r.sql;
+      std::cout << j.dump(2) << "\n";
+      return;
+    }
+    std::cout << r.sql;
+  };
+  auto* upgrade = app_.add_subcommand("upgrade", "upgrade to a later revision");
+  upgrade->add_option("revision", up_target,
+                      "target: head, heads, +N, REV, branch@head, ...")
+      ->required();
+  upgrade->add_flag("--sql", up_sql,
+                    "print the SQL instead of running it (REV may be from:to)");
+  upgrade->callback([&] {
+    auto m = OpenMigrator(false);
+    if (!m.ok()) return fail(m.status());
+    auto r = (*m)->Upgrade(up_target, up_sql);
+    if (!r.ok()) return fail(r.status());
+    print_run(*r);
+  });
+  auto* downgrade =
+      app_.add_subcommand("downgrade", "revert to a previous revision");
+  downgrade->add_option("revision", down_target, "target: -N, base, REV, ...")
+      ->required();
+  downgrade->add_flag("--sql", down_sql,
+                      "print the SQL instead of running it (REV is from:to)");
+  downgrade->callback([&] {
+    auto m = OpenMigrator(false);
+    if (!m.ok()) return fail(m.status());
+    auto r = (*m)->Downgrade(down_target, down_sql);
+    if (!r.ok()) return fail(r.status());
+    print_run(*r);
+  });
+  auto* stamp = app_.add_subcommand(
+      "stamp", "set the version table without running migrations");
+  stamp->add_option("revisions", stamp_revs, "revision(s)")->required();
+  stamp->add_flag("--sql", stamp_sql, "print the SQL instead of running it");
+  stamp->add_flag("--purge", purge, "empty the version table first");
+  stamp->callback([&] {
+    auto m = OpenMigrator(false);
+    if (!m.ok()) return fail(m.status());
+    auto r = (*m)->Stamp(stamp_revs, stamp_sql, purge);
+    if (!r.ok()) return fail(r.status());
+    print_run(*r);
+  });
+
+  // current
+  bool current_verbose = false, check_heads = false;
+  auto* current = app_.add_subcommand("current", "show the database's revision(s)");
+  current->add_flag("-v,--verbose", current_verbose, "verbose output");
+  current->add_flag("--check-heads", check_heads,
+                    "fail unless the database is at every head");
+  current->callback([&] {
+    auto m = OpenMigrator(false);
+    if (!m.ok()) return fail(m.status());
+    bool verbose = current_verbose || flags_.verbose;
+    auto r = (*m)->Current(check_heads);
+    if (!r.ok()) return fail(r.status());
+    if (verbose && !Json())
+      std::cout << "Current revision(s) for " << (*m)->RedactedUrl() << ":\n";
+    FormatOptions f;
+    f.verbose = verbose;
+    PrintRevisions(*r, f);
+  });
+
   // heads
   bool heads_verbose = false, resolve_deps = false;
   auto* heads = app_.add_subcommand("heads", "show the heads of the revision graph");
@@ -301,14 +381,10 @@ int Cli::Run(int argc, char** argv) {
   history->add_flag("-i,--indicate-current", indicate_current,
                     "mark the database's current revision");
   history->callback([&] {
-    if (indicate_current) {
-      return fail(Status::InvalidArgument(
-          "--indicate-current needs a database, which this version of retort "
-          "cannot reach yet"));
-    }
     auto m = OpenMigrator(false);
     if (!m.ok()) return fail(m.status());
-    auto r = (*m)->History(range);
+    auto r = indicate_current ? (*m)->HistoryWithCurrent(range)
+                              : (*m)->History(range);
     if (!r.ok()) return fail(r.status());
     FormatOptions f;
     f.verbose = history_verbose || flags_.verbose;

@@ -21,6 +21,7 @@
 
 #include "script/revision_file.h"
 #include "script/script_directory.h"
+#include "util/strings.h"
 
 namespace retort {
 namespace {
@@ -66,22 +67,6 @@ std::string WithoutCarriageReturns(std::string_view s) {
     if (c != '\r') out += c;
   }
   return out;
-}
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
-                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 std::optional<std::string> PlaceholderValue(std::string_view name,
