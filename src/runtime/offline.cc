@@ -41,12 +41,12 @@ class OfflineScript {
 
   void Comment(const std::string& text) { out_ += "-- " + text + "\n\n"; }
   // `sql` without its terminator. When a trailing "--" comment would eat a
-  // ';' written on the same line, the ';' goes on a line of its own.
+  // ';' written on the same line, the ';' goes on a line of its own: the
+  // splitter tells, as a statement after a swallowed ';' is swallowed too.
   void Statement(const std::string& sql) {
-    std::string candidate = sql + ";";
-    auto split = SplitScript(dialect_, candidate);
-    bool clean = split.ok() && split->size() == 1 && (*split)[0].text == sql;
-    out_ += clean ? candidate : sql + "\n;";
+    auto split = SplitScript(dialect_, sql + ";SELECT 1");
+    bool clean = split.ok() && split->size() == 2;
+    out_ += clean ? sql + ";" : sql + "\n;";
     out_ += "\n\n";
   }
   void Begin() {

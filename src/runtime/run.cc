@@ -84,9 +84,9 @@ ConnectOptions OptionsFor(const DatabaseUrl& url,
   return options;
 }
 
-// Sets the session's timeouts and (PostgreSQL) search_path.
-Status ConfigureSession(Connection& db, const RunTarget& target,
-                        const RunSettings& settings, bool set_search_path) {
+// SET lock_timeout / statement_timeout (PostgreSQL) right after connecting,
+// so they cover the lock polls and the catalog reads as well.
+Status ApplyTimeouts(Connection& db, const RunSettings& settings) {
   if (db.dialect() != Dialect::kPostgres) return Status::OK();
   if (!settings.lock_timeout.empty()) {
     RETORT_RETURN_IF_ERROR(
@@ -99,13 +99,18 @@ Status ConfigureSession(Connection& db, const RunTarget& target,
                    QuotePgLiteral(settings.statement_timeout))
             .WithContext("setting statement_timeout"));
   }
-  if (set_search_path && !target.schema.empty()) {
-    RETORT_RETURN_IF_ERROR(
-        db.Execute("SET search_path TO " + QuoteSqlIdent(target.schema) +
-                   ", public")
-            .WithContext("setting search_path"));
-  }
   return Status::OK();
+}
+
+// search_path = "schema", public for the session (PostgreSQL, --schema), so
+// unqualified names in revisions and the version table land in the schema.
+Status SetSearchPath(Connection& db, const RunTarget& target) {
+  if (db.dialect() != Dialect::kPostgres || target.schema.empty()) {
+    return Status::OK();
+  }
+  return db.Execute("SET search_path TO " + QuoteSqlIdent(target.schema) +
+                    ", public")
+      .WithContext("setting search_path");
 }
 
 Result<std::vector<std::string>> SelectHeads(Connection& db,
@@ -331,9 +336,9 @@ Status OnlineRun::RunStatements(const MigrationStep& step,
   for (const SqlStatement& statement : prep.statements) {
     const auto start = Clock::now();
     Status status = db_->Execute(statement.text);
-    Log(settings_, LogLevel::kDebug,
-        std::to_string(MsSince(start)).substr(0, 8) + " ms  " +
-            Abbreviate(statement.text));
+    char took[32];
+    std::snprintf(took, sizeof(took), "%.1f ms  ", MsSince(start));
+    Log(settings_, LogLevel::kDebug, took + Abbreviate(statement.text));
     if (!status.ok()) {
       const DbError& error = db_->last_error();
       int line = prep.LineOf(statement, error.position);
@@ -478,7 +483,7 @@ Result<RunReport> Run(const ScriptDirectory& scripts, const RevisionMap& map,
   RETORT_RETURN_IF_ERROR(ParseRequest(request).status());
   RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
                           Connect(url, OptionsFor(url, settings)));
-  RETORT_RETURN_IF_ERROR(ConfigureSession(*db, target, settings, false));
+  RETORT_RETURN_IF_ERROR(ApplyTimeouts(*db, settings));
 
   std::optional<PgMigrationLock> lock;
   Result<RunReport> result = Status::Internal("run did not start");
@@ -492,7 +497,7 @@ Result<RunReport> Run(const ScriptDirectory& scripts, const RevisionMap& map,
                    .WithContext("creating schema " +
                                 QuoteSqlIdent(target.schema));
     }
-    if (status.ok()) status = ConfigureSession(*db, target, settings, true);
+    if (status.ok()) status = SetSearchPath(*db, target);
   }
   if (status.ok()) {
     OnlineRun run(scripts, map, target, settings, request, db.get());
@@ -527,7 +532,8 @@ Result<std::vector<std::string>> ReadCurrentHeads(const RunTarget& target,
   }
   RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
                           Connect(url, options));
-  RETORT_RETURN_IF_ERROR(ConfigureSession(*db, target, settings, true));
+  RETORT_RETURN_IF_ERROR(ApplyTimeouts(*db, settings));
+  RETORT_RETURN_IF_ERROR(SetSearchPath(*db, target));
   VersionTableSql sql(db->dialect(), target.version_table,
                       target.version_table_schema);
   RETORT_ASSIGN_OR_RETURN(bool exists, VersionTableExists(*db, sql));
