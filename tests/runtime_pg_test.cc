@@ -513,6 +513,44 @@ TEST(RuntimePg, SessionTimeoutsAreApplied) {
       << without.status().message();
 }
 
+TEST(RuntimePg, DeleteOfAVersionRowMustMatchExactlyOne) {
+  MigrationProject p;
+  p.Add(testing::Rev("aaaa00000001", "", "SELECT 1;",
+                     "DELETE FROM alembic_version;"));
+  ASSERT_TRUE(p.Load());
+  std::string url = FreshDatabaseUrl();
+  ASSERT_TRUE(p.Upgrade(Target(url), "head").ok());
+  auto r = p.Downgrade(Target(url), "base");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "Online migration expected to match one row when deleting "
+            "'aaaa00000001' in 'alembic_version'; 0 found");
+  EXPECT_EQ(VersionRows(url), Strings{"aaaa00000001"});
+}
+
+TEST(RuntimePg, LogsStepsAndStatements) {
+  MigrationProject p;
+  p.AddChain(2);
+  ASSERT_TRUE(p.Load());
+  std::string url = FreshDatabaseUrl();
+  std::vector<std::string> log;
+  auto r = p.Upgrade(Target(url), "head", CollectingSettings(&log));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto has = [&log](const std::string& prefix, const std::string& part) {
+    return std::any_of(log.begin(), log.end(), [&](const std::string& l) {
+      return l.rfind(prefix, 0) == 0 && l.find(part) != std::string::npos;
+    });
+  };
+  EXPECT_TRUE(has("I: ", "Running upgrade  -> 000000000001, rev 0"))
+      << ::testing::PrintToString(log);
+  EXPECT_TRUE(has("I: ", "creating the version table alembic_version"));
+  EXPECT_TRUE(has("D: ", " ms  CREATE TABLE t_1 (id integer PRIMARY KEY"));
+  log.clear();
+  RunSettings quiet = CollectingSettings(&log, LogLevel::kWarn);
+  ASSERT_TRUE(p.Downgrade(Target(url), "base", quiet).ok());
+  EXPECT_TRUE(log.empty()) << ::testing::PrintToString(log);
+}
+
 TEST(RuntimePg, VersionRowMustMatchExactlyOne) {
   MigrationProject p;
   p.AddChain(1);
