@@ -1,13 +1,17 @@
 // Loading retort.toml with toml++: known keys only (unknown ones are errors
-// with file:line and a suggestion), [env.<name>] overrides, interpolation.
+// with file:line and a suggestion), [env.<name>] overrides, interpolation
+// from the environment and the .env file beside retort.toml.
 #include "config/config.h"
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "config/dotenv.h"
+#include "config/vault.h"
 #include "util/strings.h"
 
 namespace retort {
@@ -331,6 +335,27 @@ Result<Config> ParseConfig(const std::string& text, const std::string& path,
 
 Result<Config> LoadConfig(const std::string& path, const LoadOptions& options,
                           bool must_exist) {
+  // The .env beside the file feeds interpolation underneath the real
+  // environment (or the caller's getenv), which always wins.
+  std::string env_file = (fs::path(path).parent_path() / ".env").string();
+  RETORT_ASSIGN_OR_RETURN(DotEnv dotenv, ReadDotEnv(env_file));
+  std::error_code ec;
+  if (!fs::exists(env_file, ec)) env_file.clear();
+  LoadOptions layered = options;
+  std::function<std::optional<std::string>(const std::string&)> outer =
+      options.getenv;
+  if (!outer) outer = &RealGetenv;
+  layered.getenv = [outer, dotenv](const std::string& name)
+      -> std::optional<std::string> {
+    if (std::optional<std::string> v = outer(name)) return v;
+    auto it = dotenv.find(name);
+    if (it == dotenv.end()) return std::nullopt;
+    return it->second;
+  };
+  // Vault references are resolved later, from the process environment;
+  // VAULT_ADDR and friends in .env must reach them too.
+  if (!options.getenv) SetSecretFallbackEnv(dotenv);
+
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (must_exist || errno != ENOENT) {
@@ -339,14 +364,15 @@ Result<Config> LoadConfig(const std::string& path, const LoadOptions& options,
           "'; run 'retort init' to create a project, or pass -c FILE");
     }
     Config config;
-    auto env_url = options.getenv ? options.getenv("DATABASE_URL")
-                                  : RealGetenv("DATABASE_URL");
-    if (env_url) config.url = *env_url;
+    config.env_file = env_file;
+    if (auto env_url = layered.getenv("DATABASE_URL")) config.url = *env_url;
     return config;
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return ParseConfig(ss.str(), path, options);
+  RETORT_ASSIGN_OR_RETURN(Config config, ParseConfig(ss.str(), path, layered));
+  config.env_file = env_file;
+  return config;
 }
 
 }  // namespace retort

@@ -35,6 +35,8 @@ struct Config {
   std::string path;
   // The folder relative paths are resolved against (the config's folder).
   std::string directory = ".";
+  // The .env file read beside it; empty when there is none.
+  std::string env_file;
 
   // Default: "migrations".
   std::string script_location = "migrations";
@@ -48,7 +50,10 @@ struct Config {
   int truncate_slug_length = 40;
   // IANA zone for Create Date. Default: empty (local time).
   std::string timezone;
-  // Database URL. Default: $DATABASE_URL, else empty.
+  // Database URL. Default: $DATABASE_URL, else empty. May be a
+  // "vault:<mount>/<path>#<field>" reference: it is kept as written (so
+  // nothing prints the secret) and resolved with ResolveSecret (vault.h)
+  // only where a connection is made.
   std::string url;
   // Default: "alembic_version".
   std::string version_table = "alembic_version";
@@ -63,6 +68,7 @@ struct Config {
   std::string statement_timeout;
 
   std::map<std::string, SchemaConfig> schemas;
+  // Values may be vault: references too (resolved where they are used).
   std::map<std::string, std::string> placeholders;
 
   // Folder of revision files that new revisions go to by default.
@@ -79,12 +85,16 @@ struct LoadOptions {
   std::string name;
   // -x key=value arguments, visible as ${x.key}.
   std::map<std::string, std::string> x_args;
-  // Looks up an environment variable; default: getenv.
+  // Looks up an environment variable; default: getenv. LoadConfig layers
+  // the .env file under it.
   std::function<std::optional<std::string>(const std::string&)> getenv;
 };
 
-// Reads `path`. A missing file yields the defaults when `must_exist` is
-// false; a malformed one is an error naming file:line.
+// Reads `path`, and the .env beside it when there is one (see dotenv.h):
+// its variables feed ${VAR} and the DATABASE_URL default wherever the real
+// environment (options.getenv, when set) lacks them. A missing file yields
+// the defaults when `must_exist` is false; a malformed one, or a malformed
+// .env, is an error naming file:line.
 Result<Config> LoadConfig(const std::string& path, const LoadOptions& options,
                           bool must_exist);
 
