@@ -32,10 +32,11 @@ class AlembicProject {
     std::string sa_url = url;
     sa_url.replace(0, sa_url.find("://"), "postgresql+psycopg2");
     std::string out;
-    EXPECT_EQ(Shell("rm -rf " + dir_ + " && /usr/bin/python3 "
-                    "/work/shared/peers/gen_alembic.py " + dir_ +
-                    " --revisions " + std::to_string(n) + " --url '" + sa_url +
-                    "'",
+    EXPECT_EQ(Shell("rm -rf " + dir_ +
+                        " && /usr/bin/python3 "
+                        "/work/shared/peers/gen_alembic.py " +
+                        dir_ + " --revisions " + std::to_string(n) +
+                        " --url '" + sa_url + "'",
                     &out),
               0)
         << out;
@@ -48,9 +49,9 @@ class AlembicProject {
   // non-zero exit.
   std::string Run(const std::string& args) const {
     std::string out;
-    EXPECT_EQ(Shell("cd " + dir_ + " && /usr/bin/python3 -m alembic " + args,
-                    &out),
-              0)
+    EXPECT_EQ(
+        Shell("cd " + dir_ + " && /usr/bin/python3 -m alembic " + args, &out),
+        0)
         << args << ": " << out;
     return out;
   }

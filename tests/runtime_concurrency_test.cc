@@ -83,9 +83,10 @@ TEST(RuntimeConcurrency, SixteenPostgresRunsApplyEachRevisionOnce) {
                    "SELECT count(*) FROM pg_locks WHERE locktype = "
                    "'advisory'"),
             "0");
-  std::printf("[ RuntimeConcurrency ] 16 PostgreSQL runs x 20 revisions: "
-              "%.0f ms wall\n",
-              wall_ms);
+  std::printf(
+      "[ RuntimeConcurrency ] 16 PostgreSQL runs x 20 revisions: "
+      "%.0f ms wall\n",
+      wall_ms);
 }
 
 TEST(RuntimeConcurrency, EightSqliteRunsApplyEachRevisionOnce) {
@@ -99,9 +100,10 @@ TEST(RuntimeConcurrency, EightSqliteRunsApplyEachRevisionOnce) {
   EXPECT_TRUE(failures.empty()) << ::testing::PrintToString(failures);
   EXPECT_EQ(steps, 20);
   ExpectEachRevisionOnce(url, 20);
-  std::printf("[ RuntimeConcurrency ] 8 SQLite runs x 20 revisions: "
-              "%.0f ms wall\n",
-              wall_ms);
+  std::printf(
+      "[ RuntimeConcurrency ] 8 SQLite runs x 20 revisions: "
+      "%.0f ms wall\n",
+      wall_ms);
 }
 
 // While one run holds the lock and builds an index CONCURRENTLY, the others
@@ -124,8 +126,9 @@ TEST(RuntimeConcurrency, WaitersDoNotBlockCreateIndexConcurrently) {
   EXPECT_TRUE(failures.empty()) << ::testing::PrintToString(failures);
   EXPECT_EQ(steps, 4);
   EXPECT_EQ(VersionRows(url), Strings{"000000000004"});
-  EXPECT_EQ(Scalar(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = "
-                        "'t_1_name'::regclass"),
+  EXPECT_EQ(Scalar(url,
+                   "SELECT indisvalid FROM pg_index WHERE indexrelid = "
+                   "'t_1_name'::regclass"),
             "t");
   EXPECT_LT(wall_ms, 20000);
 }

@@ -35,8 +35,8 @@ RunTarget Target(const std::string& url = kPgUrl) {
   return target;
 }
 
-std::string Offline(const MigrationProject& p, Command command,
-                    Strings targets, const RunTarget& target = Target(),
+std::string Offline(const MigrationProject& p, Command command, Strings targets,
+                    const RunTarget& target = Target(),
                     const RunSettings& settings = {}) {
   auto r = p.Run(target, command, std::move(targets), settings, false, true);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -64,10 +64,10 @@ std::string WithoutHistory(const std::string& sql) {
 // Debian's Alembic on a gen_alembic.py project of `n` revisions.
 std::string AlembicSql(int n, const std::string& args,
                        const std::string& env_edit = "") {
-  std::string dir = (std::filesystem::temp_directory_path() /
-                     ("retort-alembic-" + std::to_string(getpid()) + "-" +
-                      std::to_string(n)))
-                        .string();
+  std::string dir =
+      (std::filesystem::temp_directory_path() /
+       ("retort-alembic-" + std::to_string(getpid()) + "-" + std::to_string(n)))
+          .string();
   std::string out;
   std::string gen = "rm -rf " + dir + " && /usr/bin/python3 " +
                     "/work/shared/peers/gen_alembic.py " + dir +
@@ -78,9 +78,9 @@ std::string AlembicSql(int n, const std::string& args,
               0)
         << out;
   }
-  int rc = Shell("cd " + dir + " && /usr/bin/python3 -m alembic " + args +
-                     " 2>/dev/null",
-                 &out);
+  int rc = Shell(
+      "cd " + dir + " && /usr/bin/python3 -m alembic " + args + " 2>/dev/null",
+      &out);
   EXPECT_EQ(rc, 0) << out;
   std::string rm;
   Shell("rm -rf " + dir, &rm);
@@ -98,14 +98,21 @@ TEST(RuntimeOffline, SameScriptAsAlembic) {
   };
   std::vector<Case> cases = {
       {Command::kUpgrade, {"head"}, "upgrade head --sql"},
-      {Command::kUpgrade, {ChainId(0) + ":head"}, "upgrade 000000000001:head --sql"},
-      {Command::kUpgrade, {"base:" + ChainId(1)}, "upgrade base:000000000002 --sql"},
-      {Command::kDowngrade, {ChainId(2) + ":" + ChainId(0)},
+      {Command::kUpgrade,
+       {ChainId(0) + ":head"},
+       "upgrade 000000000001:head --sql"},
+      {Command::kUpgrade,
+       {"base:" + ChainId(1)},
+       "upgrade base:000000000002 --sql"},
+      {Command::kDowngrade,
+       {ChainId(2) + ":" + ChainId(0)},
        "downgrade 000000000003:000000000001 --sql"},
-      {Command::kDowngrade, {ChainId(1) + ":base"},
+      {Command::kDowngrade,
+       {ChainId(1) + ":base"},
        "downgrade 000000000002:base --sql"},
       {Command::kStamp, {ChainId(1)}, "stamp 000000000002 --sql"},
-      {Command::kStamp, {ChainId(0) + ":" + ChainId(2)},
+      {Command::kStamp,
+       {ChainId(0) + ":" + ChainId(2)},
        "stamp 000000000001:000000000003 --sql"},
   };
   for (const Case& c : cases) {
@@ -123,8 +130,7 @@ TEST(RuntimeOffline, PerMigrationTransactionsAndVersionTableSchemaAsAlembic) {
   target.version_table_schema = "vs";
   RunSettings settings;
   settings.transaction_per_migration = true;
-  std::string ours =
-      Offline(p, Command::kUpgrade, {"head"}, target, settings);
+  std::string ours = Offline(p, Command::kUpgrade, {"head"}, target, settings);
   EXPECT_EQ(WithoutHistory(ours),
             AlembicSql(2, "upgrade head --sql",
                        "s/literal_binds=True, version_table=vt,/"
@@ -211,11 +217,11 @@ TEST(RuntimeOffline, NonTransactionalRevisionsGoBetweenTransactions) {
   MigrationProject p;
   p.AddChain(1);
   p.Add(testing::Rev("000000000002", ChainId(0),
-                      "CREATE INDEX CONCURRENTLY t_0_name ON t_0 (name);",
-                      "DROP INDEX CONCURRENTLY t_0_name;"));
+                     "CREATE INDEX CONCURRENTLY t_0_name ON t_0 (name);",
+                     "DROP INDEX CONCURRENTLY t_0_name;"));
   p.Add(testing::Rev("000000000003", "000000000002",
-                      "CREATE TABLE t_3 (id int) -- trailing comment",
-                      "DROP TABLE t_3;"));
+                     "CREATE TABLE t_3 (id int) -- trailing comment",
+                     "DROP TABLE t_3;"));
   ASSERT_TRUE(p.Load());
   std::string sql =
       WithoutHistory(Offline(p, Command::kUpgrade, {ChainId(0) + ":head"}));
@@ -273,13 +279,14 @@ TEST(RuntimeOffline, PsqlRunOfTheScriptMatchesAnOnlineRun) {
   MigrationProject p;
   p.AddChain(3);
   p.Add(testing::Rev("000000000004", ChainId(2),
-                      "CREATE INDEX CONCURRENTLY t_0_name ON t_0 (name);",
-                      "DROP INDEX CONCURRENTLY t_0_name;"));
-  p.Add(testing::Rev("000000000005", "000000000004",
-                      "CREATE TABLE ${schema}.fn_owner (id int);\n"
-                    "CREATE FUNCTION bump(i int) RETURNS int AS $$\n"
-                    "BEGIN RETURN i + 1; END; $$ LANGUAGE plpgsql;",
-                      "DROP FUNCTION bump(int);\nDROP TABLE ${schema}.fn_owner;"));
+                     "CREATE INDEX CONCURRENTLY t_0_name ON t_0 (name);",
+                     "DROP INDEX CONCURRENTLY t_0_name;"));
+  p.Add(
+      testing::Rev("000000000005", "000000000004",
+                   "CREATE TABLE ${schema}.fn_owner (id int);\n"
+                   "CREATE FUNCTION bump(i int) RETURNS int AS $$\n"
+                   "BEGIN RETURN i + 1; END; $$ LANGUAGE plpgsql;",
+                   "DROP FUNCTION bump(int);\nDROP TABLE ${schema}.fn_owner;"));
   ASSERT_TRUE(p.Load());
   std::string online = FreshDatabaseUrl();
   std::string offline = FreshDatabaseUrl();
@@ -299,7 +306,8 @@ TEST(RuntimeOffline, PsqlRunOfTheScriptMatchesAnOnlineRun) {
                       offline + "'",
                   &out),
             0)
-      << out << "\n" << sql;
+      << out << "\n"
+      << sql;
   EXPECT_EQ(SchemaDump(offline), SchemaDump(online));
   EXPECT_EQ(VersionRows(offline, "app.alembic_version_app"),
             VersionRows(online, "app.alembic_version_app"));

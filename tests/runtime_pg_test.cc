@@ -49,7 +49,8 @@ TEST(RuntimePg, UpgradeHeadCreatesTablesAndRecordsHistory) {
   EXPECT_EQ(report->steps[1].description,
             "upgrade 000000000001 -> 000000000002, rev 1");
   EXPECT_EQ(VersionRows(url), Strings{ChainId(2)});
-  for (int i = 0; i < 3; ++i) EXPECT_TRUE(TableExists(url, "t_" + std::to_string(i)));
+  for (int i = 0; i < 3; ++i)
+    EXPECT_TRUE(TableExists(url, "t_" + std::to_string(i)));
 
   // The version table is Alembic's, column for column.
   EXPECT_EQ(Rows(url,
@@ -134,27 +135,22 @@ TEST(RuntimePg, EveryTargetForm) {
 // base -> a -> {b1 (label x), b2 (label y)} -> m (merge), plus a labelled
 // independent branch "auth".
 void AddBranchyGraph(MigrationProject& p) {
-  p.Add(testing::Rev("aaaa00000001", "",
-                      "CREATE TABLE a (id int);",
-                      "DROP TABLE a;"));
+  p.Add(testing::Rev("aaaa00000001", "", "CREATE TABLE a (id int);",
+                     "DROP TABLE a;"));
   p.Add(testing::Rev("bbbb00000001", "aaaa00000001",
-                      "CREATE TABLE b1 (id int);",
-                      "DROP TABLE b1;")
+                     "CREATE TABLE b1 (id int);", "DROP TABLE b1;")
             .Labels("x"));
   p.Add(testing::Rev("bbbb00000002", "aaaa00000001",
-                      "CREATE TABLE b2 (id int);",
-                      "DROP TABLE b2;")
+                     "CREATE TABLE b2 (id int);", "DROP TABLE b2;")
             .Labels("y"));
   p.Add(testing::Rev("cccc00000001", "bbbb00000001, bbbb00000002",
-                      "CREATE TABLE m (id int);",
-                      "DROP TABLE m;"));
-  p.Add(testing::Rev("dddd00000001", "",
-                      "CREATE TABLE auth_users (id int);",
-                      "DROP TABLE auth_users;")
+                     "CREATE TABLE m (id int);", "DROP TABLE m;"));
+  p.Add(testing::Rev("dddd00000001", "", "CREATE TABLE auth_users (id int);",
+                     "DROP TABLE auth_users;")
             .Labels("auth"));
   p.Add(testing::Rev("dddd00000002", "dddd00000001",
-                      "ALTER TABLE auth_users ADD COLUMN name text;",
-                      "ALTER TABLE auth_users DROP COLUMN name;"));
+                     "ALTER TABLE auth_users ADD COLUMN name text;",
+                     "ALTER TABLE auth_users DROP COLUMN name;"));
 }
 
 TEST(RuntimePg, BranchesMergesAndLabels) {
@@ -220,7 +216,9 @@ TEST(RuntimePg, StampAndPurge) {
   // A row retort does not know: stamp fails, stamp --purge replaces it.
   {
     auto db = testing::Open(url);
-    ASSERT_TRUE(db->Execute("INSERT INTO alembic_version VALUES ('feedfeedfeed')").ok());
+    ASSERT_TRUE(
+        db->Execute("INSERT INTO alembic_version VALUES ('feedfeedfeed')")
+            .ok());
   }
   auto unknown = p.Run(t, RunRequest::Command::kStamp, {"head"});
   ASSERT_FALSE(unknown.ok());
@@ -238,10 +236,10 @@ TEST(RuntimePg, FailingStatementNamesFileLineAndRollsBack) {
   MigrationProject p;
   p.AddChain(2);
   p.Add(testing::Rev("0000000000f3", ChainId(1),
-                      "CREATE TABLE fine (id int);\n"
-                    "INSERT INTO fine\n"
-                    "  SELECT id FROM users;",
-                      "DROP TABLE fine;"));
+                     "CREATE TABLE fine (id int);\n"
+                     "INSERT INTO fine\n"
+                     "  SELECT id FROM users;",
+                     "DROP TABLE fine;"));
   ASSERT_TRUE(p.Load());
   std::string url = FreshDatabaseUrl();
   RunTarget t = Target(url);
@@ -271,13 +269,12 @@ TEST(RuntimePg, FailingStatementNamesFileLineAndRollsBack) {
 TEST(RuntimePg, ErrorsCarryDetailAndHint) {
   MigrationProject p;
   p.Add(testing::Rev("aaaa00000001", "",
-                      "CREATE TABLE u (id int PRIMARY KEY);\n"
-                    "INSERT INTO u VALUES (1);\n\n"
-                    "INSERT INTO u VALUES (1);",
-                      ""));
+                     "CREATE TABLE u (id int PRIMARY KEY);\n"
+                     "INSERT INTO u VALUES (1);\n\n"
+                     "INSERT INTO u VALUES (1);",
+                     ""));
   p.Add(testing::Rev("aaaa00000002", "aaaa00000001",
-                      "SELECT no_such_function(1, 'x');",
-                      ""));
+                     "SELECT no_such_function(1, 'x');", ""));
   ASSERT_TRUE(p.Load());
   std::string url = FreshDatabaseUrl();
   auto dup = p.Upgrade(Target(url), "aaaa00000001");
@@ -289,14 +286,12 @@ TEST(RuntimePg, ErrorsCarryDetailAndHint) {
                 "DETAIL: Key (id)=(1) already exists.");
   auto fn = p.Upgrade(Target(url), "heads");
   ASSERT_FALSE(fn.ok());
-  EXPECT_NE(fn.status().message().find(
-                ":13: upgrade aaaa00000001 failed"),
+  EXPECT_NE(fn.status().message().find(":13: upgrade aaaa00000001 failed"),
             std::string::npos)
       << fn.status().message();
   // Fix the first: now the second fails with a HINT.
-  p.Add(testing::Rev("aaaa00000001", "",
-                      "CREATE TABLE u (id int PRIMARY KEY);",
-                      ""));
+  p.Add(testing::Rev("aaaa00000001", "", "CREATE TABLE u (id int PRIMARY KEY);",
+                     ""));
   ASSERT_TRUE(p.Load());
   fn = p.Upgrade(Target(url), "heads");
   ASSERT_FALSE(fn.ok());
@@ -312,12 +307,12 @@ TEST(RuntimePg, ErrorsCarryDetailAndHint) {
 TEST(RuntimePg, PlaceholdersAndErrorLinesAfterSubstitution) {
   MigrationProject p;
   p.Add(testing::Rev("aaaa00000001", "",
-                      "CREATE TABLE ${schema}.t (\n"
-                    "  id int DEFAULT ${n:raw},\n"
-                    "  note text DEFAULT ${note:literal});\n"
-                    "SELECT '$${not_a_placeholder}';\n"
-                    "SELECT ${two:raw} FROM missing;",
-                      "DROP TABLE ${schema}.t;"));
+                     "CREATE TABLE ${schema}.t (\n"
+                     "  id int DEFAULT ${n:raw},\n"
+                     "  note text DEFAULT ${note:literal});\n"
+                     "SELECT '$${not_a_placeholder}';\n"
+                     "SELECT ${two:raw} FROM missing;",
+                     "DROP TABLE ${schema}.t;"));
   ASSERT_TRUE(p.Load());
   std::string url = FreshDatabaseUrl();
   RunTarget t = Target(url);
@@ -334,11 +329,11 @@ TEST(RuntimePg, PlaceholdersAndErrorLinesAfterSubstitution) {
                 ":14: upgrade aaaa00000001 failed: ERROR 42P01: relation "
                 "\"missing\" does not exist");
   p.Add(testing::Rev("aaaa00000001", "",
-                      "CREATE TABLE ${schema}.t (\n"
-                    "  id int DEFAULT ${n:raw},\n"
-                    "  note text DEFAULT ${note:literal});\n"
-                    "SELECT '$${not_a_placeholder}';",
-                      "DROP TABLE ${schema}.t;"));
+                     "CREATE TABLE ${schema}.t (\n"
+                     "  id int DEFAULT ${n:raw},\n"
+                     "  note text DEFAULT ${note:literal});\n"
+                     "SELECT '$${not_a_placeholder}';",
+                     "DROP TABLE ${schema}.t;"));
   ASSERT_TRUE(p.Load());
   ASSERT_TRUE(p.Upgrade(t, "head", settings).ok());
   EXPECT_EQ(Scalar(url,
@@ -348,8 +343,7 @@ TEST(RuntimePg, PlaceholdersAndErrorLinesAfterSubstitution) {
             "'it''s'::text");
   // An unknown placeholder names file:line and runs nothing.
   p.Add(testing::Rev("aaaa00000002", "aaaa00000001",
-                      "SELECT 1;\nSELECT ${nope};",
-                      ""));
+                     "SELECT 1;\nSELECT ${nope};", ""));
   ASSERT_TRUE(p.Load());
   auto unknown = p.Upgrade(t, "head", settings);
   ASSERT_FALSE(unknown.ok());
@@ -361,9 +355,8 @@ TEST(RuntimePg, PlaceholdersAndErrorLinesAfterSubstitution) {
 
 TEST(RuntimePg, PerSchemaVersionTables) {
   MigrationProject p;
-  p.Add(testing::Rev("aaaa00000001", "",
-                      "CREATE TABLE users (id int);",
-                      "DROP TABLE users;"));
+  p.Add(testing::Rev("aaaa00000001", "", "CREATE TABLE users (id int);",
+                     "DROP TABLE users;"));
   ASSERT_TRUE(p.Load());
   std::string url = FreshDatabaseUrl();
   RunTarget auth = Target(url);
@@ -373,8 +366,9 @@ TEST(RuntimePg, PerSchemaVersionTables) {
   auto none = ReadCurrentHeads(auth, {});
   ASSERT_TRUE(none.ok()) << none.status().ToString();
   EXPECT_TRUE(none->empty());
-  EXPECT_EQ(Scalar(url, "SELECT count(*) FROM pg_namespace WHERE nspname = 'auth'"),
-            "0");
+  EXPECT_EQ(
+      Scalar(url, "SELECT count(*) FROM pg_namespace WHERE nspname = 'auth'"),
+      "0");
 
   auth.create_schema = true;
   ASSERT_TRUE(p.Upgrade(auth, "head").ok());
@@ -427,9 +421,7 @@ TEST(RuntimePg, ReadCurrentHeadsNeverCreates) {
 TEST(RuntimePg, PerMigrationTransactions) {
   MigrationProject p;
   p.AddChain(2);
-  p.Add(testing::Rev("0000000000f3", ChainId(1),
-                      "SELECT 1/0;",
-                      ""));
+  p.Add(testing::Rev("0000000000f3", ChainId(1), "SELECT 1/0;", ""));
   ASSERT_TRUE(p.Load());
   std::string url = FreshDatabaseUrl();
   RunSettings settings;
@@ -448,12 +440,12 @@ TEST(RuntimePg, NonTransactionalRevisions) {
   MigrationProject p;
   p.AddChain(1);
   p.Add(testing::Rev("000000000002", ChainId(0),
-                      "INSERT INTO t_0 VALUES (1, 'x');\n"
-                    "CREATE INDEX CONCURRENTLY t_0_name ON t_0 (name);",
-                      "DROP INDEX CONCURRENTLY t_0_name;"));
+                     "INSERT INTO t_0 VALUES (1, 'x');\n"
+                     "CREATE INDEX CONCURRENTLY t_0_name ON t_0 (name);",
+                     "DROP INDEX CONCURRENTLY t_0_name;"));
   p.Add(testing::Rev("000000000003", "000000000002",
-                      "CREATE TABLE t_3 (id int);\nSELECT 1/0;",
-                      "DROP TABLE t_3;")
+                     "CREATE TABLE t_3 (id int);\nSELECT 1/0;",
+                     "DROP TABLE t_3;")
             .Header("-- Transactional: false\n"));
   ASSERT_TRUE(p.Load());
   std::string url = FreshDatabaseUrl();
@@ -461,13 +453,15 @@ TEST(RuntimePg, NonTransactionalRevisions) {
   RunSettings settings = CollectingSettings(&log, LogLevel::kInfo);
   ASSERT_TRUE(p.Upgrade(Target(url), "000000000002", settings).ok());
   EXPECT_EQ(VersionRows(url), Strings{"000000000002"});
-  EXPECT_EQ(Scalar(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = "
-                        "'t_0_name'::regclass"),
+  EXPECT_EQ(Scalar(url,
+                   "SELECT indisvalid FROM pg_index WHERE indexrelid = "
+                   "'t_0_name'::regclass"),
             "t");
   bool said_why = std::any_of(log.begin(), log.end(), [](const std::string& l) {
-    return l.rfind("I: 000000000002 runs outside a transaction (CREATE INDEX "
-                   "CONCURRENTLY at line 11)",
-                   0) == 0;
+    return l.rfind(
+               "I: 000000000002 runs outside a transaction (CREATE INDEX "
+               "CONCURRENTLY at line 11)",
+               0) == 0;
   });
   EXPECT_TRUE(said_why) << ::testing::PrintToString(log);
 
@@ -488,15 +482,15 @@ TEST(RuntimePg, NonTransactionalRevisions) {
 TEST(RuntimePg, SessionTimeoutsAreApplied) {
   MigrationProject p;
   p.Add(testing::Rev("aaaa00000001", "",
-                      "DO $$ BEGIN\n"
-                    "  IF current_setting('statement_timeout') <> '7s' OR\n"
-                    "     current_setting('lock_timeout') <> '3s' THEN\n"
-                    "    RAISE EXCEPTION 'timeouts: %, %',\n"
-                    "      current_setting('statement_timeout'),\n"
-                    "      current_setting('lock_timeout');\n"
-                    "  END IF;\n"
-                    "END $$;",
-                      ""));
+                     "DO $$ BEGIN\n"
+                     "  IF current_setting('statement_timeout') <> '7s' OR\n"
+                     "     current_setting('lock_timeout') <> '3s' THEN\n"
+                     "    RAISE EXCEPTION 'timeouts: %, %',\n"
+                     "      current_setting('statement_timeout'),\n"
+                     "      current_setting('lock_timeout');\n"
+                     "  END IF;\n"
+                     "END $$;",
+                     ""));
   ASSERT_TRUE(p.Load());
   std::string url = FreshDatabaseUrl();
   RunSettings settings;
@@ -554,9 +548,8 @@ TEST(RuntimePg, LogsStepsAndStatements) {
 TEST(RuntimePg, VersionRowMustMatchExactlyOne) {
   MigrationProject p;
   p.AddChain(1);
-  p.Add(testing::Rev("000000000002", ChainId(0),
-                      "DELETE FROM alembic_version;",
-                      ""));
+  p.Add(testing::Rev("000000000002", ChainId(0), "DELETE FROM alembic_version;",
+                     ""));
   ASSERT_TRUE(p.Load());
   std::string url = FreshDatabaseUrl();
   ASSERT_TRUE(p.Upgrade(Target(url), "+1").ok());
@@ -578,11 +571,12 @@ TEST(RuntimePg, LockWaitLogsTheHolderAndTimesOut) {
   auto parsed = ParseDatabaseUrl(url);
   int64_t key = MigrationLockKey(parsed->dbname, "", "alembic_version");
   ASSERT_EQ(Scalar(url, "SELECT 1"), "1");
-  ASSERT_TRUE(holder
-                  ->Query("SELECT pg_advisory_lock($1::bigint)",
-                          {std::to_string(key)})
-                  .ok());
-  std::string pid = holder->Query("SELECT pg_backend_pid()")->rows[0][0].value();
+  ASSERT_TRUE(
+      holder
+          ->Query("SELECT pg_advisory_lock($1::bigint)", {std::to_string(key)})
+          .ok());
+  std::string pid =
+      holder->Query("SELECT pg_backend_pid()")->rows[0][0].value();
 
   std::vector<std::string> log;
   RunSettings settings = CollectingSettings(&log, LogLevel::kWarn);

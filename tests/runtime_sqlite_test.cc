@@ -51,9 +51,9 @@ TEST(RuntimeSqlite, UpgradeDowngradeAndTargetForms) {
     Strings rows;
   };
   std::vector<Case> cases = {
-      {false, "-1", {ChainId(2)}},  {false, "-2", {ChainId(0)}},
-      {true, "+1", {ChainId(1)}},   {false, "base", {}},
-      {true, "heads", {ChainId(3)}}, {false, ChainId(1), {ChainId(1)}},
+      {false, "-1", {ChainId(2)}},    {false, "-2", {ChainId(0)}},
+      {true, "+1", {ChainId(1)}},     {false, "base", {}},
+      {true, "heads", {ChainId(3)}},  {false, ChainId(1), {ChainId(1)}},
       {true, "head-1", {ChainId(2)}}, {true, "head", {ChainId(3)}},
   };
   for (const Case& c : cases) {
@@ -69,20 +69,16 @@ TEST(RuntimeSqlite, UpgradeDowngradeAndTargetForms) {
 
 TEST(RuntimeSqlite, BranchesMergesLabelsAndStamp) {
   MigrationProject p;
-  p.Add(testing::Rev("aaaa00000001", "",
-                      "CREATE TABLE a (id int);",
-                      "DROP TABLE a;"));
+  p.Add(testing::Rev("aaaa00000001", "", "CREATE TABLE a (id int);",
+                     "DROP TABLE a;"));
   p.Add(testing::Rev("bbbb00000001", "aaaa00000001",
-                      "CREATE TABLE b1 (id int);",
-                      "DROP TABLE b1;")
+                     "CREATE TABLE b1 (id int);", "DROP TABLE b1;")
             .Labels("x"));
   p.Add(testing::Rev("bbbb00000002", "aaaa00000001",
-                      "CREATE TABLE b2 (id int);",
-                      "DROP TABLE b2;")
+                     "CREATE TABLE b2 (id int);", "DROP TABLE b2;")
             .Labels("y"));
   p.Add(testing::Rev("cccc00000001", "bbbb00000001, bbbb00000002",
-                      "CREATE TABLE m (id int);",
-                      "DROP TABLE m;"));
+                     "CREATE TABLE m (id int);", "DROP TABLE m;"));
   ASSERT_TRUE(p.Load());
   std::string url = SqliteUrl(p.dir(), "b.db");
   RunTarget t = Target(url);
@@ -114,9 +110,9 @@ TEST(RuntimeSqlite, FailingStatementRollsBackAndNamesTheLine) {
   MigrationProject p;
   p.AddChain(1, true);
   p.Add(testing::Rev("000000000002", ChainId(0),
-                      "CREATE TABLE fine (id int);\n"
-                    "INSERT INTO fine\n  SELECT id FROM users;",
-                      ""));
+                     "CREATE TABLE fine (id int);\n"
+                     "INSERT INTO fine\n  SELECT id FROM users;",
+                     ""));
   ASSERT_TRUE(p.Load());
   std::string url = SqliteUrl(p.dir(), "f.db");
   auto r = p.Upgrade(Target(url), "head");
@@ -136,10 +132,10 @@ TEST(RuntimeSqlite, FailingStatementRollsBackAndNamesTheLine) {
 TEST(RuntimeSqlite, ForeignKeysAreEnforced) {
   MigrationProject p;
   p.Add(testing::Rev("aaaa00000001", "",
-                      "CREATE TABLE parent (id integer PRIMARY KEY);\n"
-                    "CREATE TABLE child (p integer REFERENCES parent (id));\n"
-                    "INSERT INTO child VALUES (42);",
-                      ""));
+                     "CREATE TABLE parent (id integer PRIMARY KEY);\n"
+                     "CREATE TABLE child (p integer REFERENCES parent (id));\n"
+                     "INSERT INTO child VALUES (42);",
+                     ""));
   ASSERT_TRUE(p.Load());
   std::string url = SqliteUrl(p.dir(), "fk.db");
   auto r = p.Upgrade(Target(url), "head");
@@ -172,8 +168,7 @@ TEST(RuntimeSqlite, PerMigrationTransactions) {
   MigrationProject p;
   p.AddChain(2, true);
   p.Add(testing::Rev("000000000003", ChainId(1),
-                      "INSERT INTO nowhere VALUES (1);",
-                      ""));
+                     "INSERT INTO nowhere VALUES (1);", ""));
   ASSERT_TRUE(p.Load());
   std::string url = SqliteUrl(p.dir(), "pm.db");
   RunSettings settings;
@@ -181,6 +176,21 @@ TEST(RuntimeSqlite, PerMigrationTransactions) {
   ASSERT_FALSE(p.Upgrade(Target(url), "head", settings).ok());
   EXPECT_EQ(VersionRows(url), Strings{ChainId(1)});
   EXPECT_TRUE(TableExists(url, "t_1"));
+}
+
+TEST(RuntimeSqlite, VacuumRunsOutsideTheTransaction) {
+  MigrationProject p;
+  p.AddChain(1, true);
+  p.Add(testing::Rev("000000000002", ChainId(0), "VACUUM;", ""));
+  p.Add(testing::Rev("000000000003", "000000000002",
+                     "CREATE TABLE after_vacuum (id int);", ""));
+  ASSERT_TRUE(p.Load());
+  std::string url = SqliteUrl(p.dir(), "v.db");
+  auto r = p.Upgrade(Target(url), "head");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(VersionRows(url), Strings{"000000000003"});
+  EXPECT_TRUE(TableExists(url, "after_vacuum"));
+  EXPECT_EQ(Scalar(url, "SELECT count(*) FROM alembic_version_history"), "3");
 }
 
 }  // namespace

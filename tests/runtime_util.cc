@@ -62,8 +62,7 @@ void MigrationProject::AddChain(int n, bool portable) {
     // can be compared with Alembic's byte for byte.
     spec.upgrade = "CREATE TABLE t_" + std::to_string(i) +
                    " (id integer PRIMARY KEY, name text NOT NULL" +
-                   (portable ? ")"
-                             : ", created_at timestamptz DEFAULT now())");
+                   (portable ? ")" : ", created_at timestamptz DEFAULT now())");
     spec.downgrade = "DROP TABLE t_" + std::to_string(i);
     spec.message = "rev " + std::to_string(i);
     Add(spec);
@@ -95,8 +94,8 @@ std::string MigrationProject::PathOf(const std::string& id) const {
 Result<RunReport> MigrationProject::Run(const RunTarget& target,
                                         RunRequest::Command command,
                                         std::vector<std::string> targets,
-                                        const RunSettings& settings,
-                                        bool purge, bool offline) const {
+                                        const RunSettings& settings, bool purge,
+                                        bool offline) const {
   RunRequest request;
   request.command = command;
   request.targets = std::move(targets);
@@ -148,12 +147,12 @@ std::vector<std::string> VersionRows(const std::string& url,
 
 bool TableExists(const std::string& url, const std::string& name) {
   if (url.rfind("sqlite", 0) == 0) {
-    return Scalar(url, "SELECT count(*) FROM sqlite_master WHERE type = "
-                       "'table' AND name = '" +
-                           name + "'") == "1";
+    return Scalar(url,
+                  "SELECT count(*) FROM sqlite_master WHERE type = "
+                  "'table' AND name = '" +
+                      name + "'") == "1";
   }
-  return Scalar(url, "SELECT to_regclass('" + name + "') IS NOT NULL") ==
-         "t";
+  return Scalar(url, "SELECT to_regclass('" + name + "') IS NOT NULL") == "t";
 }
 
 int Shell(const std::string& command, std::string* output) {

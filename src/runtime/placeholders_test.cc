@@ -19,8 +19,8 @@ std::string Sub(std::string_view body, Dialect d = Dialect::kPostgres) {
 }
 
 std::string Err(std::string_view body) {
-  auto r = SubstitutePlaceholders(body, kValues, Dialect::kPostgres,
-                                  "v/a.sql", 10);
+  auto r =
+      SubstitutePlaceholders(body, kValues, Dialect::kPostgres, "v/a.sql", 10);
   EXPECT_FALSE(r.ok());
   return r.ok() ? "<ok>" : r.status().message();
 }
@@ -30,8 +30,7 @@ TEST(RuntimePlaceholders, Forms) {
             "CREATE TABLE \"auth\".t (n int DEFAULT 42);");
   EXPECT_EQ(Sub("COMMENT ON TABLE t IS ${owner:literal};"),
             "COMMENT ON TABLE t IS 'it''s';");
-  EXPECT_EQ(Sub("SELECT ${owner:literal}", Dialect::kSqlite),
-            "SELECT 'it''s'");
+  EXPECT_EQ(Sub("SELECT ${owner:literal}", Dialect::kSqlite), "SELECT 'it''s'");
   EXPECT_EQ(Sub("no placeholders, $1 and $$body$$"),
             "no placeholders, $1 and $$body$$");
 }
@@ -54,8 +53,8 @@ TEST(RuntimePlaceholders, ErrorsNameFileAndLine) {
   EXPECT_EQ(Err("SELECT ${a b}"),
             "v/a.sql:10: invalid placeholder ${a b} (names use letters, "
             "digits, '_', '.', '-')");
-  auto none = SubstitutePlaceholders("${x}", {}, Dialect::kPostgres, "f.sql",
-                                     3);
+  auto none =
+      SubstitutePlaceholders("${x}", {}, Dialect::kPostgres, "f.sql", 3);
   EXPECT_EQ(none.status().message(),
             "f.sql:3: unknown placeholder ${x} (none are defined)");
 }

@@ -72,8 +72,7 @@ std::string SortedJoin(std::vector<std::string> v) {
   return out.empty() ? "(none)" : out;
 }
 
-ConnectOptions OptionsFor(const DatabaseUrl& url,
-                          const RunSettings& settings) {
+ConnectOptions OptionsFor(const DatabaseUrl& url, const RunSettings& settings) {
   ConnectOptions options;
   if (url.dialect == Dialect::kSqlite) {
     // BEGIN IMMEDIATE is the SQLite lock; its wait is the busy timeout.
@@ -89,9 +88,9 @@ ConnectOptions OptionsFor(const DatabaseUrl& url,
 Status ApplyTimeouts(Connection& db, const RunSettings& settings) {
   if (db.dialect() != Dialect::kPostgres) return Status::OK();
   if (!settings.lock_timeout.empty()) {
-    RETORT_RETURN_IF_ERROR(
-        db.Execute("SET lock_timeout = " + QuotePgLiteral(settings.lock_timeout))
-            .WithContext("setting lock_timeout"));
+    RETORT_RETURN_IF_ERROR(db.Execute("SET lock_timeout = " +
+                                      QuotePgLiteral(settings.lock_timeout))
+                               .WithContext("setting lock_timeout"));
   }
   if (!settings.statement_timeout.empty()) {
     RETORT_RETURN_IF_ERROR(
@@ -108,8 +107,9 @@ Status SetSearchPath(Connection& db, const RunTarget& target) {
   if (db.dialect() != Dialect::kPostgres || target.schema.empty()) {
     return Status::OK();
   }
-  return db.Execute("SET search_path TO " + QuoteSqlIdent(target.schema) +
-                    ", public")
+  return db
+      .Execute("SET search_path TO " + QuoteSqlIdent(target.schema) +
+               ", public")
       .WithContext("setting search_path");
 }
 
@@ -186,8 +186,7 @@ Status PgMigrationLock::Acquire(const RunTarget& target) {
       if (last_report) {
         Log(*settings_, LogLevel::kInfo,
             "acquired the migration lock on " + what_ + " after " +
-                std::to_string(static_cast<long long>(MsSince(start))) +
-                " ms");
+                std::to_string(static_cast<long long>(MsSince(start))) + " ms");
       }
       return Status::OK();
     }
@@ -238,9 +237,8 @@ void PgMigrationLock::Release() {
   if (!held_) return;
   held_ = false;
   if (!db_->IsOpen()) return;
-  auto released = db_->Query(
-      "SELECT pg_catalog.pg_advisory_unlock($1::bigint)",
-      {std::to_string(key_)});
+  auto released = db_->Query("SELECT pg_catalog.pg_advisory_unlock($1::bigint)",
+                             {std::to_string(key_)});
   if (!released.ok()) {
     Log(*settings_, LogLevel::kWarn,
         "releasing the migration lock on " + what_ + ": " +
@@ -261,8 +259,7 @@ class OnlineRun {
         settings_(settings),
         request_(request),
         db_(db),
-        sql_(db->dialect(), target.version_table,
-             target.version_table_schema),
+        sql_(db->dialect(), target.version_table, target.version_table_schema),
         placeholders_(PlaceholderValues(target, settings)),
         applied_by_(AppliedBy()) {}
 
@@ -342,8 +339,8 @@ Status OnlineRun::RunStatements(const MigrationStep& step,
     if (!status.ok()) {
       const DbError& error = db_->last_error();
       int line = prep.LineOf(statement, error.position);
-      std::string said = error.message.empty() ? status.message()
-                                               : error.ToStatus().message();
+      std::string said =
+          error.message.empty() ? status.message() : error.ToStatus().message();
       return Status::Database(prep.path + ":" + std::to_string(line) + ": " +
                               step.name() + " " + step.revision->id() +
                               " failed: " + said);
@@ -356,9 +353,10 @@ Status OnlineRun::ApplyVersionOps(const std::vector<VersionOp>& ops) {
   for (const VersionOp& op : ops) {
     switch (op.kind) {
       case VersionOp::Kind::kInsert: {
-        RETORT_RETURN_IF_ERROR(
-            db_->Query(sql_.InsertParam(), {op.to}).status().WithContext(
-                "inserting '" + op.to + "' into " + sql_.qualified()));
+        RETORT_RETURN_IF_ERROR(db_->Query(sql_.InsertParam(), {op.to})
+                                   .status()
+                                   .WithContext("inserting '" + op.to +
+                                                "' into " + sql_.qualified()));
         break;
       }
       case VersionOp::Kind::kUpdate: {
@@ -457,9 +455,8 @@ Result<RunReport> OnlineRun::Execute() {
     RETORT_ASSIGN_OR_RETURN(std::vector<VersionOp> ops,
                             heads_->UpdateToStep(step));
     RETORT_RETURN_IF_ERROR(ApplyVersionOps(ops));
-    RETORT_RETURN_IF_ERROR(AppendHistory(
-        step, prep ? &prep->checksum : nullptr, started,
-        step_report.duration_ms));
+    RETORT_RETURN_IF_ERROR(AppendHistory(step, prep ? &prep->checksum : nullptr,
+                                         started, step_report.duration_ms));
     if (per_migration || outside) {
       RETORT_RETURN_IF_ERROR(CommitTransaction());
     }
@@ -492,10 +489,10 @@ Result<RunReport> Run(const ScriptDirectory& scripts, const RevisionMap& map,
     lock.emplace(db.get(), &settings);
     status = lock->Acquire(target);
     if (status.ok() && target.create_schema && !target.schema.empty()) {
-      status = db->Execute("CREATE SCHEMA IF NOT EXISTS " +
-                           QuoteSqlIdent(target.schema))
-                   .WithContext("creating schema " +
-                                QuoteSqlIdent(target.schema));
+      status =
+          db->Execute("CREATE SCHEMA IF NOT EXISTS " +
+                      QuoteSqlIdent(target.schema))
+              .WithContext("creating schema " + QuoteSqlIdent(target.schema));
     }
     if (status.ok()) status = SetSearchPath(*db, target);
   }
@@ -507,8 +504,7 @@ Result<RunReport> Run(const ScriptDirectory& scripts, const RevisionMap& map,
   if (!status.ok() && db->InTransaction()) {
     Status rolled_back = db->Rollback();
     if (!rolled_back.ok()) {
-      Log(settings, LogLevel::kWarn,
-          "rolling back: " + rolled_back.message());
+      Log(settings, LogLevel::kWarn, "rolling back: " + rolled_back.message());
     }
   }
   if (lock) lock->Release();

@@ -106,8 +106,7 @@ Result<PreparedStep> PrepareStep(
   const std::string& id = step.revision->id();
   const RevisionFile* file = scripts.Find(id);
   if (file == nullptr) {
-    return Status::NotFound("no revision file declares revision '" + id +
-                            "'");
+    return Status::NotFound("no revision file declares revision '" + id + "'");
   }
   out.path = file->revision.path;
   RETORT_ASSIGN_OR_RETURN(RevisionSections sections,
@@ -121,8 +120,8 @@ Result<PreparedStep> PrepareStep(
   }
   RETORT_ASSIGN_OR_RETURN(
       out.substituted,
-      SubstitutePlaceholders(out.original_body, placeholders, dialect,
-                             out.path, out.body_line));
+      SubstitutePlaceholders(out.original_body, placeholders, dialect, out.path,
+                             out.body_line));
   auto statements = SplitScript(dialect, out.substituted.text);
   if (!statements.ok()) {
     return statements.status().WithContext(

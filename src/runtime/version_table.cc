@@ -16,13 +16,12 @@ namespace {
 // Words SQLAlchemy's PostgreSQL/SQLite preparers would quote; the names we
 // render are table and schema names, so the common reserved words suffice.
 constexpr std::array<std::string_view, 40> kReserved = {
-    "all",    "analyse", "analyze", "and",     "any",    "as",
-    "asc",    "both",    "case",    "cast",    "check",  "column",
-    "create", "default", "desc",    "distinct", "do",    "else",
-    "end",    "except",  "false",   "for",     "from",   "grant",
-    "group",  "having",  "in",      "index",   "into",   "limit",
-    "not",    "null",    "offset",  "on",      "or",     "order",
-    "select", "table",   "user",    "where"};
+    "all",   "analyse",  "analyze", "and",   "any",    "as",     "asc",
+    "both",  "case",     "cast",    "check", "column", "create", "default",
+    "desc",  "distinct", "do",      "else",  "end",    "except", "false",
+    "for",   "from",     "grant",   "group", "having", "in",     "index",
+    "into",  "limit",    "not",     "null",  "offset", "on",     "or",
+    "order", "select",   "table",   "user",  "where"};
 
 }  // namespace
 
@@ -35,8 +34,8 @@ std::string MaybeQuoteIdent(std::string_view ident) {
       plain = false;
     }
   }
-  if (plain && std::find(kReserved.begin(), kReserved.end(), ident) !=
-                   kReserved.end()) {
+  if (plain &&
+      std::find(kReserved.begin(), kReserved.end(), ident) != kReserved.end()) {
     plain = false;
   }
   return plain ? std::string(ident) : QuoteSqlIdent(ident);
@@ -58,8 +57,7 @@ std::string VersionTableSql::Literal(std::string_view value) const {
 std::string VersionTableSql::CreateVersionTable() const {
   return "CREATE TABLE " + qualified_ +
          " (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT " +
-         MaybeQuoteIdent(table_ + "_pkc") +
-         " PRIMARY KEY (version_num)\n)";
+         MaybeQuoteIdent(table_ + "_pkc") + " PRIMARY KEY (version_num)\n)";
 }
 
 std::string VersionTableSql::DropVersionTable() const {
@@ -124,9 +122,9 @@ std::string VersionTableSql::VersionTableExistsQuery(Params* params) const {
            "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE "
            "c.relname = $1 AND n.nspname = $2 AND c.relkind IN ('r', 'p')";
   }
-  std::string master =
-      schema_.empty() ? "sqlite_master" : QuoteSqlIdent(schema_) +
-                                              ".sqlite_master";
+  std::string master = schema_.empty()
+                           ? "sqlite_master"
+                           : QuoteSqlIdent(schema_) + ".sqlite_master";
   return "SELECT name FROM " + master + " WHERE type = 'table' AND name = $1";
 }
 
