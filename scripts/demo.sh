@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end demo of retort's main job on the embedded default (SQLite):
-# create a project, write revisions, and look at the graph.
+# create a project, write revisions, look at the graph, migrate up and down,
+# and print the SQL a DBA would review.
 set -euo pipefail
 RETORT=$(realpath "${1:-build/retort}")
 work=$(mktemp -d -t retort-demo.XXXXXX)
@@ -15,8 +16,8 @@ fill() {  # file upgrade_sql downgrade_sql
 import sys
 path, up, down = sys.argv[1:]
 text = open(path).read()
-text = text.replace("-- migrate:upgrade\n", "-- migrate:upgrade\n" + up + "\n", 1)
-text = text.replace("-- migrate:downgrade\n", "-- migrate:downgrade\n" + down + "\n", 1)
+text = text.replace("-- migrate:upgrade\n\n", "-- migrate:upgrade\n" + up + "\n", 1)
+text = text.replace("-- migrate:downgrade\n", "-- migrate:downgrade\n" + down, 1)
 open(path, "w").write(text)
 PY
 }
@@ -38,4 +39,13 @@ step cat migrations/versions/3c4d5e6f7081_create_orders.sql
 step "$RETORT" history
 step "$RETORT" heads
 step "$RETORT" show 2b3c
+step "$RETORT" current
+step "$RETORT" upgrade head
+step "$RETORT" current
+step "$RETORT" history --indicate-current
+step "$RETORT" downgrade -1
+step "$RETORT" current
+step sqlite3 retort.db ".schema users" "SELECT revision, direction, applied_by FROM alembic_version_history ORDER BY id;"
+step "$RETORT" upgrade head
+step "$RETORT" upgrade 1a2b:head --sql
 printf '\ndemo finished: project was in %s (removed)\n' "$work"
