@@ -36,10 +36,10 @@ std::string Slurp(const std::string& path) {
 
 }  // namespace
 
-CliResult TempProject::Run(const std::vector<std::string>& args,
-                           const std::map<std::string, std::string>& env) const {
-  CliResult r;
-  std::string out_path = dir_ + "/.stdout", err_path = dir_ + "/.stderr";
+int TempProject::Spawn(const std::vector<std::string>& args, int index,
+                       const std::map<std::string, std::string>& env) const {
+  std::string out_path = dir_ + "/.stdout" + std::to_string(index);
+  std::string err_path = dir_ + "/.stderr" + std::to_string(index);
   pid_t pid = fork();
   if (pid == 0) {
     if (chdir(dir_.c_str()) != 0) _exit(127);
@@ -56,14 +56,26 @@ CliResult TempProject::Run(const std::vector<std::string>& args,
     execv(bin.c_str(), argv.data());
     _exit(127);
   }
+  return pid;
+}
+
+CliResult TempProject::Wait(int pid, int index) const {
+  CliResult r;
   int status = 0;
   waitpid(pid, &status, 0);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::string out_path = dir_ + "/.stdout" + std::to_string(index);
+  std::string err_path = dir_ + "/.stderr" + std::to_string(index);
   r.out = Slurp(out_path);
   r.err = Slurp(err_path);
   fs::remove(out_path);
   fs::remove(err_path);
   return r;
+}
+
+CliResult TempProject::Run(const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env) const {
+  return Wait(Spawn(args, 0, env), 0);
 }
 
 void TempProject::WriteFile(const std::string& rel,

@@ -31,6 +31,12 @@ class TempProject {
   CliResult Run(const std::vector<std::string>& args,
                 const std::map<std::string, std::string>& env = {}) const;
 
+  // Starts the binary without waiting; Wait() collects it. For tests that
+  // run several retort processes at once.
+  int Spawn(const std::vector<std::string>& args, int index,
+            const std::map<std::string, std::string>& env = {}) const;
+  CliResult Wait(int pid, int index) const;
+
   void WriteFile(const std::string& rel, const std::string& text) const;
   std::string ReadFile(const std::string& rel) const;
   // Names of the files in a folder of the project, sorted.
