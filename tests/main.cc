@@ -6,8 +6,18 @@
 
 #include "pg_harness.h"
 
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  // The retort binaries these tests start keep their header cache here, not
+  // in the user's ~/.cache/retort.
+  std::string cache = (std::filesystem::temp_directory_path() /
+                       "retort-test-cache-XXXXXX").string();
+  if (mkdtemp(cache.data())) setenv("RETORT_CACHE_DIR", cache.c_str(), 1);
   // gtest owns and deletes the environment.
   auto* harness = new retort::testing::PgHarness();
   ::testing::AddGlobalTestEnvironment(harness);
