@@ -1,15 +1,13 @@
 // main() of the integration test binary: registers the PostgreSQL harness as
 // a gtest Environment so one server serves every test in the process.
 #include <gtest/gtest.h>
-
-#include <cstdio>
-
-#include "pg_harness.h"
-
 #include <stdlib.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
+
+#include "pg_harness.h"
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
@@ -22,6 +20,8 @@ int main(int argc, char** argv) {
   auto* harness = new retort::testing::PgHarness();
   ::testing::AddGlobalTestEnvironment(harness);
   int status = RUN_ALL_TESTS();
+  std::error_code ec;
+  std::filesystem::remove_all(cache, ec);
   if (!harness->setup_error().empty()) {
     // gtest reports the tests as skipped; say plainly that the run failed.
     std::fprintf(stderr,
