@@ -100,8 +100,12 @@ def write_alembic(d, graph):
             "def upgrade():\n    pass\ndef downgrade():\n    pass\n")
 
 
+CACHE = tempfile.mkdtemp(prefix="retort-conformance-cache-")
+ENV = dict(os.environ, RETORT_CACHE_DIR=CACHE)
+
+
 def run(cmd, cwd):
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=ENV)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -171,4 +175,9 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        rc = main()
+    finally:
+        import shutil
+        shutil.rmtree(CACHE, ignore_errors=True)
+    sys.exit(rc)
