@@ -985,10 +985,21 @@ bool RevisionMapInternals::GetAllCurrent(const RevisionMap& map,
   for (int t : top) {
     if (t >= 0) anc[t] = 1;
   }
+  // FilterIntoBranchHeads over `all`, in linear time: the set is closed
+  // under ancestors, so a member has a descendant in it exactly when one of
+  // its children (through "Revises") is in it.
   for (size_t i = 0; i < anc.size(); ++i) {
-    if (anc[i]) all.push_back(static_cast<int>(i));
+    if (!anc[i]) continue;
+    bool covered = false;
+    for (int child : map.node(static_cast<int>(i)).next) {
+      if (anc[child]) {
+        covered = true;
+        break;
+      }
+    }
+    if (!covered) all.push_back(static_cast<int>(i));
   }
-  *out = FilterIntoBranchHeads(map, all);
+  *out = std::move(all);
   return true;
 }
 
