@@ -363,5 +363,46 @@ TEST(RevisionScaleTest, TenThousandRandomDag) {
   }
 }
 
+// GetAllCurrent (what `current` prints), answers checked against Alembic
+// 1.8.1's RevisionMap._get_all_current on the same graphs.
+Strings AllCurrent(const RevisionMap& map, Strings ids) {
+  auto r = map.GetAllCurrent(ids);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  Strings out = r.ok() ? *r : Strings{};
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(RevisionAllCurrentTest, Diamond) {
+  auto map = RevisionMap::Build({Rev("a"), Rev("b1", {"a"}), Rev("b2", {"a"}),
+                                 Rev("c", {"b1", "b2"}), Rev("d", {"c"})});
+  ASSERT_TRUE(map.ok());
+  EXPECT_EQ(AllCurrent(*map, {"b1"}), (Strings{"b1"}));
+  EXPECT_EQ(AllCurrent(*map, {"b1", "b2"}), (Strings{"b1", "b2"}));
+  EXPECT_EQ(AllCurrent(*map, {"c"}), (Strings{"c"}));
+  EXPECT_EQ(AllCurrent(*map, {"d"}), (Strings{"d"}));
+  EXPECT_EQ(AllCurrent(*map, {"a"}), (Strings{"a"}));
+}
+
+TEST(RevisionAllCurrentTest, DependenciesShowTheOtherBranch) {
+  auto map = RevisionMap::Build({Rev("a", {}, {}, {"la"}), Rev("b", {"a"}),
+                                 Rev("x", {}, {"b"}, {"lx"}), Rev("y", {"x"})});
+  ASSERT_TRUE(map.ok());
+  EXPECT_EQ(AllCurrent(*map, {"y"}), (Strings{"b", "y"}));
+  EXPECT_EQ(AllCurrent(*map, {"x"}), (Strings{"b", "x"}));
+  EXPECT_EQ(AllCurrent(*map, {"b"}), (Strings{"b"}));
+  EXPECT_EQ(AllCurrent(*map, {"y", "b"}), (Strings{"b", "y"}));
+}
+
+TEST(RevisionAllCurrentTest, LongChainIsLinear) {
+  std::vector<Revision> revs;
+  for (int i = 0; i < 20000; ++i)
+    revs.push_back(i ? Rev("r" + std::to_string(i), {"r" + std::to_string(i - 1)})
+                     : Rev("r0"));
+  auto map = RevisionMap::Build(std::move(revs));
+  ASSERT_TRUE(map.ok());
+  EXPECT_EQ(AllCurrent(*map, {"r19999"}), (Strings{"r19999"}));
+}
+
 }  // namespace
 }  // namespace retort
