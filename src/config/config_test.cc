@@ -195,5 +195,16 @@ TEST(ConfigTest, EveryTemplateParses) {
   }
 }
 
+TEST(ConfigTest, TemplatesDocumentDotEnvAndVault) {
+  for (const auto& t : ProjectTemplates()) {
+    for (const char* word :
+         {".env", "vault:secret/data/game/db#url", "VAULT_ADDR", "VAULT_TOKEN",
+          "~/.vault-token", "VAULT_NAMESPACE", "VAULT_CACERT",
+          "VAULT_SKIP_VERIFY", "VAULT_CLIENT_TIMEOUT"}) {
+      EXPECT_NE(t.config.find(word), std::string::npos) << t.name << ": " << word;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace retort

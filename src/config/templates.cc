@@ -8,9 +8,17 @@ namespace {
 
 constexpr const char* kCommonKeys = R"(# Database URL. ${VAR} and ${VAR:-default} read the environment, ${x.key}
 # reads "-x key=value" from the command line. When no url is set here,
-# $DATABASE_URL is used.
+# $DATABASE_URL is used. A .env file beside this one (KEY=value lines) fills
+# in variables the environment lacks; it never overrides the environment.
 #   postgresql://user:password@host:5432/dbname   (also postgresql+psycopg2://)
 #   sqlite:///relative/path.db   sqlite:////absolute/path.db   sqlite://
+# Any string value may instead be a HashiCorp Vault reference, read only by
+# commands that connect (never by heads/history/show), e.g.
+#   url = "vault:secret/data/game/db#url"   (KV v2 API path, field "url")
+#   url = "vault:secret/game/db#url"        (KV v2 tried first, then KV v1)
+# with VAULT_ADDR and VAULT_TOKEN (or ~/.vault-token) set; also honoured:
+# VAULT_NAMESPACE, VAULT_CACERT, VAULT_CAPATH, VAULT_SKIP_VERIFY,
+# VAULT_CLIENT_TIMEOUT (default 5s). Passwords and secrets are never printed.
 url = "${DATABASE_URL:-sqlite:///retort.db}"
 
 # Folder holding script.sql.tmpl and versions/. Relative to this file.
@@ -52,7 +60,8 @@ script_location = "@SCRIPT_LOCATION@"
 )";
 
 constexpr const char* kSectionsDoc = R"(
-# Values for ${name} placeholders in revision files.
+# Values for ${name} placeholders in revision files (vault: references
+# allowed).
 # [placeholders]
 # owner = "app"
 
@@ -60,6 +69,8 @@ constexpr const char* kSectionsDoc = R"(
 # the keys above.
 # [env.staging]
 # url = "${STAGING_DATABASE_URL}"
+# [env.production]
+# url = "vault:secret/data/game/prod-db#url"
 )";
 
 std::string GenericConfig() {
