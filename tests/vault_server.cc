@@ -18,12 +18,18 @@ using json = nlohmann::json;
 
 const char* Reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -77,8 +83,9 @@ VaultServer::VaultServer(std::string token) : token_(std::move(token)) {
   setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // never reachable from outside
-  addr.sin_port = 0;                              // a free port
+  addr.sin_addr.s_addr =
+      htonl(INADDR_LOOPBACK);  // never reachable from outside
+  addr.sin_port = 0;           // a free port
   socklen_t len = sizeof(addr);
   if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
       listen(listen_fd_, 16) != 0 ||
@@ -191,12 +198,11 @@ void VaultServer::Handle(int fd) {
   while (!stop_ && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   auto [status, body] = Answer(request);
-  std::string response = "HTTP/1.1 " + std::to_string(status) + " " +
-                         Reason(status) +
-                         "\r\nContent-Type: application/json\r\n"
-                         "Content-Length: " +
-                         std::to_string(body.size()) +
-                         "\r\nConnection: close\r\n\r\n" + body;
+  std::string response =
+      "HTTP/1.1 " + std::to_string(status) + " " + Reason(status) +
+      "\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
   SendAll(fd, response);
 }
 

@@ -23,7 +23,7 @@ class VaultServer {
   // Request is one request as the server saw it.
   struct Request {
     std::string method;
-    std::string path;  // "/v1/secret/data/game/db"
+    std::string path;                            // "/v1/secret/data/game/db"
     std::map<std::string, std::string> headers;  // names in lower case
   };
 

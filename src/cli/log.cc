@@ -44,9 +44,9 @@ std::string FormatLine(LogLevel level, std::string_view text, bool color) {
       line += body;
       break;
     case LogLevel::kWarn:
-      line = color ? std::string(kYellow) + "warning:" + std::string(kReset) +
-                         " "
-                   : "warning: ";
+      line = color
+                 ? std::string(kYellow) + "warning:" + std::string(kReset) + " "
+                 : "warning: ";
       line += body;
       break;
     case LogLevel::kDebug:

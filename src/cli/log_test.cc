@@ -46,9 +46,11 @@ TEST(LogLevelTest, FlagsWinOverTheEnvironment) {
   EXPECT_EQ(*ResolveLogLevel(Flags(false, false, {{"debug", "true"}}), "warn"),
             LogLevel::kDebug);
   // Asking for more detail beats asking for less.
-  EXPECT_EQ(*ResolveLogLevel(Flags(true, true), std::nullopt), LogLevel::kDebug);
-  EXPECT_EQ(*ResolveLogLevel(Flags(false, true, {{"debug", "1"}}), std::nullopt),
+  EXPECT_EQ(*ResolveLogLevel(Flags(true, true), std::nullopt),
             LogLevel::kDebug);
+  EXPECT_EQ(
+      *ResolveLogLevel(Flags(false, true, {{"debug", "1"}}), std::nullopt),
+      LogLevel::kDebug);
   EXPECT_EQ(*ResolveLogLevel(Flags(false, false, {{"debug", "false"}}), "warn"),
             LogLevel::kWarn);
 }
@@ -67,8 +69,8 @@ TEST(LogLevelTest, BadValuesAreErrors) {
   EXPECT_EQ(l.status().message(),
             "RETORT_LOG='loud' is not a log level; use debug, info, warn or "
             "error");
-  auto x = ResolveLogLevel(Flags(false, false, {{"debug", "maybe"}}),
-                           std::nullopt);
+  auto x =
+      ResolveLogLevel(Flags(false, false, {{"debug", "maybe"}}), std::nullopt);
   ASSERT_FALSE(x.ok());
   EXPECT_EQ(x.status().message(), "-x debug='maybe': expected true or false");
 }
@@ -135,8 +137,8 @@ TEST(LogSinkTest, RedactsEveryLine) {
 
 TEST(LogSetUpTest, CombinesFlagsEnvironmentAndTerminal) {
   std::ostringstream out;
-  auto logging = SetUpLogging(
-      Flags(false, false), Env({{"RETORT_LOG", "warn"}}, true, &out));
+  auto logging = SetUpLogging(Flags(false, false),
+                              Env({{"RETORT_LOG", "warn"}}, true, &out));
   ASSERT_TRUE(logging.ok()) << logging.status().ToString();
   EXPECT_EQ(logging->level, LogLevel::kWarn);
   EXPECT_TRUE(logging->color);

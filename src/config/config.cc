@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "config/dotenv.h"
+#include "config/redact.h"
 #include "config/vault.h"
 #include "util/strings.h"
 
@@ -294,7 +295,8 @@ Result<Config> ParseConfig(const std::string& text, const std::string& path,
     return Status::InvalidArgument(
         path + ":" + std::to_string(e.source().begin.line) + ":" +
         std::to_string(e.source().begin.column) + ": " +
-        std::string(e.description()));
+        // toml++ may quote a piece of the line, and the line may be a url.
+        Redact(e.description()));
   }
   Config config;
   config.path = path;
@@ -345,8 +347,8 @@ Result<Config> LoadConfig(const std::string& path, const LoadOptions& options,
   std::function<std::optional<std::string>(const std::string&)> outer =
       options.getenv;
   if (!outer) outer = &RealGetenv;
-  layered.getenv = [outer, dotenv](const std::string& name)
-      -> std::optional<std::string> {
+  layered.getenv =
+      [outer, dotenv](const std::string& name) -> std::optional<std::string> {
     if (std::optional<std::string> v = outer(name)) return v;
     auto it = dotenv.find(name);
     if (it == dotenv.end()) return std::nullopt;

@@ -51,13 +51,26 @@ std::string ParseValue(std::string_view raw, std::string* out) {
       if (c == '\\' && i + 1 < v.size()) {
         char e = v[++i];
         switch (e) {
-          case 'n': *out += '\n'; break;
-          case 'r': *out += '\r'; break;
-          case 't': *out += '\t'; break;
-          case '"': *out += '"'; break;
-          case '\\': *out += '\\'; break;
+          case 'n':
+            *out += '\n';
+            break;
+          case 'r':
+            *out += '\r';
+            break;
+          case 't':
+            *out += '\t';
+            break;
+          case '"':
+            *out += '"';
+            break;
+          case '\\':
+            *out += '\\';
+            break;
           // Unknown escapes stay as written, as in docker compose.
-          default: *out += '\\'; *out += e; break;
+          default:
+            *out += '\\';
+            *out += e;
+            break;
         }
         continue;
       }
@@ -88,8 +101,8 @@ Result<DotEnv> ParseDotEnv(std::string_view text, const std::string& path) {
     ++line_no;
     size_t nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view()
-                                        : text.substr(nl + 1);
+    text =
+        nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     std::string_view t = Trim(line);
     if (t.empty() || t.front() == '#') continue;
@@ -110,8 +123,9 @@ Result<DotEnv> ParseDotEnv(std::string_view text, const std::string& path) {
     if (!valid) {
       // The text before '=' is not echoed: in a line such as
       // "postgres://u:pw@h/db?x=1" it is a password.
-      return error("invalid variable name before '='; names are letters, "
-                   "digits and '_', not starting with a digit");
+      return error(
+          "invalid variable name before '='; names are letters, "
+          "digits and '_', not starting with a digit");
     }
     std::string value;
     std::string problem = ParseValue(t.substr(eq + 1), &value);

@@ -5,7 +5,7 @@
 // and direnv's dotenv all agree on):
 //   # comment                      blank lines and comment lines are skipped
 //   KEY=value                      unquoted: trimmed; " #..." ends it
-//   export KEY=value               "export " is allowed (the file is sourceable)
+//   export KEY=value               "export " allowed (the file is sourceable)
 //   KEY='literal $value'           single quotes: taken as is, no escapes
 //   KEY="line1\nline2"             double quotes: \n \r \t \" \\ escapes
 // KEY is [A-Za-z_][A-Za-z0-9_]*. Values are not interpolated. The last of

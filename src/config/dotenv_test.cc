@@ -62,8 +62,7 @@ TEST(ConfigDotEnvTest, MalformedLinesNameFileAndLine) {
     const char* error;
   };
   const Case cases[] = {
-      {"A=1\npostgresql://u:S3cret@h/db\n",
-       "proj/.env:2: expected KEY=value"},
+      {"A=1\npostgresql://u:S3cret@h/db\n", "proj/.env:2: expected KEY=value"},
       {"1ABC=x\n",
        "proj/.env:1: invalid variable name before '='; names are letters, "
        "digits and '_', not starting with a digit"},
@@ -123,8 +122,8 @@ class ConfigDotEnvLoadTest : public ::testing::Test {
 TEST_F(ConfigDotEnvLoadTest, FeedsInterpolationUnderTheEnvironment) {
   Write("retort.toml", "url = \"postgresql://${DB_USER}@${DB_HOST}/game\"\n");
   Write(".env", "DB_USER=from_dotenv\nDB_HOST=dotenv-host\n");
-  auto c = LoadConfig(Path("retort.toml"), Env({{"DB_HOST", "real-host"}}),
-                      true);
+  auto c =
+      LoadConfig(Path("retort.toml"), Env({{"DB_HOST", "real-host"}}), true);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   // The real environment wins; .env fills in what it lacks.
   EXPECT_EQ(c->url, "postgresql://from_dotenv@real-host/game");

@@ -119,7 +119,8 @@ std::string Redact(std::string_view text) {
     while (i < masked.size() && !IsSpace(masked[i])) ++i;
     std::string_view token(masked.data() + begin, i - begin);
     if (token.find("://") == std::string_view::npos) continue;
-    out += RedactedUrl(std::string_view(masked).substr(stretch, begin - stretch));
+    out +=
+        RedactedUrl(std::string_view(masked).substr(stretch, begin - stretch));
     out += RedactedUrl(token);
     stretch = i;
   }

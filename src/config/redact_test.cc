@@ -18,8 +18,9 @@ TEST_F(ConfigRedactTest, UrlPasswordsInText) {
                    "refused"),
             "cannot connect to postgresql://app:***@db:5432/game: refused");
   // Two URLs in one line: each is masked on its own.
-  EXPECT_EQ(Redact("from postgres://a:x1@h1/d to postgresql+psycopg2://b:y2@h2/e"),
-            "from postgres://a:***@h1/d to postgresql+psycopg2://b:***@h2/e");
+  EXPECT_EQ(
+      Redact("from postgres://a:x1@h1/d to postgresql+psycopg2://b:y2@h2/e"),
+      "from postgres://a:***@h1/d to postgresql+psycopg2://b:***@h2/e");
   // The token's tail after password= is masked whole (quote included):
   // RedactedUrl errs on the safe side.
   EXPECT_EQ(Redact("url 'postgresql://u:p%40ss@h/db?password=q' bad"),
@@ -34,9 +35,12 @@ TEST_F(ConfigRedactTest, KeywordPasswords) {
 }
 
 TEST_F(ConfigRedactTest, TextWithoutSecretsIsUnchanged) {
-  const char* texts[] = {
-      "", "plain words", "sqlite:///x.db", "postgresql://app@host/db",
-      "ratio 3:4 at noon", "vault:secret/data/game/db#url: no secret"};
+  const char* texts[] = {"",
+                         "plain words",
+                         "sqlite:///x.db",
+                         "postgresql://app@host/db",
+                         "ratio 3:4 at noon",
+                         "vault:secret/data/game/db#url: no secret"};
   for (const char* t : texts) EXPECT_EQ(Redact(t), t);
 }
 

@@ -59,7 +59,7 @@ std::optional<std::string> ProcessEnv(const std::string& name) {
 
 // VaultSettings is what the VAULT_* variables say, checked.
 struct VaultSettings {
-  std::string addr;  // without a trailing '/'
+  std::string addr;        // without a trailing '/'
   std::string shown_addr;  // addr for messages (RedactedUrl)
   std::string token;
   std::string name_space;
@@ -148,7 +148,8 @@ Result<VaultSettings> ReadSettings(const EnvLookup& getenv) {
         "writes ~/.vault-token)");
   }
   RegisterSecret(s.token);
-  if (std::optional<std::string> ns = env("VAULT_NAMESPACE")) s.name_space = *ns;
+  if (std::optional<std::string> ns = env("VAULT_NAMESPACE"))
+    s.name_space = *ns;
   if (std::optional<std::string> ca = env("VAULT_CACERT")) {
     std::error_code ec;
     if (!fs::is_regular_file(*ca, ec)) {
@@ -271,8 +272,10 @@ HttpAnswer Get(const VaultSettings& s, const std::string& api_path) {
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #endif
-  if (!s.cacert.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, s.cacert.c_str());
-  if (!s.capath.empty()) curl_easy_setopt(curl, CURLOPT_CAPATH, s.capath.c_str());
+  if (!s.cacert.empty())
+    curl_easy_setopt(curl, CURLOPT_CAINFO, s.cacert.c_str());
+  if (!s.capath.empty())
+    curl_easy_setopt(curl, CURLOPT_CAPATH, s.capath.c_str());
   if (s.skip_verify) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -330,11 +333,11 @@ Attempt Interpret(const VaultSettings& s, const std::string& path,
                a.curl == CURLE_SSL_CACERT_BADFILE ||
                a.curl == CURLE_SSL_CONNECT_ERROR ||
                a.curl == CURLE_SSL_CERTPROBLEM) {
-      at.error = "TLS error talking to Vault at " + s.shown_addr + ": " +
-                 (a.curl_detail.empty() ? curl_easy_strerror(a.curl)
-                                        : a.curl_detail) +
-                 "; set VAULT_CACERT to the CA certificate that signed the "
-                 "server's certificate";
+      at.error =
+          "TLS error talking to Vault at " + s.shown_addr + ": " +
+          (a.curl_detail.empty() ? curl_easy_strerror(a.curl) : a.curl_detail) +
+          "; set VAULT_CACERT to the CA certificate that signed the "
+          "server's certificate";
     } else {
       at.error = "cannot reach Vault at " + s.shown_addr + ": " +
                  curl_easy_strerror(a.curl) +
@@ -437,8 +440,7 @@ Result<VaultReference> ParseVaultReference(std::string_view value) {
   ref.path = std::string(rest.substr(0, hash));
   ref.field = std::string(rest.substr(hash + 1));
   if (ref.field.empty()) return bad("the field after '#' is empty");
-  if (ref.field.find('#') != std::string::npos)
-    return bad("more than one '#'");
+  if (ref.field.find('#') != std::string::npos) return bad("more than one '#'");
   if (ref.path.empty()) return bad("no path before '#'");
   if (ref.path.find_first_of(" \t\r\n?") != std::string::npos)
     return bad("blanks or '?' in the path");
@@ -564,8 +566,8 @@ Result<std::string> SecretResolver::Impl::Resolve(const std::string& value,
   if (!fields.contains(ref.field)) {
     std::vector<std::string> names;
     for (const auto& [k, v] : fields.items()) names.push_back(k);
-    std::string known = names.empty() ? "it has none"
-                                      : "fields: " + Join(names, ", ");
+    std::string known =
+        names.empty() ? "it has none" : "fields: " + Join(names, ", ");
     std::string suggestion = DidYouMean(ref.field, names);
     if (suggestion.empty()) {
       // Case slips are the common mistake: "URL" for "url".
@@ -599,15 +601,21 @@ SecretResolver::SecretResolver(SecretResolverOptions options)
 SecretResolver::~SecretResolver() = default;
 
 Result<std::string> SecretResolver::Resolve(const std::string& value,
-                                            const LogSink& log) {
-  return impl_->Resolve(value, log);
+                                            const LogSink& log,
+                                            LogLevel log_level) {
+  if (!log) return impl_->Resolve(value, nullptr);
+  LogSink filtered = [&log, log_level](LogLevel level, std::string_view line) {
+    if (static_cast<int>(level) >= static_cast<int>(log_level))
+      log(level, line);
+  };
+  return impl_->Resolve(value, filtered);
 }
 
-Result<std::string> ResolveSecret(const std::string& value,
-                                  const LogSink& log) {
+Result<std::string> ResolveSecret(const std::string& value, const LogSink& log,
+                                  LogLevel log_level) {
   if (!IsVaultReference(value)) return value;  // no resolver, no lock
   static SecretResolver* resolver = new SecretResolver();  // never destroyed
-  return resolver->Resolve(value, log);
+  return resolver->Resolve(value, log, log_level);
 }
 
 }  // namespace retort

@@ -76,9 +76,11 @@ class SecretResolver {
   // `value` itself when it is not a vault: reference, else the field read
   // from Vault. Every value read and the token are registered with Redact.
   // `log` gets the VAULT_SKIP_VERIFY warning and one debug line per request
-  // (reference, path, status, duration; never a token or a value).
+  // (reference, path, status, duration; never a token or a value); lines
+  // below `log_level` are not sent.
   Result<std::string> Resolve(const std::string& value,
-                              const LogSink& log = nullptr);
+                              const LogSink& log = nullptr,
+                              LogLevel log_level = LogLevel::kInfo);
 
  private:
   struct Impl;
@@ -89,7 +91,8 @@ class SecretResolver {
 // as long as the process). This is the call for the places that use a
 // configuration value: the database URL, placeholders.
 Result<std::string> ResolveSecret(const std::string& value,
-                                  const LogSink& log = nullptr);
+                                  const LogSink& log = nullptr,
+                                  LogLevel log_level = LogLevel::kInfo);
 
 // Variables the process-wide resolver consults when the real environment
 // lacks them: LoadConfig hands it the .env it read, so VAULT_ADDR may live
