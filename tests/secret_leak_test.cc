@@ -123,10 +123,9 @@ TEST_F(SecretLeakTest, UrlInDotEnv) {
 
 TEST_F(SecretLeakTest, UrlFromVault) {
   SetUrl("vault:secret/data/game/db#url");
-  // Not masked-checked: until the Migrator resolves vault: references, the
-  // URL never reaches a connection error.
-  RunEverything({{"VAULT_ADDR", vault_.address()}, {"VAULT_TOKEN", kToken}},
-                /*expect_masked=*/false);
+  // The Migrator resolves the reference, so the resolved URL reaches the
+  // connection error, masked.
+  RunEverything({{"VAULT_ADDR", vault_.address()}, {"VAULT_TOKEN", kToken}});
 }
 
 TEST_F(SecretLeakTest, VaultUnreachableOrDenied) {

@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "config/templates.h"
+#include "config/vault.h"
 #include "dialect/url.h"
 #include "runtime/run.h"
 #include "revision/new_revision.h"
@@ -37,7 +38,7 @@ struct Migrator::Impl {
       const std::vector<const RevisionNode*>& nodes) const;
   // Which database, version table and schema a run works on.
   Result<RunTarget> Target() const;
-  RunSettings Settings() const;
+  Result<RunSettings> Settings() const;
   Result<MigrationResult> RunCommand(const RunRequest& request);
   Result<std::vector<RevisionInfo>> HistoryImpl(
       const std::string& range, const std::vector<std::string>* current);
@@ -155,13 +156,15 @@ Result<RevisionInfo> Migrator::Impl::Write(
 
 Result<RunTarget> Migrator::Impl::Target() const {
   RunTarget t;
-  t.url = config.url;
-  if (t.url.empty()) {
+  if (config.url.empty()) {
     return Status::InvalidArgument(
         "no database URL: set 'url' in " +
         (config.path.empty() ? std::string("retort.toml") : config.path) +
         ", set DATABASE_URL, or pass --url");
   }
+  // Secrets are fetched only here, when a command needs the database.
+  RETORT_ASSIGN_OR_RETURN(
+      t.url, ResolveSecret(config.url, options.log, options.log_level));
   t.version_table = config.version_table;
   t.version_table_schema = config.version_table_schema;
   if (!options.schema.empty()) {
@@ -179,12 +182,16 @@ Result<RunTarget> Migrator::Impl::Target() const {
   return t;
 }
 
-RunSettings Migrator::Impl::Settings() const {
+Result<RunSettings> Migrator::Impl::Settings() const {
   RunSettings s;
   s.transaction_per_migration = config.transaction_per_migration;
   s.lock_timeout = config.lock_timeout;
   s.statement_timeout = config.statement_timeout;
-  s.placeholders = config.placeholders;
+  for (const auto& [name, value] : config.placeholders) {
+    RETORT_ASSIGN_OR_RETURN(
+        s.placeholders[name],
+        ResolveSecret(value, options.log, options.log_level));
+  }
   s.tool_version = RETORT_VERSION;
   s.log = options.log;
   s.log_level = options.log_level;
@@ -194,8 +201,9 @@ RunSettings Migrator::Impl::Settings() const {
 Result<MigrationResult> Migrator::Impl::RunCommand(const RunRequest& request) {
   RETORT_RETURN_IF_ERROR(LoadGraph());
   RETORT_ASSIGN_OR_RETURN(RunTarget target, Target());
+  RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
   RETORT_ASSIGN_OR_RETURN(RunReport report,
-                          Run(*scripts, *map, target, Settings(), request));
+                          Run(*scripts, *map, target, settings, request));
   MigrationResult out;
   out.heads_before = std::move(report.heads_before);
   out.heads_after = std::move(report.heads_after);
@@ -392,8 +400,9 @@ Result<std::vector<RevisionInfo>> Migrator::History(const std::string& range) {
 Result<std::vector<RevisionInfo>> Migrator::HistoryWithCurrent(
     const std::string& range) {
   RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
+  RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
   RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
-                          ReadCurrentHeads(target, impl_->Settings()));
+                          ReadCurrentHeads(target, settings));
   return impl_->HistoryImpl(range, &heads);
 }
 
@@ -427,8 +436,9 @@ Result<MigrationResult> Migrator::Stamp(const std::vector<std::string>& revision
 Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
   RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
   RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
+  RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
   RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
-                          ReadCurrentHeads(target, impl_->Settings()));
+                          ReadCurrentHeads(target, settings));
   const RevisionMap& map = *impl_->map;
   if (check_heads) {
     std::vector<std::string> a = heads, b = map.Heads();

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/log.h"
 #include "retort/migrator.h"
 #include "util/strings.h"
 
@@ -37,7 +38,7 @@ struct GlobalFlags {
 };
 
 int Fail(const Status& status) {
-  std::cerr << "error: " << status.message() << "\n";
+  ReportError(status.message());
   return kExitFailed;
 }
 
@@ -115,16 +116,13 @@ Result<std::unique_ptr<Migrator>> Cli::OpenMigrator(bool config_must_exist) {
   }
   o.schema = flags_.schema;
   if (o.schema.empty() && o.x_args.count("schema")) o.schema = o.x_args["schema"];
-  bool debug = o.x_args.count("debug") && o.x_args["debug"] == "true";
-  o.log_level = flags_.verbose || debug ? LogLevel::kDebug
-                : flags_.quiet          ? LogLevel::kError
-                                        : LogLevel::kInfo;
-  o.log = [](LogLevel level, std::string_view line) {
-    const char* tag = level == LogLevel::kError  ? "error: "
-                      : level == LogLevel::kWarn ? "warning: "
-                                                 : "";
-    std::cerr << tag << line << "\n";
-  };
+  LogFlags lf;
+  lf.verbose = flags_.verbose;
+  lf.quiet = flags_.quiet;
+  lf.x_args = o.x_args;
+  RETORT_ASSIGN_OR_RETURN(Logging logging, SetUpLogging(lf));
+  o.log = logging.sink;
+  o.log_level = logging.level;
   return Migrator::Open(o);
 }
 
