@@ -1,0 +1,1167 @@
+// Compare two catalogs into operations. Objects only in the target side get
+// "create" operations; objects only in the current side get the reverses of
+// the create operations built from the current side, so creation and drop
+// can never disagree about SQL or ordering; objects on both sides are
+// compared field by field.
+#include "autogen/diff.h"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "dialect/dialect.h"
+
+namespace retort {
+
+Operation Operation::Reverse() const {
+  Operation r = *this;
+  std::swap(r.kind, r.reverse_kind);
+  std::swap(r.sql, r.reverse_sql);
+  std::swap(r.comments, r.reverse_comments);
+  std::swap(r.destructive, r.reverse_destructive);
+  std::swap(r.creates, r.drops);
+  std::swap(r.after_created, r.before_dropped);
+  return r;
+}
+
+std::string_view OpKindName(OpKind kind) {
+  switch (kind) {
+    case OpKind::kDropPolicy: return "drop_policy";
+    case OpKind::kDropTrigger: return "drop_trigger";
+    case OpKind::kDropView: return "drop_view";
+    case OpKind::kDropForeignKey: return "drop_foreign_key";
+    case OpKind::kDropIndex: return "drop_index";
+    case OpKind::kDropConstraint: return "drop_constraint";
+    case OpKind::kSetSequenceOwner: return "unset_sequence_owner";
+    case OpKind::kDropColumn: return "drop_column";
+    case OpKind::kDropTable: return "drop_table";
+    case OpKind::kDropFunction: return "drop_function";
+    case OpKind::kDropSequence: return "drop_sequence";
+    case OpKind::kDropType: return "drop_type";
+    case OpKind::kDropExtension: return "drop_extension";
+    case OpKind::kDropSchema: return "drop_schema";
+    case OpKind::kCreateSchema: return "create_schema";
+    case OpKind::kCreateExtension: return "create_extension";
+    case OpKind::kCreateType: return "create_type";
+    case OpKind::kAlterType: return "alter_type";
+    case OpKind::kCreateSequence: return "create_sequence";
+    case OpKind::kAlterSequence: return "alter_sequence";
+    case OpKind::kCreateTable: return "create_table";
+    case OpKind::kAddColumn: return "add_column";
+    case OpKind::kAlterColumn: return "alter_column";
+    case OpKind::kAddConstraint: return "add_constraint";
+    case OpKind::kCreateIndex: return "create_index";
+    case OpKind::kAddForeignKey: return "add_foreign_key";
+    case OpKind::kSetSequenceOwned: return "set_sequence_owner";
+    case OpKind::kCreateFunction: return "create_function";
+    case OpKind::kReplaceFunction: return "replace_function";
+    case OpKind::kCreateView: return "create_view";
+    case OpKind::kCreateTrigger: return "create_trigger";
+    case OpKind::kAlterTable: return "alter_table";
+    case OpKind::kCreatePolicy: return "create_policy";
+    case OpKind::kComment: return "comment";
+    case OpKind::kManual: return "manual";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// Splits "name(args)" type text into base and modifier list.
+std::pair<std::string, std::vector<long>> TypeParts(std::string_view type) {
+  size_t open = type.find('(');
+  if (open == std::string_view::npos || type.back() != ')') {
+    return {std::string(type), {}};
+  }
+  std::vector<long> mods;
+  std::string inner(type.substr(open + 1, type.size() - open - 2));
+  size_t pos = 0;
+  while (pos <= inner.size()) {
+    size_t comma = inner.find(',', pos);
+    if (comma == std::string::npos) comma = inner.size();
+    try {
+      mods.push_back(std::stol(inner.substr(pos, comma - pos)));
+    } catch (...) {
+      return {std::string(type), {}};
+    }
+    pos = comma + 1;
+  }
+  return {std::string(type.substr(0, open)), mods};
+}
+
+int IntegerRank(std::string_view t) {
+  if (t == "smallint") return 1;
+  if (t == "integer") return 2;
+  if (t == "bigint") return 3;
+  return 0;
+}
+
+}  // namespace
+
+bool IsWideningTypeChange(std::string_view from_type,
+                          std::string_view to_type) {
+  if (from_type == to_type) return true;
+  auto [from, from_mods] = TypeParts(from_type);
+  auto [to, to_mods] = TypeParts(to_type);
+  bool from_chars = from == "character varying" || from == "character";
+  if (from_chars && to == "text") return true;
+  if (from == "character varying" && to == "character varying") {
+    return to_mods.empty() ||
+           (!from_mods.empty() && to_mods[0] >= from_mods[0]);
+  }
+  if (IntegerRank(from) && IntegerRank(to)) {
+    return IntegerRank(to) >= IntegerRank(from);
+  }
+  if (IntegerRank(from) && to == "numeric") {
+    // numeric(p, 0) holds every integer of the smaller type only when p is
+    // large enough; unbounded numeric always does.
+    static constexpr long kDigits[] = {0, 5, 10, 19};
+    return to_mods.empty() ||
+           (to_mods.size() >= 1 && to_mods[0] - (to_mods.size() > 1 ? to_mods[1] : 0) >=
+                                       kDigits[IntegerRank(from)]);
+  }
+  if (from == "numeric" && to == "numeric") {
+    if (to_mods.empty()) return true;
+    if (from_mods.empty()) return false;
+    long from_scale = from_mods.size() > 1 ? from_mods[1] : 0;
+    long to_scale = to_mods.size() > 1 ? to_mods[1] : 0;
+    return to_scale >= from_scale &&
+           to_mods[0] - to_scale >= from_mods[0] - from_scale;
+  }
+  if (from == "real" && to == "double precision") return true;
+  if ((from == "timestamp" || from == "timestamp without time zone") &&
+      (to == "timestamp" || to == "timestamp without time zone")) {
+    return to_mods.empty() || (!from_mods.empty() && to_mods[0] >= from_mods[0]);
+  }
+  return false;
+}
+
+namespace {
+
+std::string Literal(std::string_view s) { return QuotePgLiteral(s); }
+
+std::string Q(std::string_view ident) { return QuoteIdentIfNeeded(ident); }
+
+// The key -> keys dependency edges of a catalog, inverted, for finding the
+// views that must be rebuilt when something they read changes.
+std::map<std::string, std::vector<std::string>> Dependents(const Catalog& c) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& [from, tos] : c.depends_on) {
+    for (const std::string& to : tos) out[to].push_back(from);
+  }
+  return out;
+}
+
+// Relation key -> "schema.name" text for SQL.
+std::string RelationSql(const Catalog& c, const std::string& key) {
+  if (auto t = c.tables.find(key); t != c.tables.end()) {
+    return QualifiedName(t->second.schema, t->second.name);
+  }
+  if (auto v = c.views.find(key); v != c.views.end()) {
+    return QualifiedName(v->second.schema, v->second.name);
+  }
+  return key.substr(key.find(':') + 1);
+}
+
+class Comparer {
+ public:
+  Comparer(const Catalog& from, const Catalog& to) : from_(from), to_(to) {}
+
+  std::vector<Operation> Run() {
+    DiffSchemas();
+    DiffExtensions();
+    DiffEnums();
+    DiffDomains();
+    DiffComposites();
+    DiffSequences();
+    DiffFunctions();
+    DiffTables();
+    DiffIndexes();
+    DiffViews();
+    return std::move(ops_);
+  }
+
+ private:
+  // --- helpers -------------------------------------------------------------
+
+  // Adds the create operations of one object, or (drop = true) their
+  // reverses, built from `side`.
+  template <typename Fn>
+  void CreateOrDrop(bool drop, Fn&& build) {
+    size_t first = ops_.size();
+    build();
+    if (!drop) return;
+    for (size_t i = first; i < ops_.size(); ++i) ops_[i] = ops_[i].Reverse();
+  }
+
+  Operation& Add(OpKind kind, OpKind reverse_kind, std::string object,
+                 std::string sql, std::string reverse_sql) {
+    Operation op;
+    op.kind = kind;
+    op.reverse_kind = reverse_kind;
+    op.object = std::move(object);
+    op.sql = std::move(sql);
+    op.reverse_sql = std::move(reverse_sql);
+    ops_.push_back(std::move(op));
+    return ops_.back();
+  }
+
+  // Dependencies recorded for `key` in `side`, as ordering constraints of a
+  // create operation.
+  void NeedsDeps(Operation& op, const Catalog& side, const std::string& key) {
+    auto it = side.depends_on.find(key);
+    if (it == side.depends_on.end()) return;
+    op.after_created.insert(it->second.begin(), it->second.end());
+  }
+
+  void InSchema(Operation& op, std::string_view schema) {
+    op.after_created.insert(SchemaKey(schema));
+  }
+
+  // COMMENT ON ... IS ...; `created` = the object is created by this diff,
+  // so the reverse needs no statement (the drop takes the comment along).
+  void CommentOp(const std::string& target, const std::string& object,
+                 const std::optional<std::string>& old_comment,
+                 const std::optional<std::string>& new_comment, bool created) {
+    if (old_comment == new_comment) return;
+    auto text = [](const std::optional<std::string>& c) {
+      return c ? Literal(*c) : std::string("NULL");
+    };
+    Operation& op = Add(
+        OpKind::kComment, OpKind::kComment, object,
+        "COMMENT ON " + target + " IS " + text(new_comment) + ";\n",
+        created ? "" : "COMMENT ON " + target + " IS " + text(old_comment) +
+                           ";\n");
+    op.after_created.insert(object);
+    op.before_dropped.insert(object);
+  }
+
+  // Walks the keys of two maps in step: fn(key, from*, to*).
+  template <typename Map, typename Fn>
+  static void Walk(const Map& a, const Map& b, Fn&& fn) {
+    auto ia = a.begin();
+    auto ib = b.begin();
+    while (ia != a.end() || ib != b.end()) {
+      if (ib == b.end() || (ia != a.end() && ia->first < ib->first)) {
+        fn(ia->first, &ia->second, nullptr);
+        ++ia;
+      } else if (ia == a.end() || ib->first < ia->first) {
+        fn(ib->first, nullptr, &ib->second);
+        ++ib;
+      } else {
+        fn(ia->first, &ia->second, &ib->second);
+        ++ia;
+        ++ib;
+      }
+    }
+  }
+
+  // --- schemas and extensions ----------------------------------------------
+
+  void DiffSchemas() {
+    Walk(from_.schemas, to_.schemas,
+         [&](const std::string& key, const Schema* a, const Schema* b) {
+           if (a && b) {
+             CommentOp("SCHEMA " + Q(b->name), key, a->comment, b->comment,
+                       false);
+             return;
+           }
+           const Schema& s = a ? *a : *b;
+           CreateOrDrop(a != nullptr, [&] {
+             Operation& op = Add(OpKind::kCreateSchema, OpKind::kDropSchema,
+                                 key, "CREATE SCHEMA " + Q(s.name) + ";\n",
+                                 "DROP SCHEMA " + Q(s.name) + ";\n");
+             op.creates.insert(key);
+             op.reverse_destructive = true;
+             CommentOp("SCHEMA " + Q(s.name), key, std::nullopt, s.comment,
+                       true);
+           });
+         });
+  }
+
+  void DiffExtensions() {
+    Walk(from_.extensions, to_.extensions,
+         [&](const std::string& key, const Extension* a, const Extension* b) {
+           if (a && b) return;  // versions and schema moves: not compared
+           const Extension& x = a ? *a : *b;
+           CreateOrDrop(a != nullptr, [&] {
+             Operation& op = Add(
+                 OpKind::kCreateExtension, OpKind::kDropExtension, key,
+                 "CREATE EXTENSION IF NOT EXISTS " + Q(x.name) +
+                     " WITH SCHEMA " + Q(x.schema) + ";\n",
+                 "DROP EXTENSION " + Q(x.name) + ";\n");
+             op.creates.insert(key);
+             op.reverse_destructive = true;
+             if (x.schema != "pg_catalog") InSchema(op, x.schema);
+           });
+         });
+  }
+
+  // --- types -----------------------------------------------------------------
+
+  void DiffEnums() {
+    Walk(from_.enums, to_.enums, [&](const std::string& key,
+                                     const EnumType* a, const EnumType* b) {
+      if (a && b) {
+        AlterEnum(key, *a, *b);
+        CommentOp("TYPE " + QualifiedName(b->schema, b->name), key,
+                  a->comment, b->comment, false);
+        return;
+      }
+      const EnumType& e = a ? *a : *b;
+      const Catalog& side = a ? from_ : to_;
+      CreateOrDrop(a != nullptr, [&] {
+        std::string name = QualifiedName(e.schema, e.name);
+        std::string labels;
+        for (const std::string& l : e.labels) {
+          labels += (labels.empty() ? "" : ", ") + Literal(l);
+        }
+        Operation& op =
+            Add(OpKind::kCreateType, OpKind::kDropType, key,
+                "CREATE TYPE " + name + " AS ENUM (" + labels + ");\n",
+                "DROP TYPE " + name + ";\n");
+        op.creates.insert(key);
+        op.reverse_destructive = true;
+        InSchema(op, e.schema);
+        NeedsDeps(op, side, key);
+        CommentOp("TYPE " + name, key, std::nullopt, e.comment, true);
+      });
+    });
+  }
+
+  void AlterEnum(const std::string& key, const EnumType& a,
+                 const EnumType& b) {
+    if (a.labels == b.labels) return;
+    std::string name = QualifiedName(b.schema, b.name);
+    // Labels can only be added in place: the old list must survive, in
+    // order, inside the new one.
+    size_t j = 0;
+    for (size_t i = 0; i < b.labels.size() && j < a.labels.size(); ++i) {
+      if (b.labels[i] == a.labels[j]) ++j;
+    }
+    if (j != a.labels.size()) {
+      Operation& op = Add(OpKind::kManual, OpKind::kManual, key, "", "");
+      std::string from_list, to_list;
+      for (const auto& l : a.labels) from_list += (from_list.empty() ? "" : ", ") + Literal(l);
+      for (const auto& l : b.labels) to_list += (to_list.empty() ? "" : ", ") + Literal(l);
+      op.comments.push_back("-- retort: manual: enum " + name +
+                            " changes from (" + from_list + ") to (" +
+                            to_list +
+                            "); PostgreSQL cannot remove or reorder enum "
+                            "values in place (RENAME VALUE is not guessed)");
+      op.reverse_comments = op.comments;
+      return;
+    }
+    std::set<std::string> old_labels(a.labels.begin(), a.labels.end());
+    for (size_t i = 0; i < b.labels.size(); ++i) {
+      if (old_labels.count(b.labels[i])) continue;
+      std::string where;
+      if (i + 1 < b.labels.size() && old_labels.count(b.labels[i + 1])) {
+        where = " BEFORE " + Literal(b.labels[i + 1]);
+      } else if (i > 0) {
+        where = " AFTER " + Literal(b.labels[i - 1]);
+      }
+      Operation& op = Add(OpKind::kAlterType, OpKind::kManual, key,
+                          "ALTER TYPE " + name + " ADD VALUE " +
+                              Literal(b.labels[i]) + where + ";\n",
+                          "");
+      op.reverse_comments.push_back(
+          "-- retort: manual: PostgreSQL cannot drop value " +
+          Literal(b.labels[i]) + " from enum " + name +
+          "; recreate the type to remove it");
+      op.after_created.insert(key);
+      op.before_dropped.insert(key);
+      old_labels.insert(b.labels[i]);
+    }
+  }
+
+  void DiffDomains() {
+    Walk(from_.domains, to_.domains, [&](const std::string& key,
+                                         const Domain* a, const Domain* b) {
+      if (a && b) {
+        AlterDomain(key, *a, *b);
+        return;
+      }
+      const Domain& d = a ? *a : *b;
+      const Catalog& side = a ? from_ : to_;
+      CreateOrDrop(a != nullptr, [&] {
+        std::string name = QualifiedName(d.schema, d.name);
+        std::string sql = "CREATE DOMAIN " + name + " AS " + d.base_type;
+        if (!d.collation.empty()) sql += " COLLATE " + d.collation;
+        if (d.default_expr) sql += " DEFAULT " + *d.default_expr;
+        if (d.not_null) sql += " NOT NULL";
+        for (const Constraint& k : d.checks) {
+          sql += " CONSTRAINT " + Q(k.name) + " " + k.definition;
+        }
+        Operation& op = Add(OpKind::kCreateType, OpKind::kDropType, key,
+                            sql + ";\n", "DROP DOMAIN " + name + ";\n");
+        op.creates.insert(key);
+        op.reverse_destructive = true;
+        InSchema(op, d.schema);
+        NeedsDeps(op, side, key);
+        CommentOp("DOMAIN " + name, key, std::nullopt, d.comment, true);
+      });
+    });
+  }
+
+  void AlterDomain(const std::string& key, const Domain& a, const Domain& b) {
+    std::string name = QualifiedName(b.schema, b.name);
+    auto alter = [&](std::string up, std::string down) {
+      Operation& op = Add(OpKind::kAlterType, OpKind::kAlterType, key,
+                          "ALTER DOMAIN " + name + " " + up + ";\n",
+                          "ALTER DOMAIN " + name + " " + down + ";\n");
+      op.after_created.insert(key);
+      op.before_dropped.insert(key);
+    };
+    if (a.base_type != b.base_type || a.collation != b.collation) {
+      Operation& op = Add(OpKind::kManual, OpKind::kManual, key, "", "");
+      op.comments.push_back("-- retort: manual: domain " + name +
+                            " changes its base type or collation from " +
+                            a.base_type + " to " + b.base_type +
+                            "; recreate it");
+      op.reverse_comments = op.comments;
+    }
+    if (a.default_expr != b.default_expr) {
+      auto set = [](const std::optional<std::string>& d) {
+        return d ? "SET DEFAULT " + *d : std::string("DROP DEFAULT");
+      };
+      alter(set(b.default_expr), set(a.default_expr));
+    }
+    if (a.not_null != b.not_null) {
+      alter(b.not_null ? "SET NOT NULL" : "DROP NOT NULL",
+            a.not_null ? "SET NOT NULL" : "DROP NOT NULL");
+    }
+    std::map<std::string, const Constraint*> old_checks, new_checks;
+    for (const auto& k : a.checks) old_checks[k.name] = &k;
+    for (const auto& k : b.checks) new_checks[k.name] = &k;
+    for (const auto& [n, k] : old_checks) {
+      auto it = new_checks.find(n);
+      if (it != new_checks.end() && it->second->definition == k->definition) {
+        continue;
+      }
+      alter("DROP CONSTRAINT " + Q(n),
+            "ADD CONSTRAINT " + Q(n) + " " + k->definition);
+    }
+    for (const auto& [n, k] : new_checks) {
+      auto it = old_checks.find(n);
+      if (it != old_checks.end() && it->second->definition == k->definition) {
+        continue;
+      }
+      alter("ADD CONSTRAINT " + Q(n) + " " + k->definition,
+            "DROP CONSTRAINT " + Q(n));
+    }
+    CommentOp("DOMAIN " + name, key, a.comment, b.comment, false);
+  }
+
+  void DiffComposites() {
+    Walk(from_.composites, to_.composites,
+         [&](const std::string& key, const CompositeType* a,
+             const CompositeType* b) {
+           if (a && b) {
+             AlterComposite(key, *a, *b);
+             return;
+           }
+           const CompositeType& c = a ? *a : *b;
+           const Catalog& side = a ? from_ : to_;
+           CreateOrDrop(a != nullptr, [&] {
+             std::string name = QualifiedName(c.schema, c.name);
+             std::string attrs;
+             for (const Column& col : c.attributes) {
+               attrs += (attrs.empty() ? "" : ", ") + Q(col.name) + " " +
+                        col.type;
+               if (!col.collation.empty()) attrs += " COLLATE " + col.collation;
+             }
+             Operation& op =
+                 Add(OpKind::kCreateType, OpKind::kDropType, key,
+                     "CREATE TYPE " + name + " AS (" + attrs + ");\n",
+                     "DROP TYPE " + name + ";\n");
+             op.creates.insert(key);
+             op.reverse_destructive = true;
+             InSchema(op, c.schema);
+             NeedsDeps(op, side, key);
+             for (const Column& col : c.attributes) {
+               if (!col.type_key.empty()) op.after_created.insert(col.type_key);
+             }
+             CommentOp("TYPE " + name, key, std::nullopt, c.comment, true);
+           });
+         });
+  }
+
+  void AlterComposite(const std::string& key, const CompositeType& a,
+                      const CompositeType& b) {
+    std::string name = QualifiedName(b.schema, b.name);
+    auto attr = [](const Column& c) {
+      std::string s = Q(c.name) + " " + c.type;
+      if (!c.collation.empty()) s += " COLLATE " + c.collation;
+      return s;
+    };
+    for (const Column& c : a.attributes) {
+      bool kept = false;
+      for (const Column& n : b.attributes) kept |= n.name == c.name;
+      if (kept) continue;
+      Operation& op = Add(OpKind::kAlterType, OpKind::kAlterType, key,
+                          "ALTER TYPE " + name + " DROP ATTRIBUTE " +
+                              Q(c.name) + ";\n",
+                          "ALTER TYPE " + name + " ADD ATTRIBUTE " + attr(c) +
+                              ";\n");
+      op.destructive = true;
+      op.before_dropped.insert(key);
+      if (!c.type_key.empty()) op.before_dropped.insert(c.type_key);
+    }
+    for (const Column& c : b.attributes) {
+      const Column* old = nullptr;
+      for (const Column& o : a.attributes) {
+        if (o.name == c.name) old = &o;
+      }
+      if (old && old->type == c.type && old->collation == c.collation) {
+        continue;
+      }
+      Operation& op =
+          old ? Add(OpKind::kAlterType, OpKind::kAlterType, key,
+                    "ALTER TYPE " + name + " ALTER ATTRIBUTE " + Q(c.name) +
+                        " TYPE " + c.type + ";\n",
+                    "ALTER TYPE " + name + " ALTER ATTRIBUTE " + Q(c.name) +
+                        " TYPE " + old->type + ";\n")
+              : Add(OpKind::kAlterType, OpKind::kAlterType, key,
+                    "ALTER TYPE " + name + " ADD ATTRIBUTE " + attr(c) + ";\n",
+                    "ALTER TYPE " + name + " DROP ATTRIBUTE " + Q(c.name) +
+                        ";\n");
+      if (old) {
+        op.destructive = !IsWideningTypeChange(old->type, c.type);
+        op.reverse_destructive = !IsWideningTypeChange(c.type, old->type);
+      } else {
+        op.reverse_destructive = true;
+      }
+      op.after_created.insert(key);
+      if (!c.type_key.empty()) op.after_created.insert(c.type_key);
+    }
+    CommentOp("TYPE " + name, key, a.comment, b.comment, false);
+  }
+
+  // --- sequences -------------------------------------------------------------
+
+  static std::string SequenceOptions(const Sequence& s) {
+    return " AS " + s.data_type + " INCREMENT BY " +
+           std::to_string(s.increment) + " MINVALUE " +
+           std::to_string(s.min_value) + " MAXVALUE " +
+           std::to_string(s.max_value) + " START WITH " +
+           std::to_string(s.start) + " CACHE " + std::to_string(s.cache) +
+           (s.cycle ? " CYCLE" : " NO CYCLE");
+  }
+
+  void OwnerOp(const std::string& key, const Sequence& s, const Catalog& side,
+               bool created) {
+    if (s.owned_by_table.empty()) return;
+    std::string name = QualifiedName(s.schema, s.name);
+    std::string column_key;
+    auto t = side.tables.find(s.owned_by_table);
+    if (t != side.tables.end()) {
+      column_key = ColumnKey(t->second.schema, t->second.name,
+                             s.owned_by_column);
+    }
+    Operation& op = Add(
+        OpKind::kSetSequenceOwned, OpKind::kSetSequenceOwner, key,
+        "ALTER SEQUENCE " + name + " OWNED BY " +
+            RelationSql(side, s.owned_by_table) + "." +
+            Q(s.owned_by_column) + ";\n",
+        "ALTER SEQUENCE " + name + " OWNED BY NONE;\n");
+    (void)created;
+    op.after_created.insert(key);
+    op.after_created.insert(s.owned_by_table);
+    if (!column_key.empty()) op.after_created.insert(column_key);
+  }
+
+  void DiffSequences() {
+    Walk(from_.sequences, to_.sequences, [&](const std::string& key,
+                                             const Sequence* a,
+                                             const Sequence* b) {
+      std::string name = QualifiedName((a ? a : b)->schema, (a ? a : b)->name);
+      if (a && b) {
+        std::string up, down;
+        auto field = [&](bool differs, std::string u, std::string d) {
+          if (!differs) return;
+          up += u;
+          down += d;
+        };
+        field(a->data_type != b->data_type, " AS " + b->data_type,
+              " AS " + a->data_type);
+        field(a->increment != b->increment,
+              " INCREMENT BY " + std::to_string(b->increment),
+              " INCREMENT BY " + std::to_string(a->increment));
+        field(a->min_value != b->min_value,
+              " MINVALUE " + std::to_string(b->min_value),
+              " MINVALUE " + std::to_string(a->min_value));
+        field(a->max_value != b->max_value,
+              " MAXVALUE " + std::to_string(b->max_value),
+              " MAXVALUE " + std::to_string(a->max_value));
+        field(a->start != b->start, " START WITH " + std::to_string(b->start),
+              " START WITH " + std::to_string(a->start));
+        field(a->cache != b->cache, " CACHE " + std::to_string(b->cache),
+              " CACHE " + std::to_string(a->cache));
+        field(a->cycle != b->cycle, b->cycle ? " CYCLE" : " NO CYCLE",
+              a->cycle ? " CYCLE" : " NO CYCLE");
+        if (!up.empty()) {
+          Operation& op =
+              Add(OpKind::kAlterSequence, OpKind::kAlterSequence, key,
+                  "ALTER SEQUENCE " + name + up + ";\n",
+                  "ALTER SEQUENCE " + name + down + ";\n");
+          op.after_created.insert(key);
+          op.before_dropped.insert(key);
+        }
+        if (a->owned_by_table != b->owned_by_table ||
+            a->owned_by_column != b->owned_by_column) {
+          if (!a->owned_by_table.empty()) {
+            size_t first = ops_.size();
+            OwnerOp(key, *a, from_, false);
+            ops_[first] = ops_[first].Reverse();
+          }
+          OwnerOp(key, *b, to_, false);
+        }
+        CommentOp("SEQUENCE " + name, key, a->comment, b->comment, false);
+        return;
+      }
+      const Sequence& s = a ? *a : *b;
+      const Catalog& side = a ? from_ : to_;
+      CreateOrDrop(a != nullptr, [&] {
+        Operation& op =
+            Add(OpKind::kCreateSequence, OpKind::kDropSequence, key,
+                "CREATE SEQUENCE " + name + SequenceOptions(s) + ";\n",
+                "DROP SEQUENCE " + name + ";\n");
+        op.creates.insert(key);
+        op.reverse_destructive = true;
+        InSchema(op, s.schema);
+        NeedsDeps(op, side, key);
+        OwnerOp(key, s, side, true);
+        CommentOp("SEQUENCE " + name, key, std::nullopt, s.comment, true);
+      });
+    });
+  }
+
+  // --- functions -------------------------------------------------------------
+
+  void DiffFunctions() {
+    Walk(from_.functions, to_.functions, [&](const std::string& key,
+                                             const Function* a,
+                                             const Function* b) {
+      const Function& f = b ? *b : *a;
+      std::string target = std::string(f.procedure ? "PROCEDURE " : "FUNCTION ") +
+                           QualifiedName(f.schema, f.name) + "(" +
+                           f.identity_args + ")";
+      if (a && b) {
+        if (a->definition != b->definition) {
+          Operation& op =
+              Add(OpKind::kReplaceFunction, OpKind::kReplaceFunction, key,
+                  b->definition + ";\n", a->definition + ";\n");
+          op.after_created.insert(key);
+          op.before_dropped.insert(key);
+          NeedsDeps(op, to_, key);
+        }
+        CommentOp(target, key, a->comment, b->comment, false);
+        return;
+      }
+      const Catalog& side = a ? from_ : to_;
+      CreateOrDrop(a != nullptr, [&] {
+        Operation& op = Add(OpKind::kCreateFunction, OpKind::kDropFunction,
+                            key, f.definition + ";\n",
+                            "DROP " + target + ";\n");
+        op.creates.insert(key);
+        InSchema(op, f.schema);
+        NeedsDeps(op, side, key);
+        CommentOp(target, key, std::nullopt, f.comment, true);
+      });
+    });
+  }
+
+  // --- tables ----------------------------------------------------------------
+
+  static std::string ColumnSql(const Column& c) {
+    std::string s = Q(c.name) + " " + c.type;
+    if (!c.collation.empty()) s += " COLLATE " + c.collation;
+    if (!c.generated_expr.empty()) {
+      s += " GENERATED ALWAYS AS (" + c.generated_expr + ") STORED";
+    } else if (c.default_expr) {
+      s += " DEFAULT " + *c.default_expr;
+    }
+    if (c.identity == "a") s += " GENERATED ALWAYS AS IDENTITY";
+    if (c.identity == "d") s += " GENERATED BY DEFAULT AS IDENTITY";
+    if (c.not_null) s += " NOT NULL";
+    return s;
+  }
+
+  void ColumnDeps(Operation& op, const Catalog& side, const Table& t,
+                  const Column& c) {
+    if (!c.type_key.empty()) op.after_created.insert(c.type_key);
+    NeedsDeps(op, side, ColumnKey(t.schema, t.name, c.name));
+  }
+
+  static bool IsInline(const Constraint& k) {
+    return k.kind != ConstraintKind::kForeignKey;
+  }
+
+  void ConstraintOp(const Catalog& side, const Table& t, const Constraint& k,
+                    bool table_created) {
+    std::string table = QualifiedName(t.schema, t.name);
+    std::string key = ConstraintKey(t.schema, t.name, k.name);
+    std::string table_key = RelationKey(t.schema, t.name);
+    bool fk = k.kind == ConstraintKind::kForeignKey;
+    if (!fk && table_created) {
+      // Inline in CREATE TABLE; only its comment is separate.
+      CommentOp("CONSTRAINT " + Q(k.name) + " ON " + table, key, std::nullopt,
+                k.comment, true);
+      return;
+    }
+    Operation& op =
+        Add(fk ? OpKind::kAddForeignKey : OpKind::kAddConstraint,
+            fk ? OpKind::kDropForeignKey : OpKind::kDropConstraint, key,
+            "ALTER TABLE " + table + " ADD CONSTRAINT " + Q(k.name) + " " +
+                k.definition + ";\n",
+            "ALTER TABLE " + table + " DROP CONSTRAINT " + Q(k.name) + ";\n");
+    op.creates.insert(key);
+    op.after_created.insert(table_key);
+    for (const Column& c : t.columns) {
+      // Cheap and sufficient: the constraint may use any column.
+      op.after_created.insert(ColumnKey(t.schema, t.name, c.name));
+    }
+    NeedsDeps(op, side, key);
+    if (fk) {
+      op.after_created.insert(k.referenced_table);
+      op.after_created.insert(UniqueKeysKey(k.referenced_table));
+    } else if (k.kind != ConstraintKind::kCheck) {
+      op.creates.insert(UniqueKeysKey(table_key));
+    }
+    CommentOp("CONSTRAINT " + Q(k.name) + " ON " + table, key, std::nullopt,
+              k.comment, true);
+  }
+
+  void TableCreateOps(const std::string& key, const Table& t,
+                      const Catalog& side) {
+    std::string name = QualifiedName(t.schema, t.name);
+    std::string sql = std::string("CREATE ") + (t.unlogged ? "UNLOGGED " : "") +
+                      "TABLE " + name;
+    std::vector<std::string> items;
+    for (const Column& c : t.columns) items.push_back(ColumnSql(c));
+    for (const Constraint& k : t.constraints) {
+      if (IsInline(k)) {
+        items.push_back("CONSTRAINT " + Q(k.name) + " " + k.definition);
+      }
+    }
+    if (!t.partition_of.empty()) {
+      sql += " PARTITION OF " + RelationSql(side, t.partition_of);
+    }
+    if (!items.empty() || t.partition_of.empty()) {
+      sql += " (\n";
+      for (size_t i = 0; i < items.size(); ++i) {
+        sql += "    " + items[i] + (i + 1 < items.size() ? ",\n" : "\n");
+      }
+      sql += ")";
+    }
+    if (!t.partition_of.empty()) sql += " " + t.partition_bound;
+    if (!t.partition_key.empty()) sql += " PARTITION BY " + t.partition_key;
+    Operation& op = Add(OpKind::kCreateTable, OpKind::kDropTable, key,
+                        sql + ";\n", "DROP TABLE " + name + ";\n");
+    op.creates.insert(key);
+    op.reverse_destructive = true;
+    InSchema(op, t.schema);
+    NeedsDeps(op, side, key);
+    if (!t.partition_of.empty()) {
+      op.after_created.insert(t.partition_of);
+      op.after_created.insert(UniqueKeysKey(t.partition_of));
+    }
+    for (const Column& c : t.columns) {
+      op.creates.insert(ColumnKey(t.schema, t.name, c.name));
+      ColumnDeps(op, side, t, c);
+    }
+    for (const Constraint& k : t.constraints) {
+      if (!IsInline(k)) continue;
+      std::string ck = ConstraintKey(t.schema, t.name, k.name);
+      op.creates.insert(ck);
+      NeedsDeps(op, side, ck);
+      if (k.kind != ConstraintKind::kCheck) op.creates.insert(UniqueKeysKey(key));
+    }
+    // A table's dependencies on things it creates itself are not edges.
+    for (const std::string& c : op.creates) op.after_created.erase(c);
+    CommentOp("TABLE " + name, key, std::nullopt, t.comment, true);
+    for (const Column& c : t.columns) {
+      CommentOp("COLUMN " + name + "." + Q(c.name),
+                ColumnKey(t.schema, t.name, c.name), std::nullopt, c.comment,
+                true);
+    }
+    for (const Constraint& k : t.constraints) ConstraintOp(side, t, k, true);
+    RlsOps(key, name, Table{}, t, true);
+    for (const Trigger& g : t.triggers) TriggerOp(side, t, g, true);
+    for (const Policy& p : t.policies) PolicyOp(t, p, true);
+  }
+
+  void RlsOps(const std::string& key, const std::string& name,
+              const Table& a, const Table& b, bool created) {
+    auto toggle = [&](bool from, bool to, const std::string& on,
+                      const std::string& off) {
+      if (from == to) return;
+      Operation& op =
+          Add(OpKind::kAlterTable, OpKind::kAlterTable, key,
+              "ALTER TABLE " + name + " " + (to ? on : off) + ";\n",
+              created ? "" : "ALTER TABLE " + name + " " + (from ? on : off) +
+                                 ";\n");
+      op.after_created.insert(key);
+      op.before_dropped.insert(key);
+    };
+    toggle(a.rls_enabled, b.rls_enabled, "ENABLE ROW LEVEL SECURITY",
+           "DISABLE ROW LEVEL SECURITY");
+    toggle(a.rls_forced, b.rls_forced, "FORCE ROW LEVEL SECURITY",
+           "NO FORCE ROW LEVEL SECURITY");
+  }
+
+  void TriggerOp(const Catalog& side, const Table& t, const Trigger& g,
+                 bool table_created) {
+    std::string table = QualifiedName(t.schema, t.name);
+    std::string key = TriggerKey(t.schema, t.name, g.name);
+    Operation& op = Add(OpKind::kCreateTrigger, OpKind::kDropTrigger, key,
+                        g.definition + ";\n",
+                        table_created ? "" : "DROP TRIGGER " + Q(g.name) +
+                                                 " ON " + table + ";\n");
+    op.creates.insert(key);
+    op.after_created.insert(RelationKey(t.schema, t.name));
+    NeedsDeps(op, side, key);
+    CommentOp("TRIGGER " + Q(g.name) + " ON " + table, key, std::nullopt,
+              g.comment, true);
+  }
+
+  void PolicyOp(const Table& t, const Policy& p, bool table_created) {
+    std::string key = PolicyKey(t.schema, t.name, p.name);
+    Operation& op =
+        Add(OpKind::kCreatePolicy, OpKind::kDropPolicy, key,
+            p.definition + ";\n",
+            table_created ? "" : "DROP POLICY " + Q(p.name) + " ON " +
+                                     QualifiedName(t.schema, t.name) + ";\n");
+    op.creates.insert(key);
+    op.after_created.insert(RelationKey(t.schema, t.name));
+  }
+
+  void DiffTables() {
+    Walk(from_.tables, to_.tables, [&](const std::string& key,
+                                       const Table* a, const Table* b) {
+      if (a && b) {
+        AlterTable(key, *a, *b);
+        return;
+      }
+      const Table& t = a ? *a : *b;
+      CreateOrDrop(a != nullptr,
+                   [&] { TableCreateOps(key, t, a ? from_ : to_); });
+    });
+  }
+
+  void AddColumnOp(const Catalog& side, const Table& t, const Column& c) {
+    std::string table = QualifiedName(t.schema, t.name);
+    std::string key = ColumnKey(t.schema, t.name, c.name);
+    Operation& op = Add(OpKind::kAddColumn, OpKind::kDropColumn, key,
+                        "ALTER TABLE " + table + " ADD COLUMN " +
+                            ColumnSql(c) + ";\n",
+                        "ALTER TABLE " + table + " DROP COLUMN " +
+                            Q(c.name) + ";\n");
+    op.reverse_destructive = true;
+    op.creates.insert(key);
+    op.after_created.insert(RelationKey(t.schema, t.name));
+    ColumnDeps(op, side, t, c);
+    CommentOp("COLUMN " + table + "." + Q(c.name), key, std::nullopt,
+              c.comment, true);
+  }
+
+  void AlterColumn(const Table& t, const Column& a, const Column& b) {
+    std::string table = QualifiedName(t.schema, t.name);
+    std::string key = ColumnKey(t.schema, t.name, b.name);
+    std::string prefix =
+        "ALTER TABLE " + table + " ALTER COLUMN " + Q(b.name) + " ";
+    auto alter = [&](std::string up, std::string down) -> Operation& {
+      Operation& op = Add(OpKind::kAlterColumn, OpKind::kAlterColumn, key,
+                          prefix + up + ";\n", prefix + down + ";\n");
+      op.after_created.insert(key);
+      op.before_dropped.insert(key);
+      return op;
+    };
+    auto type_sql = [&](const Column& c) {
+      return "TYPE " + c.type +
+             (c.collation.empty() ? "" : " COLLATE " + c.collation) +
+             " USING " + Q(c.name) + "::" + c.type;
+    };
+    if (a.type != b.type || a.collation != b.collation) {
+      Operation& op = alter(type_sql(b), type_sql(a));
+      op.destructive = !IsWideningTypeChange(a.type, b.type);
+      op.reverse_destructive = !IsWideningTypeChange(b.type, a.type);
+      if (!b.type_key.empty()) op.after_created.insert(b.type_key);
+      if (!a.type_key.empty()) op.before_dropped.insert(a.type_key);
+    }
+    if (a.default_expr != b.default_expr) {
+      auto set = [](const std::optional<std::string>& d) {
+        return d ? "SET DEFAULT " + *d : std::string("DROP DEFAULT");
+      };
+      Operation& op = alter(set(b.default_expr), set(a.default_expr));
+      NeedsDeps(op, to_, key);
+      auto old_deps = from_.depends_on.find(key);
+      if (old_deps != from_.depends_on.end()) {
+        op.before_dropped.insert(old_deps->second.begin(),
+                                 old_deps->second.end());
+      }
+    }
+    if (a.identity != b.identity) {
+      auto ident = [](const std::string& i) {
+        return i == "a" ? std::string("ALWAYS") : std::string("BY DEFAULT");
+      };
+      if (a.identity.empty()) {
+        alter("ADD GENERATED " + ident(b.identity) + " AS IDENTITY",
+              "DROP IDENTITY");
+      } else if (b.identity.empty()) {
+        alter("DROP IDENTITY",
+              "ADD GENERATED " + ident(a.identity) + " AS IDENTITY");
+      } else {
+        alter("SET GENERATED " + ident(b.identity),
+              "SET GENERATED " + ident(a.identity));
+      }
+    }
+    // After identity: DROP IDENTITY keeps NOT NULL, ADD IDENTITY needs it.
+    if (a.not_null != b.not_null) {
+      alter(b.not_null ? "SET NOT NULL" : "DROP NOT NULL",
+            a.not_null ? "SET NOT NULL" : "DROP NOT NULL");
+    }
+    CommentOp("COLUMN " + table + "." + Q(b.name), key, a.comment, b.comment,
+              false);
+  }
+
+  void AlterTable(const std::string& key, const Table& a, const Table& b) {
+    std::string name = QualifiedName(b.schema, b.name);
+    if (a.unlogged != b.unlogged) {
+      Operation& op = Add(
+          OpKind::kAlterTable, OpKind::kAlterTable, key,
+          "ALTER TABLE " + name + (b.unlogged ? " SET UNLOGGED" : " SET LOGGED") + ";\n",
+          "ALTER TABLE " + name + (a.unlogged ? " SET UNLOGGED" : " SET LOGGED") + ";\n");
+      op.after_created.insert(key);
+    }
+    if (a.partition_key != b.partition_key || a.partition_of != b.partition_of ||
+        a.partition_bound != b.partition_bound) {
+      Operation& op = Add(OpKind::kManual, OpKind::kManual, key, "", "");
+      op.comments.push_back("-- retort: manual: partitioning of " + name +
+                            " changes; PostgreSQL cannot alter it in place");
+      op.reverse_comments = op.comments;
+    }
+    // Columns dropped, added, changed.
+    std::vector<const Column*> dropped, added;
+    for (const Column& c : a.columns) {
+      if (!b.FindColumn(c.name)) dropped.push_back(&c);
+    }
+    for (const Column& c : b.columns) {
+      const Column* old = a.FindColumn(c.name);
+      if (!old) {
+        added.push_back(&c);
+      } else if (old->generated_expr != c.generated_expr) {
+        // A generation expression cannot be altered: drop and re-add.
+        dropped.push_back(old);
+        added.push_back(&c);
+      } else {
+        AlterColumn(b, *old, c);
+      }
+    }
+    for (const Column* c : dropped) {
+      size_t first = ops_.size();
+      AddColumnOp(from_, a, *c);
+      for (size_t i = first; i < ops_.size(); ++i) ops_[i] = ops_[i].Reverse();
+      // Renames are never guessed; a same-typed add is only pointed out.
+      for (const Column* n : added) {
+        if (n->type != c->type || n->name == c->name) continue;
+        ops_[first].comments.push_back(
+            "-- retort: " + Q(c->name) + " is dropped and " + Q(n->name) +
+            " (same type) is added: if this is a rename, use instead:");
+        ops_[first].comments.push_back("--   ALTER TABLE " + name +
+                                       " RENAME COLUMN " + Q(c->name) +
+                                       " TO " + Q(n->name) + ";");
+        ops_[first].reverse_comments.push_back(
+            "-- retort: " + Q(n->name) + " is dropped and " + Q(c->name) +
+            " (same type) is added: if this is a rename, use instead:");
+        ops_[first].reverse_comments.push_back(
+            "--   ALTER TABLE " + name + " RENAME COLUMN " + Q(n->name) +
+            " TO " + Q(c->name) + ";");
+      }
+    }
+    for (const Column* c : added) AddColumnOp(to_, b, *c);
+    // Constraints.
+    for (const Constraint& k : a.constraints) {
+      const Constraint* n = b.FindConstraint(k.name);
+      if (n && n->definition == k.definition) {
+        CommentOp("CONSTRAINT " + Q(k.name) + " ON " + name,
+                  ConstraintKey(b.schema, b.name, k.name), k.comment,
+                  n->comment, false);
+        continue;
+      }
+      size_t first = ops_.size();
+      ConstraintOp(from_, a, k, false);
+      for (size_t i = first; i < ops_.size(); ++i) ops_[i] = ops_[i].Reverse();
+    }
+    for (const Constraint& k : b.constraints) {
+      const Constraint* o = a.FindConstraint(k.name);
+      if (o && o->definition == k.definition) continue;
+      ConstraintOp(to_, b, k, false);
+    }
+    // Triggers and policies: compared by definition.
+    for (const Trigger& g : a.triggers) {
+      auto it = std::find_if(b.triggers.begin(), b.triggers.end(),
+                             [&](const Trigger& x) { return x.name == g.name; });
+      if (it != b.triggers.end() && it->definition == g.definition) {
+        CommentOp("TRIGGER " + Q(g.name) + " ON " + name,
+                  TriggerKey(b.schema, b.name, g.name), g.comment, it->comment,
+                  false);
+        continue;
+      }
+      size_t first = ops_.size();
+      TriggerOp(from_, a, g, false);
+      for (size_t i = first; i < ops_.size(); ++i) ops_[i] = ops_[i].Reverse();
+    }
+    for (const Trigger& g : b.triggers) {
+      auto it = std::find_if(a.triggers.begin(), a.triggers.end(),
+                             [&](const Trigger& x) { return x.name == g.name; });
+      if (it != a.triggers.end() && it->definition == g.definition) continue;
+      TriggerOp(to_, b, g, false);
+    }
+    RlsOps(key, name, a, b, false);
+    for (const Policy& p : a.policies) {
+      auto it = std::find_if(b.policies.begin(), b.policies.end(),
+                             [&](const Policy& x) { return x.name == p.name; });
+      if (it != b.policies.end() && it->definition == p.definition) continue;
+      size_t first = ops_.size();
+      PolicyOp(a, p, false);
+      for (size_t i = first; i < ops_.size(); ++i) ops_[i] = ops_[i].Reverse();
+    }
+    for (const Policy& p : b.policies) {
+      auto it = std::find_if(a.policies.begin(), a.policies.end(),
+                             [&](const Policy& x) { return x.name == p.name; });
+      if (it != a.policies.end() && it->definition == p.definition) continue;
+      PolicyOp(b, p, false);
+    }
+    CommentOp("TABLE " + name, key, a.comment, b.comment, false);
+  }
+
+  // --- indexes ---------------------------------------------------------------
+
+  void IndexCreateOps(const std::string& key, const Index& x,
+                      const Catalog& side, bool table_created) {
+    std::string name = QualifiedName(x.schema, x.name);
+    Operation& op = Add(OpKind::kCreateIndex, OpKind::kDropIndex, key,
+                        x.definition + ";\n",
+                        table_created ? "" : "DROP INDEX " + name + ";\n");
+    op.creates.insert(key);
+    op.after_created.insert(x.table);
+    NeedsDeps(op, side, key);
+    if (x.unique) op.creates.insert(UniqueKeysKey(x.table));
+    CommentOp("INDEX " + name, key, std::nullopt, x.comment, true);
+  }
+
+  void DiffIndexes() {
+    Walk(from_.indexes, to_.indexes, [&](const std::string& key,
+                                         const Index* a, const Index* b) {
+      if (a && b && a->definition == b->definition) {
+        CommentOp("INDEX " + QualifiedName(b->schema, b->name), key,
+                  a->comment, b->comment, false);
+        return;
+      }
+      if (a) {
+        // An index goes away with its table: no statement of its own then.
+        bool table_dropped = !to_.tables.count(a->table) &&
+                             !to_.views.count(a->table);
+        size_t first = ops_.size();
+        IndexCreateOps(key, *a, from_, table_dropped);
+        for (size_t i = first; i < ops_.size(); ++i) {
+          ops_[i] = ops_[i].Reverse();
+          if (table_dropped) ops_[i].sql.clear();
+        }
+      }
+      if (b) {
+        bool table_created = !from_.tables.count(b->table) &&
+                             !from_.views.count(b->table);
+        IndexCreateOps(key, *b, to_, table_created);
+      }
+    });
+  }
+
+  // --- views -----------------------------------------------------------------
+
+  void ViewCreateOps(const std::string& key, const View& v,
+                     const Catalog& side) {
+    std::string name = QualifiedName(v.schema, v.name);
+    std::string kind = v.materialized ? "MATERIALIZED VIEW " : "VIEW ";
+    Operation& op = Add(OpKind::kCreateView, OpKind::kDropView, key,
+                        "CREATE " + kind + name + " AS\n" + v.definition +
+                            ";\n",
+                        "DROP " + kind + name + ";\n");
+    op.creates.insert(key);
+    op.reverse_destructive = v.materialized;
+    InSchema(op, v.schema);
+    NeedsDeps(op, side, key);
+    CommentOp((v.materialized ? "MATERIALIZED VIEW " : "VIEW ") + name, key,
+              std::nullopt, v.comment, true);
+  }
+
+  void DiffViews() {
+    // Views to rebuild: changed ones, views reading a table whose columns
+    // change type or disappear, and (transitively) views reading those.
+    std::set<std::string> rebuild;
+    std::deque<std::string> work;
+    for (const auto& [key, v] : from_.views) {
+      auto it = to_.views.find(key);
+      if (it != to_.views.end() &&
+          (it->second.definition != v.definition ||
+           it->second.materialized != v.materialized)) {
+        work.push_back(key);
+      }
+    }
+    for (const auto& [key, t] : from_.tables) {
+      auto it = to_.tables.find(key);
+      if (it == to_.tables.end()) continue;
+      for (const Column& c : t.columns) {
+        const Column* n = it->second.FindColumn(c.name);
+        if (!n || n->type != c.type || n->collation != c.collation) {
+          work.push_back(key);
+          break;
+        }
+      }
+    }
+    auto dependents = Dependents(from_);
+    std::set<std::string> seen;
+    while (!work.empty()) {
+      std::string key = std::move(work.front());
+      work.pop_front();
+      if (!seen.insert(key).second) continue;
+      if (from_.views.count(key) && to_.views.count(key)) rebuild.insert(key);
+      auto it = dependents.find(key);
+      if (it == dependents.end()) continue;
+      for (const std::string& d : it->second) work.push_back(d);
+    }
+    Walk(from_.views, to_.views, [&](const std::string& key, const View* a,
+                                     const View* b) {
+      if (a && b && !rebuild.count(key)) {
+        CommentOp((b->materialized ? "MATERIALIZED VIEW " : "VIEW ") +
+                      QualifiedName(b->schema, b->name),
+                  key, a->comment, b->comment, false);
+        return;
+      }
+      if (a) {
+        size_t first = ops_.size();
+        ViewCreateOps(key, *a, from_);
+        for (size_t i = first; i < ops_.size(); ++i) {
+          ops_[i] = ops_[i].Reverse();
+        }
+      }
+      if (b) ViewCreateOps(key, *b, to_);
+    });
+  }
+
+  const Catalog& from_;
+  const Catalog& to_;
+  std::vector<Operation> ops_;
+};
+
+}  // namespace
+
+std::vector<Operation> Compare(const Catalog& from, const Catalog& to) {
+  return Comparer(from, to).Run();
+}
+
+}  // namespace retort

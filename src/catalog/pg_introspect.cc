@@ -1,0 +1,697 @@
+// PostgreSQL introspection: one bulk query per object kind over pg_catalog,
+// definitions printed by the server's own deparsers (format_type,
+// pg_get_expr, pg_get_constraintdef, pg_get_indexdef, pg_get_viewdef,
+// pg_get_functiondef, pg_get_triggerdef) so that two databases holding the
+// same schema produce byte-identical catalogs.
+#include "catalog/pg_introspect.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+namespace retort {
+namespace {
+
+// User namespaces only; `n` is the pg_namespace alias in every query.
+constexpr std::string_view kUserNamespace =
+    "n.nspname NOT IN ('pg_catalog', 'information_schema') "
+    "AND n.nspname !~ '^pg_(toast|temp_)' ";
+
+// Objects owned by an extension (CREATE EXTENSION made them): never listed.
+std::string NotExtensionMember(std::string_view catalog,
+                               std::string_view oid_expr) {
+  return "NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '" +
+         std::string(catalog) + "'::regclass AND e.objid = " +
+         std::string(oid_expr) + " AND e.deptype = 'e') ";
+}
+
+std::string Comment(std::string_view catalog, std::string_view oid_expr,
+                    std::string_view subid_expr = "0") {
+  return "(SELECT d.description FROM pg_description d WHERE d.classoid = '" +
+         std::string(catalog) + "'::regclass AND d.objoid = " +
+         std::string(oid_expr) + " AND d.objsubid = " +
+         std::string(subid_expr) + ")";
+}
+
+const std::string& Str(const Row& row, size_t i) {
+  static const std::string kEmpty;
+  return row[i] ? *row[i] : kEmpty;
+}
+bool Bool(const Row& row, size_t i) { return row[i] && *row[i] == "t"; }
+uint32_t Oid(const Row& row, size_t i) {
+  return row[i] ? static_cast<uint32_t>(std::stoul(*row[i])) : 0;
+}
+int64_t Int(const Row& row, size_t i) {
+  return row[i] ? std::stoll(*row[i]) : 0;
+}
+
+bool GlobMatch(const std::string& pattern, std::string_view text) {
+  return fnmatch(pattern.c_str(), std::string(text).c_str(), 0) == 0;
+}
+
+// Builds the catalog from the query results; oid maps turn pg_depend rows
+// into key-to-key dependencies.
+class Introspector {
+ public:
+  Introspector(Connection& conn, const IntrospectOptions& options)
+      : conn_(conn), options_(options) {}
+
+  Result<Catalog> Run() {
+    RETORT_RETURN_IF_ERROR(ReadSchemas());
+    RETORT_RETURN_IF_ERROR(ReadExtensions());
+    RETORT_RETURN_IF_ERROR(ReadTypes());
+    RETORT_RETURN_IF_ERROR(ReadRelations());
+    RETORT_RETURN_IF_ERROR(ReadColumns());
+    RETORT_RETURN_IF_ERROR(ReadConstraints());
+    RETORT_RETURN_IF_ERROR(ReadIndexes());
+    RETORT_RETURN_IF_ERROR(ReadSequences());
+    RETORT_RETURN_IF_ERROR(ReadFunctions());
+    RETORT_RETURN_IF_ERROR(ReadTriggers());
+    RETORT_RETURN_IF_ERROR(ReadPolicies());
+    RETORT_RETURN_IF_ERROR(ReadDependencies());
+    return std::move(catalog_);
+  }
+
+ private:
+  Result<QueryResult> Q(std::string_view what, const std::string& sql) {
+    auto r = conn_.Query(sql);
+    if (!r.ok()) {
+      return r.status().WithContext("introspecting " + std::string(what));
+    }
+    return r;
+  }
+
+  Status ReadSchemas() {
+    RETORT_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Q("schemas", "SELECT n.nspname, " + Comment("pg_namespace", "n.oid") +
+                         " FROM pg_namespace n WHERE " +
+                         std::string(kUserNamespace) + " AND " +
+                         NotExtensionMember("pg_namespace", "n.oid")));
+    for (const Row& row : r.rows) {
+      if (!SchemaIncluded(options_, Str(row, 0))) continue;
+      Schema s;
+      s.name = Str(row, 0);
+      s.comment = row[1];
+      catalog_.schemas[SchemaKey(s.name)] = std::move(s);
+    }
+    return Status::OK();
+  }
+
+  Status ReadExtensions() {
+    RETORT_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Q("extensions",
+          "SELECT x.extname, n.nspname, x.extversion FROM pg_extension x "
+          "JOIN pg_namespace n ON n.oid = x.extnamespace"));
+    for (const Row& row : r.rows) {
+      Extension x{Str(row, 0), Str(row, 1), Str(row, 2)};
+      // An extension belongs to the comparison when its schema does.
+      if (!SchemaIncluded(options_, x.schema) && x.schema != "pg_catalog") {
+        continue;
+      }
+      catalog_.extensions[ExtensionKey(x.name)] = std::move(x);
+    }
+    return Status::OK();
+  }
+
+  // Enums, domains and composite types, plus the oid map for every user
+  // type and its array type (arrays map to their element's key).
+  Status ReadTypes() {
+    RETORT_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Q("types",
+          "SELECT t.oid, n.nspname, t.typname, t.typtype, t.typarray, "
+          "format_type(t.typbasetype, t.typtypmod), t.typnotnull, "
+          "t.typdefault, "
+          "CASE WHEN t.typcollation <> 0 AND t.typcollation <> "
+          "bt.typcollation THEN t.typcollation::regcollation::text END, " +
+              Comment("pg_type", "t.oid") +
+              ", t.typrelid "
+              "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+              "LEFT JOIN pg_type bt ON bt.oid = t.typbasetype "
+              "LEFT JOIN pg_class rc ON rc.oid = t.typrelid "
+              "WHERE t.typtype IN ('e', 'd', 'c') AND (t.typrelid = 0 OR "
+              "rc.relkind = 'c') AND " +
+              std::string(kUserNamespace) + " AND " +
+              NotExtensionMember("pg_type", "t.oid")));
+    for (const Row& row : r.rows) {
+      const std::string& schema = Str(row, 1);
+      if (!SchemaIncluded(options_, schema)) continue;
+      std::string key = TypeKey(schema, Str(row, 2));
+      type_keys_[Oid(row, 0)] = key;
+      type_keys_[Oid(row, 4)] = key;
+      const std::string& typtype = Str(row, 3);
+      if (typtype == "e") {
+        EnumType e;
+        e.schema = schema;
+        e.name = Str(row, 2);
+        e.comment = row[9];
+        enum_oids_[Oid(row, 0)] = key;
+        catalog_.enums[key] = std::move(e);
+      } else if (typtype == "d") {
+        Domain d;
+        d.schema = schema;
+        d.name = Str(row, 2);
+        d.base_type = Str(row, 5);
+        d.not_null = Bool(row, 6);
+        d.default_expr = row[7];
+        d.collation = Str(row, 8);
+        d.comment = row[9];
+        catalog_.domains[key] = std::move(d);
+      } else {
+        CompositeType c;
+        c.schema = schema;
+        c.name = Str(row, 2);
+        c.comment = row[9];
+        composite_rel_keys_[Oid(row, 10)] = key;
+        catalog_.composites[key] = std::move(c);
+      }
+    }
+    if (enum_oids_.empty()) return Status::OK();
+    RETORT_ASSIGN_OR_RETURN(
+        QueryResult labels,
+        Q("enum labels",
+          "SELECT enumtypid, enumlabel FROM pg_enum "
+          "ORDER BY enumtypid, enumsortorder"));
+    for (const Row& row : labels.rows) {
+      auto it = enum_oids_.find(Oid(row, 0));
+      if (it == enum_oids_.end()) continue;
+      catalog_.enums[it->second].labels.push_back(Str(row, 1));
+    }
+    return Status::OK();
+  }
+
+  Status ReadRelations() {
+    RETORT_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Q("relations",
+          "SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, "
+          "CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, "
+          "CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, "
+          "c.oid) END, pn.nspname, pc.relname, c.relrowsecurity, "
+          "c.relforcerowsecurity, " +
+              Comment("pg_class", "c.oid") +
+              ", CASE WHEN c.relkind IN ('v', 'm') THEN "
+              "pg_get_viewdef(c.oid) END, c.reltype "
+              "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+              "LEFT JOIN pg_inherits ih ON c.relispartition AND "
+              "ih.inhrelid = c.oid "
+              "LEFT JOIN pg_class pc ON pc.oid = ih.inhparent "
+              "LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace "
+              "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND " +
+              std::string(kUserNamespace) + " AND " +
+              NotExtensionMember("pg_class", "c.oid")));
+    for (const Row& row : r.rows) {
+      const std::string& schema = Str(row, 1);
+      const std::string& name = Str(row, 2);
+      if (!RelationIncluded(options_, schema, name)) continue;
+      std::string key = RelationKey(schema, name);
+      rel_keys_[Oid(row, 0)] = key;
+      type_keys_[Oid(row, 13)] = key;  // the row type
+      const std::string& kind = Str(row, 3);
+      if (kind == "v" || kind == "m") {
+        View v;
+        v.schema = schema;
+        v.name = name;
+        v.materialized = kind == "m";
+        v.definition = Str(row, 12);
+        // pg_get_viewdef starts with a space and ends with ';'.
+        while (!v.definition.empty() &&
+               (v.definition.back() == ';' || v.definition.back() == ' ' ||
+                v.definition.back() == '\n')) {
+          v.definition.pop_back();
+        }
+        size_t first = v.definition.find_first_not_of(" \n");
+        v.definition.erase(0, first == std::string::npos ? 0 : first);
+        v.comment = row[11];
+        catalog_.views[key] = std::move(v);
+        continue;
+      }
+      Table t;
+      t.schema = schema;
+      t.name = name;
+      t.kind = kind == "p" ? RelationKind::kPartitionedTable
+                           : RelationKind::kTable;
+      t.unlogged = Str(row, 4) == "u";
+      t.partition_key = Str(row, 5);
+      t.partition_bound = Str(row, 6);
+      if (row[7]) t.partition_of = RelationKey(Str(row, 7), Str(row, 8));
+      t.rls_enabled = Bool(row, 9);
+      t.rls_forced = Bool(row, 10);
+      t.comment = row[11];
+      table_oids_[Oid(row, 0)] = &catalog_.tables[key];
+      catalog_.tables[key] = std::move(t);
+    }
+    return Status::OK();
+  }
+
+  Status ReadColumns() {
+    RETORT_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Q("columns",
+          "SELECT a.attrelid, a.attname, format_type(a.atttypid, "
+          "a.atttypmod), a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid), "
+          "a.attidentity, a.attgenerated, "
+          "CASE WHEN a.attcollation <> t.typcollation THEN "
+          "a.attcollation::regcollation::text END, " +
+              Comment("pg_class", "a.attrelid", "a.attnum") +
+              ", CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid "
+              "END, a.attislocal "
+              "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+              "JOIN pg_namespace n ON n.oid = c.relnamespace "
+              "JOIN pg_type t ON t.oid = a.atttypid "
+              "LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND "
+              "ad.adnum = a.attnum "
+              "WHERE a.attnum > 0 AND NOT a.attisdropped AND "
+              "c.relkind IN ('r', 'p', 'c') AND " +
+              std::string(kUserNamespace) +
+              " ORDER BY a.attrelid, a.attnum"));
+    for (const Row& row : r.rows) {
+      uint32_t rel = Oid(row, 0);
+      Column col;
+      col.name = Str(row, 1);
+      col.type = Str(row, 2);
+      col.not_null = Bool(row, 3);
+      col.identity = Str(row, 5);
+      if (Str(row, 6) == "s") {
+        col.generated_expr = Str(row, 4);
+      } else {
+        col.default_expr = row[4];
+      }
+      col.collation = Str(row, 7);
+      col.comment = row[8];
+      auto type = type_keys_.find(Oid(row, 9));
+      if (type != type_keys_.end()) col.type_key = type->second;
+      auto table = table_oids_.find(rel);
+      if (table != table_oids_.end()) {
+        // Partitions inherit their columns from the parent: only local
+        // ones are the partition's own.
+        if (!table->second->partition_of.empty() && !Bool(row, 10)) continue;
+        table->second->columns.push_back(std::move(col));
+        continue;
+      }
+      auto composite = composite_rel_keys_.find(rel);
+      if (composite != composite_rel_keys_.end()) {
+        catalog_.composites[composite->second].attributes.push_back(
+            std::move(col));
+      }
+    }
+    return Status::OK();
+  }
+
+  Status ReadConstraints() {
+    RETORT_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Q("constraints",
+          "SELECT k.oid, k.conrelid, k.contypid, k.conname, k.contype, "
+          "pg_get_constraintdef(k.oid), k.confrelid, k.conindid, " +
+              Comment("pg_constraint", "k.oid") +
+              " FROM pg_constraint k "
+              "JOIN pg_namespace n ON n.oid = k.connamespace "
+              "WHERE k.contype IN ('p', 'u', 'c', 'f', 'x') AND "
+              "k.conparentid = 0 AND k.conislocal AND " +
+              std::string(kUserNamespace) + " ORDER BY k.conname"));
+    for (const Row& row : r.rows) {
+      Constraint k;
+      k.name = Str(row, 3);
+      k.definition = Str(row, 5);
+      k.comment = row[8];
+      char type = Str(row, 4)[0];
+      k.kind = type == 'p'   ? ConstraintKind::kPrimaryKey
+               : type == 'u' ? ConstraintKind::kUnique
+               : type == 'f' ? ConstraintKind::kForeignKey
+               : type == 'x' ? ConstraintKind::kExclusion
+                             : ConstraintKind::kCheck;
+      uint32_t rel = Oid(row, 1);
+      if (rel == 0) {
+        auto domain = type_keys_.find(Oid(row, 2));
+        if (domain == type_keys_.end()) continue;
+        auto it = catalog_.domains.find(domain->second);
+        if (it == catalog_.domains.end()) continue;
+        it->second.checks.push_back(std::move(k));
+        continue;
+      }
+      auto table = table_oids_.find(rel);
+      if (table == table_oids_.end()) continue;
+      Table& t = *table->second;
+      std::string key = ConstraintKey(t.schema, t.name, k.name);
+      constraint_keys_[Oid(row, 0)] = key;
+      if (k.kind == ConstraintKind::kForeignKey) {
+        auto ref = rel_keys_.find(Oid(row, 6));
+        k.referenced_table = ref != rel_keys_.end() ? ref->second : "";
+      } else if (k.kind != ConstraintKind::kCheck) {
+        index_constraint_keys_[Oid(row, 7)] = key;
+      }
+      t.constraints.push_back(std::move(k));
+    }
+    return Status::OK();
+  }
+
+  Status ReadIndexes() {
+    RETORT_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Q("indexes",
+          "SELECT c.oid, n.nspname, c.relname, i.indrelid, "
+          "pg_get_indexdef(c.oid), i.indisunique, " +
+              Comment("pg_class", "c.oid") +
+              " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+              "JOIN pg_namespace n ON n.oid = c.relnamespace "
+              "WHERE " +
+              std::string(kUserNamespace) +
+              " AND NOT EXISTS (SELECT 1 FROM pg_inherits ih "
+              "WHERE ih.inhrelid = c.oid)"));
+    for (const Row& row : r.rows) {
+      uint32_t oid = Oid(row, 0);
+      auto owner = index_constraint_keys_.find(oid);
+      if (owner != index_constraint_keys_.end()) {
+        rel_keys_[oid] = owner->second;  // FKs depend on the constraint
+        continue;
+      }
+      auto table = rel_keys_.find(Oid(row, 3));
+      if (table == rel_keys_.end()) continue;
+      Index x;
+      x.schema = Str(row, 1);
+      x.name = Str(row, 2);
+      x.table = table->second;
+      x.definition = Str(row, 4);
+      x.unique = Bool(row, 5);
+      x.comment = row[6];
+      std::string key = RelationKey(x.schema, x.name);
+      rel_keys_[oid] = key;
+      catalog_.indexes[key] = std::move(x);
+    }
+    return Status::OK();
+  }
+
+  Status ReadSequences() {
+    RETORT_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Q("sequences",
+          "SELECT c.oid, n.nspname, c.relname, format_type(s.seqtypid, "
+          "NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, "
+          "s.seqcache, s.seqcycle, own.refobjid, a.attname, " +
+              Comment("pg_class", "c.oid") +
+              " FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
+              "JOIN pg_namespace n ON n.oid = c.relnamespace "
+              "LEFT JOIN pg_depend own ON own.classid = 'pg_class'::regclass "
+              "AND own.objid = c.oid AND own.refclassid = "
+              "'pg_class'::regclass AND own.deptype IN ('a', 'i') "
+              "LEFT JOIN pg_attribute a ON a.attrelid = own.refobjid AND "
+              "a.attnum = own.refobjsubid "
+              "WHERE " +
+              std::string(kUserNamespace) + " AND " +
+              NotExtensionMember("pg_class", "c.oid") +
+              // Identity sequences belong to their column.
+              " AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE "
+              "i.classid = 'pg_class'::regclass AND i.objid = c.oid AND "
+              "i.deptype = 'i')"));
+    for (const Row& row : r.rows) {
+      const std::string& schema = Str(row, 1);
+      const std::string& name = Str(row, 2);
+      if (!RelationIncluded(options_, schema, name)) continue;
+      Sequence s;
+      s.schema = schema;
+      s.name = name;
+      s.data_type = Str(row, 3);
+      s.start = Int(row, 4);
+      s.increment = Int(row, 5);
+      s.min_value = Int(row, 6);
+      s.max_value = Int(row, 7);
+      s.cache = Int(row, 8);
+      s.cycle = Bool(row, 9);
+      auto owner = rel_keys_.find(Oid(row, 10));
+      if (owner != rel_keys_.end()) {
+        s.owned_by_table = owner->second;
+        s.owned_by_column = Str(row, 11);
+      }
+      s.comment = row[12];
+      std::string key = RelationKey(schema, name);
+      rel_keys_[Oid(row, 0)] = key;
+      catalog_.sequences[key] = std::move(s);
+    }
+    return Status::OK();
+  }
+
+  Status ReadFunctions() {
+    RETORT_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Q("functions",
+          "SELECT p.oid, n.nspname, p.proname, "
+          "pg_get_function_identity_arguments(p.oid), p.prokind, "
+          "pg_get_functiondef(p.oid), " +
+              Comment("pg_proc", "p.oid") +
+              " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+              "WHERE p.prokind IN ('f', 'p') AND " +
+              std::string(kUserNamespace) + " AND " +
+              NotExtensionMember("pg_proc", "p.oid")));
+    for (const Row& row : r.rows) {
+      const std::string& schema = Str(row, 1);
+      if (!SchemaIncluded(options_, schema)) continue;
+      Function f;
+      f.schema = schema;
+      f.name = Str(row, 2);
+      f.identity_args = Str(row, 3);
+      f.procedure = Str(row, 4) == "p";
+      f.definition = Str(row, 5);
+      while (!f.definition.empty() && f.definition.back() == '\n') {
+        f.definition.pop_back();
+      }
+      f.comment = row[6];
+      std::string key = FunctionKey(f.schema, f.name, f.identity_args);
+      func_keys_[Oid(row, 0)] = key;
+      catalog_.functions[key] = std::move(f);
+    }
+    return Status::OK();
+  }
+
+  Status ReadTriggers() {
+    RETORT_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Q("triggers",
+          "SELECT g.oid, g.tgrelid, g.tgname, pg_get_triggerdef(g.oid), " +
+              Comment("pg_trigger", "g.oid") +
+              " FROM pg_trigger g WHERE NOT g.tgisinternal AND "
+              "g.tgparentid = 0 ORDER BY g.tgname"));
+    for (const Row& row : r.rows) {
+      auto table = table_oids_.find(Oid(row, 1));
+      if (table == table_oids_.end()) continue;
+      Trigger g{Str(row, 2), Str(row, 3), row[4]};
+      trigger_keys_[Oid(row, 0)] =
+          TriggerKey(table->second->schema, table->second->name, g.name);
+      table->second->triggers.push_back(std::move(g));
+    }
+    return Status::OK();
+  }
+
+  Status ReadPolicies() {
+    RETORT_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Q("policies",
+          "SELECT p.polrelid, p.polname, "
+          "'CREATE POLICY ' || quote_ident(p.polname) || ' ON ' || "
+          "p.polrelid::regclass::text || CASE WHEN p.polpermissive THEN '' "
+          "ELSE ' AS RESTRICTIVE' END || ' FOR ' || CASE p.polcmd "
+          "WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN "
+          "'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END || ' TO ' || "
+          "CASE WHEN p.polroles = '{0}' THEN 'PUBLIC' ELSE (SELECT "
+          "string_agg(quote_ident(rolname), ', ' ORDER BY rolname) FROM "
+          "pg_roles WHERE oid = ANY (p.polroles)) END || "
+          "COALESCE(' USING (' || pg_get_expr(p.polqual, p.polrelid) || "
+          "')', '') || COALESCE(' WITH CHECK (' || "
+          "pg_get_expr(p.polwithcheck, p.polrelid) || ')', '') "
+          "FROM pg_policy p ORDER BY p.polname"));
+    for (const Row& row : r.rows) {
+      auto table = table_oids_.find(Oid(row, 0));
+      if (table == table_oids_.end()) continue;
+      table->second->policies.push_back(Policy{Str(row, 1), Str(row, 2)});
+    }
+    return Status::OK();
+  }
+
+  // pg_depend edges between user objects, as keys. Views depend through
+  // their rewrite rule, defaults through pg_attrdef; both are folded into
+  // the view or column they belong to in SQL.
+  Status ReadDependencies() {
+    RETORT_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Q("dependencies",
+          "SELECT d.classid::regclass::text, "
+          "COALESCE(rw.ev_class, ad.adrelid, d.objid), "
+          "COALESCE(ad.adnum::int, d.objsubid), "
+          "d.refclassid::regclass::text, d.refobjid, d.deptype "
+          "FROM pg_depend d "
+          "LEFT JOIN pg_rewrite rw ON d.classid = 'pg_rewrite'::regclass "
+          "AND rw.oid = d.objid "
+          "LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass "
+          "AND ad.oid = d.objid "
+          "WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384 AND "
+          "d.refobjid >= 16384 AND d.refclassid IN ('pg_class'::regclass, "
+          "'pg_type'::regclass, 'pg_proc'::regclass)"));
+    for (const Row& row : r.rows) {
+      const std::string& cls = Str(row, 0);
+      uint32_t obj = Oid(row, 1);
+      int64_t sub = Int(row, 2);
+      std::string from;
+      if (cls == "pg_class" || cls == "pg_rewrite" || cls == "pg_attrdef") {
+        auto table = table_oids_.find(obj);
+        if (table != table_oids_.end() && sub > 0) {
+          // Column-level: attnum -> name needs the column list; the
+          // dependency is recorded on the column key.
+          const Table& t = *table->second;
+          std::string column = ColumnNameByAttnum(obj, sub);
+          if (column.empty()) continue;
+          from = ColumnKey(t.schema, t.name, column);
+        } else {
+          from = Lookup(rel_keys_, obj);
+          if (from.empty()) from = Lookup(composite_rel_keys_, obj);
+          // A sequence's OWNED BY link is rendered as its own statement.
+          if (Str(row, 5) == "a" && catalog_.sequences.count(from)) continue;
+        }
+      } else if (cls == "pg_type") {
+        from = Lookup(type_keys_, obj);
+      } else if (cls == "pg_proc") {
+        from = Lookup(func_keys_, obj);
+      } else if (cls == "pg_constraint") {
+        from = Lookup(constraint_keys_, obj);
+      } else if (cls == "pg_trigger") {
+        from = Lookup(trigger_keys_, obj);
+      }
+      if (from.empty()) continue;
+      const std::string& ref_cls = Str(row, 3);
+      uint32_t ref = Oid(row, 4);
+      std::string to;
+      if (ref_cls == "pg_class") {
+        to = Lookup(rel_keys_, ref);
+        if (to.empty()) to = Lookup(composite_rel_keys_, ref);
+      } else if (ref_cls == "pg_type") {
+        to = Lookup(type_keys_, ref);
+      } else {
+        to = Lookup(func_keys_, ref);
+      }
+      if (to.empty() || to == from) continue;
+      catalog_.depends_on[from].insert(to);
+    }
+    return Status::OK();
+  }
+
+  static std::string Lookup(const std::unordered_map<uint32_t, std::string>& m,
+                            uint32_t oid) {
+    auto it = m.find(oid);
+    return it == m.end() ? std::string() : it->second;
+  }
+
+  // attnum -> column name, built lazily on the first column-level
+  // dependency (attnums are not kept in the model).
+  std::string ColumnNameByAttnum(uint32_t rel, int64_t attnum) {
+    if (!attnames_loaded_) {
+      attnames_loaded_ = true;
+      auto r = conn_.Query(
+          "SELECT a.attrelid, a.attnum, a.attname FROM pg_attribute a "
+          "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON "
+          "n.oid = c.relnamespace WHERE a.attnum > 0 AND NOT "
+          "a.attisdropped AND c.relkind IN ('r', 'p') AND " +
+          std::string(kUserNamespace));
+      if (r.ok()) {
+        for (const Row& row : r->rows) {
+          attnames_[(uint64_t{Oid(row, 0)} << 16) | Oid(row, 1)] = Str(row, 2);
+        }
+      }
+    }
+    auto it = attnames_.find((uint64_t{rel} << 16) | uint64_t(attnum));
+    return it == attnames_.end() ? std::string() : it->second;
+  }
+
+  Connection& conn_;
+  const IntrospectOptions& options_;
+  Catalog catalog_;
+  std::unordered_map<uint32_t, std::string> rel_keys_;
+  std::unordered_map<uint32_t, std::string> type_keys_;
+  std::unordered_map<uint32_t, std::string> enum_oids_;
+  std::unordered_map<uint32_t, std::string> composite_rel_keys_;
+  std::unordered_map<uint32_t, std::string> func_keys_;
+  std::unordered_map<uint32_t, std::string> constraint_keys_;
+  std::unordered_map<uint32_t, std::string> index_constraint_keys_;
+  std::unordered_map<uint32_t, std::string> trigger_keys_;
+  std::unordered_map<uint32_t, Table*> table_oids_;
+  bool attnames_loaded_ = false;
+  std::unordered_map<uint64_t, std::string> attnames_;
+};
+
+}  // namespace
+
+bool SchemaIncluded(const IntrospectOptions& options,
+                    std::string_view schema) {
+  if (schema == "pg_catalog" || schema == "information_schema" ||
+      schema.starts_with("pg_toast") || schema.starts_with("pg_temp_")) {
+    return false;
+  }
+  if (!options.include_schemas.empty() &&
+      std::find(options.include_schemas.begin(),
+                options.include_schemas.end(),
+                schema) == options.include_schemas.end()) {
+    return false;
+  }
+  for (const std::string& pattern : options.exclude_schemas) {
+    if (GlobMatch(pattern, schema)) return false;
+  }
+  return true;
+}
+
+bool RelationIncluded(const IntrospectOptions& options,
+                      std::string_view schema, std::string_view name) {
+  if (!SchemaIncluded(options, schema)) return false;
+  if (name.starts_with("alembic_version")) return false;
+  std::string qualified = std::string(schema) + "." + std::string(name);
+  for (const std::string& pattern : options.exclude_tables) {
+    if (GlobMatch(pattern, name) || GlobMatch(pattern, qualified)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Result<Catalog> IntrospectPostgres(Connection& conn,
+                                   const IntrospectOptions& options) {
+  if (conn.dialect() != Dialect::kPostgres) {
+    return Status::InvalidArgument(
+        "autogenerate introspection needs a PostgreSQL connection");
+  }
+  bool own_transaction = !conn.InTransaction();
+  if (own_transaction) {
+    RETORT_RETURN_IF_ERROR(conn.Begin());
+    Status st = conn.Execute(
+        "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    if (!st.ok()) {
+      (void)conn.Rollback();
+      return st;
+    }
+  }
+  // With only pg_catalog on the search path the server's deparsers
+  // schema-qualify every user object (as pg_dump does), so the rendered SQL
+  // means the same whatever search_path the migration later runs with.
+  std::string saved_path;
+  auto path = conn.Query("SELECT current_setting('search_path'), "
+                         "set_config('search_path', 'pg_catalog', true)");
+  if (!path.ok()) {
+    if (own_transaction) (void)conn.Rollback();
+    return path.status().WithContext("introspecting");
+  }
+  if (!path->rows.empty() && path->rows[0][0]) saved_path = *path->rows[0][0];
+  Result<Catalog> catalog = Introspector(conn, options).Run();
+  if (!own_transaction && catalog.ok()) {
+    auto restored = conn.Query("SELECT set_config('search_path', $1, true)",
+                               {saved_path});
+    if (!restored.ok()) return restored.status();
+  }
+  if (own_transaction) {
+    Status st = catalog.ok() ? conn.Commit() : conn.Rollback();
+    if (!st.ok() && catalog.ok()) return st;
+  }
+  return catalog;
+}
+
+}  // namespace retort
