@@ -180,4 +180,13 @@ RunSettings CollectingSettings(std::vector<std::string>* lines,
   return settings;
 }
 
+std::string GenAlembicScript() {
+  if (const char* env = std::getenv("RETORT_GEN_ALEMBIC"); env && *env)
+    return env;
+  return (std::filesystem::path(RETORT_SOURCE_DIR) / ".." / "shared" /
+          "peers" / "gen_alembic.py")
+      .lexically_normal()
+      .string();
+}
+
 }  // namespace retort::testing

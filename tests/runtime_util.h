@@ -113,6 +113,10 @@ bool TableExists(const std::string& url, const std::string& name);
 // Runs a shell command; returns its exit code, stdout+stderr in *output.
 int Shell(const std::string& command, std::string* output);
 
+// ../shared/peers/gen_alembic.py beside the source tree (where CI and the
+// developers' machines keep shared/), or $RETORT_GEN_ALEMBIC.
+std::string GenAlembicScript();
+
 // A RunSettings whose log lines are collected in `*lines` ("W: ..." etc.).
 RunSettings CollectingSettings(std::vector<std::string>* lines,
                                LogLevel level = LogLevel::kDebug);
