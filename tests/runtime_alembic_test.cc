@@ -33,7 +33,7 @@ class AlembicProject {
     sa_url.replace(0, sa_url.find("://"), "postgresql+psycopg2");
     std::string out;
     EXPECT_EQ(Shell("rm -rf " + dir_ +
-                        " && /usr/bin/python3 " + GenAlembicScript() + " " +
+                        " && /usr/bin/python3 " + testing::GenAlembicScript() + " " +
                         dir_ + " --revisions " + std::to_string(n) +
                         " --url '" + sa_url + "'",
                     &out),
