@@ -70,7 +70,7 @@ std::string AlembicSql(int n, const std::string& args,
           .string();
   std::string out;
   std::string gen = "rm -rf " + dir + " && /usr/bin/python3 " +
-                    GenAlembicScript() + " " + dir +
+                    testing::GenAlembicScript() + " " + dir +
                     " --revisions " + std::to_string(n) + " --url " + kPgUrl;
   EXPECT_EQ(Shell(gen, &out), 0) << out;
   if (!env_edit.empty()) {
