@@ -65,36 +65,22 @@ std::string VersionTableSql::DropVersionTable() const {
 }
 
 std::string VersionTableSql::CreateHistoryTable() const {
+  // One layout for both dialects; only the types of the id, the times and
+  // the duration differ (SQLite keeps ISO-8601 text).
+  const bool pg = dialect_ == Dialect::kPostgres;
+  const std::string id_type = pg ? "SERIAL" : "INTEGER";
+  const std::string time_type = pg ? "TIMESTAMP WITH TIME ZONE" : "TEXT";
+  const std::string ms_type = pg ? "BIGINT" : "INTEGER";
   std::string name = history_table();
-  if (dialect_ == Dialect::kPostgres) {
-    return "CREATE TABLE IF NOT EXISTS " + qualified_history_ +
-           " (\n"
-           "    id SERIAL NOT NULL, \n"
-           "    revision VARCHAR(255) NOT NULL, \n"
-           "    direction VARCHAR(16) NOT NULL, \n"
-           "    checksum VARCHAR(64), \n"
-           "    started_at TIMESTAMP WITH TIME ZONE NOT NULL, \n"
-           "    finished_at TIMESTAMP WITH TIME ZONE NOT NULL, \n"
-           "    duration_ms BIGINT NOT NULL, \n"
-           "    applied_by VARCHAR(255) NOT NULL, \n"
-           "    tool_version VARCHAR(64) NOT NULL, \n"
-           "    CONSTRAINT " +
-           MaybeQuoteIdent(name + "_pkey") +
-           " PRIMARY KEY (id), \n"
-           "    CONSTRAINT " +
-           MaybeQuoteIdent(name + "_direction_check") +
-           " CHECK (direction IN ('upgrade', 'downgrade', 'stamp'))\n"
-           ")";
-  }
   return "CREATE TABLE IF NOT EXISTS " + qualified_history_ +
          " (\n"
-         "    id INTEGER NOT NULL, \n"
+         "    id " + id_type + " NOT NULL, \n"
          "    revision VARCHAR(255) NOT NULL, \n"
          "    direction VARCHAR(16) NOT NULL, \n"
          "    checksum VARCHAR(64), \n"
-         "    started_at TEXT NOT NULL, \n"
-         "    finished_at TEXT NOT NULL, \n"
-         "    duration_ms INTEGER NOT NULL, \n"
+         "    started_at " + time_type + " NOT NULL, \n"
+         "    finished_at " + time_type + " NOT NULL, \n"
+         "    duration_ms " + ms_type + " NOT NULL, \n"
          "    applied_by VARCHAR(255) NOT NULL, \n"
          "    tool_version VARCHAR(64) NOT NULL, \n"
          "    CONSTRAINT " +
