@@ -1,0 +1,630 @@
+// Autogenerate round trips against the harness PostgreSQL: load schema A and
+// schema B into two fresh databases, diff A toward B, apply the upgrade to A
+// and check that (1) a second diff is empty and (2) pg_dump --schema-only of
+// the result equals that of B (column order aside); then apply the
+// downgrade and check the same against the original A.
+#include <gtest/gtest.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "autogen/autogen.h"
+#include "autogen/render.h"
+#include "autogen/scratch.h"
+#include "catalog/pg_introspect.h"
+#include "dialect/url.h"
+#include "pg_harness.h"
+
+namespace retort {
+namespace {
+
+std::string PgDumpBinary() {
+  const char* bindir = getenv("RETORT_PG_BINDIR");
+  return std::string(bindir && *bindir ? bindir : "/usr/lib/postgresql/15/bin") +
+         "/pg_dump";
+}
+
+// pg_dump --schema-only, with comments, blank lines and SET noise removed
+// and the lines inside each CREATE TABLE/TYPE (...) block sorted (column
+// order is not part of the comparison: ADD COLUMN appends).
+std::string NormalizedDump(const std::string& url) {
+  std::string cmd = PgDumpBinary() + " --schema-only --no-owner '" + url +
+                    "' 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return "popen failed";
+  std::string raw;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) raw.append(buf, n);
+  int rc = pclose(pipe);
+  if (rc != 0) return "pg_dump failed: " + raw;
+  std::vector<std::string> out, block;
+  bool in_block = false;
+  size_t pos = 0;
+  while (pos < raw.size()) {
+    size_t eol = raw.find('\n', pos);
+    if (eol == std::string::npos) eol = raw.size();
+    std::string line = raw.substr(pos, eol - pos);
+    pos = eol + 1;
+    if (line.empty() || line.starts_with("--") || line.starts_with("SET ") ||
+        line.starts_with("SELECT pg_catalog.set_config") ||
+        // pg_dump 15.14+: a random per-dump key, not schema.
+        line.starts_with("\\restrict ") ||
+        line.starts_with("\\unrestrict ")) {
+      continue;
+    }
+    if (in_block) {
+      if (line.starts_with(")")) {
+        std::sort(block.begin(), block.end());
+        out.insert(out.end(), block.begin(), block.end());
+        block.clear();
+        in_block = false;
+        out.push_back(line);
+        continue;
+      }
+      if (!line.empty() && line.back() == ',') line.pop_back();
+      block.push_back(line);
+      continue;
+    }
+    out.push_back(line);
+    if (line.ends_with("(") && (line.starts_with("CREATE TABLE") ||
+                                line.starts_with("CREATE UNLOGGED TABLE") ||
+                                line.starts_with("CREATE TYPE"))) {
+      in_block = true;
+    }
+  }
+  std::string joined;
+  for (const std::string& l : out) joined += l + "\n";
+  return joined;
+}
+
+std::unique_ptr<Connection> MustConnect(const std::string& url) {
+  auto conn = Connect(url);
+  EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+  return conn.ok() ? std::move(conn).value() : nullptr;
+}
+
+Catalog MustIntrospect(const std::string& url,
+                       const IntrospectOptions& options = {}) {
+  auto conn = MustConnect(url);
+  if (conn == nullptr) return {};
+  auto catalog = IntrospectPostgres(*conn, options);
+  EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
+  return catalog.ok() ? std::move(catalog).value() : Catalog{};
+}
+
+// A fresh database holding `sql`; "" after a test failure.
+std::string DatabaseWith(const std::string& sql) {
+  std::string url = testing::FreshDatabaseUrl();
+  if (url.empty()) return "";
+  auto conn = MustConnect(url);
+  if (conn == nullptr) return "";
+  Status st = LoadModels(*conn, {ModelFile{"schema.sql", sql}});
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return url;
+}
+
+void Apply(const std::string& url, const std::string& sql) {
+  auto conn = MustConnect(url);
+  ASSERT_NE(conn, nullptr);
+  Status st = LoadModels(*conn, {ModelFile{"migration.sql", sql}});
+  ASSERT_TRUE(st.ok()) << st.ToString() << "\n--- script:\n" << sql;
+}
+
+struct RoundTripOptions {
+  // The downgrade cannot restore A (enum values cannot be dropped).
+  bool irreversible = false;
+};
+
+// The whole check; returns the diff for further assertions.
+AutogenResult RoundTrip(const std::string& a_sql, const std::string& b_sql,
+                        RoundTripOptions options = {}) {
+  std::string a = DatabaseWith(a_sql);
+  std::string b = DatabaseWith(b_sql);
+  if (a.empty() || b.empty()) return {};
+  Catalog cat_a = MustIntrospect(a);
+  Catalog cat_b = MustIntrospect(b);
+  std::string dump_a = NormalizedDump(a);
+  std::string dump_b = NormalizedDump(b);
+  AutogenResult diff = DiffCatalogs(cat_a, cat_b);
+  EXPECT_FALSE(diff.empty()) << "A and B should differ";
+  EXPECT_FALSE(diff.cycle);
+  Apply(a, diff.upgrade_sql);
+  if (::testing::Test::HasFatalFailure()) return diff;
+  AutogenResult again = DiffCatalogs(MustIntrospect(a), cat_b);
+  EXPECT_TRUE(again.empty()) << "after upgrade:\n"
+                             << diff.upgrade_sql << "\nstill differs by:\n"
+                             << again.upgrade_sql;
+  EXPECT_EQ(NormalizedDump(a), dump_b) << "upgrade:\n" << diff.upgrade_sql;
+  if (options.irreversible) return diff;
+  Apply(a, diff.downgrade_sql);
+  if (::testing::Test::HasFatalFailure()) return diff;
+  AutogenResult back = DiffCatalogs(MustIntrospect(a), cat_a);
+  EXPECT_TRUE(back.empty()) << "after downgrade:\n"
+                            << diff.downgrade_sql << "\nstill differs by:\n"
+                            << back.upgrade_sql;
+  EXPECT_EQ(NormalizedDump(a), dump_a) << "downgrade:\n" << diff.downgrade_sql;
+  return diff;
+}
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// --- tables and columns ------------------------------------------------------
+
+TEST(AutogenRoundTrip, AddAndDropTable) {
+  auto d = RoundTrip(
+      "CREATE TABLE keep (id int PRIMARY KEY);",
+      "CREATE TABLE keep (id int PRIMARY KEY);\n"
+      "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(255) NOT "
+      "NULL UNIQUE, created_at timestamptz DEFAULT now());");
+  EXPECT_TRUE(Contains(d.upgrade_sql, "CREATE TABLE public.users")) << d.upgrade_sql;
+  EXPECT_TRUE(Contains(d.downgrade_sql,
+                       "-- retort: destructive\nDROP TABLE public.users;"))
+      << d.downgrade_sql;
+}
+
+TEST(AutogenRoundTrip, UnloggedTable) {
+  auto d = RoundTrip("CREATE TABLE t (id int);",
+                     "CREATE UNLOGGED TABLE t (id int);");
+  EXPECT_TRUE(Contains(d.upgrade_sql, "SET UNLOGGED")) << d.upgrade_sql;
+}
+
+TEST(AutogenRoundTrip, AddAndDropColumnWithRenameHint) {
+  auto d = RoundTrip("CREATE TABLE t (id int, name text);",
+                     "CREATE TABLE t (id int, full_name text);");
+  EXPECT_TRUE(Contains(d.upgrade_sql,
+                       "ALTER TABLE public.t RENAME COLUMN name TO full_name"))
+      << d.upgrade_sql;
+  EXPECT_TRUE(Contains(d.upgrade_sql, "-- retort: destructive\nALTER TABLE "
+                                      "public.t DROP COLUMN name;"))
+      << d.upgrade_sql;
+  EXPECT_TRUE(Contains(d.downgrade_sql,
+                       "ALTER TABLE public.t RENAME COLUMN full_name TO name"))
+      << d.downgrade_sql;
+}
+
+TEST(AutogenRoundTrip, AlterColumnTypeWidening) {
+  auto d = RoundTrip("CREATE TABLE t (v varchar(10), n int);",
+                     "CREATE TABLE t (v varchar(20), n bigint);");
+  std::string up = d.upgrade_sql;
+  EXPECT_TRUE(Contains(up, "ALTER COLUMN v TYPE character varying(20)")) << up;
+  EXPECT_FALSE(Contains(up, "destructive")) << up;
+  EXPECT_TRUE(Contains(d.downgrade_sql, "-- retort: destructive")) << d.downgrade_sql;
+}
+
+TEST(AutogenRoundTrip, AlterColumnTypeNarrowingIsDestructive) {
+  auto d = RoundTrip("CREATE TABLE t (v text, n numeric);",
+                     "CREATE TABLE t (v varchar(5), n integer);");
+  EXPECT_TRUE(Contains(d.upgrade_sql, "-- retort: destructive")) << d.upgrade_sql;
+}
+
+TEST(AutogenRoundTrip, AlterNullabilityAndDefault) {
+  RoundTrip("CREATE TABLE t (a int, b text DEFAULT 'x', c int NOT NULL);",
+            "CREATE TABLE t (a int NOT NULL DEFAULT 42, b text, c int);");
+}
+
+TEST(AutogenRoundTrip, IdentityGeneratedCollation) {
+  RoundTrip(
+      "CREATE TABLE t (id int NOT NULL, a int, g int GENERATED ALWAYS AS (a * "
+      "2) STORED, s text);",
+      "CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY, a int, g int "
+      "GENERATED ALWAYS AS (a * 3) STORED, s text COLLATE \"C\");");
+}
+
+TEST(AutogenRoundTrip, IdentityKindChange) {
+  RoundTrip("CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY);",
+            "CREATE TABLE t (id int GENERATED BY DEFAULT AS IDENTITY);");
+}
+
+TEST(AutogenRoundTrip, PartitionedTable) {
+  RoundTrip("CREATE TABLE other (id int);",
+            "CREATE TABLE other (id int);\n"
+            "CREATE TABLE events (id int, at date NOT NULL) PARTITION BY "
+            "RANGE (at);\n"
+            "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM "
+            "('2024-01-01') TO ('2025-01-01');");
+}
+
+// --- constraints -------------------------------------------------------------
+
+TEST(AutogenRoundTrip, PrimaryKeyUniqueCheck) {
+  RoundTrip("CREATE TABLE t (id int NOT NULL, code text, qty int);",
+            "CREATE TABLE t (id int PRIMARY KEY, code text CONSTRAINT "
+            "t_code_key UNIQUE, qty int CHECK (qty > 0));");
+}
+
+TEST(AutogenRoundTrip, ForeignKeyActionsDeferrableNotValid) {
+  RoundTrip(
+      "CREATE TABLE parent (id int PRIMARY KEY);\n"
+      "CREATE TABLE child (id int, parent_id int);",
+      "CREATE TABLE parent (id int PRIMARY KEY);\n"
+      "CREATE TABLE child (id int, parent_id int REFERENCES parent ON DELETE "
+      "CASCADE ON UPDATE SET NULL DEFERRABLE INITIALLY DEFERRED);\n"
+      "ALTER TABLE child ADD CONSTRAINT child_id_check CHECK (id > 0) NOT "
+      "VALID;");
+}
+
+TEST(AutogenRoundTrip, ForeignKeyToNewTableAndCycle) {
+  // Two new tables referencing each other: the FKs come after both tables.
+  auto d = RoundTrip(
+      "CREATE TABLE x (id int);",
+      "CREATE TABLE x (id int);\n"
+      "CREATE TABLE a (id int PRIMARY KEY, b_id int);\n"
+      "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);\n"
+      "ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b;");
+  EXPECT_FALSE(d.cycle);
+}
+
+TEST(AutogenRoundTrip, ChangedConstraintDefinition) {
+  RoundTrip("CREATE TABLE t (q int CONSTRAINT q_pos CHECK (q > 0));",
+            "CREATE TABLE t (q int CONSTRAINT q_pos CHECK (q >= 0));");
+}
+
+TEST(AutogenRoundTrip, ExclusionConstraint) {
+  RoundTrip("CREATE TABLE booking (during tstzrange);",
+            "CREATE TABLE booking (during tstzrange, EXCLUDE USING gist "
+            "(during WITH &&));");
+}
+
+TEST(AutogenRoundTrip, PrimaryKeyReplacedUnderForeignKey) {
+  // The FK must be dropped before the PK it references and added after
+  // the new one.
+  RoundTrip(
+      "CREATE TABLE p (id int PRIMARY KEY, code int);\n"
+      "CREATE TABLE c (p_id int REFERENCES p);",
+      "CREATE TABLE p (id int, code int PRIMARY KEY);\n"
+      "CREATE TABLE c (p_id int REFERENCES p);");
+}
+
+// --- indexes -----------------------------------------------------------------
+
+TEST(AutogenRoundTrip, IndexesOfEveryShape) {
+  RoundTrip(
+      "CREATE TABLE t (id int, email text, name text, n int);\n"
+      "CREATE INDEX t_n ON t (n);",
+      "CREATE TABLE t (id int, email text, name text, n int);\n"
+      "CREATE INDEX t_n ON t (n DESC);\n"
+      "CREATE UNIQUE INDEX t_email ON t (lower(email)) WHERE id > 0;\n"
+      "CREATE INDEX t_hash ON t USING hash (name);\n"
+      "CREATE INDEX t_incl ON t (id) INCLUDE (n);\n"
+      "CREATE INDEX t_pattern ON t (name text_pattern_ops);");
+}
+
+// --- types -------------------------------------------------------------------
+
+TEST(AutogenRoundTrip, CreateEnumAndUseIt) {
+  RoundTrip("CREATE TABLE t (id int);",
+            "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\n"
+            "CREATE TABLE t (id int, m mood DEFAULT 'ok', ms mood[]);");
+}
+
+TEST(AutogenRoundTrip, EnumAddValueIsNotReversible) {
+  auto d = RoundTrip("CREATE TYPE mood AS ENUM ('sad', 'happy');",
+                     "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'wild');",
+                     {.irreversible = true});
+  EXPECT_TRUE(Contains(d.upgrade_sql,
+                       "ALTER TYPE public.mood ADD VALUE 'ok' BEFORE 'happy';"))
+      << d.upgrade_sql;
+  EXPECT_TRUE(Contains(d.upgrade_sql,
+                       "ALTER TYPE public.mood ADD VALUE 'wild' AFTER 'happy';"))
+      << d.upgrade_sql;
+  EXPECT_TRUE(Contains(d.downgrade_sql, "-- retort: manual: PostgreSQL cannot "
+                                        "drop value 'ok'"))
+      << d.downgrade_sql;
+}
+
+TEST(AutogenRoundTrip, DomainsAndCompositeTypes) {
+  RoundTrip(
+      "CREATE DOMAIN posint AS int CHECK (VALUE > 0);\n"
+      "CREATE TYPE pair AS (a int, b text);",
+      "CREATE DOMAIN posint AS int NOT NULL DEFAULT 1 CONSTRAINT big CHECK "
+      "(VALUE > 10);\n"
+      "CREATE TYPE pair AS (a bigint, c text);\n"
+      "CREATE DOMAIN email AS text COLLATE \"C\" CHECK (VALUE ~ '@');\n"
+      "CREATE TABLE t (e email, p pair);");
+}
+
+// --- sequences ---------------------------------------------------------------
+
+TEST(AutogenRoundTrip, SequencesAndSerial) {
+  RoundTrip(
+      "CREATE SEQUENCE counter INCREMENT BY 1;\n"
+      "CREATE TABLE t (x int);",
+      "CREATE SEQUENCE counter INCREMENT BY 5 MAXVALUE 1000 CYCLE;\n"
+      "CREATE SEQUENCE other AS integer START 7;\n"
+      "CREATE TABLE t (x int, id serial, y bigint DEFAULT nextval('other'));");
+}
+
+TEST(AutogenRoundTrip, DropTableWithSerial) {
+  RoundTrip("CREATE TABLE t (id serial PRIMARY KEY);\n"
+            "CREATE TABLE u (id bigserial);",
+            "CREATE TABLE u (id bigserial);");
+}
+
+// --- views -------------------------------------------------------------------
+
+TEST(AutogenRoundTrip, ViewsAndMaterializedViews) {
+  RoundTrip(
+      "CREATE TABLE t (id int, n int);",
+      "CREATE TABLE t (id int, n int);\n"
+      "CREATE VIEW v AS SELECT id, n FROM t WHERE n > 0;\n"
+      "CREATE VIEW vv AS SELECT id FROM v;\n"
+      "CREATE MATERIALIZED VIEW mv AS SELECT count(*) AS c FROM t;\n"
+      "CREATE INDEX mv_c ON mv (c);");
+}
+
+TEST(AutogenRoundTrip, ChangedViewRebuildsDependents) {
+  auto d = RoundTrip(
+      "CREATE TABLE t (id int, n int);\n"
+      "CREATE VIEW v AS SELECT id, n FROM t;\n"
+      "CREATE VIEW vv AS SELECT id FROM v;",
+      "CREATE TABLE t (id int, n int);\n"
+      "CREATE VIEW v AS SELECT id, n, n * 2 AS n2 FROM t;\n"
+      "CREATE VIEW vv AS SELECT id FROM v;");
+  EXPECT_TRUE(Contains(d.upgrade_sql, "DROP VIEW public.vv;")) << d.upgrade_sql;
+}
+
+TEST(AutogenRoundTrip, ColumnTypeChangeUnderView) {
+  RoundTrip("CREATE TABLE t (id int, n int);\n"
+            "CREATE VIEW v AS SELECT id, n FROM t;",
+            "CREATE TABLE t (id int, n bigint);\n"
+            "CREATE VIEW v AS SELECT id, n FROM t;");
+}
+
+// --- functions, triggers, RLS ------------------------------------------------
+
+TEST(AutogenRoundTrip, FunctionsTriggersPolicies) {
+  RoundTrip(
+      "CREATE TABLE t (id int, owner text, touched timestamptz);",
+      "CREATE TABLE t (id int, owner text, touched timestamptz);\n"
+      "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+      "BEGIN NEW.touched := now(); RETURN NEW; END $$;\n"
+      "CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE "
+      "FUNCTION touch();\n"
+      "CREATE PROCEDURE noop(a int) LANGUAGE sql AS $$ SELECT 1 $$;\n"
+      "ALTER TABLE t ENABLE ROW LEVEL SECURITY;\n"
+      "ALTER TABLE t FORCE ROW LEVEL SECURITY;\n"
+      "CREATE POLICY own ON t FOR SELECT USING (owner = current_user);");
+}
+
+TEST(AutogenRoundTrip, ChangedFunctionBody) {
+  RoundTrip("CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x $$;",
+            "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x + 1 $$;");
+}
+
+// --- schemas, comments, extensions ------------------------------------------
+
+TEST(AutogenRoundTrip, SchemasWithObjects) {
+  RoundTrip(
+      "CREATE TABLE t (id int);",
+      "CREATE TABLE t (id int);\n"
+      "CREATE SCHEMA auth;\n"
+      "CREATE TYPE auth.role AS ENUM ('admin', 'user');\n"
+      "CREATE TABLE auth.users (id int PRIMARY KEY, r auth.role);\n"
+      "CREATE TABLE public.sessions (user_id int REFERENCES auth.users);");
+}
+
+TEST(AutogenRoundTrip, Comments) {
+  RoundTrip(
+      "CREATE TABLE t (id int, n int);\n"
+      "COMMENT ON TABLE t IS 'old';",
+      "CREATE TABLE t (id int, n int);\n"
+      "COMMENT ON TABLE t IS 'it''s new';\n"
+      "COMMENT ON COLUMN t.n IS 'count';\n"
+      "CREATE SCHEMA s;\n"
+      "COMMENT ON SCHEMA s IS 'domain';");
+}
+
+TEST(AutogenRoundTrip, ExtensionsAndTheirObjectsAreNotDropped) {
+  auto d = RoundTrip("CREATE TABLE t (id int);",
+                     "CREATE EXTENSION citext;\n"
+                     "CREATE TABLE t (id int, email citext);");
+  // The extension's own functions and types never show up as objects.
+  EXPECT_FALSE(Contains(d.downgrade_sql, "DROP FUNCTION")) << d.downgrade_sql;
+  EXPECT_FALSE(Contains(d.downgrade_sql, "DROP TYPE")) << d.downgrade_sql;
+  EXPECT_TRUE(Contains(d.downgrade_sql, "DROP EXTENSION citext;"))
+      << d.downgrade_sql;
+}
+
+// --- whole-database properties ----------------------------------------------
+
+constexpr char kRichSchema[] = R"sql(
+CREATE SCHEMA auth;
+CREATE EXTENSION IF NOT EXISTS pgcrypto;
+CREATE TYPE auth.role AS ENUM ('admin', 'user');
+CREATE DOMAIN auth.email AS text CHECK (VALUE ~ '@');
+CREATE TABLE auth.users (
+  id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  email auth.email NOT NULL UNIQUE,
+  role auth.role NOT NULL DEFAULT 'user',
+  token text DEFAULT encode(gen_random_bytes(8), 'hex'),
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE auth.users IS 'people';
+CREATE TABLE auth.sessions (
+  id serial PRIMARY KEY,
+  user_id bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+  data jsonb
+);
+CREATE INDEX sessions_user ON auth.sessions (user_id) WHERE data IS NOT NULL;
+CREATE VIEW auth.admins AS SELECT id, email FROM auth.users WHERE role = 'admin';
+CREATE FUNCTION auth.n_users() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM auth.users $$;
+)sql";
+
+TEST(AutogenRoundTrip, UnchangedSchemaDiffsToNothing) {
+  std::string a = DatabaseWith(kRichSchema);
+  std::string b = DatabaseWith(kRichSchema);
+  ASSERT_FALSE(a.empty());
+  Catalog ca = MustIntrospect(a);
+  EXPECT_GE(ca.tables.size(), 2u);
+  EXPECT_EQ(ca.extensions.count("extension:pgcrypto"), 1u);
+  AutogenResult d = DiffCatalogs(ca, MustIntrospect(b));
+  EXPECT_TRUE(d.empty()) << d.upgrade_sql;
+  EXPECT_EQ(d.upgrade_sql, "");
+  EXPECT_EQ(d.downgrade_sql, "");
+}
+
+// Writes model files into a temp directory.
+class ModelDir {
+ public:
+  ModelDir() {
+    dir_ = (std::filesystem::temp_directory_path() / "retort-models-XXXXXX")
+               .string();
+    EXPECT_NE(mkdtemp(dir_.data()), nullptr);
+  }
+  ~ModelDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+ private:
+  std::string dir_;
+};
+
+int ScratchDatabaseCount(const std::string& url) {
+  auto conn = MustConnect(url);
+  if (conn == nullptr) return -1;
+  auto r = conn->Query(
+      "SELECT count(*) FROM pg_database WHERE datname LIKE "
+      "'retort\\_scratch\\_%'");
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? std::stoi(*r->rows[0][0]) : -1;
+}
+
+TEST(AutogenModels, UnchangedModelsAgainstTargetDiffToNothing) {
+  ModelDir dir;
+  std::string url = DatabaseWith(kRichSchema);
+  ASSERT_FALSE(url.empty());
+  {
+    // retort's own tables are never compared.
+    auto conn = MustConnect(url);
+    ASSERT_TRUE(conn->Execute("CREATE TABLE alembic_version (version_num "
+                              "varchar(32) PRIMARY KEY)").ok());
+  }
+  auto result = DiffModels(url, {dir.Write("auth.sql", kRichSchema)}, {});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_TRUE(result->empty()) << result->upgrade_sql;
+  EXPECT_EQ(ScratchDatabaseCount(url), 0);
+}
+
+TEST(AutogenModels, ModelsCreateEverythingInAnEmptyDatabase) {
+  ModelDir dir;
+  std::string url = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  auto result = DiffModels(url, {dir.Write("auth.sql", kRichSchema)}, {});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_TRUE(Contains(result->upgrade_sql, "CREATE SCHEMA auth;"));
+  Apply(url, result->upgrade_sql);
+  auto again = DiffModels(url, {dir.Write("auth.sql", kRichSchema)}, {});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->empty()) << again->upgrade_sql;
+}
+
+TEST(AutogenModels, ModelErrorNamesFileAndLine) {
+  ModelDir dir;
+  std::string url = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  std::string ok = dir.Write("a.sql", "CREATE TABLE a (id int);\n");
+  std::string bad_syntax =
+      dir.Write("auth.sql", "CREATE TABLE x (id int);\n\nCREATE TABLEE y ();\n");
+  auto r = DiffModels(url, {ok, bad_syntax}, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            bad_syntax + ":3: syntax error at or near \"TABLEE\"");
+  std::string bad_ref = dir.Write(
+      "auth.sql", "CREATE TABLE x (id int);\n\nCREATE VIEW v AS\n  SELECT "
+                  "*\n  FROM missing;\n");
+  r = DiffModels(url, {ok, bad_ref}, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().message().starts_with(bad_ref + ":5: ERROR 42P01: "
+                                               "relation \"missing\" does "
+                                               "not exist"))
+      << r.status().message();
+  EXPECT_EQ(ScratchDatabaseCount(url), 0) << "scratch database left behind";
+}
+
+TEST(AutogenModels, DevUrlIsLeftUnchanged) {
+  ModelDir dir;
+  std::string target = testing::FreshDatabaseUrl();
+  std::string dev = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(dev.empty());
+  DiffOptions options;
+  options.dev_url = dev;
+  auto r = DiffModels(target, {dir.Write("m.sql", "CREATE TABLE m (id int);")},
+                      options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(Contains(r->upgrade_sql, "CREATE TABLE public.m"));
+  EXPECT_TRUE(MustIntrospect(dev).tables.empty());
+}
+
+TEST(AutogenModels, Filters) {
+  ModelDir dir;
+  std::string url = DatabaseWith(
+      "CREATE SCHEMA billing; CREATE TABLE billing.invoices (id int);\n"
+      "CREATE TABLE tmp_cache (id int); CREATE TABLE kept (id int);");
+  ASSERT_FALSE(url.empty());
+  DiffOptions options;
+  options.filter.exclude_schemas = {"billing"};
+  options.filter.exclude_tables = {"tmp_*"};
+  auto r = DiffModels(url, {dir.Write("m.sql", "CREATE TABLE kept (id int);")},
+                      options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->empty()) << r->upgrade_sql;
+  options.filter = {};
+  options.filter.include_schemas = {"public"};
+  r = DiffModels(url, {dir.Write("m.sql", "CREATE TABLE kept (id int);")},
+                 options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->upgrade_sql,
+            "-- retort: destructive\nDROP TABLE public.tmp_cache;\n");
+}
+
+// n tables, each with a foreign key to the previous one, an index and a
+// default.
+std::string ChainSchema(int n) {
+  std::string sql = "CREATE TABLE t0 (id int PRIMARY KEY, n int DEFAULT 0);\n";
+  for (int i = 1; i < n; ++i) {
+    std::string t = "t" + std::to_string(i);
+    sql += "CREATE TABLE " + t + " (id int PRIMARY KEY, prev int REFERENCES t" +
+           std::to_string(i - 1) + ", n int DEFAULT 0, at timestamptz DEFAULT "
+           "now());\nCREATE INDEX " + t + "_n ON " + t + " (n);\n";
+  }
+  return sql;
+}
+
+TEST(AutogenModels, ForeignKeyChain2000Deep) {
+  ModelDir dir;
+  std::string url = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  std::string model = dir.Write("chain.sql", ChainSchema(2000));
+  auto r = DiffModels(url, {model}, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->cycle);
+  Apply(url, r->upgrade_sql);
+  auto again = DiffModels(url, {model}, {});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->empty()) << again->upgrade_sql.substr(0, 2000);
+  // 2,000 tables with a FK, an index and defaults each.
+  std::printf("[ introspect ] 2000-table chain: target %.3f s, models %.3f s\n",
+              again->introspect_target_seconds,
+              again->introspect_models_seconds);
+  EXPECT_LT(again->introspect_target_seconds, 5.0);
+  Apply(url, r->downgrade_sql);
+  EXPECT_TRUE(MustIntrospect(url).tables.empty());
+}
+
+}  // namespace
+}  // namespace retort
