@@ -135,6 +135,10 @@ AutogenResult RoundTrip(const std::string& a_sql, const std::string& b_sql,
   AutogenResult diff = DiffCatalogs(cat_a, cat_b);
   EXPECT_FALSE(diff.empty()) << "A and B should differ";
   EXPECT_FALSE(diff.cycle);
+  if (getenv("RETORT_AUTOGEN_PRINT")) {  // for eyeballing the scripts
+    std::printf("--- upgrade:\n%s--- downgrade:\n%s", diff.upgrade_sql.c_str(),
+                diff.downgrade_sql.c_str());
+  }
   Apply(a, diff.upgrade_sql);
   if (::testing::Test::HasFatalFailure()) return diff;
   AutogenResult again = DiffCatalogs(MustIntrospect(a), cat_b);
