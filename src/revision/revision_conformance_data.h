@@ -3,6 +3,7 @@
 #ifndef RETORT_REVISION_REVISION_CONFORMANCE_DATA_H_
 #define RETORT_REVISION_REVISION_CONFORMANCE_DATA_H_
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,11 @@ struct Fixture {
 };
 
 const std::vector<Fixture>& Fixtures();
+
+// Test listings name a fixture by its name, not by its bytes.
+inline void PrintTo(const Fixture& fixture, std::ostream* os) {
+  *os << fixture.name;
+}
 
 }  // namespace conformance
 }  // namespace retort
