@@ -26,7 +26,8 @@ namespace {
 
 std::string PgDumpBinary() {
   const char* bindir = getenv("RETORT_PG_BINDIR");
-  return std::string(bindir && *bindir ? bindir : "/usr/lib/postgresql/15/bin") +
+  return std::string(bindir && *bindir ? bindir
+                                       : "/usr/lib/postgresql/15/bin") +
          "/pg_dump";
 }
 
@@ -34,8 +35,8 @@ std::string PgDumpBinary() {
 // and the lines inside each CREATE TABLE/TYPE (...) block sorted (column
 // order is not part of the comparison: ADD COLUMN appends).
 std::string NormalizedDump(const std::string& url) {
-  std::string cmd = PgDumpBinary() + " --schema-only --no-owner '" + url +
-                    "' 2>&1";
+  std::string cmd =
+      PgDumpBinary() + " --schema-only --no-owner '" + url + "' 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   if (pipe == nullptr) return "popen failed";
   std::string raw;
@@ -55,8 +56,7 @@ std::string NormalizedDump(const std::string& url) {
     if (line.empty() || line.starts_with("--") || line.starts_with("SET ") ||
         line.starts_with("SELECT pg_catalog.set_config") ||
         // pg_dump 15.14+: a random per-dump key, not schema.
-        line.starts_with("\\restrict ") ||
-        line.starts_with("\\unrestrict ")) {
+        line.starts_with("\\restrict ") || line.starts_with("\\unrestrict ")) {
       continue;
     }
     if (in_block) {
@@ -169,7 +169,8 @@ TEST(AutogenRoundTrip, AddAndDropTable) {
       "CREATE TABLE keep (id int PRIMARY KEY);\n"
       "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(255) NOT "
       "NULL UNIQUE, created_at timestamptz DEFAULT now());");
-  EXPECT_TRUE(Contains(d.upgrade_sql, "CREATE TABLE public.users")) << d.upgrade_sql;
+  EXPECT_TRUE(Contains(d.upgrade_sql, "CREATE TABLE public.users"))
+      << d.upgrade_sql;
   EXPECT_TRUE(Contains(d.downgrade_sql,
                        "-- retort: destructive\nDROP TABLE public.users;"))
       << d.downgrade_sql;
@@ -187,8 +188,9 @@ TEST(AutogenRoundTrip, AddAndDropColumnWithRenameHint) {
   EXPECT_TRUE(Contains(d.upgrade_sql,
                        "ALTER TABLE public.t RENAME COLUMN name TO full_name"))
       << d.upgrade_sql;
-  EXPECT_TRUE(Contains(d.upgrade_sql, "-- retort: destructive\nALTER TABLE "
-                                      "public.t DROP COLUMN name;"))
+  EXPECT_TRUE(Contains(d.upgrade_sql,
+                       "-- retort: destructive\nALTER TABLE "
+                       "public.t DROP COLUMN name;"))
       << d.upgrade_sql;
   EXPECT_TRUE(Contains(d.downgrade_sql,
                        "ALTER TABLE public.t RENAME COLUMN full_name TO name"))
@@ -201,13 +203,15 @@ TEST(AutogenRoundTrip, AlterColumnTypeWidening) {
   std::string up = d.upgrade_sql;
   EXPECT_TRUE(Contains(up, "ALTER COLUMN v TYPE character varying(20)")) << up;
   EXPECT_FALSE(Contains(up, "destructive")) << up;
-  EXPECT_TRUE(Contains(d.downgrade_sql, "-- retort: destructive")) << d.downgrade_sql;
+  EXPECT_TRUE(Contains(d.downgrade_sql, "-- retort: destructive"))
+      << d.downgrade_sql;
 }
 
 TEST(AutogenRoundTrip, AlterColumnTypeNarrowingIsDestructive) {
   auto d = RoundTrip("CREATE TABLE t (v text, n numeric);",
                      "CREATE TABLE t (v varchar(5), n integer);");
-  EXPECT_TRUE(Contains(d.upgrade_sql, "-- retort: destructive")) << d.upgrade_sql;
+  EXPECT_TRUE(Contains(d.upgrade_sql, "-- retort: destructive"))
+      << d.upgrade_sql;
 }
 
 TEST(AutogenRoundTrip, AlterNullabilityAndDefault) {
@@ -258,12 +262,12 @@ TEST(AutogenRoundTrip, ForeignKeyActionsDeferrableNotValid) {
 
 TEST(AutogenRoundTrip, ForeignKeyToNewTableAndCycle) {
   // Two new tables referencing each other: the FKs come after both tables.
-  auto d = RoundTrip(
-      "CREATE TABLE x (id int);",
-      "CREATE TABLE x (id int);\n"
-      "CREATE TABLE a (id int PRIMARY KEY, b_id int);\n"
-      "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);\n"
-      "ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b;");
+  auto d =
+      RoundTrip("CREATE TABLE x (id int);",
+                "CREATE TABLE x (id int);\n"
+                "CREATE TABLE a (id int PRIMARY KEY, b_id int);\n"
+                "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);\n"
+                "ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b;");
   EXPECT_FALSE(d.cycle);
 }
 
@@ -317,11 +321,12 @@ TEST(AutogenRoundTrip, EnumAddValueIsNotReversible) {
   EXPECT_TRUE(Contains(d.upgrade_sql,
                        "ALTER TYPE public.mood ADD VALUE 'ok' BEFORE 'happy';"))
       << d.upgrade_sql;
-  EXPECT_TRUE(Contains(d.upgrade_sql,
-                       "ALTER TYPE public.mood ADD VALUE 'wild' AFTER 'happy';"))
+  EXPECT_TRUE(Contains(
+      d.upgrade_sql, "ALTER TYPE public.mood ADD VALUE 'wild' AFTER 'happy';"))
       << d.upgrade_sql;
-  EXPECT_TRUE(Contains(d.downgrade_sql, "-- retort: manual: PostgreSQL cannot "
-                                        "drop value 'ok'"))
+  EXPECT_TRUE(Contains(d.downgrade_sql,
+                       "-- retort: manual: PostgreSQL cannot "
+                       "drop value 'ok'"))
       << d.downgrade_sql;
 }
 
@@ -348,21 +353,21 @@ TEST(AutogenRoundTrip, SequencesAndSerial) {
 }
 
 TEST(AutogenRoundTrip, DropTableWithSerial) {
-  RoundTrip("CREATE TABLE t (id serial PRIMARY KEY);\n"
-            "CREATE TABLE u (id bigserial);",
-            "CREATE TABLE u (id bigserial);");
+  RoundTrip(
+      "CREATE TABLE t (id serial PRIMARY KEY);\n"
+      "CREATE TABLE u (id bigserial);",
+      "CREATE TABLE u (id bigserial);");
 }
 
 // --- views -------------------------------------------------------------------
 
 TEST(AutogenRoundTrip, ViewsAndMaterializedViews) {
-  RoundTrip(
-      "CREATE TABLE t (id int, n int);",
-      "CREATE TABLE t (id int, n int);\n"
-      "CREATE VIEW v AS SELECT id, n FROM t WHERE n > 0;\n"
-      "CREATE VIEW vv AS SELECT id FROM v;\n"
-      "CREATE MATERIALIZED VIEW mv AS SELECT count(*) AS c FROM t;\n"
-      "CREATE INDEX mv_c ON mv (c);");
+  RoundTrip("CREATE TABLE t (id int, n int);",
+            "CREATE TABLE t (id int, n int);\n"
+            "CREATE VIEW v AS SELECT id, n FROM t WHERE n > 0;\n"
+            "CREATE VIEW vv AS SELECT id FROM v;\n"
+            "CREATE MATERIALIZED VIEW mv AS SELECT count(*) AS c FROM t;\n"
+            "CREATE INDEX mv_c ON mv (c);");
 }
 
 TEST(AutogenRoundTrip, ChangedViewRebuildsDependents) {
@@ -377,31 +382,33 @@ TEST(AutogenRoundTrip, ChangedViewRebuildsDependents) {
 }
 
 TEST(AutogenRoundTrip, ColumnTypeChangeUnderView) {
-  RoundTrip("CREATE TABLE t (id int, n int);\n"
-            "CREATE VIEW v AS SELECT id, n FROM t;",
-            "CREATE TABLE t (id int, n bigint);\n"
-            "CREATE VIEW v AS SELECT id, n FROM t;");
+  RoundTrip(
+      "CREATE TABLE t (id int, n int);\n"
+      "CREATE VIEW v AS SELECT id, n FROM t;",
+      "CREATE TABLE t (id int, n bigint);\n"
+      "CREATE VIEW v AS SELECT id, n FROM t;");
 }
 
 // --- functions, triggers, RLS ------------------------------------------------
 
 TEST(AutogenRoundTrip, FunctionsTriggersPolicies) {
-  RoundTrip(
-      "CREATE TABLE t (id int, owner text, touched timestamptz);",
-      "CREATE TABLE t (id int, owner text, touched timestamptz);\n"
-      "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-      "BEGIN NEW.touched := now(); RETURN NEW; END $$;\n"
-      "CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE "
-      "FUNCTION touch();\n"
-      "CREATE PROCEDURE noop(a int) LANGUAGE sql AS $$ SELECT 1 $$;\n"
-      "ALTER TABLE t ENABLE ROW LEVEL SECURITY;\n"
-      "ALTER TABLE t FORCE ROW LEVEL SECURITY;\n"
-      "CREATE POLICY own ON t FOR SELECT USING (owner = current_user);");
+  RoundTrip("CREATE TABLE t (id int, owner text, touched timestamptz);",
+            "CREATE TABLE t (id int, owner text, touched timestamptz);\n"
+            "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            "BEGIN NEW.touched := now(); RETURN NEW; END $$;\n"
+            "CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE "
+            "FUNCTION touch();\n"
+            "CREATE PROCEDURE noop(a int) LANGUAGE sql AS $$ SELECT 1 $$;\n"
+            "ALTER TABLE t ENABLE ROW LEVEL SECURITY;\n"
+            "ALTER TABLE t FORCE ROW LEVEL SECURITY;\n"
+            "CREATE POLICY own ON t FOR SELECT USING (owner = current_user);");
 }
 
 TEST(AutogenRoundTrip, ChangedFunctionBody) {
-  RoundTrip("CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x $$;",
-            "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x + 1 $$;");
+  RoundTrip(
+      "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x $$;",
+      "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x + 1 "
+      "$$;");
 }
 
 // --- schemas, comments, extensions ------------------------------------------
@@ -516,7 +523,8 @@ TEST(AutogenModels, UnchangedModelsAgainstTargetDiffToNothing) {
     // retort's own tables are never compared.
     auto conn = MustConnect(url);
     ASSERT_TRUE(conn->Execute("CREATE TABLE alembic_version (version_num "
-                              "varchar(32) PRIMARY KEY)").ok());
+                              "varchar(32) PRIMARY KEY)")
+                    .ok());
   }
   auto result = DiffModels(url, {dir.Write("auth.sql", kRichSchema)}, {});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
@@ -542,18 +550,20 @@ TEST(AutogenModels, ModelErrorNamesFileAndLine) {
   std::string url = testing::FreshDatabaseUrl();
   ASSERT_FALSE(url.empty());
   std::string ok = dir.Write("a.sql", "CREATE TABLE a (id int);\n");
-  std::string bad_syntax =
-      dir.Write("auth.sql", "CREATE TABLE x (id int);\n\nCREATE TABLEE y ();\n");
+  std::string bad_syntax = dir.Write(
+      "auth.sql", "CREATE TABLE x (id int);\n\nCREATE TABLEE y ();\n");
   auto r = DiffModels(url, {ok, bad_syntax}, {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(),
             bad_syntax + ":3: syntax error at or near \"TABLEE\"");
-  std::string bad_ref = dir.Write(
-      "auth.sql", "CREATE TABLE x (id int);\n\nCREATE VIEW v AS\n  SELECT "
-                  "*\n  FROM missing;\n");
+  std::string bad_ref =
+      dir.Write("auth.sql",
+                "CREATE TABLE x (id int);\n\nCREATE VIEW v AS\n  SELECT "
+                "*\n  FROM missing;\n");
   r = DiffModels(url, {ok, bad_ref}, {});
   ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(r.status().message().starts_with(bad_ref + ":5: ERROR 42P01: "
+  EXPECT_TRUE(r.status().message().starts_with(bad_ref +
+                                               ":5: ERROR 42P01: "
                                                "relation \"missing\" does "
                                                "not exist"))
       << r.status().message();
@@ -603,8 +613,10 @@ std::string ChainSchema(int n) {
   for (int i = 1; i < n; ++i) {
     std::string t = "t" + std::to_string(i);
     sql += "CREATE TABLE " + t + " (id int PRIMARY KEY, prev int REFERENCES t" +
-           std::to_string(i - 1) + ", n int DEFAULT 0, at timestamptz DEFAULT "
-           "now());\nCREATE INDEX " + t + "_n ON " + t + " (n);\n";
+           std::to_string(i - 1) +
+           ", n int DEFAULT 0, at timestamptz DEFAULT "
+           "now());\nCREATE INDEX " +
+           t + "_n ON " + t + " (n);\n";
   }
   return sql;
 }
@@ -645,8 +657,9 @@ TEST(AutogenModels, DISABLED_Introspect10000Tables) {
   ASSERT_NE(conn, nullptr);
   auto start = std::chrono::steady_clock::now();
   auto catalog = IntrospectPostgres(*conn, {});
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
   EXPECT_EQ(catalog->tables.size(), 10000u);
   std::printf("[ introspect ] 10000 tables: %.3f s\n", seconds);

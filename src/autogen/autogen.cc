@@ -11,15 +11,13 @@ namespace retort {
 namespace {
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       start)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
 Result<Catalog> LoadAndIntrospect(const std::string& target_url,
                                   const std::vector<std::string>& model_files,
-                                  const DiffOptions& options,
-                                  double* seconds) {
+                                  const DiffOptions& options, double* seconds) {
   RETORT_ASSIGN_OR_RETURN(std::vector<ModelFile> files,
                           ReadModelFiles(model_files));
   RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> scratch,

@@ -28,41 +28,76 @@ Operation Operation::Reverse() const {
 
 std::string_view OpKindName(OpKind kind) {
   switch (kind) {
-    case OpKind::kDropPolicy: return "drop_policy";
-    case OpKind::kDropTrigger: return "drop_trigger";
-    case OpKind::kDropView: return "drop_view";
-    case OpKind::kDropForeignKey: return "drop_foreign_key";
-    case OpKind::kDropIndex: return "drop_index";
-    case OpKind::kDropConstraint: return "drop_constraint";
-    case OpKind::kSetSequenceOwner: return "unset_sequence_owner";
-    case OpKind::kDropColumn: return "drop_column";
-    case OpKind::kDropTable: return "drop_table";
-    case OpKind::kDropFunction: return "drop_function";
-    case OpKind::kDropSequence: return "drop_sequence";
-    case OpKind::kDropType: return "drop_type";
-    case OpKind::kDropExtension: return "drop_extension";
-    case OpKind::kDropSchema: return "drop_schema";
-    case OpKind::kCreateSchema: return "create_schema";
-    case OpKind::kCreateExtension: return "create_extension";
-    case OpKind::kCreateType: return "create_type";
-    case OpKind::kAlterType: return "alter_type";
-    case OpKind::kCreateSequence: return "create_sequence";
-    case OpKind::kAlterSequence: return "alter_sequence";
-    case OpKind::kCreateTable: return "create_table";
-    case OpKind::kAddColumn: return "add_column";
-    case OpKind::kAlterColumn: return "alter_column";
-    case OpKind::kAddConstraint: return "add_constraint";
-    case OpKind::kCreateIndex: return "create_index";
-    case OpKind::kAddForeignKey: return "add_foreign_key";
-    case OpKind::kSetSequenceOwned: return "set_sequence_owner";
-    case OpKind::kCreateFunction: return "create_function";
-    case OpKind::kReplaceFunction: return "replace_function";
-    case OpKind::kCreateView: return "create_view";
-    case OpKind::kCreateTrigger: return "create_trigger";
-    case OpKind::kAlterTable: return "alter_table";
-    case OpKind::kCreatePolicy: return "create_policy";
-    case OpKind::kComment: return "comment";
-    case OpKind::kManual: return "manual";
+    case OpKind::kDropPolicy:
+      return "drop_policy";
+    case OpKind::kDropTrigger:
+      return "drop_trigger";
+    case OpKind::kDropView:
+      return "drop_view";
+    case OpKind::kDropForeignKey:
+      return "drop_foreign_key";
+    case OpKind::kDropIndex:
+      return "drop_index";
+    case OpKind::kDropConstraint:
+      return "drop_constraint";
+    case OpKind::kSetSequenceOwner:
+      return "unset_sequence_owner";
+    case OpKind::kDropColumn:
+      return "drop_column";
+    case OpKind::kDropTable:
+      return "drop_table";
+    case OpKind::kDropFunction:
+      return "drop_function";
+    case OpKind::kDropSequence:
+      return "drop_sequence";
+    case OpKind::kDropType:
+      return "drop_type";
+    case OpKind::kDropExtension:
+      return "drop_extension";
+    case OpKind::kDropSchema:
+      return "drop_schema";
+    case OpKind::kCreateSchema:
+      return "create_schema";
+    case OpKind::kCreateExtension:
+      return "create_extension";
+    case OpKind::kCreateType:
+      return "create_type";
+    case OpKind::kAlterType:
+      return "alter_type";
+    case OpKind::kCreateSequence:
+      return "create_sequence";
+    case OpKind::kAlterSequence:
+      return "alter_sequence";
+    case OpKind::kCreateTable:
+      return "create_table";
+    case OpKind::kAddColumn:
+      return "add_column";
+    case OpKind::kAlterColumn:
+      return "alter_column";
+    case OpKind::kAddConstraint:
+      return "add_constraint";
+    case OpKind::kCreateIndex:
+      return "create_index";
+    case OpKind::kAddForeignKey:
+      return "add_foreign_key";
+    case OpKind::kSetSequenceOwned:
+      return "set_sequence_owner";
+    case OpKind::kCreateFunction:
+      return "create_function";
+    case OpKind::kReplaceFunction:
+      return "replace_function";
+    case OpKind::kCreateView:
+      return "create_view";
+    case OpKind::kCreateTrigger:
+      return "create_trigger";
+    case OpKind::kAlterTable:
+      return "alter_table";
+    case OpKind::kCreatePolicy:
+      return "create_policy";
+    case OpKind::kComment:
+      return "comment";
+    case OpKind::kManual:
+      return "manual";
   }
   return "unknown";
 }
@@ -119,8 +154,9 @@ bool IsWideningTypeChange(std::string_view from_type,
     // large enough; unbounded numeric always does.
     static constexpr long kDigits[] = {0, 5, 10, 19};
     return to_mods.empty() ||
-           (to_mods.size() >= 1 && to_mods[0] - (to_mods.size() > 1 ? to_mods[1] : 0) >=
-                                       kDigits[IntegerRank(from)]);
+           (to_mods.size() >= 1 &&
+            to_mods[0] - (to_mods.size() > 1 ? to_mods[1] : 0) >=
+                kDigits[IntegerRank(from)]);
   }
   if (from == "numeric" && to == "numeric") {
     if (to_mods.empty()) return true;
@@ -133,7 +169,8 @@ bool IsWideningTypeChange(std::string_view from_type,
   if (from == "real" && to == "double precision") return true;
   if ((from == "timestamp" || from == "timestamp without time zone") &&
       (to == "timestamp" || to == "timestamp without time zone")) {
-    return to_mods.empty() || (!from_mods.empty() && to_mods[0] >= from_mods[0]);
+    return to_mods.empty() ||
+           (!from_mods.empty() && to_mods[0] >= from_mods[0]);
   }
   return false;
 }
@@ -232,8 +269,8 @@ class Comparer {
     Operation& op = Add(
         OpKind::kComment, OpKind::kComment, object,
         "COMMENT ON " + target + " IS " + text(new_comment) + ";\n",
-        created ? "" : "COMMENT ON " + target + " IS " + text(old_comment) +
-                           ";\n");
+        created ? ""
+                : "COMMENT ON " + target + " IS " + text(old_comment) + ";\n");
     op.after_created.insert(object);
     op.before_dropped.insert(object);
   }
@@ -287,11 +324,11 @@ class Comparer {
            if (a && b) return;  // versions and schema moves: not compared
            const Extension& x = a ? *a : *b;
            CreateOrDrop(a != nullptr, [&] {
-             Operation& op = Add(
-                 OpKind::kCreateExtension, OpKind::kDropExtension, key,
-                 "CREATE EXTENSION IF NOT EXISTS " + Q(x.name) +
-                     " WITH SCHEMA " + Q(x.schema) + ";\n",
-                 "DROP EXTENSION " + Q(x.name) + ";\n");
+             Operation& op =
+                 Add(OpKind::kCreateExtension, OpKind::kDropExtension, key,
+                     "CREATE EXTENSION IF NOT EXISTS " + Q(x.name) +
+                         " WITH SCHEMA " + Q(x.schema) + ";\n",
+                     "DROP EXTENSION " + Q(x.name) + ";\n");
              op.creates.insert(key);
              op.reverse_destructive = true;
              if (x.schema != "pg_catalog") InSchema(op, x.schema);
@@ -302,37 +339,36 @@ class Comparer {
   // --- types -----------------------------------------------------------------
 
   void DiffEnums() {
-    Walk(from_.enums, to_.enums, [&](const std::string& key,
-                                     const EnumType* a, const EnumType* b) {
-      if (a && b) {
-        AlterEnum(key, *a, *b);
-        CommentOp("TYPE " + QualifiedName(b->schema, b->name), key,
-                  a->comment, b->comment, false);
-        return;
-      }
-      const EnumType& e = a ? *a : *b;
-      const Catalog& side = a ? from_ : to_;
-      CreateOrDrop(a != nullptr, [&] {
-        std::string name = QualifiedName(e.schema, e.name);
-        std::string labels;
-        for (const std::string& l : e.labels) {
-          labels += (labels.empty() ? "" : ", ") + Literal(l);
-        }
-        Operation& op =
-            Add(OpKind::kCreateType, OpKind::kDropType, key,
-                "CREATE TYPE " + name + " AS ENUM (" + labels + ");\n",
-                "DROP TYPE " + name + ";\n");
-        op.creates.insert(key);
-        op.reverse_destructive = true;
-        InSchema(op, e.schema);
-        NeedsDeps(op, side, key);
-        CommentOp("TYPE " + name, key, std::nullopt, e.comment, true);
-      });
-    });
+    Walk(from_.enums, to_.enums,
+         [&](const std::string& key, const EnumType* a, const EnumType* b) {
+           if (a && b) {
+             AlterEnum(key, *a, *b);
+             CommentOp("TYPE " + QualifiedName(b->schema, b->name), key,
+                       a->comment, b->comment, false);
+             return;
+           }
+           const EnumType& e = a ? *a : *b;
+           const Catalog& side = a ? from_ : to_;
+           CreateOrDrop(a != nullptr, [&] {
+             std::string name = QualifiedName(e.schema, e.name);
+             std::string labels;
+             for (const std::string& l : e.labels) {
+               labels += (labels.empty() ? "" : ", ") + Literal(l);
+             }
+             Operation& op =
+                 Add(OpKind::kCreateType, OpKind::kDropType, key,
+                     "CREATE TYPE " + name + " AS ENUM (" + labels + ");\n",
+                     "DROP TYPE " + name + ";\n");
+             op.creates.insert(key);
+             op.reverse_destructive = true;
+             InSchema(op, e.schema);
+             NeedsDeps(op, side, key);
+             CommentOp("TYPE " + name, key, std::nullopt, e.comment, true);
+           });
+         });
   }
 
-  void AlterEnum(const std::string& key, const EnumType& a,
-                 const EnumType& b) {
+  void AlterEnum(const std::string& key, const EnumType& a, const EnumType& b) {
     if (a.labels == b.labels) return;
     std::string name = QualifiedName(b.schema, b.name);
     // Labels can only be added in place: the old list must survive, in
@@ -344,11 +380,12 @@ class Comparer {
     if (j != a.labels.size()) {
       Operation& op = Add(OpKind::kManual, OpKind::kManual, key, "", "");
       std::string from_list, to_list;
-      for (const auto& l : a.labels) from_list += (from_list.empty() ? "" : ", ") + Literal(l);
-      for (const auto& l : b.labels) to_list += (to_list.empty() ? "" : ", ") + Literal(l);
+      for (const auto& l : a.labels)
+        from_list += (from_list.empty() ? "" : ", ") + Literal(l);
+      for (const auto& l : b.labels)
+        to_list += (to_list.empty() ? "" : ", ") + Literal(l);
       op.comments.push_back("-- retort: manual: enum " + name +
-                            " changes from (" + from_list + ") to (" +
-                            to_list +
+                            " changes from (" + from_list + ") to (" + to_list +
                             "); PostgreSQL cannot remove or reorder enum "
                             "values in place (RENAME VALUE is not guessed)");
       op.reverse_comments = op.comments;
@@ -378,32 +415,32 @@ class Comparer {
   }
 
   void DiffDomains() {
-    Walk(from_.domains, to_.domains, [&](const std::string& key,
-                                         const Domain* a, const Domain* b) {
-      if (a && b) {
-        AlterDomain(key, *a, *b);
-        return;
-      }
-      const Domain& d = a ? *a : *b;
-      const Catalog& side = a ? from_ : to_;
-      CreateOrDrop(a != nullptr, [&] {
-        std::string name = QualifiedName(d.schema, d.name);
-        std::string sql = "CREATE DOMAIN " + name + " AS " + d.base_type;
-        if (!d.collation.empty()) sql += " COLLATE " + d.collation;
-        if (d.default_expr) sql += " DEFAULT " + *d.default_expr;
-        if (d.not_null) sql += " NOT NULL";
-        for (const Constraint& k : d.checks) {
-          sql += " CONSTRAINT " + Q(k.name) + " " + k.definition;
-        }
-        Operation& op = Add(OpKind::kCreateType, OpKind::kDropType, key,
-                            sql + ";\n", "DROP DOMAIN " + name + ";\n");
-        op.creates.insert(key);
-        op.reverse_destructive = true;
-        InSchema(op, d.schema);
-        NeedsDeps(op, side, key);
-        CommentOp("DOMAIN " + name, key, std::nullopt, d.comment, true);
-      });
-    });
+    Walk(from_.domains, to_.domains,
+         [&](const std::string& key, const Domain* a, const Domain* b) {
+           if (a && b) {
+             AlterDomain(key, *a, *b);
+             return;
+           }
+           const Domain& d = a ? *a : *b;
+           const Catalog& side = a ? from_ : to_;
+           CreateOrDrop(a != nullptr, [&] {
+             std::string name = QualifiedName(d.schema, d.name);
+             std::string sql = "CREATE DOMAIN " + name + " AS " + d.base_type;
+             if (!d.collation.empty()) sql += " COLLATE " + d.collation;
+             if (d.default_expr) sql += " DEFAULT " + *d.default_expr;
+             if (d.not_null) sql += " NOT NULL";
+             for (const Constraint& k : d.checks) {
+               sql += " CONSTRAINT " + Q(k.name) + " " + k.definition;
+             }
+             Operation& op = Add(OpKind::kCreateType, OpKind::kDropType, key,
+                                 sql + ";\n", "DROP DOMAIN " + name + ";\n");
+             op.creates.insert(key);
+             op.reverse_destructive = true;
+             InSchema(op, d.schema);
+             NeedsDeps(op, side, key);
+             CommentOp("DOMAIN " + name, key, std::nullopt, d.comment, true);
+           });
+         });
   }
 
   void AlterDomain(const std::string& key, const Domain& a, const Domain& b) {
@@ -469,8 +506,8 @@ class Comparer {
              std::string name = QualifiedName(c.schema, c.name);
              std::string attrs;
              for (const Column& col : c.attributes) {
-               attrs += (attrs.empty() ? "" : ", ") + Q(col.name) + " " +
-                        col.type;
+               attrs +=
+                   (attrs.empty() ? "" : ", ") + Q(col.name) + " " + col.type;
                if (!col.collation.empty()) attrs += " COLLATE " + col.collation;
              }
              Operation& op =
@@ -501,11 +538,10 @@ class Comparer {
       bool kept = false;
       for (const Column& n : b.attributes) kept |= n.name == c.name;
       if (kept) continue;
-      Operation& op = Add(OpKind::kAlterType, OpKind::kAlterType, key,
-                          "ALTER TYPE " + name + " DROP ATTRIBUTE " +
-                              Q(c.name) + ";\n",
-                          "ALTER TYPE " + name + " ADD ATTRIBUTE " + attr(c) +
-                              ";\n");
+      Operation& op =
+          Add(OpKind::kAlterType, OpKind::kAlterType, key,
+              "ALTER TYPE " + name + " DROP ATTRIBUTE " + Q(c.name) + ";\n",
+              "ALTER TYPE " + name + " ADD ATTRIBUTE " + attr(c) + ";\n");
       op.destructive = true;
       op.before_dropped.insert(key);
       if (!c.type_key.empty()) op.before_dropped.insert(c.type_key);
@@ -558,15 +594,15 @@ class Comparer {
     std::string column_key;
     auto t = side.tables.find(s.owned_by_table);
     if (t != side.tables.end()) {
-      column_key = ColumnKey(t->second.schema, t->second.name,
-                             s.owned_by_column);
+      column_key =
+          ColumnKey(t->second.schema, t->second.name, s.owned_by_column);
     }
-    Operation& op = Add(
-        OpKind::kSetSequenceOwned, OpKind::kSetSequenceOwner, key,
-        "ALTER SEQUENCE " + name + " OWNED BY " +
-            RelationSql(side, s.owned_by_table) + "." +
-            Q(s.owned_by_column) + ";\n",
-        "ALTER SEQUENCE " + name + " OWNED BY NONE;\n");
+    Operation& op =
+        Add(OpKind::kSetSequenceOwned, OpKind::kSetSequenceOwner, key,
+            "ALTER SEQUENCE " + name + " OWNED BY " +
+                RelationSql(side, s.owned_by_table) + "." +
+                Q(s.owned_by_column) + ";\n",
+            "ALTER SEQUENCE " + name + " OWNED BY NONE;\n");
     (void)created;
     op.after_created.insert(key);
     op.after_created.insert(s.owned_by_table);
@@ -574,104 +610,104 @@ class Comparer {
   }
 
   void DiffSequences() {
-    Walk(from_.sequences, to_.sequences, [&](const std::string& key,
-                                             const Sequence* a,
-                                             const Sequence* b) {
-      std::string name = QualifiedName((a ? a : b)->schema, (a ? a : b)->name);
-      if (a && b) {
-        std::string up, down;
-        auto field = [&](bool differs, std::string u, std::string d) {
-          if (!differs) return;
-          up += u;
-          down += d;
-        };
-        field(a->data_type != b->data_type, " AS " + b->data_type,
-              " AS " + a->data_type);
-        field(a->increment != b->increment,
-              " INCREMENT BY " + std::to_string(b->increment),
-              " INCREMENT BY " + std::to_string(a->increment));
-        field(a->min_value != b->min_value,
-              " MINVALUE " + std::to_string(b->min_value),
-              " MINVALUE " + std::to_string(a->min_value));
-        field(a->max_value != b->max_value,
-              " MAXVALUE " + std::to_string(b->max_value),
-              " MAXVALUE " + std::to_string(a->max_value));
-        field(a->start != b->start, " START WITH " + std::to_string(b->start),
-              " START WITH " + std::to_string(a->start));
-        field(a->cache != b->cache, " CACHE " + std::to_string(b->cache),
-              " CACHE " + std::to_string(a->cache));
-        field(a->cycle != b->cycle, b->cycle ? " CYCLE" : " NO CYCLE",
-              a->cycle ? " CYCLE" : " NO CYCLE");
-        if (!up.empty()) {
-          Operation& op =
-              Add(OpKind::kAlterSequence, OpKind::kAlterSequence, key,
-                  "ALTER SEQUENCE " + name + up + ";\n",
-                  "ALTER SEQUENCE " + name + down + ";\n");
-          op.after_created.insert(key);
-          op.before_dropped.insert(key);
-        }
-        if (a->owned_by_table != b->owned_by_table ||
-            a->owned_by_column != b->owned_by_column) {
-          if (!a->owned_by_table.empty()) {
-            size_t first = ops_.size();
-            OwnerOp(key, *a, from_, false);
-            ops_[first] = ops_[first].Reverse();
-          }
-          OwnerOp(key, *b, to_, false);
-        }
-        CommentOp("SEQUENCE " + name, key, a->comment, b->comment, false);
-        return;
-      }
-      const Sequence& s = a ? *a : *b;
-      const Catalog& side = a ? from_ : to_;
-      CreateOrDrop(a != nullptr, [&] {
-        Operation& op =
-            Add(OpKind::kCreateSequence, OpKind::kDropSequence, key,
-                "CREATE SEQUENCE " + name + SequenceOptions(s) + ";\n",
-                "DROP SEQUENCE " + name + ";\n");
-        op.creates.insert(key);
-        op.reverse_destructive = true;
-        InSchema(op, s.schema);
-        NeedsDeps(op, side, key);
-        OwnerOp(key, s, side, true);
-        CommentOp("SEQUENCE " + name, key, std::nullopt, s.comment, true);
-      });
-    });
+    Walk(from_.sequences, to_.sequences,
+         [&](const std::string& key, const Sequence* a, const Sequence* b) {
+           std::string name =
+               QualifiedName((a ? a : b)->schema, (a ? a : b)->name);
+           if (a && b) {
+             std::string up, down;
+             auto field = [&](bool differs, std::string u, std::string d) {
+               if (!differs) return;
+               up += u;
+               down += d;
+             };
+             field(a->data_type != b->data_type, " AS " + b->data_type,
+                   " AS " + a->data_type);
+             field(a->increment != b->increment,
+                   " INCREMENT BY " + std::to_string(b->increment),
+                   " INCREMENT BY " + std::to_string(a->increment));
+             field(a->min_value != b->min_value,
+                   " MINVALUE " + std::to_string(b->min_value),
+                   " MINVALUE " + std::to_string(a->min_value));
+             field(a->max_value != b->max_value,
+                   " MAXVALUE " + std::to_string(b->max_value),
+                   " MAXVALUE " + std::to_string(a->max_value));
+             field(a->start != b->start,
+                   " START WITH " + std::to_string(b->start),
+                   " START WITH " + std::to_string(a->start));
+             field(a->cache != b->cache, " CACHE " + std::to_string(b->cache),
+                   " CACHE " + std::to_string(a->cache));
+             field(a->cycle != b->cycle, b->cycle ? " CYCLE" : " NO CYCLE",
+                   a->cycle ? " CYCLE" : " NO CYCLE");
+             if (!up.empty()) {
+               Operation& op =
+                   Add(OpKind::kAlterSequence, OpKind::kAlterSequence, key,
+                       "ALTER SEQUENCE " + name + up + ";\n",
+                       "ALTER SEQUENCE " + name + down + ";\n");
+               op.after_created.insert(key);
+               op.before_dropped.insert(key);
+             }
+             if (a->owned_by_table != b->owned_by_table ||
+                 a->owned_by_column != b->owned_by_column) {
+               if (!a->owned_by_table.empty()) {
+                 size_t first = ops_.size();
+                 OwnerOp(key, *a, from_, false);
+                 ops_[first] = ops_[first].Reverse();
+               }
+               OwnerOp(key, *b, to_, false);
+             }
+             CommentOp("SEQUENCE " + name, key, a->comment, b->comment, false);
+             return;
+           }
+           const Sequence& s = a ? *a : *b;
+           const Catalog& side = a ? from_ : to_;
+           CreateOrDrop(a != nullptr, [&] {
+             Operation& op =
+                 Add(OpKind::kCreateSequence, OpKind::kDropSequence, key,
+                     "CREATE SEQUENCE " + name + SequenceOptions(s) + ";\n",
+                     "DROP SEQUENCE " + name + ";\n");
+             op.creates.insert(key);
+             op.reverse_destructive = true;
+             InSchema(op, s.schema);
+             NeedsDeps(op, side, key);
+             OwnerOp(key, s, side, true);
+             CommentOp("SEQUENCE " + name, key, std::nullopt, s.comment, true);
+           });
+         });
   }
 
   // --- functions -------------------------------------------------------------
 
   void DiffFunctions() {
-    Walk(from_.functions, to_.functions, [&](const std::string& key,
-                                             const Function* a,
-                                             const Function* b) {
-      const Function& f = b ? *b : *a;
-      std::string target = std::string(f.procedure ? "PROCEDURE " : "FUNCTION ") +
-                           QualifiedName(f.schema, f.name) + "(" +
-                           f.identity_args + ")";
-      if (a && b) {
-        if (a->definition != b->definition) {
-          Operation& op =
-              Add(OpKind::kReplaceFunction, OpKind::kReplaceFunction, key,
-                  b->definition + ";\n", a->definition + ";\n");
-          op.after_created.insert(key);
-          op.before_dropped.insert(key);
-          NeedsDeps(op, to_, key);
-        }
-        CommentOp(target, key, a->comment, b->comment, false);
-        return;
-      }
-      const Catalog& side = a ? from_ : to_;
-      CreateOrDrop(a != nullptr, [&] {
-        Operation& op = Add(OpKind::kCreateFunction, OpKind::kDropFunction,
-                            key, f.definition + ";\n",
-                            "DROP " + target + ";\n");
-        op.creates.insert(key);
-        InSchema(op, f.schema);
-        NeedsDeps(op, side, key);
-        CommentOp(target, key, std::nullopt, f.comment, true);
-      });
-    });
+    Walk(from_.functions, to_.functions,
+         [&](const std::string& key, const Function* a, const Function* b) {
+           const Function& f = b ? *b : *a;
+           std::string target =
+               std::string(f.procedure ? "PROCEDURE " : "FUNCTION ") +
+               QualifiedName(f.schema, f.name) + "(" + f.identity_args + ")";
+           if (a && b) {
+             if (a->definition != b->definition) {
+               Operation& op =
+                   Add(OpKind::kReplaceFunction, OpKind::kReplaceFunction, key,
+                       b->definition + ";\n", a->definition + ";\n");
+               op.after_created.insert(key);
+               op.before_dropped.insert(key);
+               NeedsDeps(op, to_, key);
+             }
+             CommentOp(target, key, a->comment, b->comment, false);
+             return;
+           }
+           const Catalog& side = a ? from_ : to_;
+           CreateOrDrop(a != nullptr, [&] {
+             Operation& op =
+                 Add(OpKind::kCreateFunction, OpKind::kDropFunction, key,
+                     f.definition + ";\n", "DROP " + target + ";\n");
+             op.creates.insert(key);
+             InSchema(op, f.schema);
+             NeedsDeps(op, side, key);
+             CommentOp(target, key, std::nullopt, f.comment, true);
+           });
+         });
   }
 
   // --- tables ----------------------------------------------------------------
@@ -778,7 +814,8 @@ class Comparer {
       std::string ck = ConstraintKey(t.schema, t.name, k.name);
       op.creates.insert(ck);
       NeedsDeps(op, side, ck);
-      if (k.kind != ConstraintKind::kCheck) op.creates.insert(UniqueKeysKey(key));
+      if (k.kind != ConstraintKind::kCheck)
+        op.creates.insert(UniqueKeysKey(key));
     }
     // A table's dependencies on things it creates itself are not edges.
     for (const std::string& c : op.creates) op.after_created.erase(c);
@@ -794,16 +831,16 @@ class Comparer {
     for (const Policy& p : t.policies) PolicyOp(t, p, true);
   }
 
-  void RlsOps(const std::string& key, const std::string& name,
-              const Table& a, const Table& b, bool created) {
+  void RlsOps(const std::string& key, const std::string& name, const Table& a,
+              const Table& b, bool created) {
     auto toggle = [&](bool from, bool to, const std::string& on,
                       const std::string& off) {
       if (from == to) return;
-      Operation& op =
-          Add(OpKind::kAlterTable, OpKind::kAlterTable, key,
-              "ALTER TABLE " + name + " " + (to ? on : off) + ";\n",
-              created ? "" : "ALTER TABLE " + name + " " + (from ? on : off) +
-                                 ";\n");
+      Operation& op = Add(
+          OpKind::kAlterTable, OpKind::kAlterTable, key,
+          "ALTER TABLE " + name + " " + (to ? on : off) + ";\n",
+          created ? ""
+                  : "ALTER TABLE " + name + " " + (from ? on : off) + ";\n");
       op.after_created.insert(key);
       op.before_dropped.insert(key);
     };
@@ -817,10 +854,10 @@ class Comparer {
                  bool table_created) {
     std::string table = QualifiedName(t.schema, t.name);
     std::string key = TriggerKey(t.schema, t.name, g.name);
-    Operation& op = Add(OpKind::kCreateTrigger, OpKind::kDropTrigger, key,
-                        g.definition + ";\n",
-                        table_created ? "" : "DROP TRIGGER " + Q(g.name) +
-                                                 " ON " + table + ";\n");
+    Operation& op = Add(
+        OpKind::kCreateTrigger, OpKind::kDropTrigger, key, g.definition + ";\n",
+        table_created ? ""
+                      : "DROP TRIGGER " + Q(g.name) + " ON " + table + ";\n");
     op.creates.insert(key);
     op.after_created.insert(RelationKey(t.schema, t.name));
     NeedsDeps(op, side, key);
@@ -830,42 +867,41 @@ class Comparer {
 
   void PolicyOp(const Table& t, const Policy& p, bool table_created) {
     std::string key = PolicyKey(t.schema, t.name, p.name);
-    Operation& op =
-        Add(OpKind::kCreatePolicy, OpKind::kDropPolicy, key,
-            p.definition + ";\n",
-            table_created ? "" : "DROP POLICY " + Q(p.name) + " ON " +
-                                     QualifiedName(t.schema, t.name) + ";\n");
+    Operation& op = Add(
+        OpKind::kCreatePolicy, OpKind::kDropPolicy, key, p.definition + ";\n",
+        table_created ? ""
+                      : "DROP POLICY " + Q(p.name) + " ON " +
+                            QualifiedName(t.schema, t.name) + ";\n");
     op.creates.insert(key);
     op.after_created.insert(RelationKey(t.schema, t.name));
   }
 
   void DiffTables() {
-    Walk(from_.tables, to_.tables, [&](const std::string& key,
-                                       const Table* a, const Table* b) {
-      if (a && b) {
-        AlterTable(key, *a, *b);
-        return;
-      }
-      const Table& t = a ? *a : *b;
-      CreateOrDrop(a != nullptr,
-                   [&] { TableCreateOps(key, t, a ? from_ : to_); });
-    });
+    Walk(from_.tables, to_.tables,
+         [&](const std::string& key, const Table* a, const Table* b) {
+           if (a && b) {
+             AlterTable(key, *a, *b);
+             return;
+           }
+           const Table& t = a ? *a : *b;
+           CreateOrDrop(a != nullptr,
+                        [&] { TableCreateOps(key, t, a ? from_ : to_); });
+         });
   }
 
   void AddColumnOp(const Catalog& side, const Table& t, const Column& c) {
     std::string table = QualifiedName(t.schema, t.name);
     std::string key = ColumnKey(t.schema, t.name, c.name);
-    Operation& op = Add(OpKind::kAddColumn, OpKind::kDropColumn, key,
-                        "ALTER TABLE " + table + " ADD COLUMN " +
-                            ColumnSql(c) + ";\n",
-                        "ALTER TABLE " + table + " DROP COLUMN " +
-                            Q(c.name) + ";\n");
+    Operation& op =
+        Add(OpKind::kAddColumn, OpKind::kDropColumn, key,
+            "ALTER TABLE " + table + " ADD COLUMN " + ColumnSql(c) + ";\n",
+            "ALTER TABLE " + table + " DROP COLUMN " + Q(c.name) + ";\n");
     op.reverse_destructive = true;
     op.creates.insert(key);
     op.after_created.insert(RelationKey(t.schema, t.name));
     ColumnDeps(op, side, t, c);
-    CommentOp("COLUMN " + table + "." + Q(c.name), key, std::nullopt,
-              c.comment, true);
+    CommentOp("COLUMN " + table + "." + Q(c.name), key, std::nullopt, c.comment,
+              true);
   }
 
   void AlterColumn(const Table& t, const Column& a, const Column& b) {
@@ -931,13 +967,16 @@ class Comparer {
   void AlterTable(const std::string& key, const Table& a, const Table& b) {
     std::string name = QualifiedName(b.schema, b.name);
     if (a.unlogged != b.unlogged) {
-      Operation& op = Add(
-          OpKind::kAlterTable, OpKind::kAlterTable, key,
-          "ALTER TABLE " + name + (b.unlogged ? " SET UNLOGGED" : " SET LOGGED") + ";\n",
-          "ALTER TABLE " + name + (a.unlogged ? " SET UNLOGGED" : " SET LOGGED") + ";\n");
+      Operation& op =
+          Add(OpKind::kAlterTable, OpKind::kAlterTable, key,
+              "ALTER TABLE " + name +
+                  (b.unlogged ? " SET UNLOGGED" : " SET LOGGED") + ";\n",
+              "ALTER TABLE " + name +
+                  (a.unlogged ? " SET UNLOGGED" : " SET LOGGED") + ";\n");
       op.after_created.insert(key);
     }
-    if (a.partition_key != b.partition_key || a.partition_of != b.partition_of ||
+    if (a.partition_key != b.partition_key ||
+        a.partition_of != b.partition_of ||
         a.partition_bound != b.partition_bound) {
       Operation& op = Add(OpKind::kManual, OpKind::kManual, key, "", "");
       op.comments.push_back("-- retort: manual: partitioning of " + name +
@@ -972,14 +1011,14 @@ class Comparer {
             "-- retort: " + Q(c->name) + " is dropped and " + Q(n->name) +
             " (same type) is added: if this is a rename, use instead:");
         ops_[first].comments.push_back("--   ALTER TABLE " + name +
-                                       " RENAME COLUMN " + Q(c->name) +
-                                       " TO " + Q(n->name) + ";");
+                                       " RENAME COLUMN " + Q(c->name) + " TO " +
+                                       Q(n->name) + ";");
         ops_[first].reverse_comments.push_back(
             "-- retort: " + Q(n->name) + " is dropped and " + Q(c->name) +
             " (same type) is added: if this is a rename, use instead:");
-        ops_[first].reverse_comments.push_back(
-            "--   ALTER TABLE " + name + " RENAME COLUMN " + Q(n->name) +
-            " TO " + Q(c->name) + ";");
+        ops_[first].reverse_comments.push_back("--   ALTER TABLE " + name +
+                                               " RENAME COLUMN " + Q(n->name) +
+                                               " TO " + Q(c->name) + ";");
       }
     }
     for (const Column* c : added) AddColumnOp(to_, b, *c);
@@ -1003,8 +1042,9 @@ class Comparer {
     }
     // Triggers and policies: compared by definition.
     for (const Trigger& g : a.triggers) {
-      auto it = std::find_if(b.triggers.begin(), b.triggers.end(),
-                             [&](const Trigger& x) { return x.name == g.name; });
+      auto it =
+          std::find_if(b.triggers.begin(), b.triggers.end(),
+                       [&](const Trigger& x) { return x.name == g.name; });
       if (it != b.triggers.end() && it->definition == g.definition) {
         CommentOp("TRIGGER " + Q(g.name) + " ON " + name,
                   TriggerKey(b.schema, b.name, g.name), g.comment, it->comment,
@@ -1016,8 +1056,9 @@ class Comparer {
       for (size_t i = first; i < ops_.size(); ++i) ops_[i] = ops_[i].Reverse();
     }
     for (const Trigger& g : b.triggers) {
-      auto it = std::find_if(a.triggers.begin(), a.triggers.end(),
-                             [&](const Trigger& x) { return x.name == g.name; });
+      auto it =
+          std::find_if(a.triggers.begin(), a.triggers.end(),
+                       [&](const Trigger& x) { return x.name == g.name; });
       if (it != a.triggers.end() && it->definition == g.definition) continue;
       TriggerOp(to_, b, g, false);
     }
@@ -1044,9 +1085,9 @@ class Comparer {
   void IndexCreateOps(const std::string& key, const Index& x,
                       const Catalog& side, bool table_created) {
     std::string name = QualifiedName(x.schema, x.name);
-    Operation& op = Add(OpKind::kCreateIndex, OpKind::kDropIndex, key,
-                        x.definition + ";\n",
-                        table_created ? "" : "DROP INDEX " + name + ";\n");
+    Operation& op =
+        Add(OpKind::kCreateIndex, OpKind::kDropIndex, key, x.definition + ";\n",
+            table_created ? "" : "DROP INDEX " + name + ";\n");
     op.creates.insert(key);
     op.after_created.insert(x.table);
     NeedsDeps(op, side, key);
@@ -1055,30 +1096,30 @@ class Comparer {
   }
 
   void DiffIndexes() {
-    Walk(from_.indexes, to_.indexes, [&](const std::string& key,
-                                         const Index* a, const Index* b) {
-      if (a && b && a->definition == b->definition) {
-        CommentOp("INDEX " + QualifiedName(b->schema, b->name), key,
-                  a->comment, b->comment, false);
-        return;
-      }
-      if (a) {
-        // An index goes away with its table: no statement of its own then.
-        bool table_dropped = !to_.tables.count(a->table) &&
-                             !to_.views.count(a->table);
-        size_t first = ops_.size();
-        IndexCreateOps(key, *a, from_, table_dropped);
-        for (size_t i = first; i < ops_.size(); ++i) {
-          ops_[i] = ops_[i].Reverse();
-          if (table_dropped) ops_[i].sql.clear();
-        }
-      }
-      if (b) {
-        bool table_created = !from_.tables.count(b->table) &&
-                             !from_.views.count(b->table);
-        IndexCreateOps(key, *b, to_, table_created);
-      }
-    });
+    Walk(from_.indexes, to_.indexes,
+         [&](const std::string& key, const Index* a, const Index* b) {
+           if (a && b && a->definition == b->definition) {
+             CommentOp("INDEX " + QualifiedName(b->schema, b->name), key,
+                       a->comment, b->comment, false);
+             return;
+           }
+           if (a) {
+             // An index goes away with its table: no statement of its own then.
+             bool table_dropped =
+                 !to_.tables.count(a->table) && !to_.views.count(a->table);
+             size_t first = ops_.size();
+             IndexCreateOps(key, *a, from_, table_dropped);
+             for (size_t i = first; i < ops_.size(); ++i) {
+               ops_[i] = ops_[i].Reverse();
+               if (table_dropped) ops_[i].sql.clear();
+             }
+           }
+           if (b) {
+             bool table_created =
+                 !from_.tables.count(b->table) && !from_.views.count(b->table);
+             IndexCreateOps(key, *b, to_, table_created);
+           }
+         });
   }
 
   // --- views -----------------------------------------------------------------
@@ -1087,10 +1128,10 @@ class Comparer {
                      const Catalog& side) {
     std::string name = QualifiedName(v.schema, v.name);
     std::string kind = v.materialized ? "MATERIALIZED VIEW " : "VIEW ";
-    Operation& op = Add(OpKind::kCreateView, OpKind::kDropView, key,
-                        "CREATE " + kind + name + " AS\n" + v.definition +
-                            ";\n",
-                        "DROP " + kind + name + ";\n");
+    Operation& op =
+        Add(OpKind::kCreateView, OpKind::kDropView, key,
+            "CREATE " + kind + name + " AS\n" + v.definition + ";\n",
+            "DROP " + kind + name + ";\n");
     op.creates.insert(key);
     op.reverse_destructive = v.materialized;
     InSchema(op, v.schema);
@@ -1134,23 +1175,23 @@ class Comparer {
       if (it == dependents.end()) continue;
       for (const std::string& d : it->second) work.push_back(d);
     }
-    Walk(from_.views, to_.views, [&](const std::string& key, const View* a,
-                                     const View* b) {
-      if (a && b && !rebuild.count(key)) {
-        CommentOp((b->materialized ? "MATERIALIZED VIEW " : "VIEW ") +
-                      QualifiedName(b->schema, b->name),
-                  key, a->comment, b->comment, false);
-        return;
-      }
-      if (a) {
-        size_t first = ops_.size();
-        ViewCreateOps(key, *a, from_);
-        for (size_t i = first; i < ops_.size(); ++i) {
-          ops_[i] = ops_[i].Reverse();
-        }
-      }
-      if (b) ViewCreateOps(key, *b, to_);
-    });
+    Walk(from_.views, to_.views,
+         [&](const std::string& key, const View* a, const View* b) {
+           if (a && b && !rebuild.count(key)) {
+             CommentOp((b->materialized ? "MATERIALIZED VIEW " : "VIEW ") +
+                           QualifiedName(b->schema, b->name),
+                       key, a->comment, b->comment, false);
+             return;
+           }
+           if (a) {
+             size_t first = ops_.size();
+             ViewCreateOps(key, *a, from_);
+             for (size_t i = first; i < ops_.size(); ++i) {
+               ops_[i] = ops_[i].Reverse();
+             }
+           }
+           if (b) ViewCreateOps(key, *b, to_);
+         });
   }
 
   const Catalog& from_;

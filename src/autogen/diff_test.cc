@@ -45,7 +45,8 @@ TEST(AutogenCompare, IdenticalCatalogsGiveNoOperations) {
 
 TEST(AutogenCompare, NewTableAndItsReverse) {
   Catalog a = With({});
-  Table t = MakeTable("users", {Col("id", "bigint", true), Col("user", "text")});
+  Table t =
+      MakeTable("users", {Col("id", "bigint", true), Col("user", "text")});
   Constraint pk;
   pk.name = "users_pkey";
   pk.kind = ConstraintKind::kPrimaryKey;
@@ -68,7 +69,8 @@ TEST(AutogenCompare, NewTableAndItsReverse) {
 }
 
 TEST(AutogenCompare, DropPlusAddOfSameTypeSuggestsRename) {
-  Catalog a = With({MakeTable("t", {Col("id", "integer"), Col("name", "text")})});
+  Catalog a =
+      With({MakeTable("t", {Col("id", "integer"), Col("name", "text")})});
   Catalog b =
       With({MakeTable("t", {Col("id", "integer"), Col("full_name", "text")})});
   AutogenResult r = DiffCatalogs(a, b);
@@ -104,7 +106,8 @@ TEST(AutogenCompare, WideningTable) {
   EXPECT_TRUE(IsWideningTypeChange("integer", "bigint"));
   EXPECT_FALSE(IsWideningTypeChange("bigint", "integer"));
   EXPECT_TRUE(IsWideningTypeChange("character varying(5)", "text"));
-  EXPECT_TRUE(IsWideningTypeChange("character varying(5)", "character varying"));
+  EXPECT_TRUE(
+      IsWideningTypeChange("character varying(5)", "character varying"));
   EXPECT_FALSE(IsWideningTypeChange("text", "character varying(5)"));
   EXPECT_TRUE(IsWideningTypeChange("numeric(10,2)", "numeric(12,2)"));
   EXPECT_FALSE(IsWideningTypeChange("numeric(10,2)", "numeric(10,1)"));
@@ -117,10 +120,12 @@ TEST(AutogenCompare, WideningTable) {
 
 TEST(AutogenCompare, EnumValuesAddedInPlaceOthersAreManual) {
   Catalog a, b, c;
-  a.enums[TypeKey("public", "mood")] = EnumType{"public", "mood", {"sad", "happy"}, {}};
+  a.enums[TypeKey("public", "mood")] =
+      EnumType{"public", "mood", {"sad", "happy"}, {}};
   b.enums[TypeKey("public", "mood")] =
       EnumType{"public", "mood", {"new", "sad", "ok", "happy"}, {}};
-  c.enums[TypeKey("public", "mood")] = EnumType{"public", "mood", {"happy", "sad"}, {}};
+  c.enums[TypeKey("public", "mood")] =
+      EnumType{"public", "mood", {"happy", "sad"}, {}};
   AutogenResult r = DiffCatalogs(a, b);
   EXPECT_EQ(r.upgrade_sql,
             "ALTER TYPE public.mood ADD VALUE 'new' BEFORE 'sad';\n\n"
@@ -132,13 +137,16 @@ TEST(AutogenCompare, EnumValuesAddedInPlaceOthersAreManual) {
   AutogenResult reorder = DiffCatalogs(a, c);
   ASSERT_EQ(reorder.operations.size(), 1u);
   EXPECT_EQ(reorder.operations[0].kind, OpKind::kManual);
-  EXPECT_NE(reorder.upgrade_sql.find("cannot remove or reorder"), std::string::npos);
+  EXPECT_NE(reorder.upgrade_sql.find("cannot remove or reorder"),
+            std::string::npos);
 }
 
 TEST(AutogenCompare, ChangedViewRebuildsItsDependents) {
   Catalog a, b;
-  a.views[RelationKey("public", "v")] = View{"public", "v", false, "SELECT 1 AS x", {}};
-  a.views[RelationKey("public", "w")] = View{"public", "w", false, "SELECT x FROM public.v", {}};
+  a.views[RelationKey("public", "v")] =
+      View{"public", "v", false, "SELECT 1 AS x", {}};
+  a.views[RelationKey("public", "w")] =
+      View{"public", "w", false, "SELECT x FROM public.v", {}};
   a.depends_on[RelationKey("public", "w")] = {RelationKey("public", "v")};
   b = a;
   b.views[RelationKey("public", "v")].definition = "SELECT 2 AS x";

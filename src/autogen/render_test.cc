@@ -66,13 +66,15 @@ TEST(AutogenOrder, DropComesBeforeCreateOfTheSameKey) {
 TEST(AutogenOrder, DropsOfDependentsComeFirst) {
   // Dropping "view" (which used "table") must precede dropping "table".
   Operation drop_table = Create("table", {}).Reverse();
-  Operation drop_view = Create("view", {"table"}, OpKind::kCreateView).Reverse();
+  Operation drop_view =
+      Create("view", {"table"}, OpKind::kCreateView).Reverse();
   OrderedOperations up = OrderOperations({drop_table, drop_view});
   EXPECT_EQ(Keys(up.operations), "view table ");
 }
 
 TEST(AutogenOrder, CycleIsReportedNotLost) {
-  OrderedOperations up = OrderOperations({Create("a", {"b"}), Create("b", {"a"})});
+  OrderedOperations up =
+      OrderOperations({Create("a", {"b"}), Create("b", {"a"})});
   EXPECT_TRUE(up.cycle);
   ASSERT_EQ(up.operations.size(), 2u);
   EXPECT_EQ(up.operations[0].comments.front(),

@@ -93,8 +93,8 @@ Status LoadModels(Connection& conn, const std::vector<ModelFile>& files) {
     if (st.ok()) continue;
     int line = p.statement.line;
     if (conn.last_error().position > 0) {
-      line += LocatePosition(p.statement.text, conn.last_error().position)
-                  .line - 1;
+      line +=
+          LocatePosition(p.statement.text, conn.last_error().position).line - 1;
     }
     return Status(st).WithContext(p.file->path + ":" + std::to_string(line));
   }
@@ -121,12 +121,12 @@ Result<std::unique_ptr<ScratchDatabase>> ScratchDatabase::Open(
   }
   RETORT_ASSIGN_OR_RETURN(db->admin_, Connect(url));
   std::string name = "retort_scratch_" + RandomSuffix();
-  Status created = db->admin_->Execute("CREATE DATABASE " + name +
-                                       " TEMPLATE template0");
+  Status created =
+      db->admin_->Execute("CREATE DATABASE " + name + " TEMPLATE template0");
   if (!created.ok()) {
     return created.WithContext(
-        "cannot create a scratch database for the models on " +
-        url.redacted + " (set dev_url to a database retort may use)");
+        "cannot create a scratch database for the models on " + url.redacted +
+        " (set dev_url to a database retort may use)");
   }
   db->temp_name_ = name;  // from here on the destructor drops it
   DatabaseUrl scratch = url;
@@ -145,9 +145,11 @@ Status ScratchDatabase::Close() {
   }
   if (conn_ != nullptr) conn_->Close();
   if (!temp_name_.empty() && admin_ != nullptr) {
-    std::string force = admin_->ServerVersion() >= 130000 ? " WITH (FORCE)" : "";
+    std::string force =
+        admin_->ServerVersion() >= 130000 ? " WITH (FORCE)" : "";
     st = admin_->Execute("DROP DATABASE IF EXISTS " + temp_name_ + force);
-    if (!st.ok()) st = st.WithContext("dropping scratch database " + temp_name_);
+    if (!st.ok())
+      st = st.WithContext("dropping scratch database " + temp_name_);
   }
   if (admin_ != nullptr) admin_->Close();
   return st;

@@ -26,11 +26,11 @@ TEST(CatalogQuote, KeywordsUpperCaseAndSymbolsAreQuoted) {
 
 TEST(CatalogKeys, KeysAreKindAndQualifiedName) {
   EXPECT_EQ(RelationKey("auth", "users"), "relation:auth.users");
-  EXPECT_EQ(ColumnKey("auth", "users", "Email"),
-            "column:auth.users.\"Email\"");
+  EXPECT_EQ(ColumnKey("auth", "users", "Email"), "column:auth.users.\"Email\"");
   EXPECT_EQ(ConstraintKey("a", "t", "t_pkey"), "constraint:a.t.t_pkey");
   EXPECT_EQ(TypeKey("public", "mood"), "type:public.mood");
-  EXPECT_EQ(FunctionKey("s", "f", "integer, text"), "function:s.f(integer, text)");
+  EXPECT_EQ(FunctionKey("s", "f", "integer, text"),
+            "function:s.f(integer, text)");
   EXPECT_EQ(SchemaKey("user"), "schema:\"user\"");
   EXPECT_EQ(ExtensionKey("pgcrypto"), "extension:pgcrypto");
   // A dot inside a name cannot collide with a schema boundary.

@@ -24,16 +24,17 @@ constexpr std::string_view kUserNamespace =
 std::string NotExtensionMember(std::string_view catalog,
                                std::string_view oid_expr) {
   return "NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '" +
-         std::string(catalog) + "'::regclass AND e.objid = " +
-         std::string(oid_expr) + " AND e.deptype = 'e') ";
+         std::string(catalog) +
+         "'::regclass AND e.objid = " + std::string(oid_expr) +
+         " AND e.deptype = 'e') ";
 }
 
 std::string Comment(std::string_view catalog, std::string_view oid_expr,
                     std::string_view subid_expr = "0") {
   return "(SELECT d.description FROM pg_description d WHERE d.classoid = '" +
-         std::string(catalog) + "'::regclass AND d.objoid = " +
-         std::string(oid_expr) + " AND d.objsubid = " +
-         std::string(subid_expr) + ")";
+         std::string(catalog) +
+         "'::regclass AND d.objoid = " + std::string(oid_expr) +
+         " AND d.objsubid = " + std::string(subid_expr) + ")";
 }
 
 const std::string& Str(const Row& row, size_t i) {
@@ -172,11 +173,10 @@ class Introspector {
       }
     }
     if (enum_oids_.empty()) return Status::OK();
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult labels,
-        Q("enum labels",
-          "SELECT enumtypid, enumlabel FROM pg_enum "
-          "ORDER BY enumtypid, enumsortorder"));
+    RETORT_ASSIGN_OR_RETURN(QueryResult labels,
+                            Q("enum labels",
+                              "SELECT enumtypid, enumlabel FROM pg_enum "
+                              "ORDER BY enumtypid, enumsortorder"));
     for (const Row& row : labels.rows) {
       auto it = enum_oids_.find(Oid(row, 0));
       if (it == enum_oids_.end()) continue;
@@ -234,8 +234,8 @@ class Introspector {
       Table t;
       t.schema = schema;
       t.name = name;
-      t.kind = kind == "p" ? RelationKind::kPartitionedTable
-                           : RelationKind::kTable;
+      t.kind =
+          kind == "p" ? RelationKind::kPartitionedTable : RelationKind::kTable;
       t.unlogged = Str(row, 4) == "u";
       t.partition_key = Str(row, 5);
       t.partition_bound = Str(row, 6);
@@ -268,8 +268,7 @@ class Introspector {
               "ad.adnum = a.attnum "
               "WHERE a.attnum > 0 AND NOT a.attisdropped AND "
               "c.relkind IN ('r', 'p', 'c') AND " +
-              std::string(kUserNamespace) +
-              " ORDER BY a.attrelid, a.attnum"));
+              std::string(kUserNamespace) + " ORDER BY a.attrelid, a.attnum"));
     for (const Row& row : r.rows) {
       uint32_t rel = Oid(row, 0);
       Column col;
@@ -623,15 +622,13 @@ class Introspector {
 
 }  // namespace
 
-bool SchemaIncluded(const IntrospectOptions& options,
-                    std::string_view schema) {
+bool SchemaIncluded(const IntrospectOptions& options, std::string_view schema) {
   if (schema == "pg_catalog" || schema == "information_schema" ||
       schema.starts_with("pg_toast") || schema.starts_with("pg_temp_")) {
     return false;
   }
   if (!options.include_schemas.empty() &&
-      std::find(options.include_schemas.begin(),
-                options.include_schemas.end(),
+      std::find(options.include_schemas.begin(), options.include_schemas.end(),
                 schema) == options.include_schemas.end()) {
     return false;
   }
@@ -641,8 +638,8 @@ bool SchemaIncluded(const IntrospectOptions& options,
   return true;
 }
 
-bool RelationIncluded(const IntrospectOptions& options,
-                      std::string_view schema, std::string_view name) {
+bool RelationIncluded(const IntrospectOptions& options, std::string_view schema,
+                      std::string_view name) {
   if (!SchemaIncluded(options, schema)) return false;
   if (name.starts_with("alembic_version")) return false;
   std::string qualified = std::string(schema) + "." + std::string(name);
@@ -674,8 +671,9 @@ Result<Catalog> IntrospectPostgres(Connection& conn,
   // schema-qualify every user object (as pg_dump does), so the rendered SQL
   // means the same whatever search_path the migration later runs with.
   std::string saved_path;
-  auto path = conn.Query("SELECT current_setting('search_path'), "
-                         "set_config('search_path', 'pg_catalog', true)");
+  auto path = conn.Query(
+      "SELECT current_setting('search_path'), "
+      "set_config('search_path', 'pg_catalog', true)");
   if (!path.ok()) {
     if (own_transaction) (void)conn.Rollback();
     return path.status().WithContext("introspecting");
@@ -683,8 +681,8 @@ Result<Catalog> IntrospectPostgres(Connection& conn,
   if (!path->rows.empty() && path->rows[0][0]) saved_path = *path->rows[0][0];
   Result<Catalog> catalog = Introspector(conn, options).Run();
   if (!own_transaction && catalog.ok()) {
-    auto restored = conn.Query("SELECT set_config('search_path', $1, true)",
-                               {saved_path});
+    auto restored =
+        conn.Query("SELECT set_config('search_path', $1, true)", {saved_path});
     if (!restored.ok()) return restored.status();
   }
   if (own_transaction) {

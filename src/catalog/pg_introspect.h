@@ -33,8 +33,8 @@ struct IntrospectOptions {
 bool SchemaIncluded(const IntrospectOptions& options, std::string_view schema);
 // Whether relation `schema`.`name` is read under `options` (version tables
 // never are).
-bool RelationIncluded(const IntrospectOptions& options,
-                      std::string_view schema, std::string_view name);
+bool RelationIncluded(const IntrospectOptions& options, std::string_view schema,
+                      std::string_view name);
 
 // Reads the schema of the database `conn` is connected to. Runs inside a
 // REPEATABLE READ READ ONLY transaction (one snapshot for all queries) unless
