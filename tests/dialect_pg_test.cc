@@ -403,6 +403,160 @@ TEST(DialectPg, OutsideTransactionListMatchesTheServer) {
   }
 }
 
+// ExecuteBatch: inside a transaction these run as libpq pipelines (the round
+// trips saved are measured in bench/); the results must not tell.
+TEST(DialectPg, BatchInATransactionReportsAffectedRows) {
+  auto db = MustConnect(FreshDatabaseUrl());
+  ASSERT_TRUE(db->Execute("CREATE TABLE t (a int)").ok());
+  ASSERT_TRUE(db->Begin().ok());
+  std::vector<BatchStatement> batch = {
+      {"INSERT INTO t VALUES (1), (2), (3)", {}, false},
+      {"UPDATE t SET a = a + 10 WHERE a > 1", {}, false},
+      {"CREATE TABLE u (b int)", {}, false},
+      {"SELECT a FROM t", {}, false},
+      {"DELETE FROM t WHERE a = $1", {"11"}, true},
+  };
+  std::vector<int64_t> affected;
+  size_t failed = 99;
+  Status st = db->ExecuteBatch(batch, &affected, &failed);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(failed, batch.size());
+  EXPECT_EQ(affected, (std::vector<int64_t>{3, 2, -1, 3, 0}));
+  EXPECT_EQ(db->last_error().message, "");
+  EXPECT_TRUE(db->InTransaction());
+  ASSERT_TRUE(db->Commit().ok());
+  EXPECT_EQ(Scalar(*db, "SELECT string_agg(a::text, ',' ORDER BY a) FROM t"),
+            "1,12,13");
+  EXPECT_EQ(Scalar(*db, "SELECT to_regclass('u') IS NULL"), "f");
+}
+
+TEST(DialectPg, BatchStopsAtTheFailingStatement) {
+  auto db = MustConnect(FreshDatabaseUrl());
+  ASSERT_TRUE(db->Execute("CREATE TABLE t (a int)").ok());
+  std::vector<DbError> notices;
+  db->SetNoticeHandler([&](const DbError& n) { notices.push_back(n); });
+  ASSERT_TRUE(db->Begin().ok());
+  std::vector<BatchStatement> batch = {
+      {"INSERT INTO t VALUES (1)", {}, false},
+      {"DO $$ BEGIN RAISE NOTICE 'before'; END $$", {}, false},
+      {"SELECT a\n  FROM t JOIN missing USING (a)", {}, false},
+      {"INSERT INTO t VALUES (2)", {}, false},
+      {"DO $$ BEGIN RAISE NOTICE 'after'; END $$", {}, false},
+  };
+  std::vector<int64_t> affected;
+  size_t failed = 99;
+  Status st = db->ExecuteBatch(batch, &affected, &failed);
+  EXPECT_EQ(st.message(), "ERROR 42P01: relation \"missing\" does not exist");
+  EXPECT_EQ(failed, 2u);
+  EXPECT_EQ(affected, (std::vector<int64_t>{1, -1}));
+  EXPECT_EQ(db->last_error().sqlstate, "42P01");
+  EXPECT_EQ(db->last_error().statement, batch[2].sql);
+  EXPECT_EQ(db->last_error().position, 24) << "relative to statement 2";
+  ASSERT_EQ(notices.size(), 1u) << "the statements after it never ran";
+  EXPECT_EQ(notices[0].message, "before");
+
+  // The transaction is aborted as after any error: COMMIT is refused.
+  EXPECT_TRUE(db->InTransaction());
+  EXPECT_EQ(db->Commit().message(),
+            "ERROR 25P02: current transaction is aborted; it was rolled back "
+            "instead of committed");
+  EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM t"), "0");
+
+  // And the connection carries on, batches included.
+  ASSERT_TRUE(db->Begin().ok());
+  EXPECT_FALSE(db->ExecuteBatch({{"SELECT 1/0", {}, false}}, &affected,
+                                &failed)
+                   .ok());
+  EXPECT_EQ(failed, 0u);
+  ASSERT_TRUE(db->Rollback().ok());
+  EXPECT_FALSE(db->InTransaction());
+  ASSERT_TRUE(db->Begin().ok());
+  EXPECT_TRUE(
+      db->ExecuteBatch({{"INSERT INTO t VALUES ($1)", {"5"}, true}}, &affected,
+                       &failed)
+          .ok());
+  ASSERT_TRUE(db->Commit().ok());
+  EXPECT_EQ(Scalar(*db, "SELECT string_agg(a::text, ',') FROM t"), "5");
+}
+
+TEST(DialectPg, BatchBindsParametersAndSpansSeveralPipelines) {
+  auto db = MustConnect(FreshDatabaseUrl());
+  ASSERT_TRUE(db->Execute("CREATE TABLE t (n int, s text)").ok());
+  ASSERT_TRUE(db->Begin().ok());
+  // More than one pipeline's worth, with a failure in the second one.
+  const size_t count = PostgresConnection::kMaxPipelinedStatements + 10;
+  std::vector<std::string> numbers;
+  for (size_t i = 0; i < count; ++i) numbers.push_back(std::to_string(i));
+  std::vector<BatchStatement> batch;
+  for (size_t i = 0; i < count; ++i) {
+    batch.push_back({"INSERT INTO t VALUES ($1, $2)",
+                     {numbers[i], i % 2 ? std::optional<std::string>("it's")
+                                        : std::nullopt},
+                     true});
+  }
+  std::vector<int64_t> affected;
+  size_t failed = 99;
+  ASSERT_TRUE(db->ExecuteBatch(batch, &affected, &failed).ok())
+      << db->last_error().message;
+  EXPECT_EQ(affected, std::vector<int64_t>(count, 1));
+  EXPECT_EQ(Scalar(*db, "SELECT count(*) || ' ' || count(s) || ' ' || sum(n) "
+                        "FROM t"),
+            std::to_string(count) + " " + std::to_string(count / 2) + " " +
+                std::to_string(count * (count - 1) / 2));
+
+  const size_t bad = PostgresConnection::kMaxPipelinedStatements + 3;
+  batch[bad] = {"INSERT INTO t VALUES ($1, $2)", {"not a number", "x"}, true};
+  EXPECT_EQ(db->ExecuteBatch(batch, &affected, &failed).message(),
+            "ERROR 22P02: invalid input syntax for type integer: \"not a "
+            "number\"\n"
+            "CONTEXT: unnamed portal parameter $1 = '...'");
+  EXPECT_EQ(failed, bad);
+  EXPECT_EQ(affected.size(), bad);
+  ASSERT_TRUE(db->Rollback().ok());
+  EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM t"), "0");
+}
+
+TEST(DialectPg, BatchOutsideATransactionRunsOneByOne) {
+  // Each statement is its own transaction, as with Execute(): what ran
+  // before the failure stays.
+  auto db = MustConnect(FreshDatabaseUrl());
+  ASSERT_TRUE(db->Execute("CREATE TABLE t (a int)").ok());
+  std::vector<BatchStatement> batch = {
+      {"INSERT INTO t VALUES (1)", {}, false},
+      {"INSERT INTO t VALUES ($1)", {"2"}, true},
+      {"INSERT INTO t VALUES (1/0)", {}, false},
+      {"INSERT INTO t VALUES (4)", {}, false},
+  };
+  std::vector<int64_t> affected;
+  size_t failed = 99;
+  EXPECT_EQ(db->ExecuteBatch(batch, &affected, &failed).message(),
+            "ERROR 22012: division by zero");
+  EXPECT_EQ(failed, 2u);
+  EXPECT_EQ(affected, (std::vector<int64_t>{1, 1}));
+  EXPECT_FALSE(db->InTransaction());
+  EXPECT_EQ(Scalar(*db, "SELECT string_agg(a::text, ',' ORDER BY a) FROM t"),
+            "1,2");
+}
+
+TEST(DialectPg, BatchWithCopyFailsCleanly) {
+  auto db = MustConnect(FreshDatabaseUrl());
+  ASSERT_TRUE(db->Execute("CREATE TABLE c (a int)").ok());
+  ASSERT_TRUE(db->Begin().ok());
+  std::vector<int64_t> affected;
+  size_t failed = 99;
+  EXPECT_EQ(db->ExecuteBatch({{"INSERT INTO c VALUES (1)", {}, false},
+                              {"COPY c FROM STDIN", {}, false},
+                              {"INSERT INTO c VALUES (2)", {}, false}},
+                             &affected, &failed)
+                .message(),
+            "ERROR 57014: COPY from stdin failed: retort cannot feed COPY FROM "
+            "STDIN\n"
+            "CONTEXT: COPY c, line 1");
+  EXPECT_EQ(failed, 1u);
+  ASSERT_TRUE(db->Rollback().ok());
+  EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM c"), "0");
+}
+
 TEST(DialectPgHarness, StartsAnIndependentCluster) {
   PgHarness* harness = PgHarness::Get();
   ASSERT_NE(harness, nullptr);
