@@ -28,6 +28,7 @@ struct CreateRevisionOptions {
   std::vector<std::string> depends_on;    // --depends-on (repeatable)
   std::string rev_id;                     // --rev-id; default: random
   std::string version_path;               // --version-path
+  bool autogenerate = false;              // --autogenerate: bodies from Diff()
   bool transactional = true;              // false writes "Transactional: false"
   std::string upgrade_sql;                // body of "-- migrate:upgrade"
   std::string downgrade_sql;              // body of "-- migrate:downgrade"
@@ -56,6 +57,15 @@ struct MigrationResult {
   std::vector<StepResult> steps;
   // --sql: the SQL script a DBA would run; empty online.
   std::string sql;
+};
+
+// What autogenerate found: the models compared with the database.
+struct DiffResult {
+  std::string upgrade_sql;    // "" when the two agree
+  std::string downgrade_sql;  // the upgrade reversed
+  size_t operations = 0;
+  std::vector<std::string> model_files;  // the files the `models` globs matched
+  bool empty() const { return operations == 0; }
 };
 
 // A branch point with the revisions it branches into (`branches`).
@@ -109,6 +119,10 @@ class Migrator {
   // `history -i`: like History, with is_current marking the database's
   // revisions; "current" may be used in the range.
   Result<std::vector<RevisionInfo>> HistoryWithCurrent(const std::string& range);
+  // `diff` / `check`: the configured models compared with the database
+  // (with --schema S, only schema S).
+  Result<DiffResult> Diff();
+
   // The database URL with any password masked, for messages.
   std::string RedactedUrl() const;
 

@@ -9,6 +9,9 @@
 #include <fstream>
 #include <optional>
 
+#include <glob.h>
+
+#include "autogen/autogen.h"
 #include "config/config.h"
 #include "config/templates.h"
 #include "config/vault.h"
@@ -40,6 +43,8 @@ struct Migrator::Impl {
   Result<RunTarget> Target() const;
   Result<RunSettings> Settings() const;
   Result<MigrationResult> RunCommand(const RunRequest& request);
+  Result<std::vector<std::string>> ModelFiles() const;
+  Result<DiffResult> DiffImpl();
   Result<std::vector<RevisionInfo>> HistoryImpl(
       const std::string& range, const std::vector<std::string>* current);
 
@@ -255,6 +260,60 @@ Result<std::vector<RevisionInfo>> Migrator::Impl::HistoryImpl(
   return infos;
 }
 
+Result<std::vector<std::string>> Migrator::Impl::ModelFiles() const {
+  if (config.models.empty()) {
+    return Status::InvalidArgument(
+        "no models configured: autogenerate compares SQL model files with the "
+        "database; add models = [\"models/*.sql\"] to " +
+        (config.path.empty() ? std::string("retort.toml") : config.path));
+  }
+  std::vector<std::string> files;
+  for (const std::string& pattern : config.models) {
+    std::string resolved = config.Resolve(pattern);
+    glob_t g{};
+    int rc = glob(resolved.c_str(), 0, nullptr, &g);
+    if (rc == GLOB_NOMATCH || (rc == 0 && g.gl_pathc == 0)) {
+      globfree(&g);
+      // The "empty migration" trap: a glob that matches nothing would make
+      // the models look empty and every table look like a drop.
+      return Status::NotFound("models pattern '" + pattern +
+                              "' matched no file (looked for '" + resolved +
+                              "'); fix the 'models' setting");
+    }
+    if (rc != 0) {
+      globfree(&g);
+      return Status::IOError("models pattern '" + pattern +
+                             "': cannot list files");
+    }
+    for (size_t i = 0; i < g.gl_pathc; ++i) files.emplace_back(g.gl_pathv[i]);
+    globfree(&g);
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  return files;
+}
+
+Result<DiffResult> Migrator::Impl::DiffImpl() {
+  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> files, ModelFiles());
+  RETORT_ASSIGN_OR_RETURN(RunTarget target, Target());
+  DiffOptions o;
+  if (!config.dev_url.empty()) {
+    RETORT_ASSIGN_OR_RETURN(
+        o.dev_url, ResolveSecret(config.dev_url, options.log, options.log_level));
+  }
+  o.filter.include_schemas = config.include_schemas;
+  o.filter.exclude_schemas = config.exclude_schemas;
+  o.filter.exclude_tables = config.exclude_tables;
+  if (!options.schema.empty()) o.filter.include_schemas = {options.schema};
+  RETORT_ASSIGN_OR_RETURN(AutogenResult r, DiffModels(target.url, files, o));
+  DiffResult out;
+  out.upgrade_sql = std::move(r.upgrade_sql);
+  out.downgrade_sql = std::move(r.downgrade_sql);
+  out.operations = r.operations.size();
+  out.model_files = std::move(files);
+  return out;
+}
+
 Migrator::Migrator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Migrator::~Migrator() = default;
 
@@ -339,6 +398,29 @@ Status Migrator::Init(const std::string& directory,
 Result<RevisionInfo> Migrator::CreateRevision(
     const CreateRevisionOptions& options) {
   RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+  CreateRevisionOptions body = options;
+  if (options.autogenerate) {
+    // Alembic's rule: compare against a database that has every revision,
+    // or the new file would repeat what a pending revision does.
+    RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
+    RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
+    RETORT_ASSIGN_OR_RETURN(std::vector<std::string> current,
+                            ReadCurrentHeads(target, settings));
+    std::vector<std::string> heads = impl_->map->Heads();
+    std::sort(current.begin(), current.end());
+    std::sort(heads.begin(), heads.end());
+    if (current != heads) {
+      return Status::Conflict("Target database is not up to date.");
+    }
+    RETORT_ASSIGN_OR_RETURN(DiffResult diff, impl_->DiffImpl());
+    body.upgrade_sql = diff.upgrade_sql;
+    body.downgrade_sql = diff.downgrade_sql;
+    const Options& o = impl_->options;
+    if (diff.empty() && o.log && o.log_level <= LogLevel::kInfo) {
+      o.log(LogLevel::kInfo,
+            "No changes in schema detected; the new revision is empty");
+    }
+  }
   retort::NewRevisionOptions plan;
   plan.rev_id = options.rev_id.empty() ? NewRevisionId() : options.rev_id;
   plan.head = {options.head.empty() ? "head" : options.head};
@@ -351,7 +433,7 @@ Result<RevisionInfo> Migrator::CreateRevision(
   if (!options.message.empty()) message = options.message;
   std::optional<std::string> version_path;
   if (!options.version_path.empty()) version_path = options.version_path;
-  return impl_->Write(header, message, version_path, &options);
+  return impl_->Write(header, message, version_path, &body);
 }
 
 Result<RevisionInfo> Migrator::Merge(const MergeOptions& options) {
@@ -453,6 +535,8 @@ Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
   for (auto& info : infos) info.is_current = false;  // Alembic shows no marker
   return infos;
 }
+
+Result<DiffResult> Migrator::Diff() { return impl_->DiffImpl(); }
 
 std::string Migrator::RedactedUrl() const {
   return ::retort::RedactedUrl(impl_->config.url);

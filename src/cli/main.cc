@@ -177,11 +177,11 @@ int Cli::Run(int argc, char** argv) {
 
   // revision
   CreateRevisionOptions rev_opts;
-  bool autogenerate = false;
   auto* revision = app_.add_subcommand("revision", "create a new revision file");
   revision->add_option("-m,--message", rev_opts.message, "message");
-  revision->add_flag("--autogenerate", autogenerate,
-                     "compare the models with the database (not yet available)");
+  revision->add_flag("--autogenerate", rev_opts.autogenerate,
+                     "fill the file with the difference between the models "
+                     "and the database");
   revision->add_option("--head", rev_opts.head,
                        "revision the new one is based on (default: head)");
   revision->add_flag("--splice", rev_opts.splice,
@@ -195,11 +195,6 @@ int Cli::Run(int argc, char** argv) {
   revision->add_option("--version-path", rev_opts.version_path,
                        "folder for the new file");
   revision->callback([&] {
-    if (autogenerate) {
-      return fail(Status::InvalidArgument(
-          "--autogenerate is not available yet in this version of retort; "
-          "write the SQL by hand in the new file"));
-    }
     auto m = OpenMigrator(false);
     if (!m.ok()) return fail(m.status());
     auto r = (*m)->CreateRevision(rev_opts);
@@ -312,6 +307,44 @@ int Cli::Run(int argc, char** argv) {
     FormatOptions f;
     f.verbose = verbose;
     PrintRevisions(*r, f);
+  });
+
+  // diff / check
+  auto* diff = app_.add_subcommand(
+      "diff", "print the SQL that would bring the database to the models");
+  diff->callback([&] {
+    auto m = OpenMigrator(false);
+    if (!m.ok()) return fail(m.status());
+    auto r = (*m)->Diff();
+    if (!r.ok()) return fail(r.status());
+    if (Json()) {
+      std::cout << json{{"operations", r->operations},
+                        {"upgrade", r->upgrade_sql},
+                        {"downgrade", r->downgrade_sql},
+                        {"models", r->model_files}}
+                       .dump(2)
+                << "\n";
+      return;
+    }
+    if (r->empty()) {
+      if (!flags_.quiet) std::cerr << "No changes in schema detected.\n";
+      return;
+    }
+    std::cout << r->upgrade_sql;
+  });
+  auto* check = app_.add_subcommand(
+      "check", "exit 1 when the models and the database differ");
+  check->callback([&] {
+    auto m = OpenMigrator(false);
+    if (!m.ok()) return fail(m.status());
+    auto r = (*m)->Diff();
+    if (!r.ok()) return fail(r.status());
+    if (r->empty()) {
+      if (!flags_.quiet) std::cout << "No new upgrade operations detected.\n";
+      return;
+    }
+    std::cout << "New upgrade operations detected:\n" << r->upgrade_sql;
+    code = kExitFailed;
   });
 
   // heads

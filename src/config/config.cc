@@ -29,7 +29,9 @@ const std::vector<std::string>& TopLevelKeys() {
       "timezone",          "url",
       "version_table",     "version_table_schema",
       "transaction_per_migration",
-      "models",            "lock_timeout",
+      "models",            "dev_url",
+      "include_schemas",   "exclude_schemas",
+      "exclude_tables",    "lock_timeout",
       "statement_timeout", "schemas",
       "placeholders",      "env"};
   return keys;
@@ -185,6 +187,14 @@ Status ApplyTable(Reader& r, const toml::table& table, bool is_env,
           r.Bool(v, key, &config->transaction_per_migration));
     } else if (key == "models") {
       RETORT_RETURN_IF_ERROR(r.StringList(v, key, &config->models));
+    } else if (key == "dev_url") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &config->dev_url));
+    } else if (key == "include_schemas") {
+      RETORT_RETURN_IF_ERROR(r.StringList(v, key, &config->include_schemas));
+    } else if (key == "exclude_schemas") {
+      RETORT_RETURN_IF_ERROR(r.StringList(v, key, &config->exclude_schemas));
+    } else if (key == "exclude_tables") {
+      RETORT_RETURN_IF_ERROR(r.StringList(v, key, &config->exclude_tables));
     } else if (key == "lock_timeout") {
       RETORT_RETURN_IF_ERROR(r.String(v, key, &config->lock_timeout));
     } else if (key == "statement_timeout") {

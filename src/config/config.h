@@ -63,6 +63,16 @@ struct Config {
   bool transaction_per_migration = false;
   // Globs of model files for autogenerate. Default: empty.
   std::vector<std::string> models;
+  // PostgreSQL database the models are loaded into for autogenerate (inside
+  // a transaction that is rolled back). Default: empty (a temporary
+  // database on the target's server).
+  std::string dev_url;
+  // Schemas compared by autogenerate. Default: empty (every user schema).
+  std::vector<std::string> include_schemas;
+  // Schemas (globs) never compared. Default: none.
+  std::vector<std::string> exclude_schemas;
+  // Tables (globs on "name" or "schema.name") never compared. Default: none.
+  std::vector<std::string> exclude_tables;
   // PostgreSQL settings applied to the migration session. Default: empty.
   std::string lock_timeout;
   std::string statement_timeout;

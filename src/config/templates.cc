@@ -50,8 +50,16 @@ script_location = "@SCRIPT_LOCATION@"
 # Default: false.
 # transaction_per_migration = false
 
-# Model files (plain SQL DDL) for autogenerate. Default: none.
+# Model files (plain SQL DDL) for autogenerate (diff, check,
+# revision --autogenerate). Default: none.
 # models = ["models/*.sql"]
+# Scratch PostgreSQL database the models are loaded into (rolled back).
+# Default: a temporary database created on the target's server.
+# dev_url = "postgresql://localhost/retort_dev"
+# What autogenerate compares. Default: every user schema.
+# include_schemas = ["auth", "inventory"]
+# exclude_schemas = ["tmp_*"]
+# exclude_tables = ["audit.*", "*_backup"]
 
 # PostgreSQL lock_timeout / statement_timeout for the migration session.
 # Default: the server's.
