@@ -538,6 +538,28 @@ TEST(DialectPg, BatchOutsideATransactionRunsOneByOne) {
             "1,2");
 }
 
+TEST(DialectPg, BatchStatementTimeoutIsPerStatement) {
+  // As one by one: each statement of a pipeline gets the whole
+  // statement_timeout, not a share of it.
+  auto db = MustConnect(FreshDatabaseUrl());
+  ASSERT_TRUE(db->Execute("SET statement_timeout = '400ms'").ok());
+  ASSERT_TRUE(db->Begin().ok());
+  std::vector<int64_t> affected;
+  size_t failed = 99;
+  Status st = db->ExecuteBatch({{"SELECT pg_sleep(0.25)", {}, false},
+                                {"SELECT pg_sleep(0.25)", {}, false},
+                                {"SELECT pg_sleep(0.25)", {}, false}},
+                               &affected, &failed);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(db->ExecuteBatch({{"SELECT 1", {}, false},
+                              {"SELECT pg_sleep(1)", {}, false}},
+                             &affected, &failed)
+                .message(),
+            "ERROR 57014: canceling statement due to statement timeout");
+  EXPECT_EQ(failed, 1u);
+  ASSERT_TRUE(db->Rollback().ok());
+}
+
 TEST(DialectPg, BatchWithCopyFailsCleanly) {
   auto db = MustConnect(FreshDatabaseUrl());
   ASSERT_TRUE(db->Execute("CREATE TABLE c (a int)").ok());
