@@ -436,32 +436,6 @@ TEST(RuntimePg, PerMigrationTransactions) {
   EXPECT_EQ(Scalar(url, "SELECT count(*) FROM alembic_version_history"), "2");
 }
 
-TEST(RuntimePg, HistoryRowsAreTimedByTheServer) {
-  // A revision's statements and its history row travel in one batch, so the
-  // server times the step: started_at, finished_at and duration_ms agree,
-  // and cover the statements. Stamps get their rows the same way.
-  MigrationProject p;
-  p.Add(testing::Rev("aaaa00000001", "", "SELECT pg_sleep(0.2);", ""));
-  p.Add(testing::Rev("aaaa00000002", "aaaa00000001", "SELECT 1;", ""));
-  ASSERT_TRUE(p.Load());
-  std::string url = FreshDatabaseUrl();
-  auto r = p.Upgrade(Target(url), "aaaa00000001");
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  ASSERT_EQ(r->steps.size(), 1u);
-  EXPECT_GE(r->steps[0].duration_ms, 200);
-  ASSERT_TRUE(p.Upgrade(Target(url), "head").ok());
-  ASSERT_TRUE(
-      p.Run(Target(url), RunRequest::Command::kStamp, {"aaaa00000001"}).ok());
-  EXPECT_EQ(Rows(url,
-                 "SELECT revision, direction, duration_ms >= 200, "
-                 "duration_ms < 60000, finished_at >= started_at, "
-                 "abs(extract(epoch FROM finished_at - started_at) * 1000 - "
-                 "duration_ms) <= 1 FROM alembic_version_history ORDER BY id"),
-            (Strings{"aaaa00000001|upgrade|t|t|t|t",
-                     "aaaa00000002|upgrade|f|t|t|t",
-                     "aaaa00000001|stamp|f|t|t|t"}));
-}
-
 TEST(RuntimePg, NonTransactionalRevisions) {
   MigrationProject p;
   p.AddChain(1);

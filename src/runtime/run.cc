@@ -272,14 +272,6 @@ class OnlineRun {
   Status CommitTransaction();
   Status EnsureTables();
   Status RunStatements(const MigrationStep& step, const PreparedStep& prep);
-  // Whether a step's statements, version ops and history row go to the
-  // server as one batch (one round trip on PostgreSQL) rather than one by
-  // one: PostgreSQL inside a transaction, unless statements are logged
-  // with their own durations (debug).
-  bool BatchSteps() const;
-  // Runs the step's statements, `ops` and its history row as one batch.
-  Status RunStepBatch(const MigrationStep& step, const PreparedStep* prep,
-                      const std::vector<VersionOp>& ops);
   Status ApplyVersionOps(const std::vector<VersionOp>& ops);
   Status AppendHistory(const MigrationStep& step, const std::string* checksum,
                        std::chrono::system_clock::time_point started,
@@ -336,49 +328,6 @@ Status OnlineRun::EnsureTables() {
       .WithContext("creating " + sql_.qualified_history());
 }
 
-namespace {
-
-// "path:LINE: upgrade <id> failed: ERROR ..." for `statement` of `prep`,
-// which failed with `status` (the connection's last_error() says where).
-Status StatementFailed(const MigrationStep& step, const PreparedStep& prep,
-                       const SqlStatement& statement, const Status& status,
-                       const DbError& error) {
-  int line = prep.LineOf(statement, error.position);
-  std::string said =
-      error.message.empty() ? status.message() : error.ToStatus().message();
-  return Status::Database(prep.path + ":" + std::to_string(line) + ": " +
-                          step.name() + " " + step.revision->id() +
-                          " failed: " + said);
-}
-
-// The version ops' own errors, shared by the one-by-one and batched paths.
-Status InsertFailed(const Status& status, const VersionOp& op,
-                    const VersionTableSql& sql) {
-  return status.WithContext("inserting '" + op.to + "' into " +
-                            sql.qualified());
-}
-
-// UPDATE and DELETE must move exactly one row: anything else means the
-// version table is not what the plan was made from.
-Status CheckMatchedOne(const VersionOp& op, int64_t affected_rows,
-                       const VersionTableSql& sql) {
-  if (affected_rows == 1 || op.kind == VersionOp::Kind::kInsert) {
-    return Status::OK();
-  }
-  if (op.kind == VersionOp::Kind::kUpdate) {
-    return Status::Conflict(
-        "Online migration expected to match one row when updating '" +
-        op.from + "' to '" + op.to + "' in '" + sql.table() + "'; " +
-        std::to_string(affected_rows) + " found");
-  }
-  return Status::Conflict(
-      "Online migration expected to match one row when deleting '" + op.from +
-      "' in '" + sql.table() + "'; " + std::to_string(affected_rows) +
-      " found");
-}
-
-}  // namespace
-
 Status OnlineRun::RunStatements(const MigrationStep& step,
                                 const PreparedStep& prep) {
   for (const SqlStatement& statement : prep.statements) {
@@ -388,7 +337,13 @@ Status OnlineRun::RunStatements(const MigrationStep& step,
     std::snprintf(took, sizeof(took), "%.1f ms  ", MsSince(start));
     Log(settings_, LogLevel::kDebug, took + Abbreviate(statement.text));
     if (!status.ok()) {
-      return StatementFailed(step, prep, statement, status, db_->last_error());
+      const DbError& error = db_->last_error();
+      int line = prep.LineOf(statement, error.position);
+      std::string said =
+          error.message.empty() ? status.message() : error.ToStatus().message();
+      return Status::Database(prep.path + ":" + std::to_string(line) + ": " +
+                              step.name() + " " + step.revision->id() +
+                              " failed: " + said);
     }
   }
   return Status::OK();
@@ -398,99 +353,35 @@ Status OnlineRun::ApplyVersionOps(const std::vector<VersionOp>& ops) {
   for (const VersionOp& op : ops) {
     switch (op.kind) {
       case VersionOp::Kind::kInsert: {
-        Status status = db_->Query(sql_.InsertParam(), {op.to}).status();
-        if (!status.ok()) return InsertFailed(status, op, sql_);
+        RETORT_RETURN_IF_ERROR(db_->Query(sql_.InsertParam(), {op.to})
+                                   .status()
+                                   .WithContext("inserting '" + op.to +
+                                                "' into " + sql_.qualified()));
         break;
       }
       case VersionOp::Kind::kUpdate: {
         RETORT_ASSIGN_OR_RETURN(
             QueryResult r, db_->Query(sql_.UpdateParam(), {op.to, op.from}));
-        RETORT_RETURN_IF_ERROR(CheckMatchedOne(op, r.affected_rows, sql_));
+        if (r.affected_rows != 1) {
+          return Status::Conflict(
+              "Online migration expected to match one row when updating '" +
+              op.from + "' to '" + op.to + "' in '" + sql_.table() + "'; " +
+              std::to_string(r.affected_rows) + " found");
+        }
         break;
       }
       case VersionOp::Kind::kDelete: {
         RETORT_ASSIGN_OR_RETURN(QueryResult r,
                                 db_->Query(sql_.DeleteParam(), {op.from}));
-        RETORT_RETURN_IF_ERROR(CheckMatchedOne(op, r.affected_rows, sql_));
+        if (r.affected_rows != 1) {
+          return Status::Conflict(
+              "Online migration expected to match one row when deleting '" +
+              op.from + "' in '" + sql_.table() + "'; " +
+              std::to_string(r.affected_rows) + " found");
+        }
         break;
       }
     }
-  }
-  return Status::OK();
-}
-
-bool OnlineRun::BatchSteps() const {
-  const bool logs_statements =
-      settings_.log && settings_.log_level <= LogLevel::kDebug;
-  return db_->dialect() == Dialect::kPostgres && db_->InTransaction() &&
-         !logs_statements;
-}
-
-Status OnlineRun::RunStepBatch(const MigrationStep& step,
-                               const PreparedStep* prep,
-                               const std::vector<VersionOp>& ops) {
-  // The strings the batch points into live until ExecuteBatch returns.
-  const std::string mark_started = sql_.MarkStepStarted();
-  const std::string insert = sql_.InsertParam();
-  const std::string update = sql_.UpdateParam();
-  const std::string remove = sql_.DeleteParam();
-  const std::string history = sql_.InsertHistoryServerTimedParam();
-
-  std::vector<BatchStatement> batch;
-  batch.reserve(2 + ops.size() + (prep ? prep->statements.size() : 0));
-  batch.push_back({mark_started, {}, false});
-  const size_t first_statement = batch.size();
-  if (prep) {
-    for (const SqlStatement& statement : prep->statements) {
-      batch.push_back({statement.text, {}, false});
-    }
-  }
-  const size_t first_op = batch.size();
-  for (const VersionOp& op : ops) {
-    switch (op.kind) {
-      case VersionOp::Kind::kInsert:
-        batch.push_back({insert, {op.to}, true});
-        break;
-      case VersionOp::Kind::kUpdate:
-        batch.push_back({update, {op.to, op.from}, true});
-        break;
-      case VersionOp::Kind::kDelete:
-        batch.push_back({remove, {op.from}, true});
-        break;
-    }
-  }
-  const size_t history_index = batch.size();
-  batch.push_back({history,
-                   {HistoryRevision(step), HistoryDirection(step),
-                    prep ? std::optional<std::string>(prep->checksum)
-                         : std::nullopt,
-                    applied_by_, settings_.tool_version},
-                   true});
-
-  std::vector<int64_t> affected;
-  size_t failed = batch.size();
-  Status status = db_->ExecuteBatch(batch, &affected, &failed);
-  if (!status.ok()) {
-    if (prep && failed >= first_statement && failed < first_op) {
-      return StatementFailed(step, *prep,
-                             prep->statements[failed - first_statement], status,
-                             db_->last_error());
-    }
-    if (failed >= first_op && failed < history_index) {
-      const VersionOp& op = ops[failed - first_op];
-      if (op.kind == VersionOp::Kind::kInsert) {
-        return InsertFailed(status, op, sql_);
-      }
-      return status;
-    }
-    if (failed == history_index) {
-      return status.WithContext("appending to " + sql_.qualified_history());
-    }
-    return status;
-  }
-  for (size_t i = 0; i < ops.size(); ++i) {
-    RETORT_RETURN_IF_ERROR(
-        CheckMatchedOne(ops[i], affected.at(first_op + i), sql_));
   }
   return Status::OK();
 }
@@ -558,18 +449,6 @@ Result<RunReport> OnlineRun::Execute() {
       RETORT_RETURN_IF_ERROR(EnsureTransaction());
     } else {
       RETORT_RETURN_IF_ERROR(EnsureTransaction());
-      if (BatchSteps()) {
-        // Statements, version rows and history row in one round trip; the
-        // history row is timed by the server, the report by the client.
-        RETORT_ASSIGN_OR_RETURN(std::vector<VersionOp> ops,
-                                heads_->UpdateToStep(step));
-        RETORT_RETURN_IF_ERROR(
-            RunStepBatch(step, prep ? &*prep : nullptr, ops));
-        step_report.duration_ms = MsSince(start);
-        if (per_migration) RETORT_RETURN_IF_ERROR(CommitTransaction());
-        report.steps.push_back(std::move(step_report));
-        continue;
-      }
       if (prep) RETORT_RETURN_IF_ERROR(RunStatements(step, *prep));
       step_report.duration_ms = MsSince(start);
     }

@@ -163,33 +163,6 @@ std::string VersionTableSql::InsertHistoryParam() const {
          "$6, $7, $8)";
 }
 
-namespace {
-
-// A custom setting (it needs a dot) that lives until the transaction ends.
-constexpr std::string_view kStepStartedSetting = "'retort.step_started'";
-
-}  // namespace
-
-std::string VersionTableSql::MarkStepStarted() const {
-  return "SELECT pg_catalog.set_config(" + std::string(kStepStartedSetting) +
-         ", pg_catalog.clock_timestamp()::text, true)";
-}
-
-std::string VersionTableSql::InsertHistoryServerTimedParam() const {
-  // A statement in the step that ends the transaction (COMMIT) also ends the
-  // setting, which then reads as '': the step then counts as starting now
-  // rather than failing the insert.
-  return "INSERT INTO " + qualified_history_ +
-         " (revision, direction, checksum, started_at, finished_at, "
-         "duration_ms, applied_by, tool_version) SELECT $1::text, $2::text, "
-         "$3::text, s.started, s.finished, (extract(epoch FROM s.finished - "
-         "s.started) * 1000)::bigint, $4::text, $5::text FROM (SELECT "
-         "coalesce(nullif(pg_catalog.current_setting(" +
-         std::string(kStepStartedSetting) +
-         ", true), '')::timestamptz, pg_catalog.clock_timestamp()) AS started, "
-         "pg_catalog.clock_timestamp() AS finished) AS s";
-}
-
 std::string VersionTableSql::OfflineInsertHistory(
     const std::string& revision, const std::string& direction,
     const std::optional<std::string>& checksum, const std::string& applied_by,

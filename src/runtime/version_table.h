@@ -65,14 +65,6 @@ class VersionTableSql {
   // History insert with $1..$8 = revision, direction, checksum, started_at,
   // finished_at, duration_ms, applied_by, tool_version.
   std::string InsertHistoryParam() const;
-  // PostgreSQL, for a step whose statements travel in one pipeline with
-  // its history row, so the client cannot time them: MarkStepStarted()
-  // records clock_timestamp() in a transaction-local setting, and
-  // InsertHistoryServerTimedParam() ($1..$5 = revision, direction,
-  // checksum, applied_by, tool_version) takes started_at from it and
-  // finished_at and duration_ms from the server's clock at the insert.
-  std::string MarkStepStarted() const;
-  std::string InsertHistoryServerTimedParam() const;
   // Offline history insert; timestamps are the server's now().
   std::string OfflineInsertHistory(const std::string& revision,
                                    const std::string& direction,
