@@ -34,31 +34,6 @@ Status DbError::ToStatus() const {
   return Status::Database(std::move(text));
 }
 
-Status Connection::ExecuteBatch(const std::vector<BatchStatement>& batch,
-                                std::vector<int64_t>* affected_rows,
-                                size_t* failed_index) {
-  if (affected_rows != nullptr) affected_rows->clear();
-  for (size_t i = 0; i < batch.size(); ++i) {
-    const BatchStatement& statement = batch[i];
-    int64_t affected = -1;
-    Status status;
-    if (statement.parameterized) {
-      Result<QueryResult> result = Query(statement.sql, statement.params);
-      status = result.status();
-      if (result.ok()) affected = result->affected_rows;
-    } else {
-      status = Execute(statement.sql);
-    }
-    if (!status.ok()) {
-      if (failed_index != nullptr) *failed_index = i;
-      return status;
-    }
-    if (affected_rows != nullptr) affected_rows->push_back(affected);
-  }
-  if (failed_index != nullptr) *failed_index = batch.size();
-  return Status::OK();
-}
-
 namespace {
 
 std::string QuoteWith(std::string_view text, char quote) {

@@ -4,7 +4,6 @@
 #ifndef RETORT_DIALECT_DIALECT_H_
 #define RETORT_DIALECT_DIALECT_H_
 
-#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -80,18 +79,6 @@ struct QueryResult {
 // ... in both dialects (SQLite also accepts ?NNN and bare ?).
 using Params = std::vector<std::optional<std::string>>;
 
-// BatchStatement is one statement of Connection::ExecuteBatch. `sql` (and
-// the parameter strings) must outlive the call.
-struct BatchStatement {
-  // Exactly one statement: a pipelined batch travels over the extended
-  // protocol, which refuses several commands in one string.
-  std::string_view sql;
-  // Bound to $1, $2, ... when `parameterized`, as Query() binds them.
-  Params params;
-  // false: run as Execute() would (no parameters).
-  bool parameterized = false;
-};
-
 // How Begin() opens a transaction. PostgreSQL has only one kind: the modes
 // exist for SQLite, where kImmediate takes the write lock at once (what the
 // migrator uses to serialise concurrent `upgrade`s).
@@ -141,19 +128,6 @@ class Connection {
   // Runs one statement with optional parameters and returns its rows.
   virtual Result<QueryResult> Query(std::string_view sql,
                                     const Params& params = {}) = 0;
-
-  // Runs `batch` in order and stops at the first failure. On return
-  // `*affected_rows` (if non-null) holds one entry per statement that
-  // completed, -1 where the database reported no count, and `*failed_index`
-  // (if non-null) is the index of the statement that failed, or
-  // batch.size() when none did. The failing statement's error is in
-  // last_error(), with `statement` set to its text and `position` relative
-  // to it; the statements after it did not run. The default runs the
-  // statements one by one; PostgreSQL inside a transaction block pipelines
-  // them, so a whole batch costs one round trip instead of one each.
-  virtual Status ExecuteBatch(const std::vector<BatchStatement>& batch,
-                              std::vector<int64_t>* affected_rows,
-                              size_t* failed_index);
 
   virtual Status Begin(BeginMode mode = BeginMode::kDeferred) = 0;
   // Fails (and rolls back) if the transaction is aborted by an earlier error:

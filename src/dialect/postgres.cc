@@ -4,9 +4,7 @@
 
 #include <libpq-fe.h>
 
-#include <algorithm>
 #include <cstdlib>
-#include <optional>
 #include <utility>
 #include <vector>
 
@@ -72,60 +70,6 @@ DbError ErrorFromResult(const PGresult* result, std::string_view sql) {
   if (!position.empty()) error.position = std::atoi(position.c_str());
   error.statement = std::string(sql);
   return error;
-}
-
-// The first keyword of `sql`, upper-cased, after whitespace and comments.
-std::string FirstKeyword(std::string_view sql) {
-  size_t i = 0;
-  while (i < sql.size()) {
-    char c = sql[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-        c == '\v' || c == '(') {
-      ++i;
-    } else if (sql.substr(i, 2) == "--") {
-      i = sql.find('\n', i);
-      if (i == std::string_view::npos) return "";
-    } else if (sql.substr(i, 2) == "/*") {
-      int depth = 0;  // PostgreSQL's block comments nest
-      do {
-        if (sql.substr(i, 2) == "/*") {
-          ++depth;
-          i += 2;
-        } else if (sql.substr(i, 2) == "*/") {
-          --depth;
-          i += 2;
-        } else {
-          ++i;
-        }
-      } while (depth > 0 && i < sql.size());
-    } else {
-      break;
-    }
-  }
-  std::string word;
-  for (; i < sql.size(); ++i) {
-    char c = sql[i];
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c < 'A' || c > 'Z') break;
-    word += c;
-  }
-  return word;
-}
-
-// Whether `sql` must not travel in a pipeline: COPY switches the protocol
-// into copy mode, which libpq does not allow in a pipeline; statements that
-// end the transaction would make the rest of the pipeline one implicit
-// transaction instead of autocommitting each, as they would one by one.
-bool KeepOutOfPipeline(std::string_view sql) {
-  std::string word = FirstKeyword(sql);
-  return word == "COPY" || word == "COMMIT" || word == "END" ||
-         word == "ROLLBACK" || word == "ABORT" || word == "PREPARE";
-}
-
-int64_t AffectedRows(PGresult* result) {
-  const char* tuples = PQcmdTuples(result);
-  if (tuples == nullptr || *tuples == '\0') return -1;
-  return std::atoll(tuples);
 }
 
 // Frees a PGresult when it goes out of scope.
@@ -273,7 +217,10 @@ Status PostgresConnection::Run(std::string_view sql, const Params* params,
             }
             out->rows.push_back(std::move(row));
           }
-          out->affected_rows = AffectedRows(raw);
+          const char* tuples = PQcmdTuples(raw);
+          if (tuples != nullptr && *tuples != '\0') {
+            out->affected_rows = std::atoll(tuples);
+          }
         }
         break;
       case PGRES_COPY_IN:
@@ -311,152 +258,6 @@ Result<QueryResult> PostgresConnection::Query(std::string_view sql,
   QueryResult result;
   RETORT_RETURN_IF_ERROR(Run(sql, &params, &result));
   return result;
-}
-
-Status PostgresConnection::ExecuteBatch(const std::vector<BatchStatement>& batch,
-                                        std::vector<int64_t>* affected_rows,
-                                        size_t* failed_index) {
-  bool pipeline = conn_ != nullptr &&
-                  PQtransactionStatus(conn_) == PQTRANS_INTRANS &&
-                  PQpipelineStatus(conn_) == PQ_PIPELINE_OFF;
-  for (size_t i = 0; pipeline && i < batch.size(); ++i) {
-    if (KeepOutOfPipeline(batch[i].sql)) pipeline = false;
-  }
-  if (!pipeline) {
-    if (affected_rows != nullptr) affected_rows->clear();
-    for (size_t i = 0; i < batch.size(); ++i) {
-      QueryResult result;
-      Status status = Run(batch[i].sql,
-                          batch[i].parameterized ? &batch[i].params : nullptr,
-                          &result);
-      if (!status.ok()) {
-        if (failed_index != nullptr) *failed_index = i;
-        return status;
-      }
-      if (affected_rows != nullptr) {
-        affected_rows->push_back(result.affected_rows);
-      }
-    }
-    if (failed_index != nullptr) *failed_index = batch.size();
-    return Status::OK();
-  }
-
-  if (affected_rows != nullptr) affected_rows->clear();
-  last_error_ = DbError();
-  // Why a cap: in blocking mode libpq writes the whole pipeline before it
-  // reads a single result, while the server writes results as it goes. If
-  // those results (a SELECT in a revision, a flood of notices) outgrow the
-  // socket buffers while we are still writing, both sides wait on each
-  // other -- the deadlock libpq's manual warns about for blocking-mode
-  // pipelines. libpq does read while a write would block, but only by
-  // buffering everything in memory. Bounding a pipeline keeps what is in
-  // flight small; a migration step is rarely longer, and beyond that the
-  // round trips saved are a vanishing share of the time anyway.
-  for (size_t begin = 0; begin < batch.size();
-       begin += kMaxPipelinedStatements) {
-    size_t end = std::min(batch.size(), begin + kMaxPipelinedStatements);
-    RETORT_RETURN_IF_ERROR(
-        RunPipeline(batch, begin, end, affected_rows, failed_index));
-  }
-  if (failed_index != nullptr) *failed_index = batch.size();
-  return Status::OK();
-}
-
-Status PostgresConnection::RunPipeline(const std::vector<BatchStatement>& batch,
-                                       size_t begin, size_t end,
-                                       std::vector<int64_t>* affected_rows,
-                                       size_t* failed_index) {
-  std::optional<DbError> error;
-  size_t error_index = end;
-  auto fail_at = [&](size_t index, DbError e) {
-    if (error) return;
-    error = std::move(e);
-    error_index = index;
-  };
-  auto client_error = [&](std::string_view sql) {
-    return DbError::Client("", TrimTrailingNewlines(PQerrorMessage(conn_)),
-                           std::string(sql));
-  };
-  if (PQenterPipelineMode(conn_) != 1) {
-    if (failed_index != nullptr) *failed_index = begin;
-    return Fail(client_error(batch[begin].sql));
-  }
-
-  size_t sent = begin;
-  for (; sent < end; ++sent) {
-    const BatchStatement& statement = batch[sent];
-    std::string text(statement.sql);
-    std::vector<const char*> values;
-    if (statement.parameterized) {
-      values.reserve(statement.params.size());
-      for (const auto& p : statement.params) {
-        values.push_back(p.has_value() ? p->c_str() : nullptr);
-      }
-    }
-    if (!PQsendQueryParams(conn_, text.c_str(), static_cast<int>(values.size()),
-                           nullptr, values.data(), nullptr, nullptr, 0)) {
-      fail_at(sent, client_error(statement.sql));
-      break;
-    }
-  }
-  const bool synced = PQpipelineSync(conn_) == 1;
-  if (!synced) fail_at(sent < end ? sent : end - 1, client_error(""));
-
-  // One group of results per statement sent, each ended by a NULL. After the
-  // first error the server skips the rest up to the sync point: those come
-  // back as PGRES_PIPELINE_ABORTED.
-  for (size_t i = begin; i < sent && PQstatus(conn_) == CONNECTION_OK; ++i) {
-    while (PGresult* raw = PQgetResult(conn_)) {
-      ResultPtr result(raw);
-      switch (PQresultStatus(raw)) {
-        case PGRES_COMMAND_OK:
-        case PGRES_TUPLES_OK:
-        case PGRES_EMPTY_QUERY:
-          if (!error && affected_rows != nullptr) {
-            affected_rows->push_back(AffectedRows(raw));
-          }
-          break;
-        case PGRES_PIPELINE_ABORTED:
-          fail_at(i, DbError::Client("", "the pipeline was aborted",
-                                     std::string(batch[i].sql)));
-          break;
-        case PGRES_COPY_IN:
-          // KeepOutOfPipeline() sends COPY one by one; should one slip
-          // through (a COPY behind a WITH?), end it as Run() does.
-          PQputCopyEnd(conn_, "retort cannot feed COPY FROM STDIN");
-          break;
-        case PGRES_COPY_OUT: {
-          char* buffer = nullptr;
-          while (PQgetCopyData(conn_, &buffer, 0) > 0) PQfreemem(buffer);
-          fail_at(i, DbError::Client("", "retort cannot run COPY TO STDOUT",
-                                     std::string(batch[i].sql)));
-          break;
-        }
-        default:
-          fail_at(i, ErrorFromResult(raw, batch[i].sql));
-          break;
-      }
-    }
-  }
-  if (synced && PQstatus(conn_) == CONNECTION_OK) {
-    // The sync point's own result; anything else here is unexpected but is
-    // drained so the connection stays usable.
-    while (PGresult* raw = PQgetResult(conn_)) {
-      ResultPtr result(raw);
-      if (PQresultStatus(raw) == PGRES_PIPELINE_SYNC) break;
-    }
-  }
-  if (PQexitPipelineMode(conn_) != 1 && PQstatus(conn_) == CONNECTION_OK) {
-    fail_at(end - 1, client_error(""));
-  }
-  if (!error && PQstatus(conn_) != CONNECTION_OK) {
-    fail_at(sent < end ? sent : end - 1, client_error(""));
-  }
-  if (error) {
-    if (failed_index != nullptr) *failed_index = error_index;
-    return Fail(std::move(*error));
-  }
-  return Status::OK();
 }
 
 Status PostgresConnection::Begin(BeginMode mode) {

@@ -5,7 +5,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "dialect/dialect.h"
 
@@ -20,10 +19,6 @@ namespace retort {
 // a handler is set (libpq's default prints them to stderr).
 class PostgresConnection : public Connection {
  public:
-  // The most statements ExecuteBatch() puts in one pipeline; longer batches
-  // take several round trips. See postgres.cc for why there is a cap.
-  static constexpr size_t kMaxPipelinedStatements = 64;
-
   // `conninfo` is a libpq URI (postgresql://...) or keyword string
   // (host=... dbname=...), handed to libpq unchanged so PGHOST, PGPASSWORD,
   // ~/.pgpass and PGSERVICE apply as they do for psql. The error on failure
@@ -37,14 +32,6 @@ class PostgresConnection : public Connection {
   Status Execute(std::string_view sql) override;
   Result<QueryResult> Query(std::string_view sql,
                             const Params& params = {}) override;
-  // Inside a transaction block: libpq pipeline mode, up to
-  // kMaxPipelinedStatements per round trip. Outside one (where each
-  // statement would be its own implicit transaction, and a pipeline would
-  // make them one), or when a statement is a COPY or ends the transaction:
-  // one by one, as Execute() and Query() would run them.
-  Status ExecuteBatch(const std::vector<BatchStatement>& batch,
-                      std::vector<int64_t>* affected_rows,
-                      size_t* failed_index) override;
   Status Begin(BeginMode mode = BeginMode::kDeferred) override;
   Status Commit() override;
   // Outside a transaction this does nothing (PostgreSQL would only warn).
@@ -65,11 +52,6 @@ class PostgresConnection : public Connection {
   // Sends `sql` (with the extended protocol when `params` is non-null) and
   // consumes every result; the rows of the last one land in `out`.
   Status Run(std::string_view sql, const Params* params, QueryResult* out);
-  // Sends batch[begin, end) as one pipeline and reads every result;
-  // appends affected row counts and sets *failed_index on failure.
-  Status RunPipeline(const std::vector<BatchStatement>& batch, size_t begin,
-                     size_t end, std::vector<int64_t>* affected_rows,
-                     size_t* failed_index);
   Status Fail(DbError error);
   static void OnNotice(void* self, const pg_result* result);
 
