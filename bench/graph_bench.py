@@ -37,7 +37,7 @@ def hyperfine(cmd, cwd, runs, env=None):
                         out.name, cmd], cwd=cwd, check=True, capture_output=True,
                        env=env)
         res = json.load(open(out.name))["results"][0]
-        return res["mean"] * 1000, res["stddev"] * 1000
+        return res["mean"] * 1000, (res["stddev"] or 0) * 1000
 
 
 def rss_kb(cmd, cwd, env=None):

@@ -37,7 +37,7 @@ def hyperfine(cmd, cwd, runs, prepare=None, warmup=1):
             args += ["--prepare", prepare]
         subprocess.run(args + [cmd], cwd=cwd, check=True, capture_output=True)
         r = json.load(open(out.name))["results"][0]
-        return r["mean"] * 1000, r["stddev"] * 1000
+        return r["mean"] * 1000, (r["stddev"] or 0) * 1000
 
 
 def main():
