@@ -3,7 +3,9 @@
 NOT NULL column and a default) to a local PostgreSQL, and `current` on an
 N-revision project. Side by side: retort, Alembic (Debian's python3-alembic,
 project from ../shared/peers/gen_alembic.py), and `psql -1 -f` of retort's own
-offline SQL (the physical limit). Prints a Markdown table.
+offline SQL (the physical limit). Prints a Markdown table. For upgrade,
+retort and psql alternate run by run (medians); the rest is hyperfine's
+mean.
 
 usage: run_bench.py RETORT_BINARY [--revisions 1000] [--runs 5]
 """
@@ -12,7 +14,9 @@ import json
 import os
 import subprocess
 import sys
+import statistics
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pg_cluster import BINDIR, Cluster  # noqa: E402
@@ -60,8 +64,19 @@ def main():
             # --prepare gives every measured run a fresh, empty database.
             prep = (f"{BINDIR}/psql -X -q -c 'DROP DATABASE IF EXISTS bench' "
                     f"-c 'CREATE DATABASE bench' {c.url()}")
-            r_ms = hyperfine(f"{RETORT} upgrade head", rd, a.runs, prep)
-            p_ms = hyperfine(psql, rd, a.runs, prep)
+            # retort and psql alternate, each on a fresh database, so that
+            # drift in the server's speed hits both alike; medians reported.
+            times = {"retort": [], "psql": []}
+            cmds = {"retort": f"{RETORT} upgrade head", "psql": psql}
+            for _ in range(a.runs):
+                for tool in ("retort", "psql"):
+                    subprocess.run(prep, shell=True, check=True, capture_output=True)
+                    t0 = time.perf_counter()
+                    subprocess.run(cmds[tool], shell=True, cwd=rd, check=True,
+                                   capture_output=True)
+                    times[tool].append((time.perf_counter() - t0) * 1000)
+            r_ms = (statistics.median(times["retort"]), statistics.pstdev(times["retort"]))
+            p_ms = (statistics.median(times["psql"]), statistics.pstdev(times["psql"]))
             a_ms = hyperfine("/usr/bin/python3 -m alembic upgrade head", ad,
                              a.alembic_runs, prep, warmup=0)
             rows.append((f"upgrade head ({n:,} revisions)", r_ms, p_ms, a_ms))
