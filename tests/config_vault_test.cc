@@ -2,6 +2,8 @@
 // (tests/vault_server.h): KV v1 and v2, the path rule, the cache, every
 // error text, and that no error or log line carries the token or a value.
 #include <gtest/gtest.h>
+
+#include <optional>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -320,9 +322,20 @@ TEST_F(VaultTest, LogLinesAndSkipVerifyWarning) {
 }
 
 TEST_F(VaultTest, ProcessWideResolverReadsTheDotEnvFallback) {
-  if (std::getenv("VAULT_ADDR") || std::getenv("VAULT_TOKEN")) {
-    GTEST_SKIP() << "VAULT_ADDR/VAULT_TOKEN set in this environment";
-  }
+  // The real environment wins over .env by design, so take a developer's own
+  // Vault settings out of the way for this test and put them back after.
+  struct SavedEnv {
+    std::string name;
+    std::optional<std::string> value;
+    explicit SavedEnv(std::string n) : name(std::move(n)) {
+      if (const char* v = std::getenv(name.c_str())) value = v;
+      unsetenv(name.c_str());
+    }
+    ~SavedEnv() {
+      if (value) setenv(name.c_str(), value->c_str(), 1);
+    }
+  };
+  SavedEnv saved_addr("VAULT_ADDR"), saved_token("VAULT_TOKEN");
   // What LoadConfig does with a .env holding the Vault settings.
   SetSecretFallbackEnv(
       {{"VAULT_ADDR", server_.address()}, {"VAULT_TOKEN", kToken}});
