@@ -17,6 +17,7 @@
 
 #include "config/redact.h"
 #include "dialect/url.h"
+#include "util/dynlib.h"
 #include "util/strings.h"
 
 #ifndef RETORT_VERSION
@@ -228,15 +229,64 @@ std::string EscapePath(std::string_view path) {
   return out;
 }
 
-void InitCurlOnce() {
+// libcurl's entry points, loaded on first use: linking libcurl would load
+// its TLS/Kerberos/LDAP libraries into every retort process (several ms of
+// start-up), while only a vault: reference needs it.
+struct CurlApi {
+  decltype(&::curl_global_init) global_init;
+  decltype(&::curl_easy_init) easy_init;
+  decltype(&::curl_easy_setopt) easy_setopt;
+  decltype(&::curl_easy_perform) easy_perform;
+  decltype(&::curl_easy_getinfo) easy_getinfo;
+  decltype(&::curl_easy_cleanup) easy_cleanup;
+  decltype(&::curl_easy_strerror) easy_strerror;
+  decltype(&::curl_slist_append) slist_append;
+  decltype(&::curl_slist_free_all) slist_free_all;
+};
+
+// The loaded and initialised libcurl, or nullptr with `*error` set.
+const CurlApi* LoadCurl(std::string* error) {
+  static const CurlApi* api = nullptr;
+  static std::string* load_error = nullptr;
   static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::call_once(once, [] {
+    DynLib lib("libcurl.so.4", "libcurl4");
+    auto* c = new CurlApi();
+    lib.Bind(c->global_init, "curl_global_init");
+    lib.Bind(c->easy_init, "curl_easy_init");
+    lib.Bind(c->easy_setopt, "curl_easy_setopt");
+    lib.Bind(c->easy_perform, "curl_easy_perform");
+    lib.Bind(c->easy_getinfo, "curl_easy_getinfo");
+    lib.Bind(c->easy_cleanup, "curl_easy_cleanup");
+    lib.Bind(c->easy_strerror, "curl_easy_strerror");
+    lib.Bind(c->slist_append, "curl_slist_append");
+    lib.Bind(c->slist_free_all, "curl_slist_free_all");
+    if (!lib.ok()) {
+      delete c;
+      load_error = new std::string(lib.error());
+      return;
+    }
+    c->global_init(CURL_GLOBAL_DEFAULT);
+    api = c;
+  });
+  if (api == nullptr && error != nullptr) *error = *load_error;
+  return api;
+}
+
+// libcurl's text for `code` (the library is loaded whenever a code exists).
+std::string CurlText(CURLcode code) {
+  const CurlApi* c = LoadCurl(nullptr);
+  return c ? c->easy_strerror(code) : "libcurl is not available";
 }
 
 HttpAnswer Get(const VaultSettings& s, const std::string& api_path) {
-  InitCurlOnce();
   HttpAnswer answer;
-  CURL* curl = curl_easy_init();
+  const CurlApi* api = LoadCurl(&answer.curl_detail);
+  if (api == nullptr) {
+    answer.curl = CURLE_FAILED_INIT;
+    return answer;
+  }
+  CURL* curl = api->easy_init();
   if (!curl) {
     answer.curl = CURLE_FAILED_INIT;
     return answer;
@@ -245,50 +295,50 @@ HttpAnswer Get(const VaultSettings& s, const std::string& api_path) {
   std::string url = s.addr + "/v1/" + EscapePath(api_path);
   struct curl_slist* headers = nullptr;
   std::string token_header = "X-Vault-Token: " + s.token;
-  headers = curl_slist_append(headers, token_header.c_str());
-  headers = curl_slist_append(headers, "X-Vault-Request: true");
-  headers = curl_slist_append(headers, "Accept: application/json");
+  headers = api->slist_append(headers, token_header.c_str());
+  headers = api->slist_append(headers, "X-Vault-Request: true");
+  headers = api->slist_append(headers, "Accept: application/json");
   std::string ns_header;
   if (!s.name_space.empty()) {
     ns_header = "X-Vault-Namespace: " + s.name_space;
-    headers = curl_slist_append(headers, ns_header.c_str());
+    headers = api->slist_append(headers, ns_header.c_str());
   }
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "retort/" RETORT_VERSION);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &WriteBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, s.timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, s.timeout_ms);
+  api->easy_setopt(curl, CURLOPT_URL, url.c_str());
+  api->easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  api->easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  api->easy_setopt(curl, CURLOPT_USERAGENT, "retort/" RETORT_VERSION);
+  api->easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  api->easy_setopt(curl, CURLOPT_WRITEFUNCTION, &WriteBody);
+  api->easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+  api->easy_setopt(curl, CURLOPT_TIMEOUT_MS, s.timeout_ms);
+  api->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, s.timeout_ms);
   // Threads may call this; signals must not be used for timeouts.
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  api->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   // A standby node answers with a redirect to the active one, as Vault's
   // own client follows; never to anything but http(s).
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 3L);
+  api->easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  api->easy_setopt(curl, CURLOPT_MAXREDIRS, 3L);
 #if LIBCURL_VERSION_NUM >= 0x075500
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  api->easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  api->easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #endif
   if (!s.cacert.empty())
-    curl_easy_setopt(curl, CURLOPT_CAINFO, s.cacert.c_str());
+    api->easy_setopt(curl, CURLOPT_CAINFO, s.cacert.c_str());
   if (!s.capath.empty())
-    curl_easy_setopt(curl, CURLOPT_CAPATH, s.capath.c_str());
+    api->easy_setopt(curl, CURLOPT_CAPATH, s.capath.c_str());
   if (s.skip_verify) {
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+    api->easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    api->easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
   }
-  answer.curl = curl_easy_perform(curl);
+  answer.curl = api->easy_perform(curl);
   answer.curl_detail = error_buffer;
   if (answer.curl == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
+    api->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
   }
-  curl_slist_free_all(headers);
+  api->slist_free_all(headers);
   // The header held the token; do not leave it in freed memory.
   std::fill(token_header.begin(), token_header.end(), '\0');
-  curl_easy_cleanup(curl);
+  api->easy_cleanup(curl);
   return answer;
 }
 
@@ -335,12 +385,12 @@ Attempt Interpret(const VaultSettings& s, const std::string& path,
                a.curl == CURLE_SSL_CERTPROBLEM) {
       at.error =
           "TLS error talking to Vault at " + s.shown_addr + ": " +
-          (a.curl_detail.empty() ? curl_easy_strerror(a.curl) : a.curl_detail) +
+          (a.curl_detail.empty() ? CurlText(a.curl) : a.curl_detail) +
           "; set VAULT_CACERT to the CA certificate that signed the "
           "server's certificate";
     } else {
       at.error = "cannot reach Vault at " + s.shown_addr + ": " +
-                 curl_easy_strerror(a.curl) +
+                 CurlText(a.curl) +
                  "; check VAULT_ADDR and that the server is up";
     }
     return at;
@@ -501,7 +551,7 @@ Result<std::pair<std::string, json>> SecretResolver::Impl::Fetch(
               .count());
       std::string outcome = answer.curl == CURLE_OK
                                 ? "HTTP " + std::to_string(answer.status)
-                                : std::string(curl_easy_strerror(answer.curl));
+                                : CurlText(answer.curl);
       log(LogLevel::kDebug, "vault: GET " + s.shown_addr + "/v1/" + path +
                                 " for " + ref.text + ": " + outcome + " in " +
                                 std::to_string(ms) + " ms");

@@ -2,7 +2,7 @@
 // every result of a multi-statement string (and any COPY) is consumed.
 #include "dialect/postgres.h"
 
-#include <libpq-fe.h>
+#include "dialect/libpq.h"
 
 #include <cstdlib>
 #include <utility>
@@ -37,20 +37,20 @@ std::string MaskSecret(std::string text, const std::string& secret) {
 std::vector<std::string> PasswordsIn(const std::string& conninfo) {
   std::vector<std::string> found;
   char* err = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &err);
-  if (err != nullptr) PQfreemem(err);
+  PQconninfoOption* options = Pq().PQconninfoParse(conninfo.c_str(), &err);
+  if (err != nullptr) Pq().PQfreemem(err);
   if (options == nullptr) return found;
   for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
     if (o->val != nullptr && std::string_view(o->keyword) == "password") {
       found.emplace_back(o->val);
     }
   }
-  PQconninfoFree(options);
+  Pq().PQconninfoFree(options);
   return found;
 }
 
 std::string Field(const PGresult* result, int code) {
-  const char* value = PQresultErrorField(result, code);
+  const char* value = Pq().PQresultErrorField(result, code);
   return value == nullptr ? std::string() : std::string(value);
 }
 
@@ -61,7 +61,7 @@ DbError ErrorFromResult(const PGresult* result, std::string_view sql) {
   error.sqlstate = Field(result, PG_DIAG_SQLSTATE);
   error.message = Field(result, PG_DIAG_MESSAGE_PRIMARY);
   if (error.message.empty()) {
-    error.message = TrimTrailingNewlines(PQresultErrorMessage(result));
+    error.message = TrimTrailingNewlines(Pq().PQresultErrorMessage(result));
   }
   error.detail = Field(result, PG_DIAG_MESSAGE_DETAIL);
   error.hint = Field(result, PG_DIAG_MESSAGE_HINT);
@@ -74,7 +74,7 @@ DbError ErrorFromResult(const PGresult* result, std::string_view sql) {
 
 // Frees a PGresult when it goes out of scope.
 struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
+  void operator()(PGresult* r) const { Pq().PQclear(r); }
 };
 using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
@@ -82,6 +82,7 @@ using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
 Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(
     const std::string& conninfo, const ConnectOptions& options) {
+  RETORT_RETURN_IF_ERROR(LoadLibPq().status());
   // Defaults go before "dbname" (which libpq expands from `conninfo`): what
   // the URL says overrides them; environment variables are respected by not
   // passing a default at all.
@@ -108,12 +109,12 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(
   keys.push_back(nullptr);
   values.push_back(nullptr);
 
-  PGconn* conn = PQconnectdbParams(keys.data(), values.data(),
+  PGconn* conn = Pq().PQconnectdbParams(keys.data(), values.data(),
                                    /*expand_dbname=*/1);
   if (conn == nullptr) return Status::Database("out of memory in libpq");
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = TrimTrailingNewlines(PQerrorMessage(conn));
-    PQfinish(conn);
+  if (Pq().PQstatus(conn) != CONNECTION_OK) {
+    std::string message = TrimTrailingNewlines(Pq().PQerrorMessage(conn));
+    Pq().PQfinish(conn);
     for (const std::string& password : PasswordsIn(conninfo)) {
       message = MaskSecret(std::move(message), password);
     }
@@ -126,23 +127,23 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(
 }
 
 PostgresConnection::PostgresConnection(pg_conn* conn) : conn_(conn) {
-  server_version_ = PQserverVersion(conn_);
-  PQsetNoticeReceiver(conn_, &PostgresConnection::OnNotice, this);
+  server_version_ = Pq().PQserverVersion(conn_);
+  Pq().PQsetNoticeReceiver(conn_, &PostgresConnection::OnNotice, this);
 }
 
 PostgresConnection::~PostgresConnection() { Close(); }
 
 void PostgresConnection::Close() {
-  if (conn_ != nullptr) PQfinish(conn_);
+  if (conn_ != nullptr) Pq().PQfinish(conn_);
   conn_ = nullptr;
 }
 
 bool PostgresConnection::IsOpen() const {
-  return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK;
+  return conn_ != nullptr && Pq().PQstatus(conn_) == CONNECTION_OK;
 }
 
 int PostgresConnection::backend_pid() const {
-  return conn_ == nullptr ? 0 : PQbackendPID(conn_);
+  return conn_ == nullptr ? 0 : Pq().PQbackendPID(conn_);
 }
 
 void PostgresConnection::SetNoticeHandler(NoticeHandler handler) {
@@ -171,7 +172,7 @@ Status PostgresConnection::Run(std::string_view sql, const Params* params,
   std::string text(sql);
   int sent;
   if (params == nullptr) {
-    sent = PQsendQuery(conn_, text.c_str());
+    sent = Pq().PQsendQuery(conn_, text.c_str());
   } else {
     std::vector<const char*> values;
     values.reserve(params->size());
@@ -179,45 +180,45 @@ Status PostgresConnection::Run(std::string_view sql, const Params* params,
       values.push_back(p.has_value() ? p->c_str() : nullptr);
     }
     sent =
-        PQsendQueryParams(conn_, text.c_str(), static_cast<int>(values.size()),
+        Pq().PQsendQueryParams(conn_, text.c_str(), static_cast<int>(values.size()),
                           nullptr, values.data(), nullptr, nullptr, 0);
   }
   if (!sent) {
     return Fail(
-        DbError::Client("", TrimTrailingNewlines(PQerrorMessage(conn_)), text));
+        DbError::Client("", TrimTrailingNewlines(Pq().PQerrorMessage(conn_)), text));
   }
 
   // The first error wins; later results (there are none after an error in a
   // simple query, but a COPY abort produces one) are drained regardless so
   // the connection stays usable.
   std::optional<DbError> error;
-  while (PGresult* raw = PQgetResult(conn_)) {
+  while (PGresult* raw = Pq().PQgetResult(conn_)) {
     ResultPtr result(raw);
-    switch (PQresultStatus(raw)) {
+    switch (Pq().PQresultStatus(raw)) {
       case PGRES_COMMAND_OK:
       case PGRES_TUPLES_OK:
       case PGRES_EMPTY_QUERY:
         if (out != nullptr && !error) {
           *out = QueryResult();
-          int ncols = PQnfields(raw);
-          int nrows = PQntuples(raw);
+          int ncols = Pq().PQnfields(raw);
+          int nrows = Pq().PQntuples(raw);
           for (int c = 0; c < ncols; ++c)
-            out->columns.emplace_back(PQfname(raw, c));
+            out->columns.emplace_back(Pq().PQfname(raw, c));
           out->rows.reserve(nrows);
           for (int r = 0; r < nrows; ++r) {
             Row row;
             row.reserve(ncols);
             for (int c = 0; c < ncols; ++c) {
-              if (PQgetisnull(raw, r, c)) {
+              if (Pq().PQgetisnull(raw, r, c)) {
                 row.emplace_back(std::nullopt);
               } else {
                 row.emplace_back(
-                    std::string(PQgetvalue(raw, r, c), PQgetlength(raw, r, c)));
+                    std::string(Pq().PQgetvalue(raw, r, c), Pq().PQgetlength(raw, r, c)));
               }
             }
             out->rows.push_back(std::move(row));
           }
-          const char* tuples = PQcmdTuples(raw);
+          const char* tuples = Pq().PQcmdTuples(raw);
           if (tuples != nullptr && *tuples != '\0') {
             out->affected_rows = std::atoll(tuples);
           }
@@ -226,11 +227,11 @@ Status PostgresConnection::Run(std::string_view sql, const Params* params,
       case PGRES_COPY_IN:
         // Migrations run from files, not from a terminal: there is no stdin
         // to feed. Abort the COPY; the server's error becomes ours.
-        PQputCopyEnd(conn_, "retort cannot feed COPY FROM STDIN");
+        Pq().PQputCopyEnd(conn_, "retort cannot feed COPY FROM STDIN");
         break;
       case PGRES_COPY_OUT: {
         char* buffer = nullptr;
-        while (PQgetCopyData(conn_, &buffer, 0) > 0) PQfreemem(buffer);
+        while (Pq().PQgetCopyData(conn_, &buffer, 0) > 0) Pq().PQfreemem(buffer);
         if (!error) {
           error = DbError::Client("", "retort cannot run COPY TO STDOUT", text);
         }
@@ -242,9 +243,9 @@ Status PostgresConnection::Run(std::string_view sql, const Params* params,
     }
   }
   if (error) return Fail(std::move(*error));
-  if (PQstatus(conn_) != CONNECTION_OK) {
+  if (Pq().PQstatus(conn_) != CONNECTION_OK) {
     return Fail(
-        DbError::Client("", TrimTrailingNewlines(PQerrorMessage(conn_)), text));
+        DbError::Client("", TrimTrailingNewlines(Pq().PQerrorMessage(conn_)), text));
   }
   return Status::OK();
 }
@@ -266,7 +267,7 @@ Status PostgresConnection::Begin(BeginMode mode) {
 }
 
 Status PostgresConnection::Commit() {
-  if (conn_ != nullptr && PQtransactionStatus(conn_) == PQTRANS_INERROR) {
+  if (conn_ != nullptr && Pq().PQtransactionStatus(conn_) == PQTRANS_INERROR) {
     // COMMIT of an aborted transaction "succeeds" with a ROLLBACK tag;
     // a migrator must not mistake that for success.
     RETORT_RETURN_IF_ERROR(Execute("ROLLBACK"));
@@ -289,7 +290,7 @@ Status PostgresConnection::Rollback() {
 
 bool PostgresConnection::InTransaction() const {
   if (conn_ == nullptr) return false;
-  PGTransactionStatusType status = PQtransactionStatus(conn_);
+  PGTransactionStatusType status = Pq().PQtransactionStatus(conn_);
   return status == PQTRANS_INTRANS || status == PQTRANS_INERROR ||
          status == PQTRANS_ACTIVE;
 }

@@ -4,7 +4,7 @@
 // own conninfo parser so both agree on what the URL means.
 #include "dialect/url.h"
 
-#include <libpq-fe.h>
+#include "dialect/libpq.h"
 
 #include <cctype>
 #include <cstdlib>
@@ -158,11 +158,12 @@ struct ConninfoFields {
 Result<ConninfoFields> CheckConninfo(const std::string& conninfo,
                                      const std::string& redacted,
                                      const std::vector<std::string>& secrets) {
+  RETORT_RETURN_IF_ERROR(LoadLibPq().status());
   char* err = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &err);
+  PQconninfoOption* options = Pq().PQconninfoParse(conninfo.c_str(), &err);
   if (options == nullptr) {
     std::string message = err != nullptr ? err : "out of memory";
-    if (err != nullptr) PQfreemem(err);
+    if (err != nullptr) Pq().PQfreemem(err);
     while (!message.empty() && IsSpace(message.back())) message.pop_back();
     for (const std::string& secret : secrets) {
       if (secret.empty()) continue;
@@ -185,7 +186,7 @@ Result<ConninfoFields> CheckConninfo(const std::string& conninfo,
     if (key == "dbname") fields.dbname = o->val;
     if (key == "password") fields.has_password = true;
   }
-  PQconninfoFree(options);
+  Pq().PQconninfoFree(options);
   return fields;
 }
 
