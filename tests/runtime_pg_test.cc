@@ -27,11 +27,7 @@ using testing::VersionRows;
 
 using Strings = std::vector<std::string>;
 
-RunTarget Target(const std::string& url) {
-  RunTarget target;
-  target.url = url;
-  return target;
-}
+using testing::Target;
 
 TEST(RuntimePg, UpgradeHeadCreatesTablesAndRecordsHistory) {
   MigrationProject p;

@@ -21,11 +21,7 @@ using testing::VersionRows;
 
 using Strings = std::vector<std::string>;
 
-RunTarget Target(const std::string& url) {
-  RunTarget target;
-  target.url = url;
-  return target;
-}
+using testing::Target;
 
 TEST(RuntimeSqlite, UpgradeDowngradeAndTargetForms) {
   MigrationProject p;

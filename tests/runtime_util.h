@@ -117,6 +117,13 @@ int Shell(const std::string& command, std::string* output);
 // developers' machines keep shared/), or $RETORT_GEN_ALEMBIC.
 std::string GenAlembicScript();
 
+// A RunTarget for `url` with the default version table.
+inline RunTarget Target(const std::string& url) {
+  RunTarget target;
+  target.url = url;
+  return target;
+}
+
 // A RunSettings whose log lines are collected in `*lines` ("W: ..." etc.).
 RunSettings CollectingSettings(std::vector<std::string>* lines,
                                LogLevel level = LogLevel::kDebug);
