@@ -409,6 +409,15 @@ Result<RunReport> OnlineRun::Execute() {
   RunReport report;
   RETORT_ASSIGN_OR_RETURN(ParsedRequest parsed, ParseRequest(request_));
   RETORT_RETURN_IF_ERROR(EnsureTransaction());
+  if (target_.create_schema && !target_.schema.empty() &&
+      db_->dialect() == Dialect::kPostgres) {
+    // Inside the run's first transaction, so a run that fails leaves no
+    // empty schema behind (a tenant that did not exist stays absent).
+    RETORT_RETURN_IF_ERROR(
+        db_->Execute("CREATE SCHEMA IF NOT EXISTS " +
+                     QuoteSqlIdent(target_.schema))
+            .WithContext("creating schema " + QuoteSqlIdent(target_.schema)));
+  }
   RETORT_RETURN_IF_ERROR(EnsureTables());
   RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
                           SelectHeads(*db_, sql_));
@@ -454,9 +463,24 @@ Result<RunReport> OnlineRun::Execute() {
     }
     RETORT_ASSIGN_OR_RETURN(std::vector<VersionOp> ops,
                             heads_->UpdateToStep(step));
-    RETORT_RETURN_IF_ERROR(ApplyVersionOps(ops));
-    RETORT_RETURN_IF_ERROR(AppendHistory(step, prep ? &prep->checksum : nullptr,
-                                         started, step_report.duration_ms));
+    // A downgrade to base may drop the version table with its schema (the
+    // seeds' "DROP SCHEMA IF EXISTS auth CASCADE" when the table lives in
+    // auth): then there is no row left to delete and no history to append.
+    bool table_dropped = false;
+    if (prep && step.is_downgrade() && heads_->heads().empty()) {
+      RETORT_ASSIGN_OR_RETURN(bool exists, VersionTableExists(*db_, sql_));
+      table_dropped = !exists;
+    }
+    if (table_dropped) {
+      Log(settings_, LogLevel::kInfo,
+          "the version table " + sql_.qualified() + " was dropped by " +
+              step.revision->id() + "'s downgrade; nothing left to record");
+    } else {
+      RETORT_RETURN_IF_ERROR(ApplyVersionOps(ops));
+      RETORT_RETURN_IF_ERROR(AppendHistory(step,
+                                           prep ? &prep->checksum : nullptr,
+                                           started, step_report.duration_ms));
+    }
     if (per_migration || outside) {
       RETORT_RETURN_IF_ERROR(CommitTransaction());
     }
@@ -469,6 +493,49 @@ Result<RunReport> OnlineRun::Execute() {
 
 }  // namespace
 
+Result<std::unique_ptr<Connection>> ConnectForRun(const std::string& url,
+                                                  const RunSettings& settings) {
+  RETORT_ASSIGN_OR_RETURN(DatabaseUrl parsed, ParseDatabaseUrl(url));
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
+                          Connect(parsed, OptionsFor(parsed, settings)));
+  RETORT_RETURN_IF_ERROR(ApplyTimeouts(*db, settings));
+  return db;
+}
+
+Result<RunReport> RunOnConnection(Connection& db,
+                                  const ScriptDirectory& scripts,
+                                  const RevisionMap& map,
+                                  const RunTarget& target,
+                                  const RunSettings& settings,
+                                  const RunRequest& request) {
+  if (request.offline) {
+    return Status::Internal("RunOnConnection called for an offline run");
+  }
+  RETORT_RETURN_IF_ERROR(ParseRequest(request).status());
+  std::optional<PgMigrationLock> lock;
+  Result<RunReport> result = Status::Internal("run did not start");
+  Status status;
+  if (db.dialect() == Dialect::kPostgres) {
+    lock.emplace(&db, &settings);
+    status = lock->Acquire(target);
+    if (status.ok()) status = SetSearchPath(db, target);
+  }
+  if (status.ok()) {
+    OnlineRun run(scripts, map, target, settings, request, &db);
+    result = run.Execute();
+    status = result.status();
+  }
+  if (!status.ok() && db.InTransaction()) {
+    Status rolled_back = db.Rollback();
+    if (!rolled_back.ok()) {
+      Log(settings, LogLevel::kWarn, "rolling back: " + rolled_back.message());
+    }
+  }
+  if (lock) lock->Release();
+  if (!status.ok()) return status;
+  return result;
+}
+
 Result<RunReport> Run(const ScriptDirectory& scripts, const RevisionMap& map,
                       const RunTarget& target, const RunSettings& settings,
                       const RunRequest& request) {
@@ -479,37 +546,10 @@ Result<RunReport> Run(const ScriptDirectory& scripts, const RevisionMap& map,
   // Request errors need no connection.
   RETORT_RETURN_IF_ERROR(ParseRequest(request).status());
   RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
-                          Connect(url, OptionsFor(url, settings)));
-  RETORT_RETURN_IF_ERROR(ApplyTimeouts(*db, settings));
-
-  std::optional<PgMigrationLock> lock;
-  Result<RunReport> result = Status::Internal("run did not start");
-  Status status;
-  if (db->dialect() == Dialect::kPostgres) {
-    lock.emplace(db.get(), &settings);
-    status = lock->Acquire(target);
-    if (status.ok() && target.create_schema && !target.schema.empty()) {
-      status =
-          db->Execute("CREATE SCHEMA IF NOT EXISTS " +
-                      QuoteSqlIdent(target.schema))
-              .WithContext("creating schema " + QuoteSqlIdent(target.schema));
-    }
-    if (status.ok()) status = SetSearchPath(*db, target);
-  }
-  if (status.ok()) {
-    OnlineRun run(scripts, map, target, settings, request, db.get());
-    result = run.Execute();
-    status = result.status();
-  }
-  if (!status.ok() && db->InTransaction()) {
-    Status rolled_back = db->Rollback();
-    if (!rolled_back.ok()) {
-      Log(settings, LogLevel::kWarn, "rolling back: " + rolled_back.message());
-    }
-  }
-  if (lock) lock->Release();
+                          ConnectForRun(target.url, settings));
+  Result<RunReport> result =
+      RunOnConnection(*db, scripts, map, target, settings, request);
   db->Close();
-  if (!status.ok()) return status;
   return result;
 }
 

@@ -13,9 +13,11 @@
 #define RETORT_RUNTIME_RUN_H_
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "dialect/dialect.h"
 #include "retort/options.h"
 #include "retort/status.h"
 #include "revision/revision_map.h"
@@ -104,6 +106,22 @@ struct RunReport {
 Result<RunReport> Run(const ScriptDirectory& scripts, const RevisionMap& map,
                       const RunTarget& target, const RunSettings& settings,
                       const RunRequest& request);
+
+// Opens a connection for runs on `url` with the session settings of
+// `settings` (lock_timeout, statement_timeout) applied; the fan-out keeps
+// one per job and runs many targets on it.
+Result<std::unique_ptr<Connection>> ConnectForRun(const std::string& url,
+                                                  const RunSettings& settings);
+
+// Run() on an open connection from ConnectForRun() (online only; the
+// target's url is not used). The connection stays open and outside any
+// transaction; on PostgreSQL its search_path is the target's afterwards.
+Result<RunReport> RunOnConnection(Connection& db,
+                                  const ScriptDirectory& scripts,
+                                  const RevisionMap& map,
+                                  const RunTarget& target,
+                                  const RunSettings& settings,
+                                  const RunRequest& request);
 
 // The heads recorded in the version table; empty when the table does not
 // exist. Never creates anything (`current`).
