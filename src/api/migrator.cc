@@ -718,6 +718,8 @@ Result<FanoutResult> Migrator::Impl::RunMany(const RunRequest& request,
       settings.log_level < LogLevel::kWarn) {
     settings.log_level = LogLevel::kWarn;
   }
+  // Thousands of units run the same revisions: read and parse them once.
+  settings.step_cache = NewPreparedStepCache();
   ConnectionPool pool(settings);
   RETORT_ASSIGN_OR_RETURN(FanoutPlan plan, PlanMany(request, fanout, pool));
   if (request.offline) {

@@ -333,9 +333,11 @@ Status OnlineRun::RunStatements(const MigrationStep& step,
   for (const SqlStatement& statement : prep.statements) {
     const auto start = Clock::now();
     Status status = db_->Execute(statement.text);
-    char took[32];
-    std::snprintf(took, sizeof(took), "%.1f ms  ", MsSince(start));
-    Log(settings_, LogLevel::kDebug, took + Abbreviate(statement.text));
+    if (settings_.log && settings_.log_level <= LogLevel::kDebug) {
+      char took[32];
+      std::snprintf(took, sizeof(took), "%.1f ms  ", MsSince(start));
+      Log(settings_, LogLevel::kDebug, took + Abbreviate(statement.text));
+    }
     if (!status.ok()) {
       const DbError& error = db_->last_error();
       int line = prep.LineOf(statement, error.position);
@@ -442,7 +444,7 @@ Result<RunReport> OnlineRun::Execute() {
     if (step.kind == MigrationStep::Kind::kRevision) {
       RETORT_ASSIGN_OR_RETURN(
           prep, PrepareStep(scripts_, step, placeholders_, db_->dialect(),
-                            db_->ServerVersion()));
+                            db_->ServerVersion(), settings_.step_cache.get()));
     }
     const bool outside = prep && prep->outside_transaction.has_value();
     const auto started = std::chrono::system_clock::now();

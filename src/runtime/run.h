@@ -42,6 +42,11 @@ struct RunTarget {
   bool create_schema = false;
 };
 
+class PreparedStepCache;
+
+// Makes a PreparedStepCache (run_internal.cc) for RunSettings::step_cache.
+std::shared_ptr<PreparedStepCache> NewPreparedStepCache();
+
 // RunSettings are how a run behaves, from retort.toml.
 struct RunSettings {
   // One transaction per revision instead of one around the run.
@@ -61,6 +66,10 @@ struct RunSettings {
   int lock_wait_timeout_ms = 0;
   // Recorded in the history table. Default: "".
   std::string tool_version;
+  // Shared by the runs of a fan-out, where thousands of tenants run the
+  // same revisions: each file is read and hashed once, and SQL that comes
+  // out the same after substitution is parsed once. Default: none.
+  std::shared_ptr<PreparedStepCache> step_cache;
   // Log lines (statements with durations at kDebug; steps at kInfo; lock
   // waits at kWarn). Never contain a password. Default: nowhere.
   LogSink log;

@@ -55,11 +55,13 @@ struct PreparedStep {
 };
 
 // Reads, substitutes and splits the SQL `step` runs. `server_version` is
-// PostgreSQL's server_version_num (offline: the version we assume).
+// PostgreSQL's server_version_num (offline: the version we assume). With a
+// `cache` (run.h), files are read and hashed once and identical SQL is
+// parsed once.
 Result<PreparedStep> PrepareStep(
     const ScriptDirectory& scripts, const MigrationStep& step,
     const std::map<std::string, std::string>& placeholders, Dialect dialect,
-    int server_version);
+    int server_version, PreparedStepCache* cache = nullptr);
 
 // The placeholder values of a run: settings.placeholders plus "schema".
 std::map<std::string, std::string> PlaceholderValues(
