@@ -247,13 +247,14 @@ TEST_F(SchemasPgTest, RevisionGoesOnTheSchemaBranch) {
 // must run users first, and running accounts alone checks that it did.
 TEST_F(SchemasPgTest, AllSchemasFollowDependsOn) {
   WriteRevision(p_, "aaaa00000001", "", "users", "",
-                "CREATE SCHEMA IF NOT EXISTS users;", "DROP SCHEMA users;");
+                "CREATE SCHEMA IF NOT EXISTS users;",
+                "DROP SCHEMA users CASCADE;");
   WriteRevision(p_, "aaaa00000002", "aaaa00000001", "", "",
                 "CREATE TABLE users.users (id integer PRIMARY KEY);",
                 "DROP TABLE users.users;");
   WriteRevision(p_, "bbbb00000001", "", "accounts", "",
                 "CREATE SCHEMA IF NOT EXISTS accounts;",
-                "DROP SCHEMA accounts;");
+                "DROP SCHEMA accounts CASCADE;");
   WriteRevision(p_, "bbbb00000002", "bbbb00000001", "", "aaaa00000002",
                 "CREATE TABLE accounts.accounts (id integer PRIMARY KEY, "
                 "user_id integer NOT NULL REFERENCES users.users (id));",
@@ -304,6 +305,17 @@ TEST_F(SchemasPgTest, AllSchemasFollowDependsOn) {
   EXPECT_NE(r.out.rfind("upgrade heads: 2 schemas, 1 job, ", 0),
             std::string::npos)
       << r.out;
+
+  // All the way down: accounts first, then users.
+  r = p_.Run({"downgrade", "base", "--all-schemas", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["units"][0]["schema"], "accounts");
+  EXPECT_EQ(j["units"][1]["schema"], "users");
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT count(*) FROM pg_namespace WHERE nspname "
+                   "IN ('accounts', 'users')"),
+            "0");
 }
 
 TEST_F(SchemasPgTest, AllSchemasStopsAtTheFirstFailure) {

@@ -228,6 +228,10 @@ Status PlanSchemas(const FanoutInputs& in, const std::vector<Server>& servers,
                                  : in.config->path));
   }
   RETORT_ASSIGN_OR_RETURN(std::vector<std::string> order, in.schemas->Order());
+  // Down, a schema goes before the schemas it depends on.
+  if (request.command == RunRequest::Command::kDowngrade) {
+    std::reverse(order.begin(), order.end());
+  }
   std::vector<const SchemaEntry*> entries;
   for (const std::string& name : order) {
     RETORT_ASSIGN_OR_RETURN(const SchemaEntry* entry, in.schemas->Find(name));

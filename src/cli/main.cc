@@ -213,7 +213,8 @@ void Cli::AddGlobals(CLI::App* app) {
                   "all are visible to the config as ${x.KEY})")
       ->take_all();
   app->add_option("--schema", flags_.schema,
-                  "schema to work on (same as -x schema=S)");
+                  "schema to work on: its version table and branch (same as "
+                  "-x schema=S)");
   app->add_option("--url", flags_.url, "database URL (overrides the config)");
   app->add_flag("-v,--verbose", flags_.verbose, "more output");
   app->add_flag("-q,--quiet", flags_.quiet, "only errors");
@@ -276,6 +277,12 @@ int Cli::Run(int argc, char** argv) {
   app_.require_subcommand(1);
   app_.fallthrough();
   app_.set_version_flag("--version", "retort " RETORT_VERSION);
+  app_.footer(
+      "\nMany schemas, tenants, servers: upgrade, downgrade and current take "
+      "--all-schemas (every [schemas.NAME]), --tenants (every [tenants] "
+      "schema) and --targets all|NAME,... (every [targets.NAME]), with "
+      "--jobs N, --canary K, --continue-on-error; see 'retort upgrade "
+      "--help'.");
   AddGlobals(&app_);
   int code = kExitOk;
   auto fail = [&code](const Status& s) { code = Fail(s); };

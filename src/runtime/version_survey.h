@@ -3,10 +3,12 @@
 // target cost one shared query instead of a connection, a lock and a
 // transaction each.
 //
-// Two statements on one connection, whatever the number of tables:
-//   1. which of the tables exist (to_regclass over unnest'ed name arrays);
-//   2. one UNION ALL of "SELECT <index>, version_num FROM <table>" over the
-//      tables that do, in chunks of a few thousand.
+// On one connection, whatever the number of tables:
+//   1. one query: which of the tables exist (to_regclass over unnest'ed
+//      name arrays);
+//   2. UNION ALLs of "SELECT <index>, version_num FROM <table>" over the
+//      tables that do, 50 tables per statement (planning one UNION ALL of
+//      thousands of tables costs more than many small ones).
 // A table dropped between the two fails the survey; callers then fall back
 // to reading each table as its run starts.
 #ifndef RETORT_RUNTIME_VERSION_SURVEY_H_
