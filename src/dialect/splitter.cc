@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -355,6 +356,46 @@ std::optional<std::string> OutsideTransactionReason(Dialect dialect,
 
 bool MustRunOutsideTransaction(std::string_view statement, int server_version) {
   return PostgresOutsideReason(statement, server_version).has_value();
+}
+
+bool ControlsTransaction(Dialect dialect, std::string_view statement) {
+  const bool pg = dialect == Dialect::kPostgres;
+  size_t pos = SkipBlankAndComments(statement, 0, statement.size(), pg);
+  std::string word;
+  while (pos < statement.size() &&
+         std::isalpha(static_cast<unsigned char>(statement[pos]))) {
+    word += static_cast<char>(
+        std::toupper(static_cast<unsigned char>(statement[pos++])));
+  }
+  static constexpr std::string_view kSqliteWords[] = {
+      "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"};
+  static constexpr std::string_view kPostgresOnlyWords[] = {"ABORT", "START",
+                                                            "PREPARE"};
+  bool candidate = std::find(std::begin(kSqliteWords), std::end(kSqliteWords),
+                             word) != std::end(kSqliteWords) ||
+                   (pg && std::find(std::begin(kPostgresOnlyWords),
+                                    std::end(kPostgresOnlyWords),
+                                    word) != std::end(kPostgresOnlyWords));
+  if (!candidate || !pg) return candidate;
+  // "PREPARE q AS SELECT ..." shares a keyword with PREPARE TRANSACTION;
+  // the parse tree tells a TransactionStmt apart.
+  std::string text(statement);
+  ParseHolder parsed{pg_query_parse(text.c_str())};
+  if (parsed.result.error != nullptr || parsed.result.parse_tree == nullptr) {
+    return true;
+  }
+  Json tree = Json::parse(parsed.result.parse_tree, nullptr,
+                          /*allow_exceptions=*/false);
+  const Json* stmts = Member(tree, "stmts");
+  if (stmts == nullptr || !stmts->is_array()) return true;
+  for (const Json& raw : *stmts) {
+    const Json* stmt = Member(raw, "stmt");
+    if (stmt != nullptr && stmt->is_object() &&
+        stmt->contains("TransactionStmt")) {
+      return true;
+    }
+  }
+  return false;
 }
 
 TextPosition LocatePosition(std::string_view text, int char_position) {

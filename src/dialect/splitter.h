@@ -56,6 +56,13 @@ std::optional<std::string> OutsideTransactionReason(Dialect dialect,
 // PostgreSQL shorthand for OutsideTransactionReason(...).has_value().
 bool MustRunOutsideTransaction(std::string_view statement, int server_version);
 
+// Is `statement` transaction control (BEGIN, COMMIT, END, ROLLBACK, ABORT,
+// START TRANSACTION, SAVEPOINT, RELEASE, PREPARE TRANSACTION), so that a
+// revision running it may end the transaction it was run in? PostgreSQL
+// asks the parse tree when the first keyword is one of those (a statement
+// that does not parse counts as one); SQLite goes by the first keyword.
+bool ControlsTransaction(Dialect dialect, std::string_view statement);
+
 // Where a DbError::position (1-based characters) falls in `text`: 1-based
 // line and column (in characters) and the byte offset. Positions past the
 // end clamp to the end.
