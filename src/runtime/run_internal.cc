@@ -2,6 +2,7 @@
 // offline runs; see run_internal.h.
 #include "runtime/run_internal.h"
 
+#include <algorithm>
 #include <mutex>
 #include <tuple>
 #include <unordered_map>
@@ -36,6 +37,7 @@ class PreparedStepCache {
   struct Split {
     std::vector<SqlStatement> statements;
     std::optional<std::string> outside_transaction;
+    bool controls_transaction = false;
   };
 
   Result<std::shared_ptr<const File>> GetFile(const ScriptDirectory& scripts,
@@ -191,6 +193,7 @@ Result<PreparedStep> PrepareStep(
     if (auto split = cache->FindSplit(key)) {
       out.statements = split->statements;
       out.outside_transaction = split->outside_transaction;
+      out.controls_transaction = split->controls_transaction;
       out.checksum = cached->checksum;
       return out;
     }
@@ -202,6 +205,11 @@ Result<PreparedStep> PrepareStep(
         (step.is_upgrade ? "upgrade" : "downgrade") + " section");
   }
   out.statements = std::move(statements).value();
+  out.controls_transaction =
+      std::any_of(out.statements.begin(), out.statements.end(),
+                  [dialect](const SqlStatement& statement) {
+                    return ControlsTransaction(dialect, statement.text);
+                  });
   if (file->transactional.has_value() && !*file->transactional) {
     out.outside_transaction = "the file says \"Transactional: false\"";
   } else {
@@ -220,6 +228,7 @@ Result<PreparedStep> PrepareStep(
     auto split = std::make_shared<PreparedStepCache::Split>();
     split->statements = out.statements;
     split->outside_transaction = out.outside_transaction;
+    split->controls_transaction = out.controls_transaction;
     cache->AddSplit(key, std::move(split));
   } else {
     RETORT_ASSIGN_OR_RETURN(out.checksum, FileSha256Hex(out.path));

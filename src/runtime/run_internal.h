@@ -47,6 +47,9 @@ struct PreparedStep {
   // Set when the revision must run outside a transaction, saying why
   // ("Transactional: false", "CREATE INDEX CONCURRENTLY at line 12").
   std::optional<std::string> outside_transaction;
+  // Set when a statement is transaction control (a COMMIT in the body): the
+  // revision may end the transaction it runs in.
+  bool controls_transaction = false;
   std::string checksum;  // SHA-256 hex of the file
 
   // The file line of `statement`, or of the character `position`

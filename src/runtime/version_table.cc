@@ -122,18 +122,9 @@ std::string VersionTableSql::DeleteAll() const {
   return "DELETE FROM " + qualified_;
 }
 
-std::string VersionTableSql::InsertParam() const {
-  return "INSERT INTO " + qualified_ + " (version_num) VALUES ($1)";
-}
-
 std::string VersionTableSql::UpdateParam() const {
   return "UPDATE " + qualified_ + " SET version_num=$1 WHERE " + qualified_ +
          ".version_num = $2";
-}
-
-std::string VersionTableSql::DeleteParam() const {
-  return "DELETE FROM " + qualified_ + " WHERE " + qualified_ +
-         ".version_num = $1";
 }
 
 std::string VersionTableSql::OfflineOp(const VersionOp& op) const {
@@ -156,11 +147,37 @@ std::string VersionTableSql::OfflineOp(const VersionOp& op) const {
   return "";
 }
 
-std::string VersionTableSql::InsertHistoryParam() const {
-  return "INSERT INTO " + qualified_history_ +
-         " (revision, direction, checksum, started_at, finished_at, "
-         "duration_ms, applied_by, tool_version) VALUES ($1, $2, $3, $4, $5, "
-         "$6, $7, $8)";
+std::string VersionTableSql::DeleteManyParam(size_t n) const {
+  std::string sql = "DELETE FROM " + qualified_ + " WHERE " + qualified_ +
+                    ".version_num IN (";
+  for (size_t i = 1; i <= n; ++i) {
+    sql += (i > 1 ? ", $" : "$") + std::to_string(i);
+  }
+  return sql + ")";
+}
+
+std::string VersionTableSql::InsertManyParam(size_t n) const {
+  std::string sql = "INSERT INTO " + qualified_ + " (version_num) VALUES ";
+  for (size_t i = 1; i <= n; ++i) {
+    sql += (i > 1 ? ", ($" : "($") + std::to_string(i) + ")";
+  }
+  return sql;
+}
+
+std::string VersionTableSql::InsertHistoryParam(size_t rows) const {
+  std::string sql = "INSERT INTO " + qualified_history_ +
+                    " (revision, direction, checksum, started_at, "
+                    "finished_at, duration_ms, applied_by, tool_version) "
+                    "VALUES ";
+  for (size_t r = 0; r < rows; ++r) {
+    if (r) sql += ", ";
+    sql += "(";
+    for (size_t c = 1; c <= 8; ++c) {
+      sql += (c > 1 ? ", $" : "$") + std::to_string(r * 8 + c);
+    }
+    sql += ")";
+  }
+  return sql;
 }
 
 std::string VersionTableSql::OfflineInsertHistory(
