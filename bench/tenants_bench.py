@@ -15,8 +15,9 @@ a local PostgreSQL started here (bench/pg_cluster.py). Side by side:
              tenants and scaled to T;
   no-op      `retort upgrade head --tenants` again on the migrated database.
 
-retort and psql alternate run by run, each on a fresh database; medians.
-Prints a Markdown table and the load average.
+retort and psql alternate run by run, each on a fresh database (dropped,
+created, checkpointed); medians, with every run's time printed below the
+table. Prints a Markdown table and the load average.
 
 usage: tenants_bench.py RETORT_BINARY [--tenants 1000] [--revisions 20]
            [--runs 3] [--alembic-tenants 50] [--jobs 1,2]
@@ -101,7 +102,10 @@ def main():
                 psql_files[j] = files
 
             def fresh():
+                # A checkpoint after dropping the last run's 20,000 tables,
+                # so their cleanup does not land in the next measurement.
                 c.recreate("bench")
+                c.psql("CHECKPOINT")
 
             def psql(j):
                 procs = [subprocess.Popen(
