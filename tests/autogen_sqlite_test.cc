@@ -445,6 +445,38 @@ TEST(AutogenSqlite, Mixed) {
   EXPECT_TRUE(Has(r.upgrade, "DROP TABLE tags;")) << r.upgrade;
 }
 
+TEST(AutogenSqlite, QuotedNamesSelfReferenceAndStoredColumns) {
+  RoundTripResult r = Check({
+      .a = "CREATE TABLE \"Order Items\" (id INTEGER PRIMARY KEY, \"order\" "
+           "INT, parent INT REFERENCES \"Order Items\" (id), \"Qty\" TEXT);\n"
+           "CREATE INDEX \"by order\" ON \"Order Items\" (\"order\");",
+      .b =
+          "CREATE TABLE \"Order Items\" (id INTEGER PRIMARY KEY, \"order\" "
+          "INT NOT NULL DEFAULT 0, parent INT REFERENCES \"Order Items\" (id), "
+          "\"Qty\" INTEGER, total INT AS (\"Qty\" * 2) STORED);\n"
+          "CREATE INDEX \"by order\" ON \"Order Items\" (\"order\");",
+      .seed = "INSERT INTO \"Order Items\" VALUES (1, 7, NULL, '2'), (2, 8, 1, "
+              "'3');",
+      .rows_query =
+          "SELECT id, \"order\", parent, \"Qty\" FROM \"Order Items\" "
+          "ORDER BY id",
+  });
+  // The table references itself: the rebuild runs with enforcement off.
+  EXPECT_TRUE(Has(r.upgrade, "CREATE TABLE \"new_Order Items\"")) << r.upgrade;
+  EXPECT_TRUE(Has(r.upgrade, "PRAGMA foreign_keys = OFF;")) << r.upgrade;
+}
+
+TEST(AutogenSqlite, TableReplacedByAView) {
+  Check({
+      .a = "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT);\n"
+           "CREATE TABLE staff (id INTEGER PRIMARY KEY, name TEXT);",
+      .b = "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT);\n"
+           "CREATE VIEW staff AS SELECT id, name FROM people;",
+      .seed = "INSERT INTO people VALUES (1, 'ann');",
+      .rows_query = "SELECT id, name FROM people",
+  });
+}
+
 TEST(AutogenSqlite, VirtualTables) {
   {
     auto probe = testing::Open("sqlite:///:memory:");

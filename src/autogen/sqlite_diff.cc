@@ -135,7 +135,10 @@ class SqliteComparer {
     for (const SqliteSchema* s : {&from_, &to_}) {
       for (const auto& [key, t] : s->tables) {
         for (const SqliteForeignKey& fk : t.foreign_keys) {
-          out_.referenced_tables.insert(SqliteRelationKey(fk.parent));
+          auto parent = s->tables.find(fk.parent);
+          out_.referenced_tables.emplace(
+              SqliteRelationKey(fk.parent),
+              parent != s->tables.end() ? parent->second.name : fk.parent);
         }
       }
     }
@@ -722,14 +725,15 @@ SqliteOperations CompareSqlite(const SqliteSchema& from, const SqliteSchema& to,
   return SqliteComparer(from, to, options).Run();
 }
 
-std::string RenderSqliteSql(const std::vector<Operation>& ordered_ops,
-                            const std::set<std::string>& referenced_tables) {
+std::string RenderSqliteSql(
+    const std::vector<Operation>& ordered_ops,
+    const std::map<std::string, std::string>& referenced_tables) {
   std::string body = RenderSql(ordered_ops);
   std::vector<std::string> rebuilt;
   for (const Operation& op : ordered_ops) {
-    if (op.kind == OpKind::kRebuildTable &&
-        referenced_tables.count(op.object)) {
-      rebuilt.push_back(op.object.substr(op.object.find('.') + 1));
+    auto it = referenced_tables.find(op.object);
+    if (op.kind == OpKind::kRebuildTable && it != referenced_tables.end()) {
+      rebuilt.push_back(Q(it->second));
     }
   }
   if (rebuilt.empty()) return body;

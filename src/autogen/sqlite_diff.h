@@ -38,7 +38,7 @@
 #ifndef RETORT_AUTOGEN_SQLITE_DIFF_H_
 #define RETORT_AUTOGEN_SQLITE_DIFF_H_
 
-#include <set>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -56,11 +56,11 @@ struct SqliteDiffOptions {
 };
 
 // SqliteOperations is a comparison's outcome: the operations, plus the
-// keys of the tables foreign keys reference (on either side), whose
-// rebuild needs enforcement off.
+// tables foreign keys reference (on either side), whose rebuild needs
+// enforcement off: key -> the table's name as declared.
 struct SqliteOperations {
   std::vector<Operation> operations;
-  std::set<std::string> referenced_tables;
+  std::map<std::string, std::string> referenced_tables;
 };
 
 // The operations turning `from` into `to`, not yet ordered.
@@ -70,8 +70,9 @@ SqliteOperations CompareSqlite(const SqliteSchema& from, const SqliteSchema& to,
 // SQL text for ordered operations (RenderSql), between PRAGMA foreign_keys
 // = OFF and PRAGMA foreign_key_check when one of them rebuilds a table in
 // `referenced_tables`.
-std::string RenderSqliteSql(const std::vector<Operation>& ordered_ops,
-                            const std::set<std::string>& referenced_tables);
+std::string RenderSqliteSql(
+    const std::vector<Operation>& ordered_ops,
+    const std::map<std::string, std::string>& referenced_tables);
 
 // The key of an SQLite table, view or index named `name` (case-folded):
 // "relation:main.users".
