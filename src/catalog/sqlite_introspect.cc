@@ -3,6 +3,7 @@
 // index columns (one query each for the whole database, not one per table).
 #include "catalog/sqlite_introspect.h"
 
+#include <charconv>
 #include <utility>
 
 #include "dialect/sqlite_tokenizer.h"
@@ -17,7 +18,9 @@ const std::string& Cell(const Row& row, size_t i) {
 
 int IntCell(const Row& row, size_t i) {
   const std::string& s = Cell(row, i);
-  return s.empty() ? 0 : std::stoi(s);
+  int value = 0;
+  std::from_chars(s.data(), s.data() + s.size(), value);
+  return value;
 }
 
 bool StartsWithFolded(const std::string& text, std::string_view prefix) {
