@@ -5,6 +5,7 @@
 
 #include "autogen/render.h"
 #include "autogen/scratch.h"
+#include "autogen/sqlite_autogen.h"
 #include "dialect/url.h"
 
 namespace retort {
@@ -54,6 +55,10 @@ Result<Catalog> LoadModelCatalog(const std::string& target_url,
 Result<AutogenResult> DiffModels(const std::string& target_url,
                                  const std::vector<std::string>& model_files,
                                  const DiffOptions& options) {
+  RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target_url));
+  if (url.dialect == Dialect::kSqlite) {
+    return DiffSqliteModels(url, model_files, options);
+  }
   double models_seconds = 0;
   RETORT_ASSIGN_OR_RETURN(
       Catalog desired,

@@ -49,7 +49,8 @@ struct AutogenResult {
 AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired);
 
 // Loads `model_files` into a scratch database (see DiffOptions::dev_url),
-// introspects it and the database at `target_url`, and compares them.
+// introspects it and the database at `target_url`, and compares them. An
+// sqlite:/// target goes to DiffSqliteModels (sqlite_autogen.h).
 // Errors: "models/auth.sql:12: ..." for a failing model statement, the
 // redacted URL for connection failures.
 Result<AutogenResult> DiffModels(const std::string& target_url,

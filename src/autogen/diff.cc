@@ -72,6 +72,8 @@ std::string_view OpKindName(OpKind kind) {
       return "create_table";
     case OpKind::kAddColumn:
       return "add_column";
+    case OpKind::kRebuildTable:
+      return "rebuild_table";
     case OpKind::kAlterColumn:
       return "alter_column";
     case OpKind::kAddConstraint:

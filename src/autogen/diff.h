@@ -41,6 +41,7 @@ enum class OpKind {
   kAlterSequence,
   kCreateTable,
   kAddColumn,
+  kRebuildTable,  // SQLite: new table, rows copied, old dropped, renamed
   kAlterColumn,
   kAddConstraint,
   kCreateIndex,

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "dialect/sqlite_tokenizer.h"
 #include "script/script_directory.h"
 
 namespace retort {
@@ -141,6 +142,17 @@ Result<PreparedStep> PrepareStep(
         break;
       }
     }
+  }
+  if (dialect == Dialect::kSqlite) {
+    for (const SqlStatement& statement : out.statements) {
+      if (SqliteForeignKeysPragma(statement.text) == false &&
+          out.foreign_keys_off_line == 0) {
+        out.foreign_keys_off_line = out.LineOf(statement, 0);
+      }
+    }
+    out.ends_with_foreign_key_check =
+        !out.statements.empty() &&
+        SqliteForeignKeyCheckTarget(out.statements.back().text) == "";
   }
   RETORT_ASSIGN_OR_RETURN(out.checksum, FileSha256Hex(out.path));
   return out;
