@@ -514,6 +514,65 @@ TEST_F(CliAutogenTest, FromMigrationsReportsAFailingRevision) {
   EXPECT_EQ(UserTables(url_), "");
 }
 
+TEST_F(CliAutogenTest, SchemaBranchMustBeAtItsHead) {
+  // Seed 000: one branch per schema, a version table per schema. With
+  // --schema auth, "at head" means at auth's head, whatever inventory does.
+  Config(
+      "models = [\"models/*.sql\"]\n\n[schemas.auth]\ncreate = true\n\n"
+      "[schemas.inventory]\ncreate = true\n");
+  WriteRevision(p_, "a00000000001", "", "auth", "",
+                "CREATE TABLE auth.users (id int);", "DROP TABLE auth.users;");
+  WriteRevision(p_, "b00000000001", "", "inventory", "",
+                "CREATE TABLE inventory.items (id int);",
+                "DROP TABLE inventory.items;");
+  p_.WriteFile("models/app.sql",
+               "CREATE TABLE auth.users (id int, email text);\n"
+               "CREATE TABLE inventory.items (id int);\n");
+  ASSERT_EQ(p_.Run({"upgrade", "auth@head", "--schema", "auth"}).exit_code, 0);
+  CliResult r =
+      p_.Run({"revision", "--autogenerate", "--schema", "auth", "--head",
+              "auth@head", "-m", "email", "--rev-id", "a00000000002"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string file = p_.ReadFile("migrations/versions/a00000000002_email.sql");
+  EXPECT_EQ(Section(file, "upgrade"),
+            "ALTER TABLE auth.users ADD COLUMN email text;\n");
+  EXPECT_NE(file.find("-- Revises: a00000000001\n"), std::string::npos) << file;
+  // auth's version table is now behind auth's head.
+  r = p_.Run({"revision", "--autogenerate", "-x", "schema=auth", "--head",
+              "auth@head", "-m", "again"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "error: Target database is not up to date.\n");
+  // Replayed, the branch is at its head by construction.
+  r = p_.Run({"check", "--from", "migrations", "--schema", "auth"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "No new upgrade operations detected.\n");
+}
+
+TEST_F(CliAutogenTest, DevUrlFlagLeavesTheDevDatabaseUnchanged) {
+  std::string dev = FreshDatabaseUrl();
+  ASSERT_FALSE(dev.empty());
+  p_.WriteFile("models/app.sql", "CREATE TABLE m (id int);\n");
+  int scratch_before = ScratchDatabases();
+  CliResult r = p_.Run({"diff", "--dev", dev, "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["upgrade"], "CREATE TABLE public.m (\n    id integer\n);\n");
+  EXPECT_EQ(j["compared_with"], "database");
+  EXPECT_EQ(j["scratch"], "the dev database " + dev);
+  EXPECT_EQ(UserTables(dev), "");
+  EXPECT_EQ(UserTables(url_), "");
+  EXPECT_EQ(ScratchDatabases(), scratch_before);
+
+  r = p_.Run({"diff", "--dev", "ephemeral-ish"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: --dev 'ephemeral-ish': expected 'ephemeral' or the "
+            "postgresql:// URL of a dev database\n");
+  r = p_.Run({"revision", "--from", "migrations", "-m", "x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "error: --from and --dev go with --autogenerate\n");
+}
+
 TEST_F(CliAutogenTest, EphemeralDevClusterIsUsedAndCleanedUp) {
   // The models go to a throwaway cluster; the target is read only.
   {

@@ -78,7 +78,8 @@ void AddAutogenFlags(CLI::App* command, std::string* from, std::string* dev) {
       "--dev", *dev,
       "where scratch databases go: 'ephemeral' (a throwaway PostgreSQL "
       "cluster) or a dev database URL; default: dev_url, else the target's "
-      "server");
+      "server (with --from migrations, a throwaway cluster when there is "
+      "none)");
 }
 
 // `schemas` as text: one line per schema, names aligned.
@@ -359,8 +360,8 @@ int Cli::Run(int argc, char** argv) {
   AutogenOptions diff_opts, check_opts;
   auto* diff = app_.add_subcommand(
       "diff",
-      "print the SQL that would bring the database (or, with --from "
-      "migrations, the schema the revisions build) to the models");
+      "print the SQL that brings the database (or --from migrations) to the "
+      "models");
   AddAutogenFlags(diff, &diff_from, &diff_opts.dev);
   diff->callback([&] {
     auto m = OpenMigrator(false);
@@ -387,8 +388,8 @@ int Cli::Run(int argc, char** argv) {
   });
   auto* check = app_.add_subcommand(
       "check",
-      "exit 1, printing the difference, when the models and the database "
-      "(or, with --from migrations, the revisions) differ");
+      "exit 1, printing the SQL, when the models and the database (or --from "
+      "migrations) differ");
   AddAutogenFlags(check, &check_from, &check_opts.dev);
   check->callback([&] {
     auto m = OpenMigrator(false);
@@ -405,8 +406,8 @@ int Cli::Run(int argc, char** argv) {
   });
   auto* schemas = app_.add_subcommand(
       "schemas",
-      "list the schemas the model files define or mention, with their table "
-      "counts (parses the files; needs no database)");
+      "list the schemas the models define or mention, with table counts (no "
+      "database needed)");
   schemas->callback([&] {
     auto m = OpenMigrator(false);
     if (!m.ok()) return fail(m.status());
