@@ -117,11 +117,15 @@ int RegisterGuard(pid_t postmaster, const std::string& pg_ctl,
     CopyTo(g.pg_ctl, sizeof(g.pg_ctl), pg_ctl);
     CopyTo(g.data_dir, sizeof(g.data_dir), data_dir);
     CopyTo(g.dir, sizeof(g.dir), dir);
-    // mkdtemp names need no shell quoting beyond single quotes.
-    std::string script = "i=0; while kill -0 " + std::to_string(postmaster) +
-                         " 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; "
-                         "i=$((i+1)); done; rm -rf '" +
-                         dir + "'";
+    // mkdtemp names need no shell quoting beyond single quotes. Before the
+    // server runs (postmaster 0) there is only the directory to delete.
+    std::string script = "rm -rf '" + dir + "'";
+    if (postmaster > 0) {
+      script = "i=0; while kill -0 " + std::to_string(postmaster) +
+               " 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); "
+               "done; " +
+               script;
+    }
     CopyTo(g.script, sizeof(g.script), script);
     g.active.store(true);
     return i;
@@ -319,6 +323,9 @@ Status EphemeralPgCluster::StartServer(
   }
   std::string log = dir_ + "/initdb.log";
   std::string data = dir_ + "/data";
+  // initdb takes a second or more: an interrupted start must not leave the
+  // directory behind either.
+  guard_slot_ = RegisterGuard(0, bindir_ + "/pg_ctl", data, dir_);
   std::vector<std::string> initdb = {
       bindir_ + "/initdb", "-D", data,   "-U",         "postgres",
       "--no-sync",         "-E", "UTF8", "--locale=C", "--no-instructions"};
@@ -387,6 +394,7 @@ Status EphemeralPgCluster::StartServer(
   // The first line of postmaster.pid is the postmaster's pid: what the
   // crash handler signals.
   pid_t postmaster = std::atoi(ReadFile(data + "/postmaster.pid").c_str());
+  UnregisterGuard(guard_slot_);
   guard_slot_ = RegisterGuard(postmaster, bindir_ + "/pg_ctl", data, dir_);
   return Status::OK();
 }
