@@ -175,12 +175,9 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
     }
   }
 
-  AutogenResult result;
+  double models_seconds = 0, current_seconds = 0;
   RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> models_db,
                           OpenModelsDatabase(options, server.get()));
-  result.scratch = server != nullptr
-                       ? server->description()
-                       : "the dev database " + RedactedUrl(options.dev_url);
   if (options.idempotent_schemas) {
     // Seed 001: schemas are detected from the models, which need not
     // create them.
@@ -194,7 +191,7 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
   }
   RETORT_RETURN_IF_ERROR(LoadModels(models_db->conn(), models));
   Result<Catalog> desired =
-      Introspect(models_db->conn(), options, &result.introspect_models_seconds);
+      Introspect(models_db->conn(), options, &models_seconds);
   if (!desired.ok()) return desired.status().WithContext("models");
   RETORT_RETURN_IF_ERROR(models_db->Close());
 
@@ -203,20 +200,21 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
     RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> replay,
                             server->CreateDatabase());
     RETORT_RETURN_IF_ERROR(options.build_current(replay->url()));
-    current =
-        Introspect(replay->conn(), options, &result.introspect_target_seconds);
+    current = Introspect(replay->conn(), options, &current_seconds);
     if (!current.ok()) return current.status().WithContext("migrations");
     RETORT_RETURN_IF_ERROR(replay->Close());
   } else {
-    current = Introspect(*target, options, &result.introspect_target_seconds);
+    current = Introspect(*target, options, &current_seconds);
     if (!current.ok()) return current.status().WithContext("target database");
   }
 
   AutogenResult diff =
       DiffCatalogs(*current, *desired, options.idempotent_schemas);
-  diff.introspect_models_seconds = result.introspect_models_seconds;
-  diff.introspect_target_seconds = result.introspect_target_seconds;
-  diff.scratch = result.scratch;
+  diff.introspect_models_seconds = models_seconds;
+  diff.introspect_target_seconds = current_seconds;
+  diff.scratch = models_db->temp_name().empty()
+                     ? "the dev database " + RedactedUrl(options.dev_url)
+                     : server->description();
   return diff;
 }
 
