@@ -127,5 +127,52 @@ TEST_F(CliAutogenSqliteTest, ModelErrorNamesFileAndLine) {
       << r.err;
 }
 
+TEST_F(CliAutogenSqliteTest, ModelsInSqliteSyntaxThatDefineNothingAreAnError) {
+  // AUTOINCREMENT is SQLite-only: PostgreSQL's parser must not see these
+  // models. A file of comments and PRAGMAs defines nothing.
+  p_.WriteFile("models/app.sql", "-- nothing yet\nPRAGMA foreign_keys = ON;\n");
+  CliResult r = p_.Run({"check"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: the models define nothing: models/app.sql"
+            " holds no CREATE statement, so every table in the database "
+            "would look like a drop; put the schema's CREATE "
+            "TABLE/VIEW/... statements in the model files, or fix the "
+            "'models' setting in retort.toml\n");
+  p_.WriteFile(
+      "models/app.sql",
+      "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);\n");
+  r = p_.Run({"diff"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);\n");
+}
+
+TEST_F(CliAutogenSqliteTest, FromMigrationsReplaysTheRevisionsNotTheDatabase) {
+  p_.WriteFile("models/app.sql",
+               "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\n");
+  ASSERT_EQ(
+      p_.Run({"revision", "-m", "users", "--rev-id", "aaaa00000001"}).exit_code,
+      0);
+  p_.WriteFile("migrations/versions/aaaa00000001_users.sql",
+               "-- users\n--\n-- Revision ID: aaaa00000001\n-- Revises:\n"
+               "-- Branch Labels:\n-- Depends On:\n"
+               "-- Create Date: 2026-11-30 10:00:00.000000\n\n"
+               "-- migrate:upgrade\n"
+               "CREATE TABLE users (id INTEGER PRIMARY KEY);\n\n"
+               "-- migrate:downgrade\nDROP TABLE users;\n");
+  // The database is never upgraded: compared with it, users is new; compared
+  // with the migrations, only the email column is.
+  CliResult r = p_.Run({"diff", "--from", "migrations"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ALTER TABLE users ADD COLUMN email TEXT;\n");
+  r = p_.Run({"check", "--from", "migrations"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(p_.Path("app.db")));
+  r = p_.Run({"diff"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("CREATE TABLE users"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace retort::testing

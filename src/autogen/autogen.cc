@@ -1,7 +1,10 @@
 // DiffModels: scratch load + two introspections + compare + render.
 #include "autogen/autogen.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <memory>
 
 #include "autogen/render.h"
 #include "autogen/scratch.h"
@@ -16,28 +19,123 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-Result<Catalog> LoadAndIntrospect(const std::string& target_url,
-                                  const std::vector<std::string>& model_files,
-                                  const DiffOptions& options, double* seconds) {
-  RETORT_ASSIGN_OR_RETURN(std::vector<ModelFile> files,
-                          ReadModelFiles(model_files));
-  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> scratch,
-                          ScratchDatabase::Open(target_url, options.dev_url));
-  Status loaded = LoadModels(scratch->conn(), files);
-  if (!loaded.ok()) return loaded;  // the destructor drops the scratch db
+// A connection failure to the target says what to do about it (a bad URL
+// already does).
+Status NeedsTheServer(const Status& status) {
+  if (status.code() == Status::Code::kInvalidArgument) return status;
+  return status.WithContext(
+      "comparing the models with the database needs its server (start it, "
+      "fix the url, or pass --from migrations to compare with the revisions "
+      "instead)");
+}
+
+void Log(const DiffOptions& options, LogLevel level, const std::string& line) {
+  if (options.log && level >= options.log_level) options.log(level, line);
+}
+
+Result<Catalog> Introspect(Connection& conn, const DiffOptions& options,
+                           double* seconds) {
   auto start = std::chrono::steady_clock::now();
-  Result<Catalog> catalog = IntrospectPostgres(scratch->conn(), options.filter);
-  if (seconds) *seconds = SecondsSince(start);
-  if (!catalog.ok()) return catalog.status().WithContext("models");
-  RETORT_RETURN_IF_ERROR(scratch->Close());
+  Result<Catalog> catalog = IntrospectPostgres(conn, options.filter);
+  *seconds = SecondsSince(start);
   return catalog;
+}
+
+// Seed 001's schema handling (DiffOptions::idempotent_schemas): creating a
+// schema cannot fail when another branch's revision made it first, and a
+// downgrade never drops a schema that other branches (or data nobody
+// modelled) may still use.
+void MakeSchemaCreationIdempotent(std::vector<Operation>* ops) {
+  constexpr std::string_view kPrefix = "schema:";
+  for (Operation& op : *ops) {
+    if (op.kind != OpKind::kCreateSchema || !op.object.starts_with(kPrefix)) {
+      continue;
+    }
+    std::string name = op.object.substr(kPrefix.size());  // already quoted
+    op.sql = "CREATE SCHEMA IF NOT EXISTS " + name + ";\n";
+    op.reverse_sql.clear();
+    op.reverse_destructive = false;
+    op.reverse_comments = {
+        "-- retort: DROP SCHEMA is left commented out so that a downgrade "
+        "never drops a schema other revisions or data may still use; "
+        "uncomment it to drop " +
+            name + " with everything in it:",
+        "-- DROP SCHEMA IF EXISTS " + name + " CASCADE;"};
+  }
+}
+
+// Where the models go: a dev database, or a temporary database on `server`.
+Result<std::unique_ptr<ScratchDatabase>> OpenModelsDatabase(
+    const DiffOptions& options, ScratchServer* server) {
+  if (!options.dev_url.empty() && !options.ephemeral) {
+    return ScratchDatabase::OpenDev(options.dev_url);
+  }
+  return server->CreateDatabase();
+}
+
+// `why`, when set, is logged first: starting a cluster takes a second or
+// more, and the user should know what the wait is for.
+Result<std::unique_ptr<ScratchServer>> StartEphemeral(
+    const DiffOptions& options, const std::string& why) {
+  if (!why.empty()) Log(options, LogLevel::kInfo, why);
+  auto start = std::chrono::steady_clock::now();
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchServer> server,
+                          ScratchServer::Ephemeral());
+  char took[32];
+  std::snprintf(took, sizeof(took), "%.2f", SecondsSince(start));
+  Log(options, LogLevel::kDebug,
+      "started " + server->description() + " in " + server->cluster()->dir() +
+          " (port " + std::to_string(server->cluster()->port()) + ") in " +
+          took + " s");
+  return server;
+}
+
+// The server scratch databases are created on; null when none is needed
+// (models in the dev database, current schema read from the target).
+Result<std::unique_ptr<ScratchServer>> OpenScratchServer(
+    const std::string& target_url, const DiffOptions& options) {
+  if (options.ephemeral) {
+    return StartEphemeral(
+        options, "starting a throwaway PostgreSQL cluster for the comparison");
+  }
+  if (!options.dev_url.empty()) {
+    if (!options.build_current) return std::unique_ptr<ScratchServer>();
+    return ScratchServer::OnServerOf(options.dev_url);
+  }
+  if (!options.build_current) {
+    auto server = ScratchServer::OnServerOf(target_url);
+    if (!server.ok()) return NeedsTheServer(server.status());
+    return server;
+  }
+  // Replaying the migrations needs no real database: any server will do,
+  // and a throwaway one when there is none.
+  if (target_url.empty()) {
+    return StartEphemeral(options,
+                          "no database URL is configured; starting a "
+                          "throwaway PostgreSQL cluster for the comparison");
+  }
+  auto server = ScratchServer::OnServerOf(target_url);
+  if (server.ok()) return server;
+  Log(options, LogLevel::kWarn,
+      server.status().message() + "; " +
+          "starting a throwaway PostgreSQL cluster for the comparison instead");
+  return StartEphemeral(options, "");
 }
 
 }  // namespace
 
-AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired) {
+AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired,
+                           bool idempotent_schemas) {
   AutogenResult result;
-  OrderedOperations up = OrderOperations(Compare(current, desired));
+  std::vector<Operation> ops = Compare(current, desired);
+  if (idempotent_schemas) MakeSchemaCreationIdempotent(&ops);
+  OrderedOperations up = OrderOperations(std::move(ops));
+  if (idempotent_schemas) {
+    // "Create the schemas first", as seed 001's first revision does.
+    std::stable_partition(
+        up.operations.begin(), up.operations.end(),
+        [](const Operation& op) { return op.kind == OpKind::kCreateSchema; });
+  }
   OrderedOperations down = ReverseOperations(up.operations);
   result.cycle = up.cycle || down.cycle;
   result.upgrade_sql = RenderSql(up.operations);
@@ -46,33 +144,89 @@ AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired) {
   return result;
 }
 
-Result<Catalog> LoadModelCatalog(const std::string& target_url,
-                                 const std::vector<std::string>& model_files,
-                                 const DiffOptions& options) {
-  return LoadAndIntrospect(target_url, model_files, options, nullptr);
-}
-
 Result<AutogenResult> DiffModels(const std::string& target_url,
                                  const std::vector<std::string>& model_files,
                                  const DiffOptions& options) {
   RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target_url));
+  // SQLite models may use SQLite's own syntax, which PostgreSQL's parser
+  // behind ScanModels rejects: they go straight to the SQLite loader.
   if (url.dialect == Dialect::kSqlite) {
     return DiffSqliteModels(url, model_files, options);
   }
-  double models_seconds = 0;
-  RETORT_ASSIGN_OR_RETURN(
-      Catalog desired,
-      LoadAndIntrospect(target_url, model_files, options, &models_seconds));
-  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
-                          Connect(target_url));
-  auto start = std::chrono::steady_clock::now();
-  Result<Catalog> current = IntrospectPostgres(*conn, options.filter);
-  double target_seconds = SecondsSince(start);
-  if (!current.ok()) return current.status().WithContext("target database");
-  AutogenResult result = DiffCatalogs(*current, desired);
-  result.introspect_models_seconds = models_seconds;
-  result.introspect_target_seconds = target_seconds;
-  return result;
+  RETORT_ASSIGN_OR_RETURN(std::vector<ModelFile> files,
+                          ReadModelFiles(model_files));
+  RETORT_ASSIGN_OR_RETURN(ModelScan scan, ScanModels(files));
+  return DiffScannedModels(target_url, scan, options);
+}
+
+Result<AutogenResult> DiffScannedModels(const std::string& target_url,
+                                        const ModelScan& models,
+                                        const DiffOptions& options) {
+  RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target_url));
+  if (url.dialect == Dialect::kSqlite) {
+    return DiffSqliteModels(url, models.files, options);
+  }
+  // Declared first so that it outlives the scratch databases on it.
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchServer> server,
+                          OpenScratchServer(target_url, options));
+  std::unique_ptr<Connection> target;
+  if (!options.build_current) {
+    auto connected = Connect(target_url);
+    if (!connected.ok()) return NeedsTheServer(connected.status());
+    target = std::move(connected).value();
+    if (server != nullptr && server->cluster() != nullptr &&
+        server->server_version() / 10000 != target->ServerVersion() / 10000) {
+      Log(options, LogLevel::kWarn,
+          "the models are loaded into PostgreSQL " +
+              std::to_string(server->server_version() / 10000) +
+              " but the target runs PostgreSQL " +
+              std::to_string(target->ServerVersion() / 10000) +
+              ": definitions the two print differently will show as "
+              "changes; set dev_url to a database of the target's version");
+    }
+  }
+
+  double models_seconds = 0, current_seconds = 0;
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> models_db,
+                          OpenModelsDatabase(options, server.get()));
+  if (options.idempotent_schemas) {
+    // Seed 001: schemas are detected from the models, which need not
+    // create them.
+    for (const auto& [name, schema] : models.schemas) {
+      if (schema.created || schema.objects == 0) continue;
+      RETORT_RETURN_IF_ERROR(
+          models_db->conn()
+              .Execute("CREATE SCHEMA IF NOT EXISTS " + QuoteSqlIdent(name))
+              .WithContext("creating schema " + name + " for the models"));
+    }
+  }
+  RETORT_RETURN_IF_ERROR(LoadModels(models_db->conn(), models));
+  Result<Catalog> desired =
+      Introspect(models_db->conn(), options, &models_seconds);
+  if (!desired.ok()) return desired.status().WithContext("models");
+  RETORT_RETURN_IF_ERROR(models_db->Close());
+
+  Result<Catalog> current = Status::Internal("no current schema");
+  if (options.build_current) {
+    RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> replay,
+                            server->CreateDatabase());
+    RETORT_RETURN_IF_ERROR(options.build_current(replay->url()));
+    current = Introspect(replay->conn(), options, &current_seconds);
+    if (!current.ok()) return current.status().WithContext("migrations");
+    RETORT_RETURN_IF_ERROR(replay->Close());
+  } else {
+    current = Introspect(*target, options, &current_seconds);
+    if (!current.ok()) return current.status().WithContext("target database");
+  }
+
+  AutogenResult diff =
+      DiffCatalogs(*current, *desired, options.idempotent_schemas);
+  diff.introspect_models_seconds = models_seconds;
+  diff.introspect_target_seconds = current_seconds;
+  diff.scratch = models_db->temp_name().empty()
+                     ? "the dev database " + RedactedUrl(options.dev_url)
+                     : server->description();
+  return diff;
 }
 
 }  // namespace retort

@@ -1,15 +1,11 @@
-// Loading model files into a scratch database.
+// Loading model files into a scratch database, and where scratch databases
+// come from.
 #include "autogen/scratch.h"
 
-#include <pg_query.h>
-
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 
 #include "dialect/splitter.h"
-#include "dialect/url.h"
 
 namespace retort {
 namespace {
@@ -26,113 +22,57 @@ std::string WithDbname(const std::string& conninfo, const std::string& db) {
   return conninfo.substr(0, authority_end) + "/" + db + tail;
 }
 
-std::string RandomSuffix() {
+std::string RandomHex(int digits) {
   std::random_device rd;
   std::mt19937_64 gen((uint64_t{rd()} << 32) ^ rd());
   static constexpr char kHex[] = "0123456789abcdef";
   std::string s;
-  uint64_t v = gen();
-  for (int i = 0; i < 12; ++i, v >>= 4) s += kHex[v & 15];
-  return s;
-}
-
-// "line 3: rest" (the splitter's form) -> "path:3: rest".
-std::string FileLineMessage(const std::string& path, const std::string& msg) {
-  if (msg.starts_with("line ")) {
-    size_t colon = msg.find(':');
-    if (colon != std::string::npos) {
-      return path + ":" + msg.substr(5, colon - 5) + msg.substr(colon);
+  while (static_cast<int>(s.size()) < digits) {
+    uint64_t v = gen();
+    for (int i = 0; i < 16 && static_cast<int>(s.size()) < digits;
+         ++i, v >>= 4) {
+      s += kHex[v & 15];
     }
   }
-  return path + ": " + msg;
+  return s;
 }
 
 }  // namespace
 
-Result<std::vector<ModelFile>> ReadModelFiles(
-    const std::vector<std::string>& paths) {
-  std::vector<ModelFile> files;
-  for (const std::string& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::IOError(path + ": cannot read model file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    files.push_back(ModelFile{path, text.str()});
-  }
-  return files;
+Status LoadModels(Connection& conn, const std::vector<ModelFile>& files) {
+  RETORT_ASSIGN_OR_RETURN(ModelScan scan, ScanModels(files));
+  return LoadModels(conn, scan);
 }
 
-Status LoadModels(Connection& conn, const std::vector<ModelFile>& files) {
-  struct Pending {
-    const ModelFile* file;
-    SqlStatement statement;
-  };
-  std::vector<Pending> all;
-  for (const ModelFile& file : files) {
-    auto split = SplitScript(Dialect::kPostgres, file.text);
-    if (!split.ok()) {
-      return Status::InvalidArgument(
-          FileLineMessage(file.path, split.status().message()));
-    }
-    for (SqlStatement& s : *split) {
-      PgQueryParseResult parsed = pg_query_parse(s.text.c_str());
-      if (parsed.error != nullptr) {
-        TextPosition at = LocatePosition(s.text, parsed.error->cursorpos);
-        std::string msg = file.path + ":" +
-                          std::to_string(s.line + at.line - 1) + ": " +
-                          parsed.error->message;
-        pg_query_free_parse_result(parsed);
-        return Status::InvalidArgument(msg);
-      }
-      pg_query_free_parse_result(parsed);
-      all.push_back(Pending{&file, std::move(s)});
-    }
-  }
-  for (const Pending& p : all) {
-    Status st = conn.Execute(p.statement.text);
+Status LoadModels(Connection& conn, const ModelScan& scan) {
+  for (const ModelStatement& m : scan.statements) {
+    Status st = conn.Execute(m.statement.text);
     if (st.ok()) continue;
-    int line = p.statement.line;
+    int line = m.statement.line;
     if (conn.last_error().position > 0) {
       line +=
-          LocatePosition(p.statement.text, conn.last_error().position).line - 1;
+          LocatePosition(m.statement.text, conn.last_error().position).line - 1;
     }
-    return Status(st).WithContext(p.file->path + ":" + std::to_string(line));
+    return Status(st).WithContext(m.path + ":" + std::to_string(line));
   }
   return Status::OK();
 }
 
-Result<std::unique_ptr<ScratchDatabase>> ScratchDatabase::Open(
-    const std::string& target_url, const std::string& dev_url) {
+// ---------------------------------------------------------------------------
+// ScratchDatabase
+
+Result<std::unique_ptr<ScratchDatabase>> ScratchDatabase::OpenDev(
+    const std::string& dev_url) {
   std::unique_ptr<ScratchDatabase> db(new ScratchDatabase());
-  if (!dev_url.empty()) {
-    RETORT_ASSIGN_OR_RETURN(db->conn_, Connect(dev_url));
-    if (db->conn_->dialect() != Dialect::kPostgres) {
-      return Status::InvalidArgument("dev_url must be a PostgreSQL database");
-    }
-    // Everything the models create is rolled back: the dev database is
-    // left as it was.
-    RETORT_RETURN_IF_ERROR(db->conn_->Begin());
-    return db;
-  }
-  RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target_url));
+  RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(dev_url));
   if (url.dialect != Dialect::kPostgres) {
     return Status::InvalidArgument(
-        "autogenerate compares PostgreSQL databases only");
+        "dev_url must be a PostgreSQL database, not " + url.redacted);
   }
-  RETORT_ASSIGN_OR_RETURN(db->admin_, Connect(url));
-  std::string name = "retort_scratch_" + RandomSuffix();
-  Status created =
-      db->admin_->Execute("CREATE DATABASE " + name + " TEMPLATE template0");
-  if (!created.ok()) {
-    return created.WithContext(
-        "cannot create a scratch database for the models on " + url.redacted +
-        " (set dev_url to a database retort may use)");
-  }
-  db->temp_name_ = name;  // from here on the destructor drops it
-  DatabaseUrl scratch = url;
-  scratch.conninfo = WithDbname(url.conninfo, name);
-  scratch.dbname = name;
-  RETORT_ASSIGN_OR_RETURN(db->conn_, Connect(scratch));
+  RETORT_ASSIGN_OR_RETURN(db->conn_, Connect(url));
+  // Everything the models create is rolled back: the dev database is left
+  // as it was.
+  RETORT_RETURN_IF_ERROR(db->conn_->Begin());
   return db;
 }
 
@@ -151,10 +91,77 @@ Status ScratchDatabase::Close() {
     if (!st.ok())
       st = st.WithContext("dropping scratch database " + temp_name_);
   }
-  if (admin_ != nullptr) admin_->Close();
   return st;
 }
 
 ScratchDatabase::~ScratchDatabase() { (void)Close(); }
+
+// ---------------------------------------------------------------------------
+// ScratchServer
+
+Result<std::unique_ptr<ScratchServer>> ScratchServer::OnServerOf(
+    const std::string& url) {
+  std::unique_ptr<ScratchServer> server(new ScratchServer());
+  RETORT_ASSIGN_OR_RETURN(server->url_, ParseDatabaseUrl(url));
+  if (server->url_.dialect != Dialect::kPostgres) {
+    return Status::InvalidArgument(
+        server->url_.redacted +
+        " is not a PostgreSQL database; autogenerate compares PostgreSQL "
+        "databases only");
+  }
+  RETORT_ASSIGN_OR_RETURN(server->admin_, Connect(server->url_));
+  server->description_ = "the server of " + server->url_.redacted;
+  return server;
+}
+
+Result<std::unique_ptr<ScratchServer>> ScratchServer::Ephemeral() {
+  std::unique_ptr<ScratchServer> server(new ScratchServer());
+  EphemeralPgClusterOptions options;
+  // Anyone on this host could otherwise connect to 127.0.0.1 as superuser
+  // while the cluster runs.
+  options.password = RandomHex(32);
+  options.dir_prefix = "retort-dev-";
+  auto cluster = EphemeralPgCluster::Start(options);
+  if (!cluster.ok()) {
+    return cluster.status().WithContext(
+        "cannot start a throwaway PostgreSQL cluster");
+  }
+  server->cluster_ = std::move(cluster).value();
+  RETORT_ASSIGN_OR_RETURN(server->url_,
+                          ParseDatabaseUrl(server->cluster_->Url("postgres")));
+  RETORT_ASSIGN_OR_RETURN(server->admin_, Connect(server->url_));
+  server->description_ = "a throwaway PostgreSQL " +
+                         std::to_string(server->cluster_->major_version()) +
+                         " cluster";
+  return server;
+}
+
+ScratchServer::~ScratchServer() {
+  if (admin_ != nullptr) admin_->Close();
+  if (cluster_ != nullptr) (void)cluster_->Stop();
+}
+
+int ScratchServer::server_version() const { return admin_->ServerVersion(); }
+
+Result<std::unique_ptr<ScratchDatabase>> ScratchServer::CreateDatabase() {
+  std::unique_ptr<ScratchDatabase> db(new ScratchDatabase());
+  std::string name = "retort_scratch_" + RandomHex(12);
+  Status created =
+      admin_->Execute("CREATE DATABASE " + name + " TEMPLATE template0");
+  if (!created.ok()) {
+    return created.WithContext(
+        "cannot create a scratch database on " + description_ +
+        " (grant CREATEDB, set dev_url to a database retort may use, or pass "
+        "--dev ephemeral)");
+  }
+  db->temp_name_ = name;  // from here on the destructor drops it
+  db->admin_ = admin_.get();
+  DatabaseUrl scratch = url_;
+  scratch.conninfo = WithDbname(url_.conninfo, name);
+  scratch.dbname = name;
+  db->url_ = scratch.conninfo;
+  RETORT_ASSIGN_OR_RETURN(db->conn_, Connect(scratch));
+  return db;
+}
 
 }  // namespace retort

@@ -7,10 +7,12 @@
 #include <chrono>
 #include <filesystem>
 
+#include "autogen/model_scan.h"
 #include "autogen/render.h"
 #include "catalog/sqlite_introspect.h"
 #include "dialect/splitter.h"
 #include "dialect/sqlite.h"
+#include "util/temp_dir.h"
 
 namespace retort {
 namespace {
@@ -67,17 +69,38 @@ Result<AutogenResult> DiffSqliteModels(
   Result<SqliteSchema> desired = IntrospectSqlite(*scratch, options.filter);
   double models_seconds = SecondsSince(start);
   if (!desired.ok()) return desired.status().WithContext("models");
+  if (desired->tables.empty() && desired->views.empty() &&
+      desired->indexes.empty() && desired->triggers.empty()) {
+    // The same trap as on PostgreSQL (seed 003): empty models would make
+    // every table of the database look like a drop.
+    ModelScan nothing;
+    nothing.files = model_files;
+    return CheckModelsDefineSomething(nothing, options.filter,
+                                      options.models_setting);
+  }
+
+  // --from migrations: the current side is the revisions replayed into a
+  // temporary database file, removed afterwards.
+  DatabaseUrl current_url = target;
+  std::unique_ptr<TempDir> replay_dir;
+  if (options.build_current) {
+    RETORT_ASSIGN_OR_RETURN(replay_dir, TempDir::Create("retort-replay-"));
+    const std::string path = replay_dir->path() + "/replay.db";
+    RETORT_RETURN_IF_ERROR(options.build_current("sqlite:///" + path));
+    RETORT_ASSIGN_OR_RETURN(current_url, ParseDatabaseUrl("sqlite:///" + path));
+  }
 
   SqliteSchema current;
   double target_seconds = 0;
   std::error_code ec;
   // A database that does not exist yet has nothing in it; opening it would
   // create the file, which a read-only command must not do.
-  if (!target.in_memory() && std::filesystem::exists(target.sqlite_path, ec)) {
+  if (!current_url.in_memory() &&
+      std::filesystem::exists(current_url.sqlite_path, ec)) {
     ConnectOptions co;
     co.sqlite_read_only = true;
     RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
-                            Connect(target, co));
+                            Connect(current_url, co));
     start = std::chrono::steady_clock::now();
     Result<SqliteSchema> read = IntrospectSqlite(*conn, options.filter);
     target_seconds = SecondsSince(start);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -58,6 +59,43 @@ json ToJson(const RevisionInfo& r) {
   j["is_branch_point"] = r.is_branch_point;
   j["is_merge_point"] = r.is_merge_point;
   return j;
+}
+
+// `--from database|migrations` as the API's enum ("" = database).
+AutogenOptions::From FromFlag(const std::string& value) {
+  return value == "migrations" ? AutogenOptions::From::kMigrations
+                               : AutogenOptions::From::kDatabase;
+}
+
+// The flags diff, check and revision --autogenerate share.
+void AddAutogenFlags(CLI::App* command, std::string* from, std::string* dev) {
+  command
+      ->add_option("--from", *from,
+                   "compare the models with the database (default) or with "
+                   "the schema the migrations build in a scratch database")
+      ->check(CLI::IsMember({"database", "migrations"}));
+  command->add_option(
+      "--dev", *dev,
+      "where scratch databases go: 'ephemeral' (a throwaway PostgreSQL "
+      "cluster) or a dev database URL; default: dev_url, else the target's "
+      "server (with --from migrations, a throwaway cluster when there is "
+      "none)");
+}
+
+// `schemas` as text: one line per schema, names aligned.
+//   auth       2 tables
+//   billing    0 tables  (mentioned only)
+std::string FormatModelSchemas(const std::vector<ModelSchemaInfo>& schemas) {
+  size_t width = 0;
+  for (const auto& s : schemas) width = std::max(width, s.name.size());
+  std::string out;
+  for (const auto& s : schemas) {
+    out += s.name + std::string(width - s.name.size() + 2, ' ') +
+           std::to_string(s.tables) + (s.tables == 1 ? " table" : " tables");
+    if (s.mentioned_only) out += "  (mentioned only)";
+    out += "\n";
+  }
+  return out;
 }
 
 class Cli {
@@ -205,7 +243,15 @@ int Cli::Run(int argc, char** argv) {
                        "id instead of a random one");
   revision->add_option("--version-path", rev_opts.version_path,
                        "folder for the new file");
+  std::string rev_from;
+  AddAutogenFlags(revision, &rev_from, &rev_opts.autogen.dev);
   revision->callback([&] {
+    if ((!rev_from.empty() || !rev_opts.autogen.dev.empty()) &&
+        !rev_opts.autogenerate) {
+      return fail(
+          Status::InvalidArgument("--from and --dev go with --autogenerate"));
+    }
+    rev_opts.autogen.from = FromFlag(rev_from);
     auto m = OpenMigrator(false);
     if (!m.ok()) return fail(m.status());
     auto r = (*m)->CreateRevision(rev_opts);
@@ -327,19 +373,27 @@ int Cli::Run(int argc, char** argv) {
     PrintRevisions(*r, f);
   });
 
-  // diff / check
+  // diff / check / schemas
+  std::string diff_from, check_from;
+  AutogenOptions diff_opts, check_opts;
   auto* diff = app_.add_subcommand(
-      "diff", "print the SQL that would bring the database to the models");
+      "diff",
+      "print the SQL that brings the database (or --from migrations) to the "
+      "models");
+  AddAutogenFlags(diff, &diff_from, &diff_opts.dev);
   diff->callback([&] {
     auto m = OpenMigrator(false);
     if (!m.ok()) return fail(m.status());
-    auto r = (*m)->Diff();
+    diff_opts.from = FromFlag(diff_from);
+    auto r = (*m)->Diff(diff_opts);
     if (!r.ok()) return fail(r.status());
     if (Json()) {
       std::cout << json{{"operations", r->operations},
                         {"upgrade", r->upgrade_sql},
                         {"downgrade", r->downgrade_sql},
-                        {"models", r->model_files}}
+                        {"models", r->model_files},
+                        {"compared_with", r->compared_with},
+                        {"scratch", r->scratch}}
                        .dump(2)
                 << "\n";
       return;
@@ -351,11 +405,15 @@ int Cli::Run(int argc, char** argv) {
     std::cout << r->upgrade_sql;
   });
   auto* check = app_.add_subcommand(
-      "check", "exit 1 when the models and the database differ");
+      "check",
+      "exit 1, printing the SQL, when the models and the database (or --from "
+      "migrations) differ");
+  AddAutogenFlags(check, &check_from, &check_opts.dev);
   check->callback([&] {
     auto m = OpenMigrator(false);
     if (!m.ok()) return fail(m.status());
-    auto r = (*m)->Diff();
+    check_opts.from = FromFlag(check_from);
+    auto r = (*m)->Diff(check_opts);
     if (!r.ok()) return fail(r.status());
     if (r->empty()) {
       if (!flags_.quiet) std::cout << "No new upgrade operations detected.\n";
@@ -363,6 +421,31 @@ int Cli::Run(int argc, char** argv) {
     }
     std::cout << "New upgrade operations detected:\n" << r->upgrade_sql;
     code = kExitFailed;
+  });
+  auto* schemas = app_.add_subcommand(
+      "schemas",
+      "list the schemas the models define or mention, with table counts (no "
+      "database needed)");
+  schemas->callback([&] {
+    auto m = OpenMigrator(false);
+    if (!m.ok()) return fail(m.status());
+    auto r = (*m)->ModelSchemas();
+    if (!r.ok()) return fail(r.status());
+    if (Json()) {
+      json arr = json::array();
+      for (const auto& s : *r) {
+        arr.push_back({{"name", s.name},
+                       {"tables", s.tables},
+                       {"objects", s.objects},
+                       {"created", s.created},
+                       {"mentioned_only", s.mentioned_only},
+                       {"configured", s.configured},
+                       {"files", s.files}});
+      }
+      std::cout << arr.dump(2) << "\n";
+      return;
+    }
+    std::cout << FormatModelSchemas(*r);
   });
 
   // heads
