@@ -255,27 +255,34 @@ std::optional<std::string> ReasonForNode(const std::string& type,
   return std::nullopt;
 }
 
-std::optional<std::string> PostgresOutsideReason(std::string_view statement,
-                                                 int server_version) {
+PgTransactionTraits PostgresTraits(std::string_view statement,
+                                   int server_version) {
+  PgTransactionTraits traits;
   std::string text(statement);
   ParseHolder parsed{pg_query_parse(text.c_str())};
   if (parsed.result.error != nullptr || parsed.result.parse_tree == nullptr) {
-    return std::nullopt;
+    return traits;
   }
   Json tree = Json::parse(parsed.result.parse_tree, nullptr,
                           /*allow_exceptions=*/false);
   const Json* stmts = Member(tree, "stmts");
-  if (stmts == nullptr || !stmts->is_array()) return std::nullopt;
+  if (stmts == nullptr || !stmts->is_array()) return traits;
   for (const Json& raw : *stmts) {
     const Json* stmt = Member(raw, "stmt");
     if (stmt == nullptr || !stmt->is_object()) continue;
     for (auto it = stmt->begin(); it != stmt->end(); ++it) {
-      if (auto reason = ReasonForNode(it.key(), it.value(), server_version)) {
-        return reason;
-      }
+      if (it.key() == "TransactionStmt") traits.transaction_control = true;
+      if (traits.outside_reason) continue;
+      traits.outside_reason =
+          ReasonForNode(it.key(), it.value(), server_version);
     }
   }
-  return std::nullopt;
+  return traits;
+}
+
+std::optional<std::string> PostgresOutsideReason(std::string_view statement,
+                                                 int server_version) {
+  return PostgresTraits(statement, server_version).outside_reason;
 }
 
 }  // namespace
@@ -351,6 +358,11 @@ std::optional<std::string> OutsideTransactionReason(Dialect dialect,
     }
   }
   return std::nullopt;
+}
+
+PgTransactionTraits PostgresTransactionTraits(std::string_view statement,
+                                              int server_version) {
+  return PostgresTraits(statement, server_version);
 }
 
 bool MustRunOutsideTransaction(std::string_view statement, int server_version) {

@@ -53,6 +53,20 @@ std::optional<std::string> OutsideTransactionReason(Dialect dialect,
                                                     std::string_view statement,
                                                     int server_version);
 
+// PgTransactionTraits is how one PostgreSQL statement (or several) relates
+// to transactions, read from a single parse: for callers that batch
+// statements into a transaction of their own (autogenerate's model loader).
+struct PgTransactionTraits {
+  // As OutsideTransactionReason says.
+  std::optional<std::string> outside_reason;
+  // BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...: would end or nest the caller's
+  // transaction.
+  bool transaction_control = false;
+};
+// Statements that do not parse get default traits (the server reports them).
+PgTransactionTraits PostgresTransactionTraits(std::string_view statement,
+                                              int server_version);
+
 // PostgreSQL shorthand for OutsideTransactionReason(...).has_value().
 bool MustRunOutsideTransaction(std::string_view statement, int server_version);
 
