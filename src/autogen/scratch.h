@@ -3,8 +3,8 @@
 // names, used inside a transaction that is rolled back; or temporary
 // databases on a server -- the target's, the dev database's, or a throwaway
 // cluster started for the occasion -- dropped afterwards (also on error).
-// Loading goes statement by statement so an error names the model file and
-// line.
+// An error while loading names the model file and line of the failing
+// statement, however the statements were sent.
 #ifndef RETORT_AUTOGEN_SCRATCH_H_
 #define RETORT_AUTOGEN_SCRATCH_H_
 
@@ -26,10 +26,77 @@ namespace retort {
 // them.
 Status LoadModels(Connection& conn, const std::vector<ModelFile>& files);
 
-// Runs the scanned statements in file order. A server error is reported as
+// Runs the scanned statements in file order, one round trip and (outside a
+// transaction) one commit each. A server error is reported as
 // "models/auth.sql:LINE: ERROR 42P01: ..." with LINE mapped from the
 // server's error position.
 Status LoadModels(Connection& conn, const ModelScan& scan);
+
+// LoadModelsOptions say how LoadModels sends the statements. Loading the
+// models costs the server's own DDL time plus, per statement, a round trip
+// and (in autocommit) a commit, i.e. a WAL flush on a durable server;
+// batching and transactions remove the latter two.
+struct LoadModelsOptions {
+  // The database is a temporary one and the connection is outside a
+  // transaction: the loader runs the statements in transactions of its own,
+  // committed every `commit_every` statements and around the statements
+  // that cannot run inside one (CREATE INDEX CONCURRENTLY, ...: run alone,
+  // autocommitted). A failed load leaves what was committed: drop the
+  // database. Without it, the statements run in the transaction the caller
+  // has open (a dev database), or one by one in autocommit when none is.
+  // Default: false.
+  bool own_transactions = false;
+  // Inside a transaction, up to this many statements of one file go in one
+  // multi-statement query, after a savepoint; when the query fails, the
+  // batch is rolled back to the savepoint and replayed statement by
+  // statement, so the error is the one that statement gives alone, with its
+  // file and line. 1 = one statement per round trip. Default: 1.
+  int batch_statements = 1;
+  // A batch also ends once it holds this many bytes of SQL. Default: 256 KiB.
+  size_t batch_bytes = 256 * 1024;
+  // With own_transactions: statements per transaction. Every relation a
+  // transaction creates holds a lock until it ends, and the server's lock
+  // table is sized for about max_locks_per_transaction (64) per connection,
+  // so one transaction for 10,000 tables would fail with "out of shared
+  // memory". Default: 1000.
+  int commit_every = 1000;
+};
+
+// LoadModels as `options` say. Models holding transaction control (BEGIN,
+// COMMIT, SAVEPOINT, ...) are run one statement at a time, as the other
+// overload does, since they would end the loader's transaction.
+Status LoadModels(Connection& conn, const ModelScan& scan,
+                  const LoadModelsOptions& options);
+
+// What a scratch database's contents depend on besides the statements run
+// in it: the model cache's key includes it (model_cache.h), so that a
+// recording is reused only where the same statements would give the same
+// catalog. `text` is opaque; `server_version` is server_version_num.
+struct ScratchIdentity {
+  std::string text;
+  int server_version = 0;
+};
+
+// A database on the server `conn` is connected to: the server's version(),
+// the current user (the owner of what the models create), and every setting
+// a session there does not have by default (TimeZone and DateStyle change
+// how defaults are printed; search_path, where unqualified names go).
+// `database_settings`: include those made for `conn`'s own database (ALTER
+// DATABASE ... SET), which apply to a dev database but not to a temporary
+// database created beside it.
+Result<ScratchIdentity> ServerIdentity(Connection& conn,
+                                       bool database_settings);
+
+// A dev database: ServerIdentity, plus the state of its catalog (the row
+// count and the newest row version of each system catalog, so any DDL
+// there changes it), since the models load on top of what it holds.
+Result<ScratchIdentity> DevDatabaseIdentity(Connection& conn);
+
+// A throwaway cluster's, known without starting one: where the server
+// binaries are and their version (postgres -V), and what the cluster and
+// its sessions take from the environment (TZ, PGTZ, PGDATESTYLE,
+// PGOPTIONS, PGCLIENTENCODING, /etc/localtime).
+Result<ScratchIdentity> EphemeralServerIdentity();
 
 // ScratchDatabase owns the connection to one scratch database and cleans it
 // up: a temporary database is dropped; a dev database is used inside a
@@ -90,6 +157,8 @@ class ScratchServer {
   int server_version() const;
   // The throwaway cluster; null for a server of a URL.
   const EphemeralPgCluster* cluster() const { return cluster_.get(); }
+  // For a temporary database on this server (ScratchIdentity).
+  Result<ScratchIdentity> Identity();
 
  private:
   ScratchServer() = default;
