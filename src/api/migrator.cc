@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "autogen/autogen.h"
+#include "autogen/model_cache.h"
 #include "autogen/model_scan.h"
 #include "config/config.h"
 #include "config/templates.h"
@@ -306,7 +307,9 @@ Result<std::vector<std::string>> Migrator::Impl::ModelFiles() const {
 Result<ModelScan> Migrator::Impl::ScanModelFiles() const {
   RETORT_ASSIGN_OR_RETURN(std::vector<std::string> paths, ModelFiles());
   RETORT_ASSIGN_OR_RETURN(std::vector<ModelFile> files, ReadModelFiles(paths));
-  return ScanModels(files);
+  // Parsing 2,000 tables' models costs about 0.3 s: unchanged files are
+  // not parsed again (model_cache.h).
+  return ScanModelsCached(files);
 }
 
 std::string Migrator::Impl::AutogenHeads() const {

@@ -5,7 +5,11 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
+#include <thread>
+#include <utility>
 
+#include "autogen/model_cache.h"
 #include "autogen/render.h"
 #include "autogen/scratch.h"
 #include "autogen/sqlite_autogen.h"
@@ -14,9 +18,20 @@
 namespace retort {
 namespace {
 
+// Statements per round trip when loading the models (LoadModelsOptions).
+// Measured at 2,000 tables (docs/benchmarks.md): 50, 200 and 1,000 did the
+// same; 200 keeps a failing batch's replay short.
+constexpr int kLoadBatchStatements = 200;
+
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
+}
+
+std::string Seconds(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2f", seconds);
+  return text;
 }
 
 // A connection failure to the target says what to do about it (a bad URL
@@ -62,15 +77,6 @@ void MakeSchemaCreationIdempotent(std::vector<Operation>* ops) {
             name + " with everything in it:",
         "-- DROP SCHEMA IF EXISTS " + name + " CASCADE;"};
   }
-}
-
-// Where the models go: a dev database, or a temporary database on `server`.
-Result<std::unique_ptr<ScratchDatabase>> OpenModelsDatabase(
-    const DiffOptions& options, ScratchServer* server) {
-  if (!options.dev_url.empty() && !options.ephemeral) {
-    return ScratchDatabase::OpenDev(options.dev_url);
-  }
-  return server->CreateDatabase();
 }
 
 // `why`, when set, is logged first: starting a cluster takes a second or
@@ -155,7 +161,7 @@ Result<AutogenResult> DiffModels(const std::string& target_url,
   }
   RETORT_ASSIGN_OR_RETURN(std::vector<ModelFile> files,
                           ReadModelFiles(model_files));
-  RETORT_ASSIGN_OR_RETURN(ModelScan scan, ScanModels(files));
+  RETORT_ASSIGN_OR_RETURN(ModelScan scan, ScanModelsCached(files));
   return DiffScannedModels(target_url, scan, options);
 }
 
@@ -166,19 +172,151 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
   if (url.dialect == Dialect::kSqlite) {
     return DiffSqliteModels(url, models.files, options);
   }
-  // Declared first so that it outlives the scratch databases on it.
-  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchServer> server,
-                          OpenScratchServer(target_url, options));
+  const bool dev = !options.dev_url.empty() && !options.ephemeral;
+  // Declared first so that it outlives the scratch databases on it. Opened
+  // now when the migrations are replayed (needed whatever the model cache
+  // holds); for the models alone, only on a cache miss.
+  std::unique_ptr<ScratchServer> server;
+  if (options.build_current) {
+    RETORT_ASSIGN_OR_RETURN(server, OpenScratchServer(target_url, options));
+  }
   std::unique_ptr<Connection> target;
   if (!options.build_current) {
     auto connected = Connect(target_url);
     if (!connected.ok()) return NeedsTheServer(connected.status());
     target = std::move(connected).value();
-    if (server != nullptr && server->cluster() != nullptr &&
-        server->server_version() / 10000 != target->ServerVersion() / 10000) {
+  }
+
+  // Where the models go, and what that database's contents depend on
+  // besides the models (the model cache's key). When that cannot be read,
+  // the models are loaded and nothing is cached.
+  std::unique_ptr<ScratchDatabase> dev_db;
+  Result<ScratchIdentity> identity = Status::Internal("no identity");
+  std::string description;
+  if (dev) {
+    RETORT_ASSIGN_OR_RETURN(dev_db, ScratchDatabase::OpenDev(options.dev_url));
+    identity = DevDatabaseIdentity(dev_db->conn());
+    description = "the dev database " + RedactedUrl(options.dev_url);
+  } else if (server != nullptr) {
+    identity = server->Identity();
+    description = server->description();
+  } else if (options.ephemeral) {
+    identity = EphemeralServerIdentity();
+    description =
+        "a throwaway PostgreSQL " +
+        std::to_string(identity.ok() ? identity->server_version / 10000 : 0) +
+        " cluster";
+  } else {
+    identity = ServerIdentity(*target, /*database_settings=*/false);
+    description = "the server of " + url.redacted;
+  }
+  if (!identity.ok()) {
+    Log(options, LogLevel::kDebug,
+        "model cache not used: " + identity.status().message());
+  }
+
+  // The target is read on a thread of its own (with its own connection)
+  // while the models load and are read: the two sides share nothing.
+  Result<Catalog> current = Status::Internal("no current schema");
+  double models_seconds = 0, current_seconds = 0;
+  std::jthread target_reader;
+  if (target != nullptr) {
+    target_reader =
+        std::jthread([&options, &target, &current, &current_seconds] {
+          current = Introspect(*target, options, &current_seconds);
+        });
+  }
+
+  // Seed 001: schemas are detected from the models, which need not create
+  // them.
+  std::vector<std::pair<std::string, std::string>> setup;  // schema, SQL
+  if (options.idempotent_schemas) {
+    for (const auto& [name, schema] : models.schemas) {
+      if (schema.created || schema.objects == 0) continue;
+      setup.emplace_back(name,
+                         "CREATE SCHEMA IF NOT EXISTS " + QuoteSqlIdent(name));
+    }
+  }
+  std::optional<ModelCachePaths> cache;
+  std::string cache_key;
+  if (identity.ok()) {
+    cache = ModelCacheFor(models.files);
+    std::vector<std::string> setup_sql;
+    for (const auto& step : setup) setup_sql.push_back(step.second);
+    if (cache) cache_key = IntrospectKey(models, setup_sql, identity->text);
+  }
+
+  Result<Catalog> desired = Status::Internal("models not read");
+  std::string cache_state = cache ? "miss" : "off";
+  if (cache) {
+    auto start = std::chrono::steady_clock::now();
+    if (auto recording = ReadIntrospectCache(cache->introspect, cache_key)) {
+      ReplayConnection replay(*recording);
+      desired = Introspect(replay, options, &models_seconds);
+      if (desired.ok()) {
+        cache_state = "hit";
+        Log(options, LogLevel::kDebug,
+            "models: read from the model cache " + cache->introspect + " in " +
+                Seconds(SecondsSince(start)) + " s");
+      } else {
+        Log(options, LogLevel::kDebug,
+            "model cache " + cache->introspect +
+                " not used: " + desired.status().message());
+      }
+    }
+  }
+  if (cache_state != "hit") {
+    auto start = std::chrono::steady_clock::now();
+    if (!dev && server == nullptr) {
+      RETORT_ASSIGN_OR_RETURN(server, OpenScratchServer(target_url, options));
+      description = server->description();
+    }
+    std::unique_ptr<ScratchDatabase> models_db;
+    if (dev) {
+      models_db = std::move(dev_db);
+    } else {
+      RETORT_ASSIGN_OR_RETURN(models_db, server->CreateDatabase());
+    }
+    for (const auto& [name, sql] : setup) {
+      RETORT_RETURN_IF_ERROR(models_db->conn().Execute(sql).WithContext(
+          "creating schema " + name + " for the models"));
+    }
+    LoadModelsOptions load;
+    // A temporary database is dropped afterwards: what its transactions
+    // commit does not matter, how many there are does. A dev database's
+    // models run in the transaction that is rolled back.
+    load.own_transactions = !dev;
+    load.batch_statements = kLoadBatchStatements;
+    RETORT_RETURN_IF_ERROR(LoadModels(models_db->conn(), models, load));
+    double load_seconds = SecondsSince(start);
+    RecordingConnection recorder(models_db->conn());
+    desired = Introspect(recorder, options, &models_seconds);
+    if (!desired.ok()) return desired.status().WithContext("models");
+    RETORT_RETURN_IF_ERROR(models_db->Close());
+    Log(options, LogLevel::kDebug,
+        "models: " + std::to_string(models.statements.size()) +
+            " statements loaded into " + description + " in " +
+            Seconds(load_seconds) + " s, read in " + Seconds(models_seconds) +
+            " s");
+    if (cache) {
+      Status written = WriteIntrospectCache(cache->introspect, cache_key,
+                                            recorder.recording());
+      Log(options, LogLevel::kDebug,
+          written.ok() ? "models: recorded in " + cache->introspect
+                       : "model cache not written: " + written.message());
+    }
+  } else if (dev_db != nullptr) {
+    RETORT_RETURN_IF_ERROR(dev_db->Close());
+  }
+
+  if (options.ephemeral && target != nullptr) {
+    int version = identity.ok()       ? identity->server_version
+                  : server != nullptr ? server->server_version()
+                                      : 0;
+    if (version != 0 && version / 10000 != target->ServerVersion() / 10000) {
       Log(options, LogLevel::kWarn,
           "the models are loaded into PostgreSQL " +
-              std::to_string(server->server_version() / 10000) +
+              std::to_string(version / 10000) +
               " but the target runs PostgreSQL " +
               std::to_string(target->ServerVersion() / 10000) +
               ": definitions the two print differently will show as "
@@ -186,27 +324,6 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
     }
   }
 
-  double models_seconds = 0, current_seconds = 0;
-  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> models_db,
-                          OpenModelsDatabase(options, server.get()));
-  if (options.idempotent_schemas) {
-    // Seed 001: schemas are detected from the models, which need not
-    // create them.
-    for (const auto& [name, schema] : models.schemas) {
-      if (schema.created || schema.objects == 0) continue;
-      RETORT_RETURN_IF_ERROR(
-          models_db->conn()
-              .Execute("CREATE SCHEMA IF NOT EXISTS " + QuoteSqlIdent(name))
-              .WithContext("creating schema " + name + " for the models"));
-    }
-  }
-  RETORT_RETURN_IF_ERROR(LoadModels(models_db->conn(), models));
-  Result<Catalog> desired =
-      Introspect(models_db->conn(), options, &models_seconds);
-  if (!desired.ok()) return desired.status().WithContext("models");
-  RETORT_RETURN_IF_ERROR(models_db->Close());
-
-  Result<Catalog> current = Status::Internal("no current schema");
   if (options.build_current) {
     RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> replay,
                             server->CreateDatabase());
@@ -215,17 +332,18 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
     if (!current.ok()) return current.status().WithContext("migrations");
     RETORT_RETURN_IF_ERROR(replay->Close());
   } else {
-    current = Introspect(*target, options, &current_seconds);
+    target_reader.join();
     if (!current.ok()) return current.status().WithContext("target database");
+    Log(options, LogLevel::kDebug,
+        "target database read in " + Seconds(current_seconds) + " s");
   }
 
   AutogenResult diff =
       DiffCatalogs(*current, *desired, options.idempotent_schemas);
   diff.introspect_models_seconds = models_seconds;
   diff.introspect_target_seconds = current_seconds;
-  diff.scratch = models_db->temp_name().empty()
-                     ? "the dev database " + RedactedUrl(options.dev_url)
-                     : server->description();
+  diff.scratch = description;
+  diff.model_cache = cache_state;
   return diff;
 }
 

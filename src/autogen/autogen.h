@@ -66,8 +66,13 @@ struct AutogenResult {
   // Seconds spent introspecting the target and the scratch database.
   double introspect_target_seconds = 0;
   double introspect_models_seconds = 0;
-  // Where the models were loaded, e.g. "a throwaway PostgreSQL 15 cluster".
+  // Where the models were loaded, e.g. "a throwaway PostgreSQL 15 cluster"
+  // (on a model cache hit: where they were loaded when recorded).
   std::string scratch;
+  // The model cache (model_cache.h): "hit" (the models were not loaded),
+  // "miss" (loaded, and recorded) or "off" (RETORT_CACHE=off, or the
+  // scratch database's identity could not be read).
+  std::string model_cache;
 
   // True when the models and the database agree (no statement and no
   // manual step).
