@@ -142,7 +142,7 @@ class ModelLoader {
     if (batch_savepoint_) sql = "RELEASE SAVEPOINT retort_batch;\n";
     sql += "SAVEPOINT retort_batch;\n";
     for (size_t k = begin; k < end; ++k) {
-      // A newline first: a statement may end in a -- comment.
+      // The ';' on a line of its own: a statement may end in a -- comment.
       sql += scan_.statements[k].statement.text;
       sql += "\n;\n";
     }
