@@ -73,6 +73,8 @@ ap.add_argument("--alembic-max", type=int, default=2000,
 ap.add_argument("--baseline", help="another retort binary, measured like cold")
 ap.add_argument("--pg-dir", default="/dev/shm" if os.path.isdir("/dev/shm") else None,
                 help="where the benchmark cluster's data directory goes")
+ap.add_argument("--wal-dir", help="put the cluster's WAL in DIR (on disk) with fsync on: "
+                "what a durable server pays per commit")
 a = ap.parse_args()
 RETORT = os.path.abspath(a.retort)
 BASELINE = os.path.abspath(a.baseline) if a.baseline else None
@@ -128,6 +130,26 @@ def count_in_only_file(pattern, folder, needle):
     return len(re.findall(needle, open(files[0]).read()))
 
 
+def durable_wal(c, wal_dir):
+    """Moves the cluster's WAL to `wal_dir` (a symlink, as initdb -X makes)
+    and restarts it with fsync and synchronous_commit on."""
+    as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    ctl = f"{pg_cluster.BINDIR}/pg_ctl"
+    subprocess.run(as_pg + [ctl, "-D", c.data, "-m", "fast", "-w", "stop"], check=True,
+                   capture_output=True)
+    target = tempfile.mkdtemp(prefix="retort-bench-wal-", dir=wal_dir)
+    if as_pg:
+        subprocess.run(["chown", "postgres:postgres", target], check=True)
+    wal = os.path.join(c.data, "pg_wal")
+    subprocess.run(as_pg + ["mv", wal, target], check=True)
+    subprocess.run(as_pg + ["ln", "-s", os.path.join(target, "pg_wal"), wal], check=True)
+    opts = (f"-c listen_addresses=127.0.0.1 -c port={c.port} "
+            f"-c unix_socket_directories={c.dir} -c max_connections=200")
+    subprocess.run(as_pg + [ctl, "-D", c.data, "-w", "-l", os.path.join(c.dir, "log"), "-o",
+                            opts, "start"], check=True, capture_output=True)
+    c.wal_target = target
+
+
 class Measured:
     """One command measured in one state: wall, client CPU, server CPU,
     load average at the start of each run."""
@@ -175,9 +197,11 @@ def measure(cmd, cwd, env, data_dir, prepare, check, into):
 def main():
     if a.pg_dir:
         tempfile.tempdir = a.pg_dir
-    c = pg_cluster.Cluster()
+    c = pg_cluster.Cluster(fsync=bool(a.wal_dir))
     tempfile.tempdir = None
     data_dir = c.data
+    if a.wal_dir:
+        durable_wal(c, a.wal_dir)
     rows = []
     loads = []
     started = time.strftime("%Y-%m-%d %H:%M")
@@ -282,7 +306,13 @@ def main():
                 loads += [x for m in list(res.values()) + [al] for x in m.load]
     finally:
         c.stop()
+        if getattr(c, "wal_target", None):
+            subprocess.run(["rm", "-rf", c.wal_target])
 
+    setup = (f"data on {a.pg_dir or 'the default temp folder'}, "
+             + (f"WAL on {a.wal_dir} with fsync and synchronous_commit on"
+                if a.wal_dir else "fsync off"))
+    print(f"Cluster: {setup}.")
     print(f"Taken {started}; load average (1 min) at the start of the runs: "
           f"{min(loads):.2f}–{max(loads):.2f}, median {statistics.median(loads):.2f}.")
     print()

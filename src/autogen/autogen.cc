@@ -251,7 +251,7 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
   if (cache) {
     auto start = std::chrono::steady_clock::now();
     if (auto recording = ReadIntrospectCache(cache->introspect, cache_key)) {
-      ReplayConnection replay(*recording);
+      ReplayConnection replay(std::move(*recording));
       desired = Introspect(replay, options, &models_seconds);
       if (desired.ok()) {
         cache_state = "hit";

@@ -121,13 +121,13 @@ class RecordingConnection : public Connection {
 };
 
 // ReplayConnection answers each Query with the recorded result of the same
-// SQL and parameters (in recording order when one repeats); anything else
-// fails with SQLSTATE "RTMC0". Execute (SET TRANSACTION ...) and the
-// transaction calls succeed without effect. A PostgreSQL connection to
-// the code that reads it.
+// SQL and parameters (in recording order when one repeats; each recorded
+// result is given once); anything else fails with SQLSTATE "RTMC0".
+// Execute (SET TRANSACTION ...) and the transaction calls succeed without
+// effect. A PostgreSQL connection to the code that reads it.
 class ReplayConnection : public Connection {
  public:
-  explicit ReplayConnection(const IntrospectionRecording& recording);
+  explicit ReplayConnection(IntrospectionRecording recording);
 
   // Queries asked for that the recording does not hold.
   int misses() const { return misses_; }
@@ -147,7 +147,7 @@ class ReplayConnection : public Connection {
   bool IsOpen() const override { return open_; }
 
  private:
-  const IntrospectionRecording& recording_;
+  IntrospectionRecording recording_;
   std::vector<bool> used_;
   bool in_transaction_ = false;
   bool open_ = true;
