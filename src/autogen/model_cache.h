@@ -24,7 +24,7 @@
 // File layout (host byte order; the magic doubles as a byte-order check):
 //
 //   header   "RTMC" | u32 format version | u32 kind (1 scan, 2 introspect)
-//            | str retort version | 32 bytes key (SHA-256)
+//            | str retort version | str key (SHA-256, 64 hex digits)
 //   scan     u32 file count | str path*
 //            | u32 statement count | (u32 file | u64 offset | u32 length
 //              | i32 line)*  -- the text is cut from the file's bytes
