@@ -324,6 +324,36 @@ TEST(ModelCache, FiltersApplyToTheReplayedModels) {
   }
 }
 
+// Which queries an introspection runs depends on what it finds (enum labels
+// only when there are enums, column numbers only when a column depends on
+// something): recorded under a narrow filter, a replay under a wider one
+// can ask for a query the recording lacks, even one whose failure the
+// introspection would shrug off. That is a miss.
+TEST(ModelCache, QueryMissingFromTheRecordingIsAMiss) {
+  TempDir cache, models;
+  ScopedEnv dir("RETORT_CACHE_DIR", cache.path());
+  std::string target = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(target.empty());
+  std::string file =
+      models.Write("app.sql",
+                   "CREATE TABLE p (id int);\n"
+                   "CREATE SCHEMA s;\n"
+                   "CREATE SEQUENCE s.q;\n"
+                   "CREATE TABLE s.t (id int DEFAULT nextval('s.q'));\n");
+  DiffOptions narrow;
+  narrow.filter.include_schemas = {"public"};
+  auto first = Diff(target, {file}, narrow);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->model_cache, "miss");
+  auto wide = Diff(target, {file});
+  ASSERT_TRUE(wide.ok()) << wide.status().ToString();
+  EXPECT_EQ(wide->model_cache, "miss");
+  ScopedEnv off("RETORT_CACHE", "off");
+  auto plain = Diff(target, {file});
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(wide->upgrade_sql, plain->upgrade_sql);
+}
+
 // The models load on top of what a dev database holds, so a change there
 // is a miss.
 TEST(ModelCache, ChangedDevDatabaseMisses) {
