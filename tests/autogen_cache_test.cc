@@ -16,6 +16,7 @@
 
 #include "autogen/autogen.h"
 #include "autogen/model_cache.h"
+#include "autogen/scratch.h"
 #include "dialect/url.h"
 #include "pg_harness.h"
 
@@ -326,32 +327,62 @@ TEST(ModelCache, FiltersApplyToTheReplayedModels) {
 
 // Which queries an introspection runs depends on what it finds (enum labels
 // only when there are enums, column numbers only when a column depends on
-// something): recorded under a narrow filter, a replay under a wider one
-// can ask for a query the recording lacks, even one whose failure the
-// introspection would shrug off. That is a miss.
-TEST(ModelCache, QueryMissingFromTheRecordingIsAMiss) {
+// something). The recording is made without a filter, so a run under a
+// narrow filter serves a wide one too; and a recording that lacks a query
+// the introspection asks for -- even one whose failure the introspection
+// would shrug off, as it does for column numbers -- is a miss.
+TEST(ModelCache, RecordedUnfilteredAndAnyMissingQueryIsAMiss) {
   TempDir cache, models;
   ScopedEnv dir("RETORT_CACHE_DIR", cache.path());
   std::string target = testing::FreshDatabaseUrl();
   ASSERT_FALSE(target.empty());
-  std::string file =
-      models.Write("app.sql",
-                   "CREATE TABLE p (id int);\n"
-                   "CREATE SCHEMA s;\n"
-                   "CREATE SEQUENCE s.q;\n"
-                   "CREATE TABLE s.t (id int DEFAULT nextval('s.q'));\n");
+  std::string text =
+      "CREATE TABLE p (id int);\n"
+      "CREATE SCHEMA s;\n"
+      "CREATE SEQUENCE s.q;\n"
+      "CREATE TABLE s.t (id int DEFAULT nextval('s.q'));\n";
+  std::string file = models.Write("app.sql", text);
   DiffOptions narrow;
   narrow.filter.include_schemas = {"public"};
   auto first = Diff(target, {file}, narrow);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(first->model_cache, "miss");
+  EXPECT_EQ(first->upgrade_sql,
+            "CREATE TABLE public.p (\n    id integer\n);\n");
+  std::string plain_sql;
+  {
+    ScopedEnv off("RETORT_CACHE", "off");
+    auto plain = Diff(target, {file});
+    ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+    plain_sql = plain->upgrade_sql;
+  }
   auto wide = Diff(target, {file});
   ASSERT_TRUE(wide.ok()) << wide.status().ToString();
-  EXPECT_EQ(wide->model_cache, "miss");
-  ScopedEnv off("RETORT_CACHE", "off");
-  auto plain = Diff(target, {file});
-  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
-  EXPECT_EQ(wide->upgrade_sql, plain->upgrade_sql);
+  EXPECT_EQ(wide->model_cache, "hit");
+  EXPECT_EQ(wide->upgrade_sql, plain_sql);
+
+  // Take the column-number query out of the recording (under its key).
+  auto conn = Connect(target);
+  ASSERT_TRUE(conn.ok());
+  auto identity = ServerIdentity(**conn, /*database_settings=*/false);
+  ASSERT_TRUE(identity.ok()) << identity.status().ToString();
+  auto scan = ScanModels({ModelFile{file, text}});
+  ASSERT_TRUE(scan.ok());
+  std::string key = IntrospectKey(*scan, {}, identity->text);
+  std::string path = ModelCacheFor({file})->introspect;
+  auto recording = ReadIntrospectCache(path, key);
+  ASSERT_TRUE(recording.has_value()) << "no recording under the expected key";
+  size_t before = recording->queries.size();
+  std::erase_if(recording->queries, [](const RecordedQuery& q) {
+    return q.sql.find("a.attnum, a.attname") != std::string::npos;
+  });
+  ASSERT_EQ(recording->queries.size(), before - 1);
+  ASSERT_TRUE(WriteIntrospectCache(path, key, *recording).ok());
+
+  auto tampered = Diff(target, {file});
+  ASSERT_TRUE(tampered.ok()) << tampered.status().ToString();
+  EXPECT_EQ(tampered->model_cache, "miss");
+  EXPECT_EQ(tampered->upgrade_sql, plain_sql);
 }
 
 // The models load on top of what a dev database holds, so a change there

@@ -56,6 +56,44 @@ Result<Catalog> Introspect(Connection& conn, const DiffOptions& options,
   return catalog;
 }
 
+bool Unfiltered(const IntrospectOptions& filter) {
+  return filter.include_schemas.empty() && filter.exclude_schemas.empty() &&
+         filter.exclude_tables.empty();
+}
+
+// Reads the scratch database the models were just loaded into, recording
+// the rows into the model cache. They are recorded without a filter, so
+// that one recording serves every --schema and include/exclude setting
+// (a filter only drops rows as they are read), and the filtered catalog is
+// then built from the same rows.
+Result<Catalog> ReadAndRecordModels(Connection& conn,
+                                    const DiffOptions& options,
+                                    const ModelCachePaths& cache,
+                                    const std::string& key, double* seconds) {
+  auto start = std::chrono::steady_clock::now();
+  RecordingConnection recorder(conn);
+  Result<Catalog> everything =
+      IntrospectPostgres(recorder, IntrospectOptions());
+  if (!everything.ok()) return everything;
+  IntrospectionRecording recording = recorder.TakeRecording();
+  Status written = WriteIntrospectCache(cache.introspect, key, recording);
+  Log(options, LogLevel::kDebug,
+      written.ok() ? "models: recorded in " + cache.introspect
+                   : "model cache not written: " + written.message());
+  Result<Catalog> desired = std::move(everything);
+  if (!Unfiltered(options.filter)) {
+    ReplayConnection replay(std::move(recording));
+    desired = IntrospectPostgres(replay, options.filter);
+    // Cannot happen while a narrower filter runs a subset of the queries;
+    // should that change, read the database again rather than guess.
+    if (!desired.ok() || replay.misses() > 0) {
+      desired = IntrospectPostgres(conn, options.filter);
+    }
+  }
+  *seconds = SecondsSince(start);
+  return desired;
+}
+
 // Seed 001's schema handling (DiffOptions::idempotent_schemas): creating a
 // schema cannot fail when another branch's revision made it first, and a
 // downgrade never drops a schema that other branches (or data nobody
@@ -294,8 +332,12 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
     load.batch_statements = kLoadBatchStatements;
     RETORT_RETURN_IF_ERROR(LoadModels(models_db->conn(), models, load));
     double load_seconds = SecondsSince(start);
-    RecordingConnection recorder(models_db->conn());
-    desired = Introspect(recorder, options, &models_seconds);
+    if (cache) {
+      desired = ReadAndRecordModels(models_db->conn(), options, *cache,
+                                    cache_key, &models_seconds);
+    } else {
+      desired = Introspect(models_db->conn(), options, &models_seconds);
+    }
     if (!desired.ok()) return desired.status().WithContext("models");
     RETORT_RETURN_IF_ERROR(models_db->Close());
     Log(options, LogLevel::kDebug,
@@ -303,13 +345,6 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
             " statements loaded into " + description + " in " +
             Seconds(load_seconds) + " s, read in " + Seconds(models_seconds) +
             " s");
-    if (cache) {
-      Status written = WriteIntrospectCache(cache->introspect, cache_key,
-                                            recorder.recording());
-      Log(options, LogLevel::kDebug,
-          written.ok() ? "models: recorded in " + cache->introspect
-                       : "model cache not written: " + written.message());
-    }
   } else if (dev_db != nullptr) {
     RETORT_RETURN_IF_ERROR(dev_db->Close());
   }

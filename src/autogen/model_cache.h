@@ -62,6 +62,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "autogen/model_scan.h"
@@ -93,6 +94,8 @@ class RecordingConnection : public Connection {
   explicit RecordingConnection(Connection& inner) : inner_(inner) {}
 
   const IntrospectionRecording& recording() const { return recording_; }
+  // Moves the recording out (leaving an empty one).
+  IntrospectionRecording TakeRecording() { return std::move(recording_); }
 
   Dialect dialect() const override { return inner_.dialect(); }
   Status Execute(std::string_view sql) override;
