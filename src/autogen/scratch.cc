@@ -300,11 +300,11 @@ Result<ScratchIdentity> ServerIdentity(Connection& conn,
                                        bool database_settings) {
   auto r = conn.Query(
       "SELECT current_user, version(), string_agg(name || '=' || setting, "
-      "E'\\n' ORDER BY name) FROM pg_settings WHERE source NOT IN "
-      "('default', 'override') AND name NOT IN ('application_name', "
-      "'transaction_isolation', 'transaction_read_only', "
-      "'transaction_deferrable') AND ($1::boolean OR source NOT IN "
-      "('database', 'database user'))",
+      "E'\\n' ORDER BY name) FROM pg_settings WHERE (source <> 'default' "
+      "OR name IN ('lc_collate', 'lc_ctype', 'server_encoding')) AND name "
+      "NOT IN ('application_name', 'transaction_isolation', "
+      "'transaction_read_only', 'transaction_deferrable') AND ($1::boolean "
+      "OR source NOT IN ('database', 'database user'))",
       {database_settings ? "true" : "false"});
   if (!r.ok()) return r.status().WithContext("reading the server's settings");
   ScratchIdentity id;

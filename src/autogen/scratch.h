@@ -78,9 +78,10 @@ struct ScratchIdentity {
 };
 
 // A database on the server `conn` is connected to: the server's version(),
-// the current user (the owner of what the models create), and every setting
-// a session there does not have by default (TimeZone and DateStyle change
-// how defaults are printed; search_path, where unqualified names go).
+// the current user (the owner of what the models create), every setting a
+// session there does not have by default (TimeZone and DateStyle change how
+// defaults are printed; search_path, where unqualified names go; the data
+// directory tells servers apart) and the encoding and locale.
 // `database_settings`: include those made for `conn`'s own database (ALTER
 // DATABASE ... SET), which apply to a dev database but not to a temporary
 // database created beside it.
