@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -418,6 +419,46 @@ TEST(ModelCache, ChangedDevDatabaseMisses) {
   EXPECT_EQ(fourth->model_cache, "miss");
   EXPECT_NE(fourth->upgrade_sql.find("    n integer"), std::string::npos)
       << fourth->upgrade_sql;
+}
+
+// With --dev ephemeral, a hit needs no throwaway cluster at all: the key
+// names the server binaries instead of a running server.
+TEST(ModelCache, EphemeralHitStartsNoCluster) {
+  TempDir cache, models;
+  ScopedEnv dir("RETORT_CACHE_DIR", cache.path());
+  std::string target = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(target.empty());
+  std::string file = models.Write("app.sql", "CREATE TABLE e (id int);\n");
+  std::vector<std::string> lines;
+  DiffOptions options;
+  options.ephemeral = true;
+  options.log_level = LogLevel::kDebug;
+  options.log = [&lines](LogLevel, std::string_view line) {
+    lines.emplace_back(line);
+  };
+  auto started = [&lines] {
+    return std::count_if(lines.begin(), lines.end(), [](const std::string& l) {
+      return l.starts_with("started a throwaway PostgreSQL");
+    });
+  };
+  auto first = Diff(target, {file}, options);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->model_cache, "miss");
+  EXPECT_EQ(started(), 1);
+  auto second = Diff(target, {file}, options);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->model_cache, "hit");
+  EXPECT_EQ(started(), 1) << "the hit started a cluster";
+  EXPECT_EQ(second->upgrade_sql, first->upgrade_sql);
+  EXPECT_EQ(second->scratch, first->scratch);
+  EXPECT_TRUE(second->scratch.starts_with("a throwaway PostgreSQL "))
+      << second->scratch;
+  // Another environment for the cluster's sessions is another key.
+  ScopedEnv tz("PGTZ", "Asia/Kolkata");
+  auto third = Diff(target, {file}, options);
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_EQ(third->model_cache, "miss");
+  EXPECT_EQ(started(), 2);
 }
 
 // --- batched loading -------------------------------------------------------
