@@ -241,6 +241,27 @@ TEST(AutogenRoundTrip, PartitionedTable) {
             "('2024-01-01') TO ('2025-01-01');");
 }
 
+TEST(AutogenRoundTrip, PartitionBoundChangeDetachesAndAttaches) {
+  constexpr char kParent[] =
+      "CREATE TABLE events (id int, at date NOT NULL, PRIMARY KEY (id, at)) "
+      "PARTITION BY RANGE (at);\n"
+      "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM "
+      "('2025-01-01') TO ('2026-01-01');\n";
+  auto d = RoundTrip(std::string(kParent) +
+                         "CREATE TABLE events_old PARTITION OF events FOR "
+                         "VALUES FROM ('2024-01-01') TO ('2025-01-01');",
+                     std::string(kParent) +
+                         "CREATE TABLE events_old PARTITION OF events FOR "
+                         "VALUES FROM ('2020-01-01') TO ('2025-01-01');");
+  EXPECT_TRUE(Contains(d.upgrade_sql,
+                       "ALTER TABLE public.events DETACH PARTITION "
+                       "public.events_old;\n"
+                       "ALTER TABLE public.events ATTACH PARTITION "
+                       "public.events_old FOR VALUES FROM ('2020-01-01') TO "
+                       "('2025-01-01');\n"))
+      << d.upgrade_sql;
+}
+
 // --- constraints -------------------------------------------------------------
 
 TEST(AutogenRoundTrip, PrimaryKeyUniqueCheck) {
@@ -330,6 +351,49 @@ TEST(AutogenRoundTrip, EnumAddValueIsNotReversible) {
       << d.downgrade_sql;
 }
 
+TEST(AutogenRoundTrip, EnumValueRename) {
+  auto d = RoundTrip(
+      "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\n"
+      "CREATE TABLE t (m mood DEFAULT 'sad');",
+      "CREATE TYPE mood AS ENUM ('sad', 'fine', 'happy');\n"
+      "CREATE TABLE t (m mood DEFAULT 'sad');");
+  EXPECT_TRUE(Contains(d.upgrade_sql,
+                       "ALTER TYPE public.mood RENAME VALUE 'ok' TO 'fine';"))
+      << d.upgrade_sql;
+  EXPECT_TRUE(Contains(d.upgrade_sql, "read as a rename")) << d.upgrade_sql;
+  EXPECT_TRUE(Contains(d.downgrade_sql,
+                       "ALTER TYPE public.mood RENAME VALUE 'fine' TO 'ok';"))
+      << d.downgrade_sql;
+}
+
+TEST(AutogenRoundTrip, EnumValueRenameAndAdd) {
+  // The rename runs first: added values are placed next to the new name.
+  auto d = RoundTrip("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');",
+                     "CREATE TYPE mood AS ENUM ('meh', 'sad', 'fine', "
+                     "'happy', 'great');",
+                     {.irreversible = true});
+  EXPECT_TRUE(Contains(d.upgrade_sql,
+                       "RENAME VALUE 'ok' TO 'fine';\n\n"
+                       "ALTER TYPE public.mood ADD VALUE 'meh' BEFORE 'sad';\n"
+                       "\nALTER TYPE public.mood ADD VALUE 'great' AFTER "
+                       "'happy';"))
+      << d.upgrade_sql;
+}
+
+TEST(AutogenRoundTrip, EnumValueRemovedIsManual) {
+  // Two new labels could stand in for 'ok': no rename is guessed.
+  std::string a = DatabaseWith("CREATE TYPE mood AS ENUM ('sad', 'ok');");
+  std::string b =
+      DatabaseWith("CREATE TYPE mood AS ENUM ('sad', 'fine', 'good');");
+  ASSERT_FALSE(a.empty());
+  ASSERT_FALSE(b.empty());
+  AutogenResult d = DiffCatalogs(MustIntrospect(a), MustIntrospect(b));
+  ASSERT_EQ(d.operations.size(), 1u) << d.upgrade_sql;
+  EXPECT_EQ(d.operations[0].kind, OpKind::kManual);
+  EXPECT_TRUE(Contains(d.upgrade_sql, "cannot remove or reorder enum values"))
+      << d.upgrade_sql;
+}
+
 TEST(AutogenRoundTrip, DomainsAndCompositeTypes) {
   RoundTrip(
       "CREATE DOMAIN posint AS int CHECK (VALUE > 0);\n"
@@ -389,6 +453,82 @@ TEST(AutogenRoundTrip, ColumnTypeChangeUnderView) {
       "CREATE VIEW v AS SELECT id, n FROM t;");
 }
 
+TEST(AutogenRoundTrip, ColumnTypeChangeRebuildsWhatUsesTheColumn) {
+  // PostgreSQL refuses ALTER ... TYPE under a trigger (UPDATE OF n), a
+  // policy or a generated column reading the column; indexes and
+  // constraints are dropped before and created after too.
+  constexpr char kRest[] =
+      "CREATE INDEX t_n ON t (n) WHERE n > 0;\n"
+      "CREATE UNIQUE INDEX t_n_id ON t (n, id);\n"
+      "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+      "BEGIN RETURN NEW; END $$;\n"
+      "CREATE TRIGGER t_touch BEFORE UPDATE OF n ON t FOR EACH ROW EXECUTE "
+      "FUNCTION touch();\n"
+      "ALTER TABLE t ENABLE ROW LEVEL SECURITY;\n"
+      "CREATE POLICY positive ON t USING (n > 0);\n"
+      "CREATE VIEW other AS SELECT id FROM t;\n";
+  auto d = RoundTrip(
+      "CREATE TABLE t (id int PRIMARY KEY, n int CONSTRAINT n_pos CHECK (n "
+      "> 0) UNIQUE, twice int GENERATED ALWAYS AS (n * 2) STORED);\n" +
+          std::string(kRest),
+      "CREATE TABLE t (id int PRIMARY KEY, n bigint CONSTRAINT n_pos CHECK "
+      "(n > 0) UNIQUE, twice int GENERATED ALWAYS AS (n * 2) STORED);\n" +
+          std::string(kRest));
+  std::string up = d.upgrade_sql;
+  size_t retype = up.find("ALTER COLUMN n TYPE bigint");
+  ASSERT_NE(retype, std::string::npos) << up;
+  for (const char* before :
+       {"DROP INDEX public.t_n;", "DROP TRIGGER t_touch ON public.t;",
+        "DROP POLICY positive ON public.t;", "DROP CONSTRAINT n_pos;",
+        "DROP CONSTRAINT t_n_key;", "DROP COLUMN twice;"}) {
+    size_t at = up.find(before);
+    EXPECT_TRUE(at != std::string::npos && at < retype) << before << "\n" << up;
+  }
+  for (const char* after :
+       {"CREATE INDEX t_n ON public.t", "CREATE TRIGGER t_touch",
+        "CREATE POLICY positive", "ADD CONSTRAINT n_pos",
+        "ADD CONSTRAINT t_n_key", "ADD COLUMN twice"}) {
+    size_t at = up.find(after);
+    EXPECT_TRUE(at != std::string::npos && at > retype) << after << "\n" << up;
+  }
+  // What does not read n is left alone.
+  EXPECT_FALSE(Contains(up, "t_pkey")) << up;
+  EXPECT_FALSE(Contains(up, "VIEW public.other")) << up;
+}
+
+TEST(AutogenRoundTrip, ColumnTypeChangeOnBothEndsOfAForeignKey) {
+  // int -> text on the referenced and the referencing column: the foreign
+  // key cannot exist between the two ALTERs, so it is dropped first and
+  // added last.
+  RoundTrip(
+      "CREATE TABLE p (id int PRIMARY KEY);\n"
+      "CREATE TABLE c (p_id int REFERENCES p);",
+      "CREATE TABLE p (id text PRIMARY KEY);\n"
+      "CREATE TABLE c (p_id text REFERENCES p);");
+}
+
+TEST(AutogenRoundTrip, ColumnTypeChangeMovesDefaultThatCannotBeCast) {
+  auto d = RoundTrip(
+      "CREATE TYPE status AS ENUM ('new', 'done');\n"
+      "CREATE TABLE t (s text DEFAULT 'new', n text DEFAULT '5', w int "
+      "DEFAULT 1);",
+      "CREATE TYPE status AS ENUM ('new', 'done');\n"
+      "CREATE TABLE t (s status DEFAULT 'new', n int DEFAULT 5, w bigint "
+      "DEFAULT 1);");
+  EXPECT_TRUE(Contains(d.upgrade_sql,
+                       "ALTER TABLE public.t ALTER COLUMN s DROP DEFAULT;\n"
+                       "ALTER TABLE public.t ALTER COLUMN s TYPE "
+                       "public.status USING s::public.status;\n"
+                       "ALTER TABLE public.t ALTER COLUMN s SET DEFAULT "
+                       "'new'::public.status;\n"))
+      << d.upgrade_sql;
+  // A widening keeps its default in place; the narrowing back moves it.
+  EXPECT_FALSE(Contains(d.upgrade_sql, "COLUMN w DROP DEFAULT"))
+      << d.upgrade_sql;
+  EXPECT_TRUE(Contains(d.downgrade_sql, "COLUMN w DROP DEFAULT"))
+      << d.downgrade_sql;
+}
+
 // --- functions, triggers, RLS ------------------------------------------------
 
 TEST(AutogenRoundTrip, FunctionsTriggersPolicies) {
@@ -409,6 +549,42 @@ TEST(AutogenRoundTrip, ChangedFunctionBody) {
       "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x $$;",
       "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x + 1 "
       "$$;");
+}
+
+TEST(AutogenRoundTrip, FunctionReturnTypeChangeRecreatesItAndItsUsers) {
+  // CREATE OR REPLACE cannot change a result type: DROP + CREATE, with the
+  // view, CHECK, index, trigger and default using the function dropped
+  // before and created after, and its grants (PUBLIC's EXECUTE revoked)
+  // applied again.
+  constexpr char kUsers[] =
+      "CREATE TABLE t (id int, n bigint DEFAULT f(0) CHECK (f(n) >= 0));\n"
+      "CREATE INDEX t_f ON t (f(id));\n"
+      "CREATE VIEW v AS SELECT f(1) AS one;\n"
+      "CREATE VIEW vv AS SELECT one FROM v;\n"
+      "REVOKE EXECUTE ON FUNCTION f(bigint) FROM PUBLIC;\n"
+      "CREATE FUNCTION tg() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+      "BEGIN RETURN NEW; END $$;\n"
+      "CREATE TRIGGER t_tg BEFORE INSERT ON t FOR EACH ROW WHEN (f(NEW.id) "
+      "> 0) EXECUTE FUNCTION tg();\n";
+  auto d = RoundTrip(
+      "CREATE FUNCTION f(x bigint) RETURNS int IMMUTABLE LANGUAGE sql AS $$ "
+      "SELECT x::int $$;\n" +
+          std::string(kUsers),
+      "CREATE FUNCTION f(x bigint) RETURNS bigint IMMUTABLE LANGUAGE sql AS "
+      "$$ SELECT x $$;\n" +
+          std::string(kUsers));
+  std::string up = d.upgrade_sql;
+  size_t drop = up.find("DROP FUNCTION public.f(x bigint);");
+  size_t create = up.find("CREATE OR REPLACE FUNCTION public.f(x bigint)");
+  ASSERT_NE(drop, std::string::npos) << up;
+  ASSERT_NE(create, std::string::npos) << up;
+  EXPECT_LT(drop, create) << up;
+  EXPECT_LT(up.find("DROP VIEW public.vv;"), drop) << up;
+  EXPECT_GT(up.find("CREATE VIEW public.vv"), create) << up;
+  EXPECT_GT(up.find("REVOKE EXECUTE ON FUNCTION public.f(x bigint) FROM "
+                    "PUBLIC;"),
+            create)
+      << up;
 }
 
 // --- schemas, comments, extensions ------------------------------------------
@@ -443,6 +619,165 @@ TEST(AutogenRoundTrip, ExtensionsAndTheirObjectsAreNotDropped) {
   EXPECT_FALSE(Contains(d.downgrade_sql, "DROP TYPE")) << d.downgrade_sql;
   EXPECT_TRUE(Contains(d.downgrade_sql, "DROP EXTENSION citext;"))
       << d.downgrade_sql;
+}
+
+// --- grants ------------------------------------------------------------------
+
+// Roles are cluster-wide: each test uses its own names, created here unless
+// they exist (a reused RETORT_TEST_PG_URL server keeps them between runs).
+void EnsureRoles(const std::vector<std::string>& names) {
+  auto conn = MustConnect(testing::PgHarness::Get()->AdminUrl());
+  ASSERT_NE(conn, nullptr);
+  for (const std::string& name : names) {
+    Status st = conn->Execute(
+        "DO $$ BEGIN CREATE ROLE \"" + name +
+        "\" NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN "
+        "NULL; END $$");
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+}
+
+TEST(AutogenRoundTrip, GrantsOnTablesColumnsSchemasSequencesFunctions) {
+  EnsureRoles({"rt_grant_reader", "rt_grant_Writer"});
+  constexpr char kObjects[] =
+      "CREATE SCHEMA s;\n"
+      "CREATE TABLE s.t (id int, n int);\n"
+      "CREATE SEQUENCE s.q;\n"
+      "CREATE VIEW s.v AS SELECT id FROM s.t;\n"
+      "CREATE FUNCTION s.f(x int) RETURNS int LANGUAGE sql AS 'SELECT x';\n"
+      "CREATE PROCEDURE s.p() LANGUAGE sql AS 'SELECT 1';\n";
+  auto d = RoundTrip(
+      std::string(kObjects) +
+          "GRANT SELECT ON s.t TO rt_grant_reader;\n"
+          "GRANT USAGE ON SCHEMA s TO rt_grant_reader;\n"
+          "GRANT SELECT (n) ON s.t TO \"rt_grant_Writer\";\n",
+      std::string(kObjects) +
+          "GRANT SELECT, INSERT ON s.t TO rt_grant_reader WITH GRANT "
+          "OPTION;\n"
+          "GRANT UPDATE (n), REFERENCES (id) ON s.t TO \"rt_grant_Writer\";\n"
+          "GRANT USAGE, CREATE ON SCHEMA s TO \"rt_grant_Writer\";\n"
+          "GRANT USAGE, SELECT ON SEQUENCE s.q TO \"rt_grant_Writer\";\n"
+          "GRANT SELECT ON s.v TO PUBLIC;\n"
+          "REVOKE EXECUTE ON FUNCTION s.f(int) FROM PUBLIC;\n"
+          "GRANT EXECUTE ON FUNCTION s.f(int) TO rt_grant_reader;\n"
+          "GRANT EXECUTE ON PROCEDURE s.p() TO \"rt_grant_Writer\";\n");
+  std::string up = d.upgrade_sql;
+  // SELECT gains the grant option, INSERT is new: two statements, since
+  // their reverses differ.
+  EXPECT_TRUE(Contains(up,
+                       "GRANT SELECT ON TABLE s.t TO rt_grant_reader WITH "
+                       "GRANT OPTION;"))
+      << up;
+  EXPECT_TRUE(Contains(up,
+                       "GRANT INSERT ON TABLE s.t TO rt_grant_reader WITH "
+                       "GRANT OPTION;"))
+      << up;
+  EXPECT_TRUE(Contains(d.downgrade_sql,
+                       "REVOKE GRANT OPTION FOR SELECT ON TABLE s.t FROM "
+                       "rt_grant_reader;"))
+      << d.downgrade_sql;
+  EXPECT_TRUE(Contains(up,
+                       "REVOKE SELECT (n) ON TABLE s.t FROM "
+                       "\"rt_grant_Writer\";"))
+      << up;
+  EXPECT_TRUE(Contains(up,
+                       "GRANT UPDATE (n) ON TABLE s.t TO "
+                       "\"rt_grant_Writer\";"))
+      << up;
+  EXPECT_TRUE(Contains(up, "REVOKE USAGE ON SCHEMA s FROM rt_grant_reader;"))
+      << up;
+  EXPECT_TRUE(
+      Contains(up, "REVOKE EXECUTE ON FUNCTION s.f(x integer) FROM PUBLIC;"))
+      << up;
+  EXPECT_TRUE(Contains(up, "GRANT SELECT ON TABLE s.v TO PUBLIC;")) << up;
+  EXPECT_TRUE(Contains(d.downgrade_sql,
+                       "GRANT EXECUTE ON FUNCTION s.f(x integer) TO PUBLIC;"))
+      << d.downgrade_sql;
+}
+
+TEST(AutogenRoundTrip, GrantOptionAddedAndRemoved) {
+  EnsureRoles({"rt_gopt_a", "rt_gopt_b"});
+  auto d = RoundTrip(
+      "CREATE TABLE t (id int);\n"
+      "GRANT SELECT ON t TO rt_gopt_a WITH GRANT OPTION;\n"
+      "GRANT SELECT ON t TO rt_gopt_b;",
+      "CREATE TABLE t (id int);\n"
+      "GRANT SELECT ON t TO rt_gopt_a;\n"
+      "GRANT SELECT ON t TO rt_gopt_b WITH GRANT OPTION;");
+  EXPECT_TRUE(Contains(
+      d.upgrade_sql,
+      "REVOKE GRANT OPTION FOR SELECT ON TABLE public.t FROM rt_gopt_a;"))
+      << d.upgrade_sql;
+  EXPECT_TRUE(Contains(
+      d.upgrade_sql,
+      "GRANT SELECT ON TABLE public.t TO rt_gopt_b WITH GRANT OPTION;"))
+      << d.upgrade_sql;
+}
+
+TEST(AutogenRoundTrip, GrantsOnCreatedAndDroppedObjects) {
+  // New objects get their grants after they exist; dropped ones take them
+  // along (and the downgrade grants them again). A new function whose
+  // EXECUTE is revoked from PUBLIC needs a REVOKE: it is granted by default.
+  EnsureRoles({"rt_gnew_app"});
+  auto d = RoundTrip(
+      "CREATE TABLE old (id int);\n"
+      "GRANT SELECT, UPDATE ON old TO rt_gnew_app;\n"
+      "CREATE FUNCTION old_f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+      "REVOKE ALL ON FUNCTION old_f() FROM PUBLIC;",
+      "CREATE SCHEMA app;\n"
+      "GRANT USAGE ON SCHEMA app TO rt_gnew_app;\n"
+      "CREATE TABLE app.t (id int, secret text);\n"
+      "GRANT SELECT (id) ON app.t TO rt_gnew_app;\n"
+      "CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+      "REVOKE EXECUTE ON FUNCTION app.f() FROM PUBLIC;\n"
+      "GRANT EXECUTE ON FUNCTION app.f() TO rt_gnew_app;");
+  EXPECT_TRUE(Contains(d.upgrade_sql,
+                       "REVOKE EXECUTE ON FUNCTION app.f() FROM PUBLIC;"))
+      << d.upgrade_sql;
+  EXPECT_FALSE(Contains(d.upgrade_sql, "ON TABLE public.old")) << d.upgrade_sql;
+  EXPECT_TRUE(Contains(d.downgrade_sql,
+                       "GRANT SELECT, UPDATE ON TABLE public.old TO "
+                       "rt_gnew_app;"))
+      << d.downgrade_sql;
+  EXPECT_FALSE(Contains(d.downgrade_sql, "ON SCHEMA app")) << d.downgrade_sql;
+}
+
+TEST(AutogenRoundTrip, RebuiltViewGetsItsGrantsBack) {
+  EnsureRoles({"rt_gview_reader"});
+  RoundTrip(
+      "CREATE TABLE t (id int, n int);\n"
+      "CREATE VIEW v AS SELECT id FROM t;\n"
+      "GRANT SELECT ON v TO rt_gview_reader;",
+      "CREATE TABLE t (id int, n int);\n"
+      "CREATE VIEW v AS SELECT id, n FROM t;\n"
+      "GRANT SELECT ON v TO rt_gview_reader;");
+}
+
+TEST(AutogenRoundTrip, DefaultAndUnchangedGrantsDiffToNothing) {
+  // Default ACLs (NULL), the owner's own privileges, explicit grants alike
+  // on both sides and PUBLIC's default EXECUTE on functions: no diff.
+  EnsureRoles({"rt_gsame_app"});
+  constexpr char kSchema[] =
+      "CREATE SCHEMA s;\n"
+      "CREATE TABLE s.t (id int);\n"
+      "CREATE TABLE s.u (id int);\n"
+      "CREATE SEQUENCE s.q;\n"
+      "CREATE FUNCTION s.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+      "CREATE FUNCTION s.g() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+      "REVOKE ALL ON FUNCTION s.g() FROM PUBLIC;\n"
+      "GRANT SELECT ON s.t TO rt_gsame_app;\n"
+      "GRANT ALL ON s.u TO CURRENT_USER;\n"
+      "GRANT UPDATE (id) ON s.u TO rt_gsame_app;\n";
+  std::string a = DatabaseWith(kSchema);
+  std::string b = DatabaseWith(kSchema);
+  ASSERT_FALSE(a.empty());
+  ASSERT_FALSE(b.empty());
+  Catalog ca = MustIntrospect(a);
+  EXPECT_EQ(ca.grants.count("function:s.f()"), 1u);  // EXECUTE to PUBLIC
+  EXPECT_EQ(ca.grants.count("function:s.g()"), 0u);  // revoked
+  EXPECT_EQ(ca.grants.count("relation:s.q"), 0u);    // owner only
+  AutogenResult d = DiffCatalogs(ca, MustIntrospect(b));
+  EXPECT_TRUE(d.empty()) << d.upgrade_sql;
 }
 
 // --- whole-database properties ----------------------------------------------

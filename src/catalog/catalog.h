@@ -1,7 +1,7 @@
 // The schema model autogenerate compares: what a database holds (schemas,
 // tables, columns, constraints, indexes, sequences, types, views, functions,
-// triggers, extensions, policies, comments), as plain structs filled by
-// introspection (pg_introspect.h) or by hand in tests.
+// triggers, extensions, policies, comments, grants), as plain structs filled
+// by introspection (pg_introspect.h) or by hand in tests.
 //
 // Every object has an identity key (ObjectKey) built from its kind and its
 // schema-qualified name, e.g. "relation:auth.users", "column:auth.users.id",
@@ -212,6 +212,12 @@ struct Function {
   std::string identity_args;  // pg_get_function_identity_arguments
   bool procedure = false;
   std::string definition;  // pg_get_functiondef: CREATE OR REPLACE ...
+  // pg_get_function_result ("integer", "TABLE(a integer)"; "" for
+  // procedures) and pg_get_function_arguments (with defaults and OUT
+  // parameters): CREATE OR REPLACE cannot change either, so a difference
+  // here means DROP + CREATE.
+  std::string result;
+  std::string arguments;
   std::optional<std::string> comment;
 };
 
@@ -221,6 +227,34 @@ struct Extension {
   std::string name;
   std::string schema;
   std::string version;
+};
+
+// Grant is one privilege a role (or PUBLIC) holds on one object, as
+// aclexplode() lists it. The grantor is not kept: who granted a privilege
+// does not change what the grantee may do.
+struct Grant {
+  std::string grantee;     // the role as regrole prints it (quoted), or PUBLIC
+  std::string privilege;   // "SELECT", "USAGE", "EXECUTE", ...
+  bool grantable = false;  // WITH GRANT OPTION
+
+  bool operator==(const Grant&) const = default;
+};
+
+// ObjectGrants are the privileges held on one object (or one column) by
+// roles other than the object's owner. The owner's own privileges are
+// implicit and never compared (the models may be loaded by another role
+// than the one owning the target's objects). A NULL ACL counts as the
+// default ACL, so a function's default EXECUTE to PUBLIC appears here on
+// both sides alike and a REVOKE of it is a difference.
+struct ObjectGrants {
+  // What GRANT ... ON names: "TABLE public.t" (tables, views, materialized
+  // views), "SEQUENCE public.s", "SCHEMA auth", "FUNCTION public.f(integer)",
+  // "PROCEDURE public.p(a integer)".
+  std::string target;
+  // Column-level grants: the column name, quoted when needed; else "".
+  std::string column;
+  // Sorted by grantee, then privilege; one entry per (grantee, privilege).
+  std::vector<Grant> grants;
 };
 
 // Schema is a namespace.
@@ -243,9 +277,10 @@ struct Catalog {
   std::map<std::string, CompositeType> composites;  // TypeKey
   std::map<std::string, Function> functions;        // FunctionKey
   std::map<std::string, Extension> extensions;      // ExtensionKey
-  // Privileges: object key -> its ACL as PostgreSQL prints aclitem[]
-  // ("{app=arwd/postgres}"). Reserved for grants; not filled yet.
-  std::map<std::string, std::string> grants;
+  // Privileges on schemas, tables, views, sequences, functions and table
+  // columns, keyed by the object's key (ColumnKey for column grants).
+  // Objects without privileges to compare have no entry.
+  std::map<std::string, ObjectGrants> grants;
   // Dependencies between the objects above, from pg_depend: object key ->
   // keys it needs (a view -> the relations it reads, a column -> its type or
   // the sequence of its default, a trigger -> its function, a constraint ->
