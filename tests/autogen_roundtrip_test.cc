@@ -455,8 +455,9 @@ TEST(AutogenRoundTrip, ColumnTypeChangeUnderView) {
 
 TEST(AutogenRoundTrip, ColumnTypeChangeRebuildsWhatUsesTheColumn) {
   // PostgreSQL refuses ALTER ... TYPE under a trigger (UPDATE OF n), a
-  // policy or a generated column reading the column; indexes and
-  // constraints are dropped before and created after too.
+  // policy, a generated column or a SQL-standard function body reading the
+  // column; indexes and constraints are dropped before and created after
+  // too.
   constexpr char kRest[] =
       "CREATE INDEX t_n ON t (n) WHERE n > 0;\n"
       "CREATE UNIQUE INDEX t_n_id ON t (n, id);\n"
@@ -466,7 +467,9 @@ TEST(AutogenRoundTrip, ColumnTypeChangeRebuildsWhatUsesTheColumn) {
       "FUNCTION touch();\n"
       "ALTER TABLE t ENABLE ROW LEVEL SECURITY;\n"
       "CREATE POLICY positive ON t USING (n > 0);\n"
-      "CREATE VIEW other AS SELECT id FROM t;\n";
+      "CREATE VIEW other AS SELECT id FROM t;\n"
+      "CREATE FUNCTION any_positive() RETURNS boolean LANGUAGE sql BEGIN "
+      "ATOMIC SELECT EXISTS (SELECT 1 FROM t WHERE n > 0); END;\n";
   auto d = RoundTrip(
       "CREATE TABLE t (id int PRIMARY KEY, n int CONSTRAINT n_pos CHECK (n "
       "> 0) UNIQUE, twice int GENERATED ALWAYS AS (n * 2) STORED);\n" +
@@ -480,13 +483,15 @@ TEST(AutogenRoundTrip, ColumnTypeChangeRebuildsWhatUsesTheColumn) {
   for (const char* before :
        {"DROP INDEX public.t_n;", "DROP TRIGGER t_touch ON public.t;",
         "DROP POLICY positive ON public.t;", "DROP CONSTRAINT n_pos;",
-        "DROP CONSTRAINT t_n_key;", "DROP COLUMN twice;"}) {
+        "DROP FUNCTION public.any_positive();", "DROP CONSTRAINT t_n_key;",
+        "DROP COLUMN twice;"}) {
     size_t at = up.find(before);
     EXPECT_TRUE(at != std::string::npos && at < retype) << before << "\n" << up;
   }
   for (const char* after :
        {"CREATE INDEX t_n ON public.t", "CREATE TRIGGER t_touch",
         "CREATE POLICY positive", "ADD CONSTRAINT n_pos",
+        "CREATE OR REPLACE FUNCTION public.any_positive()",
         "ADD CONSTRAINT t_n_key", "ADD COLUMN twice"}) {
     size_t at = up.find(after);
     EXPECT_TRUE(at != std::string::npos && at > retype) << after << "\n" << up;
