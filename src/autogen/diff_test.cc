@@ -144,9 +144,9 @@ TEST(AutogenCompare, EnumValuesAddedInPlaceOthersAreManual) {
 TEST(AutogenCompare, ChangedViewRebuildsItsDependents) {
   Catalog a, b;
   a.views[RelationKey("public", "v")] =
-      View{"public", "v", false, "SELECT 1 AS x", {}};
+      View{"public", "v", false, "SELECT 1 AS x", {}, {}};
   a.views[RelationKey("public", "w")] =
-      View{"public", "w", false, "SELECT x FROM public.v", {}};
+      View{"public", "w", false, "SELECT x FROM public.v", {}, {}};
   a.depends_on[RelationKey("public", "w")] = {RelationKey("public", "v")};
   b = a;
   b.views[RelationKey("public", "v")].definition = "SELECT 2 AS x";
@@ -297,7 +297,7 @@ TEST(AutogenCompare, FunctionResultChangeIsDropAndCreate) {
   b.functions[key].definition =
       "CREATE OR REPLACE FUNCTION public.f() RETURNS bigint";
   // A view using it is rebuilt around the re-creation.
-  View v{"public", "v", false, "SELECT public.f() AS x", {}};
+  View v{"public", "v", false, "SELECT public.f() AS x", {}, {}};
   a.views[RelationKey("public", "v")] = v;
   b.views[RelationKey("public", "v")] = v;
   a.depends_on[RelationKey("public", "v")] = {key};

@@ -90,6 +90,20 @@ const std::string& Str(const Row& row, size_t i) {
   return row[i] ? *row[i] : kEmpty;
 }
 bool Bool(const Row& row, size_t i) { return row[i] && *row[i] == "t"; }
+
+// reloptions joined by <RS> -> sorted "name=value" entries.
+std::vector<std::string> SplitOptions(const std::string& text) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\x1e', pos);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
 uint32_t Oid(const Row& row, size_t i) {
   return row[i] ? static_cast<uint32_t>(std::stoul(*row[i])) : 0;
 }
@@ -258,7 +272,7 @@ class Introspector {
               ", CASE WHEN c.relkind IN ('v', 'm') THEN "
               "pg_get_viewdef(c.oid) END, c.reltype, " +
               Acl("c.relacl", "c.relowner", 'r') +
-              " "
+              ", array_to_string(c.reloptions, chr(30)) "
               "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
               "LEFT JOIN pg_inherits ih ON c.relispartition AND "
               "ih.inhrelid = c.oid "
@@ -291,6 +305,7 @@ class Introspector {
         size_t first = v.definition.find_first_not_of(" \n");
         v.definition.erase(0, first == std::string::npos ? 0 : first);
         v.comment = row[11];
+        v.options = SplitOptions(Str(row, 15));
         catalog_.views[key] = std::move(v);
         continue;
       }
@@ -306,6 +321,7 @@ class Introspector {
       t.rls_enabled = Bool(row, 9);
       t.rls_forced = Bool(row, 10);
       t.comment = row[11];
+      t.options = SplitOptions(Str(row, 15));
       table_oids_[Oid(row, 0)] = &catalog_.tables[key];
       catalog_.tables[key] = std::move(t);
     }
@@ -325,12 +341,19 @@ class Introspector {
               ", CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid "
               "END, a.attislocal, CASE WHEN a.attacl IS NOT NULL THEN " +
               Acl("a.attacl", "c.relowner", 'c') +
-              " END "
+              " END, ids.seqincrement, ids.seqmin, ids.seqmax, "
+              "ids.seqstart, ids.seqcache, ids.seqcycle "
               "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
               "JOIN pg_namespace n ON n.oid = c.relnamespace "
               "JOIN pg_type t ON t.oid = a.atttypid "
               "LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND "
               "ad.adnum = a.attnum "
+              // An identity column's sequence.
+              "LEFT JOIN pg_depend idd ON a.attidentity <> '' AND "
+              "idd.classid = 'pg_class'::regclass AND idd.refclassid = "
+              "'pg_class'::regclass AND idd.refobjid = a.attrelid AND "
+              "idd.refobjsubid = a.attnum AND idd.deptype = 'i' "
+              "LEFT JOIN pg_sequence ids ON ids.seqrelid = idd.objid "
               "WHERE a.attnum > 0 AND NOT a.attisdropped AND "
               "c.relkind IN ('r', 'p', 'c') AND " +
               std::string(kUserNamespace) + " ORDER BY a.attrelid, a.attnum"));
@@ -341,6 +364,16 @@ class Introspector {
       col.type = Str(row, 2);
       col.not_null = Bool(row, 3);
       col.identity = Str(row, 5);
+      if (!col.identity.empty() && row[12]) {
+        IdentitySequence seq;
+        seq.increment = Int(row, 12);
+        seq.min_value = Int(row, 13);
+        seq.max_value = Int(row, 14);
+        seq.start = Int(row, 15);
+        seq.cache = Int(row, 16);
+        seq.cycle = Bool(row, 17);
+        col.identity_options = IdentityOptionsSql(col.type, seq);
+      }
       if (Str(row, 6) == "s") {
         col.generated_expr = Str(row, 4);
       } else {
