@@ -1238,9 +1238,11 @@ class Comparer {
         return from.default_expr && !IsWideningTypeChange(from.type, to.type);
       };
       default_moves = moves(a, b) || moves(b, a);
-      // Identity options changing with the type go with it: set before a
-      // narrowing (the old values may not fit the new type's range... the
-      // new ones do not fit before: see below), after a widening.
+      // Identity options changing with the type go with it, since the
+      // sequence's values must fit its type at every step: the options
+      // come first when the type narrows (the old MAXVALUE may not fit the
+      // new type) and after when it widens (the new one may not fit the
+      // old type).
       identity_in_retype = !a.identity.empty() && !b.identity.empty() &&
                            a.identity_options != b.identity_options;
       auto retype = [&](const Column& from, const Column& to) {
