@@ -829,6 +829,24 @@ TEST(AutogenRoundTrip, RebuiltViewGetsItsGrantsBack) {
       "GRANT SELECT ON v TO rt_gview_reader;");
 }
 
+TEST(AutogenRoundTrip, RebuiltMaterializedViewKeepsIndexCommentAndGrants) {
+  EnsureRoles({"rt_gmv_reader"});
+  constexpr char kRest[] =
+      "CREATE INDEX mv_c ON mv (c);\n"
+      "COMMENT ON MATERIALIZED VIEW mv IS 'counts';\n"
+      "GRANT SELECT ON mv TO rt_gmv_reader;\n";
+  auto d = RoundTrip(
+      "CREATE TABLE t (id int, n int);\n"
+      "CREATE MATERIALIZED VIEW mv AS SELECT count(*) AS c FROM t;\n" +
+          std::string(kRest),
+      "CREATE TABLE t (id int, n int);\n"
+      "CREATE MATERIALIZED VIEW mv AS SELECT count(*) AS c FROM t WHERE n > "
+      "0;\n" +
+          std::string(kRest));
+  EXPECT_TRUE(Contains(d.upgrade_sql, "CREATE INDEX mv_c ON public.mv"))
+      << d.upgrade_sql;
+}
+
 TEST(AutogenRoundTrip, DefaultAndUnchangedGrantsDiffToNothing) {
   // Default ACLs (NULL), the owner's own privileges, explicit grants alike
   // on both sides and PUBLIC's default EXECUTE on functions: no diff.
