@@ -620,6 +620,30 @@ TEST(AutogenRoundTrip, FunctionsTriggersPolicies) {
             "CREATE POLICY own ON t FOR SELECT USING (owner = current_user);");
 }
 
+TEST(AutogenRoundTrip, InsteadOfTriggersOnViews) {
+  // A rebuilt view gets its trigger back; a trigger is added to an
+  // unchanged view.
+  constexpr char kBase[] =
+      "CREATE TABLE t (id int, n int);\n"
+      "CREATE FUNCTION ins() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+      "BEGIN INSERT INTO t VALUES (NEW.id, 0); RETURN NEW; END $$;\n"
+      "CREATE VIEW w AS SELECT id FROM t;\n";
+  auto d = RoundTrip(
+      std::string(kBase) +
+          "CREATE VIEW v AS SELECT id FROM t;\n"
+          "CREATE TRIGGER v_ins INSTEAD OF INSERT ON v FOR EACH ROW EXECUTE "
+          "FUNCTION ins();",
+      std::string(kBase) +
+          "CREATE VIEW v AS SELECT id, n FROM t;\n"
+          "CREATE TRIGGER v_ins INSTEAD OF INSERT ON v FOR EACH ROW EXECUTE "
+          "FUNCTION ins();\n"
+          "CREATE TRIGGER w_ins INSTEAD OF INSERT ON w FOR EACH ROW EXECUTE "
+          "FUNCTION ins();");
+  EXPECT_TRUE(Contains(d.upgrade_sql, "CREATE TRIGGER v_ins")) << d.upgrade_sql;
+  EXPECT_TRUE(Contains(d.downgrade_sql, "DROP TRIGGER w_ins ON public.w;"))
+      << d.downgrade_sql;
+}
+
 TEST(AutogenRoundTrip, ChangedFunctionBody) {
   RoundTrip(
       "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x $$;",

@@ -275,6 +275,17 @@ class Comparer {
     seed_walk(from_.views, to_.views, [](const View& a, const View& b) {
       return a.definition != b.definition || a.materialized != b.materialized;
     });
+    for (const auto& [key, a] : from_.views) {
+      auto it = to_.views.find(key);
+      if (it == to_.views.end()) continue;
+      for (const Trigger& g : a.triggers) {
+        for (const Trigger& n : it->second.triggers) {
+          if (n.name == g.name && n.definition == g.definition) {
+            both[TriggerKey(a.schema, a.name, g.name)] = Dependent::kRebuilt;
+          }
+        }
+      }
+    }
     seed_walk(from_.indexes, to_.indexes, [](const Index& a, const Index& b) {
       return a.definition != b.definition;
     });
@@ -1127,7 +1138,9 @@ class Comparer {
     }
     for (const Constraint& k : t.constraints) ConstraintOp(side, t, k, true);
     RlsOps(key, name, Table{}, t, true);
-    for (const Trigger& g : t.triggers) TriggerOp(side, t, g, true);
+    for (const Trigger& g : t.triggers) {
+      TriggerOp(side, t.schema, t.name, g, true);
+    }
     for (const Policy& p : t.policies) PolicyOp(side, t, p, true);
   }
 
@@ -1150,19 +1163,49 @@ class Comparer {
            "NO FORCE ROW LEVEL SECURITY");
   }
 
-  void TriggerOp(const Catalog& side, const Table& t, const Trigger& g,
+  void TriggerOp(const Catalog& side, const std::string& schema,
+                 const std::string& relation, const Trigger& g,
                  bool table_created) {
-    std::string table = QualifiedName(t.schema, t.name);
-    std::string key = TriggerKey(t.schema, t.name, g.name);
+    std::string table = QualifiedName(schema, relation);
+    std::string key = TriggerKey(schema, relation, g.name);
     Operation& op = Add(
         OpKind::kCreateTrigger, OpKind::kDropTrigger, key, g.definition + ";\n",
         table_created ? ""
                       : "DROP TRIGGER " + Q(g.name) + " ON " + table + ";\n");
     op.creates.insert(key);
-    op.after_created.insert(RelationKey(t.schema, t.name));
+    op.after_created.insert(RelationKey(schema, relation));
     NeedsDeps(op, side, key);
     CommentOp("TRIGGER " + Q(g.name) + " ON " + table, key, std::nullopt,
               g.comment, true);
+  }
+
+  // Triggers of a table or view on both sides, compared by definition.
+  void DiffTriggers(const std::string& schema, const std::string& relation,
+                    const std::vector<Trigger>& a,
+                    const std::vector<Trigger>& b) {
+    std::string name = QualifiedName(schema, relation);
+    auto same = [&](const std::vector<Trigger>& in, const Trigger& g) {
+      auto it = std::find_if(in.begin(), in.end(), [&](const Trigger& x) {
+        return x.name == g.name;
+      });
+      bool alike = it != in.end() && it->definition == g.definition &&
+                   !rebuild_.count(TriggerKey(schema, relation, g.name));
+      return alike ? &*it : nullptr;
+    };
+    for (const Trigger& g : a) {
+      if (const Trigger* n = same(b, g)) {
+        CommentOp("TRIGGER " + Q(g.name) + " ON " + name,
+                  TriggerKey(schema, relation, g.name), g.comment, n->comment,
+                  false);
+        continue;
+      }
+      size_t first = ops_.size();
+      TriggerOp(from_, schema, relation, g, false);
+      for (size_t i = first; i < ops_.size(); ++i) ops_[i] = ops_[i].Reverse();
+    }
+    for (const Trigger& g : b) {
+      if (!same(a, g)) TriggerOp(to_, schema, relation, g, false);
+    }
   }
 
   void PolicyOp(const Catalog& side, const Table& t, const Policy& p,
@@ -1463,31 +1506,7 @@ class Comparer {
       ConstraintOp(to_, b, k, false);
     }
     // Triggers and policies: compared by definition.
-    for (const Trigger& g : a.triggers) {
-      auto it =
-          std::find_if(b.triggers.begin(), b.triggers.end(),
-                       [&](const Trigger& x) { return x.name == g.name; });
-      if (it != b.triggers.end() && it->definition == g.definition &&
-          !rebuilt(TriggerKey, g.name)) {
-        CommentOp("TRIGGER " + Q(g.name) + " ON " + name,
-                  TriggerKey(b.schema, b.name, g.name), g.comment, it->comment,
-                  false);
-        continue;
-      }
-      size_t first = ops_.size();
-      TriggerOp(from_, a, g, false);
-      for (size_t i = first; i < ops_.size(); ++i) ops_[i] = ops_[i].Reverse();
-    }
-    for (const Trigger& g : b.triggers) {
-      auto it =
-          std::find_if(a.triggers.begin(), a.triggers.end(),
-                       [&](const Trigger& x) { return x.name == g.name; });
-      if (it != a.triggers.end() && it->definition == g.definition &&
-          !rebuilt(TriggerKey, g.name)) {
-        continue;
-      }
-      TriggerOp(to_, b, g, false);
-    }
+    DiffTriggers(b.schema, b.name, a.triggers, b.triggers);
     RlsOps(key, name, a, b, false);
     for (const Policy& p : a.policies) {
       auto it = std::find_if(b.policies.begin(), b.policies.end(),
@@ -1571,6 +1590,9 @@ class Comparer {
     NeedsDeps(op, side, key);
     CommentOp((v.materialized ? "MATERIALIZED VIEW " : "VIEW ") + name, key,
               std::nullopt, v.comment, true);
+    for (const Trigger& g : v.triggers) {
+      TriggerOp(side, v.schema, v.name, g, true);
+    }
   }
 
   void DiffViews() {
@@ -1592,6 +1614,7 @@ class Comparer {
                op.before_dropped.insert(key);
              }
              CommentOp(what, key, a->comment, b->comment, false);
+             DiffTriggers(b->schema, b->name, a->triggers, b->triggers);
              return;
            }
            if (a) {

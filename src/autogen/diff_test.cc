@@ -27,6 +27,14 @@ Column Col(const std::string& name, const std::string& type,
   return c;
 }
 
+View MakeView(const std::string& name, const std::string& definition) {
+  View v;
+  v.schema = "public";
+  v.name = name;
+  v.definition = definition;
+  return v;
+}
+
 Catalog With(std::vector<Table> tables) {
   Catalog c;
   c.schemas[SchemaKey("public")] = Schema{"public", std::nullopt};
@@ -143,10 +151,8 @@ TEST(AutogenCompare, EnumValuesAddedInPlaceOthersAreManual) {
 
 TEST(AutogenCompare, ChangedViewRebuildsItsDependents) {
   Catalog a, b;
-  a.views[RelationKey("public", "v")] =
-      View{"public", "v", false, "SELECT 1 AS x", {}, {}};
-  a.views[RelationKey("public", "w")] =
-      View{"public", "w", false, "SELECT x FROM public.v", {}, {}};
+  a.views[RelationKey("public", "v")] = MakeView("v", "SELECT 1 AS x");
+  a.views[RelationKey("public", "w")] = MakeView("w", "SELECT x FROM public.v");
   a.depends_on[RelationKey("public", "w")] = {RelationKey("public", "v")};
   b = a;
   b.views[RelationKey("public", "v")].definition = "SELECT 2 AS x";
@@ -297,7 +303,7 @@ TEST(AutogenCompare, FunctionResultChangeIsDropAndCreate) {
   b.functions[key].definition =
       "CREATE OR REPLACE FUNCTION public.f() RETURNS bigint";
   // A view using it is rebuilt around the re-creation.
-  View v{"public", "v", false, "SELECT public.f() AS x", {}, {}};
+  View v = MakeView("v", "SELECT public.f() AS x");
   a.views[RelationKey("public", "v")] = v;
   b.views[RelationKey("public", "v")] = v;
   a.depends_on[RelationKey("public", "v")] = {key};

@@ -237,6 +237,8 @@ struct View {
   // reloptions as "name=value", sorted: check_option, security_barrier,
   // security_invoker (views), storage parameters (materialized views).
   std::vector<std::string> options;
+  // INSTEAD OF (and statement-level) triggers on the view, sorted by name.
+  std::vector<Trigger> triggers;
 };
 
 // Function is a function or procedure (aggregates and window functions are

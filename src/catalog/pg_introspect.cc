@@ -307,6 +307,7 @@ class Introspector {
         v.comment = row[11];
         v.options = SplitOptions(Str(row, 15));
         catalog_.views[key] = std::move(v);
+        view_oids_[Oid(row, 0)] = &catalog_.views[key];
         continue;
       }
       Table t;
@@ -591,7 +592,15 @@ class Introspector {
               "g.tgparentid = 0 ORDER BY g.tgname"));
     for (const Row& row : r.rows) {
       auto table = table_oids_.find(Oid(row, 1));
-      if (table == table_oids_.end()) continue;
+      if (table == table_oids_.end()) {
+        auto view = view_oids_.find(Oid(row, 1));
+        if (view == view_oids_.end()) continue;
+        Trigger g{Str(row, 2), Str(row, 3), row[4]};
+        trigger_keys_[Oid(row, 0)] =
+            TriggerKey(view->second->schema, view->second->name, g.name);
+        view->second->triggers.push_back(std::move(g));
+        continue;
+      }
       Trigger g{Str(row, 2), Str(row, 3), row[4]};
       trigger_keys_[Oid(row, 0)] =
           TriggerKey(table->second->schema, table->second->name, g.name);
@@ -749,6 +758,7 @@ class Introspector {
   std::unordered_map<uint32_t, std::string> trigger_keys_;
   std::unordered_map<uint32_t, std::string> policy_keys_;
   std::unordered_map<uint32_t, Table*> table_oids_;
+  std::unordered_map<uint32_t, View*> view_oids_;
   bool attnames_loaded_ = false;
   std::unordered_map<uint64_t, std::string> attnames_;
 };
