@@ -702,10 +702,16 @@ TEST(AutogenRoundTrip, SchemasWithObjects) {
 TEST(AutogenRoundTrip, Comments) {
   RoundTrip(
       "CREATE TABLE t (id int, n int);\n"
-      "COMMENT ON TABLE t IS 'old';",
+      "COMMENT ON TABLE t IS 'old';\n"
+      "CREATE POLICY q ON t USING (id > 0);\n"
+      "COMMENT ON POLICY q ON t IS 'old q';",
       "CREATE TABLE t (id int, n int);\n"
       "COMMENT ON TABLE t IS 'it''s new';\n"
+      "CREATE POLICY q ON t USING (id > 0);\n"
+      "COMMENT ON POLICY q ON t IS 'new q';\n"
       "COMMENT ON COLUMN t.n IS 'count';\n"
+      "CREATE POLICY p ON t USING (n > 0);\n"
+      "COMMENT ON POLICY p ON t IS 'positive only';\n"
       "CREATE SCHEMA s;\n"
       "COMMENT ON SCHEMA s IS 'domain';");
 }

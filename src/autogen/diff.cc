@@ -1219,6 +1219,8 @@ class Comparer {
     op.creates.insert(key);
     op.after_created.insert(RelationKey(t.schema, t.name));
     NeedsDeps(op, side, key);
+    CommentOp("POLICY " + Q(p.name) + " ON " + QualifiedName(t.schema, t.name),
+              key, std::nullopt, p.comment, true);
   }
 
   void DiffTables() {
@@ -1513,6 +1515,9 @@ class Comparer {
                              [&](const Policy& x) { return x.name == p.name; });
       if (it != b.policies.end() && it->definition == p.definition &&
           !rebuilt(PolicyKey, p.name)) {
+        CommentOp("POLICY " + Q(p.name) + " ON " + name,
+                  PolicyKey(b.schema, b.name, p.name), p.comment, it->comment,
+                  false);
         continue;
       }
       size_t first = ops_.size();

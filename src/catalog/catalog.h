@@ -150,6 +150,7 @@ struct Trigger {
 struct Policy {
   std::string name;
   std::string definition;  // a CREATE POLICY statement rebuilt from pg_policies
+  std::optional<std::string> comment;
 };
 
 enum class RelationKind { kTable, kPartitionedTable };

@@ -624,14 +624,16 @@ class Introspector {
           "pg_roles WHERE oid = ANY (p.polroles)) END || "
           "COALESCE(' USING (' || pg_get_expr(p.polqual, p.polrelid) || "
           "')', '') || COALESCE(' WITH CHECK (' || "
-          "pg_get_expr(p.polwithcheck, p.polrelid) || ')', ''), p.oid "
-          "FROM pg_policy p ORDER BY p.polname"));
+          "pg_get_expr(p.polwithcheck, p.polrelid) || ')', ''), p.oid, " +
+              Comment("pg_policy", "p.oid") +
+              " FROM pg_policy p ORDER BY p.polname"));
     for (const Row& row : r.rows) {
       auto table = table_oids_.find(Oid(row, 0));
       if (table == table_oids_.end()) continue;
       policy_keys_[Oid(row, 3)] =
           PolicyKey(table->second->schema, table->second->name, Str(row, 1));
-      table->second->policies.push_back(Policy{Str(row, 1), Str(row, 2)});
+      table->second->policies.push_back(
+          Policy{Str(row, 1), Str(row, 2), row[4]});
     }
     return Status::OK();
   }
