@@ -620,6 +620,24 @@ TEST(AutogenRoundTrip, FunctionsTriggersPolicies) {
             "CREATE POLICY own ON t FOR SELECT USING (owner = current_user);");
 }
 
+TEST(AutogenRoundTrip, FunctionParameterRenameRebuildsItsUsers) {
+  // f(x int) and f(y int) are different keys but the same function to
+  // PostgreSQL: the old one is dropped (after the view using it) before the
+  // new one is created.
+  auto d = RoundTrip(
+      "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ "
+      "SELECT x $$;\n"
+      "CREATE VIEW v AS SELECT f(1) AS one;",
+      "CREATE FUNCTION f(y int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ "
+      "SELECT y $$;\n"
+      "CREATE VIEW v AS SELECT f(1) AS one;");
+  EXPECT_TRUE(Contains(d.upgrade_sql,
+                       "DROP VIEW public.v;\n\nDROP FUNCTION public.f(x "
+                       "integer);\n\nCREATE OR REPLACE FUNCTION public.f(y "
+                       "integer)"))
+      << d.upgrade_sql;
+}
+
 TEST(AutogenRoundTrip, InsteadOfTriggersOnViews) {
   // A rebuilt view gets its trigger back; a trigger is added to an
   // unchanged view.

@@ -925,43 +925,48 @@ class Comparer {
   // --- functions -------------------------------------------------------------
 
   void DiffFunctions() {
-    Walk(from_.functions, to_.functions,
-         [&](const std::string& key, const Function* a, const Function* b) {
-           const Function& f = b ? *b : *a;
-           std::string target =
-               std::string(f.procedure ? "PROCEDURE " : "FUNCTION ") +
-               QualifiedName(f.schema, f.name) + "(" + f.identity_args + ")";
-           if (a && b && !NeedsRecreate(*a, *b) && !rebuild_.count(key)) {
-             if (a->definition != b->definition) {
-               Operation& op =
-                   Add(OpKind::kReplaceFunction, OpKind::kReplaceFunction, key,
-                       b->definition + ";\n", a->definition + ";\n");
-               op.after_created.insert(key);
-               op.before_dropped.insert(key);
-               NeedsDeps(op, to_, key);
-             }
-             CommentOp(target, key, a->comment, b->comment, false);
-             return;
-           }
-           // New, gone, or changed beyond CREATE OR REPLACE (result type,
-           // parameter defaults, kind): dropped and created; what uses it
-           // is rebuilt around that (FindRebuilds).
-           auto create_ops = [&](const Function& fn, const Catalog& side) {
-             std::string fn_target =
-                 std::string(fn.procedure ? "PROCEDURE " : "FUNCTION ") +
-                 QualifiedName(fn.schema, fn.name) + "(" + fn.identity_args +
-                 ")";
-             Operation& op =
-                 Add(OpKind::kCreateFunction, OpKind::kDropFunction, key,
-                     fn.definition + ";\n", "DROP " + fn_target + ";\n");
-             op.creates.insert(key);
-             InSchema(op, fn.schema);
-             NeedsDeps(op, side, key);
-             CommentOp(fn_target, key, std::nullopt, fn.comment, true);
-           };
-           if (a) CreateOrDrop(true, [&] { create_ops(*a, from_); });
-           if (b) create_ops(*b, to_);
-         });
+    Walk(
+        from_.functions, to_.functions,
+        [&](const std::string& key, const Function* a, const Function* b) {
+          const Function& f = b ? *b : *a;
+          std::string target =
+              std::string(f.procedure ? "PROCEDURE " : "FUNCTION ") +
+              QualifiedName(f.schema, f.name) + "(" + f.identity_args + ")";
+          if (a && b && !NeedsRecreate(*a, *b) && !rebuild_.count(key)) {
+            if (a->definition != b->definition) {
+              Operation& op =
+                  Add(OpKind::kReplaceFunction, OpKind::kReplaceFunction, key,
+                      b->definition + ";\n", a->definition + ";\n");
+              op.after_created.insert(key);
+              op.before_dropped.insert(key);
+              NeedsDeps(op, to_, key);
+            }
+            CommentOp(target, key, a->comment, b->comment, false);
+            return;
+          }
+          // New, gone, or changed beyond CREATE OR REPLACE (result type,
+          // parameter defaults, kind): dropped and created; what uses it
+          // is rebuilt around that (FindRebuilds).
+          auto create_ops = [&](const Function& fn, const Catalog& side) {
+            std::string fn_target =
+                std::string(fn.procedure ? "PROCEDURE " : "FUNCTION ") +
+                QualifiedName(fn.schema, fn.name) + "(" + fn.identity_args +
+                ")";
+            Operation& op =
+                Add(OpKind::kCreateFunction, OpKind::kDropFunction, key,
+                    fn.definition + ";\n", "DROP " + fn_target + ";\n");
+            op.creates.insert(key);
+            // Same name and argument types under another key (parameters
+            // renamed): the old one is dropped before the new one exists.
+            op.creates.insert("signature:" + QualifiedName(fn.schema, fn.name) +
+                              "(" + fn.signature_types + ")");
+            InSchema(op, fn.schema);
+            NeedsDeps(op, side, key);
+            CommentOp(fn_target, key, std::nullopt, fn.comment, true);
+          };
+          if (a) CreateOrDrop(true, [&] { create_ops(*a, from_); });
+          if (b) create_ops(*b, to_);
+        });
   }
 
   // --- tables ----------------------------------------------------------------

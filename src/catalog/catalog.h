@@ -256,6 +256,10 @@ struct Function {
   // here means DROP + CREATE.
   std::string result;
   std::string arguments;
+  // The input argument types alone (oidvectortypes(proargtypes)): what
+  // PostgreSQL tells functions apart by. f(x integer) and f(y integer)
+  // have different keys but the same signature.
+  std::string signature_types;
   std::optional<std::string> comment;
 };
 

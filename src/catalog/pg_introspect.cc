@@ -551,6 +551,7 @@ class Introspector {
               ", pg_get_function_result(p.oid), "
               "pg_get_function_arguments(p.oid), " +
               Acl("p.proacl", "p.proowner", 'f') +
+              ", oidvectortypes(p.proargtypes)" +
               " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
               "WHERE p.prokind IN ('f', 'p') AND " +
               std::string(kUserNamespace) + " AND " +
@@ -570,6 +571,7 @@ class Introspector {
       f.comment = row[6];
       f.result = Str(row, 7);
       f.arguments = Str(row, 8);
+      f.signature_types = Str(row, 10);
       std::string key = FunctionKey(f.schema, f.name, f.identity_args);
       func_keys_[Oid(row, 0)] = key;
       AddGrants(key,
