@@ -1426,9 +1426,11 @@ class Comparer {
       op.comments.push_back(
           "-- retort: manual: " + name + " changes which table it is a " +
           "partition of; use ALTER TABLE ... DETACH PARTITION / ATTACH "
-          "PARTITION (the column lists of a partition and of a plain table "
-          "are not compared alike)");
+          "PARTITION (the rest of the table is compared once it is done)");
       op.reverse_comments = op.comments;
+      // A partition lists only its own columns, a plain table all of them:
+      // comparing them now would propose dropping the inherited ones.
+      return;
     } else if (a.partition_bound != b.partition_bound) {
       // A bound cannot be altered, but a partition can be detached and
       // attached again with the new one (ATTACH checks the rows fit).

@@ -380,6 +380,19 @@ TEST(AutogenCompare, PartitionBoundAndKeyChanges) {
             "ALTER TABLE public.ev DETACH PARTITION public.ev_1;\n"
             "ALTER TABLE public.ev ATTACH PARTITION public.ev_1 FOR VALUES "
             "FROM ('2024-01-01') TO ('2025-01-01');\n");
+  // A plain table becoming a partition: a manual step only, no column of
+  // it proposed for drop.
+  b = a;
+  Table plain = MakeTable("ev_2", {Col("at", "date")});
+  a.tables[RelationKey("public", "ev_2")] = plain;
+  plain.columns.clear();
+  plain.partition_of = RelationKey("public", "ev");
+  plain.partition_bound = "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')";
+  b.tables[RelationKey("public", "ev_2")] = plain;
+  AutogenResult attach = DiffCatalogs(a, b);
+  ASSERT_EQ(attach.operations.size(), 1u) << attach.upgrade_sql;
+  EXPECT_EQ(attach.operations[0].kind, OpKind::kManual);
+  a.tables.erase(RelationKey("public", "ev_2"));
   b = a;
   b.tables[RelationKey("public", "ev")].partition_key = "LIST (at)";
   AutogenResult key = DiffCatalogs(a, b);
