@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "dialect/dialect.h"
+#include "util/walk_maps.h"
 
 namespace retort {
 
@@ -265,14 +266,14 @@ class Comparer {
     std::deque<std::string> work;
     auto seed_walk = [&](const auto& a_map, const auto& b_map, auto changed) {
       using Object = typename std::decay_t<decltype(a_map)>::mapped_type;
-      Walk(a_map, b_map,
-           [&](const std::string& key, const Object* a, const Object* b) {
-             if (a && b && !changed(*a, *b)) {
-               both[key] = Dependent::kRebuilt;
-             } else {
-               work.push_back(key);
-             }
-           });
+      WalkMaps(a_map, b_map,
+               [&](const std::string& key, const Object* a, const Object* b) {
+                 if (a && b && !changed(*a, *b)) {
+                   both[key] = Dependent::kRebuilt;
+                 } else {
+                   work.push_back(key);
+                 }
+               });
     };
     seed_walk(from_.views, to_.views, [](const View& a, const View& b) {
       return a.definition != b.definition || a.materialized != b.materialized;
@@ -455,97 +456,78 @@ class Comparer {
     if (!created) op.before_dropped.insert(object);
   }
 
-  // Walks the keys of two maps in step: fn(key, from*, to*).
-  template <typename Map, typename Fn>
-  static void Walk(const Map& a, const Map& b, Fn&& fn) {
-    auto ia = a.begin();
-    auto ib = b.begin();
-    while (ia != a.end() || ib != b.end()) {
-      if (ib == b.end() || (ia != a.end() && ia->first < ib->first)) {
-        fn(ia->first, &ia->second, nullptr);
-        ++ia;
-      } else if (ia == a.end() || ib->first < ia->first) {
-        fn(ib->first, nullptr, &ib->second);
-        ++ib;
-      } else {
-        fn(ia->first, &ia->second, &ib->second);
-        ++ia;
-        ++ib;
-      }
-    }
-  }
-
   // --- schemas and extensions ----------------------------------------------
 
   void DiffSchemas() {
-    Walk(from_.schemas, to_.schemas,
-         [&](const std::string& key, const Schema* a, const Schema* b) {
-           if (a && b) {
-             CommentOp("SCHEMA " + Q(b->name), key, a->comment, b->comment,
-                       false);
-             return;
-           }
-           const Schema& s = a ? *a : *b;
-           CreateOrDrop(a != nullptr, [&] {
-             Operation& op = Add(OpKind::kCreateSchema, OpKind::kDropSchema,
-                                 key, "CREATE SCHEMA " + Q(s.name) + ";\n",
-                                 "DROP SCHEMA " + Q(s.name) + ";\n");
-             op.creates.insert(key);
-             op.reverse_destructive = true;
-             CommentOp("SCHEMA " + Q(s.name), key, std::nullopt, s.comment,
-                       true);
-           });
-         });
+    WalkMaps(from_.schemas, to_.schemas,
+             [&](const std::string& key, const Schema* a, const Schema* b) {
+               if (a && b) {
+                 CommentOp("SCHEMA " + Q(b->name), key, a->comment, b->comment,
+                           false);
+                 return;
+               }
+               const Schema& s = a ? *a : *b;
+               CreateOrDrop(a != nullptr, [&] {
+                 Operation& op = Add(OpKind::kCreateSchema, OpKind::kDropSchema,
+                                     key, "CREATE SCHEMA " + Q(s.name) + ";\n",
+                                     "DROP SCHEMA " + Q(s.name) + ";\n");
+                 op.creates.insert(key);
+                 op.reverse_destructive = true;
+                 CommentOp("SCHEMA " + Q(s.name), key, std::nullopt, s.comment,
+                           true);
+               });
+             });
   }
 
   void DiffExtensions() {
-    Walk(from_.extensions, to_.extensions,
-         [&](const std::string& key, const Extension* a, const Extension* b) {
-           if (a && b) return;  // versions and schema moves: not compared
-           const Extension& x = a ? *a : *b;
-           CreateOrDrop(a != nullptr, [&] {
-             Operation& op =
-                 Add(OpKind::kCreateExtension, OpKind::kDropExtension, key,
-                     "CREATE EXTENSION IF NOT EXISTS " + Q(x.name) +
-                         " WITH SCHEMA " + Q(x.schema) + ";\n",
-                     "DROP EXTENSION " + Q(x.name) + ";\n");
-             op.creates.insert(key);
-             op.reverse_destructive = true;
-             if (x.schema != "pg_catalog") InSchema(op, x.schema);
-           });
-         });
+    WalkMaps(
+        from_.extensions, to_.extensions,
+        [&](const std::string& key, const Extension* a, const Extension* b) {
+          if (a && b) return;  // versions and schema moves: not compared
+          const Extension& x = a ? *a : *b;
+          CreateOrDrop(a != nullptr, [&] {
+            Operation& op =
+                Add(OpKind::kCreateExtension, OpKind::kDropExtension, key,
+                    "CREATE EXTENSION IF NOT EXISTS " + Q(x.name) +
+                        " WITH SCHEMA " + Q(x.schema) + ";\n",
+                    "DROP EXTENSION " + Q(x.name) + ";\n");
+            op.creates.insert(key);
+            op.reverse_destructive = true;
+            if (x.schema != "pg_catalog") InSchema(op, x.schema);
+          });
+        });
   }
 
   // --- types -----------------------------------------------------------------
 
   void DiffEnums() {
-    Walk(from_.enums, to_.enums,
-         [&](const std::string& key, const EnumType* a, const EnumType* b) {
-           if (a && b) {
-             AlterEnum(key, *a, *b);
-             CommentOp("TYPE " + QualifiedName(b->schema, b->name), key,
-                       a->comment, b->comment, false);
-             return;
-           }
-           const EnumType& e = a ? *a : *b;
-           const Catalog& side = a ? from_ : to_;
-           CreateOrDrop(a != nullptr, [&] {
-             std::string name = QualifiedName(e.schema, e.name);
-             std::string labels;
-             for (const std::string& l : e.labels) {
-               labels += (labels.empty() ? "" : ", ") + Literal(l);
-             }
-             Operation& op =
-                 Add(OpKind::kCreateType, OpKind::kDropType, key,
-                     "CREATE TYPE " + name + " AS ENUM (" + labels + ");\n",
-                     "DROP TYPE " + name + ";\n");
-             op.creates.insert(key);
-             op.reverse_destructive = true;
-             InSchema(op, e.schema);
-             NeedsDeps(op, side, key);
-             CommentOp("TYPE " + name, key, std::nullopt, e.comment, true);
-           });
-         });
+    WalkMaps(from_.enums, to_.enums,
+             [&](const std::string& key, const EnumType* a, const EnumType* b) {
+               if (a && b) {
+                 AlterEnum(key, *a, *b);
+                 CommentOp("TYPE " + QualifiedName(b->schema, b->name), key,
+                           a->comment, b->comment, false);
+                 return;
+               }
+               const EnumType& e = a ? *a : *b;
+               const Catalog& side = a ? from_ : to_;
+               CreateOrDrop(a != nullptr, [&] {
+                 std::string name = QualifiedName(e.schema, e.name);
+                 std::string labels;
+                 for (const std::string& l : e.labels) {
+                   labels += (labels.empty() ? "" : ", ") + Literal(l);
+                 }
+                 Operation& op =
+                     Add(OpKind::kCreateType, OpKind::kDropType, key,
+                         "CREATE TYPE " + name + " AS ENUM (" + labels + ");\n",
+                         "DROP TYPE " + name + ";\n");
+                 op.creates.insert(key);
+                 op.reverse_destructive = true;
+                 InSchema(op, e.schema);
+                 NeedsDeps(op, side, key);
+                 CommentOp("TYPE " + name, key, std::nullopt, e.comment, true);
+               });
+             });
   }
 
   // Whether `labels` appear in `within` in the same order (not necessarily
@@ -663,32 +645,33 @@ class Comparer {
   }
 
   void DiffDomains() {
-    Walk(from_.domains, to_.domains,
-         [&](const std::string& key, const Domain* a, const Domain* b) {
-           if (a && b) {
-             AlterDomain(key, *a, *b);
-             return;
-           }
-           const Domain& d = a ? *a : *b;
-           const Catalog& side = a ? from_ : to_;
-           CreateOrDrop(a != nullptr, [&] {
-             std::string name = QualifiedName(d.schema, d.name);
-             std::string sql = "CREATE DOMAIN " + name + " AS " + d.base_type;
-             if (!d.collation.empty()) sql += " COLLATE " + d.collation;
-             if (d.default_expr) sql += " DEFAULT " + *d.default_expr;
-             if (d.not_null) sql += " NOT NULL";
-             for (const Constraint& k : d.checks) {
-               sql += " CONSTRAINT " + Q(k.name) + " " + k.definition;
-             }
-             Operation& op = Add(OpKind::kCreateType, OpKind::kDropType, key,
-                                 sql + ";\n", "DROP DOMAIN " + name + ";\n");
-             op.creates.insert(key);
-             op.reverse_destructive = true;
-             InSchema(op, d.schema);
-             NeedsDeps(op, side, key);
-             CommentOp("DOMAIN " + name, key, std::nullopt, d.comment, true);
-           });
-         });
+    WalkMaps(
+        from_.domains, to_.domains,
+        [&](const std::string& key, const Domain* a, const Domain* b) {
+          if (a && b) {
+            AlterDomain(key, *a, *b);
+            return;
+          }
+          const Domain& d = a ? *a : *b;
+          const Catalog& side = a ? from_ : to_;
+          CreateOrDrop(a != nullptr, [&] {
+            std::string name = QualifiedName(d.schema, d.name);
+            std::string sql = "CREATE DOMAIN " + name + " AS " + d.base_type;
+            if (!d.collation.empty()) sql += " COLLATE " + d.collation;
+            if (d.default_expr) sql += " DEFAULT " + *d.default_expr;
+            if (d.not_null) sql += " NOT NULL";
+            for (const Constraint& k : d.checks) {
+              sql += " CONSTRAINT " + Q(k.name) + " " + k.definition;
+            }
+            Operation& op = Add(OpKind::kCreateType, OpKind::kDropType, key,
+                                sql + ";\n", "DROP DOMAIN " + name + ";\n");
+            op.creates.insert(key);
+            op.reverse_destructive = true;
+            InSchema(op, d.schema);
+            NeedsDeps(op, side, key);
+            CommentOp("DOMAIN " + name, key, std::nullopt, d.comment, true);
+          });
+        });
   }
 
   void AlterDomain(const std::string& key, const Domain& a, const Domain& b) {
@@ -741,37 +724,39 @@ class Comparer {
   }
 
   void DiffComposites() {
-    Walk(from_.composites, to_.composites,
-         [&](const std::string& key, const CompositeType* a,
-             const CompositeType* b) {
-           if (a && b) {
-             AlterComposite(key, *a, *b);
-             return;
-           }
-           const CompositeType& c = a ? *a : *b;
-           const Catalog& side = a ? from_ : to_;
-           CreateOrDrop(a != nullptr, [&] {
-             std::string name = QualifiedName(c.schema, c.name);
-             std::string attrs;
-             for (const Column& col : c.attributes) {
-               attrs +=
-                   (attrs.empty() ? "" : ", ") + Q(col.name) + " " + col.type;
-               if (!col.collation.empty()) attrs += " COLLATE " + col.collation;
-             }
-             Operation& op =
-                 Add(OpKind::kCreateType, OpKind::kDropType, key,
-                     "CREATE TYPE " + name + " AS (" + attrs + ");\n",
-                     "DROP TYPE " + name + ";\n");
-             op.creates.insert(key);
-             op.reverse_destructive = true;
-             InSchema(op, c.schema);
-             NeedsDeps(op, side, key);
-             for (const Column& col : c.attributes) {
-               if (!col.type_key.empty()) op.after_created.insert(col.type_key);
-             }
-             CommentOp("TYPE " + name, key, std::nullopt, c.comment, true);
-           });
-         });
+    WalkMaps(from_.composites, to_.composites,
+             [&](const std::string& key, const CompositeType* a,
+                 const CompositeType* b) {
+               if (a && b) {
+                 AlterComposite(key, *a, *b);
+                 return;
+               }
+               const CompositeType& c = a ? *a : *b;
+               const Catalog& side = a ? from_ : to_;
+               CreateOrDrop(a != nullptr, [&] {
+                 std::string name = QualifiedName(c.schema, c.name);
+                 std::string attrs;
+                 for (const Column& col : c.attributes) {
+                   attrs += (attrs.empty() ? "" : ", ") + Q(col.name) + " " +
+                            col.type;
+                   if (!col.collation.empty())
+                     attrs += " COLLATE " + col.collation;
+                 }
+                 Operation& op =
+                     Add(OpKind::kCreateType, OpKind::kDropType, key,
+                         "CREATE TYPE " + name + " AS (" + attrs + ");\n",
+                         "DROP TYPE " + name + ";\n");
+                 op.creates.insert(key);
+                 op.reverse_destructive = true;
+                 InSchema(op, c.schema);
+                 NeedsDeps(op, side, key);
+                 for (const Column& col : c.attributes) {
+                   if (!col.type_key.empty())
+                     op.after_created.insert(col.type_key);
+                 }
+                 CommentOp("TYPE " + name, key, std::nullopt, c.comment, true);
+               });
+             });
   }
 
   void AlterComposite(const std::string& key, const CompositeType& a,
@@ -858,76 +843,77 @@ class Comparer {
   }
 
   void DiffSequences() {
-    Walk(from_.sequences, to_.sequences,
-         [&](const std::string& key, const Sequence* a, const Sequence* b) {
-           std::string name =
-               QualifiedName((a ? a : b)->schema, (a ? a : b)->name);
-           if (a && b) {
-             std::string up, down;
-             auto field = [&](bool differs, std::string u, std::string d) {
-               if (!differs) return;
-               up += u;
-               down += d;
-             };
-             field(a->data_type != b->data_type, " AS " + b->data_type,
-                   " AS " + a->data_type);
-             field(a->increment != b->increment,
-                   " INCREMENT BY " + std::to_string(b->increment),
-                   " INCREMENT BY " + std::to_string(a->increment));
-             field(a->min_value != b->min_value,
-                   " MINVALUE " + std::to_string(b->min_value),
-                   " MINVALUE " + std::to_string(a->min_value));
-             field(a->max_value != b->max_value,
-                   " MAXVALUE " + std::to_string(b->max_value),
-                   " MAXVALUE " + std::to_string(a->max_value));
-             field(a->start != b->start,
-                   " START WITH " + std::to_string(b->start),
-                   " START WITH " + std::to_string(a->start));
-             field(a->cache != b->cache, " CACHE " + std::to_string(b->cache),
-                   " CACHE " + std::to_string(a->cache));
-             field(a->cycle != b->cycle, b->cycle ? " CYCLE" : " NO CYCLE",
-                   a->cycle ? " CYCLE" : " NO CYCLE");
-             if (!up.empty()) {
-               Operation& op =
-                   Add(OpKind::kAlterSequence, OpKind::kAlterSequence, key,
-                       "ALTER SEQUENCE " + name + up + ";\n",
-                       "ALTER SEQUENCE " + name + down + ";\n");
-               op.after_created.insert(key);
-               op.before_dropped.insert(key);
-             }
-             if (a->owned_by_table != b->owned_by_table ||
-                 a->owned_by_column != b->owned_by_column) {
-               if (!a->owned_by_table.empty()) {
-                 size_t first = ops_.size();
-                 OwnerOp(key, *a, from_, false);
-                 ops_[first] = ops_[first].Reverse();
-               }
-               OwnerOp(key, *b, to_, false);
-             }
-             CommentOp("SEQUENCE " + name, key, a->comment, b->comment, false);
-             return;
-           }
-           const Sequence& s = a ? *a : *b;
-           const Catalog& side = a ? from_ : to_;
-           CreateOrDrop(a != nullptr, [&] {
-             Operation& op =
-                 Add(OpKind::kCreateSequence, OpKind::kDropSequence, key,
-                     "CREATE SEQUENCE " + name + SequenceOptions(s) + ";\n",
-                     "DROP SEQUENCE " + name + ";\n");
-             op.creates.insert(key);
-             op.reverse_destructive = true;
-             InSchema(op, s.schema);
-             NeedsDeps(op, side, key);
-             OwnerOp(key, s, side, true);
-             CommentOp("SEQUENCE " + name, key, std::nullopt, s.comment, true);
-           });
-         });
+    WalkMaps(
+        from_.sequences, to_.sequences,
+        [&](const std::string& key, const Sequence* a, const Sequence* b) {
+          std::string name =
+              QualifiedName((a ? a : b)->schema, (a ? a : b)->name);
+          if (a && b) {
+            std::string up, down;
+            auto field = [&](bool differs, std::string u, std::string d) {
+              if (!differs) return;
+              up += u;
+              down += d;
+            };
+            field(a->data_type != b->data_type, " AS " + b->data_type,
+                  " AS " + a->data_type);
+            field(a->increment != b->increment,
+                  " INCREMENT BY " + std::to_string(b->increment),
+                  " INCREMENT BY " + std::to_string(a->increment));
+            field(a->min_value != b->min_value,
+                  " MINVALUE " + std::to_string(b->min_value),
+                  " MINVALUE " + std::to_string(a->min_value));
+            field(a->max_value != b->max_value,
+                  " MAXVALUE " + std::to_string(b->max_value),
+                  " MAXVALUE " + std::to_string(a->max_value));
+            field(a->start != b->start,
+                  " START WITH " + std::to_string(b->start),
+                  " START WITH " + std::to_string(a->start));
+            field(a->cache != b->cache, " CACHE " + std::to_string(b->cache),
+                  " CACHE " + std::to_string(a->cache));
+            field(a->cycle != b->cycle, b->cycle ? " CYCLE" : " NO CYCLE",
+                  a->cycle ? " CYCLE" : " NO CYCLE");
+            if (!up.empty()) {
+              Operation& op =
+                  Add(OpKind::kAlterSequence, OpKind::kAlterSequence, key,
+                      "ALTER SEQUENCE " + name + up + ";\n",
+                      "ALTER SEQUENCE " + name + down + ";\n");
+              op.after_created.insert(key);
+              op.before_dropped.insert(key);
+            }
+            if (a->owned_by_table != b->owned_by_table ||
+                a->owned_by_column != b->owned_by_column) {
+              if (!a->owned_by_table.empty()) {
+                size_t first = ops_.size();
+                OwnerOp(key, *a, from_, false);
+                ops_[first] = ops_[first].Reverse();
+              }
+              OwnerOp(key, *b, to_, false);
+            }
+            CommentOp("SEQUENCE " + name, key, a->comment, b->comment, false);
+            return;
+          }
+          const Sequence& s = a ? *a : *b;
+          const Catalog& side = a ? from_ : to_;
+          CreateOrDrop(a != nullptr, [&] {
+            Operation& op =
+                Add(OpKind::kCreateSequence, OpKind::kDropSequence, key,
+                    "CREATE SEQUENCE " + name + SequenceOptions(s) + ";\n",
+                    "DROP SEQUENCE " + name + ";\n");
+            op.creates.insert(key);
+            op.reverse_destructive = true;
+            InSchema(op, s.schema);
+            NeedsDeps(op, side, key);
+            OwnerOp(key, s, side, true);
+            CommentOp("SEQUENCE " + name, key, std::nullopt, s.comment, true);
+          });
+        });
   }
 
   // --- functions -------------------------------------------------------------
 
   void DiffFunctions() {
-    Walk(
+    WalkMaps(
         from_.functions, to_.functions,
         [&](const std::string& key, const Function* a, const Function* b) {
           const Function& f = b ? *b : *a;
@@ -1231,16 +1217,16 @@ class Comparer {
   }
 
   void DiffTables() {
-    Walk(from_.tables, to_.tables,
-         [&](const std::string& key, const Table* a, const Table* b) {
-           if (a && b) {
-             AlterTable(key, *a, *b);
-             return;
-           }
-           const Table& t = a ? *a : *b;
-           CreateOrDrop(a != nullptr,
-                        [&] { TableCreateOps(key, t, a ? from_ : to_); });
-         });
+    WalkMaps(from_.tables, to_.tables,
+             [&](const std::string& key, const Table* a, const Table* b) {
+               if (a && b) {
+                 AlterTable(key, *a, *b);
+                 return;
+               }
+               const Table& t = a ? *a : *b;
+               CreateOrDrop(a != nullptr,
+                            [&] { TableCreateOps(key, t, a ? from_ : to_); });
+             });
   }
 
   void AddColumnOp(const Catalog& side, const Table& t, const Column& c) {
@@ -1561,31 +1547,32 @@ class Comparer {
   }
 
   void DiffIndexes() {
-    Walk(from_.indexes, to_.indexes,
-         [&](const std::string& key, const Index* a, const Index* b) {
-           if (a && b && a->definition == b->definition &&
-               !rebuild_.count(key)) {
-             CommentOp("INDEX " + QualifiedName(b->schema, b->name), key,
-                       a->comment, b->comment, false);
-             return;
-           }
-           if (a) {
-             // An index goes away with its table: no statement of its own then.
-             bool table_dropped =
-                 !to_.tables.count(a->table) && !to_.views.count(a->table);
-             size_t first = ops_.size();
-             IndexCreateOps(key, *a, from_, table_dropped);
-             for (size_t i = first; i < ops_.size(); ++i) {
-               ops_[i] = ops_[i].Reverse();
-               if (table_dropped) ops_[i].sql.clear();
-             }
-           }
-           if (b) {
-             bool table_created =
-                 !from_.tables.count(b->table) && !from_.views.count(b->table);
-             IndexCreateOps(key, *b, to_, table_created);
-           }
-         });
+    WalkMaps(from_.indexes, to_.indexes,
+             [&](const std::string& key, const Index* a, const Index* b) {
+               if (a && b && a->definition == b->definition &&
+                   !rebuild_.count(key)) {
+                 CommentOp("INDEX " + QualifiedName(b->schema, b->name), key,
+                           a->comment, b->comment, false);
+                 return;
+               }
+               if (a) {
+                 // An index goes away with its table: no statement of its own
+                 // then.
+                 bool table_dropped =
+                     !to_.tables.count(a->table) && !to_.views.count(a->table);
+                 size_t first = ops_.size();
+                 IndexCreateOps(key, *a, from_, table_dropped);
+                 for (size_t i = first; i < ops_.size(); ++i) {
+                   ops_[i] = ops_[i].Reverse();
+                   if (table_dropped) ops_[i].sql.clear();
+                 }
+               }
+               if (b) {
+                 bool table_created = !from_.tables.count(b->table) &&
+                                      !from_.views.count(b->table);
+                 IndexCreateOps(key, *b, to_, table_created);
+               }
+             });
   }
 
   // --- views -----------------------------------------------------------------
@@ -1612,34 +1599,34 @@ class Comparer {
   void DiffViews() {
     // Changed views are dropped and created; so are views FindRebuilds
     // found depending on something that goes away for a while.
-    Walk(from_.views, to_.views,
-         [&](const std::string& key, const View* a, const View* b) {
-           if (a && b && a->definition == b->definition &&
-               a->materialized == b->materialized && !rebuild_.count(key)) {
-             std::string what =
-                 (b->materialized ? "MATERIALIZED VIEW " : "VIEW ") +
-                 QualifiedName(b->schema, b->name);
-             std::string up = AlterOptionsSql(what, a->options, b->options);
-             if (!up.empty()) {
-               Operation& op =
-                   Add(OpKind::kAlterTable, OpKind::kAlterTable, key, up,
-                       AlterOptionsSql(what, b->options, a->options));
-               op.after_created.insert(key);
-               op.before_dropped.insert(key);
-             }
-             CommentOp(what, key, a->comment, b->comment, false);
-             DiffTriggers(b->schema, b->name, a->triggers, b->triggers);
-             return;
-           }
-           if (a) {
-             size_t first = ops_.size();
-             ViewCreateOps(key, *a, from_);
-             for (size_t i = first; i < ops_.size(); ++i) {
-               ops_[i] = ops_[i].Reverse();
-             }
-           }
-           if (b) ViewCreateOps(key, *b, to_);
-         });
+    WalkMaps(from_.views, to_.views,
+             [&](const std::string& key, const View* a, const View* b) {
+               if (a && b && a->definition == b->definition &&
+                   a->materialized == b->materialized && !rebuild_.count(key)) {
+                 std::string what =
+                     (b->materialized ? "MATERIALIZED VIEW " : "VIEW ") +
+                     QualifiedName(b->schema, b->name);
+                 std::string up = AlterOptionsSql(what, a->options, b->options);
+                 if (!up.empty()) {
+                   Operation& op =
+                       Add(OpKind::kAlterTable, OpKind::kAlterTable, key, up,
+                           AlterOptionsSql(what, b->options, a->options));
+                   op.after_created.insert(key);
+                   op.before_dropped.insert(key);
+                 }
+                 CommentOp(what, key, a->comment, b->comment, false);
+                 DiffTriggers(b->schema, b->name, a->triggers, b->triggers);
+                 return;
+               }
+               if (a) {
+                 size_t first = ops_.size();
+                 ViewCreateOps(key, *a, from_);
+                 for (size_t i = first; i < ops_.size(); ++i) {
+                   ops_[i] = ops_[i].Reverse();
+                 }
+               }
+               if (b) ViewCreateOps(key, *b, to_);
+             });
   }
 
   // --- grants ----------------------------------------------------------------
