@@ -254,13 +254,20 @@ class Comparer {
   // Objects that are the same on both sides still have to be dropped and
   // created again when something they depend on goes away for a while:
   // PostgreSQL refuses to change a column's type under a view, trigger,
-  // policy or generated column, to drop a function or unique key others use,
-  // and re-parses indexes and constraints itself only as far as the new
-  // type allows. So every object that goes away in either direction
-  // (dropped, created — its drop is the downgrade's —, changed, re-created)
-  // and every column whose type changes is a seed; whatever depends on a
-  // seed (pg_depend of either side, transitively) is rebuilt. Columns whose
-  // default uses a seed only get their default dropped and set again.
+  // policy or generated column, and to drop a function or unique key others
+  // use. So every object that goes away in either direction (dropped,
+  // created — its drop is the downgrade's —, changed, re-created) and every
+  // column whose type changes is a seed; whatever depends on a seed
+  // (pg_depend of either side, transitively) is rebuilt. Two exceptions:
+  // columns whose default uses a seed only get their default dropped and
+  // set again; and the table's own indexes and non-foreign-key constraints
+  // on a retyped column are left to ALTER COLUMN TYPE, which re-parses and
+  // rebuilds them itself -- and skips the rebuild when the new type is
+  // binary-coercible (varchar(n) to a longer varchar or text), where a drop
+  // and create would rebuild a unique index on a large table for nothing.
+  // (Unchanged definitions only: one the models change is re-created
+  // anyway. Foreign keys are still rebuilt, since both of their ends may be
+  // retyped and the types must match when each ALTER runs.)
   void FindRebuilds() {
     std::map<std::string, Dependent> both;
     std::deque<std::string> work;
@@ -348,6 +355,15 @@ class Comparer {
       auto& all = dependents[to];
       all.insert(all.end(), froms.begin(), froms.end());
     }
+    std::set<std::string> reparsed;  // what ALTER COLUMN TYPE rebuilds
+    for (const auto& [key, index] : from_.indexes) reparsed.insert(key);
+    for (const auto& [key, table] : from_.tables) {
+      for (const Constraint& c : table.constraints) {
+        if (c.kind != ConstraintKind::kForeignKey) {
+          reparsed.insert(ConstraintKey(table.schema, table.name, c.name));
+        }
+      }
+    }
     std::set<std::string> seen;
     while (!work.empty()) {
       std::string key = std::move(work.front());
@@ -355,9 +371,11 @@ class Comparer {
       if (!seen.insert(key).second) continue;
       auto it = dependents.find(key);
       if (it == dependents.end()) continue;
+      const bool retyped = retyped_.count(key) > 0;
       for (const std::string& d : it->second) {
         auto dep = both.find(d);
         if (dep == both.end()) continue;
+        if (retyped && reparsed.count(d)) continue;
         if (dep->second == Dependent::kColumn) {
           // Only its default can use another object; the column stays.
           reset_defaults_.insert(d);
