@@ -327,7 +327,7 @@ TEST(AutogenCompare, FunctionResultChangeIsDropAndCreate) {
             "body;\n");
 }
 
-TEST(AutogenCompare, TypeChangeRebuildsIndexesAroundIt) {
+TEST(AutogenCompare, TypeChangeLeavesTheTablesIndexesToAlterColumnType) {
   Table t = MakeTable("t", {Col("id", "integer"), Col("n", "integer")});
   Catalog a = With({t});
   Index x;
@@ -346,18 +346,16 @@ TEST(AutogenCompare, TypeChangeRebuildsIndexesAroundIt) {
       RelationKey("public", "t"), ColumnKey("public", "t", "id")};
   Catalog b = a;
   b.tables[RelationKey("public", "t")].columns[1].type = "bigint";
+  // ALTER COLUMN TYPE rebuilds t_n itself (and skips that when the new type
+  // is binary-coercible), so the diff neither drops nor re-creates it.
   AutogenResult r = DiffCatalogs(a, b);
   EXPECT_EQ(r.upgrade_sql,
-            "DROP INDEX public.t_n;\n\n"
             "ALTER TABLE public.t ALTER COLUMN n TYPE bigint USING "
-            "n::bigint;\n\n"
-            "CREATE INDEX t_n ON public.t USING btree (n);\n");
+            "n::bigint;\n");
   EXPECT_EQ(r.downgrade_sql,
-            "DROP INDEX public.t_n;\n\n"
             "-- retort: destructive\n"
             "ALTER TABLE public.t ALTER COLUMN n TYPE integer USING "
-            "n::integer;\n\n"
-            "CREATE INDEX t_n ON public.t USING btree (n);\n");
+            "n::integer;\n");
 }
 
 TEST(AutogenCompare, PartitionBoundAndKeyChanges) {
