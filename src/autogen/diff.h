@@ -19,6 +19,7 @@ namespace retort {
 // enumerator order is the default statement order when dependencies leave a
 // choice (drops of dependents first, then creates of dependencies first).
 enum class OpKind {
+  kRevoke,
   kDropPolicy,
   kDropTrigger,
   kDropView,
@@ -53,6 +54,7 @@ enum class OpKind {
   kCreateTrigger,
   kAlterTable,  // RLS switches
   kCreatePolicy,
+  kGrant,
   kComment,
   kManual,  // a change retort cannot express; only comments are rendered
 };

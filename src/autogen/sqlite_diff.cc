@@ -14,6 +14,7 @@
 #include "catalog/catalog.h"
 #include "dialect/dialect.h"
 #include "dialect/sqlite_tokenizer.h"
+#include "util/walk_maps.h"
 
 namespace retort {
 
@@ -60,26 +61,6 @@ bool AnyStartsWith(const std::vector<std::string>& lines,
 std::vector<std::string> Sorted(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());
   return v;
-}
-
-// Walks the keys of two maps in step: fn(key, from*, to*).
-template <typename Map, typename Fn>
-void Walk(const Map& a, const Map& b, Fn&& fn) {
-  auto ia = a.begin();
-  auto ib = b.begin();
-  while (ia != a.end() || ib != b.end()) {
-    if (ib == b.end() || (ia != a.end() && ia->first < ib->first)) {
-      fn(ia->first, &ia->second, nullptr);
-      ++ia;
-    } else if (ia == a.end() || ib->first < ia->first) {
-      fn(ib->first, nullptr, &ib->second);
-      ++ib;
-    } else {
-      fn(ia->first, &ia->second, &ib->second);
-      ++ia;
-      ++ib;
-    }
-  }
 }
 
 // TablePlan is how one direction of a table's change is made.
@@ -593,31 +574,31 @@ class SqliteComparer {
   }
 
   void DiffTables() {
-    Walk(from_.tables, to_.tables,
-         [&](const std::string& name, const SqliteTable* a,
-             const SqliteTable* b) {
-           std::string key = SqliteRelationKey(name);
-           if (a && b && !a->is_virtual && !b->is_virtual) {
-             AlterTable(key, *a, *b);
-             return;
-           }
-           // A virtual table's definition belongs to its module: a change
-           // is a drop and a create.
-           if (a && b && a->virtual_canonical == b->virtual_canonical &&
-               a->is_virtual == b->is_virtual) {
-             return;
-           }
-           if (a) {
-             dropped_.insert(name);
-             size_t first = out_.operations.size();
-             TableCreateOps(key, *a, from_);
-             ReverseFrom(first);
-           }
-           if (b) {
-             created_.insert(name);
-             TableCreateOps(key, *b, to_);
-           }
-         });
+    WalkMaps(from_.tables, to_.tables,
+             [&](const std::string& name, const SqliteTable* a,
+                 const SqliteTable* b) {
+               std::string key = SqliteRelationKey(name);
+               if (a && b && !a->is_virtual && !b->is_virtual) {
+                 AlterTable(key, *a, *b);
+                 return;
+               }
+               // A virtual table's definition belongs to its module: a change
+               // is a drop and a create.
+               if (a && b && a->virtual_canonical == b->virtual_canonical &&
+                   a->is_virtual == b->is_virtual) {
+                 return;
+               }
+               if (a) {
+                 dropped_.insert(name);
+                 size_t first = out_.operations.size();
+                 TableCreateOps(key, *a, from_);
+                 ReverseFrom(first);
+               }
+               if (b) {
+                 created_.insert(name);
+                 TableCreateOps(key, *b, to_);
+               }
+             });
   }
 
   // --- indexes, triggers, views --------------------------------------------
@@ -646,25 +627,26 @@ class SqliteComparer {
                         OpKind create, OpKind drop, const char* what,
                         std::string (*key_of)(std::string_view),
                         Changed&& changed) {
-    Walk(from, to,
-         [&](const std::string& name, const SqliteObject* a,
-             const SqliteObject* b) {
-           bool replaced = (a && (dropped_.count(a->table))) ||
-                           (b && created_.count(b->table));
-           if (a && b && !changed(name) && !replaced) return;
-           std::string key = key_of(name);
-           if (a && !altered_.count(a->table)) {
-             bool table_dropped = dropped_.count(a->table) > 0;
-             size_t first = out_.operations.size();
-             ObjectCreateOps(create, drop, what, key, *a, from_, table_dropped);
-             ReverseFrom(first);
-             if (table_dropped) out_.operations.back().sql.clear();
-           }
-           if (b && !altered_.count(b->table)) {
-             ObjectCreateOps(create, drop, what, key, *b, to_,
-                             created_.count(b->table) > 0);
-           }
-         });
+    WalkMaps(from, to,
+             [&](const std::string& name, const SqliteObject* a,
+                 const SqliteObject* b) {
+               bool replaced = (a && (dropped_.count(a->table))) ||
+                               (b && created_.count(b->table));
+               if (a && b && !changed(name) && !replaced) return;
+               std::string key = key_of(name);
+               if (a && !altered_.count(a->table)) {
+                 bool table_dropped = dropped_.count(a->table) > 0;
+                 size_t first = out_.operations.size();
+                 ObjectCreateOps(create, drop, what, key, *a, from_,
+                                 table_dropped);
+                 ReverseFrom(first);
+                 if (table_dropped) out_.operations.back().sql.clear();
+               }
+               if (b && !altered_.count(b->table)) {
+                 ObjectCreateOps(create, drop, what, key, *b, to_,
+                                 created_.count(b->table) > 0);
+               }
+             });
   }
 
   void DiffIndexes() {
@@ -690,21 +672,21 @@ class SqliteComparer {
   }
 
   void DiffViews() {
-    Walk(from_.views, to_.views,
-         [&](const std::string& name, const SqliteObject* a,
-             const SqliteObject* b) {
-           if (a && b && a->canonical == b->canonical &&
-               !forced_views_.count(name)) {
-             return;
-           }
-           std::string key = SqliteRelationKey(name);
-           if (a) {
-             size_t first = out_.operations.size();
-             ViewCreateOps(key, *a, from_);
-             ReverseFrom(first);
-           }
-           if (b) ViewCreateOps(key, *b, to_);
-         });
+    WalkMaps(from_.views, to_.views,
+             [&](const std::string& name, const SqliteObject* a,
+                 const SqliteObject* b) {
+               if (a && b && a->canonical == b->canonical &&
+                   !forced_views_.count(name)) {
+                 return;
+               }
+               std::string key = SqliteRelationKey(name);
+               if (a) {
+                 size_t first = out_.operations.size();
+                 ViewCreateOps(key, *a, from_);
+                 ReverseFrom(first);
+               }
+               if (b) ViewCreateOps(key, *b, to_);
+             });
   }
 
   const SqliteSchema& from_;
