@@ -1,7 +1,15 @@
-// End-to-end tests of `diff`, `check` and `revision --autogenerate` against
-// the harness's PostgreSQL: models written as SQL files, compared with a
-// real database, and the generated revision applied and reverted.
+// End-to-end tests of `diff`, `check`, `revision --autogenerate` and
+// `schemas` against the harness's PostgreSQL: models written as SQL files,
+// compared with a real database or with the migrations, and the generated
+// revision applied and reverted.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <regex>
 
 #include "cli_util.h"
 #include "dialect/url.h"
@@ -98,6 +106,524 @@ TEST_F(CliAutogenTest, ModelErrorNamesFileAndLine) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("app.sql:3: "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("42P01"), std::string::npos) << r.err;
+}
+
+// A port nothing listens on: connecting fails at once.
+constexpr char kUnreachableUrl[] = "postgresql://postgres@127.0.0.1:1/nodb";
+
+// The first row's first column of `sql` on `url`.
+std::string Scalar(const std::string& url, const std::string& sql) {
+  auto conn = Connect(url);
+  if (!conn.ok()) return "connect failed: " + conn.status().message();
+  auto rows = (*conn)->Query(sql);
+  if (!rows.ok()) return "query failed: " + rows.status().message();
+  if (rows->rows.empty()) return "no rows";
+  return rows->rows[0][0].value_or("NULL");
+}
+
+// Tables of user schemas in the database at `url`, "schema.name" sorted,
+// comma-separated.
+std::string UserTables(const std::string& url) {
+  return Scalar(url,
+                "SELECT coalesce(string_agg(schemaname || '.' || tablename, "
+                "',' ORDER BY schemaname, tablename), '') FROM pg_tables WHERE "
+                "schemaname NOT IN "
+                "('pg_catalog', 'information_schema')");
+}
+
+int ScratchDatabases() {
+  std::string n = Scalar(PgHarness::Get()->AdminUrl(),
+                         "SELECT count(*) FROM pg_database WHERE datname LIKE "
+                         "'retort\\_scratch\\_%'");
+  return std::atoi(n.c_str());
+}
+
+// What lies between "-- migrate:upgrade" / "-- migrate:downgrade" and the
+// next section of a revision file, trimmed of blank lines at both ends.
+std::string Section(const std::string& file, const std::string& name) {
+  std::string marker = "-- migrate:" + name + "\n";
+  size_t start = file.find(marker);
+  if (start == std::string::npos) return "<no " + name + " section>";
+  start += marker.size();
+  size_t end = file.find("-- migrate:", start);
+  std::string body = file.substr(
+      start, end == std::string::npos ? std::string::npos : end - start);
+  while (!body.empty() && body.front() == '\n') body.erase(0, 1);
+  while (body.size() > 1 && body[body.size() - 1] == '\n' &&
+         body[body.size() - 2] == '\n') {
+    body.pop_back();
+  }
+  return body;
+}
+
+// A temporary directory the `postgres` OS user can enter (as root, the
+// throwaway cluster runs as that user), for TMPDIR of a child retort, so a
+// test can see what the cluster leaves behind.
+class SharedTmpDir {
+ public:
+  SharedTmpDir() {
+    std::string tmpl = "/tmp/retort-tmpdir-XXXXXX";
+    if (mkdtemp(tmpl.data()) != nullptr) {
+      dir_ = tmpl;
+      chmod(dir_.c_str(), 0755);
+    }
+  }
+  ~SharedTmpDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  const std::string& dir() const { return dir_; }
+  std::vector<std::string> Entries() const {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir_, ec))
+      names.push_back(e.path().filename().string());
+    return names;
+  }
+
+ private:
+  std::string dir_;
+};
+
+TEST_F(CliAutogenTest, ModelsWithoutCreateStatementsAreAnError) {
+  // Seed 003's trap: models that hold nothing would make every table look
+  // like a drop. The check runs before anything connects.
+  p_.WriteFile("models/app.sql", "-- the tables moved to another file\n");
+  CliResult r = p_.Run({"check", "--url", kUnreachableUrl});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "error: the models define nothing: models/app.sql holds no CREATE "
+            "statement, so every table in the database would look like a "
+            "drop; put the schema's CREATE TABLE/VIEW/... statements in the "
+            "model files, or fix the 'models' setting in retort.toml\n");
+
+  p_.WriteFile("models/more.sql", "SELECT 1;\nSET search_path TO app;\n");
+  r = p_.Run({"diff", "--from", "migrations"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: the models define nothing: the 2 model files "
+            "(models/app.sql, models/more.sql) hold no CREATE statement, so "
+            "every table in the database would look like a drop; put the "
+            "schema's CREATE TABLE/VIEW/... statements in the model files, or "
+            "fix the 'models' setting in retort.toml\n");
+  r = p_.Run({"revision", "--autogenerate", "-m", "x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("error: the models define nothing: ")) << r.err;
+  EXPECT_EQ(p_.List("migrations/versions"), std::vector<std::string>{});
+}
+
+TEST_F(CliAutogenTest, GlobMatchingNothingIsAnError) {
+  Config("models = [\"model/*.sql\"]\n");
+  CliResult r = p_.Run({"check", "--url", kUnreachableUrl});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: models pattern 'model/*.sql' matched no file (looked for "
+            "'model/*.sql'); fix the 'models' setting\n");
+}
+
+TEST_F(CliAutogenTest, ModelsDefiningNothingInTheComparedSchemaAreAnError) {
+  p_.WriteFile("models/auth.sql",
+               "CREATE SCHEMA auth;\nCREATE TABLE auth.users (id int);\n");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"check", "--schema", "inventory"},
+        std::vector<std::string>{"check", "-x", "schema=inventory"}}) {
+    std::vector<std::string> full = args;
+    full.push_back("--url");
+    full.push_back(kUnreachableUrl);
+    CliResult r = p_.Run(full);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.err,
+              "error: the models define nothing in schema 'inventory' (they "
+              "define objects in auth only), so every table there would look "
+              "like a drop; check --schema (-x schema=...), include_schemas "
+              "and exclude_schemas, or add the missing CREATE statements to "
+              "the models\n");
+  }
+  Config("models = [\"models/*.sql\"]\nexclude_schemas = [\"au*\"]\n");
+  CliResult r = p_.Run({"check", "--url", kUnreachableUrl});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: the models define nothing in the schemas that are not "
+            "excluded (they define objects in auth only), so every table "
+            "there would look like a drop; check --schema (-x schema=...), "
+            "include_schemas and exclude_schemas, or add the missing CREATE "
+            "statements to the models\n");
+}
+
+TEST_F(CliAutogenTest, SyntaxErrorIsReportedBeforeAnythingConnects) {
+  p_.WriteFile("models/app.sql",
+               "CREATE TABLE a (id int);\n\nCREATE TABLEE b (id int);\n");
+  CliResult r = p_.Run({"diff", "--url", kUnreachableUrl});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: models/app.sql:3: syntax error at or near \"TABLEE\"\n");
+}
+
+TEST_F(CliAutogenTest, UnreachableServerSaysWhatToDo) {
+  p_.WriteFile("models/app.sql", "CREATE TABLE a (id int);\n");
+  CliResult r = p_.Run({"diff", "--url", kUnreachableUrl});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with(
+      "error: comparing the models with the database needs its server (start "
+      "it, fix the url, or pass --from migrations to compare with the "
+      "revisions instead): cannot connect to "
+      "postgresql://postgres@127.0.0.1:1/nodb: "))
+      << r.err;
+  EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
+}
+
+TEST_F(CliAutogenTest, ServerErrorInAModelLeavesNothingBehind) {
+  p_.WriteFile("models/app.sql",
+               "CREATE TABLE a (id int PRIMARY KEY);\n\nCREATE TABLE b (id int "
+               "REFERENCES missing(id));\n");
+  int before = ScratchDatabases();
+  CliResult r = p_.Run({"check"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: models/app.sql:3: ERROR 42P01: relation \"missing\" does "
+            "not exist\n");
+  EXPECT_EQ(ScratchDatabases(), before);
+  EXPECT_EQ(UserTables(url_), "");
+}
+
+TEST_F(CliAutogenTest, SchemasListsWhatTheModelsDefineAndMention) {
+  // No database at all: `schemas` only parses.
+  p_.WriteFile("retort.toml",
+               "script_location = \"migrations\"\nmodels = "
+               "[\"models/*.sql\"]\n\n[schemas.auth]\n");
+  p_.WriteFile("models/auth.sql",
+               "CREATE SCHEMA auth;\n"
+               "CREATE TABLE auth.users (id bigint PRIMARY KEY);\n"
+               "CREATE TABLE auth.sessions (user_id bigint REFERENCES "
+               "auth.users);\n"
+               "CREATE INDEX sessions_user ON auth.sessions (user_id);\n");
+  p_.WriteFile("models/inventory.sql",
+               "CREATE TABLE inventory.items (id int, owner bigint REFERENCES "
+               "auth.users, account int REFERENCES billing.accounts);\n"
+               "SET search_path TO inventory, public;\n"
+               "CREATE TABLE stock (item int);\n"
+               "CREATE VIEW stock_view AS SELECT * FROM stock;\n");
+  p_.WriteFile("models/public.sql",
+               "RESET search_path;\nCREATE TABLE settings (k text);\n");
+  CliResult r = p_.Run({"schemas"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "auth       2 tables\n"
+            "billing    0 tables  (mentioned only)\n"
+            "inventory  2 tables\n"
+            "public     1 table\n");
+  EXPECT_EQ(r.err, "");
+
+  r = p_.Run({"schemas", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json expected = nlohmann::json::parse(R"([
+    {"name": "auth", "tables": 2, "objects": 3, "created": true,
+     "mentioned_only": false, "configured": true,
+     "files": ["models/auth.sql", "models/inventory.sql"]},
+    {"name": "billing", "tables": 0, "objects": 0, "created": false,
+     "mentioned_only": true, "configured": false,
+     "files": ["models/inventory.sql"]},
+    {"name": "inventory", "tables": 2, "objects": 3, "created": false,
+     "mentioned_only": false, "configured": false,
+     "files": ["models/inventory.sql"]},
+    {"name": "public", "tables": 1, "objects": 1, "created": false,
+     "mentioned_only": false, "configured": false,
+     "files": ["models/public.sql"]}
+  ])");
+  EXPECT_EQ(nlohmann::json::parse(r.out), expected) << r.out;
+}
+
+TEST_F(CliAutogenTest, SchemaFilterComparesOnlyThatSchema) {
+  {
+    auto conn = Connect(url_);
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    ASSERT_TRUE((*conn)
+                    ->Execute("CREATE SCHEMA auth; CREATE SCHEMA inventory;"
+                              "CREATE TABLE auth.users (id int);"
+                              "CREATE TABLE inventory.items (id int);"
+                              "CREATE TABLE public.legacy (id int);")
+                    .ok());
+  }
+  p_.WriteFile("models/app.sql",
+               "CREATE SCHEMA auth; CREATE SCHEMA inventory;\n"
+               "CREATE TABLE auth.users (id int, email text);\n"
+               "CREATE TABLE inventory.items (id int, qty int);\n");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"diff", "--schema", "auth"},
+        std::vector<std::string>{"diff", "-x", "schema=auth"}}) {
+    CliResult r = p_.Run(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "ALTER TABLE auth.users ADD COLUMN email text;\n");
+  }
+  CliResult r = p_.Run({"diff", "--schema", "inventory"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ALTER TABLE inventory.items ADD COLUMN qty integer;\n");
+  // Without the filter, every schema is compared (legacy is not modelled).
+  r = p_.Run({"diff"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("ADD COLUMN email"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ADD COLUMN qty"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("DROP TABLE public.legacy"), std::string::npos) << r.out;
+}
+
+TEST_F(CliAutogenTest, SchemasSectionsCreateSchemasFirstAndKeepDropCommented) {
+  // Seed 001: schemas come from the models (which need no CREATE SCHEMA),
+  // the revision creates them IF NOT EXISTS, and the downgrade never drops
+  // one.
+  Config(
+      "models = [\"models/*.sql\"]\n\n[schemas.auth]\n\n"
+      "[schemas.inventory]\n");
+  p_.WriteFile("models/auth.sql",
+               "CREATE TABLE auth.users (id bigint PRIMARY KEY);\n");
+  p_.WriteFile("models/inventory.sql",
+               "CREATE TABLE inventory.items (id bigint PRIMARY KEY, owner "
+               "bigint REFERENCES auth.users);\n");
+  CliResult r = p_.Run({"revision", "--autogenerate", "-m", "init schemas",
+                        "--rev-id", "bbbb00000001"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string file =
+      p_.ReadFile("migrations/versions/bbbb00000001_init_schemas.sql");
+  std::string up = Section(file, "upgrade");
+  EXPECT_TRUE(
+      up.starts_with("CREATE SCHEMA IF NOT EXISTS auth;\n\n"
+                     "CREATE SCHEMA IF NOT EXISTS inventory;\n\n"
+                     "CREATE TABLE auth.users"))
+      << file;
+  EXPECT_EQ(up.find("DROP SCHEMA"), std::string::npos) << file;
+  std::string down = Section(file, "downgrade");
+  const std::string commented =
+      "-- retort: DROP SCHEMA is left commented out so that a downgrade never "
+      "drops a schema other revisions or data may still use; uncomment it to "
+      "drop inventory with everything in it:\n"
+      "-- DROP SCHEMA IF EXISTS inventory CASCADE;\n\n"
+      "-- retort: DROP SCHEMA is left commented out so that a downgrade never "
+      "drops a schema other revisions or data may still use; uncomment it to "
+      "drop auth with everything in it:\n"
+      "-- DROP SCHEMA IF EXISTS auth CASCADE;\n";
+  ASSERT_GE(down.size(), commented.size()) << file;
+  EXPECT_EQ(down.substr(down.size() - commented.size()), commented) << file;
+  EXPECT_NE(down.find("DROP TABLE auth.users;"), std::string::npos) << file;
+
+  // It runs, twice over is harmless, and the downgrade keeps the schemas.
+  r = p_.Run({"upgrade", "head"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(UserTables(url_),
+            "auth.users,inventory.items,public.alembic_version,public.alembic_"
+            "version_history");
+  r = p_.Run({"check"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = p_.Run({"downgrade", "base"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT string_agg(nspname, ',' ORDER BY nspname) FROM "
+                   "pg_namespace WHERE nspname IN ('auth', 'inventory')"),
+            "auth,inventory");
+  EXPECT_EQ(UserTables(url_),
+            "public.alembic_version,public.alembic_version_history");
+}
+
+TEST_F(CliAutogenTest, WithoutSchemasSectionsSchemaDropIsPlain) {
+  p_.WriteFile("models/auth.sql",
+               "CREATE SCHEMA auth;\nCREATE TABLE auth.users (id int);\n");
+  CliResult r = p_.Run(
+      {"revision", "--autogenerate", "-m", "auth", "--rev-id", "cccc00000001"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string file = p_.ReadFile("migrations/versions/cccc00000001_auth.sql");
+  EXPECT_TRUE(Section(file, "upgrade").starts_with("CREATE SCHEMA auth;\n"))
+      << file;
+  EXPECT_NE(Section(file, "downgrade")
+                .find("-- retort: destructive\nDROP SCHEMA auth;\n"),
+            std::string::npos)
+      << file;
+  EXPECT_EQ(file.find("IF NOT EXISTS"), std::string::npos) << file;
+}
+
+TEST_F(CliAutogenTest, FromMigrationsComparesWithTheReplayedRevisions) {
+  // The revisions use a placeholder; the real database is never touched
+  // (it stays empty, at base).
+  Config(
+      "models = [\"models/*.sql\"]\n\n[placeholders]\n"
+      "users_table = \"users\"\n");
+  WriteRevision(p_, "aaaa00000001", "", "", "",
+                "CREATE TABLE ${users_table} (id bigint PRIMARY KEY);",
+                "DROP TABLE ${users_table};");
+  WriteRevision(p_, "aaaa00000002", "aaaa00000001", "", "",
+                "CREATE INDEX CONCURRENTLY users_id ON users (id);",
+                "DROP INDEX users_id;");
+  p_.WriteFile("models/app.sql",
+               "CREATE TABLE users (id bigint PRIMARY KEY);\n"
+               "CREATE INDEX users_id ON users (id);\n");
+  int scratch_before = ScratchDatabases();
+  CliResult r = p_.Run({"check", "--from", "migrations"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "No new upgrade operations detected.\n");
+  EXPECT_EQ(r.err, "");
+
+  p_.WriteFile("models/app.sql",
+               "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
+               "CREATE INDEX users_id ON users (id);\n");
+  r = p_.Run({"check", "--from", "migrations"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.out,
+            "New upgrade operations detected:\n"
+            "ALTER TABLE public.users ADD COLUMN email text;\n");
+  r = p_.Run({"diff", "--from", "migrations"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ALTER TABLE public.users ADD COLUMN email text;\n");
+
+  // The real database is behind (empty): with --from migrations that does
+  // not matter.
+  r = p_.Run({"revision", "--autogenerate", "--from", "migrations", "-m",
+              "email", "--rev-id", "aaaa00000003"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string file = p_.ReadFile("migrations/versions/aaaa00000003_email.sql");
+  EXPECT_NE(file.find("-- Revises: aaaa00000002\n"), std::string::npos) << file;
+  EXPECT_EQ(Section(file, "upgrade"),
+            "ALTER TABLE public.users ADD COLUMN email text;\n");
+  EXPECT_EQ(Section(file, "downgrade"),
+            "-- retort: destructive\nALTER TABLE public.users DROP COLUMN "
+            "email;\n");
+  r = p_.Run({"check", "--from", "migrations"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  EXPECT_EQ(UserTables(url_), "");
+  EXPECT_EQ(ScratchDatabases(), scratch_before);
+
+  // Against the live database the same models are all new.
+  r = p_.Run({"check"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("CREATE TABLE public.users"), std::string::npos)
+      << r.out;
+}
+
+TEST_F(CliAutogenTest, FromMigrationsReportsAFailingRevision) {
+  WriteRevision(p_, "dddd00000001", "", "", "",
+                "CREATE TABLE t (id int);\nCREATE INDEX i ON nope (id);",
+                "DROP TABLE t;");
+  p_.WriteFile("models/app.sql", "CREATE TABLE t (id int);\n");
+  CliResult r = p_.Run({"check", "--from", "migrations"});
+  EXPECT_EQ(r.exit_code, 1);
+  std::string path = p_.dir() + "/migrations/versions/dddd00000001.sql";
+  EXPECT_EQ(r.err,
+            "error: replaying the migrations (upgrade heads) into a scratch "
+            "database: " +
+                path +
+                ":11: upgrade dddd00000001 failed: ERROR 42P01: relation "
+                "\"nope\" does not exist\n");
+  EXPECT_EQ(UserTables(url_), "");
+}
+
+TEST_F(CliAutogenTest, SchemaBranchMustBeAtItsHead) {
+  // Seed 000: one branch per schema, a version table per schema. With
+  // --schema auth, "at head" means at auth's head, whatever inventory does.
+  Config(
+      "models = [\"models/*.sql\"]\n\n[schemas.auth]\ncreate = true\n\n"
+      "[schemas.inventory]\ncreate = true\n");
+  WriteRevision(p_, "a00000000001", "", "auth", "",
+                "CREATE TABLE auth.users (id int);", "DROP TABLE auth.users;");
+  WriteRevision(p_, "b00000000001", "", "inventory", "",
+                "CREATE TABLE inventory.items (id int);",
+                "DROP TABLE inventory.items;");
+  p_.WriteFile("models/app.sql",
+               "CREATE TABLE auth.users (id int, email text);\n"
+               "CREATE TABLE inventory.items (id int);\n");
+  ASSERT_EQ(p_.Run({"upgrade", "auth@head", "--schema", "auth"}).exit_code, 0);
+  CliResult r =
+      p_.Run({"revision", "--autogenerate", "--schema", "auth", "--head",
+              "auth@head", "-m", "email", "--rev-id", "a00000000002"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string file = p_.ReadFile("migrations/versions/a00000000002_email.sql");
+  EXPECT_EQ(Section(file, "upgrade"),
+            "ALTER TABLE auth.users ADD COLUMN email text;\n");
+  EXPECT_NE(file.find("-- Revises: a00000000001\n"), std::string::npos) << file;
+  // auth's version table is now behind auth's head.
+  r = p_.Run({"revision", "--autogenerate", "-x", "schema=auth", "--head",
+              "auth@head", "-m", "again"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "error: Target database is not up to date.\n");
+  // Replayed, the branch is at its head by construction.
+  r = p_.Run({"check", "--from", "migrations", "--schema", "auth"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "No new upgrade operations detected.\n");
+}
+
+TEST_F(CliAutogenTest, DevUrlFlagLeavesTheDevDatabaseUnchanged) {
+  std::string dev = FreshDatabaseUrl();
+  ASSERT_FALSE(dev.empty());
+  p_.WriteFile("models/app.sql", "CREATE TABLE m (id int);\n");
+  int scratch_before = ScratchDatabases();
+  CliResult r = p_.Run({"diff", "--dev", dev, "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["upgrade"], "CREATE TABLE public.m (\n    id integer\n);\n");
+  EXPECT_EQ(j["compared_with"], "database");
+  EXPECT_EQ(j["scratch"], "the dev database " + dev);
+  EXPECT_EQ(UserTables(dev), "");
+  EXPECT_EQ(UserTables(url_), "");
+  EXPECT_EQ(ScratchDatabases(), scratch_before);
+
+  r = p_.Run({"diff", "--dev", "ephemeral-ish"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: --dev 'ephemeral-ish': expected 'ephemeral' or the "
+            "postgresql:// URL of a dev database\n");
+  r = p_.Run({"revision", "--from", "migrations", "-m", "x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "error: --from and --dev go with --autogenerate\n");
+}
+
+TEST_F(CliAutogenTest, EphemeralDevClusterIsUsedAndCleanedUp) {
+  // The models go to a throwaway cluster; the target is read only.
+  {
+    auto conn = Connect(url_);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)->Execute("CREATE TABLE users (id int)").ok());
+  }
+  p_.WriteFile("models/app.sql", "CREATE TABLE users (id int, name text);\n");
+  SharedTmpDir tmp;
+  ASSERT_FALSE(tmp.dir().empty());
+  int scratch_before = ScratchDatabases();
+  CliResult r =
+      p_.Run({"diff", "--dev", "ephemeral", "-v"}, {{"TMPDIR", tmp.dir()}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ALTER TABLE public.users ADD COLUMN name text;\n");
+  std::smatch port;
+  ASSERT_TRUE(std::regex_search(
+      r.err, port,
+      std::regex("started a throwaway PostgreSQL [0-9]+ cluster in " +
+                 tmp.dir() + "/retort-dev-[A-Za-z0-9]+ \\(port ([0-9]+)\\)")))
+      << r.err;
+  // Stopped and deleted; nothing was created on the target's server.
+  EXPECT_EQ(tmp.Entries(), std::vector<std::string>{});
+  auto gone =
+      Connect("postgresql://postgres@127.0.0.1:" + port[1].str() + "/postgres");
+  EXPECT_FALSE(gone.ok());
+  EXPECT_EQ(ScratchDatabases(), scratch_before);
+  EXPECT_EQ(UserTables(url_), "public.users");
+}
+
+TEST_F(CliAutogenTest, CheckFromMigrationsWithoutAServerUsesAThrowawayCluster) {
+  WriteRevision(p_, "eeee00000001", "", "", "", "CREATE TABLE t (id int);",
+                "DROP TABLE t;");
+  p_.WriteFile("models/app.sql", "CREATE TABLE t (id int, n int);\n");
+  SharedTmpDir tmp;
+  ASSERT_FALSE(tmp.dir().empty());
+  CliResult r =
+      p_.Run({"check", "--from", "migrations", "--url", kUnreachableUrl},
+             {{"TMPDIR", tmp.dir()}});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.out,
+            "New upgrade operations detected:\n"
+            "ALTER TABLE public.t ADD COLUMN n integer;\n");
+  EXPECT_TRUE(r.err.starts_with(
+      "warning: cannot connect to postgresql://postgres@127.0.0.1:1/nodb: "))
+      << r.err;
+  EXPECT_NE(r.err.find("; starting a throwaway PostgreSQL cluster for the "
+                       "comparison instead\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(tmp.Entries(), std::vector<std::string>{});
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dialect/pg_cluster.h"
 #include "dialect/postgres.h"
 #include "retort/status.h"
 
@@ -38,8 +39,10 @@ struct PgClusterOptions {
 };
 
 // PgCluster is one PostgreSQL server this process started in its own temp
-// directory (data/, server.log, the Unix socket). Destroying it stops the
-// server and deletes the directory.
+// directory (data/, server.log, the Unix socket): the core library's
+// EphemeralPgCluster plus what tests need on top (an admin connection, a
+// template database, fresh databases). Destroying it stops the server and
+// deletes the directory.
 class PgCluster {
  public:
   // Fails with the server log in the message when the server cannot start.
@@ -58,8 +61,8 @@ class PgCluster {
 
   // postgresql://postgres@127.0.0.1:<port>/<dbname>
   std::string Url(std::string_view dbname = "postgres") const;
-  int port() const { return port_; }
-  const std::string& dir() const { return dir_; }
+  int port() const { return server_->port(); }
+  const std::string& dir() const { return server_->dir(); }
   int server_version() const { return server_version_; }
   // How long Start() took, initdb included.
   double startup_seconds() const { return startup_seconds_; }
@@ -68,15 +71,11 @@ class PgCluster {
 
  private:
   PgCluster() = default;
-  Status StartServer(const PgClusterOptions& options);
   Status Prepare();
 
-  std::string bindir_;
-  std::string dir_;  // the temp directory; data/ and server.log inside
-  int port_ = 0;
+  std::unique_ptr<EphemeralPgCluster> server_;
   int server_version_ = 0;
   double startup_seconds_ = 0;
-  int guard_slot_ = -1;  // entry in the crash-cleanup registry
   int next_db_ = 0;
   std::mutex mu_;
   std::unique_ptr<PostgresConnection> admin_;

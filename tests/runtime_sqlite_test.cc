@@ -142,6 +142,121 @@ TEST(RuntimeSqlite, ForeignKeysAreEnforced) {
       << r.status().message();
 }
 
+// The table rebuild autogenerate writes for a table other tables reference:
+// with enforcement on, DROP TABLE parent would delete every child row (ON
+// DELETE CASCADE). The revision turns enforcement off, which SQLite only
+// allows between transactions: it runs in a transaction of its own, and
+// the next revision has enforcement on again.
+TEST(RuntimeSqlite, ForeignKeysOffRevisionRunsInItsOwnTransaction) {
+  MigrationProject p;
+  p.Add(
+      testing::Rev("aaaa00000001", "",
+                   "CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT);\n"
+                   "CREATE TABLE child (id INTEGER PRIMARY KEY, p INT "
+                   "REFERENCES parent (id) ON DELETE CASCADE);\n"
+                   "INSERT INTO parent VALUES (1, 'a');\n"
+                   "INSERT INTO child VALUES (10, 1);",
+                   ""));
+  p.Add(testing::Rev("aaaa00000002", "aaaa00000001",
+                     "PRAGMA foreign_keys = OFF;\n"
+                     "CREATE TABLE new_parent (id INTEGER PRIMARY KEY, name "
+                     "TEXT NOT NULL);\n"
+                     "INSERT INTO new_parent SELECT id, name FROM parent;\n"
+                     "DROP TABLE parent;\n"
+                     "ALTER TABLE new_parent RENAME TO parent;\n"
+                     "PRAGMA foreign_key_check;",
+                     ""));
+  p.Add(testing::Rev("aaaa00000003", "aaaa00000002",
+                     "INSERT INTO child VALUES (11, 42);", ""));
+  ASSERT_TRUE(p.Load());
+  std::string url = SqliteUrl(p.dir(), "fk_off.db");
+  std::vector<std::string> log;
+  auto r = p.Upgrade(Target(url), "head", testing::CollectingSettings(&log));
+  // The third revision fails on its foreign key: enforcement is back on.
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find(p.PathOf("aaaa00000003") +
+                                      ":10: upgrade aaaa00000003 failed: ERROR "
+                                      "SQLITE_CONSTRAINT_FOREIGNKEY"),
+            std::string::npos)
+      << r.status().message();
+  // The first two were committed before it: the rebuild kept the child row.
+  EXPECT_EQ(VersionRows(url), Strings{"aaaa00000002"});
+  EXPECT_EQ(Rows(url, "SELECT id, p FROM child"), Strings{"10|1"});
+  EXPECT_EQ(Scalar(url, "SELECT sql FROM sqlite_master WHERE name = 'parent'"),
+            "CREATE TABLE \"parent\" (id INTEGER PRIMARY KEY, name TEXT NOT "
+            "NULL)");
+  bool said = false;
+  for (const std::string& line : log) {
+    said |= line.find("aaaa00000002 turns foreign keys off (line 10)") !=
+            std::string::npos;
+  }
+  EXPECT_TRUE(said);
+}
+
+// A revision that turns enforcement off and leaves a violation behind is
+// checked before it commits, even without a PRAGMA foreign_key_check of its
+// own; a PRAGMA foreign_key_check that finds rows fails at its line.
+TEST(RuntimeSqlite, ForeignKeyViolationsFailTheRevision) {
+  struct Case {
+    std::string upgrade;
+    int line;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"PRAGMA foreign_keys = OFF;\nINSERT INTO child VALUES (7, 42);",
+            10},
+           {"PRAGMA foreign_keys = OFF;\nINSERT INTO child VALUES (7, 42);\n"
+            "PRAGMA foreign_key_check(child);\nSELECT 1;",
+            12},
+       }) {
+    SCOPED_TRACE(c.upgrade);
+    MigrationProject p;
+    p.Add(testing::Rev("aaaa00000001", "",
+                       "CREATE TABLE parent (id INTEGER PRIMARY KEY);\n"
+                       "CREATE TABLE child (id INTEGER PRIMARY KEY, p INT "
+                       "REFERENCES parent (id));",
+                       ""));
+    p.Add(testing::Rev("aaaa00000002", "aaaa00000001", c.upgrade, ""));
+    ASSERT_TRUE(p.Load());
+    std::string url = SqliteUrl(p.dir(), "v.db");
+    auto r = p.Upgrade(Target(url), "head");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().message(),
+              p.PathOf("aaaa00000002") + ":" + std::to_string(c.line) +
+                  ": upgrade aaaa00000002 failed: PRAGMA foreign_key_check "
+                  "found 1 foreign key violation: child rowid 7 references a "
+                  "missing row of parent");
+    EXPECT_EQ(VersionRows(url), Strings{"aaaa00000001"});
+    EXPECT_EQ(Scalar(url, "SELECT count(*) FROM child"), "0");
+  }
+}
+
+TEST(RuntimeSqlite, ForeignKeyCheckFailsAnyRevision) {
+  MigrationProject p;
+  std::string url = SqliteUrl(p.dir(), "c.db");
+  // A violation from before, written with enforcement off by someone else.
+  {
+    auto db = testing::Open(url);
+    ASSERT_TRUE(db->Execute("PRAGMA foreign_keys = OFF;"
+                            "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+                            "CREATE TABLE child (id INTEGER PRIMARY KEY, p INT "
+                            "REFERENCES parent (id));"
+                            "INSERT INTO child VALUES (3, 9);")
+                    .ok());
+  }
+  p.Add(testing::Rev("aaaa00000001", "",
+                     "CREATE TABLE other (id INT);\nPRAGMA foreign_key_check;",
+                     ""));
+  ASSERT_TRUE(p.Load());
+  auto r = p.Upgrade(Target(url), "head");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            p.PathOf("aaaa00000001") +
+                ":11: upgrade aaaa00000001 failed: PRAGMA foreign_key_check "
+                "found 1 foreign key violation: child rowid 3 references a "
+                "missing row of parent");
+  EXPECT_FALSE(TableExists(url, "other"));
+}
+
 TEST(RuntimeSqlite, ReadCurrentHeadsCreatesNothing) {
   MigrationProject p;
   std::string path = p.dir() + "/none.db";

@@ -20,6 +20,55 @@ struct TemplateInfo {
   std::string description;
 };
 
+// How autogenerate (`diff`, `check`, `revision --autogenerate`) builds the
+// two sides it compares: the models, loaded into a scratch database, and
+// the current schema.
+struct AutogenOptions {
+  enum class From {
+    // The live database at `url`, which `revision --autogenerate` requires
+    // to be at head.
+    kDatabase,
+    // The schema the revisions produce: `upgrade heads` (or, with --schema
+    // S and a [schemas.S] branch that exists, `<branch>@head`) replayed
+    // into a scratch database, placeholders applied. The database at `url`
+    // is never read or changed.
+    kMigrations,
+  };
+  // --from database|migrations. Default: kDatabase.
+  From from = From::kDatabase;
+  // --dev: where scratch databases live.
+  //   ""           dev_url from the config (the models load inside a
+  //                transaction that is rolled back); else temporary
+  //                databases on the server of `url`; with kMigrations, when
+  //                no url is set or its server cannot be reached, a
+  //                throwaway cluster (as "ephemeral").
+  //   "ephemeral"  a throwaway PostgreSQL cluster started from the
+  //                installed server binaries (initdb + pg_ctl in a temporary
+  //                directory, $RETORT_PG_BINDIR to choose them), stopped
+  //                and deleted afterwards.
+  //   a URL        a PostgreSQL dev database, instead of dev_url.
+  // Default: "".
+  std::string dev;
+};
+
+// One schema the models define or mention (`schemas`), found by parsing
+// the model files; no database is involved.
+struct ModelSchemaInfo {
+  std::string name;
+  // CREATE TABLE statements putting a table in it.
+  int tables = 0;
+  // Every object created in it (tables, views, indexes, types, ...).
+  int objects = 0;
+  // The models run CREATE SCHEMA for it.
+  bool created = false;
+  // Only referred to (a foreign key, a type of another schema).
+  bool mentioned_only = false;
+  // retort.toml has a [schemas.<name>] section for it.
+  bool configured = false;
+  // The model files that create something in it or refer to it.
+  std::vector<std::string> files;
+};
+
 // Options of `revision`, named after Alembic's flags.
 struct CreateRevisionOptions {
   std::string message;  // -m
@@ -33,6 +82,7 @@ struct CreateRevisionOptions {
   std::string rev_id;                     // --rev-id; default: random
   std::string version_path;               // --version-path
   bool autogenerate = false;              // --autogenerate: bodies from Diff()
+  AutogenOptions autogen;                 // --from, --dev (with autogenerate)
   bool transactional = true;              // false writes "Transactional: false"
   std::string upgrade_sql;                // body of "-- migrate:upgrade"
   std::string downgrade_sql;              // body of "-- migrate:downgrade"
@@ -69,6 +119,10 @@ struct DiffResult {
   std::string downgrade_sql;  // the upgrade reversed
   size_t operations = 0;
   std::vector<std::string> model_files;  // the files the `models` globs matched
+  // "database" or "migrations": what the models were compared with.
+  std::string compared_with;
+  // Where the models were loaded, e.g. "a throwaway PostgreSQL 15 cluster".
+  std::string scratch;
   bool empty() const { return operations == 0; }
 };
 
@@ -123,9 +177,17 @@ class Migrator {
   // `history -i`: like History, with is_current marking the database's
   // revisions; "current" may be used in the range.
   Result<std::vector<RevisionInfo>> HistoryWithCurrent(const std::string& range);
-  // `diff` / `check`: the configured models compared with the database
-  // (with --schema S, only schema S).
-  Result<DiffResult> Diff();
+  // `diff` / `check`: the configured models compared with the database, or
+  // with the migrations (see AutogenOptions); with --schema S, only schema
+  // S. The model files are parsed before anything connects: a syntax error
+  // is "models/auth.sql:3: syntax error at or near ...". Fails, instead of
+  // proposing to drop everything, when the models define nothing (no
+  // CREATE statement) or nothing in the compared schemas.
+  Result<DiffResult> Diff(const AutogenOptions& options = {});
+
+  // `schemas`: the schemas the model files define or mention, by name,
+  // with their table counts. Parses the files; connects to nothing.
+  Result<std::vector<ModelSchemaInfo>> ModelSchemas();
 
   // `upgrade TARGET` over many units -- every tenant (--tenants), every
   // configured schema to its branch in dependency order (--all-schemas),

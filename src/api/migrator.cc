@@ -14,6 +14,8 @@
 #include "api/fanout_plan.h"
 #include "api/schema_set.h"
 #include "autogen/autogen.h"
+#include "autogen/model_cache.h"
+#include "autogen/model_scan.h"
 #include "config/config.h"
 #include "config/templates.h"
 #include "config/vault.h"
@@ -54,8 +56,9 @@ struct Migrator::Impl {
   Result<const SchemaEntry*> ActiveSchema();
   // The graph commands work on: the active schema's branch, else all.
   Result<const RevisionMap*> Graph();
-  // Which database, version table and schema a run works on.
-  Result<RunTarget> Target() const;
+  // Which database, version table and schema a run works on. Without
+  // `resolve_url` the URL is left empty (not required, nor read from Vault).
+  Result<RunTarget> Target(bool resolve_url = true) const;
   RunTarget TargetFor(std::string url) const;
   Result<RunSettings> Settings() const;
   Result<MigrationResult> RunCommand(const RunRequest& request);
@@ -65,7 +68,13 @@ struct Migrator::Impl {
                               const FanoutOptions& options,
                               ConnectionPool& pool);
   Result<std::vector<std::string>> ModelFiles() const;
-  Result<DiffResult> DiffImpl();
+  // The model files, read and parsed (nothing connects).
+  Result<ModelScan> ScanModelFiles() const;
+  Result<DiffResult> DiffImpl(const AutogenOptions& autogen);
+  // The revisions autogenerate's current schema stands for: "heads", or
+  // with --schema S whose [schemas.S] branch is in the graph,
+  // "<branch>@head". Needs the graph loaded.
+  std::string AutogenHeads() const;
   Result<std::vector<RevisionInfo>> HistoryImpl(
       const std::string& range, const std::vector<std::string>* current);
 
@@ -183,8 +192,8 @@ Result<RevisionInfo> Migrator::Impl::Write(
   file.depends_on = header.depends_on;
   std::optional<std::string> tz;
   if (!config.timezone.empty()) tz = config.timezone;
-  RETORT_ASSIGN_OR_RETURN(
-      file.create_date, MakeCreateDate(std::chrono::system_clock::now(), tz));
+  RETORT_ASSIGN_OR_RETURN(file.create_date,
+                          MakeCreateDate(std::chrono::system_clock::now(), tz));
   if (body) {
     file.upgrades = body->upgrade_sql;
     file.downgrades = body->downgrade_sql;
@@ -211,17 +220,19 @@ Result<RevisionInfo> Migrator::Impl::Write(
   return info;
 }
 
-Result<RunTarget> Migrator::Impl::Target() const {
-  if (config.url.empty()) {
+Result<RunTarget> Migrator::Impl::Target(bool resolve_url) const {
+  if (config.url.empty() && resolve_url) {
     return Status::InvalidArgument(
         "no database URL: set 'url' in " +
         (config.path.empty() ? std::string("retort.toml") : config.path) +
         ", set DATABASE_URL, or pass --url");
   }
   // Secrets are fetched only here, when a command needs the database.
-  RETORT_ASSIGN_OR_RETURN(
-      std::string url,
-      ResolveSecret(config.url, options.log, options.log_level));
+  std::string url;
+  if (resolve_url) {
+    RETORT_ASSIGN_OR_RETURN(
+        url, ResolveSecret(config.url, options.log, options.log_level));
+  }
   return TargetFor(std::move(url));
 }
 
@@ -317,9 +328,9 @@ Result<std::vector<RevisionInfo>> Migrator::Impl::HistoryImpl(
           "-i/--indicate-current");
     }
     if (current->size() > 1) {
-      return Status::InvalidArgument(
-          "the database has several heads (" + Join(*current, ", ") +
-          "); name one instead of 'current'");
+      return Status::InvalidArgument("the database has several heads (" +
+                                     Join(*current, ", ") +
+                                     "); name one instead of 'current'");
     }
     std::string cur = current->empty() ? "base" : current->front();
     if (base == "current") base = cur;
@@ -369,24 +380,130 @@ Result<std::vector<std::string>> Migrator::Impl::ModelFiles() const {
   return files;
 }
 
-Result<DiffResult> Migrator::Impl::DiffImpl() {
-  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> files, ModelFiles());
-  RETORT_ASSIGN_OR_RETURN(RunTarget target, Target());
-  DiffOptions o;
-  if (!config.dev_url.empty()) {
-    RETORT_ASSIGN_OR_RETURN(
-        o.dev_url, ResolveSecret(config.dev_url, options.log, options.log_level));
+Result<ModelScan> Migrator::Impl::ScanModelFiles() const {
+  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> paths, ModelFiles());
+  RETORT_ASSIGN_OR_RETURN(std::vector<ModelFile> files, ReadModelFiles(paths));
+  // Parsing 2,000 tables' models costs about 0.3 s: unchanged files are
+  // not parsed again (model_cache.h).
+  return ScanModelsCached(files);
+}
+
+std::string Migrator::Impl::AutogenHeads() const {
+  if (!options.schema.empty()) {
+    auto it = config.schemas.find(options.schema);
+    if (it != config.schemas.end() && !it->second.branch.empty() &&
+        map->FindBranchLabel(it->second.branch) != nullptr) {
+      return it->second.branch + "@head";
+    }
   }
+  return "heads";
+}
+
+Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
+  const bool from_migrations =
+      autogen.from == AutogenOptions::From::kMigrations;
+  // SQLite models may use SQLite's own syntax, which the PostgreSQL parser
+  // behind ScanModels rejects; the SQLite loader checks them instead.
+  auto parsed_url = ParseDatabaseUrl(config.url);
+  const bool sqlite =
+      parsed_url.ok() && parsed_url->dialect == Dialect::kSqlite;
+  // Everything that needs no server first: a broken model file or a trap
+  // in the settings is reported before anything connects.
+  ModelScan scan;
+  if (sqlite) {
+    RETORT_ASSIGN_OR_RETURN(scan.files, ModelFiles());
+  } else {
+    RETORT_ASSIGN_OR_RETURN(scan, ScanModelFiles());
+  }
+  DiffOptions o;
   o.filter.include_schemas = config.include_schemas;
   o.filter.exclude_schemas = config.exclude_schemas;
   o.filter.exclude_tables = config.exclude_tables;
   if (!options.schema.empty()) o.filter.include_schemas = {options.schema};
-  RETORT_ASSIGN_OR_RETURN(AutogenResult r, DiffModels(target.url, files, o));
+  // retort's own tables are never compared, whatever they are called.
+  std::vector<std::string> version_tables = {config.version_table};
+  for (const auto& [name, schema] : config.schemas)
+    version_tables.push_back(schema.version_table);
+  for (const std::string& table : version_tables) {
+    o.filter.exclude_tables.push_back(table);
+    o.filter.exclude_tables.push_back(table + "_history");
+  }
+  o.models_setting =
+      "the 'models' setting in " +
+      (config.path.empty() ? std::string("retort.toml") : config.path);
+  if (!sqlite) {
+    RETORT_RETURN_IF_ERROR(
+        CheckModelsDefineSomething(scan, o.filter, o.models_setting));
+  }
+
+  if (autogen.dev == "ephemeral") {
+    o.ephemeral = true;
+  } else if (!autogen.dev.empty()) {
+    auto dev = ParseDatabaseUrl(autogen.dev);
+    if (!dev.ok() || dev->dialect != Dialect::kPostgres) {
+      return Status::InvalidArgument(
+          "--dev '" + ::retort::RedactedUrl(autogen.dev) +
+          "': expected 'ephemeral' or the postgresql:// URL of a dev "
+          "database");
+    }
+    o.dev_url = autogen.dev;
+  } else if (!config.dev_url.empty()) {
+    RETORT_ASSIGN_OR_RETURN(
+        o.dev_url,
+        ResolveSecret(config.dev_url, options.log, options.log_level));
+  }
+  // Seed 001: with per-schema sections, schemas come from the models and
+  // are created idempotently; a downgrade never drops one.
+  o.idempotent_schemas = !config.schemas.empty();
+  o.log = options.log;
+  o.log_level = options.log_level;
+
+  RunTarget target;
+  if (from_migrations) {
+    RETORT_RETURN_IF_ERROR(LoadGraph());
+    RETORT_ASSIGN_OR_RETURN(target, Target(/*resolve_url=*/false));
+    if (!config.url.empty() && !o.ephemeral && o.dev_url.empty()) {
+      // Only a server to create scratch databases on: when the URL cannot
+      // be resolved, a throwaway cluster does as well.
+      auto url = ResolveSecret(config.url, options.log, options.log_level);
+      if (url.ok()) {
+        target.url = *url;
+      } else if (options.log && options.log_level <= LogLevel::kWarn) {
+        options.log(LogLevel::kWarn, url.status().message());
+      }
+    }
+    RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
+    // The replay's own progress ("Running upgrade ...") is about a scratch
+    // database: shown with -v only.
+    if (settings.log_level > LogLevel::kDebug) {
+      settings.log_level = std::max(settings.log_level, LogLevel::kWarn);
+    }
+    std::string destination = AutogenHeads();
+    o.build_current = [this, target, settings,
+                       destination](const std::string& scratch_url) {
+      RunTarget replay = target;
+      replay.url = scratch_url;
+      RunRequest request;
+      request.command = RunRequest::Command::kUpgrade;
+      request.targets = {destination};
+      return Run(*scripts, *map, replay, settings, request)
+          .status()
+          .WithContext("replaying the migrations (upgrade " + destination +
+                       ") into a scratch database");
+    };
+  } else {
+    RETORT_ASSIGN_OR_RETURN(target, Target());
+  }
+
+  RETORT_ASSIGN_OR_RETURN(AutogenResult r,
+                          DiffScannedModels(target.url, scan, o));
   DiffResult out;
   out.upgrade_sql = std::move(r.upgrade_sql);
   out.downgrade_sql = std::move(r.downgrade_sql);
   out.operations = r.operations.size();
-  out.model_files = std::move(files);
+  out.model_files = scan.files;
+  out.compared_with = from_migrations ? "migrations" : "database";
+  out.scratch = std::move(r.scratch);
   return out;
 }
 
@@ -399,9 +516,8 @@ Result<std::unique_ptr<Migrator>> Migrator::Open(const Options& options) {
   LoadOptions lo;
   lo.name = options.name;
   lo.x_args = options.x_args;
-  RETORT_ASSIGN_OR_RETURN(
-      impl->config,
-      LoadConfig(options.config_path, lo, options.config_must_exist));
+  RETORT_ASSIGN_OR_RETURN(impl->config, LoadConfig(options.config_path, lo,
+                                                   options.config_must_exist));
   if (!options.url.empty()) impl->config.url = options.url;
   return std::unique_ptr<Migrator>(new Migrator(std::move(impl)));
 }
@@ -432,10 +548,10 @@ Status Migrator::Init(const std::string& directory,
   if (!tmpl) {
     std::vector<std::string> names;
     for (const auto& t : ProjectTemplates()) names.push_back(t.name);
-    return Status::InvalidArgument(
-        "no template named '" + template_name + "'" +
-        DidYouMean(template_name, names) + " (available: " + Join(names, ", ") +
-        "; see 'retort list-templates')");
+    return Status::InvalidArgument("no template named '" + template_name + "'" +
+                                   DidYouMean(template_name, names) +
+                                   " (available: " + Join(names, ", ") +
+                                   "; see 'retort list-templates')");
   }
   std::error_code ec;
   fs::path dir(directory);
@@ -456,16 +572,17 @@ Status Migrator::Init(const std::string& directory,
   }
   // script_location is written relative to the config file's folder.
   fs::path config_dir = fs::absolute(config_path).parent_path();
-  std::string location =
-      fs::absolute(dir).lexically_normal().lexically_relative(config_dir)
-          .generic_string();
+  std::string location = fs::absolute(dir)
+                             .lexically_normal()
+                             .lexically_relative(config_dir)
+                             .generic_string();
   if (!location.empty() && location.back() == '/') location.pop_back();
   std::string config = tmpl->config;
   for (size_t at = config.find("@SCRIPT_LOCATION@"); at != std::string::npos;
        at = config.find("@SCRIPT_LOCATION@"))
     config.replace(at, 17, location);
-  RETORT_RETURN_IF_ERROR(
-      WriteNewFile(dir / kScriptTemplateName, std::string(kDefaultScriptTemplate)));
+  RETORT_RETURN_IF_ERROR(WriteNewFile(dir / kScriptTemplateName,
+                                      std::string(kDefaultScriptTemplate)));
   RETORT_RETURN_IF_ERROR(WriteNewFile(dir / "README.md", tmpl->readme));
   if (!config_dir.empty()) fs::create_directories(config_dir, ec);
   return WriteNewFile(config_path, config);
@@ -543,9 +660,11 @@ Result<RevisionInfo> Migrator::CreateRevision(
         "-- DROP SCHEMA IF EXISTS " +
         name + " CASCADE;";
   }
-  if (options.autogenerate) {
+  if (options.autogenerate &&
+      options.autogen.from == AutogenOptions::From::kDatabase) {
     // Alembic's rule: compare against a database that has every revision,
-    // or the new file would repeat what a pending revision does.
+    // or the new file would repeat what a pending revision does. (Replayed
+    // migrations are at every head by construction.)
     RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
     RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
     RETORT_ASSIGN_OR_RETURN(std::vector<std::string> current,
@@ -558,7 +677,9 @@ Result<RevisionInfo> Migrator::CreateRevision(
     if (current != heads) {
       return Status::Conflict("Target database is not up to date.");
     }
-    RETORT_ASSIGN_OR_RETURN(DiffResult diff, impl_->DiffImpl());
+  }
+  if (options.autogenerate) {
+    RETORT_ASSIGN_OR_RETURN(DiffResult diff, impl_->DiffImpl(options.autogen));
     body.upgrade_sql = diff.upgrade_sql;
     body.downgrade_sql = diff.downgrade_sql;
     const Options& o = impl_->options;
@@ -584,7 +705,8 @@ Result<RevisionInfo> Migrator::CreateRevision(
 
 Result<RevisionInfo> Migrator::Merge(const MergeOptions& options) {
   RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
-  std::string rev_id = options.rev_id.empty() ? NewRevisionId() : options.rev_id;
+  std::string rev_id =
+      options.rev_id.empty() ? NewRevisionId() : options.rev_id;
   RETORT_ASSIGN_OR_RETURN(
       NewRevisionHeader header,
       PlanMerge(*impl_->map, options.revisions, rev_id, options.branch_labels));
@@ -652,8 +774,8 @@ Result<MigrationResult> Migrator::Downgrade(const std::string& target,
   return impl_->RunCommand(r);
 }
 
-Result<MigrationResult> Migrator::Stamp(const std::vector<std::string>& revisions,
-                                        bool sql, bool purge) {
+Result<MigrationResult> Migrator::Stamp(
+    const std::vector<std::string>& revisions, bool sql, bool purge) {
   RunRequest r;
   r.command = RunRequest::Command::kStamp;
   r.targets = revisions;
@@ -673,9 +795,11 @@ Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
     std::vector<std::string> a = heads, b = map.Heads();
     std::sort(a.begin(), a.end());
     std::sort(b.begin(), b.end());
-    if (a != b) return Status::Conflict("Database is not on all head revisions");
+    if (a != b)
+      return Status::Conflict("Database is not on all head revisions");
   }
-  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> all, map.GetAllCurrent(heads));
+  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> all,
+                          map.GetAllCurrent(heads));
   std::vector<const RevisionNode*> nodes;
   for (const auto& id : all) nodes.push_back(map.Find(id));
   std::vector<RevisionInfo> infos = impl_->Infos(map, nodes);
@@ -683,7 +807,31 @@ Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
   return infos;
 }
 
-Result<DiffResult> Migrator::Diff() { return impl_->DiffImpl(); }
+Result<DiffResult> Migrator::Diff(const AutogenOptions& options) {
+  return impl_->DiffImpl(options);
+}
+
+Result<std::vector<ModelSchemaInfo>> Migrator::ModelSchemas() {
+  RETORT_ASSIGN_OR_RETURN(ModelScan scan, impl_->ScanModelFiles());
+  RETORT_RETURN_IF_ERROR(CheckModelsDefineSomething(
+      scan, {},
+      "the 'models' setting in " + (impl_->config.path.empty()
+                                        ? std::string("retort.toml")
+                                        : impl_->config.path)));
+  std::vector<ModelSchemaInfo> out;
+  for (const auto& [name, schema] : scan.schemas) {
+    ModelSchemaInfo info;
+    info.name = name;
+    info.tables = schema.tables;
+    info.objects = schema.objects;
+    info.created = schema.created;
+    info.mentioned_only = schema.mentioned_only();
+    info.configured = impl_->config.schemas.count(name) > 0;
+    info.files = schema.files;
+    out.push_back(std::move(info));
+  }
+  return out;
+}
 
 Result<FanoutPlan> Migrator::Impl::PlanMany(const RunRequest& request,
                                             const FanoutOptions& fanout,

@@ -1,42 +1,185 @@
 // DiffModels: scratch load + two introspections + compare + render.
 #include "autogen/autogen.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <utility>
 
+#include "autogen/model_cache.h"
 #include "autogen/render.h"
 #include "autogen/scratch.h"
+#include "autogen/sqlite_autogen.h"
 #include "dialect/url.h"
 
 namespace retort {
 namespace {
+
+// Statements per round trip when loading the models (LoadModelsOptions).
+// Measured at 2,000 tables (docs/benchmarks.md): 50, 200 and 1,000 did the
+// same; 200 keeps a failing batch's replay short.
+constexpr int kLoadBatchStatements = 200;
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
-Result<Catalog> LoadAndIntrospect(const std::string& target_url,
-                                  const std::vector<std::string>& model_files,
-                                  const DiffOptions& options, double* seconds) {
-  RETORT_ASSIGN_OR_RETURN(std::vector<ModelFile> files,
-                          ReadModelFiles(model_files));
-  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> scratch,
-                          ScratchDatabase::Open(target_url, options.dev_url));
-  Status loaded = LoadModels(scratch->conn(), files);
-  if (!loaded.ok()) return loaded;  // the destructor drops the scratch db
+std::string Seconds(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2f", seconds);
+  return text;
+}
+
+// A connection failure to the target says what to do about it (a bad URL
+// already does).
+Status NeedsTheServer(const Status& status) {
+  if (status.code() == Status::Code::kInvalidArgument) return status;
+  return status.WithContext(
+      "comparing the models with the database needs its server (start it, "
+      "fix the url, or pass --from migrations to compare with the revisions "
+      "instead)");
+}
+
+void Log(const DiffOptions& options, LogLevel level, const std::string& line) {
+  if (options.log && level >= options.log_level) options.log(level, line);
+}
+
+Result<Catalog> Introspect(Connection& conn, const DiffOptions& options,
+                           double* seconds) {
   auto start = std::chrono::steady_clock::now();
-  Result<Catalog> catalog = IntrospectPostgres(scratch->conn(), options.filter);
-  if (seconds) *seconds = SecondsSince(start);
-  if (!catalog.ok()) return catalog.status().WithContext("models");
-  RETORT_RETURN_IF_ERROR(scratch->Close());
+  Result<Catalog> catalog = IntrospectPostgres(conn, options.filter);
+  *seconds = SecondsSince(start);
   return catalog;
+}
+
+bool Unfiltered(const IntrospectOptions& filter) {
+  return filter.include_schemas.empty() && filter.exclude_schemas.empty() &&
+         filter.exclude_tables.empty();
+}
+
+// Reads the scratch database the models were just loaded into, recording
+// the rows into the model cache. They are recorded without a filter, so
+// that one recording serves every --schema and include/exclude setting
+// (a filter only drops rows as they are read), and the filtered catalog is
+// then built from the same rows.
+Result<Catalog> ReadAndRecordModels(Connection& conn,
+                                    const DiffOptions& options,
+                                    const ModelCachePaths& cache,
+                                    const std::string& key, double* seconds) {
+  auto start = std::chrono::steady_clock::now();
+  RecordingConnection recorder(conn);
+  Result<Catalog> everything =
+      IntrospectPostgres(recorder, IntrospectOptions());
+  if (!everything.ok()) return everything;
+  IntrospectionRecording recording = recorder.TakeRecording();
+  Status written = WriteIntrospectCache(cache.introspect, key, recording);
+  Log(options, LogLevel::kDebug,
+      written.ok() ? "models: recorded in " + cache.introspect
+                   : "model cache not written: " + written.message());
+  Result<Catalog> desired = std::move(everything);
+  if (!Unfiltered(options.filter)) {
+    ReplayConnection replay(std::move(recording));
+    desired = IntrospectPostgres(replay, options.filter);
+    // Cannot happen while a narrower filter runs a subset of the queries;
+    // should that change, read the database again rather than guess.
+    if (!desired.ok() || replay.misses() > 0) {
+      desired = IntrospectPostgres(conn, options.filter);
+    }
+  }
+  *seconds = SecondsSince(start);
+  return desired;
+}
+
+// Seed 001's schema handling (DiffOptions::idempotent_schemas): creating a
+// schema cannot fail when another branch's revision made it first, and a
+// downgrade never drops a schema that other branches (or data nobody
+// modelled) may still use.
+void MakeSchemaCreationIdempotent(std::vector<Operation>* ops) {
+  constexpr std::string_view kPrefix = "schema:";
+  for (Operation& op : *ops) {
+    if (op.kind != OpKind::kCreateSchema || !op.object.starts_with(kPrefix)) {
+      continue;
+    }
+    std::string name = op.object.substr(kPrefix.size());  // already quoted
+    op.sql = "CREATE SCHEMA IF NOT EXISTS " + name + ";\n";
+    op.reverse_sql.clear();
+    op.reverse_destructive = false;
+    op.reverse_comments = {
+        "-- retort: DROP SCHEMA is left commented out so that a downgrade "
+        "never drops a schema other revisions or data may still use; "
+        "uncomment it to drop " +
+            name + " with everything in it:",
+        "-- DROP SCHEMA IF EXISTS " + name + " CASCADE;"};
+  }
+}
+
+// `why`, when set, is logged first: starting a cluster takes a second or
+// more, and the user should know what the wait is for.
+Result<std::unique_ptr<ScratchServer>> StartEphemeral(
+    const DiffOptions& options, const std::string& why) {
+  if (!why.empty()) Log(options, LogLevel::kInfo, why);
+  auto start = std::chrono::steady_clock::now();
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchServer> server,
+                          ScratchServer::Ephemeral());
+  char took[32];
+  std::snprintf(took, sizeof(took), "%.2f", SecondsSince(start));
+  Log(options, LogLevel::kDebug,
+      "started " + server->description() + " in " + server->cluster()->dir() +
+          " (port " + std::to_string(server->cluster()->port()) + ") in " +
+          took + " s");
+  return server;
+}
+
+// The server scratch databases are created on; null when none is needed
+// (models in the dev database, current schema read from the target).
+Result<std::unique_ptr<ScratchServer>> OpenScratchServer(
+    const std::string& target_url, const DiffOptions& options) {
+  if (options.ephemeral) {
+    return StartEphemeral(
+        options, "starting a throwaway PostgreSQL cluster for the comparison");
+  }
+  if (!options.dev_url.empty()) {
+    if (!options.build_current) return std::unique_ptr<ScratchServer>();
+    return ScratchServer::OnServerOf(options.dev_url);
+  }
+  if (!options.build_current) {
+    auto server = ScratchServer::OnServerOf(target_url);
+    if (!server.ok()) return NeedsTheServer(server.status());
+    return server;
+  }
+  // Replaying the migrations needs no real database: any server will do,
+  // and a throwaway one when there is none.
+  if (target_url.empty()) {
+    return StartEphemeral(options,
+                          "no database URL is configured; starting a "
+                          "throwaway PostgreSQL cluster for the comparison");
+  }
+  auto server = ScratchServer::OnServerOf(target_url);
+  if (server.ok()) return server;
+  Log(options, LogLevel::kWarn,
+      server.status().message() + "; " +
+          "starting a throwaway PostgreSQL cluster for the comparison instead");
+  return StartEphemeral(options, "");
 }
 
 }  // namespace
 
-AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired) {
+AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired,
+                           bool idempotent_schemas) {
   AutogenResult result;
-  OrderedOperations up = OrderOperations(Compare(current, desired));
+  std::vector<Operation> ops = Compare(current, desired);
+  if (idempotent_schemas) MakeSchemaCreationIdempotent(&ops);
+  OrderedOperations up = OrderOperations(std::move(ops));
+  if (idempotent_schemas) {
+    // "Create the schemas first", as seed 001's first revision does.
+    std::stable_partition(
+        up.operations.begin(), up.operations.end(),
+        [](const Operation& op) { return op.kind == OpKind::kCreateSchema; });
+  }
   OrderedOperations down = ReverseOperations(up.operations);
   result.cycle = up.cycle || down.cycle;
   result.upgrade_sql = RenderSql(up.operations);
@@ -45,29 +188,203 @@ AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired) {
   return result;
 }
 
-Result<Catalog> LoadModelCatalog(const std::string& target_url,
-                                 const std::vector<std::string>& model_files,
-                                 const DiffOptions& options) {
-  return LoadAndIntrospect(target_url, model_files, options, nullptr);
-}
-
 Result<AutogenResult> DiffModels(const std::string& target_url,
                                  const std::vector<std::string>& model_files,
                                  const DiffOptions& options) {
-  double models_seconds = 0;
-  RETORT_ASSIGN_OR_RETURN(
-      Catalog desired,
-      LoadAndIntrospect(target_url, model_files, options, &models_seconds));
-  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
-                          Connect(target_url));
-  auto start = std::chrono::steady_clock::now();
-  Result<Catalog> current = IntrospectPostgres(*conn, options.filter);
-  double target_seconds = SecondsSince(start);
-  if (!current.ok()) return current.status().WithContext("target database");
-  AutogenResult result = DiffCatalogs(*current, desired);
-  result.introspect_models_seconds = models_seconds;
-  result.introspect_target_seconds = target_seconds;
-  return result;
+  RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target_url));
+  // SQLite models may use SQLite's own syntax, which PostgreSQL's parser
+  // behind ScanModels rejects: they go straight to the SQLite loader.
+  if (url.dialect == Dialect::kSqlite) {
+    return DiffSqliteModels(url, model_files, options);
+  }
+  RETORT_ASSIGN_OR_RETURN(std::vector<ModelFile> files,
+                          ReadModelFiles(model_files));
+  RETORT_ASSIGN_OR_RETURN(ModelScan scan, ScanModelsCached(files));
+  return DiffScannedModels(target_url, scan, options);
+}
+
+Result<AutogenResult> DiffScannedModels(const std::string& target_url,
+                                        const ModelScan& models,
+                                        const DiffOptions& options) {
+  RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target_url));
+  if (url.dialect == Dialect::kSqlite) {
+    return DiffSqliteModels(url, models.files, options);
+  }
+  const bool dev = !options.dev_url.empty() && !options.ephemeral;
+  // Declared first so that it outlives the scratch databases on it. Opened
+  // now when the migrations are replayed (needed whatever the model cache
+  // holds); for the models alone, only on a cache miss.
+  std::unique_ptr<ScratchServer> server;
+  if (options.build_current) {
+    RETORT_ASSIGN_OR_RETURN(server, OpenScratchServer(target_url, options));
+  }
+  std::unique_ptr<Connection> target;
+  if (!options.build_current) {
+    auto connected = Connect(target_url);
+    if (!connected.ok()) return NeedsTheServer(connected.status());
+    target = std::move(connected).value();
+  }
+
+  // Where the models go, and what that database's contents depend on
+  // besides the models (the model cache's key). When that cannot be read,
+  // the models are loaded and nothing is cached.
+  std::unique_ptr<ScratchDatabase> dev_db;
+  Result<ScratchIdentity> identity = Status::Internal("no identity");
+  std::string description;
+  if (dev) {
+    RETORT_ASSIGN_OR_RETURN(dev_db, ScratchDatabase::OpenDev(options.dev_url));
+    identity = DevDatabaseIdentity(dev_db->conn());
+    description = "the dev database " + RedactedUrl(options.dev_url);
+  } else if (server != nullptr) {
+    identity = server->Identity();
+    description = server->description();
+  } else if (options.ephemeral) {
+    identity = EphemeralServerIdentity();
+    description =
+        "a throwaway PostgreSQL " +
+        std::to_string(identity.ok() ? identity->server_version / 10000 : 0) +
+        " cluster";
+  } else {
+    identity = ServerIdentity(*target, /*database_settings=*/false);
+    description = "the server of " + url.redacted;
+  }
+  if (!identity.ok()) {
+    Log(options, LogLevel::kDebug,
+        "model cache not used: " + identity.status().message());
+  }
+
+  // The target is read on a thread of its own (with its own connection)
+  // while the models load and are read: the two sides share nothing.
+  Result<Catalog> current = Status::Internal("no current schema");
+  double models_seconds = 0, current_seconds = 0;
+  std::jthread target_reader;
+  if (target != nullptr) {
+    target_reader =
+        std::jthread([&options, &target, &current, &current_seconds] {
+          current = Introspect(*target, options, &current_seconds);
+        });
+  }
+
+  // Seed 001: schemas are detected from the models, which need not create
+  // them.
+  std::vector<std::pair<std::string, std::string>> setup;  // schema, SQL
+  if (options.idempotent_schemas) {
+    for (const auto& [name, schema] : models.schemas) {
+      if (schema.created || schema.objects == 0) continue;
+      setup.emplace_back(name,
+                         "CREATE SCHEMA IF NOT EXISTS " + QuoteSqlIdent(name));
+    }
+  }
+  std::optional<ModelCachePaths> cache;
+  std::string cache_key;
+  if (identity.ok()) {
+    cache = ModelCacheFor(models.files);
+    std::vector<std::string> setup_sql;
+    for (const auto& step : setup) setup_sql.push_back(step.second);
+    if (cache) cache_key = IntrospectKey(models, setup_sql, identity->text);
+  }
+
+  Result<Catalog> desired = Status::Internal("models not read");
+  std::string cache_state = cache ? "miss" : "off";
+  if (cache) {
+    auto start = std::chrono::steady_clock::now();
+    if (auto recording = ReadIntrospectCache(cache->introspect, cache_key)) {
+      ReplayConnection replay(std::move(*recording));
+      desired = Introspect(replay, options, &models_seconds);
+      // The introspection may carry on past a failed query (an optional
+      // one): anything unrecorded makes the replay a miss.
+      if (desired.ok() && replay.misses() > 0) {
+        desired = Status::NotFound("a query the recording does not hold");
+      }
+      if (desired.ok()) {
+        cache_state = "hit";
+        Log(options, LogLevel::kDebug,
+            "models: read from the model cache " + cache->introspect + " in " +
+                Seconds(SecondsSince(start)) + " s");
+      } else {
+        Log(options, LogLevel::kDebug,
+            "model cache " + cache->introspect +
+                " not used: " + desired.status().message());
+      }
+    }
+  }
+  if (cache_state != "hit") {
+    auto start = std::chrono::steady_clock::now();
+    if (!dev && server == nullptr) {
+      RETORT_ASSIGN_OR_RETURN(server, OpenScratchServer(target_url, options));
+      description = server->description();
+    }
+    std::unique_ptr<ScratchDatabase> models_db;
+    if (dev) {
+      models_db = std::move(dev_db);
+    } else {
+      RETORT_ASSIGN_OR_RETURN(models_db, server->CreateDatabase());
+    }
+    for (const auto& [name, sql] : setup) {
+      RETORT_RETURN_IF_ERROR(models_db->conn().Execute(sql).WithContext(
+          "creating schema " + name + " for the models"));
+    }
+    LoadModelsOptions load;
+    // A temporary database is dropped afterwards: what its transactions
+    // commit does not matter, how many there are does. A dev database's
+    // models run in the transaction that is rolled back.
+    load.own_transactions = !dev;
+    load.batch_statements = kLoadBatchStatements;
+    RETORT_RETURN_IF_ERROR(LoadModels(models_db->conn(), models, load));
+    double load_seconds = SecondsSince(start);
+    if (cache) {
+      desired = ReadAndRecordModels(models_db->conn(), options, *cache,
+                                    cache_key, &models_seconds);
+    } else {
+      desired = Introspect(models_db->conn(), options, &models_seconds);
+    }
+    if (!desired.ok()) return desired.status().WithContext("models");
+    RETORT_RETURN_IF_ERROR(models_db->Close());
+    Log(options, LogLevel::kDebug,
+        "models: " + std::to_string(models.statements.size()) +
+            " statements loaded into " + description + " in " +
+            Seconds(load_seconds) + " s, read in " + Seconds(models_seconds) +
+            " s");
+  } else if (dev_db != nullptr) {
+    RETORT_RETURN_IF_ERROR(dev_db->Close());
+  }
+
+  if (options.ephemeral && target != nullptr) {
+    int version = identity.ok()       ? identity->server_version
+                  : server != nullptr ? server->server_version()
+                                      : 0;
+    if (version != 0 && version / 10000 != target->ServerVersion() / 10000) {
+      Log(options, LogLevel::kWarn,
+          "the models are loaded into PostgreSQL " +
+              std::to_string(version / 10000) +
+              " but the target runs PostgreSQL " +
+              std::to_string(target->ServerVersion() / 10000) +
+              ": definitions the two print differently will show as "
+              "changes; set dev_url to a database of the target's version");
+    }
+  }
+
+  if (options.build_current) {
+    RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> replay,
+                            server->CreateDatabase());
+    RETORT_RETURN_IF_ERROR(options.build_current(replay->url()));
+    current = Introspect(replay->conn(), options, &current_seconds);
+    if (!current.ok()) return current.status().WithContext("migrations");
+    RETORT_RETURN_IF_ERROR(replay->Close());
+  } else {
+    target_reader.join();
+    if (!current.ok()) return current.status().WithContext("target database");
+    Log(options, LogLevel::kDebug,
+        "target database read in " + Seconds(current_seconds) + " s");
+  }
+
+  AutogenResult diff =
+      DiffCatalogs(*current, *desired, options.idempotent_schemas);
+  diff.introspect_models_seconds = models_seconds;
+  diff.introspect_target_seconds = current_seconds;
+  diff.scratch = description;
+  diff.model_cache = cache_state;
+  return diff;
 }
 
 }  // namespace retort

@@ -1,29 +1,56 @@
 // Autogenerate's entry point for the CLI and the public API: models (SQL
-// DDL files) vs a target database -> operations, upgrade SQL and downgrade
-// SQL. Both sides are introspected by the same code on the same server
-// version, so an unchanged schema diffs to nothing.
+// DDL files) vs the current schema -> operations, upgrade SQL and downgrade
+// SQL. The current schema is a live database, or a scratch database the
+// caller fills (by replaying the migrations). Both sides are introspected
+// by the same code, so an unchanged schema diffs to nothing.
 #ifndef RETORT_AUTOGEN_AUTOGEN_H_
 #define RETORT_AUTOGEN_AUTOGEN_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "autogen/diff.h"
+#include "autogen/model_scan.h"
 #include "catalog/catalog.h"
 #include "catalog/pg_introspect.h"
+#include "retort/options.h"
 #include "retort/status.h"
 
 namespace retort {
 
-// DiffOptions say where the models are loaded and what is compared.
+// DiffOptions say where the models are loaded, what they are compared
+// with, and what is compared.
 struct DiffOptions {
   // A PostgreSQL database to load the models into, inside a transaction
   // that is rolled back. Default: "" = a temporary database created (and
   // dropped) on the target's server, which needs CREATEDB.
   std::string dev_url;
+  // Load into (and replay into) temporary databases of a throwaway cluster
+  // started from the installed PostgreSQL binaries, whatever dev_url and
+  // the target say (`--dev ephemeral`). Default: false.
+  bool ephemeral = false;
+  // When set, the current schema is not read from `target_url`: this is
+  // called with the URL of an empty scratch database to build it in (by
+  // replaying the migrations), on the server of dev_url, else of
+  // `target_url`; when `target_url` is empty or its server cannot be
+  // reached, on a throwaway cluster. Default: unset.
+  std::function<Status(const std::string& scratch_url)> build_current;
+  // Seed 001's schema handling: schemas the models put objects in are
+  // created before the models load (the models need no CREATE SCHEMA), and
+  // a schema the upgrade creates is created first, IF NOT EXISTS, while the
+  // downgrade's DROP SCHEMA is left commented out. Default: false.
+  bool idempotent_schemas = false;
   // Which schemas and tables are compared (applied to both sides).
   // Default: every user schema; version tables are always skipped.
   IntrospectOptions filter;
+  // Names where the model files came from, for errors about them.
+  // Default: "the 'models' setting in retort.toml".
+  std::string models_setting = "the 'models' setting in retort.toml";
+  // Where progress lines go (the throwaway cluster starting, a fallback).
+  // Default: nowhere.
+  LogSink log;
+  LogLevel log_level = LogLevel::kInfo;
 };
 
 // AutogenResult is a comparison's outcome.
@@ -39,27 +66,37 @@ struct AutogenResult {
   // Seconds spent introspecting the target and the scratch database.
   double introspect_target_seconds = 0;
   double introspect_models_seconds = 0;
+  // Where the models were loaded, e.g. "a throwaway PostgreSQL 15 cluster"
+  // (on a model cache hit: where they were loaded when recorded).
+  std::string scratch;
+  // The model cache (model_cache.h): "hit" (the models were not loaded),
+  // "miss" (loaded, and recorded) or "off" (RETORT_CACHE=off, or the
+  // scratch database's identity could not be read).
+  std::string model_cache;
 
   // True when the models and the database agree (no statement and no
   // manual step).
   bool empty() const { return operations.empty(); }
 };
 
-// Compares two catalogs and renders both directions.
-AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired);
+// Compares two catalogs and renders both directions (see
+// DiffOptions::idempotent_schemas).
+AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired,
+                           bool idempotent_schemas = false);
 
-// Loads `model_files` into a scratch database (see DiffOptions::dev_url),
-// introspects it and the database at `target_url`, and compares them.
-// Errors: "models/auth.sql:12: ..." for a failing model statement, the
-// redacted URL for connection failures.
+// Loads `model_files` into a scratch database (see DiffOptions), builds or
+// reads the current schema, and compares them. An sqlite:/// target goes to
+// DiffSqliteModels (sqlite_autogen.h). Errors: "models/auth.sql:12: ..." for
+// a failing model statement, the redacted URL for connection failures.
 Result<AutogenResult> DiffModels(const std::string& target_url,
                                  const std::vector<std::string>& model_files,
                                  const DiffOptions& options);
 
-// Loads `model_files` into a scratch database and returns its catalog.
-Result<Catalog> LoadModelCatalog(const std::string& target_url,
-                                 const std::vector<std::string>& model_files,
-                                 const DiffOptions& options);
+// DiffModels for models already read and scanned (ReadModelFiles,
+// ScanModels), so callers can check them first.
+Result<AutogenResult> DiffScannedModels(const std::string& target_url,
+                                        const ModelScan& models,
+                                        const DiffOptions& options);
 
 }  // namespace retort
 

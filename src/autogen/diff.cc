@@ -7,11 +7,14 @@
 
 #include <algorithm>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "dialect/dialect.h"
+#include "util/walk_maps.h"
 
 namespace retort {
 
@@ -28,6 +31,8 @@ Operation Operation::Reverse() const {
 
 std::string_view OpKindName(OpKind kind) {
   switch (kind) {
+    case OpKind::kRevoke:
+      return "revoke";
     case OpKind::kDropPolicy:
       return "drop_policy";
     case OpKind::kDropTrigger:
@@ -72,6 +77,8 @@ std::string_view OpKindName(OpKind kind) {
       return "create_table";
     case OpKind::kAddColumn:
       return "add_column";
+    case OpKind::kRebuildTable:
+      return "rebuild_table";
     case OpKind::kAlterColumn:
       return "alter_column";
     case OpKind::kAddConstraint:
@@ -94,6 +101,8 @@ std::string_view OpKindName(OpKind kind) {
       return "alter_table";
     case OpKind::kCreatePolicy:
       return "create_policy";
+    case OpKind::kGrant:
+      return "grant";
     case OpKind::kComment:
       return "comment";
     case OpKind::kManual:
@@ -207,6 +216,7 @@ class Comparer {
   Comparer(const Catalog& from, const Catalog& to) : from_(from), to_(to) {}
 
   std::vector<Operation> Run() {
+    FindRebuilds();
     DiffSchemas();
     DiffExtensions();
     DiffEnums();
@@ -217,10 +227,197 @@ class Comparer {
     DiffTables();
     DiffIndexes();
     DiffViews();
+    DiffGrants();
+    OrderAroundTypeChanges();
     return std::move(ops_);
   }
 
  private:
+  // --- rebuilds ------------------------------------------------------------
+
+  // What an object unchanged on both sides is, when something it depends
+  // on changes.
+  enum class Dependent {
+    kRebuilt,          // view, index, constraint, trigger, policy, function
+    kColumn,           // a column whose default may use what changes
+    kGeneratedColumn,  // dropped and added again
+  };
+
+  // Whether a function's change can be made with CREATE OR REPLACE, which
+  // cannot change the result type (OUT parameters included), parameter
+  // defaults or function vs procedure.
+  static bool NeedsRecreate(const Function& a, const Function& b) {
+    return a.result != b.result || a.arguments != b.arguments ||
+           a.procedure != b.procedure;
+  }
+
+  // Objects that are the same on both sides still have to be dropped and
+  // created again when something they depend on goes away for a while:
+  // PostgreSQL refuses to change a column's type under a view, trigger,
+  // policy or generated column, and to drop a function or unique key others
+  // use. So every object that goes away in either direction (dropped,
+  // created — its drop is the downgrade's —, changed, re-created) and every
+  // column whose type changes is a seed; whatever depends on a seed
+  // (pg_depend of either side, transitively) is rebuilt. Two exceptions:
+  // columns whose default uses a seed only get their default dropped and
+  // set again; and the table's own indexes and non-foreign-key constraints
+  // on a retyped column are left to ALTER COLUMN TYPE, which re-parses and
+  // rebuilds them itself -- and skips the rebuild when the new type is
+  // binary-coercible (varchar(n) to a longer varchar or text), where a drop
+  // and create would rebuild a unique index on a large table for nothing.
+  // (Unchanged definitions only: one the models change is re-created
+  // anyway. Foreign keys are still rebuilt, since both of their ends may be
+  // retyped and the types must match when each ALTER runs.)
+  void FindRebuilds() {
+    std::map<std::string, Dependent> both;
+    std::deque<std::string> work;
+    auto seed_walk = [&](const auto& a_map, const auto& b_map, auto changed) {
+      using Object = typename std::decay_t<decltype(a_map)>::mapped_type;
+      WalkMaps(a_map, b_map,
+               [&](const std::string& key, const Object* a, const Object* b) {
+                 if (a && b && !changed(*a, *b)) {
+                   both[key] = Dependent::kRebuilt;
+                 } else {
+                   work.push_back(key);
+                 }
+               });
+    };
+    seed_walk(from_.views, to_.views, [](const View& a, const View& b) {
+      return a.definition != b.definition || a.materialized != b.materialized;
+    });
+    for (const auto& [key, a] : from_.views) {
+      auto it = to_.views.find(key);
+      if (it == to_.views.end()) continue;
+      for (const Trigger& g : a.triggers) {
+        for (const Trigger& n : it->second.triggers) {
+          if (n.name == g.name && n.definition == g.definition) {
+            both[TriggerKey(a.schema, a.name, g.name)] = Dependent::kRebuilt;
+          }
+        }
+      }
+    }
+    seed_walk(from_.indexes, to_.indexes, [](const Index& a, const Index& b) {
+      return a.definition != b.definition;
+    });
+    seed_walk(from_.functions, to_.functions,
+              [](const Function& a, const Function& b) {
+                return NeedsRecreate(a, b);
+              });
+    for (const auto& [key, a] : from_.tables) {
+      auto it = to_.tables.find(key);
+      if (it == to_.tables.end()) continue;
+      const Table& b = it->second;
+      for (const Column& c : a.columns) {
+        std::string ck = ColumnKey(a.schema, a.name, c.name);
+        const Column* n = b.FindColumn(c.name);
+        if (!n || n->generated_expr != c.generated_expr) {
+          work.push_back(ck);
+        } else if (n->type != c.type || n->collation != c.collation) {
+          retyped_.insert(ck);
+          work.push_back(ck);
+        } else {
+          both[ck] = c.generated_expr.empty() ? Dependent::kColumn
+                                              : Dependent::kGeneratedColumn;
+        }
+      }
+      for (const Column& c : b.columns) {
+        if (!a.FindColumn(c.name)) {
+          work.push_back(ColumnKey(b.schema, b.name, c.name));
+        }
+      }
+      auto named = [&](const auto& xs, const auto& ys, auto make_key) {
+        for (const auto& x : xs) {
+          auto y = std::find_if(ys.begin(), ys.end(), [&](const auto& e) {
+            return e.name == x.name;
+          });
+          std::string k = make_key(a.schema, a.name, x.name);
+          if (y != ys.end() && y->definition == x.definition) {
+            both[k] = Dependent::kRebuilt;
+          } else {
+            work.push_back(k);
+          }
+        }
+        for (const auto& y : ys) {
+          auto x = std::find_if(xs.begin(), xs.end(), [&](const auto& e) {
+            return e.name == y.name;
+          });
+          if (x == xs.end()) work.push_back(make_key(b.schema, b.name, y.name));
+        }
+      };
+      named(a.constraints, b.constraints, ConstraintKey);
+      named(a.triggers, b.triggers, TriggerKey);
+      named(a.policies, b.policies, PolicyKey);
+    }
+    if (work.empty()) return;  // nothing goes away: nothing to rebuild
+    std::map<std::string, std::vector<std::string>> dependents =
+        Dependents(from_);
+    for (auto& [to, froms] : Dependents(to_)) {
+      auto& all = dependents[to];
+      all.insert(all.end(), froms.begin(), froms.end());
+    }
+    std::set<std::string> reparsed;  // what ALTER COLUMN TYPE rebuilds
+    for (const auto& [key, index] : from_.indexes) reparsed.insert(key);
+    for (const auto& [key, table] : from_.tables) {
+      for (const Constraint& c : table.constraints) {
+        if (c.kind != ConstraintKind::kForeignKey) {
+          reparsed.insert(ConstraintKey(table.schema, table.name, c.name));
+        }
+      }
+    }
+    std::set<std::string> seen;
+    while (!work.empty()) {
+      std::string key = std::move(work.front());
+      work.pop_front();
+      if (!seen.insert(key).second) continue;
+      auto it = dependents.find(key);
+      if (it == dependents.end()) continue;
+      const bool retyped = retyped_.count(key) > 0;
+      for (const std::string& d : it->second) {
+        auto dep = both.find(d);
+        if (dep == both.end()) continue;
+        if (retyped && reparsed.count(d)) continue;
+        if (dep->second == Dependent::kColumn) {
+          // Only its default can use another object; the column stays.
+          reset_defaults_.insert(d);
+          continue;
+        }
+        rebuild_.insert(d);
+        work.push_back(d);
+      }
+    }
+  }
+
+  // A column type change must run after the drops of what is rebuilt
+  // around it and before their re-creations. Those operations name the
+  // column among what they need; the ALTER TYPE gets a pseudo-key of its
+  // own ("retype:<column key>") that it both drops and creates, and they
+  // wait for or precede it. (The column key itself cannot serve: the
+  // column's other ALTERs both need it and precede its drop.)
+  void OrderAroundTypeChanges() {
+    if (retyped_.empty()) return;
+    auto retype_key = [](const std::string& column_key) {
+      return "retype:" + column_key;
+    };
+    for (Operation& op : ops_) {
+      if (!op.creates.empty()) {
+        for (const std::string& k : std::vector<std::string>(
+                 op.after_created.begin(), op.after_created.end())) {
+          if (retyped_.count(k)) op.after_created.insert(retype_key(k));
+        }
+      }
+      if (!op.drops.empty()) {
+        for (const std::string& k : std::vector<std::string>(
+                 op.before_dropped.begin(), op.before_dropped.end())) {
+          if (retyped_.count(k)) op.before_dropped.insert(retype_key(k));
+        }
+      }
+    }
+    for (const auto& [column_key, index] : retype_ops_) {
+      ops_[index].creates.insert(retype_key(column_key));
+      ops_[index].drops.insert(retype_key(column_key));
+    }
+  }
+
   // --- helpers -------------------------------------------------------------
 
   // Adds the create operations of one object, or (drop = true) their
@@ -272,112 +469,161 @@ class Comparer {
         created ? ""
                 : "COMMENT ON " + target + " IS " + text(old_comment) + ";\n");
     op.after_created.insert(object);
-    op.before_dropped.insert(object);
-  }
-
-  // Walks the keys of two maps in step: fn(key, from*, to*).
-  template <typename Map, typename Fn>
-  static void Walk(const Map& a, const Map& b, Fn&& fn) {
-    auto ia = a.begin();
-    auto ib = b.begin();
-    while (ia != a.end() || ib != b.end()) {
-      if (ib == b.end() || (ia != a.end() && ia->first < ib->first)) {
-        fn(ia->first, &ia->second, nullptr);
-        ++ia;
-      } else if (ia == a.end() || ib->first < ia->first) {
-        fn(ib->first, nullptr, &ib->second);
-        ++ib;
-      } else {
-        fn(ia->first, &ia->second, &ib->second);
-        ++ia;
-        ++ib;
-      }
-    }
+    // A created object's comment goes with its drop: ordering it before
+    // the drop too would tie it in a cycle when the object is re-created.
+    if (!created) op.before_dropped.insert(object);
   }
 
   // --- schemas and extensions ----------------------------------------------
 
   void DiffSchemas() {
-    Walk(from_.schemas, to_.schemas,
-         [&](const std::string& key, const Schema* a, const Schema* b) {
-           if (a && b) {
-             CommentOp("SCHEMA " + Q(b->name), key, a->comment, b->comment,
-                       false);
-             return;
-           }
-           const Schema& s = a ? *a : *b;
-           CreateOrDrop(a != nullptr, [&] {
-             Operation& op = Add(OpKind::kCreateSchema, OpKind::kDropSchema,
-                                 key, "CREATE SCHEMA " + Q(s.name) + ";\n",
-                                 "DROP SCHEMA " + Q(s.name) + ";\n");
-             op.creates.insert(key);
-             op.reverse_destructive = true;
-             CommentOp("SCHEMA " + Q(s.name), key, std::nullopt, s.comment,
-                       true);
-           });
-         });
+    WalkMaps(from_.schemas, to_.schemas,
+             [&](const std::string& key, const Schema* a, const Schema* b) {
+               if (a && b) {
+                 CommentOp("SCHEMA " + Q(b->name), key, a->comment, b->comment,
+                           false);
+                 return;
+               }
+               const Schema& s = a ? *a : *b;
+               CreateOrDrop(a != nullptr, [&] {
+                 Operation& op = Add(OpKind::kCreateSchema, OpKind::kDropSchema,
+                                     key, "CREATE SCHEMA " + Q(s.name) + ";\n",
+                                     "DROP SCHEMA " + Q(s.name) + ";\n");
+                 op.creates.insert(key);
+                 op.reverse_destructive = true;
+                 CommentOp("SCHEMA " + Q(s.name), key, std::nullopt, s.comment,
+                           true);
+               });
+             });
   }
 
   void DiffExtensions() {
-    Walk(from_.extensions, to_.extensions,
-         [&](const std::string& key, const Extension* a, const Extension* b) {
-           if (a && b) return;  // versions and schema moves: not compared
-           const Extension& x = a ? *a : *b;
-           CreateOrDrop(a != nullptr, [&] {
-             Operation& op =
-                 Add(OpKind::kCreateExtension, OpKind::kDropExtension, key,
-                     "CREATE EXTENSION IF NOT EXISTS " + Q(x.name) +
-                         " WITH SCHEMA " + Q(x.schema) + ";\n",
-                     "DROP EXTENSION " + Q(x.name) + ";\n");
-             op.creates.insert(key);
-             op.reverse_destructive = true;
-             if (x.schema != "pg_catalog") InSchema(op, x.schema);
-           });
-         });
+    WalkMaps(
+        from_.extensions, to_.extensions,
+        [&](const std::string& key, const Extension* a, const Extension* b) {
+          if (a && b) return;  // versions and schema moves: not compared
+          const Extension& x = a ? *a : *b;
+          CreateOrDrop(a != nullptr, [&] {
+            Operation& op =
+                Add(OpKind::kCreateExtension, OpKind::kDropExtension, key,
+                    "CREATE EXTENSION IF NOT EXISTS " + Q(x.name) +
+                        " WITH SCHEMA " + Q(x.schema) + ";\n",
+                    "DROP EXTENSION " + Q(x.name) + ";\n");
+            op.creates.insert(key);
+            op.reverse_destructive = true;
+            if (x.schema != "pg_catalog") InSchema(op, x.schema);
+          });
+        });
   }
 
   // --- types -----------------------------------------------------------------
 
   void DiffEnums() {
-    Walk(from_.enums, to_.enums,
-         [&](const std::string& key, const EnumType* a, const EnumType* b) {
-           if (a && b) {
-             AlterEnum(key, *a, *b);
-             CommentOp("TYPE " + QualifiedName(b->schema, b->name), key,
-                       a->comment, b->comment, false);
-             return;
-           }
-           const EnumType& e = a ? *a : *b;
-           const Catalog& side = a ? from_ : to_;
-           CreateOrDrop(a != nullptr, [&] {
-             std::string name = QualifiedName(e.schema, e.name);
-             std::string labels;
-             for (const std::string& l : e.labels) {
-               labels += (labels.empty() ? "" : ", ") + Literal(l);
-             }
-             Operation& op =
-                 Add(OpKind::kCreateType, OpKind::kDropType, key,
-                     "CREATE TYPE " + name + " AS ENUM (" + labels + ");\n",
-                     "DROP TYPE " + name + ";\n");
-             op.creates.insert(key);
-             op.reverse_destructive = true;
-             InSchema(op, e.schema);
-             NeedsDeps(op, side, key);
-             CommentOp("TYPE " + name, key, std::nullopt, e.comment, true);
-           });
-         });
+    WalkMaps(from_.enums, to_.enums,
+             [&](const std::string& key, const EnumType* a, const EnumType* b) {
+               if (a && b) {
+                 AlterEnum(key, *a, *b);
+                 CommentOp("TYPE " + QualifiedName(b->schema, b->name), key,
+                           a->comment, b->comment, false);
+                 return;
+               }
+               const EnumType& e = a ? *a : *b;
+               const Catalog& side = a ? from_ : to_;
+               CreateOrDrop(a != nullptr, [&] {
+                 std::string name = QualifiedName(e.schema, e.name);
+                 std::string labels;
+                 for (const std::string& l : e.labels) {
+                   labels += (labels.empty() ? "" : ", ") + Literal(l);
+                 }
+                 Operation& op =
+                     Add(OpKind::kCreateType, OpKind::kDropType, key,
+                         "CREATE TYPE " + name + " AS ENUM (" + labels + ");\n",
+                         "DROP TYPE " + name + ";\n");
+                 op.creates.insert(key);
+                 op.reverse_destructive = true;
+                 InSchema(op, e.schema);
+                 NeedsDeps(op, side, key);
+                 CommentOp("TYPE " + name, key, std::nullopt, e.comment, true);
+               });
+             });
+  }
+
+  // Whether `labels` appear in `within` in the same order (not necessarily
+  // next to each other).
+  static bool IsSubsequence(const std::vector<std::string>& labels,
+                            const std::vector<std::string>& within) {
+    size_t j = 0;
+    for (size_t i = 0; i < within.size() && j < labels.size(); ++i) {
+      if (within[i] == labels[j]) ++j;
+    }
+    return j == labels.size();
+  }
+
+  // The label of `b` that `a`'s single missing label was renamed to: the
+  // one new label that, put in the missing label's place, leaves every old
+  // label where `b` has it (so the rest is ADD VALUE). "" when no label or
+  // more than one fits, or when not exactly one label is missing: then
+  // nothing is guessed.
+  static std::string EnumRenameTarget(const EnumType& a, const EnumType& b,
+                                      size_t* position) {
+    std::set<std::string> in_a(a.labels.begin(), a.labels.end());
+    std::set<std::string> in_b(b.labels.begin(), b.labels.end());
+    size_t missing = a.labels.size();
+    for (size_t i = 0; i < a.labels.size(); ++i) {
+      if (in_b.count(a.labels[i])) continue;
+      if (missing != a.labels.size()) return "";  // two or more missing
+      missing = i;
+    }
+    if (missing == a.labels.size()) return "";
+    std::string found;
+    for (const std::string& label : b.labels) {
+      if (in_a.count(label)) continue;
+      std::vector<std::string> renamed = a.labels;
+      renamed[missing] = label;
+      if (!IsSubsequence(renamed, b.labels)) continue;
+      if (!found.empty()) return "";  // ambiguous
+      found = label;
+    }
+    *position = missing;
+    return found;
   }
 
   void AlterEnum(const std::string& key, const EnumType& a, const EnumType& b) {
     if (a.labels == b.labels) return;
     std::string name = QualifiedName(b.schema, b.name);
+    size_t position = 0;
+    std::string renamed_to = EnumRenameTarget(a, b, &position);
+    if (!renamed_to.empty()) {
+      // Read as a rename, said so in a comment: PostgreSQL cannot drop an
+      // enum value, so the only in-place change that loses a label is
+      // RENAME VALUE; the downgrade renames it back.
+      const std::string& old_label = a.labels[position];
+      Operation& op =
+          Add(OpKind::kAlterType, OpKind::kAlterType, key,
+              "ALTER TYPE " + name + " RENAME VALUE " + Literal(old_label) +
+                  " TO " + Literal(renamed_to) + ";\n",
+              "ALTER TYPE " + name + " RENAME VALUE " + Literal(renamed_to) +
+                  " TO " + Literal(old_label) + ";\n");
+      op.comments.push_back(
+          "-- retort: enum " + name + ": " + Literal(old_label) +
+          " is not in the models and " + Literal(renamed_to) +
+          " is new in its place: read as a rename (if " + Literal(old_label) +
+          " must go and its rows change, recreate the type instead)");
+      op.reverse_comments.push_back("-- retort: enum " + name +
+                                    ": renaming back " + Literal(renamed_to) +
+                                    " to " + Literal(old_label));
+      op.after_created.insert(key);
+      op.before_dropped.insert(key);
+      EnumType renamed = a;
+      renamed.labels[position] = renamed_to;
+      // Values added around the renamed one follow it (same kind, later
+      // input position: the ordering keeps them after).
+      if (renamed.labels != b.labels) AlterEnum(key, renamed, b);
+      return;
+    }
     // Labels can only be added in place: the old list must survive, in
     // order, inside the new one.
-    size_t j = 0;
-    for (size_t i = 0; i < b.labels.size() && j < a.labels.size(); ++i) {
-      if (b.labels[i] == a.labels[j]) ++j;
-    }
-    if (j != a.labels.size()) {
+    if (!IsSubsequence(a.labels, b.labels)) {
       Operation& op = Add(OpKind::kManual, OpKind::kManual, key, "", "");
       std::string from_list, to_list;
       for (const auto& l : a.labels)
@@ -387,7 +633,9 @@ class Comparer {
       op.comments.push_back("-- retort: manual: enum " + name +
                             " changes from (" + from_list + ") to (" + to_list +
                             "); PostgreSQL cannot remove or reorder enum "
-                            "values in place (RENAME VALUE is not guessed)");
+                            "values in place: recreate the type (CREATE TYPE "
+                            "under a new name, ALTER the columns to it with "
+                            "USING, DROP the old type, RENAME the new one)");
       op.reverse_comments = op.comments;
       return;
     }
@@ -415,32 +663,33 @@ class Comparer {
   }
 
   void DiffDomains() {
-    Walk(from_.domains, to_.domains,
-         [&](const std::string& key, const Domain* a, const Domain* b) {
-           if (a && b) {
-             AlterDomain(key, *a, *b);
-             return;
-           }
-           const Domain& d = a ? *a : *b;
-           const Catalog& side = a ? from_ : to_;
-           CreateOrDrop(a != nullptr, [&] {
-             std::string name = QualifiedName(d.schema, d.name);
-             std::string sql = "CREATE DOMAIN " + name + " AS " + d.base_type;
-             if (!d.collation.empty()) sql += " COLLATE " + d.collation;
-             if (d.default_expr) sql += " DEFAULT " + *d.default_expr;
-             if (d.not_null) sql += " NOT NULL";
-             for (const Constraint& k : d.checks) {
-               sql += " CONSTRAINT " + Q(k.name) + " " + k.definition;
-             }
-             Operation& op = Add(OpKind::kCreateType, OpKind::kDropType, key,
-                                 sql + ";\n", "DROP DOMAIN " + name + ";\n");
-             op.creates.insert(key);
-             op.reverse_destructive = true;
-             InSchema(op, d.schema);
-             NeedsDeps(op, side, key);
-             CommentOp("DOMAIN " + name, key, std::nullopt, d.comment, true);
-           });
-         });
+    WalkMaps(
+        from_.domains, to_.domains,
+        [&](const std::string& key, const Domain* a, const Domain* b) {
+          if (a && b) {
+            AlterDomain(key, *a, *b);
+            return;
+          }
+          const Domain& d = a ? *a : *b;
+          const Catalog& side = a ? from_ : to_;
+          CreateOrDrop(a != nullptr, [&] {
+            std::string name = QualifiedName(d.schema, d.name);
+            std::string sql = "CREATE DOMAIN " + name + " AS " + d.base_type;
+            if (!d.collation.empty()) sql += " COLLATE " + d.collation;
+            if (d.default_expr) sql += " DEFAULT " + *d.default_expr;
+            if (d.not_null) sql += " NOT NULL";
+            for (const Constraint& k : d.checks) {
+              sql += " CONSTRAINT " + Q(k.name) + " " + k.definition;
+            }
+            Operation& op = Add(OpKind::kCreateType, OpKind::kDropType, key,
+                                sql + ";\n", "DROP DOMAIN " + name + ";\n");
+            op.creates.insert(key);
+            op.reverse_destructive = true;
+            InSchema(op, d.schema);
+            NeedsDeps(op, side, key);
+            CommentOp("DOMAIN " + name, key, std::nullopt, d.comment, true);
+          });
+        });
   }
 
   void AlterDomain(const std::string& key, const Domain& a, const Domain& b) {
@@ -493,37 +742,39 @@ class Comparer {
   }
 
   void DiffComposites() {
-    Walk(from_.composites, to_.composites,
-         [&](const std::string& key, const CompositeType* a,
-             const CompositeType* b) {
-           if (a && b) {
-             AlterComposite(key, *a, *b);
-             return;
-           }
-           const CompositeType& c = a ? *a : *b;
-           const Catalog& side = a ? from_ : to_;
-           CreateOrDrop(a != nullptr, [&] {
-             std::string name = QualifiedName(c.schema, c.name);
-             std::string attrs;
-             for (const Column& col : c.attributes) {
-               attrs +=
-                   (attrs.empty() ? "" : ", ") + Q(col.name) + " " + col.type;
-               if (!col.collation.empty()) attrs += " COLLATE " + col.collation;
-             }
-             Operation& op =
-                 Add(OpKind::kCreateType, OpKind::kDropType, key,
-                     "CREATE TYPE " + name + " AS (" + attrs + ");\n",
-                     "DROP TYPE " + name + ";\n");
-             op.creates.insert(key);
-             op.reverse_destructive = true;
-             InSchema(op, c.schema);
-             NeedsDeps(op, side, key);
-             for (const Column& col : c.attributes) {
-               if (!col.type_key.empty()) op.after_created.insert(col.type_key);
-             }
-             CommentOp("TYPE " + name, key, std::nullopt, c.comment, true);
-           });
-         });
+    WalkMaps(from_.composites, to_.composites,
+             [&](const std::string& key, const CompositeType* a,
+                 const CompositeType* b) {
+               if (a && b) {
+                 AlterComposite(key, *a, *b);
+                 return;
+               }
+               const CompositeType& c = a ? *a : *b;
+               const Catalog& side = a ? from_ : to_;
+               CreateOrDrop(a != nullptr, [&] {
+                 std::string name = QualifiedName(c.schema, c.name);
+                 std::string attrs;
+                 for (const Column& col : c.attributes) {
+                   attrs += (attrs.empty() ? "" : ", ") + Q(col.name) + " " +
+                            col.type;
+                   if (!col.collation.empty())
+                     attrs += " COLLATE " + col.collation;
+                 }
+                 Operation& op =
+                     Add(OpKind::kCreateType, OpKind::kDropType, key,
+                         "CREATE TYPE " + name + " AS (" + attrs + ");\n",
+                         "DROP TYPE " + name + ";\n");
+                 op.creates.insert(key);
+                 op.reverse_destructive = true;
+                 InSchema(op, c.schema);
+                 NeedsDeps(op, side, key);
+                 for (const Column& col : c.attributes) {
+                   if (!col.type_key.empty())
+                     op.after_created.insert(col.type_key);
+                 }
+                 CommentOp("TYPE " + name, key, std::nullopt, c.comment, true);
+               });
+             });
   }
 
   void AlterComposite(const std::string& key, const CompositeType& a,
@@ -610,104 +861,118 @@ class Comparer {
   }
 
   void DiffSequences() {
-    Walk(from_.sequences, to_.sequences,
-         [&](const std::string& key, const Sequence* a, const Sequence* b) {
-           std::string name =
-               QualifiedName((a ? a : b)->schema, (a ? a : b)->name);
-           if (a && b) {
-             std::string up, down;
-             auto field = [&](bool differs, std::string u, std::string d) {
-               if (!differs) return;
-               up += u;
-               down += d;
-             };
-             field(a->data_type != b->data_type, " AS " + b->data_type,
-                   " AS " + a->data_type);
-             field(a->increment != b->increment,
-                   " INCREMENT BY " + std::to_string(b->increment),
-                   " INCREMENT BY " + std::to_string(a->increment));
-             field(a->min_value != b->min_value,
-                   " MINVALUE " + std::to_string(b->min_value),
-                   " MINVALUE " + std::to_string(a->min_value));
-             field(a->max_value != b->max_value,
-                   " MAXVALUE " + std::to_string(b->max_value),
-                   " MAXVALUE " + std::to_string(a->max_value));
-             field(a->start != b->start,
-                   " START WITH " + std::to_string(b->start),
-                   " START WITH " + std::to_string(a->start));
-             field(a->cache != b->cache, " CACHE " + std::to_string(b->cache),
-                   " CACHE " + std::to_string(a->cache));
-             field(a->cycle != b->cycle, b->cycle ? " CYCLE" : " NO CYCLE",
-                   a->cycle ? " CYCLE" : " NO CYCLE");
-             if (!up.empty()) {
-               Operation& op =
-                   Add(OpKind::kAlterSequence, OpKind::kAlterSequence, key,
-                       "ALTER SEQUENCE " + name + up + ";\n",
-                       "ALTER SEQUENCE " + name + down + ";\n");
-               op.after_created.insert(key);
-               op.before_dropped.insert(key);
-             }
-             if (a->owned_by_table != b->owned_by_table ||
-                 a->owned_by_column != b->owned_by_column) {
-               if (!a->owned_by_table.empty()) {
-                 size_t first = ops_.size();
-                 OwnerOp(key, *a, from_, false);
-                 ops_[first] = ops_[first].Reverse();
-               }
-               OwnerOp(key, *b, to_, false);
-             }
-             CommentOp("SEQUENCE " + name, key, a->comment, b->comment, false);
-             return;
-           }
-           const Sequence& s = a ? *a : *b;
-           const Catalog& side = a ? from_ : to_;
-           CreateOrDrop(a != nullptr, [&] {
-             Operation& op =
-                 Add(OpKind::kCreateSequence, OpKind::kDropSequence, key,
-                     "CREATE SEQUENCE " + name + SequenceOptions(s) + ";\n",
-                     "DROP SEQUENCE " + name + ";\n");
-             op.creates.insert(key);
-             op.reverse_destructive = true;
-             InSchema(op, s.schema);
-             NeedsDeps(op, side, key);
-             OwnerOp(key, s, side, true);
-             CommentOp("SEQUENCE " + name, key, std::nullopt, s.comment, true);
-           });
-         });
+    WalkMaps(
+        from_.sequences, to_.sequences,
+        [&](const std::string& key, const Sequence* a, const Sequence* b) {
+          std::string name =
+              QualifiedName((a ? a : b)->schema, (a ? a : b)->name);
+          if (a && b) {
+            std::string up, down;
+            auto field = [&](bool differs, std::string u, std::string d) {
+              if (!differs) return;
+              up += u;
+              down += d;
+            };
+            field(a->data_type != b->data_type, " AS " + b->data_type,
+                  " AS " + a->data_type);
+            field(a->increment != b->increment,
+                  " INCREMENT BY " + std::to_string(b->increment),
+                  " INCREMENT BY " + std::to_string(a->increment));
+            field(a->min_value != b->min_value,
+                  " MINVALUE " + std::to_string(b->min_value),
+                  " MINVALUE " + std::to_string(a->min_value));
+            field(a->max_value != b->max_value,
+                  " MAXVALUE " + std::to_string(b->max_value),
+                  " MAXVALUE " + std::to_string(a->max_value));
+            field(a->start != b->start,
+                  " START WITH " + std::to_string(b->start),
+                  " START WITH " + std::to_string(a->start));
+            field(a->cache != b->cache, " CACHE " + std::to_string(b->cache),
+                  " CACHE " + std::to_string(a->cache));
+            field(a->cycle != b->cycle, b->cycle ? " CYCLE" : " NO CYCLE",
+                  a->cycle ? " CYCLE" : " NO CYCLE");
+            if (!up.empty()) {
+              Operation& op =
+                  Add(OpKind::kAlterSequence, OpKind::kAlterSequence, key,
+                      "ALTER SEQUENCE " + name + up + ";\n",
+                      "ALTER SEQUENCE " + name + down + ";\n");
+              op.after_created.insert(key);
+              op.before_dropped.insert(key);
+            }
+            if (a->owned_by_table != b->owned_by_table ||
+                a->owned_by_column != b->owned_by_column) {
+              if (!a->owned_by_table.empty()) {
+                size_t first = ops_.size();
+                OwnerOp(key, *a, from_, false);
+                ops_[first] = ops_[first].Reverse();
+              }
+              OwnerOp(key, *b, to_, false);
+            }
+            CommentOp("SEQUENCE " + name, key, a->comment, b->comment, false);
+            return;
+          }
+          const Sequence& s = a ? *a : *b;
+          const Catalog& side = a ? from_ : to_;
+          CreateOrDrop(a != nullptr, [&] {
+            Operation& op =
+                Add(OpKind::kCreateSequence, OpKind::kDropSequence, key,
+                    "CREATE SEQUENCE " + name + SequenceOptions(s) + ";\n",
+                    "DROP SEQUENCE " + name + ";\n");
+            op.creates.insert(key);
+            op.reverse_destructive = true;
+            InSchema(op, s.schema);
+            NeedsDeps(op, side, key);
+            OwnerOp(key, s, side, true);
+            CommentOp("SEQUENCE " + name, key, std::nullopt, s.comment, true);
+          });
+        });
   }
 
   // --- functions -------------------------------------------------------------
 
   void DiffFunctions() {
-    Walk(from_.functions, to_.functions,
-         [&](const std::string& key, const Function* a, const Function* b) {
-           const Function& f = b ? *b : *a;
-           std::string target =
-               std::string(f.procedure ? "PROCEDURE " : "FUNCTION ") +
-               QualifiedName(f.schema, f.name) + "(" + f.identity_args + ")";
-           if (a && b) {
-             if (a->definition != b->definition) {
-               Operation& op =
-                   Add(OpKind::kReplaceFunction, OpKind::kReplaceFunction, key,
-                       b->definition + ";\n", a->definition + ";\n");
-               op.after_created.insert(key);
-               op.before_dropped.insert(key);
-               NeedsDeps(op, to_, key);
-             }
-             CommentOp(target, key, a->comment, b->comment, false);
-             return;
-           }
-           const Catalog& side = a ? from_ : to_;
-           CreateOrDrop(a != nullptr, [&] {
-             Operation& op =
-                 Add(OpKind::kCreateFunction, OpKind::kDropFunction, key,
-                     f.definition + ";\n", "DROP " + target + ";\n");
-             op.creates.insert(key);
-             InSchema(op, f.schema);
-             NeedsDeps(op, side, key);
-             CommentOp(target, key, std::nullopt, f.comment, true);
-           });
-         });
+    WalkMaps(
+        from_.functions, to_.functions,
+        [&](const std::string& key, const Function* a, const Function* b) {
+          const Function& f = b ? *b : *a;
+          std::string target =
+              std::string(f.procedure ? "PROCEDURE " : "FUNCTION ") +
+              QualifiedName(f.schema, f.name) + "(" + f.identity_args + ")";
+          if (a && b && !NeedsRecreate(*a, *b) && !rebuild_.count(key)) {
+            if (a->definition != b->definition) {
+              Operation& op =
+                  Add(OpKind::kReplaceFunction, OpKind::kReplaceFunction, key,
+                      b->definition + ";\n", a->definition + ";\n");
+              op.after_created.insert(key);
+              op.before_dropped.insert(key);
+              NeedsDeps(op, to_, key);
+            }
+            CommentOp(target, key, a->comment, b->comment, false);
+            return;
+          }
+          // New, gone, or changed beyond CREATE OR REPLACE (result type,
+          // parameter defaults, kind): dropped and created; what uses it
+          // is rebuilt around that (FindRebuilds).
+          auto create_ops = [&](const Function& fn, const Catalog& side) {
+            std::string fn_target =
+                std::string(fn.procedure ? "PROCEDURE " : "FUNCTION ") +
+                QualifiedName(fn.schema, fn.name) + "(" + fn.identity_args +
+                ")";
+            Operation& op =
+                Add(OpKind::kCreateFunction, OpKind::kDropFunction, key,
+                    fn.definition + ";\n", "DROP " + fn_target + ";\n");
+            op.creates.insert(key);
+            // Same name and argument types under another key (parameters
+            // renamed): the old one is dropped before the new one exists.
+            op.creates.insert("signature:" + QualifiedName(fn.schema, fn.name) +
+                              "(" + fn.signature_types + ")");
+            InSchema(op, fn.schema);
+            NeedsDeps(op, side, key);
+            CommentOp(fn_target, key, std::nullopt, fn.comment, true);
+          };
+          if (a) CreateOrDrop(true, [&] { create_ops(*a, from_); });
+          if (b) create_ops(*b, to_);
+        });
   }
 
   // --- tables ----------------------------------------------------------------
@@ -720,10 +985,66 @@ class Comparer {
     } else if (c.default_expr) {
       s += " DEFAULT " + *c.default_expr;
     }
-    if (c.identity == "a") s += " GENERATED ALWAYS AS IDENTITY";
-    if (c.identity == "d") s += " GENERATED BY DEFAULT AS IDENTITY";
+    if (!c.identity.empty()) s += " " + IdentitySql(c);
     if (c.not_null) s += " NOT NULL";
     return s;
+  }
+
+  // "GENERATED ALWAYS AS IDENTITY (START WITH 10)" for column `c`.
+  static std::string IdentitySql(const Column& c) {
+    return std::string("GENERATED ") +
+           (c.identity == "a" ? "ALWAYS" : "BY DEFAULT") + " AS IDENTITY" +
+           (c.identity_options.empty() ? "" : " (" + c.identity_options + ")");
+  }
+
+  // "SET INCREMENT BY 1 SET MINVALUE 1 ... SET NO CYCLE": every identity
+  // sequence option of `c`, for ALTER COLUMN. All of them, since an option
+  // left at its default in `c` may not be at it now.
+  static std::string SetIdentityOptionsSql(const Column& c) {
+    IdentitySequence seq = ParseIdentityOptions(c.type, c.identity_options);
+    return "SET INCREMENT BY " + std::to_string(seq.increment) +
+           " SET MINVALUE " + std::to_string(seq.min_value) + " SET MAXVALUE " +
+           std::to_string(seq.max_value) + " SET START WITH " +
+           std::to_string(seq.start) + " SET CACHE " +
+           std::to_string(seq.cache) +
+           (seq.cycle ? " SET CYCLE" : " SET NO CYCLE");
+  }
+
+  // "WITH (a=1, b=2)" for storage parameters; "" for none.
+  static std::string WithOptions(const std::vector<std::string>& options) {
+    if (options.empty()) return "";
+    std::string out = " WITH (";
+    for (size_t i = 0; i < options.size(); ++i) {
+      out += (i ? ", " : "") + options[i];
+    }
+    return out + ")";
+  }
+
+  // ALTER <what> SET (...) / RESET (...) turning storage parameters `a`
+  // into `b`; "" when equal.
+  static std::string AlterOptionsSql(const std::string& what,
+                                     const std::vector<std::string>& a,
+                                     const std::vector<std::string>& b) {
+    auto name = [](const std::string& option) {
+      return option.substr(0, option.find('='));
+    };
+    std::set<std::string> b_names;
+    for (const std::string& o : b) b_names.insert(name(o));
+    std::string set, reset;
+    for (const std::string& o : b) {
+      if (std::find(a.begin(), a.end(), o) == a.end()) {
+        set += (set.empty() ? "" : ", ") + o;
+      }
+    }
+    for (const std::string& o : a) {
+      if (!b_names.count(name(o))) {
+        reset += (reset.empty() ? "" : ", ") + name(o);
+      }
+    }
+    std::string sql;
+    if (!reset.empty()) sql += "ALTER " + what + " RESET (" + reset + ");\n";
+    if (!set.empty()) sql += "ALTER " + what + " SET (" + set + ");\n";
+    return sql;
   }
 
   void ColumnDeps(Operation& op, const Catalog& side, const Table& t,
@@ -795,6 +1116,7 @@ class Comparer {
     }
     if (!t.partition_of.empty()) sql += " " + t.partition_bound;
     if (!t.partition_key.empty()) sql += " PARTITION BY " + t.partition_key;
+    sql += WithOptions(t.options);
     Operation& op = Add(OpKind::kCreateTable, OpKind::kDropTable, key,
                         sql + ";\n", "DROP TABLE " + name + ";\n");
     op.creates.insert(key);
@@ -827,8 +1149,10 @@ class Comparer {
     }
     for (const Constraint& k : t.constraints) ConstraintOp(side, t, k, true);
     RlsOps(key, name, Table{}, t, true);
-    for (const Trigger& g : t.triggers) TriggerOp(side, t, g, true);
-    for (const Policy& p : t.policies) PolicyOp(t, p, true);
+    for (const Trigger& g : t.triggers) {
+      TriggerOp(side, t.schema, t.name, g, true);
+    }
+    for (const Policy& p : t.policies) PolicyOp(side, t, p, true);
   }
 
   void RlsOps(const std::string& key, const std::string& name, const Table& a,
@@ -850,22 +1174,53 @@ class Comparer {
            "NO FORCE ROW LEVEL SECURITY");
   }
 
-  void TriggerOp(const Catalog& side, const Table& t, const Trigger& g,
+  void TriggerOp(const Catalog& side, const std::string& schema,
+                 const std::string& relation, const Trigger& g,
                  bool table_created) {
-    std::string table = QualifiedName(t.schema, t.name);
-    std::string key = TriggerKey(t.schema, t.name, g.name);
+    std::string table = QualifiedName(schema, relation);
+    std::string key = TriggerKey(schema, relation, g.name);
     Operation& op = Add(
         OpKind::kCreateTrigger, OpKind::kDropTrigger, key, g.definition + ";\n",
         table_created ? ""
                       : "DROP TRIGGER " + Q(g.name) + " ON " + table + ";\n");
     op.creates.insert(key);
-    op.after_created.insert(RelationKey(t.schema, t.name));
+    op.after_created.insert(RelationKey(schema, relation));
     NeedsDeps(op, side, key);
     CommentOp("TRIGGER " + Q(g.name) + " ON " + table, key, std::nullopt,
               g.comment, true);
   }
 
-  void PolicyOp(const Table& t, const Policy& p, bool table_created) {
+  // Triggers of a table or view on both sides, compared by definition.
+  void DiffTriggers(const std::string& schema, const std::string& relation,
+                    const std::vector<Trigger>& a,
+                    const std::vector<Trigger>& b) {
+    std::string name = QualifiedName(schema, relation);
+    auto same = [&](const std::vector<Trigger>& in, const Trigger& g) {
+      auto it = std::find_if(in.begin(), in.end(), [&](const Trigger& x) {
+        return x.name == g.name;
+      });
+      bool alike = it != in.end() && it->definition == g.definition &&
+                   !rebuild_.count(TriggerKey(schema, relation, g.name));
+      return alike ? &*it : nullptr;
+    };
+    for (const Trigger& g : a) {
+      if (const Trigger* n = same(b, g)) {
+        CommentOp("TRIGGER " + Q(g.name) + " ON " + name,
+                  TriggerKey(schema, relation, g.name), g.comment, n->comment,
+                  false);
+        continue;
+      }
+      size_t first = ops_.size();
+      TriggerOp(from_, schema, relation, g, false);
+      for (size_t i = first; i < ops_.size(); ++i) ops_[i] = ops_[i].Reverse();
+    }
+    for (const Trigger& g : b) {
+      if (!same(a, g)) TriggerOp(to_, schema, relation, g, false);
+    }
+  }
+
+  void PolicyOp(const Catalog& side, const Table& t, const Policy& p,
+                bool table_created) {
     std::string key = PolicyKey(t.schema, t.name, p.name);
     Operation& op = Add(
         OpKind::kCreatePolicy, OpKind::kDropPolicy, key, p.definition + ";\n",
@@ -874,19 +1229,22 @@ class Comparer {
                             QualifiedName(t.schema, t.name) + ";\n");
     op.creates.insert(key);
     op.after_created.insert(RelationKey(t.schema, t.name));
+    NeedsDeps(op, side, key);
+    CommentOp("POLICY " + Q(p.name) + " ON " + QualifiedName(t.schema, t.name),
+              key, std::nullopt, p.comment, true);
   }
 
   void DiffTables() {
-    Walk(from_.tables, to_.tables,
-         [&](const std::string& key, const Table* a, const Table* b) {
-           if (a && b) {
-             AlterTable(key, *a, *b);
-             return;
-           }
-           const Table& t = a ? *a : *b;
-           CreateOrDrop(a != nullptr,
-                        [&] { TableCreateOps(key, t, a ? from_ : to_); });
-         });
+    WalkMaps(from_.tables, to_.tables,
+             [&](const std::string& key, const Table* a, const Table* b) {
+               if (a && b) {
+                 AlterTable(key, *a, *b);
+                 return;
+               }
+               const Table& t = a ? *a : *b;
+               CreateOrDrop(a != nullptr,
+                            [&] { TableCreateOps(key, t, a ? from_ : to_); });
+             });
   }
 
   void AddColumnOp(const Catalog& side, const Table& t, const Column& c) {
@@ -921,18 +1279,89 @@ class Comparer {
              (c.collation.empty() ? "" : " COLLATE " + c.collation) +
              " USING " + Q(c.name) + "::" + c.type;
     };
+    auto set_default = [](const std::optional<std::string>& d) {
+      return d ? "SET DEFAULT " + *d : std::string("DROP DEFAULT");
+    };
+    // A default that might not survive the type change (PostgreSQL casts
+    // it and fails when no assignment cast exists; anything but a known
+    // widening counts) is dropped before the ALTER ... TYPE and set after.
+    // The type change then also carries any change of the default, in
+    // both directions.
+    bool default_moves = false;
+    bool identity_in_retype = false;
     if (a.type != b.type || a.collation != b.collation) {
-      Operation& op = alter(type_sql(b), type_sql(a));
+      auto moves = [](const Column& from, const Column& to) {
+        return from.default_expr && !IsWideningTypeChange(from.type, to.type);
+      };
+      default_moves = moves(a, b) || moves(b, a);
+      // Identity options changing with the type go with it, since the
+      // sequence's values must fit its type at every step: the options
+      // come first when the type narrows (the old MAXVALUE may not fit the
+      // new type) and after when it widens (the new one may not fit the
+      // old type).
+      identity_in_retype = !a.identity.empty() && !b.identity.empty() &&
+                           a.identity_options != b.identity_options;
+      auto retype = [&](const Column& from, const Column& to) {
+        std::string sql;
+        std::optional<std::string> current = from.default_expr;
+        if (default_moves && moves(from, to)) {
+          sql += prefix + "DROP DEFAULT;\n";
+          current.reset();
+        }
+        bool options_first =
+            identity_in_retype && !IsWideningTypeChange(from.type, to.type);
+        if (options_first) {
+          sql += prefix + SetIdentityOptionsSql(to) + ";\n";
+        }
+        sql += prefix + type_sql(to) + ";\n";
+        if (identity_in_retype && !options_first) {
+          sql += prefix + SetIdentityOptionsSql(to) + ";\n";
+        }
+        if (default_moves && current != to.default_expr) {
+          sql += prefix + set_default(to.default_expr) + ";\n";
+        }
+        return sql;
+      };
+      retype_ops_[key] = ops_.size();
+      Operation& op = Add(OpKind::kAlterColumn, OpKind::kAlterColumn, key,
+                          retype(a, b), retype(b, a));
+      op.after_created.insert(key);
+      op.before_dropped.insert(key);
       op.destructive = !IsWideningTypeChange(a.type, b.type);
       op.reverse_destructive = !IsWideningTypeChange(b.type, a.type);
       if (!b.type_key.empty()) op.after_created.insert(b.type_key);
       if (!a.type_key.empty()) op.before_dropped.insert(a.type_key);
+      if (default_moves) {
+        NeedsDeps(op, to_, key);
+        auto old_deps = from_.depends_on.find(key);
+        if (old_deps != from_.depends_on.end()) {
+          op.before_dropped.insert(old_deps->second.begin(),
+                                   old_deps->second.end());
+        }
+      }
     }
-    if (a.default_expr != b.default_expr) {
-      auto set = [](const std::optional<std::string>& d) {
-        return d ? "SET DEFAULT " + *d : std::string("DROP DEFAULT");
-      };
-      Operation& op = alter(set(b.default_expr), set(a.default_expr));
+    if (!default_moves && reset_defaults_.count(key)) {
+      // The default uses something dropped and created again (a function
+      // whose result type changes): drop it before, set it after. Two
+      // operations, since one cannot run both before the drop and after
+      // the re-creation.
+      if (a.default_expr) {
+        Operation& op = alter("DROP DEFAULT", set_default(a.default_expr));
+        op.drops.insert("default:" + key);
+        auto old_deps = from_.depends_on.find(key);
+        if (old_deps != from_.depends_on.end()) {
+          op.before_dropped.insert(old_deps->second.begin(),
+                                   old_deps->second.end());
+        }
+      }
+      if (b.default_expr) {
+        Operation& op = alter(set_default(b.default_expr), "DROP DEFAULT");
+        op.creates.insert("default:" + key);
+        NeedsDeps(op, to_, key);
+      }
+    } else if (!default_moves && a.default_expr != b.default_expr) {
+      Operation& op =
+          alter(set_default(b.default_expr), set_default(a.default_expr));
       NeedsDeps(op, to_, key);
       auto old_deps = from_.depends_on.find(key);
       if (old_deps != from_.depends_on.end()) {
@@ -945,15 +1374,17 @@ class Comparer {
         return i == "a" ? std::string("ALWAYS") : std::string("BY DEFAULT");
       };
       if (a.identity.empty()) {
-        alter("ADD GENERATED " + ident(b.identity) + " AS IDENTITY",
-              "DROP IDENTITY");
+        alter("ADD " + IdentitySql(b), "DROP IDENTITY");
       } else if (b.identity.empty()) {
-        alter("DROP IDENTITY",
-              "ADD GENERATED " + ident(a.identity) + " AS IDENTITY");
+        alter("DROP IDENTITY", "ADD " + IdentitySql(a));
       } else {
         alter("SET GENERATED " + ident(b.identity),
               "SET GENERATED " + ident(a.identity));
       }
+    }
+    if (!a.identity.empty() && !b.identity.empty() &&
+        a.identity_options != b.identity_options && !identity_in_retype) {
+      alter(SetIdentityOptionsSql(b), SetIdentityOptionsSql(a));
     }
     // After identity: DROP IDENTITY keeps NOT NULL, ADD IDENTITY needs it.
     if (a.not_null != b.not_null) {
@@ -966,6 +1397,14 @@ class Comparer {
 
   void AlterTable(const std::string& key, const Table& a, const Table& b) {
     std::string name = QualifiedName(b.schema, b.name);
+    if (std::string up = AlterOptionsSql("TABLE " + name, a.options, b.options);
+        !up.empty()) {
+      Operation& op =
+          Add(OpKind::kAlterTable, OpKind::kAlterTable, key, up,
+              AlterOptionsSql("TABLE " + name, b.options, a.options));
+      op.after_created.insert(key);
+      op.before_dropped.insert(key);
+    }
     if (a.unlogged != b.unlogged) {
       Operation& op =
           Add(OpKind::kAlterTable, OpKind::kAlterTable, key,
@@ -975,13 +1414,45 @@ class Comparer {
                   (a.unlogged ? " SET UNLOGGED" : " SET LOGGED") + ";\n");
       op.after_created.insert(key);
     }
-    if (a.partition_key != b.partition_key ||
-        a.partition_of != b.partition_of ||
-        a.partition_bound != b.partition_bound) {
+    if (a.partition_key != b.partition_key) {
       Operation& op = Add(OpKind::kManual, OpKind::kManual, key, "", "");
-      op.comments.push_back("-- retort: manual: partitioning of " + name +
-                            " changes; PostgreSQL cannot alter it in place");
+      auto key_text = [](const std::string& k) {
+        return k.empty() ? std::string("none") : k;
+      };
+      op.comments.push_back(
+          "-- retort: manual: the partition key of " + name + " changes from " +
+          key_text(a.partition_key) + " to " + key_text(b.partition_key) +
+          "; PostgreSQL has no ALTER for a partition key (the rows would have "
+          "to move): create the new table, move the data or re-attach the "
+          "partitions, then swap the names");
       op.reverse_comments = op.comments;
+    }
+    if (a.partition_of != b.partition_of) {
+      Operation& op = Add(OpKind::kManual, OpKind::kManual, key, "", "");
+      op.comments.push_back(
+          "-- retort: manual: " + name + " changes which table it is a " +
+          "partition of; use ALTER TABLE ... DETACH PARTITION / ATTACH "
+          "PARTITION (the rest of the table is compared once it is done)");
+      op.reverse_comments = op.comments;
+      // A partition lists only its own columns, a plain table all of them:
+      // comparing them now would propose dropping the inherited ones.
+      return;
+    } else if (a.partition_bound != b.partition_bound) {
+      // A bound cannot be altered, but a partition can be detached and
+      // attached again with the new one (ATTACH checks the rows fit).
+      std::string parent = RelationSql(to_, b.partition_of);
+      auto reattach = [&](const std::string& bound) {
+        return "ALTER TABLE " + parent + " DETACH PARTITION " + name +
+               ";\nALTER TABLE " + parent + " ATTACH PARTITION " + name + " " +
+               bound + ";\n";
+      };
+      Operation& op =
+          Add(OpKind::kAlterTable, OpKind::kAlterTable, key,
+              reattach(b.partition_bound), reattach(a.partition_bound));
+      op.after_created.insert(key);
+      op.before_dropped.insert(key);
+      op.after_created.insert(b.partition_of);
+      op.before_dropped.insert(b.partition_of);
     }
     // Columns dropped, added, changed.
     std::vector<const Column*> dropped, added;
@@ -992,8 +1463,10 @@ class Comparer {
       const Column* old = a.FindColumn(c.name);
       if (!old) {
         added.push_back(&c);
-      } else if (old->generated_expr != c.generated_expr) {
-        // A generation expression cannot be altered: drop and re-add.
+      } else if (old->generated_expr != c.generated_expr ||
+                 rebuild_.count(ColumnKey(b.schema, b.name, c.name))) {
+        // A generation expression cannot be altered, nor can a column it
+        // reads change type under it: drop and re-add.
         dropped.push_back(old);
         added.push_back(&c);
       } else {
@@ -1023,9 +1496,13 @@ class Comparer {
     }
     for (const Column* c : added) AddColumnOp(to_, b, *c);
     // Constraints.
+    auto rebuilt = [&](auto make_key, const std::string& object) {
+      return rebuild_.count(make_key(b.schema, b.name, object)) > 0;
+    };
     for (const Constraint& k : a.constraints) {
       const Constraint* n = b.FindConstraint(k.name);
-      if (n && n->definition == k.definition) {
+      if (n && n->definition == k.definition &&
+          !rebuilt(ConstraintKey, k.name)) {
         CommentOp("CONSTRAINT " + Q(k.name) + " ON " + name,
                   ConstraintKey(b.schema, b.name, k.name), k.comment,
                   n->comment, false);
@@ -1037,45 +1514,37 @@ class Comparer {
     }
     for (const Constraint& k : b.constraints) {
       const Constraint* o = a.FindConstraint(k.name);
-      if (o && o->definition == k.definition) continue;
+      if (o && o->definition == k.definition &&
+          !rebuilt(ConstraintKey, k.name)) {
+        continue;
+      }
       ConstraintOp(to_, b, k, false);
     }
     // Triggers and policies: compared by definition.
-    for (const Trigger& g : a.triggers) {
-      auto it =
-          std::find_if(b.triggers.begin(), b.triggers.end(),
-                       [&](const Trigger& x) { return x.name == g.name; });
-      if (it != b.triggers.end() && it->definition == g.definition) {
-        CommentOp("TRIGGER " + Q(g.name) + " ON " + name,
-                  TriggerKey(b.schema, b.name, g.name), g.comment, it->comment,
-                  false);
-        continue;
-      }
-      size_t first = ops_.size();
-      TriggerOp(from_, a, g, false);
-      for (size_t i = first; i < ops_.size(); ++i) ops_[i] = ops_[i].Reverse();
-    }
-    for (const Trigger& g : b.triggers) {
-      auto it =
-          std::find_if(a.triggers.begin(), a.triggers.end(),
-                       [&](const Trigger& x) { return x.name == g.name; });
-      if (it != a.triggers.end() && it->definition == g.definition) continue;
-      TriggerOp(to_, b, g, false);
-    }
+    DiffTriggers(b.schema, b.name, a.triggers, b.triggers);
     RlsOps(key, name, a, b, false);
     for (const Policy& p : a.policies) {
       auto it = std::find_if(b.policies.begin(), b.policies.end(),
                              [&](const Policy& x) { return x.name == p.name; });
-      if (it != b.policies.end() && it->definition == p.definition) continue;
+      if (it != b.policies.end() && it->definition == p.definition &&
+          !rebuilt(PolicyKey, p.name)) {
+        CommentOp("POLICY " + Q(p.name) + " ON " + name,
+                  PolicyKey(b.schema, b.name, p.name), p.comment, it->comment,
+                  false);
+        continue;
+      }
       size_t first = ops_.size();
-      PolicyOp(a, p, false);
+      PolicyOp(from_, a, p, false);
       for (size_t i = first; i < ops_.size(); ++i) ops_[i] = ops_[i].Reverse();
     }
     for (const Policy& p : b.policies) {
       auto it = std::find_if(a.policies.begin(), a.policies.end(),
                              [&](const Policy& x) { return x.name == p.name; });
-      if (it != a.policies.end() && it->definition == p.definition) continue;
-      PolicyOp(b, p, false);
+      if (it != a.policies.end() && it->definition == p.definition &&
+          !rebuilt(PolicyKey, p.name)) {
+        continue;
+      }
+      PolicyOp(to_, b, p, false);
     }
     CommentOp("TABLE " + name, key, a.comment, b.comment, false);
   }
@@ -1096,30 +1565,32 @@ class Comparer {
   }
 
   void DiffIndexes() {
-    Walk(from_.indexes, to_.indexes,
-         [&](const std::string& key, const Index* a, const Index* b) {
-           if (a && b && a->definition == b->definition) {
-             CommentOp("INDEX " + QualifiedName(b->schema, b->name), key,
-                       a->comment, b->comment, false);
-             return;
-           }
-           if (a) {
-             // An index goes away with its table: no statement of its own then.
-             bool table_dropped =
-                 !to_.tables.count(a->table) && !to_.views.count(a->table);
-             size_t first = ops_.size();
-             IndexCreateOps(key, *a, from_, table_dropped);
-             for (size_t i = first; i < ops_.size(); ++i) {
-               ops_[i] = ops_[i].Reverse();
-               if (table_dropped) ops_[i].sql.clear();
-             }
-           }
-           if (b) {
-             bool table_created =
-                 !from_.tables.count(b->table) && !from_.views.count(b->table);
-             IndexCreateOps(key, *b, to_, table_created);
-           }
-         });
+    WalkMaps(from_.indexes, to_.indexes,
+             [&](const std::string& key, const Index* a, const Index* b) {
+               if (a && b && a->definition == b->definition &&
+                   !rebuild_.count(key)) {
+                 CommentOp("INDEX " + QualifiedName(b->schema, b->name), key,
+                           a->comment, b->comment, false);
+                 return;
+               }
+               if (a) {
+                 // An index goes away with its table: no statement of its own
+                 // then.
+                 bool table_dropped =
+                     !to_.tables.count(a->table) && !to_.views.count(a->table);
+                 size_t first = ops_.size();
+                 IndexCreateOps(key, *a, from_, table_dropped);
+                 for (size_t i = first; i < ops_.size(); ++i) {
+                   ops_[i] = ops_[i].Reverse();
+                   if (table_dropped) ops_[i].sql.clear();
+                 }
+               }
+               if (b) {
+                 bool table_created = !from_.tables.count(b->table) &&
+                                      !from_.views.count(b->table);
+                 IndexCreateOps(key, *b, to_, table_created);
+               }
+             });
   }
 
   // --- views -----------------------------------------------------------------
@@ -1128,75 +1599,214 @@ class Comparer {
                      const Catalog& side) {
     std::string name = QualifiedName(v.schema, v.name);
     std::string kind = v.materialized ? "MATERIALIZED VIEW " : "VIEW ";
-    Operation& op =
-        Add(OpKind::kCreateView, OpKind::kDropView, key,
-            "CREATE " + kind + name + " AS\n" + v.definition + ";\n",
-            "DROP " + kind + name + ";\n");
+    Operation& op = Add(OpKind::kCreateView, OpKind::kDropView, key,
+                        "CREATE " + kind + name + WithOptions(v.options) +
+                            " AS\n" + v.definition + ";\n",
+                        "DROP " + kind + name + ";\n");
     op.creates.insert(key);
     op.reverse_destructive = v.materialized;
     InSchema(op, v.schema);
     NeedsDeps(op, side, key);
     CommentOp((v.materialized ? "MATERIALIZED VIEW " : "VIEW ") + name, key,
               std::nullopt, v.comment, true);
+    for (const Trigger& g : v.triggers) {
+      TriggerOp(side, v.schema, v.name, g, true);
+    }
   }
 
   void DiffViews() {
-    // Views to rebuild: changed ones, views reading a table whose columns
-    // change type or disappear, and (transitively) views reading those.
-    std::set<std::string> rebuild;
-    std::deque<std::string> work;
-    for (const auto& [key, v] : from_.views) {
-      auto it = to_.views.find(key);
-      if (it != to_.views.end() &&
-          (it->second.definition != v.definition ||
-           it->second.materialized != v.materialized)) {
-        work.push_back(key);
-      }
+    // Changed views are dropped and created; so are views FindRebuilds
+    // found depending on something that goes away for a while.
+    WalkMaps(from_.views, to_.views,
+             [&](const std::string& key, const View* a, const View* b) {
+               if (a && b && a->definition == b->definition &&
+                   a->materialized == b->materialized && !rebuild_.count(key)) {
+                 std::string what =
+                     (b->materialized ? "MATERIALIZED VIEW " : "VIEW ") +
+                     QualifiedName(b->schema, b->name);
+                 std::string up = AlterOptionsSql(what, a->options, b->options);
+                 if (!up.empty()) {
+                   Operation& op =
+                       Add(OpKind::kAlterTable, OpKind::kAlterTable, key, up,
+                           AlterOptionsSql(what, b->options, a->options));
+                   op.after_created.insert(key);
+                   op.before_dropped.insert(key);
+                 }
+                 CommentOp(what, key, a->comment, b->comment, false);
+                 DiffTriggers(b->schema, b->name, a->triggers, b->triggers);
+                 return;
+               }
+               if (a) {
+                 size_t first = ops_.size();
+                 ViewCreateOps(key, *a, from_);
+                 for (size_t i = first; i < ops_.size(); ++i) {
+                   ops_[i] = ops_[i].Reverse();
+                 }
+               }
+               if (b) ViewCreateOps(key, *b, to_);
+             });
+  }
+
+  // --- grants ----------------------------------------------------------------
+
+  // A grantee's hold on one privilege: none, plain, or WITH GRANT OPTION.
+  enum class Hold { kNone, kPlain, kGrantable };
+
+  // Privileges in the order GRANT lists them, so statements are stable.
+  static size_t PrivilegeRank(const std::string& privilege) {
+    static constexpr std::string_view kOrder[] = {
+        "SELECT",  "INSERT", "UPDATE", "DELETE",  "TRUNCATE",  "REFERENCES",
+        "TRIGGER", "USAGE",  "CREATE", "EXECUTE", "TEMPORARY", "CONNECT"};
+    for (size_t i = 0; i < std::size(kOrder); ++i) {
+      if (privilege == kOrder[i]) return i;
     }
-    for (const auto& [key, t] : from_.tables) {
-      auto it = to_.tables.find(key);
-      if (it == to_.tables.end()) continue;
-      for (const Column& c : t.columns) {
-        const Column* n = it->second.FindColumn(c.name);
-        if (!n || n->type != c.type || n->collation != c.collation) {
-          work.push_back(key);
-          break;
+    return std::size(kOrder);
+  }
+
+  // What a newly created object of this kind holds without any GRANT:
+  // functions and procedures give EXECUTE to PUBLIC; schemas, tables,
+  // sequences and columns give nothing to anyone but the owner.
+  static std::vector<Grant> DefaultGrants(const std::string& key) {
+    if (key.starts_with("function:")) return {Grant{"PUBLIC", "EXECUTE"}};
+    return {};
+  }
+
+  // GRANT/REVOKE operations turning grants `a` into `b` on one object.
+  // `created`: the object is created by this diff, so the downgrade needs
+  // no statement (dropping the object takes its grants along).
+  void GrantOps(const std::string& key, const ObjectGrants& on,
+                const std::vector<Grant>& a, const std::vector<Grant>& b,
+                bool created) {
+    std::map<std::pair<std::string, std::string>, std::pair<Hold, Hold>> holds;
+    auto hold = [](const Grant& g) {
+      return g.grantable ? Hold::kGrantable : Hold::kPlain;
+    };
+    for (const Grant& g : a) {
+      holds[{g.grantee, g.privilege}].first = hold(g);
+    }
+    for (const Grant& g : b) {
+      holds[{g.grantee, g.privilege}].second = hold(g);
+    }
+    // One statement per grantee and kind of change, privileges merged.
+    std::map<std::pair<std::string, std::pair<Hold, Hold>>,
+             std::vector<std::string>>
+        groups;
+    for (const auto& [gp, change] : holds) {
+      if (change.first == change.second) continue;
+      groups[{gp.first, change}].push_back(gp.second);
+    }
+    for (auto& [group, privileges] : groups) {
+      const auto& [grantee, change] = group;
+      std::sort(privileges.begin(), privileges.end(),
+                [](const std::string& x, const std::string& y) {
+                  return PrivilegeRank(x) < PrivilegeRank(y);
+                });
+      std::string list;
+      for (const std::string& p : privileges) {
+        list += (list.empty() ? "" : ", ") + p;
+        if (!on.column.empty()) list += " (" + on.column + ")";
+      }
+      // The statement taking hold `from` to hold `to`.
+      auto statement = [&](Hold from, Hold to) {
+        if (to == Hold::kNone) {
+          return "REVOKE " + list + " ON " + on.target + " FROM " + grantee +
+                 ";\n";
+        }
+        if (from == Hold::kGrantable) {
+          return "REVOKE GRANT OPTION FOR " + list + " ON " + on.target +
+                 " FROM " + grantee + ";\n";
+        }
+        return "GRANT " + list + " ON " + on.target + " TO " + grantee +
+               (to == Hold::kGrantable ? " WITH GRANT OPTION" : "") + ";\n";
+      };
+      // Losing privileges (or the grant option) is a REVOKE.
+      auto kind = [](Hold from, Hold to) {
+        return to < from ? OpKind::kRevoke : OpKind::kGrant;
+      };
+      Operation& op = Add(
+          kind(change.first, change.second), kind(change.second, change.first),
+          key, statement(change.first, change.second),
+          created ? "" : statement(change.second, change.first));
+      op.after_created.insert(key);
+      // As for comments: a created object's grants go with its drop.
+      if (!created) op.before_dropped.insert(key);
+    }
+  }
+
+  // Grants are compared last: whether an object is created, dropped or
+  // re-created (a rebuilt view, a function replaced by DROP + CREATE, a
+  // generated column dropped and added) is known from the operations
+  // already made. A created object starts from its kind's default grants; a
+  // dropped one takes its grants along (only the downgrade, re-creating it,
+  // needs statements); a re-created one is both.
+  void DiffGrants() {
+    std::set<std::string> created, dropped;
+    for (const Operation& op : ops_) {
+      created.insert(op.creates.begin(), op.creates.end());
+      dropped.insert(op.drops.begin(), op.drops.end());
+    }
+    // Every object with grants on either side, and every function created
+    // or dropped (a function has default grants even without an entry).
+    std::set<std::string> keys;
+    for (const auto& [key, g] : from_.grants) keys.insert(key);
+    for (const auto& [key, g] : to_.grants) keys.insert(key);
+    for (const auto& [key, f] : from_.functions) {
+      if (dropped.count(key)) keys.insert(key);
+    }
+    for (const auto& [key, f] : to_.functions) {
+      if (created.count(key)) keys.insert(key);
+    }
+    for (const std::string& key : keys) {
+      ObjectGrants a = GrantsOf(from_, key);
+      ObjectGrants b = GrantsOf(to_, key);
+      bool is_created = created.count(key) > 0;
+      bool is_dropped = dropped.count(key) > 0;
+      if (!is_created && !is_dropped) {
+        GrantOps(key, b.target.empty() ? a : b, a.grants, b.grants, false);
+        continue;
+      }
+      if (is_dropped && !a.target.empty()) {
+        size_t first = ops_.size();
+        GrantOps(key, a, DefaultGrants(key), a.grants, true);
+        for (size_t i = first; i < ops_.size(); ++i) {
+          ops_[i] = ops_[i].Reverse();
         }
       }
+      if (is_created && !b.target.empty()) {
+        GrantOps(key, b, DefaultGrants(key), b.grants, true);
+      }
     }
-    auto dependents = Dependents(from_);
-    std::set<std::string> seen;
-    while (!work.empty()) {
-      std::string key = std::move(work.front());
-      work.pop_front();
-      if (!seen.insert(key).second) continue;
-      if (from_.views.count(key) && to_.views.count(key)) rebuild.insert(key);
-      auto it = dependents.find(key);
-      if (it == dependents.end()) continue;
-      for (const std::string& d : it->second) work.push_back(d);
+  }
+
+  // The grants on `key` in `c`; an object without an entry has none. The
+  // target is "" when `key` names nothing grants can be on.
+  static ObjectGrants GrantsOf(const Catalog& c, const std::string& key) {
+    auto it = c.grants.find(key);
+    if (it != c.grants.end()) return it->second;
+    ObjectGrants none;
+    auto f = c.functions.find(key);
+    if (f != c.functions.end()) {
+      none.target =
+          std::string(f->second.procedure ? "PROCEDURE " : "FUNCTION ") +
+          QualifiedName(f->second.schema, f->second.name) + "(" +
+          f->second.identity_args + ")";
     }
-    Walk(from_.views, to_.views,
-         [&](const std::string& key, const View* a, const View* b) {
-           if (a && b && !rebuild.count(key)) {
-             CommentOp((b->materialized ? "MATERIALIZED VIEW " : "VIEW ") +
-                           QualifiedName(b->schema, b->name),
-                       key, a->comment, b->comment, false);
-             return;
-           }
-           if (a) {
-             size_t first = ops_.size();
-             ViewCreateOps(key, *a, from_);
-             for (size_t i = first; i < ops_.size(); ++i) {
-               ops_[i] = ops_[i].Reverse();
-             }
-           }
-           if (b) ViewCreateOps(key, *b, to_);
-         });
+    return none;
   }
 
   const Catalog& from_;
   const Catalog& to_;
   std::vector<Operation> ops_;
+  // Keys of objects alike on both sides that are dropped and created again
+  // (FindRebuilds).
+  std::set<std::string> rebuild_;
+  // Columns alike on both sides whose default is dropped and set again
+  // around the re-creation of something it uses.
+  std::set<std::string> reset_defaults_;
+  // Columns whose type or collation changes, and the index in ops_ of the
+  // ALTER ... TYPE of each.
+  std::set<std::string> retyped_;
+  std::map<std::string, size_t> retype_ops_;
 };
 
 }  // namespace

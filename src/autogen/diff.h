@@ -19,6 +19,7 @@ namespace retort {
 // enumerator order is the default statement order when dependencies leave a
 // choice (drops of dependents first, then creates of dependencies first).
 enum class OpKind {
+  kRevoke,
   kDropPolicy,
   kDropTrigger,
   kDropView,
@@ -41,6 +42,7 @@ enum class OpKind {
   kAlterSequence,
   kCreateTable,
   kAddColumn,
+  kRebuildTable,  // SQLite: new table, rows copied, old dropped, renamed
   kAlterColumn,
   kAddConstraint,
   kCreateIndex,
@@ -52,6 +54,7 @@ enum class OpKind {
   kCreateTrigger,
   kAlterTable,  // RLS switches
   kCreatePolicy,
+  kGrant,
   kComment,
   kManual,  // a change retort cannot express; only comments are rendered
 };

@@ -27,6 +27,14 @@ Column Col(const std::string& name, const std::string& type,
   return c;
 }
 
+View MakeView(const std::string& name, const std::string& definition) {
+  View v;
+  v.schema = "public";
+  v.name = name;
+  v.definition = definition;
+  return v;
+}
+
 Catalog With(std::vector<Table> tables) {
   Catalog c;
   c.schemas[SchemaKey("public")] = Schema{"public", std::nullopt};
@@ -143,10 +151,8 @@ TEST(AutogenCompare, EnumValuesAddedInPlaceOthersAreManual) {
 
 TEST(AutogenCompare, ChangedViewRebuildsItsDependents) {
   Catalog a, b;
-  a.views[RelationKey("public", "v")] =
-      View{"public", "v", false, "SELECT 1 AS x", {}};
-  a.views[RelationKey("public", "w")] =
-      View{"public", "w", false, "SELECT x FROM public.v", {}};
+  a.views[RelationKey("public", "v")] = MakeView("v", "SELECT 1 AS x");
+  a.views[RelationKey("public", "w")] = MakeView("w", "SELECT x FROM public.v");
   a.depends_on[RelationKey("public", "w")] = {RelationKey("public", "v")};
   b = a;
   b.views[RelationKey("public", "v")].definition = "SELECT 2 AS x";
@@ -165,6 +171,234 @@ TEST(AutogenCompare, CommentsChangeBothWays) {
   AutogenResult r = DiffCatalogs(a, b);
   EXPECT_EQ(r.upgrade_sql, "COMMENT ON TABLE public.t IS 'it''s a table';\n");
   EXPECT_EQ(r.downgrade_sql, "COMMENT ON TABLE public.t IS NULL;\n");
+}
+
+TEST(AutogenCompare, EnumRenameIsReadAsRenameOnlyWhenUnambiguous) {
+  auto enum_of = [](std::vector<std::string> labels) {
+    Catalog c;
+    c.enums[TypeKey("public", "mood")] =
+        EnumType{"public", "mood", std::move(labels), {}};
+    return c;
+  };
+  AutogenResult r = DiffCatalogs(enum_of({"sad", "ok", "happy"}),
+                                 enum_of({"sad", "fine", "happy"}));
+  EXPECT_EQ(r.upgrade_sql,
+            "-- retort: enum public.mood: 'ok' is not in the models and "
+            "'fine' is new in its place: read as a rename (if 'ok' must go "
+            "and its rows change, recreate the type instead)\n"
+            "ALTER TYPE public.mood RENAME VALUE 'ok' TO 'fine';\n");
+  EXPECT_EQ(r.downgrade_sql,
+            "-- retort: enum public.mood: renaming back 'fine' to 'ok'\n"
+            "ALTER TYPE public.mood RENAME VALUE 'fine' TO 'ok';\n");
+  // Two new labels could take the missing one's place: nothing is guessed.
+  AutogenResult ambiguous =
+      DiffCatalogs(enum_of({"sad", "ok", "happy"}),
+                   enum_of({"sad", "fine", "good", "happy"}));
+  ASSERT_EQ(ambiguous.operations.size(), 1u) << ambiguous.upgrade_sql;
+  EXPECT_EQ(ambiguous.operations[0].kind, OpKind::kManual);
+  // Two labels missing: manual too.
+  AutogenResult two =
+      DiffCatalogs(enum_of({"a", "b", "c"}), enum_of({"a", "x", "y"}));
+  ASSERT_EQ(two.operations.size(), 1u) << two.upgrade_sql;
+  EXPECT_EQ(two.operations[0].kind, OpKind::kManual);
+  // A label removed at the end with nothing in its place: manual.
+  AutogenResult removed = DiffCatalogs(enum_of({"a", "b"}), enum_of({"a"}));
+  ASSERT_EQ(removed.operations.size(), 1u);
+  EXPECT_EQ(removed.operations[0].kind, OpKind::kManual);
+}
+
+Catalog WithGrants(std::vector<Grant> grants, std::string column = "") {
+  Catalog c = With({MakeTable("t", {Col("id", "integer")})});
+  std::string key = column.empty() ? RelationKey("public", "t")
+                                   : ColumnKey("public", "t", column);
+  if (!grants.empty()) {
+    c.grants[key] = ObjectGrants{"TABLE public.t", column, std::move(grants)};
+  }
+  return c;
+}
+
+TEST(AutogenCompare, GrantsAndRevokesWithExactReverses) {
+  Catalog a = WithGrants({{"app", "SELECT", false}, {"old", "DELETE", false}});
+  Catalog b = WithGrants({{"app", "INSERT", false},
+                          {"app", "SELECT", false},
+                          {"app", "UPDATE", false},
+                          {"PUBLIC", "SELECT", false}});
+  AutogenResult r = DiffCatalogs(a, b);
+  EXPECT_EQ(r.upgrade_sql,
+            "REVOKE DELETE ON TABLE public.t FROM old;\n\n"
+            "GRANT SELECT ON TABLE public.t TO PUBLIC;\n\n"
+            "GRANT INSERT, UPDATE ON TABLE public.t TO app;\n");
+  EXPECT_EQ(r.downgrade_sql,
+            "REVOKE INSERT, UPDATE ON TABLE public.t FROM app;\n\n"
+            "REVOKE SELECT ON TABLE public.t FROM PUBLIC;\n\n"
+            "GRANT DELETE ON TABLE public.t TO old;\n");
+  EXPECT_TRUE(DiffCatalogs(b, b).empty());
+}
+
+TEST(AutogenCompare, GrantOptionChangesAlone) {
+  Catalog a = WithGrants({{"app", "SELECT", true}, {"ro", "SELECT", false}});
+  Catalog b = WithGrants({{"app", "SELECT", false}, {"ro", "SELECT", true}});
+  AutogenResult r = DiffCatalogs(a, b);
+  EXPECT_EQ(r.upgrade_sql,
+            "REVOKE GRANT OPTION FOR SELECT ON TABLE public.t FROM app;\n\n"
+            "GRANT SELECT ON TABLE public.t TO ro WITH GRANT OPTION;\n");
+  EXPECT_EQ(r.downgrade_sql,
+            "REVOKE GRANT OPTION FOR SELECT ON TABLE public.t FROM ro;\n\n"
+            "GRANT SELECT ON TABLE public.t TO app WITH GRANT OPTION;\n");
+}
+
+TEST(AutogenCompare, ColumnGrants) {
+  AutogenResult r = DiffCatalogs(
+      WithGrants({}, "id"),
+      WithGrants({{"app", "SELECT", false}, {"app", "UPDATE", false}}, "id"));
+  EXPECT_EQ(r.upgrade_sql,
+            "GRANT SELECT (id), UPDATE (id) ON TABLE public.t TO app;\n");
+  EXPECT_EQ(r.downgrade_sql,
+            "REVOKE SELECT (id), UPDATE (id) ON TABLE public.t FROM app;\n");
+}
+
+TEST(AutogenCompare, NewFunctionStartsFromDefaultExecuteToPublic) {
+  Catalog a;
+  Catalog b;
+  Function f;
+  f.schema = "public";
+  f.name = "f";
+  f.definition = "CREATE OR REPLACE FUNCTION public.f() ...";
+  std::string key = FunctionKey("public", "f", "");
+  b.functions[key] = f;
+  // No entry: nobody but the owner may execute it, PUBLIC's default
+  // EXECUTE is revoked after CREATE. The downgrade drops the function.
+  AutogenResult r = DiffCatalogs(a, b);
+  EXPECT_EQ(r.upgrade_sql,
+            "CREATE OR REPLACE FUNCTION public.f() ...;\n\n"
+            "REVOKE EXECUTE ON FUNCTION public.f() FROM PUBLIC;\n");
+  EXPECT_EQ(r.downgrade_sql, "DROP FUNCTION public.f();\n");
+  // PUBLIC keeps its default EXECUTE: no statement.
+  b.grants[key] =
+      ObjectGrants{"FUNCTION public.f()", "", {{"PUBLIC", "EXECUTE", false}}};
+  EXPECT_EQ(DiffCatalogs(a, b).upgrade_sql,
+            "CREATE OR REPLACE FUNCTION public.f() ...;\n");
+  // Dropping it: the downgrade creates it and restores its grants.
+  b.grants[key].grants.push_back({"app", "EXECUTE", false});
+  AutogenResult drop = DiffCatalogs(b, a);
+  EXPECT_EQ(drop.upgrade_sql, "DROP FUNCTION public.f();\n");
+  EXPECT_EQ(drop.downgrade_sql,
+            "CREATE OR REPLACE FUNCTION public.f() ...;\n\n"
+            "GRANT EXECUTE ON FUNCTION public.f() TO app;\n");
+}
+
+TEST(AutogenCompare, FunctionResultChangeIsDropAndCreate) {
+  Function f;
+  f.schema = "public";
+  f.name = "f";
+  f.result = "integer";
+  f.definition = "CREATE OR REPLACE FUNCTION public.f() RETURNS integer";
+  std::string key = FunctionKey("public", "f", "");
+  Catalog a, b;
+  a.functions[key] = f;
+  a.grants[key] =
+      ObjectGrants{"FUNCTION public.f()", "", {{"PUBLIC", "EXECUTE", false}}};
+  b = a;
+  b.functions[key].result = "bigint";
+  b.functions[key].definition =
+      "CREATE OR REPLACE FUNCTION public.f() RETURNS bigint";
+  // A view using it is rebuilt around the re-creation.
+  View v = MakeView("v", "SELECT public.f() AS x");
+  a.views[RelationKey("public", "v")] = v;
+  b.views[RelationKey("public", "v")] = v;
+  a.depends_on[RelationKey("public", "v")] = {key};
+  b.depends_on[RelationKey("public", "v")] = {key};
+  AutogenResult r = DiffCatalogs(a, b);
+  EXPECT_EQ(r.upgrade_sql,
+            "DROP VIEW public.v;\n\n"
+            "DROP FUNCTION public.f();\n\n"
+            "CREATE OR REPLACE FUNCTION public.f() RETURNS bigint;\n\n"
+            "CREATE VIEW public.v AS\nSELECT public.f() AS x;\n");
+  EXPECT_EQ(r.downgrade_sql,
+            "DROP VIEW public.v;\n\n"
+            "DROP FUNCTION public.f();\n\n"
+            "CREATE OR REPLACE FUNCTION public.f() RETURNS integer;\n\n"
+            "CREATE VIEW public.v AS\nSELECT public.f() AS x;\n");
+  // Only the body changes: CREATE OR REPLACE, nothing rebuilt.
+  b = a;
+  b.functions[key].definition += " -- new body";
+  EXPECT_EQ(DiffCatalogs(a, b).upgrade_sql,
+            "CREATE OR REPLACE FUNCTION public.f() RETURNS integer -- new "
+            "body;\n");
+}
+
+TEST(AutogenCompare, TypeChangeLeavesTheTablesIndexesToAlterColumnType) {
+  Table t = MakeTable("t", {Col("id", "integer"), Col("n", "integer")});
+  Catalog a = With({t});
+  Index x;
+  x.schema = "public";
+  x.name = "t_n";
+  x.table = RelationKey("public", "t");
+  x.definition = "CREATE INDEX t_n ON public.t USING btree (n)";
+  a.indexes[RelationKey("public", "t_n")] = x;
+  Index other = x;
+  other.name = "t_id";
+  other.definition = "CREATE INDEX t_id ON public.t USING btree (id)";
+  a.indexes[RelationKey("public", "t_id")] = other;
+  a.depends_on[RelationKey("public", "t_n")] = {RelationKey("public", "t"),
+                                                ColumnKey("public", "t", "n")};
+  a.depends_on[RelationKey("public", "t_id")] = {
+      RelationKey("public", "t"), ColumnKey("public", "t", "id")};
+  Catalog b = a;
+  b.tables[RelationKey("public", "t")].columns[1].type = "bigint";
+  // ALTER COLUMN TYPE rebuilds t_n itself (and skips that when the new type
+  // is binary-coercible), so the diff neither drops nor re-creates it.
+  AutogenResult r = DiffCatalogs(a, b);
+  EXPECT_EQ(r.upgrade_sql,
+            "ALTER TABLE public.t ALTER COLUMN n TYPE bigint USING "
+            "n::bigint;\n");
+  EXPECT_EQ(r.downgrade_sql,
+            "-- retort: destructive\n"
+            "ALTER TABLE public.t ALTER COLUMN n TYPE integer USING "
+            "n::integer;\n");
+}
+
+TEST(AutogenCompare, PartitionBoundAndKeyChanges) {
+  Table parent = MakeTable("ev", {Col("at", "date")});
+  parent.kind = RelationKind::kPartitionedTable;
+  parent.partition_key = "RANGE (at)";
+  Table part = MakeTable("ev_1", {});
+  part.partition_of = RelationKey("public", "ev");
+  part.partition_bound = "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')";
+  Catalog a = With({parent, part});
+  Catalog b = a;
+  b.tables[RelationKey("public", "ev_1")].partition_bound =
+      "FOR VALUES FROM ('2020-01-01') TO ('2025-01-01')";
+  AutogenResult r = DiffCatalogs(a, b);
+  EXPECT_EQ(r.upgrade_sql,
+            "ALTER TABLE public.ev DETACH PARTITION public.ev_1;\n"
+            "ALTER TABLE public.ev ATTACH PARTITION public.ev_1 FOR VALUES "
+            "FROM ('2020-01-01') TO ('2025-01-01');\n");
+  EXPECT_EQ(r.downgrade_sql,
+            "ALTER TABLE public.ev DETACH PARTITION public.ev_1;\n"
+            "ALTER TABLE public.ev ATTACH PARTITION public.ev_1 FOR VALUES "
+            "FROM ('2024-01-01') TO ('2025-01-01');\n");
+  // A plain table becoming a partition: a manual step only, no column of
+  // it proposed for drop.
+  b = a;
+  Table plain = MakeTable("ev_2", {Col("at", "date")});
+  a.tables[RelationKey("public", "ev_2")] = plain;
+  plain.columns.clear();
+  plain.partition_of = RelationKey("public", "ev");
+  plain.partition_bound = "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')";
+  b.tables[RelationKey("public", "ev_2")] = plain;
+  AutogenResult attach = DiffCatalogs(a, b);
+  ASSERT_EQ(attach.operations.size(), 1u) << attach.upgrade_sql;
+  EXPECT_EQ(attach.operations[0].kind, OpKind::kManual);
+  a.tables.erase(RelationKey("public", "ev_2"));
+  b = a;
+  b.tables[RelationKey("public", "ev")].partition_key = "LIST (at)";
+  AutogenResult key = DiffCatalogs(a, b);
+  ASSERT_EQ(key.operations.size(), 1u);
+  EXPECT_EQ(key.operations[0].kind, OpKind::kManual);
+  EXPECT_NE(key.upgrade_sql.find("PostgreSQL has no ALTER for a partition key"),
+            std::string::npos)
+      << key.upgrade_sql;
 }
 
 }  // namespace

@@ -72,6 +72,28 @@ TEST(AutogenOrder, DropsOfDependentsComeFirst) {
   EXPECT_EQ(Keys(up.operations), "view table ");
 }
 
+TEST(AutogenOrder, AKeyDroppedAndCreatedByOneOperationSitsBetween) {
+  // How a column type change is ordered: the ALTER both drops and creates
+  // "retype:c"; an index rebuilt around it precedes it when dropped and
+  // follows it when created, whatever the kinds and input order say.
+  Operation retype;
+  retype.kind = OpKind::kAlterColumn;
+  retype.object = "c";
+  retype.sql = "ALTER c;\n";
+  retype.creates = {"retype:c"};
+  retype.drops = {"retype:c"};
+  // Kinds that alone would order them the wrong way round.
+  Operation create = Create("i", {"retype:c"}, OpKind::kRevoke);
+  Operation drop = Create("i", {"retype:c"}).Reverse();
+  drop.kind = OpKind::kManual;
+  OrderedOperations up = OrderOperations({create, retype, drop});
+  EXPECT_FALSE(up.cycle);
+  ASSERT_EQ(up.operations.size(), 3u);
+  EXPECT_EQ(up.operations[0].sql, "DROP i;\n");
+  EXPECT_EQ(up.operations[1].sql, "ALTER c;\n");
+  EXPECT_EQ(up.operations[2].sql, "CREATE i;\n");
+}
+
 TEST(AutogenOrder, CycleIsReportedNotLost) {
   OrderedOperations up =
       OrderOperations({Create("a", {"b"}), Create("b", {"a"})});

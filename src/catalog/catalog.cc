@@ -3,7 +3,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <limits>
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace retort {
 namespace {
@@ -236,6 +241,86 @@ std::string ExtensionKey(std::string_view name) {
 }
 std::string UniqueKeysKey(std::string_view table_relation_key) {
   return "unique-keys:" + std::string(table_relation_key);
+}
+
+namespace {
+
+// The range of an identity column's type (smallint, integer, bigint).
+std::pair<int64_t, int64_t> IntegerRange(std::string_view type) {
+  if (type == "smallint") return {-32768, 32767};
+  if (type == "integer") return {-2147483648LL, 2147483647};
+  return {std::numeric_limits<int64_t>::min(),
+          std::numeric_limits<int64_t>::max()};
+}
+
+}  // namespace
+
+std::string IdentityOptionsSql(std::string_view column_type,
+                               const IdentitySequence& seq) {
+  auto [type_min, type_max] = IntegerRange(column_type);
+  bool ascending = seq.increment > 0;
+  std::string out;
+  auto add = [&](bool differs, const std::string& clause) {
+    if (!differs) return;
+    out += (out.empty() ? "" : " ") + clause;
+  };
+  add(seq.increment != 1, "INCREMENT BY " + std::to_string(seq.increment));
+  add(seq.min_value != (ascending ? 1 : type_min),
+      "MINVALUE " + std::to_string(seq.min_value));
+  add(seq.max_value != (ascending ? type_max : -1),
+      "MAXVALUE " + std::to_string(seq.max_value));
+  add(seq.start != (ascending ? seq.min_value : seq.max_value),
+      "START WITH " + std::to_string(seq.start));
+  add(seq.cache != 1, "CACHE " + std::to_string(seq.cache));
+  add(seq.cycle, "CYCLE");
+  return out;
+}
+
+IdentitySequence ParseIdentityOptions(std::string_view column_type,
+                                      std::string_view options) {
+  std::map<std::string, int64_t> given;
+  bool cycle = false;
+  std::vector<std::string> words;
+  size_t pos = 0;
+  while (pos < options.size()) {
+    size_t end = options.find(' ', pos);
+    if (end == std::string_view::npos) end = options.size();
+    if (end > pos) words.emplace_back(options.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (words[i] == "CYCLE") {
+      cycle = true;
+      continue;
+    }
+    // "INCREMENT BY n" and "START WITH n" have a second keyword.
+    size_t value = i + 1;
+    if ((words[i] == "INCREMENT" || words[i] == "START") &&
+        value < words.size()) {
+      ++value;
+    }
+    if (value >= words.size()) break;
+    try {
+      given[words[i]] = std::stoll(words[value]);
+    } catch (...) {
+      break;
+    }
+    i = value;
+  }
+  auto [type_min, type_max] = IntegerRange(column_type);
+  IdentitySequence seq;
+  auto get = [&](const char* key, int64_t fallback) {
+    auto it = given.find(key);
+    return it == given.end() ? fallback : it->second;
+  };
+  seq.increment = get("INCREMENT", 1);
+  bool ascending = seq.increment > 0;
+  seq.min_value = get("MINVALUE", ascending ? 1 : type_min);
+  seq.max_value = get("MAXVALUE", ascending ? type_max : -1);
+  seq.start = get("START", ascending ? seq.min_value : seq.max_value);
+  seq.cache = get("CACHE", 1);
+  seq.cycle = cycle;
+  return seq;
 }
 
 std::string_view ConstraintKindName(ConstraintKind kind) {

@@ -61,3 +61,47 @@ TEST(CatalogModel, FindAndCount) {
 
 }  // namespace
 }  // namespace retort
+
+namespace retort {
+namespace {
+
+TEST(CatalogIdentity, OptionsAreThoseThatDifferFromTheTypesDefaults) {
+  IdentitySequence seq;
+  seq.max_value = 2147483647;
+  EXPECT_EQ(IdentityOptionsSql("integer", seq), "");
+  // The same sequence on a bigint column has a non-default MAXVALUE.
+  EXPECT_EQ(IdentityOptionsSql("bigint", seq), "MAXVALUE 2147483647");
+  seq.increment = 5;
+  seq.start = 10;
+  seq.cache = 20;
+  seq.cycle = true;
+  EXPECT_EQ(IdentityOptionsSql("integer", seq),
+            "INCREMENT BY 5 START WITH 10 CACHE 20 CYCLE");
+  // Descending: MINVALUE is the type's minimum, MAXVALUE and START -1.
+  IdentitySequence down{-1, -32768, -1, -1, 1, false};
+  EXPECT_EQ(IdentityOptionsSql("smallint", down), "INCREMENT BY -1");
+}
+
+TEST(CatalogIdentity, ParseFillsInDefaults) {
+  IdentitySequence seq = ParseIdentityOptions("integer", "START WITH 10");
+  EXPECT_EQ(seq.increment, 1);
+  EXPECT_EQ(seq.min_value, 1);
+  EXPECT_EQ(seq.max_value, 2147483647);
+  EXPECT_EQ(seq.start, 10);
+  EXPECT_EQ(seq.cache, 1);
+  EXPECT_FALSE(seq.cycle);
+  seq = ParseIdentityOptions("bigint",
+                             "INCREMENT BY -2 MINVALUE -100 CACHE 3 CYCLE");
+  EXPECT_EQ(seq.increment, -2);
+  EXPECT_EQ(seq.min_value, -100);
+  EXPECT_EQ(seq.max_value, -1);
+  EXPECT_EQ(seq.start, -1);
+  EXPECT_EQ(seq.cache, 3);
+  EXPECT_TRUE(seq.cycle);
+  // Round trip through the text.
+  EXPECT_EQ(IdentityOptionsSql("bigint", seq),
+            "INCREMENT BY -2 MINVALUE -100 CACHE 3 CYCLE");
+}
+
+}  // namespace
+}  // namespace retort

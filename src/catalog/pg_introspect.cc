@@ -9,8 +9,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 namespace retort {
 namespace {
@@ -37,11 +39,71 @@ std::string Comment(std::string_view catalog, std::string_view oid_expr,
          " AND d.objsubid = " + std::string(subid_expr) + ")";
 }
 
+// The privileges on an object held by roles other than its owner, as one
+// text value: entries "grantee<US>privilege<US>t|f" joined by <RS> (ASCII
+// unit and record separators, which no role name uses). A NULL ACL stands
+// for the object kind's default (acldefault), so defaults such as EXECUTE
+// to PUBLIC on functions are listed on both sides of a diff alike.
+// `default_kind` is acldefault's letter ('r' relation, 's' sequence, 'n'
+// schema, 'f' function, 'c' column).
+std::string Acl(std::string_view acl_expr, std::string_view owner_expr,
+                char default_kind) {
+  std::string owner(owner_expr);
+  return "(SELECT string_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE "
+         "a.grantee::regrole::text END || chr(31) || a.privilege_type || "
+         "chr(31) || CASE WHEN a.is_grantable THEN 't' ELSE 'f' END, "
+         "chr(30)) FROM aclexplode(COALESCE(" +
+         std::string(acl_expr) + ", acldefault('" + default_kind + "', " +
+         owner + "))) a WHERE a.grantee <> " + owner + ")";
+}
+
+// Parses Acl()'s text into grants sorted by (grantee, privilege); the same
+// privilege granted by two grantors is one grant, grantable if either is.
+std::vector<Grant> ParseAcl(const std::optional<std::string>& text) {
+  std::map<std::pair<std::string, std::string>, bool> merged;
+  if (text) {
+    size_t pos = 0;
+    while (pos <= text->size()) {
+      size_t end = text->find('\x1e', pos);
+      if (end == std::string::npos) end = text->size();
+      std::string_view entry(text->data() + pos, end - pos);
+      size_t a = entry.find('\x1f');
+      size_t b = a == std::string_view::npos ? a : entry.find('\x1f', a + 1);
+      if (b != std::string_view::npos) {
+        bool& grantable = merged[{std::string(entry.substr(0, a)),
+                                  std::string(entry.substr(a + 1, b - a - 1))}];
+        grantable = grantable || entry.substr(b + 1) == "t";
+      }
+      pos = end + 1;
+    }
+  }
+  std::vector<Grant> out;
+  out.reserve(merged.size());
+  for (const auto& [k, grantable] : merged) {
+    out.push_back(Grant{k.first, k.second, grantable});
+  }
+  return out;
+}
+
 const std::string& Str(const Row& row, size_t i) {
   static const std::string kEmpty;
   return row[i] ? *row[i] : kEmpty;
 }
 bool Bool(const Row& row, size_t i) { return row[i] && *row[i] == "t"; }
+
+// reloptions joined by <RS> -> sorted "name=value" entries.
+std::vector<std::string> SplitOptions(const std::string& text) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\x1e', pos);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
 uint32_t Oid(const Row& row, size_t i) {
   return row[i] ? static_cast<uint32_t>(std::stoul(*row[i])) : 0;
 }
@@ -85,10 +147,20 @@ class Introspector {
     return r;
   }
 
+  // Records the grants of object `key` (none: no entry).
+  void AddGrants(const std::string& key, std::string target, std::string column,
+                 const std::optional<std::string>& acl) {
+    std::vector<Grant> grants = ParseAcl(acl);
+    if (grants.empty()) return;
+    catalog_.grants[key] =
+        ObjectGrants{std::move(target), std::move(column), std::move(grants)};
+  }
+
   Status ReadSchemas() {
     RETORT_ASSIGN_OR_RETURN(
         QueryResult r,
         Q("schemas", "SELECT n.nspname, " + Comment("pg_namespace", "n.oid") +
+                         ", " + Acl("n.nspacl", "n.nspowner", 'n') +
                          " FROM pg_namespace n WHERE " +
                          std::string(kUserNamespace) + " AND " +
                          NotExtensionMember("pg_namespace", "n.oid")));
@@ -97,6 +169,8 @@ class Introspector {
       Schema s;
       s.name = Str(row, 0);
       s.comment = row[1];
+      AddGrants(SchemaKey(s.name), "SCHEMA " + QuoteIdentIfNeeded(s.name), "",
+                row[2]);
       catalog_.schemas[SchemaKey(s.name)] = std::move(s);
     }
     return Status::OK();
@@ -196,7 +270,9 @@ class Introspector {
           "c.relforcerowsecurity, " +
               Comment("pg_class", "c.oid") +
               ", CASE WHEN c.relkind IN ('v', 'm') THEN "
-              "pg_get_viewdef(c.oid) END, c.reltype "
+              "pg_get_viewdef(c.oid) END, c.reltype, " +
+              Acl("c.relacl", "c.relowner", 'r') +
+              ", array_to_string(c.reloptions, chr(30)) "
               "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
               "LEFT JOIN pg_inherits ih ON c.relispartition AND "
               "ih.inhrelid = c.oid "
@@ -212,6 +288,7 @@ class Introspector {
       std::string key = RelationKey(schema, name);
       rel_keys_[Oid(row, 0)] = key;
       type_keys_[Oid(row, 13)] = key;  // the row type
+      AddGrants(key, "TABLE " + QualifiedName(schema, name), "", row[14]);
       const std::string& kind = Str(row, 3);
       if (kind == "v" || kind == "m") {
         View v;
@@ -228,7 +305,9 @@ class Introspector {
         size_t first = v.definition.find_first_not_of(" \n");
         v.definition.erase(0, first == std::string::npos ? 0 : first);
         v.comment = row[11];
+        v.options = SplitOptions(Str(row, 15));
         catalog_.views[key] = std::move(v);
+        view_oids_[Oid(row, 0)] = &catalog_.views[key];
         continue;
       }
       Table t;
@@ -243,6 +322,7 @@ class Introspector {
       t.rls_enabled = Bool(row, 9);
       t.rls_forced = Bool(row, 10);
       t.comment = row[11];
+      t.options = SplitOptions(Str(row, 15));
       table_oids_[Oid(row, 0)] = &catalog_.tables[key];
       catalog_.tables[key] = std::move(t);
     }
@@ -260,12 +340,21 @@ class Introspector {
           "a.attcollation::regcollation::text END, " +
               Comment("pg_class", "a.attrelid", "a.attnum") +
               ", CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid "
-              "END, a.attislocal "
+              "END, a.attislocal, CASE WHEN a.attacl IS NOT NULL THEN " +
+              Acl("a.attacl", "c.relowner", 'c') +
+              " END, ids.seqincrement, ids.seqmin, ids.seqmax, "
+              "ids.seqstart, ids.seqcache, ids.seqcycle "
               "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
               "JOIN pg_namespace n ON n.oid = c.relnamespace "
               "JOIN pg_type t ON t.oid = a.atttypid "
               "LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND "
               "ad.adnum = a.attnum "
+              // An identity column's sequence.
+              "LEFT JOIN pg_depend idd ON a.attidentity <> '' AND "
+              "idd.classid = 'pg_class'::regclass AND idd.refclassid = "
+              "'pg_class'::regclass AND idd.refobjid = a.attrelid AND "
+              "idd.refobjsubid = a.attnum AND idd.deptype = 'i' "
+              "LEFT JOIN pg_sequence ids ON ids.seqrelid = idd.objid "
               "WHERE a.attnum > 0 AND NOT a.attisdropped AND "
               "c.relkind IN ('r', 'p', 'c') AND " +
               std::string(kUserNamespace) + " ORDER BY a.attrelid, a.attnum"));
@@ -276,6 +365,16 @@ class Introspector {
       col.type = Str(row, 2);
       col.not_null = Bool(row, 3);
       col.identity = Str(row, 5);
+      if (!col.identity.empty() && row[12]) {
+        IdentitySequence seq;
+        seq.increment = Int(row, 12);
+        seq.min_value = Int(row, 13);
+        seq.max_value = Int(row, 14);
+        seq.start = Int(row, 15);
+        seq.cache = Int(row, 16);
+        seq.cycle = Bool(row, 17);
+        col.identity_options = IdentityOptionsSql(col.type, seq);
+      }
       if (Str(row, 6) == "s") {
         col.generated_expr = Str(row, 4);
       } else {
@@ -290,6 +389,10 @@ class Introspector {
         // Partitions inherit their columns from the parent: only local
         // ones are the partition's own.
         if (!table->second->partition_of.empty() && !Bool(row, 10)) continue;
+        const Table& t = *table->second;
+        AddGrants(ColumnKey(t.schema, t.name, col.name),
+                  "TABLE " + QualifiedName(t.schema, t.name),
+                  QuoteIdentIfNeeded(col.name), row[11]);
         table->second->columns.push_back(std::move(col));
         continue;
       }
@@ -393,7 +496,8 @@ class Introspector {
           "SELECT c.oid, n.nspname, c.relname, format_type(s.seqtypid, "
           "NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, "
           "s.seqcache, s.seqcycle, own.refobjid, a.attname, " +
-              Comment("pg_class", "c.oid") +
+              Comment("pg_class", "c.oid") + ", " +
+              Acl("c.relacl", "c.relowner", 's') +
               " FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
               "JOIN pg_namespace n ON n.oid = c.relnamespace "
               "LEFT JOIN pg_depend own ON own.classid = 'pg_class'::regclass "
@@ -430,6 +534,7 @@ class Introspector {
       s.comment = row[12];
       std::string key = RelationKey(schema, name);
       rel_keys_[Oid(row, 0)] = key;
+      AddGrants(key, "SEQUENCE " + QualifiedName(schema, name), "", row[13]);
       catalog_.sequences[key] = std::move(s);
     }
     return Status::OK();
@@ -443,6 +548,10 @@ class Introspector {
           "pg_get_function_identity_arguments(p.oid), p.prokind, "
           "pg_get_functiondef(p.oid), " +
               Comment("pg_proc", "p.oid") +
+              ", pg_get_function_result(p.oid), "
+              "pg_get_function_arguments(p.oid), " +
+              Acl("p.proacl", "p.proowner", 'f') +
+              ", oidvectortypes(p.proargtypes)" +
               " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
               "WHERE p.prokind IN ('f', 'p') AND " +
               std::string(kUserNamespace) + " AND " +
@@ -460,8 +569,16 @@ class Introspector {
         f.definition.pop_back();
       }
       f.comment = row[6];
+      f.result = Str(row, 7);
+      f.arguments = Str(row, 8);
+      f.signature_types = Str(row, 10);
       std::string key = FunctionKey(f.schema, f.name, f.identity_args);
       func_keys_[Oid(row, 0)] = key;
+      AddGrants(key,
+                std::string(f.procedure ? "PROCEDURE " : "FUNCTION ") +
+                    QualifiedName(f.schema, f.name) + "(" + f.identity_args +
+                    ")",
+                "", row[9]);
       catalog_.functions[key] = std::move(f);
     }
     return Status::OK();
@@ -477,7 +594,15 @@ class Introspector {
               "g.tgparentid = 0 ORDER BY g.tgname"));
     for (const Row& row : r.rows) {
       auto table = table_oids_.find(Oid(row, 1));
-      if (table == table_oids_.end()) continue;
+      if (table == table_oids_.end()) {
+        auto view = view_oids_.find(Oid(row, 1));
+        if (view == view_oids_.end()) continue;
+        Trigger g{Str(row, 2), Str(row, 3), row[4]};
+        trigger_keys_[Oid(row, 0)] =
+            TriggerKey(view->second->schema, view->second->name, g.name);
+        view->second->triggers.push_back(std::move(g));
+        continue;
+      }
       Trigger g{Str(row, 2), Str(row, 3), row[4]};
       trigger_keys_[Oid(row, 0)] =
           TriggerKey(table->second->schema, table->second->name, g.name);
@@ -501,19 +626,26 @@ class Introspector {
           "pg_roles WHERE oid = ANY (p.polroles)) END || "
           "COALESCE(' USING (' || pg_get_expr(p.polqual, p.polrelid) || "
           "')', '') || COALESCE(' WITH CHECK (' || "
-          "pg_get_expr(p.polwithcheck, p.polrelid) || ')', '') "
-          "FROM pg_policy p ORDER BY p.polname"));
+          "pg_get_expr(p.polwithcheck, p.polrelid) || ')', ''), p.oid, " +
+              Comment("pg_policy", "p.oid") +
+              " FROM pg_policy p ORDER BY p.polname"));
     for (const Row& row : r.rows) {
       auto table = table_oids_.find(Oid(row, 0));
       if (table == table_oids_.end()) continue;
-      table->second->policies.push_back(Policy{Str(row, 1), Str(row, 2)});
+      policy_keys_[Oid(row, 3)] =
+          PolicyKey(table->second->schema, table->second->name, Str(row, 1));
+      table->second->policies.push_back(
+          Policy{Str(row, 1), Str(row, 2), row[4]});
     }
     return Status::OK();
   }
 
   // pg_depend edges between user objects, as keys. Views depend through
   // their rewrite rule, defaults through pg_attrdef; both are folded into
-  // the view or column they belong to in SQL.
+  // the view or column they belong to in SQL. A dependency on a table
+  // column is recorded on the table and on the column: the column edge is
+  // what tells which indexes, constraints, views, triggers and policies a
+  // column type change must rebuild.
   Status ReadDependencies() {
     RETORT_ASSIGN_OR_RETURN(
         QueryResult r,
@@ -521,7 +653,8 @@ class Introspector {
           "SELECT d.classid::regclass::text, "
           "COALESCE(rw.ev_class, ad.adrelid, d.objid), "
           "COALESCE(ad.adnum::int, d.objsubid), "
-          "d.refclassid::regclass::text, d.refobjid, d.deptype "
+          "d.refclassid::regclass::text, d.refobjid, d.deptype, "
+          "d.refobjsubid "
           "FROM pg_depend d "
           "LEFT JOIN pg_rewrite rw ON d.classid = 'pg_rewrite'::regclass "
           "AND rw.oid = d.objid "
@@ -558,6 +691,8 @@ class Introspector {
         from = Lookup(constraint_keys_, obj);
       } else if (cls == "pg_trigger") {
         from = Lookup(trigger_keys_, obj);
+      } else if (cls == "pg_policy") {
+        from = Lookup(policy_keys_, obj);
       }
       if (from.empty()) continue;
       const std::string& ref_cls = Str(row, 3);
@@ -573,6 +708,16 @@ class Introspector {
       }
       if (to.empty() || to == from) continue;
       catalog_.depends_on[from].insert(to);
+      int64_t ref_sub = Int(row, 6);
+      if (ref_cls == "pg_class" && ref_sub > 0) {
+        auto table = table_oids_.find(ref);
+        if (table == table_oids_.end()) continue;
+        std::string column = ColumnNameByAttnum(ref, ref_sub);
+        if (column.empty()) continue;
+        std::string column_key =
+            ColumnKey(table->second->schema, table->second->name, column);
+        if (column_key != from) catalog_.depends_on[from].insert(column_key);
+      }
     }
     return Status::OK();
   }
@@ -615,7 +760,9 @@ class Introspector {
   std::unordered_map<uint32_t, std::string> constraint_keys_;
   std::unordered_map<uint32_t, std::string> index_constraint_keys_;
   std::unordered_map<uint32_t, std::string> trigger_keys_;
+  std::unordered_map<uint32_t, std::string> policy_keys_;
   std::unordered_map<uint32_t, Table*> table_oids_;
+  std::unordered_map<uint32_t, View*> view_oids_;
   bool attnames_loaded_ = false;
   std::unordered_map<uint64_t, std::string> attnames_;
 };

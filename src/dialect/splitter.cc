@@ -256,27 +256,34 @@ std::optional<std::string> ReasonForNode(const std::string& type,
   return std::nullopt;
 }
 
-std::optional<std::string> PostgresOutsideReason(std::string_view statement,
-                                                 int server_version) {
+PgTransactionTraits PostgresTraits(std::string_view statement,
+                                   int server_version) {
+  PgTransactionTraits traits;
   std::string text(statement);
   ParseHolder parsed{pg_query_parse(text.c_str())};
   if (parsed.result.error != nullptr || parsed.result.parse_tree == nullptr) {
-    return std::nullopt;
+    return traits;
   }
   Json tree = Json::parse(parsed.result.parse_tree, nullptr,
                           /*allow_exceptions=*/false);
   const Json* stmts = Member(tree, "stmts");
-  if (stmts == nullptr || !stmts->is_array()) return std::nullopt;
+  if (stmts == nullptr || !stmts->is_array()) return traits;
   for (const Json& raw : *stmts) {
     const Json* stmt = Member(raw, "stmt");
     if (stmt == nullptr || !stmt->is_object()) continue;
     for (auto it = stmt->begin(); it != stmt->end(); ++it) {
-      if (auto reason = ReasonForNode(it.key(), it.value(), server_version)) {
-        return reason;
-      }
+      if (it.key() == "TransactionStmt") traits.transaction_control = true;
+      if (traits.outside_reason) continue;
+      traits.outside_reason =
+          ReasonForNode(it.key(), it.value(), server_version);
     }
   }
-  return std::nullopt;
+  return traits;
+}
+
+std::optional<std::string> PostgresOutsideReason(std::string_view statement,
+                                                 int server_version) {
+  return PostgresTraits(statement, server_version).outside_reason;
 }
 
 }  // namespace
@@ -354,48 +361,31 @@ std::optional<std::string> OutsideTransactionReason(Dialect dialect,
   return std::nullopt;
 }
 
+PgTransactionTraits PostgresTransactionTraits(std::string_view statement,
+                                              int server_version) {
+  return PostgresTraits(statement, server_version);
+}
+
 bool MustRunOutsideTransaction(std::string_view statement, int server_version) {
   return PostgresOutsideReason(statement, server_version).has_value();
 }
 
 bool ControlsTransaction(Dialect dialect, std::string_view statement) {
-  const bool pg = dialect == Dialect::kPostgres;
-  size_t pos = SkipBlankAndComments(statement, 0, statement.size(), pg);
+  if (dialect == Dialect::kPostgres) {
+    return PostgresTraits(statement, 0).transaction_control;
+  }
+  // SQLite's transaction statements are told by their first keyword.
+  size_t pos = SkipBlankAndComments(statement, 0, statement.size(), false);
   std::string word;
   while (pos < statement.size() &&
          std::isalpha(static_cast<unsigned char>(statement[pos]))) {
     word += static_cast<char>(
         std::toupper(static_cast<unsigned char>(statement[pos++])));
   }
-  static constexpr std::string_view kSqliteWords[] = {
+  static constexpr std::string_view kWords[] = {
       "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"};
-  static constexpr std::string_view kPostgresOnlyWords[] = {"ABORT", "START",
-                                                            "PREPARE"};
-  bool candidate = std::find(std::begin(kSqliteWords), std::end(kSqliteWords),
-                             word) != std::end(kSqliteWords) ||
-                   (pg && std::find(std::begin(kPostgresOnlyWords),
-                                    std::end(kPostgresOnlyWords),
-                                    word) != std::end(kPostgresOnlyWords));
-  if (!candidate || !pg) return candidate;
-  // "PREPARE q AS SELECT ..." shares a keyword with PREPARE TRANSACTION;
-  // the parse tree tells a TransactionStmt apart.
-  std::string text(statement);
-  ParseHolder parsed{pg_query_parse(text.c_str())};
-  if (parsed.result.error != nullptr || parsed.result.parse_tree == nullptr) {
-    return true;
-  }
-  Json tree = Json::parse(parsed.result.parse_tree, nullptr,
-                          /*allow_exceptions=*/false);
-  const Json* stmts = Member(tree, "stmts");
-  if (stmts == nullptr || !stmts->is_array()) return true;
-  for (const Json& raw : *stmts) {
-    const Json* stmt = Member(raw, "stmt");
-    if (stmt != nullptr && stmt->is_object() &&
-        stmt->contains("TransactionStmt")) {
-      return true;
-    }
-  }
-  return false;
+  return std::find(std::begin(kWords), std::end(kWords), word) !=
+         std::end(kWords);
 }
 
 TextPosition LocatePosition(std::string_view text, int char_position) {

@@ -248,6 +248,35 @@ TEST(DialectOutsideTransaction, AnyStatementOfSeveral) {
       "SELECT 1; CREATE INDEX CONCURRENTLY i ON t (a);", 150000));
 }
 
+TEST(DialectTransactionTraits, TransactionControlFromTheParseTree) {
+  for (const char* sql :
+       {"BEGIN", "begin transaction isolation level serializable",
+        "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "ABORT",
+        "SAVEPOINT s", "RELEASE SAVEPOINT s", "ROLLBACK TO SAVEPOINT s",
+        "PREPARE TRANSACTION 'x'", "SELECT 1; COMMIT"}) {
+    PgTransactionTraits traits = PostgresTransactionTraits(sql, 150000);
+    EXPECT_TRUE(traits.transaction_control) << sql;
+    EXPECT_FALSE(traits.outside_reason.has_value()) << sql;
+  }
+  for (const char* sql :
+       {"CREATE TABLE begin (commit int)", "SELECT 'COMMIT'",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; "
+        "END",
+        "PREPARE q AS SELECT 1", "-- COMMIT\nSELECT 1", "not sql at all"}) {
+    EXPECT_FALSE(PostgresTransactionTraits(sql, 150000).transaction_control)
+        << sql;
+  }
+  // One parse answers both questions.
+  PgTransactionTraits both =
+      PostgresTransactionTraits("COMMIT PREPARED 'x'", 150000);
+  EXPECT_TRUE(both.transaction_control);
+  EXPECT_EQ(both.outside_reason.value_or(""), "COMMIT PREPARED");
+  EXPECT_EQ(
+      PostgresTransactionTraits("CREATE INDEX CONCURRENTLY i ON t (a)", 150000)
+          .outside_reason.value_or(""),
+      "CREATE INDEX CONCURRENTLY");
+}
+
 TEST(DialectOutsideTransaction, SqliteVacuum) {
   EXPECT_EQ(OutsideTransactionReason(Dialect::kSqlite, "  vacuum;", 3040000)
                 .value_or(""),

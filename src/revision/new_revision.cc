@@ -12,7 +12,8 @@ namespace retort {
 Result<NewRevisionHeader> PlanNewRevision(const RevisionMap& map,
                                           const NewRevisionOptions& options) {
   const std::string& id = options.rev_id;
-  if (id.empty()) return Status::InvalidArgument("Revision ID must not be empty");
+  if (id.empty())
+    return Status::InvalidArgument("Revision ID must not be empty");
   std::string illegal;
   for (char c : std::string_view("+-:@")) {
     if (id.find(c) != std::string::npos) {
@@ -37,8 +38,9 @@ Result<NewRevisionHeader> PlanNewRevision(const RevisionMap& map,
   }
   for (size_t i = 0; i < heads.size(); ++i) {
     if (heads[i] == nullptr) {
-      return Status::InvalidArgument("Can't base a new revision on 'base' "
-                                     "through a relative identifier");
+      return Status::InvalidArgument(
+          "Can't base a new revision on 'base' "
+          "through a relative identifier");
     }
     for (size_t j = 0; j < i; ++j) {
       if (heads[j] == heads[i]) {
@@ -70,8 +72,8 @@ Result<NewRevisionHeader> PlanNewRevision(const RevisionMap& map,
                                      "': it names no revision");
     }
     // Keep a branch label as written; expand a partial id.
-    const bool is_label = std::binary_search(
-        rev->branch_labels.begin(), rev->branch_labels.end(), dep);
+    const bool is_label = std::binary_search(rev->branch_labels.begin(),
+                                             rev->branch_labels.end(), dep);
     header.depends_on.push_back(is_label ? dep : rev->id());
   }
 
@@ -106,11 +108,10 @@ Result<NewRevisionHeader> PlanNewRevision(const RevisionMap& map,
   return header;
 }
 
-Result<NewRevisionHeader> PlanMerge(const RevisionMap& map,
-                                    const std::vector<std::string>& revisions,
-                                    const std::string& rev_id,
-                                    const std::vector<std::string>& branch_labels,
-                                    bool splice) {
+Result<NewRevisionHeader> PlanMerge(
+    const RevisionMap& map, const std::vector<std::string>& revisions,
+    const std::string& rev_id, const std::vector<std::string>& branch_labels,
+    bool splice) {
   NewRevisionOptions options;
   options.rev_id = rev_id;
   options.head = revisions;

@@ -43,11 +43,10 @@ Result<NewRevisionHeader> PlanNewRevision(const RevisionMap& map,
                                           const NewRevisionOptions& options);
 
 // `merge <revisions...>`: PlanNewRevision with `revisions` as the heads.
-Result<NewRevisionHeader> PlanMerge(const RevisionMap& map,
-                                    const std::vector<std::string>& revisions,
-                                    const std::string& rev_id,
-                                    const std::vector<std::string>& branch_labels,
-                                    bool splice = false);
+Result<NewRevisionHeader> PlanMerge(
+    const RevisionMap& map, const std::vector<std::string>& revisions,
+    const std::string& rev_id, const std::vector<std::string>& branch_labels,
+    bool splice = false);
 
 }  // namespace retort
 

@@ -48,8 +48,9 @@ TEST_F(NewRevisionTest, FirstRevisionOfAnEmptyGraphIsABase) {
 }
 
 TEST_F(NewRevisionTest, SingleHeadIsTheDefaultParent) {
-  RevisionMap linear = std::move(
-      RevisionMap::Build({Rev("a1a1"), Rev("b1b1", {"a1a1"})})).value();
+  RevisionMap linear =
+      std::move(RevisionMap::Build({Rev("a1a1"), Rev("b1b1", {"a1a1"})}))
+          .value();
   auto header = PlanNewRevision(linear, Options("c3c3"));
   ASSERT_TRUE(header.ok());
   EXPECT_EQ(header->down_revisions, Strings{"b1b1"});

@@ -158,9 +158,8 @@ class StepRules {
                         RevisionError* err) const {
     if (IsStamp()) {
       if (step_.from_revisions.size() != 1 || step_.to_revisions.size() != 1) {
-        err->message = "Can't do an UPDATE from " +
-                       Join(step_.from_revisions) + " to " +
-                       Join(step_.to_revisions);
+        err->message = "Can't do an UPDATE from " + Join(step_.from_revisions) +
+                       " to " + Join(step_.to_revisions);
         return false;
       }
       *from = step_.from_revisions.front();
@@ -261,8 +260,8 @@ MigrationStep MigrationStep::Downgrade(const RevisionMap& map,
 }
 
 MigrationStep MigrationStep::Stamp(std::vector<std::string> from,
-                                   std::vector<std::string> to,
-                                   bool is_upgrade, bool branch_move) {
+                                   std::vector<std::string> to, bool is_upgrade,
+                                   bool branch_move) {
   MigrationStep step;
   step.kind = Kind::kStamp;
   step.is_upgrade = is_upgrade;
@@ -428,10 +427,10 @@ Status CommandError(const RevisionError& err,
       return Status::Conflict(text);
     }
     case RevisionError::Kind::kResolution:
-      return Status::NotFound(
-          wording.resolution.empty()
-              ? "Can't locate revision identified by '" + err.argument + "'"
-              : wording.resolution);
+      return Status::NotFound(wording.resolution.empty()
+                                  ? "Can't locate revision identified by '" +
+                                        err.argument + "'"
+                                  : wording.resolution);
     default:
       return err.ToStatus();
   }
@@ -450,8 +449,7 @@ Result<std::vector<MigrationStep>> PlanUpgrade(
   std::vector<const RevisionNode*> revs;
   RevisionError err;
   if (!map.IterateRevisions(RevisionArg(destination),
-                            RevisionArg(current_heads), options, &revs,
-                            &err)) {
+                            RevisionArg(current_heads), options, &revs, &err)) {
     return CommandError(err, wording);
   }
   std::vector<MigrationStep> steps;
@@ -552,11 +550,11 @@ Result<std::vector<MigrationStep>> PlanStamp(
           Join(filtered_ids) + ")");
     }
     if (heads_above) {
-      steps.push_back(MigrationStep::Stamp(filtered_ids, {dest_id}, false,
-                                           false));
+      steps.push_back(
+          MigrationStep::Stamp(filtered_ids, {dest_id}, false, false));
     } else if (heads_below) {
-      steps.push_back(MigrationStep::Stamp(filtered_ids, {dest_id}, true,
-                                           false));
+      steps.push_back(
+          MigrationStep::Stamp(filtered_ids, {dest_id}, true, false));
     } else {
       steps.push_back(MigrationStep::Stamp({}, {dest_id}, true, true));
     }
@@ -564,8 +562,9 @@ Result<std::vector<MigrationStep>> PlanStamp(
   return steps;
 }
 
-Result<std::vector<const RevisionNode*>> WalkRevisions(
-    const RevisionMap& map, std::string_view base, std::string_view head) {
+Result<std::vector<const RevisionNode*>> WalkRevisions(const RevisionMap& map,
+                                                       std::string_view base,
+                                                       std::string_view head) {
   CommandErrorWording wording;
   wording.start = std::string(base);
   wording.end = std::string(head);

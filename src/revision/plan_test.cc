@@ -69,7 +69,7 @@ std::string StepString(const MigrationStep& s) {
 
 // "steps|version ops|final heads (sorted)".
 std::string RunPlan(const std::string& fixture, const std::string& kind,
-                const std::string& dest, const std::string& heads_csv) {
+                    const std::string& dest, const std::string& heads_csv) {
   const RevisionMap& map = Fixture(fixture);
   Strings heads = Split(heads_csv);
   Result<std::vector<MigrationStep>> plan = Status::Internal("unset");
@@ -107,8 +107,8 @@ const PlanCase kCases[] = {
 TEST(PlanTest, MatchesAlembic) {
   for (const PlanCase& c : kCases) {
     EXPECT_EQ(RunPlan(c.fixture, c.kind, c.dest, c.heads), c.want)
-        << c.fixture << " " << c.kind << " " << c.dest << " from ["
-        << c.heads << "]";
+        << c.fixture << " " << c.kind << " " << c.dest << " from [" << c.heads
+        << "]";
   }
 }
 
@@ -227,9 +227,8 @@ TEST(HeadMaintainerTest, DuplicateRowsCollapse) {
       MigrationStep::Upgrade(map, *map.Find("548bbb905360")));
   ASSERT_TRUE(ops.ok());
   ASSERT_EQ(ops->size(), 1u);
-  EXPECT_EQ((*ops)[0],
-            (VersionOp{VersionOp::Kind::kUpdate, "e6239818bb3a",
-                       "548bbb905360"}));
+  EXPECT_EQ((*ops)[0], (VersionOp{VersionOp::Kind::kUpdate, "e6239818bb3a",
+                                  "548bbb905360"}));
 }
 
 TEST(HeadMaintainerTest, StampStepsUseTheirOwnRows) {
@@ -241,8 +240,8 @@ TEST(HeadMaintainerTest, StampStepsUseTheirOwnRows) {
   ASSERT_EQ(unmerge->size(), 2u);
   EXPECT_EQ((*unmerge)[0].ToString(), "insert c1c1");
   EXPECT_EQ((*unmerge)[1].ToString(), "update e1e1 -> c2c2");
-  auto remove = maintainer.UpdateToStep(
-      MigrationStep::Stamp({"c2c2"}, {}, false, true));
+  auto remove =
+      maintainer.UpdateToStep(MigrationStep::Stamp({"c2c2"}, {}, false, true));
   ASSERT_TRUE(remove.ok());
   EXPECT_EQ((*remove)[0].ToString(), "delete c2c2");
   EXPECT_EQ(maintainer.heads(), Strings{"c1c1"});

@@ -13,7 +13,7 @@ struct Revision {
   std::string id;                           // "Revision ID"
   std::vector<std::string> down_revisions;  // "Revises"; 2+ = merge point
   std::vector<std::string> branch_labels;   // "Branch Labels"
-  std::vector<std::string> depends_on;      // "Depends On": ids, prefixes, labels
+  std::vector<std::string> depends_on;  // "Depends On": ids, prefixes, labels
 
   // Payload the graph carries but never interprets.
   std::string doc;   // the message (first line of the header comment)

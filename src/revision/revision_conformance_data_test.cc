@@ -1,16 +1,18 @@
-// Loads the Alembic conformance fixtures from testdata/alembic_conformance.json.
-// The data was generated from Alembic 1.19.2 (sqlalchemy/alembic 20e58db) by
-// running the same queries on alembic.script.revision.RevisionMap,
-// ScriptDirectory._*_revs and HeadMaintainer under ten values of
-// PYTHONHASHSEED; answers that depend on Python's set order were dropped
-// (see conformance/README). It is read at run time rather than compiled in:
-// a 400 KB initializer took minutes to compile, twice per CI run.
+// Loads the Alembic conformance fixtures from
+// testdata/alembic_conformance.json. The data was generated from Alembic 1.19.2
+// (sqlalchemy/alembic 20e58db) by running the same queries on
+// alembic.script.revision.RevisionMap, ScriptDirectory._*_revs and
+// HeadMaintainer under ten values of PYTHONHASHSEED; answers that depend on
+// Python's set order were dropped (see conformance/README). It is read at run
+// time rather than compiled in: a 400 KB initializer took minutes to compile,
+// twice per CI run.
+#include "revision/revision_conformance_data.h"
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "gtest/gtest.h"
-#include "revision/revision_conformance_data.h"
 
 namespace retort {
 namespace conformance {

@@ -18,8 +18,8 @@ bool Contains(const std::vector<int>& v, int x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-void PushUnique(std::vector<int>* v, int x) {
-  if (!Contains(*v, x)) v->push_back(x);
+void PushUnique(IndexList* v, int x) {
+  if (!v->contains(x)) v->push_back(x);
 }
 
 std::string JoinIds(const std::vector<std::string>& ids,
@@ -185,9 +185,9 @@ Result<RevisionMap> RevisionMap::Build(std::vector<Revision> revisions) {
     }
     for (const std::string& down : rev.down_revisions) {
       if (down == rev.id) {
-        return BuildError(rev, rev.revises_line,
-                          "Self-loop is detected in revisions (" + rev.id +
-                              ")");
+        return BuildError(
+            rev, rev.revises_line,
+            "Self-loop is detected in revisions (" + rev.id + ")");
       }
     }
     for (const std::string& dep : rev.depends_on) {
@@ -272,9 +272,9 @@ Result<RevisionMap> RevisionMap::Build(std::vector<Revision> revisions) {
                               " is not present");
       }
       if (target == i) {
-        return BuildError(rev, rev.depends_on_line,
-                          "Dependency self-loop is detected in revisions (" +
-                              rev.id + ")");
+        return BuildError(
+            rev, rev.depends_on_line,
+            "Dependency self-loop is detected in revisions (" + rev.id + ")");
       }
       PushUnique(&node.deps, target);
     }
@@ -288,7 +288,7 @@ Result<RevisionMap> RevisionMap::Build(std::vector<Revision> revisions) {
     for (int d : node.all_down) {
       RevisionNode& parent = map.nodes_[d];
       parent.all_next.push_back(i);
-      if (Contains(node.down, d)) parent.next.push_back(i);
+      if (node.down.contains(d)) parent.next.push_back(i);
     }
   }
 
@@ -366,7 +366,7 @@ void RevisionMapInternals::NormalizeDependencies(RevisionMap* map) {
   for (int i = 0; i < n; ++i) {
     RevisionNode& node = map->nodes_[i];
     if (!node.deps.empty()) {
-      std::vector<int> kept = node.deps;
+      IndexList kept = node.deps;
       stack.assign(node.down.begin(), node.down.end());
       while (!stack.empty() && !kept.empty()) {
         int cur = stack.back();
@@ -374,9 +374,7 @@ void RevisionMapInternals::NormalizeDependencies(RevisionMap* map) {
         if (stamp[cur] == i) continue;
         stamp[cur] = i;
         const RevisionNode& anc = map->nodes_[cur];
-        for (int d : anc.deps) {
-          kept.erase(std::remove(kept.begin(), kept.end(), d), kept.end());
-        }
+        for (int d : anc.deps) kept.remove(d);
         stack.insert(stack.end(), anc.down.begin(), anc.down.end());
       }
       node.norm_deps = std::move(kept);
@@ -439,14 +437,14 @@ std::vector<char> RevisionMapInternals::Walk(const RevisionMap& map,
       stack.pop_back();
       if (seen[cur]) continue;
       seen[cur] = 1;
-      const std::vector<int>& out = map.nodes_[cur].*EdgeList(edges);
+      const IndexList& out = map.nodes_[cur].*EdgeList(edges);
       stack.insert(stack.end(), out.begin(), out.end());
     }
   }
   return seen;
 }
 
-std::vector<int> RevisionNode::*RevisionMapInternals::EdgeList(Edges edges) {
+IndexList RevisionNode::*RevisionMapInternals::EdgeList(Edges edges) {
   switch (edges) {
     case kDown:
       return &RevisionNode::down;
@@ -487,7 +485,7 @@ bool RevisionMapInternals::WalkChecked(const RevisionMap& map,
       }
       if ((*out)[cur]) continue;
       (*out)[cur] = 1;
-      const std::vector<int>& next = map.nodes_[cur].*EdgeList(edges);
+      const IndexList& next = map.nodes_[cur].*EdgeList(edges);
       stack.insert(stack.end(), next.begin(), next.end());
     }
     if (!overlaps.empty()) {
@@ -517,8 +515,9 @@ const RevisionNode* RevisionMap::FindBranchLabel(std::string_view label) const {
 }
 
 namespace {
+template <typename Indices>  // std::vector<int> or IndexList
 std::vector<std::string> Ids(const std::vector<RevisionNode>& nodes,
-                             const std::vector<int>& idx) {
+                             const Indices& idx) {
   std::vector<std::string> out;
   out.reserve(idx.size());
   for (int i : idx) out.push_back(nodes[i].id());
@@ -551,18 +550,18 @@ std::vector<std::string> RevisionMap::NormalizedDownRevisions(
 
 std::vector<char> RevisionMap::AncestorMask(const std::vector<int>& targets,
                                             bool include_dependencies) const {
-  return RevisionMapInternals::Walk(
-      *this, targets,
-      include_dependencies ? RevisionMapInternals::kNormDown
-                           : RevisionMapInternals::kDown);
+  return RevisionMapInternals::Walk(*this, targets,
+                                    include_dependencies
+                                        ? RevisionMapInternals::kNormDown
+                                        : RevisionMapInternals::kDown);
 }
 
 std::vector<char> RevisionMap::DescendantMask(const std::vector<int>& targets,
                                               bool include_dependencies) const {
-  return RevisionMapInternals::Walk(
-      *this, targets,
-      include_dependencies ? RevisionMapInternals::kAllNext
-                           : RevisionMapInternals::kNext);
+  return RevisionMapInternals::Walk(*this, targets,
+                                    include_dependencies
+                                        ? RevisionMapInternals::kAllNext
+                                        : RevisionMapInternals::kNext);
 }
 
 namespace {
@@ -719,7 +718,8 @@ bool RevisionMapInternals::RevisionForIdent(
     // then branch labels.
     std::vector<std::string> keys;
     auto consider = [&](const std::string& key) {
-      if (key.size() > 3 && key.compare(0, resolved_id.size(), resolved_id) == 0)
+      if (key.size() > 3 &&
+          key.compare(0, resolved_id.size(), resolved_id) == 0)
         keys.push_back(key);
     };
     for (const RevisionNode& node : map.nodes_) consider(node.id());
@@ -905,8 +905,8 @@ bool RevisionMapInternals::GetRevision(const RevisionMap& map,
 // node, kBase ("base") or kNone (below the bases / above the heads).
 bool RevisionMapInternals::WalkSteps(
     const RevisionMap& map, int start, long long steps,
-    const std::optional<std::string>& branch_label, bool no_overwalk,
-    int* out, RevisionError* err) {
+    const std::optional<std::string>& branch_label, bool no_overwalk, int* out,
+    RevisionError* err) {
   int initial = start;
   const long long count = steps < 0 ? -steps : steps;
   const bool labelled = branch_label && !branch_label->empty();
@@ -925,7 +925,8 @@ bool RevisionMapInternals::WalkSteps(
           walk_up.push_back(map.by_id_.at(b));
         }
       } else {
-        walk_up = map.nodes_[initial].next;
+        walk_up.assign(map.nodes_[initial].next.begin(),
+                       map.nodes_[initial].next.end());
       }
       if (labelled) {
         if (!FilterForLineage(map, walk_up, *branch_label, false, &children,
@@ -941,7 +942,8 @@ bool RevisionMapInternals::WalkSteps(
           children.push_back(map.by_id_.at(h));
         }
       } else {
-        children = map.nodes_[initial].down;
+        children.assign(map.nodes_[initial].down.begin(),
+                        map.nodes_[initial].down.end());
       }
       if (children.empty()) children.push_back(kBase);
     }
@@ -1051,7 +1053,8 @@ bool RevisionMap::GetRevision(std::string_view id, const RevisionNode** out,
   return true;
 }
 
-Result<const RevisionNode*> RevisionMap::GetRevision(std::string_view id) const {
+Result<const RevisionNode*> RevisionMap::GetRevision(
+    std::string_view id) const {
   const RevisionNode* out = nullptr;
   RevisionError err;
   if (!GetRevision(id, &out, &err)) return err.ToStatus();
@@ -1074,9 +1077,9 @@ bool RevisionMap::FilterForLineage(const std::vector<int>& targets,
                                    bool include_dependencies,
                                    std::vector<int>* out,
                                    RevisionError* err) const {
-  return RevisionMapInternals::FilterForLineage(
-      *this, targets, std::string(check_against), include_dependencies, out,
-      err);
+  return RevisionMapInternals::FilterForLineage(*this, targets,
+                                                std::string(check_against),
+                                                include_dependencies, out, err);
 }
 
 Result<std::vector<std::string>> RevisionMap::FilterForLineage(
@@ -1092,8 +1095,7 @@ Result<std::vector<std::string>> RevisionMap::FilterForLineage(
     }
     idx.push_back(i);
   }
-  if (!FilterForLineage(idx, check_against, include_dependencies, &out,
-                        &err)) {
+  if (!FilterForLineage(idx, check_against, include_dependencies, &out, &err)) {
     return err.ToStatus();
   }
   std::vector<std::string> ids;

@@ -12,6 +12,7 @@
 
 #include "retort/status.h"
 #include "revision/revision.h"
+#include "util/index_list.h"
 
 namespace retort {
 
@@ -26,12 +27,12 @@ struct RevisionNode {
   // Own labels plus those Alembic propagates along the branch, sorted.
   std::vector<std::string> branch_labels;
 
-  bool is_head = false;          // no child through "Revises"
-  bool is_real_head = false;     // no child through "Revises" nor
-                                 // "Depends On" (Alembic's effective head)
-  bool is_base = false;          // no "Revises"
-  bool is_real_base = false;     // no "Revises" and no "Depends On"
-  bool is_branch_point = false;  // 2+ children through "Revises"
+  bool is_head = false;               // no child through "Revises"
+  bool is_real_head = false;          // no child through "Revises" nor
+                                      // "Depends On" (Alembic's effective head)
+  bool is_base = false;               // no "Revises"
+  bool is_real_base = false;          // no "Revises" and no "Depends On"
+  bool is_branch_point = false;       // 2+ children through "Revises"
   bool is_real_branch_point = false;  // 2+ children counting dependents
   bool is_merge_point = false;        // 2+ entries in "Revises"
 
@@ -43,20 +44,20 @@ struct RevisionNode {
   // Node indices. `down` is "Revises"; `deps` is "Depends On" resolved to
   // ids (labels replaced, duplicates dropped); `norm_deps` omits the
   // dependencies some ancestor already has (Alembic's normalization).
-  std::vector<int> down;
-  std::vector<int> deps;
-  std::vector<int> norm_deps;
-  std::vector<int> norm_down;  // down + norm_deps, deduplicated
-  std::vector<int> all_down;   // down + deps, deduplicated
-  std::vector<int> next;       // children through "Revises"
-  std::vector<int> all_next;   // children through "Revises" or "Depends On"
+  IndexList down;
+  IndexList deps;
+  IndexList norm_deps;
+  IndexList norm_down;  // down + norm_deps, deduplicated
+  IndexList all_down;   // down + deps, deduplicated
+  IndexList next;       // children through "Revises"
+  IndexList all_next;   // children through "Revises" or "Depends On"
 };
 
 // RevisionArg is what Alembic types as "str | tuple[str, ...] | None": one
 // identifier, a list of them (e.g. the version table's rows), or none.
 class RevisionArg {
  public:
-  RevisionArg() = default;  // None
+  RevisionArg() = default;           // None
   RevisionArg(std::string_view one)  // NOLINT: implicit by design
       : kind_(Kind::kOne), values_{std::string(one)} {}
   RevisionArg(const char* one)  // NOLINT: implicit by design
@@ -90,10 +91,10 @@ struct RevisionError {
     kInvalidMap,        // retort's own build errors (duplicates, ...)
   };
   Kind kind = Kind::kRevision;
-  std::string message;               // RevisionMap-level text
-  std::string argument;              // kMultipleHeads, kResolution
-  std::vector<std::string> heads;    // kMultipleHeads
-  std::string lower, upper;          // kRangeNotAncestor, already printed
+  std::string message;             // RevisionMap-level text
+  std::string argument;            // kMultipleHeads, kResolution
+  std::vector<std::string> heads;  // kMultipleHeads
+  std::string lower, upper;        // kRangeNotAncestor, already printed
 
   Status ToStatus() const;
 };

@@ -35,7 +35,7 @@ class RevisionMapInternals {
   static constexpr int kMissing = -3;  // key not in the map
 
   enum Edges { kDown, kNormDown, kAllDown, kNext, kAllNext };
-  static std::vector<int> RevisionNode::*EdgeList(Edges edges);
+  static IndexList RevisionNode::*EdgeList(Edges edges);
 
   // Build steps.
   static Status DetectCycles(const RevisionMap& map);
@@ -57,8 +57,8 @@ class RevisionMapInternals {
   };
   static int LookupKey(const RevisionMap& map, const std::string& key);
   static bool ResolveRevisionNumber(const RevisionMap& map,
-                                    const RevisionArg& arg,
-                                    ResolvedNumber* out, RevisionError* err);
+                                    const RevisionArg& arg, ResolvedNumber* out,
+                                    RevisionError* err);
   static bool GetCurrentHead(const RevisionMap& map,
                              const std::string& branch_label,
                              std::optional<std::string>* out,
@@ -77,8 +77,8 @@ class RevisionMapInternals {
   static bool FilterForLineage(const RevisionMap& map,
                                const std::vector<int>& targets,
                                const std::optional<std::string>& check_against,
-                               bool include_dependencies,
-                               std::vector<int>* out, RevisionError* err);
+                               bool include_dependencies, std::vector<int>* out,
+                               RevisionError* err);
   static bool GetRevisions(const RevisionMap& map, const RevisionArg& arg,
                            std::vector<int>* out, RevisionError* err);
   static bool GetRevision(const RevisionMap& map, const std::string& id,

@@ -61,9 +61,9 @@ TEST(RevisionBuildTest, Cycles) {
   EXPECT_EQ(BuildError({Rev("a"), Rev("b", {"a"}), Rev("c", {"b", "d"}),
                         Rev("d", {"c"})}),
             "Cycle is detected in revisions (a, b, c, d)");
-  EXPECT_EQ(BuildError({Rev("a"), Rev("b", {"a"}, {"c"}),
-                        Rev("c", {"a"}, {"b"})}),
-            "Dependency cycle is detected in revisions (a, b, c)");
+  EXPECT_EQ(
+      BuildError({Rev("a"), Rev("b", {"a"}, {"c"}), Rev("c", {"a"}, {"b"})}),
+      "Dependency cycle is detected in revisions (a, b, c)");
 }
 
 TEST(RevisionBuildTest, BranchLabelCollisions) {
@@ -185,8 +185,7 @@ class RevisionLabeledBranchTest : public ::testing::Test {
 // Checked against Alembic's LabeledBranchTest.
 TEST_F(RevisionLabeledBranchTest, Resolution) {
   EXPECT_EQ((*map_.GetRevision("ebranch@head"))->id(), "fgh");
-  EXPECT_EQ((*map_.GetRevision("somelongername@head"))->id(),
-            "someothername");
+  EXPECT_EQ((*map_.GetRevision("somelongername@head"))->id(), "someothername");
   EXPECT_EQ(*map_.GetCurrentHead("ebranch"), "fgh");
   EXPECT_EQ((*map_.GetRevision("ebranch@fgh"))->id(), "fgh");
   EXPECT_EQ(Ids(*map_.GetRevisions("ebranch@-1")), Strings{"efg"});
@@ -236,9 +235,9 @@ TEST(RevisionDependencyTest, NormalizedDependencies) {
 }
 
 TEST(RevisionDependencyTest, LabelDependencyResolvesToTheLabelledRevision) {
-  auto map = RevisionMap::Build({Rev("a1aa", {}, {}, {"lib1"}),
-                                 Rev("b1bb", {"a1aa"}),
-                                 Rev("a2aa", {}, {"lib1"})});
+  auto map =
+      RevisionMap::Build({Rev("a1aa", {}, {}, {"lib1"}), Rev("b1bb", {"a1aa"}),
+                          Rev("a2aa", {}, {"lib1"})});
   ASSERT_TRUE(map.ok());
   EXPECT_EQ(map->ResolvedDependencies(*map->Find("a2aa")), Strings{"a1aa"});
   EXPECT_EQ(map->Dependents(*map->Find("a1aa")), (Strings{"b1bb", "a2aa"}));
@@ -257,9 +256,10 @@ TEST(RevisionResolutionTest, RangeNotAncestor) {
   EXPECT_EQ(err.kind, RevisionError::Kind::kRangeNotAncestor);
   EXPECT_EQ(err.lower, "b2");
   EXPECT_EQ(err.upper, "b1");
-  EXPECT_EQ(
-      map->IterateRevisions("b1", RevisionArg(Strings{"b2"})).status().message(),
-      "Revision ('b2',) is not an ancestor of revision b1");
+  EXPECT_EQ(map->IterateRevisions("b1", RevisionArg(Strings{"b2"}))
+                .status()
+                .message(),
+            "Revision ('b2',) is not an ancestor of revision b1");
 }
 
 TEST(RevisionResolutionTest, OverlappingTargets) {
@@ -293,9 +293,9 @@ TEST(RevisionScaleTest, TenThousandLinearBuildsFastAndWalksWithoutRecursion) {
   ASSERT_TRUE(map.ok());
   // The budget is 5 ms; the bound here leaves room for sanitizers and busy
   // CI machines while still catching quadratic behaviour.
-  EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed)
-                .count(),
-            250);
+  EXPECT_LT(
+      std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(),
+      250);
   EXPECT_EQ(map->Heads(), Strings{"r109999"});
   IterateOptions all;
   all.inclusive = true;
@@ -397,8 +397,9 @@ TEST(RevisionAllCurrentTest, DependenciesShowTheOtherBranch) {
 TEST(RevisionAllCurrentTest, LongChainIsLinear) {
   std::vector<Revision> revs;
   for (int i = 0; i < 20000; ++i)
-    revs.push_back(i ? Rev("r" + std::to_string(i), {"r" + std::to_string(i - 1)})
-                     : Rev("r0"));
+    revs.push_back(
+        i ? Rev("r" + std::to_string(i), {"r" + std::to_string(i - 1)})
+          : Rev("r0"));
   auto map = RevisionMap::Build(std::move(revs));
   ASSERT_TRUE(map.ok());
   EXPECT_EQ(AllCurrent(*map, {"r19999"}), (Strings{"r19999"}));

@@ -107,7 +107,8 @@ bool Internals::ParseDowngradeTarget(const RevisionMap& map,
         }
         symbol = map.node(filtered.front()).id();
       } else {
-        if (current.empty()) return Fail(err, DidNotProduce(match.relative, rel));
+        if (current.empty())
+          return Fail(err, DidNotProduce(match.relative, rel));
         // Alembic warns that "-1" from several heads is ambiguous and walks
         // from the first one, restricted to its branch.
         symbol = current.front();
@@ -223,8 +224,8 @@ bool Internals::ParseUpgradeTarget(const RevisionMap& map,
                                      ? *match.branch_label + "@" + *match.symbol
                                      : *match.symbol;
     if (!GetRevision(map, start_id, &start, err) ||
-        !WalkSteps(map, start, rel, std::nullopt, assert_relative_length,
-                   &dest, err)) {
+        !WalkSteps(map, start, rel, std::nullopt, assert_relative_length, &dest,
+                   err)) {
       return false;
     }
     if (dest == kNone) return Fail(err, DidNotProduce(match.relative, rel));
@@ -237,13 +238,10 @@ bool Internals::ParseUpgradeTarget(const RevisionMap& map,
 }
 
 // Alembic's _collect_downgrade_revisions.
-bool Internals::CollectDowngradeRevisions(const RevisionMap& map,
-                                          const RevisionArg& upper,
-                                          const RevisionArg& lower,
-                                          const IterateOptions& options,
-                                          std::vector<char>* revisions,
-                                          std::vector<int>* heads,
-                                          RevisionError* err) {
+bool Internals::CollectDowngradeRevisions(
+    const RevisionMap& map, const RevisionArg& upper, const RevisionArg& lower,
+    const IterateOptions& options, std::vector<char>* revisions,
+    std::vector<int>* heads, RevisionError* err) {
   std::optional<std::string> branch_label;
   int target = kNone;
   if (!ParseDowngradeTarget(map, upper, lower, options.assert_relative_length,
@@ -260,7 +258,7 @@ bool Internals::CollectDowngradeRevisions(const RevisionMap& map,
   } else if (options.inclusive) {
     roots.push_back(target);
   } else {
-    roots = map.node(target).next;
+    roots.assign(map.node(target).next.begin(), map.node(target).next.end());
   }
 
   if (Truthy(branch_label) && roots.size() > 1) {
@@ -299,8 +297,8 @@ bool Internals::CollectDowngradeRevisions(const RevisionMap& map,
     err->upper = upper.is_none() || (upper.is_many() && upper.values().empty())
                      ? "base"
                      : upper.ToString();
-    err->message = "Revision " + err->lower + " is not an ancestor of revision " +
-                   err->upper;
+    err->message = "Revision " + err->lower +
+                   " is not an ancestor of revision " + err->upper;
     return false;
   }
   *revisions = std::move(down);
@@ -308,13 +306,10 @@ bool Internals::CollectDowngradeRevisions(const RevisionMap& map,
 }
 
 // Alembic's _collect_upgrade_revisions.
-bool Internals::CollectUpgradeRevisions(const RevisionMap& map,
-                                        const RevisionArg& upper,
-                                        const RevisionArg& lower,
-                                        const IterateOptions& options,
-                                        std::vector<char>* revisions,
-                                        std::vector<int>* targets,
-                                        RevisionError* err) {
+bool Internals::CollectUpgradeRevisions(
+    const RevisionMap& map, const RevisionArg& upper, const RevisionArg& lower,
+    const IterateOptions& options, std::vector<char>* revisions,
+    std::vector<int>* targets, RevisionError* err) {
   if (!ParseUpgradeTarget(map, lower, upper, options.assert_relative_length,
                           targets, err)) {
     return false;
@@ -333,8 +328,8 @@ bool Internals::CollectUpgradeRevisions(const RevisionMap& map,
       if (branch_rev >= 0 && map.node(branch_rev).id() == branch) {
         const auto& labels = map.node(branch_rev).branch_labels;
         if (labels.size() != 1) {
-          return Fail(err, "Revision " + branch +
-                               " does not name a single branch");
+          return Fail(err,
+                      "Revision " + branch + " does not name a single branch");
         }
         branch = labels.front();
       }
@@ -364,8 +359,8 @@ bool Internals::CollectUpgradeRevisions(const RevisionMap& map,
     err->upper = upper.is_none() || (upper.is_many() && upper.values().empty())
                      ? "base"
                      : upper.ToString();
-    err->message = "Revision " + err->lower + " is not an ancestor of revision " +
-                   err->upper;
+    err->message = "Revision " + err->lower +
+                   " is not an ancestor of revision " + err->upper;
     return false;
   };
   if (!options.implicit_base) {
@@ -463,8 +458,8 @@ bool Internals::TopologicalSort(const RevisionMap& map,
     const RevisionNode& rev = map.node(candidate);
     std::vector<int> heads_to_add;
     for (int d : rev.norm_down) {
-      if (todo[d] && std::find(current_heads.begin(), current_heads.end(),
-                               d) == current_heads.end()) {
+      if (todo[d] && std::find(current_heads.begin(), current_heads.end(), d) ==
+                         current_heads.end()) {
         heads_to_add.push_back(d);
       }
     }
@@ -487,8 +482,9 @@ bool Internals::TopologicalSort(const RevisionMap& map,
     }
   }
   if (remaining != 0) {
-    return Fail(err, "Revisions to iterate are not reachable from the "
-                     "requested heads");
+    return Fail(err,
+                "Revisions to iterate are not reachable from the "
+                "requested heads");
   }
   return true;
 }
@@ -501,12 +497,10 @@ bool RevisionMap::IterateRevisions(const RevisionArg& upper,
   std::vector<char> revisions;
   std::vector<int> heads;
   bool ok = options.select_for_downgrade
-                ? Internals::CollectDowngradeRevisions(*this, upper, lower,
-                                                       options, &revisions,
-                                                       &heads, err)
-                : Internals::CollectUpgradeRevisions(*this, upper, lower,
-                                                     options, &revisions,
-                                                     &heads, err);
+                ? Internals::CollectDowngradeRevisions(
+                      *this, upper, lower, options, &revisions, &heads, err)
+                : Internals::CollectUpgradeRevisions(
+                      *this, upper, lower, options, &revisions, &heads, err);
   if (!ok) return false;
   std::vector<int> order;
   if (!Internals::TopologicalSort(*this, revisions, heads, &order, err)) {

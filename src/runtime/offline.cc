@@ -19,7 +19,9 @@
 //
 // Every statement ends with ";" and a blank line. Per-revision transactions
 // get their own BEGIN/COMMIT; a revision that cannot run in a transaction
-// is written between a COMMIT and the next BEGIN.
+// is written between a COMMIT and the next BEGIN. An SQLite revision that
+// turns foreign keys off gets a transaction of its own, with PRAGMA
+// foreign_keys = OFF before its BEGIN and = ON after its COMMIT.
 #include <utility>
 
 #include "runtime/run_internal.h"
@@ -136,7 +138,16 @@ Result<RunReport> RunOffline(const ScriptDirectory& scripts,
                             kOfflineServerVersion, settings.step_cache.get()));
     }
     const bool outside = prep && prep->outside_transaction.has_value();
-    if (outside) {
+    const bool fk_off = prep && dialect == Dialect::kSqlite &&
+                        prep->foreign_keys_off_line > 0 && !outside;
+    if (fk_off) {
+      // As online: enforcement goes off between transactions, since SQLite
+      // ignores the pragma inside one.
+      out.Commit();
+      out.Statement("PRAGMA foreign_keys = OFF");
+      out.Begin();
+      out.Comment("Running " + step.ShortLog());
+    } else if (outside) {
       out.Commit();
       out.Comment("Running " + step.ShortLog());
       out.Comment("outside a transaction: " + *prep->outside_transaction);
@@ -157,7 +168,8 @@ Result<RunReport> RunOffline(const ScriptDirectory& scripts,
         HistoryRevision(step), HistoryDirection(step),
         prep ? std::optional<std::string>(prep->checksum) : std::nullopt,
         applied_by, settings.tool_version));
-    if (per_migration) out.Commit();
+    if (per_migration || fk_off) out.Commit();
+    if (fk_off) out.Statement("PRAGMA foreign_keys = ON");
     report.steps.push_back(std::move(step_report));
   }
   // As Alembic: a script that ends at base drops the version table.

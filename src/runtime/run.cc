@@ -1,6 +1,6 @@
 // The online executor: runs a plan against a live database under the
-// migration lock, moving version rows and appending history rows as it
-// goes; see run.h for the order of a run.
+// migration lock, moving the version rows and appending history rows; see
+// run.h for the order of a run.
 //
 // Bookkeeping is written once per transaction, just before it commits: the
 // version-row changes as their net effect (one UPDATE, or one DELETE and
@@ -22,6 +22,14 @@
 // SQLite has no session lock: BEGIN IMMEDIATE is the lock, so whenever a
 // run must let go of its transaction (per-revision transactions, VACUUM) it
 // checks on the next BEGIN IMMEDIATE that nobody moved the version table.
+//
+// SQLite foreign keys: a revision containing PRAGMA foreign_keys = OFF (the
+// table rebuilds autogenerate writes) needs enforcement off, which SQLite
+// only allows between transactions. It commits what came before, turns
+// enforcement off, runs in a transaction of its own (its statements, version
+// and history rows), runs PRAGMA foreign_key_check before committing, and
+// turns enforcement back on. In any SQLite revision, PRAGMA
+// foreign_key_check fails the revision when it returns a row.
 #include "runtime/run.h"
 
 #include <algorithm>
@@ -34,6 +42,7 @@
 #include <thread>
 #include <utility>
 
+#include "dialect/sqlite_tokenizer.h"
 #include "dialect/url.h"
 #include "runtime/run_internal.h"
 #include "runtime/version_table.h"
@@ -292,6 +301,10 @@ class OnlineRun {
                   double duration_ms);
   // The version rows and history rows of the open transaction.
   Status FlushBookkeeping();
+  // SQLite: PRAGMA foreign_key_check (`sql`) as a test; any row it returns
+  // fails the step, reported at file line `line`.
+  Status CheckForeignKeys(const MigrationStep& step, const PreparedStep& prep,
+                          const std::string& sql, int line);
 
   const ScriptDirectory& scripts_;
   const RevisionMap& map_;
@@ -446,6 +459,14 @@ Status OnlineRun::EnsureTables() {
 Status OnlineRun::RunStatements(const MigrationStep& step,
                                 const PreparedStep& prep) {
   for (const SqlStatement& statement : prep.statements) {
+    // A check that only printed its findings would let a broken revision
+    // commit: the rows it returns are the failure.
+    if (db_->dialect() == Dialect::kSqlite &&
+        SqliteForeignKeyCheckTarget(statement.text).has_value()) {
+      RETORT_RETURN_IF_ERROR(CheckForeignKeys(step, prep, statement.text,
+                                              prep.LineOf(statement, 0)));
+      continue;
+    }
     const auto start = Clock::now();
     Status status = db_->Execute(statement.text);
     if (settings_.log && settings_.log_level <= LogLevel::kDebug) {
@@ -464,6 +485,33 @@ Status OnlineRun::RunStatements(const MigrationStep& step,
     }
   }
   return Status::OK();
+}
+
+Status OnlineRun::CheckForeignKeys(const MigrationStep& step,
+                                   const PreparedStep& prep,
+                                   const std::string& sql, int line) {
+  Result<QueryResult> r = db_->Query(sql);
+  Log(settings_, LogLevel::kDebug, Abbreviate(sql));
+  std::string failed = prep.path + ":" + std::to_string(line) + ": " +
+                       step.name() + " " + step.revision->id() + " failed: ";
+  if (!r.ok()) return Status::Database(failed + r.status().message());
+  if (r->rows.empty()) return Status::OK();
+  // Columns: table, rowid, parent, fkid.
+  std::string found;
+  constexpr size_t kShown = 5;
+  for (size_t i = 0; i < r->rows.size() && i < kShown; ++i) {
+    const Row& row = r->rows[i];
+    found += (i == 0 ? "" : "; ") + row[0].value_or("?") + " rowid " +
+             row[1].value_or("NULL") + " references a missing row of " +
+             row[2].value_or("?");
+  }
+  if (r->rows.size() > kShown) {
+    found += "; and " + std::to_string(r->rows.size() - kShown) + " more";
+  }
+  return Status::Database(failed + "PRAGMA foreign_key_check found " +
+                          std::to_string(r->rows.size()) +
+                          " foreign key violation" +
+                          (r->rows.size() == 1 ? "" : "s") + ": " + found);
 }
 
 void OnlineRun::AddHistory(const MigrationStep& step,
@@ -523,10 +571,31 @@ Result<RunReport> OnlineRun::Execute() {
                             db_->ServerVersion(), settings_.step_cache.get()));
     }
     const bool outside = prep && prep->outside_transaction.has_value();
+    const bool fk_off = prep && db_->dialect() == Dialect::kSqlite &&
+                        prep->foreign_keys_off_line > 0;
     const auto started = std::chrono::system_clock::now();
     const auto start = Clock::now();
     bool ended_by_revision = false;
-    if (outside) {
+    if (fk_off && !outside) {
+      // SQLite ignores PRAGMA foreign_keys inside a transaction: turn it off
+      // between transactions, run the revision in one of its own, and check
+      // every foreign key before that transaction commits.
+      Log(settings_, LogLevel::kInfo,
+          step.revision->id() + " turns foreign keys off (line " +
+              std::to_string(prep->foreign_keys_off_line) +
+              "): committing what came before, then a transaction of its "
+              "own, checked with PRAGMA foreign_key_check");
+      RETORT_RETURN_IF_ERROR(CommitTransaction());
+      RETORT_RETURN_IF_ERROR(db_->Execute("PRAGMA foreign_keys = OFF"));
+      RETORT_RETURN_IF_ERROR(EnsureTransaction());
+      RETORT_RETURN_IF_ERROR(RunStatements(step, *prep));
+      if (!prep->ends_with_foreign_key_check) {
+        RETORT_RETURN_IF_ERROR(CheckForeignKeys(step, *prep,
+                                                "PRAGMA foreign_key_check",
+                                                prep->foreign_keys_off_line));
+      }
+      step_report.duration_ms = MsSince(start);
+    } else if (outside) {
       Log(settings_, LogLevel::kInfo,
           step.revision->id() + " runs outside a transaction (" +
               *prep->outside_transaction +
@@ -557,8 +626,11 @@ Result<RunReport> OnlineRun::Execute() {
     RETORT_RETURN_IF_ERROR(heads_->UpdateToStep(step).status());
     AddHistory(step, prep ? &prep->checksum : nullptr, started,
                step_report.duration_ms);
-    if (per_migration || outside || ended_by_revision) {
+    if (per_migration || outside || fk_off || ended_by_revision) {
       RETORT_RETURN_IF_ERROR(CommitTransaction());
+    }
+    if (fk_off) {
+      RETORT_RETURN_IF_ERROR(db_->Execute("PRAGMA foreign_keys = ON"));
     }
     report.steps.push_back(std::move(step_report));
   }

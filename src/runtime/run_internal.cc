@@ -2,12 +2,12 @@
 // offline runs; see run_internal.h.
 #include "runtime/run_internal.h"
 
-#include <algorithm>
 #include <mutex>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
 
+#include "dialect/sqlite_tokenizer.h"
 #include "script/script_directory.h"
 
 namespace retort {
@@ -38,6 +38,8 @@ class PreparedStepCache {
     std::vector<SqlStatement> statements;
     std::optional<std::string> outside_transaction;
     bool controls_transaction = false;
+    int foreign_keys_off_line = 0;
+    bool ends_with_foreign_key_check = false;
   };
 
   Result<std::shared_ptr<const File>> GetFile(const ScriptDirectory& scripts,
@@ -194,6 +196,8 @@ Result<PreparedStep> PrepareStep(
       out.statements = split->statements;
       out.outside_transaction = split->outside_transaction;
       out.controls_transaction = split->controls_transaction;
+      out.foreign_keys_off_line = split->foreign_keys_off_line;
+      out.ends_with_foreign_key_check = split->ends_with_foreign_key_check;
       out.checksum = cached->checksum;
       return out;
     }
@@ -205,23 +209,37 @@ Result<PreparedStep> PrepareStep(
         (step.is_upgrade ? "upgrade" : "downgrade") + " section");
   }
   out.statements = std::move(statements).value();
-  out.controls_transaction =
-      std::any_of(out.statements.begin(), out.statements.end(),
-                  [dialect](const SqlStatement& statement) {
-                    return ControlsTransaction(dialect, statement.text);
-                  });
   if (file->transactional.has_value() && !*file->transactional) {
     out.outside_transaction = "the file says \"Transactional: false\"";
-  } else {
-    for (const SqlStatement& statement : out.statements) {
-      std::optional<std::string> reason =
+  }
+  for (const SqlStatement& statement : out.statements) {
+    std::optional<std::string> reason;
+    bool controls = false;
+    if (dialect == Dialect::kPostgres) {
+      // One parse answers both questions.
+      PgTransactionTraits traits =
+          PostgresTransactionTraits(statement.text, server_version);
+      reason = std::move(traits.outside_reason);
+      controls = traits.transaction_control;
+    } else {
+      reason =
           OutsideTransactionReason(dialect, statement.text, server_version);
-      if (reason) {
-        out.outside_transaction =
-            *reason + " at line " + std::to_string(out.LineOf(statement, 0));
-        break;
+      controls = ControlsTransaction(dialect, statement.text);
+      if (SqliteForeignKeysPragma(statement.text) == false &&
+          out.foreign_keys_off_line == 0) {
+        out.foreign_keys_off_line = out.LineOf(statement, 0);
       }
     }
+    out.controls_transaction = out.controls_transaction || controls;
+    if (reason && !out.outside_transaction) {
+      out.outside_transaction =
+          *reason + " at line " + std::to_string(out.LineOf(statement, 0));
+    }
+  }
+  if (dialect == Dialect::kSqlite) {
+    out.ends_with_foreign_key_check =
+        !out.statements.empty() &&
+        SqliteForeignKeyCheckTarget(out.statements.back().text) == "";
   }
   if (cache) {
     out.checksum = cached->checksum;
@@ -229,6 +247,8 @@ Result<PreparedStep> PrepareStep(
     split->statements = out.statements;
     split->outside_transaction = out.outside_transaction;
     split->controls_transaction = out.controls_transaction;
+    split->foreign_keys_off_line = out.foreign_keys_off_line;
+    split->ends_with_foreign_key_check = out.ends_with_foreign_key_check;
     cache->AddSplit(key, std::move(split));
   } else {
     RETORT_ASSIGN_OR_RETURN(out.checksum, FileSha256Hex(out.path));

@@ -50,6 +50,14 @@ struct PreparedStep {
   // Set when a statement is transaction control (a COMMIT in the body): the
   // revision may end the transaction it runs in.
   bool controls_transaction = false;
+  // SQLite: the file line of the revision's PRAGMA foreign_keys = OFF, 0
+  // when it has none. SQLite ignores that pragma inside a transaction, so
+  // the runtime turns enforcement off before the revision's transaction
+  // and checks the foreign keys before committing it.
+  int foreign_keys_off_line = 0;
+  // SQLite: the last statement is PRAGMA foreign_key_check over the whole
+  // database, so the runtime need not run it again.
+  bool ends_with_foreign_key_check = false;
   std::string checksum;  // SHA-256 hex of the file
 
   // The file line of `statement`, or of the character `position`

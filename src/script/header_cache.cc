@@ -165,21 +165,22 @@ FileStamp StampOf(const struct stat& st) {
   return stamp;
 }
 
-std::optional<std::string> HeaderCachePath(
-    const std::vector<std::string>& locations, bool recursive) {
+std::optional<std::string> RetortCacheDir() {
   if (CacheSwitchedOff()) return std::nullopt;
   std::string dir = EnvOr("RETORT_CACHE_DIR");
-  if (dir.empty()) {
-    std::string xdg = EnvOr("XDG_CACHE_HOME");
-    // The XDG spec says relative values are to be ignored.
-    if (!xdg.empty() && xdg[0] == '/') {
-      dir = xdg + "/retort";
-    } else {
-      std::string home = EnvOr("HOME");
-      if (home.empty()) return std::nullopt;
-      dir = home + "/.cache/retort";
-    }
-  }
+  if (!dir.empty()) return dir;
+  std::string xdg = EnvOr("XDG_CACHE_HOME");
+  // The XDG spec says relative values are to be ignored.
+  if (!xdg.empty() && xdg[0] == '/') return xdg + "/retort";
+  std::string home = EnvOr("HOME");
+  if (home.empty()) return std::nullopt;
+  return home + "/.cache/retort";
+}
+
+std::optional<std::string> HeaderCachePath(
+    const std::vector<std::string>& locations, bool recursive) {
+  std::optional<std::string> dir = RetortCacheDir();
+  if (!dir) return std::nullopt;
   // NUL separators: no path can contain one, so distinct location lists
   // cannot hash alike by concatenation.
   std::string identity = "retort header cache " +
@@ -192,7 +193,7 @@ std::optional<std::string> HeaderCachePath(
     identity.push_back('\0');
     identity += abs.lexically_normal().string();
   }
-  return dir + "/headers-" + Sha256Hex(identity).substr(0, 16) + ".bin";
+  return *dir + "/headers-" + Sha256Hex(identity).substr(0, 16) + ".bin";
 }
 
 HeaderCache HeaderCache::Read(const std::string& cache_path) {

@@ -84,6 +84,12 @@ struct FileStamp {
 
 FileStamp StampOf(const struct stat& st);
 
+// The folder retort's caches live in (this one and autogenerate's model
+// cache): $RETORT_CACHE_DIR, else $XDG_CACHE_HOME/retort, else
+// ~/.cache/retort; nullopt when RETORT_CACHE switches caching off or no
+// folder can be named. Does not touch the disk.
+std::optional<std::string> RetortCacheDir();
+
 // The cache file for these version locations, following the environment
 // (see the top of this file); nullopt when caching is switched off. Does not
 // touch the disk.

@@ -69,6 +69,12 @@ Status ListRevisionFiles(const std::string& dir, bool recursive, bool top,
     return Status::IOError(dir + ": cannot list the folder: " + ErrnoText(err));
   }
   std::vector<std::string> subdirs;
+  // This folder's file names, back to back, sorted by (offset, length)
+  // pairs: readdir's order is the filesystem's, and sorting 4-byte pairs
+  // over one buffer costs a fraction of sorting 10,000 path strings. A
+  // single location's listing then needs no further sort.
+  std::string names;
+  std::vector<std::pair<uint32_t, uint32_t>> spans;
   while (dirent* entry = readdir(d)) {
     std::string_view name = entry->d_name;
     if (name.empty() || name[0] == '.') continue;
@@ -86,12 +92,22 @@ Status ListRevisionFiles(const std::string& dir, bool recursive, bool top,
       type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : 0;
     }
     if (type == DT_REG && wanted_file) {
-      out->push_back(JoinPath(dir, name));
+      spans.emplace_back(static_cast<uint32_t>(names.size()),
+                         static_cast<uint32_t>(name.size()));
+      names.append(name);
     } else if (type == DT_DIR && recursive) {
       subdirs.push_back(JoinPath(dir, name));
     }
   }
   closedir(d);
+  auto name_of = [&names](const std::pair<uint32_t, uint32_t>& span) {
+    return std::string_view(names).substr(span.first, span.second);
+  };
+  std::sort(spans.begin(), spans.end(),
+            [&name_of](const auto& a, const auto& b) {
+              return name_of(a) < name_of(b);
+            });
+  for (const auto& span : spans) out->push_back(JoinPath(dir, name_of(span)));
   for (const std::string& sub : subdirs) {
     RETORT_RETURN_IF_ERROR(ListRevisionFiles(sub, recursive, false, out));
   }
@@ -298,7 +314,9 @@ Status ScriptDirectory::Load() {
     RETORT_RETURN_IF_ERROR(ListRevisionFiles(
         location, options_.recursive_version_locations, true, &paths));
   }
-  std::sort(paths.begin(), paths.end());
+  if (!std::is_sorted(paths.begin(), paths.end())) {
+    std::sort(paths.begin(), paths.end());
+  }
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
   stats_.list_ms = MillisSince(list_start);
 

@@ -1,0 +1,305 @@
+// Model files -> parsed statements and the schemas they use. The parse
+// trees are libpg_query's JSON; only the few node shapes that name a schema
+// are read.
+#include "autogen/model_scan.h"
+
+#include <pg_query.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string_view>
+
+#include "util/strings.h"
+
+namespace retort {
+namespace {
+
+using json = nlohmann::json;
+
+// "line 3: rest" (the splitter's form) -> "path:3: rest".
+std::string FileLineMessage(const std::string& path, const std::string& msg) {
+  if (msg.starts_with("line ")) {
+    size_t colon = msg.find(':');
+    if (colon != std::string::npos) {
+      return path + ":" + msg.substr(5, colon - 5) + msg.substr(colon);
+    }
+  }
+  return path + ": " + msg;
+}
+
+bool IsSystemSchema(std::string_view name) {
+  return name == "pg_catalog" || name == "information_schema" ||
+         name.starts_with("pg_toast") || name.starts_with("pg_temp");
+}
+
+// The schema of a qualified name given as a list of String nodes
+// ([schema, name] or [catalog, schema, name]); "" when unqualified.
+std::string SchemaOfNameList(const json& names) {
+  if (!names.is_array() || names.size() < 2) return "";
+  const json& part = names[names.size() - 2];
+  if (!part.is_object() || !part.contains("String")) return "";
+  return part["String"].value("sval", "");
+}
+
+// Walks one statement's parse tree, recording into `scan`.
+class StatementScanner {
+ public:
+  StatementScanner(ModelScan* scan, const std::string& path,
+                   std::string* default_schema)
+      : scan_(scan), path_(path), default_schema_(default_schema) {}
+
+  void Statement(const json& stmt) { Node(stmt, *default_schema_); }
+
+ private:
+  ModelSchema& Schema(const std::string& name) {
+    ModelSchema& s = scan_->schemas[name];
+    s.name = name;
+    if (std::find(s.files.begin(), s.files.end(), path_) == s.files.end()) {
+      s.files.push_back(path_);
+    }
+    return s;
+  }
+
+  void Mention(const std::string& schema) {
+    if (!schema.empty() && !IsSystemSchema(schema)) Schema(schema);
+  }
+
+  // An object created in `schema` (or the default when unqualified).
+  void Created(std::string schema, const std::string& fallback, bool table) {
+    if (schema.empty()) schema = fallback;
+    if (schema.empty() || IsSystemSchema(schema)) return;
+    ModelSchema& s = Schema(schema);
+    ++s.objects;
+    if (table) ++s.tables;
+  }
+
+  static std::string RangeVarSchema(const json& range_var) {
+    return range_var.is_object() ? range_var.value("schemaname", "") : "";
+  }
+
+  // A statement node: {"CreateStmt": {...}}. `fallback` is the schema an
+  // unqualified name lands in (the CREATE SCHEMA's, inside one).
+  void Node(const json& node, const std::string& fallback) {
+    if (!node.is_object() || node.size() != 1) {
+      Mentions(node);
+      return;
+    }
+    const std::string& kind = node.begin().key();
+    const json& body = node.begin().value();
+    bool create = true;
+    if (kind == "CreateSchemaStmt") {
+      std::string name = body.value("schemaname", "");
+      if (!name.empty()) Schema(name).created = true;
+      if (body.contains("schemaElts")) {
+        for (const json& element : body["schemaElts"]) Node(element, name);
+      }
+      ++scan_->creates;
+      return;
+    } else if (kind == "CreateStmt") {
+      if (body.contains("relation") &&
+          body["relation"].value("relpersistence", "p") != "t") {
+        Created(RangeVarSchema(body["relation"]), fallback, true);
+      }
+    } else if (kind == "CreateForeignTableStmt") {
+      if (body.contains("base") && body["base"].contains("relation")) {
+        Created(RangeVarSchema(body["base"]["relation"]), fallback, true);
+      }
+    } else if (kind == "CreateTableAsStmt") {
+      const json& into = body.value("into", json::object());
+      if (into.contains("rel")) {
+        Created(RangeVarSchema(into["rel"]), fallback,
+                body.value("objtype", "") == "OBJECT_TABLE");
+      }
+    } else if (kind == "ViewStmt") {
+      Created(RangeVarSchema(body.value("view", json::object())), fallback,
+              false);
+    } else if (kind == "IndexStmt" || kind == "CreateTrigStmt" ||
+               kind == "RuleStmt") {
+      // These live in their table's schema.
+      Created(RangeVarSchema(body.value("relation", json::object())), fallback,
+              false);
+    } else if (kind == "CreatePolicyStmt") {
+      Created(RangeVarSchema(body.value("table", json::object())), fallback,
+              false);
+    } else if (kind == "CreateSeqStmt") {
+      Created(RangeVarSchema(body.value("sequence", json::object())), fallback,
+              false);
+    } else if (kind == "CompositeTypeStmt") {
+      Created(RangeVarSchema(body.value("typevar", json::object())), fallback,
+              false);
+    } else if (kind == "CreateEnumStmt" || kind == "CreateRangeStmt") {
+      Created(SchemaOfNameList(body.value("typeName", json::array())), fallback,
+              false);
+    } else if (kind == "CreateDomainStmt") {
+      Created(SchemaOfNameList(body.value("domainname", json::array())),
+              fallback, false);
+    } else if (kind == "DefineStmt") {
+      Created(SchemaOfNameList(body.value("defnames", json::array())), fallback,
+              false);
+    } else if (kind == "CreateFunctionStmt") {
+      Created(SchemaOfNameList(body.value("funcname", json::array())), fallback,
+              false);
+    } else if (kind == "CreateExtensionStmt") {
+      // Defines objects, in a schema the extension picks.
+    } else if (kind == "VariableSetStmt") {
+      create = false;
+      SearchPath(body);
+    } else {
+      create = false;
+    }
+    if (create) ++scan_->creates;
+    Mentions(body);
+  }
+
+  // SET search_path moves where unqualified names go, for the statements
+  // that follow (they run on one connection, in file order).
+  void SearchPath(const json& body) {
+    if (body.value("name", "") != "search_path") return;
+    std::string kind = body.value("kind", "");
+    if (kind == "VAR_RESET" || kind == "VAR_SET_DEFAULT") {
+      *default_schema_ = "public";
+      return;
+    }
+    if (kind != "VAR_SET_VALUE" || !body.contains("args")) return;
+    for (const json& arg : body["args"]) {
+      if (!arg.contains("A_Const")) continue;
+      const json& constant = arg["A_Const"];
+      if (!constant.contains("sval")) continue;
+      std::string name = constant["sval"].value("sval", "");
+      if (name.empty() || name == "$user") continue;  // no such schema here
+      *default_schema_ = name;
+      return;
+    }
+  }
+
+  // Schema-qualified names anywhere in the tree: relations (RangeVar: an
+  // object with "relname"), types (TypeName: "names"), function calls
+  // ("funcname").
+  void Mentions(const json& node) {
+    if (node.is_array()) {
+      for (const json& child : node) Mentions(child);
+      return;
+    }
+    if (!node.is_object()) return;
+    if (node.contains("relname")) Mention(node.value("schemaname", ""));
+    for (const char* key : {"names", "funcname"}) {
+      if (node.contains(key)) Mention(SchemaOfNameList(node[key]));
+    }
+    for (const auto& [key, child] : node.items()) {
+      if (child.is_structured()) Mentions(child);
+    }
+  }
+
+  ModelScan* scan_;
+  const std::string& path_;
+  std::string* default_schema_;
+};
+
+std::string ListNames(const std::vector<std::string>& names, size_t limit) {
+  std::vector<std::string> shown(names.begin(),
+                                 names.begin() + std::min(names.size(), limit));
+  std::string text = Join(shown, ", ");
+  if (names.size() > limit) {
+    text += ", ... (" + std::to_string(names.size()) + " in all)";
+  }
+  return text;
+}
+
+}  // namespace
+
+Result<std::vector<ModelFile>> ReadModelFiles(
+    const std::vector<std::string>& paths) {
+  std::vector<ModelFile> files;
+  for (const std::string& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::IOError(path + ": cannot read model file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    files.push_back(ModelFile{path, text.str()});
+  }
+  return files;
+}
+
+Result<ModelScan> ScanModels(const std::vector<ModelFile>& files) {
+  ModelScan scan;
+  std::string default_schema = "public";
+  for (const ModelFile& file : files) {
+    scan.files.push_back(file.path);
+    auto split = SplitScript(Dialect::kPostgres, file.text);
+    if (!split.ok()) {
+      return Status::InvalidArgument(
+          FileLineMessage(file.path, split.status().message()));
+    }
+    StatementScanner scanner(&scan, file.path, &default_schema);
+    for (SqlStatement& s : *split) {
+      PgQueryParseResult parsed = pg_query_parse(s.text.c_str());
+      if (parsed.error != nullptr) {
+        TextPosition at = LocatePosition(s.text, parsed.error->cursorpos);
+        std::string msg = file.path + ":" +
+                          std::to_string(s.line + at.line - 1) + ": " +
+                          parsed.error->message;
+        pg_query_free_parse_result(parsed);
+        return Status::InvalidArgument(msg);
+      }
+      json tree = json::parse(parsed.parse_tree, nullptr, false);
+      pg_query_free_parse_result(parsed);
+      if (tree.is_discarded()) {
+        return Status::Internal(file.path + ":" + std::to_string(s.line) +
+                                ": cannot read libpg_query's parse tree");
+      }
+      for (const json& raw : tree.value("stmts", json::array())) {
+        if (raw.contains("stmt")) scanner.Statement(raw["stmt"]);
+      }
+      scan.statements.push_back(ModelStatement{file.path, std::move(s)});
+    }
+  }
+  for (auto& [name, schema] : scan.schemas) {
+    std::sort(schema.files.begin(), schema.files.end());
+  }
+  return scan;
+}
+
+Status CheckModelsDefineSomething(const ModelScan& scan,
+                                  const IntrospectOptions& filter,
+                                  const std::string& setting) {
+  if (scan.creates == 0) {
+    std::string what = scan.files.size() == 1
+                           ? scan.files[0] + " holds"
+                           : "the " + std::to_string(scan.files.size()) +
+                                 " model files (" + ListNames(scan.files, 5) +
+                                 ") hold";
+    return Status::InvalidArgument(
+        "the models define nothing: " + what +
+        " no CREATE statement, so every table in the database would look "
+        "like a drop; put the schema's CREATE TABLE/VIEW/... statements in "
+        "the model files, or fix " +
+        setting);
+  }
+  std::vector<std::string> defined, compared;
+  for (const auto& [name, schema] : scan.schemas) {
+    if (schema.mentioned_only()) continue;
+    defined.push_back(name);
+    if (SchemaIncluded(filter, name)) compared.push_back(name);
+  }
+  if (defined.empty() || !compared.empty()) return Status::OK();
+  std::string where;
+  if (!filter.include_schemas.empty()) {
+    std::vector<std::string> quoted;
+    for (const std::string& s : filter.include_schemas)
+      quoted.push_back("'" + s + "'");
+    where = (quoted.size() == 1 ? "schema " : "schemas ") + Join(quoted, ", ");
+  } else {
+    where = "the schemas that are not excluded";
+  }
+  return Status::InvalidArgument(
+      "the models define nothing in " + where + " (they define objects in " +
+      ListNames(defined, 10) +
+      " only), so every table there would look like "
+      "a drop; check --schema (-x schema=...), include_schemas and "
+      "exclude_schemas, or add the missing CREATE statements to the models");
+}
+
+}  // namespace retort
