@@ -6,9 +6,11 @@
 //   connect -> take the lock (PostgreSQL: session advisory lock polled with
 //   pg_try_advisory_lock; SQLite: BEGIN IMMEDIATE) -> create the schema and
 //   version/history tables if missing -> read the heads -> plan (plan.h) ->
-//   for each step: run the revision's SQL, move the version rows
-//   (HeadMaintainer), append a history row -> commit -> unlock.
-// Offline (--sql) the same walk writes SQL text instead of executing it.
+//   for each step: run the revision's SQL and move the version rows in
+//   memory (HeadMaintainer) -> before each commit, write the version rows'
+//   net change and the steps' history rows -> commit -> unlock.
+// Offline (--sql) the same walk writes SQL text instead of executing it,
+// with the version row and a history row after every revision.
 #ifndef RETORT_RUNTIME_RUN_H_
 #define RETORT_RUNTIME_RUN_H_
 
