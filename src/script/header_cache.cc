@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -143,6 +144,10 @@ std::optional<std::string> HeaderCachePath(
   return *dir + "/headers-" + Sha256Hex(identity).substr(0, 16) + ".bin";
 }
 
+void MappingDeleter::operator()(const char* addr) const {
+  munmap(const_cast<char*>(addr), size);
+}
+
 HeaderCache HeaderCache::Read(const std::string& cache_path) {
   HeaderCache cache;
   int fd = open(cache_path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -152,21 +157,17 @@ HeaderCache HeaderCache::Read(const std::string& cache_path) {
     close(fd);
     return cache;
   }
-  // Not a string or vector: those zero the buffer first, a wasted pass over
-  // 2 MB. A unique_ptr's buffer also provably survives moves, and the index
-  // points into it.
+  // Mapped, not read: read() copies 2 MB (10,000 entries) into fresh heap
+  // pages, each its own page fault; a populated private mapping shares the
+  // page cache's pages and faults them in at once (10,000-revision `heads`:
+  // about 500 page faults fewer). The writer replaces the file by rename(),
+  // so the mapped file never changes under us.
   const size_t file_size = static_cast<size_t>(st.st_size);
-  std::unique_ptr<char[]> bytes(new char[file_size]);
-  size_t done = 0;
-  while (done < file_size) {
-    ssize_t n = read(fd, bytes.get() + done, file_size - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
-  }
+  void* addr =
+      mmap(nullptr, file_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
   close(fd);
-  // A short read means the file changed under us: treat it as absent.
-  if (done != file_size) return cache;
+  if (addr == MAP_FAILED) return cache;
+  Mapping bytes(static_cast<const char*>(addr), MappingDeleter{file_size});
 
   std::string_view body(bytes.get(), file_size - sizeof(uint64_t));
   uint64_t stored_hash;
