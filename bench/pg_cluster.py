@@ -23,7 +23,11 @@ def _free_port():
 
 class Cluster:
     def __init__(self, fsync=False):
-        self.dir = tempfile.mkdtemp(prefix="retort-bench-pg-")
+        # RETORT_BENCH_PGDIR=/dev/shm keeps the data directory in memory:
+        # creating tens of thousands of relation files on a disk shared with
+        # other work makes run times bimodal.
+        self.dir = tempfile.mkdtemp(prefix="retort-bench-pg-",
+                                    dir=os.environ.get("RETORT_BENCH_PGDIR"))
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
         self.data = os.path.join(self.dir, "data")

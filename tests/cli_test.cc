@@ -56,8 +56,8 @@ TEST_F(CliTest, InitUnknownTemplate) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
             "error: no template named 'multischem'; did you mean "
-            "'multischema'? (available: generic, multischema; see 'retort "
-            "list-templates')\n");
+            "'multischema'? (available: generic, multischema, tenants; see "
+            "'retort list-templates')\n");
 }
 
 TEST_F(CliTest, InitMultischema) {

@@ -625,5 +625,137 @@ TEST(RuntimePg, ConnectionErrorsHideThePassword) {
   EXPECT_EQ(heads.status().message().find("s3cretpw"), std::string::npos);
 }
 
+// The version and history rows are written at each transaction's end; a
+// revision outside a transaction gets its own, wherever it falls in the
+// run (first after others, last of all), in either transaction mode.
+TEST(RuntimePg, BookkeepingAroundStepsOutsideATransaction) {
+  MigrationProject p;
+  p.AddChain(1);
+  p.Add(testing::Rev("000000000002", ChainId(0),
+                     "CREATE INDEX CONCURRENTLY t_0_name ON t_0 (name);",
+                     "DROP INDEX CONCURRENTLY t_0_name;"));
+  p.Add(testing::Rev("000000000003", "000000000002",
+                     "CREATE TABLE t_3 (id int);", "DROP TABLE t_3;"));
+  p.Add(testing::Rev("000000000004", "000000000003",
+                     "CREATE TABLE t_4 (id int);", "DROP TABLE t_4;")
+            .Header("-- Transactional: false\n"));
+  ASSERT_TRUE(p.Load());
+  for (bool per_migration : {false, true}) {
+    SCOPED_TRACE(per_migration ? "per migration" : "one transaction");
+    std::string url = FreshDatabaseUrl();
+    RunSettings settings;
+    settings.transaction_per_migration = per_migration;
+    auto up = p.Upgrade(Target(url), "head", settings);
+    ASSERT_TRUE(up.ok()) << up.status().ToString();
+    EXPECT_EQ(VersionRows(url), Strings{"000000000004"});
+    const std::string history =
+        "SELECT revision || ' ' || direction || ' ' || (checksum IS NOT "
+        "NULL)::text FROM alembic_version_history ORDER BY id";
+    EXPECT_EQ(
+        Rows(url, history),
+        (Strings{"000000000001 upgrade true", "000000000002 upgrade true",
+                 "000000000003 upgrade true", "000000000004 upgrade true"}));
+    auto down = p.Downgrade(Target(url), "base", settings);
+    ASSERT_TRUE(down.ok()) << down.status().ToString();
+    EXPECT_EQ(VersionRows(url), Strings{});
+    EXPECT_FALSE(TableExists(url, "t_0"));
+    Strings rows = Rows(url, history);
+    ASSERT_EQ(rows.size(), 8u);
+    EXPECT_EQ(
+        Strings(rows.begin() + 4, rows.end()),
+        (Strings{"000000000004 downgrade true", "000000000003 downgrade true",
+                 "000000000002 downgrade true",
+                 "000000000001 downgrade true"}));
+  }
+}
+
+// A revision with a COMMIT of its own (Flyway-style BEGIN ... COMMIT, or
+// Alembic's op.execute("COMMIT")) commits the steps before it with their
+// version rows, as writing the rows step by step would; its own rows are
+// written after it, and a later failure rolls back only what came after.
+TEST(RuntimePg, RevisionThatCommitsItself) {
+  MigrationProject p;
+  p.AddChain(1);
+  p.Add(testing::Rev("000000000002", ChainId(0),
+                     "BEGIN;\nCREATE TABLE t_2 (id int);\nCOMMIT;\n"
+                     "CREATE TABLE t_2_after (id int);",
+                     "DROP TABLE t_2_after;\nDROP TABLE t_2;"));
+  p.Add(testing::Rev("000000000003", "000000000002",
+                     "CREATE TABLE t_3 (id int);", "DROP TABLE t_3;"));
+  p.Add(testing::Rev("000000000004", "000000000003", "SELECT 1/0;", ""));
+  ASSERT_TRUE(p.Load());
+  const std::string history =
+      "SELECT revision FROM alembic_version_history ORDER BY id";
+  for (bool per_migration : {false, true}) {
+    SCOPED_TRACE(per_migration ? "per migration" : "one transaction");
+    RunSettings settings;
+    settings.transaction_per_migration = per_migration;
+    // The committing revision last: its rows are not lost.
+    std::string url = FreshDatabaseUrl();
+    auto up = p.Upgrade(Target(url), "000000000002", settings);
+    ASSERT_TRUE(up.ok()) << up.status().ToString();
+    EXPECT_EQ(VersionRows(url), Strings{"000000000002"});
+    EXPECT_EQ(Rows(url, history), (Strings{ChainId(0), "000000000002"}));
+
+    // Then further: the failure at 4 leaves what 2 committed, recorded.
+    url = FreshDatabaseUrl();
+    auto failed = p.Upgrade(Target(url), "head", settings);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_TRUE(TableExists(url, "t_0"));
+    EXPECT_TRUE(TableExists(url, "t_2"));
+    EXPECT_TRUE(TableExists(url, "t_2_after"));
+    if (per_migration) {
+      EXPECT_TRUE(TableExists(url, "t_3"));
+      EXPECT_EQ(VersionRows(url), Strings{"000000000003"});
+      EXPECT_EQ(Rows(url, history),
+                (Strings{ChainId(0), "000000000002", "000000000003"}));
+    } else {
+      EXPECT_FALSE(TableExists(url, "t_3"));
+      EXPECT_EQ(VersionRows(url), Strings{"000000000002"});
+      EXPECT_EQ(Rows(url, history), (Strings{ChainId(0), "000000000002"}));
+    }
+  }
+}
+
+// A downgrade to base whose last revision drops the schema that holds the
+// version table: nothing is left to record, and that is no error.
+TEST(RuntimePg, DowngradeToBaseDropsTheVersionTablesSchema) {
+  MigrationProject p;
+  p.Add(testing::Rev("aaaa00000001", "", "CREATE TABLE a (id int);",
+                     "DROP SCHEMA app CASCADE;"));
+  p.Add(testing::Rev("aaaa00000002", "aaaa00000001", "CREATE TABLE b (id int);",
+                     "DROP TABLE b;"));
+  ASSERT_TRUE(p.Load());
+  for (bool per_migration : {false, true}) {
+    SCOPED_TRACE(per_migration ? "per migration" : "one transaction");
+    std::string url = FreshDatabaseUrl();
+    RunTarget app = Target(url);
+    app.schema = "app";
+    app.create_schema = true;
+    RunSettings settings;
+    settings.transaction_per_migration = per_migration;
+    std::vector<std::string> log;
+    ASSERT_TRUE(p.Upgrade(app, "head", settings).ok());
+    EXPECT_EQ(VersionRows(url, "app.alembic_version"), Strings{"aaaa00000002"});
+    RunSettings logged = CollectingSettings(&log, LogLevel::kInfo);
+    logged.transaction_per_migration = per_migration;
+    auto down = p.Downgrade(app, "base", logged);
+    ASSERT_TRUE(down.ok()) << down.status().ToString();
+    EXPECT_EQ(down->heads_after, Strings{});
+    EXPECT_EQ(Scalar(url,
+                     "SELECT count(*) FROM pg_namespace WHERE nspname = "
+                     "'app'"),
+              "0");
+    EXPECT_NE(std::find(log.begin(), log.end(),
+                        "I: the version table alembic_version was dropped by "
+                        "the downgrade; nothing left to record"),
+              log.end())
+        << ::testing::PrintToString(log);
+    // And up again from nothing.
+    ASSERT_TRUE(p.Upgrade(app, "head", settings).ok());
+    EXPECT_EQ(VersionRows(url, "app.alembic_version"), Strings{"aaaa00000002"});
+  }
+}
+
 }  // namespace
 }  // namespace retort

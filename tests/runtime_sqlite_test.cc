@@ -304,5 +304,66 @@ TEST(RuntimeSqlite, VacuumRunsOutsideTheTransaction) {
   EXPECT_EQ(Scalar(url, "SELECT count(*) FROM alembic_version_history"), "3");
 }
 
+// VACUUM last of all, and in per-revision transactions: its version and
+// history rows are written in a short transaction after it.
+TEST(RuntimeSqlite, VacuumLastIsRecorded) {
+  MigrationProject p;
+  p.AddChain(2, true);
+  p.Add(testing::Rev("000000000003", ChainId(1), "VACUUM;", "VACUUM;"));
+  ASSERT_TRUE(p.Load());
+  const std::string history =
+      "SELECT revision || ' ' || direction FROM alembic_version_history "
+      "ORDER BY id";
+  for (bool per_migration : {false, true}) {
+    SCOPED_TRACE(per_migration ? "per migration" : "one transaction");
+    std::string url = SqliteUrl(p.dir(), per_migration ? "vpm.db" : "vone.db");
+    RunSettings settings;
+    settings.transaction_per_migration = per_migration;
+    auto up = p.Upgrade(Target(url), "head", settings);
+    ASSERT_TRUE(up.ok()) << up.status().ToString();
+    EXPECT_EQ(VersionRows(url), Strings{"000000000003"});
+    EXPECT_EQ(Rows(url, history),
+              (Strings{ChainId(0) + " upgrade", ChainId(1) + " upgrade",
+                       "000000000003 upgrade"}));
+    auto down = p.Downgrade(Target(url), "base", settings);
+    ASSERT_TRUE(down.ok()) << down.status().ToString();
+    EXPECT_EQ(VersionRows(url), Strings{});
+    EXPECT_FALSE(TableExists(url, "t_0"));
+    EXPECT_EQ(Scalar(url, "SELECT count(*) FROM alembic_version_history"), "6");
+  }
+}
+
+// A revision that commits the run's transaction itself: the steps before
+// it are committed with their version rows, its own rows follow, and a
+// later failure rolls back only the transaction it happens in.
+TEST(RuntimeSqlite, RevisionThatCommitsItself) {
+  MigrationProject p;
+  p.AddChain(1, true);
+  p.Add(testing::Rev("000000000002", ChainId(0),
+                     "CREATE TABLE t_2 (id int);\nCOMMIT;\n"
+                     "CREATE TABLE t_2_after (id int);",
+                     "DROP TABLE t_2_after;\nDROP TABLE t_2;"));
+  p.Add(testing::Rev("000000000003", "000000000002",
+                     "CREATE TABLE t_3 (id int);", "DROP TABLE t_3;"));
+  p.Add(testing::Rev("000000000004", "000000000003",
+                     "INSERT INTO nowhere VALUES (1);", ""));
+  ASSERT_TRUE(p.Load());
+  std::string url = SqliteUrl(p.dir(), "commits.db");
+  auto up = p.Upgrade(Target(url), "000000000002");
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  EXPECT_EQ(VersionRows(url), Strings{"000000000002"});
+  EXPECT_EQ(Scalar(url, "SELECT count(*) FROM alembic_version_history"), "2");
+  ASSERT_TRUE(p.Downgrade(Target(url), "base").ok());
+  EXPECT_EQ(VersionRows(url), Strings{});
+
+  url = SqliteUrl(p.dir(), "commits_then_fails.db");
+  ASSERT_FALSE(p.Upgrade(Target(url), "head").ok());
+  EXPECT_TRUE(TableExists(url, "t_2"));
+  EXPECT_TRUE(TableExists(url, "t_2_after"));
+  EXPECT_FALSE(TableExists(url, "t_3"));
+  EXPECT_EQ(VersionRows(url), Strings{"000000000002"});
+  EXPECT_EQ(Scalar(url, "SELECT count(*) FROM alembic_version_history"), "2");
+}
+
 }  // namespace
 }  // namespace retort

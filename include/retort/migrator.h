@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "retort/fanout.h"
 #include "retort/options.h"
 #include "retort/revision_info.h"
 #include "retort/status.h"
@@ -70,9 +71,12 @@ struct ModelSchemaInfo {
 
 // Options of `revision`, named after Alembic's flags.
 struct CreateRevisionOptions {
-  std::string message;                    // -m
-  std::string head = "head";              // --head
-  bool splice = false;                    // --splice
+  std::string message;  // -m
+  // --head. Default: empty, meaning "head"; with a schema (--schema S, or
+  // --branch-label naming a configured schema's branch) S's branch head,
+  // or a new base starting S's branch when it has no revision yet.
+  std::string head;
+  bool splice = false;                     // --splice
   std::vector<std::string> branch_labels;  // --branch-label
   std::vector<std::string> depends_on;    // --depends-on (repeatable)
   std::string rev_id;                     // --rev-id; default: random
@@ -184,6 +188,24 @@ class Migrator {
   // `schemas`: the schemas the model files define or mention, by name,
   // with their table counts. Parses the files; connects to nothing.
   Result<std::vector<ModelSchemaInfo>> ModelSchemas();
+
+  // `upgrade TARGET` over many units -- every tenant (--tenants), every
+  // configured schema to its branch in dependency order (--all-schemas),
+  // and/or several servers (--targets) -- each in its own transaction,
+  // options.jobs at a time. A unit's failure is in the result (ok() is
+  // false), not in the Status; a Status error means nothing ran (a bad
+  // flag, configuration or target). With `sql`, result.sql holds every
+  // unit's script and nothing connects (tenants must be listed).
+  Result<FanoutResult> UpgradeMany(const std::string& target,
+                                   const FanoutOptions& options,
+                                   bool sql = false);
+  // `downgrade TARGET` over the same units.
+  Result<FanoutResult> DowngradeMany(const std::string& target,
+                                     const FanoutOptions& options,
+                                     bool sql = false);
+  // `current` over the same units: each unit's version rows, read with one
+  // query per database.
+  Result<std::vector<UnitVersions>> CurrentMany(const FanoutOptions& options);
 
   // The database URL with any password masked, for messages.
   std::string RedactedUrl() const;

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <optional>
 
+#include "api/fanout_plan.h"
+#include "api/schema_set.h"
 #include "autogen/autogen.h"
 #include "autogen/model_cache.h"
 #include "autogen/model_scan.h"
@@ -18,10 +20,12 @@
 #include "config/templates.h"
 #include "config/vault.h"
 #include "dialect/url.h"
+#include "fanout/fanout.h"
 #include "revision/new_revision.h"
 #include "revision/plan.h"
 #include "revision/revision_map.h"
 #include "runtime/run.h"
+#include "runtime/version_table.h"
 #include "script/script_directory.h"
 #include "script/template.h"
 #include "util/strings.h"
@@ -36,16 +40,33 @@ struct Migrator::Impl {
   // Loaded on first need: cheap commands never read a revision file.
   std::optional<ScriptDirectory> scripts;
   std::optional<RevisionMap> map;
+  // Schema per domain: the configured schemas' branches (after LoadGraph).
+  std::optional<SchemaSet> schema_set;
 
   Status LoadGraph();
   RevisionInfo Info(const RevisionNode& node) const;
+  RevisionInfo Info(const RevisionMap& graph, const RevisionNode& node) const;
   std::vector<RevisionInfo> Infos(
       const std::vector<const RevisionNode*>& nodes) const;
+  std::vector<RevisionInfo> Infos(
+      const RevisionMap& graph,
+      const std::vector<const RevisionNode*>& nodes) const;
+  // The schema --schema / -x schema= names, when it has (or is configured
+  // with) a branch of its own; nullptr otherwise. Loads the graph.
+  Result<const SchemaEntry*> ActiveSchema();
+  // The graph commands work on: the active schema's branch, else all.
+  Result<const RevisionMap*> Graph();
   // Which database, version table and schema a run works on. Without
   // `resolve_url` the URL is left empty (not required, nor read from Vault).
   Result<RunTarget> Target(bool resolve_url = true) const;
+  RunTarget TargetFor(std::string url) const;
   Result<RunSettings> Settings() const;
   Result<MigrationResult> RunCommand(const RunRequest& request);
+  Result<FanoutResult> RunMany(const RunRequest& request,
+                               const FanoutOptions& options);
+  Result<FanoutPlan> PlanMany(const RunRequest& request,
+                              const FanoutOptions& options,
+                              ConnectionPool& pool);
   Result<std::vector<std::string>> ModelFiles() const;
   // The model files, read and parsed (nothing connects).
   Result<ModelScan> ScanModelFiles() const;
@@ -79,17 +100,41 @@ Status Migrator::Impl::LoadGraph() {
   RETORT_ASSIGN_OR_RETURN(RevisionMap m, RevisionMap::Build(dir.Revisions()));
   scripts.emplace(std::move(dir));
   map.emplace(std::move(m));
+  schema_set.reset();
+  RETORT_ASSIGN_OR_RETURN(SchemaSet set, SchemaSet::Build(config, *map));
+  schema_set.emplace(std::move(set));
   return Status::OK();
 }
 
+Result<const SchemaEntry*> Migrator::Impl::ActiveSchema() {
+  if (options.schema.empty()) return static_cast<const SchemaEntry*>(nullptr);
+  RETORT_RETURN_IF_ERROR(LoadGraph());
+  RETORT_ASSIGN_OR_RETURN(const SchemaEntry* entry,
+                          schema_set->Find(options.schema));
+  if (entry && !entry->graph) return static_cast<const SchemaEntry*>(nullptr);
+  return entry;
+}
+
+Result<const RevisionMap*> Migrator::Impl::Graph() {
+  RETORT_RETURN_IF_ERROR(LoadGraph());
+  RETORT_ASSIGN_OR_RETURN(const SchemaEntry* schema, ActiveSchema());
+  if (schema) return &schema->graph->map;
+  return &*map;
+}
+
 RevisionInfo Migrator::Impl::Info(const RevisionNode& node) const {
+  return Info(*map, node);
+}
+
+RevisionInfo Migrator::Impl::Info(const RevisionMap& graph,
+                                  const RevisionNode& node) const {
   RevisionInfo info;
   const Revision& r = node.revision;
   info.id = r.id;
   info.down_revisions = r.down_revisions;
   info.depends_on = r.depends_on;
   info.branch_labels = node.branch_labels;
-  info.children = map->Children(node);
+  info.children = graph.Children(node);
   info.doc = r.doc;
   info.longdoc = r.doc;
   info.path = r.path;
@@ -107,10 +152,16 @@ RevisionInfo Migrator::Impl::Info(const RevisionNode& node) const {
 
 std::vector<RevisionInfo> Migrator::Impl::Infos(
     const std::vector<const RevisionNode*>& nodes) const {
+  return Infos(*map, nodes);
+}
+
+std::vector<RevisionInfo> Migrator::Impl::Infos(
+    const RevisionMap& graph,
+    const std::vector<const RevisionNode*>& nodes) const {
   std::vector<RevisionInfo> out;
   out.reserve(nodes.size());
   for (const RevisionNode* n : nodes)
-    if (n) out.push_back(Info(*n));  // nullptr stands for "base"
+    if (n) out.push_back(Info(graph, *n));  // nullptr stands for "base"
   return out;
 }
 
@@ -163,13 +214,13 @@ Result<RevisionInfo> Migrator::Impl::Write(
   info.is_base = header.down_revisions.empty();
   info.is_merge_point = header.down_revisions.size() > 1;
   // The graph changed on disk; reload on next use.
+  schema_set.reset();
   map.reset();
   scripts.reset();
   return info;
 }
 
 Result<RunTarget> Migrator::Impl::Target(bool resolve_url) const {
-  RunTarget t;
   if (config.url.empty() && resolve_url) {
     return Status::InvalidArgument(
         "no database URL: set 'url' in " +
@@ -177,10 +228,17 @@ Result<RunTarget> Migrator::Impl::Target(bool resolve_url) const {
         ", set DATABASE_URL, or pass --url");
   }
   // Secrets are fetched only here, when a command needs the database.
+  std::string url;
   if (resolve_url) {
     RETORT_ASSIGN_OR_RETURN(
-        t.url, ResolveSecret(config.url, options.log, options.log_level));
+        url, ResolveSecret(config.url, options.log, options.log_level));
   }
+  return TargetFor(std::move(url));
+}
+
+RunTarget Migrator::Impl::TargetFor(std::string url) const {
+  RunTarget t;
+  t.url = std::move(url);
   t.version_table = config.version_table;
   t.version_table_schema = config.version_table_schema;
   if (!options.schema.empty()) {
@@ -218,8 +276,26 @@ Result<MigrationResult> Migrator::Impl::RunCommand(const RunRequest& request) {
   RETORT_RETURN_IF_ERROR(LoadGraph());
   RETORT_ASSIGN_OR_RETURN(RunTarget target, Target());
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
-  RETORT_ASSIGN_OR_RETURN(RunReport report,
-                          Run(*scripts, *map, target, settings, request));
+  RETORT_ASSIGN_OR_RETURN(const SchemaEntry* schema, ActiveSchema());
+  std::optional<RunReport> done;
+  if (schema && !request.offline) {
+    // The schema's branch alone, after checking its "Depends On" against
+    // the other schemas' version tables (same connection, same database).
+    RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
+                            ConnectForRun(target.url, settings));
+    RETORT_RETURN_IF_ERROR(
+        schema_set->CheckDependencies(*db, options.schema, request));
+    auto ran = RunOnConnection(*db, *scripts, schema->graph->map, target,
+                               settings, request);
+    db->Close();
+    if (!ran.ok()) return ran.status();
+    done = std::move(ran).value();
+  } else {
+    RETORT_ASSIGN_OR_RETURN(
+        done, Run(*scripts, schema ? schema->graph->map : *map, target,
+                  settings, request));
+  }
+  RunReport& report = *done;
   MigrationResult out;
   out.heads_before = std::move(report.heads_before);
   out.heads_after = std::move(report.heads_after);
@@ -260,9 +336,9 @@ Result<std::vector<RevisionInfo>> Migrator::Impl::HistoryImpl(
     if (base == "current") base = cur;
     if (head == "current") head = cur;
   }
-  RETORT_RETURN_IF_ERROR(LoadGraph());
-  RETORT_ASSIGN_OR_RETURN(auto nodes, WalkRevisions(*map, base, head));
-  std::vector<RevisionInfo> infos = Infos(nodes);
+  RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, Graph());
+  RETORT_ASSIGN_OR_RETURN(auto nodes, WalkRevisions(*graph, base, head));
+  std::vector<RevisionInfo> infos = Infos(*graph, nodes);
   if (current) {
     for (auto& info : infos)
       info.is_current = std::find(current->begin(), current->end(), info.id) !=
@@ -512,10 +588,78 @@ Status Migrator::Init(const std::string& directory,
   return WriteNewFile(config_path, config);
 }
 
+namespace {
+
+// Where a new revision goes when a schema is involved (schema per domain).
+struct Placement {
+  std::string head;
+  std::vector<std::string> branch_labels;
+  // Set when the revision starts the schema's branch: its default bodies
+  // create the schema.
+  std::string new_schema;
+};
+
+Placement PlaceRevision(const Config& config, const RevisionMap& map,
+                        const std::string& schema_flag,
+                        const CreateRevisionOptions& options) {
+  Placement out;
+  out.head = options.head.empty() ? "head" : options.head;
+  out.branch_labels = options.branch_labels;
+  // The schema: --schema / -x schema=, or (the seeds' "revision
+  // --branch-label auth") a new label that is a configured schema's branch.
+  std::string schema = schema_flag;
+  std::string branch;
+  if (!schema.empty()) {
+    auto it = config.schemas.find(schema);
+    branch = it != config.schemas.end() ? it->second.branch : schema;
+  } else {
+    for (const std::string& label : options.branch_labels) {
+      if (map.FindBranchLabel(label)) continue;
+      for (const auto& [name, sc] : config.schemas) {
+        if (sc.branch == label) {
+          schema = name;
+          branch = label;
+        }
+      }
+      if (!schema.empty()) break;
+    }
+  }
+  // An explicit --head wins; a schema configured with branch = "" shares
+  // the whole graph.
+  if (schema.empty() || branch.empty() || !options.head.empty()) return out;
+  if (map.FindBranchLabel(branch)) {
+    out.head = branch + "@head";
+    return out;
+  }
+  out.head = "base";
+  if (std::find(out.branch_labels.begin(), out.branch_labels.end(), branch) ==
+      out.branch_labels.end()) {
+    out.branch_labels.push_back(branch);
+  }
+  out.new_schema = schema;
+  return out;
+}
+
+}  // namespace
+
 Result<RevisionInfo> Migrator::CreateRevision(
     const CreateRevisionOptions& options) {
   RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
   CreateRevisionOptions body = options;
+  const Placement place =
+      PlaceRevision(impl_->config, *impl_->map, impl_->options.schema, options);
+  if (!place.new_schema.empty() && !options.autogenerate &&
+      options.upgrade_sql.empty() && options.downgrade_sql.empty()) {
+    // The seeds' "init <schema> schema" revision. The downgrade is left
+    // commented out: dropping a schema drops its data.
+    std::string name = MaybeQuoteIdent(place.new_schema);
+    body.upgrade_sql = "CREATE SCHEMA IF NOT EXISTS " + name + ";";
+    body.downgrade_sql =
+        "-- Dropping the schema drops every table in it, data included;\n"
+        "-- uncomment if that is what a downgrade should do.\n"
+        "-- DROP SCHEMA IF EXISTS " +
+        name + " CASCADE;";
+  }
   if (options.autogenerate &&
       options.autogen.from == AutogenOptions::From::kDatabase) {
     // Alembic's rule: compare against a database that has every revision,
@@ -525,16 +669,9 @@ Result<RevisionInfo> Migrator::CreateRevision(
     RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
     RETORT_ASSIGN_OR_RETURN(std::vector<std::string> current,
                             ReadCurrentHeads(target, settings));
-    std::vector<std::string> heads = impl_->map->Heads();
-    if (std::string branch = impl_->AutogenHeads(); branch != "heads") {
-      // With --schema S, the version table of S tracks S's branch only.
-      RETORT_ASSIGN_OR_RETURN(
-          std::vector<const RevisionNode*> expected,
-          ResolveRevisions(*impl_->map, RevisionArg(branch)));
-      heads.clear();
-      for (const RevisionNode* node : expected)
-        if (node != nullptr) heads.push_back(node->id());
-    }
+    // With a schema, "up to date" means at its branch's heads.
+    RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
+    std::vector<std::string> heads = graph->Heads();
     std::sort(current.begin(), current.end());
     std::sort(heads.begin(), heads.end());
     if (current != heads) {
@@ -553,9 +690,9 @@ Result<RevisionInfo> Migrator::CreateRevision(
   }
   retort::NewRevisionOptions plan;
   plan.rev_id = options.rev_id.empty() ? NewRevisionId() : options.rev_id;
-  plan.head = {options.head.empty() ? "head" : options.head};
+  plan.head = {place.head};
   plan.splice = options.splice;
-  plan.branch_labels = options.branch_labels;
+  plan.branch_labels = place.branch_labels;
   plan.depends_on = options.depends_on;
   RETORT_ASSIGN_OR_RETURN(NewRevisionHeader header,
                           PlanNewRevision(*impl_->map, plan));
@@ -579,15 +716,16 @@ Result<RevisionInfo> Migrator::Merge(const MergeOptions& options) {
 }
 
 Result<std::vector<RevisionInfo>> Migrator::Heads(bool resolve_dependencies) {
-  RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
-  const RevisionMap& map = *impl_->map;
+  // With --schema S, the heads of S's branch.
+  RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
+  const RevisionMap& map = *graph;
   if (resolve_dependencies) {
     RETORT_ASSIGN_OR_RETURN(auto nodes, ResolveRevisions(map, "heads"));
-    return impl_->Infos(nodes);
+    return impl_->Infos(map, nodes);
   }
   std::vector<const RevisionNode*> nodes;
   for (const auto& id : map.Heads()) nodes.push_back(map.Find(id));
-  return impl_->Infos(nodes);
+  return impl_->Infos(map, nodes);
 }
 
 Result<std::vector<BranchPoint>> Migrator::Branches() {
@@ -647,12 +785,12 @@ Result<MigrationResult> Migrator::Stamp(
 }
 
 Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
-  RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+  RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
   RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
   RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
                           ReadCurrentHeads(target, settings));
-  const RevisionMap& map = *impl_->map;
+  const RevisionMap& map = *graph;
   if (check_heads) {
     std::vector<std::string> a = heads, b = map.Heads();
     std::sort(a.begin(), a.end());
@@ -664,7 +802,7 @@ Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
                           map.GetAllCurrent(heads));
   std::vector<const RevisionNode*> nodes;
   for (const auto& id : all) nodes.push_back(map.Find(id));
-  std::vector<RevisionInfo> infos = impl_->Infos(nodes);
+  std::vector<RevisionInfo> infos = impl_->Infos(map, nodes);
   for (auto& info : infos) info.is_current = false;  // Alembic shows no marker
   return infos;
 }
@@ -693,6 +831,102 @@ Result<std::vector<ModelSchemaInfo>> Migrator::ModelSchemas() {
     out.push_back(std::move(info));
   }
   return out;
+}
+
+Result<FanoutPlan> Migrator::Impl::PlanMany(const RunRequest& request,
+                                            const FanoutOptions& fanout,
+                                            ConnectionPool& pool) {
+  RETORT_RETURN_IF_ERROR(LoadGraph());
+  FanoutInputs in;
+  in.config = &config;
+  in.full = &*map;
+  in.schemas = &*schema_set;
+  in.schema = options.schema;
+  in.log = options.log;
+  in.log_level = options.log_level;
+  RETORT_ASSIGN_OR_RETURN(const SchemaEntry* schema, ActiveSchema());
+  in.base_target = TargetFor("");
+  in.base_map = schema ? &schema->graph->map : &*map;
+  if (schema) {
+    SchemaSet* set = &*schema_set;
+    std::string name = options.schema;
+    in.base_precondition = [set, name, request](Connection& db) {
+      return set->CheckDependencies(db, name, request);
+    };
+  }
+  return PlanFanout(in, fanout, request, pool);
+}
+
+Result<FanoutResult> Migrator::Impl::RunMany(const RunRequest& request,
+                                             const FanoutOptions& fanout) {
+  RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
+  // Per-step lines from hundreds of units would bury the summary: a
+  // fan-out logs warnings and errors unless asked for debug output.
+  if (settings.log_level != LogLevel::kDebug &&
+      settings.log_level < LogLevel::kWarn) {
+    settings.log_level = LogLevel::kWarn;
+  }
+  // Thousands of units run the same revisions: read and parse them once.
+  settings.step_cache = NewPreparedStepCache();
+  ConnectionPool pool(settings);
+  RETORT_ASSIGN_OR_RETURN(FanoutPlan plan, PlanMany(request, fanout, pool));
+  if (request.offline) {
+    FanoutResult result;
+    result.kind = plan.kind;
+    for (const FanoutUnit& unit : plan.units) {
+      UnitResult r;
+      r.target = unit.target_name;
+      r.schema = unit.schema_name;
+      auto report = Run(*scripts, *unit.map, unit.target, settings, request);
+      if (!report.ok()) return report.status().WithContext(r.Name());
+      r.heads_before = report->heads_before;
+      r.heads_after = report->heads_after;
+      r.steps = report->steps.size();
+      r.status = r.steps ? UnitStatus::kMigrated : UnitStatus::kUpToDate;
+      result.sql +=
+          "-- " + plan.kind + ": " + r.Name() + "\n\n" + report->offline_sql;
+      result.units.push_back(std::move(r));
+    }
+    return result;
+  }
+  RETORT_ASSIGN_OR_RETURN(
+      FanoutResult result,
+      RunFanout(*scripts, plan.units, settings, request, plan.engine, pool));
+  result.kind = plan.kind;
+  return result;
+}
+
+Result<FanoutResult> Migrator::UpgradeMany(const std::string& target,
+                                           const FanoutOptions& options,
+                                           bool sql) {
+  RunRequest r;
+  r.command = RunRequest::Command::kUpgrade;
+  r.targets = {target};
+  r.offline = sql;
+  return impl_->RunMany(r, options);
+}
+
+Result<FanoutResult> Migrator::DowngradeMany(const std::string& target,
+                                             const FanoutOptions& options,
+                                             bool sql) {
+  RunRequest r;
+  r.command = RunRequest::Command::kDowngrade;
+  r.targets = {target};
+  r.offline = sql;
+  return impl_->RunMany(r, options);
+}
+
+Result<std::vector<UnitVersions>> Migrator::CurrentMany(
+    const FanoutOptions& options) {
+  RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
+  ConnectionPool pool(settings);
+  // The request only shapes the units' preconditions, which `current`
+  // never runs.
+  RunRequest request;
+  request.targets = {"heads"};
+  RETORT_ASSIGN_OR_RETURN(FanoutPlan plan,
+                          impl_->PlanMany(request, options, pool));
+  return SurveyUnits(plan.units, settings, plan.engine.jobs, pool);
 }
 
 std::string Migrator::RedactedUrl() const {

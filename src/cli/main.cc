@@ -9,10 +9,12 @@
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "cli/fanout_output.h"
 #include "cli/log.h"
 #include "retort/migrator.h"
 #include "util/strings.h"
@@ -37,6 +39,31 @@ struct GlobalFlags {
   bool verbose = false;
   bool quiet = false;
   std::string format = "text";
+};
+
+// The fan-out flags of upgrade, downgrade and current.
+struct ManyFlags {
+  bool tenants = false;
+  bool all_schemas = false;
+  std::string targets;
+  int jobs = 0;
+  int canary = -1;
+  bool continue_on_error = false;
+
+  bool any() const { return tenants || all_schemas || !targets.empty(); }
+  std::string kind() const {
+    return tenants ? "tenants" : all_schemas ? "schemas" : "targets";
+  }
+  FanoutOptions ToOptions() const {
+    FanoutOptions o;
+    o.tenants = tenants;
+    o.all_schemas = all_schemas;
+    o.targets = SplitList(targets);
+    o.jobs = jobs;
+    o.canary = canary;
+    o.continue_on_error = continue_on_error;
+    return o;
+  }
 };
 
 int Fail(const Status& status) {
@@ -108,18 +135,117 @@ class Cli {
 
  private:
   void AddGlobals(CLI::App* app);
+  // --tenants, --all-schemas, --targets, --jobs (and, for commands that
+  // run migrations, --canary and --continue-on-error).
+  void AddManyFlags(CLI::App* command, ManyFlags* flags, bool runs);
   // Opens the Migrator a command works with. The Cli owns it, and main()
   // never destroys the Cli: freeing a 10,000-revision graph costs a fifth of
   // `heads`, and the process is about to exit anyway (ninja does the same).
   Result<Migrator*> OpenMigrator(bool config_must_exist);
+  // Runs UpgradeMany/DowngradeMany with a progress line on a terminal and
+  // prints the summary; returns the exit code.
+  int RunMany(const ManyFlags& many, bool upgrade, const std::string& target,
+              bool sql);
+  int CurrentMany(const ManyFlags& many, bool verbose, bool check_heads);
   void PrintRevisions(const std::vector<RevisionInfo>& revs,
                       const FormatOptions& fmt);
   bool Json() const { return flags_.format == "json"; }
 
   CLI::App app_;
   GlobalFlags flags_;
+  // The progress line of a fan-out; log lines erase it first.
+  std::unique_ptr<TtyProgress> progress_;
   std::unique_ptr<Migrator> migrator_;
 };
+
+void Cli::AddManyFlags(CLI::App* command, ManyFlags* flags, bool runs) {
+  command->add_flag("--tenants", flags->tenants,
+                    "every tenant schema of the [tenants] section");
+  command->add_flag("--all-schemas", flags->all_schemas,
+                    "every [schemas.NAME] on its own branch, in \"Depends "
+                    "On\" order");
+  command->add_option("--targets", flags->targets,
+                      "servers: all, or NAME[,NAME...] of [targets.NAME] / "
+                      "targets_file");
+  command
+      ->add_option("--jobs", flags->jobs,
+                   "connections working in parallel (default: [tenants] "
+                   "jobs, 4)")
+      ->check(CLI::Range(1, 1000));
+  if (!runs) return;
+  command
+      ->add_option("--canary", flags->canary,
+                   "run the first K units first, alone; stop if one fails")
+      ->check(CLI::Range(0, 1000000));
+  command->add_flag("--continue-on-error", flags->continue_on_error,
+                    "keep starting units after one failed");
+}
+
+int Cli::RunMany(const ManyFlags& many, bool upgrade, const std::string& target,
+                 bool sql) {
+  progress_ = std::make_unique<TtyProgress>(
+      !sql && !flags_.quiet && isatty(STDERR_FILENO), &std::cerr);
+  progress_->set_kind(many.kind());
+  auto m = OpenMigrator(false);
+  if (!m.ok()) return Fail(m.status());
+  FanoutOptions options = many.ToOptions();
+  TtyProgress* bar = progress_.get();
+  if (bar->enabled()) {
+    options.progress = [bar](const FanoutProgress& p) { bar->Update(p); };
+  }
+  auto r = upgrade ? (*m)->UpgradeMany(target, options, sql)
+                   : (*m)->DowngradeMany(target, options, sql);
+  bar->Clear();
+  if (!r.ok()) return Fail(r.status());
+  const std::string command = (upgrade ? "upgrade " : "downgrade ") + target;
+  if (Json()) {
+    std::cout << FanoutJson(*r, command).dump(2) << "\n";
+  } else if (sql) {
+    std::cout << r->sql;
+  } else if (!flags_.quiet || !r->ok()) {
+    std::cout << FanoutSummary(*r, command, flags_.verbose);
+  }
+  if (r->ok()) return kExitOk;
+  size_t failed = r->Count(UnitStatus::kFailed);
+  ReportError(std::to_string(failed) + " of " +
+              std::to_string(r->units.size()) + " " + r->kind + " failed" +
+              (r->canary_failed ? " (canary); the rest did not start" : ""));
+  return kExitFailed;
+}
+
+int Cli::CurrentMany(const ManyFlags& many, bool verbose, bool check_heads) {
+  auto m = OpenMigrator(false);
+  if (!m.ok()) return Fail(m.status());
+  auto r = (*m)->CurrentMany(many.ToOptions());
+  if (!r.ok()) return Fail(r.status());
+  if (Json()) {
+    std::cout << CurrentJson(*r).dump(2) << "\n";
+  } else if (many.all_schemas) {
+    std::cout << CurrentPerUnit(*r);
+  } else {
+    std::cout << CurrentSummary(*r, many.kind(), verbose);
+  }
+  size_t unreadable = 0, behind = 0;
+  for (const UnitVersions& u : *r) {
+    if (!u.error.empty()) {
+      ++unreadable;
+    } else if (!u.at_head) {
+      ++behind;
+    }
+  }
+  if (unreadable > 0) {
+    ReportError("could not read the version table of " +
+                std::to_string(unreadable) + " of " +
+                std::to_string(r->size()) + " " + many.kind());
+    return kExitFailed;
+  }
+  if (check_heads && behind > 0) {
+    ReportError(std::to_string(behind) + " of " + std::to_string(r->size()) +
+                " " + many.kind() + " are not on all head revisions");
+    return kExitFailed;
+  }
+  return kExitOk;
+}
 
 void Cli::AddGlobals(CLI::App* app) {
   app->add_option(
@@ -132,7 +258,8 @@ void Cli::AddGlobals(CLI::App* app) {
                   "all are visible to the config as ${x.KEY})")
       ->take_all();
   app->add_option("--schema", flags_.schema,
-                  "schema to work on (same as -x schema=S)");
+                  "schema to work on: its version table and branch (same as "
+                  "-x schema=S)");
   app->add_option("--url", flags_.url, "database URL (overrides the config)");
   app->add_flag("-v,--verbose", flags_.verbose, "more output");
   app->add_flag("-q,--quiet", flags_.quiet, "only errors");
@@ -168,6 +295,15 @@ Result<Migrator*> Cli::OpenMigrator(bool config_must_exist) {
   lf.x_args = o.x_args;
   RETORT_ASSIGN_OR_RETURN(Logging logging, SetUpLogging(lf));
   o.log = logging.sink;
+  if (progress_ && progress_->enabled()) {
+    // A log line first erases the progress line; the next update redraws.
+    TtyProgress* bar = progress_.get();
+    LogSink sink = logging.sink;
+    o.log = [bar, sink](LogLevel level, std::string_view text) {
+      bar->Clear();
+      sink(level, text);
+    };
+  }
   o.log_level = logging.level;
   RETORT_ASSIGN_OR_RETURN(migrator_, Migrator::Open(o));
   return migrator_.get();
@@ -188,6 +324,12 @@ int Cli::Run(int argc, char** argv) {
   app_.require_subcommand(1);
   app_.fallthrough();
   app_.set_version_flag("--version", "retort " RETORT_VERSION);
+  app_.footer(
+      "\nMany schemas, tenants, servers: upgrade, downgrade and current take "
+      "--all-schemas (every [schemas.NAME]), --tenants (every [tenants] "
+      "schema) and --targets all|NAME,... (every [targets.NAME]), with "
+      "--jobs N, --canary K, --continue-on-error; see 'retort upgrade "
+      "--help'.");
   AddGlobals(&app_);
   int code = kExitOk;
   auto fail = [&code](const Status& s) { code = Fail(s); };
@@ -314,6 +456,7 @@ int Cli::Run(int argc, char** argv) {
     }
     std::cout << r.sql;
   };
+  ManyFlags up_many, down_many, current_many;
   auto* upgrade = app_.add_subcommand("upgrade", "upgrade to a later revision");
   upgrade
       ->add_option("revision", up_target,
@@ -321,7 +464,12 @@ int Cli::Run(int argc, char** argv) {
       ->required();
   upgrade->add_flag("--sql", up_sql,
                     "print the SQL instead of running it (REV may be from:to)");
+  AddManyFlags(upgrade, &up_many, true);
   upgrade->callback([&] {
+    if (up_many.any()) {
+      code = RunMany(up_many, true, up_target, up_sql);
+      return;
+    }
     auto m = OpenMigrator(false);
     if (!m.ok()) return fail(m.status());
     auto r = (*m)->Upgrade(up_target, up_sql);
@@ -334,7 +482,12 @@ int Cli::Run(int argc, char** argv) {
       ->required();
   downgrade->add_flag("--sql", down_sql,
                       "print the SQL instead of running it (REV is from:to)");
+  AddManyFlags(downgrade, &down_many, true);
   downgrade->callback([&] {
+    if (down_many.any()) {
+      code = RunMany(down_many, false, down_target, down_sql);
+      return;
+    }
     auto m = OpenMigrator(false);
     if (!m.ok()) return fail(m.status());
     auto r = (*m)->Downgrade(down_target, down_sql);
@@ -361,10 +514,15 @@ int Cli::Run(int argc, char** argv) {
   current->add_flag("-v,--verbose", current_verbose, "verbose output");
   current->add_flag("--check-heads", check_heads,
                     "fail unless the database is at every head");
+  AddManyFlags(current, &current_many, false);
   current->callback([&] {
+    bool verbose = current_verbose || flags_.verbose;
+    if (current_many.any()) {
+      code = CurrentMany(current_many, verbose, check_heads);
+      return;
+    }
     auto m = OpenMigrator(false);
     if (!m.ok()) return fail(m.status());
-    bool verbose = current_verbose || flags_.verbose;
     auto r = (*m)->Current(check_heads);
     if (!r.ok()) return fail(r.status());
     if (verbose && !Json())

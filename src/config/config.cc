@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "config/dotenv.h"
 #include "config/redact.h"
 #include "config/vault.h"
+#include "dialect/url.h"
 #include "util/strings.h"
 
 namespace retort {
@@ -33,13 +35,23 @@ const std::vector<std::string>& TopLevelKeys() {
       "include_schemas",   "exclude_schemas",
       "exclude_tables",    "lock_timeout",
       "statement_timeout", "schemas",
-      "placeholders",      "env"};
+      "placeholders",      "env",
+      "tenants",           "targets",
+      "targets_file"};
   return keys;
 }
 
 const std::vector<std::string>& SchemaKeys() {
   static const std::vector<std::string> keys = {
       "version_table", "version_table_schema", "branch", "create"};
+  return keys;
+}
+
+const std::vector<std::string>& TenantKeys() {
+  static const std::vector<std::string> keys = {
+      "branch",  "version_table", "version_table_schema",
+      "schemas", "schemas_query", "schemas_like",
+      "create",  "jobs",          "canary"};
   return keys;
 }
 
@@ -158,6 +170,97 @@ Status ApplySchemas(Reader& r, const toml::node& node, Config* config) {
   return Status::OK();
 }
 
+// [tenants]; an [env.<name>] section's [tenants] overrides key by key.
+Status ApplyTenants(Reader& r, const toml::node& node, Config* config) {
+  const auto* table = node.as_table();
+  if (!table) return r.TypeError(node, "tenants", "a [tenants] table");
+  TenantsConfig& t = config->tenants;
+  t.configured = true;
+  for (const auto& [k, v] : *table) {
+    std::string key(k.str());
+    if (key == "branch") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &t.branch));
+    } else if (key == "version_table") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &t.version_table));
+    } else if (key == "version_table_schema") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &t.version_table_schema));
+    } else if (key == "schemas") {
+      RETORT_RETURN_IF_ERROR(r.StringList(v, key, &t.schemas));
+      t.schemas_query.clear();
+      t.schemas_like.clear();
+    } else if (key == "schemas_query") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &t.schemas_query));
+      t.schemas.clear();
+      t.schemas_like.clear();
+    } else if (key == "schemas_like") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &t.schemas_like));
+      t.schemas.clear();
+      t.schemas_query.clear();
+    } else if (key == "create") {
+      RETORT_RETURN_IF_ERROR(r.Bool(v, key, &t.create));
+    } else if (key == "jobs") {
+      RETORT_RETURN_IF_ERROR(r.Int(v, key, &t.jobs));
+      if (t.jobs < 1) return r.TypeError(v, key, "at least 1");
+    } else if (key == "canary") {
+      RETORT_RETURN_IF_ERROR(r.Int(v, key, &t.canary));
+      if (t.canary < 0) return r.TypeError(v, key, "0 or more");
+    } else {
+      return r.UnknownKey(v, key, TenantKeys(), "tenants");
+    }
+  }
+  // Within one section the three sources exclude each other; across
+  // sections the later one replaces the earlier (see above).
+  int sources = (table->contains("schemas") ? 1 : 0) +
+                (table->contains("schemas_query") ? 1 : 0) +
+                (table->contains("schemas_like") ? 1 : 0);
+  if (sources > 1) {
+    return Status::InvalidArgument(
+        Where(r.path(), node) +
+        ": [tenants] takes one of 'schemas', 'schemas_query' or "
+        "'schemas_like', not several");
+  }
+  if (!t.version_table_schema.empty() &&
+      t.version_table.find("{schema}") == std::string::npos) {
+    return Status::InvalidArgument(
+        Where(r.path(), node) +
+        ": [tenants] version_table_schema puts every tenant's version table "
+        "in one schema, so version_table must contain {schema} (e.g. "
+        "\"alembic_version_{schema}\")");
+  }
+  return Status::OK();
+}
+
+Status ApplyTargets(Reader& r, const toml::node& node, Config* config) {
+  const auto* table = node.as_table();
+  if (!table)
+    return r.TypeError(node, "targets", "a table of [targets.<name>]");
+  for (const auto& [k, v] : *table) {
+    std::string name(k.str());
+    const auto* tt = v.as_table();
+    if (!tt) {
+      return Status::InvalidArgument(Where(r.path(), v) + ": 'targets." + name +
+                                     "' must be a [targets." + name +
+                                     "] table");
+    }
+    TargetConfig target;
+    target.name = name;
+    for (const auto& [tk, tv] : *tt) {
+      std::string key(tk.str());
+      if (key == "url") {
+        RETORT_RETURN_IF_ERROR(r.String(tv, key, &target.url));
+      } else {
+        return r.UnknownKey(tv, key, {"url"}, "targets." + name);
+      }
+    }
+    if (target.url.empty()) {
+      return Status::InvalidArgument(Where(r.path(), v) + ": [targets." + name +
+                                     "] needs a url");
+    }
+    config->targets[name] = std::move(target);
+  }
+  return Status::OK();
+}
+
 // Applies the keys of `table` (the top level, or one [env.<name>]).
 Status ApplyTable(Reader& r, const toml::table& table, bool is_env,
                   Config* config) {
@@ -209,6 +312,12 @@ Status ApplyTable(Reader& r, const toml::table& table, bool is_env,
         RETORT_RETURN_IF_ERROR(r.String(pv, std::string(pk.str()), &value));
         config->placeholders[std::string(pk.str())] = std::move(value);
       }
+    } else if (key == "tenants") {
+      RETORT_RETURN_IF_ERROR(ApplyTenants(r, v, config));
+    } else if (key == "targets") {
+      RETORT_RETURN_IF_ERROR(ApplyTargets(r, v, config));
+    } else if (key == "targets_file") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &config->targets_file));
     } else if (key == "env" && !is_env) {
       continue;  // applied after the top level, see ParseConfig
     } else {
@@ -242,6 +351,53 @@ std::vector<std::string> Config::VersionDirectories() const {
   if (version_locations.empty()) return {VersionsDirectory()};
   std::vector<std::string> out;
   for (const auto& v : version_locations) out.push_back(Resolve(v));
+  return out;
+}
+
+Result<std::vector<TargetConfig>> LoadTargets(const Config& config) {
+  std::vector<TargetConfig> out;
+  for (const auto& [name, target] : config.targets) out.push_back(target);
+  if (config.targets_file.empty()) return out;
+  std::string path = config.Resolve(config.targets_file);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status::NotFound("targets_file '" + path +
+                            "' cannot be read: " + std::strerror(errno));
+  }
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (size_t hash = line.find('#'); hash != std::string::npos) {
+      line.erase(hash);
+    }
+    std::vector<std::string> fields;
+    std::istringstream words(line);
+    for (std::string w; words >> w;) fields.push_back(w);
+    if (fields.empty()) continue;
+    const std::string where = path + ":" + std::to_string(number);
+    TargetConfig target;
+    if (fields.size() == 1) {
+      // A bare URL is named after its server and database, never its
+      // password.
+      target.url = fields[0];
+      target.name = RedactedUrl(fields[0]);
+    } else if (fields.size() == 2) {
+      target.name = fields[0];
+      target.url = fields[1];
+    } else {
+      // Never quote the line: it may hold a password.
+      return Status::InvalidArgument(where +
+                                     ": expected \"name url\" or \"url\"");
+    }
+    for (const TargetConfig& seen : out) {
+      if (seen.name == target.name) {
+        return Status::InvalidArgument(where + ": target '" + target.name +
+                                       "' is defined twice");
+      }
+    }
+    out.push_back(std::move(target));
+  }
   return out;
 }
 

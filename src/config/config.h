@@ -29,6 +29,47 @@ struct SchemaConfig {
   bool create = false;
 };
 
+// TenantsConfig fans the same revisions out over many schemas of one
+// database (schema per tenant), from the [tenants] section. The tenant list
+// comes from exactly one of `schemas`, `schemas_query`, `schemas_like`.
+struct TenantsConfig {
+  // True when the file has a [tenants] section.
+  bool configured = false;
+  // Branch label whose revisions every tenant gets. Default: empty (the
+  // whole revision graph).
+  std::string branch;
+  // Version table of each tenant. Default: "alembic_version". With
+  // version_table_schema set, it must contain "{schema}" (each tenant needs
+  // its own table), e.g. "alembic_version_{schema}".
+  std::string version_table = "alembic_version";
+  // Default: empty (the version table lives in each tenant's schema).
+  std::string version_table_schema;
+  // The tenants, listed. Default: none.
+  std::vector<std::string> schemas;
+  // A query whose first column lists the tenants, run on each database.
+  // Default: none.
+  std::string schemas_query;
+  // A LIKE pattern over existing schema names, e.g. "tenant_%".
+  // Default: none.
+  std::string schemas_like;
+  // CREATE SCHEMA IF NOT EXISTS for tenants that do not exist yet.
+  // Default: true.
+  bool create = true;
+  // Connections migrating tenants in parallel (--jobs). Default: 4.
+  int jobs = 4;
+  // Tenants migrated first, alone; the rest start only when they all
+  // succeeded (--canary). Default: 0.
+  int canary = 0;
+};
+
+// TargetConfig is one database server (or database) a --targets run
+// migrates, from [targets.<name>] or a line of `targets_file`.
+struct TargetConfig {
+  std::string name;
+  // Database URL; may be a vault: reference. Required.
+  std::string url;
+};
+
 // Config is the merged, interpolated content of retort.toml.
 struct Config {
   // The file it was read from; empty when no file exists (all defaults).
@@ -78,6 +119,12 @@ struct Config {
   std::string statement_timeout;
 
   std::map<std::string, SchemaConfig> schemas;
+  TenantsConfig tenants;
+  // [targets.<name>] sections, by name.
+  std::map<std::string, TargetConfig> targets;
+  // A file of more targets, one "name url" (or just "url") per line; '#'
+  // starts a comment. Read only by --targets. Default: none.
+  std::string targets_file;
   // Values may be vault: references too (resolved where they are used).
   std::map<std::string, std::string> placeholders;
 
@@ -107,6 +154,11 @@ struct LoadOptions {
 // .env, is an error naming file:line.
 Result<Config> LoadConfig(const std::string& path, const LoadOptions& options,
                           bool must_exist);
+
+// Every target --targets can name: [targets.*] then the lines of
+// targets_file, in order. Errors name the file and line (a duplicate name,
+// a line that is not "name url" or "url").
+Result<std::vector<TargetConfig>> LoadTargets(const Config& config);
 
 // Parses TOML text (for tests and `init`); `path` only names it in errors.
 Result<Config> ParseConfig(const std::string& text, const std::string& path,

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "config/templates.h"
 
 namespace retort {
@@ -80,6 +83,113 @@ version_table_schema = "meta"
   EXPECT_EQ(c->schemas.at("inventory").version_table, "inv_version");
   EXPECT_EQ(c->schemas.at("inventory").branch, "inv");
   EXPECT_FALSE(c->schemas.at("inventory").create);
+}
+
+TEST(ConfigTest, TenantsAndTargets) {
+  auto c = ParseConfig(R"(
+targets_file = "servers.txt"
+[tenants]
+schemas_like = "tenant_%"
+branch = "tenant"
+jobs = 8
+canary = 2
+create = false
+[targets.eu]
+url = "postgresql://eu/game"
+[targets.us]
+url = "postgresql://us/game"
+)",
+                       "proj/retort.toml", Env({}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->tenants.configured);
+  EXPECT_EQ(c->tenants.schemas_like, "tenant_%");
+  EXPECT_EQ(c->tenants.branch, "tenant");
+  EXPECT_EQ(c->tenants.version_table, "alembic_version");
+  EXPECT_EQ(c->tenants.jobs, 8);
+  EXPECT_EQ(c->tenants.canary, 2);
+  EXPECT_FALSE(c->tenants.create);
+  ASSERT_EQ(c->targets.size(), 2u);
+  EXPECT_EQ(c->targets.at("us").url, "postgresql://us/game");
+  EXPECT_EQ(c->targets_file, "servers.txt");
+
+  auto none = ParseConfig("", "retort.toml", Env({}));
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->tenants.configured);
+  EXPECT_TRUE(none->tenants.create);
+  EXPECT_EQ(none->tenants.jobs, 4);
+}
+
+TEST(ConfigTest, TenantErrors) {
+  auto two =
+      ParseConfig("[tenants]\nschemas = [\"a\"]\nschemas_like = \"t_%\"\n",
+                  "retort.toml", Env({}));
+  ASSERT_FALSE(two.ok());
+  EXPECT_EQ(two.status().message(),
+            "retort.toml:1: [tenants] takes one of 'schemas', 'schemas_query' "
+            "or 'schemas_like', not several");
+  auto shared = ParseConfig(
+      "[tenants]\nschemas = [\"a\"]\nversion_table_schema = \"public\"\n",
+      "retort.toml", Env({}));
+  ASSERT_FALSE(shared.ok());
+  EXPECT_EQ(shared.status().message(),
+            "retort.toml:1: [tenants] version_table_schema puts every "
+            "tenant's version table in one schema, so version_table must "
+            "contain {schema} (e.g. \"alembic_version_{schema}\")");
+  auto typo =
+      ParseConfig("[tenants]\nschema = [\"a\"]\n", "retort.toml", Env({}));
+  ASSERT_FALSE(typo.ok());
+  EXPECT_EQ(typo.status().message(),
+            "retort.toml:2: unknown key 'schema' in [tenants]; did you mean "
+            "'schemas'?");
+  auto jobs = ParseConfig("[tenants]\njobs = 0\n", "retort.toml", Env({}));
+  ASSERT_FALSE(jobs.ok());
+  EXPECT_EQ(jobs.status().message(),
+            "retort.toml:2: 'jobs' must be at least 1");
+  auto target =
+      ParseConfig("[targets.eu]\nurl = \"\"\n", "retort.toml", Env({}));
+  ASSERT_FALSE(target.ok());
+  EXPECT_EQ(target.status().message(),
+            "retort.toml:1: [targets.eu] needs a url");
+}
+
+TEST(ConfigTest, TargetsFile) {
+  std::string dir =
+      (std::filesystem::path(::testing::TempDir()) / "retort-targets-test")
+          .string();
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir + "/servers.txt")
+        << "# name url\n"
+           "eu postgresql://app:secret@eu-db/game\n"
+           "\n"
+           "postgresql://app@us-db:5433/game   # a bare URL\n";
+  }
+  auto c = ParseConfig(
+      "targets_file = \"servers.txt\"\n[targets.local]\nurl = "
+      "\"postgresql://localhost/game\"\n",
+      dir + "/retort.toml", Env({}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto targets = LoadTargets(*c);
+  ASSERT_TRUE(targets.ok()) << targets.status().ToString();
+  ASSERT_EQ(targets->size(), 3u);
+  EXPECT_EQ((*targets)[0].name, "local");
+  EXPECT_EQ((*targets)[1].name, "eu");
+  EXPECT_EQ((*targets)[1].url, "postgresql://app:secret@eu-db/game");
+  EXPECT_EQ((*targets)[2].name, "postgresql://app@us-db:5433/game");
+
+  {
+    std::ofstream(dir + "/servers.txt") << "eu postgresql://a:pw@x/db extra\n";
+  }
+  auto bad = LoadTargets(*c);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            dir + "/servers.txt:1: expected \"name url\" or \"url\"");
+  { std::ofstream(dir + "/servers.txt") << "local postgresql://x/db\n"; }
+  auto dup = LoadTargets(*c);
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().message(),
+            dir + "/servers.txt:1: target 'local' is defined twice");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ConfigTest, UnknownKeySuggests) {

@@ -109,6 +109,45 @@ create = true
 )" + kSectionsDoc;
 }
 
+std::string TenantsTemplateConfig() {
+  return std::string(
+             "# retort.toml: one PostgreSQL database, one schema per tenant, "
+             "every tenant\n# migrated with the same revisions.\n\n") +
+         kCommonKeys + R"(
+# "retort upgrade head --tenants" applies the revisions to every tenant.
+[tenants]
+# Where the tenants come from: exactly one of
+#   schemas        a list
+#   schemas_query  a query whose first column names them (run on each database)
+#   schemas_like   a LIKE pattern over the schemas that exist
+schemas = ["tenant_1", "tenant_2"]
+# schemas_query = "SELECT schema_name FROM public.tenants ORDER BY id"
+# schemas_like = "tenant_%"
+# Branch label of the tenants' revisions. Default: the whole graph.
+# branch = "tenant"
+# Version table in each tenant schema. Default: "alembic_version".
+# version_table = "alembic_version"
+# Or all of them in one schema (the name must then contain {schema}):
+# version_table_schema = "public"
+# version_table = "alembic_version_{schema}"
+# CREATE SCHEMA for tenants that do not exist yet. Default: true.
+# create = true
+# Connections working in parallel (--jobs). Default: 4.
+# jobs = 4
+# Tenants run first, alone; if one fails the rest do not start (--canary).
+# Default: 0.
+# canary = 0
+
+# More servers for "--targets all|NAME,...": each gets the same run.
+# [targets.eu]
+# url = "postgresql://app@eu-db/game"
+# [targets.us]
+# url = "vault:secret/data/game/us-db#url"
+# Or a file of "name url" lines:
+# targets_file = "targets.txt"
+)" + kSectionsDoc;
+}
+
 constexpr const char* kGenericReadme = R"(# Migrations
 
 Revision files live in versions/, one per change, each with a
@@ -122,12 +161,33 @@ Revision files live in versions/, one per change, each with a
 constexpr const char* kMultischemaReadme = R"(# Migrations: one schema per domain
 
 Each schema (auth, inventory, ...) has its own branch label and its own
-version table, configured in retort.toml under [schemas.<name>].
+version table (alembic_version_<schema>), configured in retort.toml under
+[schemas.<name>]. Add a schema by adding its section, then:
 
-    retort revision --branch-label auth --head base -m "init auth schema"
-    retort revision --head auth@head -m "add users"
-    retort history
-    retort heads
+    retort revision --schema auth -m "init auth schema"   # branch base: CREATE SCHEMA
+    retort revision --schema auth -m "add users"          # appends to auth@head
+    retort upgrade heads --all-schemas                    # every schema, in "Depends On" order
+    retort current --all-schemas
+    retort history --schema auth                          # auth's branch only
+
+"-x schema=auth" works wherever "--schema auth" does. A revision that needs
+another schema's tables declares it with "--depends-on <revision>"; the other
+schema then runs first, and upgrading this one alone checks that it is done.
+)";
+
+constexpr const char* kTenantsReadme = R"(# Migrations: one schema per tenant
+
+Every tenant schema gets the same revisions and has its own version table.
+The tenant list comes from [tenants] in retort.toml (a list, a query, or a
+LIKE pattern); schemas that do not exist yet are created.
+
+    retort revision -m "add invoices"
+    retort upgrade head --tenants --jobs 8 --canary 5
+    retort upgrade head --tenants --continue-on-error
+    retort current --tenants          # how many tenants at each revision
+
+Each tenant runs in its own transaction: a failing tenant is left as it was
+and named in the summary. A rerun skips the tenants already at head.
 )";
 
 }  // namespace
@@ -140,6 +200,10 @@ const std::vector<ProjectTemplate>& ProjectTemplates() {
        "One database with a schema per domain, each with its own version "
        "table and branch.",
        MultischemaConfig(), kMultischemaReadme},
+      {"tenants",
+       "One PostgreSQL database with a schema per tenant, all migrated "
+       "with the same revisions.",
+       TenantsTemplateConfig(), kTenantsReadme},
   };
   return templates;
 }

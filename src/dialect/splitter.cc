@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -367,6 +368,24 @@ PgTransactionTraits PostgresTransactionTraits(std::string_view statement,
 
 bool MustRunOutsideTransaction(std::string_view statement, int server_version) {
   return PostgresOutsideReason(statement, server_version).has_value();
+}
+
+bool ControlsTransaction(Dialect dialect, std::string_view statement) {
+  if (dialect == Dialect::kPostgres) {
+    return PostgresTraits(statement, 0).transaction_control;
+  }
+  // SQLite's transaction statements are told by their first keyword.
+  size_t pos = SkipBlankAndComments(statement, 0, statement.size(), false);
+  std::string word;
+  while (pos < statement.size() &&
+         std::isalpha(static_cast<unsigned char>(statement[pos]))) {
+    word += static_cast<char>(
+        std::toupper(static_cast<unsigned char>(statement[pos++])));
+  }
+  static constexpr std::string_view kWords[] = {
+      "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"};
+  return std::find(std::begin(kWords), std::end(kWords), word) !=
+         std::end(kWords);
 }
 
 TextPosition LocatePosition(std::string_view text, int char_position) {

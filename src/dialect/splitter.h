@@ -55,7 +55,8 @@ std::optional<std::string> OutsideTransactionReason(Dialect dialect,
 
 // PgTransactionTraits is how one PostgreSQL statement (or several) relates
 // to transactions, read from a single parse: for callers that batch
-// statements into a transaction of their own (autogenerate's model loader).
+// statements into a transaction of their own (autogenerate's model loader)
+// and for the online run, which must know which revisions may end its own.
 struct PgTransactionTraits {
   // As OutsideTransactionReason says.
   std::optional<std::string> outside_reason;
@@ -69,6 +70,14 @@ PgTransactionTraits PostgresTransactionTraits(std::string_view statement,
 
 // PostgreSQL shorthand for OutsideTransactionReason(...).has_value().
 bool MustRunOutsideTransaction(std::string_view statement, int server_version);
+
+// Is `statement` transaction control (BEGIN, COMMIT, END, ROLLBACK, ABORT,
+// START TRANSACTION, SAVEPOINT, RELEASE, PREPARE TRANSACTION), so that a
+// revision running it may end the transaction it was run in? PostgreSQL
+// reads the parse tree (PgTransactionTraits::transaction_control; a
+// statement that does not parse is left to the server); SQLite goes by the
+// first keyword.
+bool ControlsTransaction(Dialect dialect, std::string_view statement);
 
 // Where a DbError::position (1-based characters) falls in `text`: 1-based
 // line and column (in characters) and the byte offset. Positions past the

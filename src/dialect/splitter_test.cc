@@ -289,6 +289,36 @@ TEST(DialectOutsideTransaction, SqliteVacuum) {
           .has_value());
 }
 
+TEST(DialectControlsTransaction, PostgresTransactionStatements) {
+  for (const char* sql :
+       {"COMMIT", "commit work", "END", "ROLLBACK", "ABORT", "BEGIN",
+        "START TRANSACTION ISOLATION LEVEL SERIALIZABLE", "SAVEPOINT s",
+        "RELEASE SAVEPOINT s", "ROLLBACK TO s", "PREPARE TRANSACTION 'x'",
+        "COMMIT AND CHAIN", "/* why */ -- now\n  COMMIT"}) {
+    EXPECT_TRUE(ControlsTransaction(Dialect::kPostgres, sql)) << sql;
+  }
+  for (const char* sql :
+       {"CREATE TABLE t (a int)", "PREPARE q AS SELECT 1", "SELECT 'COMMIT'",
+        "CREATE TABLE commit_log (a int)", "DO $$ BEGIN PERFORM 1; END $$",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; "
+        "END",
+        "ENDPOINT"}) {
+    EXPECT_FALSE(ControlsTransaction(Dialect::kPostgres, sql)) << sql;
+  }
+}
+
+TEST(DialectControlsTransaction, SqliteFirstKeyword) {
+  for (const char* sql : {"COMMIT", "end transaction", "BEGIN IMMEDIATE",
+                          "ROLLBACK", "SAVEPOINT s", "RELEASE s"}) {
+    EXPECT_TRUE(ControlsTransaction(Dialect::kSqlite, sql)) << sql;
+  }
+  for (const char* sql : {"CREATE TABLE commits (a)", "VACUUM",
+                          "CREATE TRIGGER t AFTER INSERT ON a BEGIN "
+                          "SELECT 1; END"}) {
+    EXPECT_FALSE(ControlsTransaction(Dialect::kSqlite, sql)) << sql;
+  }
+}
+
 TEST(DialectLocatePosition, LinesColumnsAndMultibyte) {
   std::string text = "SELECT 1;\nSELECT 'é' FROM\n  nope";
   TextPosition where = LocatePosition(text, 29);  // 'n' of "nope" (é = 1 char)

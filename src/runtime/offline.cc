@@ -133,9 +133,9 @@ Result<RunReport> RunOffline(const ScriptDirectory& scripts,
 
     std::optional<PreparedStep> prep;
     if (step.kind == MigrationStep::Kind::kRevision) {
-      RETORT_ASSIGN_OR_RETURN(prep,
-                              PrepareStep(scripts, step, placeholders, dialect,
-                                          kOfflineServerVersion));
+      RETORT_ASSIGN_OR_RETURN(
+          prep, PrepareStep(scripts, step, placeholders, dialect,
+                            kOfflineServerVersion, settings.step_cache.get()));
     }
     const bool outside = prep && prep->outside_transaction.has_value();
     const bool fk_off = prep && dialect == Dialect::kSqlite &&

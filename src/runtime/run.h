@@ -6,16 +6,20 @@
 //   connect -> take the lock (PostgreSQL: session advisory lock polled with
 //   pg_try_advisory_lock; SQLite: BEGIN IMMEDIATE) -> create the schema and
 //   version/history tables if missing -> read the heads -> plan (plan.h) ->
-//   for each step: run the revision's SQL, move the version rows
-//   (HeadMaintainer), append a history row -> commit -> unlock.
-// Offline (--sql) the same walk writes SQL text instead of executing it.
+//   for each step: run the revision's SQL and move the version rows in
+//   memory (HeadMaintainer) -> before each commit, write the version rows'
+//   net change and the steps' history rows -> commit -> unlock.
+// Offline (--sql) the same walk writes SQL text instead of executing it,
+// with the version row and a history row after every revision.
 #ifndef RETORT_RUNTIME_RUN_H_
 #define RETORT_RUNTIME_RUN_H_
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "dialect/dialect.h"
 #include "retort/options.h"
 #include "retort/status.h"
 #include "revision/revision_map.h"
@@ -40,6 +44,11 @@ struct RunTarget {
   bool create_schema = false;
 };
 
+class PreparedStepCache;
+
+// Makes a PreparedStepCache (run_internal.cc) for RunSettings::step_cache.
+std::shared_ptr<PreparedStepCache> NewPreparedStepCache();
+
 // RunSettings are how a run behaves, from retort.toml.
 struct RunSettings {
   // One transaction per revision instead of one around the run.
@@ -59,6 +68,10 @@ struct RunSettings {
   int lock_wait_timeout_ms = 0;
   // Recorded in the history table. Default: "".
   std::string tool_version;
+  // Shared by the runs of a fan-out, where thousands of tenants run the
+  // same revisions: each file is read and hashed once, and SQL that comes
+  // out the same after substitution is parsed once. Default: none.
+  std::shared_ptr<PreparedStepCache> step_cache;
   // Log lines (statements with durations at kDebug; steps at kInfo; lock
   // waits at kWarn). Never contain a password. Default: nowhere.
   LogSink log;
@@ -104,6 +117,22 @@ struct RunReport {
 Result<RunReport> Run(const ScriptDirectory& scripts, const RevisionMap& map,
                       const RunTarget& target, const RunSettings& settings,
                       const RunRequest& request);
+
+// Opens a connection for runs on `url` with the session settings of
+// `settings` (lock_timeout, statement_timeout) applied; the fan-out keeps
+// one per job and runs many targets on it.
+Result<std::unique_ptr<Connection>> ConnectForRun(const std::string& url,
+                                                  const RunSettings& settings);
+
+// Run() on an open connection from ConnectForRun() (online only; the
+// target's url is not used). The connection stays open and outside any
+// transaction; on PostgreSQL its search_path is the target's afterwards.
+Result<RunReport> RunOnConnection(Connection& db,
+                                  const ScriptDirectory& scripts,
+                                  const RevisionMap& map,
+                                  const RunTarget& target,
+                                  const RunSettings& settings,
+                                  const RunRequest& request);
 
 // The heads recorded in the version table; empty when the table does not
 // exist. Never creates anything (`current`).

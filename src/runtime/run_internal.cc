@@ -2,6 +2,9 @@
 // offline runs; see run_internal.h.
 #include "runtime/run_internal.h"
 
+#include <mutex>
+#include <tuple>
+#include <unordered_map>
 #include <utility>
 
 #include "dialect/sqlite_tokenizer.h"
@@ -21,6 +24,58 @@ std::string Join(const std::vector<std::string>& v, std::string_view sep) {
 }
 
 }  // namespace
+
+// PreparedStepCache: what PrepareStep reads and parses, by file and by
+// substituted text. Entries are never evicted: a run touches each revision
+// file once per direction.
+class PreparedStepCache {
+ public:
+  struct File {
+    RevisionSections sections;
+    std::string checksum;
+  };
+  struct Split {
+    std::vector<SqlStatement> statements;
+    std::optional<std::string> outside_transaction;
+    bool controls_transaction = false;
+    int foreign_keys_off_line = 0;
+    bool ends_with_foreign_key_check = false;
+  };
+
+  Result<std::shared_ptr<const File>> GetFile(const ScriptDirectory& scripts,
+                                              const Revision& revision) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = files_.find(revision.path);
+      if (it != files_.end()) return it->second;
+    }
+    auto file = std::make_shared<File>();
+    RETORT_ASSIGN_OR_RETURN(file->sections, scripts.ReadSections(revision));
+    RETORT_ASSIGN_OR_RETURN(file->checksum, FileSha256Hex(revision.path));
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, added] = files_.emplace(revision.path, std::move(file));
+    return it->second;
+  }
+
+  std::shared_ptr<const Split> FindSplit(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = splits_.find(key);
+    return it == splits_.end() ? nullptr : it->second;
+  }
+  void AddSplit(const std::string& key, std::shared_ptr<const Split> split) {
+    std::lock_guard<std::mutex> lock(mu_);
+    splits_.emplace(key, std::move(split));
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const File>> files_;
+  std::unordered_map<std::string, std::shared_ptr<const Split>> splits_;
+};
+
+std::shared_ptr<PreparedStepCache> NewPreparedStepCache() {
+  return std::make_shared<PreparedStepCache>();
+}
 
 Result<ParsedRequest> ParseRequest(const RunRequest& request) {
   ParsedRequest parsed;
@@ -102,7 +157,7 @@ int PreparedStep::LineOf(const SqlStatement& statement, int position) const {
 Result<PreparedStep> PrepareStep(
     const ScriptDirectory& scripts, const MigrationStep& step,
     const std::map<std::string, std::string>& placeholders, Dialect dialect,
-    int server_version) {
+    int server_version, PreparedStepCache* cache) {
   PreparedStep out;
   const std::string& id = step.revision->id();
   const RevisionFile* file = scripts.Find(id);
@@ -110,8 +165,14 @@ Result<PreparedStep> PrepareStep(
     return Status::NotFound("no revision file declares revision '" + id + "'");
   }
   out.path = file->revision.path;
-  RETORT_ASSIGN_OR_RETURN(RevisionSections sections,
-                          scripts.ReadSections(file->revision));
+  std::shared_ptr<const PreparedStepCache::File> cached;
+  RevisionSections sections;
+  if (cache) {
+    RETORT_ASSIGN_OR_RETURN(cached, cache->GetFile(scripts, file->revision));
+    sections = cached->sections;
+  } else {
+    RETORT_ASSIGN_OR_RETURN(sections, scripts.ReadSections(file->revision));
+  }
   if (step.is_upgrade) {
     out.original_body = std::move(sections.upgrade);
     out.body_line = sections.upgrade_line;
@@ -123,6 +184,24 @@ Result<PreparedStep> PrepareStep(
       out.substituted,
       SubstitutePlaceholders(out.original_body, placeholders, dialect, out.path,
                              out.body_line));
+  // The same file, direction and substituted text split the same way, and
+  // their line numbers map back the same way.
+  std::string key;
+  if (cache) {
+    key = std::to_string(static_cast<int>(dialect)) + "|" +
+          std::to_string(server_version) + "|" +
+          (step.is_upgrade ? "u|" : "d|") + out.path + "|" +
+          out.substituted.text;
+    if (auto split = cache->FindSplit(key)) {
+      out.statements = split->statements;
+      out.outside_transaction = split->outside_transaction;
+      out.controls_transaction = split->controls_transaction;
+      out.foreign_keys_off_line = split->foreign_keys_off_line;
+      out.ends_with_foreign_key_check = split->ends_with_foreign_key_check;
+      out.checksum = cached->checksum;
+      return out;
+    }
+  }
   auto statements = SplitScript(dialect, out.substituted.text);
   if (!statements.ok()) {
     return statements.status().WithContext(
@@ -132,29 +211,48 @@ Result<PreparedStep> PrepareStep(
   out.statements = std::move(statements).value();
   if (file->transactional.has_value() && !*file->transactional) {
     out.outside_transaction = "the file says \"Transactional: false\"";
-  } else {
-    for (const SqlStatement& statement : out.statements) {
-      std::optional<std::string> reason =
-          OutsideTransactionReason(dialect, statement.text, server_version);
-      if (reason) {
-        out.outside_transaction =
-            *reason + " at line " + std::to_string(out.LineOf(statement, 0));
-        break;
-      }
-    }
   }
-  if (dialect == Dialect::kSqlite) {
-    for (const SqlStatement& statement : out.statements) {
+  for (const SqlStatement& statement : out.statements) {
+    std::optional<std::string> reason;
+    bool controls = false;
+    if (dialect == Dialect::kPostgres) {
+      // One parse answers both questions.
+      PgTransactionTraits traits =
+          PostgresTransactionTraits(statement.text, server_version);
+      reason = std::move(traits.outside_reason);
+      controls = traits.transaction_control;
+    } else {
+      reason =
+          OutsideTransactionReason(dialect, statement.text, server_version);
+      controls = ControlsTransaction(dialect, statement.text);
       if (SqliteForeignKeysPragma(statement.text) == false &&
           out.foreign_keys_off_line == 0) {
         out.foreign_keys_off_line = out.LineOf(statement, 0);
       }
     }
+    out.controls_transaction = out.controls_transaction || controls;
+    if (reason && !out.outside_transaction) {
+      out.outside_transaction =
+          *reason + " at line " + std::to_string(out.LineOf(statement, 0));
+    }
+  }
+  if (dialect == Dialect::kSqlite) {
     out.ends_with_foreign_key_check =
         !out.statements.empty() &&
         SqliteForeignKeyCheckTarget(out.statements.back().text) == "";
   }
-  RETORT_ASSIGN_OR_RETURN(out.checksum, FileSha256Hex(out.path));
+  if (cache) {
+    out.checksum = cached->checksum;
+    auto split = std::make_shared<PreparedStepCache::Split>();
+    split->statements = out.statements;
+    split->outside_transaction = out.outside_transaction;
+    split->controls_transaction = out.controls_transaction;
+    split->foreign_keys_off_line = out.foreign_keys_off_line;
+    split->ends_with_foreign_key_check = out.ends_with_foreign_key_check;
+    cache->AddSplit(key, std::move(split));
+  } else {
+    RETORT_ASSIGN_OR_RETURN(out.checksum, FileSha256Hex(out.path));
+  }
   return out;
 }
 

@@ -47,6 +47,9 @@ struct PreparedStep {
   // Set when the revision must run outside a transaction, saying why
   // ("Transactional: false", "CREATE INDEX CONCURRENTLY at line 12").
   std::optional<std::string> outside_transaction;
+  // Set when a statement is transaction control (a COMMIT in the body): the
+  // revision may end the transaction it runs in.
+  bool controls_transaction = false;
   // SQLite: the file line of the revision's PRAGMA foreign_keys = OFF, 0
   // when it has none. SQLite ignores that pragma inside a transaction, so
   // the runtime turns enforcement off before the revision's transaction
@@ -63,11 +66,13 @@ struct PreparedStep {
 };
 
 // Reads, substitutes and splits the SQL `step` runs. `server_version` is
-// PostgreSQL's server_version_num (offline: the version we assume).
+// PostgreSQL's server_version_num (offline: the version we assume). With a
+// `cache` (run.h), files are read and hashed once and identical SQL is
+// parsed once.
 Result<PreparedStep> PrepareStep(
     const ScriptDirectory& scripts, const MigrationStep& step,
     const std::map<std::string, std::string>& placeholders, Dialect dialect,
-    int server_version);
+    int server_version, PreparedStepCache* cache = nullptr);
 
 // The placeholder values of a run: settings.placeholders plus "schema".
 std::map<std::string, std::string> PlaceholderValues(

@@ -55,16 +55,20 @@ class VersionTableSql {
   std::string DeleteAll() const;
 
   // Online forms, with parameters ($1 = new, $2 = old).
-  std::string InsertParam() const;
   std::string UpdateParam() const;
-  std::string DeleteParam() const;
   // Offline forms with literals, as Alembic prints them (PostgreSQL adds
   // Alembic's "RETURNING" to the insert).
   std::string OfflineOp(const VersionOp& op) const;
 
-  // History insert with $1..$8 = revision, direction, checksum, started_at,
-  // finished_at, duration_ms, applied_by, tool_version.
-  std::string InsertHistoryParam() const;
+  // Several rows at once: "DELETE ... WHERE version_num IN ($1, ..., $n)"
+  // and "INSERT ... VALUES ($1), ..., ($n)".
+  std::string DeleteManyParam(size_t n) const;
+  std::string InsertManyParam(size_t n) const;
+
+  // History insert of `rows` rows, 8 parameters each ($1..$8 for the first:
+  // revision, direction, checksum, started_at, finished_at, duration_ms,
+  // applied_by, tool_version).
+  std::string InsertHistoryParam(size_t rows = 1) const;
   // Offline history insert; timestamps are the server's now().
   std::string OfflineInsertHistory(const std::string& revision,
                                    const std::string& direction,
