@@ -8,16 +8,25 @@ a local PostgreSQL started here (bench/pg_cluster.py). Side by side:
   psql       the physical limit: retort's own offline SQL for every tenant
              (`retort upgrade head --tenants --sql`, one BEGIN..COMMIT per
              tenant, history rows included) split into J files, one
-             `psql -f` process per file, all started at once;
+             `psql -f` process per file, all started at once. The offline
+             SQL moves the version row and adds a history row after every
+             revision, as Alembic's does;
+  psql net   the same, with the bookkeeping as online retort writes it: the
+             per-revision UPDATE/INSERT lines replaced by one version-row
+             INSERT and one multi-row history INSERT before each COMMIT, so
+             psql sends exactly the statements retort sends;
   Alembic    the loop the seeds would write, `alembic -x schema=tenant_i
              upgrade head` per tenant (env.py from
              ../shared/peers/gen_alembic.py), measured on --alembic-tenants
              tenants and scaled to T;
   no-op      `retort upgrade head --tenants` again on the migrated database.
 
-retort and psql alternate run by run, each on a fresh database (dropped,
-created, checkpointed); medians, with every run's time printed below the
-table. Prints a Markdown table and the load average.
+Round by round: retort, psql and psql net in turn for each job count (the
+order rotates from round to round), then the Alembic loop, each on a fresh
+database (dropped, created, checkpointed). Times are medians over the
+rounds; ratios are taken within each round (so load from other work on the
+machine falls on both sides), then the median. Every run's time and ratio
+is printed below the Markdown table, with the load average.
 
 usage: tenants_bench.py RETORT_BINARY [--tenants 1000] [--revisions 20]
            [--runs 3] [--alembic-tenants 50] [--jobs 1,2]
@@ -61,6 +70,33 @@ def tenant(i):
     return f"tenant_{i}"
 
 
+def net_bookkeeping(block):
+    """One tenant's offline SQL with the version and history rows written
+    as online retort writes them: once, just before COMMIT."""
+    out, history, head, schema = [], [], None, None
+    for stmt in block.split("\n\n"):
+        if stmt.startswith("SET search_path TO "):
+            schema = stmt[len("SET search_path TO "):].split(",")[0].strip('"')
+        if stmt.startswith(f"INSERT INTO {schema}.alembic_version_history "):
+            history.append(stmt[stmt.index(" VALUES ") + 8:].rstrip(";"))
+            continue
+        if stmt.startswith(f"INSERT INTO {schema}.alembic_version "):
+            head = stmt.split("VALUES ('")[1].split("'")[0]
+            continue
+        if stmt.startswith(f"UPDATE {schema}.alembic_version SET"):
+            head = stmt.split("version_num='")[1].split("'")[0]
+            continue
+        if stmt == "COMMIT;\n" or stmt == "COMMIT;":
+            out.append(f"INSERT INTO {schema}.alembic_version (version_num) "
+                       f"VALUES ('{head}');")
+            out.append(f"INSERT INTO {schema}.alembic_version_history "
+                       "(revision, direction, checksum, started_at, "
+                       "finished_at, duration_ms, applied_by, tool_version) "
+                       "VALUES " + ", ".join(history) + ";")
+        out.append(stmt)
+    return "\n\n".join(out)
+
+
 def main():
     n, t = a.revisions, a.tenants
     c = Cluster()
@@ -89,17 +125,20 @@ def main():
                                  text=True).stdout
             blocks = ["-- tenants: " + b for b in sql.split("-- tenants: ")[1:]]
             assert len(blocks) == t, len(blocks)
+            net_blocks = [net_bookkeeping(b) for b in blocks]
             psql_files = {}
-            for j in JOBS:
-                files = []
-                for k in range(j):
-                    path = os.path.join(tmp, f"psql_{j}_{k}.sql")
-                    # Contiguous slices, as retort's workers take tenants in
-                    # order.
-                    lo, hi = k * t // j, (k + 1) * t // j
-                    open(path, "w").write("".join(blocks[lo:hi]))
-                    files.append(path)
-                psql_files[j] = files
+            for kind, source in (("psql", blocks), ("psql net", net_blocks)):
+                for j in JOBS:
+                    files = []
+                    for k in range(j):
+                        path = os.path.join(
+                            tmp, f"{kind.replace(' ', '_')}_{j}_{k}.sql")
+                        # Contiguous slices, as retort's workers take tenants
+                        # in order.
+                        lo, hi = k * t // j, (k + 1) * t // j
+                        open(path, "w").write("".join(source[lo:hi]))
+                        files.append(path)
+                    psql_files[(kind, j)] = files
 
             def fresh():
                 # A checkpoint after dropping the last run's 20,000 tables,
@@ -107,30 +146,63 @@ def main():
                 c.recreate("bench")
                 c.psql("CHECKPOINT")
 
-            def psql(j):
+            def psql(kind, j):
                 procs = [subprocess.Popen(
                     [f"{BINDIR}/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", f,
                      c.url("bench")], stdout=subprocess.DEVNULL,
-                    stderr=subprocess.PIPE) for f in psql_files[j]]
+                    stderr=subprocess.PIPE) for f in psql_files[(kind, j)]]
                 for p in procs:
                     _, err = p.communicate()
                     if p.returncode != 0:
                         raise RuntimeError(err.decode())
 
-            times = {}
-            for _ in range(a.runs):
+            # Alembic: one process per tenant, as a shell loop would run it.
+            ad = os.path.join(tmp, "alembic")
+            subprocess.run([sys.executable, GEN_ALEMBIC, ad, "--revisions", str(n),
+                            "--url", c.url("bench", "psycopg2")], check=True,
+                           capture_output=True)
+            at = a.alembic_tenants
+
+            def alembic():
+                for i in range(1, at + 1):
+                    subprocess.run(["/usr/bin/python3", "-m", "alembic", "-x",
+                                    f"schema={tenant(i)}", "upgrade", "head"],
+                                   cwd=ad, check=True, capture_output=True)
+
+            def measure(kind, j):
+                fresh()
+                t0 = time.perf_counter()
+                if kind == "retort":
+                    subprocess.run([RETORT, "upgrade", "head", "--tenants",
+                                    "--jobs", str(j)], cwd=rd, check=True,
+                                   capture_output=True)
+                elif kind == "alembic":
+                    alembic()
+                else:
+                    psql(kind, j)
+                ms = (time.perf_counter() - t0) * 1000
+                times.setdefault((kind, j), []).append(ms)
+                return ms
+
+            # Round by round, each tool in turn (the order rotates), so load
+            # from other work on the machine lands on all of them; the
+            # ratios are taken within each round, then the median.
+            times, ratios = {}, {}
+            kinds = ["retort", "psql", "psql net"]
+            for round_ in range(a.runs):
                 for j in JOBS:
-                    fresh()
-                    times.setdefault(("retort", j), []).append(
-                        run([RETORT, "upgrade", "head", "--tenants", "--jobs", str(j)],
-                            cwd=rd))
-                    fresh()
-                    t0 = time.perf_counter()
-                    psql(j)
-                    times.setdefault(("psql", j), []).append(
-                        (time.perf_counter() - t0) * 1000)
+                    order = kinds[round_ % 3:] + kinds[:round_ % 3]
+                    got = {k: measure(k, j) for k in order}
+                    for k in ("psql", "psql net"):
+                        ratios.setdefault((k, j), []).append(
+                            got["retort"] / got[k])
                     loads.append(os.getloadavg()[0])
-            # Check the last retort run really migrated every tenant.
+                scaled = measure("alembic", 0) * t / at
+                for j in JOBS:
+                    ratios.setdefault(("alembic", j), []).append(
+                        scaled / times[("retort", j)][-1])
+                loads.append(os.getloadavg()[0])
+            # Check a retort run really migrates every tenant.
             fresh()
             run([RETORT, "upgrade", "head", "--tenants", "--jobs", str(JOBS[-1])], cwd=rd)
             check = subprocess.run(
@@ -140,20 +212,6 @@ def main():
             assert int(check.stdout) == n * t, check.stdout
             noop = [run([RETORT, "upgrade", "head", "--tenants", "--jobs", str(JOBS[-1])],
                         cwd=rd) for _ in range(5)]
-
-            # Alembic: one process per tenant, as a shell loop would run it.
-            ad = os.path.join(tmp, "alembic")
-            subprocess.run([sys.executable, GEN_ALEMBIC, ad, "--revisions", str(n),
-                            "--url", c.url("bench", "psycopg2")], check=True,
-                           capture_output=True)
-            fresh()
-            at = a.alembic_tenants
-            t0 = time.perf_counter()
-            for i in range(1, at + 1):
-                subprocess.run(["/usr/bin/python3", "-m", "alembic", "-x",
-                                f"schema={tenant(i)}", "upgrade", "head"], cwd=ad,
-                               check=True, capture_output=True)
-            alembic_ms = (time.perf_counter() - t0) * 1000
             loads.append(os.getloadavg()[0])
     finally:
         c.stop()
@@ -161,25 +219,38 @@ def main():
     def med(k):
         return statistics.median(times[k])
 
+    alembic_ms = med(("alembic", 0))
     alembic_scaled = alembic_ms * t / at
-    print(f"{t:,} tenant schemas x {n} revisions; medians of {a.runs} runs; "
-          f"load average {min(loads):.1f}-{max(loads):.1f}")
+
+    def ratio(k, j):
+        return statistics.median(ratios[(k, j)])
+
+    print(f"{t:,} tenant schemas x {n} revisions; medians of {a.runs} rounds "
+          f"(ratios: median of the per-round ratios); load average "
+          f"{min(loads):.1f}-{max(loads):.1f}")
     print()
-    print("| run | jobs | retort | psql (same SQL, one process per job) | "
-          "retort / psql | Alembic loop (scaled) | Alembic / retort |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| run | jobs | retort | psql, offline SQL | retort / psql | "
+          "psql, net bookkeeping | retort / psql net | Alembic loop (scaled) | "
+          "Alembic / retort |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for j in JOBS:
-        r, p = med(("retort", j)), med(("psql", j))
+        r, p, pn = med(("retort", j)), med(("psql", j)), med(("psql net", j))
         print(f"| upgrade head, {t:,} tenants | {j} | {r / 1000:.1f} s | "
-              f"{p / 1000:.1f} s | {r / p:.2f}x | {alembic_scaled / 1000:.0f} s | "
-              f"{alembic_scaled / r:.0f}x |")
+              f"{p / 1000:.1f} s | {ratio('psql', j):.2f}x | {pn / 1000:.1f} s | "
+              f"{ratio('psql net', j):.2f}x | {alembic_scaled / 1000:.0f} s | "
+              f"{ratio('alembic', j):.0f}x |")
     print(f"| no-op rerun, {t:,} tenants at head | {JOBS[-1]} | "
-          f"{statistics.median(noop):.0f} ms | - | - | - | - |")
+          f"{statistics.median(noop):.0f} ms | - | - | - | - | - | - |")
     print()
-    print(f"Alembic: {at} tenants took {alembic_ms / 1000:.1f} s "
-          f"({alembic_ms / at:.0f} ms per tenant), scaled x{t / at:g}.")
+    print(f"Alembic: {at} tenants took {alembic_ms / 1000:.1f} s (median; "
+          f"{alembic_ms / at:.0f} ms per tenant), scaled x{t / at:g}.")
     for k, v in sorted(times.items()):
-        print(f"raw {k[0]} jobs={k[1]}: " + ", ".join(f"{x / 1000:.2f}" for x in v))
+        what = f"{at} tenants" if k[0] == "alembic" else f"jobs={k[1]}"
+        print(f"raw {k[0]} {what}: " + ", ".join(f"{x / 1000:.2f}" for x in v))
+    for k, v in sorted(ratios.items()):
+        print(f"ratio retort/{k[0]} jobs={k[1]}: " if k[0] != "alembic" else
+              f"ratio alembic/retort jobs={k[1]}: ", end="")
+        print(", ".join(f"{x:.2f}" for x in v))
     print("raw no-op ms: " + ", ".join(f"{x:.0f}" for x in noop))
 
 
