@@ -8,20 +8,10 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "revision/test_revisions.h"
 
 namespace retort {
 namespace {
-
-Revision Rev(std::string id, std::vector<std::string> down = {},
-             std::vector<std::string> deps = {},
-             std::vector<std::string> labels = {}) {
-  Revision r;
-  r.id = std::move(id);
-  r.down_revisions = std::move(down);
-  r.depends_on = std::move(deps);
-  r.branch_labels = std::move(labels);
-  return r;
-}
 
 std::string BuildError(std::vector<Revision> revs) {
   Result<RevisionMap> map = RevisionMap::Build(std::move(revs));
