@@ -454,6 +454,21 @@ class Comparer {
     op.after_created.insert(SchemaKey(schema));
   }
 
+  // Creates type `key` (an enum, domain or composite type) in `schema` with
+  // `sql`, dropped by `reverse_sql`; its dependencies come from `side`. The
+  // drop of a type loses the values of every column of that type.
+  Operation& CreateTypeOp(const std::string& key, std::string_view schema,
+                          std::string sql, std::string reverse_sql,
+                          const Catalog& side) {
+    Operation& op = Add(OpKind::kCreateType, OpKind::kDropType, key,
+                        std::move(sql), std::move(reverse_sql));
+    op.creates.insert(key);
+    op.reverse_destructive = true;
+    InSchema(op, schema);
+    NeedsDeps(op, side, key);
+    return op;
+  }
+
   // COMMENT ON ... IS ...; `created` = the object is created by this diff,
   // so the reverse needs no statement (the drop takes the comment along).
   void CommentOp(const std::string& target, const std::string& object,
@@ -535,14 +550,10 @@ class Comparer {
                  for (const std::string& l : e.labels) {
                    labels += (labels.empty() ? "" : ", ") + Literal(l);
                  }
-                 Operation& op =
-                     Add(OpKind::kCreateType, OpKind::kDropType, key,
-                         "CREATE TYPE " + name + " AS ENUM (" + labels + ");\n",
-                         "DROP TYPE " + name + ";\n");
-                 op.creates.insert(key);
-                 op.reverse_destructive = true;
-                 InSchema(op, e.schema);
-                 NeedsDeps(op, side, key);
+                 CreateTypeOp(
+                     key, e.schema,
+                     "CREATE TYPE " + name + " AS ENUM (" + labels + ");\n",
+                     "DROP TYPE " + name + ";\n", side);
                  CommentOp("TYPE " + name, key, std::nullopt, e.comment, true);
                });
              });
@@ -681,12 +692,8 @@ class Comparer {
             for (const Constraint& k : d.checks) {
               sql += " CONSTRAINT " + Q(k.name) + " " + k.definition;
             }
-            Operation& op = Add(OpKind::kCreateType, OpKind::kDropType, key,
-                                sql + ";\n", "DROP DOMAIN " + name + ";\n");
-            op.creates.insert(key);
-            op.reverse_destructive = true;
-            InSchema(op, d.schema);
-            NeedsDeps(op, side, key);
+            CreateTypeOp(key, d.schema, sql + ";\n",
+                         "DROP DOMAIN " + name + ";\n", side);
             CommentOp("DOMAIN " + name, key, std::nullopt, d.comment, true);
           });
         });
@@ -760,14 +767,10 @@ class Comparer {
                    if (!col.collation.empty())
                      attrs += " COLLATE " + col.collation;
                  }
-                 Operation& op =
-                     Add(OpKind::kCreateType, OpKind::kDropType, key,
-                         "CREATE TYPE " + name + " AS (" + attrs + ");\n",
-                         "DROP TYPE " + name + ";\n");
-                 op.creates.insert(key);
-                 op.reverse_destructive = true;
-                 InSchema(op, c.schema);
-                 NeedsDeps(op, side, key);
+                 Operation& op = CreateTypeOp(
+                     key, c.schema,
+                     "CREATE TYPE " + name + " AS (" + attrs + ");\n",
+                     "DROP TYPE " + name + ";\n", side);
                  for (const Column& col : c.attributes) {
                    if (!col.type_key.empty())
                      op.after_created.insert(col.type_key);

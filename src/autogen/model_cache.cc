@@ -17,6 +17,7 @@
 
 #include "script/header_cache.h"
 #include "script/sha256.h"
+#include "util/byte_codec.h"
 
 namespace retort {
 namespace {
@@ -60,83 +61,27 @@ uint64_t Checksum(std::string_view data) {
   return h;
 }
 
-template <typename T>
-void Put(std::string* out, T v) {
-  out->append(reinterpret_cast<const char*>(&v), sizeof(v));
-}
-
-void PutStr(std::string* out, std::string_view s) {
-  Put<uint32_t>(out, static_cast<uint32_t>(s.size()));
-  out->append(s);
-}
-
 void PutCell(std::string* out, const std::optional<std::string>& cell) {
   if (!cell) {
-    Put<uint32_t>(out, kNullCell);
+    PutFixed<uint32_t>(out, kNullCell);
     return;
   }
-  PutStr(out, *cell);
+  PutString(out, *cell);
 }
 
-// Reads fields from a byte range; once a read runs past the end, ok() stays
-// false and every later read returns zeros or empty strings.
-class Reader {
- public:
-  explicit Reader(std::string_view data) : data_(data) {}
-
-  template <typename T>
-  T Get() {
-    T v{};
-    if (!ok_ || data_.size() - pos_ < sizeof(T)) {
-      ok_ = false;
-      return v;
-    }
-    std::memcpy(&v, data_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return v;
-  }
-  std::string_view Str() {
-    uint32_t len = Get<uint32_t>();
-    return Bytes(len);
-  }
-  std::optional<std::string> Cell() {
-    uint32_t len = Get<uint32_t>();
-    if (len == kNullCell) return std::nullopt;
-    return std::string(Bytes(len));
-  }
-  // A count of items that each take at least `min_size` bytes: absurd
-  // counts fail here instead of reserving memory for them.
-  uint32_t Count(size_t min_size) {
-    uint32_t n = Get<uint32_t>();
-    if (ok_ && n > (data_.size() - pos_) / min_size) ok_ = false;
-    return ok_ ? n : 0;
-  }
-
-  bool ok() const { return ok_; }
-  bool at_end() const { return pos_ == data_.size(); }
-
- private:
-  std::string_view Bytes(uint32_t len) {
-    if (!ok_ || data_.size() - pos_ < len) {
-      ok_ = false;
-      return {};
-    }
-    std::string_view s = data_.substr(pos_, len);
-    pos_ += len;
-    return s;
-  }
-
-  std::string_view data_;
-  size_t pos_ = 0;
-  bool ok_ = true;
-};
+// Reads a cell written by PutCell.
+std::optional<std::string> GetCell(ByteReader* in) {
+  uint32_t len = in->Get<uint32_t>();
+  if (len == kNullCell) return std::nullopt;
+  return std::string(in->Bytes(len));
+}
 
 std::string Header(uint32_t kind, std::string_view key) {
   std::string out(kMagic, sizeof(kMagic));
-  Put<uint32_t>(&out, kModelCacheFormatVersion);
-  Put<uint32_t>(&out, kind);
-  PutStr(&out, RETORT_VERSION);
-  PutStr(&out, key);
+  PutFixed<uint32_t>(&out, kModelCacheFormatVersion);
+  PutFixed<uint32_t>(&out, kind);
+  PutString(&out, RETORT_VERSION);
+  PutString(&out, key);
   return out;
 }
 
@@ -174,11 +119,11 @@ bool OpenPayload(const std::string& bytes, uint32_t kind, std::string_view key,
   std::memcpy(&stored, bytes.data() + body.size(), sizeof(stored));
   if (Checksum(body) != stored) return false;
   if (std::memcmp(body.data(), kMagic, sizeof(kMagic)) != 0) return false;
-  Reader in(body.substr(sizeof(kMagic)));
+  ByteReader in(body.substr(sizeof(kMagic)));
   if (in.Get<uint32_t>() != kModelCacheFormatVersion) return false;
   if (in.Get<uint32_t>() != kind) return false;
-  if (in.Str() != RETORT_VERSION) return false;
-  if (in.Str() != key || !in.ok()) return false;
+  if (in.String() != RETORT_VERSION) return false;
+  if (in.String() != key || !in.ok()) return false;
   size_t header = Header(kind, key).size();
   *payload = body.substr(header);
   return true;
@@ -189,7 +134,7 @@ std::string ErrnoText(int err) { return std::strerror(err); }
 // Writes header + payload + checksum to a temporary file beside `path` and
 // renames it into place, so readers see the old file or the new one.
 Status WriteAtomically(const std::string& path, std::string bytes) {
-  Put<uint64_t>(&bytes, Checksum(bytes));
+  PutFixed<uint64_t>(&bytes, Checksum(bytes));
   std::filesystem::path dir = std::filesystem::path(path).parent_path();
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -381,12 +326,12 @@ Status WriteScanCache(const std::string& path, std::string_view key,
   const auto& [files, statements, schemas, creates] = scan;
   std::string out = Header(kKindScan, key);
   std::unordered_map<std::string_view, uint32_t> file_index;
-  Put<uint32_t>(&out, static_cast<uint32_t>(files.size()));
+  PutFixed<uint32_t>(&out, static_cast<uint32_t>(files.size()));
   for (size_t i = 0; i < files.size(); ++i) {
-    PutStr(&out, files[i]);
+    PutString(&out, files[i]);
     file_index.emplace(files[i], static_cast<uint32_t>(i));
   }
-  Put<uint32_t>(&out, static_cast<uint32_t>(statements.size()));
+  PutFixed<uint32_t>(&out, static_cast<uint32_t>(statements.size()));
   for (const ModelStatement& m : statements) {
     const auto& [stmt_path, statement] = m;
     const auto& [text, offset, line] = statement;
@@ -395,22 +340,22 @@ Status WriteScanCache(const std::string& path, std::string_view key,
       return Status::Internal("model cache: a statement of " + stmt_path +
                               ", which is not among the scanned files");
     }
-    Put<uint32_t>(&out, it->second);
-    Put<uint64_t>(&out, offset);
-    Put<uint32_t>(&out, static_cast<uint32_t>(text.size()));
-    Put<int32_t>(&out, line);
+    PutFixed<uint32_t>(&out, it->second);
+    PutFixed<uint64_t>(&out, offset);
+    PutFixed<uint32_t>(&out, static_cast<uint32_t>(text.size()));
+    PutFixed<int32_t>(&out, line);
   }
-  Put<uint32_t>(&out, static_cast<uint32_t>(schemas.size()));
+  PutFixed<uint32_t>(&out, static_cast<uint32_t>(schemas.size()));
   for (const auto& [name, schema] : schemas) {
     const auto& [schema_name, tables, objects, created, schema_files] = schema;
-    PutStr(&out, schema_name);
-    Put<int32_t>(&out, tables);
-    Put<int32_t>(&out, objects);
-    Put<uint8_t>(&out, created ? 1 : 0);
-    Put<uint32_t>(&out, static_cast<uint32_t>(schema_files.size()));
-    for (const std::string& f : schema_files) PutStr(&out, f);
+    PutString(&out, schema_name);
+    PutFixed<int32_t>(&out, tables);
+    PutFixed<int32_t>(&out, objects);
+    PutFixed<uint8_t>(&out, created ? 1 : 0);
+    PutFixed<uint32_t>(&out, static_cast<uint32_t>(schema_files.size()));
+    for (const std::string& f : schema_files) PutString(&out, f);
   }
-  Put<int32_t>(&out, creates);
+  PutFixed<int32_t>(&out, creates);
   return WriteAtomically(path, std::move(out));
 }
 
@@ -420,13 +365,13 @@ std::optional<ModelScan> ReadScanCache(const std::string& path,
   std::string bytes = ReadWholeFile(path);
   std::string_view payload;
   if (!OpenPayload(bytes, kKindScan, key, &payload)) return std::nullopt;
-  Reader in(payload);
+  ByteReader in(payload);
   ModelScan scan;
   uint32_t nfiles = in.Count(4);
   // The key covers the paths, so this only guards against a bug.
   if (nfiles != files.size()) return std::nullopt;
   for (uint32_t i = 0; i < nfiles; ++i) {
-    scan.files.emplace_back(in.Str());
+    scan.files.emplace_back(in.String());
     if (scan.files.back() != files[i].path) return std::nullopt;
   }
   uint32_t nstatements = in.Count(20);
@@ -450,13 +395,13 @@ std::optional<ModelScan> ReadScanCache(const std::string& path,
   uint32_t nschemas = in.Count(17);
   for (uint32_t i = 0; i < nschemas && in.ok(); ++i) {
     ModelSchema schema;
-    schema.name = std::string(in.Str());
+    schema.name = std::string(in.String());
     schema.tables = in.Get<int32_t>();
     schema.objects = in.Get<int32_t>();
     schema.created = in.Get<uint8_t>() != 0;
     uint32_t nschema_files = in.Count(4);
     for (uint32_t j = 0; j < nschema_files; ++j) {
-      schema.files.emplace_back(in.Str());
+      schema.files.emplace_back(in.String());
     }
     std::string name = schema.name;
     scan.schemas.emplace(std::move(name), std::move(schema));
@@ -477,20 +422,20 @@ Status WriteIntrospectCache(const std::string& path, std::string_view key,
     for (const Row& row : q.result.rows) cells += row.size();
   }
   out.reserve(out.size() + cells * 16);
-  Put<int32_t>(&out, recording.server_version);
-  Put<uint32_t>(&out, static_cast<uint32_t>(recording.queries.size()));
+  PutFixed<int32_t>(&out, recording.server_version);
+  PutFixed<uint32_t>(&out, static_cast<uint32_t>(recording.queries.size()));
   for (const RecordedQuery& q : recording.queries) {
-    PutStr(&out, q.sql);
-    Put<uint32_t>(&out, static_cast<uint32_t>(q.params.size()));
+    PutString(&out, q.sql);
+    PutFixed<uint32_t>(&out, static_cast<uint32_t>(q.params.size()));
     for (const auto& p : q.params) PutCell(&out, p);
-    Put<uint32_t>(&out, static_cast<uint32_t>(q.result.columns.size()));
-    for (const std::string& c : q.result.columns) PutStr(&out, c);
-    Put<uint32_t>(&out, static_cast<uint32_t>(q.result.rows.size()));
+    PutFixed<uint32_t>(&out, static_cast<uint32_t>(q.result.columns.size()));
+    for (const std::string& c : q.result.columns) PutString(&out, c);
+    PutFixed<uint32_t>(&out, static_cast<uint32_t>(q.result.rows.size()));
     for (const Row& row : q.result.rows) {
-      Put<uint32_t>(&out, static_cast<uint32_t>(row.size()));
+      PutFixed<uint32_t>(&out, static_cast<uint32_t>(row.size()));
       for (const auto& cell : row) PutCell(&out, cell);
     }
-    Put<int64_t>(&out, q.result.affected_rows);
+    PutFixed<int64_t>(&out, q.result.affected_rows);
   }
   return WriteAtomically(path, std::move(out));
 }
@@ -500,25 +445,25 @@ std::optional<IntrospectionRecording> ReadIntrospectCache(
   std::string bytes = ReadWholeFile(path);
   std::string_view payload;
   if (!OpenPayload(bytes, kKindIntrospect, key, &payload)) return std::nullopt;
-  Reader in(payload);
+  ByteReader in(payload);
   IntrospectionRecording recording;
   recording.server_version = in.Get<int32_t>();
   uint32_t nqueries = in.Count(24);
   recording.queries.resize(nqueries);
   for (RecordedQuery& q : recording.queries) {
-    q.sql = std::string(in.Str());
+    q.sql = std::string(in.String());
     uint32_t nparams = in.Count(4);
-    for (uint32_t i = 0; i < nparams; ++i) q.params.push_back(in.Cell());
+    for (uint32_t i = 0; i < nparams; ++i) q.params.push_back(GetCell(&in));
     uint32_t ncolumns = in.Count(4);
     for (uint32_t i = 0; i < ncolumns; ++i) {
-      q.result.columns.emplace_back(in.Str());
+      q.result.columns.emplace_back(in.String());
     }
     uint32_t nrows = in.Count(4);
     q.result.rows.resize(nrows);
     for (Row& row : q.result.rows) {
       uint32_t ncells = in.Count(4);
       row.reserve(ncells);
-      for (uint32_t i = 0; i < ncells; ++i) row.push_back(in.Cell());
+      for (uint32_t i = 0; i < ncells; ++i) row.push_back(GetCell(&in));
     }
     q.result.affected_rows = in.Get<int64_t>();
     if (!in.ok()) return std::nullopt;

@@ -6,21 +6,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "revision/test_revisions.h"
 
 namespace retort {
 namespace {
 
 using Strings = std::vector<std::string>;
-
-Revision Rev(std::string id, Strings down = {}, Strings deps = {},
-             Strings labels = {}) {
-  Revision r;
-  r.id = std::move(id);
-  r.down_revisions = std::move(down);
-  r.depends_on = std::move(deps);
-  r.branch_labels = std::move(labels);
-  return r;
-}
 
 class NewRevisionTest : public ::testing::Test {
  protected:

@@ -5,20 +5,10 @@
 #include <gtest/gtest.h>
 
 #include "revision/plan.h"
+#include "revision/test_revisions.h"
 
 namespace retort {
 namespace {
-
-Revision Rev(std::string id, std::vector<std::string> down = {},
-             std::vector<std::string> deps = {},
-             std::vector<std::string> labels = {}) {
-  Revision r;
-  r.id = std::move(id);
-  r.down_revisions = std::move(down);
-  r.depends_on = std::move(deps);
-  r.branch_labels = std::move(labels);
-  return r;
-}
 
 using Strings = std::vector<std::string>;
 

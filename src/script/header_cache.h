@@ -98,6 +98,13 @@ std::optional<std::string> HeaderCachePath(
 
 // HeaderCache is a loaded cache file: an index of its records by key. It
 // keeps the file's bytes; lookups are const and safe from many threads.
+// Unmaps a read-only file mapping of `size` bytes.
+struct MappingDeleter {
+  size_t size = 0;
+  void operator()(const char* addr) const;
+};
+using Mapping = std::unique_ptr<const char, MappingDeleter>;
+
 class HeaderCache {
  public:
   enum class Match {
@@ -149,7 +156,7 @@ class HeaderCache {
     std::unordered_map<std::string_view, int> by_key;
   };
 
-  std::unique_ptr<char[]> bytes_;
+  Mapping bytes_;  // the cache file, mapped read-only
   std::vector<Entry> records_;
   std::unique_ptr<KeyIndex> index_ = std::make_unique<KeyIndex>();
   int64_t written_ns_ = 0;
