@@ -757,21 +757,29 @@ Result<std::vector<RevisionInfo>> Migrator::HistoryWithCurrent(
   return impl_->HistoryImpl(range, &heads);
 }
 
-Result<MigrationResult> Migrator::Upgrade(const std::string& target, bool sql) {
+namespace {
+
+// The request of an upgrade or downgrade to `target`.
+RunRequest MoveRequest(RunRequest::Command command, const std::string& target,
+                       bool sql) {
   RunRequest r;
-  r.command = RunRequest::Command::kUpgrade;
+  r.command = command;
   r.targets = {target};
   r.offline = sql;
-  return impl_->RunCommand(r);
+  return r;
+}
+
+}  // namespace
+
+Result<MigrationResult> Migrator::Upgrade(const std::string& target, bool sql) {
+  return impl_->RunCommand(
+      MoveRequest(RunRequest::Command::kUpgrade, target, sql));
 }
 
 Result<MigrationResult> Migrator::Downgrade(const std::string& target,
                                             bool sql) {
-  RunRequest r;
-  r.command = RunRequest::Command::kDowngrade;
-  r.targets = {target};
-  r.offline = sql;
-  return impl_->RunCommand(r);
+  return impl_->RunCommand(
+      MoveRequest(RunRequest::Command::kDowngrade, target, sql));
 }
 
 Result<MigrationResult> Migrator::Stamp(
@@ -899,21 +907,15 @@ Result<FanoutResult> Migrator::Impl::RunMany(const RunRequest& request,
 Result<FanoutResult> Migrator::UpgradeMany(const std::string& target,
                                            const FanoutOptions& options,
                                            bool sql) {
-  RunRequest r;
-  r.command = RunRequest::Command::kUpgrade;
-  r.targets = {target};
-  r.offline = sql;
-  return impl_->RunMany(r, options);
+  return impl_->RunMany(MoveRequest(RunRequest::Command::kUpgrade, target, sql),
+                        options);
 }
 
 Result<FanoutResult> Migrator::DowngradeMany(const std::string& target,
                                              const FanoutOptions& options,
                                              bool sql) {
-  RunRequest r;
-  r.command = RunRequest::Command::kDowngrade;
-  r.targets = {target};
-  r.offline = sql;
-  return impl_->RunMany(r, options);
+  return impl_->RunMany(
+      MoveRequest(RunRequest::Command::kDowngrade, target, sql), options);
 }
 
 Result<std::vector<UnitVersions>> Migrator::CurrentMany(
