@@ -20,6 +20,7 @@
 #include "autogen/scratch.h"
 #include "dialect/url.h"
 #include "pg_harness.h"
+#include "util/scoped_env.h"
 
 namespace retort {
 namespace {
@@ -55,28 +56,6 @@ class TempDir {
 
  private:
   std::string path_;
-};
-
-// Sets an environment variable for the scope (the cache reads it on every
-// call), restoring the old value afterwards.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    const char* old = getenv(name);
-    if (old != nullptr) old_ = old;
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
 };
 
 // Every kind of object the introspection reads, so that every one of its

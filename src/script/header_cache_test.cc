@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "script/script_directory.h"
+#include "util/scoped_env.h"
 
 namespace retort {
 namespace {
@@ -36,25 +37,6 @@ std::string RevisionText(const std::string& id, const std::string& parent,
          "\n-- migrate:upgrade\nCREATE TABLE t (x int);\n\n"
          "-- migrate:downgrade\nDROP TABLE t;\n";
 }
-
-// Restores an environment variable when the test ends.
-class ScopedEnv {
- public:
-  explicit ScopedEnv(const char* name) : name_(name) {
-    if (const char* v = getenv(name)) old_ = v;
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 class ScriptHeaderCacheTest : public ::testing::Test {
  protected:
