@@ -11,17 +11,13 @@
 #include "dialect/url.h"
 #include "runtime/run_internal.h"
 #include "runtime/version_survey.h"
+#include "util/clock.h"
 
 namespace retort {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double MsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start)
-      .count();
-}
 
 std::string JoinName(const std::string& target, const std::string& schema) {
   if (!target.empty() && !schema.empty()) return target + "/" + schema;
@@ -94,7 +90,7 @@ class Tracker {
   void Update(Fn&& change) {
     std::lock_guard<std::mutex> lock(mu_);
     change(progress_);
-    progress_.elapsed_seconds = MsSince(start_) / 1000.0;
+    progress_.elapsed_seconds = MillisSince(start_) / 1000.0;
     if (callback_) callback_(progress_);
   }
 
@@ -264,7 +260,7 @@ void Fanout::RunUnit(size_t i) {
     }
     pool_.Give(unit.target.url, std::move(db).value());
   }
-  r.duration_ms = MsSince(started);
+  r.duration_ms = MillisSince(started);
   decided_[i] = 1;
   const UnitStatus status = r.status;
   tracker_.Update([status](FanoutProgress& p) {
@@ -337,7 +333,7 @@ Result<FanoutResult> Fanout::Execute() {
   for (size_t i = 0; i < n; ++i) {
     if (!decided_[i]) Decide(i, UnitStatus::kNotStarted);
   }
-  result_.elapsed_ms = MsSince(start_);
+  result_.elapsed_ms = MillisSince(start_);
   return std::move(result_);
 }
 

@@ -46,6 +46,7 @@
 #include "dialect/url.h"
 #include "runtime/run_internal.h"
 #include "runtime/version_table.h"
+#include "util/clock.h"
 #include "util/strings.h"
 
 namespace retort {
@@ -53,11 +54,6 @@ namespace retort {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double MsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start)
-      .count();
-}
 
 // ISO 8601 UTC with microseconds: what the history table's timestamps get
 // (PostgreSQL parses it into timestamptz; SQLite stores the text).
@@ -207,11 +203,11 @@ Status PgMigrationLock::Acquire(const RunTarget& target) {
       if (last_report) {
         Log(*settings_, LogLevel::kInfo,
             "acquired the migration lock on " + what_ + " after " +
-                std::to_string(static_cast<long long>(MsSince(start))) + " ms");
+                std::to_string(static_cast<long long>(MillisSince(start))) + " ms");
       }
       return Status::OK();
     }
-    double waited = MsSince(start);
+    double waited = MillisSince(start);
     if (settings_->lock_wait_timeout_ms > 0 &&
         waited >= settings_->lock_wait_timeout_ms) {
       return Status::Conflict(
@@ -471,7 +467,7 @@ Status OnlineRun::RunStatements(const MigrationStep& step,
     Status status = db_->Execute(statement.text);
     if (settings_.log && settings_.log_level <= LogLevel::kDebug) {
       char took[32];
-      std::snprintf(took, sizeof(took), "%.1f ms  ", MsSince(start));
+      std::snprintf(took, sizeof(took), "%.1f ms  ", MillisSince(start));
       Log(settings_, LogLevel::kDebug, took + Abbreviate(statement.text));
     }
     if (!status.ok()) {
@@ -594,7 +590,7 @@ Result<RunReport> OnlineRun::Execute() {
                                                 "PRAGMA foreign_key_check",
                                                 prep->foreign_keys_off_line));
       }
-      step_report.duration_ms = MsSince(start);
+      step_report.duration_ms = MillisSince(start);
     } else if (outside) {
       Log(settings_, LogLevel::kInfo,
           step.revision->id() + " runs outside a transaction (" +
@@ -602,7 +598,7 @@ Result<RunReport> OnlineRun::Execute() {
               "): committing what came before, then autocommit");
       RETORT_RETURN_IF_ERROR(CommitTransaction());
       RETORT_RETURN_IF_ERROR(RunStatements(step, *prep));
-      step_report.duration_ms = MsSince(start);
+      step_report.duration_ms = MillisSince(start);
       RETORT_RETURN_IF_ERROR(EnsureTransaction());
     } else {
       RETORT_RETURN_IF_ERROR(EnsureTransaction());
@@ -612,7 +608,7 @@ Result<RunReport> OnlineRun::Execute() {
         RETORT_RETURN_IF_ERROR(FlushBookkeeping());
       }
       if (prep) RETORT_RETURN_IF_ERROR(RunStatements(step, *prep));
-      step_report.duration_ms = MsSince(start);
+      step_report.duration_ms = MillisSince(start);
       if (!db_->InTransaction()) {
         // It did commit (or roll back): this step's rows get a short
         // transaction of their own, committed below.

@@ -25,6 +25,7 @@
 
 #include "script/header_cache.h"
 #include "script/sha256.h"
+#include "util/clock.h"
 
 namespace retort {
 namespace {
@@ -37,12 +38,6 @@ constexpr size_t kHeaderReadSize = 4096;
 constexpr size_t kFilesPerThread = 64;
 
 std::string ErrnoText(int err) { return std::strerror(err); }
-
-double MillisSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now() - start)
-      .count();
-}
 
 bool IsRevisionFileName(std::string_view name) {
   constexpr std::string_view kExt = ".sql";
