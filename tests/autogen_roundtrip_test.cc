@@ -398,6 +398,76 @@ TEST(AutogenRoundTrip, IndexesOfEveryShape) {
       "CREATE INDEX t_pattern ON t (name text_pattern_ops);");
 }
 
+// The introspection prints plain-column indexes itself (no
+// pg_get_indexdef, which opens every table): for every index, of every
+// shape, its definition must be exactly what the server prints.
+TEST(AutogenIntrospect, IndexDefinitionsMatchTheServer) {
+  std::string url = DatabaseWith(
+      "CREATE SCHEMA \"Odd Schema\";\n"
+      "CREATE TABLE \"Odd Schema\".\"T t\" (\"user\" int, \"Mixed\" text, "
+      "v varchar(10), arr int[], c text COLLATE \"C\", d text, ts tsvector, "
+      "p point, id int PRIMARY KEY, u int UNIQUE);\n"
+      "CREATE INDEX \"ix 1\" ON \"Odd Schema\".\"T t\" (\"user\", "
+      "\"Mixed\" DESC, v NULLS FIRST, d DESC NULLS LAST);\n"
+      "CREATE UNIQUE INDEX ix2 ON \"Odd Schema\".\"T t\" (\"user\") "
+      "INCLUDE (\"Mixed\", v);\n"
+      "CREATE INDEX ix3 ON \"Odd Schema\".\"T t\" (v);\n"
+      "CREATE INDEX ix4 ON \"Odd Schema\".\"T t\" USING gin (arr);\n"
+      "CREATE INDEX ix5 ON \"Odd Schema\".\"T t\" (c);\n"
+      "CREATE INDEX ix6 ON \"Odd Schema\".\"T t\" (d COLLATE \"C\");\n"
+      "CREATE INDEX ix7 ON \"Odd Schema\".\"T t\" (c COLLATE \"default\");\n"
+      "CREATE INDEX ix8 ON \"Odd Schema\".\"T t\" (d text_pattern_ops);\n"
+      "CREATE INDEX ix9 ON \"Odd Schema\".\"T t\" USING hash (d);\n"
+      "CREATE INDEX ix10 ON \"Odd Schema\".\"T t\" USING gist (p);\n"
+      "CREATE INDEX ix11 ON \"Odd Schema\".\"T t\" USING gin (ts);\n"
+      "CREATE INDEX ix12 ON \"Odd Schema\".\"T t\" (lower(d));\n"
+      "CREATE INDEX ix13 ON \"Odd Schema\".\"T t\" (d) WHERE \"user\" > 0;\n"
+      "CREATE INDEX ix14 ON \"Odd Schema\".\"T t\" (d) WITH (fillfactor = "
+      "70);\n"
+      "CREATE UNIQUE INDEX ix15 ON \"Odd Schema\".\"T t\" (d) NULLS NOT "
+      "DISTINCT;\n"
+      "CREATE INDEX ix16 ON \"Odd Schema\".\"T t\" USING brin (\"user\");\n"
+      "CREATE INDEX ix17 ON \"Odd Schema\".\"T t\" (d DESC NULLS FIRST, "
+      "\"user\" ASC NULLS LAST);\n"
+      "CREATE INDEX \"select\" ON \"Odd Schema\".\"T t\" (d);\n"
+      "CREATE INDEX ix18 ON \"Odd Schema\".\"T t\" (d, \"user\") "
+      "INCLUDE (v, arr);\n"
+      "CREATE INDEX ix21 ON \"Odd Schema\".\"T t\" USING gist (p) "
+      "WITH (buffering = on);\n"
+      "ALTER TABLE \"Odd Schema\".\"T t\" RENAME COLUMN d TO \"renamed D\";\n"
+      "CREATE TABLE pt (a int, b text) PARTITION BY RANGE (a);\n"
+      "CREATE INDEX ptix ON pt (a);\n"
+      "CREATE TABLE pt1 PARTITION OF pt FOR VALUES FROM (0) TO (10);\n"
+      "CREATE INDEX pt1_b ON pt1 (b);\n"
+      "CREATE DOMAIN dtext AS text;\n"
+      "CREATE TABLE dt (x dtext, y int4, z int);\n"
+      "CREATE INDEX ix19 ON dt (x);\n"
+      "CREATE INDEX ix20 ON dt (y int4_ops);\n"
+      "ALTER TABLE dt DROP COLUMN y;\n"
+      "CREATE INDEX ix22 ON dt (z);\n"
+      "CREATE MATERIALIZED VIEW mv AS SELECT z FROM dt;\n"
+      "CREATE INDEX mv_z ON mv (z);\n");
+  ASSERT_FALSE(url.empty());
+  Catalog catalog = MustIntrospect(url);
+  auto conn = MustConnect(url);
+  ASSERT_NE(conn, nullptr);
+  auto server = conn->Query(
+      "SELECT n.nspname, c.relname, pg_get_indexdef(c.oid) FROM pg_index i "
+      "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON "
+      "n.oid = c.relnamespace WHERE n.nspname IN ('public', 'Odd Schema')");
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  size_t compared = 0;
+  for (const Row& row : server->rows) {
+    auto it = catalog.indexes.find(RelationKey(*row[0], *row[1]));
+    if (it == catalog.indexes.end()) continue;  // a key's, or a partition's
+    EXPECT_EQ(it->second.definition, *row[2]) << *row[1];
+    ++compared;
+  }
+  // Every index above but the two of the key constraints, ix20 (dropped
+  // with its column) and pt1's partition of ptix (which belongs to ptix).
+  EXPECT_EQ(compared, 25u);
+}
+
 // --- types -------------------------------------------------------------------
 
 TEST(AutogenRoundTrip, CreateEnumAndUseIt) {
