@@ -201,6 +201,78 @@ TEST(DialectPg, TransactionsCommitAndRollBack) {
             "ERROR 25P01: there is no transaction in progress");
 }
 
+// QueryEach sends every query before reading the first result: while the
+// client still handles the first result, the server is already running the
+// second (seen from another session).
+TEST(DialectPg, QueryEachPipelinesTheQueries) {
+  std::string url = FreshDatabaseUrl();
+  auto db = MustConnect(url);
+  auto observer = MustConnect(url);
+  ASSERT_NE(db, nullptr);
+  ASSERT_NE(observer, nullptr);
+  std::vector<std::string> seen;
+  std::string running;
+  Status st = db->QueryEach(
+      {"SELECT pg_backend_pid()", "SELECT 2 FROM pg_sleep(1)", "SELECT 3"},
+      [&](size_t i, QueryResult result) {
+        seen.push_back(std::to_string(i) + ":" + *result.rows[0][0]);
+        if (i != 0) return Status::OK();
+        for (int tries = 0; tries < 100; ++tries) {
+          running = Scalar(*observer,
+                           "SELECT state || ' ' || query FROM "
+                           "pg_stat_activity WHERE pid = $1",
+                           {*result.rows[0][0]});
+          if (running.find("pg_sleep") != std::string::npos) break;
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return Status::OK();
+      });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[1], "1:2");
+  EXPECT_EQ(seen[2], "2:3");
+  EXPECT_EQ(running, "active SELECT 2 FROM pg_sleep(1)");
+  EXPECT_EQ(Scalar(*db, "SELECT 4"), "4") << "the connection left pipeline mode";
+}
+
+// A failing query ends the run with its error; the results after it are
+// drained, and the connection stays usable (in its transaction, aborted).
+TEST(DialectPg, QueryEachStopsAtTheFirstFailure) {
+  auto db = MustConnect(FreshDatabaseUrl());
+  ASSERT_NE(db, nullptr);
+  std::vector<size_t> seen;
+  auto record = [&](size_t i, QueryResult) {
+    seen.push_back(i);
+    return Status::OK();
+  };
+  Status st = db->QueryEach({"SELECT 1", "SELECT 1/0", "SELECT 3"}, record);
+  EXPECT_EQ(st.message(), "ERROR 22012: division by zero");
+  EXPECT_EQ(db->last_error().statement, "SELECT 1/0");
+  EXPECT_EQ(seen, std::vector<size_t>{0});
+  EXPECT_EQ(Scalar(*db, "SELECT 4"), "4");
+
+  ASSERT_TRUE(db->Begin().ok());
+  seen.clear();
+  st = db->QueryEach({"SELECT 1", "SELECT 1/0", "SELECT 3"}, record);
+  EXPECT_EQ(st.message(), "ERROR 22012: division by zero");
+  EXPECT_TRUE(db->InTransaction());
+  EXPECT_EQ(db->Commit().message(),
+            "ERROR 25P02: current transaction is aborted; it was rolled back "
+            "instead of committed");
+
+  // A handler's failure stops the handling the same way.
+  seen.clear();
+  st = db->QueryEach({"SELECT 1", "SELECT 2", "SELECT 3"},
+                     [&](size_t i, QueryResult) {
+                       seen.push_back(i);
+                       return i == 1 ? Status::InvalidArgument("enough")
+                                     : Status::OK();
+                     });
+  EXPECT_EQ(st.message(), "enough");
+  EXPECT_EQ(seen, (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(Scalar(*db, "SELECT 5"), "5");
+}
+
 TEST(DialectPg, CommitOfAnAbortedTransactionIsAnError) {
   auto db = MustConnect(FreshDatabaseUrl());
   ASSERT_TRUE(db->Begin().ok());

@@ -202,6 +202,17 @@ Result<QueryResult> RecordingConnection::Query(std::string_view sql,
   return r;
 }
 
+Status RecordingConnection::QueryEach(const std::vector<std::string>& sqls,
+                                      const ResultHandler& on_result) {
+  Status st = inner_.QueryEach(sqls, [&](size_t i, QueryResult result) {
+    recording_.server_version = inner_.ServerVersion();
+    recording_.queries.push_back(RecordedQuery{sqls[i], {}, result});
+    return on_result(i, std::move(result));
+  });
+  last_error_ = inner_.last_error();
+  return st;
+}
+
 Status RecordingConnection::Begin(BeginMode mode) {
   return Track(inner_.Begin(mode));
 }

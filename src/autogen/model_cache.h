@@ -101,6 +101,10 @@ class RecordingConnection : public Connection {
   Status Execute(std::string_view sql) override;
   Result<QueryResult> Query(std::string_view sql,
                             const Params& params = {}) override;
+  // Forwarded whole (so the inner connection can pipeline); each result is
+  // recorded as it is handed on.
+  Status QueryEach(const std::vector<std::string>& sqls,
+                   const ResultHandler& on_result) override;
   Status Begin(BeginMode mode = BeginMode::kDeferred) override;
   Status Commit() override;
   Status Rollback() override;

@@ -174,30 +174,51 @@ class Introspector {
       : conn_(conn), options_(options) {}
 
   Result<Catalog> Run() {
-    RETORT_RETURN_IF_ERROR(ReadSchemas());
-    RETORT_RETURN_IF_ERROR(ReadExtensions());
-    RETORT_RETURN_IF_ERROR(ReadTypes());
-    RETORT_RETURN_IF_ERROR(ReadRelations());
-    RETORT_RETURN_IF_ERROR(ReadColumns());
-    RETORT_RETURN_IF_ERROR(ReadConstraints());
-    RETORT_RETURN_IF_ERROR(ReadIndexes());
-    RETORT_RETURN_IF_ERROR(ReadSequences());
-    RETORT_RETURN_IF_ERROR(ReadFunctions());
-    RETORT_RETURN_IF_ERROR(ReadTriggers());
-    RETORT_RETURN_IF_ERROR(ReadPolicies());
-    RETORT_RETURN_IF_ERROR(ReadDependencies());
+    // In the order the results are read: each step's rows are read after
+    // those of the steps before it (types before columns, relations and
+    // columns before indexes, everything before dependencies).
+    struct Step {
+      const char* what;
+      std::string sql;
+      Status (Introspector::*read)(const QueryResult&);
+    };
+    const Step steps[] = {
+        {"schemas", SchemasSql(), &Introspector::OnSchemas},
+        {"extensions", ExtensionsSql(), &Introspector::OnExtensions},
+        {"types", TypesSql(), &Introspector::OnTypes},
+        {"enum labels", kEnumLabelsSql, &Introspector::OnEnumLabels},
+        {"relations", RelationsSql(), &Introspector::OnRelations},
+        {"columns", ColumnsSql(), &Introspector::OnColumns},
+        {"constraints", ConstraintsSql(), &Introspector::OnConstraints},
+        {"default operator classes", kDefaultOpclassesSql,
+         &Introspector::OnDefaultOpclasses},
+        {"indexes", IndexesSql(), &Introspector::OnIndexes},
+        {"sequences", SequencesSql(), &Introspector::OnSequences},
+        {"functions", FunctionsSql(), &Introspector::OnFunctions},
+        {"triggers", TriggersSql(), &Introspector::OnTriggers},
+        {"policies", PoliciesSql(), &Introspector::OnPolicies},
+        {"dependencies", DependenciesSql(), &Introspector::OnDependencies},
+    };
+    std::vector<std::string> sqls;
+    for (const Step& step : steps) sqls.push_back(step.sql);
+    // The step a failure belongs to: the one whose rows were being read,
+    // or else the first query without a result.
+    size_t at = 0;
+    Status st = conn_.QueryEach(sqls, [&](size_t i, QueryResult result) {
+      at = i;
+      RETORT_RETURN_IF_ERROR((this->*steps[i].read)(result));
+      at = i + 1;
+      return Status::OK();
+    });
+    if (!st.ok()) {
+      return st.WithContext("introspecting " +
+                            std::string(steps[std::min(at, sqls.size() - 1)].what));
+    }
+    RETORT_RETURN_IF_ERROR(PrintRemainingIndexes());
     return std::move(catalog_);
   }
 
  private:
-  Result<QueryResult> Q(std::string_view what, const std::string& sql) {
-    auto r = conn_.Query(sql);
-    if (!r.ok()) {
-      return r.status().WithContext("introspecting " + std::string(what));
-    }
-    return r;
-  }
-
   // Records the grants of object `key` (none: no entry).
   void AddGrants(const std::string& key, std::string target, std::string column,
                  const std::optional<std::string>& acl) {
@@ -207,14 +228,15 @@ class Introspector {
         ObjectGrants{std::move(target), std::move(column), std::move(grants)};
   }
 
-  Status ReadSchemas() {
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult r,
-        Q("schemas", "SELECT n.nspname, " + Comment("pg_namespace", "n.oid") +
+  std::string SchemasSql() const {
+    return "SELECT n.nspname, " + Comment("pg_namespace", "n.oid") +
                          ", " + Acl("n.nspacl", "n.nspowner", 'n') +
                          " FROM pg_namespace n WHERE " +
                          std::string(kUserNamespace) + " AND " +
-                         NotExtensionMember("pg_namespace", "n.oid")));
+                         NotExtensionMember("pg_namespace", "n.oid");
+  }
+
+  Status OnSchemas(const QueryResult& r) {
     for (const Row& row : r.rows) {
       if (!SchemaIncluded(options_, Str(row, 0))) continue;
       Schema s;
@@ -227,12 +249,12 @@ class Introspector {
     return Status::OK();
   }
 
-  Status ReadExtensions() {
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult r,
-        Q("extensions",
-          "SELECT x.extname, n.nspname, x.extversion FROM pg_extension x "
-          "JOIN pg_namespace n ON n.oid = x.extnamespace"));
+  std::string ExtensionsSql() const {
+    return "SELECT x.extname, n.nspname, x.extversion FROM pg_extension x "
+          "JOIN pg_namespace n ON n.oid = x.extnamespace";
+  }
+
+  Status OnExtensions(const QueryResult& r) {
     for (const Row& row : r.rows) {
       Extension x{Str(row, 0), Str(row, 1), Str(row, 2)};
       // An extension belongs to the comparison when its schema does.
@@ -246,11 +268,8 @@ class Introspector {
 
   // Enums, domains and composite types, plus the oid map for every user
   // type and its array type (arrays map to their element's key).
-  Status ReadTypes() {
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult r,
-        Q("types",
-          "SELECT t.oid, n.nspname, t.typname, t.typtype, t.typarray, "
+  std::string TypesSql() const {
+    return "SELECT t.oid, n.nspname, t.typname, t.typtype, t.typarray, "
           "format_type(t.typbasetype, t.typtypmod), t.typnotnull, "
           "t.typdefault, "
           "CASE WHEN t.typcollation <> 0 AND t.typcollation <> "
@@ -263,7 +282,10 @@ class Introspector {
               "WHERE t.typtype IN ('e', 'd', 'c') AND (t.typrelid = 0 OR "
               "rc.relkind = 'c') AND " +
               std::string(kUserNamespace) + " AND " +
-              NotExtensionMember("pg_type", "t.oid")));
+              NotExtensionMember("pg_type", "t.oid");
+  }
+
+  Status OnTypes(const QueryResult& r) {
     for (const Row& row : r.rows) {
       const std::string& schema = Str(row, 1);
       if (!SchemaIncluded(options_, schema)) continue;
@@ -297,11 +319,15 @@ class Introspector {
         catalog_.composites[key] = std::move(c);
       }
     }
-    if (enum_oids_.empty()) return Status::OK();
-    RETORT_ASSIGN_OR_RETURN(QueryResult labels,
-                            Q("enum labels",
-                              "SELECT enumtypid, enumlabel FROM pg_enum "
-                              "ORDER BY enumtypid, enumsortorder"));
+    return Status::OK();
+  }
+
+  // Sent whether or not there are enums (with the other queries, at once).
+  static constexpr const char* kEnumLabelsSql =
+      "SELECT enumtypid, enumlabel FROM pg_enum "
+      "ORDER BY enumtypid, enumsortorder";
+
+  Status OnEnumLabels(const QueryResult& labels) {
     for (const Row& row : labels.rows) {
       auto it = enum_oids_.find(Oid(row, 0));
       if (it == enum_oids_.end()) continue;
@@ -310,11 +336,8 @@ class Introspector {
     return Status::OK();
   }
 
-  Status ReadRelations() {
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult r,
-        Q("relations",
-          "SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, "
+  std::string RelationsSql() const {
+    return "SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, "
           "CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, "
           "CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, "
           "c.oid) END, pn.nspname, pc.relname, c.relrowsecurity, "
@@ -331,7 +354,10 @@ class Introspector {
               "LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace "
               "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND " +
               std::string(kUserNamespace) + " AND " +
-              NotExtensionMember("pg_class", "c.oid")));
+              NotExtensionMember("pg_class", "c.oid");
+  }
+
+  Status OnRelations(const QueryResult& r) {
     for (const Row& row : r.rows) {
       const std::string& schema = Str(row, 1);
       const std::string& name = Str(row, 2);
@@ -380,11 +406,8 @@ class Introspector {
     return Status::OK();
   }
 
-  Status ReadColumns() {
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult r,
-        Q("columns",
-          "SELECT a.attrelid, a.attname, format_type(a.atttypid, "
+  std::string ColumnsSql() const {
+    return "SELECT a.attrelid, a.attname, format_type(a.atttypid, "
           "a.atttypmod), a.attnotnull, "
           // A default cannot mention a column: deparsed without its table
           // (pg_get_expr with a relation opens it, 30 us a table).
@@ -419,7 +442,10 @@ class Introspector {
               "ids.refobjid = a.attrelid AND ids.refobjsubid = a.attnum "
               "WHERE a.attnum > 0 AND NOT a.attisdropped AND "
               "c.relkind IN ('r', 'p', 'c') AND " +
-              std::string(kUserNamespace) + " ORDER BY a.attrelid, a.attnum"));
+              std::string(kUserNamespace) + " ORDER BY a.attrelid, a.attnum";
+  }
+
+  Status OnColumns(const QueryResult& r) {
     for (const Row& row : r.rows) {
       uint32_t rel = Oid(row, 0);
       attributes_[(uint64_t{rel} << 16) | Oid(row, 18)] =
@@ -469,18 +495,18 @@ class Introspector {
     return Status::OK();
   }
 
-  Status ReadConstraints() {
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult r,
-        Q("constraints",
-          "SELECT k.oid, k.conrelid, k.contypid, k.conname, k.contype, "
+  std::string ConstraintsSql() const {
+    return "SELECT k.oid, k.conrelid, k.contypid, k.conname, k.contype, "
           "pg_get_constraintdef(k.oid), k.confrelid, k.conindid, "
           "kd.description FROM pg_constraint k "
           "JOIN pg_namespace n ON n.oid = k.connamespace" +
               CommentJoin("kd", "pg_constraint", "k.oid") +
               "WHERE k.contype IN ('p', 'u', 'c', 'f', 'x') AND "
               "k.conparentid = 0 AND k.conislocal AND " +
-              std::string(kUserNamespace) + " ORDER BY k.conname"));
+              std::string(kUserNamespace) + " ORDER BY k.conname";
+  }
+
+  Status OnConstraints(const QueryResult& r) {
     for (const Row& row : r.rows) {
       Constraint k;
       k.name = Str(row, 3);
@@ -517,11 +543,8 @@ class Introspector {
     return Status::OK();
   }
 
-  Status ReadIndexes() {
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult r,
-        Q("indexes",
-          // The index of a primary key, unique or exclusion constraint
+  std::string IndexesSql() const {
+    return // The index of a primary key, unique or exclusion constraint
           // is that constraint's (ReadConstraints): its definition, half
           // of the query's time when every table has a key, is skipped.
           "SELECT c.oid, n.nspname, c.relname, i.indrelid, "
@@ -540,18 +563,22 @@ class Introspector {
               CommentJoin("cd", "pg_class", "c.oid") + "WHERE " +
               std::string(kUserNamespace) +
               " AND NOT EXISTS (SELECT 1 FROM pg_inherits ih "
-              "WHERE ih.inhrelid = c.oid)"));
-    // The default opclass of each (access method, type): an index column
-    // with it prints no opclass.
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult opclasses,
-        Q("default operator classes",
-          "SELECT oid, opcintype FROM pg_opclass WHERE opcdefault"));
-    std::unordered_map<uint32_t, uint32_t> default_opclass_type;
-    for (const Row& row : opclasses.rows) {
-      default_opclass_type[Oid(row, 0)] = Oid(row, 1);
+              "WHERE ih.inhrelid = c.oid)";
+  }
+
+  // The default opclass of each (access method, type): an index column
+  // with it prints no opclass. Read before the indexes.
+  static constexpr const char* kDefaultOpclassesSql =
+      "SELECT oid, opcintype FROM pg_opclass WHERE opcdefault";
+
+  Status OnDefaultOpclasses(const QueryResult& r) {
+    for (const Row& row : r.rows) {
+      default_opclass_type_[Oid(row, 0)] = Oid(row, 1);
     }
-    std::vector<std::pair<uint32_t, Index*>> unprinted;
+    return Status::OK();
+  }
+
+  Status OnIndexes(const QueryResult& r) {
     for (const Row& row : r.rows) {
       uint32_t oid = Oid(row, 0);
       auto owner = index_constraint_keys_.find(oid);
@@ -569,19 +596,24 @@ class Introspector {
       x.comment = row[6];
       if (row[4]) {
         x.definition = *row[4];
-      } else if (auto def = PlainIndexDefinition(row, default_opclass_type)) {
+      } else if (auto def = PlainIndexDefinition(row)) {
         x.definition = std::move(*def);
       }
       std::string key = RelationKey(x.schema, x.name);
       rel_keys_[oid] = key;
       Index& stored = catalog_.indexes[key] = std::move(x);
-      if (stored.definition.empty()) unprinted.emplace_back(oid, &stored);
+      if (stored.definition.empty()) unprinted_.emplace_back(oid, &stored);
     }
-    if (unprinted.empty()) return Status::OK();
-    // Plain in shape but not in detail (an opclass or collation of its
-    // own): the server prints these.
+    return Status::OK();
+  }
+
+  // After the pipelined queries: the indexes plain in shape but not in
+  // detail (an opclass or collation of their own) are printed by the
+  // server.
+  Status PrintRemainingIndexes() {
+    if (unprinted_.empty()) return Status::OK();
     std::string oids = "{";
-    for (const auto& [oid, index] : unprinted) {
+    for (const auto& [oid, index] : unprinted_) {
       if (oids.size() > 1) oids += ',';
       oids += std::to_string(oid);
     }
@@ -594,7 +626,9 @@ class Introspector {
     }
     std::unordered_map<uint32_t, std::string> printed;
     for (const Row& row : defs->rows) printed[Oid(row, 0)] = Str(row, 1);
-    for (const auto& [oid, index] : unprinted) index->definition = printed[oid];
+    for (const auto& [oid, index] : unprinted_) {
+      index->definition = printed[oid];
+    }
     return Status::OK();
   }
 
@@ -608,9 +642,7 @@ class Introspector {
   // query's row (ReadIndexes), byte for byte what pg_get_indexdef prints (a
   // test compares the two over indexes of every shape). nullopt when a
   // column has an opclass or collation of its own.
-  std::optional<std::string> PlainIndexDefinition(
-      const Row& row,
-      const std::unordered_map<uint32_t, uint32_t>& default_opclass_type) {
+  std::optional<std::string> PlainIndexDefinition(const Row& row) {
     const uint32_t table = Oid(row, 3);
     const size_t key_columns = size_t(Int(row, 9));
     const std::vector<uint32_t> columns = SplitVector(Str(row, 10));
@@ -638,8 +670,8 @@ class Introspector {
       }
       def += QuoteIdentIfNeeded(att->second.name);
       if (k >= key_columns) continue;
-      auto opclass = default_opclass_type.find(opclasses[k]);
-      if (opclass == default_opclass_type.end() ||
+      auto opclass = default_opclass_type_.find(opclasses[k]);
+      if (opclass == default_opclass_type_.end() ||
           opclass->second != att->second.type ||
           (collations[k] != 0 && collations[k] != att->second.collation)) {
         return std::nullopt;
@@ -656,11 +688,8 @@ class Introspector {
     return def;
   }
 
-  Status ReadSequences() {
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult r,
-        Q("sequences",
-          "SELECT c.oid, n.nspname, c.relname, format_type(s.seqtypid, "
+  std::string SequencesSql() const {
+    return "SELECT c.oid, n.nspname, c.relname, format_type(s.seqtypid, "
           "NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, "
           "s.seqcache, s.seqcycle, own.refobjid, a.attname, " +
               Comment("pg_class", "c.oid") + ", " +
@@ -678,7 +707,10 @@ class Introspector {
               // Identity sequences belong to their column.
               " AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE "
               "i.classid = 'pg_class'::regclass AND i.objid = c.oid AND "
-              "i.deptype = 'i')"));
+              "i.deptype = 'i')";
+  }
+
+  Status OnSequences(const QueryResult& r) {
     for (const Row& row : r.rows) {
       const std::string& schema = Str(row, 1);
       const std::string& name = Str(row, 2);
@@ -707,11 +739,8 @@ class Introspector {
     return Status::OK();
   }
 
-  Status ReadFunctions() {
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult r,
-        Q("functions",
-          "SELECT p.oid, n.nspname, p.proname, "
+  std::string FunctionsSql() const {
+    return "SELECT p.oid, n.nspname, p.proname, "
           "pg_get_function_identity_arguments(p.oid), p.prokind, "
           "pg_get_functiondef(p.oid), " +
               Comment("pg_proc", "p.oid") +
@@ -722,7 +751,10 @@ class Introspector {
               " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
               "WHERE p.prokind IN ('f', 'p') AND " +
               std::string(kUserNamespace) + " AND " +
-              NotExtensionMember("pg_proc", "p.oid")));
+              NotExtensionMember("pg_proc", "p.oid");
+  }
+
+  Status OnFunctions(const QueryResult& r) {
     for (const Row& row : r.rows) {
       const std::string& schema = Str(row, 1);
       if (!SchemaIncluded(options_, schema)) continue;
@@ -751,14 +783,14 @@ class Introspector {
     return Status::OK();
   }
 
-  Status ReadTriggers() {
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult r,
-        Q("triggers",
-          "SELECT g.oid, g.tgrelid, g.tgname, pg_get_triggerdef(g.oid), " +
+  std::string TriggersSql() const {
+    return "SELECT g.oid, g.tgrelid, g.tgname, pg_get_triggerdef(g.oid), " +
               Comment("pg_trigger", "g.oid") +
               " FROM pg_trigger g WHERE NOT g.tgisinternal AND "
-              "g.tgparentid = 0 ORDER BY g.tgname"));
+              "g.tgparentid = 0 ORDER BY g.tgname";
+  }
+
+  Status OnTriggers(const QueryResult& r) {
     for (const Row& row : r.rows) {
       auto table = table_oids_.find(Oid(row, 1));
       if (table == table_oids_.end()) {
@@ -778,11 +810,8 @@ class Introspector {
     return Status::OK();
   }
 
-  Status ReadPolicies() {
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult r,
-        Q("policies",
-          "SELECT p.polrelid, p.polname, "
+  std::string PoliciesSql() const {
+    return "SELECT p.polrelid, p.polname, "
           "'CREATE POLICY ' || quote_ident(p.polname) || ' ON ' || "
           "p.polrelid::regclass::text || CASE WHEN p.polpermissive THEN '' "
           "ELSE ' AS RESTRICTIVE' END || ' FOR ' || CASE p.polcmd "
@@ -795,7 +824,10 @@ class Introspector {
           "')', '') || COALESCE(' WITH CHECK (' || "
           "pg_get_expr(p.polwithcheck, p.polrelid) || ')', ''), p.oid, " +
               Comment("pg_policy", "p.oid") +
-              " FROM pg_policy p ORDER BY p.polname"));
+              " FROM pg_policy p ORDER BY p.polname";
+  }
+
+  Status OnPolicies(const QueryResult& r) {
     for (const Row& row : r.rows) {
       auto table = table_oids_.find(Oid(row, 0));
       if (table == table_oids_.end()) continue;
@@ -813,11 +845,8 @@ class Introspector {
   // column is recorded on the table and on the column: the column edge is
   // what tells which indexes, constraints, views, triggers and policies a
   // column type change must rebuild.
-  Status ReadDependencies() {
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult r,
-        Q("dependencies",
-          "SELECT d.classid::regclass::text, "
+  std::string DependenciesSql() const {
+    return "SELECT d.classid::regclass::text, "
           "COALESCE(rw.ev_class, ad.adrelid, d.objid), "
           "COALESCE(ad.adnum::int, d.objsubid), "
           "d.refclassid::regclass::text, d.refobjid, d.deptype, "
@@ -829,7 +858,10 @@ class Introspector {
           "AND ad.oid = d.objid "
           "WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384 AND "
           "d.refobjid >= 16384 AND d.refclassid IN ('pg_class'::regclass, "
-          "'pg_type'::regclass, 'pg_proc'::regclass)"));
+          "'pg_type'::regclass, 'pg_proc'::regclass)";
+  }
+
+  Status OnDependencies(const QueryResult& r) {
     // Keys are looked up, not copied: 80,000 rows at 10,000 tables.
     static const std::string kNone;
     for (const Row& row : r.rows) {
@@ -936,6 +968,10 @@ class Introspector {
     uint32_t collation = 0;
   };
   std::unordered_map<uint64_t, Attribute> attributes_;
+  // Default opclass oid -> its input type (OnDefaultOpclasses).
+  std::unordered_map<uint32_t, uint32_t> default_opclass_type_;
+  // Indexes whose definition the server is to print (PrintRemainingIndexes).
+  std::vector<std::pair<uint32_t, Index*>> unprinted_;
   std::unordered_map<uint64_t, std::string> column_keys_;
 };
 

@@ -34,6 +34,16 @@ Status DbError::ToStatus() const {
   return Status::Database(std::move(text));
 }
 
+Status Connection::QueryEach(const std::vector<std::string>& sqls,
+                             const ResultHandler& on_result) {
+  for (size_t i = 0; i < sqls.size(); ++i) {
+    Result<QueryResult> r = Query(sqls[i]);
+    if (!r.ok()) return r.status();
+    RETORT_RETURN_IF_ERROR(on_result(i, std::move(r).value()));
+  }
+  return Status::OK();
+}
+
 namespace {
 
 std::string QuoteWith(std::string_view text, char quote) {

@@ -129,6 +129,16 @@ class Connection {
   virtual Result<QueryResult> Query(std::string_view sql,
                                     const Params& params = {}) = 0;
 
+  // Runs the statements of `sqls` (one each, no parameters) and hands each
+  // result to `on_result` in order, as it arrives; stops at the first
+  // failed statement or handler and returns that status. PostgreSQL sends
+  // them all at once (libpq's pipeline mode, when the loaded libpq has
+  // it): the server runs each query while the client is still reading the
+  // one before. The default runs them one by one with Query.
+  using ResultHandler = std::function<Status(size_t index, QueryResult result)>;
+  virtual Status QueryEach(const std::vector<std::string>& sqls,
+                           const ResultHandler& on_result);
+
   virtual Status Begin(BeginMode mode = BeginMode::kDeferred) = 0;
   // Fails (and rolls back) if the transaction is aborted by an earlier error:
   // PostgreSQL would otherwise answer COMMIT with a silent ROLLBACK.

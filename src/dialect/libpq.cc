@@ -45,6 +45,10 @@ void Load() {
   RETORT_BIND(PQstatus);
   RETORT_BIND(PQtransactionStatus);
 #undef RETORT_BIND
+  lib.BindOptional(pq->PQenterPipelineMode, "PQenterPipelineMode");
+  lib.BindOptional(pq->PQexitPipelineMode, "PQexitPipelineMode");
+  lib.BindOptional(pq->PQpipelineSync, "PQpipelineSync");
+  lib.BindOptional(pq->PQsendFlushRequest, "PQsendFlushRequest");
   if (!lib.ok()) {
     delete pq;
     g_error = new std::string(lib.error());

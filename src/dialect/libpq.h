@@ -41,6 +41,11 @@ struct LibPq {
   decltype(&::PQsetNoticeReceiver) PQsetNoticeReceiver;
   decltype(&::PQstatus) PQstatus;
   decltype(&::PQtransactionStatus) PQtransactionStatus;
+  // Pipeline mode (libpq 14+): null when the loaded libpq is older.
+  decltype(&::PQenterPipelineMode) PQenterPipelineMode;
+  decltype(&::PQexitPipelineMode) PQexitPipelineMode;
+  decltype(&::PQpipelineSync) PQpipelineSync;
+  decltype(&::PQsendFlushRequest) PQsendFlushRequest;
 };
 
 // Loads libpq.so.5 once per process (thread-safe) and returns its entry

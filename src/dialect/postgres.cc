@@ -162,6 +162,40 @@ Status PostgresConnection::Fail(DbError error) {
   return last_error_.ToStatus();
 }
 
+namespace {
+
+QueryResult ToQueryResult(PGresult* raw) {
+  QueryResult out;
+  int ncols = Pq().PQnfields(raw);
+  int nrows = Pq().PQntuples(raw);
+  for (int c = 0; c < ncols; ++c) out.columns.emplace_back(Pq().PQfname(raw, c));
+  out.rows.reserve(nrows);
+  for (int r = 0; r < nrows; ++r) {
+    Row row;
+    row.reserve(ncols);
+    for (int c = 0; c < ncols; ++c) {
+      if (Pq().PQgetisnull(raw, r, c)) {
+        row.emplace_back(std::nullopt);
+      } else {
+        row.emplace_back(std::string(Pq().PQgetvalue(raw, r, c),
+                                     Pq().PQgetlength(raw, r, c)));
+      }
+    }
+    out.rows.push_back(std::move(row));
+  }
+  const char* tuples = Pq().PQcmdTuples(raw);
+  if (tuples != nullptr && *tuples != '\0') out.affected_rows = std::atoll(tuples);
+  return out;
+}
+
+// Pipelined statements are all sent before any result is read, so their
+// text must fit the socket buffers between client and server (the server
+// stops reading while it writes results nobody reads yet): past this
+// size, QueryEach runs them one by one.
+constexpr size_t kMaxPipelinedText = 64 * 1024;
+
+}  // namespace
+
 Status PostgresConnection::Run(std::string_view sql, const Params* params,
                                QueryResult* out) {
   last_error_ = DbError();
@@ -198,31 +232,7 @@ Status PostgresConnection::Run(std::string_view sql, const Params* params,
       case PGRES_COMMAND_OK:
       case PGRES_TUPLES_OK:
       case PGRES_EMPTY_QUERY:
-        if (out != nullptr && !error) {
-          *out = QueryResult();
-          int ncols = Pq().PQnfields(raw);
-          int nrows = Pq().PQntuples(raw);
-          for (int c = 0; c < ncols; ++c)
-            out->columns.emplace_back(Pq().PQfname(raw, c));
-          out->rows.reserve(nrows);
-          for (int r = 0; r < nrows; ++r) {
-            Row row;
-            row.reserve(ncols);
-            for (int c = 0; c < ncols; ++c) {
-              if (Pq().PQgetisnull(raw, r, c)) {
-                row.emplace_back(std::nullopt);
-              } else {
-                row.emplace_back(
-                    std::string(Pq().PQgetvalue(raw, r, c), Pq().PQgetlength(raw, r, c)));
-              }
-            }
-            out->rows.push_back(std::move(row));
-          }
-          const char* tuples = Pq().PQcmdTuples(raw);
-          if (tuples != nullptr && *tuples != '\0') {
-            out->affected_rows = std::atoll(tuples);
-          }
-        }
+        if (out != nullptr && !error) *out = ToQueryResult(raw);
         break;
       case PGRES_COPY_IN:
         // Migrations run from files, not from a terminal: there is no stdin
@@ -248,6 +258,69 @@ Status PostgresConnection::Run(std::string_view sql, const Params* params,
         DbError::Client("", TrimTrailingNewlines(Pq().PQerrorMessage(conn_)), text));
   }
   return Status::OK();
+}
+
+Status PostgresConnection::QueryEach(const std::vector<std::string>& sqls,
+                                     const ResultHandler& on_result) {
+  size_t text = 0;
+  for (const std::string& sql : sqls) text += sql.size();
+  if (conn_ == nullptr || Pq().PQenterPipelineMode == nullptr ||
+      Pq().PQsendFlushRequest == nullptr ||
+      sqls.size() < 2 || text > kMaxPipelinedText ||
+      !Pq().PQenterPipelineMode(conn_)) {
+    return Connection::QueryEach(sqls, on_result);
+  }
+  last_error_ = DbError();
+  // Every result is read, whatever fails, so that the connection leaves
+  // pipeline mode usable; the first failure is what is returned.
+  Status status;
+  size_t sent = 0;
+  for (; sent < sqls.size(); ++sent) {
+    // The flush request makes the server send each result as soon as it
+    // is ready; otherwise it holds them until the final sync.
+    if (!Pq().PQsendQueryParams(conn_, sqls[sent].c_str(), 0, nullptr,
+                                nullptr, nullptr, nullptr, 0) ||
+        !Pq().PQsendFlushRequest(conn_)) {
+      status = Fail(DbError::Client(
+          "", TrimTrailingNewlines(Pq().PQerrorMessage(conn_)), sqls[sent]));
+      break;
+    }
+  }
+  if (!Pq().PQpipelineSync(conn_) && status.ok()) {
+    status = Fail(DbError::Client(
+        "", TrimTrailingNewlines(Pq().PQerrorMessage(conn_)), ""));
+  }
+  for (size_t i = 0; i < sent; ++i) {
+    // One result per statement, then a null.
+    while (PGresult* raw = Pq().PQgetResult(conn_)) {
+      ResultPtr result(raw);
+      if (!status.ok()) continue;
+      switch (Pq().PQresultStatus(raw)) {
+        case PGRES_COMMAND_OK:
+        case PGRES_TUPLES_OK:
+        case PGRES_EMPTY_QUERY:
+          status = on_result(i, ToQueryResult(raw));
+          break;
+        default:
+          status = Fail(ErrorFromResult(raw, sqls[i]));
+          break;
+      }
+    }
+  }
+  // The sync's own result, then leave pipeline mode.
+  while (PGresult* raw = Pq().PQgetResult(conn_)) {
+    ResultPtr result(raw);
+    if (Pq().PQresultStatus(raw) == PGRES_PIPELINE_SYNC) break;
+  }
+  if (!Pq().PQexitPipelineMode(conn_) && status.ok()) {
+    status = Fail(DbError::Client(
+        "", TrimTrailingNewlines(Pq().PQerrorMessage(conn_)), ""));
+  }
+  if (status.ok() && Pq().PQstatus(conn_) != CONNECTION_OK) {
+    status = Fail(DbError::Client(
+        "", TrimTrailingNewlines(Pq().PQerrorMessage(conn_)), ""));
+  }
+  return status;
 }
 
 Status PostgresConnection::Execute(std::string_view sql) {

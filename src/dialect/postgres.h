@@ -32,6 +32,8 @@ class PostgresConnection : public Connection {
   Status Execute(std::string_view sql) override;
   Result<QueryResult> Query(std::string_view sql,
                             const Params& params = {}) override;
+  Status QueryEach(const std::vector<std::string>& sqls,
+                   const ResultHandler& on_result) override;
   Status Begin(BeginMode mode = BeginMode::kDeferred) override;
   Status Commit() override;
   // Outside a transaction this does nothing (PostgreSQL would only warn).

@@ -26,4 +26,8 @@ void* DynLib::Symbol(const char* name) {
   return sym;
 }
 
+void* DynLib::OptionalSymbol(const char* name) {
+  return handle_ == nullptr ? nullptr : dlsym(handle_, name);
+}
+
 }  // namespace retort

@@ -21,9 +21,15 @@ class DynLib {
   void Bind(Fn& slot, const char* name) {
     slot = reinterpret_cast<Fn>(Symbol(name));
   }
+  // The same for a symbol newer versions add: null when absent, no error.
+  template <typename Fn>
+  void BindOptional(Fn& slot, const char* name) {
+    slot = reinterpret_cast<Fn>(OptionalSymbol(name));
+  }
 
  private:
   void* Symbol(const char* name);
+  void* OptionalSymbol(const char* name);
 
   void* handle_ = nullptr;
   std::string soname_;
