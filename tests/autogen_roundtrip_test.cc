@@ -468,6 +468,22 @@ TEST(AutogenIntrospect, IndexDefinitionsMatchTheServer) {
   EXPECT_EQ(compared, 25u);
 }
 
+// The catalogs print names the way the server's quote_ident does, for every
+// keyword the server knows (and the rendered SQL quotes what it must).
+TEST(AutogenIntrospect, KeywordQuotingMatchesTheServer) {
+  auto conn = MustConnect(testing::FreshDatabaseUrl());
+  ASSERT_NE(conn, nullptr);
+  auto words = conn->Query(
+      "SELECT word, quote_ident(word), quote_ident(word || '1') FROM "
+      "pg_get_keywords()");
+  ASSERT_TRUE(words.ok()) << words.status().ToString();
+  ASSERT_GT(words->rows.size(), 400u);
+  for (const Row& row : words->rows) {
+    EXPECT_EQ(QuoteIdentIfNeeded(*row[0]), *row[1]);
+    EXPECT_EQ(QuoteIdentIfNeeded(*row[0] + "1"), *row[2]);
+  }
+}
+
 // --- types -------------------------------------------------------------------
 
 TEST(AutogenRoundTrip, CreateEnumAndUseIt) {

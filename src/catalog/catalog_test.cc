@@ -22,6 +22,12 @@ TEST(CatalogQuote, KeywordsUpperCaseAndSymbolsAreQuoted) {
   // Unreserved keywords need no quotes (PostgreSQL's quote_ident agrees).
   EXPECT_EQ(QuoteIdentIfNeeded("name"), "name");
   EXPECT_EQ(QuoteIdentIfNeeded("data"), "data");
+  // The shortest and the longest quoted keyword, and near misses.
+  EXPECT_EQ(QuoteIdentIfNeeded("as"), "\"as\"");
+  EXPECT_EQ(QuoteIdentIfNeeded("current_timestamp"), "\"current_timestamp\"");
+  EXPECT_EQ(QuoteIdentIfNeeded("current_timestamps"), "current_timestamps");
+  EXPECT_EQ(QuoteIdentIfNeeded("as1"), "as1");
+  EXPECT_EQ(QuoteIdentIfNeeded("a"), "a");
 }
 
 TEST(CatalogKeys, KeysAreKindAndQualifiedName) {
