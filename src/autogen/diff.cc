@@ -10,6 +10,7 @@
 #include <iterator>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <type_traits>
 #include <utility>
 
@@ -192,12 +193,13 @@ std::string Q(std::string_view ident) { return QuoteIdentIfNeeded(ident); }
 
 // The key -> keys dependency edges of a catalog, inverted, for finding the
 // views that must be rebuilt when something they read changes.
-std::map<std::string, std::vector<std::string>> Dependents(const Catalog& c) {
-  std::map<std::string, std::vector<std::string>> out;
+// The views point into the catalog's own keys.
+using DependentsMap =
+    std::unordered_map<std::string_view, std::vector<std::string_view>>;
+void AddDependents(const Catalog& c, DependentsMap& out) {
   for (const auto& [from, tos] : c.depends_on) {
     for (const std::string& to : tos) out[to].push_back(from);
   }
-  return out;
 }
 
 // Relation key -> "schema.name" text for SQL.
@@ -271,96 +273,116 @@ class Comparer {
   void FindRebuilds() {
     std::map<std::string, Dependent> both;
     std::deque<std::string> work;
+    // Two passes over the same walk: the first collects only the seeds
+    // (`work`); the second, needed only when some seed has dependents,
+    // lists the unchanged objects (`both`) -- every column of every table,
+    // which is most of the cost when a model adds a column to each table.
+    bool list_both = false;
     auto seed_walk = [&](const auto& a_map, const auto& b_map, auto changed) {
       using Object = typename std::decay_t<decltype(a_map)>::mapped_type;
       WalkMaps(a_map, b_map,
                [&](const std::string& key, const Object* a, const Object* b) {
                  if (a && b && !changed(*a, *b)) {
-                   both[key] = Dependent::kRebuilt;
-                 } else {
+                   if (list_both) both[key] = Dependent::kRebuilt;
+                 } else if (!list_both) {
                    work.push_back(key);
                  }
                });
     };
-    seed_walk(from_.views, to_.views, [](const View& a, const View& b) {
-      return a.definition != b.definition || a.materialized != b.materialized;
-    });
-    for (const auto& [key, a] : from_.views) {
-      auto it = to_.views.find(key);
-      if (it == to_.views.end()) continue;
-      for (const Trigger& g : a.triggers) {
-        for (const Trigger& n : it->second.triggers) {
-          if (n.name == g.name && n.definition == g.definition) {
-            both[TriggerKey(a.schema, a.name, g.name)] = Dependent::kRebuilt;
+    auto seed = [&] {
+      seed_walk(from_.views, to_.views, [](const View& a, const View& b) {
+        return a.definition != b.definition || a.materialized != b.materialized;
+      });
+      for (const auto& [key, a] : from_.views) {
+        auto it = to_.views.find(key);
+        if (it == to_.views.end()) continue;
+        for (const Trigger& g : a.triggers) {
+          for (const Trigger& n : it->second.triggers) {
+            if (list_both && n.name == g.name &&
+                n.definition == g.definition) {
+              both[TriggerKey(a.schema, a.name, g.name)] = Dependent::kRebuilt;
+            }
           }
         }
       }
-    }
-    seed_walk(from_.indexes, to_.indexes, [](const Index& a, const Index& b) {
-      return a.definition != b.definition;
-    });
-    seed_walk(from_.functions, to_.functions,
-              [](const Function& a, const Function& b) {
-                return NeedsRecreate(a, b);
-              });
-    for (const auto& [key, a] : from_.tables) {
-      auto it = to_.tables.find(key);
-      if (it == to_.tables.end()) continue;
-      const Table& b = it->second;
-      for (const Column& c : a.columns) {
-        std::string ck = ColumnKey(a.schema, a.name, c.name);
-        const Column* n = b.FindColumn(c.name);
-        if (!n || n->generated_expr != c.generated_expr) {
-          work.push_back(ck);
-        } else if (n->type != c.type || n->collation != c.collation) {
-          retyped_.insert(ck);
-          work.push_back(ck);
-        } else {
-          both[ck] = c.generated_expr.empty() ? Dependent::kColumn
-                                              : Dependent::kGeneratedColumn;
-        }
-      }
-      for (const Column& c : b.columns) {
-        if (!a.FindColumn(c.name)) {
-          work.push_back(ColumnKey(b.schema, b.name, c.name));
-        }
-      }
-      auto named = [&](const auto& xs, const auto& ys, auto make_key) {
-        for (const auto& x : xs) {
-          auto y = std::find_if(ys.begin(), ys.end(), [&](const auto& e) {
-            return e.name == x.name;
-          });
-          std::string k = make_key(a.schema, a.name, x.name);
-          if (y != ys.end() && y->definition == x.definition) {
-            both[k] = Dependent::kRebuilt;
-          } else {
-            work.push_back(k);
+      seed_walk(from_.indexes, to_.indexes, [](const Index& a, const Index& b) {
+        return a.definition != b.definition;
+      });
+      seed_walk(from_.functions, to_.functions,
+                [](const Function& a, const Function& b) {
+                  return NeedsRecreate(a, b);
+                });
+      for (const auto& [key, a] : from_.tables) {
+        auto it = to_.tables.find(key);
+        if (it == to_.tables.end()) continue;
+        const Table& b = it->second;
+        for (const Column& c : a.columns) {
+          const Column* n = b.FindColumn(c.name);
+          if (!n || n->generated_expr != c.generated_expr) {
+            if (!list_both) work.push_back(ColumnKey(a.schema, a.name, c.name));
+          } else if (n->type != c.type || n->collation != c.collation) {
+            if (!list_both) {
+              std::string ck = ColumnKey(a.schema, a.name, c.name);
+              retyped_.insert(ck);
+              work.push_back(std::move(ck));
+            }
+          } else if (list_both) {
+            both[ColumnKey(a.schema, a.name, c.name)] =
+                c.generated_expr.empty() ? Dependent::kColumn
+                                         : Dependent::kGeneratedColumn;
           }
         }
-        for (const auto& y : ys) {
-          auto x = std::find_if(xs.begin(), xs.end(), [&](const auto& e) {
-            return e.name == y.name;
-          });
-          if (x == xs.end()) work.push_back(make_key(b.schema, b.name, y.name));
+        for (const Column& c : b.columns) {
+          if (!list_both && !a.FindColumn(c.name)) {
+            work.push_back(ColumnKey(b.schema, b.name, c.name));
+          }
         }
-      };
-      named(a.constraints, b.constraints, ConstraintKey);
-      named(a.triggers, b.triggers, TriggerKey);
-      named(a.policies, b.policies, PolicyKey);
-    }
+        auto named = [&](const auto& xs, const auto& ys, auto make_key) {
+          for (const auto& x : xs) {
+            auto y = std::find_if(ys.begin(), ys.end(), [&](const auto& e) {
+              return e.name == x.name;
+            });
+            if (y != ys.end() && y->definition == x.definition) {
+              if (list_both) {
+                both[make_key(a.schema, a.name, x.name)] = Dependent::kRebuilt;
+              }
+            } else if (!list_both) {
+              work.push_back(make_key(a.schema, a.name, x.name));
+            }
+          }
+          for (const auto& y : ys) {
+            if (list_both) break;
+            auto x = std::find_if(xs.begin(), xs.end(), [&](const auto& e) {
+              return e.name == y.name;
+            });
+            if (x == xs.end()) work.push_back(make_key(b.schema, b.name, y.name));
+          }
+        };
+        named(a.constraints, b.constraints, ConstraintKey);
+        named(a.triggers, b.triggers, TriggerKey);
+        named(a.policies, b.policies, PolicyKey);
+      }
+    };
+    seed();
     if (work.empty()) return;  // nothing goes away: nothing to rebuild
-    std::map<std::string, std::vector<std::string>> dependents =
-        Dependents(from_);
-    for (auto& [to, froms] : Dependents(to_)) {
-      auto& all = dependents[to];
-      all.insert(all.end(), froms.begin(), froms.end());
+    DependentsMap dependents;
+    AddDependents(from_, dependents);
+    AddDependents(to_, dependents);
+    if (std::none_of(work.begin(), work.end(), [&](const std::string& key) {
+          return dependents.count(key) > 0;
+        })) {
+      return;  // no seed has dependents
     }
+    list_both = true;
+    seed();
     std::set<std::string> reparsed;  // what ALTER COLUMN TYPE rebuilds
-    for (const auto& [key, index] : from_.indexes) reparsed.insert(key);
-    for (const auto& [key, table] : from_.tables) {
-      for (const Constraint& c : table.constraints) {
-        if (c.kind != ConstraintKind::kForeignKey) {
-          reparsed.insert(ConstraintKey(table.schema, table.name, c.name));
+    if (!retyped_.empty()) {
+      for (const auto& [key, index] : from_.indexes) reparsed.insert(key);
+      for (const auto& [key, table] : from_.tables) {
+        for (const Constraint& c : table.constraints) {
+          if (c.kind != ConstraintKind::kForeignKey) {
+            reparsed.insert(ConstraintKey(table.schema, table.name, c.name));
+          }
         }
       }
     }
@@ -372,7 +394,8 @@ class Comparer {
       auto it = dependents.find(key);
       if (it == dependents.end()) continue;
       const bool retyped = retyped_.count(key) > 0;
-      for (const std::string& d : it->second) {
+      for (std::string_view view : it->second) {
+        std::string d(view);
         auto dep = both.find(d);
         if (dep == both.end()) continue;
         if (retyped && reparsed.count(d)) continue;
@@ -382,7 +405,7 @@ class Comparer {
           continue;
         }
         rebuild_.insert(d);
-        work.push_back(d);
+        work.push_back(std::move(d));
       }
     }
   }
