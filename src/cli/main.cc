@@ -761,9 +761,13 @@ int main(int argc, char** argv) {
   // 10,000-revision `heads`: about 1,000 page faults and 10% of the time
   // fewer. (The library leaves the allocator alone; this is the program's
   // choice.)
+  // Linked with jemalloc (the default build), there is nothing to tune:
+  // jemalloc keeps freed pages for seconds by itself.
+#ifndef RETORT_JEMALLOC
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
   mallopt(M_TOP_PAD, 16 << 20);
+#endif
   // Deliberately never deleted (see Cli::OpenMigrator); still reachable, so
   // leak checkers stay quiet. Migrator holds no connection between calls.
   static retort::Cli* cli = new retort::Cli;
