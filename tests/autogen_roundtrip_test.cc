@@ -468,6 +468,62 @@ TEST(AutogenIntrospect, IndexDefinitionsMatchTheServer) {
   EXPECT_EQ(compared, 25u);
 }
 
+// The same for primary, unique and foreign keys, built from the catalog
+// rows instead of pg_get_constraintdef.
+TEST(AutogenIntrospect, KeyDefinitionsMatchTheServer) {
+  std::string url = DatabaseWith(
+      "CREATE SCHEMA \"Other S\";\n"
+      "CREATE TABLE \"Other S\".\"Parent T\" (gone int, \"Id\" int, "
+      "\"select\" text, n int, PRIMARY KEY (\"Id\", \"select\") "
+      "INCLUDE (n), UNIQUE NULLS NOT DISTINCT (n), UNIQUE (\"select\") "
+      "DEFERRABLE INITIALLY DEFERRED);\n"
+      "ALTER TABLE \"Other S\".\"Parent T\" DROP COLUMN gone;\n"
+      "CREATE TABLE p (id int PRIMARY KEY, code text UNIQUE, a int, b int, "
+      "d int UNIQUE DEFERRABLE, UNIQUE (a, b));\n"
+      "CREATE TABLE c (id int, pid int, code text, x int DEFAULT 0, y int, "
+      "\"User\" int, s text,\n"
+      "  CONSTRAINT f1 FOREIGN KEY (pid) REFERENCES p,\n"
+      "  CONSTRAINT f2 FOREIGN KEY (code) REFERENCES p (code) ON UPDATE "
+      "CASCADE ON DELETE SET NULL,\n"
+      "  CONSTRAINT f3 FOREIGN KEY (x, y) REFERENCES p (a, b) MATCH FULL ON "
+      "DELETE SET DEFAULT (x) DEFERRABLE,\n"
+      "  CONSTRAINT f4 FOREIGN KEY (\"User\", s) REFERENCES \"Other "
+      "S\".\"Parent T\" (\"Id\", \"select\") ON DELETE RESTRICT ON UPDATE "
+      "SET NULL,\n"
+      "  CONSTRAINT f5 FOREIGN KEY (x, y) REFERENCES p (a, b) ON DELETE SET "
+      "NULL (y) DEFERRABLE INITIALLY DEFERRED,\n"
+      "  CONSTRAINT self FOREIGN KEY (y) REFERENCES c (id),\n"
+      "  CONSTRAINT ck CHECK (x >= 0),\n"
+      "  UNIQUE (id));\n"
+      "ALTER TABLE c ADD CONSTRAINT f6 FOREIGN KEY (pid) REFERENCES p NOT "
+      "VALID;\n"
+      "ALTER TABLE c RENAME COLUMN pid TO \"Parent Id\";\n"
+      "CREATE TABLE ex (r int4range, EXCLUDE USING gist (r WITH &&));\n");
+  ASSERT_FALSE(url.empty());
+  Catalog catalog = MustIntrospect(url);
+  auto conn = MustConnect(url);
+  ASSERT_NE(conn, nullptr);
+  // As the introspection prints them: with only pg_catalog on the path.
+  ASSERT_TRUE(conn->Execute("SET search_path = pg_catalog").ok());
+  auto server = conn->Query(
+      "SELECT n.nspname, t.relname, k.conname, pg_get_constraintdef(k.oid) "
+      "FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN "
+      "pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname IN "
+      "('public', 'Other S')");
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  size_t compared = 0;
+  for (const Row& row : server->rows) {
+    auto table = catalog.tables.find(RelationKey(*row[0], *row[1]));
+    ASSERT_NE(table, catalog.tables.end()) << *row[1];
+    const Constraint* k = table->second.FindConstraint(*row[2]);
+    ASSERT_NE(k, nullptr) << *row[2];
+    EXPECT_EQ(k->definition, *row[3]) << *row[2];
+    ++compared;
+  }
+  // 3 ("Parent T") + 4 (p) + 9 (c) + 1 (ex).
+  EXPECT_EQ(compared, 17u);
+}
+
 // The catalogs print names the way the server's quote_ident does, for every
 // keyword the server knows (and the rendered SQL quotes what it must).
 TEST(AutogenIntrospect, KeywordQuotingMatchesTheServer) {
