@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <type_traits>
 #include <utility>
 
@@ -365,14 +366,21 @@ class Comparer {
     };
     seed();
     if (work.empty()) return;  // nothing goes away: nothing to rebuild
+    // Most often nothing depends on any seed (a model adds columns): one
+    // pass over the edges says so, before the edges are inverted.
+    const std::unordered_set<std::string_view> seeds(work.begin(), work.end());
+    auto needs_a_seed = [&](const Catalog& c) {
+      for (const auto& [from, tos] : c.depends_on) {
+        for (const std::string& to : tos) {
+          if (seeds.count(to)) return true;
+        }
+      }
+      return false;
+    };
+    if (!needs_a_seed(from_) && !needs_a_seed(to_)) return;
     DependentsMap dependents;
     AddDependents(from_, dependents);
     AddDependents(to_, dependents);
-    if (std::none_of(work.begin(), work.end(), [&](const std::string& key) {
-          return dependents.count(key) > 0;
-        })) {
-      return;  // no seed has dependents
-    }
     list_both = true;
     seed();
     std::set<std::string> reparsed;  // what ALTER COLUMN TYPE rebuilds

@@ -25,6 +25,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace retort {
@@ -326,8 +327,9 @@ struct Catalog {
   // Dependencies between the objects above, from pg_depend: object key ->
   // keys it needs (a view -> the relations it reads, a column -> its type or
   // the sequence of its default, a trigger -> its function, a constraint ->
-  // referenced relations). Used only for ordering statements.
-  std::map<std::string, std::set<std::string>> depends_on;
+  // referenced relations). Used only for ordering statements. Hashed: at
+  // 10,000 tables it takes 80,000 insertions, and its order is not used.
+  std::unordered_map<std::string, std::set<std::string>> depends_on;
 
   // Total number of objects, for messages and tests.
   size_t ObjectCount() const;

@@ -365,7 +365,9 @@ class Introspector {
       std::string key = RelationKey(schema, name);
       rel_keys_[Oid(row, 0)] = key;
       type_keys_[Oid(row, 13)] = key;  // the row type
-      AddGrants(key, "TABLE " + QualifiedName(schema, name), "", row[14]);
+      if (row[14]) {
+        AddGrants(key, "TABLE " + QualifiedName(schema, name), "", row[14]);
+      }
       const std::string& kind = Str(row, 3);
       if (kind == "v" || kind == "m") {
         View v;
@@ -480,9 +482,11 @@ class Introspector {
         // ones are the partition's own.
         if (!table->second->partition_of.empty() && !Bool(row, 10)) continue;
         const Table& t = *table->second;
-        AddGrants(ColumnKey(t.schema, t.name, col.name),
-                  "TABLE " + QualifiedName(t.schema, t.name),
-                  QuoteIdentIfNeeded(col.name), row[11]);
+        if (row[11]) {  // most columns have no grants of their own
+          AddGrants(ColumnKey(t.schema, t.name, col.name),
+                    "TABLE " + QualifiedName(t.schema, t.name),
+                    QuoteIdentIfNeeded(col.name), row[11]);
+        }
         table->second->columns.push_back(std::move(col));
         continue;
       }
