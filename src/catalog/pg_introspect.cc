@@ -344,7 +344,10 @@ class Introspector {
           "c.relforcerowsecurity, cd.description, "
           "CASE WHEN c.relkind IN ('v', 'm') THEN "
           "pg_get_viewdef(c.oid) END, c.reltype, " +
-              Acl("c.relacl", "c.relowner", 'r') +
+              // A relation's default privileges are its owner's alone,
+              // which Acl() leaves out: no aclexplode for a NULL ACL.
+              std::string("CASE WHEN c.relacl IS NOT NULL THEN ") +
+              Acl("c.relacl", "c.relowner", 'r') + " END" +
               ", array_to_string(c.reloptions, chr(30)) "
               "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace" +
               CommentJoin("cd", "pg_class", "c.oid") +
