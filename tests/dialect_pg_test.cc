@@ -232,7 +232,8 @@ TEST(DialectPg, QueryEachPipelinesTheQueries) {
   EXPECT_EQ(seen[1], "1:2");
   EXPECT_EQ(seen[2], "2:3");
   EXPECT_EQ(running, "active SELECT 2 FROM pg_sleep(1)");
-  EXPECT_EQ(Scalar(*db, "SELECT 4"), "4") << "the connection left pipeline mode";
+  EXPECT_EQ(Scalar(*db, "SELECT 4"), "4")
+      << "the connection left pipeline mode";
 }
 
 // A failing query ends the run with its error; the results after it are
@@ -262,12 +263,11 @@ TEST(DialectPg, QueryEachStopsAtTheFirstFailure) {
 
   // A handler's failure stops the handling the same way.
   seen.clear();
-  st = db->QueryEach({"SELECT 1", "SELECT 2", "SELECT 3"},
-                     [&](size_t i, QueryResult) {
-                       seen.push_back(i);
-                       return i == 1 ? Status::InvalidArgument("enough")
-                                     : Status::OK();
-                     });
+  st = db->QueryEach(
+      {"SELECT 1", "SELECT 2", "SELECT 3"}, [&](size_t i, QueryResult) {
+        seen.push_back(i);
+        return i == 1 ? Status::InvalidArgument("enough") : Status::OK();
+      });
   EXPECT_EQ(st.message(), "enough");
   EXPECT_EQ(seen, (std::vector<size_t>{0, 1}));
   EXPECT_EQ(Scalar(*db, "SELECT 5"), "5");

@@ -10,9 +10,9 @@
 #include <iterator>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
-#include <type_traits>
 #include <utility>
 
 #include "dialect/dialect.h"
@@ -299,8 +299,7 @@ class Comparer {
         if (it == to_.views.end()) continue;
         for (const Trigger& g : a.triggers) {
           for (const Trigger& n : it->second.triggers) {
-            if (list_both && n.name == g.name &&
-                n.definition == g.definition) {
+            if (list_both && n.name == g.name && n.definition == g.definition) {
               both[TriggerKey(a.schema, a.name, g.name)] = Dependent::kRebuilt;
             }
           }
@@ -356,7 +355,8 @@ class Comparer {
             auto x = std::find_if(xs.begin(), xs.end(), [&](const auto& e) {
               return e.name == y.name;
             });
-            if (x == xs.end()) work.push_back(make_key(b.schema, b.name, y.name));
+            if (x == xs.end())
+              work.push_back(make_key(b.schema, b.name, y.name));
           }
         };
         named(a.constraints, b.constraints, ConstraintKey);

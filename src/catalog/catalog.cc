@@ -180,12 +180,18 @@ constexpr std::array<std::string_view, 156> kQuotedKeywords = {
 // are 2 to 17 letters long, which settles most names (m_12, created_at)
 // before any lookup.
 bool IsQuotedKeyword(std::string_view ident) {
-  static constexpr auto kShortest = std::min_element(
-      kQuotedKeywords.begin(), kQuotedKeywords.end(),
-      [](std::string_view a, std::string_view b) { return a.size() < b.size(); })->size();
-  static constexpr auto kLongest = std::max_element(
-      kQuotedKeywords.begin(), kQuotedKeywords.end(),
-      [](std::string_view a, std::string_view b) { return a.size() < b.size(); })->size();
+  static constexpr auto kShortest =
+      std::min_element(kQuotedKeywords.begin(), kQuotedKeywords.end(),
+                       [](std::string_view a, std::string_view b) {
+                         return a.size() < b.size();
+                       })
+          ->size();
+  static constexpr auto kLongest =
+      std::max_element(kQuotedKeywords.begin(), kQuotedKeywords.end(),
+                       [](std::string_view a, std::string_view b) {
+                         return a.size() < b.size();
+                       })
+          ->size();
   if (ident.size() < kShortest || ident.size() > kLongest) return false;
   for (char c : ident) {
     if (c >= '0' && c <= '9') return false;

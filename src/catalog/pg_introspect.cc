@@ -211,8 +211,9 @@ class Introspector {
       return Status::OK();
     });
     if (!st.ok()) {
-      return st.WithContext("introspecting " +
-                            std::string(steps[std::min(at, sqls.size() - 1)].what));
+      return st.WithContext(
+          "introspecting " +
+          std::string(steps[std::min(at, sqls.size() - 1)].what));
     }
     RETORT_RETURN_IF_ERROR(PrintRemaining());
     return std::move(catalog_);
@@ -229,11 +230,10 @@ class Introspector {
   }
 
   std::string SchemasSql() const {
-    return "SELECT n.nspname, " + Comment("pg_namespace", "n.oid") +
-                         ", " + Acl("n.nspacl", "n.nspowner", 'n') +
-                         " FROM pg_namespace n WHERE " +
-                         std::string(kUserNamespace) + " AND " +
-                         NotExtensionMember("pg_namespace", "n.oid");
+    return "SELECT n.nspname, " + Comment("pg_namespace", "n.oid") + ", " +
+           Acl("n.nspacl", "n.nspowner", 'n') + " FROM pg_namespace n WHERE " +
+           std::string(kUserNamespace) + " AND " +
+           NotExtensionMember("pg_namespace", "n.oid");
   }
 
   Status OnSchemas(const QueryResult& r) {
@@ -251,7 +251,7 @@ class Introspector {
 
   std::string ExtensionsSql() const {
     return "SELECT x.extname, n.nspname, x.extversion FROM pg_extension x "
-          "JOIN pg_namespace n ON n.oid = x.extnamespace";
+           "JOIN pg_namespace n ON n.oid = x.extnamespace";
   }
 
   Status OnExtensions(const QueryResult& r) {
@@ -270,19 +270,19 @@ class Introspector {
   // type and its array type (arrays map to their element's key).
   std::string TypesSql() const {
     return "SELECT t.oid, n.nspname, t.typname, t.typtype, t.typarray, "
-          "format_type(t.typbasetype, t.typtypmod), t.typnotnull, "
-          "t.typdefault, "
-          "CASE WHEN t.typcollation <> 0 AND t.typcollation <> "
-          "bt.typcollation THEN t.typcollation::regcollation::text END, " +
-              Comment("pg_type", "t.oid") +
-              ", t.typrelid "
-              "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-              "LEFT JOIN pg_type bt ON bt.oid = t.typbasetype "
-              "LEFT JOIN pg_class rc ON rc.oid = t.typrelid "
-              "WHERE t.typtype IN ('e', 'd', 'c') AND (t.typrelid = 0 OR "
-              "rc.relkind = 'c') AND " +
-              std::string(kUserNamespace) + " AND " +
-              NotExtensionMember("pg_type", "t.oid");
+           "format_type(t.typbasetype, t.typtypmod), t.typnotnull, "
+           "t.typdefault, "
+           "CASE WHEN t.typcollation <> 0 AND t.typcollation <> "
+           "bt.typcollation THEN t.typcollation::regcollation::text END, " +
+           Comment("pg_type", "t.oid") +
+           ", t.typrelid "
+           "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+           "LEFT JOIN pg_type bt ON bt.oid = t.typbasetype "
+           "LEFT JOIN pg_class rc ON rc.oid = t.typrelid "
+           "WHERE t.typtype IN ('e', 'd', 'c') AND (t.typrelid = 0 OR "
+           "rc.relkind = 'c') AND " +
+           std::string(kUserNamespace) + " AND " +
+           NotExtensionMember("pg_type", "t.oid");
   }
 
   Status OnTypes(const QueryResult& r) {
@@ -338,26 +338,26 @@ class Introspector {
 
   std::string RelationsSql() const {
     return "SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, "
-          "CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, "
-          "CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, "
-          "c.oid) END, pn.nspname, pc.relname, c.relrowsecurity, "
-          "c.relforcerowsecurity, cd.description, "
-          "CASE WHEN c.relkind IN ('v', 'm') THEN "
-          "pg_get_viewdef(c.oid) END, c.reltype, " +
-              // A relation's default privileges are its owner's alone,
-              // which Acl() leaves out: no aclexplode for a NULL ACL.
-              std::string("CASE WHEN c.relacl IS NOT NULL THEN ") +
-              Acl("c.relacl", "c.relowner", 'r') + " END" +
-              ", array_to_string(c.reloptions, chr(30)) "
-              "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace" +
-              CommentJoin("cd", "pg_class", "c.oid") +
-              "LEFT JOIN pg_inherits ih ON c.relispartition AND "
-              "ih.inhrelid = c.oid "
-              "LEFT JOIN pg_class pc ON pc.oid = ih.inhparent "
-              "LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace "
-              "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND " +
-              std::string(kUserNamespace) + " AND " +
-              NotExtensionMember("pg_class", "c.oid");
+           "CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, "
+           "CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, "
+           "c.oid) END, pn.nspname, pc.relname, c.relrowsecurity, "
+           "c.relforcerowsecurity, cd.description, "
+           "CASE WHEN c.relkind IN ('v', 'm') THEN "
+           "pg_get_viewdef(c.oid) END, c.reltype, " +
+           // A relation's default privileges are its owner's alone,
+           // which Acl() leaves out: no aclexplode for a NULL ACL.
+           std::string("CASE WHEN c.relacl IS NOT NULL THEN ") +
+           Acl("c.relacl", "c.relowner", 'r') + " END" +
+           ", array_to_string(c.reloptions, chr(30)) "
+           "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace" +
+           CommentJoin("cd", "pg_class", "c.oid") +
+           "LEFT JOIN pg_inherits ih ON c.relispartition AND "
+           "ih.inhrelid = c.oid "
+           "LEFT JOIN pg_class pc ON pc.oid = ih.inhparent "
+           "LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace "
+           "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND " +
+           std::string(kUserNamespace) + " AND " +
+           NotExtensionMember("pg_class", "c.oid");
   }
 
   Status OnRelations(const QueryResult& r) {
@@ -413,41 +413,41 @@ class Introspector {
 
   std::string ColumnsSql() const {
     return "SELECT a.attrelid, a.attname, format_type(a.atttypid, "
-          "a.atttypmod), a.attnotnull, "
-          // A default cannot mention a column: deparsed without its table
-          // (pg_get_expr with a relation opens it, 30 us a table).
-          "CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) "
-          "ELSE pg_get_expr(ad.adbin, ad.adrelid) END, "
-          "a.attidentity, a.attgenerated, "
-          "CASE WHEN a.attcollation <> t.typcollation THEN "
-          "a.attcollation::regcollation::text END, cd.description, "
-          "CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid "
-          "END, a.attislocal, CASE WHEN a.attacl IS NOT NULL THEN " +
-              Acl("a.attacl", "c.relowner", 'c') +
-              " END, ids.seqincrement, ids.seqmin, ids.seqmax, "
-              "ids.seqstart, ids.seqcache, ids.seqcycle, a.attnum, "
-              "a.atttypid, a.attcollation "
-              "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-              "JOIN pg_namespace n ON n.oid = c.relnamespace "
-              "JOIN pg_type t ON t.oid = a.atttypid "
-              "LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND "
-              "ad.adnum = a.attnum" +
-              // Joins, not a correlated subquery or a join condition on
-              // the outer row: either probes an index once per column
-              // (40,000 probes, a quarter of the query at 10,000 tables),
-              // where a join hashes or merges. A sequence has one identity
-              // dependency, so the join repeats no column.
-              CommentJoin("cd", "pg_class", "a.attrelid", "a.attnum") +
-              // An identity column's sequence.
-              "LEFT JOIN (SELECT idd.refobjid, idd.refobjsubid, s.* FROM "
-              "pg_sequence s JOIN pg_depend idd ON idd.classid = "
-              "'pg_class'::regclass AND idd.objid = s.seqrelid AND "
-              "idd.objsubid = 0 AND idd.refclassid = 'pg_class'::regclass "
-              "AND idd.deptype = 'i') ids ON a.attidentity <> '' AND "
-              "ids.refobjid = a.attrelid AND ids.refobjsubid = a.attnum "
-              "WHERE a.attnum > 0 AND NOT a.attisdropped AND "
-              "c.relkind IN ('r', 'p', 'c') AND " +
-              std::string(kUserNamespace) + " ORDER BY a.attrelid, a.attnum";
+           "a.atttypmod), a.attnotnull, "
+           // A default cannot mention a column: deparsed without its table
+           // (pg_get_expr with a relation opens it, 30 us a table).
+           "CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) "
+           "ELSE pg_get_expr(ad.adbin, ad.adrelid) END, "
+           "a.attidentity, a.attgenerated, "
+           "CASE WHEN a.attcollation <> t.typcollation THEN "
+           "a.attcollation::regcollation::text END, cd.description, "
+           "CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid "
+           "END, a.attislocal, CASE WHEN a.attacl IS NOT NULL THEN " +
+           Acl("a.attacl", "c.relowner", 'c') +
+           " END, ids.seqincrement, ids.seqmin, ids.seqmax, "
+           "ids.seqstart, ids.seqcache, ids.seqcycle, a.attnum, "
+           "a.atttypid, a.attcollation "
+           "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+           "JOIN pg_namespace n ON n.oid = c.relnamespace "
+           "JOIN pg_type t ON t.oid = a.atttypid "
+           "LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND "
+           "ad.adnum = a.attnum" +
+           // Joins, not a correlated subquery or a join condition on
+           // the outer row: either probes an index once per column
+           // (40,000 probes, a quarter of the query at 10,000 tables),
+           // where a join hashes or merges. A sequence has one identity
+           // dependency, so the join repeats no column.
+           CommentJoin("cd", "pg_class", "a.attrelid", "a.attnum") +
+           // An identity column's sequence.
+           "LEFT JOIN (SELECT idd.refobjid, idd.refobjsubid, s.* FROM "
+           "pg_sequence s JOIN pg_depend idd ON idd.classid = "
+           "'pg_class'::regclass AND idd.objid = s.seqrelid AND "
+           "idd.objsubid = 0 AND idd.refclassid = 'pg_class'::regclass "
+           "AND idd.deptype = 'i') ids ON a.attidentity <> '' AND "
+           "ids.refobjid = a.attrelid AND ids.refobjsubid = a.attnum "
+           "WHERE a.attnum > 0 AND NOT a.attisdropped AND "
+           "c.relkind IN ('r', 'p', 'c') AND " +
+           std::string(kUserNamespace) + " ORDER BY a.attrelid, a.attnum";
   }
 
   Status OnColumns(const QueryResult& r) {
@@ -516,8 +516,7 @@ class Introspector {
                "k.confupdtype, k.confdeltype, k.condeferrable, "
                "k.condeferred, k.convalidated, fn.nspname, fr.relname, "
                "ci.indnatts, ci.indkey, ") +
-           (v15 ? "ci.indnullsnotdistinct, k.confdelsetcols "
-                : "NULL, NULL ") +
+           (v15 ? "ci.indnullsnotdistinct, k.confdelsetcols " : "NULL, NULL ") +
            "FROM pg_constraint k "
            "JOIN pg_namespace n ON n.oid = k.connamespace" +
            CommentJoin("kd", "pg_constraint", "k.oid") +
@@ -592,8 +591,8 @@ class Introspector {
       const std::vector<uint32_t> index_columns = SplitVector(Str(row, 20));
       const size_t all = size_t(Int(row, 19));
       if (all > keys.size()) {
-        def += " INCLUDE (" + names(table, index_columns, keys.size(), all) +
-               ")";
+        def +=
+            " INCLUDE (" + names(table, index_columns, keys.size(), all) + ")";
       }
     }
     if (Bool(row, 14)) def += " DEFERRABLE";
@@ -640,7 +639,8 @@ class Introspector {
         index_constraint_keys_[Oid(row, 7)] = key;
       }
       if (k.definition.empty()) {
-        unprinted_constraints_.push_back({Oid(row, 0), &t, t.constraints.size()});
+        unprinted_constraints_.push_back(
+            {Oid(row, 0), &t, t.constraints.size()});
       }
       t.constraints.push_back(std::move(k));
     }
@@ -648,26 +648,26 @@ class Introspector {
   }
 
   std::string IndexesSql() const {
-    return // The index of a primary key, unique or exclusion constraint
-          // is that constraint's (ReadConstraints): its definition, half
-          // of the query's time when every table has a key, is skipped.
-          "SELECT c.oid, n.nspname, c.relname, i.indrelid, "
-          "CASE WHEN EXISTS (SELECT 1 FROM pg_constraint k WHERE "
-          "k.conrelid = i.indrelid AND k.conindid = c.oid AND k.contype IN "
-          "('p', 'u', 'x')) OR " +
-              PlainIndexShape(conn_.ServerVersion()) +
-              " THEN NULL ELSE pg_get_indexdef(c.oid) END, "
-              "i.indisunique, cd.description, am.amname, t.relname, "
-              "i.indnkeyatts, i.indkey, i.indoption, i.indclass, "
-              "i.indcollation "
-              "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-              "JOIN pg_namespace n ON n.oid = c.relnamespace "
-              "JOIN pg_class t ON t.oid = i.indrelid "
-              "JOIN pg_am am ON am.oid = c.relam" +
-              CommentJoin("cd", "pg_class", "c.oid") + "WHERE " +
-              std::string(kUserNamespace) +
-              " AND NOT EXISTS (SELECT 1 FROM pg_inherits ih "
-              "WHERE ih.inhrelid = c.oid)";
+    return  // The index of a primary key, unique or exclusion constraint
+            // is that constraint's (ReadConstraints): its definition, half
+            // of the query's time when every table has a key, is skipped.
+        "SELECT c.oid, n.nspname, c.relname, i.indrelid, "
+        "CASE WHEN EXISTS (SELECT 1 FROM pg_constraint k WHERE "
+        "k.conrelid = i.indrelid AND k.conindid = c.oid AND k.contype IN "
+        "('p', 'u', 'x')) OR " +
+        PlainIndexShape(conn_.ServerVersion()) +
+        " THEN NULL ELSE pg_get_indexdef(c.oid) END, "
+        "i.indisunique, cd.description, am.amname, t.relname, "
+        "i.indnkeyatts, i.indkey, i.indoption, i.indclass, "
+        "i.indcollation "
+        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "JOIN pg_class t ON t.oid = i.indrelid "
+        "JOIN pg_am am ON am.oid = c.relam" +
+        CommentJoin("cd", "pg_class", "c.oid") + "WHERE " +
+        std::string(kUserNamespace) +
+        " AND NOT EXISTS (SELECT 1 FROM pg_inherits ih "
+        "WHERE ih.inhrelid = c.oid)";
   }
 
   // The default opclass of each (access method, type): an index column
@@ -735,7 +735,8 @@ class Introspector {
         "UNION ALL SELECT k.oid, pg_get_constraintdef(k.oid) FROM "
         "unnest($2::oid[]) k(oid)",
         {oids, constraint_oids});
-    if (!defs.ok()) return defs.status().WithContext("introspecting definitions");
+    if (!defs.ok())
+      return defs.status().WithContext("introspecting definitions");
     std::unordered_map<uint32_t, std::string> printed;
     for (const Row& row : defs->rows) printed[Oid(row, 0)] = Str(row, 1);
     for (const auto& [oid, index] : unprinted_) {
@@ -805,24 +806,24 @@ class Introspector {
 
   std::string SequencesSql() const {
     return "SELECT c.oid, n.nspname, c.relname, format_type(s.seqtypid, "
-          "NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, "
-          "s.seqcache, s.seqcycle, own.refobjid, a.attname, " +
-              Comment("pg_class", "c.oid") + ", " +
-              Acl("c.relacl", "c.relowner", 's') +
-              " FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
-              "JOIN pg_namespace n ON n.oid = c.relnamespace "
-              "LEFT JOIN pg_depend own ON own.classid = 'pg_class'::regclass "
-              "AND own.objid = c.oid AND own.refclassid = "
-              "'pg_class'::regclass AND own.deptype IN ('a', 'i') "
-              "LEFT JOIN pg_attribute a ON a.attrelid = own.refobjid AND "
-              "a.attnum = own.refobjsubid "
-              "WHERE " +
-              std::string(kUserNamespace) + " AND " +
-              NotExtensionMember("pg_class", "c.oid") +
-              // Identity sequences belong to their column.
-              " AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE "
-              "i.classid = 'pg_class'::regclass AND i.objid = c.oid AND "
-              "i.deptype = 'i')";
+           "NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, "
+           "s.seqcache, s.seqcycle, own.refobjid, a.attname, " +
+           Comment("pg_class", "c.oid") + ", " +
+           Acl("c.relacl", "c.relowner", 's') +
+           " FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
+           "JOIN pg_namespace n ON n.oid = c.relnamespace "
+           "LEFT JOIN pg_depend own ON own.classid = 'pg_class'::regclass "
+           "AND own.objid = c.oid AND own.refclassid = "
+           "'pg_class'::regclass AND own.deptype IN ('a', 'i') "
+           "LEFT JOIN pg_attribute a ON a.attrelid = own.refobjid AND "
+           "a.attnum = own.refobjsubid "
+           "WHERE " +
+           std::string(kUserNamespace) + " AND " +
+           NotExtensionMember("pg_class", "c.oid") +
+           // Identity sequences belong to their column.
+           " AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE "
+           "i.classid = 'pg_class'::regclass AND i.objid = c.oid AND "
+           "i.deptype = 'i')";
   }
 
   Status OnSequences(const QueryResult& r) {
@@ -856,17 +857,17 @@ class Introspector {
 
   std::string FunctionsSql() const {
     return "SELECT p.oid, n.nspname, p.proname, "
-          "pg_get_function_identity_arguments(p.oid), p.prokind, "
-          "pg_get_functiondef(p.oid), " +
-              Comment("pg_proc", "p.oid") +
-              ", pg_get_function_result(p.oid), "
-              "pg_get_function_arguments(p.oid), " +
-              Acl("p.proacl", "p.proowner", 'f') +
-              ", oidvectortypes(p.proargtypes)" +
-              " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-              "WHERE p.prokind IN ('f', 'p') AND " +
-              std::string(kUserNamespace) + " AND " +
-              NotExtensionMember("pg_proc", "p.oid");
+           "pg_get_function_identity_arguments(p.oid), p.prokind, "
+           "pg_get_functiondef(p.oid), " +
+           Comment("pg_proc", "p.oid") +
+           ", pg_get_function_result(p.oid), "
+           "pg_get_function_arguments(p.oid), " +
+           Acl("p.proacl", "p.proowner", 'f') +
+           ", oidvectortypes(p.proargtypes)" +
+           " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+           "WHERE p.prokind IN ('f', 'p') AND " +
+           std::string(kUserNamespace) + " AND " +
+           NotExtensionMember("pg_proc", "p.oid");
   }
 
   Status OnFunctions(const QueryResult& r) {
@@ -900,9 +901,9 @@ class Introspector {
 
   std::string TriggersSql() const {
     return "SELECT g.oid, g.tgrelid, g.tgname, pg_get_triggerdef(g.oid), " +
-              Comment("pg_trigger", "g.oid") +
-              " FROM pg_trigger g WHERE NOT g.tgisinternal AND "
-              "g.tgparentid = 0 ORDER BY g.tgname";
+           Comment("pg_trigger", "g.oid") +
+           " FROM pg_trigger g WHERE NOT g.tgisinternal AND "
+           "g.tgparentid = 0 ORDER BY g.tgname";
   }
 
   Status OnTriggers(const QueryResult& r) {
@@ -927,19 +928,19 @@ class Introspector {
 
   std::string PoliciesSql() const {
     return "SELECT p.polrelid, p.polname, "
-          "'CREATE POLICY ' || quote_ident(p.polname) || ' ON ' || "
-          "p.polrelid::regclass::text || CASE WHEN p.polpermissive THEN '' "
-          "ELSE ' AS RESTRICTIVE' END || ' FOR ' || CASE p.polcmd "
-          "WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN "
-          "'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END || ' TO ' || "
-          "CASE WHEN p.polroles = '{0}' THEN 'PUBLIC' ELSE (SELECT "
-          "string_agg(quote_ident(rolname), ', ' ORDER BY rolname) FROM "
-          "pg_roles WHERE oid = ANY (p.polroles)) END || "
-          "COALESCE(' USING (' || pg_get_expr(p.polqual, p.polrelid) || "
-          "')', '') || COALESCE(' WITH CHECK (' || "
-          "pg_get_expr(p.polwithcheck, p.polrelid) || ')', ''), p.oid, " +
-              Comment("pg_policy", "p.oid") +
-              " FROM pg_policy p ORDER BY p.polname";
+           "'CREATE POLICY ' || quote_ident(p.polname) || ' ON ' || "
+           "p.polrelid::regclass::text || CASE WHEN p.polpermissive THEN '' "
+           "ELSE ' AS RESTRICTIVE' END || ' FOR ' || CASE p.polcmd "
+           "WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN "
+           "'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END || ' TO ' || "
+           "CASE WHEN p.polroles = '{0}' THEN 'PUBLIC' ELSE (SELECT "
+           "string_agg(quote_ident(rolname), ', ' ORDER BY rolname) FROM "
+           "pg_roles WHERE oid = ANY (p.polroles)) END || "
+           "COALESCE(' USING (' || pg_get_expr(p.polqual, p.polrelid) || "
+           "')', '') || COALESCE(' WITH CHECK (' || "
+           "pg_get_expr(p.polwithcheck, p.polrelid) || ')', ''), p.oid, " +
+           Comment("pg_policy", "p.oid") +
+           " FROM pg_policy p ORDER BY p.polname";
   }
 
   Status OnPolicies(const QueryResult& r) {
@@ -962,18 +963,18 @@ class Introspector {
   // column type change must rebuild.
   std::string DependenciesSql() const {
     return "SELECT d.classid::regclass::text, "
-          "COALESCE(rw.ev_class, ad.adrelid, d.objid), "
-          "COALESCE(ad.adnum::int, d.objsubid), "
-          "d.refclassid::regclass::text, d.refobjid, d.deptype, "
-          "d.refobjsubid "
-          "FROM pg_depend d "
-          "LEFT JOIN pg_rewrite rw ON d.classid = 'pg_rewrite'::regclass "
-          "AND rw.oid = d.objid "
-          "LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass "
-          "AND ad.oid = d.objid "
-          "WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384 AND "
-          "d.refobjid >= 16384 AND d.refclassid IN ('pg_class'::regclass, "
-          "'pg_type'::regclass, 'pg_proc'::regclass)";
+           "COALESCE(rw.ev_class, ad.adrelid, d.objid), "
+           "COALESCE(ad.adnum::int, d.objsubid), "
+           "d.refclassid::regclass::text, d.refobjid, d.deptype, "
+           "d.refobjsubid "
+           "FROM pg_depend d "
+           "LEFT JOIN pg_rewrite rw ON d.classid = 'pg_rewrite'::regclass "
+           "AND rw.oid = d.objid "
+           "LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass "
+           "AND ad.oid = d.objid "
+           "WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384 AND "
+           "d.refobjid >= 16384 AND d.refclassid IN ('pg_class'::regclass, "
+           "'pg_type'::regclass, 'pg_proc'::regclass)";
   }
 
   Status OnDependencies(const QueryResult& r) {

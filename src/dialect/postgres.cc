@@ -2,11 +2,11 @@
 // every result of a multi-statement string (and any COPY) is consumed.
 #include "dialect/postgres.h"
 
-#include "dialect/libpq.h"
-
 #include <cstdlib>
 #include <utility>
 #include <vector>
+
+#include "dialect/libpq.h"
 
 namespace retort {
 
@@ -110,7 +110,7 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(
   values.push_back(nullptr);
 
   PGconn* conn = Pq().PQconnectdbParams(keys.data(), values.data(),
-                                   /*expand_dbname=*/1);
+                                        /*expand_dbname=*/1);
   if (conn == nullptr) return Status::Database("out of memory in libpq");
   if (Pq().PQstatus(conn) != CONNECTION_OK) {
     std::string message = TrimTrailingNewlines(Pq().PQerrorMessage(conn));
@@ -168,7 +168,8 @@ QueryResult ToQueryResult(PGresult* raw) {
   QueryResult out;
   int ncols = Pq().PQnfields(raw);
   int nrows = Pq().PQntuples(raw);
-  for (int c = 0; c < ncols; ++c) out.columns.emplace_back(Pq().PQfname(raw, c));
+  for (int c = 0; c < ncols; ++c)
+    out.columns.emplace_back(Pq().PQfname(raw, c));
   out.rows.reserve(nrows);
   for (int r = 0; r < nrows; ++r) {
     Row row;
@@ -184,7 +185,8 @@ QueryResult ToQueryResult(PGresult* raw) {
     out.rows.push_back(std::move(row));
   }
   const char* tuples = Pq().PQcmdTuples(raw);
-  if (tuples != nullptr && *tuples != '\0') out.affected_rows = std::atoll(tuples);
+  if (tuples != nullptr && *tuples != '\0')
+    out.affected_rows = std::atoll(tuples);
   return out;
 }
 
@@ -213,13 +215,13 @@ Status PostgresConnection::Run(std::string_view sql, const Params* params,
     for (const auto& p : *params) {
       values.push_back(p.has_value() ? p->c_str() : nullptr);
     }
-    sent =
-        Pq().PQsendQueryParams(conn_, text.c_str(), static_cast<int>(values.size()),
-                          nullptr, values.data(), nullptr, nullptr, 0);
+    sent = Pq().PQsendQueryParams(conn_, text.c_str(),
+                                  static_cast<int>(values.size()), nullptr,
+                                  values.data(), nullptr, nullptr, 0);
   }
   if (!sent) {
-    return Fail(
-        DbError::Client("", TrimTrailingNewlines(Pq().PQerrorMessage(conn_)), text));
+    return Fail(DbError::Client(
+        "", TrimTrailingNewlines(Pq().PQerrorMessage(conn_)), text));
   }
 
   // The first error wins; later results (there are none after an error in a
@@ -241,7 +243,8 @@ Status PostgresConnection::Run(std::string_view sql, const Params* params,
         break;
       case PGRES_COPY_OUT: {
         char* buffer = nullptr;
-        while (Pq().PQgetCopyData(conn_, &buffer, 0) > 0) Pq().PQfreemem(buffer);
+        while (Pq().PQgetCopyData(conn_, &buffer, 0) > 0)
+          Pq().PQfreemem(buffer);
         if (!error) {
           error = DbError::Client("", "retort cannot run COPY TO STDOUT", text);
         }
@@ -254,8 +257,8 @@ Status PostgresConnection::Run(std::string_view sql, const Params* params,
   }
   if (error) return Fail(std::move(*error));
   if (Pq().PQstatus(conn_) != CONNECTION_OK) {
-    return Fail(
-        DbError::Client("", TrimTrailingNewlines(Pq().PQerrorMessage(conn_)), text));
+    return Fail(DbError::Client(
+        "", TrimTrailingNewlines(Pq().PQerrorMessage(conn_)), text));
   }
   return Status::OK();
 }
@@ -265,9 +268,8 @@ Status PostgresConnection::QueryEach(const std::vector<std::string>& sqls,
   size_t text = 0;
   for (const std::string& sql : sqls) text += sql.size();
   if (conn_ == nullptr || Pq().PQenterPipelineMode == nullptr ||
-      Pq().PQsendFlushRequest == nullptr ||
-      sqls.size() < 2 || text > kMaxPipelinedText ||
-      !Pq().PQenterPipelineMode(conn_)) {
+      Pq().PQsendFlushRequest == nullptr || sqls.size() < 2 ||
+      text > kMaxPipelinedText || !Pq().PQenterPipelineMode(conn_)) {
     return Connection::QueryEach(sqls, on_result);
   }
   last_error_ = DbError();
@@ -278,8 +280,8 @@ Status PostgresConnection::QueryEach(const std::vector<std::string>& sqls,
   for (; sent < sqls.size(); ++sent) {
     // The flush request makes the server send each result as soon as it
     // is ready; otherwise it holds them until the final sync.
-    if (!Pq().PQsendQueryParams(conn_, sqls[sent].c_str(), 0, nullptr,
-                                nullptr, nullptr, nullptr, 0) ||
+    if (!Pq().PQsendQueryParams(conn_, sqls[sent].c_str(), 0, nullptr, nullptr,
+                                nullptr, nullptr, 0) ||
         !Pq().PQsendFlushRequest(conn_)) {
       status = Fail(DbError::Client(
           "", TrimTrailingNewlines(Pq().PQerrorMessage(conn_)), sqls[sent]));
