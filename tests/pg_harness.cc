@@ -156,7 +156,12 @@ void PgHarness::SetUp() {
                  RedactedUrl(external_url_).c_str());
     return;
   }
-  auto cluster = PgCluster::Start();
+  // No autovacuum: its workers commit transactions in the tests' databases
+  // at moments of their own (an ANALYZE of each new table), which tests
+  // that count a command's transactions would count too.
+  PgClusterOptions options;
+  options.settings = {"autovacuum=off"};
+  auto cluster = PgCluster::Start(options);
   if (!cluster.ok()) {
     std::fprintf(stderr,
                  "\n[pg_harness] FATAL: the PostgreSQL test server did not "
