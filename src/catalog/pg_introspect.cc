@@ -206,9 +206,10 @@ class Introspector {
     size_t at = 0;
     Status st = conn_.QueryEach(sqls, [&](size_t i, QueryResult result) {
       at = i;
-      RETORT_RETURN_IF_ERROR((this->*steps[i].read)(result));
-      at = i + 1;
-      return Status::OK();
+      const Step& step = steps[i];
+      Status read = (this->*step.read)(result);
+      if (read.ok()) at = i + 1;
+      return read;
     });
     if (!st.ok()) {
       return st.WithContext(
