@@ -273,6 +273,29 @@ TEST(DialectPg, QueryEachStopsAtTheFirstFailure) {
   EXPECT_EQ(Scalar(*db, "SELECT 5"), "5");
 }
 
+// Past 64 KB of query text, and for a single query, QueryEach takes its
+// one-by-one path: the same results, in order, and the same first error.
+TEST(DialectPg, QueryEachHandlesLongAndSingleQueries) {
+  auto db = MustConnect(FreshDatabaseUrl());
+  ASSERT_NE(db, nullptr);
+  const std::string padding = "/* " + std::string(40 * 1024, 'x') + " */ ";
+  std::vector<std::string> seen;
+  auto record = [&](size_t i, QueryResult result) {
+    seen.push_back(std::to_string(i) + ":" + *result.rows[0][0]);
+    return Status::OK();
+  };
+  Status st = db->QueryEach(
+      {padding + "SELECT 'a'", padding + "SELECT 'b'", "SELECT 'c'"}, record);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(seen, (std::vector<std::string>{"0:a", "1:b", "2:c"}));
+  seen.clear();
+  st = db->QueryEach({"SELECT 'only'"}, record);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(seen, std::vector<std::string>{"0:only"});
+  st = db->QueryEach({padding + "SELECT 1/0", "SELECT 2"}, record);
+  EXPECT_EQ(st.message(), "ERROR 22012: division by zero");
+}
+
 TEST(DialectPg, CommitOfAnAbortedTransactionIsAnError) {
   auto db = MustConnect(FreshDatabaseUrl());
   ASSERT_TRUE(db->Begin().ok());
