@@ -716,35 +716,41 @@ class Introspector {
   // not: indexes plain in shape but not in detail (an opclass or collation
   // of their own), and keys naming a column the catalog lacks.
   Status PrintRemaining() {
-    std::string oids = "{";
-    for (const auto& [oid, index] : unprinted_) {
-      if (oids.size() > 1) oids += ',';
-      oids += std::to_string(oid);
-    }
-    oids += "}";
-    std::string constraint_oids = "{";
-    for (const UnprintedConstraint& k : unprinted_constraints_) {
-      if (constraint_oids.size() > 1) constraint_oids += ',';
-      constraint_oids += std::to_string(k.oid);
-    }
-    constraint_oids += "}";
     if (unprinted_.empty() && unprinted_constraints_.empty()) {
       return Status::OK();
     }
+    auto oid_array = [](const auto& items, auto oid_of) {
+      std::string out = "{";
+      for (const auto& item : items) {
+        if (out.size() > 1) out += ',';
+        out += std::to_string(oid_of(item));
+      }
+      return out + "}";
+    };
+    const std::string index_oids =
+        oid_array(unprinted_,
+                  [](const std::pair<uint32_t, Index*>& x) { return x.first; });
+    const std::string constraint_oids =
+        oid_array(unprinted_constraints_,
+                  [](const UnprintedConstraint& k) { return k.oid; });
+    // Oids are unique within one catalog only: the rows say which is which.
     auto defs = conn_.Query(
-        "SELECT i.oid, pg_get_indexdef(i.oid) FROM unnest($1::oid[]) i(oid) "
-        "UNION ALL SELECT k.oid, pg_get_constraintdef(k.oid) FROM "
-        "unnest($2::oid[]) k(oid)",
-        {oids, constraint_oids});
-    if (!defs.ok())
+        "SELECT 'i', i.oid, pg_get_indexdef(i.oid) FROM unnest($1::oid[]) "
+        "i(oid) UNION ALL SELECT 'k', k.oid, pg_get_constraintdef(k.oid) "
+        "FROM unnest($2::oid[]) k(oid)",
+        {index_oids, constraint_oids});
+    if (!defs.ok()) {
       return defs.status().WithContext("introspecting definitions");
-    std::unordered_map<uint32_t, std::string> printed;
-    for (const Row& row : defs->rows) printed[Oid(row, 0)] = Str(row, 1);
+    }
+    std::unordered_map<uint32_t, std::string> indexes, constraints;
+    for (const Row& row : defs->rows) {
+      (Str(row, 0) == "i" ? indexes : constraints)[Oid(row, 1)] = Str(row, 2);
+    }
     for (const auto& [oid, index] : unprinted_) {
-      index->definition = printed[oid];
+      index->definition = indexes[oid];
     }
     for (const UnprintedConstraint& k : unprinted_constraints_) {
-      k.table->constraints[k.position].definition = printed[k.oid];
+      k.table->constraints[k.position].definition = constraints[k.oid];
     }
     return Status::OK();
   }
