@@ -754,15 +754,14 @@ int Cli::Run(int argc, char** argv) {
 }  // namespace retort
 
 int main(int argc, char** argv) {
-  // A command lives for milliseconds to seconds: glibc's default of giving
-  // freed memory back to the kernel (trimming the heap above 128 KB free,
-  // mmap() for blocks of 128 KB and more) only makes it fault the same pages
-  // in again. Keep it, and grow the heap 16 MB at a time. On a
-  // 10,000-revision `heads`: about 1,000 page faults and 10% of the time
-  // fewer. (The library leaves the allocator alone; this is the program's
-  // choice.)
-  // Linked with jemalloc (the default build), there is nothing to tune:
-  // jemalloc keeps freed pages for seconds by itself.
+  // The default build links jemalloc (CMakeLists.txt), which keeps freed
+  // pages for seconds by itself. Without it: a command lives for
+  // milliseconds to seconds, and glibc's default of giving freed memory
+  // back to the kernel (trimming the heap above 128 KB free, mmap() for
+  // blocks of 128 KB and more) only makes it fault the same pages in again.
+  // Keep it, and grow the heap 16 MB at a time. On a 10,000-revision
+  // `heads`: about 1,000 page faults and 10% of the time fewer. (The
+  // library leaves the allocator alone; this is the program's choice.)
 #ifndef RETORT_JEMALLOC
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);

@@ -203,7 +203,8 @@ Status PgMigrationLock::Acquire(const RunTarget& target) {
       if (last_report) {
         Log(*settings_, LogLevel::kInfo,
             "acquired the migration lock on " + what_ + " after " +
-                std::to_string(static_cast<long long>(MillisSince(start))) + " ms");
+                std::to_string(static_cast<long long>(MillisSince(start))) +
+                " ms");
       }
       return Status::OK();
     }
