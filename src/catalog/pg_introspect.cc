@@ -2,9 +2,10 @@
 // definitions printed by the server's own deparsers (format_type,
 // pg_get_expr, pg_get_constraintdef, pg_get_indexdef, pg_get_viewdef,
 // pg_get_functiondef, pg_get_triggerdef) so that two databases holding the
-// same schema produce byte-identical catalogs. The one exception, for
-// speed, is the plain-column index, printed here exactly as
-// pg_get_indexdef would (PlainIndexDefinition).
+// same schema produce byte-identical catalogs. The exceptions, for speed,
+// are plain-column indexes and primary, unique and foreign keys, printed
+// here exactly as pg_get_indexdef and pg_get_constraintdef would
+// (PlainIndexDefinition, KeyConstraintDefinition).
 #include "catalog/pg_introspect.h"
 
 #include <fnmatch.h>
@@ -609,11 +610,12 @@ class Introspector {
       k.name = Str(row, 3);
       k.comment = row[8];
       char type = Str(row, 4)[0];
-      if (row[5]) {
-        k.definition = *row[5];
-      } else if (auto def = KeyConstraintDefinition(row)) {
-        k.definition = std::move(*def);
-      }
+      // Printed by the server, else here; empty when neither could (then
+      // PrintRemaining asks the server). Only for constraints kept below.
+      auto definition = [&row, this]() -> std::string {
+        if (row[5]) return *row[5];
+        return KeyConstraintDefinition(row).value_or("");
+      };
       k.kind = type == 'p'   ? ConstraintKind::kPrimaryKey
                : type == 'u' ? ConstraintKind::kUnique
                : type == 'f' ? ConstraintKind::kForeignKey
@@ -625,12 +627,14 @@ class Introspector {
         if (domain == type_keys_.end()) continue;
         auto it = catalog_.domains.find(domain->second);
         if (it == catalog_.domains.end()) continue;
+        k.definition = definition();
         it->second.checks.push_back(std::move(k));
         continue;
       }
       auto table = table_oids_.find(rel);
       if (table == table_oids_.end()) continue;
       Table& t = *table->second;
+      k.definition = definition();
       std::string key = ConstraintKey(t.schema, t.name, k.name);
       constraint_keys_[Oid(row, 0)] = key;
       if (k.kind == ConstraintKind::kForeignKey) {
@@ -650,7 +654,7 @@ class Introspector {
 
   std::string IndexesSql() const {
     return  // The index of a primary key, unique or exclusion constraint
-            // is that constraint's (ReadConstraints): its definition, half
+            // is that constraint's (OnConstraints): its definition, half
             // of the query's time when every table has a key, is skipped.
         "SELECT c.oid, n.nspname, c.relname, i.indrelid, "
         "CASE WHEN EXISTS (SELECT 1 FROM pg_constraint k WHERE "
