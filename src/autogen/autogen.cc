@@ -291,8 +291,9 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
     if (auto recording = ReadIntrospectCache(cache->introspect, cache_key)) {
       ReplayConnection replay(std::move(*recording));
       desired = Introspect(replay, options, &models_seconds);
-      // The introspection may carry on past a failed query (an optional
-      // one): anything unrecorded makes the replay a miss.
+      // Anything unrecorded makes the replay a miss. (A query the recording
+      // lacks fails the introspection today; this keeps it a miss should
+      // the introspection ever carry on past an optional query.)
       if (desired.ok() && replay.misses() > 0) {
         desired = Status::NotFound("a query the recording does not hold");
       }
