@@ -4,12 +4,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <thread>
 #include <utility>
 
 #include "autogen/model_cache.h"
+#include "autogen/model_normalize.h"
 #include "autogen/render.h"
 #include "autogen/scratch.h"
 #include "autogen/sqlite_autogen.h"
@@ -166,6 +168,67 @@ Result<std::unique_ptr<ScratchServer>> OpenScratchServer(
   return StartEphemeral(options, "");
 }
 
+// The models' catalog without a scratch database (model_normalize.h), or
+// nullopt (and why, in `*why`) when they must be loaded: they are not plain
+// DDL, the scratch database would not be a new database on a PostgreSQL 15
+// server, or unqualified names might not go to "public" there.
+// `setup_schemas` are created before the models run.
+std::optional<Catalog> NormalizedModelsCatalog(
+    const ModelScan& models, const Result<ScratchIdentity>& identity,
+    bool dev, const std::vector<std::string>& setup_schemas,
+    std::string* why) {
+  const char* off = std::getenv("RETORT_MODEL_NORMALIZER");
+  if (off != nullptr && std::string_view(off) == "off") {
+    *why = "RETORT_MODEL_NORMALIZER=off";
+    return std::nullopt;
+  }
+  if (dev) {
+    *why = "a dev database holds more than the models";
+    return std::nullopt;
+  }
+  if (!identity.ok() || identity->user.empty()) {
+    *why = "the scratch server's settings are not known";
+    return std::nullopt;
+  }
+  if (identity->server_version / 10000 != kNormalizedServerMajor) {
+    *why = "the server is not PostgreSQL " +
+           std::to_string(kNormalizedServerMajor);
+    return std::nullopt;
+  }
+  if (identity->search_path_source != "default") {
+    *why = "the server's search_path is set (" + identity->search_path_source +
+           ")";
+    return std::nullopt;
+  }
+  std::shared_ptr<const NormalizedModels> normalized = models.normalized;
+  if (normalized == nullptr) {
+    normalized = std::make_shared<const NormalizedModels>(
+        NormalizeModels(models));
+  }
+  if (!normalized->catalog) {
+    *why = normalized->declined;
+    return std::nullopt;
+  }
+  if (normalized->unqualified &&
+      normalized->created_schemas.count(identity->user)) {
+    *why = "unqualified names would go to schema " + identity->user;
+    return std::nullopt;
+  }
+  for (const std::string& schema : normalized->needed_schemas) {
+    if (std::find(setup_schemas.begin(), setup_schemas.end(), schema) ==
+        setup_schemas.end()) {
+      *why = "schema " + schema + " is used but not created";
+      return std::nullopt;
+    }
+  }
+  Catalog catalog = *normalized->catalog;
+  for (const std::string& schema : setup_schemas) {
+    Schema& s = catalog.schemas[SchemaKey(schema)];
+    s.name = schema;
+  }
+  return catalog;
+}
+
 }  // namespace
 
 AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired,
@@ -310,6 +373,26 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
     }
   }
   if (cache_state != "hit") {
+    auto start = std::chrono::steady_clock::now();
+    std::vector<std::string> setup_schemas;
+    for (const auto& step : setup) setup_schemas.push_back(step.first);
+    std::string why;
+    if (std::optional<Catalog> normalized = NormalizedModelsCatalog(
+            models, identity, dev, setup_schemas, &why)) {
+      desired = FilterNormalizedCatalog(std::move(*normalized), options.filter);
+      models_seconds = SecondsSince(start);
+      cache_state = "normalised";
+      description = "no database (plain models, normalised by retort)";
+      Log(options, LogLevel::kDebug,
+          "models: " + std::to_string(models.statements.size()) +
+              " statements normalised without a database in " +
+              Seconds(models_seconds) + " s");
+    } else {
+      Log(options, LogLevel::kDebug,
+          "models: loaded into a database (not normalised here: " + why + ")");
+    }
+  }
+  if (cache_state != "hit" && cache_state != "normalised") {
     auto start = std::chrono::steady_clock::now();
     if (!dev && server == nullptr) {
       RETORT_ASSIGN_OR_RETURN(server, OpenScratchServer(target_url, options));

@@ -70,8 +70,9 @@ struct AutogenResult {
   // (on a model cache hit: where they were loaded when recorded).
   std::string scratch;
   // The model cache (model_cache.h): "hit" (the models were not loaded),
-  // "miss" (loaded, and recorded) or "off" (RETORT_CACHE=off, or the
-  // scratch database's identity could not be read).
+  // "miss" (loaded, and recorded), "off" (RETORT_CACHE=off, or the
+  // scratch database's identity could not be read; loaded) or "normalised"
+  // (plain models, normalised without a database: model_normalize.h).
   std::string model_cache;
 
   // True when the models and the database agree (no statement and no

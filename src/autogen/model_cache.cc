@@ -333,8 +333,10 @@ Status WriteScanCache(const std::string& path, std::string_view key,
                       const ModelScan& scan) {
   // Structured bindings stop the build when one of these structs gains a
   // field: encode it below, decode it in ReadScanCache, and bump
-  // kModelCacheFormatVersion.
-  const auto& [files, statements, schemas, creates] = scan;
+  // kModelCacheFormatVersion. `normalized` is not kept: a scan read from
+  // here has none, and NormalizeModels parses the statements again.
+  [[maybe_unused]] const auto& [files, statements, schemas, creates,
+                                normalized] = scan;
   std::string out = Header(kKindScan, key);
   std::unordered_map<std::string_view, uint32_t> file_index;
   PutFixed<uint32_t>(&out, static_cast<uint32_t>(files.size()));

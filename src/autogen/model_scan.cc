@@ -226,6 +226,7 @@ Result<std::vector<ModelFile>> ReadModelFiles(
 Result<ModelScan> ScanModels(const std::vector<ModelFile>& files) {
   ModelScan scan;
   std::string default_schema = "public";
+  ModelNormalizer normalizer;
   for (const ModelFile& file : files) {
     scan.files.push_back(file.path);
     auto split = SplitScript(Dialect::kPostgres, file.text);
@@ -250,8 +251,12 @@ Result<ModelScan> ScanModels(const std::vector<ModelFile>& files) {
         return Status::Internal(file.path + ":" + std::to_string(s.line) +
                                 ": cannot read libpg_query's parse tree");
       }
-      for (const json& raw : tree.value("stmts", json::array())) {
-        if (raw.contains("stmt")) scanner.Statement(raw["stmt"]);
+      if (auto stmts = tree.find("stmts"); stmts != tree.end()) {
+        for (const json& raw : *stmts) {
+          if (!raw.contains("stmt")) continue;
+          scanner.Statement(raw["stmt"]);
+          normalizer.Statement(raw["stmt"], s.text, file.path, s.line);
+        }
       }
       scan.statements.push_back(ModelStatement{file.path, std::move(s)});
     }
@@ -259,6 +264,8 @@ Result<ModelScan> ScanModels(const std::vector<ModelFile>& files) {
   for (auto& [name, schema] : scan.schemas) {
     std::sort(schema.files.begin(), schema.files.end());
   }
+  scan.normalized =
+      std::make_shared<const NormalizedModels>(normalizer.Finish());
   return scan;
 }
 

@@ -9,9 +9,11 @@
 #define RETORT_AUTOGEN_MODEL_SCAN_H_
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "autogen/model_normalize.h"
 #include "catalog/pg_introspect.h"
 #include "dialect/splitter.h"
 #include "retort/status.h"
@@ -64,6 +66,11 @@ struct ModelScan {
   std::map<std::string, ModelSchema> schemas;
   // Statements that create something (CREATE ..., CREATE TABLE AS, ...).
   int creates = 0;
+  // The models' catalog, normalised without a database when they are plain
+  // DDL (model_normalize.h), from the same parse. Null when the scan came
+  // from the scan cache, which does not keep it (NormalizeModels then
+  // parses again).
+  std::shared_ptr<const NormalizedModels> normalized;
 };
 
 // Splits and parses `files`. Errors name the file and line:

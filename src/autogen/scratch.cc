@@ -300,7 +300,8 @@ Result<ScratchIdentity> ServerIdentity(Connection& conn,
                                        bool database_settings) {
   auto r = conn.Query(
       "SELECT current_user, version(), string_agg(name || '=' || setting, "
-      "E'\\n' ORDER BY name) FROM pg_settings WHERE (source <> 'default' "
+      "E'\\n' ORDER BY name), (SELECT source FROM pg_settings WHERE name = "
+      "'search_path') FROM pg_settings WHERE (source <> 'default' "
       "OR name IN ('lc_collate', 'lc_ctype', 'server_encoding')) AND name "
       "NOT IN ('application_name', 'transaction_isolation', "
       "'transaction_read_only', 'transaction_deferrable') AND ($1::boolean "
@@ -310,10 +311,13 @@ Result<ScratchIdentity> ServerIdentity(Connection& conn,
   ScratchIdentity id;
   id.server_version = conn.ServerVersion();
   id.text = "server " + std::to_string(id.server_version);
-  for (const auto& cell : r->rows.at(0)) {
+  const Row& row = r->rows.at(0);
+  for (size_t i = 0; i < 3; ++i) {  // the search_path is among the settings
     id.text += '\n';
-    id.text += cell.value_or("");
+    id.text += row.at(i).value_or("");
   }
+  id.user = row.at(0).value_or("");
+  id.search_path_source = row.at(3).value_or("");
   return id;
 }
 

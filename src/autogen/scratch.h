@@ -75,6 +75,12 @@ Status LoadModels(Connection& conn, const ModelScan& scan,
 struct ScratchIdentity {
   std::string text;
   int server_version = 0;
+  // A session's current_user on that server and where its search_path
+  // comes from (pg_settings.source: "default" when nobody set it), for
+  // where unqualified names in the models go. ServerIdentity only; empty
+  // otherwise.
+  std::string user;
+  std::string search_path_source;
 };
 
 // A database on the server `conn` is connected to: the server's version(),

@@ -386,4 +386,125 @@ size_t Catalog::ObjectCount() const {
   return n;
 }
 
+namespace {
+
+std::string Opt(const std::optional<std::string>& text) {
+  return text ? "'" + *text + "'" : "null";
+}
+
+void ColumnText(const std::string& prefix, const Column& c, std::string* out) {
+  *out += prefix + " column " + c.name + " type=" + c.type +
+          " not_null=" + (c.not_null ? "t" : "f") +
+          " default=" + Opt(c.default_expr) + " identity=" + c.identity +
+          " identity_options=" + c.identity_options +
+          " generated=" + c.generated_expr + " collation=" + c.collation +
+          " comment=" + Opt(c.comment) + " type_key=" + c.type_key + "\n";
+}
+
+void ConstraintText(const std::string& prefix, const Constraint& k,
+                    std::string* out) {
+  *out += prefix + " constraint " + k.name + " kind=" +
+          std::string(ConstraintKindName(k.kind)) + " def=" + k.definition +
+          " references=" + k.referenced_table + " comment=" + Opt(k.comment) +
+          "\n";
+}
+
+void TriggerText(const std::string& prefix, const Trigger& t,
+                 std::string* out) {
+  *out += prefix + " trigger " + t.name + " def=" + t.definition +
+          " comment=" + Opt(t.comment) + "\n";
+}
+
+std::string Joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
+
+}  // namespace
+
+std::string CatalogText(const Catalog& catalog) {
+  std::string out;
+  for (const auto& [key, s] : catalog.schemas) {
+    out += key + " name=" + s.name + " comment=" + Opt(s.comment) + "\n";
+  }
+  for (const auto& [key, t] : catalog.tables) {
+    out += key + " table " + t.schema + "." + t.name +
+           " kind=" + (t.kind == RelationKind::kTable ? "table" : "partitioned") +
+           " unlogged=" + (t.unlogged ? "t" : "f") + " partition_key=" +
+           t.partition_key + " partition_of=" + t.partition_of +
+           " bound=" + t.partition_bound + " rls=" + (t.rls_enabled ? "t" : "f") +
+           " forced=" + (t.rls_forced ? "t" : "f") + " options=" + Joined(t.options) +
+           " comment=" + Opt(t.comment) + "\n";
+    for (const Column& c : t.columns) ColumnText(key, c, &out);
+    for (const Constraint& k : t.constraints) ConstraintText(key, k, &out);
+    for (const Trigger& tr : t.triggers) TriggerText(key, tr, &out);
+    for (const Policy& p : t.policies) {
+      out += key + " policy " + p.name + " def=" + p.definition +
+             " comment=" + Opt(p.comment) + "\n";
+    }
+  }
+  for (const auto& [key, x] : catalog.indexes) {
+    out += key + " index " + x.schema + "." + x.name + " on=" + x.table +
+           " unique=" + (x.unique ? "t" : "f") + " def=" + x.definition +
+           " comment=" + Opt(x.comment) + "\n";
+  }
+  for (const auto& [key, q] : catalog.sequences) {
+    out += key + " sequence " + q.schema + "." + q.name + " type=" +
+           q.data_type + " " + std::to_string(q.start) + "/" +
+           std::to_string(q.increment) + "/" + std::to_string(q.min_value) +
+           "/" + std::to_string(q.max_value) + "/" + std::to_string(q.cache) +
+           (q.cycle ? " cycle" : "") + " owned_by=" + q.owned_by_table + "." +
+           q.owned_by_column + " comment=" + Opt(q.comment) + "\n";
+  }
+  for (const auto& [key, v] : catalog.views) {
+    out += key + " view " + v.schema + "." + v.name +
+           (v.materialized ? " materialized" : "") + " def=" + v.definition +
+           " options=" + Joined(v.options) + " comment=" + Opt(v.comment) +
+           "\n";
+    for (const Trigger& tr : v.triggers) TriggerText(key, tr, &out);
+  }
+  for (const auto& [key, e] : catalog.enums) {
+    out += key + " enum " + e.schema + "." + e.name + " labels=" +
+           Joined(e.labels) + " comment=" + Opt(e.comment) + "\n";
+  }
+  for (const auto& [key, d] : catalog.domains) {
+    out += key + " domain " + d.schema + "." + d.name + " base=" + d.base_type +
+           " not_null=" + (d.not_null ? "t" : "f") +
+           " default=" + Opt(d.default_expr) + " collation=" + d.collation +
+           " comment=" + Opt(d.comment) + "\n";
+    for (const Constraint& k : d.checks) ConstraintText(key, k, &out);
+  }
+  for (const auto& [key, c] : catalog.composites) {
+    out += key + " composite " + c.schema + "." + c.name +
+           " comment=" + Opt(c.comment) + "\n";
+    for (const Column& a : c.attributes) ColumnText(key, a, &out);
+  }
+  for (const auto& [key, f] : catalog.functions) {
+    out += key + " function " + f.schema + "." + f.name + "(" +
+           f.identity_args + ")" + (f.procedure ? " procedure" : "") +
+           " result=" + f.result + " arguments=" + f.arguments +
+           " signature=" + f.signature_types + " comment=" + Opt(f.comment) +
+           " def=" + f.definition + "\n";
+  }
+  for (const auto& [key, x] : catalog.extensions) {
+    out += key + " extension " + x.name + " schema=" + x.schema +
+           " version=" + x.version + "\n";
+  }
+  for (const auto& [key, g] : catalog.grants) {
+    out += key + " grants on=" + g.target + " column=" + g.column;
+    for (const Grant& grant : g.grants) {
+      out += " " + grant.grantee + ":" + grant.privilege +
+             (grant.grantable ? "+" : "");
+    }
+    out += "\n";
+  }
+  std::map<std::string, const std::set<std::string>*> deps;
+  for (const auto& [from, to] : catalog.depends_on) deps[from] = &to;
+  for (const auto& [from, to] : deps) {
+    for (const std::string& key : *to) out += from + " -> " + key + "\n";
+  }
+  return out;
+}
+
 }  // namespace retort

@@ -335,6 +335,11 @@ struct Catalog {
   size_t ObjectCount() const;
 };
 
+// Every fact `catalog` holds, one per line in a stable order (dependencies
+// sorted): two catalogs are equal when their texts are, and a test's
+// failure shows the lines that differ.
+std::string CatalogText(const Catalog& catalog);
+
 }  // namespace retort
 
 #endif  // RETORT_CATALOG_CATALOG_H_

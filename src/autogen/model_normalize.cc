@@ -1,0 +1,1133 @@
+// The plain-DDL normaliser (model_normalize.h). Every shape accepted here
+// is one a test has loaded into PostgreSQL 15 and compared with the
+// introspected catalog; the texts below (format_type's type names,
+// pg_get_expr's defaults, pg_get_constraintdef's and pg_get_indexdef's
+// definitions, the names PostgreSQL chooses for unnamed constraints, the
+// pg_depend edges) are what that server prints for them.
+#include "autogen/model_normalize.h"
+
+#include <pg_query.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <utility>
+
+#include "autogen/model_scan.h"
+
+namespace retort {
+namespace {
+
+using json = nlohmann::json;
+
+// NAMEDATALEN - 1: longer identifiers are truncated by the server (with a
+// notice), and so are the names it makes up.
+constexpr size_t kMaxIdentifier = 63;
+
+// `node` is an object whose keys are all in `allowed`: a key the
+// normaliser does not know is a feature it does not handle.
+bool OnlyKeys(const json& node, std::initializer_list<std::string_view> allowed) {
+  if (!node.is_object()) return false;
+  for (const auto& item : node.items()) {
+    if (std::find(allowed.begin(), allowed.end(), item.key()) ==
+        allowed.end()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// `node[key]` without a copy, or an empty array/object (null) when absent.
+const json& Field(const json& node, const char* key) {
+  static const json kNull;
+  if (!node.is_object()) return kNull;
+  auto it = node.find(key);
+  return it == node.end() ? kNull : *it;
+}
+
+// The strings of a list of {"String": {"sval": ...}} nodes; nullopt when
+// any item is something else.
+std::optional<std::vector<std::string>> Strings(const json& list) {
+  if (!list.is_array()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const json& item : list) {
+    if (!item.is_object() || !item.contains("String")) return std::nullopt;
+    const json& s = item["String"];
+    if (!OnlyKeys(s, {"sval"})) return std::nullopt;
+    out.push_back(s.value("sval", ""));
+  }
+  return out;
+}
+
+std::string JoinQuoted(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) {
+    if (!out.empty()) out += ", ";
+    out += QuoteIdentIfNeeded(name);
+  }
+  return out;
+}
+
+// A built-in type as format_type prints it, from a TypeName node; nullopt
+// for anything else (user types, serial, arrays, interval fields, ...).
+struct ColumnType {
+  std::string text;
+  bool btree = true;   // has a default btree operator class (keys, indexes)
+  bool integer = false;
+  bool numeric = false;  // integer literals as defaults print bare
+  bool string = false;
+  bool boolean = false;
+  bool timestamp = false;
+  bool date = false;
+  bool uuid = false;
+};
+
+std::optional<ColumnType> BuiltinType(const json& type_name) {
+  if (!OnlyKeys(type_name, {"names", "typmods", "typemod", "location"}) ||
+      type_name.value("typemod", -1) != -1) {
+    return std::nullopt;
+  }
+  auto names = Strings(Field(type_name, "names"));
+  if (!names || names->empty() || names->size() > 2) return std::nullopt;
+  const bool qualified = names->size() == 2;
+  if (qualified && (*names)[0] != "pg_catalog") return std::nullopt;
+  const std::string& name = names->back();
+  std::vector<int64_t> mods;
+  if (type_name.contains("typmods")) {
+    for (const json& mod : type_name["typmods"]) {
+      if (!mod.is_object() || !mod.contains("A_Const")) return std::nullopt;
+      const json& c = mod["A_Const"];
+      if (!OnlyKeys(c, {"ival", "location"}) || !c.contains("ival")) {
+        return std::nullopt;
+      }
+      const json& ival = c["ival"];
+      // {} is 0 -- or a negative number, which libpg_query's JSON does not
+      // print either: refused.
+      if (!ival.contains("ival")) return std::nullopt;
+      mods.push_back(ival["ival"].get<int64_t>());
+    }
+  }
+  ColumnType t;
+  auto no_mods = [&](const char* text) -> std::optional<ColumnType> {
+    if (!mods.empty()) return std::nullopt;
+    t.text = text;
+    return t;
+  };
+  // Names the grammar qualifies (keywords: INTEGER, VARCHAR, ...) and
+  // names a user may write bare; a bare name is pg_catalog's as long as
+  // the models create no type (they cannot here).
+  if (name == "int4" || name == "int2" || name == "int8") {
+    t.integer = t.numeric = true;
+    return no_mods(name == "int4" ? "integer"
+                   : name == "int2" ? "smallint"
+                                    : "bigint");
+  }
+  if (name == "float8" || name == "float4") {
+    t.numeric = true;
+    return no_mods(name == "float8" ? "double precision" : "real");
+  }
+  if (name == "numeric") {
+    t.numeric = true;
+    if (mods.empty()) return no_mods("numeric");
+    const int64_t precision = mods[0];
+    const int64_t scale = mods.size() > 1 ? mods[1] : 0;
+    if (mods.size() > 2 || precision < 1 || precision > 1000 || scale < 0 ||
+        scale > precision) {
+      return std::nullopt;
+    }
+    t.text = "numeric(" + std::to_string(precision) + "," +
+             std::to_string(scale) + ")";
+    return t;
+  }
+  if (name == "text") {
+    t.string = true;
+    return no_mods("text");
+  }
+  if (name == "varchar" || (name == "bpchar" && qualified)) {
+    t.string = true;
+    t.text = name == "varchar" ? "character varying" : "character";
+    if (mods.empty()) return name == "varchar" ? std::optional(t) : std::nullopt;
+    if (mods.size() != 1 || mods[0] < 1 || mods[0] > 10485760) {
+      return std::nullopt;
+    }
+    t.text += "(" + std::to_string(mods[0]) + ")";
+    return t;
+  }
+  if (name == "bool") {
+    t.boolean = true;
+    return no_mods("boolean");
+  }
+  if (name == "timestamptz" || name == "timestamp") {
+    t.timestamp = true;
+    const char* zone =
+        name == "timestamptz" ? " with time zone" : " without time zone";
+    if (mods.empty()) {
+      t.text = std::string("timestamp") + zone;
+      return t;
+    }
+    if (mods.size() != 1 || mods[0] < 0 || mods[0] > 6) return std::nullopt;
+    t.text = "timestamp(" + std::to_string(mods[0]) + ")" + zone;
+    return t;
+  }
+  if (name == "date") {
+    t.date = true;
+    return no_mods("date");
+  }
+  if (name == "uuid") {
+    t.uuid = true;
+    return no_mods("uuid");
+  }
+  if (name == "jsonb" || name == "bytea" || name == "inet") {
+    return no_mods(name.c_str());
+  }
+  if (name == "json") {
+    t.btree = false;
+    return no_mods("json");
+  }
+  return std::nullopt;
+}
+
+// Key into the per-schema name sets.
+std::string SchemaName(const std::string& schema, const std::string& name) {
+  return schema + '\x1f' + name;
+}
+
+}  // namespace
+
+class ModelNormalizer::Impl {
+ public:
+  Impl() : catalog_(EmptyDatabaseCatalog()) { schemas_.insert("public"); }
+
+  bool declined() const { return !declined_.empty(); }
+
+  void Statement(const json& stmt, const std::string& text,
+                 const std::string& path, int line) {
+    if (declined()) return;
+    text_ = &text;
+    where_ = path + ":" + std::to_string(line);
+    if (!stmt.is_object() || stmt.size() != 1) {
+      Decline("a statement libpg_query did not parse into one node");
+      return;
+    }
+    const std::string& kind = stmt.begin().key();
+    const json& body = stmt.begin().value();
+    if (kind == "CreateStmt") {
+      CreateTable(body);
+    } else if (kind == "IndexStmt") {
+      CreateIndex(body);
+    } else if (kind == "AlterTableStmt") {
+      AlterTable(body);
+    } else if (kind == "CommentStmt") {
+      CommentOn(body);
+    } else if (kind == "CreateSchemaStmt") {
+      CreateSchema(body);
+    } else {
+      Decline("a " + kind + " statement");
+    }
+  }
+
+  NormalizedModels Finish() {
+    NormalizedModels out;
+    out.declined = declined_;
+    out.unqualified = unqualified_;
+    out.created_schemas = created_schemas_;
+    out.needed_schemas = needed_schemas_;
+    if (declined()) return out;
+    for (auto& [key, table] : catalog_.tables) {
+      std::sort(table.constraints.begin(), table.constraints.end(),
+                [](const Constraint& a, const Constraint& b) {
+                  return a.name < b.name;
+                });
+    }
+    out.catalog = std::move(catalog_);
+    return out;
+  }
+
+ private:
+  // A table's keys, for foreign keys to find theirs.
+  struct UniqueKey {
+    std::vector<std::string> columns;
+    std::string constraint_key;
+    bool primary = false;
+  };
+  struct TableState {
+    std::string schema;
+    std::string name;
+    std::vector<UniqueKey> keys;
+  };
+
+  // Always returns false, for `return Decline(...)`.
+  bool Decline(const std::string& why) {
+    if (declined_.empty()) declined_ = where_ + ": " + why;
+    return false;
+  }
+
+  void Dep(const std::string& from, const std::string& to) {
+    if (from != to) catalog_.depends_on[from].insert(to);
+  }
+
+  // The schema an unqualified name goes to.
+  std::string Resolve(const std::string& schema) {
+    if (!schema.empty()) return schema;
+    unqualified_ = true;
+    return "public";
+  }
+
+  bool Identifier(const std::string& name) {
+    if (name.empty() || name.size() > kMaxIdentifier) {
+      return Decline("a name longer than " + std::to_string(kMaxIdentifier) +
+                     " bytes (the server truncates it)");
+    }
+    return true;
+  }
+
+  // A RangeVar naming a permanent (or unlogged) relation: schema, name.
+  std::optional<std::pair<std::string, std::string>> RangeVar(
+      const json& rv, bool* unlogged = nullptr) {
+    if (!OnlyKeys(rv, {"schemaname", "relname", "inh", "relpersistence",
+                       "location"}) ||
+        !rv.value("inh", false)) {
+      Decline("a relation named with ONLY or a catalog");
+      return std::nullopt;
+    }
+    const std::string persistence = rv.value("relpersistence", "p");
+    if (persistence == "u" && unlogged != nullptr) {
+      *unlogged = true;
+    } else if (persistence != "p") {
+      Decline("a temporary or unlogged relation");
+      return std::nullopt;
+    }
+    std::string schema = Resolve(rv.value("schemaname", ""));
+    std::string name = rv.value("relname", "");
+    if (!Identifier(schema) || !Identifier(name)) return std::nullopt;
+    return std::make_pair(schema, name);
+  }
+
+  TableState* FindTable(const std::string& schema, const std::string& name) {
+    auto it = tables_.find(RelationKey(schema, name));
+    return it == tables_.end() ? nullptr : &it->second;
+  }
+
+  // A name PostgreSQL makes up ("t_a_b_key"), as makeObjectName would --
+  // declined when it would be truncated -- and free in the schema as
+  // ChooseRelationName/ChooseConstraintName require (else the server would
+  // pick another by appending digits: declined too).
+  std::optional<std::string> ChosenName(const TableState& t,
+                                        const std::vector<std::string>& columns,
+                                        const char* label, bool relation) {
+    std::string name = t.name;
+    for (const std::string& c : columns) name += "_" + c;
+    name += "_";
+    name += label;
+    if (name.size() > kMaxIdentifier) {
+      Decline("a constraint name the server would truncate");
+      return std::nullopt;
+    }
+    if (constraint_names_.count(SchemaName(t.schema, name)) ||
+        (relation && relation_names_.count(SchemaName(t.schema, name)))) {
+      Decline("a constraint whose chosen name is taken");
+      return std::nullopt;
+    }
+    return name;
+  }
+
+  // Column names of a key; declined when one is missing or repeated.
+  bool KeyColumns(const Table& table, const std::vector<std::string>& columns) {
+    if (columns.empty()) return Decline("a key without columns");
+    std::set<std::string> seen;
+    for (const std::string& c : columns) {
+      if (table.FindColumn(c) == nullptr) {
+        return Decline("a key on column \"" + c + "\" the table lacks");
+      }
+      if (!seen.insert(c).second) return Decline("a key naming a column twice");
+    }
+    return true;
+  }
+
+  // A PRIMARY KEY / UNIQUE / FOREIGN KEY constraint of `t` (a Constraint
+  // node's body); `column` for a column constraint.
+  bool AddConstraint(TableState& t, const json& k, const std::string& column) {
+    const std::string contype = k.value("contype", "");
+    Table& table = catalog_.tables[RelationKey(t.schema, t.name)];
+    const std::string table_key = RelationKey(t.schema, t.name);
+    if (contype == "CONSTR_PRIMARY" || contype == "CONSTR_UNIQUE") {
+      if (!OnlyKeys(k, {"contype", "conname", "keys", "location"})) {
+        return Decline("a key with options");
+      }
+      std::vector<std::string> columns;
+      if (!column.empty()) {
+        if (k.contains("keys")) return Decline("a column key with columns");
+        columns.push_back(column);
+      } else {
+        auto keys = Strings(Field(k, "keys"));
+        if (!keys) return Decline("a key of expressions");
+        columns = *keys;
+      }
+      if (!KeyColumns(table, columns)) return false;
+      const bool primary = contype == "CONSTR_PRIMARY";
+      for (const std::string& c : columns) {
+        if (!column_types_.at(ColumnKey(t.schema, t.name, c)).btree) {
+          return Decline("a key on a column without a btree operator class");
+        }
+      }
+      if (primary) {
+        for (const UniqueKey& u : t.keys) {
+          if (u.primary) return Decline("a second primary key");
+        }
+      }
+      std::string name;
+      if (k.contains("conname")) {
+        name = k.value("conname", "");
+        if (!Identifier(name)) return false;
+        if (relation_names_.count(SchemaName(t.schema, name)) ||
+            table_constraints_.count(ConstraintKey(t.schema, t.name, name))) {
+          return Decline("a constraint whose name is taken");
+        }
+      } else {
+        auto chosen = primary ? ChosenName(t, {}, "pkey", true)
+                              : ChosenName(t, columns, "key", true);
+        if (!chosen) return false;
+        name = *chosen;
+      }
+      for (const std::string& c : columns) {
+        if (primary) {
+          for (Column& col : table.columns) {
+            if (col.name == c) col.not_null = true;
+          }
+        }
+      }
+      const std::string key = ConstraintKey(t.schema, t.name, name);
+      Constraint out;
+      out.name = name;
+      out.kind = primary ? ConstraintKind::kPrimaryKey : ConstraintKind::kUnique;
+      out.definition =
+          std::string(primary ? "PRIMARY KEY (" : "UNIQUE (") +
+          JoinQuoted(columns) + ")";
+      table.constraints.push_back(std::move(out));
+      Dep(key, table_key);
+      for (const std::string& c : columns) {
+        Dep(key, ColumnKey(t.schema, t.name, c));
+      }
+      t.keys.push_back(UniqueKey{columns, key, primary});
+      NameTaken(t, name, true);
+      return true;
+    }
+    if (contype == "CONSTR_FOREIGN") {
+      return AddForeignKey(t, k, column);
+    }
+    return Decline("a " + contype + " constraint");
+  }
+
+  void NameTaken(const TableState& t, const std::string& name, bool relation) {
+    constraint_names_.insert(SchemaName(t.schema, name));
+    table_constraints_.insert(ConstraintKey(t.schema, t.name, name));
+    if (relation) relation_names_.insert(SchemaName(t.schema, name));
+  }
+
+  bool AddForeignKey(TableState& t, const json& k, const std::string& column) {
+    if (!OnlyKeys(k, {"contype", "conname", "location", "pktable", "fk_attrs",
+                      "pk_attrs", "fk_matchtype", "fk_upd_action",
+                      "fk_del_action", "initially_valid", "deferrable",
+                      "initdeferred"})) {
+      return Decline("a foreign key with options");
+    }
+    if (!k.value("initially_valid", false)) {
+      return Decline("a NOT VALID foreign key");
+    }
+    Table& table = catalog_.tables[RelationKey(t.schema, t.name)];
+    const std::string table_key = RelationKey(t.schema, t.name);
+    std::vector<std::string> columns;
+    if (!column.empty()) {
+      if (k.contains("fk_attrs")) return Decline("a column FK with columns");
+      columns.push_back(column);
+    } else {
+      auto attrs = Strings(Field(k, "fk_attrs"));
+      if (!attrs) return Decline("a foreign key of expressions");
+      columns = *attrs;
+    }
+    if (!KeyColumns(table, columns)) return false;
+    auto ref_name = RangeVar(Field(k, "pktable"));
+    if (!ref_name) return false;
+    TableState* ref = FindTable(ref_name->first, ref_name->second);
+    if (ref == nullptr) {
+      return Decline("a foreign key to a table the models have not created");
+    }
+    const UniqueKey* target = nullptr;
+    std::vector<std::string> ref_columns;
+    if (k.contains("pk_attrs")) {
+      auto attrs = Strings(k["pk_attrs"]);
+      if (!attrs) return Decline("a foreign key to expressions");
+      ref_columns = *attrs;
+      std::set<std::string> wanted(ref_columns.begin(), ref_columns.end());
+      if (wanted.size() != ref_columns.size()) {
+        return Decline("a foreign key naming a column twice");
+      }
+      for (const UniqueKey& u : ref->keys) {
+        if (std::set<std::string>(u.columns.begin(), u.columns.end()) !=
+            wanted) {
+          continue;
+        }
+        if (target != nullptr) {
+          return Decline("a foreign key that two keys could serve");
+        }
+        target = &u;
+      }
+    } else {
+      for (const UniqueKey& u : ref->keys) {
+        if (u.primary) target = &u;
+      }
+      if (target != nullptr) ref_columns = target->columns;
+    }
+    if (target == nullptr) {
+      return Decline("a foreign key without a matching key to reference");
+    }
+    if (ref_columns.size() != columns.size()) {
+      return Decline("a foreign key with a different number of columns");
+    }
+    for (size_t i = 0; i < columns.size(); ++i) {
+      const std::string& mine =
+          table.FindColumn(columns[i])->type;
+      const Column* theirs =
+          catalog_.tables[RelationKey(ref->schema, ref->name)].FindColumn(
+              ref_columns[i]);
+      if (theirs == nullptr || theirs->type != mine) {
+        return Decline("a foreign key between columns of different types");
+      }
+    }
+    const std::string match = k.value("fk_matchtype", "s");
+    if (match != "s" && match != "f") return Decline("MATCH PARTIAL");
+    std::string name;
+    if (k.contains("conname")) {
+      name = k.value("conname", "");
+      if (!Identifier(name)) return false;
+      if (table_constraints_.count(ConstraintKey(t.schema, t.name, name))) {
+        return Decline("a constraint whose name is taken");
+      }
+    } else {
+      auto chosen = ChosenName(t, columns, "fkey", false);
+      if (!chosen) return false;
+      name = *chosen;
+    }
+    auto action = [this](const std::string& code,
+                         const char* what) -> std::optional<std::string> {
+      if (code == "a") return "";
+      if (code == "r") return std::string(what) + " RESTRICT";
+      if (code == "c") return std::string(what) + " CASCADE";
+      if (code == "n") return std::string(what) + " SET NULL";
+      if (code == "d") return std::string(what) + " SET DEFAULT";
+      Decline("a foreign key action");
+      return std::nullopt;
+    };
+    auto on_update = action(k.value("fk_upd_action", "a"), " ON UPDATE");
+    auto on_delete = action(k.value("fk_del_action", "a"), " ON DELETE");
+    if (!on_update || !on_delete) return false;
+    std::string def = "FOREIGN KEY (" + JoinQuoted(columns) + ") REFERENCES " +
+                      QualifiedName(ref->schema, ref->name) + "(" +
+                      JoinQuoted(ref_columns) + ")";
+    if (match == "f") def += " MATCH FULL";
+    def += *on_update + *on_delete;
+    const bool initdeferred = k.value("initdeferred", false);
+    if (k.value("deferrable", false) || initdeferred) def += " DEFERRABLE";
+    if (initdeferred) def += " INITIALLY DEFERRED";
+    const std::string key = ConstraintKey(t.schema, t.name, name);
+    const std::string ref_key = RelationKey(ref->schema, ref->name);
+    Constraint out;
+    out.name = name;
+    out.kind = ConstraintKind::kForeignKey;
+    out.definition = std::move(def);
+    out.referenced_table = ref_key;
+    Dep(key, table_key);
+    for (const std::string& c : columns) Dep(key, ColumnKey(t.schema, t.name, c));
+    Dep(key, ref_key);
+    for (const std::string& c : ref_columns) {
+      Dep(key, ColumnKey(ref->schema, ref->name, c));
+    }
+    Dep(key, target->constraint_key);
+    table.constraints.push_back(std::move(out));
+    NameTaken(t, name, false);
+    return true;
+  }
+
+  // The printed default of `value` for a column of `type`; nullopt (and
+  // declined) for anything but the few shapes known. `*none` for DEFAULT
+  // NULL, which PostgreSQL does not store.
+  std::optional<std::string> Default(const json& value, const ColumnType& type,
+                                     bool* none) {
+    if (!value.is_object() || value.size() != 1) {
+      Decline("a default expression");
+      return std::nullopt;
+    }
+    const std::string& kind = value.begin().key();
+    const json& body = value.begin().value();
+    if (kind == "A_Const") {
+      if (body.value("isnull", false)) {
+        *none = true;
+        return "";
+      }
+      if (body.contains("ival") && type.numeric &&
+          OnlyKeys(body, {"ival", "location"})) {
+        // Read from the text: libpg_query's JSON prints neither 0 nor
+        // negative numbers. Digits only: a sign is an expression here.
+        const size_t at = body.value("location", size_t(0));
+        size_t end = at;
+        while (end < text_->size() && (*text_)[end] >= '0' &&
+               (*text_)[end] <= '9') {
+          ++end;
+        }
+        if (end == at || end - at > 9) {
+          Decline("a default number with a sign or more than 9 digits");
+          return std::nullopt;
+        }
+        const int64_t n = std::stoll(text_->substr(at, end - at));
+        const int64_t ival =
+            body["ival"].contains("ival") ? body["ival"]["ival"].get<int64_t>()
+                                          : 0;
+        if (n != ival) {
+          Decline("a default number the parse tree reads differently");
+          return std::nullopt;
+        }
+        return std::to_string(n);
+      }
+      if (body.contains("sval") && type.string &&
+          OnlyKeys(body, {"sval", "location"})) {
+        const std::string s = body["sval"].value("sval", "");
+        for (unsigned char ch : s) {
+          if (ch < 0x20 || ch == '\\' || ch >= 0x80) {
+            Decline("a default string with escapes or non-ASCII characters");
+            return std::nullopt;
+          }
+        }
+        std::string quoted = "'";
+        for (char ch : s) {
+          quoted += ch;
+          if (ch == '\'') quoted += '\'';
+        }
+        quoted += "'::";
+        quoted += type.text.starts_with("character varying") ? "character varying"
+                  : type.text.starts_with("character")        ? "bpchar"
+                                                              : "text";
+        return quoted;
+      }
+      if (body.contains("boolval") && type.boolean &&
+          OnlyKeys(body, {"boolval", "location"})) {
+        return body["boolval"].value("boolval", false) ? "true" : "false";
+      }
+    } else if (kind == "FuncCall") {
+      if (OnlyKeys(body, {"funcname", "funcformat", "location"}) &&
+          body.value("funcformat", "") == "COERCE_EXPLICIT_CALL") {
+        auto name = Strings(Field(body, "funcname"));
+        if (name && name->size() == 1) {
+          if ((*name)[0] == "now" && type.timestamp) return "now()";
+          if ((*name)[0] == "gen_random_uuid" && type.uuid) {
+            return "gen_random_uuid()";
+          }
+        }
+      }
+    } else if (kind == "SQLValueFunction") {
+      if (OnlyKeys(body, {"op", "typmod", "location"}) &&
+          body.value("typmod", 0) == -1) {
+        const std::string op = body.value("op", "");
+        if (op == "SVFOP_CURRENT_TIMESTAMP" && type.timestamp) {
+          return "CURRENT_TIMESTAMP";
+        }
+        if (op == "SVFOP_CURRENT_DATE" && type.date) return "CURRENT_DATE";
+      }
+    }
+    Decline("a default expression of a kind not normalised here");
+    return std::nullopt;
+  }
+
+  void CreateTable(const json& body) {
+    if (!OnlyKeys(body, {"relation", "tableElts", "oncommit"}) ||
+        body.value("oncommit", "ONCOMMIT_NOOP") != "ONCOMMIT_NOOP") {
+      Decline("CREATE TABLE with options");
+      return;
+    }
+    bool unlogged = false;
+    auto name = RangeVar(Field(body, "relation"), &unlogged);
+    if (!name) return;
+    const auto& [schema, table_name] = *name;
+    if (!schemas_.count(schema)) {
+      // Created before the models (DiffOptions::idempotent_schemas), or
+      // the models fail: the caller decides.
+      schemas_.insert(schema);
+      needed_schemas_.insert(schema);
+      Schema s;
+      s.name = schema;
+      catalog_.schemas[SchemaKey(schema)] = std::move(s);
+    }
+    if (relation_names_.count(SchemaName(schema, table_name))) {
+      Decline("a table whose name is taken");
+      return;
+    }
+    const std::string key = RelationKey(schema, table_name);
+    Table& table = catalog_.tables[key];
+    table.schema = schema;
+    table.name = table_name;
+    table.unlogged = unlogged;
+    TableState& t = tables_[key];
+    t.schema = schema;
+    t.name = table_name;
+    relation_names_.insert(SchemaName(schema, table_name));
+    // Columns first, with their NULL/NOT NULL and defaults; then keys in
+    // the order written; then foreign keys, which may reference this
+    // table's own keys.
+    std::vector<std::pair<const json*, std::string>> keys, foreign;
+    for (const json& element : Field(body, "tableElts")) {
+      if (element.contains("ColumnDef")) {
+        if (!AddColumn(t, table, element["ColumnDef"], &keys, &foreign)) return;
+      } else if (element.contains("Constraint")) {
+        const json& k = element["Constraint"];
+        (k.value("contype", "") == "CONSTR_FOREIGN" ? foreign : keys)
+            .emplace_back(&k, "");
+      } else {
+        Decline("CREATE TABLE with LIKE");
+        return;
+      }
+    }
+    if (table.columns.empty()) {
+      Decline("a table without columns");
+      return;
+    }
+    for (const auto& [k, column] : keys) {
+      if (!AddConstraint(t, *k, column)) return;
+    }
+    for (const auto& [k, column] : foreign) {
+      if (!AddConstraint(t, *k, column)) return;
+    }
+  }
+
+  bool AddColumn(TableState& t, Table& table, const json& def,
+                 std::vector<std::pair<const json*, std::string>>* keys,
+                 std::vector<std::pair<const json*, std::string>>* foreign) {
+    if (!OnlyKeys(def, {"colname", "typeName", "is_local", "constraints",
+                        "location"})) {
+      return Decline("a column with COLLATE, identity, storage or the like");
+    }
+    Column col;
+    col.name = def.value("colname", "");
+    if (!Identifier(col.name)) return false;
+    if (table.FindColumn(col.name) != nullptr) {
+      return Decline("a column named twice");
+    }
+    auto type = BuiltinType(Field(def, "typeName"));
+    if (!type) return Decline("a column of a type not normalised here");
+    col.type = type->text;
+    column_types_[ColumnKey(t.schema, t.name, col.name)] = *type;
+    bool null = false, not_null = false, has_default = false;
+    for (const json& c : Field(def, "constraints")) {
+      if (!c.contains("Constraint")) return Decline("a column constraint");
+      const json& k = c["Constraint"];
+      const std::string contype = k.value("contype", "");
+      if (contype == "CONSTR_NULL" || contype == "CONSTR_NOTNULL") {
+        if (!OnlyKeys(k, {"contype", "location"})) {
+          return Decline("a named NOT NULL");
+        }
+        (contype == "CONSTR_NULL" ? null : not_null) = true;
+      } else if (contype == "CONSTR_DEFAULT") {
+        if (!OnlyKeys(k, {"contype", "location", "raw_expr"}) || has_default) {
+          return Decline("a named or repeated DEFAULT");
+        }
+        has_default = true;
+        bool none = false;
+        auto printed = Default(Field(k, "raw_expr"), *type, &none);
+        if (!printed) return false;
+        if (!none) col.default_expr = *printed;
+      } else if (contype == "CONSTR_FOREIGN") {
+        foreign->emplace_back(&k, col.name);
+      } else if (contype == "CONSTR_PRIMARY" || contype == "CONSTR_UNIQUE") {
+        keys->emplace_back(&k, col.name);
+      } else {
+        return Decline("a " + contype + " column constraint");
+      }
+    }
+    if (null && not_null) return Decline("NULL and NOT NULL together");
+    col.not_null = not_null;
+    const std::string column_key = ColumnKey(t.schema, t.name, col.name);
+    // pg_attrdef depends on its column, which introspection folds into a
+    // dependency of the column on its table.
+    if (col.default_expr) Dep(column_key, RelationKey(t.schema, t.name));
+    table.columns.push_back(std::move(col));
+    return true;
+  }
+
+  void CreateIndex(const json& body) {
+    if (!OnlyKeys(body, {"idxname", "relation", "accessMethod", "indexParams",
+                         "indexIncludingParams", "unique"}) ||
+        body.value("accessMethod", "") != "btree") {
+      Decline("CREATE INDEX with options, a method other than btree or "
+              "CONCURRENTLY");
+      return;
+    }
+    const std::string name = body.value("idxname", "");
+    if (name.empty()) {
+      Decline("an index without a name");
+      return;
+    }
+    auto rel = RangeVar(Field(body, "relation"));
+    if (!rel || !Identifier(name)) return;
+    TableState* t = FindTable(rel->first, rel->second);
+    if (t == nullptr) {
+      Decline("an index on a table the models have not created");
+      return;
+    }
+    if (relation_names_.count(SchemaName(t->schema, name))) {
+      Decline("an index whose name is taken");
+      return;
+    }
+    const std::string table_key = RelationKey(t->schema, t->name);
+    const Table& table = catalog_.tables[table_key];
+    const bool unique = body.value("unique", false);
+    std::string def = std::string(unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
+                      QuoteIdentIfNeeded(name) + " ON " +
+                      QualifiedName(t->schema, t->name) + " USING btree (";
+    std::vector<std::string> columns;
+    auto elements = [&](const json& list, bool key_columns) {
+      bool first = true;
+      for (const json& e : list) {
+        if (!e.contains("IndexElem")) return Decline("an index element");
+        const json& x = e["IndexElem"];
+        if (!OnlyKeys(x, {"name", "ordering", "nulls_ordering"}) ||
+            !x.contains("name")) {
+          return Decline("an index on an expression, or with an operator "
+                         "class or collation");
+        }
+        const std::string column = x.value("name", "");
+        const Column* col = table.FindColumn(column);
+        if (col == nullptr) return Decline("an index on a missing column");
+        if (!column_types_.at(ColumnKey(t->schema, t->name, column)).btree) {
+          return Decline("an index on a column without a btree operator class");
+        }
+        if (!first) def += ", ";
+        first = false;
+        def += QuoteIdentIfNeeded(column);
+        columns.push_back(column);
+        const std::string ordering = x.value("ordering", "SORTBY_DEFAULT");
+        const std::string nulls = x.value("nulls_ordering", "SORTBY_NULLS_DEFAULT");
+        if (!key_columns) {
+          if (ordering != "SORTBY_DEFAULT" || nulls != "SORTBY_NULLS_DEFAULT") {
+            return Decline("an ordered INCLUDE column");
+          }
+          continue;
+        }
+        const bool desc = ordering == "SORTBY_DESC";
+        if (!desc && ordering != "SORTBY_DEFAULT" && ordering != "SORTBY_ASC") {
+          return Decline("an index ordering with USING");
+        }
+        const bool nulls_first = nulls == "SORTBY_NULLS_FIRST" ||
+                                 (desc && nulls == "SORTBY_NULLS_DEFAULT");
+        if (desc) {
+          def += nulls_first ? " DESC" : " DESC NULLS LAST";
+        } else if (nulls_first) {
+          def += " NULLS FIRST";
+        }
+      }
+      if (first && key_columns) return Decline("an index without columns");
+      return true;
+    };
+    if (!elements(Field(body, "indexParams"), true)) return;
+    def += ")";
+    if (body.contains("indexIncludingParams")) {
+      def += " INCLUDE (";
+      if (!elements(body["indexIncludingParams"], false)) return;
+      def += ")";
+    }
+    Index index;
+    index.schema = t->schema;
+    index.name = name;
+    index.table = table_key;
+    index.definition = std::move(def);
+    index.unique = unique;
+    const std::string key = RelationKey(t->schema, name);
+    Dep(key, table_key);
+    for (const std::string& c : columns) {
+      Dep(key, ColumnKey(t->schema, t->name, c));
+    }
+    catalog_.indexes[key] = std::move(index);
+    relation_names_.insert(SchemaName(t->schema, name));
+  }
+
+  void AlterTable(const json& body) {
+    if (!OnlyKeys(body, {"relation", "cmds", "objtype"}) ||
+        body.value("objtype", "") != "OBJECT_TABLE") {
+      Decline("ALTER TABLE with IF EXISTS, or of another kind");
+      return;
+    }
+    auto rel = RangeVar(Field(body, "relation"));
+    if (!rel) return;
+    TableState* t = FindTable(rel->first, rel->second);
+    if (t == nullptr) {
+      Decline("ALTER TABLE of a table the models have not created");
+      return;
+    }
+    for (const json& c : Field(body, "cmds")) {
+      if (!c.contains("AlterTableCmd")) {
+        Decline("an ALTER TABLE command");
+        return;
+      }
+      const json& cmd = c["AlterTableCmd"];
+      if (!OnlyKeys(cmd, {"subtype", "def", "behavior"}) ||
+          cmd.value("subtype", "") != "AT_AddConstraint" ||
+          !cmd.contains("def") || !cmd["def"].contains("Constraint")) {
+        Decline("an ALTER TABLE command other than ADD CONSTRAINT");
+        return;
+      }
+      if (!AddConstraint(*t, cmd["def"]["Constraint"], "")) return;
+    }
+  }
+
+  void CommentOn(const json& body) {
+    if (!OnlyKeys(body, {"objtype", "object", "comment"})) {
+      Decline("a COMMENT");
+      return;
+    }
+    std::optional<std::string> comment;
+    if (body.contains("comment")) comment = body.value("comment", "");
+    if (comment && comment->empty()) comment.reset();  // '' drops it
+    const std::string objtype = body.value("objtype", "");
+    const json& object = Field(body, "object");
+    if (objtype == "OBJECT_SCHEMA") {
+      if (!object.contains("String")) {
+        Decline("a COMMENT ON SCHEMA");
+        return;
+      }
+      const std::string name = object["String"].value("sval", "");
+      auto it = catalog_.schemas.find(SchemaKey(name));
+      if (it == catalog_.schemas.end()) {
+        Decline("a comment on a schema the models have not created");
+        return;
+      }
+      it->second.comment = comment;
+      return;
+    }
+    if (!object.contains("List")) {
+      Decline("a COMMENT on an object of this kind");
+      return;
+    }
+    auto names = Strings(Field(object["List"], "items"));
+    if (!names || names->empty()) {
+      Decline("a COMMENT naming an object oddly");
+      return;
+    }
+    // The relation named by `parts` (schema-qualified or not).
+    auto table_of = [this](const std::vector<std::string>& parts)
+        -> TableState* {
+      if (parts.empty() || parts.size() > 2) return nullptr;
+      std::string schema = parts.size() == 2 ? parts[0] : Resolve("");
+      return FindTable(schema, parts.back());
+    };
+    if (objtype == "OBJECT_TABLE" || objtype == "OBJECT_INDEX") {
+      if (names->size() > 2) {
+        Decline("a COMMENT naming a catalog");
+        return;
+      }
+      std::string schema = names->size() == 2 ? (*names)[0] : Resolve("");
+      const std::string key = RelationKey(schema, names->back());
+      if (objtype == "OBJECT_TABLE") {
+        auto it = catalog_.tables.find(key);
+        if (it == catalog_.tables.end()) {
+          Decline("a comment on a table the models have not created");
+          return;
+        }
+        it->second.comment = comment;
+      } else {
+        auto it = catalog_.indexes.find(key);
+        if (it == catalog_.indexes.end()) {
+          Decline("a comment on an index the models have not created");
+          return;
+        }
+        it->second.comment = comment;
+      }
+      return;
+    }
+    if (objtype == "OBJECT_COLUMN" || objtype == "OBJECT_TABCONSTRAINT") {
+      std::vector<std::string> parts(names->begin(), names->end() - 1);
+      TableState* t = table_of(parts);
+      if (t == nullptr) {
+        Decline("a comment on an object of a table the models have not "
+                "created");
+        return;
+      }
+      Table& table = catalog_.tables[RelationKey(t->schema, t->name)];
+      if (objtype == "OBJECT_COLUMN") {
+        for (Column& col : table.columns) {
+          if (col.name == names->back()) {
+            col.comment = comment;
+            return;
+          }
+        }
+      } else {
+        for (Constraint& k : table.constraints) {
+          if (k.name == names->back()) {
+            k.comment = comment;
+            return;
+          }
+        }
+      }
+      Decline("a comment on a column or constraint the table lacks");
+      return;
+    }
+    Decline("a COMMENT on an object of this kind");
+  }
+
+  void CreateSchema(const json& body) {
+    if (!OnlyKeys(body, {"schemaname", "if_not_exists"})) {
+      Decline("CREATE SCHEMA with AUTHORIZATION or elements");
+      return;
+    }
+    const std::string name = body.value("schemaname", "");
+    if (!Identifier(name)) return;
+    if (name.starts_with("pg_")) {
+      Decline("a schema named pg_*");
+      return;
+    }
+    if (schemas_.count(name)) {
+      if (!body.value("if_not_exists", false)) {
+        Decline("a schema created twice");
+      }
+      return;
+    }
+    schemas_.insert(name);
+    created_schemas_.insert(name);
+    Schema s;
+    s.name = name;
+    catalog_.schemas[SchemaKey(name)] = std::move(s);
+  }
+
+  Catalog catalog_;
+  std::string declined_;
+  std::string where_;
+  const std::string* text_ = nullptr;
+  bool unqualified_ = false;
+  std::set<std::string> schemas_;
+  std::set<std::string> created_schemas_;
+  std::set<std::string> needed_schemas_;
+  std::map<std::string, TableState> tables_;  // by relation key
+  // The type of every column, by column key.
+  std::map<std::string, ColumnType> column_types_;
+  std::set<std::string> relation_names_;     // SchemaName(schema, name)
+  std::set<std::string> constraint_names_;   // SchemaName(schema, name)
+  std::set<std::string> table_constraints_;  // ConstraintKey
+};
+
+ModelNormalizer::ModelNormalizer() : impl_(std::make_unique<Impl>()) {}
+ModelNormalizer::~ModelNormalizer() = default;
+
+void ModelNormalizer::Statement(const json& stmt, const std::string& text,
+                                const std::string& path, int line) {
+  impl_->Statement(stmt, text, path, line);
+}
+
+bool ModelNormalizer::declined() const { return impl_->declined(); }
+
+NormalizedModels ModelNormalizer::Finish() { return impl_->Finish(); }
+
+NormalizedModels NormalizeModels(const ModelScan& scan) {
+  ModelNormalizer normalizer;
+  for (const ModelStatement& s : scan.statements) {
+    if (normalizer.declined()) break;
+    PgQueryParseResult parsed = pg_query_parse(s.statement.text.c_str());
+    json tree = parsed.error == nullptr
+                    ? json::parse(parsed.parse_tree, nullptr, false)
+                    : json();
+    pg_query_free_parse_result(parsed);
+    if (!tree.is_object()) {
+      NormalizedModels out;
+      out.declined = s.path + ":" + std::to_string(s.statement.line) +
+                     ": a statement that does not parse";
+      return out;
+    }
+    for (const json& raw : Field(tree, "stmts")) {
+      if (raw.contains("stmt")) {
+        normalizer.Statement(raw["stmt"], s.statement.text, s.path,
+                             s.statement.line);
+      }
+    }
+  }
+  return normalizer.Finish();
+}
+
+Catalog EmptyDatabaseCatalog() {
+  Catalog c;
+  Schema pub;
+  pub.name = "public";
+  pub.comment = "standard public schema";
+  c.schemas[SchemaKey("public")] = std::move(pub);
+  // PostgreSQL 15: owned by pg_database_owner, USAGE for PUBLIC.
+  c.grants[SchemaKey("public")] =
+      ObjectGrants{"SCHEMA public", "", {Grant{"PUBLIC", "USAGE", false}}};
+  c.extensions[ExtensionKey("plpgsql")] =
+      Extension{"plpgsql", "pg_catalog", "1.0"};
+  return c;
+}
+
+Catalog FilterNormalizedCatalog(Catalog c, const IntrospectOptions& filter) {
+  std::set<std::string> kept;
+  for (auto it = c.schemas.begin(); it != c.schemas.end();) {
+    if (SchemaIncluded(filter, it->second.name)) {
+      kept.insert(it->first);
+      ++it;
+    } else {
+      it = c.schemas.erase(it);
+    }
+  }
+  for (auto it = c.tables.begin(); it != c.tables.end();) {
+    const Table& t = it->second;
+    if (!RelationIncluded(filter, t.schema, t.name)) {
+      it = c.tables.erase(it);
+      continue;
+    }
+    kept.insert(it->first);
+    for (const Column& col : t.columns) {
+      kept.insert(ColumnKey(t.schema, t.name, col.name));
+    }
+    for (const Constraint& k : t.constraints) {
+      kept.insert(ConstraintKey(t.schema, t.name, k.name));
+    }
+    ++it;
+  }
+  for (auto& [key, t] : c.tables) {
+    for (Constraint& k : t.constraints) {
+      if (!k.referenced_table.empty() && !kept.count(k.referenced_table)) {
+        k.referenced_table.clear();
+      }
+    }
+  }
+  // An index belongs to the comparison when its table does.
+  for (auto it = c.indexes.begin(); it != c.indexes.end();) {
+    if (kept.count(it->second.table)) {
+      kept.insert(it->first);
+      ++it;
+    } else {
+      it = c.indexes.erase(it);
+    }
+  }
+  for (auto it = c.extensions.begin(); it != c.extensions.end();) {
+    const std::string& schema = it->second.schema;
+    if (SchemaIncluded(filter, schema) || schema == "pg_catalog") {
+      ++it;
+    } else {
+      it = c.extensions.erase(it);
+    }
+  }
+  for (auto it = c.grants.begin(); it != c.grants.end();) {
+    it = kept.count(it->first) ? std::next(it) : c.grants.erase(it);
+  }
+  for (auto it = c.depends_on.begin(); it != c.depends_on.end();) {
+    if (!kept.count(it->first)) {
+      it = c.depends_on.erase(it);
+      continue;
+    }
+    std::set<std::string>& to = it->second;
+    for (auto dep = to.begin(); dep != to.end();) {
+      dep = kept.count(*dep) ? std::next(dep) : to.erase(dep);
+    }
+    it = to.empty() ? c.depends_on.erase(it) : std::next(it);
+  }
+  return c;
+}
+
+}  // namespace retort
