@@ -19,6 +19,7 @@
 #include "autogen/scratch.h"
 #include "catalog/pg_introspect.h"
 #include "dialect/url.h"
+#include "normalize_check.h"
 #include "pg_harness.h"
 
 namespace retort {
@@ -107,6 +108,9 @@ std::string DatabaseWith(const std::string& sql) {
   if (conn == nullptr) return "";
   Status st = LoadModels(*conn, {ModelFile{"schema.sql", sql}});
   EXPECT_TRUE(st.ok()) << st.ToString();
+  // Plain schemas are normalised without a database when they are models:
+  // every one here is also a check of that.
+  if (st.ok()) testing::ExpectNormalizedMatches(sql, url);
   return url;
 }
 

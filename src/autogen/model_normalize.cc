@@ -71,6 +71,31 @@ std::string JoinQuoted(const std::vector<std::string>& names) {
   return out;
 }
 
+// An integer constant (an A_Const's body) read from the statement's text
+// at its location: libpg_query's JSON prints neither 0 nor negative
+// numbers ({"ival": {}} for both). Digits only -- a sign is refused -- and
+// at most 9 of them (an int4). A constant the parser made up (location -1,
+// e.g. char's length 1) has its value in the tree.
+std::optional<int64_t> IntegerConst(const json& body, const std::string& text) {
+  if (!OnlyKeys(body, {"ival", "location"}) || !body.contains("ival")) {
+    return std::nullopt;
+  }
+  const json& ival = body["ival"];
+  const int64_t in_tree =
+      ival.contains("ival") ? ival["ival"].get<int64_t>() : 0;
+  const int64_t at = body.value("location", int64_t{-1});
+  if (at < 0) {
+    if (!ival.contains("ival")) return std::nullopt;
+    return in_tree;
+  }
+  size_t end = size_t(at);
+  while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+  if (end == size_t(at) || end - size_t(at) > 9) return std::nullopt;
+  const int64_t n = std::stoll(text.substr(size_t(at), end - size_t(at)));
+  if (n != in_tree) return std::nullopt;
+  return n;
+}
+
 // A built-in type as format_type prints it, from a TypeName node; nullopt
 // for anything else (user types, serial, arrays, interval fields, ...).
 struct ColumnType {
@@ -85,7 +110,8 @@ struct ColumnType {
   bool uuid = false;
 };
 
-std::optional<ColumnType> BuiltinType(const json& type_name) {
+std::optional<ColumnType> BuiltinType(const json& type_name,
+                                      const std::string& text) {
   if (!OnlyKeys(type_name, {"names", "typmods", "typemod", "location"}) ||
       type_name.value("typemod", -1) != -1) {
     return std::nullopt;
@@ -99,15 +125,9 @@ std::optional<ColumnType> BuiltinType(const json& type_name) {
   if (type_name.contains("typmods")) {
     for (const json& mod : type_name["typmods"]) {
       if (!mod.is_object() || !mod.contains("A_Const")) return std::nullopt;
-      const json& c = mod["A_Const"];
-      if (!OnlyKeys(c, {"ival", "location"}) || !c.contains("ival")) {
-        return std::nullopt;
-      }
-      const json& ival = c["ival"];
-      // {} is 0 -- or a negative number, which libpg_query's JSON does not
-      // print either: refused.
-      if (!ival.contains("ival")) return std::nullopt;
-      mods.push_back(ival["ival"].get<int64_t>());
+      auto n = IntegerConst(mod["A_Const"], text);
+      if (!n) return std::nullopt;
+      mods.push_back(*n);
     }
   }
   ColumnType t;
@@ -349,7 +369,19 @@ class ModelNormalizer::Impl {
 
   // A PRIMARY KEY / UNIQUE / FOREIGN KEY constraint of `t` (a Constraint
   // node's body); `column` for a column constraint.
-  bool AddConstraint(TableState& t, const json& k, const std::string& column) {
+  // A constraint waiting for its table's columns: a Constraint node's body,
+  // the column it was written on ("" for a table constraint), and the
+  // DEFERRABLE / INITIALLY DEFERRED clauses that followed it there (which
+  // the grammar gives as nodes of their own).
+  struct Pending {
+    const json* node;
+    std::string column;
+    std::optional<bool> deferrable = std::nullopt;
+    std::optional<bool> initdeferred = std::nullopt;
+  };
+
+  bool AddConstraint(TableState& t, const json& k, const std::string& column,
+                     const Pending* attrs = nullptr) {
     const std::string contype = k.value("contype", "");
     Table& table = catalog_.tables[RelationKey(t.schema, t.name)];
     const std::string table_key = RelationKey(t.schema, t.name);
@@ -416,7 +448,7 @@ class ModelNormalizer::Impl {
       return true;
     }
     if (contype == "CONSTR_FOREIGN") {
-      return AddForeignKey(t, k, column);
+      return AddForeignKey(t, k, column, attrs);
     }
     return Decline("a " + contype + " constraint");
   }
@@ -427,7 +459,8 @@ class ModelNormalizer::Impl {
     if (relation) relation_names_.insert(SchemaName(t.schema, name));
   }
 
-  bool AddForeignKey(TableState& t, const json& k, const std::string& column) {
+  bool AddForeignKey(TableState& t, const json& k, const std::string& column,
+                     const Pending* attrs) {
     if (!OnlyKeys(k, {"contype", "conname", "location", "pktable", "fk_attrs",
                       "pk_attrs", "fk_matchtype", "fk_upd_action",
                       "fk_del_action", "initially_valid", "deferrable",
@@ -529,8 +562,16 @@ class ModelNormalizer::Impl {
                       JoinQuoted(ref_columns) + ")";
     if (match == "f") def += " MATCH FULL";
     def += *on_update + *on_delete;
-    const bool initdeferred = k.value("initdeferred", false);
-    if (k.value("deferrable", false) || initdeferred) def += " DEFERRABLE";
+    bool deferrable = k.value("deferrable", false);
+    bool initdeferred = k.value("initdeferred", false);
+    if (attrs != nullptr) {
+      deferrable = attrs->deferrable.value_or(deferrable);
+      initdeferred = attrs->initdeferred.value_or(initdeferred);
+      if (attrs->deferrable == false && initdeferred) {
+        return Decline("NOT DEFERRABLE INITIALLY DEFERRED");
+      }
+    }
+    if (deferrable || initdeferred) def += " DEFERRABLE";
     if (initdeferred) def += " INITIALLY DEFERRED";
     const std::string key = ConstraintKey(t.schema, t.name, name);
     const std::string ref_key = RelationKey(ref->schema, ref->name);
@@ -567,29 +608,13 @@ class ModelNormalizer::Impl {
         *none = true;
         return "";
       }
-      if (body.contains("ival") && type.numeric &&
-          OnlyKeys(body, {"ival", "location"})) {
-        // Read from the text: libpg_query's JSON prints neither 0 nor
-        // negative numbers. Digits only: a sign is an expression here.
-        const size_t at = body.value("location", size_t(0));
-        size_t end = at;
-        while (end < text_->size() && (*text_)[end] >= '0' &&
-               (*text_)[end] <= '9') {
-          ++end;
-        }
-        if (end == at || end - at > 9) {
+      if (body.contains("ival") && type.numeric) {
+        auto n = IntegerConst(body, *text_);
+        if (!n) {
           Decline("a default number with a sign or more than 9 digits");
           return std::nullopt;
         }
-        const int64_t n = std::stoll(text_->substr(at, end - at));
-        const int64_t ival =
-            body["ival"].contains("ival") ? body["ival"]["ival"].get<int64_t>()
-                                          : 0;
-        if (n != ival) {
-          Decline("a default number the parse tree reads differently");
-          return std::nullopt;
-        }
-        return std::to_string(n);
+        return std::to_string(*n);
       }
       if (body.contains("sval") && type.string &&
           OnlyKeys(body, {"sval", "location"})) {
@@ -675,14 +700,14 @@ class ModelNormalizer::Impl {
     // Columns first, with their NULL/NOT NULL and defaults; then keys in
     // the order written; then foreign keys, which may reference this
     // table's own keys.
-    std::vector<std::pair<const json*, std::string>> keys, foreign;
+    std::vector<Pending> keys, foreign;
     for (const json& element : Field(body, "tableElts")) {
       if (element.contains("ColumnDef")) {
         if (!AddColumn(t, table, element["ColumnDef"], &keys, &foreign)) return;
       } else if (element.contains("Constraint")) {
         const json& k = element["Constraint"];
         (k.value("contype", "") == "CONSTR_FOREIGN" ? foreign : keys)
-            .emplace_back(&k, "");
+            .push_back(Pending{&k, ""});
       } else {
         Decline("CREATE TABLE with LIKE");
         return;
@@ -692,17 +717,16 @@ class ModelNormalizer::Impl {
       Decline("a table without columns");
       return;
     }
-    for (const auto& [k, column] : keys) {
-      if (!AddConstraint(t, *k, column)) return;
+    for (const Pending& k : keys) {
+      if (!AddConstraint(t, *k.node, k.column, &k)) return;
     }
-    for (const auto& [k, column] : foreign) {
-      if (!AddConstraint(t, *k, column)) return;
+    for (const Pending& k : foreign) {
+      if (!AddConstraint(t, *k.node, k.column, &k)) return;
     }
   }
 
   bool AddColumn(TableState& t, Table& table, const json& def,
-                 std::vector<std::pair<const json*, std::string>>* keys,
-                 std::vector<std::pair<const json*, std::string>>* foreign) {
+                 std::vector<Pending>* keys, std::vector<Pending>* foreign) {
     if (!OnlyKeys(def, {"colname", "typeName", "is_local", "constraints",
                         "location"})) {
       return Decline("a column with COLLATE, identity, storage or the like");
@@ -713,11 +737,13 @@ class ModelNormalizer::Impl {
     if (table.FindColumn(col.name) != nullptr) {
       return Decline("a column named twice");
     }
-    auto type = BuiltinType(Field(def, "typeName"));
+    auto type = BuiltinType(Field(def, "typeName"), *text_);
     if (!type) return Decline("a column of a type not normalised here");
     col.type = type->text;
     column_types_[ColumnKey(t.schema, t.name, col.name)] = *type;
     bool null = false, not_null = false, has_default = false;
+    Pending* last = nullptr;  // the column's last foreign key
+    std::optional<bool> unused;
     for (const json& c : Field(def, "constraints")) {
       if (!c.contains("Constraint")) return Decline("a column constraint");
       const json& k = c["Constraint"];
@@ -727,19 +753,36 @@ class ModelNormalizer::Impl {
           return Decline("a named NOT NULL");
         }
         (contype == "CONSTR_NULL" ? null : not_null) = true;
+        last = nullptr;
       } else if (contype == "CONSTR_DEFAULT") {
         if (!OnlyKeys(k, {"contype", "location", "raw_expr"}) || has_default) {
           return Decline("a named or repeated DEFAULT");
         }
         has_default = true;
+        last = nullptr;
         bool none = false;
         auto printed = Default(Field(k, "raw_expr"), *type, &none);
         if (!printed) return false;
         if (!none) col.default_expr = *printed;
       } else if (contype == "CONSTR_FOREIGN") {
-        foreign->emplace_back(&k, col.name);
+        foreign->push_back(Pending{&k, col.name});
+        last = &foreign->back();
       } else if (contype == "CONSTR_PRIMARY" || contype == "CONSTR_UNIQUE") {
-        keys->emplace_back(&k, col.name);
+        keys->push_back(Pending{&k, col.name});
+        last = nullptr;  // DEFERRABLE keys are not normalised here
+      } else if (contype.starts_with("CONSTR_ATTR_")) {
+        // Applies to the constraint written just before it.
+        std::optional<bool>& attr =
+            contype == "CONSTR_ATTR_DEFERRABLE" ||
+                    contype == "CONSTR_ATTR_NOT_DEFERRABLE"
+                ? (last ? last->deferrable : unused)
+                : (last ? last->initdeferred : unused);
+        if (last == nullptr || attr.has_value() ||
+            !OnlyKeys(k, {"contype", "location"})) {
+          return Decline("DEFERRABLE or INITIALLY on a key, or repeated");
+        }
+        attr = contype == "CONSTR_ATTR_DEFERRABLE" ||
+               contype == "CONSTR_ATTR_DEFERRED";
       } else {
         return Decline("a " + contype + " column constraint");
       }

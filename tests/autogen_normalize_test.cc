@@ -1,0 +1,368 @@
+// The plain-model normaliser (autogen/model_normalize.h) against the
+// server: every shape it accepts is loaded into a fresh database and the
+// two catalogs must be equal fact by fact; every shape it must not accept
+// is declined (and then loaded into a scratch database as before).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "autogen/autogen.h"
+#include "autogen/model_normalize.h"
+#include "autogen/model_scan.h"
+#include "autogen/scratch.h"
+#include "catalog/pg_introspect.h"
+#include "dialect/url.h"
+#include "normalize_check.h"
+#include "pg_harness.h"
+
+namespace retort {
+namespace {
+
+// Loads `sql` into a fresh database and requires the normaliser to accept
+// it and to agree with the server.
+void ExpectSameAsServer(const std::string& sql) {
+  auto scan = ScanModels({ModelFile{"models.sql", sql}});
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  ASSERT_NE(scan->normalized, nullptr);
+  ASSERT_TRUE(scan->normalized->catalog.has_value())
+      << "declined: " << scan->normalized->declined << "\n" << sql;
+  std::string url = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  auto conn = Connect(url);
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  Status loaded = LoadModels(**conn, *scan);
+  ASSERT_TRUE(loaded.ok()) << loaded.ToString() << "\n" << sql;
+  const int before = testing::NormalizedComparisons();
+  EXPECT_TRUE(testing::ExpectNormalizedMatches(sql, url));
+  EXPECT_EQ(testing::NormalizedComparisons(), before + 1);
+}
+
+// The normaliser must decline `sql`, for `why` (a part of its reason).
+void ExpectDeclined(const std::string& sql, const std::string& why) {
+  auto scan = ScanModels({ModelFile{"models.sql", sql}});
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  ASSERT_NE(scan->normalized, nullptr);
+  EXPECT_FALSE(scan->normalized->catalog.has_value()) << sql;
+  EXPECT_NE(scan->normalized->declined.find(why), std::string::npos)
+      << "declined for: " << scan->normalized->declined << "\nexpected: "
+      << why << "\n" << sql;
+}
+
+TEST(AutogenNormalize, EmptyModelsAreTheEmptyDatabase) {
+  ExpectSameAsServer("");
+  ExpectSameAsServer("-- nothing but a comment\n");
+}
+
+TEST(AutogenNormalize, TheBenchmarkSchema) {
+  std::string sql;
+  for (int i = 0; i < 30; ++i) {
+    const std::string n = std::to_string(i), ref = std::to_string(i / 10);
+    sql += "CREATE TABLE m_" + n +
+           " (id integer PRIMARY KEY, name text NOT NULL, ref integer "
+           "REFERENCES m_" +
+           ref + " (id), created_at timestamptz DEFAULT now(), extra text);\n" +
+           "CREATE INDEX ix_m_" + n + "_name ON m_" + n + " (name);\n";
+  }
+  sql += "COMMENT ON TABLE m_0 IS 'run 1';\n";
+  ExpectSameAsServer(sql);
+}
+
+TEST(AutogenNormalize, EveryBuiltInType) {
+  ExpectSameAsServer(
+      "CREATE TABLE t (a integer, b int, c int4, d smallint, e int2, "
+      "f bigint, g int8, h real, i float4, j double precision, k float8, "
+      "l float, m numeric, n numeric(10), o numeric(10,2), p decimal(5,1), "
+      "q text, r varchar, s varchar(20), u character varying(30), v char(3), "
+      "w character(2), x char, y boolean, z bool, aa timestamp, "
+      "ab timestamp(3), ac timestamptz, ad timestamp with time zone, "
+      "ae timestamp(0) with time zone, af timestamp without time zone, "
+      "ag date, ah uuid, ai jsonb, aj json, ak bytea, al inet, "
+      "am pg_catalog.int4, an numeric(1000, 1000), ao float(10), "
+      "ap timestamp(6))");
+}
+
+TEST(AutogenNormalize, Defaults) {
+  ExpectSameAsServer(
+      "CREATE TABLE t (a integer DEFAULT 0, b integer DEFAULT 42, "
+      "c integer DEFAULT 007, d bigint DEFAULT 0, e smallint DEFAULT 3, "
+      "f numeric(10,2) DEFAULT 0, g real DEFAULT 1, h double precision "
+      "DEFAULT 2, i text DEFAULT 'x', j text DEFAULT 'it''s', "
+      "k text DEFAULT '', l varchar(10) DEFAULT 'abc', m char(3) DEFAULT "
+      "'ab', n boolean DEFAULT true, o boolean DEFAULT false, "
+      "p timestamptz DEFAULT now(), q timestamp DEFAULT now(), "
+      "r timestamptz DEFAULT CURRENT_TIMESTAMP, s timestamp DEFAULT "
+      "CURRENT_TIMESTAMP, u date DEFAULT CURRENT_DATE, v uuid DEFAULT "
+      "gen_random_uuid(), w integer DEFAULT NULL, x text NOT NULL DEFAULT "
+      "'y', y integer NULL, z numeric DEFAULT 999999999, "
+      "aa varchar DEFAULT 'v', ab bigint DEFAULT 123456789, "
+      "ac text DEFAULT E'x', ad integer DEFAULT 0000)");
+}
+
+TEST(AutogenNormalize, KeysAndForeignKeys) {
+  ExpectSameAsServer(
+      "CREATE SCHEMA app;\n"
+      "CREATE TABLE app.parent (id bigint PRIMARY KEY, code text UNIQUE, "
+      "a integer, b integer, CONSTRAINT parent_ab UNIQUE (a, b));\n"
+      "CREATE TABLE child (id integer, pid bigint REFERENCES app.parent, "
+      "code text REFERENCES app.parent (code) ON DELETE CASCADE ON UPDATE "
+      "SET NULL, x integer, y integer, PRIMARY KEY (id, x), "
+      "FOREIGN KEY (y, x) REFERENCES app.parent (b, a) MATCH FULL "
+      "DEFERRABLE INITIALLY DEFERRED, self integer, sx integer, "
+      "CONSTRAINT child_self FOREIGN KEY (self, sx) REFERENCES child "
+      "ON DELETE SET DEFAULT ON UPDATE RESTRICT DEFERRABLE);\n"
+      "CREATE TABLE \"Order\" (\"Id\" integer CONSTRAINT \"Order PK\" "
+      "PRIMARY KEY, \"select\" text, \"user\" integer UNIQUE);\n"
+      "CREATE TABLE line (oid integer REFERENCES \"Order\" ON DELETE "
+      "NO ACTION INITIALLY DEFERRED, n integer NOT NULL UNIQUE);\n"
+      "CREATE TABLE later (id integer, pid bigint, code text);\n"
+      "ALTER TABLE later ADD PRIMARY KEY (id);\n"
+      "ALTER TABLE later ADD CONSTRAINT later_code UNIQUE (code), "
+      "ADD FOREIGN KEY (pid) REFERENCES app.parent (id);\n"
+      "CREATE UNLOGGED TABLE scratchpad (k text PRIMARY KEY);\n");
+}
+
+TEST(AutogenNormalize, Indexes) {
+  ExpectSameAsServer(
+      "CREATE SCHEMA s;\n"
+      "CREATE TABLE s.t (a integer, b text, c timestamptz, d uuid, e jsonb);\n"
+      "CREATE INDEX t_a ON s.t (a);\n"
+      "CREATE UNIQUE INDEX t_ab ON s.t USING btree (a, b);\n"
+      "CREATE INDEX t_desc ON s.t (c DESC, a ASC NULLS FIRST, b DESC NULLS "
+      "LAST, d NULLS LAST, e DESC NULLS FIRST);\n"
+      "CREATE INDEX \"T Inc\" ON s.t (a) INCLUDE (b, c);\n"
+      "CREATE INDEX t_twice ON s.t (a, a);\n");
+}
+
+TEST(AutogenNormalize, CommentsAndSchemas) {
+  ExpectSameAsServer(
+      "CREATE SCHEMA IF NOT EXISTS auth;\n"
+      "CREATE SCHEMA IF NOT EXISTS auth;\n"
+      "CREATE SCHEMA IF NOT EXISTS public;\n"
+      "CREATE SCHEMA \"Quoted Schema\";\n"
+      "CREATE TABLE auth.users (id integer PRIMARY KEY, email text);\n"
+      "CREATE INDEX users_email ON auth.users (email);\n"
+      "CREATE TABLE \"Quoted Schema\".t (id integer);\n"
+      "COMMENT ON SCHEMA auth IS 'authentication';\n"
+      "COMMENT ON SCHEMA public IS 'changed';\n"
+      "COMMENT ON TABLE auth.users IS 'people';\n"
+      "COMMENT ON COLUMN auth.users.email IS 'where to write';\n"
+      "COMMENT ON INDEX auth.users_email IS 'lookups';\n"
+      "COMMENT ON CONSTRAINT users_pkey ON auth.users IS 'the key';\n"
+      "COMMENT ON TABLE \"Quoted Schema\".t IS 'x';\n"
+      "COMMENT ON TABLE \"Quoted Schema\".t IS '';\n"
+      "COMMENT ON COLUMN auth.users.id IS 'x';\n"
+      "COMMENT ON COLUMN auth.users.id IS NULL;\n");
+}
+
+TEST(AutogenNormalize, LongNames) {
+  const std::string t50(50, 't');
+  const std::string c63(63, 'c');
+  // Longer than 63 bytes: the parser truncates it, as the server does.
+  ExpectSameAsServer("CREATE TABLE " + std::string(70, 'x') + " (" +
+                     std::string(64, 'y') + " integer)");
+  ExpectSameAsServer("CREATE TABLE " + t50 + " (id integer PRIMARY KEY, " +
+                     "abc integer UNIQUE, " + c63 + " integer);\n" +
+                     "CREATE INDEX " + c63 + " ON " + t50 + " (" + c63 +
+                     ");\n");
+}
+
+TEST(AutogenNormalize, DeclinesWhatItDoesNotNormalise) {
+  ExpectDeclined("CREATE TABLE t (a integer CHECK (a > 0))",
+                 "CONSTR_CHECK");
+  ExpectDeclined("CREATE TABLE t (a integer, CHECK (a > 0))",
+                 "CONSTR_CHECK");
+  ExpectDeclined("CREATE TABLE t (id serial)", "type not normalised");
+  ExpectDeclined("CREATE TABLE t (id integer GENERATED ALWAYS AS IDENTITY)",
+                 "CONSTR_IDENTITY");
+  ExpectDeclined("CREATE TABLE t (a text COLLATE \"C\")", "COLLATE");
+  ExpectDeclined("CREATE TABLE t (a integer DEFAULT -1)", "sign");
+  ExpectDeclined("CREATE TABLE t (a numeric DEFAULT 1.5)",
+                 "default expression");
+  ExpectDeclined("CREATE TABLE t (a integer DEFAULT 'x')",
+                 "default expression");
+  ExpectDeclined("CREATE TABLE t (a bigint DEFAULT 5000000000)",
+                 "default expression");
+  ExpectDeclined("CREATE TABLE t (a text DEFAULT 'a\\b')", "escapes");
+  ExpectDeclined("CREATE TABLE t (a date DEFAULT now())",
+                 "default expression");
+  ExpectDeclined("CREATE TABLE t (a integer DEFAULT 1 + 1)",
+                 "default expression");
+  ExpectDeclined("CREATE TABLE t (a integer[])", "type not normalised");
+  ExpectDeclined("CREATE TABLE t (a interval)", "type not normalised");
+  ExpectDeclined("CREATE TABLE t (a bpchar)", "type not normalised");
+  ExpectDeclined("CREATE TABLE t (a public.mytype)", "type not normalised");
+  ExpectDeclined("CREATE TABLE t (a integer, a text)", "named twice");
+  ExpectDeclined("CREATE TABLE t (a integer NULL NOT NULL)",
+                 "NULL and NOT NULL");
+  ExpectDeclined("CREATE TABLE t (a integer PRIMARY KEY, b integer PRIMARY "
+                 "KEY)",
+                 "second primary key");
+  ExpectDeclined("CREATE TABLE t (a integer UNIQUE, UNIQUE (a))",
+                 "chosen name is taken");
+  ExpectDeclined("CREATE TABLE t_a_key (x integer);\n"
+                 "CREATE TABLE t (a integer UNIQUE)",
+                 "chosen name is taken");
+  ExpectDeclined("CREATE TABLE t (a json PRIMARY KEY)", "btree");
+  ExpectDeclined("CREATE TABLE t (a integer REFERENCES nowhere)",
+                 "not created");
+  ExpectDeclined("CREATE TABLE p (id bigint PRIMARY KEY);\n"
+                 "CREATE TABLE t (a integer REFERENCES p)",
+                 "different types");
+  ExpectDeclined("CREATE TABLE p (id integer);\n"
+                 "CREATE TABLE t (a integer REFERENCES p)",
+                 "matching key");
+  ExpectDeclined("CREATE TABLE p (id integer PRIMARY KEY, UNIQUE (id));\n"
+                 "CREATE TABLE t (a integer REFERENCES p (id))",
+                 "two keys");
+  ExpectDeclined("CREATE TABLE p (id integer PRIMARY KEY);\n"
+                 "CREATE TABLE t (a integer);\n"
+                 "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p NOT VALID",
+                 "options");
+  ExpectDeclined("CREATE TABLE p (id integer PRIMARY KEY, x integer);\n"
+                 "CREATE TABLE t (a integer, b integer, FOREIGN KEY (a, b) "
+                 "REFERENCES p ON DELETE SET NULL (a))",
+                 "options");
+  ExpectDeclined("CREATE TABLE t (a integer PRIMARY KEY DEFERRABLE)",
+                 "DEFERRABLE or INITIALLY on a key");
+  ExpectDeclined("CREATE TABLE p (id integer PRIMARY KEY);\n"
+                 "CREATE TABLE t (a integer REFERENCES p NOT DEFERRABLE "
+                 "INITIALLY DEFERRED)",
+                 "NOT DEFERRABLE INITIALLY DEFERRED");
+  ExpectDeclined("CREATE TABLE t (a integer NOT NULL DEFERRABLE)",
+                 "DEFERRABLE or INITIALLY on a key");
+  ExpectDeclined("CREATE TABLE t (a integer, UNIQUE NULLS NOT DISTINCT (a))",
+                 "options");
+  ExpectDeclined("CREATE TABLE t (a integer, PRIMARY KEY (a) INCLUDE (a))",
+                 "options");
+  ExpectDeclined("CREATE TABLE IF NOT EXISTS t (a integer)", "options");
+  ExpectDeclined("CREATE TEMP TABLE t (a integer)", "temporary");
+  ExpectDeclined("CREATE TABLE t (a integer) WITH (fillfactor = 50)",
+                 "options");
+  ExpectDeclined("CREATE TABLE t (a integer) PARTITION BY RANGE (a)",
+                 "options");
+  ExpectDeclined("CREATE TABLE p (a integer);\n"
+                 "CREATE TABLE t (b integer) INHERITS (p)",
+                 "options");
+  ExpectDeclined("CREATE TABLE p (a integer);\nCREATE TABLE t (LIKE p)",
+                 "LIKE");
+  ExpectDeclined("CREATE TABLE t ()", "without columns");
+  ExpectDeclined("CREATE TABLE t (a integer);\nCREATE TABLE t (b integer)",
+                 "name is taken");
+  ExpectDeclined("CREATE TABLE t (a integer);\nCREATE INDEX ON t (a)",
+                 "without a name");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "CREATE INDEX i ON t ((a + 1))",
+                 "expression");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "CREATE INDEX i ON t (a) WHERE a > 0",
+                 "options");
+  ExpectDeclined("CREATE TABLE t (a text);\n"
+                 "CREATE INDEX i ON t (a text_pattern_ops)",
+                 "operator class");
+  ExpectDeclined("CREATE TABLE t (a text);\n"
+                 "CREATE INDEX i ON t (a COLLATE \"C\")",
+                 "collation");
+  ExpectDeclined("CREATE TABLE t (a integer);\nCREATE INDEX i ON t USING "
+                 "hash (a)",
+                 "btree");
+  ExpectDeclined("CREATE TABLE t (a json);\nCREATE INDEX i ON t (a)",
+                 "btree");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "CREATE INDEX i ON t (a) WITH (fillfactor = 70)",
+                 "options");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "CREATE INDEX CONCURRENTLY i ON t (a)",
+                 "CONCURRENTLY");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "CREATE INDEX IF NOT EXISTS i ON t (a)",
+                 "options");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "CREATE INDEX i ON ONLY t (a)",
+                 "ONLY");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "ALTER TABLE t ADD COLUMN b integer",
+                 "other than ADD CONSTRAINT");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "ALTER TABLE IF EXISTS t ADD UNIQUE (a)",
+                 "IF EXISTS");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "COMMENT ON COLUMN t.b IS 'x'",
+                 "lacks");
+  ExpectDeclined("COMMENT ON TABLE nowhere IS 'x'", "not created");
+  ExpectDeclined("CREATE SCHEMA s;\nCREATE SCHEMA s", "twice");
+  ExpectDeclined("CREATE SCHEMA s AUTHORIZATION postgres", "AUTHORIZATION");
+  ExpectDeclined("CREATE SCHEMA pg_mine", "pg_");
+  ExpectDeclined("SET search_path TO app", "VariableSetStmt");
+  ExpectDeclined("CREATE VIEW v AS SELECT 1", "ViewStmt");
+  ExpectDeclined("CREATE TYPE mood AS ENUM ('a')", "CreateEnumStmt");
+  ExpectDeclined("CREATE EXTENSION pgcrypto", "CreateExtensionStmt");
+  ExpectDeclined("CREATE TABLE " + std::string(60, 'x') +
+                     " (a integer UNIQUE)",
+                 "truncate");
+  // The first statement the normaliser cannot take is the one named.
+  ExpectDeclined("CREATE TABLE ok (a integer);\n\n"
+                 "CREATE TABLE t (a integer CHECK (a > 0));\n",
+                 "models.sql:3: a CONSTR_CHECK");
+}
+
+TEST(AutogenNormalize, SchemasUsedButNotCreatedAreReported) {
+  auto scan = ScanModels({ModelFile{
+      "models.sql", "CREATE TABLE auth.users (id integer PRIMARY KEY)"}});
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  ASSERT_TRUE(scan->normalized->catalog.has_value())
+      << scan->normalized->declined;
+  EXPECT_EQ(scan->normalized->needed_schemas,
+            (std::set<std::string>{"auth"}));
+  EXPECT_FALSE(scan->normalized->unqualified);
+}
+
+TEST(AutogenNormalize, ParsedAgainFromAScanWithoutIt) {
+  const std::string sql =
+      "CREATE TABLE a (id integer PRIMARY KEY);\n"
+      "CREATE TABLE b (id integer REFERENCES a);\n";
+  auto scan = ScanModels({ModelFile{"models.sql", sql}});
+  ASSERT_TRUE(scan.ok());
+  ASSERT_TRUE(scan->normalized->catalog.has_value());
+  NormalizedModels again = NormalizeModels(*scan);
+  ASSERT_TRUE(again.catalog.has_value()) << again.declined;
+  EXPECT_EQ(CatalogText(*again.catalog),
+            CatalogText(*scan->normalized->catalog));
+  EXPECT_TRUE(again.unqualified);
+}
+
+TEST(AutogenNormalize, FilteredLikeTheIntrospection) {
+  const std::string sql =
+      "CREATE SCHEMA auth;\nCREATE SCHEMA billing;\n"
+      "CREATE TABLE auth.users (id integer PRIMARY KEY, name text);\n"
+      "CREATE INDEX users_name ON auth.users (name);\n"
+      "CREATE TABLE billing.invoices (id integer PRIMARY KEY, uid integer "
+      "REFERENCES auth.users);\n"
+      "CREATE TABLE billing.audit_log (id integer);\n"
+      "CREATE TABLE alembic_version_auth (version_num varchar(32) NOT NULL "
+      "PRIMARY KEY);\n";
+  auto scan = ScanModels({ModelFile{"models.sql", sql}});
+  ASSERT_TRUE(scan.ok());
+  ASSERT_TRUE(scan->normalized->catalog.has_value())
+      << scan->normalized->declined;
+  std::string url = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  auto conn = Connect(url);
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(LoadModels(**conn, *scan).ok());
+  std::vector<IntrospectOptions> filters(4);
+  filters[0].include_schemas = {"billing"};
+  filters[1].exclude_schemas = {"auth"};
+  filters[2].exclude_tables = {"audit_*", "auth.users"};
+  filters[3].include_schemas = {"auth"};
+  for (const IntrospectOptions& filter : filters) {
+    auto server = IntrospectPostgres(**conn, filter);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    EXPECT_EQ(
+        CatalogText(FilterNormalizedCatalog(*scan->normalized->catalog, filter)),
+        CatalogText(*server));
+  }
+}
+
+}  // namespace
+}  // namespace retort
