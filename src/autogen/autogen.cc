@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -168,37 +170,37 @@ Result<std::unique_ptr<ScratchServer>> OpenScratchServer(
   return StartEphemeral(options, "");
 }
 
-// The models' catalog without a scratch database (model_normalize.h), or
-// nullopt (and why, in `*why`) when they must be loaded: they are not plain
+// The models normalised without a scratch database (model_normalize.h),
+// or null (and why, in `*why`) when they must be loaded: they are not plain
 // DDL, the scratch database would not be a new database on a PostgreSQL 15
 // server, or unqualified names might not go to "public" there.
 // `setup_schemas` are created before the models run.
-std::optional<Catalog> NormalizedModelsCatalog(
+std::shared_ptr<const NormalizedModels> NormalizedWithoutDatabase(
     const ModelScan& models, const Result<ScratchIdentity>& identity,
     bool dev, const std::vector<std::string>& setup_schemas,
     std::string* why) {
   const char* off = std::getenv("RETORT_MODEL_NORMALIZER");
   if (off != nullptr && std::string_view(off) == "off") {
     *why = "RETORT_MODEL_NORMALIZER=off";
-    return std::nullopt;
+    return nullptr;
   }
   if (dev) {
     *why = "a dev database holds more than the models";
-    return std::nullopt;
+    return nullptr;
   }
   if (!identity.ok() || identity->user.empty()) {
     *why = "the scratch server's settings are not known";
-    return std::nullopt;
+    return nullptr;
   }
   if (identity->server_version / 10000 != kNormalizedServerMajor) {
     *why = "the server is not PostgreSQL " +
            std::to_string(kNormalizedServerMajor);
-    return std::nullopt;
+    return nullptr;
   }
   if (identity->search_path_source != "default") {
     *why = "the server's search_path is set (" + identity->search_path_source +
            ")";
-    return std::nullopt;
+    return nullptr;
   }
   std::shared_ptr<const NormalizedModels> normalized = models.normalized;
   if (normalized == nullptr) {
@@ -207,29 +209,100 @@ std::optional<Catalog> NormalizedModelsCatalog(
   }
   if (!normalized->catalog) {
     *why = normalized->declined;
-    return std::nullopt;
+    return nullptr;
   }
   if (normalized->unqualified &&
       normalized->created_schemas.count(identity->user)) {
     *why = "unqualified names would go to schema " + identity->user;
-    return std::nullopt;
+    return nullptr;
   }
   for (const std::string& schema : normalized->needed_schemas) {
     if (std::find(setup_schemas.begin(), setup_schemas.end(), schema) ==
         setup_schemas.end()) {
       *why = "schema " + schema + " is used but not created";
-      return std::nullopt;
+      return nullptr;
     }
   }
-  Catalog catalog = *normalized->catalog;
-  for (const std::string& schema : setup_schemas) {
-    Schema& s = catalog.schemas[SchemaKey(schema)];
-    s.name = schema;
-  }
-  return catalog;
+  return normalized;
 }
 
 }  // namespace
+
+struct TargetRead::State {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool connected = false;  // connect_status and identity are set
+  Status connect_status;
+  Result<ScratchIdentity> identity = Status::Internal("not connected");
+  int server_version = 0;
+  bool done = false;  // catalog and seconds are set
+  Result<Catalog> catalog = Status::Internal("not read");
+  double seconds = 0;
+  std::jthread thread;
+};
+
+TargetRead::TargetRead() : state_(std::make_unique<State>()) {}
+
+TargetRead::~TargetRead() {
+  if (state_->thread.joinable()) state_->thread.join();
+}
+
+std::unique_ptr<TargetRead> TargetRead::Start(std::string url,
+                                              IntrospectOptions filter) {
+  std::unique_ptr<TargetRead> read(new TargetRead());
+  State* st = read->state_.get();
+  st->thread = std::jthread([st, url = std::move(url),
+                             filter = std::move(filter)] {
+    auto connected = Connect(url);
+    {
+      std::lock_guard<std::mutex> lock(st->mu);
+      st->connected = true;
+      if (connected.ok()) {
+        st->identity =
+            ServerIdentity(**connected, /*database_settings=*/false);
+        st->server_version = (*connected)->ServerVersion();
+      } else {
+        st->connect_status = connected.status();
+        st->done = true;
+        st->catalog = connected.status();
+      }
+    }
+    st->cv.notify_all();
+    if (!connected.ok()) return;
+    auto start = std::chrono::steady_clock::now();
+    Result<Catalog> catalog = IntrospectPostgres(**connected, filter);
+    double seconds = SecondsSince(start);
+    {
+      std::lock_guard<std::mutex> lock(st->mu);
+      st->catalog = std::move(catalog);
+      st->seconds = seconds;
+      st->done = true;
+    }
+    st->cv.notify_all();
+  });
+  return read;
+}
+
+Status TargetRead::Connected() {
+  std::unique_lock<std::mutex> lock(state_->mu);
+  state_->cv.wait(lock, [this] { return state_->connected; });
+  return state_->connect_status;
+}
+
+const Result<ScratchIdentity>& TargetRead::identity() const {
+  return state_->identity;
+}
+
+int TargetRead::server_version() const { return state_->server_version; }
+
+Result<Catalog> TargetRead::Take(double* seconds) {
+  std::unique_lock<std::mutex> lock(state_->mu);
+  state_->cv.wait(lock, [this] { return state_->done; });
+  *seconds = state_->seconds;
+  Result<Catalog> out = std::move(state_->catalog);
+  state_->catalog = Status::Internal("the target's catalog was taken");
+  return out;
+}
 
 AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired,
                            bool idempotent_schemas) {
@@ -281,11 +354,14 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
   if (options.build_current) {
     RETORT_ASSIGN_OR_RETURN(server, OpenScratchServer(target_url, options));
   }
-  std::unique_ptr<Connection> target;
+  std::shared_ptr<TargetRead> target;
   if (!options.build_current) {
-    auto connected = Connect(target_url);
-    if (!connected.ok()) return NeedsTheServer(connected.status());
-    target = std::move(connected).value();
+    target = options.target_read != nullptr
+                 ? options.target_read
+                 : std::shared_ptr<TargetRead>(
+                       TargetRead::Start(target_url, options.filter));
+    Status connected = target->Connected();
+    if (!connected.ok()) return NeedsTheServer(connected);
   }
 
   // Where the models go, and what that database's contents depend on
@@ -308,7 +384,7 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
         std::to_string(identity.ok() ? identity->server_version / 10000 : 0) +
         " cluster";
   } else {
-    identity = ServerIdentity(*target, /*database_settings=*/false);
+    identity = target->identity();
     description = "the server of " + url.redacted;
   }
   if (!identity.ok()) {
@@ -316,17 +392,11 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
         "model cache not used: " + identity.status().message());
   }
 
-  // The target is read on a thread of its own (with its own connection)
-  // while the models load and are read: the two sides share nothing.
+  // The target is read on a thread of its own (TargetRead, with its own
+  // connection) while the models load and are read: the two sides share
+  // nothing.
   Result<Catalog> current = Status::Internal("no current schema");
   double models_seconds = 0, current_seconds = 0;
-  std::jthread target_reader;
-  if (target != nullptr) {
-    target_reader =
-        std::jthread([&options, &target, &current, &current_seconds] {
-          current = Introspect(*target, options, &current_seconds);
-        });
-  }
 
   // Seed 001: schemas are detected from the models, which need not create
   // them.
@@ -348,6 +418,9 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
   }
 
   Result<Catalog> desired = Status::Internal("models not read");
+  // Or the normalised models' catalog itself, when nothing is filtered out.
+  std::shared_ptr<const NormalizedModels> normalized;
+  const Catalog* desired_catalog = nullptr;
   std::string cache_state = cache ? "miss" : "off";
   if (cache) {
     auto start = std::chrono::steady_clock::now();
@@ -377,9 +450,20 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
     std::vector<std::string> setup_schemas;
     for (const auto& step : setup) setup_schemas.push_back(step.first);
     std::string why;
-    if (std::optional<Catalog> normalized = NormalizedModelsCatalog(
-            models, identity, dev, setup_schemas, &why)) {
-      desired = FilterNormalizedCatalog(std::move(*normalized), options.filter);
+    normalized =
+        NormalizedWithoutDatabase(models, identity, dev, setup_schemas, &why);
+    if (normalized != nullptr) {
+      const Catalog& catalog = *normalized->catalog;
+      if (setup_schemas.empty() &&
+          FilterKeepsEverything(catalog, options.filter)) {
+        desired_catalog = &catalog;  // compared as it is, not copied
+      } else {
+        Catalog copy = catalog;
+        for (const std::string& schema : setup_schemas) {
+          copy.schemas[SchemaKey(schema)].name = schema;
+        }
+        desired = FilterNormalizedCatalog(std::move(copy), options.filter);
+      }
       models_seconds = SecondsSince(start);
       cache_state = "normalised";
       description = "no database (plain models, normalised by retort)";
@@ -437,12 +521,12 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
     int version = identity.ok()       ? identity->server_version
                   : server != nullptr ? server->server_version()
                                       : 0;
-    if (version != 0 && version / 10000 != target->ServerVersion() / 10000) {
+    if (version != 0 && version / 10000 != target->server_version() / 10000) {
       Log(options, LogLevel::kWarn,
           "the models are loaded into PostgreSQL " +
               std::to_string(version / 10000) +
               " but the target runs PostgreSQL " +
-              std::to_string(target->ServerVersion() / 10000) +
+              std::to_string(target->server_version() / 10000) +
               ": definitions the two print differently will show as "
               "changes; set dev_url to a database of the target's version");
     }
@@ -456,14 +540,15 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
     if (!current.ok()) return current.status().WithContext("migrations");
     RETORT_RETURN_IF_ERROR(replay->Close());
   } else {
-    target_reader.join();
+    current = target->Take(&current_seconds);
     if (!current.ok()) return current.status().WithContext("target database");
     Log(options, LogLevel::kDebug,
         "target database read in " + Seconds(current_seconds) + " s");
   }
 
   AutogenResult diff =
-      DiffCatalogs(*current, *desired, options.idempotent_schemas);
+      DiffCatalogs(*current, desired_catalog ? *desired_catalog : *desired,
+                   options.idempotent_schemas);
   diff.introspect_models_seconds = models_seconds;
   diff.introspect_target_seconds = current_seconds;
   diff.scratch = description;

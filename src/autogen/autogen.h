@@ -7,6 +7,7 @@
 #define RETORT_AUTOGEN_AUTOGEN_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,36 @@
 #include "retort/status.h"
 
 namespace retort {
+
+struct ScratchIdentity;
+
+// TargetRead reads the live database (connect, the server's identity, then
+// IntrospectPostgres with `filter`) on a thread of its own, from Start on:
+// started before the model files are parsed, the two overlap (at 10,000
+// tables each takes most of a second). Read-only; the destructor waits for
+// the thread.
+class TargetRead {
+ public:
+  static std::unique_ptr<TargetRead> Start(std::string url,
+                                           IntrospectOptions filter);
+  ~TargetRead();
+  TargetRead(const TargetRead&) = delete;
+  TargetRead& operator=(const TargetRead&) = delete;
+
+  // Waits for the connection: OK, or why it could not be made.
+  Status Connected();
+  // After Connected() is OK: the server's identity (ServerIdentity, without
+  // the database's own settings) and version.
+  const Result<ScratchIdentity>& identity() const;
+  int server_version() const;
+  // Waits for the introspection; `*seconds` is its duration. Once.
+  Result<Catalog> Take(double* seconds);
+
+ private:
+  TargetRead();
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // DiffOptions say where the models are loaded, what they are compared
 // with, and what is compared.
@@ -47,6 +78,10 @@ struct DiffOptions {
   // Names where the model files came from, for errors about them.
   // Default: "the 'models' setting in retort.toml".
   std::string models_setting = "the 'models' setting in retort.toml";
+  // The live database, already being read (TargetRead::Start with
+  // `target_url` and `filter`), or null to have DiffScannedModels start
+  // reading it. Unused with build_current. Default: null.
+  std::shared_ptr<TargetRead> target_read;
   // Where progress lines go (the throwaway cluster starting, a fallback).
   // Default: nowhere.
   LogSink log;

@@ -6,17 +6,16 @@
 // pg_depend edges) are what that server prints for them.
 #include "autogen/model_normalize.h"
 
-#include <pg_query.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
-#include "autogen/model_scan.h"
 
 namespace retort {
 namespace {
@@ -48,6 +47,13 @@ const json& Field(const json& node, const char* key) {
   return it == node.end() ? kNull : *it;
 }
 
+// `node[key]` as a string without a copy; "" when absent or not a string.
+const std::string& Text(const json& node, const char* key) {
+  static const std::string kEmpty;
+  const json& value = Field(node, key);
+  return value.is_string() ? value.get_ref<const std::string&>() : kEmpty;
+}
+
 // The strings of a list of {"String": {"sval": ...}} nodes; nullopt when
 // any item is something else.
 std::optional<std::vector<std::string>> Strings(const json& list) {
@@ -57,7 +63,7 @@ std::optional<std::vector<std::string>> Strings(const json& list) {
     if (!item.is_object() || !item.contains("String")) return std::nullopt;
     const json& s = item["String"];
     if (!OnlyKeys(s, {"sval"})) return std::nullopt;
-    out.push_back(s.value("sval", ""));
+    out.push_back(Text(s, "sval"));
   }
   return out;
 }
@@ -276,7 +282,10 @@ class ModelNormalizer::Impl {
   struct TableState {
     std::string schema;
     std::string name;
+    std::string key;  // RelationKey
+    Table* table = nullptr;  // in catalog_.tables
     std::vector<UniqueKey> keys;
+    std::unordered_map<std::string, ColumnType> types;  // by column name
   };
 
   // Always returns false, for `return Decline(...)`.
@@ -320,8 +329,8 @@ class ModelNormalizer::Impl {
       Decline("a temporary or unlogged relation");
       return std::nullopt;
     }
-    std::string schema = Resolve(rv.value("schemaname", ""));
-    std::string name = rv.value("relname", "");
+    std::string schema = Resolve(Text(rv, "schemaname"));
+    std::string name = Text(rv, "relname");
     if (!Identifier(schema) || !Identifier(name)) return std::nullopt;
     return std::make_pair(schema, name);
   }
@@ -382,9 +391,9 @@ class ModelNormalizer::Impl {
 
   bool AddConstraint(TableState& t, const json& k, const std::string& column,
                      const Pending* attrs = nullptr) {
-    const std::string contype = k.value("contype", "");
-    Table& table = catalog_.tables[RelationKey(t.schema, t.name)];
-    const std::string table_key = RelationKey(t.schema, t.name);
+    const std::string& contype = Text(k, "contype");
+    Table& table = *t.table;
+    const std::string& table_key = t.key;
     if (contype == "CONSTR_PRIMARY" || contype == "CONSTR_UNIQUE") {
       if (!OnlyKeys(k, {"contype", "conname", "keys", "location"})) {
         return Decline("a key with options");
@@ -401,7 +410,7 @@ class ModelNormalizer::Impl {
       if (!KeyColumns(table, columns)) return false;
       const bool primary = contype == "CONSTR_PRIMARY";
       for (const std::string& c : columns) {
-        if (!column_types_.at(ColumnKey(t.schema, t.name, c)).btree) {
+        if (!t.types.at(c).btree) {
           return Decline("a key on a column without a btree operator class");
         }
       }
@@ -412,7 +421,7 @@ class ModelNormalizer::Impl {
       }
       std::string name;
       if (k.contains("conname")) {
-        name = k.value("conname", "");
+        name = Text(k, "conname");
         if (!Identifier(name)) return false;
         if (relation_names_.count(SchemaName(t.schema, name)) ||
             table_constraints_.count(ConstraintKey(t.schema, t.name, name))) {
@@ -470,8 +479,8 @@ class ModelNormalizer::Impl {
     if (!k.value("initially_valid", false)) {
       return Decline("a NOT VALID foreign key");
     }
-    Table& table = catalog_.tables[RelationKey(t.schema, t.name)];
-    const std::string table_key = RelationKey(t.schema, t.name);
+    Table& table = *t.table;
+    const std::string& table_key = t.key;
     std::vector<std::string> columns;
     if (!column.empty()) {
       if (k.contains("fk_attrs")) return Decline("a column FK with columns");
@@ -524,7 +533,7 @@ class ModelNormalizer::Impl {
       const std::string& mine =
           table.FindColumn(columns[i])->type;
       const Column* theirs =
-          catalog_.tables[RelationKey(ref->schema, ref->name)].FindColumn(
+          ref->table->FindColumn(
               ref_columns[i]);
       if (theirs == nullptr || theirs->type != mine) {
         return Decline("a foreign key between columns of different types");
@@ -534,7 +543,7 @@ class ModelNormalizer::Impl {
     if (match != "s" && match != "f") return Decline("MATCH PARTIAL");
     std::string name;
     if (k.contains("conname")) {
-      name = k.value("conname", "");
+      name = Text(k, "conname");
       if (!Identifier(name)) return false;
       if (table_constraints_.count(ConstraintKey(t.schema, t.name, name))) {
         return Decline("a constraint whose name is taken");
@@ -618,7 +627,7 @@ class ModelNormalizer::Impl {
       }
       if (body.contains("sval") && type.string &&
           OnlyKeys(body, {"sval", "location"})) {
-        const std::string s = body["sval"].value("sval", "");
+        const std::string s = Text(body["sval"], "sval");
         for (unsigned char ch : s) {
           if (ch < 0x20 || ch == '\\' || ch >= 0x80) {
             Decline("a default string with escapes or non-ASCII characters");
@@ -642,7 +651,7 @@ class ModelNormalizer::Impl {
       }
     } else if (kind == "FuncCall") {
       if (OnlyKeys(body, {"funcname", "funcformat", "location"}) &&
-          body.value("funcformat", "") == "COERCE_EXPLICIT_CALL") {
+          Text(body, "funcformat") == "COERCE_EXPLICIT_CALL") {
         auto name = Strings(Field(body, "funcname"));
         if (name && name->size() == 1) {
           if ((*name)[0] == "now" && type.timestamp) return "now()";
@@ -654,7 +663,7 @@ class ModelNormalizer::Impl {
     } else if (kind == "SQLValueFunction") {
       if (OnlyKeys(body, {"op", "typmod", "location"}) &&
           body.value("typmod", 0) == -1) {
-        const std::string op = body.value("op", "");
+        const std::string& op = Text(body, "op");
         if (op == "SVFOP_CURRENT_TIMESTAMP" && type.timestamp) {
           return "CURRENT_TIMESTAMP";
         }
@@ -696,6 +705,8 @@ class ModelNormalizer::Impl {
     TableState& t = tables_[key];
     t.schema = schema;
     t.name = table_name;
+    t.key = key;
+    t.table = &table;
     relation_names_.insert(SchemaName(schema, table_name));
     // Columns first, with their NULL/NOT NULL and defaults; then keys in
     // the order written; then foreign keys, which may reference this
@@ -706,7 +717,7 @@ class ModelNormalizer::Impl {
         if (!AddColumn(t, table, element["ColumnDef"], &keys, &foreign)) return;
       } else if (element.contains("Constraint")) {
         const json& k = element["Constraint"];
-        (k.value("contype", "") == "CONSTR_FOREIGN" ? foreign : keys)
+        (Text(k, "contype") == "CONSTR_FOREIGN" ? foreign : keys)
             .push_back(Pending{&k, ""});
       } else {
         Decline("CREATE TABLE with LIKE");
@@ -732,7 +743,7 @@ class ModelNormalizer::Impl {
       return Decline("a column with COLLATE, identity, storage or the like");
     }
     Column col;
-    col.name = def.value("colname", "");
+    col.name = Text(def, "colname");
     if (!Identifier(col.name)) return false;
     if (table.FindColumn(col.name) != nullptr) {
       return Decline("a column named twice");
@@ -740,14 +751,14 @@ class ModelNormalizer::Impl {
     auto type = BuiltinType(Field(def, "typeName"), *text_);
     if (!type) return Decline("a column of a type not normalised here");
     col.type = type->text;
-    column_types_[ColumnKey(t.schema, t.name, col.name)] = *type;
+    t.types[col.name] = *type;
     bool null = false, not_null = false, has_default = false;
     Pending* last = nullptr;  // the column's last foreign key
     std::optional<bool> unused;
     for (const json& c : Field(def, "constraints")) {
       if (!c.contains("Constraint")) return Decline("a column constraint");
       const json& k = c["Constraint"];
-      const std::string contype = k.value("contype", "");
+      const std::string& contype = Text(k, "contype");
       if (contype == "CONSTR_NULL" || contype == "CONSTR_NOTNULL") {
         if (!OnlyKeys(k, {"contype", "location"})) {
           return Decline("a named NOT NULL");
@@ -792,7 +803,7 @@ class ModelNormalizer::Impl {
     const std::string column_key = ColumnKey(t.schema, t.name, col.name);
     // pg_attrdef depends on its column, which introspection folds into a
     // dependency of the column on its table.
-    if (col.default_expr) Dep(column_key, RelationKey(t.schema, t.name));
+    if (col.default_expr) Dep(column_key, t.key);
     table.columns.push_back(std::move(col));
     return true;
   }
@@ -800,12 +811,12 @@ class ModelNormalizer::Impl {
   void CreateIndex(const json& body) {
     if (!OnlyKeys(body, {"idxname", "relation", "accessMethod", "indexParams",
                          "indexIncludingParams", "unique"}) ||
-        body.value("accessMethod", "") != "btree") {
+        Text(body, "accessMethod") != "btree") {
       Decline("CREATE INDEX with options, a method other than btree or "
               "CONCURRENTLY");
       return;
     }
-    const std::string name = body.value("idxname", "");
+    const std::string name = Text(body, "idxname");
     if (name.empty()) {
       Decline("an index without a name");
       return;
@@ -821,8 +832,8 @@ class ModelNormalizer::Impl {
       Decline("an index whose name is taken");
       return;
     }
-    const std::string table_key = RelationKey(t->schema, t->name);
-    const Table& table = catalog_.tables[table_key];
+    const std::string& table_key = t->key;
+    const Table& table = *t->table;
     const bool unique = body.value("unique", false);
     std::string def = std::string(unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
                       QuoteIdentIfNeeded(name) + " ON " +
@@ -838,10 +849,10 @@ class ModelNormalizer::Impl {
           return Decline("an index on an expression, or with an operator "
                          "class or collation");
         }
-        const std::string column = x.value("name", "");
+        const std::string& column = Text(x, "name");
         const Column* col = table.FindColumn(column);
         if (col == nullptr) return Decline("an index on a missing column");
-        if (!column_types_.at(ColumnKey(t->schema, t->name, column)).btree) {
+        if (!t->types.at(column).btree) {
           return Decline("an index on a column without a btree operator class");
         }
         if (!first) def += ", ";
@@ -895,7 +906,7 @@ class ModelNormalizer::Impl {
 
   void AlterTable(const json& body) {
     if (!OnlyKeys(body, {"relation", "cmds", "objtype"}) ||
-        body.value("objtype", "") != "OBJECT_TABLE") {
+        Text(body, "objtype") != "OBJECT_TABLE") {
       Decline("ALTER TABLE with IF EXISTS, or of another kind");
       return;
     }
@@ -913,7 +924,7 @@ class ModelNormalizer::Impl {
       }
       const json& cmd = c["AlterTableCmd"];
       if (!OnlyKeys(cmd, {"subtype", "def", "behavior"}) ||
-          cmd.value("subtype", "") != "AT_AddConstraint" ||
+          Text(cmd, "subtype") != "AT_AddConstraint" ||
           !cmd.contains("def") || !cmd["def"].contains("Constraint")) {
         Decline("an ALTER TABLE command other than ADD CONSTRAINT");
         return;
@@ -928,16 +939,16 @@ class ModelNormalizer::Impl {
       return;
     }
     std::optional<std::string> comment;
-    if (body.contains("comment")) comment = body.value("comment", "");
+    if (body.contains("comment")) comment = Text(body, "comment");
     if (comment && comment->empty()) comment.reset();  // '' drops it
-    const std::string objtype = body.value("objtype", "");
+    const std::string& objtype = Text(body, "objtype");
     const json& object = Field(body, "object");
     if (objtype == "OBJECT_SCHEMA") {
       if (!object.contains("String")) {
         Decline("a COMMENT ON SCHEMA");
         return;
       }
-      const std::string name = object["String"].value("sval", "");
+      const std::string name = Text(object["String"], "sval");
       auto it = catalog_.schemas.find(SchemaKey(name));
       if (it == catalog_.schemas.end()) {
         Decline("a comment on a schema the models have not created");
@@ -994,7 +1005,7 @@ class ModelNormalizer::Impl {
                 "created");
         return;
       }
-      Table& table = catalog_.tables[RelationKey(t->schema, t->name)];
+      Table& table = *t->table;
       if (objtype == "OBJECT_COLUMN") {
         for (Column& col : table.columns) {
           if (col.name == names->back()) {
@@ -1021,7 +1032,7 @@ class ModelNormalizer::Impl {
       Decline("CREATE SCHEMA with AUTHORIZATION or elements");
       return;
     }
-    const std::string name = body.value("schemaname", "");
+    const std::string name = Text(body, "schemaname");
     if (!Identifier(name)) return;
     if (name.starts_with("pg_")) {
       Decline("a schema named pg_*");
@@ -1048,12 +1059,10 @@ class ModelNormalizer::Impl {
   std::set<std::string> schemas_;
   std::set<std::string> created_schemas_;
   std::set<std::string> needed_schemas_;
-  std::map<std::string, TableState> tables_;  // by relation key
-  // The type of every column, by column key.
-  std::map<std::string, ColumnType> column_types_;
-  std::set<std::string> relation_names_;     // SchemaName(schema, name)
-  std::set<std::string> constraint_names_;   // SchemaName(schema, name)
-  std::set<std::string> table_constraints_;  // ConstraintKey
+  std::unordered_map<std::string, TableState> tables_;  // by relation key
+  std::unordered_set<std::string> relation_names_;    // SchemaName(s, name)
+  std::unordered_set<std::string> constraint_names_;  // SchemaName(s, name)
+  std::unordered_set<std::string> table_constraints_;  // ConstraintKey
 };
 
 ModelNormalizer::ModelNormalizer() : impl_(std::make_unique<Impl>()) {}
@@ -1068,31 +1077,6 @@ bool ModelNormalizer::declined() const { return impl_->declined(); }
 
 NormalizedModels ModelNormalizer::Finish() { return impl_->Finish(); }
 
-NormalizedModels NormalizeModels(const ModelScan& scan) {
-  ModelNormalizer normalizer;
-  for (const ModelStatement& s : scan.statements) {
-    if (normalizer.declined()) break;
-    PgQueryParseResult parsed = pg_query_parse(s.statement.text.c_str());
-    json tree = parsed.error == nullptr
-                    ? json::parse(parsed.parse_tree, nullptr, false)
-                    : json();
-    pg_query_free_parse_result(parsed);
-    if (!tree.is_object()) {
-      NormalizedModels out;
-      out.declined = s.path + ":" + std::to_string(s.statement.line) +
-                     ": a statement that does not parse";
-      return out;
-    }
-    for (const json& raw : Field(tree, "stmts")) {
-      if (raw.contains("stmt")) {
-        normalizer.Statement(raw["stmt"], s.statement.text, s.path,
-                             s.statement.line);
-      }
-    }
-  }
-  return normalizer.Finish();
-}
-
 Catalog EmptyDatabaseCatalog() {
   Catalog c;
   Schema pub;
@@ -1105,6 +1089,17 @@ Catalog EmptyDatabaseCatalog() {
   c.extensions[ExtensionKey("plpgsql")] =
       Extension{"plpgsql", "pg_catalog", "1.0"};
   return c;
+}
+
+bool FilterKeepsEverything(const Catalog& catalog,
+                           const IntrospectOptions& filter) {
+  for (const auto& [key, schema] : catalog.schemas) {
+    if (!SchemaIncluded(filter, schema.name)) return false;
+  }
+  for (const auto& [key, table] : catalog.tables) {
+    if (!RelationIncluded(filter, table.schema, table.name)) return false;
+  }
+  return true;
 }
 
 Catalog FilterNormalizedCatalog(Catalog c, const IntrospectOptions& filter) {

@@ -27,8 +27,6 @@
 
 namespace retort {
 
-struct ModelScan;
-
 // The PostgreSQL major version whose catalogs the normaliser writes (what
 // the tests compare it with). Other servers load the models instead.
 constexpr int kNormalizedServerMajor = 15;
@@ -76,14 +74,16 @@ class ModelNormalizer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Parses the scan's statements again and normalises them (for a scan read
-// from the scan cache, which keeps no parse trees).
-NormalizedModels NormalizeModels(const ModelScan& scan);
-
 // What IntrospectPostgres reads from a new database (CREATE DATABASE ...
 // TEMPLATE template0) on PostgreSQL 15, unfiltered: schema public with its
 // comment and its USAGE for PUBLIC, and plpgsql.
 Catalog EmptyDatabaseCatalog();
+
+// Whether FilterNormalizedCatalog(catalog, filter) would drop nothing
+// (every schema and table passes the filter), so the catalog can be used
+// as it is.
+bool FilterKeepsEverything(const Catalog& catalog,
+                           const IntrospectOptions& filter);
 
 // A normalised catalog (the kinds ModelNormalizer builds: schemas, tables,
 // indexes, extensions, grants, dependencies; other kinds are not looked

@@ -6,6 +6,10 @@
 #include <pg_query.h>
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <thread>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -208,6 +212,64 @@ std::string ListNames(const std::vector<std::string>& names, size_t limit) {
   return text;
 }
 
+// One statement parsed by libpg_query: its tree, or the error.
+struct Parsed {
+  json tree;
+  std::string error;  // libpg_query's message; "" when parsed
+  int cursorpos = 0;
+};
+
+Parsed Parse(const std::string& text) {
+  Parsed out;
+  PgQueryParseResult parsed = pg_query_parse(text.c_str());
+  if (parsed.error != nullptr) {
+    out.error = parsed.error->message;
+    out.cursorpos = parsed.error->cursorpos;
+  } else {
+    out.tree = json::parse(parsed.parse_tree, nullptr, false);
+    if (out.tree.is_discarded()) out.error = "cannot read libpg_query's parse tree";
+  }
+  pg_query_free_parse_result(parsed);
+  return out;
+}
+
+// Parses statements 0..count-1 (`text_of(i)`) and hands each to `walk`, in
+// order, on the calling thread; stops at the first error `walk` returns.
+// Parsing -- libpg_query's parse and its JSON read back, most of the time
+// a model scan takes -- runs on every core, a chunk of statements at a
+// time (libpg_query keeps its state per thread). Chunks bound the memory:
+// a parsed CREATE TABLE is some kilobytes of JSON nodes.
+Status ParseInOrder(size_t count,
+                    const std::function<const std::string&(size_t)>& text_of,
+                    const std::function<Status(size_t, Parsed&)>& walk) {
+  constexpr size_t kChunk = 512;
+  constexpr size_t kSerialBelow = 64;  // not worth a thread
+  const size_t threads =
+      count < kSerialBelow
+          ? 1
+          : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  std::vector<Parsed> chunk;
+  for (size_t begin = 0; begin < count; begin += kChunk) {
+    const size_t end = std::min(count, begin + kChunk);
+    chunk.assign(end - begin, Parsed());
+    std::atomic<size_t> next{begin};
+    auto work = [&] {
+      for (size_t i = next++; i < end; i = next++) {
+        chunk[i - begin] = Parse(text_of(i));
+      }
+    };
+    {
+      std::vector<std::jthread> helpers;
+      for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+      work();
+    }
+    for (size_t i = begin; i < end; ++i) {
+      RETORT_RETURN_IF_ERROR(walk(i, chunk[i - begin]));
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<std::vector<ModelFile>> ReadModelFiles(
@@ -225,8 +287,6 @@ Result<std::vector<ModelFile>> ReadModelFiles(
 
 Result<ModelScan> ScanModels(const std::vector<ModelFile>& files) {
   ModelScan scan;
-  std::string default_schema = "public";
-  ModelNormalizer normalizer;
   for (const ModelFile& file : files) {
     scan.files.push_back(file.path);
     auto split = SplitScript(Dialect::kPostgres, file.text);
@@ -234,39 +294,86 @@ Result<ModelScan> ScanModels(const std::vector<ModelFile>& files) {
       return Status::InvalidArgument(
           FileLineMessage(file.path, split.status().message()));
     }
-    StatementScanner scanner(&scan, file.path, &default_schema);
     for (SqlStatement& s : *split) {
-      PgQueryParseResult parsed = pg_query_parse(s.text.c_str());
-      if (parsed.error != nullptr) {
-        TextPosition at = LocatePosition(s.text, parsed.error->cursorpos);
-        std::string msg = file.path + ":" +
-                          std::to_string(s.line + at.line - 1) + ": " +
-                          parsed.error->message;
-        pg_query_free_parse_result(parsed);
-        return Status::InvalidArgument(msg);
-      }
-      json tree = json::parse(parsed.parse_tree, nullptr, false);
-      pg_query_free_parse_result(parsed);
-      if (tree.is_discarded()) {
-        return Status::Internal(file.path + ":" + std::to_string(s.line) +
-                                ": cannot read libpg_query's parse tree");
-      }
-      if (auto stmts = tree.find("stmts"); stmts != tree.end()) {
-        for (const json& raw : *stmts) {
-          if (!raw.contains("stmt")) continue;
-          scanner.Statement(raw["stmt"]);
-          normalizer.Statement(raw["stmt"], s.text, file.path, s.line);
-        }
-      }
       scan.statements.push_back(ModelStatement{file.path, std::move(s)});
     }
   }
+  std::string default_schema = "public";
+  ModelNormalizer normalizer;
+  std::optional<StatementScanner> scanner;
+  const std::string* scanner_path = nullptr;
+  RETORT_RETURN_IF_ERROR(ParseInOrder(
+      scan.statements.size(),
+      [&scan](size_t i) -> const std::string& {
+        return scan.statements[i].statement.text;
+      },
+      [&](size_t i, Parsed& parsed) -> Status {
+        const ModelStatement& m = scan.statements[i];
+        const SqlStatement& s = m.statement;
+        if (!parsed.error.empty()) {
+          if (parsed.tree.is_discarded()) {
+            return Status::Internal(m.path + ":" + std::to_string(s.line) +
+                                    ": " + parsed.error);
+          }
+          TextPosition at = LocatePosition(s.text, parsed.cursorpos);
+          return Status::InvalidArgument(
+              m.path + ":" + std::to_string(s.line + at.line - 1) + ": " +
+              parsed.error);
+        }
+        if (scanner_path == nullptr || *scanner_path != m.path) {
+          scanner.emplace(&scan, m.path, &default_schema);
+          scanner_path = &m.path;
+        }
+        if (auto stmts = parsed.tree.find("stmts");
+            stmts != parsed.tree.end()) {
+          for (const json& raw : *stmts) {
+            if (!raw.contains("stmt")) continue;
+            scanner->Statement(raw["stmt"]);
+            normalizer.Statement(raw["stmt"], s.text, m.path, s.line);
+          }
+        }
+        return Status::OK();
+      }));
   for (auto& [name, schema] : scan.schemas) {
     std::sort(schema.files.begin(), schema.files.end());
   }
   scan.normalized =
       std::make_shared<const NormalizedModels>(normalizer.Finish());
   return scan;
+}
+
+NormalizedModels NormalizeModels(const ModelScan& scan) {
+  ModelNormalizer normalizer;
+  Status st = ParseInOrder(
+      scan.statements.size(),
+      [&scan](size_t i) -> const std::string& {
+        return scan.statements[i].statement.text;
+      },
+      [&](size_t i, Parsed& parsed) -> Status {
+        const ModelStatement& m = scan.statements[i];
+        if (!parsed.error.empty()) {
+          return Status::InvalidArgument(m.path + ":" +
+                                         std::to_string(m.statement.line) +
+                                         ": a statement that does not parse");
+        }
+        if (auto stmts = parsed.tree.find("stmts");
+            stmts != parsed.tree.end()) {
+          for (const json& raw : *stmts) {
+            if (!raw.contains("stmt")) continue;
+            normalizer.Statement(raw["stmt"], m.statement.text, m.path,
+                                 m.statement.line);
+          }
+        }
+        // Nothing more to learn once it has declined: stop parsing.
+        return normalizer.declined() ? Status::NotFound("declined")
+                                     : Status::OK();
+      });
+  NormalizedModels out = normalizer.Finish();
+  if (!st.ok() && !normalizer.declined()) {
+    out.catalog.reset();
+    out.declined = st.message();
+  }
+  return out;
 }
 
 Status CheckModelsDefineSomething(const ModelScan& scan,

@@ -77,6 +77,10 @@ struct ModelScan {
 // "models/auth.sql:3: syntax error at or near "TABLEE"".
 Result<ModelScan> ScanModels(const std::vector<ModelFile>& files);
 
+// Parses the scan's statements again and normalises them (for a scan read
+// from the scan cache, which keeps no parse trees).
+NormalizedModels NormalizeModels(const ModelScan& scan);
+
 // Fails when comparing these models would make the database look like it
 // must be emptied: no CREATE statement at all, or nothing defined in the
 // schemas `filter` lets through. `setting` names where the files came from
