@@ -96,7 +96,9 @@ TEST(AutogenNormalize, Defaults) {
       "gen_random_uuid(), w integer DEFAULT NULL, x text NOT NULL DEFAULT "
       "'y', y integer NULL, z numeric DEFAULT 999999999, "
       "aa varchar DEFAULT 'v', ab bigint DEFAULT 123456789, "
-      "ac text DEFAULT E'x', ad integer DEFAULT 0000)");
+      "ac text DEFAULT E'x', ad integer DEFAULT 0000, "
+      "ae timestamp(3) DEFAULT now(), af timestamptz(0) DEFAULT "
+      "CURRENT_TIMESTAMP, ag varchar(3) DEFAULT 'longer than 3')");
 }
 
 TEST(AutogenNormalize, KeysAndForeignKeys) {
@@ -193,13 +195,19 @@ TEST(AutogenNormalize, DeclinesWhatItDoesNotNormalise) {
   ExpectDeclined("CREATE TABLE t (a bpchar)", "type not normalised");
   ExpectDeclined("CREATE TABLE t (a public.mytype)", "type not normalised");
   ExpectDeclined("CREATE TABLE t (a integer, a text)", "named twice");
+  ExpectDeclined("CREATE TABLE t (xmin integer)", "system column");
   ExpectDeclined("CREATE TABLE t (a integer NULL NOT NULL)",
                  "NULL and NOT NULL");
   ExpectDeclined("CREATE TABLE t (a integer PRIMARY KEY, b integer PRIMARY "
                  "KEY)",
                  "second primary key");
   ExpectDeclined("CREATE TABLE t (a integer UNIQUE, UNIQUE (a))",
-                 "chosen name is taken");
+                 "same columns");
+  ExpectDeclined("CREATE TABLE t (a integer PRIMARY KEY UNIQUE)",
+                 "same columns");
+  ExpectDeclined("CREATE TABLE t (a integer, b integer, UNIQUE (a, b), "
+                 "CONSTRAINT other UNIQUE (a, b))",
+                 "same columns");
   ExpectDeclined("CREATE TABLE t_a_key (x integer);\n"
                  "CREATE TABLE t (a integer UNIQUE)",
                  "chosen name is taken");
@@ -212,9 +220,11 @@ TEST(AutogenNormalize, DeclinesWhatItDoesNotNormalise) {
   ExpectDeclined("CREATE TABLE p (id integer);\n"
                  "CREATE TABLE t (a integer REFERENCES p)",
                  "matching key");
-  ExpectDeclined("CREATE TABLE p (id integer PRIMARY KEY, UNIQUE (id));\n"
-                 "CREATE TABLE t (a integer REFERENCES p (id))",
-                 "two keys");
+  ExpectDeclined("CREATE TABLE p (a integer, b integer, UNIQUE (a, b), "
+                 "UNIQUE (b, a));\n"
+                 "CREATE TABLE t (a integer, b integer, FOREIGN KEY (a, b) "
+                 "REFERENCES p (a, b))",
+                 "two keys could serve");
   ExpectDeclined("CREATE TABLE p (id integer PRIMARY KEY);\n"
                  "CREATE TABLE t (a integer);\n"
                  "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p NOT VALID",

@@ -414,9 +414,12 @@ class ModelNormalizer::Impl {
           return Decline("a key on a column without a btree operator class");
         }
       }
-      if (primary) {
-        for (const UniqueKey& u : t.keys) {
-          if (u.primary) return Decline("a second primary key");
+      for (const UniqueKey& u : t.keys) {
+        if (primary && u.primary) return Decline("a second primary key");
+        // PostgreSQL keeps one index for two keys on the same columns
+        // written in one statement (`id integer PRIMARY KEY UNIQUE`).
+        if (u.columns == columns) {
+          return Decline("two keys on the same columns");
         }
       }
       std::string name;
@@ -747,6 +750,12 @@ class ModelNormalizer::Impl {
     if (!Identifier(col.name)) return false;
     if (table.FindColumn(col.name) != nullptr) {
       return Decline("a column named twice");
+    }
+    for (const char* system : {"tableoid", "xmin", "cmin", "xmax", "cmax",
+                               "ctid"}) {
+      if (col.name == system) {
+        return Decline("a column named like a system column (an error)");
+      }
     }
     auto type = BuiltinType(Field(def, "typeName"), *text_);
     if (!type) return Decline("a column of a type not normalised here");
