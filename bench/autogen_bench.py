@@ -7,7 +7,8 @@ docs/benchmarks.md.
 
 usage: autogen_bench.py RETORT_BINARY [--sizes 2000,10000] [--runs 5]
                         [--alembic-runs 2] [--alembic-max 2000]
-                        [--baseline OLD_RETORT_BINARY] [--pg-dir DIR]
+                        [--baseline OLD_RETORT_BINARY] [--scratch]
+                        [--pg-dir DIR]
 
 The schema is the one gen_alembic.py's models describe: table m_i (id
 integer primary key, name text not null, ref integer references
@@ -19,15 +20,19 @@ with the previously generated revision file removed.
 
 retort is measured in three states, interleaved round by round so that the
 machine's load (shared with builds) hits them alike:
-  cold     RETORT_CACHE=off: the model files are parsed and loaded into a
-           scratch database (the first run after any model change, or CI
-           without a persisted cache)
-  changed  the model cache on, with one statement changed before each run
-           (a COMMENT ON TABLE that differs per run): a miss that also
-           writes the cache
-  warm     the model cache on and the models unchanged: a hit
-plus, with --baseline, another retort binary (e.g. the commit before the
-batched loader and the cache) run like `cold`.
+  cold     RETORT_CACHE=off: the model files are parsed and -- these being
+           plain DDL -- normalised without a database (other models are
+           loaded into a scratch database); the first run after any model
+           change, or CI without a persisted cache
+  changed  the caches on, with one statement changed before each run (a
+           COMMENT ON TABLE that differs per run): a scan cache miss
+  warm     the caches on and the models unchanged: the scan cache hits, and
+           the statements are parsed again for the normaliser (a model
+           cache entry is written only by a scratch load, so there is none)
+plus, with --scratch, `cold` with RETORT_MODEL_NORMALIZER=off (the models
+loaded into a scratch database, as every model set was before the
+normaliser and as models it declines still are), and with --baseline,
+another retort binary run like `cold`.
 
 Each cell is the median wall time, its range, and the median CPU seconds of
 the client (retort or python) and of the server (every PostgreSQL process of
@@ -71,6 +76,8 @@ ap.add_argument("--alembic-runs", type=int, default=2)
 ap.add_argument("--alembic-max", type=int, default=2000,
                 help="largest size Alembic is measured at (it is slow)")
 ap.add_argument("--baseline", help="another retort binary, measured like cold")
+ap.add_argument("--scratch", action="store_true",
+                help="also measure cold runs with the normaliser off")
 ap.add_argument("--pg-dir", default="/dev/shm" if os.path.isdir("/dev/shm") else None,
                 help="where the benchmark cluster's data directory goes")
 ap.add_argument("--wal-dir", help="put the cluster's WAL in DIR (on disk) with fsync on: "
@@ -263,8 +270,16 @@ def main():
                 restore_models()
                 subprocess.run(cmd, cwd=rd, env=env_on, check=True, capture_output=True)
                 check_retort()
+                # The cold state is the normaliser's (the scratch state, not).
+                for env, want in ((env_off, True),
+                                  (dict(env_off, RETORT_MODEL_NORMALIZER="off"), False)):
+                    p = subprocess.run([RETORT, "diff", "-v"], cwd=rd, env=env,
+                                       capture_output=True, text=True, check=True)
+                    if ("normalised without a database" in p.stderr) != want:
+                        raise SystemExit(f"unexpected path for the models:\n{p.stderr}")
 
-                res = {k: Measured() for k in ("cold", "changed", "warm", "baseline")}
+                res = {k: Measured()
+                       for k in ("cold", "changed", "warm", "scratch", "baseline")}
                 for r in range(a.runs):
                     print(f"{n} tables, round {r + 1}/{a.runs}", file=sys.stderr)
                     measure(cmd, rd, env_off, data_dir, restore_models, check_retort,
@@ -273,6 +288,9 @@ def main():
                             res["changed"])
                     measure(cmd, rd, env_on, data_dir, restore_models, check_retort,
                             res["warm"])
+                    if a.scratch:
+                        measure(cmd, rd, dict(env_off, RETORT_MODEL_NORMALIZER="off"),
+                                data_dir, restore_models, check_retort, res["scratch"])
                     if BASELINE:
                         measure([BASELINE] + cmd[1:], rd, env_off, data_dir, restore_models,
                                 check_retort, res["baseline"])
@@ -316,8 +334,12 @@ def main():
     print(f"Taken {started}; load average (1 min) at the start of the runs: "
           f"{min(loads):.2f}–{max(loads):.2f}, median {statistics.median(loads):.2f}.")
     print()
-    head = "| tables | retort cold (RETORT_CACHE=off) | retort, models changed | retort warm (cache hit) |"
+    head = ("| tables | retort cold (RETORT_CACHE=off) | retort, models changed | "
+            "retort warm (models unchanged) |")
     sep = "|---:|---:|---:|---:|"
+    if a.scratch:
+        head += " retort cold, scratch database (normaliser off) |"
+        sep += "---:|"
     if BASELINE:
         head += " retort before (baseline) |"
         sep += "---:|"
@@ -327,6 +349,8 @@ def main():
     print(sep)
     for n, res, al in rows:
         line = f"| {n:,} | {res['cold'].cell()} | {res['changed'].cell()} | {res['warm'].cell()} |"
+        if a.scratch:
+            line += f" {res['scratch'].cell()} |"
         if BASELINE:
             line += f" {res['baseline'].cell()} |"
         if al.wall:
