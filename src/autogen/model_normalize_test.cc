@@ -1,0 +1,265 @@
+// The plain-model normaliser without a server: what it must decline, and
+// what it reports besides the catalog. That its catalogs equal the
+// server's is tests/autogen_normalize_test.cc.
+#include "autogen/model_normalize.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "autogen/model_scan.h"
+
+namespace retort {
+namespace {
+
+// The normaliser must decline `sql`, for `why` (a part of its reason).
+void ExpectDeclined(const std::string& sql, const std::string& why) {
+  auto scan = ScanModels({ModelFile{"models.sql", sql}});
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  ASSERT_NE(scan->normalized, nullptr);
+  EXPECT_FALSE(scan->normalized->catalog.has_value()) << sql;
+  EXPECT_NE(scan->normalized->declined.find(why), std::string::npos)
+      << "declined for: " << scan->normalized->declined << "\nexpected: "
+      << why << "\n" << sql;
+}
+
+TEST(ModelNormalize, DeclinesWhatItDoesNotNormalise) {
+  ExpectDeclined("CREATE TABLE t (a integer CHECK (a > 0))",
+                 "CONSTR_CHECK");
+  ExpectDeclined("CREATE TABLE t (a integer, CHECK (a > 0))",
+                 "CONSTR_CHECK");
+  ExpectDeclined("CREATE TABLE t (id serial)", "type not normalised");
+  ExpectDeclined("CREATE TABLE t (id integer GENERATED ALWAYS AS IDENTITY)",
+                 "CONSTR_IDENTITY");
+  ExpectDeclined("CREATE TABLE t (a text COLLATE \"C\")", "COLLATE");
+  ExpectDeclined("CREATE TABLE t (a integer DEFAULT -1)", "sign");
+  ExpectDeclined("CREATE TABLE t (a numeric DEFAULT 1.5)",
+                 "default expression");
+  ExpectDeclined("CREATE TABLE t (a integer DEFAULT 'x')",
+                 "default expression");
+  ExpectDeclined("CREATE TABLE t (a bigint DEFAULT 5000000000)",
+                 "default expression");
+  ExpectDeclined("CREATE TABLE t (a text DEFAULT 'a\\b')", "escapes");
+  ExpectDeclined("CREATE TABLE t (a date DEFAULT now())",
+                 "default expression");
+  ExpectDeclined("CREATE TABLE t (a integer DEFAULT 1 + 1)",
+                 "default expression");
+  ExpectDeclined("CREATE TABLE t (a integer[])", "type not normalised");
+  ExpectDeclined("CREATE TABLE t (a interval)", "type not normalised");
+  ExpectDeclined("CREATE TABLE t (a bpchar)", "type not normalised");
+  ExpectDeclined("CREATE TABLE t (a public.mytype)", "type not normalised");
+  ExpectDeclined("CREATE TABLE t (a integer, a text)", "named twice");
+  ExpectDeclined("CREATE TABLE t (xmin integer)", "system column");
+  ExpectDeclined("CREATE TABLE t (a integer NULL NOT NULL)",
+                 "NULL and NOT NULL");
+  ExpectDeclined("CREATE TABLE t (a integer PRIMARY KEY, b integer PRIMARY "
+                 "KEY)",
+                 "second primary key");
+  ExpectDeclined("CREATE TABLE t (a integer UNIQUE, UNIQUE (a))",
+                 "same columns");
+  ExpectDeclined("CREATE TABLE t (a integer PRIMARY KEY UNIQUE)",
+                 "same columns");
+  ExpectDeclined("CREATE TABLE t (a integer, b integer, UNIQUE (a, b), "
+                 "CONSTRAINT other UNIQUE (a, b))",
+                 "same columns");
+  ExpectDeclined("CREATE TABLE t_a_key (x integer);\n"
+                 "CREATE TABLE t (a integer UNIQUE)",
+                 "chosen name is taken");
+  ExpectDeclined("CREATE TABLE t (a json PRIMARY KEY)", "btree");
+  ExpectDeclined("CREATE TABLE t (a integer REFERENCES nowhere)",
+                 "not created");
+  ExpectDeclined("CREATE TABLE p (id bigint PRIMARY KEY);\n"
+                 "CREATE TABLE t (a integer REFERENCES p)",
+                 "different types");
+  ExpectDeclined("CREATE TABLE p (id integer);\n"
+                 "CREATE TABLE t (a integer REFERENCES p)",
+                 "matching key");
+  ExpectDeclined("CREATE TABLE p (a integer, b integer, UNIQUE (a, b), "
+                 "UNIQUE (b, a));\n"
+                 "CREATE TABLE t (a integer, b integer, FOREIGN KEY (a, b) "
+                 "REFERENCES p (a, b))",
+                 "two keys could serve");
+  ExpectDeclined("CREATE TABLE p (id integer PRIMARY KEY);\n"
+                 "CREATE TABLE t (a integer);\n"
+                 "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p NOT VALID",
+                 "options");
+  ExpectDeclined("CREATE TABLE p (id integer PRIMARY KEY, x integer);\n"
+                 "CREATE TABLE t (a integer, b integer, FOREIGN KEY (a, b) "
+                 "REFERENCES p ON DELETE SET NULL (a))",
+                 "options");
+  ExpectDeclined("CREATE TABLE t (a integer PRIMARY KEY DEFERRABLE)",
+                 "DEFERRABLE or INITIALLY on a key");
+  ExpectDeclined("CREATE TABLE p (id integer PRIMARY KEY);\n"
+                 "CREATE TABLE t (a integer REFERENCES p NOT DEFERRABLE "
+                 "INITIALLY DEFERRED)",
+                 "NOT DEFERRABLE INITIALLY DEFERRED");
+  ExpectDeclined("CREATE TABLE t (a integer NOT NULL DEFERRABLE)",
+                 "DEFERRABLE or INITIALLY on a key");
+  ExpectDeclined("CREATE TABLE t (a integer, UNIQUE NULLS NOT DISTINCT (a))",
+                 "options");
+  ExpectDeclined("CREATE TABLE t (a integer, PRIMARY KEY (a) INCLUDE (a))",
+                 "options");
+  ExpectDeclined("CREATE TABLE IF NOT EXISTS t (a integer)", "options");
+  ExpectDeclined("CREATE TEMP TABLE t (a integer)", "temporary");
+  ExpectDeclined("CREATE TABLE t (a integer) WITH (fillfactor = 50)",
+                 "options");
+  ExpectDeclined("CREATE TABLE t (a integer) PARTITION BY RANGE (a)",
+                 "options");
+  ExpectDeclined("CREATE TABLE p (a integer);\n"
+                 "CREATE TABLE t (b integer) INHERITS (p)",
+                 "options");
+  ExpectDeclined("CREATE TABLE p (a integer);\nCREATE TABLE t (LIKE p)",
+                 "LIKE");
+  ExpectDeclined("CREATE TABLE t ()", "without columns");
+  ExpectDeclined("CREATE TABLE t (a integer);\nCREATE TABLE t (b integer)",
+                 "name is taken");
+  ExpectDeclined("CREATE TABLE t (a integer);\nCREATE INDEX ON t (a)",
+                 "without a name");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "CREATE INDEX i ON t ((a + 1))",
+                 "expression");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "CREATE INDEX i ON t (a) WHERE a > 0",
+                 "options");
+  ExpectDeclined("CREATE TABLE t (a text);\n"
+                 "CREATE INDEX i ON t (a text_pattern_ops)",
+                 "operator class");
+  ExpectDeclined("CREATE TABLE t (a text);\n"
+                 "CREATE INDEX i ON t (a COLLATE \"C\")",
+                 "collation");
+  ExpectDeclined("CREATE TABLE t (a integer);\nCREATE INDEX i ON t USING "
+                 "hash (a)",
+                 "btree");
+  ExpectDeclined("CREATE TABLE t (a json);\nCREATE INDEX i ON t (a)",
+                 "btree");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "CREATE INDEX i ON t (a) WITH (fillfactor = 70)",
+                 "options");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "CREATE INDEX CONCURRENTLY i ON t (a)",
+                 "CONCURRENTLY");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "CREATE INDEX IF NOT EXISTS i ON t (a)",
+                 "options");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "CREATE INDEX i ON ONLY t (a)",
+                 "ONLY");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "ALTER TABLE t ADD COLUMN b integer",
+                 "other than ADD CONSTRAINT");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "ALTER TABLE IF EXISTS t ADD UNIQUE (a)",
+                 "IF EXISTS");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "COMMENT ON COLUMN t.b IS 'x'",
+                 "lacks");
+  ExpectDeclined("COMMENT ON TABLE nowhere IS 'x'", "not created");
+  ExpectDeclined("CREATE SCHEMA s;\nCREATE SCHEMA s", "twice");
+  ExpectDeclined("CREATE SCHEMA s AUTHORIZATION postgres", "AUTHORIZATION");
+  ExpectDeclined("CREATE SCHEMA pg_mine", "pg_");
+  ExpectDeclined("SET search_path TO app", "VariableSetStmt");
+  ExpectDeclined("CREATE VIEW v AS SELECT 1", "ViewStmt");
+  ExpectDeclined("CREATE TYPE mood AS ENUM ('a')", "CreateEnumStmt");
+  ExpectDeclined("CREATE EXTENSION pgcrypto", "CreateExtensionStmt");
+  ExpectDeclined("CREATE TABLE " + std::string(60, 'x') +
+                     " (a integer UNIQUE)",
+                 "truncate");
+  // The first statement the normaliser cannot take is the one named.
+  ExpectDeclined("CREATE TABLE ok (a integer);\n\n"
+                 "CREATE TABLE t (a integer CHECK (a > 0));\n",
+                 "models.sql:3: a CONSTR_CHECK");
+}
+
+TEST(ModelNormalize, SchemasUsedButNotCreatedAreReported) {
+  auto scan = ScanModels({ModelFile{
+      "models.sql", "CREATE TABLE auth.users (id integer PRIMARY KEY)"}});
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  ASSERT_TRUE(scan->normalized->catalog.has_value())
+      << scan->normalized->declined;
+  EXPECT_EQ(scan->normalized->needed_schemas,
+            (std::set<std::string>{"auth"}));
+  EXPECT_FALSE(scan->normalized->unqualified);
+}
+
+TEST(ModelNormalize, ParsedAgainFromAScanWithoutIt) {
+  const std::string sql =
+      "CREATE TABLE a (id integer PRIMARY KEY);\n"
+      "CREATE TABLE b (id integer REFERENCES a);\n";
+  auto scan = ScanModels({ModelFile{"models.sql", sql}});
+  ASSERT_TRUE(scan.ok());
+  ASSERT_TRUE(scan->normalized->catalog.has_value());
+  NormalizedModels again = NormalizeModels(*scan);
+  ASSERT_TRUE(again.catalog.has_value()) << again.declined;
+  EXPECT_EQ(CatalogText(*again.catalog),
+            CatalogText(*scan->normalized->catalog));
+  EXPECT_TRUE(again.unqualified);
+}
+
+TEST(ModelNormalize, ForeignKeyDefinitionAndDependencies) {
+  auto scan = ScanModels({ModelFile{
+      "models.sql",
+      "CREATE SCHEMA app;\n"
+      "CREATE TABLE app.p (id integer PRIMARY KEY);\n"
+      "CREATE TABLE \"Order\" (pid integer REFERENCES app.p ON DELETE "
+      "CASCADE DEFERRABLE, note text DEFAULT 'x');\n"}});
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  ASSERT_TRUE(scan->normalized->catalog.has_value())
+      << scan->normalized->declined;
+  const Catalog& c = *scan->normalized->catalog;
+  const Table& t = c.tables.at(RelationKey("public", "Order"));
+  ASSERT_EQ(t.constraints.size(), 1u);
+  EXPECT_EQ(t.constraints[0].name, "Order_pid_fkey");
+  EXPECT_EQ(t.constraints[0].definition,
+            "FOREIGN KEY (pid) REFERENCES app.p(id) ON DELETE CASCADE "
+            "DEFERRABLE");
+  EXPECT_EQ(t.constraints[0].referenced_table, RelationKey("app", "p"));
+  EXPECT_EQ(t.FindColumn("note")->default_expr, "'x'::text");
+  EXPECT_EQ(c.depends_on.at(ConstraintKey("public", "Order", "Order_pid_fkey")),
+            (std::set<std::string>{
+                RelationKey("public", "Order"),
+                ColumnKey("public", "Order", "pid"), RelationKey("app", "p"),
+                ColumnKey("app", "p", "id"),
+                ConstraintKey("app", "p", "p_pkey")}));
+  EXPECT_TRUE(scan->normalized->unqualified);
+  EXPECT_EQ(scan->normalized->created_schemas, (std::set<std::string>{"app"}));
+}
+
+// Past 64 statements the parse runs on several threads: the statements are
+// still walked in file order, and the first syntax error in that order is
+// the one reported, with its file and line.
+TEST(ModelNormalize, ManyStatementsParsedInOrder) {
+  std::string a, b;
+  for (int i = 0; i < 700; ++i) {
+    a += "CREATE TABLE t" + std::to_string(i) + " (id integer PRIMARY KEY" +
+         (i > 0 ? ", up integer REFERENCES t" + std::to_string(i - 1) : "") +
+         ");\n";
+  }
+  for (int i = 0; i < 300; ++i) {
+    b += "CREATE TABLE s.u" + std::to_string(i) + " (id integer);\n";
+  }
+  auto scan = ScanModels({{"a.sql", a}, {"b.sql", "CREATE SCHEMA s;\n" + b}});
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  ASSERT_EQ(scan->statements.size(), 1001u);
+  EXPECT_EQ(scan->statements[700].path, "b.sql");
+  EXPECT_EQ(scan->schemas.at("public").tables, 700);
+  EXPECT_EQ(scan->schemas.at("s").tables, 300);
+  ASSERT_TRUE(scan->normalized->catalog.has_value())
+      << scan->normalized->declined;
+  EXPECT_EQ(scan->normalized->catalog->tables.size(), 1000u);
+  NormalizedModels again = NormalizeModels(*scan);
+  ASSERT_TRUE(again.catalog.has_value()) << again.declined;
+  EXPECT_EQ(CatalogText(*again.catalog),
+            CatalogText(*scan->normalized->catalog));
+
+  std::string broken = a;
+  broken.replace(broken.find("CREATE TABLE t600 "), 12, "CREATE TABEL");
+  broken.replace(broken.find("CREATE TABLE t650 "), 12, "CREATE TABEL");
+  auto failed = ScanModels({{"a.sql", broken}});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().message(),
+            "a.sql:601: syntax error at or near \"TABEL\"");
+}
+
+}  // namespace
+}  // namespace retort
