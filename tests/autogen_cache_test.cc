@@ -175,9 +175,58 @@ TEST(ModelCache, HitGivesTheSameResultWithoutLoadingTheModels) {
   Execute(admin, "DROP ROLE " + role);
 }
 
+// Plain models need no scratch database: a role without CREATEDB can
+// compare them, nothing is cached, and with the normaliser off the same run
+// fails for want of CREATEDB (so the first did not load them).
+TEST(ModelNormalizerPath, PlainModelsNeedNoScratchDatabase) {
+  TempDir cache, models;
+  ScopedEnv dir("RETORT_CACHE_DIR", cache.path());
+  std::string target = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(target.empty());
+  std::string role = "plain_user_" + RandomSuffix();
+  std::string admin = testing::PgHarness::Get()->AdminUrl();
+  Execute(admin, "CREATE ROLE " + role + " LOGIN NOCREATEDB");
+  std::string as_role = target;
+  size_t at = as_role.find("://postgres@");
+  ASSERT_NE(at, std::string::npos) << "harness URL has no user: " << target;
+  as_role.replace(at, 12, "://" + role + "@");
+  std::string file = models.Write(
+      "app.sql",
+      "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);\n"
+      "CREATE TABLE orders (id bigint PRIMARY KEY, user_id integer "
+      "REFERENCES users, placed_at timestamptz DEFAULT now());\n"
+      "CREATE INDEX orders_user ON orders (user_id);\n");
+  auto plain = Diff(as_role, {file});
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(plain->model_cache, "normalised");
+  EXPECT_EQ(plain->scratch, "no database (plain models, normalised by retort)");
+  EXPECT_EQ(plain->operations.size(), 4u);  // two tables, a key, an index
+  EXPECT_NE(plain->upgrade_sql.find(
+                "CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) "
+                "REFERENCES public.users(id)"),
+            std::string::npos)
+      << plain->upgrade_sql;
+  auto paths = ModelCacheFor({file});
+  ASSERT_TRUE(paths.has_value());
+  EXPECT_FALSE(fs::exists(paths->introspect));
+  {
+    ScopedEnv loaded("RETORT_MODEL_NORMALIZER", "off");
+    auto load = Diff(as_role, {file});
+    ASSERT_FALSE(load.ok());
+    EXPECT_NE(load.status().message().find("cannot create a scratch database"),
+              std::string::npos)
+        << load.status().message();
+  }
+  EXPECT_EQ(ScratchDatabaseCount(target), 0);
+  Execute(admin, "DROP ROLE " + role);
+}
+
 TEST(ModelCache, ChangedStatementsMissAndCommentsDoNot) {
   TempDir cache, models;
   ScopedEnv dir("RETORT_CACHE_DIR", cache.path());
+  // These plain models would be normalised without a database, which
+  // writes no cache entry: this is about models that are loaded.
+  ScopedEnv loaded("RETORT_MODEL_NORMALIZER", "off");
   std::string target = testing::FreshDatabaseUrl();
   ASSERT_FALSE(target.empty());
   std::string file = models.Write("app.sql", "CREATE TABLE t (id int);\n");
@@ -455,6 +504,9 @@ std::string ManyTables(int n, int first = 0) {
 TEST(ModelLoad, ErrorInTheMiddleOfABatchNamesItsStatement) {
   TempDir cache, models;
   ScopedEnv dir("RETORT_CACHE_DIR", cache.path());
+  // The fixed file at the end is plain DDL, which would be normalised
+  // without a database: this is about loading.
+  ScopedEnv loaded("RETORT_MODEL_NORMALIZER", "off");
   std::string target = testing::FreshDatabaseUrl();
   ASSERT_FALSE(target.empty());
   // 1,500 statements before and after: several batches and a commit (every
