@@ -114,6 +114,11 @@ struct ColumnType {
   bool timestamp = false;
   bool date = false;
   bool uuid = false;
+  // serial, bigserial, smallserial (and serial4/8/2): the integer type, a
+  // sequence owned by the column and a default taking from it.
+  bool serial = false;
+  // For integer types: the largest value (a sequence's default maximum).
+  int64_t max_value = 0;
 };
 
 std::optional<ColumnType> BuiltinType(const json& type_name,
@@ -147,9 +152,21 @@ std::optional<ColumnType> BuiltinType(const json& type_name,
   // the models create no type (they cannot here).
   if (name == "int4" || name == "int2" || name == "int8") {
     t.integer = t.numeric = true;
+    t.max_value = name == "int4"   ? 2147483647
+                  : name == "int2" ? 32767
+                                   : 9223372036854775807;
     return no_mods(name == "int4" ? "integer"
                    : name == "int2" ? "smallint"
                                     : "bigint");
+  }
+  if (!qualified && (name == "serial" || name == "serial4" ||
+                     name == "bigserial" || name == "serial8" ||
+                     name == "smallserial" || name == "serial2")) {
+    t.integer = t.numeric = t.serial = true;
+    const bool big = name == "bigserial" || name == "serial8";
+    const bool small = name == "smallserial" || name == "serial2";
+    t.max_value = big ? 9223372036854775807 : small ? 32767 : 2147483647;
+    return no_mods(big ? "bigint" : small ? "smallint" : "integer");
   }
   if (name == "float8" || name == "float4") {
     t.numeric = true;
@@ -762,6 +779,7 @@ class ModelNormalizer::Impl {
     col.type = type->text;
     t.types[col.name] = *type;
     bool null = false, not_null = false, has_default = false;
+    std::string identity;  // "a" or "d" for GENERATED ... AS IDENTITY
     Pending* last = nullptr;  // the column's last foreign key
     std::optional<bool> unused;
     for (const json& c : Field(def, "constraints")) {
@@ -784,6 +802,18 @@ class ModelNormalizer::Impl {
         auto printed = Default(Field(k, "raw_expr"), *type, &none);
         if (!printed) return false;
         if (!none) col.default_expr = *printed;
+      } else if (contype == "CONSTR_IDENTITY") {
+        // Without options: the sequence's defaults for the type.
+        if (!OnlyKeys(k, {"contype", "generated_when", "location"}) ||
+            !identity.empty() || !type->integer || type->serial) {
+          return Decline("an identity column with options, twice, or of a "
+                         "type other than smallint, integer or bigint");
+        }
+        identity = Text(k, "generated_when");
+        if (identity != "a" && identity != "d") {
+          return Decline("an identity column of an unknown kind");
+        }
+        last = nullptr;
       } else if (contype == "CONSTR_FOREIGN") {
         foreign->push_back(Pending{&k, col.name});
         last = &foreign->back();
@@ -810,6 +840,42 @@ class ModelNormalizer::Impl {
     if (null && not_null) return Decline("NULL and NOT NULL together");
     col.not_null = not_null;
     const std::string column_key = ColumnKey(t.schema, t.name, col.name);
+    if (type->serial || !identity.empty()) {
+      // Both are NOT NULL, take no other default and own a sequence named
+      // as ChooseRelationName would: "<table>_<column>_seq".
+      if (null || has_default) {
+        return Decline("a serial or identity column declared NULL or with a "
+                       "DEFAULT");
+      }
+      col.not_null = true;
+      const std::string seq = t.name + "_" + col.name + "_seq";
+      if (seq.size() > kMaxIdentifier) {
+        return Decline("a sequence name the server would truncate");
+      }
+      if (relation_names_.count(SchemaName(t.schema, seq))) {
+        return Decline("a sequence whose chosen name is taken");
+      }
+      relation_names_.insert(SchemaName(t.schema, seq));
+      col.identity = identity;
+      if (type->serial) {
+        Sequence s;
+        s.schema = t.schema;
+        s.name = seq;
+        s.data_type = type->text;
+        s.max_value = type->max_value;
+        s.owned_by_table = t.key;
+        s.owned_by_column = col.name;
+        const std::string seq_key = RelationKey(t.schema, seq);
+        std::string literal;
+        for (char ch : QualifiedName(t.schema, seq)) {
+          literal += ch;
+          if (ch == '\'') literal += ch;
+        }
+        col.default_expr = "nextval('" + literal + "'::regclass)";
+        Dep(column_key, seq_key);
+        catalog_.sequences[seq_key] = std::move(s);
+      }
+    }
     // pg_attrdef depends on its column, which introspection folds into a
     // dependency of the column on its table.
     if (col.default_expr) Dep(column_key, t.key);
@@ -1108,6 +1174,9 @@ bool FilterKeepsEverything(const Catalog& catalog,
   for (const auto& [key, table] : catalog.tables) {
     if (!RelationIncluded(filter, table.schema, table.name)) return false;
   }
+  for (const auto& [key, seq] : catalog.sequences) {
+    if (!RelationIncluded(filter, seq.schema, seq.name)) return false;
+  }
   return true;
 }
 
@@ -1142,6 +1211,19 @@ Catalog FilterNormalizedCatalog(Catalog c, const IntrospectOptions& filter) {
         k.referenced_table.clear();
       }
     }
+  }
+  for (auto it = c.sequences.begin(); it != c.sequences.end();) {
+    Sequence& seq = it->second;
+    if (!RelationIncluded(filter, seq.schema, seq.name)) {
+      it = c.sequences.erase(it);
+      continue;
+    }
+    if (!kept.count(seq.owned_by_table)) {
+      seq.owned_by_table.clear();
+      seq.owned_by_column.clear();
+    }
+    kept.insert(it->first);
+    ++it;
   }
   // An index belongs to the comparison when its table does.
   for (auto it = c.indexes.begin(); it != c.indexes.end();) {

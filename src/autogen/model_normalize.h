@@ -86,8 +86,8 @@ bool FilterKeepsEverything(const Catalog& catalog,
                            const IntrospectOptions& filter);
 
 // A normalised catalog (the kinds ModelNormalizer builds: schemas, tables,
-// indexes, extensions, grants, dependencies; other kinds are not looked
-// at) as IntrospectPostgres with `filter` would have read it: the objects
+// sequences, indexes, extensions, grants, dependencies; other kinds are
+// not looked at) as IntrospectPostgres with `filter` would have read it: the objects
 // outside the filter dropped, with their dependency edges and grants, and
 // foreign keys' references to them cleared.
 Catalog FilterNormalizedCatalog(Catalog catalog,

@@ -29,9 +29,26 @@ TEST(ModelNormalize, DeclinesWhatItDoesNotNormalise) {
                  "CONSTR_CHECK");
   ExpectDeclined("CREATE TABLE t (a integer, CHECK (a > 0))",
                  "CONSTR_CHECK");
-  ExpectDeclined("CREATE TABLE t (id serial)", "type not normalised");
-  ExpectDeclined("CREATE TABLE t (id integer GENERATED ALWAYS AS IDENTITY)",
-                 "CONSTR_IDENTITY");
+  ExpectDeclined("CREATE TABLE t (id serial DEFAULT 1)",
+                 "declared NULL or with a DEFAULT");
+  ExpectDeclined("CREATE TABLE t (id serial NULL)",
+                 "declared NULL or with a DEFAULT");
+  ExpectDeclined("CREATE TABLE t (id integer GENERATED ALWAYS AS IDENTITY "
+                 "DEFAULT 1)",
+                 "declared NULL or with a DEFAULT");
+  ExpectDeclined("CREATE TABLE t (id integer GENERATED ALWAYS AS IDENTITY "
+                 "(START WITH 5))",
+                 "identity column with options");
+  ExpectDeclined("CREATE TABLE t (id text GENERATED ALWAYS AS IDENTITY)",
+                 "identity column with options");
+  ExpectDeclined("CREATE TABLE t (id serial GENERATED ALWAYS AS IDENTITY)",
+                 "identity column with options");
+  ExpectDeclined("CREATE TABLE t_id_seq (x integer);\n"
+                 "CREATE TABLE t (id serial)",
+                 "sequence whose chosen name is taken");
+  ExpectDeclined("CREATE TABLE t (id public.serial)", "type not normalised");
+  ExpectDeclined("CREATE TABLE " + std::string(57, 't') + " (id serial)",
+                 "sequence name the server would truncate");
   ExpectDeclined("CREATE TABLE t (a text COLLATE \"C\")", "COLLATE");
   ExpectDeclined("CREATE TABLE t (a integer DEFAULT -1)", "sign");
   ExpectDeclined("CREATE TABLE t (a numeric DEFAULT 1.5)",
