@@ -126,6 +126,46 @@ TEST(AutogenNormalize, SerialAndIdentityColumns) {
       "COMMENT ON COLUMN app.a.id IS 'from a sequence';\n");
 }
 
+TEST(AutogenNormalize, Enums) {
+  ExpectSameAsServer(
+      "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\n"
+      "CREATE SCHEMA app;\n"
+      "CREATE TYPE app.\"Status\" AS ENUM ('new', 'it''s done', 'with "
+      "space');\n"
+      "CREATE TYPE app.nothing AS ENUM ();\n"
+      "CREATE TABLE t (m mood DEFAULT 'ok', s app.\"Status\" NOT NULL "
+      "DEFAULT 'it''s done', k mood PRIMARY KEY, u app.\"Status\" UNIQUE, "
+      "q public.mood);\n"
+      "CREATE TABLE r (k mood REFERENCES t);\n"
+      "CREATE INDEX t_ms ON t (m, s);\n"
+      "COMMENT ON TYPE mood IS 'feelings';\n"
+      "COMMENT ON TYPE app.\"Status\" IS 'x';\n");
+}
+
+// The normaliser's list of pg_catalog type names (an enum may not be named
+// like one: unqualified, the built-in type would be found first) is the
+// server's.
+TEST(AutogenNormalize, BuiltinTypeNamesAreTheServers) {
+  std::string url = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  auto conn = Connect(url);
+  ASSERT_TRUE(conn.ok());
+  auto names = (*conn)->Query(
+      "SELECT typname FROM pg_type WHERE typnamespace = "
+      "'pg_catalog'::regnamespace AND typname !~ '^(pg_|_)' ORDER BY 1");
+  ASSERT_TRUE(names.ok()) << names.status().ToString();
+  ASSERT_GT(names->rows.size(), 90u);
+  for (const Row& row : names->rows) {
+    const std::string& name = *row[0];
+    auto scan = ScanModels({ModelFile{
+        "models.sql", "CREATE TYPE public.\"" + name + "\" AS ENUM ('a')"}});
+    ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+    EXPECT_NE(scan->normalized->declined.find("built-in type"),
+              std::string::npos)
+        << name << ": " << scan->normalized->declined;
+  }
+}
+
 TEST(AutogenNormalize, Indexes) {
   ExpectSameAsServer(
       "CREATE SCHEMA s;\n"
@@ -174,11 +214,12 @@ TEST(AutogenNormalize, LongNames) {
 TEST(AutogenNormalize, FilteredLikeTheIntrospection) {
   const std::string sql =
       "CREATE SCHEMA auth;\nCREATE SCHEMA billing;\n"
+      "CREATE TYPE auth.kind AS ENUM ('a', 'b');\n"
       "CREATE TABLE auth.users (id integer PRIMARY KEY, name text);\n"
       "CREATE INDEX users_name ON auth.users (name);\n"
       "CREATE TABLE billing.invoices (id integer PRIMARY KEY, uid integer "
       "REFERENCES auth.users);\n"
-      "CREATE TABLE billing.audit_log (id serial);\n"
+      "CREATE TABLE billing.audit_log (id serial, k auth.kind);\n"
       "CREATE TABLE alembic_version_auth (version_num varchar(32) NOT NULL "
       "PRIMARY KEY);\n";
   auto scan = ScanModels({ModelFile{"models.sql", sql}});

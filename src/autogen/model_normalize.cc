@@ -7,6 +7,7 @@
 #include "autogen/model_normalize.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
@@ -119,7 +120,38 @@ struct ColumnType {
   bool serial = false;
   // For integer types: the largest value (a sequence's default maximum).
   int64_t max_value = 0;
+  // An enum of the models: its key and labels.
+  std::string enum_key;
+  const std::vector<std::string>* labels = nullptr;
 };
+
+// The names of pg_catalog's types on PostgreSQL 15 other than pg_* and
+// arrays (_*), sorted: an unqualified type name finds these before any
+// schema on the search_path, so an enum may not be named like one here
+// (AutogenNormalize.BuiltinTypeNamesAreTheServers checks the list).
+constexpr std::array<std::string_view, 98> kCatalogTypeNames = {
+    "aclitem", "any", "anyarray", "anycompatible", "anycompatiblearray",
+    "anycompatiblemultirange", "anycompatiblenonarray", "anycompatiblerange",
+    "anyelement", "anyenum", "anymultirange", "anynonarray", "anyrange", "bit",
+    "bool", "box", "bpchar", "bytea", "char", "cid", "cidr", "circle",
+    "cstring", "date", "datemultirange", "daterange", "event_trigger",
+    "fdw_handler", "float4", "float8", "gtsvector", "index_am_handler", "inet",
+    "int2", "int2vector", "int4", "int4multirange", "int4range", "int8",
+    "int8multirange", "int8range", "internal", "interval", "json", "jsonb",
+    "jsonpath", "language_handler", "line", "lseg", "macaddr", "macaddr8",
+    "money", "name", "numeric", "nummultirange", "numrange", "oid",
+    "oidvector", "path", "point", "polygon", "record", "refcursor", "regclass",
+    "regcollation", "regconfig", "regdictionary", "regnamespace", "regoper",
+    "regoperator", "regproc", "regprocedure", "regrole", "regtype",
+    "table_am_handler", "text", "tid", "time", "timestamp", "timestamptz",
+    "timetz", "trigger", "tsm_handler", "tsmultirange", "tsquery", "tsrange",
+    "tstzmultirange", "tstzrange", "tsvector", "txid_snapshot", "unknown",
+    "uuid", "varbit", "varchar", "void", "xid", "xid8", "xml"};
+
+bool IsCatalogTypeName(std::string_view name) {
+  return std::binary_search(kCatalogTypeNames.begin(), kCatalogTypeNames.end(),
+                            name);
+}
 
 std::optional<ColumnType> BuiltinType(const json& type_name,
                                       const std::string& text) {
@@ -267,6 +299,8 @@ class ModelNormalizer::Impl {
       CommentOn(body);
     } else if (kind == "CreateSchemaStmt") {
       CreateSchema(body);
+    } else if (kind == "CreateEnumStmt") {
+      CreateEnum(body);
     } else {
       Decline("a " + kind + " statement");
     }
@@ -665,6 +699,21 @@ class ModelNormalizer::Impl {
                                                               : "text";
         return quoted;
       }
+      if (body.contains("sval") && type.labels != nullptr &&
+          OnlyKeys(body, {"sval", "location"})) {
+        const std::string& label = Text(body["sval"], "sval");
+        if (std::find(type.labels->begin(), type.labels->end(), label) ==
+            type.labels->end()) {
+          Decline("a default that is not one of the enum's labels");
+          return std::nullopt;
+        }
+        std::string quoted = "'";
+        for (char ch : label) {
+          quoted += ch;
+          if (ch == '\'') quoted += '\'';
+        }
+        return quoted + "'::" + type.text;
+      }
       if (body.contains("boolval") && type.boolean &&
           OnlyKeys(body, {"boolval", "location"})) {
         return body["boolval"].value("boolval", false) ? "true" : "false";
@@ -774,7 +823,7 @@ class ModelNormalizer::Impl {
         return Decline("a column named like a system column (an error)");
       }
     }
-    auto type = BuiltinType(Field(def, "typeName"), *text_);
+    auto type = ColumnTypeOf(Field(def, "typeName"));
     if (!type) return Decline("a column of a type not normalised here");
     col.type = type->text;
     t.types[col.name] = *type;
@@ -879,6 +928,10 @@ class ModelNormalizer::Impl {
     // pg_attrdef depends on its column, which introspection folds into a
     // dependency of the column on its table.
     if (col.default_expr) Dep(column_key, t.key);
+    if (!type->enum_key.empty()) {
+      col.type_key = type->enum_key;
+      Dep(column_key, type->enum_key);
+    }
     table.columns.push_back(std::move(col));
     return true;
   }
@@ -1032,6 +1085,23 @@ class ModelNormalizer::Impl {
       it->second.comment = comment;
       return;
     }
+    if (objtype == "OBJECT_TYPE" && object.contains("TypeName")) {
+      const json& type_name = object["TypeName"];
+      auto names = Strings(Field(type_name, "names"));
+      if (!OnlyKeys(type_name, {"names", "typemod", "location"}) || !names ||
+          names->empty() || names->size() > 2) {
+        Decline("a COMMENT ON TYPE naming a type oddly");
+        return;
+      }
+      std::string schema = Resolve(names->size() == 2 ? (*names)[0] : "");
+      auto it = catalog_.enums.find(TypeKey(schema, names->back()));
+      if (it == catalog_.enums.end()) {
+        Decline("a comment on a type the models have not created");
+        return;
+      }
+      it->second.comment = comment;
+      return;
+    }
     if (!object.contains("List")) {
       Decline("a COMMENT on an object of this kind");
       return;
@@ -1102,6 +1172,79 @@ class ModelNormalizer::Impl {
     Decline("a COMMENT on an object of this kind");
   }
 
+  // A column's type: a built-in one, or an enum the models created.
+  std::optional<ColumnType> ColumnTypeOf(const json& type_name) {
+    auto names = Strings(Field(type_name, "names"));
+    if (names && !names->empty() && names->size() <= 2 &&
+        !(names->size() == 1 && IsCatalogTypeName(names->back())) &&
+        (*names)[0] != "pg_catalog") {
+      if (!OnlyKeys(type_name, {"names", "typemod", "location"}) ||
+          type_name.value("typemod", -1) != -1) {
+        return std::nullopt;
+      }
+      std::string schema = Resolve(names->size() == 2 ? (*names)[0] : "");
+      if (names->size() == 1 && !user_types_) return BuiltinType(type_name, *text_);
+      const std::string key = TypeKey(schema, names->back());
+      auto it = catalog_.enums.find(key);
+      if (it == catalog_.enums.end()) return BuiltinType(type_name, *text_);
+      ColumnType t;
+      t.text = QualifiedName(schema, names->back());
+      t.enum_key = key;
+      t.labels = &it->second.labels;
+      return t;
+    }
+    return BuiltinType(type_name, *text_);
+  }
+
+  void CreateEnum(const json& body) {
+    if (!OnlyKeys(body, {"typeName", "vals"})) {
+      Decline("a CREATE TYPE ... AS ENUM of another shape");
+      return;
+    }
+    auto names = Strings(Field(body, "typeName"));
+    auto labels = body.contains("vals") ? Strings(body["vals"])
+                                        : std::optional<std::vector<std::string>>(
+                                              std::vector<std::string>());
+    if (!names || names->empty() || names->size() > 2 || !labels) {
+      Decline("an enum named with a catalog, or labels that are not strings");
+      return;
+    }
+    const std::string schema = Resolve(names->size() == 2 ? (*names)[0] : "");
+    const std::string& name = names->back();
+    if (!Identifier(schema) || !Identifier(name)) return;
+    if (IsCatalogTypeName(name) || name.starts_with("pg_") ||
+        name.starts_with("_")) {
+      Decline("an enum named like a built-in type, pg_* or _*");
+      return;
+    }
+    std::set<std::string> seen;
+    for (const std::string& label : *labels) {
+      if (label.empty() || label.size() > kMaxIdentifier ||
+          !seen.insert(label).second) {
+        Decline("an enum label that is empty, too long or repeated");
+        return;
+      }
+    }
+    if (!schemas_.count(schema)) {
+      schemas_.insert(schema);
+      needed_schemas_.insert(schema);
+      catalog_.schemas[SchemaKey(schema)].name = schema;
+    }
+    // A table's row type shares the name space: declined either way round
+    // (conservatively against indexes and sequences too).
+    if (relation_names_.count(SchemaName(schema, name))) {
+      Decline("an enum named like a relation or type of the models");
+      return;
+    }
+    relation_names_.insert(SchemaName(schema, name));
+    EnumType e;
+    e.schema = schema;
+    e.name = name;
+    e.labels = std::move(*labels);
+    catalog_.enums[TypeKey(schema, name)] = std::move(e);
+    user_types_ = true;
+  }
+
   void CreateSchema(const json& body) {
     if (!OnlyKeys(body, {"schemaname", "if_not_exists"})) {
       Decline("CREATE SCHEMA with AUTHORIZATION or elements");
@@ -1131,6 +1274,7 @@ class ModelNormalizer::Impl {
   std::string where_;
   const std::string* text_ = nullptr;
   bool unqualified_ = false;
+  bool user_types_ = false;  // the models created an enum
   std::set<std::string> schemas_;
   std::set<std::string> created_schemas_;
   std::set<std::string> needed_schemas_;
@@ -1177,6 +1321,9 @@ bool FilterKeepsEverything(const Catalog& catalog,
   for (const auto& [key, seq] : catalog.sequences) {
     if (!RelationIncluded(filter, seq.schema, seq.name)) return false;
   }
+  for (const auto& [key, e] : catalog.enums) {
+    if (!SchemaIncluded(filter, e.schema)) return false;
+  }
   return true;
 }
 
@@ -1190,8 +1337,22 @@ Catalog FilterNormalizedCatalog(Catalog c, const IntrospectOptions& filter) {
       it = c.schemas.erase(it);
     }
   }
+  for (auto it = c.enums.begin(); it != c.enums.end();) {
+    if (SchemaIncluded(filter, it->second.schema)) {
+      kept.insert(it->first);
+      ++it;
+    } else {
+      it = c.enums.erase(it);
+    }
+  }
   for (auto it = c.tables.begin(); it != c.tables.end();) {
-    const Table& t = it->second;
+    Table& t = it->second;
+    // A column of a type outside the filter keeps its type's name only.
+    for (Column& col : t.columns) {
+      if (!col.type_key.empty() && !kept.count(col.type_key)) {
+        col.type_key.clear();
+      }
+    }
     if (!RelationIncluded(filter, t.schema, t.name)) {
       it = c.tables.erase(it);
       continue;

@@ -85,9 +85,9 @@ Catalog EmptyDatabaseCatalog();
 bool FilterKeepsEverything(const Catalog& catalog,
                            const IntrospectOptions& filter);
 
-// A normalised catalog (the kinds ModelNormalizer builds: schemas, tables,
-// sequences, indexes, extensions, grants, dependencies; other kinds are
-// not looked at) as IntrospectPostgres with `filter` would have read it: the objects
+// A normalised catalog (the kinds ModelNormalizer builds: schemas, enums,
+// tables, sequences, indexes, extensions, grants, dependencies; other
+// kinds are not looked at) as IntrospectPostgres with `filter` would have read it: the objects
 // outside the filter dropped, with their dependency edges and grants, and
 // foreign keys' references to them cleared.
 Catalog FilterNormalizedCatalog(Catalog catalog,

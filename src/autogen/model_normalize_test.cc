@@ -177,7 +177,27 @@ TEST(ModelNormalize, DeclinesWhatItDoesNotNormalise) {
   ExpectDeclined("CREATE SCHEMA pg_mine", "pg_");
   ExpectDeclined("SET search_path TO app", "VariableSetStmt");
   ExpectDeclined("CREATE VIEW v AS SELECT 1", "ViewStmt");
-  ExpectDeclined("CREATE TYPE mood AS ENUM ('a')", "CreateEnumStmt");
+  ExpectDeclined("CREATE TYPE mood AS ENUM ('a');\n"
+                 "CREATE TABLE t (m mood DEFAULT 'b')",
+                 "not one of the enum's labels");
+  ExpectDeclined("CREATE TYPE text AS ENUM ('a')", "built-in type");
+  ExpectDeclined("CREATE TYPE _e AS ENUM ('a')", "built-in type, pg_* or _*");
+  ExpectDeclined("CREATE TYPE e AS ENUM ('a', 'a')", "repeated");
+  ExpectDeclined("CREATE TYPE e AS ENUM ('')", "empty");
+  ExpectDeclined("CREATE TABLE e (a integer);\nCREATE TYPE e AS ENUM ('a')",
+                 "named like a relation");
+  ExpectDeclined("CREATE TYPE e AS ENUM ('a');\nCREATE TABLE e (a integer)",
+                 "name is taken");
+  ExpectDeclined("CREATE TYPE e AS ENUM ('a');\nCREATE TABLE t (a e[])",
+                 "type not normalised");
+  ExpectDeclined("CREATE SCHEMA s;\nCREATE TYPE s.e AS ENUM ('a');\n"
+                 "CREATE TABLE t (a e)",
+                 "type not normalised");
+  ExpectDeclined("CREATE TYPE e AS ENUM ('a');\n"
+                 "ALTER TYPE e ADD VALUE 'b'",
+                 "AlterEnumStmt");
+  ExpectDeclined("CREATE TYPE e AS (a integer)", "CompositeTypeStmt");
+  ExpectDeclined("COMMENT ON TYPE nowhere IS 'x'", "not created");
   ExpectDeclined("CREATE EXTENSION pgcrypto", "CreateExtensionStmt");
   ExpectDeclined("CREATE TABLE " + std::string(60, 'x') +
                      " (a integer UNIQUE)",
