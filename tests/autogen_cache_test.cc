@@ -125,6 +125,16 @@ std::string RandomSuffix() {
   return std::to_string(rd() % 1000000);
 }
 
+// `target` with the harness's user replaced by `role`; "" (and a failure)
+// when the URL names no user.
+std::string AsRole(const std::string& target, const std::string& role) {
+  std::string url = target;
+  size_t at = url.find("://postgres@");
+  EXPECT_NE(at, std::string::npos) << "harness URL has no user: " << target;
+  if (at == std::string::npos) return "";
+  return url.replace(at, 12, "://" + role + "@");
+}
+
 TEST(ModelCache, HitGivesTheSameResultWithoutLoadingTheModels) {
   TempDir cache, models;
   ScopedEnv dir("RETORT_CACHE_DIR", cache.path());
@@ -135,10 +145,8 @@ TEST(ModelCache, HitGivesTheSameResultWithoutLoadingTheModels) {
   std::string role = "cache_user_" + RandomSuffix();
   std::string admin = testing::PgHarness::Get()->AdminUrl();
   Execute(admin, "CREATE ROLE " + role + " LOGIN CREATEDB");
-  std::string as_role = target;
-  size_t at = as_role.find("://postgres@");
-  ASSERT_NE(at, std::string::npos) << "harness URL has no user: " << target;
-  as_role.replace(at, 12, "://" + role + "@");
+  std::string as_role = AsRole(target, role);
+  ASSERT_FALSE(as_role.empty());
 
   std::string file = models.Write("app.sql", kModels);
   auto cold = Diff(as_role, {file});
@@ -186,10 +194,8 @@ TEST(ModelNormalizerPath, PlainModelsNeedNoScratchDatabase) {
   std::string role = "plain_user_" + RandomSuffix();
   std::string admin = testing::PgHarness::Get()->AdminUrl();
   Execute(admin, "CREATE ROLE " + role + " LOGIN NOCREATEDB");
-  std::string as_role = target;
-  size_t at = as_role.find("://postgres@");
-  ASSERT_NE(at, std::string::npos) << "harness URL has no user: " << target;
-  as_role.replace(at, 12, "://" + role + "@");
+  std::string as_role = AsRole(target, role);
+  ASSERT_FALSE(as_role.empty());
   std::string file = models.Write(
       "app.sql",
       "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);\n"

@@ -26,7 +26,8 @@ void ExpectSameAsServer(const std::string& sql) {
   ASSERT_TRUE(scan.ok()) << scan.status().ToString();
   ASSERT_NE(scan->normalized, nullptr);
   ASSERT_TRUE(scan->normalized->catalog.has_value())
-      << "declined: " << scan->normalized->declined << "\n" << sql;
+      << "declined: " << scan->normalized->declined << "\n"
+      << sql;
   std::string url = testing::FreshDatabaseUrl();
   ASSERT_FALSE(url.empty());
   auto conn = Connect(url);
@@ -239,9 +240,9 @@ TEST(AutogenNormalize, FilteredLikeTheIntrospection) {
   for (const IntrospectOptions& filter : filters) {
     auto server = IntrospectPostgres(**conn, filter);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
-    EXPECT_EQ(
-        CatalogText(FilterNormalizedCatalog(*scan->normalized->catalog, filter)),
-        CatalogText(*server));
+    EXPECT_EQ(CatalogText(
+                  FilterNormalizedCatalog(*scan->normalized->catalog, filter)),
+              CatalogText(*server));
   }
 }
 

@@ -16,8 +16,8 @@ std::atomic<int> g_comparisons{0};
 
 bool ExpectNormalizedMatches(const std::string& sql, const std::string& url) {
   auto scan = ScanModels({ModelFile{"models.sql", sql}});
-  if (!scan.ok() || scan->normalized == nullptr ||
-      !scan->normalized->catalog || !scan->normalized->needed_schemas.empty()) {
+  if (!scan.ok() || scan->normalized == nullptr || !scan->normalized->catalog ||
+      !scan->normalized->needed_schemas.empty()) {
     return false;
   }
   auto conn = Connect(url);

@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -176,9 +176,8 @@ Result<std::unique_ptr<ScratchServer>> OpenScratchServer(
 // server, or unqualified names might not go to "public" there.
 // `setup_schemas` are created before the models run.
 std::shared_ptr<const NormalizedModels> NormalizedWithoutDatabase(
-    const ModelScan& models, const Result<ScratchIdentity>& identity,
-    bool dev, const std::vector<std::string>& setup_schemas,
-    std::string* why) {
+    const ModelScan& models, const Result<ScratchIdentity>& identity, bool dev,
+    const std::vector<std::string>& setup_schemas, std::string* why) {
   const char* off = std::getenv("RETORT_MODEL_NORMALIZER");
   if (off != nullptr && std::string_view(off) == "off") {
     *why = "RETORT_MODEL_NORMALIZER=off";
@@ -204,8 +203,8 @@ std::shared_ptr<const NormalizedModels> NormalizedWithoutDatabase(
   }
   std::shared_ptr<const NormalizedModels> normalized = models.normalized;
   if (normalized == nullptr) {
-    normalized = std::make_shared<const NormalizedModels>(
-        NormalizeModels(models));
+    normalized =
+        std::make_shared<const NormalizedModels>(NormalizeModels(models));
   }
   if (!normalized->catalog) {
     *why = normalized->declined;
@@ -251,35 +250,35 @@ std::unique_ptr<TargetRead> TargetRead::Start(std::string url,
                                               IntrospectOptions filter) {
   std::unique_ptr<TargetRead> read(new TargetRead());
   State* st = read->state_.get();
-  st->thread = std::jthread([st, url = std::move(url),
-                             filter = std::move(filter)] {
-    auto connected = Connect(url);
-    {
-      std::lock_guard<std::mutex> lock(st->mu);
-      st->connected = true;
-      if (connected.ok()) {
-        st->identity =
-            ServerIdentity(**connected, /*database_settings=*/false);
-        st->server_version = (*connected)->ServerVersion();
-      } else {
-        st->connect_status = connected.status();
-        st->done = true;
-        st->catalog = connected.status();
-      }
-    }
-    st->cv.notify_all();
-    if (!connected.ok()) return;
-    auto start = std::chrono::steady_clock::now();
-    Result<Catalog> catalog = IntrospectPostgres(**connected, filter);
-    double seconds = SecondsSince(start);
-    {
-      std::lock_guard<std::mutex> lock(st->mu);
-      st->catalog = std::move(catalog);
-      st->seconds = seconds;
-      st->done = true;
-    }
-    st->cv.notify_all();
-  });
+  st->thread =
+      std::jthread([st, url = std::move(url), filter = std::move(filter)] {
+        auto connected = Connect(url);
+        {
+          std::lock_guard<std::mutex> lock(st->mu);
+          st->connected = true;
+          if (connected.ok()) {
+            st->identity =
+                ServerIdentity(**connected, /*database_settings=*/false);
+            st->server_version = (*connected)->ServerVersion();
+          } else {
+            st->connect_status = connected.status();
+            st->done = true;
+            st->catalog = connected.status();
+          }
+        }
+        st->cv.notify_all();
+        if (!connected.ok()) return;
+        auto start = std::chrono::steady_clock::now();
+        Result<Catalog> catalog = IntrospectPostgres(**connected, filter);
+        double seconds = SecondsSince(start);
+        {
+          std::lock_guard<std::mutex> lock(st->mu);
+          st->catalog = std::move(catalog);
+          st->seconds = seconds;
+          st->done = true;
+        }
+        st->cv.notify_all();
+      });
   return read;
 }
 

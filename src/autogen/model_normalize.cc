@@ -17,7 +17,6 @@
 #include <unordered_set>
 #include <utility>
 
-
 namespace retort {
 namespace {
 
@@ -29,7 +28,8 @@ constexpr size_t kMaxIdentifier = 63;
 
 // `node` is an object whose keys are all in `allowed`: a key the
 // normaliser does not know is a feature it does not handle.
-bool OnlyKeys(const json& node, std::initializer_list<std::string_view> allowed) {
+bool OnlyKeys(const json& node,
+              std::initializer_list<std::string_view> allowed) {
   if (!node.is_object()) return false;
   for (const auto& item : node.items()) {
     if (std::find(allowed.begin(), allowed.end(), item.key()) ==
@@ -107,7 +107,7 @@ std::optional<int64_t> IntegerConst(const json& body, const std::string& text) {
 // for anything else (user types, serial, arrays, interval fields, ...).
 struct ColumnType {
   std::string text;
-  bool btree = true;   // has a default btree operator class (keys, indexes)
+  bool btree = true;  // has a default btree operator class (keys, indexes)
   bool integer = false;
   bool numeric = false;  // integer literals as defaults print bare
   bool string = false;
@@ -130,23 +130,104 @@ struct ColumnType {
 // schema on the search_path, so an enum may not be named like one here
 // (AutogenNormalize.BuiltinTypeNamesAreTheServers checks the list).
 constexpr std::array<std::string_view, 98> kCatalogTypeNames = {
-    "aclitem", "any", "anyarray", "anycompatible", "anycompatiblearray",
-    "anycompatiblemultirange", "anycompatiblenonarray", "anycompatiblerange",
-    "anyelement", "anyenum", "anymultirange", "anynonarray", "anyrange", "bit",
-    "bool", "box", "bpchar", "bytea", "char", "cid", "cidr", "circle",
-    "cstring", "date", "datemultirange", "daterange", "event_trigger",
-    "fdw_handler", "float4", "float8", "gtsvector", "index_am_handler", "inet",
-    "int2", "int2vector", "int4", "int4multirange", "int4range", "int8",
-    "int8multirange", "int8range", "internal", "interval", "json", "jsonb",
-    "jsonpath", "language_handler", "line", "lseg", "macaddr", "macaddr8",
-    "money", "name", "numeric", "nummultirange", "numrange", "oid",
-    "oidvector", "path", "point", "polygon", "record", "refcursor", "regclass",
-    "regcollation", "regconfig", "regdictionary", "regnamespace", "regoper",
-    "regoperator", "regproc", "regprocedure", "regrole", "regtype",
-    "table_am_handler", "text", "tid", "time", "timestamp", "timestamptz",
-    "timetz", "trigger", "tsm_handler", "tsmultirange", "tsquery", "tsrange",
-    "tstzmultirange", "tstzrange", "tsvector", "txid_snapshot", "unknown",
-    "uuid", "varbit", "varchar", "void", "xid", "xid8", "xml"};
+    "aclitem",
+    "any",
+    "anyarray",
+    "anycompatible",
+    "anycompatiblearray",
+    "anycompatiblemultirange",
+    "anycompatiblenonarray",
+    "anycompatiblerange",
+    "anyelement",
+    "anyenum",
+    "anymultirange",
+    "anynonarray",
+    "anyrange",
+    "bit",
+    "bool",
+    "box",
+    "bpchar",
+    "bytea",
+    "char",
+    "cid",
+    "cidr",
+    "circle",
+    "cstring",
+    "date",
+    "datemultirange",
+    "daterange",
+    "event_trigger",
+    "fdw_handler",
+    "float4",
+    "float8",
+    "gtsvector",
+    "index_am_handler",
+    "inet",
+    "int2",
+    "int2vector",
+    "int4",
+    "int4multirange",
+    "int4range",
+    "int8",
+    "int8multirange",
+    "int8range",
+    "internal",
+    "interval",
+    "json",
+    "jsonb",
+    "jsonpath",
+    "language_handler",
+    "line",
+    "lseg",
+    "macaddr",
+    "macaddr8",
+    "money",
+    "name",
+    "numeric",
+    "nummultirange",
+    "numrange",
+    "oid",
+    "oidvector",
+    "path",
+    "point",
+    "polygon",
+    "record",
+    "refcursor",
+    "regclass",
+    "regcollation",
+    "regconfig",
+    "regdictionary",
+    "regnamespace",
+    "regoper",
+    "regoperator",
+    "regproc",
+    "regprocedure",
+    "regrole",
+    "regtype",
+    "table_am_handler",
+    "text",
+    "tid",
+    "time",
+    "timestamp",
+    "timestamptz",
+    "timetz",
+    "trigger",
+    "tsm_handler",
+    "tsmultirange",
+    "tsquery",
+    "tsrange",
+    "tstzmultirange",
+    "tstzrange",
+    "tsvector",
+    "txid_snapshot",
+    "unknown",
+    "uuid",
+    "varbit",
+    "varchar",
+    "void",
+    "xid",
+    "xid8",
+    "xml"};
 
 bool IsCatalogTypeName(std::string_view name) {
   return std::binary_search(kCatalogTypeNames.begin(), kCatalogTypeNames.end(),
@@ -187,13 +268,13 @@ std::optional<ColumnType> BuiltinType(const json& type_name,
     t.max_value = name == "int4"   ? 2147483647
                   : name == "int2" ? 32767
                                    : 9223372036854775807;
-    return no_mods(name == "int4" ? "integer"
+    return no_mods(name == "int4"   ? "integer"
                    : name == "int2" ? "smallint"
                                     : "bigint");
   }
-  if (!qualified && (name == "serial" || name == "serial4" ||
-                     name == "bigserial" || name == "serial8" ||
-                     name == "smallserial" || name == "serial2")) {
+  if (!qualified &&
+      (name == "serial" || name == "serial4" || name == "bigserial" ||
+       name == "serial8" || name == "smallserial" || name == "serial2")) {
     t.integer = t.numeric = t.serial = true;
     const bool big = name == "bigserial" || name == "serial8";
     const bool small = name == "smallserial" || name == "serial2";
@@ -224,7 +305,8 @@ std::optional<ColumnType> BuiltinType(const json& type_name,
   if (name == "varchar" || (name == "bpchar" && qualified)) {
     t.string = true;
     t.text = name == "varchar" ? "character varying" : "character";
-    if (mods.empty()) return name == "varchar" ? std::optional(t) : std::nullopt;
+    if (mods.empty())
+      return name == "varchar" ? std::optional(t) : std::nullopt;
     if (mods.size() != 1 || mods[0] < 1 || mods[0] > 10485760) {
       return std::nullopt;
     }
@@ -333,7 +415,7 @@ class ModelNormalizer::Impl {
   struct TableState {
     std::string schema;
     std::string name;
-    std::string key;  // RelationKey
+    std::string key;         // RelationKey
     Table* table = nullptr;  // in catalog_.tables
     std::vector<UniqueKey> keys;
     std::unordered_map<std::string, ColumnType> types;  // by column name
@@ -414,6 +496,23 @@ class ModelNormalizer::Impl {
     return name;
   }
 
+  // The columns of constraint `k` of `table`: `column` for a column
+  // constraint, else the names in `k[list]`; declined when one is an
+  // expression, missing or repeated.
+  bool ConstraintColumns(const Table& table, const json& k,
+                         const std::string& column, const char* list,
+                         std::vector<std::string>* columns) {
+    if (!column.empty()) {
+      if (k.contains(list)) return Decline("a column constraint with columns");
+      columns->assign(1, column);
+    } else {
+      auto names = Strings(Field(k, list));
+      if (!names) return Decline("a key of expressions");
+      *columns = std::move(*names);
+    }
+    return KeyColumns(table, *columns);
+  }
+
   // Column names of a key; declined when one is missing or repeated.
   bool KeyColumns(const Table& table, const std::vector<std::string>& columns) {
     if (columns.empty()) return Decline("a key without columns");
@@ -450,15 +549,7 @@ class ModelNormalizer::Impl {
         return Decline("a key with options");
       }
       std::vector<std::string> columns;
-      if (!column.empty()) {
-        if (k.contains("keys")) return Decline("a column key with columns");
-        columns.push_back(column);
-      } else {
-        auto keys = Strings(Field(k, "keys"));
-        if (!keys) return Decline("a key of expressions");
-        columns = *keys;
-      }
-      if (!KeyColumns(table, columns)) return false;
+      if (!ConstraintColumns(table, k, column, "keys", &columns)) return false;
       const bool primary = contype == "CONSTR_PRIMARY";
       for (const std::string& c : columns) {
         if (!t.types.at(c).btree) {
@@ -497,10 +588,10 @@ class ModelNormalizer::Impl {
       const std::string key = ConstraintKey(t.schema, t.name, name);
       Constraint out;
       out.name = name;
-      out.kind = primary ? ConstraintKind::kPrimaryKey : ConstraintKind::kUnique;
-      out.definition =
-          std::string(primary ? "PRIMARY KEY (" : "UNIQUE (") +
-          JoinQuoted(columns) + ")";
+      out.kind =
+          primary ? ConstraintKind::kPrimaryKey : ConstraintKind::kUnique;
+      out.definition = std::string(primary ? "PRIMARY KEY (" : "UNIQUE (") +
+                       JoinQuoted(columns) + ")";
       table.constraints.push_back(std::move(out));
       Dep(key, table_key);
       for (const std::string& c : columns) {
@@ -524,10 +615,10 @@ class ModelNormalizer::Impl {
 
   bool AddForeignKey(TableState& t, const json& k, const std::string& column,
                      const Pending* attrs) {
-    if (!OnlyKeys(k, {"contype", "conname", "location", "pktable", "fk_attrs",
-                      "pk_attrs", "fk_matchtype", "fk_upd_action",
-                      "fk_del_action", "initially_valid", "deferrable",
-                      "initdeferred"})) {
+    if (!OnlyKeys(k,
+                  {"contype", "conname", "location", "pktable", "fk_attrs",
+                   "pk_attrs", "fk_matchtype", "fk_upd_action", "fk_del_action",
+                   "initially_valid", "deferrable", "initdeferred"})) {
       return Decline("a foreign key with options");
     }
     if (!k.value("initially_valid", false)) {
@@ -536,15 +627,9 @@ class ModelNormalizer::Impl {
     Table& table = *t.table;
     const std::string& table_key = t.key;
     std::vector<std::string> columns;
-    if (!column.empty()) {
-      if (k.contains("fk_attrs")) return Decline("a column FK with columns");
-      columns.push_back(column);
-    } else {
-      auto attrs = Strings(Field(k, "fk_attrs"));
-      if (!attrs) return Decline("a foreign key of expressions");
-      columns = *attrs;
+    if (!ConstraintColumns(table, k, column, "fk_attrs", &columns)) {
+      return false;
     }
-    if (!KeyColumns(table, columns)) return false;
     auto ref_name = RangeVar(Field(k, "pktable"));
     if (!ref_name) return false;
     TableState* ref = FindTable(ref_name->first, ref_name->second);
@@ -584,11 +669,8 @@ class ModelNormalizer::Impl {
       return Decline("a foreign key with a different number of columns");
     }
     for (size_t i = 0; i < columns.size(); ++i) {
-      const std::string& mine =
-          table.FindColumn(columns[i])->type;
-      const Column* theirs =
-          ref->table->FindColumn(
-              ref_columns[i]);
+      const std::string& mine = table.FindColumn(columns[i])->type;
+      const Column* theirs = ref->table->FindColumn(ref_columns[i]);
       if (theirs == nullptr || theirs->type != mine) {
         return Decline("a foreign key between columns of different types");
       }
@@ -644,7 +726,8 @@ class ModelNormalizer::Impl {
     out.definition = std::move(def);
     out.referenced_table = ref_key;
     Dep(key, table_key);
-    for (const std::string& c : columns) Dep(key, ColumnKey(t.schema, t.name, c));
+    for (const std::string& c : columns)
+      Dep(key, ColumnKey(t.schema, t.name, c));
     Dep(key, ref_key);
     for (const std::string& c : ref_columns) {
       Dep(key, ColumnKey(ref->schema, ref->name, c));
@@ -694,9 +777,10 @@ class ModelNormalizer::Impl {
           if (ch == '\'') quoted += '\'';
         }
         quoted += "'::";
-        quoted += type.text.starts_with("character varying") ? "character varying"
-                  : type.text.starts_with("character")        ? "bpchar"
-                                                              : "text";
+        quoted += type.text.starts_with("character varying")
+                      ? "character varying"
+                  : type.text.starts_with("character") ? "bpchar"
+                                                       : "text";
         return quoted;
       }
       if (body.contains("sval") && type.labels != nullptr &&
@@ -817,8 +901,8 @@ class ModelNormalizer::Impl {
     if (table.FindColumn(col.name) != nullptr) {
       return Decline("a column named twice");
     }
-    for (const char* system : {"tableoid", "xmin", "cmin", "xmax", "cmax",
-                               "ctid"}) {
+    for (const char* system :
+         {"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"}) {
       if (col.name == system) {
         return Decline("a column named like a system column (an error)");
       }
@@ -828,7 +912,7 @@ class ModelNormalizer::Impl {
     col.type = type->text;
     t.types[col.name] = *type;
     bool null = false, not_null = false, has_default = false;
-    std::string identity;  // "a" or "d" for GENERATED ... AS IDENTITY
+    std::string identity;     // "a" or "d" for GENERATED ... AS IDENTITY
     Pending* last = nullptr;  // the column's last foreign key
     std::optional<bool> unused;
     for (const json& c : Field(def, "constraints")) {
@@ -855,8 +939,9 @@ class ModelNormalizer::Impl {
         // Without options: the sequence's defaults for the type.
         if (!OnlyKeys(k, {"contype", "generated_when", "location"}) ||
             !identity.empty() || !type->integer || type->serial) {
-          return Decline("an identity column with options, twice, or of a "
-                         "type other than smallint, integer or bigint");
+          return Decline(
+              "an identity column with options, twice, or of a "
+              "type other than smallint, integer or bigint");
         }
         identity = Text(k, "generated_when");
         if (identity != "a" && identity != "d") {
@@ -893,8 +978,9 @@ class ModelNormalizer::Impl {
       // Both are NOT NULL, take no other default and own a sequence named
       // as ChooseRelationName would: "<table>_<column>_seq".
       if (null || has_default) {
-        return Decline("a serial or identity column declared NULL or with a "
-                       "DEFAULT");
+        return Decline(
+            "a serial or identity column declared NULL or with a "
+            "DEFAULT");
       }
       col.not_null = true;
       const std::string seq = t.name + "_" + col.name + "_seq";
@@ -940,8 +1026,9 @@ class ModelNormalizer::Impl {
     if (!OnlyKeys(body, {"idxname", "relation", "accessMethod", "indexParams",
                          "indexIncludingParams", "unique"}) ||
         Text(body, "accessMethod") != "btree") {
-      Decline("CREATE INDEX with options, a method other than btree or "
-              "CONCURRENTLY");
+      Decline(
+          "CREATE INDEX with options, a method other than btree or "
+          "CONCURRENTLY");
       return;
     }
     const std::string name = Text(body, "idxname");
@@ -963,9 +1050,10 @@ class ModelNormalizer::Impl {
     const std::string& table_key = t->key;
     const Table& table = *t->table;
     const bool unique = body.value("unique", false);
-    std::string def = std::string(unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
-                      QuoteIdentIfNeeded(name) + " ON " +
-                      QualifiedName(t->schema, t->name) + " USING btree (";
+    std::string def =
+        std::string(unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
+        QuoteIdentIfNeeded(name) + " ON " + QualifiedName(t->schema, t->name) +
+        " USING btree (";
     std::vector<std::string> columns;
     auto elements = [&](const json& list, bool key_columns) {
       bool first = true;
@@ -974,8 +1062,9 @@ class ModelNormalizer::Impl {
         const json& x = e["IndexElem"];
         if (!OnlyKeys(x, {"name", "ordering", "nulls_ordering"}) ||
             !x.contains("name")) {
-          return Decline("an index on an expression, or with an operator "
-                         "class or collation");
+          return Decline(
+              "an index on an expression, or with an operator "
+              "class or collation");
         }
         const std::string& column = Text(x, "name");
         const Column* col = table.FindColumn(column);
@@ -988,7 +1077,8 @@ class ModelNormalizer::Impl {
         def += QuoteIdentIfNeeded(column);
         columns.push_back(column);
         const std::string ordering = x.value("ordering", "SORTBY_DEFAULT");
-        const std::string nulls = x.value("nulls_ordering", "SORTBY_NULLS_DEFAULT");
+        const std::string nulls =
+            x.value("nulls_ordering", "SORTBY_NULLS_DEFAULT");
         if (!key_columns) {
           if (ordering != "SORTBY_DEFAULT" || nulls != "SORTBY_NULLS_DEFAULT") {
             return Decline("an ordered INCLUDE column");
@@ -1052,8 +1142,8 @@ class ModelNormalizer::Impl {
       }
       const json& cmd = c["AlterTableCmd"];
       if (!OnlyKeys(cmd, {"subtype", "def", "behavior"}) ||
-          Text(cmd, "subtype") != "AT_AddConstraint" ||
-          !cmd.contains("def") || !cmd["def"].contains("Constraint")) {
+          Text(cmd, "subtype") != "AT_AddConstraint" || !cmd.contains("def") ||
+          !cmd["def"].contains("Constraint")) {
         Decline("an ALTER TABLE command other than ADD CONSTRAINT");
         return;
       }
@@ -1112,8 +1202,8 @@ class ModelNormalizer::Impl {
       return;
     }
     // The relation named by `parts` (schema-qualified or not).
-    auto table_of = [this](const std::vector<std::string>& parts)
-        -> TableState* {
+    auto table_of =
+        [this](const std::vector<std::string>& parts) -> TableState* {
       if (parts.empty() || parts.size() > 2) return nullptr;
       std::string schema = parts.size() == 2 ? parts[0] : Resolve("");
       return FindTable(schema, parts.back());
@@ -1146,8 +1236,9 @@ class ModelNormalizer::Impl {
       std::vector<std::string> parts(names->begin(), names->end() - 1);
       TableState* t = table_of(parts);
       if (t == nullptr) {
-        Decline("a comment on an object of a table the models have not "
-                "created");
+        Decline(
+            "a comment on an object of a table the models have not "
+            "created");
         return;
       }
       Table& table = *t->table;
@@ -1183,7 +1274,8 @@ class ModelNormalizer::Impl {
         return std::nullopt;
       }
       std::string schema = Resolve(names->size() == 2 ? (*names)[0] : "");
-      if (names->size() == 1 && !user_types_) return BuiltinType(type_name, *text_);
+      if (names->size() == 1 && !user_types_)
+        return BuiltinType(type_name, *text_);
       const std::string key = TypeKey(schema, names->back());
       auto it = catalog_.enums.find(key);
       if (it == catalog_.enums.end()) return BuiltinType(type_name, *text_);
@@ -1202,9 +1294,10 @@ class ModelNormalizer::Impl {
       return;
     }
     auto names = Strings(Field(body, "typeName"));
-    auto labels = body.contains("vals") ? Strings(body["vals"])
-                                        : std::optional<std::vector<std::string>>(
-                                              std::vector<std::string>());
+    auto labels = body.contains("vals")
+                      ? Strings(body["vals"])
+                      : std::optional<std::vector<std::string>>(
+                            std::vector<std::string>());
     if (!names || names->empty() || names->size() > 2 || !labels) {
       Decline("an enum named with a catalog, or labels that are not strings");
       return;
@@ -1279,9 +1372,9 @@ class ModelNormalizer::Impl {
   std::set<std::string> created_schemas_;
   std::set<std::string> needed_schemas_;
   std::unordered_map<std::string, TableState> tables_;  // by relation key
-  std::unordered_set<std::string> relation_names_;    // SchemaName(s, name)
-  std::unordered_set<std::string> constraint_names_;  // SchemaName(s, name)
-  std::unordered_set<std::string> table_constraints_;  // ConstraintKey
+  std::unordered_set<std::string> relation_names_;      // SchemaName(s, name)
+  std::unordered_set<std::string> constraint_names_;    // SchemaName(s, name)
+  std::unordered_set<std::string> table_constraints_;   // ConstraintKey
 };
 
 ModelNormalizer::ModelNormalizer() : impl_(std::make_unique<Impl>()) {}

@@ -87,9 +87,9 @@ bool FilterKeepsEverything(const Catalog& catalog,
 
 // A normalised catalog (the kinds ModelNormalizer builds: schemas, enums,
 // tables, sequences, indexes, extensions, grants, dependencies; other
-// kinds are not looked at) as IntrospectPostgres with `filter` would have read it: the objects
-// outside the filter dropped, with their dependency edges and grants, and
-// foreign keys' references to them cleared.
+// kinds are not looked at) as IntrospectPostgres with `filter` would have read
+// it: the objects outside the filter dropped, with their dependency edges and
+// grants, and foreign keys' references to them cleared.
 Catalog FilterNormalizedCatalog(Catalog catalog,
                                 const IntrospectOptions& filter);
 

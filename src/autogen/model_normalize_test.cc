@@ -20,32 +20,34 @@ void ExpectDeclined(const std::string& sql, const std::string& why) {
   ASSERT_NE(scan->normalized, nullptr);
   EXPECT_FALSE(scan->normalized->catalog.has_value()) << sql;
   EXPECT_NE(scan->normalized->declined.find(why), std::string::npos)
-      << "declined for: " << scan->normalized->declined << "\nexpected: "
-      << why << "\n" << sql;
+      << "declined for: " << scan->normalized->declined << "\nexpected: " << why
+      << "\n"
+      << sql;
 }
 
 TEST(ModelNormalize, DeclinesWhatItDoesNotNormalise) {
-  ExpectDeclined("CREATE TABLE t (a integer CHECK (a > 0))",
-                 "CONSTR_CHECK");
-  ExpectDeclined("CREATE TABLE t (a integer, CHECK (a > 0))",
-                 "CONSTR_CHECK");
+  ExpectDeclined("CREATE TABLE t (a integer CHECK (a > 0))", "CONSTR_CHECK");
+  ExpectDeclined("CREATE TABLE t (a integer, CHECK (a > 0))", "CONSTR_CHECK");
   ExpectDeclined("CREATE TABLE t (id serial DEFAULT 1)",
                  "declared NULL or with a DEFAULT");
   ExpectDeclined("CREATE TABLE t (id serial NULL)",
                  "declared NULL or with a DEFAULT");
-  ExpectDeclined("CREATE TABLE t (id integer GENERATED ALWAYS AS IDENTITY "
-                 "DEFAULT 1)",
-                 "declared NULL or with a DEFAULT");
-  ExpectDeclined("CREATE TABLE t (id integer GENERATED ALWAYS AS IDENTITY "
-                 "(START WITH 5))",
-                 "identity column with options");
+  ExpectDeclined(
+      "CREATE TABLE t (id integer GENERATED ALWAYS AS IDENTITY "
+      "DEFAULT 1)",
+      "declared NULL or with a DEFAULT");
+  ExpectDeclined(
+      "CREATE TABLE t (id integer GENERATED ALWAYS AS IDENTITY "
+      "(START WITH 5))",
+      "identity column with options");
   ExpectDeclined("CREATE TABLE t (id text GENERATED ALWAYS AS IDENTITY)",
                  "identity column with options");
   ExpectDeclined("CREATE TABLE t (id serial GENERATED ALWAYS AS IDENTITY)",
                  "identity column with options");
-  ExpectDeclined("CREATE TABLE t_id_seq (x integer);\n"
-                 "CREATE TABLE t (id serial)",
-                 "sequence whose chosen name is taken");
+  ExpectDeclined(
+      "CREATE TABLE t_id_seq (x integer);\n"
+      "CREATE TABLE t (id serial)",
+      "sequence whose chosen name is taken");
   ExpectDeclined("CREATE TABLE t (id public.serial)", "type not normalised");
   ExpectDeclined("CREATE TABLE " + std::string(57, 't') + " (id serial)",
                  "sequence name the server would truncate");
@@ -58,8 +60,7 @@ TEST(ModelNormalize, DeclinesWhatItDoesNotNormalise) {
   ExpectDeclined("CREATE TABLE t (a bigint DEFAULT 5000000000)",
                  "default expression");
   ExpectDeclined("CREATE TABLE t (a text DEFAULT 'a\\b')", "escapes");
-  ExpectDeclined("CREATE TABLE t (a date DEFAULT now())",
-                 "default expression");
+  ExpectDeclined("CREATE TABLE t (a date DEFAULT now())", "default expression");
   ExpectDeclined("CREATE TABLE t (a integer DEFAULT 1 + 1)",
                  "default expression");
   ExpectDeclined("CREATE TABLE t (a integer[])", "type not normalised");
@@ -70,47 +71,56 @@ TEST(ModelNormalize, DeclinesWhatItDoesNotNormalise) {
   ExpectDeclined("CREATE TABLE t (xmin integer)", "system column");
   ExpectDeclined("CREATE TABLE t (a integer NULL NOT NULL)",
                  "NULL and NOT NULL");
-  ExpectDeclined("CREATE TABLE t (a integer PRIMARY KEY, b integer PRIMARY "
-                 "KEY)",
-                 "second primary key");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer PRIMARY KEY, b integer PRIMARY "
+      "KEY)",
+      "second primary key");
   ExpectDeclined("CREATE TABLE t (a integer UNIQUE, UNIQUE (a))",
                  "same columns");
   ExpectDeclined("CREATE TABLE t (a integer PRIMARY KEY UNIQUE)",
                  "same columns");
-  ExpectDeclined("CREATE TABLE t (a integer, b integer, UNIQUE (a, b), "
-                 "CONSTRAINT other UNIQUE (a, b))",
-                 "same columns");
-  ExpectDeclined("CREATE TABLE t_a_key (x integer);\n"
-                 "CREATE TABLE t (a integer UNIQUE)",
-                 "chosen name is taken");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer, b integer, UNIQUE (a, b), "
+      "CONSTRAINT other UNIQUE (a, b))",
+      "same columns");
+  ExpectDeclined(
+      "CREATE TABLE t_a_key (x integer);\n"
+      "CREATE TABLE t (a integer UNIQUE)",
+      "chosen name is taken");
   ExpectDeclined("CREATE TABLE t (a json PRIMARY KEY)", "btree");
   ExpectDeclined("CREATE TABLE t (a integer REFERENCES nowhere)",
                  "not created");
-  ExpectDeclined("CREATE TABLE p (id bigint PRIMARY KEY);\n"
-                 "CREATE TABLE t (a integer REFERENCES p)",
-                 "different types");
-  ExpectDeclined("CREATE TABLE p (id integer);\n"
-                 "CREATE TABLE t (a integer REFERENCES p)",
-                 "matching key");
-  ExpectDeclined("CREATE TABLE p (a integer, b integer, UNIQUE (a, b), "
-                 "UNIQUE (b, a));\n"
-                 "CREATE TABLE t (a integer, b integer, FOREIGN KEY (a, b) "
-                 "REFERENCES p (a, b))",
-                 "two keys could serve");
-  ExpectDeclined("CREATE TABLE p (id integer PRIMARY KEY);\n"
-                 "CREATE TABLE t (a integer);\n"
-                 "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p NOT VALID",
-                 "options");
-  ExpectDeclined("CREATE TABLE p (id integer PRIMARY KEY, x integer);\n"
-                 "CREATE TABLE t (a integer, b integer, FOREIGN KEY (a, b) "
-                 "REFERENCES p ON DELETE SET NULL (a))",
-                 "options");
+  ExpectDeclined(
+      "CREATE TABLE p (id bigint PRIMARY KEY);\n"
+      "CREATE TABLE t (a integer REFERENCES p)",
+      "different types");
+  ExpectDeclined(
+      "CREATE TABLE p (id integer);\n"
+      "CREATE TABLE t (a integer REFERENCES p)",
+      "matching key");
+  ExpectDeclined(
+      "CREATE TABLE p (a integer, b integer, UNIQUE (a, b), "
+      "UNIQUE (b, a));\n"
+      "CREATE TABLE t (a integer, b integer, FOREIGN KEY (a, b) "
+      "REFERENCES p (a, b))",
+      "two keys could serve");
+  ExpectDeclined(
+      "CREATE TABLE p (id integer PRIMARY KEY);\n"
+      "CREATE TABLE t (a integer);\n"
+      "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p NOT VALID",
+      "options");
+  ExpectDeclined(
+      "CREATE TABLE p (id integer PRIMARY KEY, x integer);\n"
+      "CREATE TABLE t (a integer, b integer, FOREIGN KEY (a, b) "
+      "REFERENCES p ON DELETE SET NULL (a))",
+      "options");
   ExpectDeclined("CREATE TABLE t (a integer PRIMARY KEY DEFERRABLE)",
                  "DEFERRABLE or INITIALLY on a key");
-  ExpectDeclined("CREATE TABLE p (id integer PRIMARY KEY);\n"
-                 "CREATE TABLE t (a integer REFERENCES p NOT DEFERRABLE "
-                 "INITIALLY DEFERRED)",
-                 "NOT DEFERRABLE INITIALLY DEFERRED");
+  ExpectDeclined(
+      "CREATE TABLE p (id integer PRIMARY KEY);\n"
+      "CREATE TABLE t (a integer REFERENCES p NOT DEFERRABLE "
+      "INITIALLY DEFERRED)",
+      "NOT DEFERRABLE INITIALLY DEFERRED");
   ExpectDeclined("CREATE TABLE t (a integer NOT NULL DEFERRABLE)",
                  "DEFERRABLE or INITIALLY on a key");
   ExpectDeclined("CREATE TABLE t (a integer, UNIQUE NULLS NOT DISTINCT (a))",
@@ -123,9 +133,10 @@ TEST(ModelNormalize, DeclinesWhatItDoesNotNormalise) {
                  "options");
   ExpectDeclined("CREATE TABLE t (a integer) PARTITION BY RANGE (a)",
                  "options");
-  ExpectDeclined("CREATE TABLE p (a integer);\n"
-                 "CREATE TABLE t (b integer) INHERITS (p)",
-                 "options");
+  ExpectDeclined(
+      "CREATE TABLE p (a integer);\n"
+      "CREATE TABLE t (b integer) INHERITS (p)",
+      "options");
   ExpectDeclined("CREATE TABLE p (a integer);\nCREATE TABLE t (LIKE p)",
                  "LIKE");
   ExpectDeclined("CREATE TABLE t ()", "without columns");
@@ -133,53 +144,65 @@ TEST(ModelNormalize, DeclinesWhatItDoesNotNormalise) {
                  "name is taken");
   ExpectDeclined("CREATE TABLE t (a integer);\nCREATE INDEX ON t (a)",
                  "without a name");
-  ExpectDeclined("CREATE TABLE t (a integer);\n"
-                 "CREATE INDEX i ON t ((a + 1))",
-                 "expression");
-  ExpectDeclined("CREATE TABLE t (a integer);\n"
-                 "CREATE INDEX i ON t (a) WHERE a > 0",
-                 "options");
-  ExpectDeclined("CREATE TABLE t (a text);\n"
-                 "CREATE INDEX i ON t (a text_pattern_ops)",
-                 "operator class");
-  ExpectDeclined("CREATE TABLE t (a text);\n"
-                 "CREATE INDEX i ON t (a COLLATE \"C\")",
-                 "collation");
-  ExpectDeclined("CREATE TABLE t (a integer);\nCREATE INDEX i ON t USING "
-                 "hash (a)",
-                 "btree");
-  ExpectDeclined("CREATE TABLE t (a json);\nCREATE INDEX i ON t (a)",
-                 "btree");
-  ExpectDeclined("CREATE TABLE t (a integer);\n"
-                 "CREATE INDEX i ON t (a) WITH (fillfactor = 70)",
-                 "options");
-  ExpectDeclined("CREATE TABLE t (a integer);\n"
-                 "CREATE INDEX CONCURRENTLY i ON t (a)",
-                 "CONCURRENTLY");
-  ExpectDeclined("CREATE TABLE t (a integer);\n"
-                 "CREATE INDEX IF NOT EXISTS i ON t (a)",
-                 "options");
-  ExpectDeclined("CREATE TABLE t (a integer);\n"
-                 "CREATE INDEX i ON ONLY t (a)",
-                 "ONLY");
-  ExpectDeclined("CREATE TABLE t (a integer);\n"
-                 "ALTER TABLE t ADD COLUMN b integer",
-                 "other than ADD CONSTRAINT");
-  ExpectDeclined("CREATE TABLE t (a integer);\n"
-                 "ALTER TABLE IF EXISTS t ADD UNIQUE (a)",
-                 "IF EXISTS");
-  ExpectDeclined("CREATE TABLE t (a integer);\n"
-                 "COMMENT ON COLUMN t.b IS 'x'",
-                 "lacks");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer);\n"
+      "CREATE INDEX i ON t ((a + 1))",
+      "expression");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer);\n"
+      "CREATE INDEX i ON t (a) WHERE a > 0",
+      "options");
+  ExpectDeclined(
+      "CREATE TABLE t (a text);\n"
+      "CREATE INDEX i ON t (a text_pattern_ops)",
+      "operator class");
+  ExpectDeclined(
+      "CREATE TABLE t (a text);\n"
+      "CREATE INDEX i ON t (a COLLATE \"C\")",
+      "collation");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer);\nCREATE INDEX i ON t USING "
+      "hash (a)",
+      "btree");
+  ExpectDeclined("CREATE TABLE t (a json);\nCREATE INDEX i ON t (a)", "btree");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer);\n"
+      "CREATE INDEX i ON t (a) WITH (fillfactor = 70)",
+      "options");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer);\n"
+      "CREATE INDEX CONCURRENTLY i ON t (a)",
+      "CONCURRENTLY");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer);\n"
+      "CREATE INDEX IF NOT EXISTS i ON t (a)",
+      "options");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer);\n"
+      "CREATE INDEX i ON ONLY t (a)",
+      "ONLY");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer);\n"
+      "ALTER TABLE t ADD COLUMN b integer",
+      "other than ADD CONSTRAINT");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer);\n"
+      "ALTER TABLE IF EXISTS t ADD UNIQUE (a)",
+      "IF EXISTS");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer);\n"
+      "COMMENT ON COLUMN t.b IS 'x'",
+      "lacks");
   ExpectDeclined("COMMENT ON TABLE nowhere IS 'x'", "not created");
   ExpectDeclined("CREATE SCHEMA s;\nCREATE SCHEMA s", "twice");
   ExpectDeclined("CREATE SCHEMA s AUTHORIZATION postgres", "AUTHORIZATION");
   ExpectDeclined("CREATE SCHEMA pg_mine", "pg_");
   ExpectDeclined("SET search_path TO app", "VariableSetStmt");
   ExpectDeclined("CREATE VIEW v AS SELECT 1", "ViewStmt");
-  ExpectDeclined("CREATE TYPE mood AS ENUM ('a');\n"
-                 "CREATE TABLE t (m mood DEFAULT 'b')",
-                 "not one of the enum's labels");
+  ExpectDeclined(
+      "CREATE TYPE mood AS ENUM ('a');\n"
+      "CREATE TABLE t (m mood DEFAULT 'b')",
+      "not one of the enum's labels");
   ExpectDeclined("CREATE TYPE text AS ENUM ('a')", "built-in type");
   ExpectDeclined("CREATE TYPE _e AS ENUM ('a')", "built-in type, pg_* or _*");
   ExpectDeclined("CREATE TYPE e AS ENUM ('a', 'a')", "repeated");
@@ -190,22 +213,24 @@ TEST(ModelNormalize, DeclinesWhatItDoesNotNormalise) {
                  "name is taken");
   ExpectDeclined("CREATE TYPE e AS ENUM ('a');\nCREATE TABLE t (a e[])",
                  "type not normalised");
-  ExpectDeclined("CREATE SCHEMA s;\nCREATE TYPE s.e AS ENUM ('a');\n"
-                 "CREATE TABLE t (a e)",
-                 "type not normalised");
-  ExpectDeclined("CREATE TYPE e AS ENUM ('a');\n"
-                 "ALTER TYPE e ADD VALUE 'b'",
-                 "AlterEnumStmt");
+  ExpectDeclined(
+      "CREATE SCHEMA s;\nCREATE TYPE s.e AS ENUM ('a');\n"
+      "CREATE TABLE t (a e)",
+      "type not normalised");
+  ExpectDeclined(
+      "CREATE TYPE e AS ENUM ('a');\n"
+      "ALTER TYPE e ADD VALUE 'b'",
+      "AlterEnumStmt");
   ExpectDeclined("CREATE TYPE e AS (a integer)", "CompositeTypeStmt");
   ExpectDeclined("COMMENT ON TYPE nowhere IS 'x'", "not created");
   ExpectDeclined("CREATE EXTENSION pgcrypto", "CreateExtensionStmt");
-  ExpectDeclined("CREATE TABLE " + std::string(60, 'x') +
-                     " (a integer UNIQUE)",
+  ExpectDeclined("CREATE TABLE " + std::string(60, 'x') + " (a integer UNIQUE)",
                  "truncate");
   // The first statement the normaliser cannot take is the one named.
-  ExpectDeclined("CREATE TABLE ok (a integer);\n\n"
-                 "CREATE TABLE t (a integer CHECK (a > 0));\n",
-                 "models.sql:3: a CONSTR_CHECK");
+  ExpectDeclined(
+      "CREATE TABLE ok (a integer);\n\n"
+      "CREATE TABLE t (a integer CHECK (a > 0));\n",
+      "models.sql:3: a CONSTR_CHECK");
 }
 
 TEST(ModelNormalize, SchemasUsedButNotCreatedAreReported) {
@@ -214,8 +239,7 @@ TEST(ModelNormalize, SchemasUsedButNotCreatedAreReported) {
   ASSERT_TRUE(scan.ok()) << scan.status().ToString();
   ASSERT_TRUE(scan->normalized->catalog.has_value())
       << scan->normalized->declined;
-  EXPECT_EQ(scan->normalized->needed_schemas,
-            (std::set<std::string>{"auth"}));
+  EXPECT_EQ(scan->normalized->needed_schemas, (std::set<std::string>{"auth"}));
   EXPECT_FALSE(scan->normalized->unqualified);
 }
 
@@ -252,12 +276,12 @@ TEST(ModelNormalize, ForeignKeyDefinitionAndDependencies) {
             "DEFERRABLE");
   EXPECT_EQ(t.constraints[0].referenced_table, RelationKey("app", "p"));
   EXPECT_EQ(t.FindColumn("note")->default_expr, "'x'::text");
-  EXPECT_EQ(c.depends_on.at(ConstraintKey("public", "Order", "Order_pid_fkey")),
-            (std::set<std::string>{
-                RelationKey("public", "Order"),
-                ColumnKey("public", "Order", "pid"), RelationKey("app", "p"),
-                ColumnKey("app", "p", "id"),
-                ConstraintKey("app", "p", "p_pkey")}));
+  EXPECT_EQ(
+      c.depends_on.at(ConstraintKey("public", "Order", "Order_pid_fkey")),
+      (std::set<std::string>{
+          RelationKey("public", "Order"), ColumnKey("public", "Order", "pid"),
+          RelationKey("app", "p"), ColumnKey("app", "p", "id"),
+          ConstraintKey("app", "p", "p_pkey")}));
   EXPECT_TRUE(scan->normalized->unqualified);
   EXPECT_EQ(scan->normalized->created_schemas, (std::set<std::string>{"app"}));
 }

@@ -7,14 +7,14 @@
 
 #include <algorithm>
 #include <atomic>
-#include <functional>
-#include <optional>
-#include <thread>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string_view>
+#include <thread>
 
 #include "util/strings.h"
 
@@ -227,7 +227,8 @@ Parsed Parse(const std::string& text) {
     out.cursorpos = parsed.error->cursorpos;
   } else {
     out.tree = json::parse(parsed.parse_tree, nullptr, false);
-    if (out.tree.is_discarded()) out.error = "cannot read libpg_query's parse tree";
+    if (out.tree.is_discarded())
+      out.error = "cannot read libpg_query's parse tree";
   }
   pg_query_free_parse_result(parsed);
   return out;
@@ -316,9 +317,9 @@ Result<ModelScan> ScanModels(const std::vector<ModelFile>& files) {
                                     ": " + parsed.error);
           }
           TextPosition at = LocatePosition(s.text, parsed.cursorpos);
-          return Status::InvalidArgument(
-              m.path + ":" + std::to_string(s.line + at.line - 1) + ": " +
-              parsed.error);
+          return Status::InvalidArgument(m.path + ":" +
+                                         std::to_string(s.line + at.line - 1) +
+                                         ": " + parsed.error);
         }
         if (scanner_path == nullptr || *scanner_path != m.path) {
           scanner.emplace(&scan, m.path, &default_schema);

@@ -403,10 +403,10 @@ void ColumnText(const std::string& prefix, const Column& c, std::string* out) {
 
 void ConstraintText(const std::string& prefix, const Constraint& k,
                     std::string* out) {
-  *out += prefix + " constraint " + k.name + " kind=" +
-          std::string(ConstraintKindName(k.kind)) + " def=" + k.definition +
-          " references=" + k.referenced_table + " comment=" + Opt(k.comment) +
-          "\n";
+  *out += prefix + " constraint " + k.name +
+          " kind=" + std::string(ConstraintKindName(k.kind)) +
+          " def=" + k.definition + " references=" + k.referenced_table +
+          " comment=" + Opt(k.comment) + "\n";
 }
 
 void TriggerText(const std::string& prefix, const Trigger& t,
@@ -429,13 +429,15 @@ std::string CatalogText(const Catalog& catalog) {
     out += key + " name=" + s.name + " comment=" + Opt(s.comment) + "\n";
   }
   for (const auto& [key, t] : catalog.tables) {
-    out += key + " table " + t.schema + "." + t.name +
-           " kind=" + (t.kind == RelationKind::kTable ? "table" : "partitioned") +
-           " unlogged=" + (t.unlogged ? "t" : "f") + " partition_key=" +
-           t.partition_key + " partition_of=" + t.partition_of +
-           " bound=" + t.partition_bound + " rls=" + (t.rls_enabled ? "t" : "f") +
-           " forced=" + (t.rls_forced ? "t" : "f") + " options=" + Joined(t.options) +
-           " comment=" + Opt(t.comment) + "\n";
+    out +=
+        key + " table " + t.schema + "." + t.name +
+        " kind=" + (t.kind == RelationKind::kTable ? "table" : "partitioned") +
+        " unlogged=" + (t.unlogged ? "t" : "f") +
+        " partition_key=" + t.partition_key +
+        " partition_of=" + t.partition_of + " bound=" + t.partition_bound +
+        " rls=" + (t.rls_enabled ? "t" : "f") +
+        " forced=" + (t.rls_forced ? "t" : "f") +
+        " options=" + Joined(t.options) + " comment=" + Opt(t.comment) + "\n";
     for (const Column& c : t.columns) ColumnText(key, c, &out);
     for (const Constraint& k : t.constraints) ConstraintText(key, k, &out);
     for (const Trigger& tr : t.triggers) TriggerText(key, tr, &out);
@@ -450,8 +452,8 @@ std::string CatalogText(const Catalog& catalog) {
            " comment=" + Opt(x.comment) + "\n";
   }
   for (const auto& [key, q] : catalog.sequences) {
-    out += key + " sequence " + q.schema + "." + q.name + " type=" +
-           q.data_type + " " + std::to_string(q.start) + "/" +
+    out += key + " sequence " + q.schema + "." + q.name +
+           " type=" + q.data_type + " " + std::to_string(q.start) + "/" +
            std::to_string(q.increment) + "/" + std::to_string(q.min_value) +
            "/" + std::to_string(q.max_value) + "/" + std::to_string(q.cache) +
            (q.cycle ? " cycle" : "") + " owned_by=" + q.owned_by_table + "." +
@@ -465,8 +467,8 @@ std::string CatalogText(const Catalog& catalog) {
     for (const Trigger& tr : v.triggers) TriggerText(key, tr, &out);
   }
   for (const auto& [key, e] : catalog.enums) {
-    out += key + " enum " + e.schema + "." + e.name + " labels=" +
-           Joined(e.labels) + " comment=" + Opt(e.comment) + "\n";
+    out += key + " enum " + e.schema + "." + e.name +
+           " labels=" + Joined(e.labels) + " comment=" + Opt(e.comment) + "\n";
   }
   for (const auto& [key, d] : catalog.domains) {
     out += key + " domain " + d.schema + "." + d.name + " base=" + d.base_type +
