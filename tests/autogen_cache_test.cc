@@ -227,6 +227,26 @@ TEST(ModelNormalizerPath, PlainModelsNeedNoScratchDatabase) {
   Execute(admin, "DROP ROLE " + role);
 }
 
+// With per-schema setup (seed 001), a schema named after the user is
+// created before the models: unqualified names then go there, not to
+// public, so the models are loaded rather than normalised.
+TEST(ModelNormalizerPath, SetupSchemaNamedAfterTheUserIsLoaded) {
+  TempDir models;
+  ScopedEnv off("RETORT_CACHE", "off");
+  std::string target = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(target.empty());
+  std::string file = models.Write("app.sql",
+                                  "CREATE TABLE postgres.a (x integer);\n"
+                                  "CREATE TABLE b (y integer);\n");
+  DiffOptions options;
+  options.idempotent_schemas = true;
+  auto r = Diff(target, {file}, options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_NE(r->model_cache, "normalised");
+  EXPECT_NE(r->upgrade_sql.find("CREATE TABLE postgres.b"), std::string::npos)
+      << r->upgrade_sql;
+}
+
 TEST(ModelCache, ChangedStatementsMissAndCommentsDoNot) {
   TempDir cache, models;
   ScopedEnv dir("RETORT_CACHE_DIR", cache.path());

@@ -167,6 +167,17 @@ TEST(AutogenNormalize, BuiltinTypeNamesAreTheServers) {
   }
 }
 
+// A unique index serves a foreign key as a unique constraint does (the
+// constraint then depends on the index).
+TEST(AutogenNormalize, ForeignKeysToUniqueIndexes) {
+  ExpectSameAsServer(
+      "CREATE TABLE p (a integer, b integer, c text);\n"
+      "CREATE UNIQUE INDEX p_a_idx ON p (a);\n"
+      "CREATE UNIQUE INDEX p_bc ON p (c, b) INCLUDE (a);\n"
+      "CREATE TABLE r (x integer REFERENCES p (a), y integer, z text, "
+      "FOREIGN KEY (y, z) REFERENCES p (b, c));\n");
+}
+
 TEST(AutogenNormalize, Indexes) {
   ExpectSameAsServer(
       "CREATE SCHEMA s;\n"

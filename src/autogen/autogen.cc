@@ -210,8 +210,12 @@ std::shared_ptr<const NormalizedModels> NormalizedWithoutDatabase(
     *why = normalized->declined;
     return nullptr;
   }
+  // The search_path's "$user" schema comes before public once it exists,
+  // whether the models or the setup step create it.
   if (normalized->unqualified &&
-      normalized->created_schemas.count(identity->user)) {
+      (normalized->created_schemas.count(identity->user) ||
+       std::find(setup_schemas.begin(), setup_schemas.end(), identity->user) !=
+           setup_schemas.end())) {
     *why = "unqualified names would go to schema " + identity->user;
     return nullptr;
   }

@@ -25,6 +25,10 @@ using json = nlohmann::json;
 // NAMEDATALEN - 1: longer identifiers are truncated by the server (with a
 // notice), and so are the names it makes up.
 constexpr size_t kMaxIdentifier = 63;
+// INDEX_MAX_KEYS (key and INCLUDE columns of an index; foreign key columns)
+// and MaxHeapAttributeNumber.
+constexpr size_t kMaxIndexColumns = 32;
+constexpr size_t kMaxTableColumns = 1600;
 
 // `node` is an object whose keys are all in `allowed`: a key the
 // normaliser does not know is a feature it does not handle.
@@ -409,7 +413,7 @@ class ModelNormalizer::Impl {
   // A table's keys, for foreign keys to find theirs.
   struct UniqueKey {
     std::vector<std::string> columns;
-    std::string constraint_key;
+    std::string constraint_key;  // or a unique index's relation key
     bool primary = false;
   };
   struct TableState {
@@ -473,6 +477,18 @@ class ModelNormalizer::Impl {
     return it == tables_.end() ? nullptr : &it->second;
   }
 
+  // Declines a system schema (pg_*, information_schema: creating there is
+  // an error, or makes a temporary object in pg_temp) and object names
+  // pg_*: an unqualified reference to one finds pg_catalog's relation of
+  // that name first (pg_class, pg_index, ...).
+  bool OrdinaryName(const std::string& schema, const std::string& name) {
+    if (schema.starts_with("pg_") || schema == "information_schema") {
+      return Decline("an object in a system schema");
+    }
+    if (name.starts_with("pg_")) return Decline("an object named pg_*");
+    return true;
+  }
+
   // A name PostgreSQL makes up ("t_a_b_key"), as makeObjectName would --
   // declined when it would be truncated -- and free in the schema as
   // ChooseRelationName/ChooseConstraintName require (else the server would
@@ -516,6 +532,9 @@ class ModelNormalizer::Impl {
   // Column names of a key; declined when one is missing or repeated.
   bool KeyColumns(const Table& table, const std::vector<std::string>& columns) {
     if (columns.empty()) return Decline("a key without columns");
+    if (columns.size() > kMaxIndexColumns) {
+      return Decline("a key of more than 32 columns (an error)");
+    }
     std::set<std::string> seen;
     for (const std::string& c : columns) {
       if (table.FindColumn(c) == nullptr) {
@@ -635,6 +654,11 @@ class ModelNormalizer::Impl {
     TableState* ref = FindTable(ref_name->first, ref_name->second);
     if (ref == nullptr) {
       return Decline("a foreign key to a table the models have not created");
+    }
+    if (!table.unlogged && ref->table->unlogged) {
+      return Decline(
+          "a foreign key from a permanent to an unlogged table (an "
+          "error)");
     }
     const UniqueKey* target = nullptr;
     std::vector<std::string> ref_columns;
@@ -837,6 +861,7 @@ class ModelNormalizer::Impl {
     auto name = RangeVar(Field(body, "relation"), &unlogged);
     if (!name) return;
     const auto& [schema, table_name] = *name;
+    if (!OrdinaryName(schema, table_name)) return;
     if (!schemas_.count(schema)) {
       // Created before the models (DiffOptions::idempotent_schemas), or
       // the models fail: the caller decides.
@@ -877,8 +902,8 @@ class ModelNormalizer::Impl {
         return;
       }
     }
-    if (table.columns.empty()) {
-      Decline("a table without columns");
+    if (table.columns.empty() || table.columns.size() > kMaxTableColumns) {
+      Decline("a table without columns, or with more than 1,600");
       return;
     }
     for (const Pending& k : keys) {
@@ -1043,6 +1068,7 @@ class ModelNormalizer::Impl {
       Decline("an index on a table the models have not created");
       return;
     }
+    if (!OrdinaryName(t->schema, name)) return;
     if (relation_names_.count(SchemaName(t->schema, name))) {
       Decline("an index whose name is taken");
       return;
@@ -1102,10 +1128,15 @@ class ModelNormalizer::Impl {
     };
     if (!elements(Field(body, "indexParams"), true)) return;
     def += ")";
+    const std::vector<std::string> key_columns = columns;
     if (body.contains("indexIncludingParams")) {
       def += " INCLUDE (";
       if (!elements(body["indexIncludingParams"], false)) return;
       def += ")";
+    }
+    if (columns.size() > kMaxIndexColumns) {
+      Decline("an index of more than 32 columns (an error)");
+      return;
     }
     Index index;
     index.schema = t->schema;
@@ -1120,6 +1151,8 @@ class ModelNormalizer::Impl {
     }
     catalog_.indexes[key] = std::move(index);
     relation_names_.insert(SchemaName(t->schema, name));
+    // A unique index can serve a foreign key as a unique constraint does.
+    if (unique) t->keys.push_back(UniqueKey{key_columns, key, false});
   }
 
   void AlterTable(const json& body) {
@@ -1305,11 +1338,16 @@ class ModelNormalizer::Impl {
     const std::string schema = Resolve(names->size() == 2 ? (*names)[0] : "");
     const std::string& name = names->back();
     if (!Identifier(schema) || !Identifier(name)) return;
+    // serial & co. are not types: a column "serial" is one whatever types
+    // exist.
     if (IsCatalogTypeName(name) || name.starts_with("pg_") ||
-        name.starts_with("_")) {
-      Decline("an enum named like a built-in type, pg_* or _*");
+        name.starts_with("_") || name == "serial" || name == "serial2" ||
+        name == "serial4" || name == "serial8" || name == "bigserial" ||
+        name == "smallserial") {
+      Decline("an enum named like a built-in type, serial, pg_* or _*");
       return;
     }
+    if (!OrdinaryName(schema, name)) return;
     std::set<std::string> seen;
     for (const std::string& label : *labels) {
       if (label.empty() || label.size() > kMaxIdentifier ||
@@ -1345,8 +1383,8 @@ class ModelNormalizer::Impl {
     }
     const std::string name = Text(body, "schemaname");
     if (!Identifier(name)) return;
-    if (name.starts_with("pg_")) {
-      Decline("a schema named pg_*");
+    if (name.starts_with("pg_") || name == "information_schema") {
+      Decline("a schema named pg_* or information_schema (they exist)");
       return;
     }
     if (schemas_.count(name)) {
