@@ -1458,24 +1458,33 @@ bool FilterKeepsEverything(const Catalog& catalog,
   return true;
 }
 
+namespace {
+
+// Erases the entries of `m` that `keep` rejects, adding the keys of the
+// others to `*kept`.
+template <typename Map, typename Keep>
+void KeepOnly(Map& m, Keep keep, std::set<std::string>* kept) {
+  for (auto it = m.begin(); it != m.end();) {
+    if (keep(it->second)) {
+      kept->insert(it->first);
+      ++it;
+    } else {
+      it = m.erase(it);
+    }
+  }
+}
+
+}  // namespace
+
 Catalog FilterNormalizedCatalog(Catalog c, const IntrospectOptions& filter) {
   std::set<std::string> kept;
-  for (auto it = c.schemas.begin(); it != c.schemas.end();) {
-    if (SchemaIncluded(filter, it->second.name)) {
-      kept.insert(it->first);
-      ++it;
-    } else {
-      it = c.schemas.erase(it);
-    }
-  }
-  for (auto it = c.enums.begin(); it != c.enums.end();) {
-    if (SchemaIncluded(filter, it->second.schema)) {
-      kept.insert(it->first);
-      ++it;
-    } else {
-      it = c.enums.erase(it);
-    }
-  }
+  KeepOnly(
+      c.schemas,
+      [&](const Schema& s) { return SchemaIncluded(filter, s.name); }, &kept);
+  KeepOnly(
+      c.enums,
+      [&](const EnumType& e) { return SchemaIncluded(filter, e.schema); },
+      &kept);
   for (auto it = c.tables.begin(); it != c.tables.end();) {
     Table& t = it->second;
     // A column of a type outside the filter keeps its type's name only.
@@ -1518,14 +1527,9 @@ Catalog FilterNormalizedCatalog(Catalog c, const IntrospectOptions& filter) {
     ++it;
   }
   // An index belongs to the comparison when its table does.
-  for (auto it = c.indexes.begin(); it != c.indexes.end();) {
-    if (kept.count(it->second.table)) {
-      kept.insert(it->first);
-      ++it;
-    } else {
-      it = c.indexes.erase(it);
-    }
-  }
+  KeepOnly(
+      c.indexes, [&](const Index& x) { return kept.count(x.table) > 0; },
+      &kept);
   for (auto it = c.extensions.begin(); it != c.extensions.end();) {
     const std::string& schema = it->second.schema;
     if (SchemaIncluded(filter, schema) || schema == "pg_catalog") {
