@@ -73,6 +73,17 @@ std::optional<std::vector<std::string>> Strings(const json& list) {
   return out;
 }
 
+// 'text' with its quotes doubled, as the server prints a string constant
+// (callers refuse backslashes, which it would print otherwise).
+std::string QuoteLiteral(std::string_view text) {
+  std::string out = "'";
+  for (char ch : text) {
+    out += ch;
+    if (ch == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
 std::string JoinQuoted(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& name : names) {
@@ -795,12 +806,7 @@ class ModelNormalizer::Impl {
             return std::nullopt;
           }
         }
-        std::string quoted = "'";
-        for (char ch : s) {
-          quoted += ch;
-          if (ch == '\'') quoted += '\'';
-        }
-        quoted += "'::";
+        std::string quoted = QuoteLiteral(s) + "::";
         quoted += type.text.starts_with("character varying")
                       ? "character varying"
                   : type.text.starts_with("character") ? "bpchar"
@@ -815,12 +821,7 @@ class ModelNormalizer::Impl {
           Decline("a default that is not one of the enum's labels");
           return std::nullopt;
         }
-        std::string quoted = "'";
-        for (char ch : label) {
-          quoted += ch;
-          if (ch == '\'') quoted += '\'';
-        }
-        return quoted + "'::" + type.text;
+        return QuoteLiteral(label) + "::" + type.text;
       }
       if (body.contains("boolval") && type.boolean &&
           OnlyKeys(body, {"boolval", "location"})) {
@@ -1026,12 +1027,9 @@ class ModelNormalizer::Impl {
         s.owned_by_table = t.key;
         s.owned_by_column = col.name;
         const std::string seq_key = RelationKey(t.schema, seq);
-        std::string literal;
-        for (char ch : QualifiedName(t.schema, seq)) {
-          literal += ch;
-          if (ch == '\'') literal += ch;
-        }
-        col.default_expr = "nextval('" + literal + "'::regclass)";
+        col.default_expr = "nextval(" +
+                           QuoteLiteral(QualifiedName(t.schema, seq)) +
+                           "::regclass)";
         Dep(column_key, seq_key);
         catalog_.sequences[seq_key] = std::move(s);
       }
