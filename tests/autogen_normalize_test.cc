@@ -178,6 +178,20 @@ TEST(AutogenNormalize, ForeignKeysToUniqueIndexes) {
       "FOREIGN KEY (y, z) REFERENCES p (b, c));\n");
 }
 
+TEST(AutogenNormalize, CheckConstraints) {
+  ExpectSameAsServer(
+      "CREATE TABLE c (a integer CHECK (a > 0), b bigint, s smallint CHECK "
+      "(s <> 7), CHECK (a >= 1 AND (b < 5 OR b IS NOT NULL)), CONSTRAINT "
+      "named CHECK (b = 3 OR b IS NULL), CONSTRAINT three CHECK (a <= 10 AND "
+      "s >= 0 AND a < 100), t text CHECK (t IS NOT NULL), x integer CHECK (b "
+      "> 2), \"Select\" integer CONSTRAINT sel CHECK (\"Select\" = 0 OR (a = 1 "
+      "AND b = 2)));"
+      "\n"
+      "ALTER TABLE c ADD CONSTRAINT late CHECK (s < 1000), ADD CHECK (x IS "
+      "NULL);\n"
+      "COMMENT ON CONSTRAINT named ON c IS 'checked';\n");
+}
+
 TEST(AutogenNormalize, Indexes) {
   ExpectSameAsServer(
       "CREATE SCHEMA s;\n"

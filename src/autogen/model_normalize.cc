@@ -634,7 +634,122 @@ class ModelNormalizer::Impl {
     if (contype == "CONSTR_FOREIGN") {
       return AddForeignKey(t, k, column, attrs);
     }
+    if (contype == "CONSTR_CHECK") return AddCheck(t, k);
     return Decline("a " + contype + " constraint");
+  }
+
+  // A CHECK constraint whose expression CheckExpression can print.
+  bool AddCheck(TableState& t, const json& k) {
+    if (!OnlyKeys(k, {"contype", "conname", "location", "raw_expr",
+                      "initially_valid"}) ||
+        !k.value("initially_valid", false)) {
+      return Decline("a CHECK constraint NOT VALID or NO INHERIT");
+    }
+    std::vector<std::string> columns;  // distinct, in order of appearance
+    auto expr = CheckExpression(t, Field(k, "raw_expr"), &columns);
+    if (!expr) return false;
+    std::string name;
+    if (k.contains("conname")) {
+      name = Text(k, "conname");
+      if (!Identifier(name)) return false;
+      if (table_constraints_.count(ConstraintKey(t.schema, t.name, name))) {
+        return Decline("a constraint whose name is taken");
+      }
+    } else {
+      // Named after its column when it reads exactly one.
+      auto chosen = ChosenName(
+          t, columns.size() == 1 ? columns : std::vector<std::string>(),
+          "check", false);
+      if (!chosen) return false;
+      name = *chosen;
+    }
+    const std::string key = ConstraintKey(t.schema, t.name, name);
+    Constraint out;
+    out.name = name;
+    out.kind = ConstraintKind::kCheck;
+    out.definition = "CHECK (" + *expr + ")";
+    t.table->constraints.push_back(std::move(out));
+    Dep(key, t.key);
+    for (const std::string& c : columns) {
+      Dep(key, ColumnKey(t.schema, t.name, c));
+    }
+    NameTaken(t, name, false);
+    return true;
+  }
+
+  // pg_get_constraintdef's text of a CHECK expression built from
+  // comparisons of an integer column with an unsigned integer (= <> < <=
+  // > >=; PostgreSQL has an operator for each pair of integer types, so no
+  // cast is printed), IS [NOT] NULL of a column, and AND / OR of those;
+  // the columns read are added to `*columns`. nullopt (declined) for
+  // anything else.
+  std::optional<std::string> CheckExpression(
+      const TableState& t, const json& node,
+      std::vector<std::string>* columns) {
+    auto column_ref = [&](const json& ref) -> const Column* {
+      if (!ref.is_object() || !ref.contains("ColumnRef")) return nullptr;
+      const json& c = ref["ColumnRef"];
+      auto fields = Strings(Field(c, "fields"));
+      if (!OnlyKeys(c, {"fields", "location"}) || !fields ||
+          fields->size() != 1) {
+        return nullptr;
+      }
+      const Column* col = t.table->FindColumn(fields->front());
+      if (col != nullptr && std::find(columns->begin(), columns->end(),
+                                      col->name) == columns->end()) {
+        columns->push_back(col->name);
+      }
+      return col;
+    };
+    if (node.is_object() && node.size() == 1) {
+      const std::string& kind = node.begin().key();
+      const json& body = node.begin().value();
+      if (kind == "A_Expr" &&
+          OnlyKeys(body, {"kind", "name", "lexpr", "rexpr", "location"}) &&
+          Text(body, "kind") == "AEXPR_OP") {
+        auto op = Strings(Field(body, "name"));
+        const Column* col = column_ref(Field(body, "lexpr"));
+        const json& value = Field(body, "rexpr");
+        if (op && op->size() == 1 && col != nullptr &&
+            t.types.at(col->name).integer && value.is_object() &&
+            value.contains("A_Const")) {
+          const std::string& o = op->front();
+          auto n = IntegerConst(value["A_Const"], *text_);
+          if (n && (o == "=" || o == "<>" || o == "<" || o == "<=" ||
+                    o == ">" || o == ">=")) {
+            return "(" + QuoteIdentIfNeeded(col->name) + " " + o + " " +
+                   std::to_string(*n) + ")";
+          }
+        }
+      } else if (kind == "BoolExpr" &&
+                 OnlyKeys(body, {"boolop", "args", "location"})) {
+        const std::string& op = Text(body, "boolop");
+        const json& args = Field(body, "args");
+        if ((op == "AND_EXPR" || op == "OR_EXPR") && args.is_array() &&
+            args.size() >= 2) {
+          std::string out = "(";
+          for (const json& arg : args) {
+            auto printed = CheckExpression(t, arg, columns);
+            if (!printed) return std::nullopt;
+            if (out.size() > 1) out += op == "AND_EXPR" ? " AND " : " OR ";
+            out += *printed;
+          }
+          return out + ")";
+        }
+      } else if (kind == "NullTest" &&
+                 OnlyKeys(body, {"arg", "nulltesttype", "location"})) {
+        const Column* col = column_ref(Field(body, "arg"));
+        const std::string& test = Text(body, "nulltesttype");
+        if (col != nullptr && (test == "IS_NULL" || test == "IS_NOT_NULL")) {
+          return "(" + QuoteIdentIfNeeded(col->name) +
+                 (test == "IS_NULL" ? " IS NULL)" : " IS NOT NULL)");
+        }
+      }
+    }
+    Decline(
+        "a CHECK expression other than integer comparisons, IS NULL, "
+        "AND and OR");
+    return std::nullopt;
   }
 
   void NameTaken(const TableState& t, const std::string& name, bool relation) {
@@ -977,7 +1092,8 @@ class ModelNormalizer::Impl {
       } else if (contype == "CONSTR_FOREIGN") {
         foreign->push_back(Pending{&k, col.name});
         last = &foreign->back();
-      } else if (contype == "CONSTR_PRIMARY" || contype == "CONSTR_UNIQUE") {
+      } else if (contype == "CONSTR_PRIMARY" || contype == "CONSTR_UNIQUE" ||
+                 contype == "CONSTR_CHECK") {
         keys->push_back(Pending{&k, col.name});
         last = nullptr;  // DEFERRABLE keys are not normalised here
       } else if (contype.starts_with("CONSTR_ATTR_")) {

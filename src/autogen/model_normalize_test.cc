@@ -26,8 +26,32 @@ void ExpectDeclined(const std::string& sql, const std::string& why) {
 }
 
 TEST(ModelNormalize, DeclinesWhatItDoesNotNormalise) {
-  ExpectDeclined("CREATE TABLE t (a integer CHECK (a > 0))", "CONSTR_CHECK");
-  ExpectDeclined("CREATE TABLE t (a integer, CHECK (a > 0))", "CONSTR_CHECK");
+  ExpectDeclined("CREATE TABLE t (a numeric CHECK (a > 0))",
+                 "CHECK expression");
+  ExpectDeclined("CREATE TABLE t (a integer CHECK (a > -1))",
+                 "CHECK expression");
+  ExpectDeclined("CREATE TABLE t (a integer CHECK (a IN (1, 2)))",
+                 "CHECK expression");
+  ExpectDeclined("CREATE TABLE t (a integer CHECK (0 < a))",
+                 "CHECK expression");
+  ExpectDeclined("CREATE TABLE t (a text CHECK (a <> ''))",
+                 "CHECK expression");
+  ExpectDeclined("CREATE TABLE t (a integer CHECK (NOT (a > 0)))",
+                 "CHECK expression");
+  ExpectDeclined("CREATE TABLE t (a integer CHECK (true))", "CHECK expression");
+  ExpectDeclined("CREATE TABLE t (a integer CHECK (b > 0))", "CHECK expression");
+  ExpectDeclined("CREATE TABLE t (a integer CHECK (a > 0) NO INHERIT)",
+                 "NOT VALID or NO INHERIT");
+  ExpectDeclined("CREATE TABLE t (a integer);\n"
+                 "ALTER TABLE t ADD CHECK (a > 0) NOT VALID",
+                 "NOT VALID or NO INHERIT");
+  ExpectDeclined("CREATE TABLE t (a integer, b integer, CHECK (a > b))",
+                 "CHECK expression");
+  ExpectDeclined("CREATE TABLE t (a integer, b integer, CHECK (a > 0 AND b > "
+                 "0), CHECK (a < 9 AND b < 9))",
+                 "chosen name is taken");
+  ExpectDeclined("CREATE TABLE t (a integer CHECK (a > 0) CHECK (a < 9))",
+                 "chosen name is taken");
   ExpectDeclined("CREATE TABLE t (id serial DEFAULT 1)",
                  "declared NULL or with a DEFAULT");
   ExpectDeclined("CREATE TABLE t (id serial NULL)",
@@ -273,8 +297,8 @@ TEST(ModelNormalize, DeclinesWhatItDoesNotNormalise) {
   // The first statement the normaliser cannot take is the one named.
   ExpectDeclined(
       "CREATE TABLE ok (a integer);\n\n"
-      "CREATE TABLE t (a integer CHECK (a > 0));\n",
-      "models.sql:3: a CONSTR_CHECK");
+      "CREATE TABLE t (a text CHECK (a <> ''));\n",
+      "models.sql:3: a CHECK expression");
 }
 
 TEST(ModelNormalize, SchemasUsedButNotCreatedAreReported) {
