@@ -540,6 +540,25 @@ class ModelNormalizer::Impl {
     return KeyColumns(table, *columns);
   }
 
+  // The name of constraint `k` of `t`: its own (CONSTRAINT name), free on
+  // the table -- and among the schema's relations when it names an index
+  // too (`relation`) -- or the one PostgreSQL makes up from `columns` and
+  // `label` (ChosenName).
+  std::optional<std::string> ConstraintName(
+      const TableState& t, const json& k,
+      const std::vector<std::string>& columns, const char* label,
+      bool relation) {
+    if (!k.contains("conname")) return ChosenName(t, columns, label, relation);
+    const std::string& name = Text(k, "conname");
+    if (!Identifier(name)) return std::nullopt;
+    if ((relation && relation_names_.count(SchemaName(t.schema, name))) ||
+        table_constraints_.count(ConstraintKey(t.schema, t.name, name))) {
+      Decline("a constraint whose name is taken");
+      return std::nullopt;
+    }
+    return name;
+  }
+
   // Column names of a key; declined when one is missing or repeated.
   bool KeyColumns(const Table& table, const std::vector<std::string>& columns) {
     if (columns.empty()) return Decline("a key without columns");
@@ -594,20 +613,11 @@ class ModelNormalizer::Impl {
           return Decline("two keys on the same columns");
         }
       }
-      std::string name;
-      if (k.contains("conname")) {
-        name = Text(k, "conname");
-        if (!Identifier(name)) return false;
-        if (relation_names_.count(SchemaName(t.schema, name)) ||
-            table_constraints_.count(ConstraintKey(t.schema, t.name, name))) {
-          return Decline("a constraint whose name is taken");
-        }
-      } else {
-        auto chosen = primary ? ChosenName(t, {}, "pkey", true)
-                              : ChosenName(t, columns, "key", true);
-        if (!chosen) return false;
-        name = *chosen;
-      }
+      auto chosen =
+          primary ? ConstraintName(t, k, {}, "pkey", /*relation=*/true)
+                  : ConstraintName(t, k, columns, "key", /*relation=*/true);
+      if (!chosen) return false;
+      const std::string name = std::move(*chosen);
       for (const std::string& c : columns) {
         if (primary) {
           for (Column& col : table.columns) {
@@ -648,21 +658,12 @@ class ModelNormalizer::Impl {
     std::vector<std::string> columns;  // distinct, in order of appearance
     auto expr = CheckExpression(t, Field(k, "raw_expr"), &columns);
     if (!expr) return false;
-    std::string name;
-    if (k.contains("conname")) {
-      name = Text(k, "conname");
-      if (!Identifier(name)) return false;
-      if (table_constraints_.count(ConstraintKey(t.schema, t.name, name))) {
-        return Decline("a constraint whose name is taken");
-      }
-    } else {
-      // Named after its column when it reads exactly one.
-      auto chosen = ChosenName(
-          t, columns.size() == 1 ? columns : std::vector<std::string>(),
-          "check", false);
-      if (!chosen) return false;
-      name = *chosen;
-    }
+    // Named after its column when it reads exactly one.
+    auto chosen = ConstraintName(
+        t, k, columns.size() == 1 ? columns : std::vector<std::string>(),
+        "check", /*relation=*/false);
+    if (!chosen) return false;
+    const std::string name = std::move(*chosen);
     const std::string key = ConstraintKey(t.schema, t.name, name);
     Constraint out;
     out.name = name;
@@ -827,18 +828,9 @@ class ModelNormalizer::Impl {
     }
     const std::string match = k.value("fk_matchtype", "s");
     if (match != "s" && match != "f") return Decline("MATCH PARTIAL");
-    std::string name;
-    if (k.contains("conname")) {
-      name = Text(k, "conname");
-      if (!Identifier(name)) return false;
-      if (table_constraints_.count(ConstraintKey(t.schema, t.name, name))) {
-        return Decline("a constraint whose name is taken");
-      }
-    } else {
-      auto chosen = ChosenName(t, columns, "fkey", false);
-      if (!chosen) return false;
-      name = *chosen;
-    }
+    auto chosen = ConstraintName(t, k, columns, "fkey", /*relation=*/false);
+    if (!chosen) return false;
+    const std::string name = std::move(*chosen);
     auto action = [this](const std::string& code,
                          const char* what) -> std::optional<std::string> {
       if (code == "a") return "";
