@@ -1,9 +1,11 @@
 // Normalising plain models without a database. Autogenerate loads the
 // models into a scratch database so that PostgreSQL itself normalises them
 // (issue #5); for 2,000 tables that load is seconds of the server's DDL.
-// Most model files are plain DDL, though -- tables of built-in types with
-// keys, foreign keys, simple defaults, plain indexes and comments -- whose
-// catalog entries can be written down exactly without a server.
+// Most model files are plain DDL, though -- tables of built-in types,
+// serial and identity columns, enums, keys, foreign keys, simple defaults
+// and CHECKs, plain indexes and comments -- whose catalog entries can be
+// written down exactly without a server (docs/autogenerate.md lists the
+// shapes).
 // ModelNormalizer does that for a whitelist of statement shapes and
 // declines everything else (the whole model set then goes to the scratch
 // database, as before): any node, field or value it does not know makes it
@@ -14,7 +16,6 @@
 #ifndef RETORT_AUTOGEN_MODEL_NORMALIZE_H_
 #define RETORT_AUTOGEN_MODEL_NORMALIZE_H_
 
-#include <map>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
