@@ -426,7 +426,12 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   RunTarget target;
   if (!sqlite && !from_migrations) {
     RETORT_ASSIGN_OR_RETURN(target, Target());
-    o.target_read = TargetRead::Start(target.url, o.filter);
+    // Its server's identity keys the model cache and decides the
+    // normaliser, unless the models go to a dev database or a throwaway
+    // cluster.
+    const bool scratch_on_target =
+        autogen.dev.empty() && config.dev_url.empty();
+    o.target_read = TargetRead::Start(target.url, o.filter, scratch_on_target);
   }
   ModelScan scan;
   if (sqlite) {

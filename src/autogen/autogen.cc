@@ -236,7 +236,7 @@ struct TargetRead::State {
   std::condition_variable cv;
   bool connected = false;  // connect_status and identity are set
   Status connect_status;
-  Result<ScratchIdentity> identity = Status::Internal("not connected");
+  Result<ScratchIdentity> identity = Status::Internal("identity not read");
   int server_version = 0;
   bool done = false;  // catalog and seconds are set
   Result<Catalog> catalog = Status::Internal("not read");
@@ -251,18 +251,21 @@ TargetRead::~TargetRead() {
 }
 
 std::unique_ptr<TargetRead> TargetRead::Start(std::string url,
-                                              IntrospectOptions filter) {
+                                              IntrospectOptions filter,
+                                              bool identity) {
   std::unique_ptr<TargetRead> read(new TargetRead());
   State* st = read->state_.get();
-  st->thread =
-      std::jthread([st, url = std::move(url), filter = std::move(filter)] {
+  st->thread = std::jthread(
+      [st, url = std::move(url), filter = std::move(filter), identity] {
         auto connected = Connect(url);
         {
           std::lock_guard<std::mutex> lock(st->mu);
           st->connected = true;
           if (connected.ok()) {
-            st->identity =
-                ServerIdentity(**connected, /*database_settings=*/false);
+            if (identity) {
+              st->identity =
+                  ServerIdentity(**connected, /*database_settings=*/false);
+            }
             st->server_version = (*connected)->ServerVersion();
           } else {
             st->connect_status = connected.status();
@@ -361,8 +364,9 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
   if (!options.build_current) {
     target = options.target_read != nullptr
                  ? options.target_read
-                 : std::shared_ptr<TargetRead>(
-                       TargetRead::Start(target_url, options.filter));
+                 : std::shared_ptr<TargetRead>(TargetRead::Start(
+                       target_url, options.filter,
+                       /*identity=*/!dev && !options.ephemeral));
     Status connected = target->Connected();
     if (!connected.ok()) return NeedsTheServer(connected);
   }

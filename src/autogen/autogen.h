@@ -22,7 +22,8 @@ namespace retort {
 
 struct ScratchIdentity;
 
-// TargetRead reads the live database (connect, the server's identity, then
+// TargetRead reads the live database (connect, the server's identity when
+// `identity` -- the models' scratch databases go on that server -- then
 // IntrospectPostgres with `filter`) on a thread of its own, from Start on:
 // started before the model files are parsed, the two overlap (at 10,000
 // tables each takes most of a second). Read-only; the destructor waits for
@@ -30,7 +31,8 @@ struct ScratchIdentity;
 class TargetRead {
  public:
   static std::unique_ptr<TargetRead> Start(std::string url,
-                                           IntrospectOptions filter);
+                                           IntrospectOptions filter,
+                                           bool identity);
   ~TargetRead();
   TargetRead(const TargetRead&) = delete;
   TargetRead& operator=(const TargetRead&) = delete;
@@ -38,7 +40,7 @@ class TargetRead {
   // Waits for the connection: OK, or why it could not be made.
   Status Connected();
   // After Connected() is OK: the server's identity (ServerIdentity, without
-  // the database's own settings) and version.
+  // the database's own settings; an error when not asked for) and version.
   const Result<ScratchIdentity>& identity() const;
   int server_version() const;
   // Waits for the introspection; `*seconds` is its duration. Once.
@@ -79,8 +81,9 @@ struct DiffOptions {
   // Default: "the 'models' setting in retort.toml".
   std::string models_setting = "the 'models' setting in retort.toml";
   // The live database, already being read (TargetRead::Start with
-  // `target_url` and `filter`), or null to have DiffScannedModels start
-  // reading it. Unused with build_current. Default: null.
+  // `target_url` and `filter`, and the identity unless dev_url or ephemeral
+  // is set), or null to have DiffScannedModels start reading it. Unused
+  // with build_current. Default: null.
   std::shared_ptr<TargetRead> target_read;
   // Where progress lines go (the throwaway cluster starting, a fallback).
   // Default: nowhere.
