@@ -69,7 +69,8 @@ struct Migrator::Impl {
                               ConnectionPool& pool);
   Result<std::vector<std::string>> ModelFiles() const;
   // The model files, read and parsed (nothing connects).
-  Result<ModelScan> ScanModelFiles() const;
+  // `normalize`: as for ScanModels (autogenerate needs it, `schemas` not).
+  Result<ModelScan> ScanModelFiles(bool normalize) const;
   Result<DiffResult> DiffImpl(const AutogenOptions& autogen);
   // The revisions autogenerate's current schema stands for: "heads", or
   // with --schema S whose [schemas.S] branch is in the graph,
@@ -380,12 +381,12 @@ Result<std::vector<std::string>> Migrator::Impl::ModelFiles() const {
   return files;
 }
 
-Result<ModelScan> Migrator::Impl::ScanModelFiles() const {
+Result<ModelScan> Migrator::Impl::ScanModelFiles(bool normalize) const {
   RETORT_ASSIGN_OR_RETURN(std::vector<std::string> paths, ModelFiles());
   RETORT_ASSIGN_OR_RETURN(std::vector<ModelFile> files, ReadModelFiles(paths));
   // Parsing 2,000 tables' models costs about 0.3 s: unchanged files are
   // not parsed again (model_cache.h).
-  return ScanModelsCached(files);
+  return ScanModelsCached(files, normalize);
 }
 
 std::string Migrator::Impl::AutogenHeads() const {
@@ -437,7 +438,7 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   if (sqlite) {
     RETORT_ASSIGN_OR_RETURN(scan.files, ModelFiles());
   } else {
-    RETORT_ASSIGN_OR_RETURN(scan, ScanModelFiles());
+    RETORT_ASSIGN_OR_RETURN(scan, ScanModelFiles(/*normalize=*/true));
   }
   o.models_setting =
       "the 'models' setting in " +
@@ -830,7 +831,8 @@ Result<DiffResult> Migrator::Diff(const AutogenOptions& options) {
 }
 
 Result<std::vector<ModelSchemaInfo>> Migrator::ModelSchemas() {
-  RETORT_ASSIGN_OR_RETURN(ModelScan scan, impl_->ScanModelFiles());
+  RETORT_ASSIGN_OR_RETURN(ModelScan scan,
+                          impl_->ScanModelFiles(/*normalize=*/false));
   RETORT_RETURN_IF_ERROR(CheckModelsDefineSomething(
       scan, {},
       "the 'models' setting in " + (impl_->config.path.empty()

@@ -487,17 +487,18 @@ std::optional<IntrospectionRecording> ReadIntrospectCache(
 
 // ---------------------------------------------------------------------------
 
-Result<ModelScan> ScanModelsCached(const std::vector<ModelFile>& files) {
+Result<ModelScan> ScanModelsCached(const std::vector<ModelFile>& files,
+                                   bool normalize) {
   std::vector<std::string> paths;
   paths.reserve(files.size());
   for (const ModelFile& file : files) paths.push_back(file.path);
   std::optional<ModelCachePaths> slot = ModelCacheFor(paths);
-  if (!slot) return ScanModels(files);
+  if (!slot) return ScanModels(files, normalize);
   std::string key = ScanKey(files);
   if (std::optional<ModelScan> cached = ReadScanCache(slot->scan, key, files)) {
     return std::move(*cached);
   }
-  RETORT_ASSIGN_OR_RETURN(ModelScan scan, ScanModels(files));
+  RETORT_ASSIGN_OR_RETURN(ModelScan scan, ScanModels(files, normalize));
   // Best effort: a cache that cannot be written is just not used.
   (void)WriteScanCache(slot->scan, key, scan);
   return scan;

@@ -196,8 +196,10 @@ Status WriteIntrospectCache(const std::string& path, std::string_view key,
 
 // ScanModels through the scan cache: the cached scan when the files are
 // byte for byte those it was made from; otherwise ScanModels, stored for
-// next time when it succeeds. Errors are ScanModels'.
-Result<ModelScan> ScanModelsCached(const std::vector<ModelFile>& files);
+// next time when it succeeds. Errors are ScanModels'. `normalize` as for
+// ScanModels.
+Result<ModelScan> ScanModelsCached(const std::vector<ModelFile>& files,
+                                   bool normalize = true);
 
 }  // namespace retort
 

@@ -286,7 +286,8 @@ Result<std::vector<ModelFile>> ReadModelFiles(
   return files;
 }
 
-Result<ModelScan> ScanModels(const std::vector<ModelFile>& files) {
+Result<ModelScan> ScanModels(const std::vector<ModelFile>& files,
+                             bool normalize) {
   ModelScan scan;
   for (const ModelFile& file : files) {
     scan.files.push_back(file.path);
@@ -330,7 +331,9 @@ Result<ModelScan> ScanModels(const std::vector<ModelFile>& files) {
           for (const json& raw : *stmts) {
             if (!raw.contains("stmt")) continue;
             scanner->Statement(raw["stmt"]);
-            normalizer.Statement(raw["stmt"], s.text, m.path, s.line);
+            if (normalize) {
+              normalizer.Statement(raw["stmt"], s.text, m.path, s.line);
+            }
           }
         }
         return Status::OK();
@@ -338,8 +341,10 @@ Result<ModelScan> ScanModels(const std::vector<ModelFile>& files) {
   for (auto& [name, schema] : scan.schemas) {
     std::sort(schema.files.begin(), schema.files.end());
   }
-  scan.normalized =
-      std::make_shared<const NormalizedModels>(normalizer.Finish());
+  if (normalize) {
+    scan.normalized =
+        std::make_shared<const NormalizedModels>(normalizer.Finish());
+  }
   return scan;
 }
 

@@ -67,15 +67,17 @@ struct ModelScan {
   // Statements that create something (CREATE ..., CREATE TABLE AS, ...).
   int creates = 0;
   // The models' catalog, normalised without a database when they are plain
-  // DDL (model_normalize.h), from the same parse. Null when the scan came
-  // from the scan cache, which does not keep it (NormalizeModels then
-  // parses again).
+  // DDL (model_normalize.h), from the same parse. Null when not asked for,
+  // or when the scan came from the scan cache, which does not keep it
+  // (NormalizeModels then parses again).
   std::shared_ptr<const NormalizedModels> normalized;
 };
 
-// Splits and parses `files`. Errors name the file and line:
-// "models/auth.sql:3: syntax error at or near "TABLEE"".
-Result<ModelScan> ScanModels(const std::vector<ModelFile>& files);
+// Splits and parses `files`, normalising them too when `normalize` (for
+// autogenerate; `retort schemas` needs only the scan). Errors name the file
+// and line: "models/auth.sql:3: syntax error at or near "TABLEE"".
+Result<ModelScan> ScanModels(const std::vector<ModelFile>& files,
+                             bool normalize = true);
 
 // Parses the scan's statements again and normalises them (for a scan read
 // from the scan cache, which keeps no parse trees).
