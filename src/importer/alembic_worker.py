@@ -246,18 +246,14 @@ def _parse(path, kind):
     try:
         text, lines = _read_source(path)
     except OSError as e:
-        raise _Fail(kind, "%s: cannot read: %s" % (path, e.strerror or e), line=0)
+        raise _Fail(kind, "cannot read the file: %s" % (e.strerror or e), line=0)
     except (SyntaxError, UnicodeDecodeError, LookupError) as e:
-        raise _Fail(kind, "%s: cannot decode: %s" % (path, e), line=0)
+        raise _Fail(kind, "cannot decode the file: %s" % e, line=0)
     try:
         tree = ast.parse(text, filename=path)
     except SyntaxError as e:
         line = e.lineno or 0
-        raise _Fail(
-            kind,
-            "%s:%d: syntax error: %s" % (path, line, e.msg),
-            line=line,
-        )
+        raise _Fail(kind, "syntax error: %s" % e.msg, line=line)
     return text, lines, tree
 
 
@@ -372,8 +368,7 @@ def op_header(req):
     if "revision" not in assigns:
         raise _Fail(
             "header",
-            "%s: no 'revision = ...' assignment; is this an Alembic revision "
-            "file?" % path,
+            "no 'revision = ...' assignment; is this an Alembic revision file?",
             line=0,
         )
     rev_node = assigns["revision"]
@@ -917,7 +912,9 @@ def _where(frames, path):
 
 
 def _short(filename, path):
-    filename = os.path.abspath(filename) if filename != "<string>" else filename
+    if filename.startswith("<"):
+        return filename
+    filename = os.path.abspath(filename)
     if filename == path:
         return os.path.basename(path)
     for d in _LIB_DIRS:
@@ -932,15 +929,16 @@ def _short(filename, path):
 class _PoisonResult(object):
     """What project code gets from execute(): reading it is a data read."""
 
-    def __init__(self, state, what, where):
+    def __init__(self, state, what, where, line=0):
         object.__setattr__(self, "_state", state)
         object.__setattr__(self, "_what", what)
         object.__setattr__(self, "_where", where)
+        object.__setattr__(self, "_line", line)
 
     def _read(self, how):
         state = object.__getattribute__(self, "_state")
         frames = traceback.extract_stack()[:-2]
-        line = state.frame_line(frames)
+        line = object.__getattribute__(self, "_line") or state.frame_line(frames)
         reason = "reads rows: the result of %s at %s is used (%s at %s); offline " \
             "there is no database to read" % (
                 object.__getattribute__(self, "_what"),
@@ -986,8 +984,12 @@ def _caller_is_library(depth=2):
     return _is_library_file(sys._getframe(depth).f_code.co_filename)
 
 
-def _here(state):
-    return _where(traceback.extract_stack()[:-2], state.path)
+def _poison(state, what):
+    """A poisoned result for the project code that called an execute()."""
+    frames = traceback.extract_stack()[:-2]
+    return _PoisonResult(
+        state, what, _where(frames, state.path), state.frame_line(frames)
+    )
 
 
 def _param_sets(multiparams, params):
@@ -1059,7 +1061,7 @@ def _patch_offline_bind(ctx, state):
         emit(construct, multiparams, params)
         if _caller_is_library():
             return None
-        return _PoisonResult(state, "execute()", _here(state))
+        return _poison(state, "execute()")
 
     def exec_driver_sql(statement, parameters=None, execution_options=None):
         if parameters:
@@ -1069,15 +1071,15 @@ def _patch_offline_bind(ctx, state):
         impl._exec(statement)
         if _caller_is_library():
             return None
-        return _PoisonResult(state, "exec_driver_sql()", _here(state))
+        return _poison(state, "exec_driver_sql()")
 
     def scalar(construct, *multiparams, **params):
         emit(construct, multiparams, params)
-        return _PoisonResult(state, "scalar()", _here(state))._read("its value")
+        return _poison(state, "scalar()")._read("its value")
 
     def scalars(construct, *multiparams, **params):
         emit(construct, multiparams, params)
-        return _PoisonResult(state, "scalars()", _here(state))
+        return _poison(state, "scalars()")
 
     conn.execute = execute
     conn.exec_driver_sql = exec_driver_sql
@@ -1099,7 +1101,7 @@ def _patch_online_bind(conn, state):
             result = orig(*a, **kw)
             if _caller_is_library():
                 return result
-            poison = _PoisonResult(state, "%s()" % name, _here(state))
+            poison = _poison(state, "%s()" % name)
             if name == "scalar":
                 poison._read("its value")
             return poison
@@ -1194,10 +1196,14 @@ def _error_todo(exc, path, what=""):
     if isinstance(exc, SyntaxError) and exc.filename and os.path.abspath(exc.filename) == path:
         line = exc.lineno or line
     msg = " ".join(str(exc).split())
+    if isinstance(exc, SyntaxError) and line and exc.msg:
+        msg = exc.msg
+        frames = [fs for fs in frames if os.path.abspath(fs.filename) == path]
     if len(msg) > 600:
         msg = msg[:597] + "..."
     base = os.path.basename(path)
     here = "%s:%d" % (base, line) if line else base
+    frames = [fs for fs in frames if not fs.filename.startswith("<frozen")]
     inner = frames[-1] if frames else None
     if inner is not None and os.path.abspath(inner.filename) != path:
         place = "%s:%d, from %s" % (_short(inner.filename, path), inner.lineno, here)
@@ -1302,8 +1308,11 @@ def _next_module_name():
 
 def _offline_context(env):
     collector = _Collector()
+    # paramstyle "named", as in Alembic's offline env.py template: with the
+    # drivers' default "pyformat", a literal % would come out doubled (%%).
     ctx = MigrationContext.configure(
         dialect_name=_SESSION.dialect,
+        dialect_opts={"paramstyle": "named"},
         environment_context=env,
         opts={
             "as_sql": True,

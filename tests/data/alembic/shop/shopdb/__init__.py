@@ -1,0 +1,1 @@
+"""Shared code of the shop service that migrations may import."""
