@@ -659,10 +659,11 @@ def op_setup(req):
         raise _Fail("setup", "setup: 'schema_sentinel' must be a string")
     if ini is not None and not (isinstance(ini, str) and os.path.isfile(ini)):
         raise _Fail("setup", "setup: 'ini' %r is not a file" % (ini,))
+    new_path = [os.path.abspath(d) for d in sys_path]
     for d in _SESSION.sys_path:
         if d in sys.path:
             sys.path.remove(d)
-    new_path = [os.path.abspath(d) for d in sys_path]
+    _forget_modules_under([d for d in _SESSION.sys_path if d not in new_path])
     sys.path[:0] = new_path
     importlib.invalidate_caches()
     _SESSION.configured = True
@@ -672,6 +673,17 @@ def op_setup(req):
     _SESSION.sentinel = sentinel
     _SESSION.ini = os.path.abspath(ini) if ini else None
     return {"ok": True}
+
+
+def _forget_modules_under(dirs):
+    """Drop project modules imported from folders a new setup leaves out."""
+    if not dirs:
+        return
+    prefixes = tuple(os.path.join(d, "") for d in dirs)
+    for name, mod in list(sys.modules.items()):
+        f = getattr(mod, "__file__", None)
+        if isinstance(f, str) and os.path.abspath(f).startswith(prefixes):
+            del sys.modules[name]
 
 
 # --------------------------------------------------- static data-read scan
@@ -939,13 +951,15 @@ class _PoisonResult(object):
         state = object.__getattribute__(self, "_state")
         frames = traceback.extract_stack()[:-2]
         line = object.__getattribute__(self, "_line") or state.frame_line(frames)
-        reason = "reads rows: the result of %s at %s is used (%s at %s); offline " \
-            "there is no database to read" % (
-                object.__getattribute__(self, "_what"),
-                object.__getattribute__(self, "_where"),
-                how,
-                _where(frames, state.path),
+        what = object.__getattribute__(self, "_what")
+        where = object.__getattribute__(self, "_where")
+        if how is None:
+            reason = "reads rows: %s at %s reads a value" % (what, where)
+        else:
+            reason = "reads rows: the result of %s at %s is used (%s at %s)" % (
+                what, where, how, _where(frames, state.path)
             )
+        reason += "; offline there is no database to read"
         if state.read is None:
             state.read = {"line": line, "reason": reason}
         raise _DataRead(reason)
@@ -1024,6 +1038,9 @@ def _with_params(construct, values):
     from sqlalchemy.sql.elements import BindParameter
     from sqlalchemy.sql.dml import Insert, Update
 
+    from sqlalchemy.sql.elements import TextClause
+    from sqlalchemy.types import NullType
+
     if isinstance(construct, str):
         construct = sqlalchemy.text(construct)
     names = set()
@@ -1032,8 +1049,20 @@ def _with_params(construct, values):
             names.add(node.key)
     bind = dict((k, v) for k, v in values.items() if k in names)
     rest = dict((k, v) for k, v in values.items() if k not in names)
-    if bind:
-        construct = construct.params(bind)
+    if bind and isinstance(construct, TextClause):
+        # bindparams() infers each value's type, so literal_binds can render it
+        construct = construct.bindparams(**bind)
+    elif bind:
+
+        def replace(elem):
+            if isinstance(elem, BindParameter) and elem.key in bind:
+                typ = None if isinstance(elem.type, NullType) else elem.type
+                return sqlalchemy.bindparam(
+                    elem.key, bind[elem.key], type_=typ, unique=elem.unique
+                )
+            return None
+
+        construct = visitors.replacement_traverse(construct, {}, replace)
     if rest:
         if isinstance(construct, (Insert, Update)):
             construct = construct.values(**rest)
@@ -1075,7 +1104,7 @@ def _patch_offline_bind(ctx, state):
 
     def scalar(construct, *multiparams, **params):
         emit(construct, multiparams, params)
-        return _poison(state, "scalar()")._read("its value")
+        return _poison(state, "scalar()")._read(None)
 
     def scalars(construct, *multiparams, **params):
         emit(construct, multiparams, params)
@@ -1103,7 +1132,7 @@ def _patch_online_bind(conn, state):
                 return result
             poison = _poison(state, "%s()" % name)
             if name == "scalar":
-                poison._read("its value")
+                poison._read(None)
             return poison
 
         return call
@@ -1203,7 +1232,7 @@ def _error_todo(exc, path, what=""):
         msg = msg[:597] + "..."
     base = os.path.basename(path)
     here = "%s:%d" % (base, line) if line else base
-    frames = [fs for fs in frames if not fs.filename.startswith("<frozen")]
+    frames = [fs for fs in frames if not fs.filename.startswith("<")]
     inner = frames[-1] if frames else None
     if inner is not None and os.path.abspath(inner.filename) != path:
         place = "%s:%d, from %s" % (_short(inner.filename, path), inner.lineno, here)
