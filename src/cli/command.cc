@@ -1,0 +1,169 @@
+// The command table, the global flags, and the parse-then-run loop.
+#include "cli/command.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/log.h"
+#include "util/strings.h"
+
+namespace retort {
+
+Result<std::map<std::string, std::string>> CliContext::XArgs() const {
+  std::map<std::string, std::string> x;
+  for (const std::string& kv : flags_.x) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument(
+          "-x '" + kv + "': expected KEY=VALUE, e.g. -x schema=auth");
+    }
+    x[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return x;
+}
+
+Result<Migrator*> CliContext::OpenMigrator(bool config_must_exist) {
+  Options o;
+  o.config_path = flags_.config;
+  o.config_must_exist = config_must_exist || !flags_.config.empty();
+  if (o.config_path.empty()) {
+    const char* env = std::getenv("RETORT_CONFIG");
+    o.config_path = env && *env ? env : "retort.toml";
+    if (env && *env) o.config_must_exist = true;
+  }
+  o.name = flags_.name;
+  o.url = flags_.url;
+  RETORT_ASSIGN_OR_RETURN(o.x_args, XArgs());
+  o.schema = flags_.schema;
+  if (o.schema.empty() && o.x_args.count("schema"))
+    o.schema = o.x_args["schema"];
+  LogFlags lf;
+  lf.verbose = flags_.verbose;
+  lf.quiet = flags_.quiet;
+  lf.x_args = o.x_args;
+  RETORT_ASSIGN_OR_RETURN(Logging logging, SetUpLogging(lf));
+  o.log = logging.sink;
+  if (progress_ && progress_->enabled()) {
+    // A log line first erases the progress line; the next update redraws.
+    TtyProgress* bar = progress_.get();
+    LogSink sink = logging.sink;
+    o.log = [bar, sink](LogLevel level, std::string_view text) {
+      bar->Clear();
+      sink(level, text);
+    };
+  }
+  o.log_level = logging.level;
+  RETORT_ASSIGN_OR_RETURN(migrator_, Migrator::Open(o));
+  return migrator_.get();
+}
+
+int CliContext::Fail(const Status& status) {
+  ReportError(status.message());
+  return kExitFailed;
+}
+
+TtyProgress* CliContext::StartProgress(bool enabled, const std::string& kind) {
+  progress_ = std::make_unique<TtyProgress>(enabled, err_);
+  progress_->set_kind(kind);
+  return progress_.get();
+}
+
+const std::vector<CommandInfo>& CommandTable() {
+  static const std::vector<CommandInfo>* table = [] {
+    auto* t = new std::vector<CommandInfo>;
+    for (auto family : {ProjectCommands, RevisionCommands, RunCommands,
+                        AutogenCommands, GraphCommands}) {
+      for (CommandInfo& c : family()) t->push_back(std::move(c));
+    }
+    return t;
+  }();
+  return *table;
+}
+
+namespace {
+
+void AddGlobalFlags(CLI::App* app, GlobalFlags* flags) {
+  app->add_option(
+      "-c,--config", flags->config,
+      "configuration file (default: retort.toml, or $RETORT_CONFIG)");
+  app->add_option("-n,--name", flags->name,
+                  "named environment: the [env.NAME] section of the config");
+  app->add_option("-x", flags->x,
+                  "KEY=VALUE argument (schema=S and debug=true are honoured; "
+                  "all are visible to the config as ${x.KEY})")
+      ->take_all();
+  app->add_option("--schema", flags->schema,
+                  "schema to work on: its version table and branch (same as "
+                  "-x schema=S)");
+  app->add_option("--url", flags->url, "database URL (overrides the config)");
+  app->add_flag("-v,--verbose", flags->verbose, "more output");
+  app->add_flag("-q,--quiet", flags->quiet, "only errors");
+  app->add_option("--format", flags->format, "output format")
+      ->check(CLI::IsMember({"text", "json"}));
+}
+
+// An unknown command gets a suggestion from the command table.
+int UsageError(const CLI::ParseError& e, int argc, char** argv) {
+  std::vector<std::string> names;
+  for (const CommandInfo& c : CommandTable()) {
+    names.push_back(c.name);
+    for (const auto& alias : c.aliases) names.push_back(alias);
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.empty() || arg[0] == '-') break;
+    if (std::find(names.begin(), names.end(), arg) == names.end()) {
+      std::cerr << "error: unknown command '" << arg << "'"
+                << DidYouMean(arg, names) << " (see 'retort --help')\n";
+      return kExitUsage;
+    }
+    break;
+  }
+  std::cerr << "error: " << e.what() << " (see 'retort --help')\n";
+  return kExitUsage;
+}
+
+}  // namespace
+
+int RunCommandLine(int argc, char** argv, CliContext& ctx) {
+  CLI::App app("retort: schema migrations for PostgreSQL and SQLite", "retort");
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.set_version_flag("--version", "retort " RETORT_VERSION);
+  app.footer(
+      "\nMany schemas, tenants, servers: upgrade, downgrade and current take "
+      "--all-schemas (every [schemas.NAME]), --tenants (every [tenants] "
+      "schema) and --targets all|NAME,... (every [targets.NAME]), with "
+      "--jobs N, --canary K, --continue-on-error; see 'retort upgrade "
+      "--help'.");
+  AddGlobalFlags(&app, &ctx.flags());
+
+  struct Entry {
+    CLI::App* app;
+    std::unique_ptr<Command> command;
+  };
+  std::vector<Entry> entries;
+  for (const CommandInfo& info : CommandTable()) {
+    CLI::App* sub = app.add_subcommand(info.name, info.help);
+    for (const auto& alias : info.aliases) sub->alias(alias);
+    std::unique_ptr<Command> command = info.make();
+    command->AddFlags(sub);
+    entries.push_back({sub, std::move(command)});
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    return UsageError(e, argc, argv);
+  }
+  for (Entry& entry : entries) {
+    if (entry.app->parsed()) return entry.command->Run(ctx);
+  }
+  return kExitUsage;  // unreachable: require_subcommand(1)
+}
+
+}  // namespace retort

@@ -1,0 +1,122 @@
+// The command table of the retort command line. Each command is a small
+// class: its flags are members bound by AddFlags, and Run does the work
+// through the public Migrator API. The table (CommandTable) lists them with
+// their names and one-line help, in the order `retort --help` shows them;
+// a new command is one more entry, never another lambda in main().
+#ifndef RETORT_CLI_COMMAND_H_
+#define RETORT_CLI_COMMAND_H_
+
+#include <CLI/CLI.hpp>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/fanout_output.h"
+#include "retort/migrator.h"
+#include "retort/status.h"
+
+namespace retort {
+
+// Exit codes (docs/exit-codes.md): 0 success; 1 a command failed or found
+// differences or problems (check); 2 the command line is wrong; 3
+// import-alembic left revisions to convert by hand; 130/143 interrupted.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitTodo = 3;
+
+// GlobalFlags are the flags every command accepts, before or after its
+// name (as Alembic's -x is).
+struct GlobalFlags {
+  std::string config;           // -c/--config
+  std::string name;             // -n/--name
+  std::vector<std::string> x;   // -x KEY=VALUE, repeatable
+  std::string schema;           // --schema
+  std::string url;              // --url
+  bool verbose = false;         // -v
+  bool quiet = false;           // -q
+  std::string format = "text";  // --format text|json
+};
+
+// CliContext is what a command runs with: the global flags, the output
+// streams, and the Migrator opened from them. It owns the Migrator, and
+// main() never destroys it: freeing a 10,000-revision graph costs a fifth
+// of `heads`, and the process is about to exit anyway (ninja does the
+// same).
+class CliContext {
+ public:
+  CliContext(std::ostream* out, std::ostream* err) : out_(out), err_(err) {}
+
+  GlobalFlags& flags() { return flags_; }
+  const GlobalFlags& flags() const { return flags_; }
+  bool json() const { return flags_.format == "json"; }
+  bool quiet() const { return flags_.quiet; }
+  bool verbose() const { return flags_.verbose; }
+  std::ostream& out() { return *out_; }
+  std::ostream& err() { return *err_; }
+
+  // The -x arguments as a map; "-x foo" (no '=') is an error.
+  Result<std::map<std::string, std::string>> XArgs() const;
+  // Opens the Migrator from the global flags (config file, -n, --url, -x,
+  // --schema, logging). `config_must_exist` requires the config file.
+  Result<Migrator*> OpenMigrator(bool config_must_exist = false);
+  // Reports `status` as "error: ..." and returns kExitFailed.
+  int Fail(const Status& status);
+
+  // The progress line of a fan-out, drawn when `enabled`; log lines of
+  // the Migrator opened after this call erase it first.
+  TtyProgress* StartProgress(bool enabled, const std::string& kind);
+
+ private:
+  GlobalFlags flags_;
+  std::ostream* out_;
+  std::ostream* err_;
+  std::unique_ptr<TtyProgress> progress_;
+  std::unique_ptr<Migrator> migrator_;
+};
+
+// Command is one entry of the table.
+class Command {
+ public:
+  virtual ~Command() = default;
+  // Declares the command's own flags and positionals on `app`, bound to
+  // members of the command.
+  virtual void AddFlags(CLI::App* app) = 0;
+  // Runs the command after the command line parsed; returns the exit code.
+  virtual int Run(CliContext& ctx) = 0;
+};
+
+// CommandInfo is a row of the table.
+struct CommandInfo {
+  const char* name;
+  const char* help;
+  std::vector<std::string> aliases;
+  std::unique_ptr<Command> (*make)();
+};
+
+template <typename T>
+std::unique_ptr<Command> MakeCommand() {
+  return std::make_unique<T>();
+}
+
+// Every command, in `retort --help` order.
+const std::vector<CommandInfo>& CommandTable();
+
+// The commands of each family (commands_*.cc), as rows of the table.
+std::vector<CommandInfo> ProjectCommands();   // init, list-templates
+std::vector<CommandInfo> RevisionCommands();  // revision, merge
+std::vector<CommandInfo> RunCommands();       // upgrade, downgrade, stamp,
+                                              // current
+std::vector<CommandInfo> AutogenCommands();   // diff, check, schemas
+std::vector<CommandInfo> GraphCommands();     // heads, branches, history,
+                                              // show, edit
+
+// Parses the command line and runs the chosen command; returns the exit
+// code. The context outlives the call (see CliContext).
+int RunCommandLine(int argc, char** argv, CliContext& ctx);
+
+}  // namespace retort
+
+#endif  // RETORT_CLI_COMMAND_H_

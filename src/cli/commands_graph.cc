@@ -1,0 +1,167 @@
+// Commands that read the revision graph: heads, branches, history, show,
+// edit.
+#include <cstdlib>
+
+#include "cli/command.h"
+#include "cli/output.h"
+
+namespace retort {
+namespace {
+
+// Prints a list of revisions (or the error) with `format`.
+int PrintRevisions(CliContext& ctx,
+                   const Result<std::vector<RevisionInfo>>& revisions,
+                   const FormatOptions& format) {
+  if (!revisions.ok()) return ctx.Fail(revisions.status());
+  ctx.out() << RevisionsOutput(*revisions, format, ctx.json());
+  return kExitOk;
+}
+
+// `retort heads [-v] [--resolve-dependencies]`.
+class HeadsCommand : public Command {
+ public:
+  void AddFlags(CLI::App* app) override {
+    app->add_flag("-v,--verbose", verbose_, "verbose output");
+    app->add_flag("--resolve-dependencies", resolve_dependencies_,
+                  "treat dependencies as parents");
+  }
+
+  int Run(CliContext& ctx) override {
+    auto m = ctx.OpenMigrator();
+    if (!m.ok()) return ctx.Fail(m.status());
+    FormatOptions f;
+    f.verbose = verbose_ || ctx.verbose();
+    f.include_branches = true;
+    f.tree_indicators = false;
+    return PrintRevisions(ctx, (*m)->Heads(resolve_dependencies_), f);
+  }
+
+ private:
+  bool verbose_ = false;
+  bool resolve_dependencies_ = false;
+};
+
+// `retort branches [-v]`.
+class BranchesCommand : public Command {
+ public:
+  void AddFlags(CLI::App* app) override {
+    app->add_flag("-v,--verbose", verbose_, "verbose output");
+  }
+
+  int Run(CliContext& ctx) override {
+    auto m = ctx.OpenMigrator();
+    if (!m.ok()) return ctx.Fail(m.status());
+    auto r = (*m)->Branches();
+    if (!r.ok()) return ctx.Fail(r.status());
+    if (ctx.json()) {
+      ctx.out() << BranchesJson(*r).dump(2) << "\n";
+    } else {
+      ctx.out() << BranchesText(*r, verbose_ || ctx.verbose());
+    }
+    return kExitOk;
+  }
+
+ private:
+  bool verbose_ = false;
+};
+
+// `retort history [-r START:END] [-v] [-i]`.
+class HistoryCommand : public Command {
+ public:
+  void AddFlags(CLI::App* app) override {
+    app->add_option("-r,--rev-range", range_, "range [start]:[end]");
+    app->add_flag("-v,--verbose", verbose_, "verbose output");
+    app->add_flag("-i,--indicate-current", indicate_current_,
+                  "mark the database's current revision");
+  }
+
+  int Run(CliContext& ctx) override {
+    auto m = ctx.OpenMigrator();
+    if (!m.ok()) return ctx.Fail(m.status());
+    FormatOptions f;
+    f.verbose = verbose_ || ctx.verbose();
+    f.include_branches = true;
+    f.include_doc = true;
+    f.include_parents = true;
+    return PrintRevisions(ctx,
+                          indicate_current_ ? (*m)->HistoryWithCurrent(range_)
+                                            : (*m)->History(range_),
+                          f);
+  }
+
+ private:
+  std::string range_;
+  bool verbose_ = false;
+  bool indicate_current_ = false;
+};
+
+// `retort show REV`.
+class ShowCommand : public Command {
+ public:
+  void AddFlags(CLI::App* app) override {
+    app->add_option("rev", revision_, "revision")->required();
+  }
+
+  int Run(CliContext& ctx) override {
+    auto m = ctx.OpenMigrator();
+    if (!m.ok()) return ctx.Fail(m.status());
+    FormatOptions f;
+    f.verbose = true;
+    return PrintRevisions(ctx, (*m)->Show(revision_), f);
+  }
+
+ private:
+  std::string revision_;
+};
+
+// `retort edit [REV]`: opens the file in $VISUAL or $EDITOR.
+class EditCommand : public Command {
+ public:
+  void AddFlags(CLI::App* app) override {
+    app->add_option("rev", revision_, "revision (default: head)");
+  }
+
+  int Run(CliContext& ctx) override {
+    auto m = ctx.OpenMigrator();
+    if (!m.ok()) return ctx.Fail(m.status());
+    auto r = (*m)->Show(revision_.empty() ? "head" : revision_);
+    if (!r.ok()) return ctx.Fail(r.status());
+    const char* editor = std::getenv("VISUAL");
+    if (!editor || !*editor) editor = std::getenv("EDITOR");
+    if (!editor || !*editor) {
+      return ctx.Fail(Status::InvalidArgument(
+          "no editor: set $EDITOR (or $VISUAL), e.g. EDITOR=vi"));
+    }
+    for (const auto& rev : *r) {
+      std::string cmd = std::string(editor) + " '" + rev.path + "'";
+      if (std::system(cmd.c_str()) != 0) {
+        return ctx.Fail(Status::IOError("editor '" + std::string(editor) +
+                                        "' failed on " + rev.path));
+      }
+    }
+    return kExitOk;
+  }
+
+ private:
+  std::string revision_;
+};
+
+}  // namespace
+
+std::vector<CommandInfo> GraphCommands() {
+  return {
+      {"heads",
+       "show the heads of the revision graph",
+       {},
+       MakeCommand<HeadsCommand>},
+      {"branches", "show branch points", {}, MakeCommand<BranchesCommand>},
+      {"history",
+       "list revisions, newest first",
+       {},
+       MakeCommand<HistoryCommand>},
+      {"show", "show one revision", {}, MakeCommand<ShowCommand>},
+      {"edit", "open a revision file in $EDITOR", {}, MakeCommand<EditCommand>},
+  };
+}
+
+}  // namespace retort

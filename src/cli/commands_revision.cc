@@ -1,0 +1,99 @@
+// Commands that write revision files: revision, merge.
+#include "cli/command.h"
+#include "cli/flags.h"
+#include "cli/output.h"
+
+namespace retort {
+namespace {
+
+// What revision and merge print: "Generating PATH ...  done", or the new
+// revision as JSON.
+int PrintWritten(CliContext& ctx, const Result<RevisionInfo>& written) {
+  if (!written.ok()) return ctx.Fail(written.status());
+  if (ctx.json()) {
+    ctx.out() << RevisionJson(*written).dump(2) << "\n";
+  } else if (!ctx.quiet()) {
+    ctx.out() << "Generating " << written->path << " ...  done\n";
+  }
+  return kExitOk;
+}
+
+// `retort revision -m MSG [--autogenerate] ...`.
+class RevisionCommand : public Command {
+ public:
+  void AddFlags(CLI::App* app) override {
+    app->add_option("-m,--message", options_.message, "message");
+    app->add_flag("--autogenerate", options_.autogenerate,
+                  "fill the file with the difference between the models "
+                  "and the database");
+    app->add_option("--head", options_.head,
+                    "revision the new one is based on (default: head)");
+    app->add_flag("--splice", options_.splice,
+                  "allow a non-head --head, starting a new branch");
+    app->add_option("--branch-label", options_.branch_labels,
+                    "branch label for the new revision")
+        ->take_last();
+    app->add_option("--depends-on", options_.depends_on,
+                    "revision this one depends on (repeatable)");
+    app->add_option("--rev-id", options_.rev_id, "id instead of a random one");
+    app->add_option("--version-path", options_.version_path,
+                    "folder for the new file");
+    autogen_.Add(app);
+  }
+
+  int Run(CliContext& ctx) override {
+    if (autogen_.any() && !options_.autogenerate) {
+      return ctx.Fail(
+          Status::InvalidArgument("--from and --dev go with --autogenerate"));
+    }
+    options_.autogen = autogen_.ToOptions();
+    auto m = ctx.OpenMigrator();
+    if (!m.ok()) return ctx.Fail(m.status());
+    return PrintWritten(ctx, (*m)->CreateRevision(options_));
+  }
+
+ private:
+  CreateRevisionOptions options_;
+  AutogenFlags autogen_;
+};
+
+// `retort merge REV REV... -m MSG`.
+class MergeCommand : public Command {
+ public:
+  void AddFlags(CLI::App* app) override {
+    app->add_option("revisions", options_.revisions,
+                    "revisions to merge (e.g. heads)")
+        ->required();
+    app->add_option("-m,--message", options_.message, "message");
+    app->add_option("--branch-label", options_.branch_labels,
+                    "branch label for the merge revision")
+        ->take_last();
+    app->add_option("--rev-id", options_.rev_id, "id instead of a random one");
+  }
+
+  int Run(CliContext& ctx) override {
+    auto m = ctx.OpenMigrator();
+    if (!m.ok()) return ctx.Fail(m.status());
+    return PrintWritten(ctx, (*m)->Merge(options_));
+  }
+
+ private:
+  MergeOptions options_;
+};
+
+}  // namespace
+
+std::vector<CommandInfo> RevisionCommands() {
+  return {
+      {"revision",
+       "create a new revision file",
+       {},
+       MakeCommand<RevisionCommand>},
+      {"merge",
+       "merge two or more revisions into one",
+       {},
+       MakeCommand<MergeCommand>},
+  };
+}
+
+}  // namespace retort

@@ -1,0 +1,207 @@
+// Commands that run migrations or read the version table: upgrade,
+// downgrade, stamp, current -- on one database, or fanned out over
+// tenants, schemas and servers.
+#include <unistd.h>
+
+#include "cli/command.h"
+#include "cli/flags.h"
+#include "cli/log.h"
+#include "cli/output.h"
+
+namespace retort {
+namespace {
+
+// upgrade/downgrade over many units, with a progress line on a terminal,
+// then the summary; returns the exit code.
+int RunMany(CliContext& ctx, const ManyFlags& many, bool upgrade,
+            const std::string& target, bool sql) {
+  TtyProgress* bar = ctx.StartProgress(
+      !sql && !ctx.quiet() && isatty(STDERR_FILENO), many.kind());
+  auto m = ctx.OpenMigrator();
+  if (!m.ok()) return ctx.Fail(m.status());
+  FanoutOptions options = many.ToOptions();
+  if (bar->enabled()) {
+    options.progress = [bar](const FanoutProgress& p) { bar->Update(p); };
+  }
+  auto r = upgrade ? (*m)->UpgradeMany(target, options, sql)
+                   : (*m)->DowngradeMany(target, options, sql);
+  bar->Clear();
+  if (!r.ok()) return ctx.Fail(r.status());
+  const std::string command = (upgrade ? "upgrade " : "downgrade ") + target;
+  if (ctx.json()) {
+    ctx.out() << FanoutJson(*r, command).dump(2) << "\n";
+  } else if (sql) {
+    ctx.out() << r->sql;
+  } else if (!ctx.quiet() || !r->ok()) {
+    ctx.out() << FanoutSummary(*r, command, ctx.verbose());
+  }
+  if (r->ok()) return kExitOk;
+  size_t failed = r->Count(UnitStatus::kFailed);
+  ReportError(std::to_string(failed) + " of " +
+              std::to_string(r->units.size()) + " " + r->kind + " failed" +
+              (r->canary_failed ? " (canary); the rest did not start" : ""));
+  return kExitFailed;
+}
+
+// `retort upgrade TARGET` and `retort downgrade TARGET`.
+class MoveCommand : public Command {
+ public:
+  explicit MoveCommand(bool upgrade) : upgrade_(upgrade) {}
+
+  void AddFlags(CLI::App* app) override {
+    if (upgrade_) {
+      app->add_option("revision", target_,
+                      "target: head, heads, +N, REV, branch@head, ...")
+          ->required();
+      app->add_flag("--sql", sql_,
+                    "print the SQL instead of running it (REV may be "
+                    "from:to)");
+    } else {
+      app->add_option("revision", target_, "target: -N, base, REV, ...")
+          ->required();
+      app->add_flag("--sql", sql_,
+                    "print the SQL instead of running it (REV is from:to)");
+    }
+    many_.Add(app, /*runs=*/true);
+  }
+
+  int Run(CliContext& ctx) override {
+    if (many_.any()) return RunMany(ctx, many_, upgrade_, target_, sql_);
+    auto m = ctx.OpenMigrator();
+    if (!m.ok()) return ctx.Fail(m.status());
+    auto r = upgrade_ ? (*m)->Upgrade(target_, sql_)
+                      : (*m)->Downgrade(target_, sql_);
+    if (!r.ok()) return ctx.Fail(r.status());
+    ctx.out() << MigrationOutput(*r, ctx.json());
+    return kExitOk;
+  }
+
+ private:
+  bool upgrade_;
+  std::string target_;
+  bool sql_ = false;
+  ManyFlags many_;
+};
+
+class UpgradeCommand : public MoveCommand {
+ public:
+  UpgradeCommand() : MoveCommand(true) {}
+};
+class DowngradeCommand : public MoveCommand {
+ public:
+  DowngradeCommand() : MoveCommand(false) {}
+};
+
+// `retort stamp REV... [--sql] [--purge]`.
+class StampCommand : public Command {
+ public:
+  void AddFlags(CLI::App* app) override {
+    app->add_option("revisions", revisions_, "revision(s)")->required();
+    app->add_flag("--sql", sql_, "print the SQL instead of running it");
+    app->add_flag("--purge", purge_, "empty the version table first");
+  }
+
+  int Run(CliContext& ctx) override {
+    auto m = ctx.OpenMigrator();
+    if (!m.ok()) return ctx.Fail(m.status());
+    auto r = (*m)->Stamp(revisions_, sql_, purge_);
+    if (!r.ok()) return ctx.Fail(r.status());
+    ctx.out() << MigrationOutput(*r, ctx.json());
+    return kExitOk;
+  }
+
+ private:
+  std::vector<std::string> revisions_;
+  bool sql_ = false;
+  bool purge_ = false;
+};
+
+// `retort current [-v] [--check-heads]`, on one database or many.
+class CurrentCommand : public Command {
+ public:
+  void AddFlags(CLI::App* app) override {
+    app->add_flag("-v,--verbose", verbose_, "verbose output");
+    app->add_flag("--check-heads", check_heads_,
+                  "fail unless the database is at every head");
+    many_.Add(app, /*runs=*/false);
+  }
+
+  int Run(CliContext& ctx) override {
+    bool verbose = verbose_ || ctx.verbose();
+    if (many_.any()) return RunMany(ctx, verbose);
+    auto m = ctx.OpenMigrator();
+    if (!m.ok()) return ctx.Fail(m.status());
+    auto r = (*m)->Current(check_heads_);
+    if (!r.ok()) return ctx.Fail(r.status());
+    if (verbose && !ctx.json())
+      ctx.out() << "Current revision(s) for " << (*m)->RedactedUrl() << ":\n";
+    FormatOptions f;
+    f.verbose = verbose;
+    ctx.out() << RevisionsOutput(*r, f, ctx.json());
+    return kExitOk;
+  }
+
+ private:
+  int RunMany(CliContext& ctx, bool verbose) {
+    auto m = ctx.OpenMigrator();
+    if (!m.ok()) return ctx.Fail(m.status());
+    auto r = (*m)->CurrentMany(many_.ToOptions());
+    if (!r.ok()) return ctx.Fail(r.status());
+    if (ctx.json()) {
+      ctx.out() << CurrentJson(*r).dump(2) << "\n";
+    } else if (many_.all_schemas) {
+      ctx.out() << CurrentPerUnit(*r);
+    } else {
+      ctx.out() << CurrentSummary(*r, many_.kind(), verbose);
+    }
+    size_t unreadable = 0, behind = 0;
+    for (const UnitVersions& u : *r) {
+      if (!u.error.empty()) {
+        ++unreadable;
+      } else if (!u.at_head) {
+        ++behind;
+      }
+    }
+    if (unreadable > 0) {
+      ReportError("could not read the version table of " +
+                  std::to_string(unreadable) + " of " +
+                  std::to_string(r->size()) + " " + many_.kind());
+      return kExitFailed;
+    }
+    if (check_heads_ && behind > 0) {
+      ReportError(std::to_string(behind) + " of " + std::to_string(r->size()) +
+                  " " + many_.kind() + " are not on all head revisions");
+      return kExitFailed;
+    }
+    return kExitOk;
+  }
+
+  bool verbose_ = false;
+  bool check_heads_ = false;
+  ManyFlags many_;
+};
+
+}  // namespace
+
+std::vector<CommandInfo> RunCommands() {
+  return {
+      {"upgrade",
+       "upgrade to a later revision",
+       {},
+       MakeCommand<UpgradeCommand>},
+      {"downgrade",
+       "revert to a previous revision",
+       {},
+       MakeCommand<DowngradeCommand>},
+      {"stamp",
+       "set the version table without running migrations",
+       {},
+       MakeCommand<StampCommand>},
+      {"current",
+       "show the database's revision(s)",
+       {},
+       MakeCommand<CurrentCommand>},
+  };
+}
+
+}  // namespace retort

@@ -1,0 +1,55 @@
+// What the command line prints for single-database commands (revisions,
+// runs, branches, autogenerate, schemas), as text and as JSON. Pure
+// formatting, so every text is tested exactly (output_test.cc); the
+// commands decide where it goes. Fan-outs have their own file
+// (fanout_output.h).
+#ifndef RETORT_CLI_OUTPUT_H_
+#define RETORT_CLI_OUTPUT_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "retort/migrator.h"
+#include "retort/revision_info.h"
+
+namespace retort {
+
+// One revision as JSON: id, parents, labels, children, message, path,
+// create date and the graph flags.
+nlohmann::ordered_json RevisionJson(const RevisionInfo& revision);
+
+// Revisions as `heads`, `history`, `show`, `current` print them: one
+// FormatRevision entry per line, or a JSON array (pretty, with a final
+// newline) when `json`.
+std::string RevisionsOutput(const std::vector<RevisionInfo>& revisions,
+                            const FormatOptions& format, bool json);
+
+// What upgrade / downgrade / stamp print: the offline SQL as is (nothing
+// online), or as JSON the heads before and after, each step and the SQL.
+std::string MigrationOutput(const MigrationResult& result, bool json);
+
+// `branches`: each branch point, then " -> child" lines under it, a blank
+// line after each; `verbose` prints the branch point's full entry and the
+// children's messages.
+std::string BranchesText(const std::vector<BranchPoint>& branches,
+                         bool verbose);
+nlohmann::ordered_json BranchesJson(const std::vector<BranchPoint>& branches);
+
+// `diff --format json`: operations, upgrade and downgrade SQL, the model
+// files read, what the models were compared with and where they loaded.
+nlohmann::ordered_json DiffJson(const DiffResult& result);
+
+// `schemas` as text: one line per schema, names aligned.
+//   auth       2 tables
+//   billing    0 tables  (mentioned only)
+std::string ModelSchemasText(const std::vector<ModelSchemaInfo>& schemas);
+nlohmann::ordered_json ModelSchemasJson(
+    const std::vector<ModelSchemaInfo>& schemas);
+
+// `list-templates`.
+std::string TemplatesText(const std::vector<TemplateInfo>& templates);
+
+}  // namespace retort
+
+#endif  // RETORT_CLI_OUTPUT_H_

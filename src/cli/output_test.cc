@@ -1,0 +1,138 @@
+#include "cli/output.h"
+
+#include <gtest/gtest.h>
+
+namespace retort {
+namespace {
+
+RevisionInfo Rev(const std::string& id, std::vector<std::string> parents,
+                 const std::string& doc) {
+  RevisionInfo r;
+  r.id = id;
+  r.down_revisions = std::move(parents);
+  r.doc = doc;
+  r.longdoc = doc;
+  r.path = "/p/versions/" + id + "_x.sql";
+  r.create_date = "2026-11-21 10:00:00.000000";
+  r.is_base = r.down_revisions.empty();
+  return r;
+}
+
+TEST(CliOutput, RevisionJsonHasEveryField) {
+  RevisionInfo r = Rev("bbbb", {"aaaa"}, "add users");
+  r.branch_labels = {"auth"};
+  r.depends_on = {"cccc"};
+  r.children = {"dddd"};
+  r.is_head = true;
+  EXPECT_EQ(RevisionJson(r).dump(),
+            R"({"id":"bbbb","down_revisions":["aaaa"],"depends_on":["cccc"],)"
+            R"("branch_labels":["auth"],"children":["dddd"],)"
+            R"("message":"add users","path":"/p/versions/bbbb_x.sql",)"
+            R"("create_date":"2026-11-21 10:00:00.000000","is_head":true,)"
+            R"("is_effective_head":true,"is_base":false,)"
+            R"("is_branch_point":false,"is_merge_point":false})");
+}
+
+TEST(CliOutput, RevisionsAsTextAndJson) {
+  std::vector<RevisionInfo> revs = {Rev("bbbb", {"aaaa"}, "two"),
+                                    Rev("aaaa", {}, "one")};
+  FormatOptions f;
+  f.include_doc = true;
+  f.include_parents = true;
+  EXPECT_EQ(RevisionsOutput(revs, f, false),
+            "aaaa -> bbbb, two\n<base> -> aaaa, one\n");
+  std::string j = RevisionsOutput(revs, f, true);
+  EXPECT_EQ(j.substr(0, 4), "[\n  ");
+  EXPECT_EQ(j.back(), '\n');
+  EXPECT_EQ(nlohmann::json::parse(j).size(), 2u);
+  EXPECT_EQ(RevisionsOutput({}, f, true), "[]\n");
+  EXPECT_EQ(RevisionsOutput({}, f, false), "");
+}
+
+TEST(CliOutput, MigrationOutputIsTheSqlOrJson) {
+  MigrationResult r;
+  r.heads_before = {"aaaa"};
+  r.heads_after = {"bbbb"};
+  r.steps.push_back({"bbbb", "upgrade aaaa -> bbbb, two", true, 1.5});
+  EXPECT_EQ(MigrationOutput(r, false), "");
+  EXPECT_EQ(MigrationOutput(r, true),
+            "{\n"
+            "  \"heads_before\": [\n    \"aaaa\"\n  ],\n"
+            "  \"heads_after\": [\n    \"bbbb\"\n  ],\n"
+            "  \"steps\": [\n    {\n"
+            "      \"revision\": \"bbbb\",\n"
+            "      \"description\": \"upgrade aaaa -> bbbb, two\",\n"
+            "      \"direction\": \"upgrade\",\n"
+            "      \"duration_ms\": 1.5\n"
+            "    }\n  ]\n}\n");
+  r.sql = "BEGIN;\nCOMMIT;\n";
+  EXPECT_EQ(MigrationOutput(r, false), "BEGIN;\nCOMMIT;\n");
+  EXPECT_EQ(nlohmann::json::parse(MigrationOutput(r, true))["sql"],
+            "BEGIN;\nCOMMIT;\n");
+}
+
+TEST(CliOutput, BranchesText) {
+  BranchPoint bp;
+  bp.revision = Rev("aaaa", {}, "root");
+  bp.revision.is_branch_point = true;
+  bp.revision.children = {"bbbb", "cccc"};
+  bp.children = {Rev("bbbb", {"aaaa"}, "left"), Rev("cccc", {"aaaa"}, "right")};
+  EXPECT_EQ(BranchesText({bp}, false),
+            "aaaa (branchpoint)\n"
+            "     -> bbbb\n"
+            "     -> cccc\n"
+            "\n");
+  std::string verbose = BranchesText({bp}, true);
+  EXPECT_NE(verbose.find("Rev: aaaa (branchpoint)"), std::string::npos)
+      << verbose;
+  EXPECT_NE(verbose.find("     -> bbbb, left\n"), std::string::npos) << verbose;
+  auto j = BranchesJson({bp});
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["id"], "aaaa");
+  EXPECT_EQ(j[0]["branches_into"].size(), 2u);
+  EXPECT_EQ(j[0]["branches_into"][1]["id"], "cccc");
+}
+
+TEST(CliOutput, DiffJson) {
+  DiffResult d;
+  d.upgrade_sql = "CREATE TABLE t ();\n";
+  d.downgrade_sql = "DROP TABLE t;\n";
+  d.operations = 1;
+  d.model_files = {"models/a.sql"};
+  d.compared_with = "database";
+  d.scratch = "no database";
+  EXPECT_EQ(DiffJson(d).dump(),
+            R"({"operations":1,"upgrade":"CREATE TABLE t ();\n",)"
+            R"("downgrade":"DROP TABLE t;\n","models":["models/a.sql"],)"
+            R"("compared_with":"database","scratch":"no database"})");
+}
+
+TEST(CliOutput, ModelSchemasAligned) {
+  ModelSchemaInfo auth;
+  auth.name = "auth";
+  auth.tables = 1;
+  auth.objects = 2;
+  auth.created = true;
+  auth.files = {"models/auth.sql"};
+  ModelSchemaInfo billing;
+  billing.name = "billing";
+  billing.mentioned_only = true;
+  EXPECT_EQ(ModelSchemasText({auth, billing}),
+            "auth     1 table\n"
+            "billing  0 tables  (mentioned only)\n");
+  EXPECT_EQ(ModelSchemasJson({auth}).dump(),
+            R"([{"name":"auth","tables":1,"objects":2,"created":true,)"
+            R"("mentioned_only":false,"configured":false,)"
+            R"("files":["models/auth.sql"]}])");
+}
+
+TEST(CliOutput, TemplatesText) {
+  EXPECT_EQ(TemplatesText({{"generic", "one schema"}}),
+            "Available templates:\n\n"
+            "generic - one schema\n\n"
+            "Templates are used via the 'init' command, e.g.:\n\n"
+            "  retort init -t generic ./migrations\n");
+}
+
+}  // namespace
+}  // namespace retort
