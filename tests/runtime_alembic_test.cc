@@ -21,7 +21,8 @@ using testing::VersionRows;
 
 using Strings = std::vector<std::string>;
 
-// A gen_alembic.py project of `n` revisions on `url`, removed at the end.
+// A tests/tools/gen_alembic.py project of `n` revisions on `url`, removed at
+// the end.
 class AlembicProject {
  public:
   AlembicProject(int n, const std::string& url) {

@@ -61,7 +61,9 @@ std::string WithoutHistory(const std::string& sql) {
   return out;
 }
 
-// Debian's Alembic on a gen_alembic.py project of `n` revisions.
+// Debian's Alembic on a tests/tools/gen_alembic.py project of `n` revisions;
+// `env_edit` is a sed command run on its env.py (the generator keeps the
+// text "literal_binds=True, version_table=vt," for it).
 std::string AlembicSql(int n, const std::string& args,
                        const std::string& env_edit = "") {
   std::string dir =

@@ -183,8 +183,8 @@ RunSettings CollectingSettings(std::vector<std::string>* lines,
 std::string GenAlembicScript() {
   if (const char* env = std::getenv("RETORT_GEN_ALEMBIC"); env && *env)
     return env;
-  return (std::filesystem::path(RETORT_SOURCE_DIR) / ".." / "shared" /
-          "peers" / "gen_alembic.py")
+  return (std::filesystem::path(RETORT_SOURCE_DIR) / "tests" / "tools" /
+          "gen_alembic.py")
       .lexically_normal()
       .string();
 }

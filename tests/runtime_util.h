@@ -113,8 +113,8 @@ bool TableExists(const std::string& url, const std::string& name);
 // Runs a shell command; returns its exit code, stdout+stderr in *output.
 int Shell(const std::string& command, std::string* output);
 
-// ../shared/peers/gen_alembic.py beside the source tree (where CI and the
-// developers' machines keep shared/), or $RETORT_GEN_ALEMBIC.
+// The project's Alembic project generator, tests/tools/gen_alembic.py in the
+// source tree, or $RETORT_GEN_ALEMBIC when set.
 std::string GenAlembicScript();
 
 // A RunTarget for `url` with the default version table.
