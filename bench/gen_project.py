@@ -3,10 +3,14 @@
 
 usage: gen_project.py DIR --revisions N [--shape linear|branchy] [--url URL]
 
-linear:  revision i creates table t_<i>, as ../shared/peers/gen_alembic.py's
+linear:  revision i creates table t_<i>, as tests/tools/gen_alembic.py's
          revisions do, with the same ids (so both tools see the same graph).
+         gen_alembic.py --shape branchy writes the branchy graph below
+         (same ids, same parents) for Alembic.
 branchy: every 50 revisions a branch point forks two chains that merge 10
-         revisions later, and every 200 revisions a labelled side branch.
+         revisions later. (The walk has a case for a labelled side branch
+         every 200 revisions, but i % 50 == 0 is tested first, so it is
+         never reached: the graph has one base.)
 """
 import argparse
 import os

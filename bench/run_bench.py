@@ -2,7 +2,7 @@
 """Benchmark: apply N revisions (each a CREATE TABLE with a primary key, a
 NOT NULL column and a default) to a local PostgreSQL, and `current` on an
 N-revision project. Side by side: retort, Alembic (Debian's python3-alembic,
-project from ../shared/peers/gen_alembic.py), and `psql -1 -f` of retort's own
+project from tests/tools/gen_alembic.py), and `psql -1 -f` of retort's own
 offline SQL (the physical limit). Prints a Markdown table. For upgrade,
 retort and psql alternate run by run (medians); the rest is hyperfine's
 mean.
@@ -22,7 +22,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pg_cluster import BINDIR, Cluster  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GEN_ALEMBIC = os.path.join(HERE, "..", "..", "shared", "peers", "gen_alembic.py")
+# The project's Alembic project generator ($RETORT_GEN_ALEMBIC overrides it).
+GEN_ALEMBIC = (os.environ.get("RETORT_GEN_ALEMBIC") or
+               os.path.join(HERE, "..", "tests", "tools", "gen_alembic.py"))
 
 ap = argparse.ArgumentParser()
 ap.add_argument("retort")

@@ -17,7 +17,7 @@ a local PostgreSQL started here (bench/pg_cluster.py). Side by side:
              psql sends exactly the statements retort sends;
   Alembic    the loop the seeds would write, `alembic -x schema=tenant_i
              upgrade head` per tenant (env.py from
-             ../shared/peers/gen_alembic.py), measured on --alembic-tenants
+             tests/tools/gen_alembic.py), measured on --alembic-tenants
              tenants and scaled to T;
   no-op      `retort upgrade head --tenants` again on the migrated database.
 
@@ -43,10 +43,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pg_cluster import BINDIR, Cluster  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GEN_ALEMBIC = os.path.join(HERE, "..", "..", "shared", "peers", "gen_alembic.py")
-if not os.path.exists(GEN_ALEMBIC):
-    GEN_ALEMBIC = os.environ.get("RETORT_GEN_ALEMBIC",
-                                 "/work/shared/peers/gen_alembic.py")
+# The project's Alembic project generator ($RETORT_GEN_ALEMBIC overrides it).
+GEN_ALEMBIC = (os.environ.get("RETORT_GEN_ALEMBIC") or
+               os.path.join(HERE, "..", "tests", "tools", "gen_alembic.py"))
 
 ap = argparse.ArgumentParser()
 ap.add_argument("retort")
