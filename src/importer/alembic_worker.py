@@ -1379,7 +1379,11 @@ def _render_offline(path, module_name, info):
     env._install_proxy()
     answer = {"ok": True}
     try:
+        # the upgrade's context is in place (and its bind patched) while the
+        # module loads: module-level code may use alembic.context
         ctx_up, col_up = _offline_context(env)
+        state_up = _ReadState(path)
+        _patch_offline_bind(ctx_up, state_up)
         load_err = None
         module = None
         try:
@@ -1401,11 +1405,11 @@ def _render_offline(path, module_name, info):
                 answer[fname] = _finish(sec, [], None, None, None, path, sentinel)
                 continue
             if fname == "upgrade":
-                ctx, col = ctx_up, col_up
+                ctx, col, state = ctx_up, col_up, state_up
             else:
                 ctx, col = _offline_context(env)
-            state = _ReadState(path)
-            _patch_offline_bind(ctx, state)
+                state = _ReadState(path)
+                _patch_offline_bind(ctx, state)
             err = _call(fn, ctx, _schema_kw(fn))
             answer[fname] = _finish(
                 sec, col.statements, static_read, state.read, err, path, sentinel
