@@ -71,19 +71,26 @@ class Worker(object):
             env=env,
             cwd=cwd or REPO,
         )
+        self.buffer = b""
 
     def send_raw(self, data):
         self.proc.stdin.write(data)
         self.proc.stdin.flush()
 
     def read(self, timeout=60):
+        """The next response line (several may arrive in one read)."""
         fd = self.proc.stdout.fileno()
-        ready, _, _ = select.select([fd], [], [], timeout)
-        if not ready:
-            raise AssertionError("worker did not answer within %ss" % timeout)
-        line = self.proc.stdout.readline()
-        if not line:
-            raise AssertionError("worker closed stdout; stderr: %s" % self.err_text())
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([fd], [], [], max(left, 0))
+            if not ready:
+                raise AssertionError("worker did not answer within %ss" % timeout)
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise AssertionError("worker closed stdout; stderr: %s" % self.err_text())
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
         return json.loads(line.decode("utf-8"))
 
     def __call__(self, **req):
@@ -285,6 +292,11 @@ class TestLifecycle(unittest.TestCase):
         doc = ast.get_docstring(tree)
         for op in ("hello", "project", "setup", "header", "render", "env"):
             self.assertIn('"op": "%s"' % op, doc)
+
+    def test_text_fits_in_one_command_line_argument(self):
+        # Linux caps one argv string at 32 pages (MAX_ARG_STRLEN, 128 KiB).
+        with open(WORKER, "rb") as f:
+            self.assertLess(len(f.read()), 128 * 1024)
 
     def test_no_bytecode_written_into_the_project(self):
         tmp = tempfile.mkdtemp()
