@@ -1523,6 +1523,129 @@ class TestRenderMultischema(WorkerCase):
         self.assertIsNone(r["upgrade"]["todo"])
 
 
+# ----------------------------------------------------------- render: errors
+
+
+class TestRenderErrors(WorkerCase):
+    sys_path = (BROKEN,)
+
+    def setUp(self):
+        self.setup_session()
+
+    def test_syntax_error(self):
+        r = self.render(rev_file(BROKEN_V, "11aa22bb33cc"))
+        for name in ("upgrade", "downgrade"):
+            self.assertEqual(
+                r[name]["todo"],
+                {
+                    "line": 18,
+                    "reason": "SyntaxError: invalid syntax. Perhaps you forgot a comma? "
+                    "(11aa22bb33cc_syntax_error.py:18)",
+                },
+            )
+            self.assertEqual((r[name]["statements"], r[name]["empty"]), ([], False))
+
+    def test_import_error_at_module_level(self):
+        r = self.render(rev_file(BROKEN_V, "44dd55ee66ff"))
+        for name, line in (("upgrade", 19), ("downgrade", 23)):
+            self.assertEqual(
+                r[name]["todo"],
+                {
+                    "line": 11,
+                    "reason": "ModuleNotFoundError: No module named 'billing_legacy' "
+                    "(44dd55ee66ff_import_error.py:11)",
+                },
+            )
+            self.assertEqual(r[name]["function_line"], line)
+            self.assertTrue(r[name]["source"].startswith("def %s():" % name))
+
+    def test_exceptions_in_project_code(self):
+        r = self.render(rev_file(BROKEN_V, "55ee66ff7788"))
+        self.assertEqual(
+            r["upgrade"]["todo"],
+            {"line": 23, "reason": "KeyError: 'uk' (55ee66ff7788_raises.py:23)"},
+        )
+        self.assertEqual(
+            r["downgrade"]["todo"],
+            {
+                "line": 28,
+                "reason": "NotImplementedError: currency cannot be removed once "
+                "invoices use it (55ee66ff7788_raises.py:28)",
+            },
+        )
+
+    def test_exception_inside_alembic_names_both_places(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        f = write(
+            os.path.join(tmp, "aa_x.py"),
+            revision_text(
+                "aa",
+                None,
+                'op.execute("SELECT 1")\nop.bulk_insert(sa.table("t", sa.column("a")), {"a": 1})',
+            ),
+        )
+        r = self.render(f)
+        todo = r["upgrade"]["todo"]
+        self.assertEqual(todo["line"], 19)
+        self.assertRegex(
+            todo["reason"], r"^TypeError: List expected \(alembic/ddl/impl\.py:\d+, from aa_x\.py:19\)$"
+        )
+        self.assertEqual(r["upgrade"]["statements"], ["SELECT 1"])
+
+    def test_non_literal_header_still_renders(self):
+        # headers are the header op's business; render runs the module
+        r = self.render(rev_file(BROKEN_V, "22bb33cc44dd"))
+        self.assertEqual(
+            r["upgrade"]["statements"], ["ALTER TABLE invoices ADD COLUMN paid BOOLEAN"]
+        )
+
+    def test_not_a_revision_is_empty(self):
+        r = self.render(os.path.join(BROKEN_V, "helpers.py"))
+        self.assertTrue(r["upgrade"]["empty"])
+        self.assertEqual(r["upgrade"]["function_line"], 0)
+
+
+# ------------------------------------------------- fixtures vs real Alembic
+
+
+class TestFixturesWithAlembic(unittest.TestCase):
+    """Debian's Alembic accepts the fixture projects."""
+
+    def alembic(self, ini, *args):
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        return subprocess.run(
+            [PY, "-m", "alembic", "-c", ini] + list(args),
+            capture_output=True,
+            text=True,
+            cwd=os.path.dirname(ini),
+            env=env,
+            timeout=120,
+        )
+
+    def test_heads(self):
+        for ini, heads in (
+            (os.path.join(SHOP, "alembic.ini"), ["6b2d8f4a1c37 (reporting) (head)"]),
+            (
+                os.path.join(MULTI, "alembic.ini"),
+                ["c4e6a8b0d2f5 (auth) (head)", "e2f4a6c8d0b9 (inventory) (head)"],
+            ),
+            (os.path.join(LITE, "alembic.ini"), ["d0c8e6a4b2f1 (head)"]),
+        ):
+            p = self.alembic(ini, "heads")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(sorted(p.stdout.split("\n")[:-1]), heads)
+
+    def test_shop_offline_sql_up_to_the_data_migration(self):
+        p = self.alembic(os.path.join(SHOP, "alembic.ini"), "upgrade", "9d3a6c2e8f17", "--sql")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("CREATE TYPE customer_status AS ENUM", p.stdout)
+        # the data migration is exactly what offline mode cannot do
+        p = self.alembic(os.path.join(SHOP, "alembic.ini"), "upgrade", "9d3a6c2e8f17:b1f7d9a3c5e2", "--sql")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("'NoneType' object has no attribute 'fetchall'", p.stderr)
+
+
 # ----------------------------------------------------------- render: SQLite
 
 
