@@ -117,7 +117,7 @@ answers error "unknown_op".
      error was raised elsewhere, that place too).
    - On SQLite, a batch operation Alembic cannot render offline (it must
      reflect the table) gives needs_scratch: true and a todo with Alembic's
-     message. With scratch_chain (the ancestors' files, parents first) the
+     message (other dialects get the todo only). With scratch_chain (the ancestors' files, parents first) the
      worker renders on a scratch in-memory SQLite database instead: it runs
      each chain file's upgrade() online, then this revision's upgrade() and
      downgrade() online, capturing each statement executed
@@ -1286,7 +1286,8 @@ def _finish(sec, statements, static_read, runtime_read, exc, path, sentinel):
         elif _is_batch_refusal(exc):
             t = _error_todo(exc, path)
             todo = {"line": t["line"], "reason": " ".join(str(exc).split())}
-            sec["needs_scratch"] = True
+            # the scratch database is SQLite: it can only help SQLite sessions
+            sec["needs_scratch"] = _SESSION.dialect == "sqlite"
         else:
             todo = _error_todo(exc, path)
     sec["todo"] = todo

@@ -1262,6 +1262,28 @@ class TestRenderPostgres(WorkerCase):
         )
         self.assertTrue(r["upgrade"]["schema_used"])
 
+    def test_batch_recreate_on_postgresql_is_a_todo_without_scratch(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        f = write(
+            os.path.join(tmp, "aa_x.py"),
+            revision_text(
+                "aa",
+                None,
+                'with op.batch_alter_table("t", recreate="always") as b:\n'
+                '    b.drop_column("c")',
+            ),
+        )
+        r = self.render(f)
+        self.assertFalse(r["upgrade"]["needs_scratch"])
+        self.assertEqual(r["upgrade"]["todo"]["line"], 18)
+        self.assertTrue(
+            r["upgrade"]["todo"]["reason"].startswith(
+                "This operation cannot proceed in --sql mode; batch mode with dialect "
+                "postgresql requires a live database connection"
+            )
+        )
+
     def test_render_errors(self):
         r = self.w(op="render", path="/nonexistent/x.py", module_name="m")
         self.assertEqual((r["ok"], r["error"]), (False, "render"))
