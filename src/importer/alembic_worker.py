@@ -93,14 +93,20 @@ answers error "unknown_op".
    `alembic.context` is an EnvironmentContext over a Config whose
    cmd_opts.x holds the session's x (plus schema=<sentinel> when x has no
    schema); upgrade/downgrade get schema=<x schema or sentinel> when their
-   signature takes `schema` or **kwargs.
+   signature takes `schema` or **kwargs. Modules the revision imports (the
+   project's helpers) stay imported across renders, as in one Alembic run;
+   a setup that drops a sys_path dir forgets the modules loaded from it.
    -> {"ok": true, "upgrade": S, "downgrade": S}
    S = {"statements": [sql, ...], "empty": bool,
         "todo": null | {"line": L, "reason": "..."},
         "needs_scratch": bool, "function_line": N,
         "source": "<def ... last line, verbatim>", "schema_used": bool}
    - statements: as Alembic rendered them, whitespace-stripped, without the
-     terminator Alembic appends; op.execute text is kept verbatim.
+     terminator Alembic appends; op.execute text is kept verbatim. The
+     dialect uses paramstyle "named", as Alembic's offline env.py template
+     does (otherwise PostgreSQL text would come out with % doubled).
+     Parameters given to the bind's execute() are bound into the statement
+     (Alembic's own offline connection would drop them).
    - empty: no statement and no todo (also a missing function, whose
      function_line is 0).
    - todo, data migrations: found statically in the function (and in the
@@ -117,8 +123,10 @@ answers error "unknown_op".
      error was raised elsewhere, that place too).
    - On SQLite, a batch operation Alembic cannot render offline (it must
      reflect the table) gives needs_scratch: true and a todo with Alembic's
-     message (other dialects get the todo only). With scratch_chain (the ancestors' files, parents first) the
-     worker renders on a scratch in-memory SQLite database instead: it runs
+     message (other dialects get the todo only). With scratch_chain (the
+     ancestors' files, parents first) the worker renders on a scratch
+     in-memory SQLite database instead (the sentinel and the x schema are
+     ATTACHed in-memory databases there): it runs
      each chain file's upgrade() online, then this revision's upgrade() and
      downgrade() online, capturing each statement executed
      (before_cursor_execute, reflection queries left out, parameters inlined

@@ -1057,7 +1057,7 @@ class TestRenderPostgres(WorkerCase):
         )
 
     def test_bulk_insert_with_project_helper_module(self):
-        r = self.check(
+        self.check(
             "9d3a6c2e8f17",
             [
                 "CREATE TABLE order_statuses (\n"
@@ -1097,7 +1097,7 @@ class TestRenderPostgres(WorkerCase):
             self.assertFalse(r[name]["empty"])
 
     def test_execute_raw_sql_kept_verbatim(self):
-        r = self.check(
+        self.check(
             "4c6e8a0b2d91",
             [
                 "CREATE TABLE daily_sales (\n"
