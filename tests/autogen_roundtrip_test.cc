@@ -563,7 +563,7 @@ TEST(AutogenRoundTrip, EnumAddValueIsNotReversible) {
       d.upgrade_sql, "ALTER TYPE public.mood ADD VALUE 'wild' AFTER 'happy';"))
       << d.upgrade_sql;
   EXPECT_TRUE(Contains(d.downgrade_sql,
-                       "-- retort: manual: PostgreSQL cannot "
+                       "-- manual: PostgreSQL cannot "
                        "drop value 'ok'"))
       << d.downgrade_sql;
 }

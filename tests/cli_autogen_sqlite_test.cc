@@ -68,8 +68,7 @@ TEST_F(CliAutogenSqliteTest, DiffCheckRevisionUpgradeDowngrade) {
                "CREATE INDEX users_email ON users (email);\n");
   r = p_.Run({"diff"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("-- retort: users is rebuilt"), std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find("-- users is rebuilt"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("INSERT INTO new_users (id, email)\n  SELECT id, email "
                        "FROM users;"),
             std::string::npos)

@@ -35,9 +35,10 @@ class CliAutogenTest : public ::testing::Test {
 };
 
 TEST_F(CliAutogenTest, RevisionAutogenerateAppliesAndChecksClean) {
-  p_.WriteFile("models/app.sql",
-               "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n"
-               "CREATE INDEX users_email ON users (email);\n");
+  p_.WriteFile(
+      "models/app.sql",
+      "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n"
+      "CREATE INDEX users_email ON users (email);\n");
   CliResult r = p_.Run({"check"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(r.out.rfind("New upgrade operations detected:\n", 0), 0u) << r.out;
@@ -393,11 +394,11 @@ TEST_F(CliAutogenTest, SchemasSectionsCreateSchemasFirstAndKeepDropCommented) {
   EXPECT_EQ(up.find("DROP SCHEMA"), std::string::npos) << file;
   std::string down = Section(file, "downgrade");
   const std::string commented =
-      "-- retort: DROP SCHEMA is left commented out so that a downgrade never "
+      "-- DROP SCHEMA is left commented out so that a downgrade never "
       "drops a schema other revisions or data may still use; uncomment it to "
       "drop inventory with everything in it:\n"
       "-- DROP SCHEMA IF EXISTS inventory CASCADE;\n\n"
-      "-- retort: DROP SCHEMA is left commented out so that a downgrade never "
+      "-- DROP SCHEMA is left commented out so that a downgrade never "
       "drops a schema other revisions or data may still use; uncomment it to "
       "drop auth with everything in it:\n"
       "-- DROP SCHEMA IF EXISTS auth CASCADE;\n";

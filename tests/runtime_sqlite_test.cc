@@ -365,5 +365,75 @@ TEST(RuntimeSqlite, RevisionThatCommitsItself) {
   EXPECT_EQ(Scalar(url, "SELECT count(*) FROM alembic_version_history"), "2");
 }
 
+// A section marked "-- retort: TODO" (an imported data migration) is
+// refused before anything runs, online and offline, naming file:line.
+TEST(RuntimeSqlite, TodoSectionsAreRefusedBeforeAnythingRuns) {
+  MigrationProject p;
+  p.Add(testing::Rev("aaaa00000001", "", "CREATE TABLE a (id int);",
+                     "DROP TABLE a;"));
+  p.Add(testing::Rev("bbbb00000001", "aaaa00000001",
+                     "-- retort: TODO reads rows through op.get_bind()",
+                     "-- retort: empty"));
+  p.Add(testing::Rev("cccc00000001", "bbbb00000001", "CREATE TABLE c (id int);",
+                     "-- retort: TODO the rows of c go back by hand\n"
+                     "DROP TABLE c;"));
+  ASSERT_TRUE(p.Load());
+  std::string url = SqliteUrl(p.dir(), "todo.db");
+  RunTarget t = Target(url);
+  auto r = p.Upgrade(t, "head");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            p.PathOf("bbbb00000001") +
+                ":10: upgrade bbbb00000001 is not ready to run: \"-- retort: "
+                "TODO reads rows through op.get_bind()\"; write the section's "
+                "SQL by hand and remove the directive (nothing was run)");
+  // Nothing ran: not even the revision before it.
+  EXPECT_FALSE(TableExists(url, "a"));
+  EXPECT_FALSE(TableExists(url, "alembic_version"));
+  auto offline = p.Run(t, RunRequest::Command::kUpgrade, {"base:head"}, {},
+                       false, /*offline=*/true);
+  ASSERT_FALSE(offline.ok());
+  EXPECT_NE(offline.status().message().find(
+                ":10: upgrade bbbb00000001 is not ready to run"),
+            std::string::npos)
+      << offline.status().message();
+
+  // Up to the revision before it is fine; a downgrade through an empty
+  // section is fine; a TODO downgrade is refused.
+  ASSERT_TRUE(p.Upgrade(t, "aaaa00000001").ok());
+  auto stamped = p.Run(t, RunRequest::Command::kStamp, {"cccc00000001"});
+  ASSERT_TRUE(stamped.ok()) << stamped.status().ToString();
+  auto down = p.Downgrade(t, "-1");
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.status().message(),
+            p.PathOf("cccc00000001") +
+                ":13: downgrade cccc00000001 is not ready to run: \"-- "
+                "retort: TODO the rows of c go back by hand\"; write the "
+                "section's SQL by hand and remove the directive (nothing was "
+                "run)");
+  EXPECT_EQ(VersionRows(url), Strings{"cccc00000001"});
+  ASSERT_TRUE(p.Run(t, RunRequest::Command::kStamp, {"bbbb00000001"}).ok());
+  auto through_empty = p.Downgrade(t, "aaaa00000001");
+  ASSERT_TRUE(through_empty.ok()) << through_empty.status().ToString();
+  EXPECT_EQ(VersionRows(url), Strings{"aaaa00000001"});
+}
+
+TEST(RuntimeSqlite, EmptyDirectiveWithStatementsIsAnError) {
+  MigrationProject p;
+  p.Add(testing::Rev("aaaa00000001", "",
+                     "-- retort: empty\nCREATE TABLE a (id int);",
+                     "DROP TABLE a;"));
+  ASSERT_TRUE(p.Load());
+  std::string url = SqliteUrl(p.dir(), "empty.db");
+  auto r = p.Upgrade(Target(url), "head");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            p.PathOf("aaaa00000001") +
+                ":10: the upgrade section of aaaa00000001 says \"-- retort: "
+                "empty\" but has statements (line 11); remove the directive "
+                "or the statements");
+  EXPECT_FALSE(TableExists(url, "a"));
+}
+
 }  // namespace
 }  // namespace retort

@@ -113,7 +113,7 @@ void MakeSchemaCreationIdempotent(std::vector<Operation>* ops) {
     op.reverse_sql.clear();
     op.reverse_destructive = false;
     op.reverse_comments = {
-        "-- retort: DROP SCHEMA is left commented out so that a downgrade "
+        "-- DROP SCHEMA is left commented out so that a downgrade "
         "never drops a schema other revisions or data may still use; "
         "uncomment it to drop " +
             name + " with everything in it:",

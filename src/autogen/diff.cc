@@ -647,13 +647,13 @@ class Comparer {
               "ALTER TYPE " + name + " RENAME VALUE " + Literal(renamed_to) +
                   " TO " + Literal(old_label) + ";\n");
       op.comments.push_back(
-          "-- retort: enum " + name + ": " + Literal(old_label) +
+          "-- enum " + name + ": " + Literal(old_label) +
           " is not in the models and " + Literal(renamed_to) +
           " is new in its place: read as a rename (if " + Literal(old_label) +
           " must go and its rows change, recreate the type instead)");
-      op.reverse_comments.push_back("-- retort: enum " + name +
-                                    ": renaming back " + Literal(renamed_to) +
-                                    " to " + Literal(old_label));
+      op.reverse_comments.push_back("-- enum " + name + ": renaming back " +
+                                    Literal(renamed_to) + " to " +
+                                    Literal(old_label));
       op.after_created.insert(key);
       op.before_dropped.insert(key);
       EnumType renamed = a;
@@ -672,8 +672,8 @@ class Comparer {
         from_list += (from_list.empty() ? "" : ", ") + Literal(l);
       for (const auto& l : b.labels)
         to_list += (to_list.empty() ? "" : ", ") + Literal(l);
-      op.comments.push_back("-- retort: manual: enum " + name +
-                            " changes from (" + from_list + ") to (" + to_list +
+      op.comments.push_back("-- manual: enum " + name + " changes from (" +
+                            from_list + ") to (" + to_list +
                             "); PostgreSQL cannot remove or reorder enum "
                             "values in place: recreate the type (CREATE TYPE "
                             "under a new name, ALTER the columns to it with "
@@ -694,10 +694,9 @@ class Comparer {
                           "ALTER TYPE " + name + " ADD VALUE " +
                               Literal(b.labels[i]) + where + ";\n",
                           "");
-      op.reverse_comments.push_back(
-          "-- retort: manual: PostgreSQL cannot drop value " +
-          Literal(b.labels[i]) + " from enum " + name +
-          "; recreate the type to remove it");
+      op.reverse_comments.push_back("-- manual: PostgreSQL cannot drop value " +
+                                    Literal(b.labels[i]) + " from enum " +
+                                    name + "; recreate the type to remove it");
       op.after_created.insert(key);
       op.before_dropped.insert(key);
       old_labels.insert(b.labels[i]);
@@ -741,7 +740,7 @@ class Comparer {
     };
     if (a.base_type != b.base_type || a.collation != b.collation) {
       Operation& op = Add(OpKind::kManual, OpKind::kManual, key, "", "");
-      op.comments.push_back("-- retort: manual: domain " + name +
+      op.comments.push_back("-- manual: domain " + name +
                             " changes its base type or collation from " +
                             a.base_type + " to " + b.base_type +
                             "; recreate it");
@@ -1454,7 +1453,7 @@ class Comparer {
         return k.empty() ? std::string("none") : k;
       };
       op.comments.push_back(
-          "-- retort: manual: the partition key of " + name + " changes from " +
+          "-- manual: the partition key of " + name + " changes from " +
           key_text(a.partition_key) + " to " + key_text(b.partition_key) +
           "; PostgreSQL has no ALTER for a partition key (the rows would have "
           "to move): create the new table, move the data or re-attach the "
@@ -1464,7 +1463,7 @@ class Comparer {
     if (a.partition_of != b.partition_of) {
       Operation& op = Add(OpKind::kManual, OpKind::kManual, key, "", "");
       op.comments.push_back(
-          "-- retort: manual: " + name + " changes which table it is a " +
+          "-- manual: " + name + " changes which table it is a " +
           "partition of; use ALTER TABLE ... DETACH PARTITION / ATTACH "
           "PARTITION (the rest of the table is compared once it is done)");
       op.reverse_comments = op.comments;
@@ -1515,13 +1514,13 @@ class Comparer {
       for (const Column* n : added) {
         if (n->type != c->type || n->name == c->name) continue;
         ops_[first].comments.push_back(
-            "-- retort: " + Q(c->name) + " is dropped and " + Q(n->name) +
+            "-- " + Q(c->name) + " is dropped and " + Q(n->name) +
             " (same type) is added: if this is a rename, use instead:");
         ops_[first].comments.push_back("--   ALTER TABLE " + name +
                                        " RENAME COLUMN " + Q(c->name) + " TO " +
                                        Q(n->name) + ";");
         ops_[first].reverse_comments.push_back(
-            "-- retort: " + Q(n->name) + " is dropped and " + Q(c->name) +
+            "-- " + Q(n->name) + " is dropped and " + Q(c->name) +
             " (same type) is added: if this is a rename, use instead:");
         ops_[first].reverse_comments.push_back("--   ALTER TABLE " + name +
                                                " RENAME COLUMN " + Q(n->name) +

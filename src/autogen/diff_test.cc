@@ -83,7 +83,7 @@ TEST(AutogenCompare, DropPlusAddOfSameTypeSuggestsRename) {
       With({MakeTable("t", {Col("id", "integer"), Col("full_name", "text")})});
   AutogenResult r = DiffCatalogs(a, b);
   EXPECT_EQ(r.upgrade_sql,
-            "-- retort: name is dropped and full_name (same type) is added: "
+            "-- name is dropped and full_name (same type) is added: "
             "if this is a rename, use instead:\n"
             "--   ALTER TABLE public.t RENAME COLUMN name TO full_name;\n"
             "-- retort: destructive\n"
@@ -138,7 +138,7 @@ TEST(AutogenCompare, EnumValuesAddedInPlaceOthersAreManual) {
   EXPECT_EQ(r.upgrade_sql,
             "ALTER TYPE public.mood ADD VALUE 'new' BEFORE 'sad';\n\n"
             "ALTER TYPE public.mood ADD VALUE 'ok' BEFORE 'happy';\n");
-  EXPECT_NE(r.downgrade_sql.find("-- retort: manual: PostgreSQL cannot drop "
+  EXPECT_NE(r.downgrade_sql.find("-- manual: PostgreSQL cannot drop "
                                  "value 'ok' from enum public.mood"),
             std::string::npos)
       << r.downgrade_sql;
@@ -183,12 +183,12 @@ TEST(AutogenCompare, EnumRenameIsReadAsRenameOnlyWhenUnambiguous) {
   AutogenResult r = DiffCatalogs(enum_of({"sad", "ok", "happy"}),
                                  enum_of({"sad", "fine", "happy"}));
   EXPECT_EQ(r.upgrade_sql,
-            "-- retort: enum public.mood: 'ok' is not in the models and "
+            "-- enum public.mood: 'ok' is not in the models and "
             "'fine' is new in its place: read as a rename (if 'ok' must go "
             "and its rows change, recreate the type instead)\n"
             "ALTER TYPE public.mood RENAME VALUE 'ok' TO 'fine';\n");
   EXPECT_EQ(r.downgrade_sql,
-            "-- retort: enum public.mood: renaming back 'fine' to 'ok'\n"
+            "-- enum public.mood: renaming back 'fine' to 'ok'\n"
             "ALTER TYPE public.mood RENAME VALUE 'fine' TO 'ok';\n");
   // Two new labels could take the missing one's place: nothing is guessed.
   AutogenResult ambiguous =

@@ -66,7 +66,7 @@ OrderedOperations OrderOperations(std::vector<Operation> ops) {
     if (done[i]) continue;
     out.cycle = true;
     ops[i].comments.insert(ops[i].comments.begin(),
-                           "-- retort: dependency cycle: this statement may "
+                           "-- dependency cycle: this statement may "
                            "need to move");
     out.operations.push_back(std::move(ops[i]));
   }

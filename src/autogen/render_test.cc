@@ -100,16 +100,16 @@ TEST(AutogenOrder, CycleIsReportedNotLost) {
   EXPECT_TRUE(up.cycle);
   ASSERT_EQ(up.operations.size(), 2u);
   EXPECT_EQ(up.operations[0].comments.front(),
-            "-- retort: dependency cycle: this statement may need to move");
+            "-- dependency cycle: this statement may need to move");
 }
 
 TEST(AutogenRender, MarkersCommentsAndEmptyOperations) {
   Operation drop = Create("t", {}).Reverse();
-  drop.comments.push_back("-- retort: hint");
+  drop.comments.push_back("-- hint");
   Operation silent = Create("x", {});
   silent.sql.clear();
   EXPECT_EQ(RenderSql({drop, silent, Create("u", {})}),
-            "-- retort: hint\n-- retort: destructive\nDROP t;\n\nCREATE u;\n");
+            "-- hint\n-- retort: destructive\nDROP t;\n\nCREATE u;\n");
   EXPECT_EQ(RenderSql({}), "");
 }
 

@@ -457,7 +457,7 @@ class SqliteComparer {
                                     const TablePlan& p) const {
     std::vector<std::string> out;
     if (p.rebuild()) {
-      out.push_back("-- retort: " + Q(y.name) +
+      out.push_back("-- " + Q(y.name) +
                     " is rebuilt (new table, rows copied, old table dropped, "
                     "new one renamed; its indexes and triggers recreated):");
       for (const std::string& r : p.rebuild_reasons) out.push_back("--   " + r);
@@ -477,7 +477,7 @@ class SqliteComparer {
         if (d.not_null && !d.generated &&
             (d.default_kind == SqliteDefaultKind::kNone ||
              d.default_kind == SqliteDefaultKind::kNull)) {
-          out.push_back("-- retort: " + Q(c->name) +
+          out.push_back("-- " + Q(c->name) +
                         " is NOT NULL without a default: copying the rows "
                         "fails if " +
                         Q(x.name) + " has any; give it a DEFAULT");
@@ -488,8 +488,7 @@ class SqliteComparer {
     for (const SqliteColumn* d : p.dropped) {
       for (const SqliteColumn* a : p.added) {
         if (d->def.type != a->def.type) continue;
-        out.push_back("-- retort: " + Q(d->name) + " is dropped and " +
-                      Q(a->name) +
+        out.push_back("-- " + Q(d->name) + " is dropped and " + Q(a->name) +
                       " (same type) is added: if this is a rename, use "
                       "instead:");
         out.push_back("--   ALTER TABLE " + Q(x.name) + " RENAME COLUMN " +
@@ -721,7 +720,7 @@ std::string RenderSqliteSql(
   if (rebuilt.empty()) return body;
   std::string names;
   for (const std::string& n : rebuilt) names += (names.empty() ? "" : ", ") + n;
-  return "-- retort: foreign keys reference " + names +
+  return "-- foreign keys reference " + names +
          ", which this revision rebuilds: it runs with\n"
          "-- enforcement off, in a transaction of its own, and fails if "
          "PRAGMA\n"

@@ -69,7 +69,7 @@ TEST(SqliteDiff, ColumnTypeChangeRebuildsTheTable) {
       "CREATE INDEX t_a ON t (a);\n"
       "CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN SELECT 1; END;");
   EXPECT_EQ(r.upgrade_sql,
-            "-- retort: t is rebuilt (new table, rows copied, old table "
+            "-- t is rebuilt (new table, rows copied, old table "
             "dropped, new one renamed; its indexes and triggers recreated):\n"
             "--   column a changes: a TEXT -> a INTEGER\n"
             "--   column gone is dropped\n"
@@ -101,13 +101,12 @@ TEST(SqliteDiff, RebuildingAReferencedTableTurnsForeignKeysOff) {
       "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n" + child,
       "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n" +
           child);
-  EXPECT_EQ(
-      r.upgrade_sql.rfind("-- retort: foreign keys reference users, which this "
-                          "revision rebuilds: it runs with\n",
-                          0),
-      0u)
+  EXPECT_EQ(r.upgrade_sql.rfind("-- foreign keys reference users, which this "
+                                "revision rebuilds: it runs with\n",
+                                0),
+            0u)
       << r.upgrade_sql;
-  EXPECT_NE(r.upgrade_sql.find("\nPRAGMA foreign_keys = OFF;\n\n-- retort: "
+  EXPECT_NE(r.upgrade_sql.find("\nPRAGMA foreign_keys = OFF;\n\n-- "
                                "users is rebuilt"),
             std::string::npos)
       << r.upgrade_sql;
@@ -137,7 +136,7 @@ TEST(SqliteDiff, EachDirectionDecidedOnItsOwn) {
                                "a NOT NULL column without a non-NULL default"),
             std::string::npos)
       << r.upgrade_sql;
-  EXPECT_NE(r.upgrade_sql.find("-- retort: n is NOT NULL without a default: "
+  EXPECT_NE(r.upgrade_sql.find("-- n is NOT NULL without a default: "
                                "copying the rows fails if t has any; give it "
                                "a DEFAULT"),
             std::string::npos);
@@ -284,7 +283,7 @@ TEST(SqliteDiff, RenameIsOnlyHinted) {
                          "CREATE TABLE t (id INTEGER PRIMARY KEY, full_name "
                          "TEXT);");
   EXPECT_EQ(r.upgrade_sql,
-            "-- retort: name is dropped and full_name (same type) is added: if "
+            "-- name is dropped and full_name (same type) is added: if "
             "this is a rename, use instead:\n"
             "--   ALTER TABLE t RENAME COLUMN name TO full_name;\n"
             "-- retort: destructive\n"

@@ -87,6 +87,8 @@ Result<RunReport> RunOffline(const ScriptDirectory& scripts,
   }
   RETORT_ASSIGN_OR_RETURN(std::vector<MigrationStep> plan,
                           MakePlan(map, request, parsed, heads));
+  RETORT_RETURN_IF_ERROR(
+      CheckStepsReady(scripts, plan, settings.step_cache.get()));
 
   RunReport report;
   report.heads_before = heads;

@@ -550,6 +550,8 @@ Result<RunReport> OnlineRun::Execute() {
   }
   RETORT_ASSIGN_OR_RETURN(std::vector<MigrationStep> plan,
                           MakePlan(map_, request_, parsed, heads));
+  RETORT_RETURN_IF_ERROR(
+      CheckStepsReady(scripts_, plan, settings_.step_cache.get()));
   heads_.emplace(map_, heads);
   flushed_heads_ = heads;
   const bool per_migration = settings_.transaction_per_migration;

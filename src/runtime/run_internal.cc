@@ -154,6 +154,58 @@ int PreparedStep::LineOf(const SqlStatement& statement, int position) const {
                       substituted.OriginalOffset(offset));
 }
 
+namespace {
+
+// The sections of `revision`'s file, through `cache` when given.
+Result<RevisionSections> SectionsOf(const ScriptDirectory& scripts,
+                                    const Revision& revision,
+                                    PreparedStepCache* cache) {
+  if (!cache) return scripts.ReadSections(revision);
+  RETORT_ASSIGN_OR_RETURN(auto cached, cache->GetFile(scripts, revision));
+  return cached->sections;
+}
+
+// "-- retort: empty" promises a section without statements.
+Status CheckEmptyDirective(const PreparedStep& step,
+                           const SectionDirectives& directives,
+                           const std::string& id, bool upgrade) {
+  if (directives.empty_line() == 0 || step.statements.empty()) {
+    return Status::OK();
+  }
+  return Status::Corruption(
+      step.path + ":" + std::to_string(directives.empty_line()) + ": the " +
+      (upgrade ? "upgrade" : "downgrade") + " section of " + id +
+      " says \"-- retort: empty\" but has statements (line " +
+      std::to_string(step.LineOf(step.statements.front(), 0)) +
+      "); remove the directive or the statements");
+}
+
+}  // namespace
+
+Status CheckStepsReady(const ScriptDirectory& scripts,
+                       const std::vector<MigrationStep>& plan,
+                       PreparedStepCache* cache) {
+  for (const MigrationStep& step : plan) {
+    if (step.kind != MigrationStep::Kind::kRevision) continue;
+    const RevisionFile* file = scripts.Find(step.revision->id());
+    if (file == nullptr) continue;  // PrepareStep reports it
+    RETORT_ASSIGN_OR_RETURN(RevisionSections sections,
+                            SectionsOf(scripts, file->revision, cache));
+    const SectionDirectives& directives = step.is_upgrade
+                                              ? sections.upgrade_directives
+                                              : sections.downgrade_directives;
+    const Directive* todo = directives.todo();
+    if (todo == nullptr) continue;
+    return Status::InvalidArgument(
+        file->revision.path + ":" + std::to_string(todo->line) + ": " +
+        (step.is_upgrade ? "upgrade " : "downgrade ") + step.revision->id() +
+        " is not ready to run: \"-- retort: TODO " + todo->argument +
+        "\"; write the section's SQL by hand and remove the directive "
+        "(nothing was run)");
+  }
+  return Status::OK();
+}
+
 Result<PreparedStep> PrepareStep(
     const ScriptDirectory& scripts, const MigrationStep& step,
     const std::map<std::string, std::string>& placeholders, Dialect dialect,
@@ -173,6 +225,9 @@ Result<PreparedStep> PrepareStep(
   } else {
     RETORT_ASSIGN_OR_RETURN(sections, scripts.ReadSections(file->revision));
   }
+  const SectionDirectives directives = step.is_upgrade
+                                           ? sections.upgrade_directives
+                                           : sections.downgrade_directives;
   if (step.is_upgrade) {
     out.original_body = std::move(sections.upgrade);
     out.body_line = sections.upgrade_line;
@@ -199,6 +254,8 @@ Result<PreparedStep> PrepareStep(
       out.foreign_keys_off_line = split->foreign_keys_off_line;
       out.ends_with_foreign_key_check = split->ends_with_foreign_key_check;
       out.checksum = cached->checksum;
+      RETORT_RETURN_IF_ERROR(
+          CheckEmptyDirective(out, directives, id, step.is_upgrade));
       return out;
     }
   }
@@ -209,6 +266,8 @@ Result<PreparedStep> PrepareStep(
         (step.is_upgrade ? "upgrade" : "downgrade") + " section");
   }
   out.statements = std::move(statements).value();
+  RETORT_RETURN_IF_ERROR(
+      CheckEmptyDirective(out, directives, id, step.is_upgrade));
   if (file->transactional.has_value() && !*file->transactional) {
     out.outside_transaction = "the file says \"Transactional: false\"";
   }

@@ -74,6 +74,14 @@ Result<PreparedStep> PrepareStep(
     const std::map<std::string, std::string>& placeholders, Dialect dialect,
     int server_version, PreparedStepCache* cache = nullptr);
 
+// Refuses, before anything runs, a plan with a step whose section says
+// "-- retort: TODO" (an imported data migration, say): "PATH:LINE: upgrade
+// ID is not ready to run: REASON; ...". Reads the files through `cache`
+// when given, so PrepareStep does not read them again.
+Status CheckStepsReady(const ScriptDirectory& scripts,
+                       const std::vector<MigrationStep>& plan,
+                       PreparedStepCache* cache = nullptr);
+
 // The placeholder values of a run: settings.placeholders plus "schema".
 std::map<std::string, std::string> PlaceholderValues(
     const RunTarget& target, const RunSettings& settings);

@@ -253,6 +253,8 @@ HeaderCache::Match HeaderCache::Lookup(int index, const FileStamp& stamp,
   revision.doc = rec.String();
   file.long_doc = rec.String();
   file.create_date = rec.String();
+  file.imported_from = rec.String();
+  file.import_checksum = rec.String();
   GetList(&rec, &revision.down_revisions);
   GetList(&rec, &revision.branch_labels);
   GetList(&rec, &revision.depends_on);
@@ -300,6 +302,8 @@ std::string HeaderCacheWriter::Encode(std::string_view key,
   PutString(&out, revision.doc);
   PutString(&out, file.long_doc);
   PutString(&out, file.create_date);
+  PutString(&out, file.imported_from);
+  PutString(&out, file.import_checksum);
   PutList(&out, revision.down_revisions);
   PutList(&out, revision.branch_labels);
   PutList(&out, revision.depends_on);

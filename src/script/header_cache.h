@@ -19,6 +19,7 @@
 //            | i32 header_lines | u8 transactional (0 unset, 1 false, 2 true)
 //            | str key (the file's absolute path)
 //            | str id | str doc | str long_doc | str create_date
+//            | str imported_from | str import_checksum
 //            | list down_revisions | list branch_labels | list depends_on
 //   trailer  u64 hash of every byte before it
 //
@@ -63,7 +64,7 @@
 
 namespace retort {
 
-inline constexpr uint32_t kHeaderCacheFormatVersion = 1;
+inline constexpr uint32_t kHeaderCacheFormatVersion = 2;
 
 // Entries whose file changed less than this long before the cache was
 // written are re-read (see the racy rule above).

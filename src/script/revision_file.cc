@@ -15,9 +15,9 @@
 namespace retort {
 namespace {
 
-constexpr std::array<std::string_view, 6> kKnownKeys = {
-    kRevisionIdKey, kRevisesKey,    kBranchLabelsKey,
-    kDependsOnKey,  kCreateDateKey, kTransactionalKey};
+constexpr std::array<std::string_view, 8> kKnownKeys = {
+    kRevisionIdKey, kRevisesKey,       kBranchLabelsKey, kDependsOnKey,
+    kCreateDateKey, kTransactionalKey, kImportedFromKey, kImportChecksumKey};
 
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
@@ -236,6 +236,95 @@ bool EndsHeader(std::string_view line, bool started) {
   return !CommentBody(line) || MarkerName(line);
 }
 
+// For a "-- retort: ..." line (leading blanks allowed), the text after
+// "retort:", trimmed; nullopt for any other line.
+std::optional<std::string_view> DirectiveText(std::string_view line) {
+  std::optional<std::string_view> body = CommentBody(TrimView(line));
+  if (!body) return std::nullopt;
+  std::string_view rest = TrimView(*body);
+  constexpr std::string_view kPrefix = "retort:";
+  if (rest.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  return TrimView(rest.substr(kPrefix.size()));
+}
+
+constexpr std::string_view kDirectiveList =
+    "directives are \"TODO <reason>\", \"empty\", \"destructive\" and "
+    "\"blocks writes: <why>\"";
+
+// Parses the text of a directive line (after "retort:").
+Result<Directive> ParseDirective(std::string_view text, const std::string& path,
+                                 int line) {
+  size_t end = text.find_first_of(" \t:");
+  std::string_view name = text.substr(0, end);
+  std::string_view rest =
+      end == std::string_view::npos ? std::string_view() : text.substr(end);
+  Directive d;
+  d.line = line;
+  auto no_argument = [&](Directive::Kind kind) -> Result<Directive> {
+    if (!TrimView(rest).empty()) {
+      return Status::Corruption(At(path, line) +
+                                "\"-- retort: " + std::string(name) +
+                                "\" takes no argument; write any explanation "
+                                "on a comment line of its own");
+    }
+    d.kind = kind;
+    return d;
+  };
+  if (name == "destructive") return no_argument(Directive::Kind::kDestructive);
+  if (name == "empty") return no_argument(Directive::Kind::kEmpty);
+  if (name == "TODO") {
+    std::string_view reason = TrimView(rest);
+    if (!reason.empty() && reason.front() == ':') {
+      reason = TrimView(reason.substr(1));
+    }
+    if (reason.empty()) {
+      return Status::Corruption(
+          At(path, line) +
+          "\"-- retort: TODO\" needs a reason after it, e.g. \"-- retort: "
+          "TODO convert this data migration by hand\"");
+    }
+    d.kind = Directive::Kind::kTodo;
+    d.argument = std::string(reason);
+    return d;
+  }
+  if (name == "blocks") {
+    std::string_view after = TrimView(rest);
+    constexpr std::string_view kWrites = "writes";
+    if (after.substr(0, kWrites.size()) == kWrites) {
+      std::string_view why = TrimView(after.substr(kWrites.size()));
+      if (!why.empty() && why.front() == ':') why = TrimView(why.substr(1));
+      if (why.empty()) {
+        return Status::Corruption(
+            At(path, line) +
+            "\"-- retort: blocks writes:\" needs the reason after the colon");
+      }
+      d.kind = Directive::Kind::kBlocksWrites;
+      d.argument = std::string(why);
+      return d;
+    }
+  }
+  if (name == "step" || name == "backfill" || name == "lint") {
+    return Status::Corruption(
+        At(path, line) + "directive \"" + std::string(name) +
+        "\" is not supported by this version of retort, which would not "
+        "honour it; remove the line or upgrade retort");
+  }
+  std::string msg = At(path, line) + "unknown directive " +
+                    Quote("-- retort: " + std::string(text)) + "; ";
+  const std::string lowered = AsciiLowerString(name);
+  for (std::string_view known : {"TODO", "empty", "destructive"}) {
+    if (lowered != AsciiLowerString(known) &&
+        EditDistance(lowered, AsciiLowerString(known)) > 2) {
+      continue;
+    }
+    msg += "did you mean \"-- retort: " + std::string(known) + "\"? ";
+    break;
+  }
+  msg += std::string(kDirectiveList) +
+         "; write a plain comment as \"-- text\", without \"retort:\"";
+  return Status::Corruption(msg);
+}
+
 }  // namespace
 
 Status ValidateRevisionId(std::string_view id) {
@@ -344,6 +433,20 @@ Result<RevisionFile> ParseRevisionHeader(std::string_view text,
       rev.depends_on_line = line.number;
     } else if (key == kCreateDateKey) {
       file.create_date = std::string(value);
+    } else if (key == kImportedFromKey) {
+      file.imported_from = std::string(value);
+    } else if (key == kImportChecksumKey) {
+      constexpr std::string_view kSha = "sha256:";
+      std::string_view hex = value.substr(std::min(value.size(), kSha.size()));
+      if (value.substr(0, kSha.size()) != kSha || hex.size() != 64 ||
+          hex.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+        return Status::Corruption(
+            At(path, line.number) + "invalid " + Quote(key) + " value " +
+            Quote(value) +
+            "; expected \"sha256:\" and 64 lower-case hex digits (written by "
+            "import-alembic; delete the line if the file is yours now)");
+      }
+      file.import_checksum = std::string(value);
     } else if (key == kTransactionalKey) {
       if (value == "true") {
         file.transactional = true;
@@ -406,6 +509,22 @@ Result<RevisionSections> ParseRevisionSections(std::string_view text,
   while (reader.Next(&line)) {
     last_line = line.number;
     std::optional<std::string_view> name = MarkerName(line.text);
+    if (!name && upgrade_marker != 0) {
+      if (std::optional<std::string_view> text = DirectiveText(line.text)) {
+        RETORT_ASSIGN_OR_RETURN(Directive d,
+                                ParseDirective(*text, path, line.number));
+        SectionDirectives& section = downgrade_marker != 0
+                                         ? sections.downgrade_directives
+                                         : sections.upgrade_directives;
+        if (d.kind == Directive::Kind::kEmpty && section.empty_line() != 0) {
+          return Status::Corruption(At(path, line.number) +
+                                    "repeated \"-- retort: empty\" (first "
+                                    "on line " +
+                                    std::to_string(section.empty_line()) + ")");
+        }
+        section.all.push_back(std::move(d));
+      }
+    }
     if (!name) {
       const bool comment = CommentBody(line.text).has_value();
       if (header_end_line == 0 && !comment) header_end_line = line.number;
@@ -483,6 +602,18 @@ Result<RevisionSections> ParseRevisionSections(std::string_view text,
       std::string(text.substr(upgrade_begin, upgrade_end - upgrade_begin));
   sections.downgrade = std::string(text.substr(downgrade_begin));
   return sections;
+}
+
+const Directive* SectionDirectives::todo() const {
+  for (const Directive& d : all)
+    if (d.kind == Directive::Kind::kTodo) return &d;
+  return nullptr;
+}
+
+int SectionDirectives::empty_line() const {
+  for (const Directive& d : all)
+    if (d.kind == Directive::Kind::kEmpty) return d.line;
+  return 0;
 }
 
 int LineAtOffset(std::string_view body, int body_line, size_t byte_offset) {

@@ -12,12 +12,18 @@
 //   -- Depends On:
 //   -- Create Date: 2026-11-21 10:00:00.000000
 //   -- Transactional: false                 <- optional
+//   -- Imported From: alembic/versions/x.py <- optional: import-alembic's
+//   -- Import Checksum: sha256:9f2c...         source and its hash of the
+//                                              file it wrote
 //                                           <- the header ends at the first
 //   -- migrate:upgrade                         line that is not a "--" comment
 //   ALTER TABLE ...;                           (or at a section marker)
 //
 //   -- migrate:downgrade                    <- required; the body may be empty
 //   ALTER TABLE ...;
+//
+// Inside a section, a line "-- retort: NAME [ARGUMENT]" is a directive to
+// retort (see Directive); any other "--" line is a comment.
 //
 // Headers and bodies are parsed separately because commands such as `heads`
 // need only the headers of every file, and only a few bodies are ever read.
@@ -29,6 +35,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "retort/status.h"
 #include "revision/revision.h"
@@ -41,6 +48,8 @@ inline constexpr std::string_view kBranchLabelsKey = "Branch Labels";
 inline constexpr std::string_view kDependsOnKey = "Depends On";
 inline constexpr std::string_view kCreateDateKey = "Create Date";
 inline constexpr std::string_view kTransactionalKey = "Transactional";
+inline constexpr std::string_view kImportedFromKey = "Imported From";
+inline constexpr std::string_view kImportChecksumKey = "Import Checksum";
 
 inline constexpr std::string_view kUpgradeMarker = "-- migrate:upgrade";
 inline constexpr std::string_view kDowngradeMarker = "-- migrate:downgrade";
@@ -52,7 +61,34 @@ struct RevisionFile {
   std::string long_doc;     // message lines after the first; "" if none
   std::string create_date;  // as written; "" when the key is absent
   std::optional<bool> transactional;  // unset when the key is absent
+  std::string imported_from;          // "Imported From"; "" when absent
+  std::string import_checksum;        // "Import Checksum"; "" when absent
   int header_lines = 0;               // 1-based line of the header's last line
+};
+
+// Directive is one "-- retort: NAME [ARGUMENT]" line inside a section. The
+// grammar is one for every directive (docs/revision-files.md):
+//   -- retort: destructive          informational (autogenerate's drops)
+//   -- retort: blocks writes: WHY   informational (a lock it cannot avoid)
+//   -- retort: TODO REASON          the section is not ready: running it
+//                                   is refused, naming the file
+//   -- retort: empty                the section is deliberately empty
+// "step", "backfill" and "lint" are reserved: this version refuses them
+// rather than ignore them. Anything else is an error naming file:line.
+struct Directive {
+  enum class Kind { kDestructive, kBlocksWrites, kTodo, kEmpty };
+  Kind kind = Kind::kDestructive;
+  std::string argument;  // the reason of TODO, the why of blocks writes
+  int line = 0;          // 1-based file line
+};
+
+// The directives of one section, and what they say about it.
+struct SectionDirectives {
+  std::vector<Directive> all;  // in file order
+  // The first TODO, when there is one.
+  const Directive* todo() const;
+  // The line of "-- retort: empty"; 0 when absent.
+  int empty_line() const;
 };
 
 // RevisionSections holds the SQL of a revision file, verbatim, and where each
@@ -62,6 +98,8 @@ struct RevisionSections {
   std::string downgrade;
   int upgrade_line = 0;    // 1-based file line of the upgrade body's start
   int downgrade_line = 0;  // 1-based file line of the downgrade body's start
+  SectionDirectives upgrade_directives;
+  SectionDirectives downgrade_directives;
 };
 
 // Parses the header of a revision file. Reads only up to the end of the

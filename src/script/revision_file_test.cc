@@ -238,7 +238,7 @@ TEST(ScriptRevisionFileTest, ErrorUnknownKeyWithoutSuggestion) {
             std::string(kPath) +
                 ":5: unknown header key \"Author\"; known keys are Revision "
                 "ID, Revises, Branch Labels, Depends On, Create Date, "
-                "Transactional");
+                "Transactional, Imported From, Import Checksum");
 }
 
 TEST(ScriptRevisionFileTest, ErrorMalformedLine) {
@@ -457,6 +457,109 @@ TEST(ScriptRevisionFileTest, LineAtOffsetMapsBodyPositions) {
   EXPECT_EQ(LineAtOffset(s->upgrade, s->upgrade_line, offset), 7);
   EXPECT_EQ(LineAtOffset(s->upgrade, s->upgrade_line, 0), 5);
   EXPECT_EQ(LineAtOffset(s->upgrade, s->upgrade_line, 100000), 9);
+}
+
+TEST(ScriptRevisionFileTest, ImportKeys) {
+  const std::string sum = "sha256:" + std::string(64, 'a');
+  Result<RevisionFile> r = ParseRevisionHeader(
+      WithKeys("-- Revision ID: a1\n-- Revises:\n"
+               "-- Imported From: alembic/versions/a1_x.py\n"
+               "-- Import Checksum: " +
+               sum),
+      kPath);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->imported_from, "alembic/versions/a1_x.py");
+  EXPECT_EQ(r->import_checksum, sum);
+  EXPECT_EQ(HeaderError(WithKeys("-- Revision ID: a1\n-- Revises:\n"
+                                 "-- Import Checksum: md5:abc")),
+            std::string(kPath) +
+                ":5: invalid \"Import Checksum\" value \"md5:abc\"; expected "
+                "\"sha256:\" and 64 lower-case hex digits (written by "
+                "import-alembic; delete the line if the file is yours now)");
+}
+
+// A file whose upgrade and downgrade sections are `up` and `down`.
+std::string WithSections(const std::string& up, const std::string& down) {
+  return "-- Revision ID: a1\n-- Revises:\n\n-- migrate:upgrade\n" + up +
+         "-- migrate:downgrade\n" + down;
+}
+
+TEST(ScriptRevisionFileTest, DirectivesBySection) {
+  Result<RevisionSections> s = ParseRevisionSections(
+      WithSections("-- retort: destructive\nDROP TABLE t;\n"
+                   "  --retort:   blocks writes: ACCESS EXCLUSIVE on t\n",
+                   "-- retort: TODO restore the rows by hand\n"
+                   "-- retort: empty\n-- an ordinary comment\n"),
+      kPath);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->upgrade_directives.all.size(), 2u);
+  EXPECT_EQ(s->upgrade_directives.all[0].kind, Directive::Kind::kDestructive);
+  EXPECT_EQ(s->upgrade_directives.all[0].line, 5);
+  EXPECT_EQ(s->upgrade_directives.all[1].kind, Directive::Kind::kBlocksWrites);
+  EXPECT_EQ(s->upgrade_directives.all[1].argument, "ACCESS EXCLUSIVE on t");
+  EXPECT_EQ(s->upgrade_directives.todo(), nullptr);
+  EXPECT_EQ(s->upgrade_directives.empty_line(), 0);
+  const Directive* todo = s->downgrade_directives.todo();
+  ASSERT_NE(todo, nullptr);
+  EXPECT_EQ(todo->argument, "restore the rows by hand");
+  EXPECT_EQ(todo->line, 9);
+  EXPECT_EQ(s->downgrade_directives.empty_line(), 10);
+  // The directives stay in the body: they are comments to the database.
+  EXPECT_NE(s->downgrade.find("-- retort: TODO"), std::string::npos);
+}
+
+TEST(ScriptRevisionFileTest, DirectiveErrors) {
+  EXPECT_EQ(SectionsError(WithSections("-- retort: destrucive\n", "")),
+            std::string(kPath) +
+                ":5: unknown directive \"-- retort: destrucive\"; did you "
+                "mean \"-- retort: destructive\"? directives are \"TODO "
+                "<reason>\", \"empty\", \"destructive\" and \"blocks writes: "
+                "<why>\"; write a plain comment as \"-- text\", without "
+                "\"retort:\"");
+  EXPECT_EQ(SectionsError(WithSections("-- retort: users is rebuilt\n", "")),
+            std::string(kPath) +
+                ":5: unknown directive \"-- retort: users is rebuilt\"; "
+                "directives are \"TODO <reason>\", \"empty\", \"destructive\" "
+                "and \"blocks writes: <why>\"; write a plain comment as \"-- "
+                "text\", without \"retort:\"");
+  EXPECT_EQ(SectionsError(WithSections("", "-- retort: todo fix\n")),
+            std::string(kPath) +
+                ":6: unknown directive \"-- retort: todo fix\"; did you mean "
+                "\"-- retort: TODO\"? directives are \"TODO <reason>\", "
+                "\"empty\", \"destructive\" and \"blocks writes: <why>\"; "
+                "write a plain comment as \"-- text\", without \"retort:\"");
+  EXPECT_EQ(SectionsError(WithSections("-- retort: TODO\n", "")),
+            std::string(kPath) +
+                ":5: \"-- retort: TODO\" needs a reason after it, e.g. \"-- "
+                "retort: TODO convert this data migration by hand\"");
+  EXPECT_EQ(SectionsError(WithSections("-- retort: empty please\n", "")),
+            std::string(kPath) +
+                ":5: \"-- retort: empty\" takes no argument; write any "
+                "explanation on a comment line of its own");
+  EXPECT_EQ(SectionsError(WithSections("-- retort: blocks writes:\n", "")),
+            std::string(kPath) +
+                ":5: \"-- retort: blocks writes:\" needs the reason after the "
+                "colon");
+  EXPECT_EQ(SectionsError(WithSections("-- retort: step\nSELECT 1;\n", "")),
+            std::string(kPath) +
+                ":5: directive \"step\" is not supported by this version of "
+                "retort, which would not honour it; remove the line or "
+                "upgrade retort");
+  EXPECT_EQ(
+      SectionsError(WithSections("", "-- retort: empty\n-- retort: empty\n")),
+      std::string(kPath) +
+          ":7: repeated \"-- retort: empty\" (first on line 6)");
+}
+
+TEST(ScriptRevisionFileTest, DirectivesOutsideSectionsAreHeaderComments) {
+  // Above "-- migrate:upgrade" a "-- retort:" line is part of the message
+  // block, not a directive.
+  Result<RevisionSections> s = ParseRevisionSections(
+      "-- retort: anything\n-- Revision ID: a1\n-- Revises:\n\n"
+      "-- migrate:upgrade\n-- migrate:downgrade\n",
+      kPath);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_TRUE(s->upgrade_directives.all.empty());
 }
 
 }  // namespace
