@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark of autogenerate: `revision --autogenerate` on a database of T
 tables whose models add one column to every table, retort side by side with
-Alembic (Debian's python3-alembic, project from ../shared/peers/gen_alembic.py
+Alembic (Debian's python3-alembic, project from tests/tools/gen_alembic.py
 --models-tables T --models-extra-column). Prints a Markdown table for
 docs/benchmarks.md.
 
@@ -60,12 +60,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pg_cluster  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# $RETORT_GEN_ALEMBIC, else ../shared/peers beside the repository (a main
-# checkout, or a worktree one level further down).
-GEN_ALEMBIC = os.environ.get("RETORT_GEN_ALEMBIC") or next(
-    (p for p in (os.path.join(HERE, *up, "shared", "peers", "gen_alembic.py")
-                 for up in (("..", ".."), ("..", "..", "..")))
-     if os.path.exists(p)), "gen_alembic.py")
+# $RETORT_GEN_ALEMBIC, else the project's own generator.
+GEN_ALEMBIC = os.environ.get("RETORT_GEN_ALEMBIC") or os.path.join(
+    HERE, "..", "tests", "tools", "gen_alembic.py")
 ALEMBIC_PYTHON = "/usr/bin/python3"  # Debian's, where python3-alembic lives
 
 ap = argparse.ArgumentParser()

@@ -6,7 +6,7 @@ python3-alembic). Prints a Markdown table for docs/benchmarks.md.
 usage: graph_bench.py RETORT_BINARY [--sizes 1000,10000] [--runs 10]
 
 Projects are generated in a temp folder: retort's with bench/gen_project.py
-(linear and branchy shapes), Alembic's with ../shared/peers/gen_alembic.py
+(linear and branchy shapes), Alembic's with tests/tools/gen_alembic.py
 (linear; the same revision ids). Wall time is hyperfine's mean over warm runs
 (the page cache is warm, as when a developer runs the command twice; the
 files are dated a minute back, as in a real project); RSS is
@@ -22,7 +22,9 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GEN_ALEMBIC = os.path.join(HERE, "..", "..", "shared", "peers", "gen_alembic.py")
+# The project's own generator of Alembic projects (or $RETORT_GEN_ALEMBIC).
+GEN_ALEMBIC = os.environ.get("RETORT_GEN_ALEMBIC") or os.path.join(
+    HERE, "..", "tests", "tools", "gen_alembic.py")
 
 ap = argparse.ArgumentParser()
 ap.add_argument("retort")
