@@ -13,8 +13,9 @@ ASAN_BUILD ?= build-asan
 DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates \
   libpq-dev libpg-query-dev libsqlite3-dev libtomlplusplus-dev libcli11-dev \
   libfmt-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  libcurl4-openssl-dev libjemalloc-dev postgresql-15 postgresql-client-15 sqlite3 \
-  python3 python3-alembic python3-psycopg2
+  libcurl4-openssl-dev libjemalloc-dev libprotobuf-c-dev postgresql-15 \
+  postgresql-client-15 sqlite3 \
+  python3 python3-alembic python3-sqlalchemy python3-psycopg2
 
 .PHONY: all deps build demo test unit-test integration-test asan-test bench clean format
 
