@@ -37,7 +37,8 @@ const std::vector<std::string>& TopLevelKeys() {
       "statement_timeout", "schemas",
       "placeholders",      "env",
       "tenants",           "targets",
-      "targets_file"};
+      "targets_file",      "python",
+      "python_path",       "naming"};
   return keys;
 }
 
@@ -318,6 +319,20 @@ Status ApplyTable(Reader& r, const toml::table& table, bool is_env,
       RETORT_RETURN_IF_ERROR(ApplyTargets(r, v, config));
     } else if (key == "targets_file") {
       RETORT_RETURN_IF_ERROR(r.String(v, key, &config->targets_file));
+    } else if (key == "python") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &config->python));
+      config->python_where = Where(r.path(), v);
+    } else if (key == "python_path") {
+      RETORT_RETURN_IF_ERROR(r.StringList(v, key, &config->python_path));
+    } else if (key == "naming") {
+      const auto* nt = v.as_table();
+      if (!nt) return r.TypeError(v, key, "a [naming] table");
+      for (const auto& [nk, nv] : *nt) {
+        std::string value;
+        RETORT_RETURN_IF_ERROR(r.String(nv, std::string(nk.str()), &value));
+        config->naming[std::string(nk.str())] = std::move(value);
+      }
+      config->naming_where = Where(r.path(), v);
     } else if (key == "env" && !is_env) {
       continue;  // applied after the top level, see ParseConfig
     } else {

@@ -128,6 +128,21 @@ struct Config {
   // Values may be vault: references too (resolved where they are used).
   std::map<std::string, std::string> placeholders;
 
+  // The Python interpreter for SQLAlchemy models and import-alembic: a
+  // name looked up on PATH or a path. Default: "python3".
+  std::string python = "python3";
+  // Where `python` was set ("retort.toml:4"); "" when it was not.
+  std::string python_where;
+  // Folders Python imports model modules from, after the config's own
+  // folder (relative to it). Default: none.
+  std::vector<std::string> python_path;
+  // [naming]: SQLAlchemy-style naming conventions for unnamed constraints
+  // and indexes of SQL models (pk, fk, uq, ix, ck), as written; checked
+  // where they are used (autogen/naming.h). Default: none.
+  std::map<std::string, std::string> naming;
+  // Where [naming] was set ("retort.toml:12"); "" when it was not.
+  std::string naming_where;
+
   // Folder of revision files that new revisions go to by default.
   std::string VersionsDirectory() const;
   // Every folder searched for revision files, absolute or relative to cwd.

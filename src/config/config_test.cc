@@ -64,7 +64,8 @@ version_table_schema = "meta"
                        "retort.toml", Env({}));
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->script_location, "db");
-  EXPECT_EQ(c->VersionDirectories(), (std::vector<std::string>{"db/a", "db/b"}));
+  EXPECT_EQ(c->VersionDirectories(),
+            (std::vector<std::string>{"db/a", "db/b"}));
   EXPECT_TRUE(c->recursive_version_locations);
   EXPECT_EQ(c->file_template, "%(year)d_%(rev)s");
   EXPECT_EQ(c->truncate_slug_length, 10);
@@ -211,16 +212,16 @@ TEST(ConfigTest, UnknownSchemaKey) {
 }
 
 TEST(ConfigTest, WrongType) {
-  auto c = ParseConfig("truncate_slug_length = \"long\"\n", "retort.toml",
-                       Env({}));
+  auto c =
+      ParseConfig("truncate_slug_length = \"long\"\n", "retort.toml", Env({}));
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().message(),
             "retort.toml:1: 'truncate_slug_length' must be a whole number");
 }
 
 TEST(ConfigTest, BadTomlNamesLineAndColumn) {
-  auto c = ParseConfig("url = \"x\"\nscript_location = \n", "retort.toml",
-                       Env({}));
+  auto c =
+      ParseConfig("url = \"x\"\nscript_location = \n", "retort.toml", Env({}));
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().message().rfind("retort.toml:2:", 0), 0u)
       << c.status().message();
@@ -311,9 +312,37 @@ TEST(ConfigTest, TemplatesDocumentDotEnvAndVault) {
          {".env", "vault:secret/data/game/db#url", "VAULT_ADDR", "VAULT_TOKEN",
           "~/.vault-token", "VAULT_NAMESPACE", "VAULT_CACERT",
           "VAULT_SKIP_VERIFY", "VAULT_CLIENT_TIMEOUT"}) {
-      EXPECT_NE(t.config.find(word), std::string::npos) << t.name << ": " << word;
+      EXPECT_NE(t.config.find(word), std::string::npos)
+          << t.name << ": " << word;
     }
   }
+}
+
+TEST(ConfigTest, PythonAndNaming) {
+  auto c = ParseConfig(
+      "python = \"/usr/bin/python3\"\n"
+      "python_path = [\"src\", \"lib\"]\n"
+      "\n"
+      "[naming]\n"
+      "pk = \"pk_%(table_name)s\"\n"
+      "ix = \"ix_%(column_0_label)s\"\n",
+      "retort.toml", Env({}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->python, "/usr/bin/python3");
+  EXPECT_EQ(c->python_where, "retort.toml:1");
+  EXPECT_EQ(c->python_path, (std::vector<std::string>{"src", "lib"}));
+  EXPECT_EQ(c->naming.size(), 2u);
+  EXPECT_EQ(c->naming.at("pk"), "pk_%(table_name)s");
+  EXPECT_EQ(c->naming_where, "retort.toml:4");
+  auto d = ParseConfig("", "retort.toml", Env({}));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->python, "python3");
+  EXPECT_EQ(d->python_where, "");
+  EXPECT_TRUE(d->naming.empty());
+  auto bad = ParseConfig("naming = \"x\"\n", "retort.toml", Env({}));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("retort.toml:1"), std::string::npos)
+      << bad.status().message();
 }
 
 }  // namespace
