@@ -3,7 +3,6 @@
 #include "script/template.h"
 
 #include <fcntl.h>
-#include <stdio.h>  // renameat2
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +20,7 @@
 
 #include "script/revision_file.h"
 #include "script/script_directory.h"
+#include "util/atomic_file.h"
 #include "util/strings.h"
 
 namespace retort {
@@ -613,67 +613,6 @@ std::string NewRevisionId() {
 
 namespace {
 
-// Writes `content` to `path`, which must not exist: a temporary file beside
-// it, fsync, then a rename that refuses to replace an existing file, so a
-// crash or a concurrent `revision` never leaves a half-written file.
-Status WriteNewFileAtomically(const std::string& path,
-                              const std::string& content) {
-  const std::filesystem::path target(path);
-  const std::string dir =
-      target.has_parent_path() ? target.parent_path().string() : ".";
-  std::string tmp;
-  int fd = -1;
-  for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {
-    tmp = dir + "/." + target.filename().string() + ".tmp-" + NewRevisionId();
-    fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno != EEXIST) break;
-  }
-  if (fd < 0) {
-    return Status::IOError(
-        path + ": cannot create a temporary file: " + std::strerror(errno));
-  }
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = write(fd, content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      close(fd);
-      unlink(tmp.c_str());
-      return Status::IOError(path + ": cannot write: " + std::strerror(err));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (fsync(fd) != 0 || close(fd) != 0) {
-    int err = errno;
-    unlink(tmp.c_str());
-    return Status::IOError(path + ": cannot write: " + std::strerror(err));
-  }
-  int rc = renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(),
-                     RENAME_NOREPLACE);
-  if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {
-    // The filesystem lacks RENAME_NOREPLACE; link() also refuses to replace.
-    rc = link(tmp.c_str(), path.c_str());
-    if (rc == 0 || errno == EEXIST) {
-      int err = errno;
-      unlink(tmp.c_str());
-      errno = err;
-    }
-  }
-  if (rc != 0) {
-    int err = errno;
-    unlink(tmp.c_str());
-    if (err == EEXIST) {
-      return Status::AlreadyExists(
-          path +
-          ": already exists; not overwriting it (use another "
-          "--rev-id or message)");
-    }
-    return Status::IOError(path + ": cannot create: " + std::strerror(err));
-  }
-  return Status::OK();
-}
-
 }  // namespace
 
 Result<std::string> WriteRevisionFile(const NewRevisionFile& file) {
@@ -732,7 +671,13 @@ Result<std::string> WriteRevisionFile(const NewRevisionFile& file) {
                              ": cannot create the folder: " + ec.message());
     }
   }
-  RETORT_RETURN_IF_ERROR(WriteNewFileAtomically(path, content));
+  Status written = WriteFileAtomically(path, content, /*replace=*/false);
+  if (written.code() == Status::Code::kAlreadyExists) {
+    return Status::AlreadyExists(path +
+                                 ": already exists; not overwriting it (use "
+                                 "another --rev-id or message)");
+  }
+  RETORT_RETURN_IF_ERROR(written);
   return path;
 }
 
