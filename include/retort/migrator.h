@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "retort/fanout.h"
+#include "retort/import.h"
 #include "retort/options.h"
 #include "retort/revision_info.h"
 #include "retort/status.h"
@@ -78,22 +79,22 @@ struct CreateRevisionOptions {
   std::string head;
   bool splice = false;                     // --splice
   std::vector<std::string> branch_labels;  // --branch-label
-  std::vector<std::string> depends_on;    // --depends-on (repeatable)
-  std::string rev_id;                     // --rev-id; default: random
-  std::string version_path;               // --version-path
-  bool autogenerate = false;              // --autogenerate: bodies from Diff()
-  AutogenOptions autogen;                 // --from, --dev (with autogenerate)
-  bool transactional = true;              // false writes "Transactional: false"
-  std::string upgrade_sql;                // body of "-- migrate:upgrade"
-  std::string downgrade_sql;              // body of "-- migrate:downgrade"
+  std::vector<std::string> depends_on;     // --depends-on (repeatable)
+  std::string rev_id;                      // --rev-id; default: random
+  std::string version_path;                // --version-path
+  bool autogenerate = false;               // --autogenerate: bodies from Diff()
+  AutogenOptions autogen;                  // --from, --dev (with autogenerate)
+  bool transactional = true;  // false writes "Transactional: false"
+  std::string upgrade_sql;    // body of "-- migrate:upgrade"
+  std::string downgrade_sql;  // body of "-- migrate:downgrade"
 };
 
 // Options of `merge`.
 struct MergeOptions {
-  std::vector<std::string> revisions;     // what to merge (e.g. "heads")
-  std::string message;                    // -m
+  std::vector<std::string> revisions;      // what to merge (e.g. "heads")
+  std::string message;                     // -m
   std::vector<std::string> branch_labels;  // --branch-label
-  std::string rev_id;                     // --rev-id
+  std::string rev_id;                      // --rev-id
 };
 
 // One migration step a run executed (or, offline, wrote out).
@@ -176,7 +177,8 @@ class Migrator {
   Result<std::vector<RevisionInfo>> Current(bool check_heads = false);
   // `history -i`: like History, with is_current marking the database's
   // revisions; "current" may be used in the range.
-  Result<std::vector<RevisionInfo>> HistoryWithCurrent(const std::string& range);
+  Result<std::vector<RevisionInfo>> HistoryWithCurrent(
+      const std::string& range);
   // `diff` / `check`: the configured models compared with the database, or
   // with the migrations (see AutogenOptions); with --schema S, only schema
   // S. The model files are parsed before anything connects: a syntax error
@@ -206,6 +208,14 @@ class Migrator {
   // `current` over the same units: each unit's version rows, read with one
   // query per database.
   Result<std::vector<UnitVersions>> CurrentMany(const FanoutOptions& options);
+
+  // `import-alembic PATH`: the Alembic project's revisions as retort
+  // revision files in this project's versions folder (import.h). Needs a
+  // configuration file (retort.toml) and a Python that can import alembic
+  // (the `python` setting). The project's code runs only to render revision
+  // bodies, never its env.py.
+  Result<ImportAlembicResult> ImportAlembic(
+      const ImportAlembicOptions& options);
 
   // The database URL with any password masked, for messages.
   std::string RedactedUrl() const;

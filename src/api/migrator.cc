@@ -21,6 +21,7 @@
 #include "config/vault.h"
 #include "dialect/url.h"
 #include "fanout/fanout.h"
+#include "importer/alembic_import.h"
 #include "revision/new_revision.h"
 #include "revision/plan.h"
 #include "revision/revision_map.h"
@@ -961,6 +962,29 @@ Result<std::vector<RevisionInfo>> Migrator::Show(const std::string& revision) {
 
 std::string Migrator::VersionsDirectory() const {
   return impl_->config.VersionsDirectory();
+}
+
+Result<ImportAlembicResult> Migrator::ImportAlembic(
+    const ImportAlembicOptions& options) {
+  const Config& config = impl_->config;
+  if (config.path.empty()) {
+    std::error_code ec;
+    return Status::NotFound(
+        "no retort.toml in " + fs::current_path(ec).string() +
+        ": import-alembic writes into a retort project; create one with "
+        "'retort init migrations' (then set its url) and import again");
+  }
+  AlembicImportContext context;
+  context.config = &config;
+  context.python.interpreter = config.python;
+  context.python.origin =
+      config.python_where.empty()
+          ? "the default; set python = \"...\" in retort.toml to choose"
+          : "the 'python' setting, " + config.python_where;
+  context.x_args = impl_->options.x_args;
+  context.log = impl_->options.log;
+  context.log_level = impl_->options.log_level;
+  return ImportAlembicProject(options, context);
 }
 
 }  // namespace retort

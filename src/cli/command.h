@@ -105,7 +105,8 @@ std::unique_ptr<Command> MakeCommand() {
 const std::vector<CommandInfo>& CommandTable();
 
 // The commands of each family (commands_*.cc), as rows of the table.
-std::vector<CommandInfo> ProjectCommands();   // init, list-templates
+std::vector<CommandInfo> ProjectCommands();   // init, list-templates,
+                                              // import-alembic
 std::vector<CommandInfo> RevisionCommands();  // revision, merge
 std::vector<CommandInfo> RunCommands();       // upgrade, downgrade, stamp,
                                               // current

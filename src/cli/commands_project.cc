@@ -1,4 +1,4 @@
-// Project commands: init, list-templates.
+// Project commands: init, list-templates, import-alembic.
 #include <iostream>
 
 #include "cli/command.h"
@@ -45,6 +45,47 @@ class ListTemplatesCommand : public Command {
   }
 };
 
+// `retort import-alembic PATH`: an Alembic project's revisions as retort
+// revision files. Exit 3 when sections were left to convert by hand.
+class ImportAlembicCommand : public Command {
+ public:
+  void AddFlags(CLI::App* app) override {
+    app->add_option("path", options_.path,
+                    "alembic.ini, or the Alembic scripts folder (the one "
+                    "holding env.py and versions/)")
+        ->required();
+    app->add_option("--dialect", options_.dialect,
+                    "render the SQL for postgresql or sqlite (default: "
+                    "sqlite for a sqlite: url, else postgresql)")
+        ->check(CLI::IsMember({"postgresql", "sqlite"}));
+    app->add_flag("--dry-run", options_.dry_run,
+                  "print what would be written; write nothing");
+    app->add_flag("--force", options_.force,
+                  "also overwrite files edited by hand since the last "
+                  "import");
+    app->add_option("--jobs", options_.jobs,
+                    "Python processes rendering in parallel (default: 1 "
+                    "below 40 revisions, else one per core, at most 4)")
+        ->check(CLI::Range(1, 64));
+  }
+
+  int Run(CliContext& ctx) override {
+    auto m = ctx.OpenMigrator();
+    if (!m.ok()) return ctx.Fail(m.status());
+    auto r = (*m)->ImportAlembic(options_);
+    if (!r.ok()) return ctx.Fail(r.status());
+    if (ctx.json()) {
+      ctx.out() << ImportJson(*r).dump(2) << "\n";
+    } else if (!ctx.quiet() || !r->todos.empty()) {
+      ctx.out() << ImportText(*r, ctx.verbose());
+    }
+    return r->todos.empty() ? kExitOk : kExitTodo;
+  }
+
+ private:
+  ImportAlembicOptions options_;
+};
+
 }  // namespace
 
 std::vector<CommandInfo> ProjectCommands() {
@@ -57,6 +98,11 @@ std::vector<CommandInfo> ProjectCommands() {
        "list project templates",
        {"list_templates"},
        MakeCommand<ListTemplatesCommand>},
+      {"import-alembic",
+       "convert an Alembic project's revisions into retort revision files "
+       "(same ids); exit 3 when some need converting by hand",
+       {},
+       MakeCommand<ImportAlembicCommand>},
   };
 }
 

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "util/strings.h"
+
 namespace retort {
 
 using json = nlohmann::ordered_json;
@@ -115,6 +117,119 @@ json ModelSchemasJson(const std::vector<ModelSchemaInfo>& schemas) {
                    {"files", s.files}});
   }
   return arr;
+}
+
+namespace {
+
+const char* ActionName(ImportAction a, bool dry_run) {
+  switch (a) {
+    case ImportAction::kCreate:
+      return dry_run ? "would create" : "create";
+    case ImportAction::kUpdate:
+      return dry_run ? "would update" : "update";
+    case ImportAction::kUnchanged:
+      return "unchanged";
+    case ImportAction::kKeep:
+      return "keep";
+    case ImportAction::kOverwrite:
+      return dry_run ? "would overwrite" : "overwrite";
+  }
+  return "?";
+}
+
+std::string Plural(size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+std::string ImportText(const ImportAlembicResult& r, bool verbose) {
+  std::string out = std::string(r.dry_run ? "Would import " : "Importing ") +
+                    r.alembic_dir + " (" +
+                    Plural(r.revisions.size(), "revision", "revisions") + ", " +
+                    r.dialect + ") into " + r.versions_dir + ":\n";
+  size_t width = 0;
+  for (const auto& rev : r.revisions)
+    width =
+        std::max(width, std::string(ActionName(rev.action, r.dry_run)).size());
+  for (const auto& rev : r.revisions) {
+    if (rev.action == ImportAction::kUnchanged && !verbose) continue;
+    std::string action = ActionName(rev.action, r.dry_run);
+    out +=
+        "  " + action + std::string(width - action.size() + 2, ' ') + rev.path;
+    if (rev.action == ImportAction::kKeep) {
+      out += "  (edited since the last import; --force overwrites it)";
+    }
+    out += "\n";
+  }
+  std::vector<std::string> counts;
+  auto add = [&](ImportAction a, const char* what) {
+    size_t n = r.Count(a);
+    if (n > 0) counts.push_back(std::to_string(n) + " " + what);
+  };
+  add(ImportAction::kCreate, r.dry_run ? "to create" : "created");
+  add(ImportAction::kUpdate, r.dry_run ? "to update" : "updated");
+  add(ImportAction::kOverwrite, r.dry_run ? "to overwrite" : "overwritten");
+  add(ImportAction::kUnchanged, "unchanged");
+  add(ImportAction::kKeep, "kept (edited by hand)");
+  out += Plural(r.revisions.size(), "revision", "revisions");
+  if (!counts.empty()) out += ": " + Join(counts, ", ");
+  out += "\n";
+  if (!r.todos.empty()) {
+    out += "\n" + Plural(r.todos.size(), "section", "sections") +
+           " to convert by hand (-- retort: TODO; retort upgrade refuses to "
+           "run them):\n";
+    for (const auto& t : r.todos) {
+      out += "  " + t.source + ": " + t.section + " of " + t.revision + ": " +
+             t.reason + "\n    -> " + t.file + "\n";
+    }
+  }
+  if (!r.orphans.empty()) {
+    out += "\nNo longer in the Alembic project (left in place):\n";
+    for (const auto& o : r.orphans) out += "  " + o + "\n";
+  }
+  if (!r.schemas_config.empty()) {
+    out += "\n" + r.schema_mapping_source +
+           " maps schemas to version tables; the matching sections of "
+           "retort.toml:\n\n" +
+           r.schemas_config;
+  }
+  if (!r.notes.empty()) {
+    out += "\n";
+    for (const auto& n : r.notes) out += "note: " + n + "\n";
+  }
+  return out;
+}
+
+json ImportJson(const ImportAlembicResult& r) {
+  json j;
+  j["alembic_dir"] = r.alembic_dir;
+  j["versions_dir"] = r.versions_dir;
+  j["dialect"] = r.dialect;
+  j["dry_run"] = r.dry_run;
+  j["revisions"] = json::array();
+  for (const auto& rev : r.revisions) {
+    std::string action = ActionName(rev.action, false);
+    j["revisions"].push_back({{"id", rev.id},
+                              {"source", rev.source},
+                              {"path", rev.path},
+                              {"action", action},
+                              {"todo", rev.todo},
+                              {"uses_schema", rev.uses_schema}});
+  }
+  j["todos"] = json::array();
+  for (const auto& t : r.todos) {
+    j["todos"].push_back({{"revision", t.revision},
+                          {"section", t.section},
+                          {"source", t.source},
+                          {"reason", t.reason},
+                          {"file", t.file}});
+  }
+  j["orphans"] = r.orphans;
+  j["schema_version_tables"] = r.schema_version_tables;
+  j["schemas_config"] = r.schemas_config;
+  j["notes"] = r.notes;
+  return j;
 }
 
 std::string TemplatesText(const std::vector<TemplateInfo>& templates) {

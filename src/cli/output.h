@@ -47,6 +47,16 @@ std::string ModelSchemasText(const std::vector<ModelSchemaInfo>& schemas);
 nlohmann::ordered_json ModelSchemasJson(
     const std::vector<ModelSchemaInfo>& schemas);
 
+// `import-alembic` as text: a line per revision (action and file), the
+// counts, the sections left as TODO (Alembic file:line, reason, retort
+// file), the [schemas.*] block env.py's mapping asks for, and notes, e.g.
+//   Importing alembic (13 revisions, postgresql) into migrations/versions:
+//     create     migrations/versions/1975ea83b712_create_account.sql
+//   13 revisions: 12 created, 1 unchanged
+// `verbose` lists unchanged revisions too.
+std::string ImportText(const ImportAlembicResult& result, bool verbose);
+nlohmann::ordered_json ImportJson(const ImportAlembicResult& result);
+
 // `list-templates`.
 std::string TemplatesText(const std::vector<TemplateInfo>& templates);
 

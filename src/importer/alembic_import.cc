@@ -1,0 +1,643 @@
+// ImportAlembicProject; see alembic_import.h.
+#include "importer/alembic_import.h"
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "importer/imported_file.h"
+#include "python/embedded_scripts.h"
+#include "revision/revision_map.h"
+#include "script/revision_file.h"
+#include "script/script_directory.h"
+#include "script/template.h"
+#include "util/atomic_file.h"
+#include "util/strings.h"
+
+namespace retort {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+// The value the worker passes wherever a revision asks for the schema; the
+// composed files say ${schema} there.
+constexpr char kSchemaSentinel[] = "retort_import_schema_3f1c";
+// A revision's module-level code may be slow (it imports the project), but
+// never this slow unless it waits on something.
+constexpr auto kRenderTimeout = 120s;
+constexpr auto kStartTimeout = 60s;
+
+void Log(const AlembicImportContext& c, LogLevel level,
+         const std::string& text) {
+  if (c.log && level >= c.log_level) c.log(level, text);
+}
+
+std::string Str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+int Int(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int>() : 0;
+}
+
+std::vector<std::string> Strings(const json& j, const char* key) {
+  std::vector<std::string> out;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) return out;
+  for (const json& v : *it)
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
+
+// The worker's error answer as a Status.
+Status WorkerError(const json& answer, const std::string& context) {
+  std::string message = Str(answer, "message");
+  if (message.empty()) message = answer.dump();
+  return Status::InvalidArgument(context.empty() ? message
+                                                 : context + ": " + message);
+}
+
+// A path as shown to the user: relative to `base` when inside it.
+std::string Shown(const std::string& path, const std::string& base) {
+  std::error_code ec;
+  fs::path rel = fs::relative(path, base, ec);
+  if (ec || rel.empty() || *rel.begin() == "..") return path;
+  return rel.string();
+}
+
+RenderedSection Section(const json& s) {
+  RenderedSection out;
+  out.statements = Strings(s, "statements");
+  out.empty = s.value("empty", false);
+  out.function_line = Int(s, "function_line");
+  out.source = Str(s, "source");
+  auto todo = s.find("todo");
+  if (todo != s.end() && todo->is_object()) {
+    out.todo = true;
+    out.todo_line = Int(*todo, "line");
+    out.todo_reason = Str(*todo, "reason");
+  }
+  return out;
+}
+
+// One Alembic revision file, as the workers answered for it.
+struct Work {
+  std::string path;  // absolute
+  json header;       // the "header" answer
+  json render;       // the "render" answer
+  Status error;      // a header the worker could not read, or a dead worker
+  bool needs_scratch = false;
+};
+
+// A pool of workers, each on its own thread, sharing one list of files.
+class WorkerPool {
+ public:
+  WorkerPool(const AlembicImportContext& context, json setup)
+      : context_(context), setup_(std::move(setup)) {}
+
+  // Runs `job(worker, i)` for i in [0, n) on `jobs` workers. The first
+  // worker failing to start or set up is the error.
+  Status Run(int jobs, size_t n,
+             const std::function<Status(PythonWorker&, size_t)>& job) {
+    std::atomic<size_t> next{0};
+    std::mutex mu;
+    Status first;
+    auto body = [&](size_t slot) {
+      Status s = Worker(slot).status();
+      while (s.ok()) {
+        size_t i = next.fetch_add(1);
+        if (i >= n) break;
+        s = job(*workers_[slot], i);
+      }
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (first.ok()) first = s;
+        next = n;  // the others stop after their current file
+      }
+    };
+    jobs = std::max(1, std::min<int>(jobs, static_cast<int>(n)));
+    if (workers_.size() < static_cast<size_t>(jobs)) workers_.resize(jobs);
+    std::vector<std::thread> threads;
+    for (int t = 1; t < jobs; ++t) threads.emplace_back(body, t);
+    body(0);
+    for (auto& t : threads) t.join();
+    return first;
+  }
+
+  // The worker of `slot`, started and set up on first use.
+  Result<PythonWorker*> Worker(size_t slot) {
+    if (slot >= workers_.size()) workers_.resize(slot + 1);
+    if (workers_[slot]) return workers_[slot].get();
+    RETORT_ASSIGN_OR_RETURN(auto w, StartWorker(context_.python));
+    RETORT_ASSIGN_OR_RETURN(json answer, w->Call(setup_, kStartTimeout));
+    if (!answer.value("ok", false)) {
+      return WorkerError(answer, "setting up the Alembic worker");
+    }
+    workers_[slot] = std::move(w);
+    return workers_[slot].get();
+  }
+
+  // A worker that answered hello, for the project's own questions.
+  static Result<std::unique_ptr<PythonWorker>> StartWorker(
+      const PythonCommand& python) {
+    RETORT_ASSIGN_OR_RETURN(auto w,
+                            PythonWorker::Start(python, kAlembicWorkerScript));
+    RETORT_ASSIGN_OR_RETURN(json hello,
+                            w->Call({{"op", "hello"}}, kStartTimeout));
+    if (!hello.value("ok", false)) {
+      if (Str(hello, "error") == "no_alembic") {
+        std::string detail = Str(hello, "message");
+        const bool sqlalchemy =
+            detail.find("sqlalchemy") != std::string::npos &&
+            detail.find("alembic") == std::string::npos;
+        return PythonMissingModule(
+            python, sqlalchemy ? "sqlalchemy" : "alembic",
+            sqlalchemy ? "python3-sqlalchemy" : "python3-alembic", detail);
+      }
+      return WorkerError(hello, "starting the Alembic worker");
+    }
+    return w;
+  }
+
+ private:
+  const AlembicImportContext& context_;
+  json setup_;
+  std::vector<std::unique_ptr<PythonWorker>> workers_;
+};
+
+// Revisions in an order that applies them: parents and dependencies first
+// (ties by file order, so the output is stable).
+std::vector<size_t> ApplyOrder(
+    const RevisionMap& map, const std::vector<Work>& work,
+    const std::unordered_map<std::string, size_t>& index_of) {
+  std::vector<size_t> order;
+  std::vector<char> state(work.size(), 0);  // 0 new, 1 visiting, 2 done
+  std::function<void(size_t)> visit = [&](size_t i) {
+    if (state[i] != 0) return;
+    state[i] = 1;
+    const RevisionNode* node = map.Find(Str(work[i].header, "revision"));
+    if (node) {
+      for (const std::string& dep : map.NormalizedDownRevisions(*node)) {
+        auto it = index_of.find(dep);
+        if (it != index_of.end()) visit(it->second);
+      }
+    }
+    state[i] = 2;
+    order.push_back(i);
+  };
+  for (size_t i = 0; i < work.size(); ++i) visit(i);
+  return order;
+}
+
+// The [schemas.*] block matching env.py's mapping.
+std::string SchemasConfig(const std::map<std::string, std::string>& mapping,
+                          const RevisionMap& map) {
+  std::string out;
+  for (const auto& [schema, table] : mapping) {
+    if (!out.empty()) out += "\n";
+    out += "[schemas." + schema + "]\n";
+    out += "version_table = \"" + table + "\"\n";
+    if (map.FindBranchLabel(schema) != nullptr) {
+      out += "branch = \"" + schema + "\"\n";
+    } else {
+      out += "# no revision has the branch label \"" + schema +
+             "\": set branch = \"<label>\" to the branch holding " + schema +
+             "'s revisions\n";
+    }
+  }
+  return out;
+}
+
+// Files of the retort project, by revision id (none when its folders do
+// not exist yet).
+Result<std::unordered_map<std::string, RevisionFile>> ExistingFiles(
+    const Config& config) {
+  std::unordered_map<std::string, RevisionFile> out;
+  ScriptDirectoryOptions so;
+  so.script_location = fs::absolute(config.Resolve(config.script_location));
+  for (const auto& v : config.version_locations)
+    so.version_locations.push_back(fs::absolute(config.Resolve(v)));
+  so.recursive_version_locations = config.recursive_version_locations;
+  std::error_code ec;
+  if (!fs::is_directory(so.script_location, ec)) return out;
+  RETORT_ASSIGN_OR_RETURN(ScriptDirectory dir, ScriptDirectory::Open(so));
+  RETORT_RETURN_IF_ERROR(
+      dir.Load().WithContext("reading the retort project's revision files"));
+  for (const Revision& r : dir.Revisions()) {
+    if (const RevisionFile* f = dir.Find(r.id)) out.emplace(r.id, *f);
+  }
+  return out;
+}
+
+// The Create Date the docstring gives, for the file name's date tokens.
+CreateDate ParseCreateDate(const std::string& text) {
+  CreateDate d;
+  int y, mo, da, h = 0, mi = 0, s = 0;
+  if (std::sscanf(text.c_str(), "%d-%d-%d %d:%d:%d", &y, &mo, &da, &h, &mi,
+                  &s) >= 3) {
+    d.year = y;
+    d.month = mo;
+    d.day = da;
+    d.hour = h;
+    d.minute = mi;
+    d.second = s;
+  }
+  return d;
+}
+
+}  // namespace
+
+Result<ImportAlembicResult> ImportAlembicProject(
+    const ImportAlembicOptions& options, const AlembicImportContext& context) {
+  const Config& config = *context.config;
+  ImportAlembicResult result;
+  result.dry_run = options.dry_run;
+  const std::string project_dir =
+      fs::absolute(config.directory.empty() ? "." : config.directory)
+          .lexically_normal()
+          .string();
+
+  // The dialect revisions are rendered for.
+  std::string dialect = options.dialect;
+  if (dialect.empty()) {
+    dialect = StartsWith(config.url, "sqlite:") ? "sqlite" : "postgresql";
+  } else if (dialect != "postgresql" && dialect != "sqlite") {
+    return Status::InvalidArgument("--dialect '" + dialect +
+                                   "': retort renders revisions for "
+                                   "postgresql or sqlite");
+  }
+  result.dialect = dialect;
+  const Dialect sql_dialect =
+      dialect == "sqlite" ? Dialect::kSqlite : Dialect::kPostgres;
+
+  // The Alembic project, as Alembic's own Config reads it.
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<PythonWorker> first,
+                          WorkerPool::StartWorker(context.python));
+  std::error_code ec;
+  const std::string source_path =
+      fs::absolute(options.path, ec).lexically_normal().string();
+  RETORT_ASSIGN_OR_RETURN(
+      json project,
+      first->Call({{"op", "project"}, {"path", source_path}}, kStartTimeout));
+  if (!project.value("ok", false)) {
+    return WorkerError(project, "import-alembic " + options.path);
+  }
+  result.alembic_dir = Str(project, "script_location");
+  const std::vector<std::string> files = Strings(project, "files");
+  result.versions_dir =
+      fs::absolute(config.VersionsDirectory()).lexically_normal().string();
+  for (const std::string& location : Strings(project, "version_locations")) {
+    if (fs::path(location).lexically_normal() ==
+        fs::path(result.versions_dir).lexically_normal()) {
+      return Status::InvalidArgument(
+          "retort's versions folder " + result.versions_dir +
+          " is the Alembic project's own; point script_location in " +
+          (config.path.empty() ? std::string("retort.toml") : config.path) +
+          " at a new folder (e.g. \"migrations\") and import again");
+    }
+  }
+
+  // env.py: the schema -> version table mapping and configure() keywords.
+  json env;
+  const std::string env_py = Str(project, "env_py");
+  if (!env_py.empty()) {
+    RETORT_ASSIGN_OR_RETURN(
+        env, first->Call({{"op", "env"}, {"path", env_py}}, kStartTimeout));
+    if (!env.value("ok", false)) {
+      result.notes.push_back(Shown(env_py, project_dir) + ":" +
+                             std::to_string(Int(env, "line")) +
+                             ": not read: " + Str(env, "message"));
+      env = json();
+    }
+  }
+  (void)first->Finish();
+  first.reset();
+
+  // Headers and bodies, in the workers.
+  std::vector<std::string> sys_path = Strings(project, "prepend_sys_path");
+  const std::string ini = Str(project, "ini");
+  const std::string root =
+      !ini.empty() ? fs::path(ini).parent_path().string()
+                   : fs::path(result.alembic_dir).parent_path().string();
+  if (std::find(sys_path.begin(), sys_path.end(), root) == sys_path.end()) {
+    sys_path.push_back(root);
+  }
+  for (const std::string& p : config.python_path)
+    sys_path.push_back(fs::absolute(config.Resolve(p)).string());
+  json x = json::object();
+  for (const auto& [k, v] : context.x_args)
+    if (k != "schema") x[k] = v;
+  json setup = {{"op", "setup"},
+                {"dialect", dialect},
+                {"sys_path", sys_path},
+                {"x", x},
+                {"schema_sentinel", kSchemaSentinel}};
+  if (!ini.empty()) setup["ini"] = ini;
+  PythonCommand python = context.python;
+  if (python.cwd.empty()) python.cwd = root;
+  AlembicImportContext worker_context = context;
+  worker_context.python = python;
+  WorkerPool pool(worker_context, setup);
+  int jobs = options.jobs;
+  if (jobs <= 0) {
+    int cores = static_cast<int>(std::thread::hardware_concurrency());
+    jobs = files.size() < 40 ? 1 : std::clamp(cores, 1, 4);
+  }
+  Log(context, LogLevel::kInfo,
+      "Rendering " + std::to_string(files.size()) + " Alembic revision" +
+          (files.size() == 1 ? "" : "s") + " from " +
+          Shown(result.alembic_dir, project_dir) + " for " + dialect +
+          " with " + std::to_string(jobs) + " Python worker" +
+          (jobs == 1 ? "" : "s"));
+  std::vector<Work> work(files.size());
+  RETORT_RETURN_IF_ERROR(
+      pool.Run(jobs, files.size(), [&](PythonWorker& w, size_t i) -> Status {
+        Work& item = work[i];
+        item.path = files[i];
+        RETORT_ASSIGN_OR_RETURN(
+            item.header,
+            w.Call({{"op", "header"}, {"path", item.path}}, kRenderTimeout));
+        if (!item.header.value("ok", false)) {
+          item.error =
+              Status::InvalidArgument(Shown(item.path, project_dir) + ":" +
+                                      std::to_string(Int(item.header, "line")) +
+                                      ": " + Str(item.header, "message"));
+          return Status::OK();
+        }
+        RETORT_ASSIGN_OR_RETURN(
+            item.render,
+            w.Call({{"op", "render"},
+                    {"path", item.path},
+                    {"module_name", "retort_rev_" + std::to_string(i)}},
+                   kRenderTimeout));
+        if (!item.render.value("ok", false)) {
+          item.error = WorkerError(item.render, Shown(item.path, project_dir));
+        }
+        for (const char* s : {"upgrade", "downgrade"}) {
+          if (item.render.contains(s) &&
+              item.render[s].value("needs_scratch", false)) {
+            item.needs_scratch = true;
+          }
+        }
+        return Status::OK();
+      }));
+  {
+    std::vector<std::string> errors;
+    for (const Work& w : work)
+      if (!w.error.ok()) errors.push_back(w.error.message());
+    if (!errors.empty()) {
+      std::string msg = std::to_string(errors.size()) +
+                        " Alembic revision file" +
+                        (errors.size() == 1 ? "" : "s") +
+                        " could not be read (nothing was written):";
+      for (size_t i = 0; i < errors.size() && i < 20; ++i)
+        msg += "\n  " + errors[i];
+      if (errors.size() > 20)
+        msg += "\n  ... and " + std::to_string(errors.size() - 20) + " more";
+      return Status::InvalidArgument(msg);
+    }
+  }
+
+  // The graph, checked as retort will load it.
+  std::vector<Revision> revisions;
+  std::unordered_map<std::string, size_t> index_of;
+  for (size_t i = 0; i < work.size(); ++i) {
+    Revision r;
+    r.id = Str(work[i].header, "revision");
+    r.down_revisions = Strings(work[i].header, "down_revisions");
+    r.branch_labels = Strings(work[i].header, "branch_labels");
+    r.depends_on = Strings(work[i].header, "depends_on");
+    r.doc = Str(work[i].header, "message");
+    r.path = Shown(work[i].path, project_dir);
+    Status valid = ValidateRevisionId(r.id);
+    if (!valid.ok()) {
+      return Status::InvalidArgument(r.path + ": revision '" + r.id +
+                                     "': " + valid.message());
+    }
+    index_of[r.id] = i;
+    revisions.push_back(std::move(r));
+  }
+  Result<RevisionMap> built = RevisionMap::Build(revisions);
+  if (!built.ok()) {
+    return built.status().WithContext("the Alembic project " +
+                                      Shown(result.alembic_dir, project_dir));
+  }
+  const RevisionMap& map = *built;
+  const std::vector<size_t> order = ApplyOrder(map, work, index_of);
+
+  // SQLite batch operations Alembic cannot render offline: again, on a
+  // scratch database brought to the revision's parents.
+  std::vector<size_t> scratch;
+  for (size_t i : order)
+    if (work[i].needs_scratch && sql_dialect == Dialect::kSqlite)
+      scratch.push_back(i);
+  if (!scratch.empty()) {
+    Log(context, LogLevel::kInfo,
+        std::to_string(scratch.size()) +
+            " revision(s) use batch operations that rebuild a table: "
+            "rendering them on scratch SQLite databases");
+    std::vector<size_t> position(work.size());
+    for (size_t p = 0; p < order.size(); ++p) position[order[p]] = p;
+    RETORT_RETURN_IF_ERROR(pool.Run(
+        jobs, scratch.size(), [&](PythonWorker& w, size_t k) -> Status {
+          Work& item = work[scratch[k]];
+          const std::string id = Str(item.header, "revision");
+          std::vector<std::string> ancestors = map.Ancestors({id});
+          std::vector<size_t> chain;
+          for (const std::string& a : ancestors) {
+            auto it = index_of.find(a);
+            if (a != id && it != index_of.end()) chain.push_back(it->second);
+          }
+          std::sort(chain.begin(), chain.end(), [&](size_t a, size_t b) {
+            return position[a] < position[b];
+          });
+          json paths = json::array();
+          for (size_t c : chain) paths.push_back(work[c].path);
+          RETORT_ASSIGN_OR_RETURN(
+              json answer,
+              w.Call({{"op", "render"},
+                      {"path", item.path},
+                      {"module_name", "retort_scratch_" + std::to_string(k)},
+                      {"scratch_chain", paths}},
+                     kRenderTimeout));
+          if (answer.value("ok", false)) item.render = std::move(answer);
+          return Status::OK();
+        }));
+  }
+
+  // What is there already.
+  RETORT_ASSIGN_OR_RETURN(auto existing, ExistingFiles(config));
+  std::vector<std::string> conflicts;
+  struct Planned {
+    ImportedRevision info;
+    std::string text;
+  };
+  std::vector<Planned> planned;
+  for (size_t i : order) {
+    const Work& w = work[i];
+    ImportedFileSpec spec;
+    spec.id = Str(w.header, "revision");
+    spec.down_revisions = Strings(w.header, "down_revisions");
+    spec.branch_labels = Strings(w.header, "branch_labels");
+    spec.depends_on = Strings(w.header, "depends_on");
+    spec.message = Str(w.header, "message");
+    spec.long_doc = Str(w.header, "long_doc");
+    spec.create_date = Str(w.header, "create_date");
+    spec.source = Shown(w.path, project_dir);
+    spec.upgrade = Section(w.render["upgrade"]);
+    spec.downgrade = Section(w.render["downgrade"]);
+    spec.schema_sentinel = kSchemaSentinel;
+    RETORT_ASSIGN_OR_RETURN(ComposedFile composed,
+                            ComposeImportedFile(spec, sql_dialect));
+    Planned p;
+    p.info.id = spec.id;
+    p.info.source = spec.source;
+    p.info.uses_schema = composed.uses_schema;
+    p.info.todo = composed.todos > 0;
+    p.text = std::move(composed.text);
+    auto found = existing.find(spec.id);
+    if (found == existing.end()) {
+      RETORT_ASSIGN_OR_RETURN(
+          std::string name,
+          RenderFileName(config.file_template, spec.id, spec.message,
+                         ParseCreateDate(spec.create_date),
+                         config.truncate_slug_length));
+      p.info.path = (fs::path(result.versions_dir) / (name + ".sql")).string();
+      p.info.action = ImportAction::kCreate;
+    } else {
+      const RevisionFile& old = found->second;
+      p.info.path = old.revision.path;
+      if (old.imported_from.empty() || old.import_checksum.empty()) {
+        conflicts.push_back(Shown(old.revision.path, project_dir) +
+                            " declares revision " + spec.id);
+        continue;
+      }
+      RETORT_ASSIGN_OR_RETURN(std::string current, ReadFile(old.revision.path));
+      if (ImportChecksum(current) == old.import_checksum) {
+        p.info.action = current == p.text ? ImportAction::kUnchanged
+                                          : ImportAction::kUpdate;
+      } else if (options.force) {
+        p.info.action = ImportAction::kOverwrite;
+      } else {
+        p.info.action = ImportAction::kKeep;
+        auto sections = ParseRevisionSections(current, old.revision.path);
+        p.info.todo =
+            sections.ok() && (sections->upgrade_directives.todo() != nullptr ||
+                              sections->downgrade_directives.todo() != nullptr);
+        if (sections.ok()) {
+          for (const char* name : {"upgrade", "downgrade"}) {
+            const SectionDirectives& d = std::string(name) == "upgrade"
+                                             ? sections->upgrade_directives
+                                             : sections->downgrade_directives;
+            if (const Directive* todo = d.todo()) {
+              result.todos.push_back({spec.id, name,
+                                      Shown(old.revision.path, project_dir) +
+                                          ":" + std::to_string(todo->line),
+                                      todo->argument,
+                                      Shown(old.revision.path, project_dir)});
+            }
+          }
+        }
+      }
+    }
+    if (p.info.action != ImportAction::kKeep) {
+      for (const auto& [section, name] :
+           {std::pair{&spec.upgrade, "upgrade"},
+            std::pair{&spec.downgrade, "downgrade"}}) {
+        if (!section->todo) continue;
+        result.todos.push_back(
+            {spec.id, name,
+             spec.source + ":" + std::to_string(section->todo_line),
+             section->todo_reason, Shown(p.info.path, project_dir)});
+      }
+    }
+    planned.push_back(std::move(p));
+  }
+  if (!conflicts.empty()) {
+    std::string msg =
+        "these files of the retort project declare revisions of the Alembic "
+        "project and were not written by import-alembic (no Import "
+        "Checksum); move them out of " +
+        Shown(result.versions_dir, project_dir) +
+        " and import again (nothing was written):";
+    for (const std::string& c : conflicts) msg += "\n  " + c;
+    return Status::AlreadyExists(msg);
+  }
+  for (const auto& [id, file] : existing) {
+    if (!file.imported_from.empty() && !index_of.count(id)) {
+      result.orphans.push_back(Shown(file.revision.path, project_dir));
+    }
+  }
+  std::sort(result.orphans.begin(), result.orphans.end());
+
+  // env.py's mapping, and settings retort.toml should share.
+  if (env.is_object()) {
+    if (env.contains("schema_version_tables") &&
+        env["schema_version_tables"].is_object()) {
+      for (const auto& [k, v] : env["schema_version_tables"].items())
+        if (v.is_string()) result.schema_version_tables[k] = v;
+      result.schema_mapping_source = Shown(env_py, project_dir) + ":" +
+                                     std::to_string(Int(env, "line")) + " (" +
+                                     Str(env, "name") + ")";
+      result.schemas_config = SchemasConfig(result.schema_version_tables, map);
+    }
+    const std::string vt = Str(env, "version_table");
+    if (!vt.empty() && vt != config.version_table) {
+      result.notes.push_back(
+          Shown(env_py, project_dir) + " passes version_table=\"" + vt +
+          "\" to context.configure(); set version_table = \"" + vt +
+          "\" in retort.toml so retort reads the table Alembic wrote");
+    }
+    const std::string vts = Str(env, "version_table_schema");
+    if (!vts.empty() && vts != config.version_table_schema) {
+      result.notes.push_back(
+          Shown(env_py, project_dir) + " passes version_table_schema=\"" + vts +
+          "\"; set version_table_schema = \"" + vts + "\" in retort.toml");
+    }
+  }
+  const bool uses_schema =
+      std::any_of(planned.begin(), planned.end(),
+                  [](const Planned& p) { return p.info.uses_schema; });
+  if (uses_schema && result.schema_version_tables.empty() &&
+      config.schemas.empty()) {
+    result.notes.push_back(
+        "revisions use ${schema} (they take the schema from -x schema=); " +
+        (env_py.empty() ? std::string("there is no env.py")
+                        : Shown(env_py, project_dir) + " has") +
+        " no schema -> version table mapping retort could read: add a "
+        "[schemas.NAME] section per schema to retort.toml "
+        "(docs/configuration.md), or run with --schema NAME");
+  }
+
+  // Write.
+  if (!options.dry_run) {
+    fs::create_directories(result.versions_dir, ec);
+    if (ec) {
+      return Status::IOError(result.versions_dir +
+                             ": cannot create the folder: " + ec.message());
+    }
+    for (const Planned& p : planned) {
+      const ImportAction a = p.info.action;
+      if (a == ImportAction::kKeep || a == ImportAction::kUnchanged) continue;
+      RETORT_RETURN_IF_ERROR(WriteFileAtomically(
+          p.info.path, p.text, /*replace=*/a != ImportAction::kCreate));
+    }
+  }
+  for (Planned& p : planned) {
+    p.info.path = Shown(p.info.path, project_dir);
+    result.revisions.push_back(std::move(p.info));
+  }
+  result.alembic_dir = Shown(result.alembic_dir, project_dir);
+  result.versions_dir = Shown(result.versions_dir, project_dir);
+  return result;
+}
+
+}  // namespace retort
