@@ -778,11 +778,10 @@ struct Edit {
   std::string text;
 };
 
-// One statement of the model file, parsed, with its scanner tokens read
-// when first needed.
+// One statement of the model file, with its scanner tokens read when first
+// needed.
 struct ParsedStatement {
   SqlStatement statement;
-  json tree;
   bool scanned = false;
   std::vector<ScanToken> tokens;
   // PostgreSQL's 63-byte cut of each identifier longer than that -> the
@@ -802,8 +801,11 @@ class ModelNamer {
     auto split = SplitPostgresScript(sql_);
     if (!split.ok()) return FileError(split.status().message());
     statements_.reserve(split->size());
+    // One statement at a time, its tree dropped once read: a model set's
+    // trees at once would be hundreds of megabytes.
     for (SqlStatement& s : *split) {
       ParsedStatement parsed;
+      json tree;
       PgQueryParseResult result = pg_query_parse(s.text.c_str());
       if (result.error != nullptr) {
         TextPosition at = LocatePosition(s.text, result.error->cursorpos);
@@ -813,22 +815,34 @@ class ModelNamer {
                                        std::to_string(s.line + at.line - 1) +
                                        ": " + message);
       }
-      parsed.tree = json::parse(result.parse_tree, nullptr, false);
+      tree = json::parse(result.parse_tree, nullptr, false);
       pg_query_free_parse_result(result);
-      if (parsed.tree.is_discarded()) {
+      if (tree.is_discarded()) {
         return Status::Internal(path_ + ":" + std::to_string(s.line) +
                                 ": cannot read libpg_query's parse tree");
       }
       parsed.statement = std::move(s);
       statements_.push_back(std::move(parsed));
+      current_ = statements_.size() - 1;
+      // The statement's own primary key first: a table may refer to itself.
+      RETORT_RETURN_IF_ERROR(ForEachStatement(tree, &ModelNamer::CollectKeys));
+      RETORT_RETURN_IF_ERROR(
+          ForEachStatement(tree, &ModelNamer::NameStatement));
     }
-    // Primary keys first, for REFERENCES without a column list (they may
-    // come later in the file, or be the statement's own table).
-    for (current_ = 0; current_ < statements_.size(); ++current_) {
-      RETORT_RETURN_IF_ERROR(ForEachStatement(&ModelNamer::CollectKeys));
-    }
-    for (current_ = 0; current_ < statements_.size(); ++current_) {
-      RETORT_RETURN_IF_ERROR(ForEachStatement(&ModelNamer::NameStatement));
+    // REFERENCES without a column list to a table whose primary key comes
+    // later in the file.
+    for (Deferred& d : deferred_) {
+      current_ = d.statement;
+      auto key = primary_keys_.find(d.referred);
+      if (key != primary_keys_.end()) {
+        d.subject.referred_columns = key->second;
+      } else {
+        d.subject.referred_columns_unknown =
+            "REFERENCES " + TableText(d.referred) +
+            " names no columns and this file gives " + TableText(d.referred) +
+            " no primary key; list the referred columns";
+      }
+      RETORT_RETURN_IF_ERROR(Finish(d.subject, d.location, d.what));
     }
     std::sort(edits_.begin(), edits_.end(),
               [](const Edit& a, const Edit& b) { return a.offset < b.offset; });
@@ -867,8 +881,8 @@ class ModelNamer {
 
   // Calls `visit` on the current statement's top-level statements and on
   // the elements of CREATE SCHEMA (whose tables live in that schema).
-  Status ForEachStatement(Visitor visit) {
-    const json* stmts = Member(Current().tree, "stmts");
+  Status ForEachStatement(const json& tree, Visitor visit) {
+    const json* stmts = Member(tree, "stmts");
     if (stmts == nullptr || !stmts->is_array()) return Status::OK();
     for (const json& raw : *stmts) {
       const json* stmt = Member(raw, "stmt");
@@ -1111,6 +1125,8 @@ class ModelNamer {
   Status NameConstraint(const json& constraint, const TableRef& table,
                         const std::string* column) {
     std::string contype = Str(constraint, "contype");
+    bool defer = false;
+    TableRef deferred_referred;
     NamingSubject subject;
     subject.schema = table.schema;
     subject.table = table.name;
@@ -1139,18 +1155,16 @@ class ModelNamer {
       subject.referred_table = referred.name;
       subject.referred_columns =
           ResolveAll(Strings(Member(constraint, "pk_attrs")));
+      what = "foreign key";
       if (subject.referred_columns.empty()) {
         auto key = primary_keys_.find(referred);
         if (key != primary_keys_.end()) {
           subject.referred_columns = key->second;
         } else {
-          subject.referred_columns_unknown =
-              "REFERENCES " + TableText(referred) +
-              " names no columns and this file gives " + TableText(referred) +
-              " no primary key; list the referred columns";
+          defer = true;
         }
       }
-      what = "foreign key";
+      deferred_referred = referred;
     } else if (contype == "CONSTR_CHECK") {
       subject.kind = NamingKind::kCheck;
       std::vector<std::string> refs;
@@ -1178,6 +1192,18 @@ class ModelNamer {
     what = "the " + what +
            (subject.name ? " " + QuotePostgresIdentifier(*subject.name) : "") +
            " of table " + TableText(table);
+    if (defer) {
+      deferred_.push_back(Deferred{current_, std::move(subject),
+                                   deferred_referred, location, what});
+      return Status::OK();
+    }
+    return Finish(subject, location, what);
+  }
+
+  // Names `subject`, a constraint at `location` of the current statement
+  // described as `what`.
+  Status Finish(const NamingSubject& subject, int location,
+                const std::string& what) {
     auto named = ConventionName(naming_, subject);
     if (!named.ok())
       return ErrorAt(location, what + ": " + named.status().message());
@@ -1324,6 +1350,15 @@ class ModelNamer {
   std::string enclosing_schema_;
   std::string resolve_error_;
   std::map<TableRef, std::vector<std::string>> primary_keys_;
+  // A foreign key waiting for the primary key of the table it refers to.
+  struct Deferred {
+    size_t statement = 0;
+    NamingSubject subject;
+    TableRef referred;
+    int location = -1;
+    std::string what;
+  };
+  std::vector<Deferred> deferred_;
   std::vector<Edit> edits_;
 };
 
