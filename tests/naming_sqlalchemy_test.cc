@@ -561,6 +561,46 @@ Table("sessions", m,
                       initially="DEFERRED")),
     UniqueConstraint("token", "user_id", deferrable=True))
 )py"});
+  cases.push_back({"column_order", R"sql(
+CREATE TABLE ordered (
+  a integer,
+  b integer,
+  c integer,
+  amount numeric,
+  PRIMARY KEY (b, a),
+  UNIQUE (c, b, a)
+);
+CREATE INDEX ON ordered (c);
+CREATE UNIQUE INDEX ON ordered (a);
+CREATE INDEX ON ordered ((amount * 100), b);
+CREATE INDEX ON ordered (b, a) WHERE c > 0;
+)sql",
+                   R"py(
+o = Table("ordered", m,
+    Column("a", Integer, unique=True, index=True),
+    Column("b", Integer),
+    Column("c", Integer, index=True),
+    Column("amount", Numeric),
+    PrimaryKeyConstraint("b", "a"),
+    UniqueConstraint("c", "b", "a"))
+Index(None, o.c.amount * 100, o.c.b)
+Index(None, o.c.b, o.c.a, postgresql_where=o.c.c > 0)
+)py"});
+  cases.push_back({"exclude", R"sql(
+CREATE TABLE bookings (
+  id integer PRIMARY KEY,
+  room integer,
+  during tsrange,
+  EXCLUDE USING gist (room WITH =, during WITH &&)
+);
+)sql",
+                   R"py(
+Table("bookings", m,
+    Column("id", Integer, primary_key=True),
+    Column("room", Integer),
+    Column("during", TSRANGE),
+    ExcludeConstraint(("room", "="), ("during", "&&"), using="gist"))
+)py"});
   cases.push_back({"dotted_schema", R"sql(
 CREATE TABLE "a.b".things (x integer UNIQUE, y integer);
 CREATE INDEX ON "a.b".things (y);
@@ -712,7 +752,8 @@ std::string Script(const std::vector<NamedConvention>& conventions,
       "import sqlalchemy\n"
       "from sqlalchemy import *\n"
       "from sqlalchemy import create_mock_engine\n"
-      "from sqlalchemy.dialects.postgresql import JSONB\n"
+      "from sqlalchemy.dialects.postgresql import JSONB, TSRANGE, "
+      "ExcludeConstraint\n"
       "assert sqlalchemy.__version__.startswith('1.4'), "
       "sqlalchemy.__version__\n";
   json conventions_json = json::array();

@@ -570,6 +570,8 @@ struct ScanToken {
 
 // Token numbers of pg_query.proto's enum Token.
 constexpr int kTokenIdent = 258;
+constexpr int kTokenSqlComment = 275;
+constexpr int kTokenCComment = 276;
 constexpr int kTokenConstraint = 347;
 constexpr int kTokenOn = 543;
 constexpr int kTokenOnly = 544;
@@ -629,6 +631,7 @@ class WireReader {
   const uint8_t* end_;
 };
 
+// The tokens of `text`, comments left out.
 Result<std::vector<ScanToken>> Scan(const std::string& text) {
   PgQueryScanResult result = pg_query_scan(text.c_str());
   struct Free {
@@ -671,7 +674,10 @@ Result<std::vector<ScanToken>> Scan(const std::string& text) {
       if (f == 4) token.token = value;
       if (f == 5) token.keyword_kind = value;
     }
-    tokens.push_back(token);
+    // Comments are tokens too; nothing here wants them.
+    if (token.token != kTokenSqlComment && token.token != kTokenCComment) {
+      tokens.push_back(token);
+    }
   }
   return tokens;
 }

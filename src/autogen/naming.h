@@ -33,6 +33,9 @@
 //    first 55 characters, "_" and the last 4 hex digits of the MD5 of the
 //    whole UTF-8 name: always 60 characters.
 //  - Explicit names a template does not apply to are left alone.
+//  - A name holding "%" is written "%%" in the DDL text SQLAlchemy's
+//    psycopg2 dialect compiles (pyformat); the driver makes it "%" again,
+//    so the database has "%", as here.
 //
 // How SQL maps to SQLAlchemy's Table, where the SQL leaves a choice:
 //  - Names are PostgreSQL's: unquoted identifiers folded to lower case,
@@ -60,7 +63,25 @@
 //    table level in CREATE TABLE or ALTER TABLE ... ADD (COLUMN), and
 //    CREATE [UNIQUE] INDEX (unique or not: SQLAlchemy's ix) are named.
 //    REFERENCES without a column list refers to the primary key the file
-//    gives that table (SQLAlchemy's ForeignKey always names its column).
+//    gives that table (SQLAlchemy's ForeignKey always names its column);
+//    when the file gives it none, only %(referred_column_...)s tokens fail
+//    (and %(referred_table_name)s assumes no "." in that column's name).
+//  - What SQLAlchemy 1.4 cannot write but PostgreSQL can is named as its
+//    nearest equivalent: UNIQUE ... INCLUDE (...) and UNIQUE NULLS NOT
+//    DISTINCT as a UniqueConstraint of the key columns; an index's INCLUDE
+//    columns, WHERE, USING and opclasses do not count (as in SQLAlchemy's
+//    postgresql_include / _where / _using).
+//
+// Where retort is more lenient than SQLAlchemy, which refuses outright:
+//  - A pk template with %(constraint_name)s: SQLAlchemy fails on every
+//    Table (it names each table's empty implicit primary key first);
+//    retort renames named primary keys and refuses unnamed ones.
+//  - No ix template: SQLAlchemy cannot create an unnamed Index at all;
+//    retort leaves unnamed indexes to PostgreSQL (a SQLAlchemy project can
+//    only have them from raw DDL, named by PostgreSQL). Likewise for the
+//    other kinds, where SQLAlchemy too leaves the name to PostgreSQL.
+//  - Names longer than 63 characters that no template makes (explicit
+//    ones, table names): SQLAlchemy refuses them; PostgreSQL cuts them.
 //
 // Left as PostgreSQL names them, with why:
 //  - EXCLUDE constraints: SQLAlchemy's ExcludeConstraint has no convention

@@ -363,6 +363,38 @@ TEST(NamingApplyTest, TableConstraints) {
             ")");
 }
 
+TEST(NamingApplyTest, WhatSqlalchemyCannotWrite) {
+  // Named after the key columns, as SQLAlchemy's nearest UniqueConstraint.
+  EXPECT_EQ(Apply("CREATE TABLE t (a int, b int, UNIQUE NULLS NOT DISTINCT "
+                  "(a), UNIQUE (b) INCLUDE (a))",
+                  Unnamed()),
+            "CREATE TABLE t (a int, b int, CONSTRAINT uq_t_a UNIQUE NULLS NOT "
+            "DISTINCT (a), CONSTRAINT uq_t_b UNIQUE (b) INCLUDE (a))");
+  // Temporary, unlogged and typed tables are Tables too.
+  EXPECT_EQ(Apply("CREATE TEMP TABLE t (a int PRIMARY KEY);\n"
+                  "CREATE UNLOGGED TABLE u (a int UNIQUE);\n"
+                  "CREATE TABLE v OF some_type (a WITH OPTIONS PRIMARY KEY)",
+                  Unnamed()),
+            "CREATE TEMP TABLE t (a int CONSTRAINT pk_t PRIMARY KEY);\n"
+            "CREATE UNLOGGED TABLE u (a int CONSTRAINT uq_u_a UNIQUE);\n"
+            "CREATE TABLE v OF some_type (a WITH OPTIONS CONSTRAINT pk_v "
+            "PRIMARY KEY)");
+}
+
+TEST(NamingApplyTest, PrimaryKeyConstraintName) {
+  NamingConvention n;
+  n.pk = "pk_%(table_name)s_%(constraint_name)s";
+  EXPECT_EQ(Apply("CREATE TABLE t (a int CONSTRAINT main PRIMARY KEY)", n),
+            "CREATE TABLE t (a int CONSTRAINT pk_t_main PRIMARY KEY)");
+  EXPECT_EQ(Error("CREATE TABLE t (a int PRIMARY KEY)", n),
+            "models/m.sql:1: the primary key of table t: pk = "
+            "\"pk_%(table_name)s_%(constraint_name)s\" uses "
+            "%(constraint_name)s, which SQLAlchemy allows only on an "
+            "explicitly named constraint (\"Naming convention including "
+            "%(constraint_name)s token requires that constraint is "
+            "explicitly named.\"); name it");
+}
+
 TEST(NamingApplyTest, AlterTableAdd) {
   EXPECT_EQ(Apply("ALTER TABLE ONLY auth.users ADD PRIMARY KEY (id),\n"
                   "  ADD UNIQUE (email), ADD CONSTRAINT c CHECK (id > 0),\n"
@@ -541,6 +573,20 @@ TEST(NamingApplyTest, Schemas) {
             "  CREATE INDEX ix_shop_items_u ON items (u);");
 }
 
+TEST(NamingApplyTest, CommentsAroundTheIndexNameSlot) {
+  EXPECT_EQ(
+      Apply("CREATE INDEX /* before */ ON -- after\n t (a)", Recommended()),
+      "CREATE INDEX /* before */ ix_t_a ON -- after\n t (a)");
+  EXPECT_EQ(Apply("CREATE TABLE t (a int CONSTRAINT /* x */ c -- y\n CHECK "
+                  "(a > 0))",
+                  Recommended()),
+            "CREATE TABLE t (a int CONSTRAINT /* x */ ck_t_c -- y\n CHECK "
+            "(a > 0))");
+  // The parser's relation position is that of the schema when qualified.
+  EXPECT_EQ(Apply("CREATE INDEX ON \"S\" . t (a)", Recommended()),
+            "CREATE INDEX \"ix_S_t_a\" ON \"S\" . t (a)");
+}
+
 TEST(NamingApplyTest, ReferencesWithoutColumnsUsesThePrimaryKey) {
   NamingConvention n;
   n.fk = "fk_%(table_name)s_%(referred_column_0N_name)s";
@@ -560,6 +606,12 @@ TEST(NamingApplyTest, ReferencesWithoutColumnsUsesThePrimaryKey) {
             "FOREIGN KEY (x, y) REFERENCES pairs);\n"
             "ALTER TABLE pairs ADD PRIMARY KEY (a, b);\n"
             "ALTER TABLE orders ADD PRIMARY KEY (p);");
+  // Inside CREATE SCHEMA an unqualified table is the schema's.
+  EXPECT_EQ(Apply("CREATE SCHEMA s CREATE TABLE a (id int PRIMARY KEY)\n"
+                  "  CREATE TABLE b (a int REFERENCES a)",
+                  n),
+            "CREATE SCHEMA s CREATE TABLE a (id int PRIMARY KEY)\n"
+            "  CREATE TABLE b (a int CONSTRAINT fk_b_id REFERENCES a)");
   EXPECT_EQ(Error("\nCREATE TABLE o (u int REFERENCES elsewhere)", n),
             "models/m.sql:2: the foreign key of table o: fk = "
             "\"fk_%(table_name)s_%(referred_column_0N_name)s\" uses "
