@@ -149,11 +149,16 @@ std::string ImportText(const ImportAlembicResult& r, bool verbose) {
                     Plural(r.revisions.size(), "revision", "revisions") + ", " +
                     r.dialect + ") into " + r.versions_dir + ":\n";
   size_t width = 0;
-  for (const auto& rev : r.revisions)
+  auto shown = [&](const ImportedRevision& rev) {
+    return verbose || rev.action != ImportAction::kUnchanged;
+  };
+  for (const auto& rev : r.revisions) {
+    if (!shown(rev)) continue;
     width =
         std::max(width, std::string(ActionName(rev.action, r.dry_run)).size());
+  }
   for (const auto& rev : r.revisions) {
-    if (rev.action == ImportAction::kUnchanged && !verbose) continue;
+    if (!shown(rev)) continue;
     std::string action = ActionName(rev.action, r.dry_run);
     out +=
         "  " + action + std::string(width - action.size() + 2, ' ') + rev.path;

@@ -95,6 +95,9 @@ struct Work {
   json render;       // the "render" answer
   Status error;      // a header the worker could not read, or a dead worker
   bool needs_scratch = false;
+  // Rendered on a scratch SQLite database: table rebuilds, which need
+  // foreign key enforcement off (as Alembic's connection has it).
+  bool rebuilt_on_scratch = false;
 };
 
 // A pool of workers, each on its own thread, sharing one list of files.
@@ -205,6 +208,9 @@ std::string SchemasConfig(const std::map<std::string, std::string>& mapping,
     if (!out.empty()) out += "\n";
     out += "[schemas." + schema + "]\n";
     out += "version_table = \"" + table + "\"\n";
+    // The version table lives in the schema, which must exist before the
+    // first revision runs (env.py creates it, as the seeds' do).
+    out += "create = true\n";
     if (map.FindBranchLabel(schema) != nullptr) {
       out += "branch = \"" + schema + "\"\n";
     } else {
@@ -468,7 +474,10 @@ Result<ImportAlembicResult> ImportAlembicProject(
                       {"module_name", "retort_scratch_" + std::to_string(k)},
                       {"scratch_chain", paths}},
                      kRenderTimeout));
-          if (answer.value("ok", false)) item.render = std::move(answer);
+          if (answer.value("ok", false)) {
+            item.render = std::move(answer);
+            item.rebuilt_on_scratch = true;
+          }
           return Status::OK();
         }));
   }
@@ -495,6 +504,16 @@ Result<ImportAlembicResult> ImportAlembicProject(
     spec.upgrade = Section(w.render["upgrade"]);
     spec.downgrade = Section(w.render["downgrade"]);
     spec.schema_sentinel = kSchemaSentinel;
+    if (w.rebuilt_on_scratch) {
+      // retort enforces SQLite foreign keys; Alembic's connection does
+      // not, and a rebuild drops the referenced table.
+      for (RenderedSection* section : {&spec.upgrade, &spec.downgrade}) {
+        if (!section->todo && !section->statements.empty()) {
+          section->statements.insert(section->statements.begin(),
+                                     "PRAGMA foreign_keys = OFF");
+        }
+      }
+    }
     RETORT_ASSIGN_OR_RETURN(ComposedFile composed,
                             ComposeImportedFile(spec, sql_dialect));
     Planned p;

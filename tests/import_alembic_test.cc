@@ -1,0 +1,547 @@
+// `retort import-alembic` end to end, with Debian's Alembic beside it: the
+// hand-written projects of tests/data/alembic (every operation, data
+// migrations, labels, merges, dependencies, schema per domain, SQLite batch
+// rebuilds) and projects from tests/tools/gen_alembic.py. Each imported
+// project is run by retort on a real database and compared with what
+// Alembic itself builds; a database Alembic migrated halfway is continued
+// by retort and handed back to Alembic.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "cli_util.h"
+#include "pg_harness.h"
+#include "runtime_util.h"
+
+namespace retort::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kPython = "/usr/bin/python3";  // Debian's, with alembic
+
+std::string Fixture(const std::string& name) {
+  return std::string(RETORT_SOURCE_DIR) + "/tests/data/alembic/" + name;
+}
+
+// The SQLAlchemy URL of a libpq one.
+std::string SaUrl(const std::string& url) {
+  return "postgresql+psycopg2" + url.substr(url.find("://"));
+}
+
+// A retort project in a temp folder holding a copy of an Alembic project
+// in alembic/, with retort.toml pointing at `url`.
+class ImportProject {
+ public:
+  ImportProject(const std::string& fixture, const std::string& url,
+                const std::string& extra_config = "") {
+    if (!fixture.empty()) {
+      fs::copy(Fixture(fixture), p_.Path("alembic"),
+               fs::copy_options::recursive);
+    }
+    p_.WriteFile("retort.toml", "script_location = \"migrations\"\nurl = \"" +
+                                    url + "\"\npython = \"" + kPython + "\"\n" +
+                                    extra_config);
+    fs::create_directories(p_.Path("migrations/versions"));
+  }
+
+  const TempProject& p() const { return p_; }
+  CliResult Retort(const std::vector<std::string>& args) const {
+    return p_.Run(args);
+  }
+  // Runs Debian's Alembic in alembic/ with `env`; stdout+stderr.
+  std::string Alembic(const std::string& args,
+                      const std::string& env = "") const {
+    std::string out;
+    int rc = Shell("cd " + p_.Path("alembic") + " && " + env + " " + kPython +
+                       " -m alembic " + args + " 2>&1",
+                   &out);
+    EXPECT_EQ(rc, 0) << "alembic " << args << ":\n" << out;
+    return out;
+  }
+  std::string File(const std::string& rel) const { return p_.ReadFile(rel); }
+  // Points alembic/alembic.ini's sqlalchemy.url at `url`.
+  void SetAlembicUrl(const std::string& url) const {
+    std::string text = File("alembic/alembic.ini");
+    size_t at = text.find("sqlalchemy.url = ");
+    ASSERT_NE(at, std::string::npos);
+    p_.WriteFile("alembic/alembic.ini", text.substr(0, at) +
+                                            "sqlalchemy.url = " + SaUrl(url) +
+                                            text.substr(text.find('\n', at)));
+  }
+  // The retort file of revision `id`.
+  std::string VersionFile(const std::string& id) const {
+    for (const std::string& name : p_.List("migrations/versions")) {
+      if (name.rfind(id, 0) == 0) return "migrations/versions/" + name;
+    }
+    ADD_FAILURE() << "no file for " << id;
+    return "";
+  }
+
+ private:
+  TempProject p_;
+};
+
+// Ids in the order `history` prints them, from retort's or Alembic's
+// output ("a -> b (head), msg" lines).
+std::vector<std::string> HistoryIds(const std::string& text) {
+  std::vector<std::string> ids;
+  std::regex line(R"(-> ([0-9a-f]+)[ ,])");
+  for (std::sregex_iterator it(text.begin(), text.end(), line), end; it != end;
+       ++it) {
+    ids.push_back((*it)[1]);
+  }
+  return ids;
+}
+
+// Tables, columns, constraints and indexes of `schemas`, one fact per row,
+// sorted: two databases built by different tools compare equal when their
+// schemas do.
+std::vector<std::string> Fingerprint(const std::string& url,
+                                     const std::string& schemas) {
+  const std::string in = "IN (" + schemas + ")";
+  std::vector<std::string> out;
+  for (const std::string& sql : {
+           "SELECT table_schema || '.' || table_name || '.' || column_name || "
+           "' ' || data_type || ' ' || is_nullable || ' ' || "
+           "coalesce(column_default, '-') FROM information_schema.columns "
+           "WHERE table_schema " +
+               in + " AND table_name NOT LIKE 'alembic_version%'",
+           "SELECT n.nspname || '.' || t.relname || ' ' || c.conname || ' ' "
+           "|| pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class "
+           "t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = "
+           "t.relnamespace WHERE n.nspname " +
+               in + " AND t.relname NOT LIKE 'alembic_version%'",
+           "SELECT indexdef FROM pg_indexes WHERE schemaname " + in +
+               " AND tablename NOT LIKE 'alembic_version%'",
+           "SELECT n.nspname || '.' || t.typname || ' ' || (SELECT "
+           "string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM "
+           "pg_enum e WHERE e.enumtypid = t.oid) FROM pg_type t JOIN "
+           "pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e' "
+           "AND n.nspname " +
+               in,
+       }) {
+    for (std::string& row : Rows(url, sql)) out.push_back(std::move(row));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Replaces the upgrade section of a retort file (a human converting a
+// TODO by hand).
+void RewriteUpgrade(const TempProject& p, const std::string& rel,
+                    const std::string& sql) {
+  std::string text = p.ReadFile(rel);
+  size_t up = text.find("-- migrate:upgrade\n");
+  size_t down = text.find("-- migrate:downgrade\n");
+  ASSERT_NE(up, std::string::npos);
+  ASSERT_NE(down, std::string::npos);
+  p.WriteFile(rel, text.substr(0, up) + "-- migrate:upgrade\n" + sql + "\n\n" +
+                       text.substr(down));
+}
+
+TEST(ImportAlembic, ShopOnPostgresWithTodosConvertedByHand) {
+  const std::string url = FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  ImportProject project("shop", url);
+  CliResult r = project.Retort({"import-alembic", "alembic"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.out.find("Importing alembic/migrations (13 revisions, "
+                       "postgresql) into migrations/versions:\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("13 revisions: 13 created\n"), std::string::npos);
+  EXPECT_NE(
+      r.out.find(
+          "3 sections to convert by hand (-- retort: TODO; retort upgrade "
+          "refuses to run them):\n"
+          "  alembic/migrations/versions/b1f7d9a3c5e2_backfill_loyalty_points."
+          "py:22: upgrade of b1f7d9a3c5e2: reads rows: the result of execute() "
+          "at b1f7d9a3c5e2_backfill_loyalty_points.py:22 is used (.fetchall at "
+          "b1f7d9a3c5e2_backfill_loyalty_points.py:24); offline there is no "
+          "database to read\n"
+          "    -> migrations/versions/"
+          "b1f7d9a3c5e2_backfill_loyalty_points_from_past_orders.sql\n"),
+      std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("0e6a3c9f2b58_welcome_credit.py:35: upgrade of "
+                       "0e6a3c9f2b58: reads rows: the result of execute() at "
+                       "shopdb/backfill.py:7 is used"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("6b2d8f4a1c37_order_items_total.py:30: upgrade of "
+                       "6b2d8f4a1c37: reads rows:"),
+            std::string::npos)
+      << r.out;
+
+  // The same graph as Alembic's.
+  CliResult history = project.Retort({"history"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  std::string alembic_history = project.Alembic("history");
+  EXPECT_EQ(HistoryIds(history.out), HistoryIds(alembic_history));
+  EXPECT_EQ(HistoryIds(history.out).size(), 13u);
+  CliResult heads = project.Retort({"heads"});
+  EXPECT_EQ(heads.out.substr(0, 12), project.Alembic("heads").substr(0, 12));
+
+  // A TODO section is refused before anything runs.
+  CliResult up = project.Retort({"upgrade", "head"});
+  EXPECT_EQ(up.exit_code, 1);
+  const std::string backfill = project.VersionFile("b1f7d9a3c5e2");
+  EXPECT_NE(up.err.find(backfill + ":"), std::string::npos) << up.err;
+  EXPECT_NE(up.err.find("upgrade b1f7d9a3c5e2 is not ready to run"),
+            std::string::npos)
+      << up.err;
+  EXPECT_FALSE(TableExists(url, "customers"));
+
+  // Converted by hand, the files are kept by a second import.
+  RewriteUpgrade(project.p(), backfill,
+                 "UPDATE customers c SET loyalty_points = 10 * o.n\n"
+                 "FROM (SELECT customer_id, count(*) AS n FROM orders GROUP BY "
+                 "customer_id) o\nWHERE o.customer_id = c.id;");
+  RewriteUpgrade(
+      project.p(), project.VersionFile("0e6a3c9f2b58"),
+      "ALTER TABLE customers ADD COLUMN welcome_credit NUMERIC(8, 2) DEFAULT "
+      "'0' NOT NULL;\n\nUPDATE customers SET welcome_credit = 5 WHERE NOT "
+      "EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = customers.id);");
+  RewriteUpgrade(project.p(), project.VersionFile("6b2d8f4a1c37"),
+                 "ALTER TABLE orders ADD COLUMN items_total NUMERIC(12, 2);");
+  CliResult again = project.Retort({"import-alembic", "alembic"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("13 revisions: 10 unchanged, 3 kept (edited by "
+                           "hand)\n"),
+            std::string::npos)
+      << again.out;
+  EXPECT_NE(again.out.find("  keep  " + backfill +
+                           "  (edited since the last import; --force "
+                           "overwrites it)\n"),
+            std::string::npos)
+      << again.out;
+
+  // retort runs the whole project, and Alembic reads where it stopped.
+  CliResult full = project.Retort({"upgrade", "head"});
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  EXPECT_EQ(VersionRows(url), std::vector<std::string>{"6b2d8f4a1c37"});
+  EXPECT_TRUE(TableExists(url, "catalog_items"));
+  std::string current =
+      project.Alembic("current", "SHOP_DATABASE_URL='" + SaUrl(url) + "'");
+  EXPECT_NE(current.find("6b2d8f4a1c37 (head)"), std::string::npos) << current;
+  // And back down to nothing.
+  CliResult down = project.Retort({"downgrade", "base"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  EXPECT_FALSE(TableExists(url, "customers"));
+  EXPECT_FALSE(TableExists(url, "orders"));
+}
+
+TEST(ImportAlembic, RerunsRewriteOnlyWhatTheImportWrote) {
+  ImportProject project("multischema", "sqlite:///app.db");
+  auto import = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"import-alembic", "alembic/alembic.ini",
+                                     "--dialect", "postgresql"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return project.Retort(args);
+  };
+  CliResult dry = import({"--dry-run"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("Would import alembic/migrations (6 revisions, "
+                         "postgresql) into migrations/versions:\n"
+                         "  would create  migrations/versions/"
+                         "1a7f3c5e9b20_auth_users.sql\n"),
+            std::string::npos)
+      << dry.out;
+  EXPECT_NE(dry.out.find("6 revisions: 6 to create\n"), std::string::npos);
+  EXPECT_TRUE(project.p().List("migrations/versions").empty());
+
+  CliResult first = import({});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(project.p().List("migrations/versions").size(), 6u);
+  CliResult same = import({});
+  EXPECT_EQ(same.exit_code, 0);
+  EXPECT_NE(same.out.find("6 revisions: 6 unchanged\n"), std::string::npos)
+      << same.out;
+
+  // An Alembic file changed: its import is rewritten.
+  const std::string users_py =
+      "alembic/migrations/versions/1a7f3c5e9b20_auth_users.py";
+  std::string py = project.File(users_py);
+  size_t at = py.find("sa.Column(\"password_hash\"");
+  ASSERT_NE(at, std::string::npos);
+  project.p().WriteFile(
+      users_py, py.substr(0, at) +
+                    "sa.Column(\"display_name\", sa.String(80)),\n        " +
+                    py.substr(at));
+  CliResult updated = import({});
+  EXPECT_EQ(updated.exit_code, 0);
+  EXPECT_NE(updated.out.find("  update  migrations/versions/"
+                             "1a7f3c5e9b20_auth_users.sql\n"),
+            std::string::npos)
+      << updated.out;
+  EXPECT_NE(project.File(project.VersionFile("1a7f3c5e9b20"))
+                .find("display_name VARCHAR(80)"),
+            std::string::npos);
+
+  // Edited by hand: kept and reported, unless --force.
+  const std::string roles = project.VersionFile("6d2b8e0f4a13");
+  project.p().WriteFile(roles,
+                        project.File(roles) + "-- reviewed by the DBA\n");
+  CliResult kept = import({});
+  EXPECT_EQ(kept.exit_code, 0);
+  EXPECT_NE(kept.out.find("  keep  " + roles +
+                          "  (edited since the last import; --force "
+                          "overwrites it)\n"),
+            std::string::npos)
+      << kept.out;
+  EXPECT_NE(project.File(roles).find("-- reviewed by the DBA"),
+            std::string::npos);
+  CliResult forced = import({"--force"});
+  EXPECT_EQ(forced.exit_code, 0);
+  EXPECT_NE(forced.out.find("  overwrite  " + roles + "\n"), std::string::npos)
+      << forced.out;
+  EXPECT_EQ(project.File(roles).find("-- reviewed by the DBA"),
+            std::string::npos);
+
+  // An Alembic revision that went away is reported, its file left alone.
+  fs::remove(project.p().Path(
+      "alembic/migrations/versions/e2f4a6c8d0b9_inventory_reorder_level.py"));
+  CliResult orphan = import({});
+  EXPECT_EQ(orphan.exit_code, 0);
+  EXPECT_NE(orphan.out.find("No longer in the Alembic project (left in "
+                            "place):\n  migrations/versions/"
+                            "e2f4a6c8d0b9_inventory_reorder_level.sql\n"),
+            std::string::npos)
+      << orphan.out;
+
+  // A file retort did not write that declares one of the ids: an error,
+  // nothing written.
+  std::string mine = project.File(roles);
+  fs::remove(project.p().Path(roles));
+  WriteRevision(project.p(), "6d2b8e0f4a13", "1a7f3c5e9b20", "", "",
+                "SELECT 1;", "SELECT 1;", "my own");
+  CliResult conflict = import({});
+  EXPECT_EQ(conflict.exit_code, 1);
+  EXPECT_NE(conflict.err.find(
+                "error: these files of the retort project declare revisions "
+                "of the Alembic project and were not written by "
+                "import-alembic (no Import Checksum); move them out of "
+                "migrations/versions and import again (nothing was "
+                "written):\n"
+                "  migrations/versions/6d2b8e0f4a13.sql declares revision "
+                "6d2b8e0f4a13\n"),
+            std::string::npos)
+      << conflict.err;
+}
+
+TEST(ImportAlembic, SchemaPerDomainMatchesAlembic) {
+  const std::string url = FreshDatabaseUrl();
+  const std::string alembic_url = FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  ImportProject project("multischema", url);
+  CliResult r = project.Retort({"import-alembic", "alembic/alembic.ini"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string block =
+      "[schemas.auth]\n"
+      "version_table = \"alembic_version_auth\"\n"
+      "create = true\n"
+      "branch = \"auth\"\n"
+      "\n"
+      "[schemas.inventory]\n"
+      "version_table = \"alembic_version_inventory\"\n"
+      "create = true\n"
+      "branch = \"inventory\"\n";
+  EXPECT_NE(r.out.find("alembic/migrations/env.py:15 (SCHEMA_VERSION_TABLES) "
+                       "maps schemas to version tables; the matching "
+                       "sections of retort.toml:\n\n" +
+                       block),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(project.File(project.VersionFile("6d2b8e0f4a13"))
+                .find("ALTER TABLE ${schema}.users ADD COLUMN is_admin"),
+            std::string::npos);
+  // The block pasted into retort.toml, as the output says.
+  project.p().WriteFile("retort.toml",
+                        project.File("retort.toml") + "\n" + block);
+  project.SetAlembicUrl(alembic_url);
+  for (const std::string schema : {"auth", "inventory"}) {
+    CliResult up =
+        project.Retort({"upgrade", schema + "@head", "--schema", schema});
+    ASSERT_EQ(up.exit_code, 0) << schema << ": " << up.err;
+    project.Alembic("-x schema=" + schema + " upgrade " + schema + "@head");
+  }
+  const std::string schemas = "'auth', 'inventory'";
+  std::vector<std::string> ours = Fingerprint(url, schemas);
+  EXPECT_GT(ours.size(), 10u);
+  EXPECT_EQ(ours, Fingerprint(alembic_url, schemas));
+  for (const std::string schema : {"auth", "inventory"}) {
+    const std::string table = schema + ".alembic_version_" + schema;
+    EXPECT_EQ(VersionRows(url, table), VersionRows(alembic_url, table))
+        << table;
+    EXPECT_EQ(VersionRows(url, table).size(), 1u) << table;
+  }
+  // And down again, one schema at a time.
+  CliResult down =
+      project.Retort({"downgrade", "auth@base", "--schema", "auth"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  EXPECT_FALSE(TableExists(url, "auth.users"));
+  EXPECT_TRUE(TableExists(url, "inventory.items"));
+}
+
+// A database Alembic migrated halfway is continued by retort after the
+// import, with the version table as Alembic left it; Alembic then reads
+// retort's head and can move the database again.
+TEST(ImportAlembic, TakeOverHalfwayAndHandBack) {
+  const std::string url = FreshDatabaseUrl();
+  const std::string reference = FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  ImportProject project("", url);
+  std::string out;
+  ASSERT_EQ(
+      Shell(kPython + " " + std::string(RETORT_SOURCE_DIR) +
+                "/tests/tools/gen_alembic.py " + project.p().Path("alembic") +
+                " --revisions 40 --ops mixed --shape branchy "
+                "--data-every 0 --seed 7 --url '" +
+                SaUrl(url) + "'",
+            &out),
+      0)
+      << out;
+  const std::string ini = "-c " + project.p().Path("alembic/alembic.ini");
+  project.Alembic(ini + " upgrade 000000000014");
+  CliResult r = project.Retort({"import-alembic", "alembic"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("40 revisions: 40 created\n"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(VersionRows(url), std::vector<std::string>{"000000000014"});
+  CliResult up = project.Retort({"upgrade", "heads"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  const std::vector<std::string> heads = VersionRows(url);
+  ASSERT_FALSE(heads.empty());
+
+  // The same schema as Alembic's own run of the whole project.
+  std::string ref_ini = project.p().Path("alembic/ref.ini");
+  std::string text = project.File("alembic/alembic.ini");
+  size_t at = text.find("sqlalchemy.url = ");
+  ASSERT_NE(at, std::string::npos);
+  project.p().WriteFile("alembic/ref.ini",
+                        text.substr(0, at) +
+                            "sqlalchemy.url = " + SaUrl(reference) +
+                            text.substr(text.find('\n', at)));
+  project.Alembic("-c " + ref_ini + " upgrade heads");
+  EXPECT_EQ(Fingerprint(url, "'public'"), Fingerprint(reference, "'public'"));
+  EXPECT_EQ(heads, VersionRows(reference));
+
+  // Alembic reads retort's heads, and moves the database again.
+  std::string current = project.Alembic(ini + " current");
+  for (const std::string& h : heads)
+    EXPECT_NE(current.find(h + " (head)"), std::string::npos) << current;
+  project.Alembic(ini + " downgrade 000000000014");
+  EXPECT_EQ(VersionRows(url), std::vector<std::string>{"000000000014"});
+  CliResult again = project.Retort({"upgrade", "heads"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(VersionRows(url), heads);
+}
+
+// SQLite: batch operations Alembic cannot render offline are rendered on
+// a scratch database; the imported revisions build what Alembic builds.
+TEST(ImportAlembic, SqliteBatchRebuilds) {
+  ImportProject project("sqlite_batch", "sqlite:///app.db");
+  CliResult r = project.Retort({"import-alembic", "alembic/alembic.ini"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("(5 revisions, sqlite)"), std::string::npos) << r.out;
+  CliResult up = project.Retort({"upgrade", "head"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  const std::string ours = "sqlite:///" + project.p().Path("app.db");
+  const std::string theirs = "sqlite:///" + project.p().Path("alembic.db");
+  std::string text = project.File("alembic/alembic.ini");
+  size_t at = text.find("sqlalchemy.url = ");
+  ASSERT_NE(at, std::string::npos);
+  project.p().WriteFile("alembic/alembic.ini",
+                        text.substr(0, at) + "sqlalchemy.url = sqlite:///" +
+                            project.p().Path("alembic.db") +
+                            text.substr(text.find('\n', at)));
+  project.Alembic("upgrade head");
+  // SQLite keeps each CREATE statement as written; Alembic's offline
+  // rendering (which import-alembic uses) indents with four spaces where
+  // its online run writes a tab.
+  const std::string schema =
+      "SELECT type || ' ' || name || ' ' || replace(coalesce(sql, ''), "
+      "char(9), '    ') FROM sqlite_master WHERE name NOT LIKE "
+      "'alembic_version%' ORDER BY 1";
+  EXPECT_EQ(Rows(ours, schema), Rows(theirs, schema));
+  EXPECT_EQ(VersionRows(ours), VersionRows(theirs));
+  CliResult down = project.Retort({"downgrade", "base"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  project.Alembic("downgrade base");
+  EXPECT_EQ(Rows(ours, schema), Rows(theirs, schema));
+}
+
+TEST(ImportAlembic, Errors) {
+  TempProject bare;
+  CliResult no_config = bare.Run({"import-alembic", Fixture("shop")});
+  EXPECT_EQ(no_config.exit_code, 1);
+  EXPECT_EQ(no_config.err, "error: no retort.toml in " + bare.dir() +
+                               ": import-alembic writes into a retort "
+                               "project; create one with 'retort init "
+                               "migrations' (then set its url) and import "
+                               "again\n");
+
+  // A Python without Alembic.
+  ImportProject project("broken", "sqlite:///app.db");
+  project.p().WriteFile("nopy.sh",
+                        "#!/bin/sh\nexec " + kPython + " -S \"$@\"\n");
+  fs::permissions(project.p().Path("nopy.sh"), fs::perms::owner_all);
+  std::string config = project.File("retort.toml");
+  project.p().WriteFile(
+      "retort.toml", config.substr(0, config.find("python =")) + "python = \"" +
+                         project.p().Path("nopy.sh") + "\"\n");
+  CliResult no_alembic = project.Retort({"import-alembic", "alembic"});
+  EXPECT_EQ(no_alembic.exit_code, 1);
+  EXPECT_EQ(no_alembic.err,
+            "error: " + project.p().Path("nopy.sh") +
+                " (the 'python' setting, retort.toml:3) cannot import "
+                "alembic (ModuleNotFoundError: No module named 'alembic'): "
+                "install Debian's "
+                "python3-alembic (apt-get install python3-alembic), or pip "
+                "install alembic into that interpreter's environment, or set "
+                "python = \"/path/to/python3\" in retort.toml to an "
+                "interpreter that has it\n");
+  project.p().WriteFile("retort.toml", config);
+
+  // Headers retort cannot read without running the file: every one listed.
+  CliResult broken = project.Retort({"import-alembic", "alembic"});
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_NE(broken.err.find("Alembic revision files could not be read "
+                            "(nothing was written):\n"),
+            std::string::npos)
+      << broken.err;
+  EXPECT_NE(broken.err.find("  alembic/migrations/versions/"
+                            "22bb33cc44dd_parent_from_a_name.py:"),
+            std::string::npos)
+      << broken.err;
+  EXPECT_NE(broken.err.find("down_revision is not a literal"),
+            std::string::npos)
+      << broken.err;
+  EXPECT_TRUE(project.p().List("migrations/versions").empty());
+
+  CliResult missing = project.Retort({"import-alembic", "nowhere"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err,
+            "error: import-alembic nowhere: " + project.p().Path("nowhere") +
+                " does not exist; give the project's "
+                "alembic.ini or its scripts folder (the one "
+                "holding env.py and versions/)\n");
+  CliResult own = project.Retort({"import-alembic", "migrations"});
+  EXPECT_EQ(own.exit_code, 1);
+  EXPECT_EQ(own.err, "error: retort's versions folder " +
+                         project.p().Path("migrations/versions") +
+                         " is the Alembic project's own; point "
+                         "script_location in retort.toml at a new folder "
+                         "(e.g. \"migrations\") and import again\n");
+
+  CliResult bad_dialect =
+      project.Retort({"import-alembic", "alembic", "--dialect", "mysql"});
+  EXPECT_EQ(bad_dialect.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace retort::testing
