@@ -134,5 +134,83 @@ TEST(CliOutput, TemplatesText) {
             "  retort init -t generic ./migrations\n");
 }
 
+ImportAlembicResult SampleImport() {
+  ImportAlembicResult r;
+  r.alembic_dir = "alembic";
+  r.versions_dir = "migrations/versions";
+  r.dialect = "postgresql";
+  auto rev = [](std::string id, ImportAction a, bool todo) {
+    ImportedRevision x;
+    x.id = id;
+    x.source = "alembic/versions/" + id + ".py";
+    x.path = "migrations/versions/" + id + "_x.sql";
+    x.action = a;
+    x.todo = todo;
+    return x;
+  };
+  r.revisions = {rev("aaaa", ImportAction::kUnchanged, false),
+                 rev("bbbb", ImportAction::kCreate, true),
+                 rev("cccc", ImportAction::kKeep, false)};
+  r.todos.push_back({"bbbb", "upgrade", "alembic/versions/bbbb.py:12",
+                     "reads rows", "migrations/versions/bbbb_x.sql"});
+  return r;
+}
+
+TEST(CliOutput, ImportText) {
+  ImportAlembicResult r = SampleImport();
+  EXPECT_EQ(ImportText(r, false),
+            "Importing alembic (3 revisions, postgresql) into "
+            "migrations/versions:\n"
+            "  create  migrations/versions/bbbb_x.sql\n"
+            "  keep    migrations/versions/cccc_x.sql  (edited since the last "
+            "import; --force overwrites it)\n"
+            "3 revisions: 1 created, 1 unchanged, 1 kept (edited by hand)\n"
+            "\n"
+            "1 section to convert by hand (-- retort: TODO; retort upgrade "
+            "refuses to run them):\n"
+            "  alembic/versions/bbbb.py:12: upgrade of bbbb: reads rows\n"
+            "    -> migrations/versions/bbbb_x.sql\n");
+  std::string verbose = ImportText(r, true);
+  EXPECT_NE(verbose.find("  unchanged  migrations/versions/aaaa_x.sql\n"),
+            std::string::npos)
+      << verbose;
+  r.dry_run = true;
+  r.todos.clear();
+  r.orphans = {"migrations/versions/dddd_x.sql"};
+  r.schema_mapping_source = "alembic/env.py:3 (TABLES)";
+  r.schemas_config = "[schemas.auth]\nversion_table = \"v\"\n";
+  r.notes = {"something to know"};
+  EXPECT_EQ(ImportText(r, false),
+            "Would import alembic (3 revisions, postgresql) into "
+            "migrations/versions:\n"
+            "  would create  migrations/versions/bbbb_x.sql\n"
+            "  keep          migrations/versions/cccc_x.sql  (edited since "
+            "the last import; --force overwrites it)\n"
+            "3 revisions: 1 to create, 1 unchanged, 1 kept (edited by hand)\n"
+            "\n"
+            "No longer in the Alembic project (left in place):\n"
+            "  migrations/versions/dddd_x.sql\n"
+            "\n"
+            "alembic/env.py:3 (TABLES) maps schemas to version tables; the "
+            "matching sections of retort.toml:\n"
+            "\n"
+            "[schemas.auth]\n"
+            "version_table = \"v\"\n"
+            "\n"
+            "note: something to know\n");
+}
+
+TEST(CliOutput, ImportJson) {
+  auto j = ImportJson(SampleImport());
+  EXPECT_EQ(j["revisions"].size(), 3u);
+  EXPECT_EQ(j["revisions"][1].dump(),
+            R"({"id":"bbbb","source":"alembic/versions/bbbb.py",)"
+            R"("path":"migrations/versions/bbbb_x.sql","action":"create",)"
+            R"("todo":true,"uses_schema":false})");
+  EXPECT_EQ(j["revisions"][2]["action"], "keep");
+  EXPECT_EQ(j["todos"][0]["source"], "alembic/versions/bbbb.py:12");
+  EXPECT_EQ(j["dry_run"], false);
+}
+
 }  // namespace
 }  // namespace retort
