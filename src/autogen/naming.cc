@@ -981,7 +981,7 @@ class ModelNamer {
     return t;
   }
 
-  // --- Pass 1: the primary keys each table gets in this file. ---
+  // --- The primary keys each table gets in this file. ---
 
   Status CollectKeys(const json& stmt, const std::string& schema) {
     // An ambiguous name is reported where a name is made from it.
@@ -1029,10 +1029,11 @@ class ModelNamer {
     return Status::OK();
   }
 
-  // --- Pass 2: names. ---
+  // --- Names. ---
 
   Status NameStatement(const json& stmt, const std::string& schema) {
     resolve_error_.clear();
+    RETORT_RETURN_IF_ERROR(CheckReferences(stmt));
     if (const json* create = Member(stmt, "CreateStmt")) {
       return NameCreateTable(*create, schema);
     }
@@ -1206,6 +1207,137 @@ class ModelNamer {
     return Finish(subject, location, what);
   }
 
+  // --- References to explicit names a template replaced. ---
+
+  // A name a template replaced, and the kind of template.
+  struct Renamed {
+    std::string name;
+    NamingKind kind = NamingKind::kIndex;
+  };
+
+  // Fails when `stmt` refers by its old name to a constraint or index a
+  // "constraint_name" template renamed earlier in the file: the statement
+  // would fail on the database with a confusing "does not exist".
+  Status CheckReferences(const json& stmt) {
+    // The names of a List node ({"List": {"items": [String...]}}).
+    auto items_of = [](const json* node) {
+      const json* list = node == nullptr ? nullptr : Member(*node, "List");
+      return Strings(list == nullptr ? nullptr : Member(*list, "items"));
+    };
+    if (const json* comment = Member(stmt, "CommentStmt")) {
+      std::string objtype = Str(*comment, "objtype");
+      std::vector<std::string> items = items_of(Member(*comment, "object"));
+      if (objtype == "OBJECT_TABCONSTRAINT" && items.size() >= 2) {
+        return ConstraintReference("COMMENT ON CONSTRAINT",
+                                   Resolve(items[items.size() - 2]),
+                                   Resolve(items.back()), 0);
+      }
+      if (objtype == "OBJECT_INDEX" && !items.empty()) {
+        return IndexReference("COMMENT ON INDEX", Resolve(items.back()), 0);
+      }
+    } else if (const json* drop = Member(stmt, "DropStmt")) {
+      if (Str(*drop, "removeType") != "OBJECT_INDEX") return Status::OK();
+      const json* objects = Member(*drop, "objects");
+      if (objects == nullptr || !objects->is_array()) return Status::OK();
+      for (const json& object : *objects) {
+        std::vector<std::string> items = items_of(&object);
+        if (items.empty()) continue;
+        RETORT_RETURN_IF_ERROR(
+            IndexReference("DROP INDEX", Resolve(items.back()), 0));
+      }
+    } else if (const json* rename = Member(stmt, "RenameStmt")) {
+      const json* relation = Member(*rename, "relation");
+      if (relation == nullptr) return Status::OK();
+      std::string type = Str(*rename, "renameType");
+      int at = Int(*relation, "location", 0);
+      if (type == "OBJECT_TABCONSTRAINT") {
+        return ConstraintReference("RENAME CONSTRAINT",
+                                   Resolve(Str(*relation, "relname")),
+                                   Resolve(Str(*rename, "subname")), at);
+      }
+      if (type == "OBJECT_INDEX") {
+        return IndexReference("ALTER INDEX", Resolve(Str(*relation, "relname")),
+                              at);
+      }
+    } else if (const json* cluster = Member(stmt, "ClusterStmt")) {
+      if (Member(*cluster, "indexname") != nullptr) {
+        return IndexReference("CLUSTER", Resolve(Str(*cluster, "indexname")),
+                              0);
+      }
+    } else if (const json* alter = Member(stmt, "AlterTableStmt")) {
+      const json* relation = Member(*alter, "relation");
+      const json* cmds = Member(*alter, "cmds");
+      if (relation == nullptr || cmds == nullptr) return Status::OK();
+      const std::string table = Resolve(Str(*relation, "relname"));
+      const int at = Int(*relation, "location", 0);
+      if (Str(*alter, "objtype") == "OBJECT_INDEX") {
+        return IndexReference("ALTER INDEX", table, at);
+      }
+      for (const json& item : *cmds) {
+        const json* cmd = Member(item, "AlterTableCmd");
+        if (cmd == nullptr) continue;
+        const std::string subtype = Str(*cmd, "subtype");
+        const json* def = Member(*cmd, "def");
+        if (subtype == "AT_ValidateConstraint" ||
+            subtype == "AT_DropConstraint") {
+          RETORT_RETURN_IF_ERROR(ConstraintReference(
+              subtype == "AT_DropConstraint" ? "DROP CONSTRAINT"
+                                             : "VALIDATE CONSTRAINT",
+              table, Resolve(Str(*cmd, "name")), at));
+        } else if (subtype == "AT_AlterConstraint" && def != nullptr) {
+          if (const json* c = Member(*def, "Constraint")) {
+            RETORT_RETURN_IF_ERROR(ConstraintReference(
+                "ALTER CONSTRAINT", table, Resolve(Str(*c, "conname")), at));
+          }
+        } else if (subtype == "AT_ClusterOn") {
+          RETORT_RETURN_IF_ERROR(
+              IndexReference("CLUSTER ON", Resolve(Str(*cmd, "name")), at));
+        } else if (subtype == "AT_ReplicaIdentity" && def != nullptr) {
+          if (const json* r = Member(*def, "ReplicaIdentityStmt")) {
+            if (Member(*r, "name") != nullptr) {
+              RETORT_RETURN_IF_ERROR(
+                  IndexReference("REPLICA IDENTITY USING INDEX",
+                                 Resolve(Str(*r, "name")), at));
+            }
+          }
+        } else if (subtype == "AT_AddConstraint" && def != nullptr) {
+          if (const json* c = Member(*def, "Constraint")) {
+            if (Member(*c, "indexname") != nullptr) {
+              RETORT_RETURN_IF_ERROR(IndexReference(
+                  "USING INDEX", Resolve(Str(*c, "indexname")), at));
+            }
+          }
+        }
+      }
+    }
+    return Status::OK();
+  }
+
+  Status RenamedError(const std::string& what, const std::string& old_name,
+                      const Renamed& renamed, int location) const {
+    return ErrorAt(
+        location,
+        what + " refers to " + QuotePostgresIdentifier(old_name) +
+            ", which the [naming] convention names " +
+            QuotePostgresIdentifier(renamed.name) + " (" +
+            TemplateLabel(renamed.kind, naming_.Template(renamed.kind)) +
+            "); refer to it by that name");
+  }
+
+  Status ConstraintReference(const std::string& what, const std::string& table,
+                             const std::string& name, int location) const {
+    auto it = renamed_constraints_.find({table, name});
+    if (it == renamed_constraints_.end()) return Status::OK();
+    return RenamedError(what, name, it->second, location);
+  }
+
+  Status IndexReference(const std::string& what, const std::string& name,
+                        int location) const {
+    auto it = renamed_indexes_.find(name);
+    if (it == renamed_indexes_.end()) return Status::OK();
+    return RenamedError(what, name, it->second, location);
+  }
+
   // Names `subject`, a constraint at `location` of the current statement
   // described as `what`.
   Status Finish(const NamingSubject& subject, int location,
@@ -1223,6 +1355,12 @@ class ModelNamer {
                      "CONSTRAINT " + QuotePostgresIdentifier(name) + " ", name);
     }
     if (name == *subject.name) return Status::OK();
+    renamed_constraints_[{subject.table, *subject.name}] = {name, subject.kind};
+    if (subject.kind == NamingKind::kPrimaryKey ||
+        subject.kind == NamingKind::kUnique) {
+      // Their index takes their name.
+      renamed_indexes_[*subject.name] = {name, subject.kind};
+    }
     // CONSTRAINT <name> ...: replace the token after CONSTRAINT.
     RETORT_RETURN_IF_ERROR(EnsureScanned());
     const std::vector<ScanToken>& tokens = Current().tokens;
@@ -1315,6 +1453,7 @@ class ModelNamer {
     if (at < 2) {
       return Status::Internal(path_ + ": cannot find the name of " + what);
     }
+    renamed_indexes_[*subject.name] = {**named, NamingKind::kIndex};
     return ReplaceToken(tokens[at - 2], **named);
   }
 
@@ -1365,6 +1504,11 @@ class ModelNamer {
     std::string what;
   };
   std::vector<Deferred> deferred_;
+  // Explicit names a "constraint_name" template replaced: constraints by
+  // (table, old name), indexes (and the indexes of primary keys and unique
+  // constraints) by old name, as index names are unique in their schema.
+  std::map<std::pair<std::string, std::string>, Renamed> renamed_constraints_;
+  std::map<std::string, Renamed> renamed_indexes_;
   std::vector<Edit> edits_;
 };
 

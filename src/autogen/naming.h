@@ -93,6 +93,12 @@
 //    takes the index's name.
 //  - NOT NULL (not a named constraint in PostgreSQL 15).
 // Refused with an error naming file:line:
+//  - A statement referring by its old name to a constraint or index whose
+//    explicit name a "constraint_name" template replaced earlier in the
+//    file (COMMENT ON CONSTRAINT/INDEX, ALTER INDEX, DROP INDEX, CLUSTER,
+//    ALTER TABLE ... VALIDATE/ALTER/DROP CONSTRAINT, CLUSTER ON, REPLICA
+//    IDENTITY / ADD ... USING INDEX): the database would say it does not
+//    exist.
 //  - CREATE TABLE ... (LIKE t INCLUDING INDEXES / CONSTRAINTS / ALL) while
 //    a template applies to what it copies: PostgreSQL names the copies.
 #ifndef RETORT_AUTOGEN_NAMING_H_

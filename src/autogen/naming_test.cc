@@ -538,6 +538,51 @@ TEST(NamingApplyTest, NamesWithLineBreaksAreRefused) {
             "gives holds a line break, which would move the lines after it");
 }
 
+TEST(NamingApplyTest, ReferencesToReplacedNamesAreRefused) {
+  NamingConvention n;
+  n.ck = "ck_%(table_name)s_%(constraint_name)s";
+  n.uq = "uq_%(constraint_name)s";
+  n.ix = "ix_%(constraint_name)s";
+  const std::string models =
+      "CREATE TABLE t (a int CONSTRAINT positive CHECK (a > 0),\n"
+      "  CONSTRAINT one_a UNIQUE (a));\n"
+      "CREATE INDEX by_a ON t (a);\n";
+  EXPECT_EQ(Error(models + "COMMENT ON CONSTRAINT positive ON t IS 'x';", n),
+            "models/m.sql:4: COMMENT ON CONSTRAINT refers to positive, which "
+            "the [naming] convention names ck_t_positive (ck = "
+            "\"ck_%(table_name)s_%(constraint_name)s\"); refer to it by that "
+            "name");
+  EXPECT_EQ(Error(models + "COMMENT ON INDEX by_a IS 'x';", n),
+            "models/m.sql:4: COMMENT ON INDEX refers to by_a, which the "
+            "[naming] convention names ix_by_a (ix = "
+            "\"ix_%(constraint_name)s\"); refer to it by that name");
+  EXPECT_EQ(Error(models + "\nALTER TABLE t VALIDATE CONSTRAINT positive;", n),
+            "models/m.sql:5: VALIDATE CONSTRAINT refers to positive, which "
+            "the [naming] convention names ck_t_positive (ck = "
+            "\"ck_%(table_name)s_%(constraint_name)s\"); refer to it by that "
+            "name");
+  // A unique constraint's index has its name.
+  EXPECT_EQ(Error(models + "ALTER INDEX one_a SET (fillfactor = 50);", n),
+            "models/m.sql:4: ALTER INDEX refers to one_a, which the [naming] "
+            "convention names uq_one_a (uq = \"uq_%(constraint_name)s\"); "
+            "refer to it by that name");
+  EXPECT_EQ(Error(models + "CLUSTER t USING by_a;", n),
+            "models/m.sql:4: CLUSTER refers to by_a, which the [naming] "
+            "convention names ix_by_a (ix = \"ix_%(constraint_name)s\"); "
+            "refer to it by that name");
+  EXPECT_EQ(Error(models + "DROP INDEX IF EXISTS x, s.by_a;", n),
+            "models/m.sql:4: DROP INDEX refers to by_a, which the [naming] "
+            "convention names ix_by_a (ix = \"ix_%(constraint_name)s\"); "
+            "refer to it by that name");
+  // By the new names, or to other tables' constraints: fine.
+  const std::string fine = models +
+                           "COMMENT ON CONSTRAINT ck_t_positive ON t IS 'x';\n"
+                           "COMMENT ON CONSTRAINT positive ON other IS 'y';\n"
+                           "COMMENT ON INDEX ix_by_a IS 'z';\n";
+  auto out = ApplyNamingConvention(fine, "m.sql", n);
+  EXPECT_TRUE(out.ok()) << out.status().message();
+}
+
 TEST(NamingApplyTest, QuotedIdentifiersAndFolding) {
   NamingConvention n = Unnamed();
   EXPECT_EQ(Apply("CREATE TABLE \"Users\" (\"Email\" text UNIQUE, "
