@@ -7,7 +7,8 @@
 // constraint and index are read back from both DDL texts with libpg_query
 // and must be the same; where SQLAlchemy refuses (a %(constraint_name)s
 // template on an unnamed constraint, a dotted referred table) retort must
-// refuse too. No database server is needed.
+// refuse too. A second test runs both on the harness's PostgreSQL server
+// and compares the names its catalog ends up with.
 #include <gtest/gtest.h>
 #include <pg_query.h>
 
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "autogen/naming.h"
+#include "pg_harness.h"
 #include "runtime_util.h"
 #include "util/temp_dir.h"
 
@@ -428,11 +430,11 @@ Table("tags", m,
     CheckConstraint("length(label) < 50", name="label_length"))
 )py"});
   cases.push_back({"references_primary_key", R"sql(
+CREATE TABLE authors (id integer, PRIMARY KEY (id));
 CREATE TABLE books (
   id integer PRIMARY KEY,
   author_id integer REFERENCES authors
 );
-CREATE TABLE authors (id integer, PRIMARY KEY (id));
 CREATE TABLE pairs (a integer, b integer, PRIMARY KEY (a, b));
 CREATE TABLE pair_refs (x integer, y integer, FOREIGN KEY (x, y) REFERENCES pairs);
 )sql",
@@ -453,6 +455,7 @@ CREATE SCHEMA inventory
   CREATE INDEX ON items (name);
 )sql",
                    R"py(
+event.listen(m, "before_create", DDL("CREATE SCHEMA inventory"))
 items = Table("items", m,
     Column("sku", Text, primary_key=True),
     Column("name", Text, unique=True),
@@ -591,7 +594,7 @@ CREATE TABLE bookings (
   id integer PRIMARY KEY,
   room integer,
   during tsrange,
-  EXCLUDE USING gist (room WITH =, during WITH &&)
+  EXCLUDE USING gist (during WITH &&)
 );
 )sql",
                    R"py(
@@ -599,7 +602,7 @@ Table("bookings", m,
     Column("id", Integer, primary_key=True),
     Column("room", Integer),
     Column("during", TSRANGE),
-    ExcludeConstraint(("room", "="), ("during", "&&"), using="gist"))
+    ExcludeConstraint(("during", "&&"), using="gist"))
 )py"});
   cases.push_back({"dotted_schema", R"sql(
 CREATE TABLE "a.b".things (x integer UNIQUE, y integer);
@@ -744,6 +747,17 @@ std::string PythonString(const std::string& s) { return json(s).dump(); }
 
 // The script: for each convention and case, SQLAlchemy's DDL or its error,
 // as JSON in argv[1].
+// The constraints and indexes of a database's own schemas, as
+// "schema.table <contype|index> name" lines.
+constexpr char kCatalogQuery[] =
+    "SELECT n.nspname || '.' || c.relname || ' ' || con.contype::text || ' ' "
+    "|| con.conname FROM pg_constraint con JOIN pg_class c ON c.oid = "
+    "con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+    "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') "
+    "UNION ALL SELECT schemaname || '.' || tablename || ' index ' || "
+    "indexname FROM pg_indexes WHERE schemaname NOT IN ('pg_catalog', "
+    "'information_schema', 'pg_toast') ORDER BY 1";
+
 std::string Script(const std::vector<NamedConvention>& conventions,
                    const std::vector<NamingCase>& cases) {
   std::string script =
@@ -751,7 +765,8 @@ std::string Script(const std::vector<NamedConvention>& conventions,
       "warnings.simplefilter('ignore')\n"
       "import sqlalchemy\n"
       "from sqlalchemy import *\n"
-      "from sqlalchemy import create_mock_engine\n"
+      "from sqlalchemy import DDL, create_engine, create_mock_engine, "
+      "event, text\n"
       "from sqlalchemy.dialects.postgresql import JSONB, TSRANGE, "
       "ExcludeConstraint\n"
       "assert sqlalchemy.__version__.startswith('1.4'), "
@@ -769,6 +784,7 @@ std::string Script(const std::vector<NamedConvention>& conventions,
   }
   script += "CONVENTIONS = json.loads(" +
             PythonString(conventions_json.dump()) + ")\n";
+  script += "CATALOG = " + PythonString(kCatalogQuery) + "\n";
   script += "CASES = []\n";
   for (size_t i = 0; i < cases.size(); ++i) {
     script += "def case_" + std::to_string(i) + "(m):\n" +
@@ -777,6 +793,10 @@ std::string Script(const std::vector<NamedConvention>& conventions,
               "))\n";
   }
   script += R"py(
+# With a database URL: create_all on the database, in a transaction rolled
+# back after reading the names from the catalog. Without: the DDL as the
+# PostgreSQL dialect compiles it, on a mock engine.
+database = create_engine(sys.argv[2], future=True) if len(sys.argv) > 2 else None
 results = []
 for conv_name, conv in CONVENTIONS:
     for case_name, build in CASES:
@@ -788,10 +808,20 @@ for conv_name, conv in CONVENTIONS:
         entry = {"convention": conv_name, "case": case_name}
         try:
             build(m)
-            m.create_all(engine, checkfirst=False)
-            entry["ddl"] = ddl
+            if database is None:
+                m.create_all(engine, checkfirst=False)
+                entry["ddl"] = ddl
+            else:
+                with database.connect() as conn:
+                    conn.begin()
+                    try:
+                        m.create_all(conn, checkfirst=False)
+                        entry["catalog"] = [
+                            row[0] for row in conn.execute(text(CATALOG))]
+                    finally:
+                        conn.rollback()
         except Exception as e:
-            entry["error"] = type(e).__name__ + ": " + str(e)
+            entry["error"] = type(e).__name__ + ": " + str(e).split("\n")[0]
         results.append(entry)
 with open(sys.argv[1], "w") as out:
     json.dump(results, out)
@@ -799,39 +829,54 @@ with open(sys.argv[1], "w") as out:
   return script;
 }
 
-TEST(NamingSqlalchemyTest, NamesMatchSqlalchemy) {
+// SQLAlchemy's outcome for every convention and case, by (convention,
+// case): its DDL on a mock engine, or with `database_url` the names its
+// create_all left in that database.
+using SqlalchemyResults = std::map<std::pair<std::string, std::string>, json>;
+
+SqlalchemyResults RunSqlalchemy(const std::vector<NamedConvention>& conventions,
+                                const std::vector<NamingCase>& cases,
+                                const std::string& database_url = "") {
+  SqlalchemyResults by_key;
   auto dir = TempDir::Create("retort-naming-");
-  ASSERT_TRUE(dir.ok()) << dir.status().message();
+  EXPECT_TRUE(dir.ok()) << dir.status().message();
+  if (!dir.ok()) return by_key;
   const std::string script_path = (*dir)->path() + "/names.py";
   const std::string out_path = (*dir)->path() + "/names.json";
-  const std::vector<NamedConvention> conventions = Conventions();
-  const std::vector<NamingCase> cases = Corpus();
   {
     std::ofstream script(script_path);
     script << Script(conventions, cases);
   }
   std::string output;
-  ASSERT_EQ(testing::Shell("/usr/bin/python3 " + script_path + " " + out_path,
-                           &output),
-            0)
-      << output;
+  std::string command = "/usr/bin/python3 " + script_path + " " + out_path;
+  if (!database_url.empty()) command += " '" + database_url + "'";
+  EXPECT_EQ(testing::Shell(command, &output), 0) << output;
   std::ifstream in(out_path);
   json results = json::parse(in, nullptr, false);
-  ASSERT_TRUE(results.is_array()) << "cannot read " << out_path;
-  ASSERT_EQ(results.size(), conventions.size() * cases.size());
-
-  std::map<std::pair<std::string, std::string>, const json*> by_key;
-  for (const json& r : results) {
-    by_key[{r["convention"].get<std::string>(), r["case"].get<std::string>()}] =
-        &r;
+  EXPECT_TRUE(results.is_array()) << "cannot read " << out_path << output;
+  if (!results.is_array()) return by_key;
+  EXPECT_EQ(results.size(), conventions.size() * cases.size());
+  for (json& r : results) {
+    std::pair<std::string, std::string> key(r["convention"].get<std::string>(),
+                                            r["case"].get<std::string>());
+    by_key[key] = std::move(r);
   }
+  return by_key;
+}
+
+TEST(NamingSqlalchemyTest, NamesMatchSqlalchemy) {
+  const std::vector<NamedConvention> conventions = Conventions();
+  const std::vector<NamingCase> cases = Corpus();
+  const SqlalchemyResults by_key = RunSqlalchemy(conventions, cases);
+  ASSERT_EQ(by_key.size(), conventions.size() * cases.size());
+
   int compared_names = 0, both_refused = 0;
   // Constraints and indexes per case (the most any convention names).
   std::map<std::string, size_t> objects;
   for (const NamedConvention& convention : conventions) {
     for (const NamingCase& c : cases) {
       SCOPED_TRACE("convention " + convention.name + ", case " + c.name);
-      const json& sa = *by_key.at({convention.name, c.name});
+      const json& sa = by_key.at({convention.name, c.name});
       auto ours = ApplyNamingConvention(c.sql, "models/" + c.name + ".sql",
                                         convention.naming);
       if (sa.contains("error")) {
@@ -884,6 +929,72 @@ TEST(NamingSqlalchemyTest, NamesMatchSqlalchemy) {
       "[naming] %zu constraints and indexes, %d names compared, %d "
       "refusals agreed\n",
       object_count, compared_names, both_refused);
+}
+
+// The same corpus on a real server: SQLAlchemy's create_all (through
+// psycopg2) and retort's rewritten models each run in a transaction that is
+// rolled back, and the constraint and index names PostgreSQL's catalog then
+// holds must be the same -- quoting, "%" and PostgreSQL's own cut of names
+// over 63 bytes included. Both may fail (a convention that gives two
+// constraints of a table one name), but only together.
+TEST(NamingSqlalchemyTest, DatabasesMatchSqlalchemy) {
+  const std::string url = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  auto db = testing::Open(url);
+  ASSERT_NE(db, nullptr);
+  // The schemas the corpus uses but does not create.
+  ASSERT_TRUE(db->Execute("CREATE SCHEMA auth; CREATE SCHEMA billing; "
+                          "CREATE SCHEMA geo; CREATE SCHEMA \"a.b\";")
+                  .ok());
+  const std::vector<NamedConvention> conventions = Conventions();
+  const std::vector<NamingCase> cases = Corpus();
+  std::string sa_url = url;
+  sa_url.replace(0, sa_url.find("://"), "postgresql+psycopg2");
+  const SqlalchemyResults by_key = RunSqlalchemy(conventions, cases, sa_url);
+  ASSERT_EQ(by_key.size(), conventions.size() * cases.size());
+
+  int compared = 0, both_failed = 0;
+  for (const NamedConvention& convention : conventions) {
+    for (const NamingCase& c : cases) {
+      SCOPED_TRACE("convention " + convention.name + ", case " + c.name);
+      const json& sa = by_key.at({convention.name, c.name});
+      auto ours = ApplyNamingConvention(c.sql, "models/" + c.name + ".sql",
+                                        convention.naming);
+      std::vector<std::string> catalog;
+      std::string failure;
+      if (!ours.ok()) {
+        failure = ours.status().message();
+      } else {
+        ASSERT_TRUE(db->Begin().ok());
+        Status run = db->Execute(*ours);
+        if (!run.ok()) {
+          failure = run.message();
+        } else {
+          auto rows = db->Query(kCatalogQuery);
+          ASSERT_TRUE(rows.ok()) << rows.status().message();
+          for (const Row& row : rows->rows)
+            catalog.push_back(row[0].value_or(""));
+        }
+        ASSERT_TRUE(db->Rollback().ok());
+      }
+      if (sa.contains("error") || !failure.empty()) {
+        EXPECT_TRUE(sa.contains("error") && !failure.empty())
+            << "SQLAlchemy: " << sa.value("error", std::string("no error"))
+            << "\nretort: " << (failure.empty() ? "no error" : failure);
+        ++both_failed;
+        continue;
+      }
+      std::vector<std::string> expected =
+          sa["catalog"].get<std::vector<std::string>>();
+      std::sort(expected.begin(), expected.end());
+      std::sort(catalog.begin(), catalog.end());
+      EXPECT_EQ(catalog, expected) << "retort's SQL:\n" << *ours;
+      compared += static_cast<int>(expected.size());
+    }
+  }
+  EXPECT_GE(compared, 400);
+  std::printf("[naming] %d catalog names compared, %d failures agreed\n",
+              compared, both_failed);
 }
 
 }  // namespace
