@@ -486,6 +486,25 @@ std::optional<IntrospectionRecording> ReadIntrospectCache(
 }
 
 // ---------------------------------------------------------------------------
+// The frame, for other caches
+
+Status WriteModelCacheFile(const std::string& path, uint32_t kind,
+                           std::string_view key, std::string_view payload) {
+  std::string out = Header(kind, key);
+  out.append(payload);
+  return WriteAtomically(path, std::move(out));
+}
+
+std::optional<std::string> ReadModelCacheFile(const std::string& path,
+                                              uint32_t kind,
+                                              std::string_view key) {
+  std::string bytes = ReadWholeFile(path);
+  std::string_view payload;
+  if (!OpenPayload(bytes, kind, key, &payload)) return std::nullopt;
+  return std::string(payload);
+}
+
+// ---------------------------------------------------------------------------
 
 Result<ModelScan> ScanModelsCached(const std::vector<ModelFile>& files,
                                    bool normalize) {

@@ -194,6 +194,19 @@ std::optional<IntrospectionRecording> ReadIntrospectCache(
 Status WriteIntrospectCache(const std::string& path, std::string_view key,
                             const IntrospectionRecording& recording);
 
+// The file format's frame (header with `kind` and `key`, trailing checksum,
+// atomic replacement), for the caches of other model sources: kind 3 is
+// the SQLAlchemy DDL cache (sqlalchemy_models.h). Writes header + `payload`
+// + checksum to `path` atomically.
+inline constexpr uint32_t kModelCacheKindSqlalchemy = 3;
+Status WriteModelCacheFile(const std::string& path, uint32_t kind,
+                           std::string_view key, std::string_view payload);
+// The payload of the file at `path` when it is whole and its header says
+// `kind`, `key`, this format and this retort version; nullopt otherwise.
+std::optional<std::string> ReadModelCacheFile(const std::string& path,
+                                              uint32_t kind,
+                                              std::string_view key);
+
 // ScanModels through the scan cache: the cached scan when the files are
 // byte for byte those it was made from; otherwise ScanModels, stored for
 // next time when it succeeds. Errors are ScanModels'. `normalize` as for

@@ -62,6 +62,12 @@ Result<AutogenResult> DiffSqliteModels(
     const DiffOptions& options) {
   RETORT_ASSIGN_OR_RETURN(std::vector<ModelFile> files,
                           ReadModelFiles(model_files));
+  return DiffSqliteModelFiles(target, files, options);
+}
+
+Result<AutogenResult> DiffSqliteModelFiles(const DatabaseUrl& target,
+                                           const std::vector<ModelFile>& files,
+                                           const DiffOptions& options) {
   RETORT_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> scratch,
                           SqliteConnection::Open(":memory:"));
   RETORT_RETURN_IF_ERROR(LoadSqliteModels(*scratch, files));
@@ -74,7 +80,7 @@ Result<AutogenResult> DiffSqliteModels(
     // The same trap as on PostgreSQL (seed 003): empty models would make
     // every table of the database look like a drop.
     ModelScan nothing;
-    nothing.files = model_files;
+    for (const ModelFile& file : files) nothing.files.push_back(file.path);
     return CheckModelsDefineSomething(nothing, options.filter,
                                       options.models_setting);
   }

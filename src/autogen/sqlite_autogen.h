@@ -34,6 +34,13 @@ Result<AutogenResult> DiffSqliteModels(
     const DatabaseUrl& target, const std::vector<std::string>& model_files,
     const DiffOptions& options);
 
+// DiffSqliteModels for models already read (SQL files, or the DDL of
+// SQLAlchemy models: sqlalchemy_models.h); errors name each ModelFile's
+// path.
+Result<AutogenResult> DiffSqliteModelFiles(const DatabaseUrl& target,
+                                           const std::vector<ModelFile>& files,
+                                           const DiffOptions& options);
+
 }  // namespace retort
 
 #endif  // RETORT_AUTOGEN_SQLITE_AUTOGEN_H_

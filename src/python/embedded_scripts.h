@@ -9,6 +9,8 @@ namespace retort {
 
 // src/importer/alembic_worker.py: renders Alembic revisions (import-alembic).
 extern const std::string_view kAlembicWorkerScript;
+// src/autogen/sqlalchemy_models.py: emits SQLAlchemy models' DDL.
+extern const std::string_view kSqlalchemyModelsScript;
 
 }  // namespace retort
 
