@@ -306,7 +306,6 @@ Result<std::vector<TemplatePart>> ParseTemplate(NamingKind kind,
           label + ": unknown token %(" + std::string(key) + ")s" +
           (suggestion.empty() ? "" : "; did you mean %(" + suggestion + ")s?"));
     }
-    part.text = std::string(key);
     if ((part.kind == TokenKind::kReferredTableName ||
          part.kind == TokenKind::kReferredColumn) &&
         kind != NamingKind::kForeignKey) {
@@ -459,6 +458,7 @@ Result<std::string> Evaluate(const std::vector<TemplatePart>& parts,
   return out;
 }
 
+// The template of `kind` in `naming`.
 std::string* MutableTemplate(NamingConvention* naming, NamingKind kind) {
   switch (kind) {
     case NamingKind::kPrimaryKey:
@@ -1343,8 +1343,9 @@ class ModelNamer {
   Status Finish(const NamingSubject& subject, int location,
                 const std::string& what) {
     auto named = ConventionName(naming_, subject);
-    if (!named.ok())
+    if (!named.ok()) {
       return ErrorAt(location, what + ": " + named.status().message());
+    }
     if (!named->has_value()) return Status::OK();
     if (location < 0) {
       return Status::Internal(path_ + ": " + what + " has no position");
@@ -1407,6 +1408,7 @@ class ModelNamer {
           if (distinct.empty()) continue;  // no column: none in SQLAlchemy
           column = Resolve(*distinct.begin());
         }
+        if (column.empty()) continue;
         // SQLAlchemy's column collection holds each column once.
         if (std::find(subject.columns.begin(), subject.columns.end(), column) ==
             subject.columns.end()) {
