@@ -435,5 +435,32 @@ TEST(RuntimeSqlite, EmptyDirectiveWithStatementsIsAnError) {
   EXPECT_FALSE(TableExists(url, "a"));
 }
 
+// history_table = false: only Alembic's version table, online and offline.
+TEST(RuntimeSqlite, WithoutTheHistoryTable) {
+  MigrationProject p;
+  p.AddChain(2, /*portable=*/true);
+  ASSERT_TRUE(p.Load());
+  std::string url = SqliteUrl(p.dir(), "nohistory.db");
+  RunSettings settings;
+  settings.history_table = false;
+  auto r = p.Upgrade(Target(url), "head", settings);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(VersionRows(url), Strings{ChainId(1)});
+  EXPECT_FALSE(TableExists(url, "alembic_version_history"));
+  auto down = p.Downgrade(Target(url), "base", settings);
+  ASSERT_TRUE(down.ok()) << down.status().ToString();
+  EXPECT_FALSE(TableExists(url, "alembic_version_history"));
+  auto offline = p.Run(Target(url), RunRequest::Command::kUpgrade,
+                       {"base:head"}, settings, false, /*offline=*/true);
+  ASSERT_TRUE(offline.ok()) << offline.status().ToString();
+  EXPECT_EQ(offline->offline_sql.find("_history"), std::string::npos)
+      << offline->offline_sql;
+  auto with = p.Run(Target(url), RunRequest::Command::kUpgrade, {"base:head"},
+                    {}, false, /*offline=*/true);
+  ASSERT_TRUE(with.ok());
+  EXPECT_NE(with->offline_sql.find("alembic_version_history"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace retort

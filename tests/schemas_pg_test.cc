@@ -264,10 +264,12 @@ TEST_F(SchemasPgTest, AllSchemasFollowDependsOn) {
   CliResult r = p_.Run({"--schema", "accounts", "upgrade", "head"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
-            "error: revision bbbb00000002 of schema accounts depends on "
-            "aaaa00000002 of schema users, which is not applied in "
-            "users.alembic_version_users; upgrade users first, or run "
-            "'retort upgrade heads --all-schemas'\n");
+            "Database " + url_ +
+                ", version table alembic_version_accounts, schema accounts\n"
+                "error: revision bbbb00000002 of schema accounts depends on "
+                "aaaa00000002 of schema users, which is not applied in "
+                "users.alembic_version_users; upgrade users first, or run "
+                "'retort upgrade heads --all-schemas'\n");
   EXPECT_FALSE(TableExists(url_, "accounts.alembic_version_accounts"));
 
   r = p_.Run({"upgrade", "heads", "--all-schemas", "--format", "json"});
@@ -291,11 +293,14 @@ TEST_F(SchemasPgTest, AllSchemasFollowDependsOn) {
   // Users cannot go below what accounts needs.
   r = p_.Run({"-x", "schema=users", "downgrade", "base"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err,
-            "error: cannot downgrade revision aaaa00000002 of schema users: "
-            "revision bbbb00000002 of schema accounts depends on it and is "
-            "applied in accounts.alembic_version_accounts; downgrade accounts "
-            "first\n");
+  EXPECT_EQ(
+      r.err,
+      "Database " + url_ +
+          ", version table alembic_version_users, schema users\n"
+          "error: cannot downgrade revision aaaa00000002 of schema users: "
+          "revision bbbb00000002 of schema accounts depends on it and is "
+          "applied in accounts.alembic_version_accounts; downgrade accounts "
+          "first\n");
   EXPECT_TRUE(TableExists(url_, "users.users"));
 
   // A rerun finds both up to date.

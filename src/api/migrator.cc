@@ -10,12 +10,16 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 
 #include "api/fanout_plan.h"
 #include "api/schema_set.h"
 #include "autogen/autogen.h"
 #include "autogen/model_cache.h"
 #include "autogen/model_scan.h"
+#include "autogen/naming.h"
+#include "autogen/sqlalchemy_models.h"
+#include "autogen/sqlite_autogen.h"
 #include "config/config.h"
 #include "config/templates.h"
 #include "config/vault.h"
@@ -60,6 +64,9 @@ struct Migrator::Impl {
   // Which database, version table and schema a run works on. Without
   // `resolve_url` the URL is left empty (not required, nor read from Vault).
   Result<RunTarget> Target(bool resolve_url = true) const;
+  // The target of an offline (--sql) run: the URL is only read for its
+  // dialect, and a Vault reference is not resolved.
+  Result<RunTarget> OfflineTarget() const;
   RunTarget TargetFor(std::string url) const;
   Result<RunSettings> Settings() const;
   Result<MigrationResult> RunCommand(const RunRequest& request);
@@ -68,7 +75,12 @@ struct Migrator::Impl {
   Result<FanoutPlan> PlanMany(const RunRequest& request,
                               const FanoutOptions& options,
                               ConnectionPool& pool);
+  // The model sources of the 'models' setting, in order: SQL files (each
+  // run of SQL patterns globbed, sorted) and "sqlalchemy:" entries.
   Result<std::vector<std::string>> ModelFiles() const;
+  // The models, read: SQL files (named by [naming], PostgreSQL only) and
+  // the DDL of SQLAlchemy entries (sqlalchemy_models.h), in that order.
+  Result<std::vector<ModelFile>> ReadModels(bool sqlite) const;
   // The model files, read and parsed (nothing connects).
   // `normalize`: as for ScanModels (autogenerate needs it, `schemas` not).
   Result<ModelScan> ScanModelFiles(bool normalize) const;
@@ -97,7 +109,18 @@ Status Migrator::Impl::LoadGraph() {
   for (const auto& v : config.version_locations)
     so.version_locations.push_back(absolute(v));
   so.recursive_version_locations = config.recursive_version_locations;
-  RETORT_ASSIGN_OR_RETURN(ScriptDirectory dir, ScriptDirectory::Open(so));
+  Result<ScriptDirectory> opened = ScriptDirectory::Open(so);
+  if (!opened.ok() && config.path.empty() &&
+      opened.status().code() == Status::Code::kNotFound) {
+    // No project here at all: say that, not which folder is missing.
+    std::error_code ec;
+    return Status::NotFound(
+        "no retort.toml in " + fs::current_path(ec).string() + " (and no " +
+        config.script_location +
+        "/ folder): run 'retort init migrations' to create a project, or "
+        "pass -c FILE (or set RETORT_CONFIG)");
+  }
+  RETORT_ASSIGN_OR_RETURN(ScriptDirectory dir, std::move(opened));
   RETORT_RETURN_IF_ERROR(dir.Load());
   RETORT_ASSIGN_OR_RETURN(RevisionMap m, RevisionMap::Build(dir.Revisions()));
   scripts.emplace(std::move(dir));
@@ -238,6 +261,20 @@ Result<RunTarget> Migrator::Impl::Target(bool resolve_url) const {
   return TargetFor(std::move(url));
 }
 
+Result<RunTarget> Migrator::Impl::OfflineTarget() const {
+  if (config.url.empty()) return Target();  // the "no database URL" error
+  // Offline SQL needs the dialect only: a Vault reference is not read.
+  if (IsVaultReference(config.url)) {
+    if (options.log && options.log_level <= LogLevel::kInfo) {
+      options.log(LogLevel::kInfo,
+                  "--sql: the url is a Vault reference, not read; writing "
+                  "PostgreSQL SQL (pass --url sqlite:// for SQLite)");
+    }
+    return TargetFor("postgresql://");
+  }
+  return TargetFor(config.url);
+}
+
 RunTarget Migrator::Impl::TargetFor(std::string url) const {
   RunTarget t;
   t.url = std::move(url);
@@ -261,6 +298,7 @@ RunTarget Migrator::Impl::TargetFor(std::string url) const {
 Result<RunSettings> Migrator::Impl::Settings() const {
   RunSettings s;
   s.transaction_per_migration = config.transaction_per_migration;
+  s.history_table = config.history_table;
   s.lock_timeout = config.lock_timeout;
   s.statement_timeout = config.statement_timeout;
   for (const auto& [name, value] : config.placeholders) {
@@ -276,9 +314,22 @@ Result<RunSettings> Migrator::Impl::Settings() const {
 
 Result<MigrationResult> Migrator::Impl::RunCommand(const RunRequest& request) {
   RETORT_RETURN_IF_ERROR(LoadGraph());
-  RETORT_ASSIGN_OR_RETURN(RunTarget target, Target());
+  RETORT_ASSIGN_OR_RETURN(RunTarget target,
+                          request.offline ? OfflineTarget() : Target());
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
   RETORT_ASSIGN_OR_RETURN(const SchemaEntry* schema, ActiveSchema());
+  if (!request.offline && options.log && options.log_level <= LogLevel::kInfo) {
+    // Which database, always: a default URL must never be used by surprise.
+    options.log(LogLevel::kInfo,
+                "Database " + ::retort::RedactedUrl(target.url) +
+                    ", version table " +
+                    (target.version_table_schema.empty()
+                         ? std::string()
+                         : target.version_table_schema + ".") +
+                    target.version_table +
+                    (target.schema.empty() ? std::string()
+                                           : ", schema " + target.schema));
+  }
   std::optional<RunReport> done;
   if (schema && !request.offline) {
     // The schema's branch alone, after checking its "Depends On" against
@@ -349,6 +400,49 @@ Result<std::vector<RevisionInfo>> Migrator::Impl::HistoryImpl(
   return infos;
 }
 
+namespace {
+
+// `p` resolved against the config's folder, absolute, without a trailing
+// slash.
+std::string AbsoluteFolder(const Config& config, const std::string& p) {
+  std::string out =
+      fs::absolute(config.Resolve(p)).lexically_normal().generic_string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+bool SqliteUrl(const std::string& url) {
+  auto parsed = ParseDatabaseUrl(url);
+  return parsed.ok() && parsed->dialect == Dialect::kSqlite;
+}
+
+// How SQLAlchemy entries are run for this project: the 'python' setting (a
+// relative path with a slash taken from the config's folder), modules from
+// the config's folder and then python_path.
+SqlalchemyModelsOptions SqlalchemyOptions(const Config& config, bool sqlite,
+                                          const Options& options) {
+  SqlalchemyModelsOptions o;
+  o.python.interpreter = config.python;
+  if (config.python.find('/') != std::string::npos &&
+      !fs::path(config.python).is_absolute()) {
+    o.python.interpreter = AbsoluteFolder(config, config.python);
+  }
+  o.python.origin =
+      config.python_where.empty()
+          ? "the default; set python = \"...\" in retort.toml to choose"
+          : "the 'python' setting, " + config.python_where;
+  o.project_dir = AbsoluteFolder(config, ".");
+  for (const std::string& p : config.python_path) {
+    o.python_path.push_back(AbsoluteFolder(config, p));
+  }
+  o.dialect = sqlite ? "sqlite" : "postgresql";
+  o.log = options.log;
+  o.log_level = options.log_level;
+  return o;
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> Migrator::Impl::ModelFiles() const {
   if (config.models.empty()) {
     return Status::InvalidArgument(
@@ -356,8 +450,25 @@ Result<std::vector<std::string>> Migrator::Impl::ModelFiles() const {
         "database; add models = [\"models/*.sql\"] to " +
         (config.path.empty() ? std::string("retort.toml") : config.path));
   }
-  std::vector<std::string> files;
+  // SQL files matched by the patterns before a SQLAlchemy entry run before
+  // its DDL, those after it after; each run of patterns is sorted, as when
+  // there is no entry.
+  std::vector<std::string> files, group;
+  std::set<std::string> seen;
+  auto flush = [&] {
+    std::sort(group.begin(), group.end());
+    for (std::string& f : group) {
+      if (seen.insert(f).second) files.push_back(std::move(f));
+    }
+    group.clear();
+  };
   for (const std::string& pattern : config.models) {
+    if (IsSqlalchemyEntry(pattern)) {
+      RETORT_RETURN_IF_ERROR(CheckSqlalchemyEntry(pattern));
+      flush();
+      if (seen.insert(pattern).second) files.push_back(pattern);
+      continue;
+    }
     std::string resolved = config.Resolve(pattern);
     glob_t g{};
     int rc = glob(resolved.c_str(), 0, nullptr, &g);
@@ -374,17 +485,62 @@ Result<std::vector<std::string>> Migrator::Impl::ModelFiles() const {
       return Status::IOError("models pattern '" + pattern +
                              "': cannot list files");
     }
-    for (size_t i = 0; i < g.gl_pathc; ++i) files.emplace_back(g.gl_pathv[i]);
+    for (size_t i = 0; i < g.gl_pathc; ++i) group.emplace_back(g.gl_pathv[i]);
     globfree(&g);
   }
-  std::sort(files.begin(), files.end());
-  files.erase(std::unique(files.begin(), files.end()), files.end());
+  flush();
   return files;
 }
 
-Result<ModelScan> Migrator::Impl::ScanModelFiles(bool normalize) const {
-  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> paths, ModelFiles());
+Result<std::vector<ModelFile>> Migrator::Impl::ReadModels(bool sqlite) const {
+  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> sources, ModelFiles());
+  std::vector<std::string> paths, entries;
+  for (const std::string& source : sources) {
+    (IsSqlalchemyEntry(source) ? entries : paths).push_back(source);
+  }
+  // [naming] is checked whenever the models are read, SQL files or not.
+  NamingConvention naming;
+  if (!config.naming.empty()) {
+    RETORT_ASSIGN_OR_RETURN(
+        naming, MakeNamingConvention(config.naming, config.naming_where));
+    if (sqlite && !naming.empty() && !paths.empty()) {
+      return Status::InvalidArgument(
+          config.naming_where +
+          ": [naming] names the constraints and indexes of PostgreSQL model "
+          "files; this project's database is SQLite: name them in the model "
+          "files instead, or remove [naming]");
+    }
+  }
   RETORT_ASSIGN_OR_RETURN(std::vector<ModelFile> files, ReadModelFiles(paths));
+  // The caches key on the text scanned, so the rewritten text keys them:
+  // a change to [naming] is never served a stale entry.
+  for (ModelFile& file : files) {
+    RETORT_ASSIGN_OR_RETURN(file.text,
+                            ApplyNamingConvention(file.text, file.path, naming));
+  }
+  std::vector<ModelFile> emitted;
+  if (!entries.empty()) {
+    // SQLAlchemy has named everything already: its DDL is not rewritten.
+    RETORT_ASSIGN_OR_RETURN(
+        emitted, EmitSqlalchemyModels(
+                     entries, SqlalchemyOptions(config, sqlite, options)));
+  }
+  std::vector<ModelFile> out;
+  out.reserve(sources.size());
+  size_t next_file = 0, next_entry = 0;
+  for (const std::string& source : sources) {
+    if (IsSqlalchemyEntry(source)) {
+      out.push_back(std::move(emitted[next_entry++]));
+    } else {
+      out.push_back(std::move(files[next_file++]));
+    }
+  }
+  return out;
+}
+
+Result<ModelScan> Migrator::Impl::ScanModelFiles(bool normalize) const {
+  RETORT_ASSIGN_OR_RETURN(std::vector<ModelFile> files,
+                          ReadModels(SqliteUrl(config.url)));
   // Parsing 2,000 tables' models costs about 0.3 s: unchanged files are
   // not parsed again (model_cache.h).
   return ScanModelsCached(files, normalize);
@@ -436,8 +592,10 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
     o.target_read = TargetRead::Start(target.url, o.filter, scratch_on_target);
   }
   ModelScan scan;
+  std::vector<ModelFile> sqlite_models;
   if (sqlite) {
-    RETORT_ASSIGN_OR_RETURN(scan.files, ModelFiles());
+    RETORT_ASSIGN_OR_RETURN(sqlite_models, ReadModels(/*sqlite=*/true));
+    for (const ModelFile& file : sqlite_models) scan.files.push_back(file.path);
   } else {
     RETORT_ASSIGN_OR_RETURN(scan, ScanModelFiles(/*normalize=*/true));
   }
@@ -507,8 +665,13 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
     RETORT_ASSIGN_OR_RETURN(target, Target());
   }
 
-  RETORT_ASSIGN_OR_RETURN(AutogenResult r,
-                          DiffScannedModels(target.url, scan, o));
+  AutogenResult r;
+  if (sqlite) {
+    RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
+    RETORT_ASSIGN_OR_RETURN(r, DiffSqliteModelFiles(url, sqlite_models, o));
+  } else {
+    RETORT_ASSIGN_OR_RETURN(r, DiffScannedModels(target.url, scan, o));
+  }
   DiffResult out;
   out.upgrade_sql = std::move(r.upgrade_sql);
   out.downgrade_sql = std::move(r.downgrade_sql);

@@ -3,13 +3,14 @@
 // from the environment and the .env file beside retort.toml.
 #include "config/config.h"
 
+#include <toml++/toml.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "config/dotenv.h"
 #include "config/redact.h"
@@ -24,21 +25,33 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string>& TopLevelKeys() {
-  static const std::vector<std::string> keys = {
-      "script_location",   "version_locations",
-      "recursive_version_locations",
-      "file_template",     "truncate_slug_length",
-      "timezone",          "url",
-      "version_table",     "version_table_schema",
-      "transaction_per_migration",
-      "models",            "dev_url",
-      "include_schemas",   "exclude_schemas",
-      "exclude_tables",    "lock_timeout",
-      "statement_timeout", "schemas",
-      "placeholders",      "env",
-      "tenants",           "targets",
-      "targets_file",      "python",
-      "python_path",       "naming"};
+  static const std::vector<std::string> keys = {"script_location",
+                                                "version_locations",
+                                                "recursive_version_locations",
+                                                "file_template",
+                                                "truncate_slug_length",
+                                                "timezone",
+                                                "url",
+                                                "version_table",
+                                                "version_table_schema",
+                                                "transaction_per_migration",
+                                                "models",
+                                                "dev_url",
+                                                "include_schemas",
+                                                "exclude_schemas",
+                                                "exclude_tables",
+                                                "lock_timeout",
+                                                "statement_timeout",
+                                                "schemas",
+                                                "placeholders",
+                                                "env",
+                                                "tenants",
+                                                "targets",
+                                                "targets_file",
+                                                "python",
+                                                "history_table",
+                                                "python_path",
+                                                "naming"};
   return keys;
 }
 
@@ -72,8 +85,8 @@ class Reader {
                 std::string* out) {
     const auto* v = node.as_string();
     if (!v) return TypeError(node, key, "a string");
-    RETORT_ASSIGN_OR_RETURN(*out,
-                            Interpolate(v->get(), Where(path_, node), options_));
+    RETORT_ASSIGN_OR_RETURN(
+        *out, Interpolate(v->get(), Where(path_, node), options_));
     return Status::OK();
   }
 
@@ -139,13 +152,14 @@ class Reader {
 
 Status ApplySchemas(Reader& r, const toml::node& node, Config* config) {
   const auto* table = node.as_table();
-  if (!table) return r.TypeError(node, "schemas", "a table of [schemas.<name>]");
+  if (!table)
+    return r.TypeError(node, "schemas", "a table of [schemas.<name>]");
   for (const auto& [k, v] : *table) {
     std::string name(k.str());
     const auto* st = v.as_table();
     if (!st) {
-      return Status::InvalidArgument(Where(r.path(), v) + ": 'schemas." +
-                                     name + "' must be a [schemas." + name +
+      return Status::InvalidArgument(Where(r.path(), v) + ": 'schemas." + name +
+                                     "' must be a [schemas." + name +
                                      "] table");
     }
     SchemaConfig sc;
@@ -286,6 +300,8 @@ Status ApplyTable(Reader& r, const toml::table& table, bool is_env,
       RETORT_RETURN_IF_ERROR(r.String(v, key, &config->version_table));
     } else if (key == "version_table_schema") {
       RETORT_RETURN_IF_ERROR(r.String(v, key, &config->version_table_schema));
+    } else if (key == "history_table") {
+      RETORT_RETURN_IF_ERROR(r.Bool(v, key, &config->history_table));
     } else if (key == "transaction_per_migration") {
       RETORT_RETURN_IF_ERROR(
           r.Bool(v, key, &config->transaction_per_migration));
@@ -340,6 +356,21 @@ Status ApplyTable(Reader& r, const toml::table& table, bool is_env,
     }
   }
   return Status::OK();
+}
+
+// An INI file with an [alembic] section (alembic.ini), which is not TOML
+// retort could read: its first section header is "[alembic]".
+bool LooksLikeAlembicIni(std::string_view text) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = Trim(text.substr(pos, end - pos));
+    pos = end + 1;
+    if (line.empty() || line[0] == '#' || line[0] == ';') continue;
+    if (line[0] == '[') return line == "[alembic]";
+  }
+  return false;
 }
 
 std::optional<std::string> RealGetenv(const std::string& name) {
@@ -457,9 +488,9 @@ Result<std::string> Interpolate(const std::string& value,
             "=<value>' on the command line (or write '${" + expr +
             ":-default}')");
       }
-      return Status::InvalidArgument(
-          where + ": environment variable '" + expr +
-          "' is not set; set it, or write '${" + expr + ":-default}'");
+      return Status::InvalidArgument(where + ": environment variable '" + expr +
+                                     "' is not set; set it, or write '${" +
+                                     expr + ":-default}'");
     }
     out += *found;
     i = close + 1;
@@ -491,7 +522,8 @@ Result<Config> ParseConfig(const std::string& text, const std::string& path,
     return reader.TypeError(*envs, "env", "a table of [env.<name>]");
   }
   if (!options.name.empty()) {
-    const toml::node* env = envs ? envs->as_table()->get(options.name) : nullptr;
+    const toml::node* env =
+        envs ? envs->as_table()->get(options.name) : nullptr;
     if (!env || !env->is_table()) {
       std::vector<std::string> names;
       if (envs)
@@ -553,6 +585,14 @@ Result<Config> LoadConfig(const std::string& path, const LoadOptions& options,
   }
   std::stringstream ss;
   ss << in.rdbuf();
+  if (LooksLikeAlembicIni(ss.str())) {
+    return Status::InvalidArgument(
+        path +
+        " is Alembic's configuration (an [alembic] section), not retort's: "
+        "retort reads a retort.toml. To bring this project over, run 'retort "
+        "init migrations' and then 'retort import-alembic " +
+        path + "' (docs/guides/from-alembic.md)");
+  }
   RETORT_ASSIGN_OR_RETURN(Config config, ParseConfig(ss.str(), path, layered));
   config.env_file = env_file;
   return config;

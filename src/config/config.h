@@ -102,6 +102,10 @@ struct Config {
   std::string version_table_schema;
   // Default: false (one transaction around the whole run).
   bool transaction_per_migration = false;
+  // Keep retort's history table beside the version table. false leaves
+  // only Alembic's version table in the database (for a team still
+  // running Alembic's autogenerate on it). Default: true.
+  bool history_table = true;
   // Globs of model files for autogenerate. Default: empty.
   std::vector<std::string> models;
   // PostgreSQL database the models are loaded into for autogenerate (inside

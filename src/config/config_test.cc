@@ -337,6 +337,10 @@ TEST(ConfigTest, PythonAndNaming) {
   auto d = ParseConfig("", "retort.toml", Env({}));
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->python, "python3");
+  EXPECT_TRUE(d->history_table);
+  auto h = ParseConfig("history_table = false\n", "retort.toml", Env({}));
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_FALSE(h->history_table);
   EXPECT_EQ(d->python_where, "");
   EXPECT_TRUE(d->naming.empty());
   auto bad = ParseConfig("naming = \"x\"\n", "retort.toml", Env({}));

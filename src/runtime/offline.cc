@@ -123,7 +123,7 @@ Result<RunReport> RunOffline(const ScriptDirectory& scripts,
   if (heads.empty()) out.Statement(sql.CreateVersionTable());
   // The history table may be missing even then (a database Alembic
   // migrated), hence IF NOT EXISTS.
-  out.Statement(sql.CreateHistoryTable());
+  if (settings.history_table) out.Statement(sql.CreateHistoryTable());
 
   HeadMaintainer maintainer(map, heads);
   const bool per_migration = settings.transaction_per_migration;
@@ -166,10 +166,12 @@ Result<RunReport> RunOffline(const ScriptDirectory& scripts,
     RETORT_ASSIGN_OR_RETURN(std::vector<VersionOp> ops,
                             maintainer.UpdateToStep(step));
     for (const VersionOp& op : ops) out.Statement(sql.OfflineOp(op));
-    out.Statement(sql.OfflineInsertHistory(
-        HistoryRevision(step), HistoryDirection(step),
-        prep ? std::optional<std::string>(prep->checksum) : std::nullopt,
-        applied_by, settings.tool_version));
+    if (settings.history_table) {
+      out.Statement(sql.OfflineInsertHistory(
+          HistoryRevision(step), HistoryDirection(step),
+          prep ? std::optional<std::string>(prep->checksum) : std::nullopt,
+          applied_by, settings.tool_version));
+    }
     if (per_migration || fk_off) out.Commit();
     if (fk_off) out.Statement("PRAGMA foreign_keys = ON");
     report.steps.push_back(std::move(step_report));

@@ -71,12 +71,16 @@ std::string UtcTimestamp(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-// The first line of a statement, shortened, for debug logs.
-std::string Abbreviate(std::string_view sql) {
-  std::string_view first = sql.substr(0, sql.find('\n'));
-  if (first.size() > 100) return std::string(first.substr(0, 100)) + "...";
-  if (first.size() < sql.size()) return std::string(first) + " ...";
-  return std::string(first);
+// A bookkeeping statement for debug logs, with its parameters (revision
+// ids, timestamps, the checksum: never a secret) after it.
+std::string WithParams(const std::string& sql, const Params& params) {
+  if (params.empty()) return sql;
+  std::string out = sql + "  -- [";
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (i) out += ", ";
+    out += params[i] ? "'" + *params[i] + "'" : "NULL";
+  }
+  return out + "]";
 }
 
 std::string SortedJoin(std::vector<std::string> v) {
@@ -384,9 +388,10 @@ Status OnlineRun::FlushBookkeeping() {
     }
   }
   if (removed.size() == 1 && added.size() == 1) {
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult r,
-        db_->Query(sql_.UpdateParam(), {added.front(), removed.front()}));
+    Params params = {added.front(), removed.front()};
+    Log(settings_, LogLevel::kDebug, WithParams(sql_.UpdateParam(), params));
+    RETORT_ASSIGN_OR_RETURN(QueryResult r,
+                            db_->Query(sql_.UpdateParam(), params));
     if (r.affected_rows != 1) {
       return Status::Conflict(
           "Online migration expected to match one row when updating '" +
@@ -396,6 +401,8 @@ Status OnlineRun::FlushBookkeeping() {
   } else {
     if (!removed.empty()) {
       Params params(removed.begin(), removed.end());
+      Log(settings_, LogLevel::kDebug,
+          WithParams(sql_.DeleteManyParam(removed.size()), params));
       RETORT_ASSIGN_OR_RETURN(
           QueryResult r,
           db_->Query(sql_.DeleteManyParam(removed.size()), params));
@@ -412,6 +419,8 @@ Status OnlineRun::FlushBookkeeping() {
     }
     if (!added.empty()) {
       Params params(added.begin(), added.end());
+      Log(settings_, LogLevel::kDebug,
+          WithParams(sql_.InsertManyParam(added.size()), params));
       RETORT_RETURN_IF_ERROR(
           db_->Query(sql_.InsertManyParam(added.size()), params)
               .status()
@@ -431,6 +440,8 @@ Status OnlineRun::FlushBookkeeping() {
       params.insert(params.end(), pending_history_[i].begin(),
                     pending_history_[i].end());
     }
+    Log(settings_, LogLevel::kDebug,
+        WithParams(sql_.InsertHistoryParam(end - begin), params));
     RETORT_RETURN_IF_ERROR(
         db_->Query(sql_.InsertHistoryParam(end - begin), params)
             .status()
@@ -446,9 +457,12 @@ Status OnlineRun::EnsureTables() {
   if (!exists) {
     Log(settings_, LogLevel::kInfo,
         "creating the version table " + sql_.qualified());
+    Log(settings_, LogLevel::kDebug, sql_.CreateVersionTable());
     RETORT_RETURN_IF_ERROR(db_->Execute(sql_.CreateVersionTable())
                                .WithContext("creating " + sql_.qualified()));
   }
+  if (!settings_.history_table) return Status::OK();
+  Log(settings_, LogLevel::kDebug, sql_.CreateHistoryTable());
   return db_->Execute(sql_.CreateHistoryTable())
       .WithContext("creating " + sql_.qualified_history());
 }
@@ -469,7 +483,7 @@ Status OnlineRun::RunStatements(const MigrationStep& step,
     if (settings_.log && settings_.log_level <= LogLevel::kDebug) {
       char took[32];
       std::snprintf(took, sizeof(took), "%.1f ms  ", MillisSince(start));
-      Log(settings_, LogLevel::kDebug, took + Abbreviate(statement.text));
+      Log(settings_, LogLevel::kDebug, took + statement.text);
     }
     if (!status.ok()) {
       const DbError& error = db_->last_error();
@@ -488,7 +502,7 @@ Status OnlineRun::CheckForeignKeys(const MigrationStep& step,
                                    const PreparedStep& prep,
                                    const std::string& sql, int line) {
   Result<QueryResult> r = db_->Query(sql);
-  Log(settings_, LogLevel::kDebug, Abbreviate(sql));
+  Log(settings_, LogLevel::kDebug, sql);
   std::string failed = prep.path + ":" + std::to_string(line) + ": " +
                        step.name() + " " + step.revision->id() + " failed: ";
   if (!r.ok()) return Status::Database(failed + r.status().message());
@@ -515,6 +529,7 @@ void OnlineRun::AddHistory(const MigrationStep& step,
                            const std::string* checksum,
                            std::chrono::system_clock::time_point started,
                            double duration_ms) {
+  if (!settings_.history_table) return;
   pending_history_.push_back({
       HistoryRevision(step),
       HistoryDirection(step),

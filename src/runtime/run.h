@@ -66,6 +66,9 @@ struct RunSettings {
   // Give up waiting for the lock after this long; 0 waits forever.
   // Default: 0.
   int lock_wait_timeout_ms = 0;
+  // Keep the history table (<version table>_history): what ran, when,
+  // the file's checksum. Default: true.
+  bool history_table = true;
   // Recorded in the history table. Default: "".
   std::string tool_version;
   // Shared by the runs of a fan-out, where thousands of tenants run the

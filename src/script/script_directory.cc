@@ -45,6 +45,14 @@ bool IsRevisionFileName(std::string_view name) {
          name.substr(name.size() - kExt.size()) == kExt;
 }
 
+// An Alembic revision file: a sign that the folder was never converted.
+bool IsPythonFileName(std::string_view name) {
+  constexpr std::string_view kExt = ".py";
+  return name.size() > kExt.size() &&
+         name.substr(name.size() - kExt.size()) == kExt &&
+         name != "__init__.py";
+}
+
 std::string JoinPath(const std::string& dir, std::string_view name) {
   std::string out = dir;
   if (!out.empty() && out.back() != '/') out += '/';
@@ -56,7 +64,7 @@ std::string JoinPath(const std::string& dir, std::string_view name) {
 // location is not an error (Alembic skips it); symlinked folders are not
 // followed, like os.walk.
 Status ListRevisionFiles(const std::string& dir, bool recursive, bool top,
-                         std::vector<std::string>* out) {
+                         std::vector<std::string>* out, size_t* python_files) {
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) {
     int err = errno;
@@ -75,6 +83,7 @@ Status ListRevisionFiles(const std::string& dir, bool recursive, bool top,
     if (name.empty() || name[0] == '.') continue;
     unsigned char type = entry->d_type;
     const bool wanted_file = IsRevisionFileName(name);
+    if (!wanted_file && IsPythonFileName(name)) ++*python_files;
     if (!wanted_file && !recursive) continue;
     if (type == DT_UNKNOWN || (type == DT_LNK && wanted_file)) {
       // Some filesystems do not fill d_type; a symlink counts as the file
@@ -104,7 +113,8 @@ Status ListRevisionFiles(const std::string& dir, bool recursive, bool top,
             });
   for (const auto& span : spans) out->push_back(JoinPath(dir, name_of(span)));
   for (const std::string& sub : subdirs) {
-    RETORT_RETURN_IF_ERROR(ListRevisionFiles(sub, recursive, false, out));
+    RETORT_RETURN_IF_ERROR(
+        ListRevisionFiles(sub, recursive, false, out, python_files));
   }
   return Status::OK();
 }
@@ -306,8 +316,19 @@ Status ScriptDirectory::Load() {
   auto list_start = std::chrono::steady_clock::now();
   std::vector<std::string> paths;
   for (const std::string& location : locations_) {
-    RETORT_RETURN_IF_ERROR(ListRevisionFiles(
-        location, options_.recursive_version_locations, true, &paths));
+    size_t python_files = 0;
+    RETORT_RETURN_IF_ERROR(
+        ListRevisionFiles(location, options_.recursive_version_locations, true,
+                          &paths, &python_files));
+    if (python_files > 0) {
+      // Alembic's revisions, never converted: reading only the .sql files
+      // would show a graph without them.
+      return Status::InvalidArgument(
+          std::to_string(python_files) + " Alembic revision file" +
+          (python_files == 1 ? "" : "s") + " (.py) in " + location +
+          "; convert them with retort import-alembic (docs/guides/"
+          "from-alembic.md)");
+    }
   }
   if (!std::is_sorted(paths.begin(), paths.end())) {
     std::sort(paths.begin(), paths.end());
