@@ -9,6 +9,7 @@
 #include <deque>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
@@ -63,6 +64,10 @@ std::string_view OpKindName(OpKind kind) {
       return "drop_extension";
     case OpKind::kDropSchema:
       return "drop_schema";
+    case OpKind::kRenameConstraint:
+      return "rename_constraint";
+    case OpKind::kRenameIndex:
+      return "rename_index";
     case OpKind::kCreateSchema:
       return "create_schema";
     case OpKind::kCreateExtension:
@@ -219,6 +224,7 @@ class Comparer {
   Comparer(const Catalog& from, const Catalog& to) : from_(from), to_(to) {}
 
   std::vector<Operation> Run() {
+    FindRenames();
     FindRebuilds();
     DiffSchemas();
     DiffExtensions();
@@ -236,6 +242,202 @@ class Comparer {
   }
 
  private:
+  // --- renames -------------------------------------------------------------
+
+  // The name an object has on the other side (FindRenames).
+  struct RenameTarget {
+    std::string key;
+    std::string name;
+  };
+
+  // Constraints and indexes that differ only by their name -- the same
+  // table, kind and definition (an index's definition read with its own
+  // name left out) -- are renamed instead of dropped and created again:
+  // ALTER TABLE ... RENAME CONSTRAINT (a primary key's, unique or exclusion
+  // constraint's index follows its constraint) and ALTER INDEX ... RENAME
+  // TO. Only objects whose name exists on one side are matched, per table,
+  // one to one, in name order when several are alike. A rename whose new
+  // name is the old name of another rename (a swap, a chain into a taken
+  // name) is left to drop and create, which needs no intermediate name.
+  // Fills renamed_ (old key -> new key and name) and renamed_back_ (new key
+  // -> old key); a pair whose object is rebuilt (FindRebuilds: something it
+  // depends on is re-created) is dropped and created after all, see
+  // ActiveRename.
+  void FindRenames() {
+    std::vector<RenameCandidate> found;
+    MatchConstraintRenames(&found);
+    MatchIndexRenames(&found);
+    // Keys a rename frees: a rename may not take one.
+    std::set<std::string> freed;
+    for (const RenameCandidate& c : found) {
+      freed.insert(c.old_key);
+      if (!c.old_relation.empty()) freed.insert(c.old_relation);
+    }
+    for (const RenameCandidate& c : found) {
+      if (freed.count(c.new_key) ||
+          (!c.new_relation.empty() && freed.count(c.new_relation))) {
+        continue;
+      }
+      renamed_[c.old_key] = RenameTarget{c.new_key, c.new_name};
+      renamed_back_[c.new_key] = c.old_key;
+    }
+  }
+
+  // A possible rename: the keys of both sides, the new name, and for an
+  // index-backed constraint the keys of its index (a schema relation).
+  struct RenameCandidate {
+    std::string old_key, new_key, new_name;
+    std::string old_relation, new_relation;
+  };
+
+  // Constraints of a table on both sides whose name is only on one side,
+  // paired by kind and definition.
+  void MatchConstraintRenames(std::vector<RenameCandidate>* found) const {
+    for (const auto& [table_key, a] : from_.tables) {
+      auto it = to_.tables.find(table_key);
+      if (it == to_.tables.end()) continue;
+      const Table& b = it->second;
+      std::vector<bool> taken(b.constraints.size(), false);
+      for (const Constraint& k : a.constraints) {
+        if (b.FindConstraint(k.name)) continue;
+        for (size_t i = 0; i < b.constraints.size(); ++i) {
+          const Constraint& n = b.constraints[i];
+          if (taken[i] || n.kind != k.kind || n.definition != k.definition ||
+              a.FindConstraint(n.name)) {
+            continue;
+          }
+          taken[i] = true;
+          RenameCandidate c{ConstraintKey(a.schema, a.name, k.name),
+                            ConstraintKey(b.schema, b.name, n.name), n.name, "",
+                            ""};
+          if (HasIndex(k.kind)) {
+            c.old_relation = RelationKey(a.schema, k.name);
+            c.new_relation = RelationKey(b.schema, n.name);
+          }
+          found->push_back(std::move(c));
+          break;
+        }
+      }
+    }
+  }
+
+  // Indexes only on one side, paired per table by definition.
+  void MatchIndexRenames(std::vector<RenameCandidate>* found) const {
+    std::map<std::string, std::vector<const Index*>> added;  // by table
+    for (const auto& [key, x] : to_.indexes) {
+      if (!from_.indexes.count(key)) added[x.table].push_back(&x);
+    }
+    for (const auto& [key, x] : from_.indexes) {
+      if (to_.indexes.count(key)) continue;
+      auto it = added.find(x.table);
+      if (it == added.end()) continue;
+      for (const Index*& y : it->second) {
+        if (y == nullptr || !SameIndexButName(x, *y)) continue;
+        std::string new_key = RelationKey(y->schema, y->name);
+        found->push_back({key, new_key, y->name, key, new_key});
+        y = nullptr;
+        break;
+      }
+    }
+  }
+
+  // Constraints that own an index (named after them).
+  static bool HasIndex(ConstraintKind kind) {
+    return kind == ConstraintKind::kPrimaryKey ||
+           kind == ConstraintKind::kUnique ||
+           kind == ConstraintKind::kExclusion;
+  }
+
+  // Whether two indexes of one table are the same but for their names:
+  // "CREATE [UNIQUE] INDEX <name> ON ..." alike after the name.
+  static bool SameIndexButName(const Index& a, const Index& b) {
+    if (a.schema != b.schema || a.table != b.table || a.unique != b.unique) {
+      return false;
+    }
+    auto rest = [](const Index& x) -> std::optional<std::string_view> {
+      std::string prefix =
+          std::string(x.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
+          Q(x.name) + " ON ";
+      std::string_view def = x.definition;
+      if (!def.starts_with(prefix)) return std::nullopt;
+      return def.substr(prefix.size());
+    };
+    std::optional<std::string_view> ra = rest(a), rb = rest(b);
+    return ra && rb && *ra == *rb;
+  }
+
+  // A key of either side that FindRenames matched.
+  bool IsRenamed(const std::string& key) const {
+    return renamed_.count(key) > 0 || renamed_back_.count(key) > 0;
+  }
+
+  // The rename of the object known as `old_key` here, unless there is none
+  // or the object is rebuilt anyway.
+  const RenameTarget* ActiveRename(const std::string& old_key) const {
+    auto it = renamed_.find(old_key);
+    if (it == renamed_.end() || rebuild_.count(old_key) ||
+        rebuild_.count(it->second.key)) {
+      return nullptr;
+    }
+    return &it->second;
+  }
+
+  // Whether `new_key` comes from a rename (so it is not created).
+  bool IsRenameTarget(const std::string& new_key) const {
+    auto it = renamed_back_.find(new_key);
+    return it != renamed_back_.end() && ActiveRename(it->second) != nullptr;
+  }
+
+  // The rename of constraint `k` of `a` (b is the table in the models),
+  // when it is one; false leaves it to drop and create.
+  bool RenameConstraintOp(const Table& a, const Table& b, const Constraint& k) {
+    std::string old_key = ConstraintKey(a.schema, a.name, k.name);
+    const RenameTarget* target = ActiveRename(old_key);
+    if (!target) return false;
+    const Constraint* n = b.FindConstraint(target->name);
+    if (!n) return false;
+    std::string table = QualifiedName(b.schema, b.name);
+    auto rename = [&](const std::string& from, const std::string& to) {
+      return "ALTER TABLE " + table + " RENAME CONSTRAINT " + Q(from) + " TO " +
+             Q(to) + ";\n";
+    };
+    Operation& op =
+        Add(OpKind::kRenameConstraint, OpKind::kRenameConstraint, target->key,
+            rename(k.name, n->name), rename(n->name, k.name));
+    op.drops.insert(old_key);
+    op.creates.insert(target->key);
+    if (HasIndex(k.kind)) {
+      // Its index, a relation of the schema, is renamed with it.
+      op.drops.insert(RelationKey(a.schema, k.name));
+      op.creates.insert(RelationKey(b.schema, n->name));
+    }
+    op.after_created.insert(RelationKey(b.schema, b.name));
+    CommentOp("CONSTRAINT " + Q(n->name) + " ON " + table, target->key,
+              k.comment, n->comment, false);
+    return true;
+  }
+
+  // The rename of index `x` (key `old_key`), when it is one.
+  bool RenameIndexOp(const std::string& old_key, const Index& x) {
+    const RenameTarget* target = ActiveRename(old_key);
+    if (!target) return false;
+    auto it = to_.indexes.find(target->key);
+    if (it == to_.indexes.end()) return false;
+    const Index& n = it->second;
+    auto rename = [&](const std::string& from, const std::string& to) {
+      return "ALTER INDEX " + QualifiedName(x.schema, from) + " RENAME TO " +
+             Q(to) + ";\n";
+    };
+    Operation& op = Add(OpKind::kRenameIndex, OpKind::kRenameIndex, target->key,
+                        rename(x.name, n.name), rename(n.name, x.name));
+    op.drops.insert(old_key);
+    op.creates.insert(target->key);
+    op.after_created.insert(n.table);
+    CommentOp("INDEX " + QualifiedName(n.schema, n.name), target->key,
+              x.comment, n.comment, false);
+    return true;
+  }
+
   // --- rebuilds ------------------------------------------------------------
 
   // What an object unchanged on both sides is, when something it depends
@@ -283,7 +485,7 @@ class Comparer {
       using Object = typename std::decay_t<decltype(a_map)>::mapped_type;
       WalkMaps(a_map, b_map,
                [&](const std::string& key, const Object* a, const Object* b) {
-                 if (a && b && !changed(*a, *b)) {
+                 if ((a && b && !changed(*a, *b)) || IsRenamed(key)) {
                    if (list_both) both[key] = Dependent::kRebuilt;
                  } else if (!list_both) {
                    work.push_back(key);
@@ -337,26 +539,33 @@ class Comparer {
             work.push_back(ColumnKey(b.schema, b.name, c.name));
           }
         }
+        // A renamed object (FindRenames) is alike on both sides, under
+        // each side's name.
         auto named = [&](const auto& xs, const auto& ys, auto make_key) {
           for (const auto& x : xs) {
             auto y = std::find_if(ys.begin(), ys.end(), [&](const auto& e) {
               return e.name == x.name;
             });
-            if (y != ys.end() && y->definition == x.definition) {
-              if (list_both) {
-                both[make_key(a.schema, a.name, x.name)] = Dependent::kRebuilt;
-              }
+            std::string key = make_key(a.schema, a.name, x.name);
+            if ((y != ys.end() && y->definition == x.definition) ||
+                IsRenamed(key)) {
+              if (list_both) both[key] = Dependent::kRebuilt;
             } else if (!list_both) {
-              work.push_back(make_key(a.schema, a.name, x.name));
+              work.push_back(std::move(key));
             }
           }
           for (const auto& y : ys) {
-            if (list_both) break;
+            if (list_both && renamed_.empty()) break;
             auto x = std::find_if(xs.begin(), xs.end(), [&](const auto& e) {
               return e.name == y.name;
             });
-            if (x == xs.end())
-              work.push_back(make_key(b.schema, b.name, y.name));
+            if (x != xs.end()) continue;
+            std::string key = make_key(b.schema, b.name, y.name);
+            if (IsRenamed(key)) {
+              if (list_both) both[key] = Dependent::kRebuilt;
+            } else if (!list_both) {
+              work.push_back(std::move(key));
+            }
           }
         };
         named(a.constraints, b.constraints, ConstraintKey);
@@ -392,6 +601,10 @@ class Comparer {
             reparsed.insert(ConstraintKey(table.schema, table.name, c.name));
           }
         }
+      }
+      // ... under its new name too, when it is renamed.
+      for (const auto& [old_key, target] : renamed_) {
+        if (reparsed.count(old_key)) reparsed.insert(target.key);
       }
     }
     std::set<std::string> seen;
@@ -1541,6 +1754,7 @@ class Comparer {
                   n->comment, false);
         continue;
       }
+      if (RenameConstraintOp(a, b, k)) continue;
       size_t first = ops_.size();
       ConstraintOp(from_, a, k, false);
       for (size_t i = first; i < ops_.size(); ++i) ops_[i] = ops_[i].Reverse();
@@ -1551,6 +1765,7 @@ class Comparer {
           !rebuilt(ConstraintKey, k.name)) {
         continue;
       }
+      if (IsRenameTarget(ConstraintKey(b.schema, b.name, k.name))) continue;
       ConstraintOp(to_, b, k, false);
     }
     // Triggers and policies: compared by definition.
@@ -1606,6 +1821,8 @@ class Comparer {
                            a->comment, b->comment, false);
                  return;
                }
+               if (a && !b && RenameIndexOp(key, *a)) return;
+               if (b && !a && IsRenameTarget(key)) return;
                if (a) {
                  // An index goes away with its table: no statement of its own
                  // then.
@@ -1833,6 +2050,10 @@ class Comparer {
   // Keys of objects alike on both sides that are dropped and created again
   // (FindRebuilds).
   std::set<std::string> rebuild_;
+  // Constraints and indexes renamed (FindRenames): by old key, and the old
+  // key by new key.
+  std::map<std::string, RenameTarget> renamed_;
+  std::map<std::string, std::string> renamed_back_;
   // Columns alike on both sides whose default is dropped and set again
   // around the re-creation of something it uses.
   std::set<std::string> reset_defaults_;

@@ -34,6 +34,11 @@ enum class OpKind {
   kDropType,
   kDropExtension,
   kDropSchema,
+  // Constraints and indexes known by another name on the other side (same
+  // table, same definition): after the drops that may free the new name,
+  // before the creates that may take the old one.
+  kRenameConstraint,
+  kRenameIndex,
   kCreateSchema,
   kCreateExtension,
   kCreateType,
