@@ -81,6 +81,7 @@ import difflib
 import hashlib
 import importlib
 import importlib.machinery
+import importlib.util
 import json
 import os
 import sys
@@ -160,7 +161,8 @@ class _Project:
         self.roots = [os.path.realpath(r) for r in roots]
 
     def contains(self, path):
-        if not path:
+        # "<string>" (this worker), "<frozen importlib._bootstrap>": never.
+        if not path or not os.path.isabs(path):
             return False
         real = os.path.realpath(path)
         for root in self.roots:
@@ -210,6 +212,13 @@ def _describe(obj):
         return "the function %s.%s" % (getattr(obj, "__module__", "?"), obj.__qualname__)
     cls = type(obj)
     return "an instance of %s.%s" % (cls.__module__, cls.__qualname__)
+
+
+def _is_module(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except Exception:  # noqa: BLE001 - a broken package: not a module then
+        return False
 
 
 def _suggest(obj, name):
@@ -364,9 +373,13 @@ def _emit(req):
         except AttributeError as e:
             if project.has_frame(e):
                 raise _Fail("project", project.error(label, e))
+            hint = _suggest(obj, part)
+            if not hint and obj is module and _is_module(module_name + "." + part):
+                hint = "; %s.%s is a module: write sqlalchemy:%s.%s:<attribute>" % (
+                    module_name, part, module_name, part)
             raise _Fail(
                 "attribute",
-                "%s: %s has no attribute %r%s" % (label, owner, part, _suggest(obj, part)),
+                "%s: %s has no attribute %r%s" % (label, owner, part, hint),
             )
         except BaseException as e:  # noqa: BLE001 - a property of the project
             raise _Fail("project", project.error(label, e))
