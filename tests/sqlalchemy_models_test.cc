@@ -172,6 +172,28 @@ TEST_F(SqlalchemyModelsTest, ShopNamingConventionIdentityComputedIsClean) {
   EXPECT_EQ(j["operations"], 0);
 }
 
+TEST_F(SqlalchemyModelsTest, EventsDefaultSchemaCompositeKeysAndTypesAreClean) {
+  Copy("events");
+  std::string url = CreateAll("events.model:Base.metadata", {"."});
+  ASSERT_EQ(Count(url,
+                  "SELECT count(*) FROM information_schema.tables WHERE "
+                  "table_schema = 'events'"),
+            5);
+  Config(url, "[\"sqlalchemy:events.model:Base.metadata\"]");
+  ExpectClean();
+}
+
+TEST_F(SqlalchemyModelsTest, InventoryNormalisedWithoutADatabaseIsClean) {
+  Copy("inventory");
+  std::string url = CreateAll("inv.tables:metadata", {"."});
+  Config(url, "[\"sqlalchemy:inv.tables:metadata\"]");
+  CliResult r = Run({"-v", "check"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("models: 9 statements normalised without a database"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(SqlalchemyModelsTest, BlogFoundThroughPythonPathIsClean) {
   Copy("blog");
   std::string url = CreateAll("blog.tables:metadata", {"src"});
