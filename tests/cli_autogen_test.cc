@@ -368,13 +368,11 @@ TEST_F(CliAutogenTest, SchemaFilterComparesOnlyThatSchema) {
   EXPECT_NE(r.out.find("DROP TABLE public.legacy"), std::string::npos) << r.out;
 }
 
-TEST_F(CliAutogenTest, SchemasSectionsCreateSchemasFirstAndKeepDropCommented) {
+TEST_F(CliAutogenTest, SchemasOfTheModelsAreCreatedFirstAndKeepDropCommented) {
   // Seed 001: schemas come from the models (which need no CREATE SCHEMA),
   // the revision creates them IF NOT EXISTS, and the downgrade never drops
-  // one.
-  Config(
-      "models = [\"models/*.sql\"]\n\n[schemas.auth]\n\n"
-      "[schemas.inventory]\n");
+  // one -- with one version table, no [schemas.*] sections needed.
+  Config("models = [\"models/*.sql\"]\n");
   p_.WriteFile("models/auth.sql",
                "CREATE TABLE auth.users (id bigint PRIMARY KEY);\n");
   p_.WriteFile("models/inventory.sql",

@@ -9,6 +9,7 @@
 #include "cli_util.h"
 #include "dialect/url.h"
 #include "pg_harness.h"
+#include "runtime_util.h"
 
 namespace retort::testing {
 namespace {
@@ -18,8 +19,8 @@ class CliPgTest : public ::testing::Test {
   void SetUp() override {
     url_ = FreshDatabaseUrl();
     ASSERT_FALSE(url_.empty());
-    p_.WriteFile("retort.toml", "script_location = \"migrations\"\nurl = \"" +
-                                    url_ + "\"\n");
+    p_.WriteFile("retort.toml",
+                 "script_location = \"migrations\"\nurl = \"" + url_ + "\"\n");
     p_.WriteFile("migrations/script.sql.tmpl", "");
   }
 
@@ -83,7 +84,8 @@ TEST_F(CliPgTest, SixteenProcessesApplyEachRevisionOnce) {
 
 TEST_F(CliPgTest, FailingStatementNamesFileLineAndRollsBack) {
   WriteRevision(p_, "aaaa00000001", "", "", "",
-                "CREATE TABLE users (id integer PRIMARY KEY);", "DROP TABLE users;");
+                "CREATE TABLE users (id integer PRIMARY KEY);",
+                "DROP TABLE users;");
   ASSERT_EQ(p_.Run({"upgrade", "head"}).exit_code, 0);
   WriteRevision(p_, "bbbb00000002", "aaaa00000001", "", "",
                 "ALTER TABLE users ADD COLUMN email text;\n"
@@ -124,10 +126,56 @@ TEST_F(CliPgTest, SchemaFromXArgumentUsesItsVersionTable) {
             "1");
   r = p_.Run({"current", "--schema", "auth"});
   EXPECT_EQ(r.out, "a0a0a0a0a0a0 (head)\n");
-  // Without the schema the default version table is empty (never created).
+  // Without the schema there is no version table to read: the project
+  // keeps one per schema, and says so instead of printing nothing.
   r = p_.Run({"current"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: current: this project keeps a version table per schema "
+            "(auth: the [schemas.*] sections of retort.toml); name one with "
+            "--schema auth (or -x schema=auth), or run them all with "
+            "--all-schemas\n");
   EXPECT_EQ(r.out, "");
+  // upgrade without it would replay the branch into public.alembic_version.
+  r = p_.Run({"upgrade", "heads"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_FALSE(TableExists(url_, "public.alembic_version"));
+  // A typo is never a new version table.
+  r = p_.Run({"--schema", "authh", "upgrade", "head"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: --schema authh: not a schema of this project (auth: the "
+            "[schemas.*] sections of retort.toml); to add it, add a "
+            "[schemas.authh] section; did you mean 'auth'?\n");
+}
+
+// In a project without [schemas.*], --schema names a schema of the
+// database, a [tenants] schema or a branch label; a typo is an error
+// before anything runs.
+TEST_F(CliPgTest, UnknownSchemaIsAnError) {
+  WriteChain(2);
+  Query("CREATE SCHEMA prod");
+  CliResult r = p_.Run({"--schema", "prodd", "upgrade", "head"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: --schema prodd: no schema prodd in the database, and it "
+            "is neither a [tenants] schema nor a branch label of this "
+            "project (a new schema's first revision carries its name as "
+            "branch label; or declare it with a [schemas.prodd] section); "
+            "did you mean 'prod'?\n");
+  EXPECT_FALSE(TableExists(url_, "alembic_version_prodd"));
+  EXPECT_FALSE(TableExists(url_, "t_1"));
+  r = p_.Run({"-x", "schema=prodd", "current"});
+  EXPECT_EQ(r.exit_code, 1);
+  r = p_.Run({"--schema", "prodd", "upgrade", "head", "--sql"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot see the database's schemas offline"),
+            std::string::npos)
+      << r.err;
+  // The schema that exists is fine, its version table in it.
+  r = p_.Run({"--schema", "prod", "upgrade", "head"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(TableExists(url_, "prod.alembic_version_prod"));
 }
 
 TEST_F(CliPgTest, CheckHeads) {
@@ -150,8 +198,10 @@ TEST_F(CliPgTest, OfflineSqlReplayedWithPsqlMatchesOnline) {
   auto parsed = ParseDatabaseUrl(url_);
   ASSERT_TRUE(parsed.ok());
   std::string psql = "psql";
-  if (const char* bindir = getenv("RETORT_PG_BINDIR")) psql = std::string(bindir) + "/psql";
-  else psql = "/usr/lib/postgresql/15/bin/psql";
+  if (const char* bindir = getenv("RETORT_PG_BINDIR"))
+    psql = std::string(bindir) + "/psql";
+  else
+    psql = "/usr/lib/postgresql/15/bin/psql";
   std::string cmd = psql + " -X -q -v ON_ERROR_STOP=1 -1 -f '" +
                     p_.Path("upgrade.sql") + "' '" + url_ + "' >/dev/null";
   ASSERT_EQ(system(cmd.c_str()), 0) << cmd;

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "api/fanout_plan.h"
+#include "api/schema_choice.h"
 #include "api/schema_set.h"
 #include "autogen/autogen.h"
 #include "autogen/model_cache.h"
@@ -67,6 +68,11 @@ struct Migrator::Impl {
   // The target of an offline (--sql) run: the URL is only read for its
   // dialect, and a Vault reference is not resolved.
   Result<RunTarget> OfflineTarget() const;
+  // --schema must name something before `command` touches a version table
+  // (schema_choice.h). Loads the graph; online, may list the database's
+  // schemas.
+  Status CheckSchema(const std::string& command, bool offline,
+                     bool all_schemas_possible);
   RunTarget TargetFor(std::string url) const;
   Result<RunSettings> Settings() const;
   Result<MigrationResult> RunCommand(const RunRequest& request);
@@ -261,6 +267,37 @@ Result<RunTarget> Migrator::Impl::Target(bool resolve_url) const {
   return TargetFor(std::move(url));
 }
 
+Status Migrator::Impl::CheckSchema(const std::string& command, bool offline,
+                                   bool all_schemas_possible) {
+  RETORT_RETURN_IF_ERROR(LoadGraph());
+  SchemaChoice choice;
+  choice.config = &config;
+  choice.map = &*map;
+  choice.schema = options.schema;
+  choice.command = command;
+  choice.all_schemas_possible = all_schemas_possible;
+  if (!offline) {
+    choice.database_schemas = [this]() -> Result<std::vector<std::string>> {
+      RETORT_ASSIGN_OR_RETURN(RunTarget target, Target());
+      RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
+                              Connect(target.url));
+      std::vector<std::string> names;
+      if (db->dialect() != Dialect::kPostgres) {
+        names.push_back("main");  // SQLite has one schema of its own
+        return names;
+      }
+      RETORT_ASSIGN_OR_RETURN(
+          QueryResult rows,
+          db->Query("SELECT nspname FROM pg_namespace WHERE nspname !~ "
+                    "'^pg_' AND nspname <> 'information_schema' ORDER BY 1"));
+      for (const Row& row : rows.rows)
+        if (!row.empty() && row[0]) names.push_back(*row[0]);
+      return names;
+    };
+  }
+  return CheckSchemaChoice(choice);
+}
+
 Result<RunTarget> Migrator::Impl::OfflineTarget() const {
   if (config.url.empty()) return Target();  // the "no database URL" error
   // Offline SQL needs the dialect only: a Vault reference is not read.
@@ -314,6 +351,12 @@ Result<RunSettings> Migrator::Impl::Settings() const {
 
 Result<MigrationResult> Migrator::Impl::RunCommand(const RunRequest& request) {
   RETORT_RETURN_IF_ERROR(LoadGraph());
+  const bool stamp = request.command == RunRequest::Command::kStamp;
+  RETORT_RETURN_IF_ERROR(CheckSchema(
+      stamp                                              ? "stamp"
+      : request.command == RunRequest::Command::kUpgrade ? "upgrade"
+                                                         : "downgrade",
+      request.offline, !stamp));
   RETORT_ASSIGN_OR_RETURN(RunTarget target,
                           request.offline ? OfflineTarget() : Target());
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
@@ -515,8 +558,8 @@ Result<std::vector<ModelFile>> Migrator::Impl::ReadModels(bool sqlite) const {
   // The caches key on the text scanned, so the rewritten text keys them:
   // a change to [naming] is never served a stale entry.
   for (ModelFile& file : files) {
-    RETORT_ASSIGN_OR_RETURN(file.text,
-                            ApplyNamingConvention(file.text, file.path, naming));
+    RETORT_ASSIGN_OR_RETURN(
+        file.text, ApplyNamingConvention(file.text, file.path, naming));
   }
   std::vector<ModelFile> emitted;
   if (!entries.empty()) {
@@ -840,6 +883,8 @@ Result<RevisionInfo> Migrator::CreateRevision(
     // Alembic's rule: compare against a database that has every revision,
     // or the new file would repeat what a pending revision does. (Replayed
     // migrations are at every head by construction.)
+    RETORT_RETURN_IF_ERROR(
+        impl_->CheckSchema("revision --autogenerate", false, false));
     RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
     RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
     RETORT_ASSIGN_OR_RETURN(std::vector<std::string> current,
@@ -925,6 +970,7 @@ Result<std::vector<RevisionInfo>> Migrator::History(const std::string& range) {
 
 Result<std::vector<RevisionInfo>> Migrator::HistoryWithCurrent(
     const std::string& range) {
+  RETORT_RETURN_IF_ERROR(impl_->CheckSchema("history -i", false, false));
   RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
   RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
@@ -968,6 +1014,7 @@ Result<MigrationResult> Migrator::Stamp(
 }
 
 Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
+  RETORT_RETURN_IF_ERROR(impl_->CheckSchema("current", false, true));
   RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
   RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -102,13 +103,20 @@ Result<Catalog> ReadAndRecordModels(Connection& conn,
 // schema cannot fail when another branch's revision made it first, and a
 // downgrade never drops a schema that other branches (or data nobody
 // modelled) may still use.
-void MakeSchemaCreationIdempotent(std::vector<Operation>* ops) {
+// `all`: every schema created; else only those in `implicit`.
+bool MakeSchemaCreationIdempotent(std::vector<Operation>* ops, bool all,
+                                  const std::set<std::string>& implicit) {
   constexpr std::string_view kPrefix = "schema:";
+  std::set<std::string> keys;
+  for (const std::string& name : implicit) keys.insert(SchemaKey(name));
+  bool any = false;
   for (Operation& op : *ops) {
     if (op.kind != OpKind::kCreateSchema || !op.object.starts_with(kPrefix)) {
       continue;
     }
+    if (!all && !keys.count(op.object)) continue;
     std::string name = op.object.substr(kPrefix.size());  // already quoted
+    any = true;
     op.sql = "CREATE SCHEMA IF NOT EXISTS " + name + ";\n";
     op.reverse_sql.clear();
     op.reverse_destructive = false;
@@ -119,6 +127,7 @@ void MakeSchemaCreationIdempotent(std::vector<Operation>* ops) {
             name + " with everything in it:",
         "-- DROP SCHEMA IF EXISTS " + name + " CASCADE;"};
   }
+  return any;
 }
 
 // `why`, when set, is logged first: starting a cluster takes a second or
@@ -311,12 +320,14 @@ Result<Catalog> TargetRead::Take(double* seconds) {
 }
 
 AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired,
-                           bool idempotent_schemas) {
+                           bool idempotent_schemas,
+                           const std::set<std::string>& implicit_schemas) {
   AutogenResult result;
   std::vector<Operation> ops = Compare(current, desired);
-  if (idempotent_schemas) MakeSchemaCreationIdempotent(&ops);
+  const bool first =
+      MakeSchemaCreationIdempotent(&ops, idempotent_schemas, implicit_schemas);
   OrderedOperations up = OrderOperations(std::move(ops));
-  if (idempotent_schemas) {
+  if (first) {
     // "Create the schemas first", as seed 001's first revision does.
     std::stable_partition(
         up.operations.begin(), up.operations.end(),
@@ -408,12 +419,12 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
   // Seed 001: schemas are detected from the models, which need not create
   // them.
   std::vector<std::pair<std::string, std::string>> setup;  // schema, SQL
-  if (options.idempotent_schemas) {
-    for (const auto& [name, schema] : models.schemas) {
-      if (schema.created || schema.objects == 0) continue;
-      setup.emplace_back(name,
-                         "CREATE SCHEMA IF NOT EXISTS " + QuoteSqlIdent(name));
-    }
+  std::set<std::string> implicit_schemas;
+  for (const auto& [name, schema] : models.schemas) {
+    if (schema.created || schema.objects == 0) continue;
+    setup.emplace_back(name,
+                       "CREATE SCHEMA IF NOT EXISTS " + QuoteSqlIdent(name));
+    implicit_schemas.insert(name);
   }
   std::optional<ModelCachePaths> cache;
   std::string cache_key;
@@ -555,7 +566,7 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
 
   AutogenResult diff =
       DiffCatalogs(*current, desired_catalog ? *desired_catalog : *desired,
-                   options.idempotent_schemas);
+                   options.idempotent_schemas, implicit_schemas);
   diff.introspect_models_seconds = models_seconds;
   diff.introspect_target_seconds = current_seconds;
   diff.scratch = description;

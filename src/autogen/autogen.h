@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -69,10 +70,11 @@ struct DiffOptions {
   // `target_url`; when `target_url` is empty or its server cannot be
   // reached, on a throwaway cluster. Default: unset.
   std::function<Status(const std::string& scratch_url)> build_current;
-  // Seed 001's schema handling: schemas the models put objects in are
-  // created before the models load (the models need no CREATE SCHEMA), and
-  // a schema the upgrade creates is created first, IF NOT EXISTS, while the
-  // downgrade's DROP SCHEMA is left commented out. Default: false.
+  // Seed 001's schema handling for every schema the upgrade creates: first,
+  // IF NOT EXISTS, with the downgrade's DROP SCHEMA left commented out.
+  // (Schemas the models put objects in without creating them are always
+  // created before the models load and handled so, whatever this says.)
+  // Default: false.
   bool idempotent_schemas = false;
   // Which schemas and tables are compared (applied to both sides).
   // Default: every user schema; version tables are always skipped.
@@ -119,9 +121,12 @@ struct AutogenResult {
 };
 
 // Compares two catalogs and renders both directions (see
-// DiffOptions::idempotent_schemas).
+// DiffOptions::idempotent_schemas). `implicit_schemas` are schemas the
+// models put objects in without creating them: their creation is always
+// idempotent, first, with the DROP left commented out.
 AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired,
-                           bool idempotent_schemas = false);
+                           bool idempotent_schemas = false,
+                           const std::set<std::string>& implicit_schemas = {});
 
 // Loads `model_files` into a scratch database (see DiffOptions), builds or
 // reads the current schema, and compares them. An sqlite:/// target goes to
