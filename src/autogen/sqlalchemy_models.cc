@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -35,6 +36,12 @@ constexpr uint8_t kByStamp = 2;
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
+}
+
+std::string Seconds(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2f", seconds);
+  return text;
 }
 
 void Log(const SqlalchemyModelsOptions& options, LogLevel level,
@@ -470,8 +477,7 @@ Result<std::vector<ModelFile>> EmitSqlalchemyModels(
             " on Python " + Str(hello, "python") + " (" +
             Str(hello, "executable") + "): " +
             std::to_string(answer.value("statements", json::array()).size()) +
-            " statements in " + std::to_string(SecondsSince(entry_start)) +
-            " s");
+            " statements in " + Seconds(SecondsSince(entry_start)) + " s");
     if (!keys[i].empty()) {
       if (std::optional<CachedDdl> cached = FromAnswer(answer, out[i].text)) {
         // Best effort: a cache that cannot be written is just not used.
@@ -482,6 +488,11 @@ Result<std::vector<ModelFile>> EmitSqlalchemyModels(
   }
   (void)worker->Finish();
   stats->python_seconds = SecondsSince(start);
+  Log(options, LogLevel::kDebug,
+      std::string("SQLAlchemy models: ") + python.interpreter + " ran for " +
+          Seconds(stats->python_seconds) + " s (" +
+          std::to_string(stats->emitted) + " emitted, " +
+          std::to_string(stats->cache_hits) + " from the cache)");
   return out;
 }
 
