@@ -646,9 +646,13 @@ Result<ImportAlembicResult> ImportAlembicProject(
     for (const Planned& p : planned) {
       const ImportAction a = p.info.action;
       if (a == ImportAction::kKeep || a == ImportAction::kUnchanged) continue;
+      // One flush for all of them below: a thousand fsyncs would be most
+      // of the import's time.
       RETORT_RETURN_IF_ERROR(WriteFileAtomically(
-          p.info.path, p.text, /*replace=*/a != ImportAction::kCreate));
+          p.info.path, p.text, /*replace=*/a != ImportAction::kCreate,
+          /*sync=*/false));
     }
+    RETORT_RETURN_IF_ERROR(SyncFilesystem(result.versions_dir));
   }
   for (Planned& p : planned) {
     p.info.path = Shown(p.info.path, project_dir);

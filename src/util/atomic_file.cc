@@ -29,7 +29,7 @@ std::string RandomSuffix() {
 }  // namespace
 
 Status WriteFileAtomically(const std::string& path, std::string_view content,
-                           bool replace) {
+                           bool replace, bool sync) {
   const std::filesystem::path target(path);
   const std::string dir =
       target.has_parent_path() ? target.parent_path().string() : ".";
@@ -56,7 +56,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view content,
     }
     done += static_cast<size_t>(n);
   }
-  if (fsync(fd) != 0 || close(fd) != 0) {
+  if ((sync && fsync(fd) != 0) || close(fd) != 0) {
     int err = errno;
     unlink(tmp.c_str());
     return Status::IOError(path + ": cannot write: " + std::strerror(err));
@@ -83,6 +83,20 @@ Status WriteFileAtomically(const std::string& path, std::string_view content,
     unlink(tmp.c_str());
     if (err == EEXIST) return Status::AlreadyExists(path + ": already exists");
     return Status::IOError(path + ": cannot write: " + std::strerror(err));
+  }
+  return Status::OK();
+}
+
+Status SyncFilesystem(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return Status::IOError(path + ": cannot open: " + std::strerror(errno));
+  }
+  int rc = syncfs(fd);
+  int err = errno;
+  close(fd);
+  if (rc != 0) {
+    return Status::IOError(path + ": cannot flush: " + std::strerror(err));
   }
   return Status::OK();
 }

@@ -13,9 +13,14 @@ namespace retort {
 
 // Writes `content` to `path` atomically. Without `replace`, an existing
 // `path` is never overwritten (AlreadyExists "PATH: already exists"), even
-// by a concurrent writer. The folder must exist.
+// by a concurrent writer. The folder must exist. Without `sync` the data
+// is not flushed to disk before the rename (for many files written at
+// once, followed by one SyncFilesystem()).
 Status WriteFileAtomically(const std::string& path, std::string_view content,
-                           bool replace);
+                           bool replace, bool sync = true);
+
+// Flushes the filesystem holding `path` (syncfs).
+Status SyncFilesystem(const std::string& path);
 
 }  // namespace retort
 
