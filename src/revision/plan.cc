@@ -127,6 +127,16 @@ class StepRules {
         }
         from_revs = std::move(kept);
       }
+      // retort, not Alembic: a parent that is not a row is implied by
+      // another row (the merge also names an ancestor of one of its
+      // parents, or depends on one, or on a branch label naming one), so
+      // there is no row of its own to delete. Alembic still deletes or
+      // updates it and fails with a KeyError; where Alembic succeeds every
+      // parent it keeps is a row and nothing changes here.
+      from_revs.erase(
+          std::remove_if(from_revs.begin(), from_revs.end(),
+                         [&](const std::string& f) { return !Has(heads_, f); }),
+          from_revs.end());
     }
     if (from_revs.empty() || step_.to_revisions.empty()) {
       err->message = "Can't determine which version rows a merge replaces";
@@ -192,28 +202,42 @@ class StepRules {
   const std::string& Id() const { return step_.revision->id(); }
 
   // Alembic's _unmerge_to_revisions: the parents a downgrade goes back to
-  // that no other remaining head already covers.
+  // that no other remaining head already covers, nor another of those
+  // parents. Alembic drops the parents that are ancestors of other parents
+  // only when no other head remains; with other heads it restores them as
+  // rows too (which to insert and which to update then follows Python's
+  // set order), leaving a row another row implies: the downgrade or the
+  // next upgrade fails. retort drops them in both cases.
   bool UnmergeToRevisions(std::vector<std::string>* out,
                           RevisionError* err) const {
+    *out = step_.to_revisions;
     std::vector<std::string> others = Minus(heads_, {Id()});
-    std::vector<char> covered(map_.size(), 0);
-    if (!others.empty()) {
-      if (!AncestorIds(map_, others, &covered, err)) return false;
-    } else {
-      for (const std::string& t : step_.to_revisions) {
-        std::vector<char> anc;
-        if (!AncestorIds(map_, {t}, &anc, err)) return false;
-        const RevisionNode* self = map_.Find(t);
-        for (size_t i = 0; i < anc.size(); ++i) {
-          if (anc[i] && (self == nullptr || static_cast<int>(i) != self->index))
-            covered[i] = 1;
+    if (!others.empty() && !KeepUncovered(others, out, err)) return false;
+    if (out->size() > 1) {
+      // Strict ancestors of the parents: the ancestors of their own parents.
+      std::vector<std::string> below;
+      for (const std::string& t : *out) {
+        if (const RevisionNode* node = map_.Find(t)) {
+          for (std::string& d : map_.NormalizedDownRevisions(*node)) {
+            below.push_back(std::move(d));
+          }
         }
       }
+      if (!below.empty() && !KeepUncovered(below, out, err)) return false;
     }
-    out->clear();
-    for (const std::string& t : step_.to_revisions) {
-      if (!InMask(map_, covered, t)) out->push_back(t);
-    }
+    return true;
+  }
+
+  // Removes from `revs` the ancestors of `ids` (`ids` included).
+  bool KeepUncovered(const std::vector<std::string>& ids,
+                     std::vector<std::string>* revs, RevisionError* err) const {
+    std::vector<char> covered;
+    if (!AncestorIds(map_, ids, &covered, err)) return false;
+    revs->erase(std::remove_if(revs->begin(), revs->end(),
+                               [&](const std::string& r) {
+                                 return InMask(map_, covered, r);
+                               }),
+                revs->end());
     return true;
   }
 

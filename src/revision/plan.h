@@ -68,6 +68,12 @@ bool operator==(const VersionOp& a, const VersionOp& b);
 // plan runs, and decides for each step which rows to insert, delete or
 // update: insert when a new branch starts, delete + update on a merge,
 // update + insert when a merge is undone, delete when a branch ends.
+// Starting from rows that are the applied revisions no other applied
+// revision implies (through "Revises" or "Depends On"), every step keeps
+// them so. Alembic's rules break that when a revision's parents and
+// dependencies imply one another (a merge naming an ancestor of another
+// parent, a dependency on one): Alembic fails there (KeyError) or leaves an
+// implied row behind; retort skips the implied parents (see plan.cc).
 class HeadMaintainer {
  public:
   HeadMaintainer(const RevisionMap& map, std::vector<std::string> heads);
