@@ -1,0 +1,170 @@
+// The guides of docs/guides/, performed: each test follows its guide's
+// steps in order on PostgreSQL (and Debian's Alembic where the guide uses
+// it). When a guide changes, its test changes with it.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "alembic_util.h"
+#include "cli_util.h"
+#include "pg_harness.h"
+#include "runtime_util.h"
+
+namespace retort::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Guide(const std::string& name) {
+  std::ifstream in(std::string(RETORT_SOURCE_DIR) + "/docs/guides/" + name,
+                   std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Every guide names the test that performs it, and every test here has its
+// guide.
+TEST(Guides, EachGuideNamesItsTest) {
+  for (const auto& [file, test] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"from-alembic.md", "Guides.FromAlembic"},
+       }) {
+    std::string text = Guide(file);
+    ASSERT_FALSE(text.empty()) << file;
+    EXPECT_NE(text.find("`" + test + "`"), std::string::npos) << file;
+  }
+}
+
+// docs/guides/from-alembic.md
+TEST(Guides, FromAlembic) {
+  const std::string url = FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  // An Alembic project (tests/data/alembic/shop) and its database, which
+  // Alembic has migrated halfway.
+  TempProject p;
+  fs::copy(AlembicFixture("shop"), p.Path("alembic"),
+           fs::copy_options::recursive);
+  auto alembic = [&](const std::string& args) {
+    std::string out;
+    int rc =
+        Shell("cd " + p.Path("alembic") + " && SHOP_DATABASE_URL='" +
+                  SaUrl(url) + "' " + kPython + " -m alembic " + args + " 2>&1",
+              &out);
+    EXPECT_EQ(rc, 0) << "alembic " << args << ":\n" << out;
+    return out;
+  };
+  alembic("upgrade 9d3a6c2e8f17");
+
+  // 2. A retort project beside it.
+  ASSERT_EQ(p.Run({"init", "migrations"}).exit_code, 0);
+  std::string config = p.ReadFile("retort.toml");
+  p.WriteFile("retort.toml", "url = \"" + url + "\"\npython = \"" + kPython +
+                                 "\"\n" +
+                                 config.substr(config.find("script_location")));
+
+  // 3. Import: first what would be written, then the files.
+  CliResult dry = p.Run({"import-alembic", "alembic/alembic.ini", "--dry-run"});
+  EXPECT_EQ(dry.exit_code, 3) << dry.err;
+  EXPECT_NE(dry.out.find("13 revisions: 13 to create\n"), std::string::npos)
+      << dry.out;
+  EXPECT_TRUE(p.List("migrations/versions").empty());
+  CliResult imported = p.Run({"import-alembic", "alembic/alembic.ini"});
+  EXPECT_EQ(imported.exit_code, 3) << imported.err;
+  EXPECT_NE(imported.out.find("3 sections to convert by hand"),
+            std::string::npos)
+      << imported.out;
+  auto file_of = [&](const std::string& id) {
+    for (const std::string& name : p.List("migrations/versions"))
+      if (name.rfind(id, 0) == 0) return "migrations/versions/" + name;
+    ADD_FAILURE() << id;
+    return std::string();
+  };
+  // A `def downgrade(): pass` is `-- retort: empty`.
+  EXPECT_NE(p.ReadFile(file_of("b1f7d9a3c5e2"))
+                .find("-- migrate:downgrade\n-- retort: empty\n"),
+            std::string::npos);
+  // retort refuses the TODO sections...
+  CliResult refused = p.Run({"upgrade", "head"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("is not ready to run"), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(VersionRows(url), std::vector<std::string>{"9d3a6c2e8f17"});
+  // ... until they are converted by hand, which a second import keeps.
+  RewriteUpgrade(p, file_of("b1f7d9a3c5e2"),
+                 "UPDATE customers c SET loyalty_points = 10 * o.n\n"
+                 "FROM (SELECT customer_id, count(*) AS n FROM orders GROUP BY "
+                 "customer_id) o\nWHERE o.customer_id = c.id;");
+  RewriteUpgrade(
+      p, file_of("0e6a3c9f2b58"),
+      "ALTER TABLE customers ADD COLUMN welcome_credit NUMERIC(8, 2) DEFAULT "
+      "'0' NOT NULL;\n\nUPDATE customers SET welcome_credit = 5 WHERE NOT "
+      "EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = customers.id);");
+  RewriteUpgrade(p, file_of("6b2d8f4a1c37"),
+                 "ALTER TABLE orders ADD COLUMN items_total NUMERIC(12, 2);");
+  CliResult again = p.Run({"import-alembic", "alembic/alembic.ini"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("3 kept (edited by hand)"), std::string::npos)
+      << again.out;
+
+  // 5. The same graph as Alembic's, and a script to review.
+  EXPECT_EQ(HistoryIds(p.Run({"history"}).out), HistoryIds(alembic("history")));
+  EXPECT_EQ(p.Run({"heads"}).out.substr(0, 12), alembic("heads").substr(0, 12));
+  CliResult review = p.Run({"upgrade", "head", "--sql"});
+  ASSERT_EQ(review.exit_code, 0) << review.err;
+  EXPECT_NE(review.out.find("UPDATE customers c SET loyalty_points"),
+            std::string::npos);
+
+  // 6. retort takes over where Alembic stopped, with its version table.
+  CliResult current = p.Run({"current"});
+  EXPECT_EQ(current.out, "9d3a6c2e8f17\n") << current.err;
+  CliResult up = p.Run({"upgrade", "head"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_EQ(VersionRows(url), std::vector<std::string>{"6b2d8f4a1c37"});
+  EXPECT_NE(alembic("current").find("6b2d8f4a1c37 (head)"), std::string::npos);
+  alembic("downgrade -1");
+  EXPECT_EQ(VersionRows(url), std::vector<std::string>{"0e6a3c9f2b58"});
+  ASSERT_EQ(p.Run({"upgrade", "head"}).exit_code, 0);
+
+  // 7. Alembic's autogenerate proposes to drop retort's history table...
+  auto probe = [&]() {
+    alembic("revision --autogenerate -m probe --rev-id probe0000001");
+    std::string text;
+    for (const std::string& name : p.List("alembic/migrations/versions")) {
+      if (name.rfind("probe0000001", 0) != 0) continue;
+      text = p.ReadFile("alembic/migrations/versions/" + name);
+      fs::remove(p.Path("alembic/migrations/versions/" + name));
+    }
+    EXPECT_FALSE(text.empty());
+    return text;
+  };
+  EXPECT_NE(probe().find("op.drop_table('alembic_version_history')"),
+            std::string::npos);
+  // ... unless env.py has the guide's include_object.
+  std::string env = p.ReadFile("alembic/migrations/env.py");
+  const std::string snippet =
+      "def include_object(object, name, type_, reflected, compare_to):\n"
+      "    # retort's history table, beside each version table\n"
+      "    if type_ == \"table\" and name.startswith(\"alembic_version\") and "
+      "name.endswith(\"_history\"):\n"
+      "        return False\n"
+      "    return True\n";
+  ASSERT_NE(Guide("from-alembic.md").find(snippet), std::string::npos)
+      << "the guide's snippet changed; change the test with it";
+  size_t at = env.find("target_metadata = metadata\n");
+  ASSERT_NE(at, std::string::npos);
+  env.insert(at, snippet + "\n\n");
+  size_t configure = 0;
+  while ((configure = env.find("compare_type=True,", configure)) !=
+         std::string::npos) {
+    env.insert(configure, "include_object=include_object, ");
+    configure += 60;
+  }
+  p.WriteFile("alembic/migrations/env.py", env);
+  EXPECT_EQ(probe().find("alembic_version_history"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace retort::testing
