@@ -30,7 +30,8 @@ TEST_F(CliTest, InitWritesProject) {
         "recursive_version_locations", "file_template", "truncate_slug_length",
         "timezone", "version_table", "version_table_schema",
         "transaction_per_migration", "models", "lock_timeout",
-        "statement_timeout", "[placeholders]", "[env."}) {
+        "statement_timeout", "[placeholders]", "[env.", "history_table",
+        "python", "python_path", "[naming]"}) {
     EXPECT_NE(config.find(key), std::string::npos) << key;
   }
 }

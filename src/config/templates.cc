@@ -50,9 +50,34 @@ script_location = "@SCRIPT_LOCATION@"
 # Default: false.
 # transaction_per_migration = false
 
-# Model files (plain SQL DDL) for autogenerate (diff, check,
-# revision --autogenerate). Default: none.
+# Keep "<version table>_history" (what ran, when, the file's checksum)
+# beside the version table. false leaves only Alembic's version table, e.g.
+# while a team still runs Alembic's autogenerate. Default: true.
+# history_table = true
+
+# Models for autogenerate (diff, check, revision --autogenerate): globs of
+# plain SQL DDL files and "sqlalchemy:<module>:<attribute>" entries (a
+# SQLAlchemy MetaData, or a declarative Base). Default: none.
 # models = ["models/*.sql"]
+# models = ["sqlalchemy:app.models:Base.metadata"]
+
+# Python for SQLAlchemy models and "retort import-alembic": a name on PATH
+# or a path. Default: "python3".
+# python = "/usr/bin/python3"
+# Folders model modules are imported from, after this file's folder.
+# Default: none.
+# python_path = ["src"]
+
+# SQLAlchemy's naming conventions for the constraints and indexes SQL models
+# leave unnamed, so they match a database SQLAlchemy created (tokens:
+# %(table_name)s %(column_0_name)s %(column_0_label)s %(referred_table_name)s
+# %(constraint_name)s ...). Default: PostgreSQL's own names.
+# [naming]
+# pk = "pk_%(table_name)s"
+# fk = "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"
+# uq = "uq_%(table_name)s_%(column_0_name)s"
+# ix = "ix_%(column_0_label)s"
+# ck = "ck_%(table_name)s_%(constraint_name)s"
 # Scratch PostgreSQL database the models are loaded into (rolled back).
 # Default: a temporary database created on the target's server.
 # dev_url = "postgresql://localhost/retort_dev"
