@@ -489,8 +489,10 @@ SqlalchemyModelsOptions SqlalchemyOptions(const Config& config, bool sqlite,
 Result<std::vector<std::string>> Migrator::Impl::ModelFiles() const {
   if (config.models.empty()) {
     return Status::InvalidArgument(
-        "no models configured: autogenerate compares SQL model files with the "
-        "database; add models = [\"models/*.sql\"] to " +
+        "no models configured: autogenerate compares SQL model files or "
+        "SQLAlchemy models with the database; add models = "
+        "[\"models/*.sql\"] or models = "
+        "[\"sqlalchemy:app.models:Base.metadata\"] to " +
         (config.path.empty() ? std::string("retort.toml") : config.path));
   }
   // SQL files matched by the patterns before a SQLAlchemy entry run before
