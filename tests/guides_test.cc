@@ -31,6 +31,7 @@ TEST(Guides, EachGuideNamesItsTest) {
   for (const auto& [file, test] :
        std::vector<std::pair<std::string, std::string>>{
            {"from-alembic.md", "Guides.FromAlembic"},
+           {"000-schema-per-domain.md", "SchemasPg.Seed000Replay"},
        }) {
     std::string text = Guide(file);
     ASSERT_FALSE(text.empty()) << file;

@@ -54,7 +54,7 @@ std::string Header(const std::string& file, const std::string& key) {
 }
 
 // Seed 000 ("Работа со схемами в базе данных"), its steps in order, with
-// retort in place of Alembic: one database, a schema per domain (auth,
+// retort in place of Alembic (docs/guides/000-schema-per-domain.md): one database, a schema per domain (auth,
 // inventory), a version table per schema (alembic_version_auth, ...), a
 // branch label per schema, "-x schema=<name>" on every command.
 TEST(SchemasPg, Seed000Replay) {
@@ -177,6 +177,27 @@ TEST(SchemasPg, Seed000Replay) {
   EXPECT_EQ(p.Run({"history", "-x", "schema=auth"}, env).out, r.out);
   r = p.Run({"current", "-x", "schema=inventory"}, env);
   EXPECT_EQ(r.out, init_ids["inventory"] + " (head)\n");
+
+  // The guide's forms: -x after the command, relative targets.
+  r = p.Run({"downgrade", "-x", "schema=auth", "-1"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(VersionRows(url, "auth.alembic_version_auth"),
+            Strings{init_ids["auth"]});
+  r = p.Run({"upgrade", "-x", "schema=auth", "head"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(VersionRows(url, "auth.alembic_version_auth"), Strings{users_id});
+  // What retort refuses (docs/guides/000-schema-per-domain.md, 5): no
+  // schema, and a schema the project does not have.
+  r = p.Run({"upgrade", "head"}, env);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("upgrade: this project keeps a version table per "
+                       "schema (auth, inventory"),
+            std::string::npos)
+      << r.err;
+  r = p.Run({"-x", "schema=authh", "upgrade", "head"}, env);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("did you mean 'auth'?"), std::string::npos) << r.err;
+  EXPECT_FALSE(TableExists(url, "public.alembic_version"));
 
   // Down again, one schema: the document's DROP SCHEMA ... CASCADE runs,
   // and inventory is untouched.

@@ -92,9 +92,10 @@ void AddGlobalFlags(CLI::App* app, GlobalFlags* flags) {
   app->add_option("-n,--name", flags->name,
                   "named environment: the [env.NAME] section of the config");
   app->add_option("-x", flags->x,
-                  "KEY=VALUE argument (schema=S and debug=true are honoured; "
-                  "all are visible to the config as ${x.KEY})")
-      ->take_all();
+                  "KEY=VALUE argument, repeatable (schema=S and debug=true "
+                  "are honoured; all are visible to the config as ${x.KEY})")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app->add_option("--schema", flags->schema,
                   "schema to work on: its version table and branch (same as "
                   "-x schema=S)");
@@ -104,6 +105,65 @@ void AddGlobalFlags(CLI::App* app, GlobalFlags* flags) {
   app->add_option("--format", flags->format, "output format")
       ->check(CLI::IsMember({"text", "json"}));
 }
+
+// The global options that take a value.
+bool GlobalTakesValue(std::string_view name) {
+  for (std::string_view g : {"-c", "--config", "-n", "--name", "-x", "--schema",
+                             "--url", "--format"}) {
+    if (name == g) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> HoistGlobalOptions(
+    std::vector<std::string> args,
+    const std::function<bool(const std::string& command,
+                             std::string_view option)>& command_has) {
+  // Find the command: the first argument that is neither an option nor the
+  // value of a global option before it.
+  size_t command = args.size();
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") return args;
+    if (!a.empty() && a[0] == '-') {
+      if (GlobalTakesValue(a)) ++i;
+      continue;
+    }
+    command = i;
+    break;
+  }
+  if (command == args.size()) return args;
+  std::vector<std::string> moved, rest;
+  for (size_t i = command + 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") {
+      rest.insert(rest.end(), args.begin() + i, args.end());
+      break;
+    }
+    std::string_view name = a;
+    size_t eq = a.find('=');
+    if (a.rfind("--", 0) == 0 && eq != std::string::npos)
+      name = name.substr(0, eq);
+    if (GlobalTakesValue(name) &&
+        !(command_has && command_has(args[command], name))) {
+      moved.push_back(a);
+      if (name.size() == a.size() && i + 1 < args.size()) {
+        moved.push_back(args[++i]);
+      }
+      continue;
+    }
+    rest.push_back(a);
+  }
+  std::vector<std::string> out(args.begin(), args.begin() + command);
+  out.insert(out.end(), moved.begin(), moved.end());
+  out.push_back(args[command]);
+  out.insert(out.end(), rest.begin(), rest.end());
+  return out;
+}
+
+namespace {
 
 // An unknown command gets a suggestion from the command table.
 int UsageError(const CLI::ParseError& e, int argc, char** argv) {
@@ -154,8 +214,21 @@ int RunCommandLine(int argc, char** argv, CliContext& ctx) {
     entries.push_back({sub, std::move(command)});
   }
 
+  // Global options with a value are read before the command: after it,
+  // CLI11 would hand the arguments following them to the top level, away
+  // from the command ("upgrade -x schema=auth head" lost "head").
+  std::vector<std::string> args = HoistGlobalOptions(
+      std::vector<std::string>(argv, argv + argc),
+      [&entries](const std::string& command, std::string_view option) {
+        for (const Entry& e : entries) {
+          if (!e.app->check_name(command)) continue;
+          return e.app->get_option_no_throw(std::string(option)) != nullptr;
+        }
+        return false;
+      });
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
+    app.parse(reversed);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     return UsageError(e, argc, argv);

@@ -7,6 +7,7 @@
 #define RETORT_CLI_COMMAND_H_
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -113,6 +114,16 @@ std::vector<CommandInfo> RunCommands();       // upgrade, downgrade, stamp,
 std::vector<CommandInfo> AutogenCommands();   // diff, check, schemas
 std::vector<CommandInfo> GraphCommands();     // heads, branches, history,
                                               // show, edit
+
+// The command line with the global options that take a value (-c, -n, -x,
+// --schema, --url, --format) moved from after the command to before it,
+// where CLI11 reads them without losing the command's own arguments --
+// unless `command_has(command, option)` says the command defines that
+// option itself. args[0] is the program.
+std::vector<std::string> HoistGlobalOptions(
+    std::vector<std::string> args,
+    const std::function<bool(const std::string& command,
+                             std::string_view option)>& command_has = {});
 
 // Parses the command line and runs the chosen command; returns the exit
 // code. The context outlives the call (see CliContext).
