@@ -421,7 +421,9 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
   std::vector<std::pair<std::string, std::string>> setup;  // schema, SQL
   std::set<std::string> implicit_schemas;
   for (const auto& [name, schema] : models.schemas) {
-    if (schema.created || schema.objects == 0) continue;
+    // public is in every new database: nothing to create, and no setup
+    // step that would change the model cache's key.
+    if (schema.created || schema.objects == 0 || name == "public") continue;
     setup.emplace_back(name,
                        "CREATE SCHEMA IF NOT EXISTS " + QuoteSqlIdent(name));
     implicit_schemas.insert(name);
