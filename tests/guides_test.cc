@@ -11,6 +11,7 @@
 #include "cli_util.h"
 #include "pg_harness.h"
 #include "runtime_util.h"
+#include "vault_server.h"
 
 namespace retort::testing {
 namespace {
@@ -32,6 +33,7 @@ TEST(Guides, EachGuideNamesItsTest) {
        std::vector<std::pair<std::string, std::string>>{
            {"from-alembic.md", "Guides.FromAlembic"},
            {"000-schema-per-domain.md", "SchemasPg.Seed000Replay"},
+           {"004-everyday-commands.md", "Guides.EverydayCommands"},
        }) {
     std::string text = Guide(file);
     ASSERT_FALSE(text.empty()) << file;
@@ -165,6 +167,144 @@ TEST(Guides, FromAlembic) {
   }
   p.WriteFile("alembic/migrations/env.py", env);
   EXPECT_EQ(probe().find("alembic_version_history"), std::string::npos);
+}
+
+// Replaces both sections of a revision file written by `revision`.
+void SetSections(const TempProject& p, const std::string& rel,
+                 const std::string& up, const std::string& down) {
+  std::string text = p.ReadFile(rel);
+  size_t at = text.find("-- migrate:upgrade\n");
+  ASSERT_FALSE(text.empty()) << rel;
+  ASSERT_NE(at, std::string::npos) << text;
+  p.WriteFile(rel, text.substr(0, at) + "-- migrate:upgrade\n" + up +
+                       "\n\n-- migrate:downgrade\n" + down + "\n");
+}
+
+// The path of the file `revision` printed ("Generating PATH ...  done").
+std::string Generated(const CliResult& r) {
+  size_t begin = r.out.find("Generating ");
+  size_t end = r.out.find(" ...  done");
+  EXPECT_NE(begin, std::string::npos) << r.out;
+  EXPECT_NE(end, std::string::npos) << r.out;
+  if (begin == std::string::npos || end == std::string::npos) return "";
+  std::string path = r.out.substr(begin + 11, end - begin - 11);
+  size_t versions = path.find("migrations/versions/");
+  return versions == std::string::npos ? path : path.substr(versions);
+}
+
+// docs/guides/004-everyday-commands.md
+TEST(Guides, EverydayCommands) {
+  const std::string url = FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  // The database password lives in Vault (trust authentication ignores it,
+  // so it only has to never be printed).
+  std::string with_password = url;
+  with_password.insert(with_password.find('@'), ":Sup3r-Secret");
+  VaultServer vault("token-123");
+  ASSERT_EQ(vault.error(), "");
+  vault.Mount("secret", 2);
+  vault.Put("secret", "app/db", {{"url", with_password}});
+  vault.Put("secret", "app/prod-db", {{"url", with_password}});
+  const std::map<std::string, std::string> env = {
+      {"VAULT_ADDR", vault.address()}, {"VAULT_TOKEN", "token-123"}};
+
+  TempProject p;
+  ASSERT_EQ(p.Run({"init", "migrations"}).exit_code, 0);
+  std::string config = p.ReadFile("retort.toml");
+  p.WriteFile("retort.toml", "url = \"vault:secret/data/app/db#url\"\n" +
+                                 config.substr(config.find("script_location")) +
+                                 "\n[env.production]\nurl = "
+                                 "\"vault:secret/data/app/prod-db#url\"\n");
+  auto run = [&](const std::vector<std::string>& args) {
+    CliResult r = p.Run(args, env);
+    EXPECT_EQ(r.out.find("Sup3r-Secret"), std::string::npos) << r.out;
+    EXPECT_EQ(r.err.find("Sup3r-Secret"), std::string::npos) << r.err;
+    return r;
+  };
+
+  // alembic revision -m "create_user_table", twice.
+  CliResult r =
+      run({"revision", "-m", "create_user_table", "--rev-id", "123456789abc"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  SetSections(p, Generated(r),
+              "CREATE TABLE users (\n    id uuid PRIMARY KEY,\n    email "
+              "varchar NOT NULL,\n    hashed_password varchar NOT NULL\n);",
+              "DROP TABLE users;");
+  r = run({"revision", "-m", "add full_name", "--rev-id", "234567890abc"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  SetSections(p, Generated(r),
+              "ALTER TABLE users ADD COLUMN full_name varchar(255);",
+              "ALTER TABLE users DROP COLUMN full_name;");
+
+  // SQL for review: no database, and Vault is not asked.
+  vault.ClearRequests();
+  r = run({"upgrade", "head", "--sql"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("-- Running upgrade  -> 123456789abc"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("CREATE TABLE users"), std::string::npos);
+  EXPECT_NE(r.out.find("INSERT INTO alembic_version (version_num) VALUES "
+                       "('123456789abc')"),
+            std::string::npos)
+      << r.out;
+  r = run({"upgrade", "123456789abc:head", "--sql"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("CREATE TABLE users"), std::string::npos);
+  r = run({"downgrade", "head:base", "--sql"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("DROP TABLE users;"), std::string::npos);
+  EXPECT_TRUE(vault.requests().empty());
+
+  // upgrade head, downgrade -1, upgrade <revision prefix>.
+  r = run({"upgrade", "head"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("Database " + url.substr(0, url.find('@')) + ":***@"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(vault.requests().empty());
+  EXPECT_EQ(VersionRows(url), std::vector<std::string>{"234567890abc"});
+  r = run({"downgrade", "-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(VersionRows(url), std::vector<std::string>{"123456789abc"});
+  EXPECT_EQ(Scalar(url,
+                   "SELECT count(*) FROM information_schema.columns "
+                   "WHERE table_name = 'users' AND column_name = "
+                   "'full_name'"),
+            "0");
+  r = run({"upgrade", "2345"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  // current, history, heads.
+  EXPECT_EQ(run({"current"}).out, "234567890abc (head)\n");
+  EXPECT_EQ(run({"history"}).out,
+            "123456789abc -> 234567890abc (head), add full_name\n"
+            "<base> -> 123456789abc, create_user_table\n");
+  EXPECT_EQ(run({"history", "-i"}).out,
+            "123456789abc -> 234567890abc (head) (current), add full_name\n"
+            "<base> -> 123456789abc, create_user_table\n");
+  EXPECT_EQ(run({"heads"}).out, "234567890abc (head)\n");
+
+  // Debugging: every statement, whole, and the version table's.
+  r = run({"-x", "debug=true", "downgrade", "base"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("ALTER TABLE users DROP COLUMN full_name"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("DELETE FROM alembic_version WHERE "
+                       "alembic_version.version_num IN "
+                       "($1)  -- ['234567890abc']"),
+            std::string::npos)
+      << r.err;
+
+  // A named environment.
+  r = run({"-n", "production", "upgrade", "head"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(VersionRows(url), std::vector<std::string>{"234567890abc"});
+  bool read_prod = false;
+  for (const auto& req : vault.requests())
+    read_prod = read_prod || req.path == "/v1/secret/data/app/prod-db";
+  EXPECT_TRUE(read_prod);
 }
 
 }  // namespace
