@@ -33,6 +33,7 @@ TEST(Guides, EachGuideNamesItsTest) {
        std::vector<std::pair<std::string, std::string>>{
            {"from-alembic.md", "Guides.FromAlembic"},
            {"000-schema-per-domain.md", "SchemasPg.Seed000Replay"},
+           {"002-autogenerate-from-models.md", "Guides.AutogenerateFromModels"},
            {"004-everyday-commands.md", "Guides.EverydayCommands"},
        }) {
     std::string text = Guide(file);
@@ -305,6 +306,71 @@ TEST(Guides, EverydayCommands) {
   for (const auto& req : vault.requests())
     read_prod = read_prod || req.path == "/v1/secret/data/app/prod-db";
   EXPECT_TRUE(read_prod);
+}
+
+// docs/guides/002-autogenerate-from-models.md
+TEST(Guides, AutogenerateFromModels) {
+  const std::string url = FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  TempProject p;
+  ASSERT_EQ(p.Run({"init", "migrations"}).exit_code, 0);
+  std::string config = p.ReadFile("retort.toml");
+  p.WriteFile("retort.toml",
+              "url = \"" + url +
+                  "\"\nmodels = [\"sqlalchemy:src.models.user:Base.metadata\"]"
+                  "\npython = \"" +
+                  kPython + "\"\n" +
+                  config.substr(config.find("script_location")));
+  // The seed's layout: Base in src/models/base.py, the model in user.py.
+  p.WriteFile("src/__init__.py", "");
+  p.WriteFile("src/models/__init__.py", "");
+  p.WriteFile("src/models/base.py",
+              "from sqlalchemy.orm import declarative_base\n\n"
+              "Base = declarative_base()\n");
+  const std::string user =
+      "from sqlalchemy import Column, Integer, String\n\n"
+      "from src.models.base import Base\n\n\n"
+      "class User(Base):\n"
+      "    __tablename__ = \"users\"\n"
+      "    id = Column(Integer, primary_key=True)\n"
+      "    email = Column(String(255), nullable=False, unique=True)\n";
+  p.WriteFile("src/models/user.py", user);
+
+  // The first migration: the users table.
+  CliResult r = p.Run({"revision", "--autogenerate", "-m", "create users"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(p.Run({"upgrade", "head"}).exit_code, 0);
+  EXPECT_EQ(p.Run({"check"}).exit_code, 0);
+
+  // A model change, its migration, as the guide shows it.
+  p.WriteFile("src/models/user.py",
+              user + "    full_name = Column(String(255), nullable=True)\n");
+  CliResult check = p.Run({"check"});
+  EXPECT_EQ(check.exit_code, 1);
+  r = p.Run(
+      {"revision", "--autogenerate", "-m", "Add full_name to User model"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string path = Generated(r);
+  EXPECT_TRUE(path.ends_with("_add_full_name_to_user_model.sql")) << path;
+  std::string file = p.ReadFile(path);
+  const std::string guide = Guide("002-autogenerate-from-models.md");
+  const std::string shown = file.substr(file.find("-- migrate:upgrade"));
+  EXPECT_NE(guide.find(shown), std::string::npos)
+      << "the guide shows another file than retort writes:\n"
+      << shown;
+  ASSERT_EQ(p.Run({"upgrade", "head"}).exit_code, 0);
+  EXPECT_EQ(Scalar(url,
+                   "SELECT count(*) FROM information_schema.columns "
+                   "WHERE table_name = 'users' AND column_name = "
+                   "'full_name'"),
+            "1");
+  EXPECT_EQ(p.Run({"check"}).exit_code, 0);
+  ASSERT_EQ(p.Run({"downgrade", "-1"}).exit_code, 0);
+  EXPECT_EQ(Scalar(url,
+                   "SELECT count(*) FROM information_schema.columns "
+                   "WHERE table_name = 'users' AND column_name = "
+                   "'full_name'"),
+            "0");
 }
 
 }  // namespace
