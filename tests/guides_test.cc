@@ -33,7 +33,10 @@ TEST(Guides, EachGuideNamesItsTest) {
        std::vector<std::pair<std::string, std::string>>{
            {"from-alembic.md", "Guides.FromAlembic"},
            {"000-schema-per-domain.md", "SchemasPg.Seed000Replay"},
+           {"001-schemas-from-models.md", "Guides.SchemasFromModels"},
            {"002-autogenerate-from-models.md", "Guides.AutogenerateFromModels"},
+           {"003-models-package-and-makefile.md",
+            "Guides.ModelsPackageAndMakefile"},
            {"004-everyday-commands.md", "Guides.EverydayCommands"},
        }) {
     std::string text = Guide(file);
@@ -371,6 +374,184 @@ TEST(Guides, AutogenerateFromModels) {
                    "WHERE table_name = 'users' AND column_name = "
                    "'full_name'"),
             "0");
+}
+
+// A project from `retort init` whose retort.toml starts with `lines`.
+void InitWith(const TempProject& p, const std::string& lines) {
+  ASSERT_EQ(p.Run({"init", "migrations"}).exit_code, 0);
+  std::string config = p.ReadFile("retort.toml");
+  p.WriteFile("retort.toml",
+              lines + config.substr(config.find("script_location")));
+}
+
+// docs/guides/001-schemas-from-models.md
+TEST(Guides, SchemasFromModels) {
+  const std::string url = FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  TempProject p;
+  fs::copy(std::string(RETORT_SOURCE_DIR) + "/tests/data/sqlalchemy/garage/app",
+           p.Path("app"), fs::copy_options::recursive);
+  InitWith(p, "url = \"" + url +
+                  "\"\nmodels = [\"sqlalchemy:app.schemas:Base.metadata\"]\n"
+                  "python = \"" +
+                  kPython + "\"\n");
+  const std::string guide = Guide("001-schemas-from-models.md");
+
+  // 2. The schemas, from the models alone.
+  CliResult r = p.Run({"schemas"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(guide.find("```\n" + r.out + "```"), std::string::npos) << r.out;
+
+  // 3. The first migration: schemas first, IF NOT EXISTS; DROP commented.
+  r = p.Run({"revision", "--autogenerate", "-m", "consolidate tables"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string file = p.ReadFile(Generated(r));
+  std::string up = file.substr(file.find("-- migrate:upgrade"));
+  EXPECT_TRUE(
+      up.starts_with("-- migrate:upgrade\n"
+                     "CREATE SCHEMA IF NOT EXISTS cars;\n\n"
+                     "CREATE SCHEMA IF NOT EXISTS participants;\n\n"
+                     "CREATE SCHEMA IF NOT EXISTS work_shop;\n"))
+      << file;
+  std::string down = file.substr(file.find("-- migrate:downgrade"));
+  EXPECT_NE(down.find("-- DROP SCHEMA is left commented out so that a "
+                      "downgrade never drops a schema other revisions or data "
+                      "may still use; uncomment it to drop cars with "
+                      "everything in it:\n-- DROP SCHEMA IF EXISTS cars "
+                      "CASCADE;\n"),
+            std::string::npos)
+      << file;
+  EXPECT_EQ(down.find("\nDROP SCHEMA"), std::string::npos) << file;
+  ASSERT_EQ(p.Run({"upgrade", "head"}).exit_code, 0);
+  EXPECT_EQ(p.Run({"check"}).exit_code, 0);
+
+  // 4. A new schema needs nothing but the model.
+  p.WriteFile("app/schemas/billing.py",
+              "import sqlalchemy as sa\n\n"
+              "from app.schemas.base import Base\n\n\n"
+              "class Invoice(Base):\n"
+              "    __tablename__ = \"invoice\"\n"
+              "    __table_args__ = {\"schema\": \"billing\"}\n"
+              "    id = sa.Column(sa.Integer, primary_key=True)\n"
+              "    total = sa.Column(sa.Numeric(10, 2), nullable=False)\n");
+  std::string init = p.ReadFile("app/schemas/__init__.py");
+  p.WriteFile("app/schemas/__init__.py",
+              "from app.schemas.billing import Invoice  # noqa: F401\n" + init);
+  r = p.Run({"revision", "--autogenerate", "-m", "invoices"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  file = p.ReadFile(Generated(r));
+  EXPECT_NE(file.find("-- migrate:upgrade\nCREATE SCHEMA IF NOT EXISTS "
+                      "billing;\n"),
+            std::string::npos)
+      << file;
+  ASSERT_EQ(p.Run({"upgrade", "head"}).exit_code, 0);
+  EXPECT_EQ(p.Run({"check"}).exit_code, 0);
+
+  // 5. Down to base: the tables go, the schemas stay.
+  ASSERT_EQ(p.Run({"downgrade", "base"}).exit_code, 0);
+  EXPECT_FALSE(TableExists(url, "cars.car"));
+  EXPECT_EQ(Scalar(url,
+                   "SELECT count(*) FROM pg_namespace WHERE nspname IN "
+                   "('cars', 'participants', 'work_shop', 'billing')"),
+            "4");
+}
+
+// docs/guides/003-models-package-and-makefile.md
+TEST(Guides, ModelsPackageAndMakefile) {
+  const std::string url = FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  TempProject p;
+  InitWith(p, "url = \"" + url +
+                  "\"\nmodels = [\"sqlalchemy:app.schemas:Base.metadata\"]\n"
+                  "python_path = [\"src\"]\npython = \"" +
+                  kPython + "\"\n");
+  p.WriteFile("src/app/__init__.py", "");
+  p.WriteFile("src/app/schemas/base.py",
+              "from sqlalchemy import MetaData\n"
+              "from sqlalchemy.orm import registry\n\n"
+              "mapper_registry = registry(metadata=MetaData(naming_convention={"
+              "\n    \"ix\": \"ix_%(column_0_label)s\",\n"
+              "    \"uq\": \"uq_%(table_name)s_%(column_0_name)s\",\n"
+              "    \"pk\": \"pk_%(table_name)s\",\n}))\n"
+              "Base = mapper_registry.generate_base()\n");
+  p.WriteFile("src/app/schemas/example.py",
+              "from sqlalchemy import Column, Integer, String\n\n"
+              "from .base import Base\n\n\n"
+              "class Example(Base):\n"
+              "    __tablename__ = \"example\"\n"
+              "    id = Column(Integer, primary_key=True)\n"
+              "    name = Column(String(50), nullable=False, unique=True, "
+              "index=True)\n");
+  p.WriteFile("src/app/schemas/profile.py",
+              "from sqlalchemy import Column, Integer, String\n\n"
+              "from .base import Base\n\n\n"
+              "class UserProfile(Base):\n"
+              "    __tablename__ = \"user_profile\"\n"
+              "    id = Column(Integer, primary_key=True)\n"
+              "    bio = Column(String(500))\n");
+  // The pitfall first: profile.py is not imported by the package.
+  p.WriteFile("src/app/schemas/__init__.py",
+              "from .base import Base\nfrom .example import Example\n\n"
+              "__all__ = [\"Base\", \"Example\"]\n");
+  const std::string guide = Guide("003-models-package-and-makefile.md");
+  size_t make_at = guide.find("```make\n");
+  ASSERT_NE(make_at, std::string::npos);
+  std::string makefile = guide.substr(make_at + 8);
+  makefile = makefile.substr(0, makefile.find("```"));
+  p.WriteFile("Makefile", makefile);
+  auto make = [&](const std::string& args) {
+    std::string out;
+    int rc = Shell("cd " + p.dir() + " && make -s RETORT=" +
+                       std::string(RETORT_BINARY) + " " + args,
+                   &out);
+    EXPECT_EQ(rc, 0) << "make " << args << ":\n" << out;
+    return out;
+  };
+  make("mm m=\"create example\"");
+  make("uh");
+  EXPECT_TRUE(TableExists(url, "example"));
+  EXPECT_EQ(Scalar(url,
+                   "SELECT string_agg(conname, ',' ORDER BY conname) "
+                   "FROM pg_constraint WHERE conrelid = "
+                   "'example'::regclass"),
+            "pk_example");
+  // unique=True with index=True is SQLAlchemy's unique index, named by ix.
+  EXPECT_EQ(Scalar(url,
+                   "SELECT indexdef FROM pg_indexes WHERE indexname = "
+                   "'ix_example_name'"),
+            "CREATE UNIQUE INDEX ix_example_name ON public.example USING btree "
+            "(name)");
+  EXPECT_FALSE(TableExists(url, "user_profile"));
+  // Not imported, not seen: nothing to do.
+  CliResult check = p.Run({"check"});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  EXPECT_EQ(check.out, "No new upgrade operations detected.\n");
+  // Imported, it is.
+  p.WriteFile("src/app/schemas/__init__.py",
+              "from .base import Base\nfrom .example import Example\n"
+              "from .profile import UserProfile\n\n"
+              "__all__ = [\"Base\", \"Example\", \"UserProfile\"]\n");
+  make("mm m=\"add_user_profile_table\"");
+  make("uh");
+  EXPECT_TRUE(TableExists(url, "user_profile"));
+  EXPECT_EQ(p.Run({"check"}).exit_code, 0);
+  // Nothing changed: an empty revision, and it says so.
+  EXPECT_NE(make("mm m=\"nothing\"")
+                .find("No changes in schema detected; the new revision is "
+                      "empty"),
+            std::string::npos);
+  EXPECT_EQ(p.List("migrations/versions").size(), 3u);
+  make("uh");
+  // An empty metadata is an error, not a revision dropping every table.
+  p.WriteFile("src/app/schemas/__init__.py",
+              "from sqlalchemy import MetaData\n\n"
+              "class Base:\n    metadata = MetaData()\n");
+  CliResult empty = p.Run({"revision", "--autogenerate", "-m", "oops"});
+  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_NE(empty.err.find("sqlalchemy:app.schemas:Base.metadata"),
+            std::string::npos)
+      << empty.err;
+  EXPECT_EQ(p.List("migrations/versions").size(), 3u);
 }
 
 }  // namespace
