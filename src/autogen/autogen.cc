@@ -423,7 +423,13 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
   for (const auto& [name, schema] : models.schemas) {
     // public is in every new database: nothing to create, and no setup
     // step that would change the model cache's key.
-    if (schema.created || schema.objects == 0 || name == "public") continue;
+    if (schema.objects == 0 || name == "public") continue;
+    if (schema.created) {
+      // CREATE SCHEMA IF NOT EXISTS in the models (SQLAlchemy's DDL): the
+      // models need the schema without owning it.
+      if (schema.created_if_not_exists) implicit_schemas.insert(name);
+      continue;
+    }
     setup.emplace_back(name,
                        "CREATE SCHEMA IF NOT EXISTS " + QuoteSqlIdent(name));
     implicit_schemas.insert(name);

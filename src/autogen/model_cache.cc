@@ -360,11 +360,13 @@ Status WriteScanCache(const std::string& path, std::string_view key,
   }
   PutFixed<uint32_t>(&out, static_cast<uint32_t>(schemas.size()));
   for (const auto& [name, schema] : schemas) {
-    const auto& [schema_name, tables, objects, created, schema_files] = schema;
+    const auto& [schema_name, tables, objects, created, if_not_exists,
+                 schema_files] = schema;
     PutString(&out, schema_name);
     PutFixed<int32_t>(&out, tables);
     PutFixed<int32_t>(&out, objects);
-    PutFixed<uint8_t>(&out, created ? 1 : 0);
+    // 0 not created, 1 created, 2 created IF NOT EXISTS only.
+    PutFixed<uint8_t>(&out, created ? (if_not_exists ? 2 : 1) : 0);
     PutFixed<uint32_t>(&out, static_cast<uint32_t>(schema_files.size()));
     for (const std::string& f : schema_files) PutString(&out, f);
   }
@@ -411,7 +413,9 @@ std::optional<ModelScan> ReadScanCache(const std::string& path,
     schema.name = std::string(in.String());
     schema.tables = in.Get<int32_t>();
     schema.objects = in.Get<int32_t>();
-    schema.created = in.Get<uint8_t>() != 0;
+    const uint8_t created = in.Get<uint8_t>();
+    schema.created = created != 0;
+    schema.created_if_not_exists = created == 2;
     uint32_t nschema_files = in.Count(4);
     for (uint32_t j = 0; j < nschema_files; ++j) {
       schema.files.emplace_back(in.String());

@@ -71,8 +71,9 @@
 
 namespace retort {
 
-// Bump when the layout, or what a key covers, changes.
-inline constexpr uint32_t kModelCacheFormatVersion = 1;
+// Bump when the layout, or what a key covers, changes. 2: a schema's
+// "created" byte says whether only IF NOT EXISTS created it.
+inline constexpr uint32_t kModelCacheFormatVersion = 2;
 
 // RecordedQuery is one query the introspection ran and what it returned.
 struct RecordedQuery {

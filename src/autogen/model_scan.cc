@@ -96,7 +96,13 @@ class StatementScanner {
     bool create = true;
     if (kind == "CreateSchemaStmt") {
       std::string name = body.value("schemaname", "");
-      if (!name.empty()) Schema(name).created = true;
+      if (!name.empty()) {
+        ModelSchema& schema = Schema(name);
+        const bool if_not_exists = body.value("if_not_exists", false);
+        schema.created_if_not_exists =
+            if_not_exists && (!schema.created || schema.created_if_not_exists);
+        schema.created = true;
+      }
       if (body.contains("schemaElts")) {
         for (const json& element : body["schemaElts"]) Node(element, name);
       }

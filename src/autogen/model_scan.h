@@ -42,6 +42,9 @@ struct ModelSchema {
   int objects = 0;
   // The models run CREATE SCHEMA for it.
   bool created = false;
+  // ... and only ever CREATE SCHEMA IF NOT EXISTS (as SQLAlchemy models'
+  // DDL does): they need the schema, they do not own it.
+  bool created_if_not_exists = false;
   // The files that create something in it or refer to it, sorted.
   std::vector<std::string> files;
 

@@ -61,7 +61,10 @@ void CleanupFromSignal(int sig) {
     if (!g.active.load() || g.owner != getpid()) continue;
     g.active.store(false);
     if (g.postmaster > 0) kill(g.postmaster, SIGQUIT);
-    pid_t child = fork();
+    // vfork, not fork: glibc's fork takes malloc's locks for its atfork
+    // handlers, and a signal raised inside malloc (abort on a corrupted
+    // heap) would then hang the process instead of ending it.
+    pid_t child = vfork();
     if (child == 0) {
       setsid();  // outlive a Ctrl-C sent to our whole process group
       char sh[] = "/bin/sh";
