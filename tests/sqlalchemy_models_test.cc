@@ -142,11 +142,22 @@ TEST_F(SqlalchemyModelsTest, GarageSchemasEnumsAndSplitBaseAreClean) {
             "participants  1 table\n"
             "public        0 tables\n"
             "work_shop     3 tables\n");
-  // --schema and include_schemas filter the SQLAlchemy models like SQL ones.
+  // --schema, include_schemas and exclude_tables filter the SQLAlchemy
+  // models like SQL ones: with cars.brand gone from the database, only
+  // what takes cars in sees the difference.
+  Scalar(url, "DROP TABLE cars.brand CASCADE");
+  r = Run({"check"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("CREATE TABLE cars.brand"), std::string::npos) << r.out;
   r = Run({"check", "--schema", "cars"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  r = Run({"check", "--schema", "work_shop"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   Config(url, "[\"sqlalchemy:app.schemas:Base.metadata\"]",
          "include_schemas = [\"work_shop\", \"participants\"]\n");
+  ExpectClean();
+  Config(url, "[\"sqlalchemy:app.schemas:Base.metadata\"]",
+         "exclude_tables = [\"cars.*\"]\n");
   ExpectClean();
   // No bytecode was written into the project.
   for (const auto& e : fs::recursive_directory_iterator(p_.dir())) {
