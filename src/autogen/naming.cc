@@ -6,6 +6,7 @@
 #include "autogen/naming.h"
 
 #include <pg_query.h>
+#include <pg_query/pg_query.pb-c.h>
 
 #include <algorithm>
 #include <array>
@@ -16,6 +17,7 @@
 #include <tuple>
 #include <utility>
 
+#include "dialect/pg_scan.h"
 #include "dialect/splitter.h"
 #include "util/strings.h"
 
@@ -557,128 +559,13 @@ Result<std::optional<std::string>> ConventionName(
 
 namespace {
 
-// libpg_query's scanner tokens, decoded from its protobuf by hand (the
-// protobuf-c runtime headers are not installed): ScanResult field 2 holds
-// the ScanToken messages, whose fields 1, 2, 4, 5 are start, end, token and
-// keyword kind.
-struct ScanToken {
-  int start = 0;
-  int end = 0;
-  int token = 0;
-  int keyword_kind = 0;
-};
-
-// Token numbers of pg_query.proto's enum Token.
-constexpr int kTokenIdent = 258;
-constexpr int kTokenSqlComment = 275;
-constexpr int kTokenCComment = 276;
-constexpr int kTokenConstraint = 347;
-constexpr int kTokenOn = 543;
-constexpr int kTokenOnly = 544;
-
-// A protobuf wire-format reader for the few shapes the scan result uses.
-class WireReader {
- public:
-  WireReader(const uint8_t* data, size_t size) : p_(data), end_(data + size) {}
-  bool done() const { return p_ >= end_; }
-  bool Varint(uint64_t* out) {
-    *out = 0;
-    for (int shift = 0; shift < 64 && p_ < end_; shift += 7) {
-      uint8_t byte = *p_++;
-      *out |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) return true;
-    }
-    return false;
-  }
-  // Reads a field's key; false at a malformed key.
-  bool Key(uint64_t* field, int* wire_type) {
-    uint64_t key;
-    if (!Varint(&key)) return false;
-    *field = key >> 3;
-    *wire_type = static_cast<int>(key & 7);
-    return true;
-  }
-  bool Bytes(WireReader* sub) {
-    uint64_t len;
-    if (!Varint(&len) || len > static_cast<uint64_t>(end_ - p_)) return false;
-    *sub = WireReader(p_, static_cast<size_t>(len));
-    p_ += len;
-    return true;
-  }
-  bool Skip(int wire_type) {
-    uint64_t ignored;
-    WireReader sub(nullptr, 0);
-    switch (wire_type) {
-      case 0:
-        return Varint(&ignored);
-      case 1:
-        if (end_ - p_ < 8) return false;
-        p_ += 8;
-        return true;
-      case 2:
-        return Bytes(&sub);
-      case 5:
-        if (end_ - p_ < 4) return false;
-        p_ += 4;
-        return true;
-      default:
-        return false;
-    }
-  }
-
- private:
-  const uint8_t* p_;
-  const uint8_t* end_;
-};
-
-// The tokens of `text`, comments left out.
-Result<std::vector<ScanToken>> Scan(const std::string& text) {
-  PgQueryScanResult result = pg_query_scan(text.c_str());
-  struct Free {
-    PgQueryScanResult* r;
-    ~Free() { pg_query_free_scan_result(*r); }
-  } free_result{&result};
-  if (result.error != nullptr) {
-    return Status::InvalidArgument(result.error->message != nullptr
-                                       ? result.error->message
-                                       : "cannot scan");
-  }
-  std::vector<ScanToken> tokens;
-  WireReader top(reinterpret_cast<const uint8_t*>(result.pbuf.data),
-                 result.pbuf.len);
-  const Status bad = Status::Internal("cannot read libpg_query's scan result");
-  while (!top.done()) {
-    uint64_t field;
-    int wire;
-    if (!top.Key(&field, &wire)) return bad;
-    if (field != 2 || wire != 2) {
-      if (!top.Skip(wire)) return bad;
-      continue;
-    }
-    WireReader message(nullptr, 0);
-    if (!top.Bytes(&message)) return bad;
-    ScanToken token;
-    while (!message.done()) {
-      uint64_t f;
-      int w;
-      if (!message.Key(&f, &w)) return bad;
-      if (w != 0) {
-        if (!message.Skip(w)) return bad;
-        continue;
-      }
-      uint64_t v;
-      if (!message.Varint(&v)) return bad;
-      int value = static_cast<int>(v);
-      if (f == 1) token.start = value;
-      if (f == 2) token.end = value;
-      if (f == 4) token.token = value;
-      if (f == 5) token.keyword_kind = value;
-    }
-    // Comments are tokens too; nothing here wants them.
-    if (token.token != kTokenSqlComment && token.token != kTokenCComment) {
-      tokens.push_back(token);
-    }
-  }
+// The tokens of `text` (PostgreSQL's own lexer, pg_scan.h), comments left
+// out: nothing here wants them.
+Result<std::vector<PgToken>> Scan(std::string_view text) {
+  RETORT_ASSIGN_OR_RETURN(std::vector<PgToken> tokens, ScanPostgres(text));
+  std::erase_if(tokens, [](const PgToken& t) {
+    return t.kind == PgToken::Kind::kComment;
+  });
   return tokens;
 }
 
@@ -789,7 +676,10 @@ struct Edit {
 struct ParsedStatement {
   SqlStatement statement;
   bool scanned = false;
-  std::vector<ScanToken> tokens;
+  // Comments left out. Positions are read from `begin` and `end`; a
+  // token's `text` views `statement.text` and is not used (the statement
+  // may move).
+  std::vector<PgToken> tokens;
   // PostgreSQL's 63-byte cut of each identifier longer than that -> the
   // names it was cut from, and every shorter identifier as written.
   std::map<std::string, std::set<std::string>> long_names;
@@ -931,10 +821,10 @@ class ModelNamer {
                               ": " + tokens.status().message());
     }
     p.tokens = std::move(*tokens);
-    for (const ScanToken& t : p.tokens) {
-      if (t.token != kTokenIdent) continue;
+    for (const PgToken& t : p.tokens) {
+      if (t.token != PG_QUERY__TOKEN__IDENT) continue;
       auto name = IdentifierName(
-          std::string_view(p.statement.text).substr(t.start, t.end - t.start));
+          std::string_view(p.statement.text).substr(t.begin, t.end - t.begin));
       if (!name) continue;
       if (name->size() > kPostgresMaxIdentifierLength) {
         p.long_names[ClipIdentifier(*name)].insert(*name);
@@ -1364,10 +1254,10 @@ class ModelNamer {
     }
     // CONSTRAINT <name> ...: replace the token after CONSTRAINT.
     RETORT_RETURN_IF_ERROR(EnsureScanned());
-    const std::vector<ScanToken>& tokens = Current().tokens;
+    const std::vector<PgToken>& tokens = Current().tokens;
     for (size_t i = 0; i + 1 < tokens.size(); ++i) {
-      if (tokens[i].start != location) continue;
-      if (tokens[i].token != kTokenConstraint) break;
+      if (static_cast<int>(tokens[i].begin) != location) continue;
+      if (tokens[i].token != PG_QUERY__TOKEN__CONSTRAINT) break;
       return ReplaceToken(tokens[i + 1], name);
     }
     return Status::Internal(path_ + ":" + std::to_string(LineOf(location)) +
@@ -1436,20 +1326,25 @@ class ModelNamer {
     // The name slot has no position in the tree: it is just before ON
     // [ONLY] <table>, whose position the tree has.
     RETORT_RETURN_IF_ERROR(EnsureScanned());
-    const std::vector<ScanToken>& tokens = Current().tokens;
+    const std::vector<PgToken>& tokens = Current().tokens;
     size_t at = 0;
-    while (at < tokens.size() && tokens[at].start != relation_location) ++at;
-    if (at < tokens.size() && at > 0 && tokens[at - 1].token == kTokenOnly) {
+    while (at < tokens.size() &&
+           static_cast<int>(tokens[at].begin) != relation_location) {
+      ++at;
+    }
+    if (at < tokens.size() && at > 0 &&
+        tokens[at - 1].token == PG_QUERY__TOKEN__ONLY) {
       --at;
     }
-    if (at == 0 || at >= tokens.size() || tokens[at - 1].token != kTokenOn) {
+    if (at == 0 || at >= tokens.size() ||
+        tokens[at - 1].token != PG_QUERY__TOKEN__ON) {
       return Status::Internal(
           path_ + ":" + std::to_string(LineOf(relation_location)) +
           ": cannot find ON in the CREATE INDEX of " + what);
     }
-    const ScanToken& on = tokens[at - 1];
+    const PgToken& on = tokens[at - 1];
     if (!subject.name.has_value()) {
-      return AddEdit(static_cast<size_t>(on.start), 0,
+      return AddEdit(static_cast<size_t>(on.begin), 0,
                      QuotePostgresIdentifier(**named) + " ", **named);
     }
     if (at < 2) {
@@ -1461,9 +1356,9 @@ class ModelNamer {
 
   // Replaces the identifier token `token` of the current statement by
   // `name`.
-  Status ReplaceToken(const ScanToken& token, const std::string& name) {
-    return AddEdit(static_cast<size_t>(token.start),
-                   static_cast<size_t>(token.end - token.start),
+  Status ReplaceToken(const PgToken& token, const std::string& name) {
+    return AddEdit(static_cast<size_t>(token.begin),
+                   static_cast<size_t>(token.end - token.begin),
                    QuotePostgresIdentifier(name), name);
   }
 
@@ -1526,8 +1421,8 @@ std::string QuotePostgresIdentifier(const std::string& name) {
   if (safe) {
     // Keywords of any category read differently bare; ask the scanner.
     auto tokens = Scan(name);
-    safe =
-        tokens.ok() && tokens->size() == 1 && (*tokens)[0].token == kTokenIdent;
+    safe = tokens.ok() && tokens->size() == 1 &&
+           (*tokens)[0].token == PG_QUERY__TOKEN__IDENT;
   }
   if (safe) return name;
   std::string out = "\"";
