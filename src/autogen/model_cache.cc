@@ -334,9 +334,15 @@ Status WriteScanCache(const std::string& path, std::string_view key,
   // Structured bindings stop the build when one of these structs gains a
   // field: encode it below, decode it in ReadScanCache, and bump
   // kModelCacheFormatVersion. `normalized` is not kept: a scan read from
-  // here has none, and NormalizeModels parses the statements again.
-  [[maybe_unused]] const auto& [files, statements, schemas, creates,
-                                normalized] = scan;
+  // here has none, and NormalizeModels parses the statements again. The
+  // statements are kept in load order. A scan with `order_notes` is not
+  // written at all (ScanModelsCached), so that the notes are always there.
+  [[maybe_unused]] const auto& [files, statements, order_notes, schemas,
+                                creates, normalized] = scan;
+  if (!order_notes.empty()) {
+    return Status::InvalidArgument(
+        "model cache: a scan with order notes is not kept");
+  }
   std::string out = Header(kKindScan, key);
   std::unordered_map<std::string_view, uint32_t> file_index;
   PutFixed<uint32_t>(&out, static_cast<uint32_t>(files.size()));
@@ -522,8 +528,9 @@ Result<ModelScan> ScanModelsCached(const std::vector<ModelFile>& files,
     return std::move(*cached);
   }
   RETORT_ASSIGN_OR_RETURN(ModelScan scan, ScanModels(files, normalize));
-  // Best effort: a cache that cannot be written is just not used.
-  (void)WriteScanCache(slot->scan, key, scan);
+  // Best effort: a cache that cannot be written is just not used. A scan
+  // whose order left notes (model_order.h) is scanned again next time.
+  if (scan.order_notes.empty()) (void)WriteScanCache(slot->scan, key, scan);
   return scan;
 }
 

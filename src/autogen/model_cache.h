@@ -72,8 +72,9 @@
 namespace retort {
 
 // Bump when the layout, or what a key covers, changes. 2: a schema's
-// "created" byte says whether only IF NOT EXISTS created it.
-inline constexpr uint32_t kModelCacheFormatVersion = 2;
+// "created" byte says whether only IF NOT EXISTS created it. 3: the scan's
+// statements are in load order (model_order.h), no longer file order.
+inline constexpr uint32_t kModelCacheFormatVersion = 3;
 
 // RecordedQuery is one query the introspection ran and what it returned.
 struct RecordedQuery {

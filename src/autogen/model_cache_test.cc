@@ -128,6 +128,37 @@ TEST_F(ModelCacheFiles, ScanModelsCachedFollowsTheFiles) {
   unsetenv("RETORT_CACHE_DIR");
 }
 
+TEST_F(ModelCacheFiles, ScansKeepTheLoadOrder) {
+  setenv("RETORT_CACHE_DIR", dir_.c_str(), 1);
+  // b_users.sql's table loads first (model_order.h): the cached scan
+  // gives the statements back in that order.
+  const std::vector<ModelFile> files = {
+      {"models/a_orders.sql",
+       "CREATE TABLE orders (u int REFERENCES users);\n"},
+      {"models/b_users.sql", "CREATE TABLE users (id int PRIMARY KEY);\n"}};
+  auto first = ScanModelsCached(files);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->statements.size(), 2u);
+  EXPECT_EQ(first->statements[0].path, "models/b_users.sql");
+  EXPECT_TRUE(fs::exists(ModelCacheFor({files[0].path, files[1].path})->scan));
+  auto second = ScanModelsCached(files);
+  ASSERT_TRUE(second.ok());
+  ExpectSameScan(*first, *second);
+
+  // A scan with order notes (a cycle) is never written: the notes are not
+  // in the file, and must not be lost.
+  const std::vector<ModelFile> cycle = {
+      {"models/c1.sql", "CREATE VIEW a AS SELECT * FROM b;\n"},
+      {"models/c2.sql", "CREATE VIEW b AS SELECT * FROM a;\n"}};
+  auto noted = ScanModelsCached(cycle);
+  ASSERT_TRUE(noted.ok());
+  EXPECT_EQ(noted->order_notes.size(), 1u);
+  EXPECT_FALSE(fs::exists(ModelCacheFor({cycle[0].path, cycle[1].path})->scan));
+  EXPECT_FALSE(WriteScanCache(Path("n"), ScanKey(cycle), *noted).ok());
+  EXPECT_EQ(ScanModelsCached(cycle)->order_notes, noted->order_notes);
+  unsetenv("RETORT_CACHE_DIR");
+}
+
 IntrospectionRecording SampleRecording() {
   IntrospectionRecording rec;
   rec.server_version = 150004;

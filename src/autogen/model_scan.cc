@@ -16,6 +16,7 @@
 #include <string_view>
 #include <thread>
 
+#include "autogen/model_order.h"
 #include "util/strings.h"
 
 namespace retort {
@@ -223,6 +224,9 @@ struct Parsed {
   json tree;
   std::string error;  // libpg_query's message; "" when parsed
   int cursorpos = 0;
+  // What each node of "stmts" that has a "stmt" creates and needs
+  // (model_order.h), read beside the parse when asked for.
+  std::vector<StatementReading> readings;
 };
 
 Parsed Parse(const std::string& text) {
@@ -244,11 +248,13 @@ Parsed Parse(const std::string& text) {
 // order, on the calling thread; stops at the first error `walk` returns.
 // Parsing -- libpg_query's parse and its JSON read back, most of the time
 // a model scan takes -- runs on every core, a chunk of statements at a
-// time (libpg_query keeps its state per thread). Chunks bound the memory:
-// a parsed CREATE TABLE is some kilobytes of JSON nodes.
+// time (libpg_query keeps its state per thread), and so does reading what
+// each statement creates and needs (Parsed::readings) when `read`. Chunks
+// bound the memory: a parsed CREATE TABLE is some kilobytes of JSON nodes.
 Status ParseInOrder(size_t count,
                     const std::function<const std::string&(size_t)>& text_of,
-                    const std::function<Status(size_t, Parsed&)>& walk) {
+                    const std::function<Status(size_t, Parsed&)>& walk,
+                    bool read = false) {
   constexpr size_t kChunk = 512;
   constexpr size_t kSerialBelow = 64;  // not worth a thread
   const size_t threads =
@@ -258,11 +264,22 @@ Status ParseInOrder(size_t count,
   std::vector<Parsed> chunk;
   for (size_t begin = 0; begin < count; begin += kChunk) {
     const size_t end = std::min(count, begin + kChunk);
-    chunk.assign(end - begin, Parsed());
+    chunk.clear();
+    chunk.resize(end - begin);
     std::atomic<size_t> next{begin};
     auto work = [&] {
       for (size_t i = next++; i < end; i = next++) {
-        chunk[i - begin] = Parse(text_of(i));
+        Parsed& parsed = chunk[i - begin];
+        parsed = Parse(text_of(i));
+        if (!read || !parsed.error.empty()) continue;
+        if (auto stmts = parsed.tree.find("stmts");
+            stmts != parsed.tree.end()) {
+          for (const json& raw : *stmts) {
+            if (auto stmt = raw.find("stmt"); stmt != raw.end()) {
+              parsed.readings.push_back(ReadModelStatement(*stmt));
+            }
+          }
+        }
       }
     };
     {
@@ -308,6 +325,7 @@ Result<ModelScan> ScanModels(const std::vector<ModelFile>& files,
   }
   std::string default_schema = "public";
   ModelNormalizer normalizer;
+  ModelDependencies dependencies;
   std::optional<StatementScanner> scanner;
   const std::string* scanner_path = nullptr;
   RETORT_RETURN_IF_ERROR(ParseInOrder(
@@ -334,22 +352,53 @@ Result<ModelScan> ScanModels(const std::vector<ModelFile>& files,
         }
         if (auto stmts = parsed.tree.find("stmts");
             stmts != parsed.tree.end()) {
+          size_t node = 0;
           for (const json& raw : *stmts) {
             if (!raw.contains("stmt")) continue;
             scanner->Statement(raw["stmt"]);
+            dependencies.Statement(i, raw["stmt"],
+                                   node < parsed.readings.size()
+                                       ? &parsed.readings[node]
+                                       : nullptr);
+            ++node;
             if (normalize) {
               normalizer.Statement(raw["stmt"], s.text, m.path, s.line);
             }
           }
         }
         return Status::OK();
-      }));
+      },
+      /*read=*/true));
   for (auto& [name, schema] : scan.schemas) {
     std::sort(schema.files.begin(), schema.files.end());
   }
+  // Load order: what a statement needs first (model_order.h).
+  ModelOrder order =
+      dependencies.Order(scan.statements.size(), [&scan](size_t i) {
+        const ModelStatement& m = scan.statements[i];
+        return m.path + ":" + std::to_string(m.statement.line);
+      });
+  const bool reordered = !order.identity();
+  if (reordered) {
+    std::vector<ModelStatement> statements;
+    statements.reserve(scan.statements.size());
+    for (size_t i : order.order) {
+      statements.push_back(std::move(scan.statements[i]));
+    }
+    scan.statements = std::move(statements);
+  }
+  for (size_t k = 0; k < order.order.size(); ++k) {
+    auto note = order.notes.find(order.order[k]);
+    if (note != order.notes.end()) {
+      scan.order_notes.emplace(k, std::move(note->second));
+    }
+  }
   if (normalize) {
-    scan.normalized =
-        std::make_shared<const NormalizedModels>(normalizer.Finish());
+    // The normaliser read the statements as they were read; in another
+    // order it must read them again (parsing them again: the trees are
+    // not kept).
+    scan.normalized = std::make_shared<const NormalizedModels>(
+        reordered ? NormalizeModels(scan) : normalizer.Finish());
   }
   return scan;
 }

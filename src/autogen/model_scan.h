@@ -62,8 +62,15 @@ struct ModelStatement {
 // ModelScan is what the model files hold.
 struct ModelScan {
   std::vector<std::string> files;
-  // Every statement, in file order.
+  // Every statement, in load order: the order read (the files in order,
+  // each file's statements in order), except that a statement needing
+  // what a later one creates comes after it (model_order.h).
   std::vector<ModelStatement> statements;
+  // Why a statement may fail to load where it stands -- it needs what a
+  // later statement creates but could not be moved after it (a cycle, a
+  // fence): appended to the server's error should it fail. By index into
+  // `statements`. A scan with notes is not kept in the scan cache.
+  std::map<size_t, std::string> order_notes;
   // By name. Unqualified objects count for the first schema of the
   // search_path the statements set (SET search_path), "public" by default.
   std::map<std::string, ModelSchema> schemas;
@@ -76,9 +83,10 @@ struct ModelScan {
   std::shared_ptr<const NormalizedModels> normalized;
 };
 
-// Splits and parses `files`, normalising them too when `normalize` (for
-// autogenerate; `retort schemas` needs only the scan). Errors name the file
-// and line: "models/auth.sql:3: syntax error at or near "TABLEE"".
+// Splits and parses `files` and puts the statements in load order,
+// normalising them too when `normalize` (for autogenerate; `retort
+// schemas` needs only the scan). Errors name the file and line:
+// "models/auth.sql:3: syntax error at or near "TABLEE"".
 Result<ModelScan> ScanModels(const std::vector<ModelFile>& files,
                              bool normalize = true);
 

@@ -53,16 +53,46 @@ Status LoadModels(Connection& conn, const std::vector<ModelFile>& files) {
 
 namespace {
 
-// The failing statement's file and line, the line mapped from the server's
-// error position (which counts from the start of the statement as sent).
-Status ErrorAt(const Connection& conn, const ModelStatement& m,
+// `st` with "; <note>" after its message.
+Status WithNote(const Status& st, const std::string& note) {
+  std::string message = st.message() + "; " + note;
+  switch (st.code()) {
+    case Status::Code::kOk:
+      return st;
+    case Status::Code::kInvalidArgument:
+      return Status::InvalidArgument(std::move(message));
+    case Status::Code::kNotFound:
+      return Status::NotFound(std::move(message));
+    case Status::Code::kAlreadyExists:
+      return Status::AlreadyExists(std::move(message));
+    case Status::Code::kCorruption:
+      return Status::Corruption(std::move(message));
+    case Status::Code::kIOError:
+      return Status::IOError(std::move(message));
+    case Status::Code::kDatabase:
+      return Status::Database(std::move(message));
+    case Status::Code::kConflict:
+      return Status::Conflict(std::move(message));
+    case Status::Code::kInternal:
+      return Status::Internal(std::move(message));
+  }
+  return st;
+}
+
+// Statement `k`'s file and line, the line mapped from the server's error
+// position (which counts from the start of the statement as sent), and the
+// scan's note on its place in the load order, if any (model_order.h).
+Status ErrorAt(const Connection& conn, const ModelScan& scan, size_t k,
                const Status& st) {
+  const ModelStatement& m = scan.statements[k];
   int line = m.statement.line;
   if (conn.last_error().position > 0) {
     line +=
         LocatePosition(m.statement.text, conn.last_error().position).line - 1;
   }
-  return Status(st).WithContext(m.path + ":" + std::to_string(line));
+  Status out = Status(st).WithContext(m.path + ":" + std::to_string(line));
+  auto note = scan.order_notes.find(k);
+  return note == scan.order_notes.end() ? out : WithNote(out, note->second);
 }
 
 // PostgreSQL's unsafe_new_enum_value_usage: a value added by ALTER TYPE ...
@@ -130,7 +160,7 @@ class ModelLoader {
     const ModelStatement& m = scan_.statements[i];
     if (options_.own_transactions) RETORT_RETURN_IF_ERROR(Commit());
     Status st = conn_.Execute(m.statement.text);
-    if (!st.ok()) return ErrorAt(conn_, m, st);
+    if (!st.ok()) return ErrorAt(conn_, scan_, i, st);
     if (options_.own_transactions) RETORT_RETURN_IF_ERROR(Begin());
     return Status::OK();
   }
@@ -170,7 +200,7 @@ class ModelLoader {
       }
       if (!options_.own_transactions ||
           conn_.last_error().sqlstate != kUnsafeNewEnumValue) {
-        return ErrorAt(conn_, m, st);
+        return ErrorAt(conn_, scan_, k, st);
       }
       // Loaded one statement per transaction (as before batching), the
       // statement would have seen the enum value committed: commit and run
@@ -181,7 +211,7 @@ class ModelLoader {
       RETORT_RETURN_IF_ERROR(Commit());
       RETORT_RETURN_IF_ERROR(Begin());
       st = conn_.Execute(m.statement.text);
-      if (!st.ok()) return ErrorAt(conn_, m, st);
+      if (!st.ok()) return ErrorAt(conn_, scan_, k, st);
     }
     return Status::OK();
   }
@@ -197,9 +227,9 @@ class ModelLoader {
 }  // namespace
 
 Status LoadModels(Connection& conn, const ModelScan& scan) {
-  for (const ModelStatement& m : scan.statements) {
-    Status st = conn.Execute(m.statement.text);
-    if (!st.ok()) return ErrorAt(conn, m, st);
+  for (size_t k = 0; k < scan.statements.size(); ++k) {
+    Status st = conn.Execute(scan.statements[k].statement.text);
+    if (!st.ok()) return ErrorAt(conn, scan, k, st);
   }
   return Status::OK();
 }

@@ -26,10 +26,12 @@ namespace retort {
 // them.
 Status LoadModels(Connection& conn, const std::vector<ModelFile>& files);
 
-// Runs the scanned statements in file order, one round trip and (outside a
-// transaction) one commit each. A server error is reported as
-// "models/auth.sql:LINE: ERROR 42P01: ..." with LINE mapped from the
-// server's error position.
+// Runs the scanned statements in load order (ModelScan::statements), one
+// round trip and (outside a transaction) one commit each. A server error is
+// reported as "models/auth.sql:LINE: ERROR 42P01: ..." with LINE mapped
+// from the server's error position, and the scan's order note on that
+// statement after it, if any ("...; these model statements need each
+// other in a cycle, ...").
 Status LoadModels(Connection& conn, const ModelScan& scan);
 
 // LoadModelsOptions say how LoadModels sends the statements. Loading the
