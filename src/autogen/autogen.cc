@@ -19,6 +19,7 @@
 #include "autogen/scratch.h"
 #include "autogen/sqlite_autogen.h"
 #include "dialect/url.h"
+#include "util/clock.h"
 
 namespace retort {
 namespace {
@@ -27,17 +28,6 @@ namespace {
 // Measured at 2,000 tables (docs/benchmarks.md): 50, 200 and 1,000 did the
 // same; 200 keeps a failing batch's replay short.
 constexpr int kLoadBatchStatements = 200;
-
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
-std::string Seconds(double seconds) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.2f", seconds);
-  return text;
-}
 
 // A connection failure to the target says what to do about it (a bad URL
 // already does).

@@ -19,6 +19,7 @@
 #include "script/header_cache.h"
 #include "script/sha256.h"
 #include "util/byte_codec.h"
+#include "util/clock.h"
 
 namespace retort {
 namespace {
@@ -32,17 +33,6 @@ namespace fs = std::filesystem;
 
 constexpr uint8_t kByContent = 1;
 constexpr uint8_t kByStamp = 2;
-
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
-std::string Seconds(double seconds) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.2f", seconds);
-  return text;
-}
 
 void Log(const SqlalchemyModelsOptions& options, LogLevel level,
          const std::string& line) {

@@ -12,17 +12,10 @@
 #include "catalog/sqlite_introspect.h"
 #include "dialect/splitter.h"
 #include "dialect/sqlite.h"
+#include "util/clock.h"
 #include "util/temp_dir.h"
 
 namespace retort {
-namespace {
-
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
-}  // namespace
 
 Status LoadSqliteModels(Connection& conn, const std::vector<ModelFile>& files) {
   for (const ModelFile& file : files) {

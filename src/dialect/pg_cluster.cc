@@ -26,6 +26,8 @@
 #include <random>
 #include <sstream>
 
+#include "util/clock.h"
+
 namespace retort {
 
 namespace {
@@ -221,11 +223,6 @@ Result<int> PickFreePort() {
   }
   close(fd);
   return static_cast<int>(ntohs(addr.sin_port));
-}
-
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-      .count();
 }
 
 }  // namespace
