@@ -347,6 +347,8 @@ class ModelDependencies::Impl {
   ModelOrder Order(size_t count,
                    const std::function<std::string(size_t)>& where) const;
 
+  const std::vector<std::string>& mentions() const { return mentions_; }
+
  private:
   // --- Names
 
@@ -526,8 +528,12 @@ class ModelDependencies::Impl {
     } else if (kind == "CreateSchemaStmt") {
       CreateSchema(body);
     } else if (kind == "CreateForeignTableStmt") {
-      if (const json* base = Member(body, "base")) {
-        CreateTable(*base, "foreign table");
+      for (auto it = body.begin(); it != body.end(); ++it) {
+        if (it.key() == "base") {
+          CreateTable(it.value(), "foreign table");
+        } else {
+          MentionsOnly(it.value());
+        }
       }
     } else if (kind == "ViewStmt") {
       if (const json* view = Member(body, "view")) {
@@ -591,6 +597,7 @@ class ModelDependencies::Impl {
       }
       Walk(body);
     } else if (kind == "CreateExtensionStmt") {
+      MentionsOnly(body);
       if (const json* options = Member(body, "options")) {
         for (const json& option : *options) {
           const json* def = Member(option, "DefElem");
@@ -898,6 +905,7 @@ class ModelDependencies::Impl {
   }
 
   void Drop(const json& body) {
+    MentionsOnly(body);
     std::string type = Str(body, "removeType");
     const json* objects = Member(body, "objects");
     if (objects == nullptr || !objects->is_array()) return;
@@ -936,6 +944,7 @@ class ModelDependencies::Impl {
   // SET: a fence when it changes a setting that matters (see the top of
   // model_order.h); follows the search_path.
   void Set(const json& body) {
+    MentionsOnly(body);
     std::string kind = Str(body, "kind");
     std::string name = Str(body, "name");
     if (kind == "VAR_RESET_ALL") {
@@ -1024,6 +1033,8 @@ class ModelDependencies::Impl {
     // kinds (wrappers: {"FuncCall": {...}}) start with a capital.
     bool range_var = false, type_mod = false, pct_type = false;
     const json* names = nullptr;
+    const json* funcname = nullptr;
+    std::string_view schemaname;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string_view key = it.key();
       const json& child = it.value();
@@ -1032,11 +1043,19 @@ class ModelDependencies::Impl {
         case 'r':
           range_var = range_var || key == "relname";
           break;
+        case 's':
+          if (key == "schemaname" && child.is_string()) {
+            schemaname = child.get_ref<const std::string&>();
+          }
+          break;
         case 't':
           type_mod = type_mod || key == "typemod";
           break;
         case 'n':
           if (key == "names") names = &child;
+          break;
+        case 'f':
+          if (key == "funcname") funcname = &child;
           break;
         case 'p':
           pct_type = pct_type || (key == "pct_type" && child.is_boolean() &&
@@ -1046,7 +1065,7 @@ class ModelDependencies::Impl {
           break;
       }
       if (!child.is_structured()) continue;
-      if (key[0] >= 'A' && key[0] <= 'Z') {
+      if (read_needs_ && key[0] >= 'A' && key[0] <= 'Z') {
         if (key == "FuncCall") {
           FuncCall(child);
         } else if (key == "TypeCast") {
@@ -1061,6 +1080,12 @@ class ModelDependencies::Impl {
       }
       Walk(child);
     }
+    // The schemas the tree names, as the schema scan counts them
+    // (model_scan.cc): a RangeVar's, and those of "names" and "funcname".
+    if (range_var) Mention(schemaname);
+    if (names != nullptr) Mention(NameOf(*names).schema);
+    if (funcname != nullptr) Mention(NameOf(*funcname).schema);
+    if (!read_needs_) return;
     if (range_var) {
       if (std::find(skip_.begin(), skip_.end(), &node) == skip_.end()) {
         Relation r = ResolveRelation(node);
@@ -1070,6 +1095,22 @@ class ModelDependencies::Impl {
       QualifiedName q = NameOf(*names);
       NeedObject(kType, q.schema, q.name);
     }
+  }
+
+  void Mention(std::string_view schema) {
+    if (schema.empty() || IsSystemSchema(schema)) return;
+    if (std::find(mentions_.begin(), mentions_.end(), schema) ==
+        mentions_.end()) {
+      mentions_.emplace_back(schema);
+    }
+  }
+
+  // Walks `node` for the schemas it names only (a statement whose needs
+  // are read otherwise, or not at all).
+  void MentionsOnly(const json& node) {
+    read_needs_ = false;
+    Walk(node);
+    read_needs_ = true;
   }
 
   void FuncCall(const json& call) {
@@ -1132,6 +1173,10 @@ class ModelDependencies::Impl {
   // A SET or SELECT was read: what it does depends on the session's state
   // (StatementReading).
   bool session_statement_ = false;
+  // The schemas the statements' trees name (StatementReading::mentions).
+  std::vector<std::string> mentions_;
+  // Off while a tree is walked for its mentions only.
+  bool read_needs_ = true;
   // Where unqualified names go and are looked up, as the statements set it.
   std::vector<std::string> path_ = {"public"};
   // Settings the statements changed: name -> "=value" ("" for the default).
@@ -1394,6 +1439,11 @@ StatementReading::~StatementReading() = default;
 StatementReading::StatementReading(StatementReading&&) noexcept = default;
 StatementReading& StatementReading::operator=(StatementReading&&) noexcept =
     default;
+
+const std::vector<std::string>& StatementReading::mentions() const {
+  static const std::vector<std::string> kNone;
+  return impl_ != nullptr ? impl_->mentions() : kNone;
+}
 
 StatementReading ReadModelStatement(const json& stmt) {
   StatementReading reading;

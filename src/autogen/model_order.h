@@ -96,6 +96,12 @@ class StatementReading {
   StatementReading(StatementReading&&) noexcept;
   StatementReading& operator=(StatementReading&&) noexcept;
 
+  // The schemas the statement's tree names, as `retort schemas` counts
+  // them (model_scan.cc): the schema of every RangeVar ("relname") and of
+  // every "names" and "funcname" list, system schemas left out; each once.
+  // Read in the same walk, so the schema scan need not walk the tree again.
+  const std::vector<std::string>& mentions() const;
+
  private:
   friend class ModelDependencies;
   friend StatementReading ReadModelStatement(const nlohmann::json& stmt);

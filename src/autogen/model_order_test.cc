@@ -3,7 +3,9 @@
 #include "autogen/model_order.h"
 
 #include <gtest/gtest.h>
+#include <pg_query.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "autogen/model_scan.h"
@@ -285,6 +287,47 @@ TEST(ModelOrder, IsDeterministic) {
   const std::string first = Order(files);
   EXPECT_EQ(first, "a.sql:2 b.sql:1 b.sql:2 a.sql:1");
   for (int i = 0; i < 5; ++i) EXPECT_EQ(Order(files), first);
+}
+
+// The schemas a statement's reading says its tree names, sorted.
+std::vector<std::string> Mentions(const std::string& sql) {
+  PgQueryParseResult parsed = pg_query_parse(sql.c_str());
+  EXPECT_EQ(parsed.error, nullptr) << sql;
+  nlohmann::json tree =
+      nlohmann::json::parse(parsed.error == nullptr ? parsed.parse_tree : "{}");
+  pg_query_free_parse_result(parsed);
+  std::vector<std::string> out;
+  for (const auto& raw : tree.value("stmts", nlohmann::json::array())) {
+    StatementReading reading = ReadModelStatement(raw["stmt"]);
+    out.insert(out.end(), reading.mentions().begin(), reading.mentions().end());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(ModelOrder, ReadingsNameTheSchemasTheTreeMentions) {
+  using V = std::vector<std::string>;
+  // What the schema scan counts (model_scan.cc): the schema of every
+  // RangeVar, "names" and "funcname" list, wherever it is, system schemas
+  // left out -- in every kind of statement, DROP and SET included.
+  EXPECT_EQ(
+      Mentions("CREATE TABLE app.t (a billing.money_t DEFAULT util.f(), "
+               "b int REFERENCES ref.x, c int DEFAULT pg_catalog.abs(1))"),
+      (V{"app", "billing", "ref", "util"}));
+  EXPECT_EQ(Mentions("CREATE FUNCTION api.f(x shared.t) RETURNS int LANGUAGE "
+                     "sql AS 'select 1'"),
+            (V{"api", "shared"}));
+  EXPECT_EQ(Mentions("DROP TYPE IF EXISTS auth.mood"), V{"auth"});
+  EXPECT_EQ(Mentions("DROP TABLE auth.users"), V{});  // a List, not names
+  EXPECT_EQ(Mentions("CREATE FOREIGN TABLE ft.x (a lib.t) SERVER s"),
+            (V{"ft", "lib"}));
+  EXPECT_EQ(Mentions("CREATE EXTENSION citext SCHEMA ext"), V{});
+  EXPECT_EQ(Mentions("SET search_path TO auth"), V{});
+  EXPECT_EQ(Mentions("SELECT information_schema.f(), x.g() FROM y.z"),
+            (V{"x", "y"}));
+  EXPECT_EQ(Mentions("CREATE SCHEMA s CREATE TABLE t (a o.t) CREATE VIEW v AS "
+                     "SELECT * FROM p.q"),
+            (V{"o", "p"}));
 }
 
 TEST(ModelOrder, DirectUse) {

@@ -56,7 +56,17 @@ class StatementScanner {
                    std::string* default_schema)
       : scan_(scan), path_(path), default_schema_(default_schema) {}
 
-  void Statement(const json& stmt) { Node(stmt, *default_schema_); }
+  // `mentions`, when given, are the schemas the statement's tree names
+  // (StatementReading::mentions(), read beside the parse): the tree is then
+  // not walked again for them.
+  void Statement(const json& stmt,
+                 const std::vector<std::string>* mentions = nullptr) {
+    walk_ = mentions == nullptr;
+    Node(stmt, *default_schema_);
+    if (mentions != nullptr) {
+      for (const std::string& schema : *mentions) Mention(schema);
+    }
+  }
 
  private:
   ModelSchema& Schema(const std::string& name) {
@@ -188,10 +198,14 @@ class StatementScanner {
 
   // Schema-qualified names anywhere in the tree: relations (RangeVar: an
   // object with "relname"), types (TypeName: "names"), function calls
-  // ("funcname").
+  // ("funcname"). (StatementReading::mentions() reads the same.)
   void Mentions(const json& node) {
+    if (!walk_) return;
+    Walk(node);
+  }
+  void Walk(const json& node) {
     if (node.is_array()) {
-      for (const json& child : node) Mentions(child);
+      for (const json& child : node) Walk(child);
       return;
     }
     if (!node.is_object()) return;
@@ -200,13 +214,14 @@ class StatementScanner {
       if (node.contains(key)) Mention(SchemaOfNameList(node[key]));
     }
     for (const auto& [key, child] : node.items()) {
-      if (child.is_structured()) Mentions(child);
+      if (child.is_structured()) Walk(child);
     }
   }
 
   ModelScan* scan_;
   const std::string& path_;
   std::string* default_schema_;
+  bool walk_ = true;
 };
 
 std::string ListNames(const std::vector<std::string>& names, size_t limit) {
@@ -355,12 +370,14 @@ Result<ModelScan> ScanModels(const std::vector<ModelFile>& files,
           size_t node = 0;
           for (const json& raw : *stmts) {
             if (!raw.contains("stmt")) continue;
-            scanner->Statement(raw["stmt"]);
-            dependencies.Statement(i, raw["stmt"],
-                                   node < parsed.readings.size()
-                                       ? &parsed.readings[node]
-                                       : nullptr);
+            StatementReading* reading = node < parsed.readings.size()
+                                            ? &parsed.readings[node]
+                                            : nullptr;
             ++node;
+            scanner->Statement(raw["stmt"], reading != nullptr
+                                                ? &reading->mentions()
+                                                : nullptr);
+            dependencies.Statement(i, raw["stmt"], reading);
             if (normalize) {
               normalizer.Statement(raw["stmt"], s.text, m.path, s.line);
             }
