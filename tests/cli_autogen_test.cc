@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -457,7 +458,7 @@ TEST_F(CliAutogenTest, FromMigrationsComparesWithTheReplayedRevisions) {
   CliResult r = p_.Run({"check", "--from", "migrations"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out, "No new upgrade operations detected.\n");
-  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.err, "Models: models/app.sql (1 source)\n");
 
   p_.WriteFile("models/app.sql",
                "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
@@ -623,6 +624,226 @@ TEST_F(CliAutogenTest, CheckFromMigrationsWithoutAServerUsesAThrowawayCluster) {
             std::string::npos)
       << r.err;
   EXPECT_EQ(tmp.Entries(), std::vector<std::string>{});
+}
+
+// --- Model files load in dependency order (whatever their names), and the
+// commands say which files they read and which they did not.
+
+TEST_F(CliAutogenTest, ModelFilesLoadInDependencyOrder) {
+  // a_orders.sql sorts first but refers to b_users.sql's table, type and
+  // function: the statements load in dependency order, on both paths (plain
+  // models normalised by retort, and loaded into a scratch database).
+  p_.WriteFile("models/a_orders.sql",
+               "CREATE TABLE orders (\n"
+               "  id bigint PRIMARY KEY,\n"
+               "  user_id bigint NOT NULL REFERENCES users (id),\n"
+               "  state order_state NOT NULL DEFAULT 'new'\n"
+               ");\n"
+               "CREATE INDEX orders_user ON orders (user_id);\n"
+               "COMMENT ON TABLE orders IS 'what users bought';\n");
+  p_.WriteFile("models/b_users.sql",
+               "CREATE TYPE order_state AS ENUM ('new', 'paid');\n"
+               "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n");
+  const std::string listed =
+      "Models: models/a_orders.sql, models/b_users.sql (2 sources)\n";
+  CliResult plain = p_.Run({"diff", "-v"}, {{"RETORT_CACHE", "off"}});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_NE(plain.err.find("models: 5 statements normalised without a "
+                           "database"),
+            std::string::npos)
+      << plain.err;
+  EXPECT_NE(plain.out.find("REFERENCES public.users(id)"), std::string::npos)
+      << plain.out;
+  int scratch_before = ScratchDatabases();
+  CliResult loaded = p_.Run(
+      {"diff"}, {{"RETORT_CACHE", "off"}, {"RETORT_MODEL_NORMALIZER", "off"}});
+  ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
+  EXPECT_EQ(loaded.err, listed);
+  EXPECT_EQ(loaded.out, plain.out);
+  EXPECT_EQ(ScratchDatabases(), scratch_before);
+
+  // The generated revision applies, and the models and database then agree.
+  CliResult r = p_.Run({"revision", "--autogenerate", "-m", "orders",
+                        "--rev-id", "ord000000001"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, listed);
+  ASSERT_EQ(p_.Run({"upgrade", "head"}).exit_code, 0);
+  r = p_.Run({"check"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "No new upgrade operations detected.\n");
+  EXPECT_EQ(r.err, listed);
+  r = p_.Run({"check"},
+             {{"RETORT_CACHE", "off"}, {"RETORT_MODEL_NORMALIZER", "off"}});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // The scan cache keeps the load order.
+  r = p_.Run({"check"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST_F(CliAutogenTest, ModelFilesThatNeedEachOtherNameTheCycle) {
+  p_.WriteFile("models/a_orders.sql",
+               "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint "
+               "REFERENCES users (id));\n");
+  p_.WriteFile("models/b_users.sql",
+               "-- users\n"
+               "CREATE TABLE users (\n"
+               "  id bigint PRIMARY KEY,\n"
+               "  last_order bigint REFERENCES orders (id)\n"
+               ");\n");
+  int scratch_before = ScratchDatabases();
+  for (int run = 0; run < 2; ++run) {  // the second with the caches warm
+    CliResult r = p_.Run({"check"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err,
+              "error: models/a_orders.sql:1: ERROR 42P01: relation \"users\" "
+              "does not exist; these model statements need each other in a "
+              "cycle, so no order loads them: models/a_orders.sql:1 needs "
+              "table users from models/b_users.sql:2, which needs table "
+              "orders from models/a_orders.sql:1; create one of the foreign "
+              "keys after both tables instead, with ALTER TABLE ... ADD "
+              "CONSTRAINT ... FOREIGN KEY\n")
+        << "run " << run;
+  }
+  EXPECT_EQ(ScratchDatabases(), scratch_before);
+  EXPECT_EQ(UserTables(url_), "");
+
+  // Split as the note says, the models load.
+  p_.WriteFile("models/b_users.sql",
+               "CREATE TABLE users (id bigint PRIMARY KEY, last_order "
+               "bigint);\n"
+               "ALTER TABLE users ADD FOREIGN KEY (last_order) REFERENCES "
+               "orders (id);\n");
+  CliResult r = p_.Run({"diff"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("CREATE TABLE public.users"), std::string::npos)
+      << r.out;
+}
+
+TEST_F(CliAutogenTest, ModelSourcesAreListedAndUnreadFilesWarnedAbout) {
+  Config("models = [\"models/*.sql\", \"models/views/*.sql\"]\n");
+  p_.WriteFile("models/auth.sql", "CREATE TABLE accounts (id int);\n");
+  p_.WriteFile("models/users.sql", "CREATE TABLE users (id int);\n");
+  p_.WriteFile("models/views/active.sql",
+               "CREATE VIEW active AS SELECT * FROM users;\n");
+  p_.WriteFile("models/billing/invoices.sql",
+               "CREATE TABLE invoices (id int);\n");
+  p_.WriteFile("models/billing/README.md", "not SQL\n");
+  p_.WriteFile("models/.drafts/x.sql", "CREATE TABLE x (id int);\n");
+  const std::string warning =
+      "warning: models/billing/invoices.sql is not read: no pattern of "
+      "'models' in retort.toml matches it\n";
+  const std::string listed =
+      "Models: models/auth.sql, models/users.sql, models/views/active.sql (3 "
+      "sources)\n";
+
+  CliResult r = p_.Run({"diff"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, warning + listed);
+  EXPECT_NE(r.out.find("CREATE VIEW public.active"), std::string::npos);
+
+  r = p_.Run({"revision", "--autogenerate", "-m", "first", "--rev-id",
+              "src000000001"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, warning + listed);
+  ASSERT_EQ(p_.Run({"upgrade", "head"}).exit_code, 0);
+
+  r = p_.Run({"diff"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, warning + listed + "No changes in schema detected.\n");
+  r = p_.Run({"check"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "No new upgrade operations detected.\n");
+  EXPECT_EQ(r.err, warning + listed);
+  r = p_.Run({"revision", "--autogenerate", "-m", "nothing", "--rev-id",
+              "src000000002"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, warning + listed +
+                       "No changes in schema detected; the new revision is "
+                       "empty\n");
+
+  // JSON: the same lists, on stdout; the log lines stay on stderr.
+  r = p_.Run({"diff", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["models"],
+            nlohmann::json::parse(R"(["models/auth.sql", "models/users.sql",
+                                      "models/views/active.sql"])"));
+  EXPECT_EQ(j["unmatched_models"],
+            nlohmann::json::parse(R"(["models/billing/invoices.sql"])"));
+  EXPECT_EQ(r.err, warning + listed);
+
+  // -q shows errors only; RETORT_LOG=warn keeps the warning.
+  r = p_.Run({"check", "-q"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "");
+  r = p_.Run({"check"}, {{"RETORT_LOG", "warn"}});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err, warning);
+
+  // Read, it is no longer warned about (and it is a change).
+  Config("models = [\"models/**/*.sql\", \"models/*.sql\"]\n");
+  r = p_.Run({"check"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "Models: models/auth.sql, models/billing/invoices.sql, "
+            "models/users.sql, models/views/active.sql (4 sources)\n");
+}
+
+TEST_F(CliAutogenTest, UnreadFilesAreWarnedAboutBeforeAnError) {
+  // The pattern misses the subfolder the files are in: the warning says
+  // why it matched nothing.
+  p_.WriteFile("models/auth/users.sql", "CREATE TABLE users (id int);\n");
+  CliResult r = p_.Run({"check", "--url", kUnreachableUrl});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "warning: models/auth/users.sql is not read: no pattern of "
+            "'models' in retort.toml matches it\n"
+            "error: models pattern 'models/*.sql' matched no file (looked for "
+            "'models/*.sql'); fix the 'models' setting\n");
+}
+
+TEST_F(CliAutogenTest, HundredsOfModelSourcesAreShortened) {
+  std::string first_five;
+  for (int i = 0; i < 250; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof(name), "models/t%03d.sql", i);
+    p_.WriteFile(name, "CREATE TABLE t" + std::to_string(i) + " (id int);\n");
+    if (i < 5) first_five += std::string(i ? ", " : "") + name;
+  }
+  for (int i = 0; i < 12; ++i) {
+    p_.WriteFile("models/old/o" + std::to_string(i + 10) + ".sql",
+                 "CREATE TABLE o (id int);\n");
+  }
+  CliResult r = p_.Run({"diff"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string unread;
+  for (int i = 10; i < 15; ++i) {
+    unread += "warning: models/old/o" + std::to_string(i) +
+              ".sql is not read: no pattern of 'models' in retort.toml "
+              "matches it\n";
+  }
+  EXPECT_EQ(r.err,
+            unread +
+                "warning: 7 more .sql files under the models folders are not "
+                "read: no pattern of 'models' in retort.toml matches them (-v "
+                "lists them all)\n"
+                "Models: " +
+                first_five +
+                " and 245 more (250 sources; -v lists them all)\n");
+  // -v names them all.
+  r = p_.Run({"diff", "-v"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: models/old/o21.sql is not read"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("Models: " + first_five + ", models/t005.sql, "),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(", models/t249.sql (250 sources)\n"), std::string::npos)
+      << r.err;
 }
 
 }  // namespace

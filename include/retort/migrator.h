@@ -119,7 +119,13 @@ struct DiffResult {
   std::string upgrade_sql;    // "" when the two agree
   std::string downgrade_sql;  // the upgrade reversed
   size_t operations = 0;
-  std::vector<std::string> model_files;  // the files the `models` globs matched
+  // The model sources read, in order: the files the `models` globs
+  // matched and the "sqlalchemy:" entries.
+  std::vector<std::string> model_files;
+  // The .sql files under the folders of the `models` patterns (searched
+  // recursively, the revisions' folders left out) that no pattern matched,
+  // so were not read; sorted.
+  std::vector<std::string> unmatched_model_files;
   // "database" or "migrations": what the models were compared with.
   std::string compared_with;
   // Where the models were loaded, e.g. "a throwaway PostgreSQL 15 cluster".

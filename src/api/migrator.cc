@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <set>
 
@@ -18,6 +19,7 @@
 #include "autogen/autogen.h"
 #include "autogen/model_cache.h"
 #include "autogen/model_scan.h"
+#include "autogen/model_sources.h"
 #include "autogen/naming.h"
 #include "autogen/sqlalchemy_models.h"
 #include "autogen/sqlite_autogen.h"
@@ -86,10 +88,15 @@ struct Migrator::Impl {
   Result<std::vector<std::string>> ModelFiles() const;
   // The models, read: SQL files (named by [naming], PostgreSQL only) and
   // the DDL of SQLAlchemy entries (sqlalchemy_models.h), in that order.
-  Result<std::vector<ModelFile>> ReadModels(bool sqlite) const;
+  // `sources`: ModelFiles(), when the caller has it already.
+  Result<std::vector<ModelFile>> ReadModels(
+      bool sqlite,
+      const Result<std::vector<std::string>>* sources = nullptr) const;
   // The model files, read and parsed (nothing connects).
   // `normalize`: as for ScanModels (autogenerate needs it, `schemas` not).
-  Result<ModelScan> ScanModelFiles(bool normalize) const;
+  Result<ModelScan> ScanModelFiles(
+      bool normalize,
+      const Result<std::vector<std::string>>* sources = nullptr) const;
   Result<DiffResult> DiffImpl(const AutogenOptions& autogen);
   // The revisions autogenerate's current schema stands for: "heads", or
   // with --schema S whose [schemas.S] branch is in the graph,
@@ -537,8 +544,10 @@ Result<std::vector<std::string>> Migrator::Impl::ModelFiles() const {
   return files;
 }
 
-Result<std::vector<ModelFile>> Migrator::Impl::ReadModels(bool sqlite) const {
-  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> sources, ModelFiles());
+Result<std::vector<ModelFile>> Migrator::Impl::ReadModels(
+    bool sqlite, const Result<std::vector<std::string>>* listed) const {
+  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> sources,
+                          listed != nullptr ? *listed : ModelFiles());
   std::vector<std::string> paths, entries;
   for (const std::string& source : sources) {
     (IsSqlalchemyEntry(source) ? entries : paths).push_back(source);
@@ -583,9 +592,10 @@ Result<std::vector<ModelFile>> Migrator::Impl::ReadModels(bool sqlite) const {
   return out;
 }
 
-Result<ModelScan> Migrator::Impl::ScanModelFiles(bool normalize) const {
+Result<ModelScan> Migrator::Impl::ScanModelFiles(
+    bool normalize, const Result<std::vector<std::string>>* sources) const {
   RETORT_ASSIGN_OR_RETURN(std::vector<ModelFile> files,
-                          ReadModels(SqliteUrl(config.url)));
+                          ReadModels(SqliteUrl(config.url), sources));
   // Parsing 2,000 tables' models costs about 0.3 s: unchanged files are
   // not parsed again (model_cache.h).
   return ScanModelsCached(files, normalize);
@@ -605,6 +615,42 @@ std::string Migrator::Impl::AutogenHeads() const {
 Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   const bool from_migrations =
       autogen.from == AutogenOptions::From::kMigrations;
+  // -v names every model source and unread file; otherwise long lists are
+  // shortened (model_sources.h).
+  const bool log_debug = options.log && options.log_level <= LogLevel::kDebug;
+  const size_t shown =
+      log_debug ? std::numeric_limits<size_t>::max() : kModelSourcesShown;
+  // The model sources (an error, such as a pattern matching nothing, is
+  // reported when the models are read, below).
+  const Result<std::vector<std::string>> sources = ModelFiles();
+  // The .sql files under the models' folders that no pattern reads: said
+  // first, as they may explain what follows (an error, or no changes).
+  std::vector<std::string> unmatched;
+  {
+    std::vector<std::string> folders;
+    for (const std::string& pattern : config.models) {
+      if (IsSqlalchemyEntry(pattern)) continue;
+      folders.push_back(ModelPatternFolder(config.Resolve(pattern)));
+    }
+    if (!folders.empty()) {
+      std::vector<std::string> skip = config.VersionDirectories();
+      if (!config.script_location.empty()) {
+        skip.push_back(config.Resolve(config.script_location));
+      }
+      // When a pattern matches nothing, every file there is unread.
+      unmatched = UnmatchedModelFiles(
+          folders, sources.ok() ? *sources : std::vector<std::string>{}, skip);
+    }
+  }
+  if (!unmatched.empty() && options.log &&
+      options.log_level <= LogLevel::kWarn) {
+    for (const std::string& line : UnmatchedModelWarnings(
+             unmatched,
+             config.path.empty() ? std::string("retort.toml") : config.path,
+             shown)) {
+      options.log(LogLevel::kWarn, line);
+    }
+  }
   // SQLite models may use SQLite's own syntax, which the PostgreSQL parser
   // behind ScanModels rejects; the SQLite loader checks them instead.
   auto parsed_url = ParseDatabaseUrl(config.url);
@@ -639,10 +685,11 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   ModelScan scan;
   std::vector<ModelFile> sqlite_models;
   if (sqlite) {
-    RETORT_ASSIGN_OR_RETURN(sqlite_models, ReadModels(/*sqlite=*/true));
+    RETORT_ASSIGN_OR_RETURN(sqlite_models,
+                            ReadModels(/*sqlite=*/true, &sources));
     for (const ModelFile& file : sqlite_models) scan.files.push_back(file.path);
   } else {
-    RETORT_ASSIGN_OR_RETURN(scan, ScanModelFiles(/*normalize=*/true));
+    RETORT_ASSIGN_OR_RETURN(scan, ScanModelFiles(/*normalize=*/true, &sources));
   }
   o.models_setting =
       "the 'models' setting in " +
@@ -722,8 +769,14 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   out.downgrade_sql = std::move(r.downgrade_sql);
   out.operations = r.operations.size();
   out.model_files = scan.files;
+  out.unmatched_model_files = std::move(unmatched);
   out.compared_with = from_migrations ? "migrations" : "database";
   out.scratch = std::move(r.scratch);
+  // What was read, once the comparison is done (text and JSON alike, on
+  // the log: `revision --autogenerate` prints it too).
+  if (options.log && options.log_level <= LogLevel::kInfo) {
+    options.log(LogLevel::kInfo, ModelSourcesLine(scan.files, shown));
+  }
   return out;
 }
 

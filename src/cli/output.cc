@@ -87,9 +87,13 @@ json BranchesJson(const std::vector<BranchPoint>& branches) {
 }
 
 json DiffJson(const DiffResult& r) {
-  return json{{"operations", r.operations},       {"upgrade", r.upgrade_sql},
-              {"downgrade", r.downgrade_sql},     {"models", r.model_files},
-              {"compared_with", r.compared_with}, {"scratch", r.scratch}};
+  return json{{"operations", r.operations},
+              {"upgrade", r.upgrade_sql},
+              {"downgrade", r.downgrade_sql},
+              {"models", r.model_files},
+              {"unmatched_models", r.unmatched_model_files},
+              {"compared_with", r.compared_with},
+              {"scratch", r.scratch}};
 }
 
 std::string ModelSchemasText(const std::vector<ModelSchemaInfo>& schemas) {

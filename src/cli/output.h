@@ -37,7 +37,9 @@ std::string BranchesText(const std::vector<BranchPoint>& branches,
 nlohmann::ordered_json BranchesJson(const std::vector<BranchPoint>& branches);
 
 // `diff --format json`: operations, upgrade and downgrade SQL, the model
-// files read, what the models were compared with and where they loaded.
+// sources read ("models"), the .sql files under the models' folders no
+// pattern matched ("unmatched_models"), what the models were compared with
+// and where they loaded.
 nlohmann::ordered_json DiffJson(const DiffResult& result);
 
 // `schemas` as text: one line per schema, names aligned.

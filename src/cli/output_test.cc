@@ -104,7 +104,22 @@ TEST(CliOutput, DiffJson) {
   EXPECT_EQ(DiffJson(d).dump(),
             R"({"operations":1,"upgrade":"CREATE TABLE t ();\n",)"
             R"("downgrade":"DROP TABLE t;\n","models":["models/a.sql"],)"
+            R"("unmatched_models":[],)"
             R"("compared_with":"database","scratch":"no database"})");
+}
+
+TEST(CliOutput, DiffJsonListsTheFilesNoPatternMatched) {
+  DiffResult d;
+  d.model_files = {"models/a.sql", "sqlalchemy:app.models:Base.metadata"};
+  d.unmatched_model_files = {"models/billing/invoices.sql", "models/old/x.sql"};
+  d.compared_with = "migrations";
+  EXPECT_EQ(
+      DiffJson(d).dump(),
+      R"({"operations":0,"upgrade":"","downgrade":"",)"
+      R"("models":["models/a.sql","sqlalchemy:app.models:Base.metadata"],)"
+      R"("unmatched_models":["models/billing/invoices.sql",)"
+      R"("models/old/x.sql"],)"
+      R"("compared_with":"migrations","scratch":""})");
 }
 
 TEST(CliOutput, ModelSchemasAligned) {
