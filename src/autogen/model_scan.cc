@@ -72,9 +72,10 @@ class StatementScanner {
   ModelSchema& Schema(const std::string& name) {
     ModelSchema& s = scan_->schemas[name];
     s.name = name;
-    if (std::find(s.files.begin(), s.files.end(), path_) == s.files.end()) {
-      s.files.push_back(path_);
-    }
+    // Statements are walked file by file: comparing with the last file is
+    // enough here (a search of the whole list was quadratic in the number
+    // of files); ScanModels sorts and removes any repeat at the end.
+    if (s.files.empty() || s.files.back() != path_) s.files.push_back(path_);
     return s;
   }
 
@@ -388,6 +389,8 @@ Result<ModelScan> ScanModels(const std::vector<ModelFile>& files,
       /*read=*/true));
   for (auto& [name, schema] : scan.schemas) {
     std::sort(schema.files.begin(), schema.files.end());
+    schema.files.erase(std::unique(schema.files.begin(), schema.files.end()),
+                       schema.files.end());
   }
   // Load order: what a statement needs first (model_order.h).
   ModelOrder order =
