@@ -846,5 +846,32 @@ TEST_F(CliAutogenTest, HundredsOfModelSourcesAreShortened) {
       << r.err;
 }
 
+// CI without a database: no url at all, and --from migrations replays the
+// revisions into a throwaway cluster (as the docs say).
+TEST_F(CliAutogenTest, FromMigrationsNeedsNoUrl) {
+  p_.WriteFile("retort.toml",
+               "script_location = \"migrations\"\nmodels = "
+               "[\"models/*.sql\"]\n");
+  WriteRevision(p_, "aaaa00000001", "", "", "",
+                "CREATE TABLE users (id bigint PRIMARY KEY);",
+                "DROP TABLE users;");
+  p_.WriteFile("models/app.sql",
+               "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n");
+  CliResult r =
+      p_.Run({"check", "--from", "migrations"}, {{"DATABASE_URL", ""}});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.out,
+            "New upgrade operations detected:\n"
+            "ALTER TABLE public.users ADD COLUMN email text;\n");
+  EXPECT_NE(r.err.find("no database URL is configured; starting a throwaway "
+                       "PostgreSQL cluster for the comparison"),
+            std::string::npos)
+      << r.err;
+  // Without --from migrations there is nothing to compare with.
+  r = p_.Run({"check"}, {{"DATABASE_URL", ""}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no database URL"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace retort::testing

@@ -349,9 +349,13 @@ Result<AutogenResult> DiffModels(const std::string& target_url,
 Result<AutogenResult> DiffScannedModels(const std::string& target_url,
                                         const ModelScan& models,
                                         const DiffOptions& options) {
-  RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target_url));
-  if (url.dialect == Dialect::kSqlite) {
-    return DiffSqliteModels(url, models.files, options);
+  // Replaying the migrations needs no target: without a URL they go to a
+  // throwaway cluster (OpenScratchServer).
+  if (!target_url.empty() || !options.build_current) {
+    RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target_url));
+    if (url.dialect == Dialect::kSqlite) {
+      return DiffSqliteModels(url, models.files, options);
+    }
   }
   const bool dev = !options.dev_url.empty() && !options.ephemeral;
   // Declared first so that it outlives the scratch databases on it. Opened
@@ -392,8 +396,9 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
         std::to_string(identity.ok() ? identity->server_version / 10000 : 0) +
         " cluster";
   } else {
+    // Here the target is read (no replay): its URL parsed above.
     identity = target->identity();
-    description = "the server of " + url.redacted;
+    description = "the server of " + RedactedUrl(target_url);
   }
   if (!identity.ok()) {
     Log(options, LogLevel::kDebug,
