@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "dialect/pg_scan.h"
 #include "util/strings.h"
 
 namespace retort {
@@ -237,7 +238,9 @@ bool EndsHeader(std::string_view line, bool started) {
 }
 
 // For a "-- retort: ..." line (leading blanks allowed), the text after
-// "retort:", trimmed; nullopt for any other line.
+// "retort:", trimmed; nullopt for any other line. This is the line rule
+// only: whether the "--" starts a comment or sits inside a string is
+// decided by KeepCommentDirectives.
 std::optional<std::string_view> DirectiveText(std::string_view line) {
   std::optional<std::string_view> body = CommentBody(TrimView(line));
   if (!body) return std::nullopt;
@@ -245,6 +248,37 @@ std::optional<std::string_view> DirectiveText(std::string_view line) {
   constexpr std::string_view kPrefix = "retort:";
   if (rest.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
   return TrimView(rest.substr(kPrefix.size()));
+}
+
+// A line of a section that reads as a directive by the line rule, not
+// yet parsed.
+struct DirectiveLine {
+  std::string_view text;  // after "retort:", trimmed
+  size_t dashes = 0;      // file offset of the line's "--"
+  int number = 0;         // 1-based file line
+};
+
+// Drops the candidates whose "--" does not start an SQL comment token of
+// `body` (the section's text, starting at file offset `body_begin`): a
+// line inside a string, a dollar-quoted body or a block comment is data,
+// not a directive. The body is tokenized with PostgreSQL's lexer; when it
+// cannot be (an unterminated quote, syntax only SQLite accepts), the line
+// rule stands and the statement splitter reports real errors later.
+void KeepCommentDirectives(std::string_view body, size_t body_begin,
+                           std::vector<DirectiveLine>* candidates) {
+  if (candidates->empty()) return;
+  // The lexer reads a C string: a NUL would hide the rest of the body.
+  if (body.find('\0') != std::string_view::npos) return;
+  Result<std::vector<PgToken>> tokens = ScanPostgres(body);
+  if (!tokens.ok()) return;
+  std::erase_if(*candidates, [&](const DirectiveLine& c) {
+    const size_t at = c.dashes - body_begin;
+    auto it = std::lower_bound(
+        tokens->begin(), tokens->end(), at,
+        [](const PgToken& t, size_t offset) { return t.begin < offset; });
+    return it == tokens->end() || it->begin != at ||
+           it->kind != PgToken::Kind::kComment;
+  });
 }
 
 constexpr std::string_view kDirectiveList =
@@ -504,26 +538,49 @@ Result<RevisionSections> ParseRevisionSections(std::string_view text,
   int stray_sql_line = 0;   // first SQL line above every marker
   int header_end_line = 0;  // first line that is not a comment
 
+  // The directive lines of the section being read (by the line rule), and
+  // where its text starts. They are checked against the lexer and parsed
+  // when the section ends -- at the next marker line, or the end of the
+  // file -- so errors still come in file order.
+  std::vector<DirectiveLine> pending;
+  size_t section_begin = 0;
+  auto flush_directives = [&](size_t section_end) -> Status {
+    KeepCommentDirectives(
+        text.substr(section_begin, section_end - section_begin), section_begin,
+        &pending);
+    SectionDirectives& section = downgrade_marker != 0
+                                     ? sections.downgrade_directives
+                                     : sections.upgrade_directives;
+    for (const DirectiveLine& c : pending) {
+      RETORT_ASSIGN_OR_RETURN(Directive d,
+                              ParseDirective(c.text, path, c.number));
+      if (d.kind == Directive::Kind::kEmpty && section.empty_line() != 0) {
+        return Status::Corruption(At(path, c.number) +
+                                  "repeated \"-- retort: empty\" (first "
+                                  "on line " +
+                                  std::to_string(section.empty_line()) + ")");
+      }
+      section.all.push_back(std::move(d));
+    }
+    pending.clear();
+    return Status::OK();
+  };
+
   LineReader reader(text);
   Line line;
   while (reader.Next(&line)) {
     last_line = line.number;
     std::optional<std::string_view> name = MarkerName(line.text);
     if (!name && upgrade_marker != 0) {
-      if (std::optional<std::string_view> text = DirectiveText(line.text)) {
-        RETORT_ASSIGN_OR_RETURN(Directive d,
-                                ParseDirective(*text, path, line.number));
-        SectionDirectives& section = downgrade_marker != 0
-                                         ? sections.downgrade_directives
-                                         : sections.upgrade_directives;
-        if (d.kind == Directive::Kind::kEmpty && section.empty_line() != 0) {
-          return Status::Corruption(At(path, line.number) +
-                                    "repeated \"-- retort: empty\" (first "
-                                    "on line " +
-                                    std::to_string(section.empty_line()) + ")");
-        }
-        section.all.push_back(std::move(d));
+      if (std::optional<std::string_view> directive =
+              DirectiveText(line.text)) {
+        size_t dashes = line.begin;
+        while (IsBlank(text[dashes]) || text[dashes] == '\r') ++dashes;
+        pending.push_back({*directive, dashes, line.number});
       }
+    }
+    if (name && upgrade_marker != 0) {
+      RETORT_RETURN_IF_ERROR(flush_directives(line.begin));
     }
     if (!name) {
       const bool comment = CommentBody(line.text).has_value();
@@ -551,6 +608,7 @@ Result<RevisionSections> ParseRevisionSections(std::string_view text,
       }
       upgrade_marker = line.number;
       upgrade_begin = line.next;
+      section_begin = line.next;
       sections.upgrade_line = line.number + 1;
     } else if (*name == "downgrade") {
       if (downgrade_marker != 0) {
@@ -562,6 +620,7 @@ Result<RevisionSections> ParseRevisionSections(std::string_view text,
       }
       downgrade_marker = line.number;
       downgrade_begin = line.next;
+      section_begin = line.next;
       upgrade_end = line.begin;
       sections.downgrade_line = line.number + 1;
     } else {
@@ -579,6 +638,9 @@ Result<RevisionSections> ParseRevisionSections(std::string_view text,
     }
   }
 
+  if (upgrade_marker != 0) {
+    RETORT_RETURN_IF_ERROR(flush_directives(text.size()));
+  }
   if (upgrade_marker == 0) {
     int where = header_end_line != 0 ? header_end_line : last_line + 1;
     if (downgrade_marker != 0) where = std::min(where, downgrade_marker);

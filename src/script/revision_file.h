@@ -22,8 +22,10 @@
 //   -- migrate:downgrade                    <- required; the body may be empty
 //   ALTER TABLE ...;
 //
-// Inside a section, a line "-- retort: NAME [ARGUMENT]" is a directive to
-// retort (see Directive); any other "--" line is a comment.
+// Inside a section, a comment line "-- retort: NAME [ARGUMENT]" is a
+// directive to retort (see Directive); any other "--" line is a comment. A
+// line that only looks like one -- inside a string, a dollar-quoted body or
+// a /* block comment */ -- is data, not a directive.
 //
 // Headers and bodies are parsed separately because commands such as `heads`
 // need only the headers of every file, and only a few bodies are ever read.
@@ -109,7 +111,12 @@ struct RevisionSections {
 Result<RevisionFile> ParseRevisionHeader(std::string_view text,
                                          const std::string& path);
 
-// Parses the whole file into its upgrade and downgrade sections.
+// Parses the whole file into its upgrade and downgrade sections, and the
+// directives of each. A directive is a line whose "--" starts an SQL comment
+// with only blanks before it on its line: sections holding "retort:" are
+// tokenized with PostgreSQL's lexer to tell comments from strings. A section
+// the lexer cannot tokenize (an unterminated quote, SQLite-only syntax) falls
+// back to the line rule; the statement splitter reports real syntax errors.
 Result<RevisionSections> ParseRevisionSections(std::string_view text,
                                                const std::string& path);
 

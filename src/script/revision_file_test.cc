@@ -551,6 +551,100 @@ TEST(ScriptRevisionFileTest, DirectiveErrors) {
           ":7: repeated \"-- retort: empty\" (first on line 6)");
 }
 
+TEST(ScriptRevisionFileTest, DirectiveLinesInsideAStringAreData) {
+  Result<RevisionSections> s = ParseRevisionSections(
+      WithSections("SELECT '\n-- retort: this is data\n';\n"
+                   "-- retort: destructive\n",
+                   "INSERT INTO notes VALUES (E'a\\'\n"
+                   "  -- retort: empty\n');\n"),
+      kPath);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->upgrade_directives.all.size(), 1u);
+  EXPECT_EQ(s->upgrade_directives.all[0].kind, Directive::Kind::kDestructive);
+  EXPECT_EQ(s->upgrade_directives.all[0].line, 8);
+  EXPECT_TRUE(s->downgrade_directives.all.empty());
+  EXPECT_NE(s->upgrade.find("-- retort: this is data"), std::string::npos);
+}
+
+TEST(ScriptRevisionFileTest, DirectiveLinesInsideADollarQuotedBodyAreData) {
+  Result<RevisionSections> s = ParseRevisionSections(
+      WithSections("CREATE FUNCTION f() RETURNS int AS $body$\n"
+                   "-- retort: TODO this line belongs to the function\n"
+                   "-- retort: not a directive at all\n"
+                   "SELECT 1;\n"
+                   "$body$ LANGUAGE sql;\n"
+                   "-- retort: TODO write the function by hand\n",
+                   "DO $$\n-- retort: empty\nBEGIN END $$;\n"),
+      kPath);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->upgrade_directives.all.size(), 1u);
+  const Directive* todo = s->upgrade_directives.todo();
+  ASSERT_NE(todo, nullptr);
+  EXPECT_EQ(todo->argument, "write the function by hand");
+  EXPECT_EQ(todo->line, 10);
+  EXPECT_TRUE(s->downgrade_directives.all.empty());
+}
+
+TEST(ScriptRevisionFileTest, DirectiveLinesInsideABlockCommentAreData) {
+  Result<RevisionSections> s = ParseRevisionSections(
+      WithSections("/* notes:\n-- retort: whatever we like\n"
+                   "   /* nested\n   -- retort: empty\n   */\n"
+                   "-- retort: still inside\n*/\n"
+                   "-- retort: empty\n",
+                   ""),
+      kPath);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->upgrade_directives.all.size(), 1u);
+  EXPECT_EQ(s->upgrade_directives.empty_line(), 12);
+}
+
+TEST(ScriptRevisionFileTest, DirectiveAfterCodeOnTheSameLineIsAComment) {
+  Result<RevisionSections> s = ParseRevisionSections(
+      WithSections("SELECT 1; -- retort: empty\n"
+                   "SELECT 2; /* x */ -- retort: nonsense\n",
+                   "\t-- retort: empty\r\n"),
+      kPath);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_TRUE(s->upgrade_directives.all.empty());
+  EXPECT_EQ(s->downgrade_directives.empty_line(), 8);
+}
+
+TEST(ScriptRevisionFileTest, DirectivesFallBackToTheLineRuleWhenUnlexable) {
+  // An unterminated string: the lexer cannot tell what is quoted, so every
+  // "-- retort:" line counts, as it would without the lexer; the statement
+  // splitter reports the unterminated string when the section runs.
+  Result<RevisionSections> s = ParseRevisionSections(
+      WithSections("SELECT 'unterminated;\n-- retort: destructive\n",
+                   "-- retort: empty\n"),
+      kPath);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->upgrade_directives.all.size(), 1u);
+  EXPECT_EQ(s->upgrade_directives.all[0].line, 6);
+  EXPECT_EQ(s->downgrade_directives.empty_line(), 8);
+  // ... including the errors of the line rule, in that section only.
+  EXPECT_EQ(SectionsError(WithSections("SELECT $q$ never closed\n"
+                                       "-- retort: destrucive\n",
+                                       "")),
+            std::string(kPath) +
+                ":6: unknown directive \"-- retort: destrucive\"; did you "
+                "mean \"-- retort: destructive\"? directives are \"TODO "
+                "<reason>\", \"empty\", \"destructive\" and \"blocks writes: "
+                "<why>\"; write a plain comment as \"-- text\", without "
+                "\"retort:\"");
+}
+
+TEST(ScriptRevisionFileTest, DirectiveErrorsComeInFileOrder) {
+  // A section's directives are read when the section ends; a bad directive
+  // is still reported before a bad marker further down.
+  EXPECT_EQ(
+      SectionsError(WithSections("-- retort: nope\n", "-- migrate:upgrade\n")),
+      std::string(kPath) +
+          ":5: unknown directive \"-- retort: nope\"; directives are "
+          "\"TODO <reason>\", \"empty\", \"destructive\" and \"blocks "
+          "writes: <why>\"; write a plain comment as \"-- text\", "
+          "without \"retort:\"");
+}
+
 TEST(ScriptRevisionFileTest, DirectivesOutsideSectionsAreHeaderComments) {
   // Above "-- migrate:upgrade" a "-- retort:" line is part of the message
   // block, not a directive.
