@@ -1,5 +1,6 @@
 // PythonWorker: posix_spawn of the interpreter over one socket pair (its
-// stdin and stdout), stderr into an anonymous memory file.
+// stdin and stdout), stderr into an anonymous memory file (memfd). Every
+// wait for its exit is bounded (PythonCommand::exit_wait).
 #include "python/python_worker.h"
 
 #include <fcntl.h>
@@ -9,11 +10,14 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 extern char** environ;
 
@@ -23,6 +27,66 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::string ErrnoText(int err) { return std::strerror(err); }
+
+// "300 ms", "5 s".
+std::string DurationText(std::chrono::milliseconds d) {
+  return d.count() % 1000 == 0 ? std::to_string(d.count() / 1000) + " s"
+                               : std::to_string(d.count()) + " ms";
+}
+
+// Waits up to `limit` for `pid` to exit and reaps it. Returns false when it
+// still runs at the deadline; it is then killed (SIGKILL) and reaped, so
+// the caller never hangs on an interpreter that closed its streams but
+// keeps running (a non-daemon thread). `*status` is waitpid's status.
+bool ReapWithin(pid_t pid, std::chrono::milliseconds limit, int* status) {
+  const auto deadline = Clock::now() + limit;
+  // A pidfd becomes readable when the process exits (Linux 5.3); without
+  // one, poll waitpid every few milliseconds.
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  bool exited = false;
+  for (;;) {
+    pid_t r = waitpid(pid, status, WNOHANG);
+    if (r < 0 && errno == EINTR) continue;
+    if (r != 0) {  // reaped, or not our child any more (ECHILD)
+      exited = true;
+      break;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - Clock::now());
+    if (left.count() <= 0) break;
+    if (pidfd >= 0) {
+      struct pollfd p = {pidfd, POLLIN, 0};
+      poll(&p, 1, static_cast<int>(left.count()));  // EINTR: loop again
+    } else {
+      std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(5)));
+    }
+  }
+  if (pidfd >= 0) close(pidfd);
+  if (exited) return true;
+  kill(pid, SIGKILL);
+  while (waitpid(pid, status, 0) < 0 && errno == EINTR) {
+  }
+  return false;
+}
+
+// What to say when an interpreter would not exit: its threads.
+constexpr std::string_view kThreadsHint =
+    ": a thread that is not a daemon thread keeps Python running (start "
+    "such threads with daemon=True, or join them before the code returns)";
+
+// Why a child cannot be started in the folder `cwd`; "" when it can.
+std::string CwdProblem(const std::string& cwd) {
+  struct stat st;
+  if (stat(cwd.c_str(), &st) != 0) {
+    return errno == ENOENT || errno == ENOTDIR ? "no such folder"
+                                               : ErrnoText(errno);
+  }
+  if (!S_ISDIR(st.st_mode)) return "not a folder";
+  if (access(cwd.c_str(), X_OK) != 0) {
+    return "cannot enter it (" + ErrnoText(errno) + ")";
+  }
+  return "";
+}
 
 // The environment of the child: ours, with PYTHONPATH led by `path`, and
 // neither bytecode files nor buffered output.
@@ -78,6 +142,19 @@ std::string LastLine(const std::string& text) {
 Result<std::unique_ptr<PythonWorker>> PythonWorker::Start(
     const PythonCommand& command, std::string_view script,
     const std::vector<std::string>& args) {
+  const std::string who = command.interpreter + " (" + command.origin + ")";
+  // posix_spawn reports a failed chdir as the failure to run the
+  // interpreter (ENOENT, EACCES): check the folder first, to name it.
+  if (!command.cwd.empty()) {
+    std::string problem = CwdProblem(command.cwd);
+    if (!problem.empty()) {
+      return Status::NotFound(
+          who + ": cannot start it in the folder " + command.cwd + ": " +
+          problem +
+          "; the interpreter runs in the project's folder: check "
+          "that it exists and is the one meant");
+    }
+  }
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
     return Status::IOError("cannot create a socket pair for Python: " +
@@ -113,14 +190,39 @@ Result<std::unique_ptr<PythonWorker>> PythonWorker::Start(
   if (rc != 0) {
     close(sv[0]);
     close(err_fd);
-    std::string what = rc == ENOENT ? "not found" : ErrnoText(rc);
-    if (rc == ENOENT && command.interpreter.find('/') == std::string::npos) {
-      what += " on PATH";
+    const bool on_path = command.interpreter.find('/') == std::string::npos;
+    constexpr std::string_view kSetPython =
+        "set python = \"/path/to/python3\" in retort.toml";
+    switch (rc) {
+      case ENOENT:
+        return Status::NotFound(
+            who + ": " + (on_path ? "not found on PATH" : "no such file") +
+            "; install Python 3 (apt-get install python3) or " +
+            std::string(kSetPython));
+      case EACCES:
+        return Status::IOError(
+            who + ": " +
+            (on_path ? "found on PATH but not executable (permission denied)"
+                     : "not executable (permission denied)") +
+            "; make it executable" +
+            (on_path ? std::string()
+                     : " (chmod +x " + command.interpreter + ")") +
+            " or " + std::string(kSetPython));
+      case E2BIG: {
+        size_t bytes = 0;
+        for (const std::string& a : argv_strings) bytes += a.size() + 1;
+        return Status::Internal(
+            who + ": cannot start it: its arguments are too long (" +
+            std::to_string(bytes) + " bytes, the script " +
+            std::to_string(script.size()) +
+            "; Linux refuses one argument over 128 KiB); this is a bug in "
+            "retort, please report it");
+      }
+      default:
+        return Status::IOError(who + ": cannot start it: " + ErrnoText(rc) +
+                               "; check the interpreter or " +
+                               std::string(kSetPython));
     }
-    return Status::NotFound(
-        command.interpreter + " (" + command.origin + "): " + what +
-        "; install Python 3 (apt-get install python3) or set python = "
-        "\"/path/to/python3\" in retort.toml");
   }
   return std::unique_ptr<PythonWorker>(
       new PythonWorker(command, pid, sv[0], sv[0], err_fd));
@@ -181,16 +283,20 @@ Result<std::string> PythonWorker::ReadLine(std::chrono::milliseconds timeout) {
     if (left.count() <= 0) {
       Kill();
       broken_ = true;
-      return Status::IOError(
-          Who() + " did not answer within " +
-          (timeout.count() % 1000 == 0
-               ? std::to_string(timeout.count() / 1000) + " s"
-               : std::to_string(timeout.count()) + " ms") +
-          " and was stopped");
+      return Status::IOError(Who() + " did not answer within " +
+                             DurationText(timeout) + " and was stopped");
     }
     struct pollfd p = {from_child_, POLLIN, 0};
     int rc = poll(&p, 1, static_cast<int>(left.count()));
     if (rc < 0 && errno == EINTR) continue;
+    if (rc < 0) {
+      const int e = errno;
+      Kill();
+      broken_ = true;
+      return Status::IOError(
+          Who() + ": cannot wait for its answer (poll: " + ErrnoText(e) +
+          "); the interpreter was stopped, run again");
+    }
     if (rc == 0) continue;  // the deadline check above fires
     char chunk[65536];
     ssize_t got = read(from_child_, chunk, sizeof(chunk));
@@ -199,20 +305,26 @@ Result<std::string> PythonWorker::ReadLine(std::chrono::milliseconds timeout) {
       buffer_.append(chunk, static_cast<size_t>(got));
       continue;
     }
-    // End of stream: the interpreter exited.
+    // End of stream (or ECONNRESET: it exited leaving requests unread):
+    // the interpreter exited, or closed its output and is about to.
     int status = 0;
-    pid_t waited;
-    while ((waited = waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
-    }
+    const bool exited = ReapWithin(pid_, command_.exit_wait, &status);
     pid_ = -1;
     broken_ = true;
+    std::string tail = StderrTail();
+    if (!exited) {
+      return Status::IOError(
+          Who() + " closed its output but did not exit within " +
+          DurationText(command_.exit_wait) + " and was killed" +
+          std::string(kThreadsHint) +
+          (tail.empty() ? std::string() : "; its stderr: " + LastLine(tail)));
+    }
     std::string how =
         WIFEXITED(status)
             ? "exited with status " + std::to_string(WEXITSTATUS(status))
         : WIFSIGNALED(status)
             ? "was killed by signal " + std::to_string(WTERMSIG(status))
             : "stopped";
-    std::string tail = StderrTail();
     return Status::IOError(
         Who() + " " + how +
         (tail.empty() ? std::string() : ": " + LastLine(tail)));
@@ -257,11 +369,15 @@ Status PythonWorker::Finish() {
   if (to_child_ < 0 || pid_ <= 0) return Status::OK();
   shutdown(to_child_, SHUT_WR);
   int status = 0;
-  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
+  const bool exited = ReapWithin(pid_, command_.exit_wait, &status);
   pid_ = -1;
   close(to_child_);
   to_child_ = from_child_ = -1;
+  if (!exited) {
+    return Status::IOError(
+        Who() + " did not exit within " + DurationText(command_.exit_wait) +
+        " of the end of its input and was killed" + std::string(kThreadsHint));
+  }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status::OK();
   return Status::IOError(Who() +
                          " did not exit cleanly: " + LastLine(StderrTail()));

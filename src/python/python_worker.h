@@ -1,15 +1,21 @@
 // PythonWorker: a Python interpreter running one of retort's embedded
-// scripts (embedded_scripts.h), spoken to in JSON lines over pipes. The
+// scripts (embedded_scripts.h), spoken to in JSON lines over a socket pair.
+// The
 // import of Alembic revisions and the emission of SQLAlchemy models' DDL
 // are Python's job (their own machinery, never re-implemented here); this
 // is the one place that starts Python, so every caller gets the same clear
 // errors: which interpreter, what it could not import, which Debian
 // package brings it.
 //
-// Streams: the script's stdin and stdout carry the protocol, one JSON
-// object per line each way, in order. Its stderr (what a project's code
-// prints, Python's tracebacks) goes to a private file, read back only to
-// explain a failure.
+// Streams: the script's stdin and stdout are the two ends of one socket
+// pair and carry the protocol, one JSON object per line each way, in order.
+// Its stderr (what a project's code prints, Python's tracebacks) goes to an
+// anonymous memory file (memfd), read back only to explain a failure.
+//
+// The script is passed as one argument (`-c <text>`), so sys.path starts
+// with the working folder as for any `python -c`; Linux refuses a single
+// argument over 128 KiB (MAX_ARG_STRLEN), and cmake/embed_text.cmake fails
+// the build for an embedded script over 120 KiB.
 #ifndef RETORT_PYTHON_PYTHON_WORKER_H_
 #define RETORT_PYTHON_PYTHON_WORKER_H_
 
@@ -38,12 +44,18 @@ struct PythonCommand {
   std::vector<std::string> python_path;
   // Working folder of the interpreter. Default: "" (retort's own).
   std::string cwd;
+  // How long an interpreter that closed its streams (or its input was
+  // closed, see Finish) may take to exit before it is killed: a non-daemon
+  // thread would otherwise hang retort. Default: 5 s.
+  std::chrono::milliseconds exit_wait = std::chrono::seconds(5);
 };
 
 class PythonWorker {
  public:
-  // Starts `command.interpreter -u -c <script> args...`. Fails when the
-  // interpreter cannot be started ("python3: not found ...").
+  // Starts `command.interpreter -u -c <script> args...` in `command.cwd`.
+  // Fails when the interpreter cannot be started, saying why: not found on
+  // PATH or no such file, not executable, arguments too long, or which
+  // working folder is missing.
   static Result<std::unique_ptr<PythonWorker>> Start(
       const PythonCommand& command, std::string_view script,
       const std::vector<std::string>& args = {});
@@ -58,7 +70,9 @@ class PythonWorker {
   Result<nlohmann::json> Call(const nlohmann::json& request,
                               std::chrono::milliseconds timeout);
 
-  // Closes stdin (the script exits at EOF) and waits for the exit.
+  // Closes stdin (the script exits at EOF) and waits up to
+  // command().exit_wait for the exit; an interpreter still running then is
+  // killed, and that is an error saying so.
   Status Finish();
 
   // The last `max_bytes` of what the interpreter wrote to stderr.
@@ -76,10 +90,10 @@ class PythonWorker {
 
   PythonCommand command_;
   pid_t pid_ = -1;
-  int to_child_ = -1;
-  int from_child_ = -1;
-  int stderr_fd_ = -1;  // unlinked file holding the child's stderr
-  std::string buffer_;  // bytes read past the last returned line
+  int to_child_ = -1;    // our end of the socket pair (the child's stdin
+  int from_child_ = -1;  // and stdout): one fd, two names
+  int stderr_fd_ = -1;   // memfd holding the child's stderr
+  std::string buffer_;   // bytes read past the last returned line
   bool broken_ = false;
 };
 
