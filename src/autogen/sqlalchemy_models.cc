@@ -1,5 +1,5 @@
 // SQLAlchemy models: the DDL cache (layout and key in sqlalchemy_models.h)
-// and one Python worker for the entries it does not hold.
+// and a Python worker for each entry it does not hold.
 #include "autogen/sqlalchemy_models.h"
 
 #include <dirent.h>
@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "autogen/model_cache.h"
+#include "python/answer.h"
 #include "python/embedded_scripts.h"
 #include "script/header_cache.h"
 #include "script/sha256.h"
@@ -305,48 +306,40 @@ std::optional<CachedDdl> DecodeCachedDdl(std::string_view payload) {
 std::optional<CachedDdl> FromAnswer(const json& answer, std::string ddl) {
   CachedDdl c;
   c.ddl = std::move(ddl);
-  const json& files = answer.value("files", json::array());
-  const json& dirs = answer.value("dirs", json::array());
-  if (!files.is_array() || !dirs.is_array()) return std::nullopt;
-  for (const json& f : files) {
-    if (!f.is_object() || !f.contains("path")) return std::nullopt;
+  for (const json& f : AnswerArray(answer, "files")) {
+    const std::string path = AnswerString(f, "path");
+    if (path.empty()) return std::nullopt;
     DependencyFile d;
-    d.path = f.value("path", "");
-    if (f.contains("sha256")) {
+    d.path = path;
+    const std::string sha256 = AnswerString(f, "sha256");
+    if (!sha256.empty()) {
       d.how = kByContent;
-      d.sha256 = f.value("sha256", "");
+      d.sha256 = sha256;
     } else {
       d.how = kByStamp;
-      d.size = f.value("size", int64_t{-1});
-      d.mtime_ns = f.value("mtime_ns", int64_t{-1});
+      d.size = AnswerInt(f, "size", -1);
+      d.mtime_ns = AnswerInt(f, "mtime_ns", -1);
     }
     c.files.push_back(std::move(d));
   }
-  for (const json& f : dirs) {
+  for (const json& f : AnswerArray(answer, "dirs")) {
     if (!f.is_object()) return std::nullopt;
     DependencyFolder d;
-    d.path = f.value("path", "");
-    for (const json& n : f.value("names", json::array())) {
-      if (n.is_string()) d.names.push_back(n.get<std::string>());
-    }
+    d.path = AnswerString(f, "path");
+    d.names = AnswerStrings(f, "names");
     c.folders.push_back(std::move(d));
   }
   return c;
-}
-
-std::string Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 // The ModelFile text of an emission.
 std::string ComposeDdl(const std::string& entry, const std::string& dialect,
                        const json& answer) {
   std::string text = "-- DDL of " + entry + ", emitted by SQLAlchemy " +
-                     Str(answer, "sqlalchemy") + " for " + dialect + "\n";
-  for (const json& s : answer.value("statements", json::array())) {
-    if (!s.is_string()) continue;
-    text += "\n" + s.get<std::string>() + ";\n";
+                     AnswerString(answer, "sqlalchemy") + " for " + dialect +
+                     "\n";
+  for (const std::string& s : AnswerStrings(answer, "statements")) {
+    text += "\n" + s + ";\n";
   }
   return text;
 }
@@ -354,8 +347,8 @@ std::string ComposeDdl(const std::string& entry, const std::string& dialect,
 // An error answer of the worker as a Status.
 Status WorkerError(const PythonCommand& python, const std::string& entry,
                    const json& answer) {
-  std::string kind = Str(answer, "error");
-  std::string message = Str(answer, "message");
+  std::string kind = AnswerString(answer, "error");
+  std::string message = AnswerString(answer, "message");
   if (kind == "no_sqlalchemy") {
     return PythonMissingModule(python, "sqlalchemy", "python3-sqlalchemy",
                                message);
@@ -367,8 +360,12 @@ Status WorkerError(const PythonCommand& python, const std::string& entry,
   }
   if (kind == "internal" || kind == "request" || kind == "unknown_op" ||
       message.empty()) {
-    return Status::Internal(entry + ": retort's SQLAlchemy worker failed: " +
-                            (message.empty() ? answer.dump() : message));
+    return Status::Internal(
+        entry + ": retort's SQLAlchemy worker failed: " +
+        (message.empty()
+             ? "unexpected answer " +
+                   answer.dump(-1, ' ', false, json::error_handler_t::replace)
+             : message));
   }
   return Status::InvalidArgument(message);
 }
@@ -441,17 +438,20 @@ Result<std::vector<ModelFile>> EmitSqlalchemyModels(
   python.python_path = roots;
   python.cwd = options.project_dir;
   const auto start = std::chrono::steady_clock::now();
-  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<PythonWorker> worker,
-                          PythonWorker::Start(python, kSqlalchemyModelsScript));
-  stats->python_started = true;
-  RETORT_ASSIGN_OR_RETURN(json hello,
-                          worker->Call({{"op", "hello"}}, options.timeout));
-  if (!hello.value("ok", false)) {
-    return WorkerError(python, entries[missing.front()], hello);
-  }
   for (size_t i : missing) {
+    // A process of its own per entry: an entry's tables are what importing
+    // its module registers, whichever other entries were emitted (two
+    // entries sharing a declarative Base would otherwise see each other's
+    // tables, or not, depending on what the cache held).
     const std::string& entry = entries[i];
     const auto entry_start = std::chrono::steady_clock::now();
+    RETORT_ASSIGN_OR_RETURN(
+        std::unique_ptr<PythonWorker> worker,
+        PythonWorker::Start(python, kSqlalchemyModelsScript));
+    stats->python_started = true;
+    RETORT_ASSIGN_OR_RETURN(json hello,
+                            worker->Call({{"op", "hello"}}, options.timeout));
+    if (!AnswerOk(hello)) return WorkerError(python, entry, hello);
     json request = {{"op", "emit"},
                     {"entry", entry.substr(kSqlalchemyEntryPrefix.size())},
                     {"dialect", options.dialect},
@@ -459,14 +459,16 @@ Result<std::vector<ModelFile>> EmitSqlalchemyModels(
                     {"roots", roots}};
     RETORT_ASSIGN_OR_RETURN(json answer,
                             worker->Call(request, options.timeout));
-    if (!answer.value("ok", false)) return WorkerError(python, entry, answer);
+    if (!AnswerOk(answer)) return WorkerError(python, entry, answer);
+    (void)worker->Finish();
     out[i].text = ComposeDdl(entry, options.dialect, answer);
     ++stats->emitted;
     Log(options, LogLevel::kDebug,
-        entry + ": DDL emitted by SQLAlchemy " + Str(hello, "sqlalchemy") +
-            " on Python " + Str(hello, "python") + " (" +
-            Str(hello, "executable") + "): " +
-            std::to_string(answer.value("statements", json::array()).size()) +
+        entry + ": DDL emitted by SQLAlchemy " +
+            AnswerString(hello, "sqlalchemy") + " on Python " +
+            AnswerString(hello, "python") + " (" +
+            AnswerString(hello, "executable") +
+            "): " + std::to_string(AnswerArray(answer, "statements").size()) +
             " statements in " + Seconds(SecondsSince(entry_start)) + " s");
     if (!keys[i].empty()) {
       if (std::optional<CachedDdl> cached = FromAnswer(answer, out[i].text)) {
@@ -476,7 +478,6 @@ Result<std::vector<ModelFile>> EmitSqlalchemyModels(
       }
     }
   }
-  (void)worker->Finish();
   stats->python_seconds = SecondsSince(start);
   Log(options, LogLevel::kDebug,
       std::string("SQLAlchemy models: ") + python.interpreter + " ran for " +

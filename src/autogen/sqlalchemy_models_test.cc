@@ -1,9 +1,9 @@
 // EmitSqlalchemyModels against Debian's /usr/bin/python3 (python3-sqlalchemy
-// 1.4.46) with a tiny project: the entry's shape, the DDL text, one Python
-// for several entries, the protocol surviving a model that prints, and the
-// DDL cache: a hit starts no Python, any change to what the emission
-// depended on is a miss, a damaged file is a miss and never an error,
-// RETORT_CACHE=off writes nothing.
+// 1.4.46) with a tiny project: the entry's shape, the DDL text, several
+// entries (a Python each, whatever the cache holds), the protocol surviving a
+// model that prints, and the DDL cache: a hit starts no Python, any change to
+// what the emission depended on is a miss, a damaged file is a miss and never
+// an error, RETORT_CACHE=off writes nothing.
 #include "autogen/sqlalchemy_models.h"
 
 #include <gtest/gtest.h>
@@ -101,7 +101,7 @@ TEST_F(SqlalchemyModelsUnitTest, EntryShape) {
   }
 }
 
-TEST_F(SqlalchemyModelsUnitTest, OnePythonForSeveralEntriesInOrder) {
+TEST_F(SqlalchemyModelsUnitTest, SeveralEntriesInOrder) {
   setenv("RETORT_CACHE", "off", 1);
   SqlalchemyModelsStats stats;
   auto files = Emit(
@@ -238,6 +238,50 @@ TEST_F(SqlalchemyModelsUnitTest, CacheOffWritesNothingAndErrorsAreNotCached) {
   EXPECT_EQ(failed.status().message(),
             "app/models.py:1: RuntimeError: no database here");
   EXPECT_TRUE(CacheFiles().empty());
+}
+
+// Two entries on one declarative Base: each is what importing its own
+// module registers, the same whether the other came from the cache or was
+// emitted beside it.
+TEST_F(SqlalchemyModelsUnitTest, EntriesSharingABaseDoNotSeeEachOther) {
+  Write("app/base.py",
+        "from sqlalchemy.orm import declarative_base\nBase = "
+        "declarative_base()\n");
+  Write("app/auth.py",
+        "import sqlalchemy as sa\nfrom app.base import Base\n\n"
+        "class User(Base):\n    __tablename__ = 'users'\n"
+        "    id = sa.Column(sa.Integer, primary_key=True)\n");
+  Write("app/shop.py",
+        "import sqlalchemy as sa\nfrom app.base import Base\n\n"
+        "class Item(Base):\n    __tablename__ = 'items'\n"
+        "    id = sa.Column(sa.Integer, primary_key=True)\n");
+  const std::vector<std::string> entries = {
+      "sqlalchemy:app.auth:Base.metadata", "sqlalchemy:app.shop:Base.metadata"};
+  setenv("RETORT_CACHE_DIR", cache_->path().c_str(), 1);
+  SqlalchemyModelsStats both;
+  auto fresh = Emit(entries, &both);
+  ASSERT_EQ(fresh.size(), 2u);
+  EXPECT_EQ(both.emitted, 2);
+  EXPECT_NE(fresh[0].text.find("CREATE TABLE users"), std::string::npos);
+  EXPECT_EQ(fresh[0].text.find("CREATE TABLE items"), std::string::npos)
+      << fresh[0].text;
+  EXPECT_NE(fresh[1].text.find("CREATE TABLE items"), std::string::npos);
+  EXPECT_EQ(fresh[1].text.find("CREATE TABLE users"), std::string::npos)
+      << fresh[1].text;
+  // shop changes: auth comes from the cache, shop alone is emitted.
+  Write("app/shop.py",
+        "import sqlalchemy as sa\nfrom app.base import Base\n\n"
+        "class Item(Base):\n    __tablename__ = 'items'\n"
+        "    id = sa.Column(sa.Integer, primary_key=True)\n"
+        "    name = sa.Column(sa.Text)\n");
+  SqlalchemyModelsStats one;
+  auto again = Emit(entries, &one);
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_EQ(one.cache_hits, 1);
+  EXPECT_EQ(one.emitted, 1);
+  EXPECT_EQ(again[0].text, fresh[0].text);
+  EXPECT_EQ(again[1].text.find("CREATE TABLE users"), std::string::npos)
+      << again[1].text;
 }
 
 }  // namespace
