@@ -231,9 +231,18 @@ TEST_F(CliTest, BadXArgument) {
 
 TEST_F(CliTest, GlobalFlagsAfterCommand) {
   WriteRevision(p_, "aaaa00000001", "");
-  CliResult r = p_.Run({"heads", "-x", "schema=auth", "--format", "json"});
+  CliResult r = p_.Run({"heads", "-x", "region=eu", "--format", "json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)[0]["id"], "aaaa00000001");
+
+  // -x schema= after the command is read as before it: this project has no
+  // branch auth, so heads refuses it instead of printing the whole graph.
+  CliResult schema = p_.Run({"heads", "-x", "schema=auth"});
+  EXPECT_EQ(schema.exit_code, 1);
+  EXPECT_EQ(schema.err,
+            "error: --schema auth: heads shows a schema's branch, and this "
+            "project has no branch auth (no [schemas.auth] section, [tenants] "
+            "schema or branch label of that name)\n");
 }
 
 TEST_F(CliTest, ConfigErrorsNameFileAndLine) {

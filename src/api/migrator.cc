@@ -74,7 +74,7 @@ struct Migrator::Impl {
   // (schema_choice.h). Loads the graph; online, may list the database's
   // schemas.
   Status CheckSchema(const std::string& command, bool offline,
-                     bool all_schemas_possible);
+                     bool all_schemas_possible, bool graph_only = false);
   RunTarget TargetFor(std::string url) const;
   Result<RunSettings> Settings() const;
   Result<MigrationResult> RunCommand(const RunRequest& request);
@@ -275,7 +275,7 @@ Result<RunTarget> Migrator::Impl::Target(bool resolve_url) const {
 }
 
 Status Migrator::Impl::CheckSchema(const std::string& command, bool offline,
-                                   bool all_schemas_possible) {
+                                   bool all_schemas_possible, bool graph_only) {
   RETORT_RETURN_IF_ERROR(LoadGraph());
   SchemaChoice choice;
   choice.config = &config;
@@ -283,6 +283,7 @@ Status Migrator::Impl::CheckSchema(const std::string& command, bool offline,
   choice.schema = options.schema;
   choice.command = command;
   choice.all_schemas_possible = all_schemas_possible;
+  choice.graph_only = graph_only;
   if (!offline) {
     choice.database_schemas = [this]() -> Result<std::vector<std::string>> {
       RETORT_ASSIGN_OR_RETURN(RunTarget target, Target());
@@ -469,18 +470,26 @@ bool SqliteUrl(const std::string& url) {
 // How SQLAlchemy entries are run for this project: the 'python' setting (a
 // relative path with a slash taken from the config's folder), modules from
 // the config's folder and then python_path.
+// The interpreter of the 'python' setting (a relative path with a slash
+// taken from the config's folder, a bare name looked up on PATH), and where
+// it was chosen, for messages. Every use of Python goes through it.
+PythonCommand PythonFor(const Config& config) {
+  PythonCommand python;
+  python.interpreter = config.python;
+  if (config.python.find('/') != std::string::npos &&
+      !fs::path(config.python).is_absolute()) {
+    python.interpreter = AbsoluteFolder(config, config.python);
+  }
+  python.origin = config.python_where.empty()
+                      ? "the default"
+                      : "the 'python' setting, " + config.python_where;
+  return python;
+}
+
 SqlalchemyModelsOptions SqlalchemyOptions(const Config& config, bool sqlite,
                                           const Options& options) {
   SqlalchemyModelsOptions o;
-  o.python.interpreter = config.python;
-  if (config.python.find('/') != std::string::npos &&
-      !fs::path(config.python).is_absolute()) {
-    o.python.interpreter = AbsoluteFolder(config, config.python);
-  }
-  o.python.origin =
-      config.python_where.empty()
-          ? "the default; set python = \"...\" in retort.toml to choose"
-          : "the 'python' setting, " + config.python_where;
+  o.python = PythonFor(config);
   o.project_dir = AbsoluteFolder(config, ".");
   for (const std::string& p : config.python_path) {
     o.python_path.push_back(AbsoluteFolder(config, p));
@@ -991,7 +1000,8 @@ Result<RevisionInfo> Migrator::Merge(const MergeOptions& options) {
 }
 
 Result<std::vector<RevisionInfo>> Migrator::Heads(bool resolve_dependencies) {
-  // With --schema S, the heads of S's branch.
+  // With --schema S, the heads of S's branch (S must name one).
+  RETORT_RETURN_IF_ERROR(impl_->CheckSchema("heads", true, false, true));
   RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
   const RevisionMap& map = *graph;
   if (resolve_dependencies) {
@@ -1020,6 +1030,7 @@ Result<std::vector<BranchPoint>> Migrator::Branches() {
 }
 
 Result<std::vector<RevisionInfo>> Migrator::History(const std::string& range) {
+  RETORT_RETURN_IF_ERROR(impl_->CheckSchema("history", true, false, true));
   return impl_->HistoryImpl(range, nullptr);
 }
 
@@ -1241,11 +1252,7 @@ Result<ImportAlembicResult> Migrator::ImportAlembic(
   }
   AlembicImportContext context;
   context.config = &config;
-  context.python.interpreter = config.python;
-  context.python.origin =
-      config.python_where.empty()
-          ? "the default; set python = \"...\" in retort.toml to choose"
-          : "the 'python' setting, " + config.python_where;
+  context.python = PythonFor(config);
   context.x_args = impl_->options.x_args;
   context.log = impl_->options.log;
   context.log_level = impl_->options.log_level;

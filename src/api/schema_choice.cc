@@ -27,6 +27,7 @@ Status CheckSchemaChoice(const SchemaChoice& c) {
     const std::string list = Join(configured, ", ") +
                              ": the [schemas.*] sections of " +
                              ConfigName(config);
+    if (c.schema.empty() && c.graph_only) return Status::OK();
     if (c.schema.empty()) {
       return Status::InvalidArgument(
           c.command + ": this project keeps a version table per schema (" +
@@ -55,6 +56,14 @@ Status CheckSchemaChoice(const SchemaChoice& c) {
       for (const std::string& label : node.revision.branch_labels)
         known.push_back(label);
     }
+  }
+  if (c.graph_only) {
+    return Status::InvalidArgument(
+        "--schema " + c.schema + ": " + c.command +
+        " shows a schema's branch, and this project has no branch " + c.schema +
+        " (no [schemas." + c.schema +
+        "] section, [tenants] schema or branch label of that name)" +
+        DidYouMean(c.schema, known));
   }
   if (!c.database_schemas) {
     return Status::InvalidArgument(

@@ -29,6 +29,9 @@ struct SchemaChoice {
   std::string command;
   // The command may run over every schema instead (--all-schemas).
   bool all_schemas_possible = true;
+  // The command reads the revision graph only (heads, history): S must
+  // name a branch, and without S it shows the whole graph.
+  bool graph_only = false;
   // The schemas of the database, when the command reaches one; unset
   // offline (a schema then has to be declared in the project).
   std::function<Result<std::vector<std::string>>()> database_schemas;
