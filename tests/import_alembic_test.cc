@@ -386,8 +386,21 @@ TEST(ImportAlembic, Errors) {
                 "interpreter that has it\n");
   project.p().WriteFile("retort.toml", config);
 
+  // The fixture's alembic.ini names PostgreSQL, retort.toml SQLite: which
+  // SQL to render is not guessed.
+  CliResult mismatch = project.Retort({"import-alembic", "alembic"});
+  EXPECT_EQ(mismatch.exit_code, 1);
+  EXPECT_EQ(mismatch.err,
+            "error: the url in retort.toml is a SQLite database, but " +
+                project.p().Path("alembic/alembic.ini") +
+                "'s sqlalchemy.url is PostgreSQL: set url in retort.toml to "
+                "the database Alembic migrates, or pass --dialect postgresql "
+                "(or --dialect sqlite) to choose the SQL the revisions are "
+                "rendered in\n");
+
   // Headers retort cannot read without running the file: every one listed.
-  CliResult broken = project.Retort({"import-alembic", "alembic"});
+  CliResult broken = project.Retort(
+      {"import-alembic", "alembic", "--dialect", "postgresql"});
   EXPECT_EQ(broken.exit_code, 1);
   EXPECT_NE(broken.err.find("Alembic revision files could not be read "
                             "(nothing was written):\n"),
@@ -413,9 +426,11 @@ TEST(ImportAlembic, Errors) {
   EXPECT_EQ(own.exit_code, 1);
   EXPECT_EQ(own.err, "error: retort's versions folder " +
                          project.p().Path("migrations/versions") +
-                         " is the Alembic project's own; point "
-                         "script_location in retort.toml at a new folder "
-                         "(e.g. \"migrations\") and import again\n");
+                         " is also a version location of the Alembic "
+                         "project: the imported revisions would be written "
+                         "beside its .py files; set script_location in "
+                         "retort.toml to a folder only retort uses and "
+                         "import again\n");
 
   CliResult bad_dialect =
       project.Retort({"import-alembic", "alembic", "--dialect", "mysql"});

@@ -9,7 +9,10 @@
 #include <thread>
 #include <unordered_map>
 
+#include "config/vault.h"
+#include "dialect/url.h"
 #include "importer/imported_file.h"
+#include "python/answer.h"
 #include "python/embedded_scripts.h"
 #include "revision/revision_map.h"
 #include "script/revision_file.h"
@@ -38,29 +41,13 @@ void Log(const AlembicImportContext& c, LogLevel level,
   if (c.log && level >= c.log_level) c.log(level, text);
 }
 
-std::string Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-int Int(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<int>() : 0;
-}
-
-std::vector<std::string> Strings(const json& j, const char* key) {
-  std::vector<std::string> out;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_array()) return out;
-  for (const json& v : *it)
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  return out;
-}
-
 // The worker's error answer as a Status.
 Status WorkerError(const json& answer, const std::string& context) {
-  std::string message = Str(answer, "message");
-  if (message.empty()) message = answer.dump();
+  std::string message = AnswerString(answer, "message");
+  if (message.empty()) {
+    message = "unexpected answer " +
+              answer.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
   return Status::InvalidArgument(context.empty() ? message
                                                  : context + ": " + message);
 }
@@ -75,15 +62,15 @@ std::string Shown(const std::string& path, const std::string& base) {
 
 RenderedSection Section(const json& s) {
   RenderedSection out;
-  out.statements = Strings(s, "statements");
-  out.empty = s.value("empty", false);
-  out.function_line = Int(s, "function_line");
-  out.source = Str(s, "source");
-  auto todo = s.find("todo");
-  if (todo != s.end() && todo->is_object()) {
+  out.statements = AnswerStrings(s, "statements");
+  out.empty = AnswerBool(s, "empty");
+  out.function_line = static_cast<int>(AnswerInt(s, "function_line"));
+  out.source = AnswerString(s, "source");
+  const json& todo = AnswerObject(s, "todo");
+  if (!todo.empty()) {
     out.todo = true;
-    out.todo_line = Int(*todo, "line");
-    out.todo_reason = Str(*todo, "reason");
+    out.todo_line = static_cast<int>(AnswerInt(todo, "line"));
+    out.todo_reason = AnswerString(todo, "reason");
   }
   return out;
 }
@@ -93,7 +80,7 @@ struct Work {
   std::string path;  // absolute
   json header;       // the "header" answer
   json render;       // the "render" answer
-  Status error;      // a header the worker could not read, or a dead worker
+  Status error;      // a header or body the worker could not read
   bool needs_scratch = false;
   // Rendered on a scratch SQLite database: table rebuilds, which need
   // foreign key enforcement off (as Alembic's connection has it).
@@ -118,7 +105,12 @@ class WorkerPool {
       while (s.ok()) {
         size_t i = next.fetch_add(1);
         if (i >= n) break;
-        s = job(*workers_[slot], i);
+        // Nothing may escape a thread: it would end the process.
+        try {
+          s = job(*workers_[slot], i);
+        } catch (const std::exception& e) {
+          s = Status::Internal(std::string("import-alembic: ") + e.what());
+        }
       }
       if (!s.ok()) {
         std::lock_guard<std::mutex> lock(mu);
@@ -126,6 +118,7 @@ class WorkerPool {
         next = n;  // the others stop after their current file
       }
     };
+    if (n == 0) return Status::OK();
     jobs = std::max(1, std::min<int>(jobs, static_cast<int>(n)));
     if (workers_.size() < static_cast<size_t>(jobs)) workers_.resize(jobs);
     std::vector<std::thread> threads;
@@ -136,12 +129,13 @@ class WorkerPool {
   }
 
   // The worker of `slot`, started and set up on first use.
+  // Run() sizes workers_ before its threads start; each thread touches
+  // its own slot only.
   Result<PythonWorker*> Worker(size_t slot) {
-    if (slot >= workers_.size()) workers_.resize(slot + 1);
     if (workers_[slot]) return workers_[slot].get();
     RETORT_ASSIGN_OR_RETURN(auto w, StartWorker(context_.python));
     RETORT_ASSIGN_OR_RETURN(json answer, w->Call(setup_, kStartTimeout));
-    if (!answer.value("ok", false)) {
+    if (!AnswerOk(answer)) {
       return WorkerError(answer, "setting up the Alembic worker");
     }
     workers_[slot] = std::move(w);
@@ -155,9 +149,9 @@ class WorkerPool {
                             PythonWorker::Start(python, kAlembicWorkerScript));
     RETORT_ASSIGN_OR_RETURN(json hello,
                             w->Call({{"op", "hello"}}, kStartTimeout));
-    if (!hello.value("ok", false)) {
-      if (Str(hello, "error") == "no_alembic") {
-        std::string detail = Str(hello, "message");
+    if (!AnswerOk(hello)) {
+      if (AnswerString(hello, "error") == "no_alembic") {
+        std::string detail = AnswerString(hello, "message");
         const bool sqlalchemy =
             detail.find("sqlalchemy") != std::string::npos &&
             detail.find("alembic") == std::string::npos;
@@ -186,7 +180,8 @@ std::vector<size_t> ApplyOrder(
   std::function<void(size_t)> visit = [&](size_t i) {
     if (state[i] != 0) return;
     state[i] = 1;
-    const RevisionNode* node = map.Find(Str(work[i].header, "revision"));
+    const RevisionNode* node =
+        map.Find(AnswerString(work[i].header, "revision"));
     if (node) {
       for (const std::string& dep : map.NormalizedDownRevisions(*node)) {
         auto it = index_of.find(dep);
@@ -200,23 +195,104 @@ std::vector<size_t> ApplyOrder(
   return order;
 }
 
+// The dialect of a URL, "" when it names none retort knows (a Vault
+// reference, Alembic's "driver://" placeholder, nothing).
+std::string DialectOf(const std::string& url) {
+  if (url.empty() || IsVaultReference(url)) return "";
+  Result<DatabaseUrl> parsed = ParseDatabaseUrl(url);
+  if (!parsed.ok()) return "";
+  return parsed->dialect == Dialect::kSqlite ? "sqlite" : "postgresql";
+}
+
+// The dialect to render for: --dialect, else the retort project's url,
+// else alembic.ini's sqlalchemy.url -- and when the two name different
+// databases, neither: the user says which.
+Result<std::string> ChooseDialect(const std::string& flag, const Config& config,
+                                  const std::string& ini_url,
+                                  const std::string& ini,
+                                  const AlembicImportContext& context) {
+  if (!flag.empty()) return flag;
+  const std::string ours = DialectOf(config.url);
+  const std::string theirs = DialectOf(ini_url);
+  const std::string config_name =
+      config.path.empty() ? std::string("retort.toml") : config.path;
+  if (!ours.empty() && !theirs.empty() && ours != theirs) {
+    return Status::InvalidArgument(
+        "the url in " + config_name + " is a " +
+        (ours == "sqlite" ? "SQLite" : "PostgreSQL") + " database, but " + ini +
+        "'s sqlalchemy.url is " +
+        (theirs == "sqlite" ? "SQLite" : "PostgreSQL") + ": set url in " +
+        config_name + " to the database Alembic migrates, or pass --dialect " +
+        theirs + " (or --dialect " + ours +
+        ") to choose the SQL the revisions are "
+        "rendered in");
+  }
+  if (!ours.empty()) return ours;
+  if (!theirs.empty()) {
+    Log(context, LogLevel::kInfo,
+        "rendering for " + theirs + ", the database of " + ini +
+            "'s sqlalchemy.url (the url in " + config_name +
+            " does not say: pass --dialect to choose)");
+    return theirs;
+  }
+  return Status::InvalidArgument(
+      "cannot tell which SQL to render the revisions in: the url in " +
+      config_name + " is " +
+      (config.url.empty()             ? std::string("not set")
+       : IsVaultReference(config.url) ? std::string("a Vault reference")
+                                      : std::string("not a URL retort knows")) +
+      ", and " +
+      (ini.empty() ? std::string("there is no alembic.ini")
+                   : ini + "'s sqlalchemy.url names no database") +
+      "; pass --dialect postgresql or --dialect sqlite");
+}
+
+// A TOML basic string: quotes and backslashes escaped, control characters
+// as \uXXXX.
+std::string TomlString(const std::string& value) {
+  std::string out = "\"";
+  for (unsigned char c : value) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+// A TOML key: bare when it can be, else quoted.
+std::string TomlKey(const std::string& key) {
+  const bool bare =
+      !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               (c >= '0' && c <= '9') || c == '_' || c == '-';
+      });
+  return bare ? key : TomlString(key);
+}
+
 // The [schemas.*] block matching env.py's mapping.
 std::string SchemasConfig(const std::map<std::string, std::string>& mapping,
                           const RevisionMap& map) {
   std::string out;
   for (const auto& [schema, table] : mapping) {
     if (!out.empty()) out += "\n";
-    out += "[schemas." + schema + "]\n";
-    out += "version_table = \"" + table + "\"\n";
+    out += "[schemas." + TomlKey(schema) + "]\n";
+    out += "version_table = " + TomlString(table) + "\n";
     // The version table lives in the schema, which must exist before the
     // first revision runs (env.py creates it, as the seeds' do).
     out += "create = true\n";
     if (map.FindBranchLabel(schema) != nullptr) {
-      out += "branch = \"" + schema + "\"\n";
+      out += "branch = " + TomlString(schema) + "\n";
     } else {
-      out += "# no revision has the branch label \"" + schema +
-             "\": set branch = \"<label>\" to the branch holding " + schema +
-             "'s revisions\n";
+      out += "# no revision has the branch label " + TomlString(schema) +
+             ": set branch = \"<label>\" to the branch holding these "
+             "revisions\n";
     }
   }
   return out;
@@ -271,18 +347,12 @@ Result<ImportAlembicResult> ImportAlembicProject(
           .lexically_normal()
           .string();
 
-  // The dialect revisions are rendered for.
-  std::string dialect = options.dialect;
-  if (dialect.empty()) {
-    dialect = StartsWith(config.url, "sqlite:") ? "sqlite" : "postgresql";
-  } else if (dialect != "postgresql" && dialect != "sqlite") {
-    return Status::InvalidArgument("--dialect '" + dialect +
+  if (!options.dialect.empty() && options.dialect != "postgresql" &&
+      options.dialect != "sqlite") {
+    return Status::InvalidArgument("--dialect '" + options.dialect +
                                    "': retort renders revisions for "
                                    "postgresql or sqlite");
   }
-  result.dialect = dialect;
-  const Dialect sql_dialect =
-      dialect == "sqlite" ? Dialect::kSqlite : Dialect::kPostgres;
 
   // The Alembic project, as Alembic's own Config reads it.
   RETORT_ASSIGN_OR_RETURN(std::unique_ptr<PythonWorker> first,
@@ -293,34 +363,44 @@ Result<ImportAlembicResult> ImportAlembicProject(
   RETORT_ASSIGN_OR_RETURN(
       json project,
       first->Call({{"op", "project"}, {"path", source_path}}, kStartTimeout));
-  if (!project.value("ok", false)) {
+  if (!AnswerOk(project)) {
     return WorkerError(project, "import-alembic " + options.path);
   }
-  result.alembic_dir = Str(project, "script_location");
-  const std::vector<std::string> files = Strings(project, "files");
+  result.alembic_dir = AnswerString(project, "script_location");
+  RETORT_ASSIGN_OR_RETURN(result.dialect,
+                          ChooseDialect(options.dialect, config,
+                                        AnswerString(project, "sqlalchemy_url"),
+                                        AnswerString(project, "ini"), context));
+  const std::string& dialect = result.dialect;
+  const Dialect sql_dialect =
+      dialect == "sqlite" ? Dialect::kSqlite : Dialect::kPostgres;
+  const std::vector<std::string> files = AnswerStrings(project, "files");
   result.versions_dir =
       fs::absolute(config.VersionsDirectory()).lexically_normal().string();
-  for (const std::string& location : Strings(project, "version_locations")) {
+  for (const std::string& location :
+       AnswerStrings(project, "version_locations")) {
     if (fs::path(location).lexically_normal() ==
         fs::path(result.versions_dir).lexically_normal()) {
       return Status::InvalidArgument(
           "retort's versions folder " + result.versions_dir +
-          " is the Alembic project's own; point script_location in " +
+          " is also a version location of the Alembic project: the "
+          "imported revisions would be written beside its .py files; set "
+          "script_location in " +
           (config.path.empty() ? std::string("retort.toml") : config.path) +
-          " at a new folder (e.g. \"migrations\") and import again");
+          " to a folder only retort uses and import again");
     }
   }
 
   // env.py: the schema -> version table mapping and configure() keywords.
   json env;
-  const std::string env_py = Str(project, "env_py");
+  const std::string env_py = AnswerString(project, "env_py");
   if (!env_py.empty()) {
     RETORT_ASSIGN_OR_RETURN(
         env, first->Call({{"op", "env"}, {"path", env_py}}, kStartTimeout));
-    if (!env.value("ok", false)) {
+    if (!AnswerOk(env)) {
       result.notes.push_back(Shown(env_py, project_dir) + ":" +
-                             std::to_string(Int(env, "line")) +
-                             ": not read: " + Str(env, "message"));
+                             std::to_string(AnswerInt(env, "line")) +
+                             ": not read: " + AnswerString(env, "message"));
       env = json();
     }
   }
@@ -328,8 +408,9 @@ Result<ImportAlembicResult> ImportAlembicProject(
   first.reset();
 
   // Headers and bodies, in the workers.
-  std::vector<std::string> sys_path = Strings(project, "prepend_sys_path");
-  const std::string ini = Str(project, "ini");
+  std::vector<std::string> sys_path =
+      AnswerStrings(project, "prepend_sys_path");
+  const std::string ini = AnswerString(project, "ini");
   const std::string root =
       !ini.empty() ? fs::path(ini).parent_path().string()
                    : fs::path(result.alembic_dir).parent_path().string();
@@ -371,11 +452,11 @@ Result<ImportAlembicResult> ImportAlembicProject(
         RETORT_ASSIGN_OR_RETURN(
             item.header,
             w.Call({{"op", "header"}, {"path", item.path}}, kRenderTimeout));
-        if (!item.header.value("ok", false)) {
-          item.error =
-              Status::InvalidArgument(Shown(item.path, project_dir) + ":" +
-                                      std::to_string(Int(item.header, "line")) +
-                                      ": " + Str(item.header, "message"));
+        if (!AnswerOk(item.header)) {
+          item.error = Status::InvalidArgument(
+              Shown(item.path, project_dir) + ":" +
+              std::to_string(AnswerInt(item.header, "line")) + ": " +
+              AnswerString(item.header, "message"));
           return Status::OK();
         }
         RETORT_ASSIGN_OR_RETURN(
@@ -384,12 +465,11 @@ Result<ImportAlembicResult> ImportAlembicProject(
                     {"path", item.path},
                     {"module_name", "retort_rev_" + std::to_string(i)}},
                    kRenderTimeout));
-        if (!item.render.value("ok", false)) {
+        if (!AnswerOk(item.render)) {
           item.error = WorkerError(item.render, Shown(item.path, project_dir));
         }
         for (const char* s : {"upgrade", "downgrade"}) {
-          if (item.render.contains(s) &&
-              item.render[s].value("needs_scratch", false)) {
+          if (AnswerBool(AnswerObject(item.render, s), "needs_scratch")) {
             item.needs_scratch = true;
           }
         }
@@ -417,11 +497,11 @@ Result<ImportAlembicResult> ImportAlembicProject(
   std::unordered_map<std::string, size_t> index_of;
   for (size_t i = 0; i < work.size(); ++i) {
     Revision r;
-    r.id = Str(work[i].header, "revision");
-    r.down_revisions = Strings(work[i].header, "down_revisions");
-    r.branch_labels = Strings(work[i].header, "branch_labels");
-    r.depends_on = Strings(work[i].header, "depends_on");
-    r.doc = Str(work[i].header, "message");
+    r.id = AnswerString(work[i].header, "revision");
+    r.down_revisions = AnswerStrings(work[i].header, "down_revisions");
+    r.branch_labels = AnswerStrings(work[i].header, "branch_labels");
+    r.depends_on = AnswerStrings(work[i].header, "depends_on");
+    r.doc = AnswerString(work[i].header, "message");
     r.path = Shown(work[i].path, project_dir);
     Status valid = ValidateRevisionId(r.id);
     if (!valid.ok()) {
@@ -455,7 +535,7 @@ Result<ImportAlembicResult> ImportAlembicProject(
     RETORT_RETURN_IF_ERROR(pool.Run(
         jobs, scratch.size(), [&](PythonWorker& w, size_t k) -> Status {
           Work& item = work[scratch[k]];
-          const std::string id = Str(item.header, "revision");
+          const std::string id = AnswerString(item.header, "revision");
           std::vector<std::string> ancestors = map.Ancestors({id});
           std::vector<size_t> chain;
           for (const std::string& a : ancestors) {
@@ -474,9 +554,17 @@ Result<ImportAlembicResult> ImportAlembicProject(
                       {"module_name", "retort_scratch_" + std::to_string(k)},
                       {"scratch_chain", paths}},
                      kRenderTimeout));
-          if (answer.value("ok", false)) {
+          if (AnswerOk(answer)) {
             item.render = std::move(answer);
             item.rebuilt_on_scratch = true;
+          } else {
+            // The sections keep Alembic's own reason as their TODO; this is
+            // why the scratch database could not do better.
+            Log(context, LogLevel::kWarn,
+                Shown(item.path, project_dir) +
+                    ": rendering on a scratch SQLite database failed (" +
+                    WorkerError(answer, "").message() +
+                    "); its batch sections are left as TODO");
           }
           return Status::OK();
         }));
@@ -488,21 +576,22 @@ Result<ImportAlembicResult> ImportAlembicProject(
   struct Planned {
     ImportedRevision info;
     std::string text;
+    std::string previous;  // the file's text before an update
   };
   std::vector<Planned> planned;
   for (size_t i : order) {
     const Work& w = work[i];
     ImportedFileSpec spec;
-    spec.id = Str(w.header, "revision");
-    spec.down_revisions = Strings(w.header, "down_revisions");
-    spec.branch_labels = Strings(w.header, "branch_labels");
-    spec.depends_on = Strings(w.header, "depends_on");
-    spec.message = Str(w.header, "message");
-    spec.long_doc = Str(w.header, "long_doc");
-    spec.create_date = Str(w.header, "create_date");
+    spec.id = AnswerString(w.header, "revision");
+    spec.down_revisions = AnswerStrings(w.header, "down_revisions");
+    spec.branch_labels = AnswerStrings(w.header, "branch_labels");
+    spec.depends_on = AnswerStrings(w.header, "depends_on");
+    spec.message = AnswerString(w.header, "message");
+    spec.long_doc = AnswerString(w.header, "long_doc");
+    spec.create_date = AnswerString(w.header, "create_date");
     spec.source = Shown(w.path, project_dir);
-    spec.upgrade = Section(w.render["upgrade"]);
-    spec.downgrade = Section(w.render["downgrade"]);
+    spec.upgrade = Section(AnswerObject(w.render, "upgrade"));
+    spec.downgrade = Section(AnswerObject(w.render, "downgrade"));
     spec.schema_sentinel = kSchemaSentinel;
     if (w.rebuilt_on_scratch) {
       // retort enforces SQLite foreign keys; Alembic's connection does
@@ -540,6 +629,7 @@ Result<ImportAlembicResult> ImportAlembicProject(
         continue;
       }
       RETORT_ASSIGN_OR_RETURN(std::string current, ReadFile(old.revision.path));
+      p.previous = current;
       if (ImportChecksum(current) == old.import_checksum) {
         p.info.action = current == p.text ? ImportAction::kUnchanged
                                           : ImportAction::kUpdate;
@@ -548,6 +638,12 @@ Result<ImportAlembicResult> ImportAlembicProject(
       } else {
         p.info.action = ImportAction::kKeep;
         auto sections = ParseRevisionSections(current, old.revision.path);
+        if (!sections.ok()) {
+          // Kept, but retort could not run it either: say so, now.
+          return sections.status().WithContext(
+              "a file edited since the last import no longer parses (fix "
+              "it, or import again with --force to overwrite it)");
+        }
         p.info.todo =
             sections.ok() && (sections->upgrade_directives.todo() != nullptr ||
                               sections->downgrade_directives.todo() != nullptr);
@@ -590,6 +686,37 @@ Result<ImportAlembicResult> ImportAlembicProject(
     for (const std::string& c : conflicts) msg += "\n  " + c;
     return Status::AlreadyExists(msg);
   }
+  // Two new files on one name (a file_template without %(rev)s and the
+  // same message twice), or a new file on a name another revision's file
+  // has: found before anything is written, and in --dry-run too.
+  {
+    std::map<std::string, std::vector<std::string>> by_path;
+    for (const Planned& p : planned) {
+      if (p.info.action == ImportAction::kCreate)
+        by_path[p.info.path].push_back(p.info.id);
+    }
+    std::vector<std::string> clashes;
+    for (const auto& [path, ids] : by_path) {
+      std::error_code exists_ec;
+      if (ids.size() > 1) {
+        clashes.push_back(Shown(path, project_dir) + " for revisions " +
+                          Join(ids, ", "));
+      } else if (fs::exists(path, exists_ec)) {
+        clashes.push_back(Shown(path, project_dir) + " for revision " +
+                          ids.front() + ", which another file already has");
+      }
+    }
+    if (!clashes.empty()) {
+      std::string msg =
+          "file_template \"" + config.file_template +
+          "\" gives these revisions the same file name (nothing was "
+          "written); put %(rev)s in file_template in " +
+          (config.path.empty() ? std::string("retort.toml") : config.path) +
+          ":";
+      for (const std::string& c : clashes) msg += "\n  " + c;
+      return Status::AlreadyExists(msg);
+    }
+  }
   for (const auto& [id, file] : existing) {
     if (!file.imported_from.empty() && !index_of.count(id)) {
       result.orphans.push_back(Shown(file.revision.path, project_dir));
@@ -599,23 +726,23 @@ Result<ImportAlembicResult> ImportAlembicProject(
 
   // env.py's mapping, and settings retort.toml should share.
   if (env.is_object()) {
-    if (env.contains("schema_version_tables") &&
-        env["schema_version_tables"].is_object()) {
-      for (const auto& [k, v] : env["schema_version_tables"].items())
+    const json& mapping = AnswerObject(env, "schema_version_tables");
+    if (!mapping.empty()) {
+      for (const auto& [k, v] : mapping.items())
         if (v.is_string()) result.schema_version_tables[k] = v;
       result.schema_mapping_source = Shown(env_py, project_dir) + ":" +
-                                     std::to_string(Int(env, "line")) + " (" +
-                                     Str(env, "name") + ")";
+                                     std::to_string(AnswerInt(env, "line")) +
+                                     " (" + AnswerString(env, "name") + ")";
       result.schemas_config = SchemasConfig(result.schema_version_tables, map);
     }
-    const std::string vt = Str(env, "version_table");
+    const std::string vt = AnswerString(env, "version_table");
     if (!vt.empty() && vt != config.version_table) {
       result.notes.push_back(
           Shown(env_py, project_dir) + " passes version_table=\"" + vt +
           "\" to context.configure(); set version_table = \"" + vt +
           "\" in retort.toml so retort reads the table Alembic wrote");
     }
-    const std::string vts = Str(env, "version_table_schema");
+    const std::string vts = AnswerString(env, "version_table_schema");
     if (!vts.empty() && vts != config.version_table_schema) {
       result.notes.push_back(
           Shown(env_py, project_dir) + " passes version_table_schema=\"" + vts +
@@ -643,14 +770,31 @@ Result<ImportAlembicResult> ImportAlembicProject(
       return Status::IOError(result.versions_dir +
                              ": cannot create the folder: " + ec.message());
     }
+    std::vector<const Planned*> written;
+    Status status;
     for (const Planned& p : planned) {
       const ImportAction a = p.info.action;
       if (a == ImportAction::kKeep || a == ImportAction::kUnchanged) continue;
       // One flush for all of them below: a thousand fsyncs would be most
       // of the import's time.
-      RETORT_RETURN_IF_ERROR(WriteFileAtomically(
-          p.info.path, p.text, /*replace=*/a != ImportAction::kCreate,
-          /*sync=*/false));
+      status = WriteFileAtomically(p.info.path, p.text,
+                                   /*replace=*/a != ImportAction::kCreate,
+                                   /*sync=*/false);
+      if (!status.ok()) break;
+      written.push_back(&p);
+    }
+    if (!status.ok()) {
+      // All or nothing: new files go, rewritten ones get their text back.
+      for (const Planned* p : written) {
+        if (p->info.action == ImportAction::kCreate) {
+          std::error_code rm_ec;
+          fs::remove(p->info.path, rm_ec);
+        } else {
+          (void)WriteFileAtomically(p->info.path, p->previous, true, false);
+        }
+      }
+      return status.WithContext(
+          "import-alembic (the files already written were put back)");
     }
     RETORT_RETURN_IF_ERROR(SyncFilesystem(result.versions_dir));
   }

@@ -47,7 +47,9 @@ answers error "unknown_op".
    -> {"ok": true, "ini": abs path | null, "script_location": abs dir,
        "version_locations": [abs dirs], "recursive_version_locations": bool,
        "prepend_sys_path": [abs dirs], "env_py": abs path | null,
-       "files": [abs paths], "sourceless": bool}
+       "files": [abs paths], "sourceless": bool,
+       "sqlalchemy_url": the ini's sqlalchemy.url as Alembic reads it (for
+       its dialect) | null}
    "files" are the revision files Alembic would load: the *.py files of each
    existing version location (sorted by name; recursive when the ini says
    recursive_version_locations = true, as Alembic 1.10+ does; Alembic 1.8
@@ -583,6 +585,12 @@ def op_project(req):
             == "true"
         )
         sourceless = bool(script.sourceless)
+        url = None
+        if ini:
+            try:
+                url = cfg.get_main_option("sqlalchemy.url")
+            except (ValueError, configparser.Error):
+                url = None
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
@@ -614,6 +622,7 @@ def op_project(req):
         "env_py": env_py if os.path.isfile(env_py) else None,
         "files": files,
         "sourceless": sourceless,
+        "sqlalchemy_url": url,
     }
 
 

@@ -414,6 +414,7 @@ class TestProject(WorkerCase):
                 "env_py": os.path.join(SHOP, "migrations", "env.py"),
                 "files": self.shop_files(),
                 "sourceless": False,
+                "sqlalchemy_url": "postgresql://shop:shop@localhost/shop",
             },
         )
         self.assertEqual(len(r["files"]), 13)
