@@ -117,23 +117,24 @@ bool GlobalTakesValue(std::string_view name) {
 
 }  // namespace
 
-std::vector<std::string> HoistGlobalOptions(
-    std::vector<std::string> args,
-    const std::function<bool(const std::string& command,
-                             std::string_view option)>& command_has) {
-  // Find the command: the first argument that is neither an option nor the
-  // value of a global option before it.
-  size_t command = args.size();
+size_t CommandPosition(const std::vector<std::string>& args) {
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--") return args;
+    if (a == "--") return args.size();
     if (!a.empty() && a[0] == '-') {
       if (GlobalTakesValue(a)) ++i;
       continue;
     }
-    command = i;
-    break;
+    return i;
   }
+  return args.size();
+}
+
+std::vector<std::string> HoistGlobalOptions(
+    std::vector<std::string> args,
+    const std::function<bool(const std::string& command,
+                             std::string_view option)>& command_has) {
+  const size_t command = CommandPosition(args);
   if (command == args.size()) return args;
   std::vector<std::string> moved, rest;
   for (size_t i = command + 1; i < args.size(); ++i) {
@@ -166,24 +167,26 @@ std::vector<std::string> HoistGlobalOptions(
 namespace {
 
 // An unknown command gets a suggestion from the command table.
-int UsageError(const CLI::ParseError& e, int argc, char** argv) {
+// The command names and aliases of the table.
+std::vector<std::string> CommandNames() {
   std::vector<std::string> names;
   for (const CommandInfo& c : CommandTable()) {
     names.push_back(c.name);
     for (const auto& alias : c.aliases) names.push_back(alias);
   }
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.empty() || arg[0] == '-') break;
-    if (std::find(names.begin(), names.end(), arg) == names.end()) {
-      std::cerr << "error: unknown command '" << arg << "'"
-                << DidYouMean(arg, names) << " (see 'retort --help')\n";
-      return kExitUsage;
-    }
-    break;
-  }
-  std::cerr << "error: " << e.what() << " (see 'retort --help')\n";
-  return kExitUsage;
+  return names;
+}
+
+// "unknown command 'X'; did you mean 'Y'?" when the command line names no
+// command of the table; "" when it names one (or none at all).
+std::string UnknownCommand(const std::vector<std::string>& args) {
+  const size_t at = CommandPosition(args);
+  if (at == args.size()) return "";
+  const std::vector<std::string> names = CommandNames();
+  const std::string& arg = args[at];
+  if (std::find(names.begin(), names.end(), arg) != names.end()) return "";
+  return "error: unknown command '" + arg + "'" + DidYouMean(arg, names) +
+         " (see 'retort --help')\n";
 }
 
 }  // namespace
@@ -196,9 +199,9 @@ int RunCommandLine(int argc, char** argv, CliContext& ctx) {
   app.footer(
       "\nMany schemas, tenants, servers: upgrade, downgrade and current take "
       "--all-schemas (every [schemas.NAME]), --tenants (every [tenants] "
-      "schema) and --targets all|NAME,... (every [targets.NAME]), with "
-      "--jobs N, --canary K, --continue-on-error; see 'retort upgrade "
-      "--help'.");
+      "schema) and --targets all|NAME,... (every [targets.NAME]) with "
+      "--jobs N; upgrade and downgrade also --canary K and "
+      "--continue-on-error; see 'retort upgrade --help'.");
   AddGlobalFlags(&app, &ctx.flags());
 
   struct Entry {
@@ -217,6 +220,14 @@ int RunCommandLine(int argc, char** argv, CliContext& ctx) {
   // Global options with a value are read before the command: after it,
   // CLI11 would hand the arguments following them to the top level, away
   // from the command ("upgrade -x schema=auth head" lost "head").
+  // An unknown command is said so, even with --help after it (which CLI11
+  // would answer with the top level's help).
+  if (std::string unknown =
+          UnknownCommand(std::vector<std::string>(argv, argv + argc));
+      !unknown.empty()) {
+    std::cerr << unknown;
+    return kExitUsage;
+  }
   std::vector<std::string> args = HoistGlobalOptions(
       std::vector<std::string>(argv, argv + argc),
       [&entries](const std::string& command, std::string_view option) {
@@ -231,7 +242,8 @@ int RunCommandLine(int argc, char** argv, CliContext& ctx) {
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    return UsageError(e, argc, argv);
+    std::cerr << "error: " << e.what() << " (see 'retort --help')\n";
+    return kExitUsage;
   }
   for (Entry& entry : entries) {
     if (entry.app->parsed()) return entry.command->Run(ctx);

@@ -115,6 +115,11 @@ std::vector<CommandInfo> AutogenCommands();   // diff, check, schemas
 std::vector<CommandInfo> GraphCommands();     // heads, branches, history,
                                               // show, edit
 
+// Where the command is in `args` (args[0] is the program): the first
+// argument that is neither an option nor the value of a global option
+// before it; args.size() when there is none.
+size_t CommandPosition(const std::vector<std::string>& args);
+
 // The command line with the global options that take a value (-c, -n, -x,
 // --schema, --url, --format) moved from after the command to before it,
 // where CLI11 reads them without losing the command's own arguments --

@@ -18,7 +18,7 @@ class DiffCommand : public Command {
     auto r = (*m)->Diff(autogen_.ToOptions());
     if (!r.ok()) return ctx.Fail(r.status());
     if (ctx.json()) {
-      ctx.out() << DiffJson(*r).dump(2) << "\n";
+      ctx.out() << JsonText(DiffJson(*r));
     } else if (r->empty()) {
       if (!ctx.quiet()) ctx.err() << "No changes in schema detected.\n";
     } else {
@@ -64,7 +64,7 @@ class SchemasCommand : public Command {
     auto r = (*m)->ModelSchemas();
     if (!r.ok()) return ctx.Fail(r.status());
     if (ctx.json()) {
-      ctx.out() << ModelSchemasJson(*r).dump(2) << "\n";
+      ctx.out() << JsonText(ModelSchemasJson(*r));
     } else {
       ctx.out() << ModelSchemasText(*r);
     }

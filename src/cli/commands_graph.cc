@@ -54,7 +54,7 @@ class BranchesCommand : public Command {
     auto r = (*m)->Branches();
     if (!r.ok()) return ctx.Fail(r.status());
     if (ctx.json()) {
-      ctx.out() << BranchesJson(*r).dump(2) << "\n";
+      ctx.out() << JsonText(BranchesJson(*r));
     } else {
       ctx.out() << BranchesText(*r, verbose_ || ctx.verbose());
     }

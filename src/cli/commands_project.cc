@@ -75,7 +75,7 @@ class ImportAlembicCommand : public Command {
     auto r = (*m)->ImportAlembic(options_);
     if (!r.ok()) return ctx.Fail(r.status());
     if (ctx.json()) {
-      ctx.out() << ImportJson(*r).dump(2) << "\n";
+      ctx.out() << JsonText(ImportJson(*r));
     } else if (!ctx.quiet() || !r->todos.empty()) {
       ctx.out() << ImportText(*r, ctx.verbose());
     }

@@ -11,7 +11,7 @@ namespace {
 int PrintWritten(CliContext& ctx, const Result<RevisionInfo>& written) {
   if (!written.ok()) return ctx.Fail(written.status());
   if (ctx.json()) {
-    ctx.out() << RevisionJson(*written).dump(2) << "\n";
+    ctx.out() << JsonText(RevisionJson(*written));
   } else if (!ctx.quiet()) {
     ctx.out() << "Generating " << written->path << " ...  done\n";
   }

@@ -29,7 +29,7 @@ int RunMany(CliContext& ctx, const ManyFlags& many, bool upgrade,
   if (!r.ok()) return ctx.Fail(r.status());
   const std::string command = (upgrade ? "upgrade " : "downgrade ") + target;
   if (ctx.json()) {
-    ctx.out() << FanoutJson(*r, command).dump(2) << "\n";
+    ctx.out() << JsonText(FanoutJson(*r, command));
   } else if (sql) {
     ctx.out() << r->sql;
   } else if (!ctx.quiet() || !r->ok()) {
@@ -148,7 +148,7 @@ class CurrentCommand : public Command {
     auto r = (*m)->CurrentMany(many_.ToOptions());
     if (!r.ok()) return ctx.Fail(r.status());
     if (ctx.json()) {
-      ctx.out() << CurrentJson(*r).dump(2) << "\n";
+      ctx.out() << JsonText(CurrentJson(*r));
     } else if (many_.all_schemas) {
       ctx.out() << CurrentPerUnit(*r);
     } else {

@@ -24,5 +24,13 @@ int main(int argc, char** argv) {
   // checkers stay quiet. Migrator holds no connection between calls.
   static retort::CliContext* ctx =
       new retort::CliContext(&std::cout, &std::cerr);
-  return retort::RunCommandLine(argc, argv, *ctx);
+  try {
+    return retort::RunCommandLine(argc, argv, *ctx);
+  } catch (const std::exception& e) {
+    // Errors travel as Status values; an exception reaching here (from a
+    // library) is a bug, reported rather than aborting with a core dump.
+    std::cerr << "error: internal error: " << e.what()
+              << "; please report it with the command that caused it\n";
+    return retort::kExitFailed;
+  }
 }

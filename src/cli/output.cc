@@ -9,6 +9,10 @@ namespace retort {
 
 using json = nlohmann::ordered_json;
 
+std::string JsonText(const json& value) {
+  return value.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 json RevisionJson(const RevisionInfo& r) {
   json j;
   j["id"] = r.id;
@@ -32,7 +36,7 @@ std::string RevisionsOutput(const std::vector<RevisionInfo>& revisions,
   if (as_json) {
     json arr = json::array();
     for (const auto& r : revisions) arr.push_back(RevisionJson(r));
-    return arr.dump(2) + "\n";
+    return JsonText(arr);
   }
   std::string out;
   for (const auto& r : revisions) out += FormatRevision(r, format) + "\n";
@@ -52,7 +56,7 @@ std::string MigrationOutput(const MigrationResult& r, bool as_json) {
                           {"duration_ms", s.duration_ms}});
   }
   if (!r.sql.empty()) j["sql"] = r.sql;
-  return j.dump(2) + "\n";
+  return JsonText(j);
 }
 
 std::string BranchesText(const std::vector<BranchPoint>& branches,

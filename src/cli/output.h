@@ -15,6 +15,11 @@
 
 namespace retort {
 
+// `value` as the CLI prints JSON: indented by two, a final newline, and
+// bytes that are not UTF-8 (a Latin-1 file name or message) replaced by
+// U+FFFD instead of aborting.
+std::string JsonText(const nlohmann::ordered_json& value);
+
 // One revision as JSON: id, parents, labels, children, message, path,
 // create date and the graph flags.
 nlohmann::ordered_json RevisionJson(const RevisionInfo& revision);
