@@ -83,5 +83,32 @@ TEST(SchemaChoice, WithoutConfiguredSchemas) {
   EXPECT_EQ(Check(config, map, "billing", /*online=*/false), "ok");
 }
 
+TEST(SchemaChoice, GraphCommandsNeedABranch) {
+  Config plain;
+  plain.path = "retort.toml";
+  RevisionMap map = Graph();
+  SchemaChoice c;
+  c.config = &plain;
+  c.map = &map;
+  c.command = "heads";
+  c.graph_only = true;
+  EXPECT_TRUE(CheckSchemaChoice(c).ok());  // no schema: the whole graph
+  c.schema = "billing";
+  EXPECT_TRUE(CheckSchemaChoice(c).ok());
+  c.schema = "billng";
+  EXPECT_EQ(CheckSchemaChoice(c).message(),
+            "--schema billng: heads shows a schema's branch, and this project "
+            "has no branch billng (no [schemas.billng] section, [tenants] "
+            "schema or branch label of that name); did you mean 'billing'?");
+  Config configured = plain;
+  configured.schemas["auth"].name = "auth";
+  c.config = &configured;
+  c.schema = "";
+  EXPECT_TRUE(CheckSchemaChoice(c).ok());
+  c.schema = "nosuch";
+  EXPECT_NE(CheckSchemaChoice(c).message().find("not a schema of this project"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace retort
