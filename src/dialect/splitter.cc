@@ -289,6 +289,16 @@ std::optional<std::string> PostgresOutsideReason(std::string_view statement,
 }  // namespace
 
 Result<std::vector<SqlStatement>> SplitPostgresScript(std::string_view script) {
+  // libpg_query reads a C string: whatever follows a NUL byte would be
+  // silently left out of the split (and PostgreSQL refuses NUL in SQL).
+  if (size_t nul = script.find('\0'); nul != std::string_view::npos) {
+    const auto line =
+        1 + std::count(script.begin(), script.begin() + nul, '\n');
+    return Status::InvalidArgument(
+        "line " + std::to_string(line) +
+        ": NUL byte in the SQL, which PostgreSQL cannot take (is the file "
+        "UTF-16? save it as UTF-8)");
+  }
   std::string text(script);
   {
     SplitHolder parsed{pg_query_split_with_parser(text.c_str())};

@@ -132,6 +132,19 @@ TEST(DialectSplitPostgres, UnterminatedStringIsAnErrorWithALine) {
             "line 3: unterminated /* comment at or near \"/* never closed\"");
 }
 
+// Found by fuzz/splitter_fuzzer.cc: libpg_query stopped at a NUL byte, so
+// the statements after it were silently left out of the split.
+TEST(DialectSplitPostgres, NulByteIsAnErrorNotATruncation) {
+  using namespace std::string_literals;
+  auto result =
+      SplitPostgresScript("CREATE TABLE a (x int);\n\0\nDROP TABLE b;"s);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message(),
+            "line 2: NUL byte in the SQL, which PostgreSQL cannot take (is "
+            "the file UTF-16? save it as UTF-8)");
+  EXPECT_FALSE(SplitPostgresScript("\0"s).ok());
+}
+
 TEST(DialectSplitPostgres, MultibyteTextKeepsByteOffsets) {
   std::string script = "SELECT 'héllo';\nSELECT 'wörld';";
   auto statements = SplitPg(script);
