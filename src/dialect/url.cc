@@ -360,10 +360,27 @@ Result<DatabaseUrl> ParseSqliteUrl(std::string_view rest,
   return url;
 }
 
+// Where the "://" of a leading "scheme://" is (RFC 3986's scheme: a letter,
+// then letters, digits, '+', '-', '.'), after any blanks; npos when the text
+// does not start with one. "host=db application_name=https://app" is a
+// keyword string whose value holds "://", and its password= must be masked.
+size_t SchemeSeparator(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && IsSpace(s[i])) ++i;
+  if (i >= s.size() || !std::isalpha(static_cast<unsigned char>(s[i]))) {
+    return std::string_view::npos;
+  }
+  while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) ||
+                          s[i] == '+' || s[i] == '-' || s[i] == '.')) {
+    ++i;
+  }
+  return s.substr(i, 3) == "://" ? i : std::string_view::npos;
+}
+
 }  // namespace
 
 std::string RedactedUrl(std::string_view url) {
-  size_t sep = url.find("://");
+  size_t sep = SchemeSeparator(url);
   if (sep == std::string_view::npos) return RedactKeywordString(url);
   std::string out(url);
   size_t rest = sep + 3;
@@ -389,8 +406,15 @@ Result<DatabaseUrl> ParseDatabaseUrl(std::string_view raw) {
     return Status::InvalidArgument("empty database URL; " +
                                    std::string(kExpected));
   }
+  // libpq (and SQLite) read C strings: past a NUL they would see another URL
+  // than the one checked here (a password cut short reads as a port, shown).
+  if (text.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument(
+        "invalid database URL: it holds a NUL byte (\\0), which the "
+        "database drivers cannot take");
+  }
   std::string redacted = RedactedUrl(text);
-  size_t sep = text.find("://");
+  size_t sep = SchemeSeparator(text);
   if (sep == std::string_view::npos) {
     if (text.find('=') == std::string_view::npos) {
       return Status::InvalidArgument("'" + redacted +

@@ -210,6 +210,44 @@ TEST(DialectUrl, RedactedUrlForms) {
   EXPECT_EQ(RedactedUrl("sqlite:///x.db"), "sqlite:///x.db");
 }
 
+// Found by fuzz/url_fuzzer.cc: a keyword string with "://" in a value was
+// taken for a URL, so its password was neither masked nor kept out of the
+// "unsupported scheme" error (which quoted everything before "://").
+TEST(DialectUrl, KeywordStringWithSchemeLikeValueIsMasked) {
+  const std::string keywords =
+      "host=db password=hunter2 application_name=https://app dbname=game";
+  EXPECT_EQ(RedactedUrl(keywords),
+            "host=db password=*** application_name=https://app dbname=game");
+  auto parsed = ParseDatabaseUrl(keywords);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->dialect, Dialect::kPostgres);
+  EXPECT_EQ(parsed->conninfo, keywords);
+  EXPECT_TRUE(parsed->has_password);
+  auto bad = ParseDatabaseUrl("password=hunter2 x://y");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().find("hunter2"), std::string::npos)
+      << bad.status().message();
+  // A real scheme still reads as a URL, after blanks too.
+  EXPECT_EQ(RedactedUrl("  postgresql+psycopg2://u:pw@h/db"),
+            "  postgresql+psycopg2://u:***@h/db");
+}
+
+// Found by fuzz/url_fuzzer.cc: libpq stops at a NUL byte, so
+// "postgresql://u:hunter2\0@h/db" reached it as "postgresql://u:hunter2",
+// host "u" and port "hunter2", a field retort shows.
+TEST(DialectUrl, NulByteIsRefused) {
+  using namespace std::string_literals;
+  for (const std::string url : {"postgresql://u:hunter2\0@h/db"s,
+                                "host=h password=hunter2\0 dbname=x"s,
+                                "sqlite:///x.db\0"s}) {
+    auto parsed = ParseDatabaseUrl(url);
+    ASSERT_FALSE(parsed.ok()) << url;
+    EXPECT_EQ(parsed.status().message(),
+              "invalid database URL: it holds a NUL byte (\\0), which the "
+              "database drivers cannot take");
+  }
+}
+
 TEST(DialectUrl, ConnectReportsParseErrors) {
   auto connection = Connect("mysql://u:pw@h/db");
   ASSERT_FALSE(connection.ok());
