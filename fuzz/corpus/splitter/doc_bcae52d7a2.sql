@@ -1,0 +1,2 @@
+-- DROP SCHEMA is left commented out so that a downgrade never drops a schema other revisions or data may still use; uncomment it to drop cars with everything in it:
+-- DROP SCHEMA IF EXISTS cars CASCADE;

@@ -1,0 +1,2 @@
+-- Imported From: alembic/versions/ae1027a6acf_add_users.py
+-- Import Checksum: sha256:5b0c...(64 hex digits)
