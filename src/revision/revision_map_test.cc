@@ -55,6 +55,19 @@ TEST(RevisionBuildTest, Cycles) {
       "Dependency cycle is detected in revisions (a, b, c)");
 }
 
+// Found by fuzz/revision_map_fuzzer.cc: Alembic's test (every revision
+// below a head and above a base) passes these, and walks then ran a
+// revision before its own parent or dependency.
+TEST(RevisionBuildTest, CyclesBetweenAHeadAndABase) {
+  EXPECT_EQ(BuildError({Rev("z"), Rev("a", {"b"}), Rev("b", {"a", "z"}),
+                        Rev("h", {"a"})}),
+            "Cycle is detected in revisions (a, b)");
+  // Through Depends On, one side named by its branch label.
+  EXPECT_EQ(BuildError({Rev("z"), Rev("a", {}, {"auth"}),
+                        Rev("b", {}, {"a", "z"}, {"auth"}), Rev("h", {"a"})}),
+            "Dependency cycle is detected in revisions (a, b)");
+}
+
 TEST(RevisionBuildTest, BranchLabelCollisions) {
   EXPECT_EQ(BuildError({Rev("a", {}, {}, {"x"}), Rev("b", {"a"}, {}, {"x"})}),
             "Branch name 'x' in revision b already used by revision a");
