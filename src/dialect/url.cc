@@ -239,6 +239,27 @@ Result<DatabaseUrl> ParsePostgresUri(std::string_view rest, bool has_driver,
       path.find('@') != std::string_view::npos) {
     return invalid(kEncode);
   }
+  // A raw '?' in the password ends the authority before its '@':
+  // "app:pa?ss=1@db" reads as host "app", port "pa" -- a field retort
+  // shows. A port is digits, so anything else there is refused.
+  if (at == std::string_view::npos) {
+    for (size_t begin = 0; begin <= authority.size();) {
+      size_t comma = authority.find(',', begin);
+      if (comma == std::string_view::npos) comma = authority.size();
+      std::string_view host = authority.substr(begin, comma - begin);
+      begin = comma + 1;
+      size_t colon = host.find(':');
+      if (!host.empty() && host.front() == '[') {  // IPv6 "[::1]:5432"
+        size_t close = host.find(']');
+        colon = close == std::string_view::npos ? close : host.find(':', close);
+      }
+      if (colon == std::string_view::npos) continue;
+      std::string_view port = host.substr(colon + 1);
+      for (char c : port) {
+        if (c < '0' || c > '9') return invalid(kEncode);
+      }
+    }
+  }
   std::vector<std::string> secrets;
   if (at != std::string_view::npos) {
     std::string_view userinfo = authority.substr(0, at);

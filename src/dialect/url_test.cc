@@ -232,6 +232,30 @@ TEST(DialectUrl, KeywordStringWithSchemeLikeValueIsMasked) {
             "  postgresql+psycopg2://u:***@h/db");
 }
 
+// Found by fuzz/url_fuzzer.cc: a raw '?' in the password ended the
+// authority before its '@', so libpq read the password's head as the port,
+// which retort shows.
+TEST(DialectUrl, RawQuestionMarkInPasswordIsRefused) {
+  for (const std::string url :
+       {"postgresql://app:hunter?2=1@db/game", "postgres://app:hun?ter@db",
+        "postgresql://h1:5432,app:hunter?x=1@db/game"}) {
+    auto parsed = ParseDatabaseUrl(url);
+    ASSERT_FALSE(parsed.ok()) << url;
+    EXPECT_NE(parsed.status().message().find("percent-encode '@', '/' and '?'"),
+              std::string::npos)
+        << parsed.status().message();
+    EXPECT_EQ(parsed.status().message().find("hunter"), std::string::npos)
+        << parsed.status().message();
+  }
+  // Ports, IPv6 and several hosts still parse.
+  for (const std::string url :
+       {"postgresql://h:5432/db", "postgresql://[::1]:5432/db",
+        "postgresql://[::1]/db", "postgresql://h1:5432,h2/db",
+        "postgresql://h:/db?sslmode=disable"}) {
+    EXPECT_TRUE(ParseDatabaseUrl(url).ok()) << url;
+  }
+}
+
 // Found by fuzz/url_fuzzer.cc: libpq stops at a NUL byte, so
 // "postgresql://u:hunter2\0@h/db" reached it as "postgresql://u:hunter2",
 // host "u" and port "hunter2", a field retort shows.
