@@ -66,6 +66,13 @@ class Status {
     return Status(code_, context + ": " + message_);
   }
 
+  // Returns this status with `note` on a line of its own after the
+  // message (what already happened, what a rerun will do); OK stays OK.
+  Status WithNote(const std::string& note) const {
+    if (ok()) return *this;
+    return Status(code_, message_ + "\n" + note);
+  }
+
   // "OK", or "<code name>: <message>" (for logs and test failure output).
   std::string ToString() const;
 

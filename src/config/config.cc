@@ -50,6 +50,7 @@ const std::vector<std::string>& TopLevelKeys() {
                                                 "targets_file",
                                                 "python",
                                                 "history_table",
+                                                "on_edited",
                                                 "python_path",
                                                 "naming"};
   return keys;
@@ -302,6 +303,14 @@ Status ApplyTable(Reader& r, const toml::table& table, bool is_env,
       RETORT_RETURN_IF_ERROR(r.String(v, key, &config->version_table_schema));
     } else if (key == "history_table") {
       RETORT_RETURN_IF_ERROR(r.Bool(v, key, &config->history_table));
+    } else if (key == "on_edited") {
+      RETORT_RETURN_IF_ERROR(r.String(v, key, &config->on_edited));
+      if (config->on_edited != "fail" && config->on_edited != "warn") {
+        return Status::InvalidArgument(
+            Where(r.path(), v) + ": 'on_edited' is \"" + config->on_edited +
+            "\"; use \"fail\" (refuse to upgrade over an applied revision "
+            "whose file was edited) or \"warn\"");
+      }
     } else if (key == "transaction_per_migration") {
       RETORT_RETURN_IF_ERROR(
           r.Bool(v, key, &config->transaction_per_migration));

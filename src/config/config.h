@@ -106,6 +106,10 @@ struct Config {
   // only Alembic's version table in the database (for a team still
   // running Alembic's autogenerate on it). Default: true.
   bool history_table = true;
+  // What `upgrade` does when an applied revision's file was edited after
+  // it ran: "fail" refuses to run, "warn" logs a warning and runs.
+  // Default: "fail".
+  std::string on_edited = "fail";
   // Globs of model files for autogenerate. Default: empty.
   std::vector<std::string> models;
   // PostgreSQL database the models are loaded into for autogenerate (inside

@@ -79,6 +79,15 @@ struct RunSettings {
   // waits at kWarn). Never contain a password. Default: nowhere.
   LogSink log;
   LogLevel log_level = LogLevel::kInfo;
+  // An upgrade over an applied revision whose file was edited since it ran
+  // logs a warning instead of failing (on_edited = "warn",
+  // --allow-edited; runtime/verify.h). Default: false.
+  bool on_edited_warn = false;
+  // How a rerun settles the statement an interrupted non-transactional
+  // revision was running when the catalog cannot tell whether it finished
+  // (--in-flight; runtime/progress.h): "done" or "rerun". Default: ""
+  // (stop and say what to check).
+  std::string in_flight;
 };
 
 // What a run is asked to do.

@@ -271,6 +271,12 @@ Result<PreparedStep> PrepareStep(
   if (file->transactional.has_value() && !*file->transactional) {
     out.outside_transaction = "the file says \"Transactional: false\"";
   }
+  if (!out.outside_transaction && !directives.steps().empty()) {
+    // Each step commits on its own (runtime/progress.h).
+    out.outside_transaction =
+        "\"-- retort: step\" at line " +
+        std::to_string(directives.steps().front()->line);
+  }
   for (const SqlStatement& statement : out.statements) {
     std::optional<std::string> reason;
     bool controls = false;

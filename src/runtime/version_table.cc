@@ -47,6 +47,7 @@ VersionTableSql::VersionTableSql(Dialect dialect, std::string table,
   std::string prefix = schema_.empty() ? "" : MaybeQuoteIdent(schema_) + ".";
   qualified_ = prefix + MaybeQuoteIdent(table_);
   qualified_history_ = prefix + MaybeQuoteIdent(history_table());
+  qualified_meta_ = prefix + MaybeQuoteIdent(meta_table());
 }
 
 std::string VersionTableSql::Literal(std::string_view value) const {
@@ -93,8 +94,21 @@ std::string VersionTableSql::CreateHistoryTable() const {
 }
 
 std::string VersionTableSql::VersionTableExistsQuery(Params* params) const {
+  return TableExistsQuery(table_, params);
+}
+
+std::string VersionTableSql::HistoryTableExistsQuery(Params* params) const {
+  return TableExistsQuery(history_table(), params);
+}
+
+std::string VersionTableSql::MetaTableExistsQuery(Params* params) const {
+  return TableExistsQuery(meta_table(), params);
+}
+
+std::string VersionTableSql::TableExistsQuery(const std::string& name,
+                                              Params* params) const {
   params->clear();
-  params->push_back(table_);
+  params->push_back(name);
   if (dialect_ == Dialect::kPostgres) {
     // Both forms are one probe of pg_class's (relname, relnamespace) or oid
     // index whatever the statistics say. With 1,000 tenant schemas, each
@@ -120,6 +134,79 @@ std::string VersionTableSql::VersionTableExistsQuery(Params* params) const {
                            ? "sqlite_master"
                            : QuoteSqlIdent(schema_) + ".sqlite_master";
   return "SELECT name FROM " + master + " WHERE type = 'table' AND name = $1";
+}
+
+std::string VersionTableSql::CreateMetaTable() const {
+  return "CREATE TABLE IF NOT EXISTS " + qualified_meta_ +
+         " (\n"
+         "    name VARCHAR(64) NOT NULL, \n"
+         "    value VARCHAR(255) NOT NULL, \n"
+         "    CONSTRAINT " +
+         MaybeQuoteIdent(meta_table() + "_pkey") +
+         " PRIMARY KEY (name)\n"
+         ")";
+}
+
+std::string VersionTableSql::SelectMetaParam() const {
+  return "SELECT value FROM " + qualified_meta_ + " WHERE name = $1";
+}
+
+std::string VersionTableSql::UpsertMetaParam() const {
+  // Both dialects spell the upsert alike (SQLite since 3.24).
+  return "INSERT INTO " + qualified_meta_ +
+         " (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET "
+         "value = excluded.value";
+}
+
+std::string VersionTableSql::HistoryColumnsQuery(Params* params) const {
+  params->clear();
+  if (dialect_ == Dialect::kPostgres) {
+    params->push_back(qualified_history_);
+    return "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = "
+           "pg_catalog.to_regclass($1) AND attnum > 0 AND NOT attisdropped";
+  }
+  params->push_back(history_table());
+  if (schema_.empty()) {
+    return "SELECT name FROM pragma_table_info($1)";
+  }
+  params->push_back(schema_);
+  return "SELECT name FROM pragma_table_info($1, $2)";
+}
+
+std::vector<std::pair<std::string, std::string>>
+VersionTableSql::HistoryV2Columns() const {
+  const std::string alter = "ALTER TABLE " + qualified_history_ + " ADD COLUMN ";
+  return {{"progress", alter + "progress VARCHAR(16)"},
+          {"statement", alter + "statement INTEGER"}};
+}
+
+std::string VersionTableSql::InsertProgressParam() const {
+  return "INSERT INTO " + qualified_history_ +
+         " (revision, direction, checksum, started_at, finished_at, "
+         "duration_ms, applied_by, tool_version, progress, statement) VALUES "
+         "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+}
+
+std::string VersionTableSql::SelectProgressParam() const {
+  return "SELECT id, direction, progress, statement, checksum FROM " +
+         qualified_history_ +
+         " WHERE revision = $1 AND progress IS NOT NULL AND id > "
+         "(SELECT COALESCE(MAX(id), 0) FROM " +
+         qualified_history_ +
+         " WHERE revision = $1 AND progress IS NULL) ORDER BY id";
+}
+
+std::string VersionTableSql::SelectLatestSteps(
+    bool has_progress_column) const {
+  std::string whole = has_progress_column ? " AND progress IS NULL" : "";
+  std::string finished = dialect_ == Dialect::kPostgres
+                             ? "h.finished_at::text"
+                             : "h.finished_at";
+  return "SELECT h.revision, h.direction, h.checksum, " + finished +
+         ", h.applied_by FROM " + qualified_history_ +
+         " h WHERE h.id IN (SELECT MAX(id) FROM " + qualified_history_ +
+         " WHERE direction IN ('upgrade', 'downgrade')" + whole +
+         " GROUP BY revision) ORDER BY h.id";
 }
 
 std::string VersionTableSql::SelectHeads() const {

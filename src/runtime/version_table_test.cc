@@ -67,3 +67,35 @@ TEST(RuntimeVersionTable, AppliedByIsUserAtHost) {
 
 }  // namespace
 }  // namespace retort
+
+namespace retort {
+namespace {
+
+TEST(RuntimeVersionTable, MetaTableAndHistoryVersionTwo) {
+  VersionTableSql pg(Dialect::kPostgres, "alembic_version_auth", "auth");
+  EXPECT_EQ(pg.qualified_meta(), "auth.alembic_version_auth_retort");
+  EXPECT_EQ(pg.CreateMetaTable(),
+            "CREATE TABLE IF NOT EXISTS auth.alembic_version_auth_retort (\n"
+            "    name VARCHAR(64) NOT NULL, \n"
+            "    value VARCHAR(255) NOT NULL, \n"
+            "    CONSTRAINT alembic_version_auth_retort_pkey PRIMARY KEY "
+            "(name)\n)");
+  auto columns = pg.HistoryV2Columns();
+  ASSERT_EQ(columns.size(), 2u);
+  EXPECT_EQ(columns[0].second,
+            "ALTER TABLE auth.alembic_version_auth_history ADD COLUMN "
+            "progress VARCHAR(16)");
+  EXPECT_EQ(columns[1].first, "statement");
+  Params params;
+  EXPECT_NE(pg.HistoryColumnsQuery(&params).find("pg_attribute"),
+            std::string::npos);
+  EXPECT_EQ(params, (Params{"auth.alembic_version_auth_history"}));
+  VersionTableSql lite(Dialect::kSqlite, "alembic_version", "");
+  EXPECT_EQ(lite.HistoryColumnsQuery(&params),
+            "SELECT name FROM pragma_table_info($1)");
+  EXPECT_EQ(params, (Params{"alembic_version_history"}));
+  EXPECT_EQ(kHistoryTableVersion, 2);
+}
+
+}  // namespace
+}  // namespace retort

@@ -1,0 +1,276 @@
+// Applied revisions against their files; see verify.h.
+#include "runtime/verify.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include "dialect/url.h"
+#include "runtime/history.h"
+#include "runtime/run_internal.h"
+#include "script/checksum.h"
+#include "script/sha256.h"
+
+namespace retort {
+
+namespace {
+
+// What verify needs of a file, read once per process: fan-outs check the
+// same files for every tenant.
+struct FileDigest {
+  std::string text;  // TextChecksum
+  std::string raw;   // Sha256Hex of the bytes, when they hold a '\r'
+  bool Matches(const std::string& recorded) const {
+    return recorded == text || (!raw.empty() && recorded == raw);
+  }
+};
+
+Result<FileDigest> DigestOf(const std::string& path) {
+  static std::mutex mu;
+  static std::unordered_map<std::string, FileDigest> cache;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache.find(path);
+    if (it != cache.end()) return it->second;
+  }
+  RETORT_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
+  FileDigest digest;
+  digest.text = TextChecksum(bytes);
+  if (bytes.find('\r') != std::string::npos) digest.raw = Sha256Hex(bytes);
+  std::lock_guard<std::mutex> lock(mu);
+  cache.emplace(path, digest);
+  return digest;
+}
+
+// The latest whole-step upgrade/downgrade row of each revision.
+struct RecordedStep {
+  std::string direction;
+  std::string checksum;
+  std::string finished_at;
+  std::string applied_by;
+};
+
+std::string Short(const std::string& checksum) {
+  return checksum.substr(0, 12);
+}
+
+Result<std::map<std::string, RecordedStep>> ReadRecorded(
+    Connection& db, const VersionTableSql& sql, int version) {
+  std::map<std::string, RecordedStep> out;
+  if (version == 0) return out;
+  RETORT_ASSIGN_OR_RETURN(QueryResult rows,
+                          db.Query(sql.SelectLatestSteps(version >= 2)));
+  for (const Row& row : rows.rows) {
+    if (row.size() < 5 || !row[0]) continue;
+    out[*row[0]] = {row[1].value_or(""), row[2].value_or(""),
+                    row[3].value_or(""), row[4].value_or("")};
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* IntegrityKindName(IntegrityFinding::Kind kind) {
+  switch (kind) {
+    case IntegrityFinding::Kind::kEdited:
+      return "edited";
+    case IntegrityFinding::Kind::kMissing:
+      return "missing";
+    case IntegrityFinding::Kind::kUnknown:
+      return "unknown";
+    case IntegrityFinding::Kind::kUnverified:
+      return "unverified";
+  }
+  return "?";
+}
+
+bool IntegrityReport::clean() const {
+  for (const IntegrityFinding& f : findings) {
+    if (f.kind != IntegrityFinding::Kind::kUnverified) return false;
+  }
+  return true;
+}
+
+Result<IntegrityReport> VerifyAppliedOn(Connection& db,
+                                        const VersionTableSql& sql,
+                                        const ScriptDirectory& scripts,
+                                        const RevisionMap& map,
+                                        const std::vector<std::string>& heads) {
+  IntegrityReport report;
+  report.heads = heads;
+  RETORT_ASSIGN_OR_RETURN(int version, ReadHistoryTableVersion(db, sql));
+  report.history_table = version > 0;
+  RETORT_ASSIGN_OR_RETURN(auto recorded, ReadRecorded(db, sql, version));
+
+  std::vector<std::string> known_heads;
+  std::set<std::string> reported;
+  for (const std::string& head : heads) {
+    if (map.Find(head) != nullptr && scripts.Find(head) != nullptr) {
+      known_heads.push_back(head);
+      continue;
+    }
+    IntegrityFinding f;
+    f.revision = head;
+    auto it = recorded.find(head);
+    if (it != recorded.end() && it->second.direction == "upgrade") {
+      f.kind = IntegrityFinding::Kind::kMissing;
+      f.recorded = it->second.checksum;
+      f.applied_at = it->second.finished_at;
+      f.applied_by = it->second.applied_by;
+      f.next_step = head + " is applied (upgraded by " + f.applied_by +
+                    " at " + f.applied_at +
+                    ") but no revision file declares it; restore its file "
+                    "from version control";
+    } else {
+      f.kind = IntegrityFinding::Kind::kUnknown;
+      f.next_step = "the version table holds " + head +
+                    ", which no revision file declares and retort never "
+                    "ran; check out the branch that has its file, or "
+                    "`retort stamp` the database to a revision you have";
+    }
+    reported.insert(head);
+    report.findings.push_back(std::move(f));
+  }
+  std::vector<std::string> applied;
+  if (!known_heads.empty()) {
+    RETORT_ASSIGN_OR_RETURN(applied, map.GetAllCurrent(known_heads));
+  }
+  std::vector<IntegrityFinding> found;
+  for (const std::string& id : applied) {
+    const RevisionFile* file = scripts.Find(id);
+    if (file == nullptr) continue;  // the graph was built from the files
+    ++report.applied;
+    const std::string& path = file->revision.path;
+    auto it = recorded.find(id);
+    IntegrityFinding f;
+    f.revision = id;
+    f.path = path;
+    if (it == recorded.end() || it->second.direction != "upgrade" ||
+        it->second.checksum.empty()) {
+      f.kind = IntegrityFinding::Kind::kUnverified;
+      f.next_step = path + ": " + id +
+                    " is applied but no checksum was recorded (applied "
+                    "before retort took over, or stamped); it cannot be "
+                    "checked";
+      found.push_back(std::move(f));
+      continue;
+    }
+    RETORT_ASSIGN_OR_RETURN(FileDigest digest, DigestOf(path));
+    if (digest.Matches(it->second.checksum)) {
+      ++report.verified;
+      continue;
+    }
+    f.kind = IntegrityFinding::Kind::kEdited;
+    f.recorded = it->second.checksum;
+    f.actual = digest.text;
+    f.applied_at = it->second.finished_at;
+    f.applied_by = it->second.applied_by;
+    f.next_step = path + ": " + id +
+                  " was edited after it was applied (recorded sha256 " +
+                  Short(f.recorded) + "..., file now " + Short(f.actual) +
+                  "...); restore the file as it was applied and put the "
+                  "change in a new revision";
+    found.push_back(std::move(f));
+  }
+  // Oldest first reads best: GetAllCurrent lists heads first.
+  std::reverse(found.begin(), found.end());
+  for (IntegrityFinding& f : found) report.findings.push_back(std::move(f));
+  // Revisions the history ran last as upgrades whose file is gone.
+  for (const auto& [id, step] : recorded) {
+    if (step.direction != "upgrade" || reported.count(id) ||
+        scripts.Find(id) != nullptr || id.find(',') != std::string::npos) {
+      continue;
+    }
+    IntegrityFinding f;
+    f.kind = IntegrityFinding::Kind::kMissing;
+    f.revision = id;
+    f.recorded = step.checksum;
+    f.applied_at = step.finished_at;
+    f.applied_by = step.applied_by;
+    f.next_step = id + " is applied (upgraded by " + f.applied_by + " at " +
+                  f.applied_at +
+                  ") but no revision file declares it; restore its file "
+                  "from version control";
+    report.findings.push_back(std::move(f));
+  }
+  return report;
+}
+
+Result<IntegrityReport> VerifyApplied(const ScriptDirectory& scripts,
+                                      const RevisionMap& map,
+                                      const RunTarget& target,
+                                      const RunSettings& settings) {
+  RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
+  ConnectOptions options;
+  if (url.dialect == Dialect::kSqlite) {
+    std::error_code ec;
+    if (url.in_memory() || !std::filesystem::exists(url.sqlite_path, ec)) {
+      return IntegrityReport{};
+    }
+    options.sqlite_read_only = true;
+  }
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
+                          Connect(url, options));
+  if (db->dialect() == Dialect::kPostgres && !target.schema.empty()) {
+    RETORT_RETURN_IF_ERROR(
+        db->Execute("SET search_path TO " + QuoteSqlIdent(target.schema) +
+                    ", public")
+            .WithContext("setting search_path"));
+  }
+  (void)settings;
+  VersionTableSql sql(db->dialect(), target.version_table,
+                      target.version_table_schema);
+  Params params;
+  std::string exists = sql.VersionTableExistsQuery(&params);
+  RETORT_ASSIGN_OR_RETURN(QueryResult found, db->Query(exists, params));
+  std::vector<std::string> heads;
+  if (!found.rows.empty()) {
+    RETORT_ASSIGN_OR_RETURN(QueryResult rows, db->Query(sql.SelectHeads()));
+    for (const Row& row : rows.rows) {
+      if (!row.empty() && row[0]) heads.push_back(*row[0]);
+    }
+  }
+  std::sort(heads.begin(), heads.end());
+  return VerifyAppliedOn(*db, sql, scripts, map, heads);
+}
+
+Status CheckAppliedUnedited(Connection& db, const VersionTableSql& sql,
+                            const ScriptDirectory& scripts,
+                            const RevisionMap& map,
+                            const std::vector<std::string>& heads,
+                            const RunSettings& settings) {
+  if (heads.empty()) return Status::OK();
+  RETORT_ASSIGN_OR_RETURN(IntegrityReport report,
+                          VerifyAppliedOn(db, sql, scripts, map, heads));
+  std::vector<const IntegrityFinding*> edited;
+  for (const IntegrityFinding& f : report.findings) {
+    if (f.kind == IntegrityFinding::Kind::kEdited) edited.push_back(&f);
+  }
+  if (edited.empty()) return Status::OK();
+  if (settings.on_edited_warn) {
+    for (const IntegrityFinding* f : edited) {
+      Log(settings, LogLevel::kWarn,
+          "warning: " + f->path + ": applied revision " + f->revision +
+              " was edited after it was applied; running on (on_edited = "
+              "\"warn\" or --allow-edited)");
+    }
+    return Status::OK();
+  }
+  const IntegrityFinding& first = *edited.front();
+  std::string more =
+      edited.size() > 1
+          ? " (and " + std::to_string(edited.size() - 1) + " more: " +
+                "`retort verify` lists them)"
+          : "";
+  return Status::Conflict(
+      first.path + ": applied revision " + first.revision +
+      " was edited after it was applied" + more +
+      "; restore the file as it was applied and put the change in a new "
+      "revision, or run with --allow-edited (on_edited = \"warn\" in "
+      "retort.toml) to upgrade anyway (nothing was run)");
+}
+
+}  // namespace retort
