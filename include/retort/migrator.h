@@ -9,6 +9,7 @@
 
 #include "retort/fanout.h"
 #include "retort/import.h"
+#include "retort/lint.h"
 #include "retort/options.h"
 #include "retort/revision_info.h"
 #include "retort/status.h"
@@ -222,6 +223,13 @@ class Migrator {
   // bodies, never its env.py.
   Result<ImportAlembicResult> ImportAlembic(
       const ImportAlembicOptions& options);
+
+  // `lint [REV...]`: the rules of docs/lint.md over the revisions named,
+  // else the pending ones (when the database answers) or every revision.
+  // Findings are in the result; a Status error means lint could not run (a
+  // revision that does not exist, a placeholder without a value, an unknown
+  // rule in "-- retort: lint disable=").
+  Result<LintResult> Lint(const LintOptions& options);
 
   // The database URL with any password masked, for messages.
   std::string RedactedUrl() const;

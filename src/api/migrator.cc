@@ -29,6 +29,7 @@
 #include "dialect/url.h"
 #include "fanout/fanout.h"
 #include "importer/alembic_import.h"
+#include "lint/lint_run.h"
 #include "revision/new_revision.h"
 #include "revision/plan.h"
 #include "revision/revision_map.h"
@@ -1218,6 +1219,33 @@ Result<std::vector<UnitVersions>> Migrator::CurrentMany(
   RETORT_ASSIGN_OR_RETURN(FanoutPlan plan,
                           impl_->PlanMany(request, options, pool));
   return SurveyUnits(plan.units, settings, plan.engine.jobs, pool);
+}
+
+Result<LintResult> Migrator::Lint(const LintOptions& options) {
+  RETORT_RETURN_IF_ERROR(impl_->CheckSchema("lint", true, false, true));
+  RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
+  const Config& config = impl_->config;
+  LintProjectInputs in;
+  in.scripts = &*impl_->scripts;
+  in.map = graph;
+  in.options = options;
+  in.target = impl_->TargetFor("");
+  if (!config.url.empty() && options.use_database) {
+    auto target = impl_->Target();
+    if (target.ok()) {
+      in.target = *target;
+    } else {
+      in.url_error = target.status().message();
+    }
+  } else if (!IsVaultReference(config.url)) {
+    in.target.url = config.url;  // for its dialect only
+  }
+  RETORT_ASSIGN_OR_RETURN(in.settings, impl_->Settings());
+  in.placeholders = in.settings.placeholders;
+  if (!in.target.schema.empty()) in.placeholders["schema"] = in.target.schema;
+  in.lock_timeout = config.lock_timeout;
+  in.config_name = config.path.empty() ? "retort.toml" : config.path;
+  return LintProject(in);
 }
 
 std::string Migrator::RedactedUrl() const {

@@ -337,7 +337,44 @@ Result<Directive> ParseDirective(std::string_view text, const std::string& path,
       return d;
     }
   }
-  if (name == "step" || name == "backfill" || name == "lint") {
+  if (name == "lint") {
+    // "lint disable=ID[,ID]": the ids themselves are lint's to check.
+    std::string_view arg = TrimView(rest);
+    constexpr std::string_view kDisable = "disable=";
+    std::vector<std::string> ids;
+    if (arg.substr(0, kDisable.size()) == kDisable) {
+      for (std::string_view id = arg.substr(kDisable.size()); !id.empty();) {
+        size_t comma = id.find(',');
+        std::string_view one = TrimView(id.substr(0, comma));
+        const bool valid =
+            !one.empty() &&
+            std::all_of(one.begin(), one.end(), [](char c) {
+              return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                     c == '-';
+            });
+        if (!valid) {
+          ids.clear();
+          break;
+        }
+        ids.emplace_back(one);
+        if (comma == std::string_view::npos) break;
+        id = id.substr(comma + 1);
+      }
+    }
+    if (ids.empty()) {
+      return Status::Corruption(
+          At(path, line) + "\"-- retort: lint\" takes \"disable=\" and rule "
+          "ids separated by commas, e.g. \"-- retort: lint "
+          "disable=drop-column,rename-table\" (see 'retort lint --rules')");
+    }
+    d.kind = Directive::Kind::kLintDisable;
+    for (const std::string& id : ids) {
+      if (!d.argument.empty()) d.argument += ",";
+      d.argument += id;
+    }
+    return d;
+  }
+  if (name == "step" || name == "backfill") {
     return Status::Corruption(
         At(path, line) + "directive \"" + std::string(name) +
         "\" is not supported by this version of retort, which would not "

@@ -75,10 +75,13 @@ struct RevisionFile {
 //   -- retort: TODO REASON          the section is not ready: running it
 //                                   is refused, naming the file
 //   -- retort: empty                the section is deliberately empty
-// "step", "backfill" and "lint" are reserved: this version refuses them
-// rather than ignore them. Anything else is an error naming file:line.
+//   -- retort: lint disable=ID[,ID] `retort lint` skips these rules for the
+//                                   whole file (argument: "ID,ID"; the ids
+//                                   are checked by lint, docs/lint.md)
+// "step" and "backfill" are reserved: this version refuses them rather
+// than ignore them. Anything else is an error naming file:line.
 struct Directive {
-  enum class Kind { kDestructive, kBlocksWrites, kTodo, kEmpty };
+  enum class Kind { kDestructive, kBlocksWrites, kTodo, kEmpty, kLintDisable };
   Kind kind = Kind::kDestructive;
   std::string argument;  // the reason of TODO, the why of blocks writes
   int line = 0;          // 1-based file line
