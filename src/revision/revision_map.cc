@@ -94,7 +94,8 @@ std::optional<long long> PythonInt(std::string_view s) {
       continue;
     }
     if (!IsDigit(c)) return std::nullopt;
-    if (value < (std::numeric_limits<long long>::max() >> 2)) {
+    // Stop short of overflowing (found by fuzz/revision_map_fuzzer).
+    if (value <= (std::numeric_limits<long long>::max() - 9) / 10) {
       value = value * 10 + (c - '0');
     }
   }

@@ -68,6 +68,19 @@ TEST(RevisionBuildTest, CyclesBetweenAHeadAndABase) {
             "Dependency cycle is detected in revisions (a, b)");
 }
 
+// Found by fuzz/revision_map_fuzzer.cc: a relative step of 20 digits
+// overflowed a long long (undefined behaviour) while it was read.
+TEST(RevisionResolutionTest, HugeRelativeStepsDoNotOverflow) {
+  auto map = RevisionMap::Build({Rev("a"), Rev("b", {"a"})});
+  ASSERT_TRUE(map.ok());
+  for (const char* target :
+       {"+22222222222222222222", "-99999999999999999999",
+        "b+9_223_372_036_854_775_808", "heads-22222222222222222222"}) {
+    EXPECT_FALSE(map->IterateRevisions(target, "base").ok()) << target;
+    EXPECT_FALSE(map->GetRevisions(target).ok()) << target;
+  }
+}
+
 TEST(RevisionBuildTest, BranchLabelCollisions) {
   EXPECT_EQ(BuildError({Rev("a", {}, {}, {"x"}), Rev("b", {"a"}, {}, {"x"})}),
             "Branch name 'x' in revision b already used by revision a");
