@@ -8,6 +8,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz-clang
 
 # Debian packages retort builds and tests with.
 DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates \
@@ -15,9 +16,10 @@ DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates \
   libfmt-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev \
   libcurl4-openssl-dev libjemalloc-dev libprotobuf-c-dev postgresql-15 \
   postgresql-client-15 sqlite3 \
-  python3 python3-alembic python3-sqlalchemy python3-psycopg2
+  python3 python3-alembic python3-sqlalchemy python3-psycopg2 \
+  clang libclang-rt-14-dev
 
-.PHONY: all deps build demo test unit-test integration-test asan-test bench clean format
+.PHONY: all deps build demo test unit-test integration-test asan-test bench clean format fuzz-ci
 
 all: build
 
@@ -55,6 +57,14 @@ asan-test: deps
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	$(MAKE) --no-print-directory asan-test
+	$(MAKE) --no-print-directory fuzz-ci
+
+# The libFuzzer targets (fuzz/README.md), built with clang under ASan+UBSan
+# from only the core sources they reach, FUZZ_SECONDS each, one at a time.
+# Longer runs: bash bench/fuzz.sh 300.
+FUZZ_SECONDS ?= 20
+fuzz-ci: deps
+	FUZZ_WORK=$(FUZZ_BUILD)/fuzz-ci JOBS=$(JOBS) bash bench/fuzz.sh $(FUZZ_SECONDS)
 
 bench: build
 	python3 bench/graph_bench.py $(BUILD)/retort
