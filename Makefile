@@ -1,7 +1,8 @@
 # retort — the two set-up commands of the README live here.
 #   make demo   install what is missing, build, run the end-to-end demo (SQLite)
 #   make test   install what is missing, build with -Werror, run every test,
-#               then build with ASan+UBSan and run the unit tests again
+#               then build with ASan+UBSan and run the unit tests again,
+#               then run each libFuzzer target for 20 s (make fuzz-ci)
 # Both work on a fresh Debian 12 machine as root.
 
 SHELL := /bin/bash
