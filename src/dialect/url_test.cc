@@ -256,6 +256,19 @@ TEST(DialectUrl, RawQuestionMarkInPasswordIsRefused) {
   }
 }
 
+// Found by fuzz/url_fuzzer.cc: in "app:pZq9@ss?wZq9=rd@db" (raw '@' and
+// '?' in the password) libpq reads "wZq9" as a query parameter, and its
+// error quoted that piece of the password.
+TEST(DialectUrl, PieceOfARawPasswordIsNotQuoted) {
+  EXPECT_EQ(ParseError("postgresql://app:pZq9@ss?wZq9=rd@db/game"),
+            "invalid database URL postgresql://app:***@db/game: invalid URI "
+            "query parameter: \"***\"");
+  // A parameter of the URL itself is still named.
+  EXPECT_EQ(ParseError("postgresql://app:pw@db/game?bogus=1"),
+            "invalid database URL postgresql://app:***@db/game?bogus=1: "
+            "invalid URI query parameter: \"bogus\"");
+}
+
 // Found by fuzz/url_fuzzer.cc: libpq stops at a NUL byte, so
 // "postgresql://u:hunter2\0@h/db" reached it as "postgresql://u:hunter2",
 // host "u" and port "hunter2", a field retort shows.
