@@ -76,10 +76,17 @@ std::string ModelPatternFolder(std::string_view pattern) {
   return folder.empty() ? "/" : Normal(folder);
 }
 
+bool ModelPatternHasWildcard(std::string_view pattern) {
+  return pattern.find_first_of("*?[") != std::string_view::npos;
+}
+
 std::vector<std::string> UnmatchedModelFiles(
     const std::vector<std::string>& folders,
     const std::vector<std::string>& matched,
-    const std::vector<std::string>& skip) {
+    const std::vector<std::string>& skip, size_t max_entries,
+    bool* truncated) {
+  if (truncated != nullptr) *truncated = false;
+  size_t entries = 0;
   std::unordered_set<std::string> read;
   read.reserve(matched.size());
   for (const std::string& m : matched) read.insert(Normalised(m));
@@ -93,6 +100,10 @@ std::vector<std::string> UnmatchedModelFiles(
     fs::recursive_directory_iterator it(
         root, fs::directory_options::skip_permission_denied, ec);
     for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (++entries > max_entries) {
+        if (truncated != nullptr) *truncated = true;
+        return {found.begin(), found.end()};
+      }
       const fs::directory_entry& entry = *it;
       const std::string& native = entry.path().native();
       std::error_code type_ec;
@@ -121,9 +132,10 @@ std::string ModelSourcesLine(const std::vector<std::string>& sources,
   const size_t n = sources.size();
   std::string count = std::to_string(n) + (n == 1 ? " source" : " sources");
   if (n <= shown) return "Models: " + Join(sources, ", ") + " (" + count + ")";
-  std::vector<std::string> first(sources.begin(), sources.begin() + kFirstFew);
-  return "Models: " + Join(first, ", ") + " and " +
-         std::to_string(n - kFirstFew) + " more (" + count +
+  const size_t named = std::min(kFirstFew, shown);
+  std::vector<std::string> first(sources.begin(), sources.begin() + named);
+  return "Models: " + (named == 0 ? std::string() : Join(first, ", ") + " and ") +
+         std::to_string(n - named) + " more (" + count +
          "; -v lists them all)";
 }
 
@@ -132,7 +144,8 @@ std::vector<std::string> UnmatchedModelWarnings(
     size_t shown) {
   const std::string why = "no pattern of 'models' in " + config_name;
   std::vector<std::string> out;
-  const size_t named = files.size() <= shown ? files.size() : kFirstFew;
+  const size_t named =
+      files.size() <= shown ? files.size() : std::min(kFirstFew, shown);
   for (size_t i = 0; i < named; ++i) {
     out.push_back(files[i] + " is not read: " + why + " matches it");
   }

@@ -47,6 +47,11 @@ TEST(ModelSources, Line) {
   EXPECT_EQ(ModelSourcesLine(eleven),
             "Models: m/1, m/2, m/3, m/4, m/5 and 6 more (11 sources; -v lists "
             "them all)");
+  // Fewer shown than the usual five: no reading past the list.
+  EXPECT_EQ(ModelSourcesLine({"a", "b", "c"}, 2),
+            "Models: a, b and 1 more (3 sources; -v lists them all)");
+  EXPECT_EQ(ModelSourcesLine({"a"}, 0),
+            "Models: 1 more (1 source; -v lists them all)");
   std::string all = ModelSourcesLine(many, std::numeric_limits<size_t>::max());
   EXPECT_TRUE(all.starts_with("Models: m/1, m/2, ")) << all;
   EXPECT_TRUE(all.ends_with(", m/249, m/250 (250 sources)")) << all;
@@ -76,6 +81,13 @@ TEST(ModelSources, Warnings) {
             "7 more .sql files under the models folders are not read: no "
             "pattern of 'models' in conf.toml matches them (-v lists them "
             "all)");
+  EXPECT_EQ(UnmatchedModelWarnings({"a.sql", "b.sql", "c.sql"}, "c.toml", 1),
+            (std::vector<std::string>{
+                "a.sql is not read: no pattern of 'models' in c.toml matches "
+                "it",
+                "2 more .sql files under the models folders are not read: no "
+                "pattern of 'models' in c.toml matches them (-v lists them "
+                "all)"}));
   EXPECT_EQ(UnmatchedModelWarnings(files, "conf.toml",
                                    std::numeric_limits<size_t>::max())
                 .size(),
@@ -110,6 +122,22 @@ TEST(ModelSources, UnmatchedFiles) {
   EXPECT_EQ(
       UnmatchedModelFiles({root + "/elsewhere", root + "/nowhere"}, {}, {}),
       std::vector<std::string>{root + "/elsewhere/e.sql"});
+  // The search is bounded: past max_entries it stops and says so.
+  bool truncated = true;
+  UnmatchedModelFiles({m}, {}, {}, 1000, &truncated);
+  EXPECT_FALSE(truncated);
+  std::vector<std::string> some =
+      UnmatchedModelFiles({m}, {}, {}, 2, &truncated);
+  EXPECT_TRUE(truncated);
+  EXPECT_LE(some.size(), 2u);
+}
+
+TEST(ModelSources, OnlyWildcardPatternsAreSearched) {
+  EXPECT_TRUE(ModelPatternHasWildcard("models/*.sql"));
+  EXPECT_TRUE(ModelPatternHasWildcard("db/mod?ls/a.sql"));
+  EXPECT_TRUE(ModelPatternHasWildcard("db/[ab].sql"));
+  EXPECT_FALSE(ModelPatternHasWildcard("schema.sql"));
+  EXPECT_FALSE(ModelPatternHasWildcard("models/app.sql"));
 }
 
 }  // namespace
