@@ -56,7 +56,8 @@ class ImportAlembicCommand : public Command {
         ->required();
     app->add_option("--dialect", options_.dialect,
                     "render the SQL for postgresql or sqlite (default: "
-                    "sqlite for a sqlite: url, else postgresql)")
+                    "the database of retort.toml's url, else of "
+                    "alembic.ini's sqlalchemy.url)")
         ->check(CLI::IsMember({"postgresql", "sqlite"}));
     app->add_flag("--dry-run", options_.dry_run,
                   "print what would be written; write nothing");
@@ -76,7 +77,9 @@ class ImportAlembicCommand : public Command {
     if (!r.ok()) return ctx.Fail(r.status());
     if (ctx.json()) {
       ctx.out() << JsonText(ImportJson(*r));
-    } else if (!ctx.quiet() || !r->todos.empty()) {
+    } else if (ctx.quiet()) {
+      ctx.out() << ImportTodoText(*r);
+    } else {
       ctx.out() << ImportText(*r, ctx.verbose());
     }
     return r->todos.empty() ? kExitOk : kExitTodo;

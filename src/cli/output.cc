@@ -151,6 +151,18 @@ std::string Plural(size_t n, const char* one, const char* many) {
 
 }  // namespace
 
+std::string ImportTodoText(const ImportAlembicResult& r) {
+  if (r.todos.empty()) return "";
+  std::string out = Plural(r.todos.size(), "section", "sections") +
+                    " to convert by hand (-- retort: TODO; retort upgrade "
+                    "refuses to run them):\n";
+  for (const auto& t : r.todos) {
+    out += "  " + t.source + ": " + t.section + " of " + t.revision + ": " +
+           t.reason + "\n    -> " + t.file + "\n";
+  }
+  return out;
+}
+
 std::string ImportText(const ImportAlembicResult& r, bool verbose) {
   std::string out = std::string(r.dry_run ? "Would import " : "Importing ") +
                     r.alembic_dir + " (" +
@@ -188,15 +200,7 @@ std::string ImportText(const ImportAlembicResult& r, bool verbose) {
   out += Plural(r.revisions.size(), "revision", "revisions");
   if (!counts.empty()) out += ": " + Join(counts, ", ");
   out += "\n";
-  if (!r.todos.empty()) {
-    out += "\n" + Plural(r.todos.size(), "section", "sections") +
-           " to convert by hand (-- retort: TODO; retort upgrade refuses to "
-           "run them):\n";
-    for (const auto& t : r.todos) {
-      out += "  " + t.source + ": " + t.section + " of " + t.revision + ": " +
-             t.reason + "\n    -> " + t.file + "\n";
-    }
-  }
+  if (!r.todos.empty()) out += "\n" + ImportTodoText(r);
   if (!r.orphans.empty()) {
     out += "\nNo longer in the Alembic project (left in place):\n";
     for (const auto& o : r.orphans) out += "  " + o + "\n";

@@ -62,6 +62,9 @@ nlohmann::ordered_json ModelSchemasJson(
 //   13 revisions: 12 created, 1 unchanged
 // `verbose` lists unchanged revisions too.
 std::string ImportText(const ImportAlembicResult& result, bool verbose);
+// Only the sections left as TODO (what `import-alembic -q` prints); "" when
+// there are none.
+std::string ImportTodoText(const ImportAlembicResult& result);
 nlohmann::ordered_json ImportJson(const ImportAlembicResult& result);
 
 // `list-templates`.

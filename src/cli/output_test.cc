@@ -185,6 +185,12 @@ TEST(CliOutput, ImportText) {
             "refuses to run them):\n"
             "  alembic/versions/bbbb.py:12: upgrade of bbbb: reads rows\n"
             "    -> migrations/versions/bbbb_x.sql\n");
+  // -q: the TODO list alone.
+  EXPECT_EQ(ImportTodoText(r),
+            "1 section to convert by hand (-- retort: TODO; retort upgrade "
+            "refuses to run them):\n"
+            "  alembic/versions/bbbb.py:12: upgrade of bbbb: reads rows\n"
+            "    -> migrations/versions/bbbb_x.sql\n");
   std::string verbose = ImportText(r, true);
   EXPECT_NE(verbose.find("  unchanged  migrations/versions/aaaa_x.sql\n"),
             std::string::npos)
@@ -195,6 +201,7 @@ TEST(CliOutput, ImportText) {
   r.schema_mapping_source = "alembic/env.py:3 (TABLES)";
   r.schemas_config = "[schemas.auth]\nversion_table = \"v\"\n";
   r.notes = {"something to know"};
+  EXPECT_EQ(ImportTodoText(r), "");
   EXPECT_EQ(ImportText(r, false),
             "Would import alembic (3 revisions, postgresql) into "
             "migrations/versions:\n"
