@@ -336,7 +336,18 @@ Result<nlohmann::json> PythonWorker::Call(const nlohmann::json& request,
   if (broken_ || to_child_ < 0) {
     return Status::IOError(Who() + " is no longer running");
   }
-  std::string line = request.dump() + "\n";
+  std::string line;
+  try {
+    line = request.dump() + "\n";
+  } catch (const nlohmann::json::exception&) {
+    // Only invalid UTF-8 throws here; replacing it would hand Python a
+    // different file name than the one meant.
+    return Status::InvalidArgument(
+        "cannot pass a name that is not valid UTF-8 to " + Who() +
+        ": " + request.dump(-1, ' ', false,
+                            nlohmann::json::error_handler_t::replace) +
+        "; rename it to UTF-8");
+  }
   size_t sent = 0;
   while (sent < line.size()) {
     ssize_t n =

@@ -1,7 +1,6 @@
 // PythonWorker: a Python interpreter running one of retort's embedded
 // scripts (embedded_scripts.h), spoken to in JSON lines over a socket pair.
-// The
-// import of Alembic revisions and the emission of SQLAlchemy models' DDL
+// The import of Alembic revisions and the emission of SQLAlchemy models' DDL
 // are Python's job (their own machinery, never re-implemented here); this
 // is the one place that starts Python, so every caller gets the same clear
 // errors: which interpreter, what it could not import, which Debian

@@ -52,6 +52,21 @@ TEST(PythonWorker, RoundTripsRequestsInOrder) {
   EXPECT_TRUE((*w)->Finish().ok());
 }
 
+TEST(PythonWorker, NonUtf8RequestIsAnErrorAndTheWorkerLivesOn) {
+  auto w = PythonWorker::Start(Debian(), kEcho);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  auto bad = (*w)->Call({{"op", "x"}, {"path", "models/caf\xe9.sql"}}, 10s);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "cannot pass a name that is not valid UTF-8 to /usr/bin/python3 "
+            "(the test): {\"op\":\"x\",\"path\":\"models/caf\xef\xbf\xbd.sql\"}; "
+            "rename it to UTF-8");
+  auto good = (*w)->Call({{"op", "x"}, {"i", 1}}, 10s);
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ((*good)["echo"]["i"], 1);
+  EXPECT_TRUE((*w)->Finish().ok());
+}
+
 TEST(PythonWorker, PythonPathComesFirst) {
   // Two folders hold a module of the same name: python_path's and the one
   // already on $PYTHONPATH. python_path's wins; the old entry stays, after.
