@@ -166,18 +166,13 @@ Result<ConninfoFields> CheckConninfo(const std::string& conninfo,
     if (err != nullptr) Pq().PQfreemem(err);
     while (!message.empty() && IsSpace(message.back())) message.pop_back();
     // libpq quotes the piece it rejects (invalid URI query parameter:
-    // "w"): a piece of a secret is masked too.
-    auto in_a_secret = [&](std::string_view piece) {
-      for (const std::string& secret : secrets) {
-        if (secret.find(piece) != std::string::npos) return true;
-      }
-      return false;
-    };
+    // "w"), which may be a piece of a raw password it read otherwise: only
+    // what the redacted URL shows anyway is quoted back.
     for (size_t open = message.find('"'); open != std::string::npos;) {
       size_t close = message.find('"', open + 1);
       if (close == std::string::npos) break;
       std::string_view quoted(message.data() + open + 1, close - open - 1);
-      if (!quoted.empty() && in_a_secret(quoted)) {
+      if (!quoted.empty() && redacted.find(quoted) == std::string::npos) {
         message.replace(open + 1, quoted.size(), kMask);
         close = open + 1 + kMask.size();
       }
@@ -289,14 +284,6 @@ Result<DatabaseUrl> ParsePostgresUri(std::string_view rest, bool has_driver,
       PercentDecode(raw, &decoded);
       secrets.push_back(std::move(decoded));
     }
-  }
-  // What RedactedUrl masks (up to the last '@') is secret even where libpq
-  // reads it otherwise: in "app:p@ss?w=rd@db" the password's tail "w=rd"
-  // reads as a query parameter, which libpq's error would quote.
-  if (size_t colon = rest.find(':'), last_at = rest.rfind('@');
-      colon != std::string_view::npos && last_at != std::string_view::npos &&
-      last_at > colon) {
-    secrets.emplace_back(rest.substr(colon + 1, last_at - colon - 1));
   }
 
   // Rebuild the query: drop SQLAlchemy-only options, map asyncpg's ssl=.
