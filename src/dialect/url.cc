@@ -248,10 +248,10 @@ Result<DatabaseUrl> ParsePostgresUri(std::string_view rest, bool has_driver,
       authority.find('@', at + 1) != std::string_view::npos) {
     return invalid(kEncode);
   }
-  if (at == std::string_view::npos &&
-      path.find('@') != std::string_view::npos) {
-    return invalid(kEncode);
-  }
+  // An '@' after the authority is a raw '/' in the password ("u:p/w@h"),
+  // or one more raw '@' ("u:p@s/w@h"): libpq would read the rest as the
+  // database name, which retort shows.
+  if (path.find('@') != std::string_view::npos) return invalid(kEncode);
   // A raw '?' in the password ends the authority before its '@':
   // "app:pa?ss=1@db" reads as host "app", port "pa" -- a field retort
   // shows. A port is digits, so anything else there is refused.

@@ -247,6 +247,11 @@ TEST(DialectUrl, RawQuestionMarkInPasswordIsRefused) {
     EXPECT_EQ(parsed.status().message().find("hunter"), std::string::npos)
         << parsed.status().message();
   }
+  // Found the same way: a raw '@' and '/' ("p@ss/word") put the password's
+  // tail in the database name.
+  EXPECT_EQ(ParseError("postgresql://app:p@ss/hunter@db/game"),
+            "invalid database URL postgresql://app:***@db/game: percent-encode "
+            "'@', '/' and '?' in the user name and password (%40, %2F, %3F)");
   // Ports, IPv6 and several hosts still parse.
   for (const std::string url :
        {"postgresql://h:5432/db", "postgresql://[::1]:5432/db",
