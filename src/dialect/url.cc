@@ -244,8 +244,11 @@ Result<DatabaseUrl> ParsePostgresUri(std::string_view rest, bool has_driver,
   // a raw special character in the password, and libpq's error would quote
   // part of it.
   size_t at = authority.find('@');
+  // A second '@' anywhere after a user name's is a raw '@', '/' or '?' in
+  // the password ("u:p@ss/w?x@h"): libpq would read its tail as the host,
+  // the database or a parameter, which retort shows or libpq quotes.
   if (at != std::string_view::npos &&
-      authority.find('@', at + 1) != std::string_view::npos) {
+      rest.find('@', at + 1) != std::string_view::npos) {
     return invalid(kEncode);
   }
   // An '@' after the authority is a raw '/' in the password ("u:p/w@h"),

@@ -252,6 +252,14 @@ TEST(DialectUrl, RawQuestionMarkInPasswordIsRefused) {
   EXPECT_EQ(ParseError("postgresql://app:p@ss/hunter@db/game"),
             "invalid database URL postgresql://app:***@db/game: percent-encode "
             "'@', '/' and '?' in the user name and password (%40, %2F, %3F)");
+  // ... or, with a raw '?' too, in a query parameter or the database name.
+  for (const char* url : {"postgresql://app:p@ss/hunter=x?sslmode=disable@db",
+                          "postgresql://app:p@ss?hunter=x@db/game"}) {
+    EXPECT_NE(ParseError(url).find("percent-encode '@', '/' and '?'"),
+              std::string::npos)
+        << ParseError(url);
+    EXPECT_EQ(ParseError(url).find("hunter"), std::string::npos);
+  }
   // Ports, IPv6 and several hosts still parse.
   for (const std::string url :
        {"postgresql://h:5432/db", "postgresql://[::1]:5432/db",
@@ -261,12 +269,12 @@ TEST(DialectUrl, RawQuestionMarkInPasswordIsRefused) {
   }
 }
 
-// Found by fuzz/url_fuzzer.cc: in "app:pZq9@ss?wZq9=rd@db" (raw '@' and
-// '?' in the password) libpq reads "wZq9" as a query parameter, and its
-// error quoted that piece of the password.
+// Found by fuzz/url_fuzzer.cc: in "app:5?wZq9=1/x@db" (a raw '?' and '/'
+// in the password) libpq reads "wZq9" as a query parameter, and its error
+// quoted that piece of the password.
 TEST(DialectUrl, PieceOfARawPasswordIsNotQuoted) {
-  EXPECT_EQ(ParseError("postgresql://app:pZq9@ss?wZq9=rd@db/game"),
-            "invalid database URL postgresql://app:***@db/game: invalid URI "
+  EXPECT_EQ(ParseError("postgresql://app:5?wZq9=1/x@db"),
+            "invalid database URL postgresql://app:***@db: invalid URI "
             "query parameter: \"***\"");
   // A parameter of the URL itself is still named.
   EXPECT_EQ(ParseError("postgresql://app:pw@db/game?bogus=1"),
