@@ -15,6 +15,7 @@ const char* CodeName(Status::Code code) {
     case Status::Code::kDatabase: return "Database error";
     case Status::Code::kConflict: return "Conflict";
     case Status::Code::kInternal: return "Internal error";
+    case Status::Code::kInterrupted: return "Interrupted";
   }
   return "Unknown";
 }

@@ -25,6 +25,7 @@ class Status {
     kDatabase,         // the database said no
     kConflict,         // the graph does not allow it (multiple heads, ...)
     kInternal,         // a bug in retort
+    kInterrupted,      // SIGINT/SIGTERM (or RequestInterrupt) stopped it
   };
 
   Status() = default;
@@ -53,6 +54,9 @@ class Status {
   }
   static Status Internal(std::string msg) {
     return Status(Code::kInternal, std::move(msg));
+  }
+  static Status Interrupted(std::string msg) {
+    return Status(Code::kInterrupted, std::move(msg));
   }
 
   bool ok() const { return code_ == Code::kOk; }

@@ -33,10 +33,13 @@
 #include "revision/new_revision.h"
 #include "revision/plan.h"
 #include "revision/revision_map.h"
+#include "runtime/placeholders.h"
 #include "runtime/run.h"
+#include "runtime/verify.h"
 #include "runtime/version_table.h"
 #include "script/script_directory.h"
 #include "script/template.h"
+#include "util/duration.h"
 #include "util/strings.h"
 
 namespace retort {
@@ -346,21 +349,64 @@ Result<RunSettings> Migrator::Impl::Settings() const {
   s.transaction_per_migration = config.transaction_per_migration;
   s.history_table = config.history_table;
   s.lock_timeout = config.lock_timeout;
+  s.lock_retries = config.lock_retries;
   s.statement_timeout = config.statement_timeout;
+  if (!config.migration_lock_timeout.empty()) {
+    // Checked when the configuration was read.
+    auto ms = ParseDurationMs(config.migration_lock_timeout);
+    s.lock_wait_timeout_ms = ms.ok() ? static_cast<int>(*ms) : 0;
+  }
   for (const auto& [name, value] : config.placeholders) {
     RETORT_ASSIGN_OR_RETURN(
         s.placeholders[name],
         ResolveSecret(value, options.log, options.log_level));
   }
+  s.secret_placeholders = SecretPlaceholderNames();
+  s.on_edited_warn = allow_edited || config.on_edited == "warn";
+  s.in_flight = in_flight;
   s.tool_version = RETORT_VERSION;
+  // The preflight (runtime/preflight.h) prepares every step before the
+  // run; the run then takes them from here instead of parsing again.
+  s.step_cache = NewPreparedStepCache();
   s.log = options.log;
   s.log_level = options.log_level;
+  // -v and -x debug=true print statements: never a secret's value.
+  SecretMask mask(s.placeholders, s.secret_placeholders);
+  if (!mask.empty() && s.log) {
+    s.log = [log = s.log, mask](LogLevel level, std::string_view message) {
+      log(level, mask.Apply(std::string(message)));
+    };
+  }
   return s;
 }
 
+std::set<std::string> Migrator::Impl::SecretPlaceholderNames() const {
+  std::set<std::string> names = config.secret_placeholders;
+  for (const auto& [name, value] : config.placeholders) {
+    if (IsVaultReference(value)) names.insert(name);
+  }
+  return names;
+}
+
+Result<MigrationResult> Migrator::Impl::RunMasked(const RunRequest& request) {
+  Result<MigrationResult> result = RunCommand(request);
+  if (result.ok() || SecretPlaceholderNames().empty()) return result;
+  // A failing statement's error may quote the statement, value included.
+  auto settings = Settings();
+  if (!settings.ok()) return result;
+  return SecretMask(settings->placeholders, settings->secret_placeholders)
+      .Apply(result.status());
+}
+
 Result<MigrationResult> Migrator::Impl::RunCommand(const RunRequest& request) {
-  RETORT_RETURN_IF_ERROR(LoadGraph());
   const bool stamp = request.command == RunRequest::Command::kStamp;
+  // Before anything connects: `upgrade ''` from an unset shell variable.
+  RETORT_RETURN_IF_ERROR(CheckRevisionArguments(
+      stamp                                              ? "stamp"
+      : request.command == RunRequest::Command::kUpgrade ? "upgrade"
+                                                         : "downgrade",
+      request.targets));
+  RETORT_RETURN_IF_ERROR(LoadGraph());
   RETORT_RETURN_IF_ERROR(CheckSchema(
       stamp                                              ? "stamp"
       : request.command == RunRequest::Command::kUpgrade ? "upgrade"

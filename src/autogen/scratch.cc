@@ -75,6 +75,8 @@ Status WithNote(const Status& st, const std::string& note) {
       return Status::Conflict(std::move(message));
     case Status::Code::kInternal:
       return Status::Internal(std::move(message));
+    case Status::Code::kInterrupted:
+      return Status::Interrupted(std::move(message));
   }
   return st;
 }

@@ -7,18 +7,34 @@
 #include "cli/flags.h"
 #include "cli/log.h"
 #include "cli/output.h"
+#include "runtime/interrupt.h"
 
 namespace retort {
 namespace {
 
+// Reports a failed run; an interrupted one exits 128 + the signal (130
+// for SIGINT, 143 for SIGTERM), as a shell reports a killed command.
+int FailRun(CliContext& ctx, const Status& status) {
+  if (status.code() == Status::Code::kInterrupted) {
+    ReportError(status.message());
+    int sig = InterruptSignal();
+    return 128 + (sig != 0 ? sig : 2);
+  }
+  return ctx.Fail(status);
+}
+
 // upgrade/downgrade over many units, with a progress line on a terminal,
 // then the summary; returns the exit code.
+// `allow_edited` and `in_flight` apply to every unit, as to a single run.
 int RunMany(CliContext& ctx, const ManyFlags& many, bool upgrade,
-            const std::string& target, bool sql) {
+            const std::string& target, bool sql, bool allow_edited,
+            const std::string& in_flight) {
   TtyProgress* bar = ctx.StartProgress(
       !sql && !ctx.quiet() && isatty(STDERR_FILENO), many.kind());
+  InterruptHandler interrupts(/*announce=*/!ctx.quiet());
   auto m = ctx.OpenMigrator();
   if (!m.ok()) return ctx.Fail(m.status());
+  (*m)->SetRunOverrides(allow_edited, in_flight);
   FanoutOptions options = many.ToOptions();
   if (bar->enabled()) {
     options.progress = [bar](const FanoutProgress& p) { bar->Update(p); };
@@ -26,7 +42,7 @@ int RunMany(CliContext& ctx, const ManyFlags& many, bool upgrade,
   auto r = upgrade ? (*m)->UpgradeMany(target, options, sql)
                    : (*m)->DowngradeMany(target, options, sql);
   bar->Clear();
-  if (!r.ok()) return ctx.Fail(r.status());
+  if (!r.ok()) return FailRun(ctx, r.status());
   const std::string command = (upgrade ? "upgrade " : "downgrade ") + target;
   if (ctx.json()) {
     ctx.out() << JsonText(FanoutJson(*r, command));
@@ -34,6 +50,12 @@ int RunMany(CliContext& ctx, const ManyFlags& many, bool upgrade,
     ctx.out() << r->sql;
   } else if (!ctx.quiet() || !r->ok()) {
     ctx.out() << FanoutSummary(*r, command, ctx.verbose());
+  }
+  if (Interrupted()) {
+    ReportError("interrupted by " + SignalName(InterruptSignal()) +
+                ": units that had not finished were rolled back or not "
+                "started (see above)");
+    return 128 + InterruptSignal();
   }
   if (r->ok()) return kExitOk;
   size_t failed = r->Count(UnitStatus::kFailed);
@@ -63,15 +85,30 @@ class MoveCommand : public Command {
                     "print the SQL instead of running it (REV is from:to)");
     }
     many_.Add(app, /*runs=*/true);
+    if (upgrade_) {
+      app->add_flag("--allow-edited", allow_edited_,
+                    "run even when an applied revision's file was edited "
+                    "since it ran (a warning instead of an error)");
+    }
+    app->add_option("--in-flight", in_flight_,
+                    "settle the statement an interrupted non-transactional "
+                    "revision was running, when the catalog cannot: done or "
+                    "rerun")
+        ->check(CLI::IsMember({"done", "rerun"}));
   }
 
   int Run(CliContext& ctx) override {
-    if (many_.any()) return RunMany(ctx, many_, upgrade_, target_, sql_);
+    if (many_.any()) {
+      return RunMany(ctx, many_, upgrade_, target_, sql_, allow_edited_,
+                     in_flight_);
+    }
     auto m = ctx.OpenMigrator();
     if (!m.ok()) return ctx.Fail(m.status());
+    (*m)->SetRunOverrides(allow_edited_, in_flight_);
+    InterruptHandler interrupts(/*announce=*/!ctx.quiet());
     auto r = upgrade_ ? (*m)->Upgrade(target_, sql_)
                       : (*m)->Downgrade(target_, sql_);
-    if (!r.ok()) return ctx.Fail(r.status());
+    if (!r.ok()) return FailRun(ctx, r.status());
     ctx.out() << MigrationOutput(*r, ctx.json());
     return kExitOk;
   }
@@ -104,8 +141,9 @@ class StampCommand : public Command {
   int Run(CliContext& ctx) override {
     auto m = ctx.OpenMigrator();
     if (!m.ok()) return ctx.Fail(m.status());
+    InterruptHandler interrupts(/*announce=*/!ctx.quiet());
     auto r = (*m)->Stamp(revisions_, sql_, purge_);
-    if (!r.ok()) return ctx.Fail(r.status());
+    if (!r.ok()) return FailRun(ctx, r.status());
     ctx.out() << MigrationOutput(*r, ctx.json());
     return kExitOk;
   }

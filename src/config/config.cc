@@ -16,6 +16,7 @@
 #include "config/redact.h"
 #include "config/vault.h"
 #include "dialect/url.h"
+#include "util/duration.h"
 #include "util/strings.h"
 
 namespace retort {
@@ -41,6 +42,8 @@ const std::vector<std::string>& TopLevelKeys() {
                                                 "exclude_schemas",
                                                 "exclude_tables",
                                                 "lock_timeout",
+                                                "lock_retries",
+                                                "migration_lock_timeout",
                                                 "statement_timeout",
                                                 "schemas",
                                                 "placeholders",
@@ -324,19 +327,60 @@ Status ApplyTable(Reader& r, const toml::table& table, bool is_env,
       RETORT_RETURN_IF_ERROR(r.StringList(v, key, &config->exclude_schemas));
     } else if (key == "exclude_tables") {
       RETORT_RETURN_IF_ERROR(r.StringList(v, key, &config->exclude_tables));
-    } else if (key == "lock_timeout") {
-      RETORT_RETURN_IF_ERROR(r.String(v, key, &config->lock_timeout));
-    } else if (key == "statement_timeout") {
-      RETORT_RETURN_IF_ERROR(r.String(v, key, &config->statement_timeout));
+    } else if (key == "lock_timeout" || key == "statement_timeout" ||
+               key == "migration_lock_timeout") {
+      std::string* out = key == "lock_timeout" ? &config->lock_timeout
+                         : key == "statement_timeout"
+                             ? &config->statement_timeout
+                             : &config->migration_lock_timeout;
+      RETORT_RETURN_IF_ERROR(r.String(v, key, out));
+      if (auto ms = ParseDurationMs(*out); !out->empty() && !ms.ok()) {
+        return Status::InvalidArgument(Where(r.path(), v) + ": '" + key +
+                                       "': " + ms.status().message());
+      }
+    } else if (key == "lock_retries") {
+      RETORT_RETURN_IF_ERROR(r.Int(v, key, &config->lock_retries));
+      if (config->lock_retries < 0 || config->lock_retries > 100) {
+        return Status::InvalidArgument(
+            Where(r.path(), v) + ": 'lock_retries' is " +
+            std::to_string(config->lock_retries) +
+            "; use 0 (fail at the first lock timeout) to 100");
+      }
     } else if (key == "schemas") {
       RETORT_RETURN_IF_ERROR(ApplySchemas(r, v, config));
     } else if (key == "placeholders") {
       const auto* pt = v.as_table();
       if (!pt) return r.TypeError(v, key, "a [placeholders] table");
       for (const auto& [pk, pv] : *pt) {
+        const std::string name(pk.str());
         std::string value;
-        RETORT_RETURN_IF_ERROR(r.String(pv, std::string(pk.str()), &value));
-        config->placeholders[std::string(pk.str())] = std::move(value);
+        if (const auto* entry = pv.as_table()) {
+          // name = { value = "...", secret = true }: masked in logs and
+          // kept out of --sql (docs/configuration.md).
+          bool secret = false, has_value = false;
+          for (const auto& [ek, ev] : *entry) {
+            const std::string key(ek.str());
+            if (key == "value") {
+              RETORT_RETURN_IF_ERROR(r.String(ev, name + ".value", &value));
+              has_value = true;
+            } else if (key == "secret") {
+              RETORT_RETURN_IF_ERROR(r.Bool(ev, name + ".secret", &secret));
+            } else {
+              return r.UnknownKey(ev, key, {"value", "secret"},
+                                  "placeholders." + name);
+            }
+          }
+          if (!has_value) {
+            return Status::InvalidArgument(
+                Where(r.path(), pv) + ": placeholder '" + name +
+                "' has no value; write " + name +
+                " = { value = \"...\", secret = true }");
+          }
+          if (secret) config->secret_placeholders.insert(name);
+        } else {
+          RETORT_RETURN_IF_ERROR(r.String(pv, name, &value));
+        }
+        config->placeholders[name] = std::move(value);
       }
     } else if (key == "tenants") {
       RETORT_RETURN_IF_ERROR(ApplyTenants(r, v, config));

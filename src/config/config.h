@@ -122,8 +122,17 @@ struct Config {
   std::vector<std::string> exclude_schemas;
   // Tables (globs on "name" or "schema.name") never compared. Default: none.
   std::vector<std::string> exclude_tables;
-  // PostgreSQL settings applied to the migration session. Default: empty.
-  std::string lock_timeout;
+  // PostgreSQL lock_timeout of the migration session: a statement waiting
+  // longer for a lock fails, the run rolls back and retries (lock_retries)
+  // instead of queueing readers behind it. "0" = off. Default: "5s".
+  std::string lock_timeout = "5s";
+  // Retries after a lock timeout, with exponential backoff. Default: 5.
+  int lock_retries = 5;
+  // How long to wait for the migration lock another run holds. Default:
+  // empty (forever, saying who holds it every 10 s).
+  std::string migration_lock_timeout;
+  // PostgreSQL statement_timeout of the migration session. Default: empty
+  // (the server's).
   std::string statement_timeout;
 
   std::map<std::string, SchemaConfig> schemas;

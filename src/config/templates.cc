@@ -86,9 +86,19 @@ script_location = "@SCRIPT_LOCATION@"
 # exclude_schemas = ["tmp_*"]
 # exclude_tables = ["audit.*", "*_backup"]
 
-# PostgreSQL lock_timeout / statement_timeout for the migration session.
-# Default: the server's.
+# How long a migration statement (PostgreSQL) may wait for a table lock:
+# past it the statement fails instead of queueing every reader behind it,
+# the run rolls back, says who blocked it, and retries after a backoff
+# (lock_retries times). "0" waits forever. A revision's "Lock Timeout:"
+# header overrides it. Default: "5s", 5 retries.
 # lock_timeout = "5s"
+# lock_retries = 5
+# How long to wait for the migration lock while another retort run holds
+# it (lock_timeout does not apply to that wait). Default: forever, saying
+# who holds it every 10 s.
+# migration_lock_timeout = "10min"
+# PostgreSQL statement_timeout for the migration session. Default: the
+# server's.
 # statement_timeout = "15min"
 )";
 

@@ -18,6 +18,7 @@ void Load() {
   auto* pq = new LibPq();
 #define RETORT_BIND(name) lib.Bind(pq->name, #name)
   RETORT_BIND(PQbackendPID);
+  RETORT_BIND(PQcancel);
   RETORT_BIND(PQclear);
   RETORT_BIND(PQcmdTuples);
   RETORT_BIND(PQconnectdbParams);
@@ -26,7 +27,9 @@ void Load() {
   RETORT_BIND(PQerrorMessage);
   RETORT_BIND(PQfinish);
   RETORT_BIND(PQfname);
+  RETORT_BIND(PQfreeCancel);
   RETORT_BIND(PQfreemem);
+  RETORT_BIND(PQgetCancel);
   RETORT_BIND(PQgetCopyData);
   RETORT_BIND(PQgetisnull);
   RETORT_BIND(PQgetlength);

@@ -15,6 +15,7 @@ namespace retort {
 // LibPq holds the libpq entry points retort calls, resolved with dlsym.
 struct LibPq {
   decltype(&::PQbackendPID) PQbackendPID;
+  decltype(&::PQcancel) PQcancel;
   decltype(&::PQclear) PQclear;
   decltype(&::PQcmdTuples) PQcmdTuples;
   decltype(&::PQconnectdbParams) PQconnectdbParams;
@@ -23,7 +24,9 @@ struct LibPq {
   decltype(&::PQerrorMessage) PQerrorMessage;
   decltype(&::PQfinish) PQfinish;
   decltype(&::PQfname) PQfname;
+  decltype(&::PQfreeCancel) PQfreeCancel;
   decltype(&::PQfreemem) PQfreemem;
+  decltype(&::PQgetCancel) PQgetCancel;
   decltype(&::PQgetCopyData) PQgetCopyData;
   decltype(&::PQgetisnull) PQgetisnull;
   decltype(&::PQgetlength) PQgetlength;

@@ -123,17 +123,45 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(
     }
     return Status::Database(std::move(message));
   }
-  return std::unique_ptr<PostgresConnection>(new PostgresConnection(conn));
+  auto opened = std::unique_ptr<PostgresConnection>(new PostgresConnection(conn));
+  opened->conninfo_ = conninfo;
+  opened->options_ = options;
+  return opened;
+}
+
+Result<std::unique_ptr<PostgresConnection>> PostgresConnection::OpenAnother()
+    const {
+  return Open(conninfo_, options_);
+}
+
+bool PostgresConnection::RequestCancel(std::string* error) {
+  std::lock_guard<std::mutex> lock(cancel_mu_);
+  if (cancel_ == nullptr) {
+    if (error) *error = "the connection is closed";
+    return false;
+  }
+  char buffer[256] = {0};
+  if (Pq().PQcancel(cancel_, buffer, sizeof(buffer)) == 0) {
+    if (error) *error = TrimTrailingNewlines(buffer);
+    return false;
+  }
+  return true;
 }
 
 PostgresConnection::PostgresConnection(pg_conn* conn) : conn_(conn) {
   server_version_ = Pq().PQserverVersion(conn_);
   Pq().PQsetNoticeReceiver(conn_, &PostgresConnection::OnNotice, this);
+  cancel_ = Pq().PQgetCancel(conn_);
 }
 
 PostgresConnection::~PostgresConnection() { Close(); }
 
 void PostgresConnection::Close() {
+  {
+    std::lock_guard<std::mutex> lock(cancel_mu_);
+    if (cancel_ != nullptr) Pq().PQfreeCancel(cancel_);
+    cancel_ = nullptr;
+  }
   if (conn_ != nullptr) Pq().PQfinish(conn_);
   conn_ = nullptr;
 }

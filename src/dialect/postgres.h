@@ -3,6 +3,7 @@
 #define RETORT_DIALECT_POSTGRES_H_
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,7 @@
 // libpq's handles, forward-declared so users of this header need no libpq.
 struct pg_conn;
 struct pg_result;
+struct pg_cancel;
 
 namespace retort {
 
@@ -49,6 +51,17 @@ class PostgresConnection : public Connection {
   // The server process serving this session (pg_backend_pid()).
   int backend_pid() const;
 
+  // Asks the server to cancel the statement this session is running
+  // (PQcancel). Safe to call from any thread while another thread runs a
+  // statement on this connection; a session that runs nothing ignores it.
+  // False, with libpq's reason in *error, when the request could not be
+  // sent.
+  bool RequestCancel(std::string* error);
+
+  // A second session to the same server and database, opened with the
+  // same conninfo and options (a watcher's connection).
+  Result<std::unique_ptr<PostgresConnection>> OpenAnother() const;
+
  private:
   explicit PostgresConnection(pg_conn* conn);
   // Sends `sql` (with the extended protocol when `params` is non-null) and
@@ -59,6 +72,11 @@ class PostgresConnection : public Connection {
 
   pg_conn* conn_;
   int server_version_ = 0;
+  std::string conninfo_;
+  ConnectOptions options_;
+  // RequestCancel's handle; freed by Close under cancel_mu_.
+  std::mutex cancel_mu_;
+  pg_cancel* cancel_ = nullptr;
   NoticeHandler notice_handler_;
 };
 

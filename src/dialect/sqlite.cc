@@ -159,6 +159,10 @@ void SqliteConnection::Close() {
   db_ = nullptr;
 }
 
+void SqliteConnection::Interrupt() {
+  if (db_ != nullptr) sqlite3_interrupt(db_);
+}
+
 void SqliteConnection::SetBusyTimeout(int milliseconds) {
   if (db_ != nullptr) sqlite3_busy_timeout(db_, milliseconds);
 }

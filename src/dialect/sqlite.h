@@ -45,6 +45,9 @@ class SqliteConnection : public Connection {
   bool IsOpen() const override { return db_ != nullptr; }
 
   void SetBusyTimeout(int milliseconds);
+  // sqlite3_interrupt: the statement running on another thread stops with
+  // SQLITE_INTERRUPT. Not safe against a concurrent Close().
+  void Interrupt();
   const std::string& path() const { return path_; }
 
  private:

@@ -246,9 +246,12 @@ Result<DatabaseUrl> ParsePostgresUri(std::string_view rest, bool has_driver,
   size_t at = authority.find('@');
   // A second '@' anywhere after a user name's is a raw '@', '/' or '?' in
   // the password ("u:p@ss/w?x@h"): libpq would read its tail as the host,
-  // the database or a parameter, which retort shows or libpq quotes.
-  if (at != std::string_view::npos &&
-      rest.find('@', at + 1) != std::string_view::npos) {
+  // the database or a parameter, which retort shows or libpq quotes. The
+  // user name ends where libpq ends it: at an '@' before any '/' ('?' does
+  // not stop it, so ":?x=@/pw@" has one).
+  if (size_t user_end = rest.find_first_of("@/");
+      user_end != std::string_view::npos && rest[user_end] == '@' &&
+      rest.find('@', user_end + 1) != std::string_view::npos) {
     return invalid(kEncode);
   }
   // An '@' after the authority is a raw '/' in the password ("u:p/w@h"),

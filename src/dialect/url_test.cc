@@ -254,7 +254,8 @@ TEST(DialectUrl, RawQuestionMarkInPasswordIsRefused) {
             "'@', '/' and '?' in the user name and password (%40, %2F, %3F)");
   // ... or, with a raw '?' too, in a query parameter or the database name.
   for (const char* url : {"postgresql://app:p@ss/hunter=x?sslmode=disable@db",
-                          "postgresql://app:p@ss?hunter=x@db/game"}) {
+                          "postgresql://app:p@ss?hunter=x@db/game",
+                          "postgresql://:?x=@/hunter@"}) {
     EXPECT_NE(ParseError(url).find("percent-encode '@', '/' and '?'"),
               std::string::npos)
         << ParseError(url);

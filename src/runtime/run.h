@@ -54,18 +54,37 @@ struct RunSettings {
   // One transaction per revision instead of one around the run.
   // Default: false.
   bool transaction_per_migration = false;
-  // PostgreSQL SET lock_timeout / statement_timeout for the session, e.g.
-  // "5s". Default: empty (the server's).
-  std::string lock_timeout;
+  // PostgreSQL SET lock_timeout for the session: how long a migration
+  // statement may wait for a table lock before it fails (and the run
+  // retries, see lock_retries) instead of queueing every reader behind it.
+  // A revision's "Lock Timeout:" header overrides it for its statements.
+  // "0" waits forever; empty leaves the server's setting. Default: "5s".
+  std::string lock_timeout = "5s";
+  // PostgreSQL SET statement_timeout for the session. Default: empty (the
+  // server's).
   std::string statement_timeout;
+  // After lock_timeout expired: roll back and try again this many times,
+  // after an exponential backoff with jitter (base, doubling, capped):
+  // the whole run with one transaction, the revision with
+  // transaction_per_migration, the statement outside a transaction.
+  // Default: 5, 250 ms, 10 s.
+  int lock_retries = 5;
+  int lock_retry_base_ms = 250;
+  int lock_retry_max_ms = 10000;
   // Values for ${name} in revision files ("schema" is added from the
   // target). Default: none.
   std::map<std::string, std::string> placeholders;
+  // Names in `placeholders` whose values are secret (runtime/placeholders.h
+  // masks them; --sql writes them as psql variables). Default: none.
+  std::set<std::string> secret_placeholders;
   // How often a waiting process polls the advisory lock. Default: 200 ms.
   int lock_poll_ms = 200;
-  // Give up waiting for the lock after this long; 0 waits forever.
-  // Default: 0.
+  // Give up waiting for the migration lock (another run holds it) after
+  // this long; 0 waits forever, saying who holds it every
+  // lock_report_ms. lock_timeout does not apply to this wait
+  // (migration_lock_timeout in retort.toml). Default: 0, 10 s.
   int lock_wait_timeout_ms = 0;
+  int lock_report_ms = 10000;
   // Keep the history table (<version table>_history): what ran, when,
   // the file's checksum. Default: true.
   bool history_table = true;

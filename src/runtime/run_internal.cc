@@ -217,6 +217,7 @@ Result<PreparedStep> PrepareStep(
     return Status::NotFound("no revision file declares revision '" + id + "'");
   }
   out.path = file->revision.path;
+  out.lock_timeout = file->lock_timeout;
   std::shared_ptr<const PreparedStepCache::File> cached;
   RevisionSections sections;
   if (cache) {

@@ -58,7 +58,9 @@ struct PreparedStep {
   // SQLite: the last statement is PRAGMA foreign_key_check over the whole
   // database, so the runtime need not run it again.
   bool ends_with_foreign_key_check = false;
-  std::string checksum;  // SHA-256 hex of the file
+  std::string checksum;  // SHA-256 hex, line endings normalised (checksum.h)
+  // The file's "Lock Timeout:" ("" when it has none).
+  std::string lock_timeout;
 
   // The file line of `statement`, or of the character `position`
   // (1-based, as DbError reports it; 0 = unknown) inside it.

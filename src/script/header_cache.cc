@@ -255,6 +255,7 @@ HeaderCache::Match HeaderCache::Lookup(int index, const FileStamp& stamp,
   file.create_date = rec.String();
   file.imported_from = rec.String();
   file.import_checksum = rec.String();
+  file.lock_timeout = rec.String();
   GetList(&rec, &revision.down_revisions);
   GetList(&rec, &revision.branch_labels);
   GetList(&rec, &revision.depends_on);
@@ -304,6 +305,7 @@ std::string HeaderCacheWriter::Encode(std::string_view key,
   PutString(&out, file.create_date);
   PutString(&out, file.imported_from);
   PutString(&out, file.import_checksum);
+  PutString(&out, file.lock_timeout);
   PutList(&out, revision.down_revisions);
   PutList(&out, revision.branch_labels);
   PutList(&out, revision.depends_on);

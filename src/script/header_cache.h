@@ -64,7 +64,7 @@
 
 namespace retort {
 
-inline constexpr uint32_t kHeaderCacheFormatVersion = 2;
+inline constexpr uint32_t kHeaderCacheFormatVersion = 3;
 
 // Entries whose file changed less than this long before the cache was
 // written are re-read (see the racy rule above).

@@ -11,14 +11,16 @@
 #include <vector>
 
 #include "dialect/pg_scan.h"
+#include "util/duration.h"
 #include "util/strings.h"
 
 namespace retort {
 namespace {
 
-constexpr std::array<std::string_view, 8> kKnownKeys = {
-    kRevisionIdKey, kRevisesKey,       kBranchLabelsKey, kDependsOnKey,
-    kCreateDateKey, kTransactionalKey, kImportedFromKey, kImportChecksumKey};
+constexpr std::array<std::string_view, 9> kKnownKeys = {
+    kRevisionIdKey,   kRevisesKey,        kBranchLabelsKey,
+    kDependsOnKey,    kCreateDateKey,     kTransactionalKey,
+    kImportedFromKey, kImportChecksumKey, kLockTimeoutKey};
 
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
@@ -518,6 +520,15 @@ Result<RevisionFile> ParseRevisionHeader(std::string_view text,
             "import-alembic; delete the line if the file is yours now)");
       }
       file.import_checksum = std::string(value);
+    } else if (key == kLockTimeoutKey) {
+      if (!ParseDurationMs(value).ok()) {
+        return Status::Corruption(
+            At(path, line.number) + "invalid " + Quote(key) + " value " +
+            Quote(value) +
+            "; write a duration such as \"2s\" or \"500ms\" (units us, "
+            "ms, s, min, h, d), or \"0\" for no lock timeout");
+      }
+      file.lock_timeout = std::string(value);
     } else if (key == kTransactionalKey) {
       if (value == "true") {
         file.transactional = true;

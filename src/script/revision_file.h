@@ -12,6 +12,8 @@
 //   -- Depends On:
 //   -- Create Date: 2026-11-21 10:00:00.000000
 //   -- Transactional: false                 <- optional
+//   -- Lock Timeout: 2s                     <- optional: overrides the
+//                                              configured lock_timeout
 //   -- Imported From: alembic/versions/x.py <- optional: import-alembic's
 //   -- Import Checksum: sha256:9f2c...         source and its hash of the
 //                                              file it wrote
@@ -50,6 +52,7 @@ inline constexpr std::string_view kBranchLabelsKey = "Branch Labels";
 inline constexpr std::string_view kDependsOnKey = "Depends On";
 inline constexpr std::string_view kCreateDateKey = "Create Date";
 inline constexpr std::string_view kTransactionalKey = "Transactional";
+inline constexpr std::string_view kLockTimeoutKey = "Lock Timeout";
 inline constexpr std::string_view kImportedFromKey = "Imported From";
 inline constexpr std::string_view kImportChecksumKey = "Import Checksum";
 
@@ -63,6 +66,9 @@ struct RevisionFile {
   std::string long_doc;     // message lines after the first; "" if none
   std::string create_date;  // as written; "" when the key is absent
   std::optional<bool> transactional;  // unset when the key is absent
+  // "Lock Timeout" as written ("2s", "0" = off); "" when the key is
+  // absent (the configured lock_timeout applies).
+  std::string lock_timeout;
   std::string imported_from;          // "Imported From"; "" when absent
   std::string import_checksum;        // "Import Checksum"; "" when absent
   int header_lines = 0;               // 1-based line of the header's last line
