@@ -42,11 +42,22 @@
 #include <thread>
 #include <utility>
 
+#include "dialect/postgres.h"
+#include "dialect/sqlite.h"
 #include "dialect/sqlite_tokenizer.h"
 #include "dialect/url.h"
+#include "runtime/history.h"
+#include "runtime/progress.h"
+#include "runtime/interrupt.h"
+#include "runtime/lock_wait.h"
+#include "runtime/preflight.h"
+#include "runtime/run_faults.h"
 #include "runtime/run_internal.h"
+#include "runtime/sqlite_lock.h"
+#include "runtime/verify.h"
 #include "runtime/version_table.h"
 #include "util/clock.h"
+#include "util/duration.h"
 #include "util/strings.h"
 
 namespace retort {
@@ -198,6 +209,12 @@ Status PgMigrationLock::Acquire(const RunTarget& target) {
   const auto start = Clock::now();
   std::optional<Clock::time_point> last_report;
   while (true) {
+    if (Interrupted()) {
+      return Status::Interrupted(
+          "interrupted by " + SignalName(InterruptSignal()) +
+          " while waiting for the migration lock on " + what_ +
+          "; nothing was run");
+    }
     RETORT_ASSIGN_OR_RETURN(
         QueryResult got,
         db_->Query("SELECT pg_catalog.pg_try_advisory_lock($1::bigint)",
@@ -220,15 +237,15 @@ Status PgMigrationLock::Acquire(const RunTarget& target) {
           " ms waiting for the migration lock on " + what_ + " (key " +
           std::to_string(key_) + "), held by " + DescribeHolder());
     }
-    if (!last_report ||
-        Clock::now() - *last_report >= std::chrono::seconds(10)) {
+    if (!last_report || Clock::now() - *last_report >=
+                            std::chrono::milliseconds(
+                                std::max(1, settings_->lock_report_ms))) {
       last_report = Clock::now();
       Log(*settings_, LogLevel::kWarn,
           "waiting for the migration lock on " + what_ + " (key " +
               std::to_string(key_) + "), held by " + DescribeHolder());
     }
-    std::this_thread::sleep_for(
-        std::chrono::milliseconds(std::max(1, settings_->lock_poll_ms)));
+    SleepUnlessInterrupted(std::max(1, settings_->lock_poll_ms));
   }
 }
 
@@ -236,7 +253,8 @@ std::string PgMigrationLock::DescribeHolder() {
   auto holder = db_->Query(
       "SELECT a.pid, coalesce(a.application_name, ''), "
       "coalesce(host(a.client_addr), 'local socket'), a.backend_start, "
-      "coalesce(a.state, ''), a.state_change, coalesce(a.usename, '') "
+      "coalesce(a.state, ''), a.state_change, coalesce(a.usename, ''), "
+      "coalesce(a.query, '') "
       "FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a "
       "ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND "
       "l.objsubid = 1 AND l.database = (SELECT oid FROM "
@@ -252,7 +270,8 @@ std::string PgMigrationLock::DescribeHolder() {
   auto cell = [&r](size_t i) { return r.at(i).value_or(""); };
   return "pid " + cell(0) + " (application_name '" + cell(1) + "', user " +
          cell(6) + ", client " + cell(2) + ", connected since " + cell(3) +
-         ", " + cell(4) + " since " + cell(5) + ")";
+         ", " + cell(4) + " since " + cell(5) +
+         (cell(7).empty() ? "" : ", query: " + ShortenSql(cell(7))) + ")";
 }
 
 void PgMigrationLock::Release() {
@@ -274,7 +293,8 @@ class OnlineRun {
  public:
   OnlineRun(const ScriptDirectory& scripts, const RevisionMap& map,
             const RunTarget& target, const RunSettings& settings,
-            const RunRequest& request, Connection* db)
+            const RunRequest& request, Connection* db,
+            BlockerWatch* watch = nullptr)
       : scripts_(scripts),
         map_(map),
         target_(target),
@@ -283,9 +303,29 @@ class OnlineRun {
         db_(db),
         sql_(db->dialect(), target.version_table, target.version_table_schema),
         placeholders_(PlaceholderValues(target, settings)),
-        applied_by_(AppliedBy()) {}
+        applied_by_(AppliedBy()),
+        watch_(watch) {}
 
   Result<RunReport> Execute();
+
+  // Set when the run failed because a statement in a transaction hit
+  // lock_timeout: the caller rolls back and retries.
+  const std::optional<LockFailure>& lock_failure() const {
+    return lock_failure_;
+  }
+  // The steps committed before the run ended, and the version table's rows
+  // they left.
+  std::vector<StepReport> CommittedSteps() const {
+    return {report_.steps.begin(), report_.steps.begin() + committed_steps_};
+  }
+  const std::vector<std::string>& committed_heads() const {
+    return committed_heads_;
+  }
+  // Whether the statement that failed ran outside a transaction.
+  bool failed_outside() const { return failed_outside_; }
+  const std::vector<std::string>& heads_before() const {
+    return report_.heads_before;
+  }
 
  private:
   // Opens a transaction unless one is open. After the run has let go of
@@ -296,6 +336,12 @@ class OnlineRun {
   Status CommitTransaction();
   Status EnsureTables();
   Status RunStatements(const MigrationStep& step, const PreparedStep& prep);
+  Status RunEachStatement(const MigrationStep& step, const PreparedStep& prep);
+  // One statement of a revision: its failure names the file:line; an
+  // interrupt, a lock timeout (retried here outside a transaction) and a
+  // statement timeout get their own messages (run_faults.h).
+  Status ExecuteStatement(const MigrationStep& step, const PreparedStep& prep,
+                          const SqlStatement& statement);
   // Queues `step`'s history row for the transaction's end.
   void AddHistory(const MigrationStep& step, const std::string* checksum,
                   std::chrono::system_clock::time_point started,
@@ -322,6 +368,13 @@ class OnlineRun {
   std::vector<std::string> flushed_heads_;
   std::vector<Params> pending_history_;
   bool released_once_ = false;
+  BlockerWatch* watch_;  // PostgreSQL: who blocks a statement; may be null
+  std::optional<LockFailure> lock_failure_;
+  bool failed_outside_ = false;
+  RunReport report_;
+  // report_.steps[0, committed_steps_) are committed, leaving these rows.
+  size_t committed_steps_ = 0;
+  std::vector<std::string> committed_heads_;
 };
 
 Status OnlineRun::EnsureTransaction() {
@@ -355,7 +408,10 @@ Status OnlineRun::CommitTransaction() {
   }
   RETORT_RETURN_IF_ERROR(FlushBookkeeping());
   released_once_ = true;
-  return db_->Commit();
+  RETORT_RETURN_IF_ERROR(db_->Commit());
+  committed_steps_ = report_.steps.size();
+  committed_heads_ = flushed_heads_;
+  return Status::OK();
 }
 
 Status OnlineRun::FlushBookkeeping() {
@@ -462,13 +518,36 @@ Status OnlineRun::EnsureTables() {
                                .WithContext("creating " + sql_.qualified()));
   }
   if (!settings_.history_table) return Status::OK();
-  Log(settings_, LogLevel::kDebug, sql_.CreateHistoryTable());
-  return db_->Execute(sql_.CreateHistoryTable())
-      .WithContext("creating " + sql_.qualified_history());
+  // Created, or upgraded in place to this retort's layout (history.h).
+  return EnsureHistoryTables(*db_, sql_, settings_);
 }
 
 Status OnlineRun::RunStatements(const MigrationStep& step,
                                 const PreparedStep& prep) {
+  // The revision's "Lock Timeout:" for its own statements, then back to
+  // the session's (a rolled-back transaction undoes the SET by itself).
+  const bool own_lock_timeout = db_->dialect() == Dialect::kPostgres &&
+                                !prep.lock_timeout.empty() &&
+                                prep.lock_timeout != settings_.lock_timeout;
+  if (own_lock_timeout) {
+    RETORT_RETURN_IF_ERROR(
+        db_->Execute("SET lock_timeout = " + QuotePgLiteral(prep.lock_timeout))
+            .WithContext(prep.path + ": setting \"Lock Timeout: " +
+                         prep.lock_timeout + "\""));
+  }
+  Status status = RunEachStatement(step, prep);
+  if (own_lock_timeout && (status.ok() || !db_->InTransaction())) {
+    Status restored = db_->Execute(
+        settings_.lock_timeout.empty()
+            ? std::string("RESET lock_timeout")
+            : "SET lock_timeout = " + QuotePgLiteral(settings_.lock_timeout));
+    if (status.ok()) status = restored.WithContext("restoring lock_timeout");
+  }
+  return status;
+}
+
+Status OnlineRun::RunEachStatement(const MigrationStep& step,
+                                   const PreparedStep& prep) {
   for (const SqlStatement& statement : prep.statements) {
     // A check that only printed its findings would let a broken revision
     // commit: the rows it returns are the failure.
@@ -478,24 +557,74 @@ Status OnlineRun::RunStatements(const MigrationStep& step,
                                               prep.LineOf(statement, 0)));
       continue;
     }
+    RETORT_RETURN_IF_ERROR(ExecuteStatement(step, prep, statement));
+  }
+  return Status::OK();
+}
+
+Status OnlineRun::ExecuteStatement(const MigrationStep& step,
+                                   const PreparedStep& prep,
+                                   const SqlStatement& statement) {
+  auto site = [&](int position) {
+    return prep.path + ":" + std::to_string(prep.LineOf(statement, position)) +
+           ": " + step.name() + " " + step.revision->id();
+  };
+  if (Interrupted()) return InterruptedAt(site(0), ShortenSql(statement.text));
+  const std::string& lock_timeout =
+      prep.lock_timeout.empty() ? settings_.lock_timeout : prep.lock_timeout;
+  Result<int64_t> lock_timeout_ms = ParseDurationMs(lock_timeout);
+  const bool watch = watch_ && lock_timeout_ms.ok() && *lock_timeout_ms > 0;
+  LockRetry retry(settings_);
+  while (true) {
     const auto start = Clock::now();
+    if (watch) watch_->Start(BlockerWatch::IntervalFor(*lock_timeout_ms));
     Status status = db_->Execute(statement.text);
+    if (watch) watch_->Stop();
     if (settings_.log && settings_.log_level <= LogLevel::kDebug) {
       char took[32];
       std::snprintf(took, sizeof(took), "%.1f ms  ", MillisSince(start));
       Log(settings_, LogLevel::kDebug, took + statement.text);
     }
-    if (!status.ok()) {
-      const DbError& error = db_->last_error();
-      int line = prep.LineOf(statement, error.position);
-      std::string said =
-          error.message.empty() ? status.message() : error.ToStatus().message();
-      return Status::Database(prep.path + ":" + std::to_string(line) + ": " +
-                              step.name() + " " + step.revision->id() +
-                              " failed: " + said);
+    if (status.ok()) return status;
+    const DbError& error = db_->last_error();
+    failed_outside_ = !db_->InTransaction();
+    if (Interrupted()) {
+      return InterruptedAt(site(error.position), ShortenSql(statement.text));
+    }
+    if (error.sqlstate != kLockNotAvailable ||
+        db_->dialect() != Dialect::kPostgres) {
+      return StatementFailed(site(error.position), statement, error, status,
+                             settings_);
+    }
+    LockFailure failure;
+    failure.site = site(0);
+    failure.statement = ShortenSql(statement.text);
+    failure.lock_timeout = lock_timeout;
+    if (watch) failure.blockers = watch_->LastSeen();
+    failure.outside_transaction = failed_outside_;
+    if (!failed_outside_) {
+      // The transaction is lost: the caller rolls back and runs it again.
+      lock_failure_ = std::move(failure);
+      return StatementFailed(site(error.position), statement, error, status,
+                             settings_);
+    }
+    // Outside a transaction only this statement failed: try it again.
+    const std::string before =
+        "it runs outside a transaction: the statements before it stay "
+        "applied";
+    if (!retry.Next()) {
+      return LockRetriesExhausted(failure, retry.attempts(), before);
+    }
+    const int delay = retry.DelayMs();
+    Log(settings_, LogLevel::kWarn,
+        failure.site + ": " + failure.Describe() + "; " + before +
+            "; retrying the statement (" + std::to_string(retry.retries()) +
+            " of " + std::to_string(retry.max_retries()) + ") in " +
+            std::to_string(delay) + " ms");
+    if (SleepUnlessInterrupted(delay)) {
+      return InterruptedAt(site(0), ShortenSql(statement.text));
     }
   }
-  return Status::OK();
 }
 
 Status OnlineRun::CheckForeignKeys(const MigrationStep& step,
@@ -543,7 +672,7 @@ void OnlineRun::AddHistory(const MigrationStep& step,
 }
 
 Result<RunReport> OnlineRun::Execute() {
-  RunReport report;
+  RunReport& report = report_;
   RETORT_ASSIGN_OR_RETURN(ParsedRequest parsed, ParseRequest(request_));
   RETORT_RETURN_IF_ERROR(EnsureTransaction());
   if (target_.create_schema && !target_.schema.empty() &&
@@ -565,10 +694,18 @@ Result<RunReport> OnlineRun::Execute() {
   }
   RETORT_ASSIGN_OR_RETURN(std::vector<MigrationStep> plan,
                           MakePlan(map_, request_, parsed, heads));
-  RETORT_RETURN_IF_ERROR(
-      CheckStepsReady(scripts_, plan, settings_.step_cache.get()));
+  RETORT_RETURN_IF_ERROR(PreflightPlan(scripts_, plan, placeholders_,
+                                       db_->dialect(), db_->ServerVersion(),
+                                       target_, settings_.step_cache.get()));
+  if (request_.command == RunRequest::Command::kUpgrade && !plan.empty() &&
+      settings_.history_table) {
+    // Never build on an applied revision whose file changed (verify.h).
+    RETORT_RETURN_IF_ERROR(
+        CheckAppliedUnedited(*db_, sql_, scripts_, map_, heads, settings_));
+  }
   heads_.emplace(map_, heads);
   flushed_heads_ = heads;
+  committed_heads_ = heads;
   const bool per_migration = settings_.transaction_per_migration;
 
   for (const MigrationStep& step : plan) {
@@ -576,6 +713,11 @@ Result<RunReport> OnlineRun::Execute() {
     step_report.revision = step.revision ? step.revision->id() : "";
     step_report.description = StepDescription(step);
     step_report.upgrade = step.is_upgrade;
+    if (Interrupted()) {
+      return Status::Interrupted("interrupted by " +
+                                 SignalName(InterruptSignal()) + " before " +
+                                 step_report.description);
+    }
     Log(settings_, LogLevel::kInfo, "Running " + step_report.description);
 
     std::optional<PreparedStep> prep;
@@ -615,7 +757,11 @@ Result<RunReport> OnlineRun::Execute() {
               *prep->outside_transaction +
               "): committing what came before, then autocommit");
       RETORT_RETURN_IF_ERROR(CommitTransaction());
-      RETORT_RETURN_IF_ERROR(RunStatements(step, *prep));
+      // Statement by statement (or step by step) with progress rows, so
+      // an interrupted run resumes (progress.h).
+      RETORT_RETURN_IF_ERROR(RunResumable(
+          *db_, sql_, settings_, scripts_, step, *prep, applied_by_,
+          [&](const PreparedStep& part) { return RunStatements(step, part); }));
       step_report.duration_ms = MillisSince(start);
       RETORT_RETURN_IF_ERROR(EnsureTransaction());
     } else {
@@ -640,17 +786,107 @@ Result<RunReport> OnlineRun::Execute() {
     RETORT_RETURN_IF_ERROR(heads_->UpdateToStep(step).status());
     AddHistory(step, prep ? &prep->checksum : nullptr, started,
                step_report.duration_ms);
+    // Listed before its commit, so that the commit counts it
+    // (committed_steps_).
+    report.steps.push_back(std::move(step_report));
     if (per_migration || outside || fk_off || ended_by_revision) {
       RETORT_RETURN_IF_ERROR(CommitTransaction());
     }
     if (fk_off) {
       RETORT_RETURN_IF_ERROR(db_->Execute("PRAGMA foreign_keys = ON"));
     }
-    report.steps.push_back(std::move(step_report));
   }
   RETORT_RETURN_IF_ERROR(CommitTransaction());
   report.heads_after = heads_->heads();
   return report;
+}
+
+// What an interrupt or a lock timeout hands to another thread to cancel
+// the statement `db` runs: PQcancel or sqlite3_interrupt, both safe from
+// another thread.
+std::function<void()> CancelHookFor(Connection& db) {
+  if (auto* pg = dynamic_cast<PostgresConnection*>(&db)) {
+    return [pg] {
+      std::string error;
+      pg->RequestCancel(&error);  // failing, the second signal still exits
+    };
+  }
+  if (auto* lite = dynamic_cast<SqliteConnection*>(&db)) {
+    return [lite] { lite->Interrupt(); };
+  }
+  return [] {};
+}
+
+// Whether `target` counts from the database's heads ("-1", "+2",
+// "auth@-1"): a sign then digits at its end.
+bool IsRelativeTarget(const std::string& target) {
+  size_t sign = target.find_last_of("+-");
+  return sign != std::string::npos && sign + 1 < target.size() &&
+         target.find_first_not_of("0123456789", sign + 1) == std::string::npos;
+}
+
+// A relative upgrade/downgrade target counts from the heads the command
+// saw when it started -- read here, before waiting for the migration lock
+// -- so that runs started together agree where they go: eight `downgrade
+// -1` remove one revision, not one each. The request comes back with the
+// revision it resolved to (or "base"); unchanged when the target is not
+// relative, or when the plan from those heads does not come to one
+// revision (the run then plans, and reports, as before).
+Result<RunRequest> PinRelativeTarget(Connection& db, const RevisionMap& map,
+                                     const RunTarget& target,
+                                     const RunSettings& settings,
+                                     const RunRequest& request) {
+  if (request.command == RunRequest::Command::kStamp ||
+      request.targets.size() != 1 || !IsRelativeTarget(request.targets[0])) {
+    return request;
+  }
+  RETORT_RETURN_IF_ERROR(SetSearchPath(db, target));
+  VersionTableSql sql(db.dialect(), target.version_table,
+                      target.version_table_schema);
+  RETORT_ASSIGN_OR_RETURN(bool exists, VersionTableExists(db, sql));
+  std::vector<std::string> heads;
+  if (exists) {
+    RETORT_ASSIGN_OR_RETURN(heads, SelectHeads(db, sql));
+  }
+  RETORT_ASSIGN_OR_RETURN(ParsedRequest parsed, ParseRequest(request));
+  auto plan = MakePlan(map, request, parsed, heads);
+  if (!plan.ok()) return request;
+  HeadMaintainer after(map, heads);
+  for (const MigrationStep& step : *plan) {
+    if (!after.UpdateToStep(step).ok()) return request;
+  }
+  if (after.heads().size() > 1) return request;
+  RunRequest pinned = request;
+  pinned.targets = {after.heads().empty() ? "base" : after.heads()[0]};
+  Log(settings, LogLevel::kDebug,
+      "'" + request.targets[0] + "' from " + SortedJoin(heads) + " is " +
+          pinned.targets[0]);
+  return pinned;
+}
+
+// After a failed run was rolled back: what stays applied.
+std::string WhatIsLeft(const std::vector<StepReport>& committed,
+                       const std::vector<std::string>& heads,
+                       bool failed_outside) {
+  std::string out;
+  if (failed_outside) {
+    out = "it ran outside a transaction: the statements before it stay "
+          "applied; ";
+  }
+  if (committed.empty()) {
+    return out + "the transaction was rolled back, nothing of this run was "
+                 "committed";
+  }
+  std::string ids;
+  for (const StepReport& step : committed) {
+    if (!ids.empty()) ids += ", ";
+    ids += step.revision.empty() ? step.description : step.revision;
+  }
+  return out + "the transaction was rolled back; " +
+         std::to_string(committed.size()) + " step" +
+         (committed.size() == 1 ? "" : "s") + " committed before it stay" +
+         (committed.size() == 1 ? "s" : "") + " applied (" + ids +
+         "; the version table holds " + SortedJoin(heads) + ")";
 }
 
 }  // namespace
@@ -674,26 +910,87 @@ Result<RunReport> RunOnConnection(Connection& db,
     return Status::Internal("RunOnConnection called for an offline run");
   }
   RETORT_RETURN_IF_ERROR(ParseRequest(request).status());
+  // Ctrl-C / SIGTERM cancel the statement in flight (interrupt.h); the
+  // run then rolls back below and releases the lock.
+  ScopedCancelHook cancel_hook(CancelHookFor(db));
+  RETORT_ASSIGN_OR_RETURN(
+      const RunRequest pinned,
+      PinRelativeTarget(db, map, target, settings, request));
   std::optional<PgMigrationLock> lock;
+  std::optional<BlockerWatch> watch;
   Result<RunReport> result = Status::Internal("run did not start");
   Status status;
   if (db.dialect() == Dialect::kPostgres) {
     lock.emplace(&db, &settings);
     status = lock->Acquire(target);
     if (status.ok()) status = SetSearchPath(db, target);
+    if (auto* pg = dynamic_cast<PostgresConnection*>(&db)) watch.emplace(pg);
   }
-  if (status.ok()) {
-    OnlineRun run(scripts, map, target, settings, request, &db);
+  // SQLite: BEGIN IMMEDIATE locks one transaction; this, the whole run.
+  SqliteRunLock file_lock;
+  if (auto* lite = dynamic_cast<SqliteConnection*>(&db);
+      lite != nullptr && !lite->path().empty() && lite->path() != ":memory:") {
+    status = file_lock.Acquire(lite->path(), settings);
+  }
+  // A statement that hit lock_timeout in a transaction loses the
+  // transaction: roll back, back off, and run again -- the whole run, or
+  // with transaction_per_migration the revision (what committed stays).
+  LockRetry retry(settings);
+  std::vector<StepReport> committed;  // by attempts that failed
+  std::optional<std::vector<std::string>> heads_before;
+  while (status.ok()) {
+    OnlineRun run(scripts, map, target, settings, pinned, &db,
+                  watch ? &*watch : nullptr);
     result = run.Execute();
+    if (!heads_before) heads_before = run.heads_before();
     status = result.status();
-  }
-  if (!status.ok() && db.InTransaction()) {
-    Status rolled_back = db.Rollback();
-    if (!rolled_back.ok()) {
-      Log(settings, LogLevel::kWarn, "rolling back: " + rolled_back.message());
+    if (status.ok()) {
+      result->steps.insert(result->steps.begin(), committed.begin(),
+                           committed.end());
+      result->heads_before = *heads_before;
+      break;
     }
+    if (db.InTransaction()) {
+      Status rolled_back = db.Rollback();
+      if (!rolled_back.ok()) {
+        Log(settings, LogLevel::kWarn,
+            "rolling back: " + rolled_back.message());
+      }
+    }
+    std::vector<StepReport> now_committed = run.CommittedSteps();
+    committed.insert(committed.end(), now_committed.begin(),
+                     now_committed.end());
+    const std::string left =
+        WhatIsLeft(committed, run.committed_heads(), run.failed_outside());
+    if (status.code() == Status::Code::kInterrupted) {
+      status = Status::Interrupted(status.message() + "; " + left);
+      break;
+    }
+    if (!run.lock_failure()) break;
+    if (!now_committed.empty()) retry.Reset();  // another revision's turn
+    const LockFailure& failure = *run.lock_failure();
+    if (!retry.Next()) {
+      status = LockRetriesExhausted(failure, retry.attempts(), left);
+      break;
+    }
+    const int delay = retry.DelayMs();
+    Log(settings, LogLevel::kWarn,
+        failure.site + ": " + failure.Describe() + "; " + left +
+            "; retrying (" + std::to_string(retry.retries()) + " of " +
+            std::to_string(retry.max_retries()) + ") in " +
+            std::to_string(delay) + " ms");
+    if (SleepUnlessInterrupted(delay)) {
+      status = Status::Interrupted("interrupted by " +
+                                   SignalName(InterruptSignal()) +
+                                   " while waiting to retry after " +
+                                   failure.site + " hit lock_timeout; " + left);
+      break;
+    }
+    status = Status::OK();  // the next attempt
   }
+  watch.reset();  // closes its session
   if (lock) lock->Release();
+  file_lock.Release();
   if (!status.ok()) return status;
   return result;
 }
