@@ -172,7 +172,7 @@ TEST_F(ResumeTest, CancelledCicReportsProgressAndRerunRebuilds) {
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("Statement 1 of 3 of upgrade bbbbbbbbbbb2 ran and "
-                       "stays committed; Fix the cause and rerun: the run "
+                       "stays committed. Fix the cause and rerun: the run "
                        "continues with statement 2 (line 11), settling what "
                        "this one left."),
             std::string::npos)
@@ -254,7 +254,7 @@ TEST_F(ResumeTest, FailingStatementThenFixedFileContinues) {
   EXPECT_NE(r.err.find("eeeeeeeeeee2.sql:9: upgrade eeeeeeeeeee2 failed: "
                        "ERROR 42P07: relation \"c1\" already exists\n"
                        "Statement 1 of 3 of upgrade eeeeeeeeeee2 ran and "
-                       "stays committed; Fix the cause and rerun: the run "
+                       "stays committed. Fix the cause and rerun: the run "
                        "continues with statement 2 (line 9), settling what "
                        "this one left."),
             std::string::npos)

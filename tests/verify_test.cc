@@ -35,6 +35,8 @@ class VerifyTest : public ::testing::Test {
     return id;
   }
   std::string File(int i) const { return "migrations/versions/" + Id(i) + ".sql"; }
+  // The file as messages name it: the path retort read it from.
+  std::string Shown(int i) const { return p_.Path(File(i)); }
 
   void Write(int i, const std::string& extra_sql = "") {
     WriteRevision(p_, Id(i), i > 1 ? Id(i - 1) : "", "", "",
@@ -62,7 +64,7 @@ TEST_F(VerifyTest, CleanThenEditedWithExactMessages) {
   const std::string after = Sum(2);
   r = p_.Run({"verify"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.out, "edited: " + File(2) + ": " + Id(2) +
+  EXPECT_EQ(r.out, "edited: " + Shown(2) + ": " + Id(2) +
                        " was edited after it was applied (recorded sha256 " +
                        before + "..., file now " + after +
                        "...); restore the file as it was applied and put the "
@@ -93,7 +95,7 @@ TEST_F(VerifyTest, UpgradeRefusesEditedAppliedFileUnlessAllowed) {
   Write(4);
   CliResult r = p_.Run({"upgrade", "head"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("error: " + File(1) + ": applied revision " + Id(1) +
+  EXPECT_NE(r.err.find("error: " + Shown(1) + ": applied revision " + Id(1) +
                        " was edited after it was applied; restore the file "
                        "as it was applied and put the change in a new "
                        "revision, or run with --allow-edited (on_edited = "
@@ -106,7 +108,7 @@ TEST_F(VerifyTest, UpgradeRefusesEditedAppliedFileUnlessAllowed) {
   // A downgrade is not refused: it undoes, it does not build on the file.
   r = p_.Run({"upgrade", "head", "--allow-edited"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("warning: " + File(1) + ": applied revision " + Id(1) +
+  EXPECT_NE(r.err.find("warning: " + Shown(1) + ": applied revision " + Id(1) +
                        " was edited after it was applied; running on"),
             std::string::npos)
       << r.err;
@@ -163,7 +165,7 @@ TEST_F(VerifyTest, MissingUnknownAndUnverified) {
                   .ok());
   r = p_.Run({"verify"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "unverified: " + File(1) + ": " + Id(1) +
+  EXPECT_EQ(r.out, "unverified: " + Shown(1) + ": " + Id(1) +
                        " is applied but no checksum was recorded (applied "
                        "before retort took over, or stamped); it cannot be "
                        "checked\n"
@@ -185,11 +187,17 @@ TEST_F(VerifyTest, JsonAndSchema) {
   EXPECT_NE(r.out.find("\"kind\": \"edited\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"revision\": \"" + Id(2) + "\""), std::string::npos);
   EXPECT_NE(r.out.find("\"clean\": false"), std::string::npos);
-  // The default version table has nothing applied: clean.
+  // A project of schemas has no default version table to check: verify
+  // asks which, as the other commands do (verify has no --all-schemas).
   r = p_.Run({"verify"});
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(r.out, "alembic_version: 0 of 0 applied revisions match their "
-                   "files\n");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("error: verify: this project keeps a version table "
+                       "per schema (auth: the [schemas.*] sections of "
+                       "retort.toml); name one with --schema auth (or -x "
+                       "schema=auth)\n"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST(VerifySqlite, EditedFileOnSqlite) {

@@ -13,6 +13,7 @@
 #include "retort/options.h"
 #include "retort/revision_info.h"
 #include "retort/status.h"
+#include "retort/verify.h"
 
 namespace retort {
 
@@ -230,6 +231,18 @@ class Migrator {
   // revision that does not exist, a placeholder without a value, an unknown
   // rule in "-- retort: lint disable=").
   Result<LintResult> Lint(const LintOptions& options);
+
+  // `verify`: every applied revision of the version table (--schema S:
+  // S's) against its file, by the checksum recorded when it ran. Reads
+  // only.
+  Result<VerifyResult> Verify();
+
+  // How later upgrade/downgrade runs treat what they find:
+  // `allow_edited` (--allow-edited) upgrades over applied revisions whose
+  // file was edited, with a warning (as on_edited = "warn" does);
+  // `in_flight` (--in-flight done|rerun) settles an interrupted statement
+  // the catalog cannot (docs/safety.md). Default: neither.
+  void SetRunOverrides(bool allow_edited, const std::string& in_flight);
 
   // The database URL with any password masked, for messages.
   std::string RedactedUrl() const;

@@ -54,6 +54,9 @@ struct Migrator::Impl {
   std::optional<RevisionMap> map;
   // Schema per domain: the configured schemas' branches (after LoadGraph).
   std::optional<SchemaSet> schema_set;
+  // Migrator::SetRunOverrides.
+  bool allow_edited = false;
+  std::string in_flight;
 
   Status LoadGraph();
   RevisionInfo Info(const RevisionNode& node) const;
@@ -1148,6 +1151,39 @@ Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
   std::vector<RevisionInfo> infos = impl_->Infos(map, nodes);
   for (auto& info : infos) info.is_current = false;  // Alembic shows no marker
   return infos;
+}
+
+Result<VerifyResult> Migrator::Verify() {
+  RETORT_RETURN_IF_ERROR(impl_->CheckSchema("verify", false, false));
+  RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
+  RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
+  RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
+  RETORT_ASSIGN_OR_RETURN(
+      IntegrityReport report,
+      VerifyApplied(*impl_->scripts, *graph, target, settings));
+  VerifyResult out;
+  out.version_table = (target.version_table_schema.empty()
+                           ? std::string()
+                           : target.version_table_schema + ".") +
+                      target.version_table;
+  out.heads = report.heads;
+  out.applied = report.applied;
+  out.verified = report.verified;
+  out.history_table = report.history_table;
+  out.clean = report.clean();
+  for (IntegrityFinding& f : report.findings) {
+    out.findings.push_back({IntegrityKindName(f.kind), std::move(f.revision),
+                            std::move(f.path), std::move(f.recorded),
+                            std::move(f.actual), std::move(f.applied_at),
+                            std::move(f.applied_by), std::move(f.next_step)});
+  }
+  return out;
+}
+
+void Migrator::SetRunOverrides(bool allow_edited,
+                               const std::string& in_flight) {
+  impl_->allow_edited = allow_edited;
+  impl_->in_flight = in_flight;
 }
 
 Result<DiffResult> Migrator::Diff(const AutogenOptions& options) {

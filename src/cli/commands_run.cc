@@ -117,6 +117,8 @@ class MoveCommand : public Command {
   bool upgrade_;
   std::string target_;
   bool sql_ = false;
+  bool allow_edited_ = false;
+  std::string in_flight_;
   ManyFlags many_;
 };
 

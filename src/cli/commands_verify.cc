@@ -54,7 +54,8 @@ class VerifyCommand : public Command {
       if (!ctx.quiet() || problems > 0) {
         ctx.out() << r->version_table << ": " << r->verified << " of "
                   << Plural(r->applied, "applied revision")
-                  << " match their files";
+                  << (r->applied == 1 ? " matches its file"
+                                      : " match their files");
         if (!r->history_table && r->applied > 0) {
           ctx.out() << " (no history table: nothing was recorded to "
                        "compare with)";

@@ -318,13 +318,11 @@ Status Resumer::Failure(const Status& status, const std::vector<Unit>& units,
                         : "Statements 1-" + std::to_string(unit.first) +
                               " of " + Count() + " of " + what_ +
                               " ran and stay committed";
-  return status.WithNote(ran + "; " +
-         (unit.transactional ? "this step was rolled back" : "") +
-         (unit.transactional ? ". " : "") +
-         "Fix the cause and rerun: the run continues with statement " +
-         std::to_string(unit.first + 1) + " (line " +
-         std::to_string(unit.line) + ")" +
-         (unit.transactional ? "" : ", settling what this one left") + ".");
+  return status.WithNote(
+      ran + (unit.transactional ? "; this step was rolled back" : "") +
+      ". Fix the cause and rerun: the run continues with statement " +
+      std::to_string(unit.first + 1) + " (line " + std::to_string(unit.line) +
+      ")" + (unit.transactional ? "" : ", settling what this one left") + ".");
 }
 
 Status Resumer::Run(const std::vector<Unit>& units,
@@ -351,7 +349,7 @@ Status Resumer::Run(const std::vector<Unit>& units,
     if (!status.ok()) {
       Status recorded = Record("failed", unit);
       if (!recorded.ok()) {
-        Log(settings_, LogLevel::kWarn, "warning: " + recorded.message());
+        Log(settings_, LogLevel::kWarn, recorded.message());
       }
       return Failure(status, units, u);
     }

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "dialect/sqlite_tokenizer.h"
+#include "script/checksum.h"
 #include "script/script_directory.h"
 
 namespace retort {
@@ -51,7 +52,9 @@ class PreparedStepCache {
     }
     auto file = std::make_shared<File>();
     RETORT_ASSIGN_OR_RETURN(file->sections, scripts.ReadSections(revision));
-    RETORT_ASSIGN_OR_RETURN(file->checksum, FileSha256Hex(revision.path));
+    // Line endings normalised, as verify compares (script/checksum.h).
+    RETORT_ASSIGN_OR_RETURN(file->checksum,
+                            RevisionFileChecksum(revision.path));
     std::lock_guard<std::mutex> lock(mu_);
     auto [it, added] = files_.emplace(revision.path, std::move(file));
     return it->second;
@@ -180,6 +183,33 @@ Status CheckEmptyDirective(const PreparedStep& step,
       "); remove the directive or the statements");
 }
 
+// Refuses `statement`, which cannot run in a transaction for `reason`,
+// when the "-- retort: step" it belongs to runs in one (`default_tx`: the
+// revision's default, false under "Transactional: false").
+Status CheckStepAllows(const PreparedStep& step, const SqlStatement& statement,
+                       const std::string& reason,
+                       const SectionDirectives& directives, bool default_tx) {
+  const int line = step.LineOf(statement, 0);
+  const Directive* owner = nullptr;  // the last step directive above it
+  for (const Directive* d : directives.steps()) {
+    if (d->line < line) owner = d;
+  }
+  bool transactional = default_tx;
+  if (owner != nullptr && !owner->argument.empty()) {
+    transactional = owner->argument == "true";
+  }
+  if (!transactional) return Status::OK();
+  return Status::InvalidArgument(
+      step.path + ":" + std::to_string(line) + ": " + reason +
+      " cannot run inside a transaction, and this statement is in a "
+      "transactional step" +
+      (owner != nullptr
+           ? " (line " + std::to_string(owner->line) + ")"
+           : std::string(" (before the first \"-- retort: step\")")) +
+      "; start its step with \"-- retort: step transactional=false\" "
+      "(nothing was run)");
+}
+
 }  // namespace
 
 Status CheckStepsReady(const ScriptDirectory& scripts,
@@ -297,6 +327,13 @@ Result<PreparedStep> PrepareStep(
       }
     }
     out.controls_transaction = out.controls_transaction || controls;
+    if (reason && !directives.steps().empty()) {
+      // A statement that cannot run in a transaction, in a step that is
+      // one: refused before anything runs (runtime/progress.h).
+      RETORT_RETURN_IF_ERROR(CheckStepAllows(
+          out, statement, *reason, directives,
+          !(file->transactional.has_value() && !*file->transactional)));
+    }
     if (reason && !out.outside_transaction) {
       out.outside_transaction =
           *reason + " at line " + std::to_string(out.LineOf(statement, 0));
@@ -317,7 +354,7 @@ Result<PreparedStep> PrepareStep(
     split->ends_with_foreign_key_check = out.ends_with_foreign_key_check;
     cache->AddSplit(key, std::move(split));
   } else {
-    RETORT_ASSIGN_OR_RETURN(out.checksum, FileSha256Hex(out.path));
+    RETORT_ASSIGN_OR_RETURN(out.checksum, RevisionFileChecksum(out.path));
   }
   return out;
 }

@@ -1,12 +1,17 @@
 // Applied revisions against their files; see verify.h.
 #include "runtime/verify.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <unordered_map>
+#include <utility>
 
 #include "dialect/url.h"
 #include "runtime/history.h"
@@ -18,8 +23,9 @@ namespace retort {
 
 namespace {
 
-// What verify needs of a file, read once per process: fan-outs check the
-// same files for every tenant.
+// What verify needs of a file, read once per process while the file stays
+// the same: fan-outs check the same files for every tenant, and a file
+// edited meanwhile (an in-process caller) is read again.
 struct FileDigest {
   std::string text;  // TextChecksum
   std::string raw;   // Sha256Hex of the bytes, when they hold a '\r'
@@ -28,20 +34,50 @@ struct FileDigest {
   }
 };
 
+// What tells one version of a file from another without reading it.
+struct FileStamp {
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+
+std::optional<FileStamp> StampOf(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  FileStamp stamp;
+  stamp.device = st.st_dev;
+  stamp.inode = st.st_ino;
+  stamp.size = st.st_size;
+  stamp.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+  stamp.ctime_ns = int64_t{st.st_ctim.tv_sec} * 1000000000 + st.st_ctim.tv_nsec;
+  return stamp;
+}
+
 Result<FileDigest> DigestOf(const std::string& path) {
   static std::mutex mu;
-  static std::unordered_map<std::string, FileDigest> cache;
-  {
+  static std::unordered_map<std::string, std::pair<FileStamp, FileDigest>>
+      cache;
+  const std::optional<FileStamp> stamp = StampOf(path);
+  if (stamp) {
     std::lock_guard<std::mutex> lock(mu);
     auto it = cache.find(path);
-    if (it != cache.end()) return it->second;
+    if (it != cache.end() && it->second.first == *stamp) {
+      return it->second.second;
+    }
   }
   RETORT_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
   FileDigest digest;
   digest.text = TextChecksum(bytes);
   if (bytes.find('\r') != std::string::npos) digest.raw = Sha256Hex(bytes);
-  std::lock_guard<std::mutex> lock(mu);
-  cache.emplace(path, digest);
+  // Stamped before the read: a write during it changes the stamp, and the
+  // next call reads again.
+  if (stamp) {
+    std::lock_guard<std::mutex> lock(mu);
+    cache[path] = {*stamp, digest};
+  }
   return digest;
 }
 
@@ -69,6 +105,31 @@ Result<std::map<std::string, RecordedStep>> ReadRecorded(
                     row[3].value_or(""), row[4].value_or("")};
   }
   return out;
+}
+
+// Every applied revision: the heads and their ancestors ("Depends On"
+// included), oldest first.
+std::vector<std::string> AppliedOldestFirst(
+    const RevisionMap& map, const std::vector<std::string>& heads) {
+  if (heads.empty()) return {};
+  std::vector<std::string> all = map.Ancestors(heads);
+  std::set<std::string> left(all.begin(), all.end());
+  std::vector<std::string> ordered;
+  ordered.reserve(all.size());
+  // The walk an upgrade from base takes, reversed; anything it does not
+  // list (it should list all) keeps the map's order after it.
+  auto walk = map.IterateRevisions(RevisionArg(heads), RevisionArg());
+  if (walk.ok()) {
+    for (auto it = walk->rbegin(); it != walk->rend(); ++it) {
+      if (*it != nullptr && left.erase((*it)->id()) > 0) {
+        ordered.push_back((*it)->id());
+      }
+    }
+  }
+  for (const std::string& id : all) {
+    if (left.erase(id) > 0) ordered.push_back(id);
+  }
+  return ordered;
 }
 
 }  // namespace
@@ -134,10 +195,7 @@ Result<IntegrityReport> VerifyAppliedOn(Connection& db,
     reported.insert(head);
     report.findings.push_back(std::move(f));
   }
-  std::vector<std::string> applied;
-  if (!known_heads.empty()) {
-    RETORT_ASSIGN_OR_RETURN(applied, map.GetAllCurrent(known_heads));
-  }
+  const std::vector<std::string> applied = AppliedOldestFirst(map, known_heads);
   std::vector<IntegrityFinding> found;
   for (const std::string& id : applied) {
     const RevisionFile* file = scripts.Find(id);
@@ -175,8 +233,6 @@ Result<IntegrityReport> VerifyAppliedOn(Connection& db,
                   "change in a new revision";
     found.push_back(std::move(f));
   }
-  // Oldest first reads best: GetAllCurrent lists heads first.
-  std::reverse(found.begin(), found.end());
   for (IntegrityFinding& f : found) report.findings.push_back(std::move(f));
   // Revisions the history ran last as upgrades whose file is gone.
   for (const auto& [id, step] : recorded) {
@@ -253,7 +309,7 @@ Status CheckAppliedUnedited(Connection& db, const VersionTableSql& sql,
   if (settings.on_edited_warn) {
     for (const IntegrityFinding* f : edited) {
       Log(settings, LogLevel::kWarn,
-          "warning: " + f->path + ": applied revision " + f->revision +
+          f->path + ": applied revision " + f->revision +
               " was edited after it was applied; running on (on_edited = "
               "\"warn\" or --allow-edited)");
     }
