@@ -166,17 +166,29 @@ Result<ConninfoFields> CheckConninfo(const std::string& conninfo,
     if (err != nullptr) Pq().PQfreemem(err);
     while (!message.empty() && IsSpace(message.back())) message.pop_back();
     // libpq quotes the piece it rejects (invalid URI query parameter:
-    // "w"), which may be a piece of a raw password it read otherwise: only
-    // what the redacted URL shows anyway is quoted back.
-    for (size_t open = message.find('"'); open != std::string::npos;) {
-      size_t close = message.find('"', open + 1);
-      if (close == std::string::npos) break;
-      std::string_view quoted(message.data() + open + 1, close - open - 1);
-      if (!quoted.empty() && redacted.find(quoted) == std::string::npos) {
-        message.replace(open + 1, quoted.size(), kMask);
-        close = open + 1 + kMask.size();
+    // "w"), which may be a piece of a raw password it read otherwise, '"'
+    // and all: only what the redacted URL shows anyway is quoted back.
+    // Its messages quote one piece, or two around a known phrase (missing
+    // "=" after "x"); anything else between the first and the last '"' is
+    // masked whole.
+    size_t first = message.find('"'), last = message.rfind('"');
+    if (first != std::string::npos && last > first) {
+      std::string_view inner(message.data() + first + 1, last - first - 1);
+      auto shown = [&](std::string_view piece) {
+        return redacted.find(piece) != std::string::npos;
+      };
+      bool safe = inner.find('"') == std::string_view::npos && shown(inner);
+      for (std::string_view phrase :
+           {"\" after \"", "\" in URI query parameter: \""}) {
+        size_t at = inner.find(phrase);
+        if (safe || at == std::string_view::npos || inner.find('"') != at ||
+            inner.rfind('"') != at + phrase.size() - 1) {
+          continue;
+        }
+        safe = shown(inner.substr(0, at)) &&
+               shown(inner.substr(at + phrase.size()));
       }
-      open = message.find('"', close + 1);
+      if (!safe) message.replace(first + 1, inner.size(), kMask);
     }
     for (const std::string& secret : secrets) {
       if (secret.empty()) continue;

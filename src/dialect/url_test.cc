@@ -277,6 +277,10 @@ TEST(DialectUrl, PieceOfARawPasswordIsNotQuoted) {
   EXPECT_EQ(ParseError("postgresql://app:5?wZq9=1/x@db"),
             "invalid database URL postgresql://app:***@db: invalid URI "
             "query parameter: \"***\"");
+  // ... with a '"' in it, which ended libpq's quotes early.
+  EXPECT_EQ(ParseError("postgresql://app:5?w\"Zq9\"=1/x@db"),
+            "invalid database URL postgresql://app:***@db: invalid URI "
+            "query parameter: \"***\"");
   // A parameter of the URL itself is still named.
   EXPECT_EQ(ParseError("postgresql://app:pw@db/game?bogus=1"),
             "invalid database URL postgresql://app:***@db/game?bogus=1: "
