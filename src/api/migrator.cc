@@ -85,6 +85,9 @@ struct Migrator::Impl {
   RunTarget TargetFor(std::string url) const;
   Result<RunSettings> Settings() const;
   Result<MigrationResult> RunCommand(const RunRequest& request);
+  // RunCommand, with secret placeholders masked in its error.
+  Result<MigrationResult> RunMasked(const RunRequest& request);
+  std::set<std::string> SecretPlaceholderNames() const;
   Result<FanoutResult> RunMany(const RunRequest& request,
                                const FanoutOptions& options);
   Result<FanoutPlan> PlanMany(const RunRequest& request,
@@ -988,7 +991,9 @@ Result<RevisionInfo> Migrator::CreateRevision(
     body.upgrade_sql = "CREATE SCHEMA IF NOT EXISTS " + name + ";";
     body.downgrade_sql =
         "-- Dropping the schema drops every table in it, data included;\n"
-        "-- uncomment if that is what a downgrade should do.\n"
+        "-- uncomment if that is what a downgrade should do, or replace\n"
+        "-- these lines with \"-- retort: empty\" to keep the schema (a\n"
+        "-- section with neither is refused as irreversible).\n"
         "-- DROP SCHEMA IF EXISTS " +
         name + " CASCADE;";
   }
@@ -1021,6 +1026,12 @@ Result<RevisionInfo> Migrator::CreateRevision(
       o.log(LogLevel::kInfo,
             "No changes in schema detected; the new revision is empty");
     }
+    if (diff.empty()) {
+      // Alembic's "pass": deliberately empty, so it runs (an empty section
+      // without the directive is irreversible).
+      body.upgrade_sql = std::string(kEmptyDirectiveLine);
+      body.downgrade_sql = std::string(kEmptyDirectiveLine);
+    }
   }
   retort::NewRevisionOptions plan;
   plan.rev_id = options.rev_id.empty() ? NewRevisionId() : options.rev_id;
@@ -1046,7 +1057,12 @@ Result<RevisionInfo> Migrator::Merge(const MergeOptions& options) {
       PlanMerge(*impl_->map, options.revisions, rev_id, options.branch_labels));
   std::optional<std::string> message;
   if (!options.message.empty()) message = options.message;
-  return impl_->Write(header, message, std::nullopt, nullptr);
+  // A merge joins branches and runs nothing: both sections say so, or
+  // running through it would be refused as irreversible.
+  CreateRevisionOptions body;
+  body.upgrade_sql = std::string(kEmptyDirectiveLine);
+  body.downgrade_sql = std::string(kEmptyDirectiveLine);
+  return impl_->Write(header, message, std::nullopt, &body);
 }
 
 Result<std::vector<RevisionInfo>> Migrator::Heads(bool resolve_dependencies) {
@@ -1109,13 +1125,13 @@ RunRequest MoveRequest(RunRequest::Command command, const std::string& target,
 }  // namespace
 
 Result<MigrationResult> Migrator::Upgrade(const std::string& target, bool sql) {
-  return impl_->RunCommand(
+  return impl_->RunMasked(
       MoveRequest(RunRequest::Command::kUpgrade, target, sql));
 }
 
 Result<MigrationResult> Migrator::Downgrade(const std::string& target,
                                             bool sql) {
-  return impl_->RunCommand(
+  return impl_->RunMasked(
       MoveRequest(RunRequest::Command::kDowngrade, target, sql));
 }
 
@@ -1126,7 +1142,7 @@ Result<MigrationResult> Migrator::Stamp(
   r.targets = revisions;
   r.offline = sql;
   r.purge = purge;
-  return impl_->RunCommand(r);
+  return impl_->RunMasked(r);
 }
 
 Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
@@ -1239,6 +1255,10 @@ Result<FanoutPlan> Migrator::Impl::PlanMany(const RunRequest& request,
 
 Result<FanoutResult> Migrator::Impl::RunMany(const RunRequest& request,
                                              const FanoutOptions& fanout) {
+  RETORT_RETURN_IF_ERROR(CheckRevisionArguments(
+      request.command == RunRequest::Command::kUpgrade ? "upgrade"
+                                                       : "downgrade",
+      request.targets));
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
   // Per-step lines from hundreds of units would bury the summary: a
   // fan-out logs warnings and errors unless asked for debug output.

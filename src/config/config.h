@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -144,6 +145,10 @@ struct Config {
   std::string targets_file;
   // Values may be vault: references too (resolved where they are used).
   std::map<std::string, std::string> placeholders;
+  // Placeholders written { value = "...", secret = true }: their values
+  // are masked in logs and errors, and --sql writes them as psql variables.
+  // (vault: values are secret whatever this says.)
+  std::set<std::string> secret_placeholders;
 
   // The Python interpreter for SQLAlchemy models and import-alembic: a
   // name looked up on PATH or a path. Default: "python3".

@@ -149,7 +149,7 @@ void RedactQueryPasswords(std::string* url) {
 }
 
 struct ConninfoFields {
-  std::string user, host, port, dbname;
+  std::string user, host, port, dbname, service;
   bool has_password = false;
 };
 
@@ -209,6 +209,7 @@ Result<ConninfoFields> CheckConninfo(const std::string& conninfo,
     if (key == "hostaddr" && fields.host.empty()) fields.host = o->val;
     if (key == "port") fields.port = o->val;
     if (key == "dbname") fields.dbname = o->val;
+    if (key == "service") fields.service = o->val;
     if (key == "password") fields.has_password = true;
   }
   Pq().PQconninfoFree(options);
@@ -348,6 +349,7 @@ Result<DatabaseUrl> ParsePostgresUri(std::string_view rest, bool has_driver,
   url.host = fields.host;
   url.port = fields.port;
   url.dbname = fields.dbname;
+  url.service = fields.service;
   url.has_password = fields.has_password;
   return url;
 }
@@ -491,6 +493,7 @@ Result<DatabaseUrl> ParseDatabaseUrl(std::string_view raw) {
     url.host = fields.host;
     url.port = fields.port;
     url.dbname = fields.dbname;
+    url.service = fields.service;
     url.has_password = fields.has_password;
     return url;
   }
@@ -510,8 +513,24 @@ Result<DatabaseUrl> ParseDatabaseUrl(std::string_view raw) {
                                  "sqlite://");
 }
 
+Status CheckDatabaseNamed(const DatabaseUrl& url) {
+  if (url.dialect != Dialect::kPostgres) return Status::OK();
+  if (!url.dbname.empty() || !url.service.empty()) return Status::OK();
+  for (const char* name : {"PGDATABASE", "PGSERVICE"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return Status::OK();
+  }
+  return Status::InvalidArgument(
+      "the database URL " + url.redacted +
+      " names no database, and libpq would pick the one named after the "
+      "user (for postgres, the maintenance database 'postgres'); name it: "
+      "postgresql://USER@HOST:PORT/DBNAME, or dbname=DBNAME in a keyword "
+      "string (or set PGDATABASE)");
+}
+
 Result<std::unique_ptr<Connection>> Connect(const DatabaseUrl& url,
                                             const ConnectOptions& options) {
+  RETORT_RETURN_IF_ERROR(CheckDatabaseNamed(url));
   std::string context = "cannot connect to " + url.redacted;
   switch (url.dialect) {
     case Dialect::kPostgres: {

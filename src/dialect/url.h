@@ -40,6 +40,7 @@ struct DatabaseUrl {
   std::string host;  // comma-separated when several
   std::string port;
   std::string dbname;
+  std::string service;  // service=NAME (pg_service.conf), as written
   bool has_password = false;
   // The URL as given, password replaced by "***": the only form to print.
   std::string redacted;
@@ -52,13 +53,21 @@ struct DatabaseUrl {
 // Parses `url`. Errors name the URL only in its redacted form.
 Result<DatabaseUrl> ParseDatabaseUrl(std::string_view url);
 
+// PostgreSQL: refuses a URL that names no database (no /DBNAME, dbname= or
+// service=) unless PGDATABASE or PGSERVICE does: libpq would otherwise
+// connect to the database named after the user -- for "postgres", the
+// maintenance database -- and retort would migrate it. Other dialects pass.
+// The error shows the URL redacted and says how to name the database.
+Status CheckDatabaseNamed(const DatabaseUrl& url);
+
 // `url` with any password replaced by "***": user:***@ in URLs, password=***
 // in URL query strings and keyword strings. Never fails; text that is not a
 // URL comes back unchanged unless it holds a password= pair.
 std::string RedactedUrl(std::string_view url);
 
 // Parses `url` and opens a connection. Connection errors read
-// "cannot connect to <redacted url>: <driver message>".
+// "cannot connect to <redacted url>: <driver message>". A PostgreSQL URL
+// must name its database (CheckDatabaseNamed).
 Result<std::unique_ptr<Connection>> Connect(const std::string& url,
                                             const ConnectOptions& options = {});
 Result<std::unique_ptr<Connection>> Connect(const DatabaseUrl& url,

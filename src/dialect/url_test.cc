@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "util/scoped_env.h"
+
 namespace retort {
 namespace {
 
@@ -292,7 +294,7 @@ TEST(DialectUrl, PieceOfARawPasswordIsNotQuoted) {
 // host "u" and port "hunter2", a field retort shows.
 TEST(DialectUrl, NulByteIsRefused) {
   using namespace std::string_literals;
-  for (const std::string url : {"postgresql://u:hunter2\0@h/db"s,
+  for (const std::string& url : {"postgresql://u:hunter2\0@h/db"s,
                                 "host=h password=hunter2\0 dbname=x"s,
                                 "sqlite:///x.db\0"s}) {
     auto parsed = ParseDatabaseUrl(url);
@@ -309,6 +311,51 @@ TEST(DialectUrl, ConnectReportsParseErrors) {
   EXPECT_EQ(connection.status().message(),
             "unsupported database URL scheme 'mysql' in mysql://u:***@h/db; "
             "retort supports postgresql:// and sqlite://");
+}
+
+// Regression (issue 14): a URL without a database name migrated the
+// "postgres" maintenance database, which libpq picks for that user.
+TEST(DialectUrl, UrlWithoutDatabaseIsRefusedBeforeConnecting) {
+  ScopedEnv pgdatabase("PGDATABASE");
+  ScopedEnv pgservice("PGSERVICE");
+  unsetenv("PGDATABASE");
+  unsetenv("PGSERVICE");
+  const std::string said =
+      " names no database, and libpq would pick the one named after the "
+      "user (for postgres, the maintenance database 'postgres'); name it: "
+      "postgresql://USER@HOST:PORT/DBNAME, or dbname=DBNAME in a keyword "
+      "string (or set PGDATABASE)";
+  for (const std::string url :
+       {"postgresql://postgres:pw@127.0.0.1:1", "postgresql://postgres@127.0.0.1:1/",
+        "postgresql+psycopg2://postgres:pw@127.0.0.1:1/?sslmode=disable",
+        "host=127.0.0.1 port=1 user=postgres password=pw"}) {
+    auto connection = Connect(url);
+    ASSERT_FALSE(connection.ok()) << url;
+    EXPECT_EQ(connection.status().code(), Status::Code::kInvalidArgument);
+    EXPECT_EQ(connection.status().message(),
+              "the database URL " + RedactedUrl(url) + said);
+    EXPECT_EQ(connection.status().message().find("pw"), std::string::npos);
+  }
+  // Named in the URL, by a service, or by PGDATABASE: libpq is asked (and
+  // says it cannot connect to port 1).
+  for (const std::string url :
+       {"postgresql://postgres@127.0.0.1:1/game", "host=127.0.0.1 port=1 dbname=game",
+        "postgresql://postgres@127.0.0.1:1?dbname=game"}) {
+    auto parsed = ParseDatabaseUrl(url);
+    ASSERT_TRUE(parsed.ok()) << url;
+    EXPECT_TRUE(CheckDatabaseNamed(*parsed).ok()) << url;
+  }
+  auto service = ParseDatabaseUrl("service=nosuch");
+  ASSERT_TRUE(service.ok());
+  EXPECT_EQ(service->service, "nosuch");
+  EXPECT_TRUE(CheckDatabaseNamed(*service).ok());
+  auto bare = ParseDatabaseUrl("postgresql://127.0.0.1:1");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_FALSE(CheckDatabaseNamed(*bare).ok());
+  setenv("PGDATABASE", "game", 1);
+  EXPECT_TRUE(CheckDatabaseNamed(*bare).ok());
+  unsetenv("PGDATABASE");
+  EXPECT_TRUE(CheckDatabaseNamed(MustParse("sqlite://")).ok());
 }
 
 }  // namespace

@@ -14,6 +14,12 @@ Result<NewRevisionHeader> PlanNewRevision(const RevisionMap& map,
   const std::string& id = options.rev_id;
   if (id.empty())
     return Status::InvalidArgument("Revision ID must not be empty");
+  if (id.size() > kMaxRevisionIdLength) {
+    return Status::InvalidArgument(
+        "Revision ID '" + id + "' is " + std::to_string(id.size()) +
+        " characters; the version table's version_num column holds " +
+        std::to_string(kMaxRevisionIdLength) + " (VARCHAR(32), as Alembic's)");
+  }
   std::string illegal;
   for (char c : std::string_view("+-:@")) {
     if (id.find(c) != std::string::npos) {

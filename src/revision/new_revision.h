@@ -4,12 +4,19 @@
 #define RETORT_REVISION_NEW_REVISION_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "retort/status.h"
 #include "revision/revision_map.h"
 
 namespace retort {
+
+// The directive a deliberately empty section holds (docs/revision-files.md):
+// `merge` writes it in both sections, as does autogenerate when the models
+// and the database agree; a blank `revision` does not, so that a section
+// left unwritten is refused when it would run.
+inline constexpr std::string_view kEmptyDirectiveLine = "-- retort: empty";
 
 // NewRevisionOptions are the graph-related flags of `revision` / `merge`.
 struct NewRevisionOptions {

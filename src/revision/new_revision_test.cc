@@ -102,6 +102,19 @@ TEST_F(NewRevisionTest, IdAndLabelChecks) {
             "Can't locate revision identified by 'nope'");
 }
 
+// Regression (issue 14): --rev-id longer than version_num's 32 characters.
+TEST_F(NewRevisionTest, RevIdLongerThanTheVersionColumn) {
+  EXPECT_EQ(PlanNewRevision(map_, Options(std::string(33, 'a')))
+                .status()
+                .message(),
+            "Revision ID '" + std::string(33, 'a') +
+                "' is 33 characters; the version table's version_num column "
+                "holds 32 (VARCHAR(32), as Alembic's)");
+  NewRevisionOptions o = Options(std::string(32, 'a'));
+  o.head = {"app@head"};
+  EXPECT_TRUE(PlanNewRevision(map_, o).ok());
+}
+
 TEST_F(NewRevisionTest, DependsOnKeepsLabelsAndExpandsPrefixes) {
   NewRevisionOptions o = Options("f6f6");
   o.head = {"app@head"};

@@ -422,6 +422,27 @@ Result<std::vector<VersionOp>> HeadMaintainer::UpdateToStep(
 // ---------------------------------------------------------------------------
 // Command-level plans.
 
+namespace {
+
+// A partial id several revisions (or labels) start with.
+Status AmbiguousPrefix(const RevisionError& err) {
+  constexpr size_t kShown = 10;
+  std::string listed;
+  for (size_t i = 0; i < err.matches.size() && i < kShown; ++i) {
+    if (i) listed += ", ";
+    listed += err.matches[i];
+  }
+  if (err.matches.size() > kShown) {
+    listed += " and " + std::to_string(err.matches.size() - kShown) + " more";
+  }
+  return Status::InvalidArgument(
+      "revision '" + err.argument + "' is ambiguous: it is the start of " +
+      std::to_string(err.matches.size()) + " revisions or labels (" + listed +
+      "); give more characters of the id");
+}
+
+}  // namespace
+
 Status CommandError(const RevisionError& err,
                     const CommandErrorWording& wording) {
   switch (err.kind) {
@@ -451,6 +472,9 @@ Status CommandError(const RevisionError& err,
       return Status::Conflict(text);
     }
     case RevisionError::Kind::kResolution:
+      // Alembic says "Can't locate" for a prefix several ids share, too;
+      // that reads as a typo when the id is right but too short.
+      if (!err.matches.empty()) return AmbiguousPrefix(err);
       return Status::NotFound(wording.resolution.empty()
                                   ? "Can't locate revision identified by '" +
                                         err.argument + "'"
@@ -460,9 +484,25 @@ Status CommandError(const RevisionError& err,
   }
 }
 
+Status CheckRevisionArguments(std::string_view command,
+                              const std::vector<std::string>& arguments) {
+  for (const std::string& argument : arguments) {
+    if (argument.find_first_not_of(" \t\r\n") != std::string::npos) continue;
+    const char* examples = command == "upgrade"     ? "head, heads, +1"
+                           : command == "downgrade" ? "-1, base"
+                                                    : "head, heads, base";
+    return Status::InvalidArgument(
+        "empty revision for " + std::string(command) + "; name one: " +
+        examples + ", or an id from \"retort history\"");
+  }
+  return Status::OK();
+}
+
 Result<std::vector<MigrationStep>> PlanUpgrade(
     const RevisionMap& map, std::string_view destination,
     const std::vector<std::string>& current_heads) {
+  RETORT_RETURN_IF_ERROR(
+      CheckRevisionArguments("upgrade", {std::string(destination)}));
   CommandErrorWording wording;
   wording.ancestor =
       "Destination %(end)s is not a valid upgrade target from current "
@@ -487,6 +527,8 @@ Result<std::vector<MigrationStep>> PlanUpgrade(
 Result<std::vector<MigrationStep>> PlanDowngrade(
     const RevisionMap& map, std::string_view destination,
     const std::vector<std::string>& current_heads) {
+  RETORT_RETURN_IF_ERROR(
+      CheckRevisionArguments("downgrade", {std::string(destination)}));
   CommandErrorWording wording;
   wording.ancestor =
       "Destination %(end)s is not a valid downgrade target from current "
@@ -511,6 +553,7 @@ Result<std::vector<MigrationStep>> PlanDowngrade(
 Result<std::vector<MigrationStep>> PlanStamp(
     const RevisionMap& map, const std::vector<std::string>& destinations,
     const std::vector<std::string>& current_heads, bool purge) {
+  RETORT_RETURN_IF_ERROR(CheckRevisionArguments("stamp", destinations));
   CommandErrorWording wording;
   wording.multiple_heads =
       "Multiple heads are present; please specify a single target revision";

@@ -101,6 +101,14 @@ Result<std::vector<MigrationStep>> PlanDowngrade(
     const RevisionMap& map, std::string_view destination,
     const std::vector<std::string>& current_heads);
 
+// Refuses a revision argument of `command` ("upgrade", "downgrade",
+// "stamp") that is empty or blank, as `upgrade ''` from a shell variable
+// that was never set: Alembic walks it as "no revision" ("Walked too far",
+// or a stamp that removes every row). InvalidArgument, naming what to give.
+// The Plan* functions check their destinations with it.
+Status CheckRevisionArguments(std::string_view command,
+                              const std::vector<std::string>& arguments);
+
 // `stamp <destinations...> [--purge]`. With `purge` the version table is
 // emptied first, so the plan starts from no heads.
 Result<std::vector<MigrationStep>> PlanStamp(

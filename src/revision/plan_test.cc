@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "revision/revision_conformance_data.h"
 #include "revision/revision_map.h"
+#include "revision/test_revisions.h"
 
 namespace retort {
 namespace {
@@ -180,6 +181,46 @@ TEST(PlanTest, HistoryRangeErrors) {
   EXPECT_EQ(all->size(), 6u);
   EXPECT_EQ(ResolveRevisions(map, "zzzz").status().message(),
             "Can't locate revision identified by 'zzzz'");
+}
+
+// Regression (issue 14): a prefix of several ids said "Can't locate
+// revision", which reads as a typo.
+TEST(PlanTest, AmbiguousPrefixListsTheMatches) {
+  auto map = RevisionMap::Build({Rev("ab12cd"), Rev("ab12ef", {"ab12cd"}),
+                                 Rev("ab12ff", {"ab12ef"})});
+  ASSERT_TRUE(map.ok());
+  const std::string said =
+      "revision 'ab12' is ambiguous: it is the start of 3 revisions or "
+      "labels (ab12cd, ab12ef, ab12ff); give more characters of the id";
+  auto up = PlanUpgrade(*map, "ab12", {});
+  EXPECT_EQ(up.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(up.status().message(), said);
+  EXPECT_EQ(PlanDowngrade(*map, "ab12", {"ab12ff"}).status().message(), said);
+  EXPECT_EQ(PlanStamp(*map, {"ab12"}, {}).status().message(), said);
+  EXPECT_EQ(ResolveRevisions(*map, "ab12").status().message(), said);
+  // One match is no ambiguity; none is still "Can't locate".
+  EXPECT_TRUE(PlanUpgrade(*map, "ab12e", {}).ok());
+  EXPECT_EQ(PlanUpgrade(*map, "ab13", {}).status().message(),
+            "Can't locate revision identified by 'ab13'");
+}
+
+// Regression (issue 14): `upgrade ''` said "Walked too far" and `stamp ''`
+// planned a stamp to base (deleting every row when there were heads).
+TEST(PlanTest, EmptyRevisionArgumentsAreRefused) {
+  const RevisionMap& map = Fixture("BranchedPath");
+  EXPECT_EQ(PlanUpgrade(map, "", {}).status().message(),
+            "empty revision for upgrade; name one: head, heads, +1, or an id "
+            "from \"retort history\"");
+  EXPECT_EQ(PlanDowngrade(map, " ", {"d2d2"}).status().message(),
+            "empty revision for downgrade; name one: -1, base, or an id from "
+            "\"retort history\"");
+  auto stamp = PlanStamp(map, {""}, {"d2d2"});
+  EXPECT_EQ(stamp.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(stamp.status().message(),
+            "empty revision for stamp; name one: head, heads, base, or an id "
+            "from \"retort history\"");
+  EXPECT_FALSE(PlanStamp(map, {"c1c1", ""}, {}).ok());
+  EXPECT_TRUE(CheckRevisionArguments("stamp", {"base"}).ok());
 }
 
 // When a merge is undone while other heads exist, Alembic picks the row to

@@ -3,10 +3,15 @@
 #ifndef RETORT_REVISION_REVISION_H_
 #define RETORT_REVISION_REVISION_H_
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
 namespace retort {
+
+// The longest revision id the version table holds: Alembic's
+// version_num is VARCHAR(32), and retort keeps its table unchanged.
+inline constexpr size_t kMaxRevisionIdLength = 32;
 
 struct Revision {
   // Inputs, as written in the file's header.

@@ -793,6 +793,7 @@ bool RevisionMapInternals::RevisionForIdent(
     if (keys.size() > 1) {
       err->kind = RevisionError::Kind::kResolution;
       err->argument = resolved_id;
+      err->matches = keys;
       err->message = "Multiple revisions start with '" + resolved_id + "': ";
       for (size_t i = 0; i < keys.size() && i < 3; ++i) {
         if (i) err->message += ", ";

@@ -95,6 +95,9 @@ struct RevisionError {
   std::string argument;            // kMultipleHeads, kResolution
   std::vector<std::string> heads;  // kMultipleHeads
   std::string lower, upper;        // kRangeNotAncestor, already printed
+  // kResolution of an ambiguous partial id: every key it starts (ids in
+  // file order, then branch labels); empty when nothing matched.
+  std::vector<std::string> matches;
 
   Status ToStatus() const;
 };

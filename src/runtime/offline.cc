@@ -22,8 +22,15 @@
 // is written between a COMMIT and the next BEGIN. An SQLite revision that
 // turns foreign keys off gets a transaction of its own, with PRAGMA
 // foreign_keys = OFF before its BEGIN and = ON after its COMMIT.
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <set>
 #include <utility>
 
+#include "dialect/pg_scan.h"
+#include "runtime/preflight.h"
 #include "runtime/run_internal.h"
 #include "runtime/version_table.h"
 
@@ -69,6 +76,119 @@ class OfflineScript {
   bool in_transaction_ = false;
 };
 
+// OfflineSecrets keeps secret placeholders out of --sql: each is substituted
+// as a marker (an identifier no file holds), and a marker that ends up a
+// whole string literal, quoted identifier or bare word becomes a psql
+// variable (:'name', :"name", :name) that the DBA passes with psql -v. psql
+// does not expand variables inside strings or dollar-quoted bodies, so a
+// marker anywhere else is refused.
+class OfflineSecrets {
+ public:
+  OfflineSecrets(const std::set<std::string>& names, Dialect dialect)
+      : names_(names.begin(), names.end()), dialect_(dialect) {
+    std::random_device random;
+    char nonce[20];
+    std::snprintf(nonce, sizeof(nonce), "%08x%08x", random(), random());
+    prefix_ = std::string("retort_secret_") + nonce + "_";
+  }
+
+  // `values` with each secret's value replaced by its marker.
+  std::map<std::string, std::string> Mask(
+      std::map<std::string, std::string> values) const {
+    for (size_t i = 0; i < names_.size(); ++i) {
+      auto it = values.find(names_[i]);
+      if (it != values.end()) it->second = prefix_ + std::to_string(i);
+    }
+    return values;
+  }
+
+  // `statement`'s text with its markers as psql variables.
+  Result<std::string> Rewrite(const PreparedStep& prep,
+                              const SqlStatement& statement) {
+    const std::string& text = statement.text;
+    if (names_.empty() || text.find(prefix_) == std::string::npos) return text;
+    const std::string where =
+        prep.path + ":" + std::to_string(prep.LineOf(statement, 0)) + ": ";
+    if (dialect_ != Dialect::kPostgres) {
+      return Status::InvalidArgument(
+          where + "--sql cannot write the secret placeholder ${" +
+          NameIn(text, 0) +
+          "} for SQLite, whose shell has no variables (nothing was "
+          "written); run this upgrade online");
+    }
+    RETORT_ASSIGN_OR_RETURN(std::vector<PgToken> tokens, ScanPostgres(text));
+    std::string out;
+    size_t done = 0;
+    for (const PgToken& token : tokens) {
+      size_t at = token.text.find(prefix_);
+      if (at == std::string_view::npos) continue;
+      const std::string name = NameIn(text, token.begin + at);
+      const std::string var = Variable(name);
+      const std::string marker = prefix_ + Index(text, token.begin + at);
+      std::string replacement;
+      if (token.kind == PgToken::Kind::kString &&
+          token.text == "'" + marker + "'") {
+        replacement = ":'" + var + "'";
+      } else if (token.kind == PgToken::Kind::kIdentifier &&
+                 token.text == "\"" + marker + "\"") {
+        replacement = ":\"" + var + "\"";
+      } else if (token.text == marker) {
+        replacement = ":" + var;
+      } else {
+        return Status::InvalidArgument(
+            where + "--sql cannot write the secret placeholder ${" + name +
+            "} inside a string, a dollar-quoted body or a longer name: psql "
+            "does not expand variables there (nothing was written); use it "
+            "as a whole value (${" + name + ":literal}) or run this upgrade "
+            "online");
+      }
+      used_.insert(var);
+      out.append(text, done, token.begin - done);
+      out += replacement;
+      done = token.end;
+    }
+    out.append(text, done, std::string::npos);
+    return out;
+  }
+
+  // The script's opening comment: which variables to pass.
+  std::string Header() const {
+    if (used_.empty()) return "";
+    std::string out =
+        "-- Secret placeholders are psql variables in this script; pass "
+        "their values to psql:\n--   psql";
+    for (const std::string& var : used_) out += " -v " + var + "=...";
+    return out + " -f <this file>\n\n";
+  }
+
+ private:
+  std::string Index(const std::string& text, size_t at) const {
+    size_t begin = at + prefix_.size(), end = begin;
+    while (end < text.size() && std::isdigit(static_cast<unsigned char>(
+                                    text[end]))) {
+      ++end;
+    }
+    return text.substr(begin, end - begin);
+  }
+  std::string NameIn(const std::string& text, size_t from) const {
+    size_t at = text.find(prefix_, from);
+    size_t index = std::strtoul(Index(text, at).c_str(), nullptr, 10);
+    return index < names_.size() ? names_[index] : "?";
+  }
+  // psql variable names: letters, digits and '_'.
+  static std::string Variable(std::string name) {
+    for (char& c : name) {
+      if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    }
+    return name;
+  }
+
+  std::vector<std::string> names_;
+  Dialect dialect_;
+  std::string prefix_;
+  std::set<std::string> used_;
+};
+
 }  // namespace
 
 Result<RunReport> RunOffline(const ScriptDirectory& scripts,
@@ -87,15 +207,18 @@ Result<RunReport> RunOffline(const ScriptDirectory& scripts,
   }
   RETORT_ASSIGN_OR_RETURN(std::vector<MigrationStep> plan,
                           MakePlan(map, request, parsed, heads));
-  RETORT_RETURN_IF_ERROR(
-      CheckStepsReady(scripts, plan, settings.step_cache.get()));
+  OfflineSecrets secrets(settings.secret_placeholders, dialect);
+  const std::map<std::string, std::string> placeholders =
+      secrets.Mask(PlaceholderValues(target, settings));
+  // The SQL a DBA runs must not stop half-way either.
+  RETORT_RETURN_IF_ERROR(PreflightPlan(scripts, plan, placeholders, dialect,
+                                       kOfflineServerVersion, target,
+                                       settings.step_cache.get()));
 
   RunReport report;
   report.heads_before = heads;
   VersionTableSql sql(dialect, target.version_table,
                       target.version_table_schema);
-  const std::map<std::string, std::string> placeholders =
-      PlaceholderValues(target, settings);
   const std::string applied_by = AppliedBy();
   OfflineScript out(dialect);
 
@@ -159,7 +282,9 @@ Result<RunReport> RunOffline(const ScriptDirectory& scripts,
     }
     if (prep) {
       for (const SqlStatement& statement : prep->statements) {
-        out.Statement(statement.text);
+        RETORT_ASSIGN_OR_RETURN(std::string text,
+                                secrets.Rewrite(*prep, statement));
+        out.Statement(text);
       }
     }
     out.Begin();
@@ -183,7 +308,7 @@ Result<RunReport> RunOffline(const ScriptDirectory& scripts,
   }
   out.Commit();
   report.heads_after = maintainer.heads();
-  report.offline_sql = out.Take();
+  report.offline_sql = secrets.Header() + out.Take();
   return report;
 }
 

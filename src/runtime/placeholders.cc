@@ -2,6 +2,11 @@
 #include "runtime/placeholders.h"
 
 #include <algorithm>
+#include <cctype>
+#include <vector>
+
+#include "dialect/pg_scan.h"
+#include "dialect/sqlite_tokenizer.h"
 
 #include "script/revision_file.h"
 
@@ -24,6 +29,58 @@ std::string KnownNames(const std::map<std::string, std::string>& values) {
     out += name;
   }
   return out;
+}
+
+// [begin, end) of the body that substitution leaves as written.
+struct Span {
+  size_t begin = 0, end = 0;
+};
+
+// What the tokenizer says is not SQL to substitute in: comments, and the
+// tags of dollar-quoted strings ($fn$ ... $fn$ keeps both "$fn$"; the body
+// between them is substituted). A tag is never part of a "$${" escape, so
+// "$x$${y}$x$" is the body "${y}" between two tags. PostgreSQL's lexer when
+// the body has a "${" at all; SQLite has no dollar quotes, and its
+// tokenizer leaves comments (and blanks) between tokens. A body PostgreSQL's
+// lexer cannot tokenize (an unterminated quote) keeps nothing: the splitter
+// then reports the real error with its line.
+std::vector<Span> KeptSpans(std::string_view body, Dialect dialect) {
+  std::vector<Span> kept;
+  if (body.find("${") == std::string_view::npos) return kept;
+  if (dialect == Dialect::kSqlite) {
+    size_t prev = 0;
+    auto gap = [&](size_t begin, size_t end) {
+      while (begin < end && std::isspace(static_cast<unsigned char>(body[begin])))
+        ++begin;
+      if (begin < end) kept.push_back({begin, end});
+    };
+    for (const SqliteToken& token : TokenizeSqlite(body)) {
+      gap(prev, token.offset);
+      prev = token.offset + token.text.size();
+    }
+    gap(prev, body.size());
+    return kept;
+  }
+  auto tokens = ScanPostgres(body);
+  if (!tokens.ok()) return kept;
+  for (const PgToken& token : *tokens) {
+    if (token.kind == PgToken::Kind::kComment) {
+      kept.push_back({token.begin, token.end});
+      continue;
+    }
+    if (token.kind != PgToken::Kind::kString || token.text.empty() ||
+        token.text[0] != '$') {
+      continue;
+    }
+    size_t tag_end = token.text.find('$', 1);
+    if (tag_end == std::string_view::npos) continue;
+    const size_t tag = tag_end + 1;
+    kept.push_back({token.begin, token.begin + tag});
+    if (token.text.size() >= 2 * tag) {
+      kept.push_back({token.end - tag, token.end});
+    }
+  }
+  return kept;
 }
 
 }  // namespace
@@ -49,16 +106,29 @@ Result<SubstitutedText> SubstitutePlaceholders(
         path + ":" + std::to_string(LineAtOffset(body, body_line, offset)) +
         ": " + what);
   };
+  const std::vector<Span> kept = KeptSpans(body, dialect);
+  size_t next_kept = 0;
   size_t i = 0;
   while (i < body.size()) {
-    size_t dollar = body.find('$', i);
+    while (next_kept < kept.size() && kept[next_kept].end <= i) ++next_kept;
+    const size_t limit =
+        next_kept < kept.size() ? kept[next_kept].begin : body.size();
+    if (i >= limit) {
+      // A comment or a dollar-quote tag: as written.
+      out.text.append(body.substr(i, kept[next_kept].end - i));
+      i = kept[next_kept].end;
+      continue;
+    }
+    std::string_view region = body.substr(0, limit);
+    size_t dollar = region.find('$', i);
     if (dollar == std::string_view::npos) {
-      out.text.append(body.substr(i));
-      break;
+      out.text.append(body.substr(i, limit - i));
+      i = limit;
+      continue;
     }
     out.text.append(body.substr(i, dollar - i));
     // "$${" is an escaped "${": one '$' is dropped.
-    if (body.compare(dollar, 3, "$${") == 0) {
+    if (region.compare(dollar, 3, "$${") == 0) {
       SubstitutedText::Span span;
       span.in_begin = dollar;
       span.in_end = dollar + 3;
@@ -69,13 +139,13 @@ Result<SubstitutedText> SubstitutePlaceholders(
       i = dollar + 3;
       continue;
     }
-    if (body.compare(dollar, 2, "${") != 0) {
+    if (region.compare(dollar, 2, "${") != 0) {
       out.text += '$';
       i = dollar + 1;
       continue;
     }
-    size_t close = body.find('}', dollar + 2);
-    size_t newline = body.find('\n', dollar + 2);
+    size_t close = region.find('}', dollar + 2);
+    size_t newline = region.find('\n', dollar + 2);
     if (close == std::string_view::npos ||
         (newline != std::string_view::npos && newline < close)) {
       return fail(dollar,
@@ -123,6 +193,73 @@ Result<SubstitutedText> SubstitutePlaceholders(
     i = close + 1;
   }
   return out;
+}
+
+SecretMask::SecretMask(const std::map<std::string, std::string>& values,
+                       const std::set<std::string>& names) {
+  auto doubled = [](const std::string& v, char quote) {
+    std::string out;
+    for (char c : v) {
+      out += c;
+      if (c == quote) out += c;
+    }
+    return out;
+  };
+  for (const std::string& name : names) {
+    auto it = values.find(name);
+    if (it == values.end() || it->second.empty()) continue;
+    for (const std::string& form :
+         {it->second, doubled(it->second, '\''), doubled(it->second, '"')}) {
+      if (std::find(forms_.begin(), forms_.end(), form) == forms_.end()) {
+        forms_.push_back(form);
+      }
+    }
+  }
+  // A longer form first, so that no part of it is left showing.
+  std::sort(forms_.begin(), forms_.end(),
+            [](const std::string& a, const std::string& b) {
+              return a.size() > b.size();
+            });
+}
+
+std::string SecretMask::Apply(std::string text) const {
+  static const std::string kMask = "***";
+  for (const std::string& form : forms_) {
+    for (size_t at = text.find(form); at != std::string::npos;
+         at = text.find(form, at + kMask.size())) {
+      text.replace(at, form.size(), kMask);
+    }
+  }
+  return text;
+}
+
+Status SecretMask::Apply(const Status& status) const {
+  if (status.ok() || forms_.empty()) return status;
+  std::string message = Apply(status.message());
+  if (message == status.message()) return status;
+  switch (status.code()) {
+    case Status::Code::kOk:
+      return status;
+    case Status::Code::kInvalidArgument:
+      return Status::InvalidArgument(message);
+    case Status::Code::kNotFound:
+      return Status::NotFound(message);
+    case Status::Code::kAlreadyExists:
+      return Status::AlreadyExists(message);
+    case Status::Code::kCorruption:
+      return Status::Corruption(message);
+    case Status::Code::kIOError:
+      return Status::IOError(message);
+    case Status::Code::kDatabase:
+      return Status::Database(message);
+    case Status::Code::kConflict:
+      return Status::Conflict(message);
+    case Status::Code::kInternal:
+      return Status::Internal(message);
+    case Status::Code::kInterrupted:
+      return Status::Interrupted(message);
+  }
+  return Status::Internal(message);
 }
 
 }  // namespace retort

@@ -1,5 +1,10 @@
 // Placeholders in revision SQL: ${name} (quoted identifier), ${name:literal}
 // (quoted string literal), ${name:raw} (text as is) and $${ (a literal "${").
+// Where: plain SQL, string literals, quoted identifiers and the bodies of
+// dollar-quoted strings ($fn$ ... ${schema} ... $fn$: plpgsql needs it).
+// Not in comments, and never in a dollar-quote tag: the SQL tokenizer (
+// PostgreSQL's lexer, SQLite's tokenizer) finds both, so "$x$${y}$x$" is
+// the tag "$x$", the placeholder ${y}, and the tag again.
 // Substitution happens before the script is split into statements, so it
 // keeps a map from the substituted text back to the file's text: errors must
 // name the line the user wrote, even when a value holds a newline.
@@ -8,6 +13,7 @@
 
 #include <cstddef>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +49,24 @@ struct SubstitutedText {
 Result<SubstitutedText> SubstitutePlaceholders(
     std::string_view body, const std::map<std::string, std::string>& values,
     Dialect dialect, const std::string& path, int body_line);
+
+// Secret placeholders (retort.toml's { value = ..., secret = true }, and
+// values from Vault) never reach a log or an error: each is replaced by
+// "***" -- as written, and as ${name} and ${name:literal} quote it.
+class SecretMask {
+ public:
+  SecretMask() = default;
+  // The values of `names` in `values`; empty values are ignored.
+  SecretMask(const std::map<std::string, std::string>& values,
+             const std::set<std::string>& names);
+
+  bool empty() const { return forms_.empty(); }
+  std::string Apply(std::string text) const;
+  Status Apply(const Status& status) const;
+
+ private:
+  std::vector<std::string> forms_;  // longest first
+};
 
 }  // namespace retort
 

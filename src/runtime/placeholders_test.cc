@@ -73,5 +73,39 @@ TEST(RuntimePlaceholders, OffsetsMapBackToTheFile) {
   EXPECT_EQ(r->OriginalOffset(0), 0u);
 }
 
+// Regression (issue 14): "$x$${y}$x$" was read as the escape "$${" and
+// became "$x${y}$x$". The tokenizer tells tags from the escape.
+TEST(RuntimePlaceholders, DollarQuoteTagIsNeverPartOfTheEscape) {
+  EXPECT_EQ(Sub("SELECT $x$${schema}$x$;"), "SELECT $x$\"auth\"$x$;");
+  EXPECT_EQ(Sub("SELECT $x$${n:raw}$x$"), "SELECT $x$42$x$");
+  // Inside a body, "$${" is still the escape.
+  EXPECT_EQ(Sub("SELECT $x$$${schema}$x$"), "SELECT $x$${schema}$x$");
+  EXPECT_EQ(Sub("SELECT $x$a $${schema} b$x$"), "SELECT $x$a ${schema} b$x$");
+}
+
+TEST(RuntimePlaceholders, SubstitutedInBodiesStringsAndIdentifiersNotComments) {
+  EXPECT_EQ(Sub("CREATE FUNCTION ${schema}.f() RETURNS int AS $fn$\n"
+                "BEGIN RETURN (SELECT count(*) FROM ${schema}.t); END\n"
+                "$fn$ LANGUAGE plpgsql;"),
+            "CREATE FUNCTION \"auth\".f() RETURNS int AS $fn$\n"
+            "BEGIN RETURN (SELECT count(*) FROM \"auth\".t); END\n"
+            "$fn$ LANGUAGE plpgsql;");
+  EXPECT_EQ(Sub("DO $$ BEGIN PERFORM ${n:raw}; END $$"),
+            "DO $$ BEGIN PERFORM 42; END $$");
+  EXPECT_EQ(Sub("SELECT 'owner ${owner:raw}', \"${n:raw}\""),
+            "SELECT 'owner it's', \"42\"");
+  // Comments are left as written, unknown names included.
+  EXPECT_EQ(Sub("-- uses ${nope}\nSELECT 1 /* ${nope:raw} */, ${n:raw}"),
+            "-- uses ${nope}\nSELECT 1 /* ${nope:raw} */, 42");
+  EXPECT_EQ(Sub("-- ${nope}\nSELECT ${n:raw} -- $${x}", Dialect::kSqlite),
+            "-- ${nope}\nSELECT 42 -- $${x}");
+  // The offsets still map back across kept spans.
+  std::string_view body = "/* ${x} */ SELECT $a$${multi:raw}$a$ bad";
+  auto r = SubstitutePlaceholders(body, kValues, Dialect::kPostgres, "f", 1);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->text, "/* ${x} */ SELECT $a$a\nb$a$ bad");
+  EXPECT_EQ(body.substr(r->OriginalOffset(r->text.find("bad")), 3), "bad");
+}
+
 }  // namespace
 }  // namespace retort

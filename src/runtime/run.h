@@ -15,6 +15,7 @@
 #define RETORT_RUNTIME_RUN_H_
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>

@@ -92,7 +92,22 @@ Status ListRevisionFiles(const std::string& dir, bool recursive, bool top,
       std::string path = JoinPath(dir, name);
       int rc =
           type == DT_LNK ? stat(path.c_str(), &st) : lstat(path.c_str(), &st);
-      if (rc != 0) continue;  // a dangling link: nothing to read
+      if (rc != 0) {
+        int err = errno;
+        if (type == DT_LNK) {
+          // Skipping it would hide a revision the link was meant to add.
+          char target[4096];
+          ssize_t n = readlink(path.c_str(), target, sizeof(target) - 1);
+          std::string to = n > 0 ? std::string(target, n) : "?";
+          closedir(d);
+          return Status::NotFound(
+              path + ": a symbolic link to " + to + ", which " +
+              (err == ENOENT ? std::string("does not exist")
+                             : "cannot be read: " + ErrnoText(err)) +
+              "; restore its target or remove the link");
+        }
+        continue;  // vanished between readdir and lstat
+      }
       type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : 0;
     }
     if (type == DT_REG && wanted_file) {
@@ -469,6 +484,16 @@ Status ScriptDirectory::Load() {
   by_id.reserve(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
     const Revision& rev = files[i].revision;
+    if (rev.id.size() > kMaxRevisionIdLength) {
+      // It would parse, plan and run, then fail to fit the version table
+      // after its SQL ran, naming no file.
+      return Status::Corruption(
+          rev.path + ":" + std::to_string(rev.id_line) + ": Revision ID \"" +
+          rev.id + "\" is " + std::to_string(rev.id.size()) +
+          " characters; the version table's version_num column holds " +
+          std::to_string(kMaxRevisionIdLength) +
+          " (VARCHAR(32), as Alembic's): give the file a shorter id");
+    }
     auto [it, inserted] = by_id.emplace(rev.id, i);
     if (!inserted) {
       const Revision& first = files[it->second].revision;

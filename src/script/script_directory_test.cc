@@ -295,5 +295,45 @@ TEST_F(ScriptDirectoryTest, TimingOfOneThousandFiles) {
               best);
 }
 
+// Regression (issue 14): a dangling symlink was skipped, hiding the
+// revision it was meant to add.
+TEST_F(ScriptDirectoryTest, DanglingSymlinkIsAnError) {
+  Write("migrations/versions/aaa.sql", RevisionText("aaa", ""));
+  const std::string link = root_ + "/migrations/versions/bbb_gone.sql";
+  ASSERT_EQ(symlink("../../elsewhere/bbb.sql", link.c_str()), 0);
+  Result<ScriptDirectory> dir = ScriptDirectory::Open(Options());
+  ASSERT_TRUE(dir.ok());
+  Status st = dir->Load();
+  EXPECT_EQ(st.code(), Status::Code::kNotFound);
+  EXPECT_EQ(st.message(), link +
+                              ": a symbolic link to ../../elsewhere/bbb.sql, "
+                              "which does not exist; restore its target or "
+                              "remove the link");
+  // Once the target exists, the link is read as the file it points to.
+  Write("elsewhere/bbb.sql", RevisionText("bbb", "aaa"));
+  st = dir->Load();
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(dir->files().size(), 2u);
+}
+
+// Regression (issue 14): a Revision ID longer than version_num's 32
+// characters was accepted until the version table refused it at run time.
+TEST_F(ScriptDirectoryTest, RevisionIdLongerThanTheVersionColumn) {
+  const std::string id33(33, 'a');
+  Write("migrations/versions/long.sql", RevisionText(id33, ""));
+  Write("migrations/versions/ok.sql", RevisionText(std::string(32, 'b'), ""));
+  Result<ScriptDirectory> dir = ScriptDirectory::Open(Options());
+  ASSERT_TRUE(dir.ok());
+  Status st = dir->Load();
+  EXPECT_EQ(st.code(), Status::Code::kCorruption);
+  EXPECT_EQ(st.message(),
+            root_ + "/migrations/versions/long.sql:3: Revision ID \"" + id33 +
+                "\" is 33 characters; the version table's version_num "
+                "column holds 32 (VARCHAR(32), as Alembic's): give the file "
+                "a shorter id");
+  fs::remove(root_ + "/migrations/versions/long.sql");
+  EXPECT_TRUE(dir->Load().ok());
+}
+
 }  // namespace
 }  // namespace retort
