@@ -103,9 +103,12 @@ TEST(CliFallbacks, OfflineSqlDoesNotReadVault) {
   EXPECT_EQ(r.err,
             "--sql: the url is a Vault reference, not read; writing "
             "PostgreSQL SQL (pass --url sqlite:// for SQLite)\n");
-  // Online, Vault is read (and here it fails).
+  // Online, Vault is read (and here it fails, naming it): --sql's success
+  // above is not that of a working Vault.
   CliResult online = p.Run({"upgrade", "head"}, env);
   EXPECT_EQ(online.exit_code, 1);
+  EXPECT_NE(online.err.find("Vault"), std::string::npos) << online.err;
+  EXPECT_NE(online.err.find("127.0.0.1:1"), std::string::npos) << online.err;
 }
 
 TEST(CliFallbacks, DebugShowsWholeStatementsAndTheVersionTable) {

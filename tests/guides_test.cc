@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "alembic_util.h"
@@ -29,19 +31,46 @@ std::string Guide(const std::string& name) {
 // Every guide names the test that performs it, and every test here has its
 // guide.
 TEST(Guides, EachGuideNamesItsTest) {
-  for (const auto& [file, test] :
-       std::vector<std::pair<std::string, std::string>>{
-           {"from-alembic.md", "Guides.FromAlembic"},
-           {"000-schema-per-domain.md", "SchemasPg.Seed000Replay"},
-           {"001-schemas-from-models.md", "Guides.SchemasFromModels"},
-           {"002-autogenerate-from-models.md", "Guides.AutogenerateFromModels"},
-           {"003-models-package-and-makefile.md",
-            "Guides.ModelsPackageAndMakefile"},
-           {"004-everyday-commands.md", "Guides.EverydayCommands"},
-       }) {
+  const std::map<std::string, std::string> guides = {
+      {"from-alembic.md", "Guides.FromAlembic"},
+      {"000-schema-per-domain.md", "SchemasPg.Seed000Replay"},
+      {"001-schemas-from-models.md", "Guides.SchemasFromModels"},
+      {"002-autogenerate-from-models.md", "Guides.AutogenerateFromModels"},
+      {"003-models-package-and-makefile.md",
+       "Guides.ModelsPackageAndMakefile"},
+      {"004-everyday-commands.md", "Guides.EverydayCommands"},
+  };
+  // The tests compiled into this binary, as "Suite.Name".
+  std::set<std::string> registered;
+  const ::testing::UnitTest& unit = *::testing::UnitTest::GetInstance();
+  for (int i = 0; i < unit.total_test_suite_count(); ++i) {
+    const ::testing::TestSuite& suite = *unit.GetTestSuite(i);
+    for (int j = 0; j < suite.total_test_count(); ++j) {
+      registered.insert(std::string(suite.name()) + "." +
+                        suite.GetTestInfo(j)->name());
+    }
+  }
+  std::set<std::string> performing;
+  for (const auto& [file, test] : guides) {
     std::string text = Guide(file);
     ASSERT_FALSE(text.empty()) << file;
     EXPECT_NE(text.find("`" + test + "`"), std::string::npos) << file;
+    EXPECT_TRUE(registered.count(test)) << file << " names " << test
+                                        << ", which is no test";
+    performing.insert(test);
+  }
+  // Every guide is in the table, and every Guides test performs a guide.
+  for (const auto& entry : fs::directory_iterator(
+           std::string(RETORT_SOURCE_DIR) + "/docs/guides")) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() == ".md" && name != "README.md") {
+      EXPECT_TRUE(guides.count(name)) << name << " has no test named here";
+    }
+  }
+  for (const std::string& test : registered) {
+    if (test.starts_with("Guides.") && test != "Guides.EachGuideNamesItsTest") {
+      EXPECT_TRUE(performing.count(test)) << test << " performs no guide";
+    }
   }
 }
 

@@ -354,6 +354,41 @@ TEST(ImportAlembic, SqliteBatchRebuilds) {
   EXPECT_EQ(Rows(ours, schema), Rows(theirs, schema));
 }
 
+// `python` relative to retort.toml's folder (the worker itself runs in the
+// Alembic folder), and a file_template giving two revisions one name.
+TEST(ImportAlembic, RelativePythonAndFileNameClash) {
+  ImportProject project("sqlite_batch", "sqlite:///app.db",
+                        "file_template = \"imported\"\n");
+  project.p().WriteFile("bin/py.sh",
+                        "#!/bin/sh\nexec " + kPython + " \"$@\"\n");
+  fs::permissions(project.p().Path("bin/py.sh"), fs::perms::owner_all);
+  std::string config = project.File("retort.toml");
+  const size_t at = config.find("python = ");
+  ASSERT_NE(at, std::string::npos);
+  config = config.substr(0, at) + "python = \"bin/py.sh\"" +
+           config.substr(config.find('\n', at));
+  project.p().WriteFile("retort.toml", config);
+
+  CliResult clash = project.Retort({"import-alembic", "alembic"});
+  EXPECT_EQ(clash.exit_code, 1);
+  // (after the progress lines; the revisions in the graph's order)
+  EXPECT_TRUE(clash.err.ends_with(
+      "\nerror: file_template \"imported\" gives these revisions the "
+      "same file name (nothing was written); put %(rev)s in "
+      "file_template in retort.toml:\n"
+      "  migrations/versions/imported.sql for revisions 5c1e9a3f7b20, "
+      "9e4b2d6f8a13, 2f7a1c9e5d34, 7b3d5f1e9c62, d0c8e6a4b2f1\n"))
+      << clash.err;
+  EXPECT_TRUE(project.p().List("migrations/versions").empty());
+
+  project.p().WriteFile(
+      "retort.toml", config.substr(0, config.find("file_template")));
+  CliResult ok = project.Retort({"import-alembic", "alembic", "-q"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(ok.out, "");  // -q: only a TODO list, and there is none
+  EXPECT_EQ(project.p().List("migrations/versions").size(), 5u);
+}
+
 TEST(ImportAlembic, Errors) {
   TempProject bare;
   CliResult no_config = bare.Run({"import-alembic", AlembicFixture("shop")});
