@@ -691,7 +691,9 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   {
     std::vector<std::string> folders;
     for (const std::string& pattern : config.models) {
-      if (IsSqlalchemyEntry(pattern)) continue;
+      if (IsSqlalchemyEntry(pattern) || !ModelPatternHasWildcard(pattern)) {
+        continue;
+      }
       folders.push_back(ModelPatternFolder(config.Resolve(pattern)));
     }
     if (!folders.empty()) {
@@ -700,8 +702,18 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
         skip.push_back(config.Resolve(config.script_location));
       }
       // When a pattern matches nothing, every file there is unread.
+      bool truncated = false;
       unmatched = UnmatchedModelFiles(
-          folders, sources.ok() ? *sources : std::vector<std::string>{}, skip);
+          folders, sources.ok() ? *sources : std::vector<std::string>{}, skip,
+          kUnmatchedScanLimit, &truncated);
+      if (truncated && options.log && options.log_level <= LogLevel::kInfo) {
+        options.log(LogLevel::kInfo,
+                    "stopped looking for .sql files no models pattern reads "
+                    "after " +
+                        std::to_string(kUnmatchedScanLimit) +
+                        " entries under " + Join(folders, ", ") +
+                        " (narrow the patterns' folders to search them all)");
+      }
     }
   }
   if (!unmatched.empty() && options.log &&
