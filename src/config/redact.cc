@@ -69,6 +69,12 @@ void AddLocked(Registry& r, std::string secret) {
                    });
 }
 
+// A character of a URL scheme ("postgresql+psycopg2").
+bool IsSchemeChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+}
+
 bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
          c == '\v';
@@ -118,7 +124,15 @@ std::string Redact(std::string_view text) {
     size_t begin = i;
     while (i < masked.size() && !IsSpace(masked[i])) ++i;
     std::string_view token(masked.data() + begin, i - begin);
-    if (token.find("://") == std::string_view::npos) continue;
+    const size_t sep = token.find("://");
+    if (sep == std::string_view::npos) continue;
+    // The URL starts at its scheme: a quote, bracket or "url=" before it
+    // stays with the text before (RedactedUrl takes only a leading
+    // scheme:// for a URL).
+    size_t scheme = sep;
+    while (scheme > 0 && IsSchemeChar(token[scheme - 1])) --scheme;
+    begin += scheme;
+    token.remove_prefix(scheme);
     out +=
         RedactedUrl(std::string_view(masked).substr(stretch, begin - stretch));
     out += RedactedUrl(token);

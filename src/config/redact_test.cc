@@ -25,6 +25,10 @@ TEST_F(ConfigRedactTest, UrlPasswordsInText) {
   // RedactedUrl errs on the safe side.
   EXPECT_EQ(Redact("url 'postgresql://u:p%40ss@h/db?password=q' bad"),
             "url 'postgresql://u:***@h/db?password=*** bad");
+  // Whatever stands before the scheme: the URL is still found and masked.
+  EXPECT_EQ(Redact("(url=\"postgresql://u:S3cret@h/db\")"),
+            "(url=\"postgresql://u:***@h/db\")");
+  EXPECT_EQ(Redact("<postgres://a:pw1@h/d>"), "<postgres://a:***@h/d>");
 }
 
 TEST_F(ConfigRedactTest, KeywordPasswords) {
