@@ -3,10 +3,10 @@
 // let go of BEGIN IMMEDIATE between revisions), and relative targets
 // (`downgrade -1`, `upgrade +1`), which every run started together must
 // resolve the same way.
-#include <gtest/gtest.h>
-#include <sys/file.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -66,8 +66,8 @@ std::unique_ptr<Connection> Session(const std::string& url,
                                     const std::string& application) {
   auto db = Open(url);
   if (db) {
-    EXPECT_TRUE(db->Execute("SET application_name = '" + application + "'")
-                    .ok());
+    EXPECT_TRUE(
+        db->Execute("SET application_name = '" + application + "'").ok());
   }
   return db;
 }
@@ -246,10 +246,9 @@ TEST_F(FaultsCli, SigintWhileWaitingForTheMigrationLock) {
   auto holder = Session(url_, "faults-holder");
   std::string db_name = Scalar(url_, "SELECT current_database()");
   int64_t key = MigrationLockKey(db_name, "", "alembic_version");
-  ASSERT_TRUE(holder
-                  ->Execute("SELECT pg_advisory_lock(" + std::to_string(key) +
-                            ")")
-                  .ok());
+  ASSERT_TRUE(
+      holder->Execute("SELECT pg_advisory_lock(" + std::to_string(key) + ")")
+          .ok());
   int pid = p_.Spawn({"upgrade", "head"}, 1);
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -318,10 +317,9 @@ TEST_F(FaultsCli, MigrationLockTimeoutNamesTheHolder) {
   auto holder = Session(url_, "faults-holder");
   std::string db_name = Scalar(url_, "SELECT current_database()");
   int64_t key = MigrationLockKey(db_name, "", "alembic_version");
-  ASSERT_TRUE(holder
-                  ->Execute("SELECT pg_advisory_lock(" + std::to_string(key) +
-                            ")")
-                  .ok());
+  ASSERT_TRUE(
+      holder->Execute("SELECT pg_advisory_lock(" + std::to_string(key) + ")")
+          .ok());
   std::string holder_pid = Scalar(url_,
                                   "SELECT pid FROM pg_stat_activity WHERE "
                                   "application_name = 'faults-holder'");
@@ -393,10 +391,9 @@ class FaultsRun : public ::testing::Test {
 // The blocker commits while retort backs off: a retry succeeds, and the
 // log said who blocked.
 TEST_F(FaultsRun, RetriesThenSucceedsWhenTheBlockerGoesAway) {
-  p_.Add(Rev("000000000001", "", "CREATE TABLE a (id int);",
-             "DROP TABLE a;"));
-  p_.Add(Rev("000000000002", "000000000001",
-             "ALTER TABLE t ADD COLUMN c int;", "ALTER TABLE t DROP c;"));
+  p_.Add(Rev("000000000001", "", "CREATE TABLE a (id int);", "DROP TABLE a;"));
+  p_.Add(Rev("000000000002", "000000000001", "ALTER TABLE t ADD COLUMN c int;",
+             "ALTER TABLE t DROP c;"));
   ASSERT_TRUE(p_.Load());
   auto blocker = HoldAccessShare();
   std::string blocker_pid =
@@ -437,10 +434,9 @@ TEST_F(FaultsRun, RetriesThenSucceedsWhenTheBlockerGoesAway) {
 // revision, the file:line, the statement and the blocker, and nothing of
 // the run is applied.
 TEST_F(FaultsRun, FailsAfterTheRetriesWithTheBlocker) {
-  p_.Add(Rev("000000000001", "", "CREATE TABLE a (id int);",
-             "DROP TABLE a;"));
-  p_.Add(Rev("000000000002", "000000000001",
-             "ALTER TABLE t ADD COLUMN c int;", "ALTER TABLE t DROP c;"));
+  p_.Add(Rev("000000000001", "", "CREATE TABLE a (id int);", "DROP TABLE a;"));
+  p_.Add(Rev("000000000002", "000000000001", "ALTER TABLE t ADD COLUMN c int;",
+             "ALTER TABLE t DROP c;"));
   ASSERT_TRUE(p_.Load());
   auto blocker = HoldAccessShare();
   std::string blocker_pid =
@@ -475,10 +471,9 @@ TEST_F(FaultsRun, FailsAfterTheRetriesWithTheBlocker) {
 // transaction_per_migration: the revisions before the blocked one stay
 // committed, and only the blocked one is retried.
 TEST_F(FaultsRun, PerMigrationRetriesTheRevision) {
-  p_.Add(Rev("000000000001", "", "CREATE TABLE a (id int);",
-             "DROP TABLE a;"));
-  p_.Add(Rev("000000000002", "000000000001",
-             "ALTER TABLE t ADD COLUMN c int;", "ALTER TABLE t DROP c;"));
+  p_.Add(Rev("000000000001", "", "CREATE TABLE a (id int);", "DROP TABLE a;"));
+  p_.Add(Rev("000000000002", "000000000001", "ALTER TABLE t ADD COLUMN c int;",
+             "ALTER TABLE t DROP c;"));
   ASSERT_TRUE(p_.Load());
   auto blocker = HoldAccessShare();
   RunSettings s = Fast(1);
@@ -607,22 +602,20 @@ TEST_F(FaultsRun, StatementTimeoutNamesTheStatement) {
 // The migration lock is a different wait: by default it lasts as long as
 // the holder, saying who holds it every lock_report_ms.
 TEST_F(FaultsRun, MigrationLockWaitsAndSaysWhoHoldsIt) {
-  p_.Add(Rev("000000000001", "", "CREATE TABLE a (id int);",
-             "DROP TABLE a;"));
+  p_.Add(Rev("000000000001", "", "CREATE TABLE a (id int);", "DROP TABLE a;"));
   ASSERT_TRUE(p_.Load());
   auto holder = Session(url_, "faults-holder");
   std::string db_name = Scalar(url_, "SELECT current_database()");
   int64_t key = MigrationLockKey(db_name, "", "alembic_version");
-  ASSERT_TRUE(holder
-                  ->Execute("SELECT pg_advisory_lock(" + std::to_string(key) +
-                            ")")
-                  .ok());
+  ASSERT_TRUE(
+      holder->Execute("SELECT pg_advisory_lock(" + std::to_string(key) + ")")
+          .ok());
   std::thread release([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(900));
-    EXPECT_TRUE(holder
-                    ->Execute("SELECT pg_advisory_unlock(" +
-                              std::to_string(key) + ")")
-                    .ok());
+    EXPECT_TRUE(
+        holder
+            ->Execute("SELECT pg_advisory_unlock(" + std::to_string(key) + ")")
+            .ok());
   });
   RunSettings s = Fast(0);
   s.lock_timeout = "50ms";  // does not apply to this wait

@@ -123,7 +123,8 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(
     }
     return Status::Database(std::move(message));
   }
-  auto opened = std::unique_ptr<PostgresConnection>(new PostgresConnection(conn));
+  auto opened =
+      std::unique_ptr<PostgresConnection>(new PostgresConnection(conn));
   opened->conninfo_ = conninfo;
   opened->options_ = options;
   return opened;

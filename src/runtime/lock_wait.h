@@ -40,8 +40,8 @@ struct Blocker {
   std::string pid;
   std::string application_name;
   std::string user;
-  std::string state;     // "idle in transaction", "active", ...
-  std::string query;     // shortened (ShortenSql)
+  std::string state;        // "idle in transaction", "active", ...
+  std::string query;        // shortened (ShortenSql)
   double xact_seconds = 0;  // how long its transaction has been open
 
   // "pid 123 (application 'psql', user alice, idle in transaction for

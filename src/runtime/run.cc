@@ -210,10 +210,10 @@ Status PgMigrationLock::Acquire(const RunTarget& target) {
   std::optional<Clock::time_point> last_report;
   while (true) {
     if (Interrupted()) {
-      return Status::Interrupted(
-          "interrupted by " + SignalName(InterruptSignal()) +
-          " while waiting for the migration lock on " + what_ +
-          "; nothing was run");
+      return Status::Interrupted("interrupted by " +
+                                 SignalName(InterruptSignal()) +
+                                 " while waiting for the migration lock on " +
+                                 what_ + "; nothing was run");
     }
     RETORT_ASSIGN_OR_RETURN(
         QueryResult got,
@@ -237,9 +237,9 @@ Status PgMigrationLock::Acquire(const RunTarget& target) {
           " ms waiting for the migration lock on " + what_ + " (key " +
           std::to_string(key_) + "), held by " + DescribeHolder());
     }
-    if (!last_report || Clock::now() - *last_report >=
-                            std::chrono::milliseconds(
-                                std::max(1, settings_->lock_report_ms))) {
+    if (!last_report ||
+        Clock::now() - *last_report >=
+            std::chrono::milliseconds(std::max(1, settings_->lock_report_ms))) {
       last_report = Clock::now();
       Log(*settings_, LogLevel::kWarn,
           "waiting for the migration lock on " + what_ + " (key " +
@@ -870,12 +870,14 @@ std::string WhatIsLeft(const std::vector<StepReport>& committed,
                        bool failed_outside) {
   std::string out;
   if (failed_outside) {
-    out = "it ran outside a transaction: the statements before it stay "
-          "applied; ";
+    out =
+        "it ran outside a transaction: the statements before it stay "
+        "applied; ";
   }
   if (committed.empty()) {
-    return out + "the transaction was rolled back, nothing of this run was "
-                 "committed";
+    return out +
+           "the transaction was rolled back, nothing of this run was "
+           "committed";
   }
   std::string ids;
   for (const StepReport& step : committed) {

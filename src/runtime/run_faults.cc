@@ -47,8 +47,7 @@ Status LockRetriesExhausted(const LockFailure& failure, int attempts,
   return Status::Database(
       failure.site + " failed: could not get a lock within lock_timeout " +
       failure.lock_timeout + " in " + std::to_string(attempts) + " attempt" +
-      (attempts == 1 ? "" : "s") + " (" + failure.statement +
-      "); blocked by " +
+      (attempts == 1 ? "" : "s") + " (" + failure.statement + "); blocked by " +
       DescribeBlockers(failure.blockers,
                        "a session that let go before retort could see it") +
       "; " + rolled_back +

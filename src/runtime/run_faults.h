@@ -22,9 +22,9 @@ namespace retort {
 // LockFailure is a migration statement that failed with lock_not_available
 // (SQLSTATE 55P03) because lock_timeout expired.
 struct LockFailure {
-  std::string site;       // "PATH:LINE: upgrade ID"
-  std::string statement;  // shortened
-  std::string lock_timeout;  // the effective setting, "5s"
+  std::string site;               // "PATH:LINE: upgrade ID"
+  std::string statement;          // shortened
+  std::string lock_timeout;       // the effective setting, "5s"
   std::vector<Blocker> blockers;  // as last seen while it waited
   bool outside_transaction = false;
 

@@ -50,10 +50,10 @@ Status SqliteRunLock::Acquire(const std::string& path,
     }
     if (Interrupted()) {
       close(fd);
-      return Status::Interrupted(
-          "interrupted by " + SignalName(InterruptSignal()) +
-          " while waiting for the migration lock on " + path +
-          "; nothing was run");
+      return Status::Interrupted("interrupted by " +
+                                 SignalName(InterruptSignal()) +
+                                 " while waiting for the migration lock on " +
+                                 path + "; nothing was run");
     }
     const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
                             Clock::now() - start)
