@@ -76,7 +76,11 @@ struct LintResult {
   // pg_total_relation_size), then those without a size, each group in
   // file order.
   std::vector<LintFinding> findings;
-  // A database answered; then server_version is its server_version_num.
+  // "postgresql" or "sqlite": the dialect of the configured url
+  // (PostgreSQL when there is none).
+  std::string dialect = "postgresql";
+  // A database answered; then server_version is its server_version_num
+  // (PostgreSQL; 0 for SQLite).
   bool database = false;
   int server_version = 0;
   // Findings silenced by "-- retort: lint disable=...".

@@ -75,7 +75,8 @@ const std::vector<CommandInfo>& CommandTable() {
   static const std::vector<CommandInfo>* table = [] {
     auto* t = new std::vector<CommandInfo>;
     for (auto family : {ProjectCommands, RevisionCommands, RunCommands,
-                        AutogenCommands, GraphCommands, VerifyCommands}) {
+                        AutogenCommands, GraphCommands, LintCommands,
+                        VerifyCommands}) {
       for (CommandInfo& c : family()) t->push_back(std::move(c));
     }
     return t;

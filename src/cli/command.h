@@ -114,6 +114,7 @@ std::vector<CommandInfo> RunCommands();       // upgrade, downgrade, stamp,
 std::vector<CommandInfo> AutogenCommands();   // diff, check, schemas
 std::vector<CommandInfo> GraphCommands();     // heads, branches, history,
                                               // show, edit
+std::vector<CommandInfo> LintCommands();      // lint
 std::vector<CommandInfo> VerifyCommands();    // verify
 
 // Where the command is in `args` (args[0] is the program): the first

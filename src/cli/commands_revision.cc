@@ -1,6 +1,7 @@
 // Commands that write revision files: revision, merge.
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "cli/lint_output.h"
 #include "cli/output.h"
 
 namespace retort {
@@ -49,7 +50,23 @@ class RevisionCommand : public Command {
     options_.autogen = autogen_.ToOptions();
     auto m = ctx.OpenMigrator();
     if (!m.ok()) return ctx.Fail(m.status());
-    return PrintWritten(ctx, (*m)->CreateRevision(options_));
+    Result<RevisionInfo> written = (*m)->CreateRevision(options_);
+    int code = PrintWritten(ctx, written);
+    if (code == kExitOk && options_.autogenerate && !ctx.quiet()) {
+      // The file is written either way: its lint findings are warnings
+      // for the reviewer (docs/lint.md), never a failure.
+      LintOptions lint;
+      lint.revisions = {written->id};
+      auto found = (*m)->Lint(lint);
+      if (!found.ok()) {
+        ctx.err() << "warning: lint: " << found.status().message() << "\n";
+      } else {
+        for (const std::string& line : LintWarningLines(*found)) {
+          ctx.err() << "warning: " << line << "\n";
+        }
+      }
+    }
+    return code;
   }
 
  private:

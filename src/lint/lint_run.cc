@@ -2,6 +2,7 @@
 #include "lint/lint_run.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <set>
 
@@ -28,10 +29,17 @@ Result<LintResult> LintProject(const LintProjectInputs& in) {
   LintResult result;
   const RevisionMap& map = *in.map;
   Dialect dialect = Dialect::kPostgres;
+  // A SQLite file that does not exist has nothing applied: reading its
+  // version table would create it, and lint changes nothing.
+  bool no_sqlite_file = false;
   if (!in.target.url.empty()) {
     RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(in.target.url));
     dialect = url.dialect;
+    std::error_code ec;
+    no_sqlite_file = dialect == Dialect::kSqlite && !url.in_memory() &&
+                     !std::filesystem::exists(url.sqlite_path, ec);
   }
+  result.dialect = std::string(DialectName(dialect));
 
   // The database, when there is one and lint may ask it.
   std::unique_ptr<Connection> db;
@@ -45,6 +53,10 @@ Result<LintResult> LintProject(const LintProjectInputs& in) {
             ? "no database URL: every revision is linted when none is named, "
               "without table sizes"
             : in.url_error + ": linting without the database");
+  } else if (no_sqlite_file) {
+    result.notes.push_back(
+        "the SQLite database does not exist yet: every revision is linted "
+        "when none is named");
   } else {
     auto heads = ReadCurrentHeads(in.target, in.settings);
     Result<std::unique_ptr<Connection>> conn =
