@@ -301,7 +301,10 @@ TEST(RuntimeSqlite, VacuumRunsOutsideTheTransaction) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(VersionRows(url), Strings{"000000000003"});
   EXPECT_TRUE(TableExists(url, "after_vacuum"));
-  EXPECT_EQ(Scalar(url, "SELECT count(*) FROM alembic_version_history"), "3");
+  // Rows of whole steps; the VACUUM revision also wrote progress rows.
+  EXPECT_EQ(Scalar(url, "SELECT count(*) FROM alembic_version_history WHERE "
+                        "progress IS NULL"),
+            "3");
 }
 
 // VACUUM last of all, and in per-revision transactions: its version and
