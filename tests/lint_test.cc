@@ -2,6 +2,8 @@
 // codes, the disable directive, the pending revisions and the live ranking
 // by table size against the harness's PostgreSQL, SQLite projects, and the
 // warnings `revision --autogenerate` prints for the file it wrote.
+#include "retort/lint.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -9,7 +11,6 @@
 #include "cli_util.h"
 #include "dialect/url.h"
 #include "pg_harness.h"
-#include "retort/lint.h"
 
 namespace retort::testing {
 namespace {
@@ -68,7 +69,7 @@ class LintCliTest : public ::testing::Test {
 TEST_F(LintCliTest, EveryRevisionWithoutADatabaseExactOutput) {
   Offline();
   WriteRevision(p_, "a1", "", "", "", kUsers, "DROP TABLE users;");
-  WriteRevision(p_, "b2", "a1", "", "", 
+  WriteRevision(p_, "b2", "a1", "", "",
                 "ALTER TABLE users ALTER COLUMN name TYPE text;\n"
                 "ALTER TABLE users DROP COLUMN email;\n"
                 "ALTER TABLE users RENAME COLUMN name TO full_name;",
@@ -79,25 +80,29 @@ TEST_F(LintCliTest, EveryRevisionWithoutADatabaseExactOutput) {
   EXPECT_EQ(r.err,
             "note: no database URL: every revision is linted when none is "
             "named, without table sizes\n");
-  EXPECT_EQ(r.out,
-            "migrations/versions/b2.sql:11: error [drop-column] drops column "
-            "\"email\" of users and its data\n"
-            "    ALTER TABLE users DROP COLUMN email;\n"
-            "    lock: ACCESS EXCLUSIVE on users\n"
-            "    why: " + RuleWhy("drop-column") + "\n\n"
-            "migrations/versions/b2.sql:12: warning [rename-column] renames "
-            "column \"name\" of users to \"full_name\"\n"
-            "    ALTER TABLE users RENAME COLUMN name TO full_name;\n"
-            "    lock: ACCESS EXCLUSIVE on users\n"
-            "    why: " + RuleWhy("rename-column") + "\n\n"
-            "1 error, 1 warning in 2 revisions\n");
+  EXPECT_EQ(
+      r.out,
+      "migrations/versions/b2.sql:11: error [drop-column] drops column "
+      "\"email\" of users and its data\n"
+      "    ALTER TABLE users DROP COLUMN email;\n"
+      "    lock: ACCESS EXCLUSIVE on users\n"
+      "    why: " +
+          RuleWhy("drop-column") +
+          "\n\n"
+          "migrations/versions/b2.sql:12: warning [rename-column] renames "
+          "column \"name\" of users to \"full_name\"\n"
+          "    ALTER TABLE users RENAME COLUMN name TO full_name;\n"
+          "    lock: ACCESS EXCLUSIVE on users\n"
+          "    why: " +
+          RuleWhy("rename-column") +
+          "\n\n"
+          "1 error, 1 warning in 2 revisions\n");
 
   // One revision named: the earlier one still tells lint the column types.
   r = p_.Run({"lint", "b2", "-q"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "");
-  EXPECT_NE(r.out.find("1 error, 1 warning in 1 revision\n"),
-            std::string::npos)
+  EXPECT_NE(r.out.find("1 error, 1 warning in 1 revision\n"), std::string::npos)
       << r.out;
   EXPECT_EQ(r.out.find("alter-column-type"), std::string::npos) << r.out;
 }
@@ -131,8 +136,9 @@ TEST_F(LintCliTest, WarningsAloneExitZeroAndDirectivesSilence) {
                 "-- retort: lint disable=create-index-non-concurrent\n"
                 "CREATE TABLE t (a int);",
                 "DROP TABLE t;");
-  p_.WriteFile("retort.toml", "script_location = \"migrations\"\nurl = "
-                              "\"sqlite:///app.db\"\n");
+  p_.WriteFile("retort.toml",
+               "script_location = \"migrations\"\nurl = "
+               "\"sqlite:///app.db\"\n");
   r = p_.Run({"upgrade", "head", "--sql"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("CREATE TABLE t (a int);"), std::string::npos) << r.out;
@@ -171,7 +177,8 @@ TEST_F(LintCliTest, JsonShape) {
     "warnings": 1,
     "disabled": 0,
     "notes": ["no database URL: every revision is linted when none is named, without table sizes"]
-  })").dump());
+  })")
+                          .dump());
 }
 
 TEST_F(LintCliTest, RulesAndUnknownRevision) {
@@ -190,10 +197,13 @@ TEST_F(LintCliTest, RulesAndUnknownRevision) {
 
 TEST_F(LintCliTest, SqliteProjectsGetTheFileLevelRuleOnly) {
   Offline();
-  p_.WriteFile("retort.toml", "script_location = \"migrations\"\nurl = "
-                              "\"sqlite:///app.db\"\n");
-  WriteRevision(p_, "a1", "", "", "", "CREATE TABLE t (a int);\n"
-                "CREATE INDEX i ON t (a);\nDROP TABLE old;", "DROP TABLE t;");
+  p_.WriteFile("retort.toml",
+               "script_location = \"migrations\"\nurl = "
+               "\"sqlite:///app.db\"\n");
+  WriteRevision(p_, "a1", "", "", "",
+                "CREATE TABLE t (a int);\n"
+                "CREATE INDEX i ON t (a);\nDROP TABLE old;",
+                "DROP TABLE t;");
   CliResult r = p_.Run({"lint"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "0 errors, 0 warnings in 1 revision\n");
@@ -204,8 +214,8 @@ TEST_F(LintCliTest, SqliteProjectsGetTheFileLevelRuleOnly) {
             "applies; the statement rules are PostgreSQL's (SQLite rewrites "
             "tables on its own terms)\n");
   // lint did not create the database file.
-  EXPECT_EQ(p_.List(""), (std::vector<std::string>{"migrations",
-                                                   "retort.toml"}));
+  EXPECT_EQ(p_.List(""),
+            (std::vector<std::string>{"migrations", "retort.toml"}));
 }
 
 // Pending revisions only, ranked by the live size of their tables, with
@@ -222,33 +232,35 @@ TEST_F(LintCliTest, PendingRevisionsRankedByLiveTableSize) {
                 "CREATE INDEX CONCURRENTLY big_id ON big (id);",
                 "DROP INDEX big_id; DROP INDEX big_v; DROP INDEX small_v;");
   // The database at a1 (made by hand: lint is what is under test).
-  Exec("CREATE TABLE small (id int, v text); CREATE TABLE big (id int, v "
-       "text); CREATE TABLE alembic_version (version_num varchar(32) PRIMARY "
-       "KEY); INSERT INTO alembic_version VALUES ('a1');");
-  Exec("INSERT INTO small SELECT g, 'x' FROM generate_series(1, 10) g;"
-       "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, "
-       "20000) g; ANALYZE small; ANALYZE big;");
+  Exec(
+      "CREATE TABLE small (id int, v text); CREATE TABLE big (id int, v "
+      "text); CREATE TABLE alembic_version (version_num varchar(32) PRIMARY "
+      "KEY); INSERT INTO alembic_version VALUES ('a1');");
+  Exec(
+      "INSERT INTO small SELECT g, 'x' FROM generate_series(1, 10) g;"
+      "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, "
+      "20000) g; ANALYZE small; ANALYZE big;");
   CliResult r = p_.Run({"lint", "-q"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   const std::string why =
-      "    why: " + RuleWhy("create-index-non-concurrent") +
-      "\n";
-  EXPECT_EQ(r.out,
-            "migrations/versions/b2.sql:11: error [create-index-non-concurrent] "
-            "builds index \"big_v\" on big without CONCURRENTLY: writes wait "
-            "for the whole build\n"
-            "    CREATE INDEX big_v ON big (v);\n"
-            "    lock: SHARE on big (~20,000 rows, " +
-                PrettySize("big") + ")\n" + why +
-                "\n"
-                "migrations/versions/b2.sql:10: error "
-                "[create-index-non-concurrent] builds index \"small_v\" on "
-                "small without CONCURRENTLY: writes wait for the whole build\n"
-                "    CREATE INDEX small_v ON small (v);\n"
-                "    lock: SHARE on small (~10 rows, " +
-                PrettySize("small") +
-                ")\n\n"
-                "2 errors, 0 warnings in 1 revision\n");
+      "    why: " + RuleWhy("create-index-non-concurrent") + "\n";
+  EXPECT_EQ(
+      r.out,
+      "migrations/versions/b2.sql:11: error [create-index-non-concurrent] "
+      "builds index \"big_v\" on big without CONCURRENTLY: writes wait "
+      "for the whole build\n"
+      "    CREATE INDEX big_v ON big (v);\n"
+      "    lock: SHARE on big (~20,000 rows, " +
+          PrettySize("big") + ")\n" + why +
+          "\n"
+          "migrations/versions/b2.sql:10: error "
+          "[create-index-non-concurrent] builds index \"small_v\" on "
+          "small without CONCURRENTLY: writes wait for the whole build\n"
+          "    CREATE INDEX small_v ON small (v);\n"
+          "    lock: SHARE on small (~10 rows, " +
+          PrettySize("small") +
+          ")\n\n"
+          "2 errors, 0 warnings in 1 revision\n");
   r = p_.Run({"lint", "--format", "json"});
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["revisions"], nlohmann::json::array({"b2"}));
@@ -270,8 +282,7 @@ TEST_F(LintCliTest, PendingRevisionsRankedByLiveTableSize) {
             "(name revisions to lint them, e.g. 'retort lint heads')\n");
   // --no-database: every revision, no sizes.
   r = p_.Run({"lint", "--no-database", "-q"});
-  EXPECT_NE(r.out.find("    lock: SHARE on big\n"), std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find("    lock: SHARE on big\n"), std::string::npos) << r.out;
 }
 
 // The live catalog knows column types, validated checks and the version.
@@ -316,16 +327,15 @@ TEST_F(LintCliTest, LiveCatalogDecidesTypeChangesAndNotNull) {
 TEST_F(LintCliTest, RevisionAutogeneratePrintsLintWarnings) {
   Online();
   p_.WriteFile("retort.toml", "script_location = \"migrations\"\nurl = \"" +
-                                  url_ +
-                                  "\"\nmodels = [\"models/*.sql\"]\n");
+                                  url_ + "\"\nmodels = [\"models/*.sql\"]\n");
   WriteRevision(p_, "a1", "", "", "", kUsers, "DROP TABLE users;");
   Exec(std::string(kUsers) +
        "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY); "
        "INSERT INTO alembic_version VALUES ('a1');");
   p_.WriteFile("models/app.sql",
                "CREATE TABLE users (id int PRIMARY KEY, name varchar(20));\n");
-  CliResult r = p_.Run({"revision", "--autogenerate", "-m", "drop email",
-                        "--rev-id", "b2"});
+  CliResult r = p_.Run(
+      {"revision", "--autogenerate", "-m", "drop email", "--rev-id", "b2"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string file = p_.ReadFile("migrations/versions/b2_drop_email.sql");
   ASSERT_NE(file.find("DROP COLUMN email"), std::string::npos) << file;
@@ -333,19 +343,19 @@ TEST_F(LintCliTest, RevisionAutogeneratePrintsLintWarnings) {
   int line = 1;
   for (size_t i = 0; i < file.find("ALTER TABLE"); ++i) line += file[i] == '\n';
   const std::string expected =
-      "warning: " + p_.dir() + "/migrations/versions/b2_drop_email.sql:" +
-      std::to_string(line) +
+      "warning: " + p_.dir() +
+      "/migrations/versions/b2_drop_email.sql:" + std::to_string(line) +
       ": [drop-column] drops column \"email\" of public.users and its data "
       "(lock: ACCESS EXCLUSIVE on public.users (~0 rows, " +
       PrettySize("users") + "))\n";
   EXPECT_NE(r.err.find(expected), std::string::npos) << r.err << "\n" << file;
   // -q hides them.
-  Exec("ALTER TABLE users DROP COLUMN email; UPDATE alembic_version SET "
-       "version_num = 'b2';");
-  p_.WriteFile("models/app.sql",
-               "CREATE TABLE users (id int PRIMARY KEY);\n");
-  r = p_.Run({"revision", "--autogenerate", "-m", "drop name", "--rev-id",
-              "c3", "-q"});
+  Exec(
+      "ALTER TABLE users DROP COLUMN email; UPDATE alembic_version SET "
+      "version_num = 'b2';");
+  p_.WriteFile("models/app.sql", "CREATE TABLE users (id int PRIMARY KEY);\n");
+  r = p_.Run({"revision", "--autogenerate", "-m", "drop name", "--rev-id", "c3",
+              "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
 }

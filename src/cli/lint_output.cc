@@ -134,8 +134,8 @@ nlohmann::ordered_json LintJson(const LintResult& result) {
 std::vector<std::string> LintWarningLines(const LintResult& result) {
   std::vector<std::string> out;
   for (const LintFinding& f : result.findings) {
-    std::string line = f.path + ":" + std::to_string(f.line) + ": [" +
-                       f.rule + "] " + f.message;
+    std::string line = f.path + ":" + std::to_string(f.line) + ": [" + f.rule +
+                       "] " + f.message;
     if (std::string lock = LockText(f); !lock.empty()) {
       line += " (lock: " + lock + ")";
     }
@@ -146,7 +146,8 @@ std::vector<std::string> LintWarningLines(const LintResult& result) {
 
 std::string LintRulesText() {
   size_t width = 0;
-  for (const LintRuleInfo& r : LintRules()) width = std::max(width, r.id.size());
+  for (const LintRuleInfo& r : LintRules())
+    width = std::max(width, r.id.size());
   std::string out;
   for (const LintRuleInfo& r : LintRules()) {
     std::string severity = LintSeverityName(r.severity);

@@ -177,9 +177,7 @@ bool Rewrites(const PgType& from, const PgType& to) {
     return true;
   }
   // Binary-coercible pairs (pg_cast castmethod 'b') with no limit to check.
-  auto is = [](const PgType& t, const char* name) {
-    return t.name == name;
-  };
+  auto is = [](const PgType& t, const char* name) { return t.name == name; };
   if (is(from, "varchar") && is(to, "text")) return false;
   if (is(from, "text") && is(to, "varchar")) return !to.mods.empty();
   if (is(from, "cidr") && is(to, "inet")) return false;
@@ -190,10 +188,12 @@ bool Rewrites(const PgType& from, const PgType& to) {
 // one is computed for each existing row.
 bool IsVolatileFunction(const std::string& name) {
   static constexpr std::string_view kVolatile[] = {
-      "random",          "gen_random_uuid", "uuid_generate_v1",
-      "uuid_generate_v1mc", "uuid_generate_v4", "clock_timestamp",
-      "timeofday",       "nextval",         "setseed",
-      "random_normal",   "txid_current"};
+      "random",           "gen_random_uuid",
+      "uuid_generate_v1", "uuid_generate_v1mc",
+      "uuid_generate_v4", "clock_timestamp",
+      "timeofday",        "nextval",
+      "setseed",          "random_normal",
+      "txid_current"};
   return std::find(std::begin(kVolatile), std::end(kVolatile), name) !=
          std::end(kVolatile);
 }
@@ -234,16 +234,15 @@ std::string NotNullTestColumn(const Json& expr) {
 }
 
 // Lock modes, weakest first, as PostgreSQL names them.
-constexpr const char* kLockNames[] = {
-    "",
-    "ACCESS SHARE",
-    "ROW SHARE",
-    "ROW EXCLUSIVE",
-    "SHARE UPDATE EXCLUSIVE",
-    "SHARE",
-    "SHARE ROW EXCLUSIVE",
-    "EXCLUSIVE",
-    "ACCESS EXCLUSIVE"};
+constexpr const char* kLockNames[] = {"",
+                                      "ACCESS SHARE",
+                                      "ROW SHARE",
+                                      "ROW EXCLUSIVE",
+                                      "SHARE UPDATE EXCLUSIVE",
+                                      "SHARE",
+                                      "SHARE ROW EXCLUSIVE",
+                                      "EXCLUSIVE",
+                                      "ACCESS EXCLUSIVE"};
 enum Lock {
   kNoLock,
   kAccessShare,
@@ -325,9 +324,8 @@ class FileLinter {
       }
       return s;
     };
-    RETORT_ASSIGN_OR_RETURN(
-        std::vector<SqlStatement> ups,
-        split(up, in_.sections.upgrade_line, "upgrade"));
+    RETORT_ASSIGN_OR_RETURN(std::vector<SqlStatement> ups,
+                            split(up, in_.sections.upgrade_line, "upgrade"));
     RETORT_ASSIGN_OR_RETURN(
         std::vector<SqlStatement> downs,
         split(down, in_.sections.downgrade_line, "downgrade"));
@@ -338,8 +336,9 @@ class FileLinter {
       LintFinding f;
       f.rule = "irreversible-downgrade";
       f.line = std::max(1, in_.sections.downgrade_line - 1);
-      f.message = "the downgrade section has no statement and no "
-                  "\"-- retort: empty\"";
+      f.message =
+          "the downgrade section has no statement and no "
+          "\"-- retort: empty\"";
       Add(std::move(f));
     }
     return Status::OK();
@@ -348,8 +347,9 @@ class FileLinter {
  private:
   // One upgrade statement.
   void Statement(const SubstitutedText& body, const SqlStatement& s) {
-    current_.line = LineAtOffset(in_.sections.upgrade, in_.sections.upgrade_line,
-                                 body.OriginalOffset(s.offset));
+    current_.line =
+        LineAtOffset(in_.sections.upgrade, in_.sections.upgrade_line,
+                     body.OriginalOffset(s.offset));
     current_.text = FirstLine(body, s);
     Result<Json> tree = Parse(s.text);
     if (!tree.ok()) {
@@ -371,8 +371,8 @@ class FileLinter {
   std::string FirstLine(const SubstitutedText& body, const SqlStatement& s) {
     const std::string& original = in_.sections.upgrade;
     size_t begin = std::min(body.OriginalOffset(s.offset), original.size());
-    size_t end = std::min(
-        body.OriginalOffset(s.offset + s.text.size()), original.size());
+    size_t end = std::min(body.OriginalOffset(s.offset + s.text.size()),
+                          original.size());
     if (end < original.size() && original[end] == ';') ++end;
     std::string_view text(original.data() + begin, end - begin);
     size_t nl = text.find('\n');
@@ -426,7 +426,8 @@ class FileLinter {
     std::string column = expr != nullptr ? NotNullTestColumn(*expr) : "";
     if (column.empty()) return;
     if (BoolMember(c, "skip_validation")) {
-      state_.unvalidated_checks[t.Display() + "|" + StringMember(c, "conname")] =
+      state_
+          .unvalidated_checks[t.Display() + "|" + StringMember(c, "conname")] =
           column;
     } else {
       state_.not_null_checks.insert(ColumnKey(t, column));
@@ -527,8 +528,9 @@ class FileLinter {
     if (using_expr) {
       why = "USING computes every row again";
     } else if (!from) {
-      why = "its current type is unknown to lint (not created by the "
-            "revisions linted, no database to ask), so it may rewrite";
+      why =
+          "its current type is unknown to lint (not created by the "
+          "revisions linted, no database to ask), so it may rewrite";
     } else if (Rewrites(ParseType(*from), to)) {
       why = *from + " is not binary-coercible to " + TypeText(to);
     } else {
@@ -654,10 +656,10 @@ class FileLinter {
     }
     LintFinding f =
         Here(column ? "rename-column" : "rename-table", t, kAccessExclusive);
-    f.message = column ? "renames column " + Quoted(StringMember(node, "subname")) +
-                             " of " + t.Display() + " to " + Quoted(new_name)
-                       : "renames table " + t.Display() + " to " +
-                             Quoted(new_name);
+    f.message =
+        column ? "renames column " + Quoted(StringMember(node, "subname")) +
+                     " of " + t.Display() + " to " + Quoted(new_name)
+               : "renames table " + t.Display() + " to " + Quoted(new_name);
     Add(std::move(f));
   }
 
@@ -668,16 +670,16 @@ class FileLinter {
         env_.catalog != nullptr ? env_.catalog->server_version() : 0;
     if (version >= 120000) return;
     const Json* names = Member(node, "typeName");
-    LintTable type =
-        TableOfNames(names != nullptr ? Names(*names) : std::vector<std::string>{});
+    LintTable type = TableOfNames(
+        names != nullptr ? Names(*names) : std::vector<std::string>{});
     LintFinding f = Here("enum-add-value-in-transaction", {}, kNoLock);
-    f.message = "adds value '" + StringMember(node, "newVal") + "' to type " +
-                type.Display() + " inside the revision's transaction" +
-                (version == 0 ? ", which fails on PostgreSQL 11 and older "
-                                "(no database to ask for its version)"
-                              : ", which PostgreSQL " +
-                                    std::to_string(version / 10000) +
-                                    " refuses");
+    f.message =
+        "adds value '" + StringMember(node, "newVal") + "' to type " +
+        type.Display() + " inside the revision's transaction" +
+        (version == 0 ? ", which fails on PostgreSQL 11 and older "
+                        "(no database to ask for its version)"
+                      : ", which PostgreSQL " +
+                            std::to_string(version / 10000) + " refuses");
     Add(std::move(f));
   }
 
@@ -695,16 +697,17 @@ class FileLinter {
       value = StringMember(*s, "sval");
     } else if (const Json* i = Member(*c, "ival")) {
       const Json* v = Member(*i, "ival");
-      value = v != nullptr && v->is_number() ? std::to_string(v->get<long>())
-                                             : "0";
+      value =
+          v != nullptr && v->is_number() ? std::to_string(v->get<long>()) : "0";
     } else {
       return;
     }
     if (!LockTimeoutDisabled(value)) return;
     set_to_zero_ = true;
     LintFinding f = Here("lock-timeout-disabled", {}, kNoLock);
-    f.message = "sets lock_timeout to 0: the statements after it wait for "
-                "their locks without a limit";
+    f.message =
+        "sets lock_timeout to 0: the statements after it wait for "
+        "their locks without a limit";
     Add(std::move(f));
   }
 
@@ -815,8 +818,7 @@ bool TypeChangeRewrites(std::string_view from, std::string_view to) {
 
 Result<std::vector<LintFileFinding>> LintFile(const LintFileInput& input,
                                               const LintEnvironment& env,
-                                              LintState* state,
-                                              int* disabled) {
+                                              LintState* state, int* disabled) {
   RETORT_ASSIGN_OR_RETURN(std::set<std::string> off, DisabledRules(input));
   std::vector<LintFinding> all;
   std::vector<LintTable> tables;

@@ -102,8 +102,7 @@ struct LintFileFinding {
 // and on a disable directive naming no rule.
 Result<std::vector<LintFileFinding>> LintFile(const LintFileInput& input,
                                               const LintEnvironment& env,
-                                              LintState* state,
-                                              int* disabled);
+                                              LintState* state, int* disabled);
 
 // Is `value` (a lock_timeout setting: "0", "0s", "0ms", "0min") zero, that
 // is, no timeout at all?

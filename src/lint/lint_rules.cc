@@ -115,9 +115,8 @@ const LintRuleInfo* FindLintRule(std::string_view id) {
 
 int LintResult::errors() const {
   return static_cast<int>(std::count_if(
-      findings.begin(), findings.end(), [](const LintFinding& f) {
-        return f.severity == LintSeverity::kError;
-      }));
+      findings.begin(), findings.end(),
+      [](const LintFinding& f) { return f.severity == LintSeverity::kError; }));
 }
 
 int LintResult::warnings() const {

@@ -80,7 +80,8 @@ struct Lint {
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     std::vector<std::string> out;
     if (!r.ok()) return out;
-    for (const auto& f : *r) out.push_back(f.rule + "@" + std::to_string(f.line));
+    for (const auto& f : *r)
+      out.push_back(f.rule + "@" + std::to_string(f.line));
     return out;
   }
 };
@@ -138,8 +139,8 @@ TEST(LintTest, StatementsInsideDollarQuotedBodiesAreNotRead) {
 TEST(LintTest, AlterColumnTypeKnowsBinaryCoercibleChanges) {
   LintState state;
   EXPECT_EQ((Lint{"CREATE TABLE t (a varchar(20), b int, c numeric(10,2), "
-                 "d timestamp(3), e text, f char(5));",
-                 "SELECT 1;", nullptr, "", true, &state}
+                  "d timestamp(3), e text, f char(5));",
+                  "SELECT 1;", nullptr, "", true, &state}
                  .Rules()),
             V{});
   auto rules = [&](const std::string& sql) {
@@ -207,31 +208,30 @@ TEST(LintTest, TypeChangeRewrites) {
   EXPECT_FALSE(TypeChangeRewrites("integer", "int4"));
   EXPECT_TRUE(TypeChangeRewrites("timestamp without time zone",
                                  "timestamp with time zone"));
-  EXPECT_FALSE(TypeChangeRewrites("timestamp(3) with time zone",
-                                  "timestamptz"));
+  EXPECT_FALSE(
+      TypeChangeRewrites("timestamp(3) with time zone", "timestamptz"));
   EXPECT_TRUE(TypeChangeRewrites("text[]", "varchar"));
   EXPECT_FALSE(TypeChangeRewrites("character varying(5)[]", "text[]"));
   EXPECT_TRUE(TypeChangeRewrites("not a type ((", "text"));
 }
 
 TEST(LintTest, AddColumnWithVolatileDefault) {
-  EXPECT_EQ(
-      (Lint{"ALTER TABLE t ADD COLUMN id uuid DEFAULT gen_random_uuid();"}
-           .Rules()),
-      V{"add-column-volatile-default@8"});
+  EXPECT_EQ((Lint{"ALTER TABLE t ADD COLUMN id uuid DEFAULT gen_random_uuid();"}
+                 .Rules()),
+            V{"add-column-volatile-default@8"});
   EXPECT_EQ((Lint{"ALTER TABLE t ADD COLUMN n bigserial;"}.Rules()),
             V{"add-column-volatile-default@8"});
   EXPECT_EQ((Lint{"ALTER TABLE t ADD COLUMN n int GENERATED ALWAYS AS (a * 2) "
-                 "STORED;"}
+                  "STORED;"}
                  .Rules()),
             V{"add-column-volatile-default@8"});
   EXPECT_EQ((Lint{"ALTER TABLE t ADD COLUMN r float8 DEFAULT (random() * "
-                 "10);"}
+                  "10);"}
                  .Rules()),
             V{"add-column-volatile-default@8"});
   // Constant and stable defaults are stored once (PostgreSQL 11+).
   EXPECT_EQ((Lint{"ALTER TABLE t ADD COLUMN c int DEFAULT 0, ADD COLUMN d "
-                 "timestamptz DEFAULT now() NOT NULL;"}
+                  "timestamptz DEFAULT now() NOT NULL;"}
                  .Rules()),
             V{});
   FakeCatalog pg10;
@@ -245,7 +245,7 @@ TEST(LintTest, AddColumnWithVolatileDefault) {
             "adds column \"c\" to t: PostgreSQL 10 writes any default into "
             "every row, rewriting the table under ACCESS EXCLUSIVE");
   EXPECT_EQ((Lint{"CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN id uuid "
-                 "DEFAULT gen_random_uuid();"}
+                  "DEFAULT gen_random_uuid();"}
                  .Rules()),
             V{});
 }
@@ -255,21 +255,21 @@ TEST(LintTest, SetNotNullNeedsAValidatedCheck) {
             V{"set-not-null@8"});
   // Added NOT VALID and validated: the scan is skipped.
   EXPECT_EQ((Lint{"ALTER TABLE t ADD CONSTRAINT a_nn CHECK (a IS NOT NULL) NOT "
-                 "VALID;\n"
-                 "ALTER TABLE t VALIDATE CONSTRAINT a_nn;\n"
-                 "ALTER TABLE t ALTER COLUMN a SET NOT NULL;"}
+                  "VALID;\n"
+                  "ALTER TABLE t VALIDATE CONSTRAINT a_nn;\n"
+                  "ALTER TABLE t ALTER COLUMN a SET NOT NULL;"}
                  .Rules()),
             V{});
   // Added NOT VALID but never validated: still a scan.
   EXPECT_EQ((Lint{"ALTER TABLE t ADD CONSTRAINT a_nn CHECK (a IS NOT NULL) NOT "
-                 "VALID;\n"
-                 "ALTER TABLE t ALTER COLUMN a SET NOT NULL;"}
+                  "VALID;\n"
+                  "ALTER TABLE t ALTER COLUMN a SET NOT NULL;"}
                  .Rules()),
             V{"set-not-null@9"});
   // A check on another column does not help.
   EXPECT_EQ((Lint{"ALTER TABLE t ADD CONSTRAINT b_nn CHECK (b IS NOT NULL) NOT "
-                 "VALID;\nALTER TABLE t VALIDATE CONSTRAINT b_nn;\n"
-                 "ALTER TABLE t ALTER COLUMN a SET NOT NULL;"}
+                  "VALID;\nALTER TABLE t VALIDATE CONSTRAINT b_nn;\n"
+                  "ALTER TABLE t ALTER COLUMN a SET NOT NULL;"}
                  .Rules()),
             V{"set-not-null@10"});
   FakeCatalog catalog;
@@ -287,7 +287,7 @@ TEST(LintTest, CreateIndexWithoutConcurrently) {
   EXPECT_EQ((Lint{"CREATE INDEX CONCURRENTLY ix ON users (email);"}.Rules()),
             V{});
   EXPECT_EQ((Lint{"CREATE TABLE users (email text);\n"
-                 "CREATE INDEX ix ON users (email);"}
+                  "CREATE INDEX ix ON users (email);"}
                  .Rules()),
             V{});
   auto r = Lint{"CREATE INDEX ix ON users (email);"}.Findings();
@@ -297,27 +297,29 @@ TEST(LintTest, CreateIndexWithoutConcurrently) {
 
 TEST(LintTest, ConstraintsWithoutNotValid) {
   EXPECT_EQ((Lint{"ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (u) REFERENCES "
-                 "users (id);"}
+                  "users (id);"}
                  .Rules()),
             V{"constraint-without-not-valid@8"});
   EXPECT_EQ((Lint{"ALTER TABLE o ADD CONSTRAINT c CHECK (n > 0);"}.Rules()),
             V{"constraint-without-not-valid@8"});
   EXPECT_EQ((Lint{"ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (u) REFERENCES "
-                 "users (id) NOT VALID;\n"
-                 "ALTER TABLE o ADD CONSTRAINT c CHECK (n > 0) NOT VALID;\n"
-                 "ALTER TABLE o VALIDATE CONSTRAINT c;"}
+                  "users (id) NOT VALID;\n"
+                  "ALTER TABLE o ADD CONSTRAINT c CHECK (n > 0) NOT VALID;\n"
+                  "ALTER TABLE o VALIDATE CONSTRAINT c;"}
                  .Rules()),
             V{});
-  auto r = Lint{"ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (u) REFERENCES "
-               "users (id);"}
-               .Findings();
+  auto r =
+      Lint{
+          "ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (u) REFERENCES "
+          "users (id);"}
+          .Findings();
   ASSERT_TRUE(r.ok());
   EXPECT_EQ((*r)[0].lock, "SHARE ROW EXCLUSIVE");
   EXPECT_EQ((*r)[0].message,
             "adds foreign key \"fk\" without NOT VALID: every row of o is "
             "checked under SHARE ROW EXCLUSIVE");
   EXPECT_EQ((Lint{"CREATE TABLE o (u int);\nALTER TABLE o ADD CONSTRAINT fk "
-                 "FOREIGN KEY (u) REFERENCES users (id);"}
+                  "FOREIGN KEY (u) REFERENCES users (id);"}
                  .Rules()),
             V{});
 }
@@ -325,10 +327,12 @@ TEST(LintTest, ConstraintsWithoutNotValid) {
 TEST(LintTest, Renames) {
   EXPECT_EQ((Lint{"ALTER TABLE users RENAME TO accounts;"}.Rules()),
             V{"rename-table@8"});
-  EXPECT_EQ((Lint{"ALTER TABLE users RENAME COLUMN name TO full_name;"}.Rules()),
-            V{"rename-column@8"});
+  EXPECT_EQ(
+      (Lint{"ALTER TABLE users RENAME COLUMN name TO full_name;"}.Rules()),
+      V{"rename-column@8"});
   EXPECT_EQ((Lint{"ALTER TABLE users RENAME CONSTRAINT a TO b;"}.Rules()), V{});
-  auto r = Lint{"ALTER TABLE users RENAME COLUMN name TO full_name;"}.Findings();
+  auto r =
+      Lint{"ALTER TABLE users RENAME COLUMN name TO full_name;"}.Findings();
   ASSERT_TRUE(r.ok());
   EXPECT_EQ((*r)[0].severity, LintSeverity::kWarning);
   EXPECT_EQ((*r)[0].message,
@@ -367,9 +371,10 @@ TEST(LintTest, LockTimeoutDisabled) {
   EXPECT_FALSE(LockTimeoutDisabled("10"));
   EXPECT_FALSE(LockTimeoutDisabled("0x"));
   // Configured to 0: the first statement locking an existing table, once.
-  Lint config{"CREATE TABLE n (a int);\nCREATE INDEX i ON n (a);\n"
-             "ALTER TABLE users ADD COLUMN b int;\n"
-             "ALTER TABLE users ADD COLUMN c int;"};
+  Lint config{
+      "CREATE TABLE n (a int);\nCREATE INDEX i ON n (a);\n"
+      "ALTER TABLE users ADD COLUMN b int;\n"
+      "ALTER TABLE users ADD COLUMN c int;"};
   config.lock_timeout = "0";
   auto r = config.Findings();
   ASSERT_TRUE(r.ok());
@@ -420,10 +425,11 @@ TEST(LintTest, PlaceholdersAreSubstitutedAndTheFileTextShown) {
 }
 
 TEST(LintTest, DisableDirectiveSilencesRulesForTheWholeFile) {
-  Lint run{"-- retort: lint disable=drop-table, rename-column\n"
-          "DROP TABLE a;\nALTER TABLE b RENAME COLUMN x TO y;\n"
-          "ALTER TABLE b DROP COLUMN z;",
-          "-- retort: lint disable=irreversible-downgrade"};
+  Lint run{
+      "-- retort: lint disable=drop-table, rename-column\n"
+      "DROP TABLE a;\nALTER TABLE b RENAME COLUMN x TO y;\n"
+      "ALTER TABLE b DROP COLUMN z;",
+      "-- retort: lint disable=irreversible-downgrade"};
   EXPECT_EQ(run.Rules(), V{"drop-column@11"});
   EXPECT_EQ(run.disabled, 3);  // the empty downgrade too
 }
@@ -442,9 +448,8 @@ TEST(LintTest, DisableDirectiveSyntax) {
   for (const char* bad :
        {"-- retort: lint", "-- retort: lint disable=", "-- retort: lint on",
         "-- retort: lint disable=a,,b", "-- retort: lint disable=Drop_Table"}) {
-    auto r = ParseRevisionSections(FileText(std::string(bad) + "\nSELECT 1;",
-                                            "SELECT 1;"),
-                                   "v/a1.sql");
+    auto r = ParseRevisionSections(
+        FileText(std::string(bad) + "\nSELECT 1;", "SELECT 1;"), "v/a1.sql");
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().message(),
               "v/a1.sql:8: \"-- retort: lint\" takes \"disable=\" and rule ids "
@@ -485,8 +490,8 @@ TEST(LintTest, DocsListEveryRuleWithItsSeverity) {
   std::stringstream text;
   text << in.rdbuf();
   for (const LintRuleInfo& rule : LintRules()) {
-    std::string row = "| `" + rule.id + "` | " +
-                      LintSeverityName(rule.severity) + " |";
+    std::string row =
+        "| `" + rule.id + "` | " + LintSeverityName(rule.severity) + " |";
     EXPECT_NE(text.str().find(row), std::string::npos) << row;
   }
 }
