@@ -38,6 +38,13 @@ Result<Migrator*> CliContext::OpenMigrator(bool config_must_exist) {
   o.url = flags_.url;
   RETORT_ASSIGN_OR_RETURN(o.x_args, XArgs());
   o.schema = flags_.schema;
+  if (!o.schema.empty() && o.x_args.count("schema") &&
+      o.x_args["schema"] != o.schema) {
+    // Neither may win silently: they name different version tables.
+    return Status::InvalidArgument("--schema " + o.schema + " and -x schema=" +
+                                   o.x_args["schema"] +
+                                   " name different schemas; give one");
+  }
   if (o.schema.empty() && o.x_args.count("schema"))
     o.schema = o.x_args["schema"];
   LogFlags lf;
@@ -100,7 +107,14 @@ void AddGlobalFlags(CLI::App* app, GlobalFlags* flags) {
   app->add_option("--schema", flags->schema,
                   "schema to work on: its version table and branch (same as "
                   "-x schema=S)");
-  app->add_option("--url", flags->url, "database URL (overrides the config)");
+  app->add_option("--url", flags->url, "database URL (overrides the config)")
+      ->check([](const std::string& url) {
+        // An unset shell variable must not fall back to retort.toml's URL.
+        return url.find_first_not_of(" \t") == std::string::npos
+                   ? std::string("empty; pass a database URL, or leave "
+                                 "--url out to use retort.toml's")
+                   : std::string();
+      });
   app->add_flag("-v,--verbose", flags->verbose, "more output");
   app->add_flag("-q,--quiet", flags->quiet, "only errors");
   app->add_option("--format", flags->format, "output format")

@@ -94,6 +94,16 @@ class Reader {
     return Status::OK();
   }
 
+  // A string naming a table: empty is an error, never "the default".
+  Status TableName(const toml::node& node, const std::string& key,
+                   std::string* out) {
+    RETORT_RETURN_IF_ERROR(String(node, key, out));
+    if (!out->empty()) return Status::OK();
+    return Status::InvalidArgument(Where(path_, node) + ": '" + key +
+                                   "' is empty; name the table, or leave "
+                                   "the key out for the default");
+  }
+
   Status Bool(const toml::node& node, const std::string& key, bool* out) {
     if (const auto* v = node.as_boolean()) {
       *out = v->get();
@@ -173,7 +183,7 @@ Status ApplySchemas(Reader& r, const toml::node& node, Config* config) {
     for (const auto& [sk, sv] : *st) {
       std::string key(sk.str());
       if (key == "version_table") {
-        RETORT_RETURN_IF_ERROR(r.String(sv, key, &sc.version_table));
+        RETORT_RETURN_IF_ERROR(r.TableName(sv, key, &sc.version_table));
       } else if (key == "version_table_schema") {
         RETORT_RETURN_IF_ERROR(r.String(sv, key, &sc.version_table_schema));
       } else if (key == "branch") {
@@ -200,7 +210,7 @@ Status ApplyTenants(Reader& r, const toml::node& node, Config* config) {
     if (key == "branch") {
       RETORT_RETURN_IF_ERROR(r.String(v, key, &t.branch));
     } else if (key == "version_table") {
-      RETORT_RETURN_IF_ERROR(r.String(v, key, &t.version_table));
+      RETORT_RETURN_IF_ERROR(r.TableName(v, key, &t.version_table));
     } else if (key == "version_table_schema") {
       RETORT_RETURN_IF_ERROR(r.String(v, key, &t.version_table_schema));
     } else if (key == "schemas") {
@@ -301,7 +311,7 @@ Status ApplyTable(Reader& r, const toml::table& table, bool is_env,
     } else if (key == "url") {
       RETORT_RETURN_IF_ERROR(r.String(v, key, &config->url));
     } else if (key == "version_table") {
-      RETORT_RETURN_IF_ERROR(r.String(v, key, &config->version_table));
+      RETORT_RETURN_IF_ERROR(r.TableName(v, key, &config->version_table));
     } else if (key == "version_table_schema") {
       RETORT_RETURN_IF_ERROR(r.String(v, key, &config->version_table_schema));
     } else if (key == "history_table") {

@@ -54,8 +54,7 @@ struct OwnTables {
     auto same = [fold](const std::string& a, const std::string& b) {
       return fold ? Lower(a) == Lower(b) : a == b;
     };
-    if (!same(name, version_table) &&
-        !same(name, version_table + "_history")) {
+    if (!same(name, version_table) && !same(name, version_table + "_history")) {
       return false;
     }
     return schema.empty() || version_schema.empty() ||
@@ -64,7 +63,8 @@ struct OwnTables {
 };
 
 // A RangeVar, wrapped ({"RangeVar": {...}}, in lists) or not (a field).
-bool RangeVarMatches(const Json& node, const OwnTables& own, std::string* name) {
+bool RangeVarMatches(const Json& node, const OwnTables& own,
+                     std::string* name) {
   const Json* rv = Member(node, "RangeVar");
   if (rv == nullptr) rv = &node;
   std::string relname = StringMember(*rv, "relname");
@@ -117,7 +117,8 @@ std::string PostgresForbidden(const std::string& statement,
           std::string table = parts.back();
           std::string schema = parts.size() >= 2 ? parts[parts.size() - 2] : "";
           if (own.Matches(schema, table, false)) {
-            return "DROP TABLE " + (schema.empty() ? table : schema + "." + table);
+            return "DROP TABLE " +
+                   (schema.empty() ? table : schema + "." + table);
           }
         }
       } else if (type == "TruncateStmt") {
@@ -211,18 +212,18 @@ Status PreflightPlan(const ScriptDirectory& scripts,
                                           : target.version_table_schema};
   for (const MigrationStep& step : plan) {
     if (step.kind != MigrationStep::Kind::kRevision) continue;
-    RETORT_ASSIGN_OR_RETURN(
-        PreparedStep prep, PrepareStep(scripts, step, placeholders, dialect,
-                                       server_version, cache));
+    RETORT_ASSIGN_OR_RETURN(PreparedStep prep,
+                            PrepareStep(scripts, step, placeholders, dialect,
+                                        server_version, cache));
     const std::string direction = step.is_upgrade ? "upgrade" : "downgrade";
     const std::string& id = step.revision->id();
     if (prep.statements.empty()) {
       // CheckEmptyDirective (PrepareStep) accepted it: say why it may run.
       RETORT_ASSIGN_OR_RETURN(RevisionSections sections,
                               scripts.ReadSections(step.revision->revision));
-      const SectionDirectives& directives =
-          step.is_upgrade ? sections.upgrade_directives
-                          : sections.downgrade_directives;
+      const SectionDirectives& directives = step.is_upgrade
+                                                ? sections.upgrade_directives
+                                                : sections.downgrade_directives;
       if (directives.empty_line() != 0) continue;
       return Status::InvalidArgument(
           prep.path + ":" + std::to_string(std::max(1, prep.body_line - 1)) +

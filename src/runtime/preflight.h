@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "dialect/dialect.h"
-#include "revision/plan.h"
 #include "retort/status.h"
+#include "revision/plan.h"
 #include "runtime/run.h"
 #include "script/script_directory.h"
 

@@ -9,8 +9,7 @@ namespace retort {
 namespace {
 
 std::string Pg(const std::string& sql, const std::string& schema = "") {
-  return ForbiddenStatement(Dialect::kPostgres, sql, "alembic_version",
-                            schema);
+  return ForbiddenStatement(Dialect::kPostgres, sql, "alembic_version", schema);
 }
 std::string Lite(const std::string& sql) {
   return ForbiddenStatement(Dialect::kSqlite, sql, "alembic_version", "");
@@ -32,7 +31,7 @@ TEST(Preflight, TransactionControlThatEndsTheRunsTransaction) {
   // Text is not a statement.
   EXPECT_EQ(Pg("SELECT 'COMMIT'"), "");
   EXPECT_EQ(Pg("CREATE FUNCTION f() RETURNS void AS $$ BEGIN COMMIT; END $$ "
-                "LANGUAGE plpgsql"),
+               "LANGUAGE plpgsql"),
             "");
   EXPECT_EQ(Lite("COMMIT"), "COMMIT");
   EXPECT_EQ(Lite("END TRANSACTION"), "COMMIT");
@@ -57,7 +56,7 @@ TEST(Preflight, RetortsOwnTables) {
             "ALTER TABLE alembic_version SET SCHEMA");
   // Widening version_num is Alembic practice; other tables are the user's.
   EXPECT_EQ(Pg("ALTER TABLE alembic_version ALTER COLUMN version_num TYPE "
-                "varchar(64)"),
+               "varchar(64)"),
             "");
   EXPECT_EQ(Pg("DROP TABLE alembic_versions"), "");
   EXPECT_EQ(Pg("DROP TABLE \"Alembic_Version\""), "");
