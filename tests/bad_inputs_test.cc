@@ -1754,6 +1754,41 @@ TEST(BadInputsDoc, DocsMatchTheTable) {
   EXPECT_GE(Cases().size(), 100u);
 }
 
+// Secret placeholders: never printed by -v / -x debug=true, and written as
+// psql variables by --sql (a header comment says how to pass them).
+TEST(SecretPlaceholders, MaskedInLogsAndPsqlVariablesInSql) {
+  const std::string url = FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  Project p{TempProject(), url, RedactedUrl(url), true};
+  p.Toml("[placeholders]\napp_pw = { value = \"Zq9s3cr3t\", secret = true }\n");
+  p.Rev("000000000001", "",
+        "CREATE TABLE t0 (pw text DEFAULT ${app_pw:literal});",
+        "DROP TABLE t0;");
+  CliResult sql = p.p.Run({"upgrade", "head", "--sql"});
+  ASSERT_EQ(sql.exit_code, 0) << sql.err;
+  EXPECT_EQ(sql.out.find("Zq9"), std::string::npos) << sql.out;
+  EXPECT_TRUE(sql.out.starts_with(
+      "-- Secret placeholders are psql variables in this script; pass their "
+      "values to psql:\n--   psql -v app_pw=... -f <this file>\n\n"))
+      << sql.out;
+  EXPECT_NE(sql.out.find("CREATE TABLE t0 (pw text DEFAULT :'app_pw');"),
+            std::string::npos)
+      << sql.out;
+  CliResult online = p.p.Run({"-x", "debug=true", "upgrade", "head"});
+  ASSERT_EQ(online.exit_code, 0) << online.err;
+  EXPECT_EQ(online.err.find("Zq9"), std::string::npos) << online.err;
+  EXPECT_NE(online.err.find("DEFAULT '***'"), std::string::npos) << online.err;
+  // The value itself reached the database.
+  auto db = Connect(url);
+  ASSERT_TRUE(db.ok());
+  auto r = (*db)->Query(
+      "SELECT column_default FROM information_schema.columns WHERE "
+      "table_name = 't0'");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->rows.size(), 1u);
+  EXPECT_EQ(r->rows[0][0].value_or(""), "'Zq9s3cr3t'::text");
+}
+
 std::vector<Param> AllParams() {
   std::vector<Param> out;
   for (size_t i = 0; i < Cases().size(); ++i) {
