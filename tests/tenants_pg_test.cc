@@ -349,13 +349,15 @@ TEST_F(TenantsPgTest, OfflineSqlForListedTenants) {
   Configure("schemas = [\"a\", \"b\"]\n");
   CliResult r = p_.Run({"upgrade", "head", "--tenants", "--sql"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("-- tenants: a\n\nCREATE SCHEMA IF NOT EXISTS \"a\";\n"
+  EXPECT_EQ(r.out.rfind("-- tenants: a\n\nSET lock_timeout = '5s';\n\n"
+                        "CREATE SCHEMA IF NOT EXISTS \"a\";\n"
                         "\nSET search_path TO \"a\", public;\n\nBEGIN;\n\n"
                         "CREATE TABLE a.alembic_version (",
                         0),
             0u)
       << r.out;
-  EXPECT_NE(r.out.find("-- tenants: b\n\nCREATE SCHEMA IF NOT EXISTS \"b\";"),
+  EXPECT_NE(r.out.find("-- tenants: b\n\nSET lock_timeout = '5s';\n\n"
+                       "CREATE SCHEMA IF NOT EXISTS \"b\";"),
             std::string::npos);
   // Nothing ran.
   EXPECT_FALSE(SchemaExists("a"));

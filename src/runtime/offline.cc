@@ -246,7 +246,22 @@ Result<RunReport> RunOffline(const ScriptDirectory& scripts,
   if (heads.empty()) out.Statement(sql.CreateVersionTable());
   // The history table may be missing even then (a database Alembic
   // migrated), hence IF NOT EXISTS.
-  if (settings.history_table) out.Statement(sql.CreateHistoryTable());
+  if (settings.history_table) {
+    out.Statement(sql.CreateHistoryTable());
+    // The layout an online run leaves (history table version 2, with its
+    // meta row; docs/safety.md), so a database migrated by the script is
+    // the database an online run makes. SQLite has no ADD COLUMN IF NOT
+    // EXISTS: its scripts keep version 1, which the next online run
+    // upgrades in place.
+    if (dialect == Dialect::kPostgres) {
+      for (const auto& [column, alter] :
+           sql.HistoryV2Columns(/*if_missing=*/true)) {
+        out.Statement(alter);
+      }
+      out.Statement(sql.CreateMetaTable());
+      out.Statement(sql.OfflineUpsertHistoryVersion(kHistoryTableVersion));
+    }
+  }
 
   HeadMaintainer maintainer(map, heads);
   const bool per_migration = settings.transaction_per_migration;

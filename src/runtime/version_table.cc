@@ -158,6 +158,12 @@ std::string VersionTableSql::UpsertMetaParam() const {
          "value = excluded.value";
 }
 
+std::string VersionTableSql::OfflineUpsertHistoryVersion(int version) const {
+  return "INSERT INTO " + qualified_meta_ + " (name, value) VALUES ('" +
+         std::string(kHistoryVersionKey) + "', '" + std::to_string(version) +
+         "') ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+}
+
 std::string VersionTableSql::HistoryColumnsQuery(Params* params) const {
   params->clear();
   if (dialect_ == Dialect::kPostgres) {
@@ -174,8 +180,10 @@ std::string VersionTableSql::HistoryColumnsQuery(Params* params) const {
 }
 
 std::vector<std::pair<std::string, std::string>>
-VersionTableSql::HistoryV2Columns() const {
-  const std::string alter = "ALTER TABLE " + qualified_history_ + " ADD COLUMN ";
+VersionTableSql::HistoryV2Columns(bool if_missing) const {
+  const std::string alter = "ALTER TABLE " + qualified_history_ +
+                            (if_missing ? " ADD COLUMN IF NOT EXISTS "
+                                        : " ADD COLUMN ");
   return {{"progress", alter + "progress VARCHAR(16)"},
           {"statement", alter + "statement INTEGER"}};
 }

@@ -78,8 +78,13 @@ class VersionTableSql {
   // The names of the history table's columns, one per row.
   std::string HistoryColumnsQuery(Params* params) const;
   // The columns table version 2 added, as "ADD COLUMN" statements keyed
-  // by column name, in order.
-  std::vector<std::pair<std::string, std::string>> HistoryV2Columns() const;
+  // by column name, in order; `if_missing` (PostgreSQL only) writes
+  // "ADD COLUMN IF NOT EXISTS", for offline scripts.
+  std::vector<std::pair<std::string, std::string>> HistoryV2Columns(
+      bool if_missing = false) const;
+  // $1-free form of UpsertMetaParam for offline scripts: the history table
+  // version row with literals.
+  std::string OfflineUpsertHistoryVersion(int version) const;
 
   // Progress row insert (table version 2): the 8 parameters of
   // InsertHistoryParam, then $9 = progress, $10 = statement.
