@@ -410,7 +410,7 @@ TEST_F(CliAutogenTest, SchemasOfTheModelsAreCreatedFirstAndKeepDropCommented) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(UserTables(url_),
             "auth.users,inventory.items,public.alembic_version,public.alembic_"
-            "version_history");
+            "version_history,public.alembic_version_retort");
   r = p_.Run({"check"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   r = p_.Run({"downgrade", "base"});
@@ -420,7 +420,8 @@ TEST_F(CliAutogenTest, SchemasOfTheModelsAreCreatedFirstAndKeepDropCommented) {
                    "pg_namespace WHERE nspname IN ('auth', 'inventory')"),
             "auth,inventory");
   EXPECT_EQ(UserTables(url_),
-            "public.alembic_version,public.alembic_version_history");
+            "public.alembic_version,public.alembic_version_history,"
+            "public.alembic_version_retort");
 }
 
 TEST_F(CliAutogenTest, WithoutSchemasSectionsSchemaDropIsPlain) {

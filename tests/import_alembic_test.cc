@@ -344,7 +344,7 @@ TEST(ImportAlembic, SqliteBatchRebuilds) {
   // its online run writes a tab.
   const std::string schema =
       "SELECT type || ' ' || name || ' ' || replace(coalesce(sql, ''), "
-      "char(9), '    ') FROM sqlite_master WHERE name NOT LIKE "
+      "char(9), '    ') FROM sqlite_master WHERE tbl_name NOT LIKE "
       "'alembic_version%' ORDER BY 1";
   EXPECT_EQ(Rows(ours, schema), Rows(theirs, schema));
   EXPECT_EQ(VersionRows(ours), VersionRows(theirs));

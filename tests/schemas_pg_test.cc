@@ -157,8 +157,10 @@ TEST(SchemasPg, Seed000Replay) {
            "information_schema.tables WHERE table_schema IN ('public', "
            "'auth', 'inventory') ORDER BY 1"),
       (Strings{"auth.alembic_version_auth", "auth.alembic_version_auth_history",
-               "auth.users", "inventory.alembic_version_inventory",
-               "inventory.alembic_version_inventory_history"}));
+               "auth.alembic_version_auth_retort", "auth.users",
+               "inventory.alembic_version_inventory",
+               "inventory.alembic_version_inventory_history",
+               "inventory.alembic_version_inventory_retort"}));
   EXPECT_EQ(Rows(url,
                  "SELECT column_name || ' ' || data_type FROM "
                  "information_schema.columns WHERE table_schema = 'auth' AND "
