@@ -376,7 +376,23 @@ Result<Directive> ParseDirective(std::string_view text, const std::string& path,
     }
     return d;
   }
-  if (name == "step" || name == "backfill") {
+  if (name == "step") {
+    // "step" or "step transactional=true|false" (the default: the
+    // revision's own, i.e. false under "Transactional: false").
+    std::string_view arg = TrimView(rest);
+    constexpr std::string_view kOption = "transactional=";
+    d.kind = Directive::Kind::kStep;
+    if (arg.empty()) return d;
+    if (arg == "transactional=false" || arg == "transactional=true") {
+      d.argument = std::string(arg.substr(kOption.size()));
+      return d;
+    }
+    return Status::Corruption(
+        At(path, line) + "\"-- retort: step\" takes only "
+        "\"transactional=false\" or \"transactional=true\", not " +
+        Quote(arg) + "; e.g. \"-- retort: step transactional=false\"");
+  }
+  if (name == "backfill") {
     return Status::Corruption(
         At(path, line) + "directive \"" + std::string(name) +
         "\" is not supported by this version of retort, which would not "
@@ -718,6 +734,13 @@ const Directive* SectionDirectives::todo() const {
   for (const Directive& d : all)
     if (d.kind == Directive::Kind::kTodo) return &d;
   return nullptr;
+}
+
+std::vector<const Directive*> SectionDirectives::steps() const {
+  std::vector<const Directive*> out;
+  for (const Directive& d : all)
+    if (d.kind == Directive::Kind::kStep) out.push_back(&d);
+  return out;
 }
 
 int SectionDirectives::empty_line() const {

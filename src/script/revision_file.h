@@ -84,10 +84,22 @@ struct RevisionFile {
 //   -- retort: lint disable=ID[,ID] `retort lint` skips these rules for the
 //                                   whole file (argument: "ID,ID"; the ids
 //                                   are checked by lint, docs/lint.md)
-// "step" and "backfill" are reserved: this version refuses them rather
-// than ignore them. Anything else is an error naming file:line.
+//   -- retort: step [transactional=false|true]
+//                                   starts a step that commits on its own
+//                                   (argument: "false", "true" or "" for
+//                                   the revision's default); statements
+//                                   before the first step are a step too
+// "backfill" is reserved: this version refuses it rather than ignore it.
+// Anything else is an error naming file:line.
 struct Directive {
-  enum class Kind { kDestructive, kBlocksWrites, kTodo, kEmpty, kLintDisable };
+  enum class Kind {
+    kDestructive,
+    kBlocksWrites,
+    kTodo,
+    kEmpty,
+    kLintDisable,
+    kStep
+  };
   Kind kind = Kind::kDestructive;
   std::string argument;  // the reason of TODO, the why of blocks writes
   int line = 0;          // 1-based file line
@@ -100,6 +112,8 @@ struct SectionDirectives {
   const Directive* todo() const;
   // The line of "-- retort: empty"; 0 when absent.
   int empty_line() const;
+  // The "-- retort: step" directives, in file order.
+  std::vector<const Directive*> steps() const;
 };
 
 // RevisionSections holds the SQL of a revision file, verbatim, and where each

@@ -238,7 +238,7 @@ TEST(ScriptRevisionFileTest, ErrorUnknownKeyWithoutSuggestion) {
             std::string(kPath) +
                 ":5: unknown header key \"Author\"; known keys are Revision "
                 "ID, Revises, Branch Labels, Depends On, Create Date, "
-                "Transactional, Imported From, Import Checksum");
+                "Transactional, Imported From, Import Checksum, Lock Timeout");
 }
 
 TEST(ScriptRevisionFileTest, ErrorMalformedLine) {
@@ -540,15 +540,42 @@ TEST(ScriptRevisionFileTest, DirectiveErrors) {
             std::string(kPath) +
                 ":5: \"-- retort: blocks writes:\" needs the reason after the "
                 "colon");
-  EXPECT_EQ(SectionsError(WithSections("-- retort: step\nSELECT 1;\n", "")),
-            std::string(kPath) +
-                ":5: directive \"step\" is not supported by this version of "
-                "retort, which would not honour it; remove the line or "
-                "upgrade retort");
+  EXPECT_EQ(
+      SectionsError(WithSections("-- retort: backfill table=t\nSELECT 1;\n",
+                                 "")),
+      std::string(kPath) +
+          ":5: directive \"backfill\" is not supported by this version of "
+          "retort, which would not honour it; remove the line or "
+          "upgrade retort");
+  EXPECT_EQ(
+      SectionsError(WithSections("-- retort: step transactional=no\n", "")),
+      std::string(kPath) +
+          ":5: \"-- retort: step\" takes only \"transactional=false\" or "
+          "\"transactional=true\", not \"transactional=no\"; e.g. \"-- "
+          "retort: step transactional=false\"");
   EXPECT_EQ(
       SectionsError(WithSections("", "-- retort: empty\n-- retort: empty\n")),
       std::string(kPath) +
           ":7: repeated \"-- retort: empty\" (first on line 6)");
+}
+
+TEST(ScriptRevisionFileTest, StepDirectives) {
+  Result<RevisionSections> s = ParseRevisionSections(
+      WithSections("CREATE TABLE a (id int);\n"
+                   "-- retort: step transactional=false\n"
+                   "CREATE INDEX CONCURRENTLY a_id ON a (id);\n"
+                   "-- retort: step\n"
+                   "-- retort: step transactional=true\n",
+                   ""),
+      kPath);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto steps = s->upgrade_directives.steps();
+  ASSERT_EQ(steps.size(), 3u);
+  EXPECT_EQ(steps[0]->line, 6);
+  EXPECT_EQ(steps[0]->argument, "false");
+  EXPECT_EQ(steps[1]->argument, "");
+  EXPECT_EQ(steps[2]->argument, "true");
+  EXPECT_TRUE(s->downgrade_directives.steps().empty());
 }
 
 TEST(ScriptRevisionFileTest, DirectiveLinesInsideAStringAreData) {
