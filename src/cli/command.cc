@@ -181,8 +181,8 @@ std::vector<std::string> HoistGlobalOptions(
 
 namespace {
 
-// An unknown command gets a suggestion from the command table.
-// The command names and aliases of the table.
+// The command names and aliases of the table (an unknown command gets a
+// suggestion from them).
 std::vector<std::string> CommandNames() {
   std::vector<std::string> names;
   for (const CommandInfo& c : CommandTable()) {

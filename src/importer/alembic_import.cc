@@ -644,22 +644,18 @@ Result<ImportAlembicResult> ImportAlembicProject(
               "a file edited since the last import no longer parses (fix "
               "it, or import again with --force to overwrite it)");
         }
-        p.info.todo =
-            sections.ok() && (sections->upgrade_directives.todo() != nullptr ||
-                              sections->downgrade_directives.todo() != nullptr);
-        if (sections.ok()) {
-          for (const char* name : {"upgrade", "downgrade"}) {
-            const SectionDirectives& d = std::string(name) == "upgrade"
-                                             ? sections->upgrade_directives
-                                             : sections->downgrade_directives;
-            if (const Directive* todo = d.todo()) {
-              result.todos.push_back({spec.id, name,
-                                      Shown(old.revision.path, project_dir) +
-                                          ":" + std::to_string(todo->line),
-                                      todo->argument,
-                                      Shown(old.revision.path, project_dir)});
-            }
-          }
+        // Its TODOs are still to do: they count as the new ones would.
+        for (const auto& [d, name] :
+             {std::pair{&sections->upgrade_directives, "upgrade"},
+              std::pair{&sections->downgrade_directives, "downgrade"}}) {
+          const Directive* todo = d->todo();
+          if (todo == nullptr) continue;
+          p.info.todo = true;
+          result.todos.push_back({spec.id, name,
+                                  Shown(old.revision.path, project_dir) + ":" +
+                                      std::to_string(todo->line),
+                                  todo->argument,
+                                  Shown(old.revision.path, project_dir)});
         }
       }
     }
