@@ -40,7 +40,10 @@ build: deps
 	cmake -S . -B $(BUILD) -DRETORT_WERROR=ON > /dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
-demo: build
+# The demo needs only the retort program: no tests, benchmarks or fuzzers.
+demo: deps
+	cmake -S . -B $(BUILD) -DRETORT_WERROR=ON > /dev/null
+	cmake --build $(BUILD) -j$(JOBS) --target retort
 	@bash scripts/demo.sh $(BUILD)/retort
 
 unit-test: build
