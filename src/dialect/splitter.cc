@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "dialect/pg_json.h"
+
 namespace retort {
 
 namespace {
@@ -87,12 +89,6 @@ struct SplitHolder {
   ~SplitHolder() { pg_query_free_split_result(result); }
 };
 
-// Owns a PgQueryParseResult.
-struct ParseHolder {
-  PgQueryParseResult result;
-  ~ParseHolder() { pg_query_free_parse_result(result); }
-};
-
 std::vector<std::pair<size_t, size_t>> Ranges(const PgQuerySplitResult& r) {
   std::vector<std::pair<size_t, size_t>> ranges;
   ranges.reserve(r.n_stmts);
@@ -141,22 +137,10 @@ size_t ByteOffsetOfChar(std::string_view text, int pos) {
 // --- Outside-transaction detection over libpg_query's JSON parse tree. ---
 
 using Json = nlohmann::json;
-
-const Json* Member(const Json& node, const char* key) {
-  if (!node.is_object()) return nullptr;
-  auto it = node.find(key);
-  return it == node.end() ? nullptr : &*it;
-}
-
-bool BoolMember(const Json& node, const char* key) {
-  const Json* v = Member(node, key);
-  return v != nullptr && v->is_boolean() && v->get<bool>();
-}
-
-std::string StringMember(const Json& node, const char* key) {
-  const Json* v = Member(node, key);
-  return v != nullptr && v->is_string() ? v->get<std::string>() : "";
-}
+using pgjson::BoolMember;
+using pgjson::Member;
+using pgjson::ParseHolder;
+using pgjson::StringMember;
 
 // The DefElem with `defname` in the list `node[key]`, or null.
 const Json* FindDefElem(const Json& node, const char* key,

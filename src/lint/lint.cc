@@ -11,6 +11,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "dialect/pg_json.h"
 #include "dialect/splitter.h"
 #include "runtime/placeholders.h"
 #include "util/strings.h"
@@ -19,22 +20,10 @@ namespace retort {
 namespace {
 
 using Json = nlohmann::json;
-
-const Json* Member(const Json& node, const char* key) {
-  if (!node.is_object()) return nullptr;
-  auto it = node.find(key);
-  return it == node.end() ? nullptr : &*it;
-}
-
-std::string StringMember(const Json& node, const char* key) {
-  const Json* m = Member(node, key);
-  return m != nullptr && m->is_string() ? m->get<std::string>() : "";
-}
-
-bool BoolMember(const Json& node, const char* key) {
-  const Json* m = Member(node, key);
-  return m != nullptr && m->is_boolean() && m->get<bool>();
-}
+using pgjson::BoolMember;
+using pgjson::Member;
+using pgjson::ParseHolder;
+using pgjson::StringMember;
 
 // The elements of an array member; empty when absent.
 const std::vector<Json>& Items(const Json& node, const char* key) {
@@ -55,12 +44,6 @@ std::vector<std::string> Names(const Json& list) {
   }
   return out;
 }
-
-// Owns a PgQueryParseResult.
-struct ParseHolder {
-  PgQueryParseResult result;
-  ~ParseHolder() { pg_query_free_parse_result(result); }
-};
 
 // The parsed statements of `sql`, or the parser's message.
 Result<Json> Parse(const std::string& sql) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "dialect/pg_json.h"
 #include "dialect/sqlite_tokenizer.h"
 #include "runtime/run_internal.h"
 
@@ -16,22 +17,9 @@ namespace retort {
 namespace {
 
 using Json = nlohmann::json;
-
-struct ParseHolder {
-  PgQueryParseResult result;
-  ~ParseHolder() { pg_query_free_parse_result(result); }
-};
-
-const Json* Member(const Json& node, const char* key) {
-  if (!node.is_object()) return nullptr;
-  auto it = node.find(key);
-  return it == node.end() ? nullptr : &*it;
-}
-
-std::string StringMember(const Json& node, const char* key) {
-  const Json* v = Member(node, key);
-  return v != nullptr && v->is_string() ? v->get<std::string>() : "";
-}
+using pgjson::Member;
+using pgjson::ParseHolder;
+using pgjson::StringMember;
 
 std::string Lower(std::string_view s) {
   std::string out(s);

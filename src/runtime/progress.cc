@@ -9,6 +9,7 @@
 #include "dialect/splitter.h"
 #include "runtime/settle.h"
 #include "script/checksum.h"
+#include "util/clock.h"
 
 namespace retort {
 
@@ -23,21 +24,6 @@ struct Unit {
   bool transactional = false;
   int line = 0;  // file line of its first statement
 };
-
-std::string UtcNow() {
-  auto now = std::chrono::system_clock::now();
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                    now.time_since_epoch())
-                    .count();
-  std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                tm.tm_min, tm.tm_sec, static_cast<int>(micros % 1000000));
-  return buf;
-}
 
 // The checksum a progress row holds for `unit`.
 std::string UnitChecksum(const PreparedStep& prep, const Unit& unit) {
@@ -167,9 +153,7 @@ class Resumer {
   std::string At(int line) const {
     return prep_.path + ":" + std::to_string(line) + ": ";
   }
-  std::string Count() const {
-    return std::to_string(prep_.statements.size());
-  }
+  std::string Count() const { return std::to_string(prep_.statements.size()); }
   Status Failure(const Status& status, const std::vector<Unit>& units,
                  size_t u) const;
 
@@ -184,7 +168,7 @@ class Resumer {
 
 Status Resumer::Record(const char* progress, const Unit& unit) {
   if (!settings_.history_table) return Status::OK();
-  std::string now = UtcNow();
+  std::string now = UtcTimestamp(std::chrono::system_clock::now());
   Params params = {step_.revision->id(),
                    std::string(step_.is_upgrade ? "upgrade" : "downgrade"),
                    UnitChecksum(prep_, unit),
@@ -216,15 +200,17 @@ Result<size_t> Resumer::Resume(const std::vector<Unit>& units) {
     size_t u = 0;
     while (u < units.size() && units[u].last + 1 != row.statement) ++u;
     if (u == units.size() || UnitChecksum(prep_, units[u]) != row.checksum) {
-      const int line = u < units.size()
-                           ? units[u].line
-                           : (row.statement <= prep_.statements.size()
-                                  ? prep_.LineOf(
-                                        prep_.statements[row.statement - 1], 0)
-                                  : prep_.body_line);
+      const int line =
+          u < units.size()
+              ? units[u].line
+              : (row.statement <= prep_.statements.size()
+                     ? prep_.LineOf(prep_.statements[row.statement - 1], 0)
+                     : prep_.body_line);
       return Status::Conflict(
-          At(line) + what_ + " stopped half way in an earlier run, and "
-          "statement " + std::to_string(row.statement) +
+          At(line) + what_ +
+          " stopped half way in an earlier run, and "
+          "statement " +
+          std::to_string(row.statement) +
           ", which ran then, has changed since (or the steps around it "
           "did); restore the file as it was for the statements that ran "
           "(only those after the last one that ran may change), then rerun");
@@ -312,12 +298,12 @@ Status Resumer::Failure(const Status& status, const std::vector<Unit>& units,
                         size_t u) const {
   const Unit& unit = units[u];
   std::string ran =
-      unit.first == 0   ? "Nothing of " + what_ + " had run before it"
-      : unit.first == 1 ? "Statement 1 of " + Count() + " of " + what_ +
-                              " ran and stays committed"
-                        : "Statements 1-" + std::to_string(unit.first) +
-                              " of " + Count() + " of " + what_ +
-                              " ran and stay committed";
+      unit.first == 0 ? "Nothing of " + what_ + " had run before it"
+      : unit.first == 1
+          ? "Statement 1 of " + Count() + " of " + what_ +
+                " ran and stays committed"
+          : "Statements 1-" + std::to_string(unit.first) + " of " + Count() +
+                " of " + what_ + " ran and stay committed";
   return status.WithNote(
       ran + (unit.transactional ? "; this step was rolled back" : "") +
       ". Fix the cause and rerun: the run continues with statement " +

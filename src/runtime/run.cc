@@ -47,10 +47,10 @@
 #include "dialect/sqlite_tokenizer.h"
 #include "dialect/url.h"
 #include "runtime/history.h"
-#include "runtime/progress.h"
 #include "runtime/interrupt.h"
 #include "runtime/lock_wait.h"
 #include "runtime/preflight.h"
+#include "runtime/progress.h"
 #include "runtime/run_faults.h"
 #include "runtime/run_internal.h"
 #include "runtime/sqlite_lock.h"
@@ -65,22 +65,6 @@ namespace retort {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// ISO 8601 UTC with microseconds: what the history table's timestamps get
-// (PostgreSQL parses it into timestamptz; SQLite stores the text).
-std::string UtcTimestamp(std::chrono::system_clock::time_point t) {
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                    t.time_since_epoch())
-                    .count();
-  std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                tm.tm_min, tm.tm_sec, static_cast<int>(micros % 1000000));
-  return buf;
-}
 
 // A bookkeeping statement for debug logs, with its parameters (revision
 // ids, timestamps, the checksum: never a secret) after it.

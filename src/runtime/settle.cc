@@ -6,27 +6,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dialect/pg_json.h"
+
 namespace retort {
 
 namespace {
 
 using Json = nlohmann::json;
-
-struct ParseHolder {
-  PgQueryParseResult result;
-  ~ParseHolder() { pg_query_free_parse_result(result); }
-};
-
-const Json* Member(const Json& node, const char* key) {
-  if (!node.is_object()) return nullptr;
-  auto it = node.find(key);
-  return it == node.end() ? nullptr : &*it;
-}
-
-std::string Str(const Json& node, const char* key) {
-  const Json* v = Member(node, key);
-  return v != nullptr && v->is_string() ? v->get<std::string>() : "";
-}
+using pgjson::Member;
+using pgjson::ParseHolder;
+using pgjson::StringMember;
 
 bool Bool(const Json& node, const char* key) {
   const Json* v = Member(node, key);
@@ -35,8 +24,8 @@ bool Bool(const Json& node, const char* key) {
 
 // "schema"."name" (or "name") from a RangeVar, always quoted.
 std::string RangeVarName(const Json& range_var) {
-  std::string schema = Str(range_var, "schemaname");
-  std::string name = QuoteSqlIdent(Str(range_var, "relname"));
+  std::string schema = StringMember(range_var, "schemaname");
+  std::string name = QuoteSqlIdent(StringMember(range_var, "relname"));
   return schema.empty() ? name : QuoteSqlIdent(schema) + "." + name;
 }
 
@@ -48,7 +37,7 @@ std::string ListName(const Json& list) {
     const Json* s = Member(item, "String");
     if (s == nullptr) return "";
     if (!out.empty()) out += ".";
-    out += QuoteSqlIdent(Str(*s, "sval"));
+    out += QuoteSqlIdent(StringMember(*s, "sval"));
   }
   return out;
 }
@@ -83,15 +72,14 @@ Settlement Unknown(std::string check) {
 
 Result<Settlement> SettleIndex(Connection& db, const Json& node, bool failed) {
   const Json* relation = Member(node, "relation");
-  std::string index = Str(node, "idxname");
+  std::string index = StringMember(node, "idxname");
   if (relation == nullptr) return Unknown("the statement names no table");
   std::string table = RangeVarName(*relation);
   if (index.empty()) {
     return Unknown(
         "the index has no name, so the catalog cannot say which index of " +
-        table +
-        " it built: look for an INVALID index on that table (\\d " + table +
-        " in psql)");
+        table + " it built: look for an INVALID index on that table (\\d " +
+        table + " in psql)");
   }
   RETORT_ASSIGN_OR_RETURN(
       QueryResult r,
@@ -104,8 +92,8 @@ Result<Settlement> SettleIndex(Connection& db, const Json& node, bool failed) {
     return Rerun("index " + index + " on " + table + " does not exist");
   }
   const bool valid = r.rows[0][0].value_or("f") == "t";
-  const std::string qualified = QuoteSqlIdent(r.rows[0][1].value_or("")) +
-                                "." + QuoteSqlIdent(index);
+  const std::string qualified =
+      QuoteSqlIdent(r.rows[0][1].value_or("")) + "." + QuoteSqlIdent(index);
   if (valid) {
     if (failed) return Rerun("index " + index + " exists and is valid");
     return Done("index " + index + " on " + table +
@@ -121,7 +109,7 @@ Result<Settlement> SettleIndex(Connection& db, const Json& node, bool failed) {
 // REINDEX ... CONCURRENTLY leaves INVALID "<name>_ccnew[N]" (before the
 // swap) or "<name>_ccold[N]" (after it) indexes when interrupted.
 Result<Settlement> SettleReindex(Connection& db, const Json& node) {
-  std::string kind = Str(node, "kind");
+  std::string kind = StringMember(node, "kind");
   const Json* relation = Member(node, "relation");
   if (relation == nullptr) {
     return Rerun("REINDEX of a schema or database: running it again");
@@ -167,7 +155,7 @@ Result<Settlement> SettleDrop(Connection& db, const Json& node, bool failed) {
   if (Bool(node, "missing_ok") || failed) {
     return Rerun("the DROP is safe to run again");
   }
-  std::string type = Str(node, "removeType");
+  std::string type = StringMember(node, "removeType");
   if (type != "OBJECT_INDEX" && type != "OBJECT_TABLE" &&
       type != "OBJECT_VIEW" && type != "OBJECT_MATVIEW" &&
       type != "OBJECT_SEQUENCE") {
@@ -216,7 +204,7 @@ Result<Settlement> SettleEnum(Connection& db, const Json& node, bool failed) {
   }
   const Json* type_name = Member(node, "typeName");
   std::string type = type_name ? ListName(*type_name) : "";
-  std::string value = Str(node, "newVal");
+  std::string value = StringMember(node, "newVal");
   if (type.empty()) return Unknown("check whether the value was added");
   RETORT_ASSIGN_OR_RETURN(
       QueryResult r,
