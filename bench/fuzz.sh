@@ -11,7 +11,10 @@
 #
 # Environment: FUZZ_BUILD (default build-fuzz-clang), FUZZ_WORK (default
 # $FUZZ_BUILD/fuzz-work: the corpora the runs grow, kept between runs),
-# JOBS (build parallelism, default nproc).
+# JOBS (build parallelism, default nproc), FUZZ_SEED (libFuzzer's -seed; unset:
+# a new random seed each run. `make fuzz-ci` fixes it, so CI explores the same
+# inputs on every run and a failure there reproduces; explore with new seeds
+# here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,6 +54,7 @@ for t in "${targets[@]}"; do
   args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048
         -print_final_stats=1 -artifact_prefix="$work/artifacts/$t-")
   [[ -f fuzz/$t.dict ]] && args+=(-dict="fuzz/$t.dict")
+  [[ -n ${FUZZ_SEED:-} ]] && args+=(-seed="$FUZZ_SEED")
   result=ok
   # The run's own bound is -max_total_time; this one catches a hang of the
   # fuzzer itself.

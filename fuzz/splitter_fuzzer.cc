@@ -18,17 +18,20 @@
 namespace retort {
 namespace {
 
-bool IsSpace(char c) {
+// PostgreSQL's whitespace includes the vertical tab, SQLite's does not.
+bool IsSpace(char c, bool postgres) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-         c == '\v';
+         (c == '\v' && postgres);
 }
 
 // True when [begin, end) of `s` holds only blanks, ';' and comments (a block
 // comment may run unterminated to `end`: the trim it came from stops there).
-bool OnlyFiller(std::string_view s, size_t begin, size_t end, bool nested) {
+// PostgreSQL's block comments nest, SQLite's do not.
+bool OnlyFiller(std::string_view s, size_t begin, size_t end, bool postgres) {
+  const bool nested = postgres;
   size_t pos = begin;
   while (pos < end) {
-    if (IsSpace(s[pos]) || s[pos] == ';') {
+    if (IsSpace(s[pos], postgres) || s[pos] == ';') {
       ++pos;
     } else if (pos + 1 < end && s[pos] == '-' && s[pos + 1] == '-') {
       while (pos < end && s[pos] != '\n') ++pos;
@@ -59,24 +62,25 @@ std::string Describe(const SqlStatement& s) {
 }
 
 void CheckSplit(std::string_view script,
-                const std::vector<SqlStatement>& statements, bool nested) {
+                const std::vector<SqlStatement>& statements, bool postgres) {
   size_t covered = 0;
   for (const SqlStatement& s : statements) {
     FUZZ_CHECK(!s.text.empty(), Describe(s));
     FUZZ_CHECK(s.offset >= covered, Describe(s));
     FUZZ_CHECK(s.offset + s.text.size() <= script.size(), Describe(s));
     FUZZ_CHECK(script.substr(s.offset, s.text.size()) == s.text, Describe(s));
-    FUZZ_CHECK(!IsSpace(s.text.front()), Describe(s));
-    FUZZ_CHECK(!IsSpace(s.text.back()) && s.text.back() != ';', Describe(s));
+    FUZZ_CHECK(!IsSpace(s.text.front(), postgres), Describe(s));
+    FUZZ_CHECK(!IsSpace(s.text.back(), postgres) && s.text.back() != ';',
+               Describe(s));
     const int line = 1 + static_cast<int>(std::count(
                              script.begin(), script.begin() + s.offset, '\n'));
     FUZZ_CHECK(s.line == line,
                Describe(s) + " expected line " + std::to_string(line));
-    FUZZ_CHECK(OnlyFiller(script, covered, s.offset, nested),
+    FUZZ_CHECK(OnlyFiller(script, covered, s.offset, postgres),
                "text before " + Describe(s) + " is not blanks or comments");
     covered = s.offset + s.text.size();
   }
-  FUZZ_CHECK(OnlyFiller(script, covered, script.size(), nested),
+  FUZZ_CHECK(OnlyFiller(script, covered, script.size(), postgres),
              "text after the last statement is not blanks or comments");
 }
 
@@ -89,7 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view script = fuzz::AsText(data, size);
 
   std::vector<SqlStatement> lite = SplitSqliteScript(script);
-  CheckSplit(script, lite, /*nested=*/false);
+  CheckSplit(script, lite, /*postgres=*/false);
   // Each statement but the last ended where sqlite3_complete() agreed.
   for (size_t i = 0; i + 1 < lite.size(); ++i) {
     if (lite[i].text.find('\0') != std::string::npos) continue;
@@ -102,7 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   Result<std::vector<SqlStatement>> pg = SplitPostgresScript(script);
   if (pg.ok()) {
-    CheckSplit(script, *pg, /*nested=*/true);
+    CheckSplit(script, *pg, /*postgres=*/true);
     for (size_t i = 0; i < pg->size() && i < 4; ++i) {
       const std::string& text = (*pg)[i].text;
       PgTransactionTraits traits = PostgresTransactionTraits(text, 150000);

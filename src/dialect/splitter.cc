@@ -19,18 +19,23 @@ namespace retort {
 
 namespace {
 
-bool IsSpace(char c) {
+// Whitespace as each dialect's tokenizer sees it: PostgreSQL's includes the
+// vertical tab, SQLite's does not (it is an illegal character there, and
+// sqlite3_complete() takes it for the start of a statement).
+bool IsSpace(char c, Dialect dialect) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-         c == '\v';
+         (c == '\v' && dialect == Dialect::kPostgres);
 }
 
 // Skips whitespace, comments and stray ';' from `pos`; returns the first byte
 // of a token (or `end`). PostgreSQL block comments nest, SQLite's do not. This
 // only trims around boundaries the real tokenizers already found.
 size_t SkipBlankAndComments(std::string_view s, size_t pos, size_t end,
-                            bool nested_block_comments) {
+                            Dialect dialect) {
+  const bool nested_block_comments = dialect == Dialect::kPostgres;
   while (pos < end) {
-    if (IsSpace(s[pos]) || s[pos] == ';') {  // ';' alone: an empty statement
+    if (IsSpace(s[pos], dialect) ||
+        s[pos] == ';') {  // ';' alone: an empty statement
       ++pos;
     } else if (s.substr(pos, 2) == "--") {
       while (pos < end && s[pos] != '\n') ++pos;
@@ -60,16 +65,15 @@ size_t SkipBlankAndComments(std::string_view s, size_t pos, size_t end,
 // ranges with no token at all, and numbering lines.
 std::vector<SqlStatement> MakeStatements(
     std::string_view script,
-    const std::vector<std::pair<size_t, size_t>>& ranges,
-    bool nested_block_comments) {
+    const std::vector<std::pair<size_t, size_t>>& ranges, Dialect dialect) {
   std::vector<SqlStatement> out;
   size_t line_scan = 0;
   int line = 1;
   for (auto [begin, end] : ranges) {
     end = std::min(end, script.size());
-    begin = SkipBlankAndComments(script, begin, end, nested_block_comments);
+    begin = SkipBlankAndComments(script, begin, end, dialect);
     while (end > begin &&
-           (IsSpace(script[end - 1]) || script[end - 1] == ';')) {
+           (IsSpace(script[end - 1], dialect) || script[end - 1] == ';')) {
       --end;
     }
     if (begin >= end) continue;
@@ -287,7 +291,7 @@ Result<std::vector<SqlStatement>> SplitPostgresScript(std::string_view script) {
   {
     SplitHolder parsed{pg_query_split_with_parser(text.c_str())};
     if (parsed.result.error == nullptr) {
-      return MakeStatements(script, Ranges(parsed.result), true);
+      return MakeStatements(script, Ranges(parsed.result), Dialect::kPostgres);
     }
   }
   SplitHolder scanned{pg_query_split_with_scanner(text.c_str())};
@@ -299,7 +303,7 @@ Result<std::vector<SqlStatement>> SplitPostgresScript(std::string_view script) {
         std::string(error.message != nullptr ? error.message : "syntax error"));
   }
   return MakeStatements(script, FillGaps(Ranges(scanned.result), script.size()),
-                        true);
+                        Dialect::kPostgres);
 }
 
 std::vector<SqlStatement> SplitSqliteScript(std::string_view script) {
@@ -320,7 +324,7 @@ std::vector<SqlStatement> SplitSqliteScript(std::string_view script) {
     }
   }
   ranges.emplace_back(start, buffer.size());
-  return MakeStatements(script, ranges, false);
+  return MakeStatements(script, ranges, Dialect::kSqlite);
 }
 
 Result<std::vector<SqlStatement>> SplitScript(Dialect dialect,
@@ -369,7 +373,8 @@ bool ControlsTransaction(Dialect dialect, std::string_view statement) {
     return PostgresTraits(statement, 0).transaction_control;
   }
   // SQLite's transaction statements are told by their first keyword.
-  size_t pos = SkipBlankAndComments(statement, 0, statement.size(), false);
+  size_t pos =
+      SkipBlankAndComments(statement, 0, statement.size(), Dialect::kSqlite);
   std::string word;
   while (pos < statement.size() &&
          std::isalpha(static_cast<unsigned char>(statement[pos]))) {

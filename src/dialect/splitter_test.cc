@@ -184,6 +184,19 @@ TEST(DialectSplitSqlite, EmptyAndUnterminated) {
             (Strings{"SELECT 1", "SELECT 'oops"}));
 }
 
+// SQLite's tokenizer has no vertical tab among its blanks (it is an illegal
+// character), so a statement starting with one is not a CREATE TRIGGER to
+// sqlite3_complete(): the split ends at the first ';' and the tab stays in the
+// statement, where SQLite reports it. Found by fuzz/splitter_fuzzer.cc.
+TEST(DialectSplitSqlite, VerticalTabIsNotBlank) {
+  auto lite = SplitSqliteScript("\vCREATE TRIGGER tr x; SELECT 1;");
+  EXPECT_EQ(Texts(lite), (Strings{"\vCREATE TRIGGER tr x", "SELECT 1"}));
+  // PostgreSQL's scanner takes it for a blank.
+  auto pg = SplitPostgresScript("\vSELECT 1;\v");
+  ASSERT_TRUE(pg.ok());
+  EXPECT_EQ(Texts(*pg), (Strings{"SELECT 1"}));
+}
+
 TEST(DialectSplitScript, DispatchesOnDialect) {
   auto sqlite = SplitScript(Dialect::kSqlite, "SELECT 1; SELECT 2");
   ASSERT_TRUE(sqlite.ok());
