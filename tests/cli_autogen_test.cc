@@ -424,6 +424,26 @@ TEST_F(CliAutogenTest, SchemasOfTheModelsAreCreatedFirstAndKeepDropCommented) {
             "public.alembic_version_retort");
 }
 
+// retort's own tables follow the version table's name and are never
+// compared: with version_table = "schema_migrations", the history and meta
+// tables (schema_migrations_history, schema_migrations_retort) are not
+// proposed for dropping.
+TEST_F(CliAutogenTest, OwnTablesOfARenamedVersionTableAreSkipped) {
+  Config("models = [\"models/*.sql\"]\nversion_table = "
+         "\"schema_migrations\"\n");
+  p_.WriteFile("models/app.sql", "CREATE TABLE users (id bigint);\n");
+  ASSERT_EQ(p_.Run({"revision", "--autogenerate", "-m", "users", "--rev-id",
+                    "dddd00000001"})
+                .exit_code,
+            0);
+  ASSERT_EQ(p_.Run({"upgrade", "head"}).exit_code, 0);
+  EXPECT_EQ(UserTables(url_),
+            "public.schema_migrations,public.schema_migrations_history,"
+            "public.schema_migrations_retort,public.users");
+  CliResult r = p_.Run({"check"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 TEST_F(CliAutogenTest, WithoutSchemasSectionsSchemaDropIsPlain) {
   p_.WriteFile("models/auth.sql",
                "CREATE SCHEMA auth;\nCREATE TABLE auth.users (id int);\n");

@@ -233,9 +233,10 @@ class Migrator {
   Result<LintResult> Lint(const LintOptions& options);
 
   // `verify`: every applied revision of the version table (--schema S:
-  // S's) against its file, by the checksum recorded when it ran. Reads
-  // only.
-  Result<VerifyResult> Verify();
+  // S's) against its file, by the checksum recorded when it ran; with
+  // options.live, also the live schema against the migrations' (drift).
+  // Reads only (the replay goes to a scratch database).
+  Result<VerifyResult> Verify(const VerifyOptions& options = {});
 
   // How later upgrade/downgrade runs treat what they find:
   // `allow_edited` (--allow-edited) upgrades over applied revisions whose

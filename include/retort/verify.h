@@ -25,6 +25,34 @@ struct VerifyFinding {
   std::string message;     // one line: what and the next step
 };
 
+// One difference between the live database and the schema its migrations
+// produce (`verify --live`).
+struct DriftFinding {
+  // "extra": in the database, not in the migrations. "missing": in the
+  // migrations, not in the database. "changed": in both, different.
+  std::string kind;
+  // "column public.users.nickname", "index public.ix_orders_created".
+  std::string object;
+  // Autogenerate's operation that would remove the difference:
+  // "drop_column", "create_index", "alter_column", ...
+  std::string operation;
+  // Its SQL: what would make the database match the migrations (review it;
+  // to keep the change instead, write a revision that makes it).
+  std::string sql;
+  std::string message;  // one line: the object and how it differs
+};
+
+// Options of `verify`.
+struct VerifyOptions {
+  // --live: also compare the live schema with the migrations replayed, up
+  // to the revisions the database is at, into a scratch database
+  // (autogenerate's, AutogenOptions::dev says where). Default: false.
+  bool live = false;
+  // --dev, as AutogenOptions::dev: "" (dev_url, else the database's own
+  // server, else a throwaway cluster), "ephemeral", or a URL. Default: "".
+  std::string dev;
+};
+
 // VerifyResult is what `verify` found for one version table.
 struct VerifyResult {
   std::string version_table;       // as qualified in SQL
@@ -33,7 +61,16 @@ struct VerifyResult {
   size_t verified = 0;             // ... whose recorded checksum matches
   bool history_table = false;      // the history table exists
   std::vector<VerifyFinding> findings;
-  // True when no finding is edited, missing or unknown.
+  // With VerifyOptions::live: the comparison was made; the revisions the
+  // migrations were replayed to (the database's, from every version table
+  // compared); where; and what differs, in the order autogenerate would
+  // change it.
+  bool live = false;
+  std::vector<std::string> replayed_to;
+  std::string scratch;
+  std::vector<DriftFinding> drift;
+  // True when no finding is edited, missing or unknown, and nothing
+  // drifted.
   bool clean = true;
 };
 

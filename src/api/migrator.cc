@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <set>
@@ -17,6 +18,7 @@
 #include "api/schema_choice.h"
 #include "api/schema_set.h"
 #include "autogen/autogen.h"
+#include "autogen/drift.h"
 #include "autogen/model_cache.h"
 #include "autogen/model_scan.h"
 #include "autogen/model_sources.h"
@@ -108,6 +110,21 @@ struct Migrator::Impl {
       bool normalize,
       const Result<std::vector<std::string>>* sources = nullptr) const;
   Result<DiffResult> DiffImpl(const AutogenOptions& autogen);
+  // What autogenerate and drift compare: the configured schemas and tables
+  // (--schema S: S only), never retort's own tables.
+  IntrospectOptions CompareFilter() const;
+  // Where scratch databases go, from --dev (AutogenOptions::dev) and
+  // dev_url: sets options->ephemeral or options->dev_url.
+  Status ChooseScratch(const std::string& dev, DiffOptions* options) const;
+  // The replay of the migrations up to `revisions` into an empty scratch
+  // database, as autogenerate's build_current; quiet unless -v.
+  Result<std::function<Status(const std::string&)>> Replayer(
+      const RunTarget& target, std::vector<std::string> revisions) const;
+  // verify --live: the live schema against the migrations replayed to the
+  // revisions the database is at (`heads`, read by verify from `target`'s
+  // version table).
+  Status VerifyLive(const VerifyOptions& verify, const RunTarget& target,
+                    const std::vector<std::string>& heads, VerifyResult* out);
   // The revisions autogenerate's current schema stands for: "heads", or
   // with --schema S whose [schemas.S] branch is in the graph,
   // "<branch>@head". Needs the graph loaded.
@@ -674,6 +691,70 @@ std::string Migrator::Impl::AutogenHeads() const {
   return "heads";
 }
 
+IntrospectOptions Migrator::Impl::CompareFilter() const {
+  IntrospectOptions filter;
+  filter.include_schemas = config.include_schemas;
+  filter.exclude_schemas = config.exclude_schemas;
+  filter.exclude_tables = config.exclude_tables;
+  if (!options.schema.empty()) filter.include_schemas = {options.schema};
+  // retort's own tables are never compared, whatever they are called.
+  std::vector<std::string> version_tables = {config.version_table};
+  for (const auto& [name, schema] : config.schemas)
+    version_tables.push_back(schema.version_table);
+  for (const std::string& table : version_tables) {
+    VersionTableSql names(Dialect::kPostgres, table, "");
+    filter.exclude_tables.push_back(table);
+    filter.exclude_tables.push_back(names.history_table());
+    filter.exclude_tables.push_back(names.meta_table());
+  }
+  return filter;
+}
+
+Status Migrator::Impl::ChooseScratch(const std::string& dev,
+                                     DiffOptions* o) const {
+  if (dev == "ephemeral") {
+    o->ephemeral = true;
+  } else if (!dev.empty()) {
+    auto parsed = ParseDatabaseUrl(dev);
+    if (!parsed.ok() || parsed->dialect != Dialect::kPostgres) {
+      return Status::InvalidArgument(
+          "--dev '" + ::retort::RedactedUrl(dev) +
+          "': expected 'ephemeral' or the postgresql:// URL of a dev "
+          "database");
+    }
+    o->dev_url = dev;
+  } else if (!config.dev_url.empty()) {
+    RETORT_ASSIGN_OR_RETURN(
+        o->dev_url,
+        ResolveSecret(config.dev_url, options.log, options.log_level));
+  }
+  return Status::OK();
+}
+
+Result<std::function<Status(const std::string&)>> Migrator::Impl::Replayer(
+    const RunTarget& target, std::vector<std::string> revisions) const {
+  RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
+  // The replay's own progress ("Running upgrade ...") is about a scratch
+  // database: shown with -v only.
+  if (settings.log_level > LogLevel::kDebug) {
+    settings.log_level = std::max(settings.log_level, LogLevel::kWarn);
+  }
+  return std::function<Status(const std::string&)>(
+      [this, target, settings,
+       revisions = std::move(revisions)](const std::string& scratch_url) {
+        if (revisions.empty()) return Status::OK();  // nothing applied
+        RunTarget replay = target;
+        replay.url = scratch_url;
+        RunRequest request;
+        request.command = RunRequest::Command::kUpgrade;
+        request.targets = revisions;
+        return Run(*scripts, *map, replay, settings, request)
+            .status()
+            .WithContext("replaying the migrations (upgrade " +
+                         Join(revisions, " ") + ") into a scratch database");
+      });
+}
+
 Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   const bool from_migrations =
       autogen.from == AutogenOptions::From::kMigrations;
@@ -731,18 +812,7 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   const bool sqlite =
       parsed_url.ok() && parsed_url->dialect == Dialect::kSqlite;
   DiffOptions o;
-  o.filter.include_schemas = config.include_schemas;
-  o.filter.exclude_schemas = config.exclude_schemas;
-  o.filter.exclude_tables = config.exclude_tables;
-  if (!options.schema.empty()) o.filter.include_schemas = {options.schema};
-  // retort's own tables are never compared, whatever they are called.
-  std::vector<std::string> version_tables = {config.version_table};
-  for (const auto& [name, schema] : config.schemas)
-    version_tables.push_back(schema.version_table);
-  for (const std::string& table : version_tables) {
-    o.filter.exclude_tables.push_back(table);
-    o.filter.exclude_tables.push_back(table + "_history");
-  }
+  o.filter = CompareFilter();
   // The live database is read (read-only, on a thread of its own) while
   // the model files are parsed: at 10,000 tables each takes most of a
   // second. A broken model file is still the error reported.
@@ -773,22 +843,7 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
         CheckModelsDefineSomething(scan, o.filter, o.models_setting));
   }
 
-  if (autogen.dev == "ephemeral") {
-    o.ephemeral = true;
-  } else if (!autogen.dev.empty()) {
-    auto dev = ParseDatabaseUrl(autogen.dev);
-    if (!dev.ok() || dev->dialect != Dialect::kPostgres) {
-      return Status::InvalidArgument(
-          "--dev '" + ::retort::RedactedUrl(autogen.dev) +
-          "': expected 'ephemeral' or the postgresql:// URL of a dev "
-          "database");
-    }
-    o.dev_url = autogen.dev;
-  } else if (!config.dev_url.empty()) {
-    RETORT_ASSIGN_OR_RETURN(
-        o.dev_url,
-        ResolveSecret(config.dev_url, options.log, options.log_level));
-  }
+  RETORT_RETURN_IF_ERROR(ChooseScratch(autogen.dev, &o));
   // Seed 001: with per-schema sections, schemas come from the models and
   // are created idempotently; a downgrade never drops one.
   o.idempotent_schemas = !config.schemas.empty();
@@ -808,25 +863,8 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
         options.log(LogLevel::kWarn, url.status().message());
       }
     }
-    RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
-    // The replay's own progress ("Running upgrade ...") is about a scratch
-    // database: shown with -v only.
-    if (settings.log_level > LogLevel::kDebug) {
-      settings.log_level = std::max(settings.log_level, LogLevel::kWarn);
-    }
-    std::string destination = AutogenHeads();
-    o.build_current = [this, target, settings,
-                       destination](const std::string& scratch_url) {
-      RunTarget replay = target;
-      replay.url = scratch_url;
-      RunRequest request;
-      request.command = RunRequest::Command::kUpgrade;
-      request.targets = {destination};
-      return Run(*scripts, *map, replay, settings, request)
-          .status()
-          .WithContext("replaying the migrations (upgrade " + destination +
-                       ") into a scratch database");
-    };
+    RETORT_ASSIGN_OR_RETURN(o.build_current,
+                            Replayer(target, {AutogenHeads()}));
   } else if (sqlite) {
     RETORT_ASSIGN_OR_RETURN(target, Target());
   }
@@ -1181,7 +1219,7 @@ Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
   return infos;
 }
 
-Result<VerifyResult> Migrator::Verify() {
+Result<VerifyResult> Migrator::Verify(const VerifyOptions& verify) {
   RETORT_RETURN_IF_ERROR(impl_->CheckSchema("verify", false, false));
   RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
   RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
@@ -1205,7 +1243,38 @@ Result<VerifyResult> Migrator::Verify() {
                             std::move(f.actual), std::move(f.applied_at),
                             std::move(f.applied_by), std::move(f.next_step)});
   }
+  if (verify.live) {
+    RETORT_RETURN_IF_ERROR(
+        impl_->VerifyLive(verify, target, report.heads, &out));
+  }
   return out;
+}
+
+Status Migrator::Impl::VerifyLive(const VerifyOptions& verify,
+                                  const RunTarget& target,
+                                  const std::vector<std::string>& heads,
+                                  VerifyResult* out) {
+  // Where the database is: the rows of the version table verify read (a
+  // project of schemas names one with --schema, so one branch is compared).
+  std::set<std::string> revisions(heads.begin(), heads.end());
+  DiffOptions o;
+  o.filter = CompareFilter();
+  RETORT_RETURN_IF_ERROR(ChooseScratch(verify.dev, &o));
+  o.log = options.log;
+  o.log_level = options.log_level;
+  out->replayed_to.assign(revisions.begin(), revisions.end());
+  RETORT_ASSIGN_OR_RETURN(o.build_current, Replayer(target, out->replayed_to));
+  RETORT_ASSIGN_OR_RETURN(AutogenResult diff,
+                          DiffLiveWithReplay(target.url, o));
+  out->live = true;
+  out->scratch = diff.scratch;
+  for (DriftItem& item : DescribeDrift(diff.operations)) {
+    out->drift.push_back({DriftKindName(item.kind), std::move(item.object),
+                          std::move(item.operation), std::move(item.sql),
+                          std::move(item.message)});
+  }
+  if (!out->drift.empty()) out->clean = false;
+  return Status::OK();
 }
 
 void Migrator::SetRunOverrides(bool allow_edited,

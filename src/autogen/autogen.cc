@@ -577,4 +577,46 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
   return diff;
 }
 
+Result<AutogenResult> DiffLiveWithReplay(const std::string& target_url,
+                                         const DiffOptions& options) {
+  if (!options.build_current) {
+    return Status::Internal("DiffLiveWithReplay needs build_current");
+  }
+  RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target_url));
+  if (url.dialect == Dialect::kSqlite) {
+    return DiffSqliteLiveWithReplay(url, options);
+  }
+  // The live database is read on a thread of its own while the migrations
+  // replay.
+  std::unique_ptr<TargetRead> live =
+      TargetRead::Start(target_url, options.filter, /*identity=*/false);
+  RETORT_RETURN_IF_ERROR(live->Connected());
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchServer> server,
+                          OpenScratchServer(target_url, options));
+  if (server->server_version() / 10000 != live->server_version() / 10000) {
+    Log(options, LogLevel::kWarn,
+        "the migrations are replayed into PostgreSQL " +
+            std::to_string(server->server_version() / 10000) +
+            " but the database runs PostgreSQL " +
+            std::to_string(live->server_version() / 10000) +
+            ": definitions the two print differently will show as drift; "
+            "pass --dev with a database of the live server's version");
+  }
+  double replay_seconds = 0, live_seconds = 0;
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> replay,
+                          server->CreateDatabase());
+  RETORT_RETURN_IF_ERROR(options.build_current(replay->url()));
+  Result<Catalog> replayed =
+      Introspect(replay->conn(), options, &replay_seconds);
+  if (!replayed.ok()) return replayed.status().WithContext("migrations");
+  RETORT_RETURN_IF_ERROR(replay->Close());
+  Result<Catalog> current = live->Take(&live_seconds);
+  if (!current.ok()) return current.status().WithContext("live database");
+  AutogenResult diff = DiffCatalogs(*current, *replayed);
+  diff.introspect_models_seconds = replay_seconds;
+  diff.introspect_target_seconds = live_seconds;
+  diff.scratch = server->description();
+  return diff;
+}
+
 }  // namespace retort

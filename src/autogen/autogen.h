@@ -142,6 +142,17 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
                                         const ModelScan& models,
                                         const DiffOptions& options);
 
+// Drift (`verify --live`): the live database at `target_url` as the current
+// side, and as the desired side the schema options.build_current (required)
+// builds in an empty scratch database -- the migrations replayed up to the
+// revisions the live database is at. The operations turn the live schema
+// into the migrations' one; none means no drift. Scratch databases go where
+// DiffScannedModels puts them (dev_url's server, else the target's, else a
+// throwaway cluster; `ephemeral`); an sqlite:/// target is compared with a
+// temporary database file. The live database is only read.
+Result<AutogenResult> DiffLiveWithReplay(const std::string& target_url,
+                                         const DiffOptions& options);
+
 }  // namespace retort
 
 #endif  // RETORT_AUTOGEN_AUTOGEN_H_

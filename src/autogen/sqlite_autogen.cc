@@ -35,6 +35,41 @@ Status LoadSqliteModels(Connection& conn, const std::vector<ModelFile>& files) {
   return Status::OK();
 }
 
+namespace {
+
+// The schema of the SQLite database at `url`. A database that does not exist
+// yet has nothing in it; opening it would create the file, which a
+// read-only command must not do.
+Result<SqliteSchema> ReadSqliteIfExists(const DatabaseUrl& url,
+                                        const IntrospectOptions& filter,
+                                        double* seconds) {
+  std::error_code ec;
+  if (url.in_memory() || !std::filesystem::exists(url.sqlite_path, ec)) {
+    return SqliteSchema();
+  }
+  ConnectOptions co;
+  co.sqlite_read_only = true;
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connect(url, co));
+  auto start = std::chrono::steady_clock::now();
+  Result<SqliteSchema> read = IntrospectSqlite(*conn, filter);
+  *seconds = SecondsSince(start);
+  return read;
+}
+
+// The schema options.build_current builds in a new temporary database file
+// (kept in `*dir`, removed with it).
+Result<SqliteSchema> ReadReplayed(const DiffOptions& options,
+                                  std::unique_ptr<TempDir>* dir,
+                                  double* seconds) {
+  RETORT_ASSIGN_OR_RETURN(*dir, TempDir::Create("retort-replay-"));
+  const std::string url = "sqlite:///" + (*dir)->path() + "/replay.db";
+  RETORT_RETURN_IF_ERROR(options.build_current(url));
+  RETORT_ASSIGN_OR_RETURN(DatabaseUrl parsed, ParseDatabaseUrl(url));
+  return ReadSqliteIfExists(parsed, options.filter, seconds);
+}
+
+}  // namespace
+
 AutogenResult DiffSqliteSchemas(const SqliteSchema& current,
                                 const SqliteSchema& desired,
                                 const SqliteDiffOptions& options) {
@@ -80,37 +115,42 @@ Result<AutogenResult> DiffSqliteModelFiles(const DatabaseUrl& target,
 
   // --from migrations: the current side is the revisions replayed into a
   // temporary database file, removed afterwards.
-  DatabaseUrl current_url = target;
   std::unique_ptr<TempDir> replay_dir;
-  if (options.build_current) {
-    RETORT_ASSIGN_OR_RETURN(replay_dir, TempDir::Create("retort-replay-"));
-    const std::string path = replay_dir->path() + "/replay.db";
-    RETORT_RETURN_IF_ERROR(options.build_current("sqlite:///" + path));
-    RETORT_ASSIGN_OR_RETURN(current_url, ParseDatabaseUrl("sqlite:///" + path));
-  }
-
-  SqliteSchema current;
   double target_seconds = 0;
-  std::error_code ec;
-  // A database that does not exist yet has nothing in it; opening it would
-  // create the file, which a read-only command must not do.
-  if (!current_url.in_memory() &&
-      std::filesystem::exists(current_url.sqlite_path, ec)) {
-    ConnectOptions co;
-    co.sqlite_read_only = true;
-    RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
-                            Connect(current_url, co));
-    start = std::chrono::steady_clock::now();
-    Result<SqliteSchema> read = IntrospectSqlite(*conn, options.filter);
-    target_seconds = SecondsSince(start);
-    if (!read.ok()) return read.status().WithContext("target database");
-    current = std::move(read).value();
+  Result<SqliteSchema> current =
+      options.build_current
+          ? ReadReplayed(options, &replay_dir, &target_seconds)
+          : ReadSqliteIfExists(target, options.filter, &target_seconds);
+  if (!current.ok()) {
+    // The replay's errors say what they are about already.
+    return options.build_current
+               ? current.status()
+               : current.status().WithContext("target database");
   }
   SqliteDiffOptions so;
   so.sqlite_version = sqlite3_libversion_number();
-  AutogenResult result = DiffSqliteSchemas(current, *desired, so);
+  AutogenResult result = DiffSqliteSchemas(*current, *desired, so);
   result.introspect_models_seconds = models_seconds;
   result.introspect_target_seconds = target_seconds;
+  return result;
+}
+
+Result<AutogenResult> DiffSqliteLiveWithReplay(const DatabaseUrl& target,
+                                               const DiffOptions& options) {
+  double live_seconds = 0, replay_seconds = 0;
+  Result<SqliteSchema> live =
+      ReadSqliteIfExists(target, options.filter, &live_seconds);
+  if (!live.ok()) return live.status().WithContext("live database");
+  std::unique_ptr<TempDir> replay_dir;
+  Result<SqliteSchema> replayed =
+      ReadReplayed(options, &replay_dir, &replay_seconds);
+  if (!replayed.ok()) return replayed.status();
+  SqliteDiffOptions so;
+  so.sqlite_version = sqlite3_libversion_number();
+  AutogenResult result = DiffSqliteSchemas(*live, *replayed, so);
+  result.introspect_target_seconds = live_seconds;
+  result.introspect_models_seconds = replay_seconds;
+  result.scratch = "a temporary SQLite database file";
   return result;
 }
 

@@ -41,6 +41,12 @@ Result<AutogenResult> DiffSqliteModelFiles(const DatabaseUrl& target,
                                            const std::vector<ModelFile>& files,
                                            const DiffOptions& options);
 
+// DiffLiveWithReplay for an sqlite:/// target: the migrations are replayed
+// into a temporary database file (removed afterwards); the target is opened
+// read-only, and one that does not exist is an empty schema.
+Result<AutogenResult> DiffSqliteLiveWithReplay(const DatabaseUrl& target,
+                                               const DiffOptions& options);
+
 }  // namespace retort
 
 #endif  // RETORT_AUTOGEN_SQLITE_AUTOGEN_H_

@@ -856,6 +856,11 @@ class Introspector {
       if (owner != rel_keys_.end()) {
         s.owned_by_table = owner->second;
         s.owned_by_column = Str(row, 11);
+      } else if (row[10]) {
+        // Owned by a table the comparison leaves out (retort's history
+        // table's id sequence, an excluded table's serial): it goes with
+        // that table.
+        continue;
       }
       s.comment = row[12];
       std::string key = RelationKey(schema, name);

@@ -2,6 +2,7 @@
 #include "cli/command.h"
 #include "cli/log.h"
 #include "cli/output.h"
+#include "util/strings.h"
 
 namespace retort {
 namespace {
@@ -18,28 +19,79 @@ nlohmann::ordered_json VerifyJson(const VerifyResult& r) {
                         {"applied_by", f.applied_by},
                         {"message", f.message}});
   }
-  return {{"version_table", r.version_table},
-          {"heads", r.heads},
-          {"applied", r.applied},
-          {"verified", r.verified},
-          {"history_table", r.history_table},
-          {"clean", r.clean},
-          {"findings", findings}};
+  nlohmann::ordered_json out = {{"version_table", r.version_table},
+                                {"heads", r.heads},
+                                {"applied", r.applied},
+                                {"verified", r.verified},
+                                {"history_table", r.history_table},
+                                {"clean", r.clean},
+                                {"findings", findings}};
+  if (r.live) {
+    nlohmann::ordered_json drift = nlohmann::ordered_json::array();
+    for (const DriftFinding& d : r.drift) {
+      drift.push_back({{"kind", d.kind},
+                       {"object", d.object},
+                       {"operation", d.operation},
+                       {"sql", d.sql},
+                       {"message", d.message}});
+    }
+    out["live"] = {{"replayed_to", r.replayed_to},
+                   {"scratch", r.scratch},
+                   {"drift", drift}};
+  }
+  return out;
 }
 
 std::string Plural(size_t n, const char* noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
 
-// `retort verify [--schema S] [--format json]`.
+// The drift lines of `verify --live`: each difference, the SQL that would
+// undo it indented under it, then a summary.
+void PrintDrift(const VerifyResult& r, bool quiet, std::ostream& out) {
+  for (const DriftFinding& d : r.drift) {
+    out << "drift: " << d.message << "\n";
+    if (d.sql.empty()) continue;
+    size_t start = 0;
+    while (start <= d.sql.size()) {
+      size_t end = d.sql.find('\n', start);
+      if (end == std::string::npos) end = d.sql.size();
+      out << "    " << d.sql.substr(start, end - start) << "\n";
+      start = end + 1;
+    }
+  }
+  if (quiet && r.drift.empty()) return;
+  const std::string at = r.replayed_to.empty()
+                             ? std::string("base (nothing applied)")
+                             : Join(r.replayed_to, ", ");
+  out << "live schema: "
+      << (r.drift.empty() ? std::string("matches")
+                          : Plural(r.drift.size(), "difference") + " from")
+      << " the migrations at " << at << " (replayed into " << r.scratch
+      << ")\n";
+}
+
+// `retort verify [--live [--dev D]] [--schema S] [--format json]`.
 class VerifyCommand : public Command {
  public:
-  void AddFlags(CLI::App* app) override { (void)app; }
+  void AddFlags(CLI::App* app) override {
+    CLI::Option* live = app->add_flag(
+        "--live", options_.live,
+        "also compare the live schema with the migrations replayed "
+        "into a scratch database up to the database's revisions, "
+        "listing what drifted");
+    app->add_option("--dev", options_.dev,
+                    "with --live: where the scratch database goes: "
+                    "'ephemeral' (a throwaway PostgreSQL cluster) or a dev "
+                    "database URL; default: dev_url, else the database's "
+                    "server, else a throwaway cluster")
+        ->needs(live);
+  }
 
   int Run(CliContext& ctx) override {
     auto m = ctx.OpenMigrator();
     if (!m.ok()) return ctx.Fail(m.status());
-    auto r = (*m)->Verify();
+    auto r = (*m)->Verify(options_);
     if (!r.ok()) return ctx.Fail(r.status());
     size_t problems = 0;
     for (const VerifyFinding& f : r->findings) {
@@ -62,12 +114,23 @@ class VerifyCommand : public Command {
         }
         ctx.out() << "\n";
       }
+      if (r->live) PrintDrift(*r, ctx.quiet(), ctx.out());
     }
-    if (problems == 0) return kExitOk;
-    ReportError("verify found " + Plural(problems, "problem") + " in " +
-                r->version_table + "; each line above says what to do");
-    return kExitFailed;
+    if (problems > 0) {
+      ReportError("verify found " + Plural(problems, "problem") + " in " +
+                  r->version_table + "; each line above says what to do");
+    }
+    if (!r->drift.empty()) {
+      ReportError(
+          "the live schema drifted from the migrations: each 'drift:' line "
+          "above shows the SQL that would undo the difference; to keep a "
+          "change instead, write a revision that makes it");
+    }
+    return problems == 0 && r->drift.empty() ? kExitOk : kExitFailed;
   }
+
+ private:
+  VerifyOptions options_;
 };
 
 }  // namespace
@@ -76,7 +139,7 @@ std::vector<CommandInfo> VerifyCommands() {
   return {
       {"verify",
        "check applied revisions against their files (edited, missing, "
-       "unknown)",
+       "unknown); --live: the live schema against the migrations",
        {},
        MakeCommand<VerifyCommand>},
   };
