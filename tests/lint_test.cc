@@ -285,6 +285,48 @@ TEST_F(LintCliTest, PendingRevisionsRankedByLiveTableSize) {
   EXPECT_NE(r.out.find("    lock: SHARE on big\n"), std::string::npos) << r.out;
 }
 
+// With a database, a table a pending revision creates is new to the pending
+// revisions after it: indexing it needs no CONCURRENTLY. Without one, lint
+// cannot know the table is not in production already, and fires. DROP
+// INDEX finds its table (for the size) in pg_index.
+TEST_F(LintCliTest, TablesOfPendingRevisionsAreNewAndDropIndexFindsItsTable) {
+  Online();
+  WriteRevision(p_, "a1", "", "", "", "CREATE TABLE big (id int, v text);",
+                "DROP TABLE big;");
+  WriteRevision(p_, "b2", "a1", "", "", "CREATE TABLE fresh (id int);",
+                "DROP TABLE fresh;");
+  WriteRevision(p_, "c3", "b2", "", "",
+                "CREATE INDEX fresh_id ON fresh (id);\n"
+                "DROP INDEX big_v;",
+                "CREATE INDEX big_v ON big (v); DROP INDEX fresh_id;");
+  Exec(
+      "CREATE TABLE big (id int, v text); CREATE INDEX big_v ON big (v); "
+      "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY); "
+      "INSERT INTO alembic_version VALUES ('a1');"
+      "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 500) g;"
+      "ANALYZE big;");
+  CliResult r = p_.Run({"lint", "-q"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "migrations/versions/c3.sql:11: warning "
+            "[drop-index-non-concurrent] drops index big_v without "
+            "CONCURRENTLY: ACCESS EXCLUSIVE on public.big until it is done, "
+            "and every query on the table queues behind it while it waits "
+            "for that lock\n"
+            "    DROP INDEX big_v;\n"
+            "    lock: ACCESS EXCLUSIVE on public.big (~500 rows, " +
+                PrettySize("big") + ")\n    why: " +
+                RuleWhy("drop-index-non-concurrent") +
+                "\n\n0 errors, 1 warning in 2 revisions\n");
+  r = p_.Run({"lint", "--no-database", "-q"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("migrations/versions/c3.sql:10: error "
+                       "[create-index-non-concurrent] builds index "
+                       "\"fresh_id\" on fresh"),
+            std::string::npos)
+      << r.out;
+}
+
 // The live catalog knows column types, validated checks and the version.
 TEST_F(LintCliTest, LiveCatalogDecidesTypeChangesAndNotNull) {
   Online();

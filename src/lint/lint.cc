@@ -375,11 +375,22 @@ class FileLinter {
     if (type == "VariableSetStmt") return Set(node);
   }
 
+  // Created earlier in this revision, or by a pending revision before it:
+  // empty, and unseen by the deployed application.
+  bool IsNew(const LintTable& t) const {
+    return created_.count(t) > 0 || state_.pending_tables.count(t) > 0;
+  }
+
+  void Created(const LintTable& t) {
+    created_.insert(t);
+    if (in_.pending) state_.pending_tables.insert(t);
+  }
+
   void Create(const Json& node) {
     const Json* rel = Member(node, "relation");
     if (rel == nullptr) return;
     LintTable t = TableOf(*rel);
-    created_.insert(t);
+    Created(t);
     for (const Json& elt : Items(node, "tableElts")) {
       if (const Json* def = Member(elt, "ColumnDef")) {
         ColumnDefined(t, *def);
@@ -438,7 +449,7 @@ class FileLinter {
   void AlterCommand(const LintTable& t, Lock lock, const Json& cmd) {
     const std::string sub = StringMember(cmd, "subtype");
     const std::string name = StringMember(cmd, "name");
-    const bool existing = !created_.count(t);
+    const bool existing = !IsNew(t);
     const Json* def = Member(cmd, "def");
     if (sub == "AT_DropColumn") {
       if (existing) {
@@ -453,7 +464,13 @@ class FileLinter {
     } else if (sub == "AT_AddColumn") {
       const Json* cd = def != nullptr ? Member(*def, "ColumnDef") : nullptr;
       if (cd == nullptr) return;
-      if (existing) AddColumn(t, lock, *cd);
+      if (existing) {
+        AddColumn(t, lock, *cd);
+        for (const Json& c : Items(*cd, "constraints")) {
+          const Json* con = Member(c, "Constraint");
+          if (con != nullptr) UniqueAdded(t, lock, *con);
+        }
+      }
       ColumnDefined(t, *cd);
     } else if (sub == "AT_SetNotNull") {
       if (!existing || state_.not_null_checks.count(ColumnKey(t, name))) {
@@ -471,6 +488,7 @@ class FileLinter {
       if (c == nullptr) return;
       CheckAdded(t, *c);
       const std::string type = StringMember(*c, "contype");
+      if (existing) UniqueAdded(t, lock, *c);
       if (!existing || BoolMember(*c, "skip_validation")) return;
       if (type != "CONSTR_FOREIGN" && type != "CONSTR_CHECK") return;
       LintFinding f = Here("constraint-without-not-valid", t, lock);
@@ -488,6 +506,23 @@ class FileLinter {
         state_.not_null_checks.insert(ColumnKey(t, it->second));
       }
     }
+  }
+
+  // ADD UNIQUE / PRIMARY KEY (of a table or a new column) that builds its
+  // index in the statement, on an existing table.
+  void UniqueAdded(const LintTable& t, Lock lock, const Json& c) {
+    const std::string type = StringMember(c, "contype");
+    if (type != "CONSTR_UNIQUE" && type != "CONSTR_PRIMARY") return;
+    if (!StringMember(c, "indexname").empty()) return;  // USING INDEX
+    const std::string conname = StringMember(c, "conname");
+    LintFinding f = Here("add-unique-without-index", t, lock);
+    f.message =
+        std::string("adds ") +
+        (type == "CONSTR_PRIMARY" ? "primary key" : "unique constraint") +
+        (conname.empty() ? "" : " " + Quoted(conname)) + " to " + t.Display() +
+        ", building its unique index under " + kLockNames[lock] +
+        ": reads and writes wait for the whole build";
+    Add(std::move(f));
   }
 
   void AlterType(const LintTable& t, Lock lock, const std::string& column,
@@ -571,8 +606,10 @@ class FileLinter {
     const LintTable t = TableOf(*rel);
     const bool concurrent = BoolMember(node, "concurrent");
     const Lock lock = concurrent ? kShareUpdateExclusive : kShare;
+    const std::string index = StringMember(node, "idxname");
+    if (!index.empty()) state_.index_tables[{t.schema, index}] = t;
     LockTaken(t, lock);
-    if (concurrent || created_.count(t)) return;
+    if (concurrent || IsNew(t)) return;
     LintFinding f = Here("create-index-non-concurrent", t, lock);
     std::string name = StringMember(node, "idxname");
     f.message = "builds index" + (name.empty() ? "" : " " + Quoted(name)) +
@@ -583,6 +620,7 @@ class FileLinter {
 
   void Drop(const Json& node) {
     const std::string type = StringMember(node, "removeType");
+    if (type == "OBJECT_INDEX") return DropIndex(node);
     if (type != "OBJECT_TABLE" && type != "OBJECT_SCHEMA") return;
     for (const Json& object : Items(node, "objects")) {
       std::vector<std::string> names;
@@ -603,9 +641,39 @@ class FileLinter {
       }
       const LintTable t = TableOfNames(names);
       LockTaken(t, kAccessExclusive);
-      if (created_.count(t)) continue;
+      if (IsNew(t)) continue;
       LintFinding f = Here("drop-table", t, kAccessExclusive);
       f.message = "drops table " + t.Display() + " and its data";
+      Add(std::move(f));
+    }
+  }
+
+  // DROP INDEX without CONCURRENTLY: ACCESS EXCLUSIVE on the index's
+  // table, which, queued behind a long query, stops every query after it.
+  void DropIndex(const Json& node) {
+    const bool concurrent = BoolMember(node, "concurrent");
+    for (const Json& object : Items(node, "objects")) {
+      const Json* list = Member(object, "List");
+      if (list == nullptr) continue;
+      const LintTable index = TableOfNames(Names(*Member(*list, "items")));
+      if (index.name.empty()) continue;
+      std::optional<LintTable> table;
+      if (auto it = state_.index_tables.find(index);
+          it != state_.index_tables.end()) {
+        table = it->second;
+      } else if (env_.catalog != nullptr) {
+        table = env_.catalog->IndexTable(index);
+      }
+      const Lock lock = concurrent ? kShareUpdateExclusive : kAccessExclusive;
+      if (table) LockTaken(*table, lock);
+      if (concurrent || (table && IsNew(*table))) continue;
+      LintFinding f =
+          Here("drop-index-non-concurrent", table.value_or(LintTable{}), lock);
+      f.message = "drops index " + index.Display() +
+                  " without CONCURRENTLY: ACCESS EXCLUSIVE on " +
+                  (table ? table->Display() : std::string("its table")) +
+                  " until it is done, and every query on the table queues "
+                  "behind it while it waits for that lock";
       Add(std::move(f));
     }
   }
@@ -616,7 +684,7 @@ class FileLinter {
       if (rel == nullptr) continue;
       const LintTable t = TableOf(*rel);
       LockTaken(t, kAccessExclusive);
-      if (created_.count(t)) continue;
+      if (IsNew(t)) continue;
       LintFinding f = Here("truncate", t, kAccessExclusive);
       f.message = "deletes every row of " + t.Display();
       Add(std::move(f));
@@ -633,8 +701,8 @@ class FileLinter {
     if (type != "OBJECT_TABLE" && !column) return;
     LockTaken(t, kAccessExclusive);
     const std::string new_name = StringMember(node, "newname");
-    if (created_.count(t)) {
-      if (!column) created_.insert({t.schema, new_name});
+    if (IsNew(t)) {
+      if (!column) Created({t.schema, new_name});
       return;
     }
     LintFinding f =
@@ -696,16 +764,22 @@ class FileLinter {
 
   // A statement locks `t`: with the configured lock_timeout 0, the first
   // such statement of the file on an existing table is reported.
+  // The file's "Lock Timeout:" header, when it has one, else the
+  // configuration's lock_timeout.
   void LockTaken(const LintTable& t, Lock lock) {
-    if (lock == kNoLock || created_.count(t) || lock_timeout_reported_ ||
-        set_to_zero_ || !LockTimeoutDisabled(env_.lock_timeout)) {
+    const bool header = !in_.lock_timeout.empty();
+    const std::string& timeout = header ? in_.lock_timeout : env_.lock_timeout;
+    if (lock == kNoLock || IsNew(t) || lock_timeout_reported_ || set_to_zero_ ||
+        !LockTimeoutDisabled(timeout)) {
       return;
     }
     lock_timeout_reported_ = true;
     LintFinding f = Here("lock-timeout-disabled", t, lock);
-    f.message = "lock_timeout = \"" + env_.lock_timeout + "\" in " +
-                env_.config_name + ": waiting for " + kLockNames[lock] +
-                " on " + t.Display() + " has no limit";
+    f.message =
+        (header ? "\"Lock Timeout: " + timeout + "\" in the file's header"
+                : "lock_timeout = \"" + timeout + "\" in " + env_.config_name) +
+        ": waiting for " + kLockNames[lock] + " on " + t.Display() +
+        " has no limit";
     Add(std::move(f));
   }
 
@@ -738,7 +812,8 @@ class FileLinter {
   std::vector<LintFinding>* out_ = nullptr;
   std::vector<LintTable>* tables_ = nullptr;
   LintTable here_table_;  // the table of the finding Here() made
-  // Tables created earlier in this revision: empty, unseen by others.
+  // Tables created earlier in this revision: empty, unseen by others
+  // (IsNew adds those of pending revisions before it).
   std::set<LintTable> created_;
   struct {
     int line = 0;

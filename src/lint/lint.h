@@ -51,6 +51,11 @@ class LintCatalog {
   // lets SET NOT NULL skip its scan (PostgreSQL 12+).
   virtual bool HasNotNullCheck(const LintTable& table,
                                const std::string& column) = 0;
+  // The table an existing index is on; nullopt when there is no such index.
+  virtual std::optional<LintTable> IndexTable(const LintTable& index) {
+    (void)index;
+    return std::nullopt;
+  }
 };
 
 // LintState is what the statements linted so far created: column types,
@@ -63,6 +68,11 @@ struct LintState {
   std::set<std::string> not_null_checks;
   // "table|constraint" -> column, for checks added NOT VALID.
   std::map<std::string, std::string> unvalidated_checks;
+  // Tables created by earlier revisions of the run that the database has
+  // not applied (LintFileInput::pending): as new as the file's own.
+  std::set<LintTable> pending_tables;
+  // Index -> its table, for the indexes created by the revisions read.
+  std::map<LintTable, LintTable> index_tables;
 };
 
 // One revision file to lint.
@@ -75,6 +85,12 @@ struct LintFileInput {
   Dialect dialect = Dialect::kPostgres;
   // The header's "Transactional: false" makes this false.
   bool transactional = true;
+  // The header's "Lock Timeout" as written; "" when absent (the configured
+  // lock_timeout applies).
+  std::string lock_timeout;
+  // The database is known not to have applied it (a pending revision): the
+  // tables it creates are new to the revisions linted after it.
+  bool pending = false;
   // False: only update the state (a revision before the ones linted).
   bool report = true;
 };

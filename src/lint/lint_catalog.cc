@@ -57,6 +57,20 @@ bool PgLintCatalog::HasNotNullCheck(const LintTable& table,
   return r.ok() && !r->rows.empty();
 }
 
+std::optional<LintTable> PgLintCatalog::IndexTable(const LintTable& index) {
+  auto r = db_->Query(
+      "SELECT n.nspname, c.relname FROM pg_index i "
+      "JOIN pg_class c ON c.oid = i.indrelid "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE i.indexrelid = to_regclass($1)",
+      {QualifiedTableName(index)});
+  if (!r.ok() || r->rows.empty() || r->rows[0].size() != 2 || !r->rows[0][0] ||
+      !r->rows[0][1]) {
+    return std::nullopt;
+  }
+  return LintTable{*r->rows[0][0], *r->rows[0][1]};
+}
+
 std::optional<LintTableSize> PgLintCatalog::TableSize(const LintTable& table) {
   if (auto it = sizes_.find(table); it != sizes_.end()) return it->second;
   std::optional<LintTableSize> size;

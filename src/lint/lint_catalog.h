@@ -1,6 +1,6 @@
 // LintCatalog answered by a live PostgreSQL database: column types, NOT NULL
-// checks and table sizes, read from pg_catalog (read-only, one query each,
-// cached per table).
+// checks, indexes' tables and table sizes, read from pg_catalog (read-only, one
+// query each, cached per table).
 #ifndef RETORT_LINT_LINT_CATALOG_H_
 #define RETORT_LINT_LINT_CATALOG_H_
 
@@ -23,6 +23,8 @@ class PgLintCatalog : public LintCatalog {
                                         const std::string& column) override;
   bool HasNotNullCheck(const LintTable& table,
                        const std::string& column) override;
+  // Schema-qualified.
+  std::optional<LintTable> IndexTable(const LintTable& index) override;
   // The table's size; nullopt when it does not exist (or a query failed:
   // lint goes on without the size).
   std::optional<LintTableSize> TableSize(const LintTable& table);

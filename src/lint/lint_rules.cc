@@ -61,6 +61,21 @@ const std::vector<LintRuleInfo>& LintRules() {
        "CONCURRENTLY builds it while writes go on (retort runs such a "
        "revision outside a transaction). Tables created earlier in the same "
        "revision are empty and not flagged."},
+      {"add-unique-without-index", S::kError,
+       "ADD UNIQUE or PRIMARY KEY that builds its index in the statement",
+       "ALTER TABLE ... ADD UNIQUE / PRIMARY KEY (or ADD COLUMN ... UNIQUE) "
+       "builds the unique index while holding ACCESS EXCLUSIVE: no reads, no "
+       "writes until the build ends. Build the index first with CREATE "
+       "UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX "
+       "(or PRIMARY KEY USING INDEX, after the columns are NOT NULL), which "
+       "only takes the lock for a moment."},
+      {"drop-index-non-concurrent", S::kWarning,
+       "DROP INDEX without CONCURRENTLY on an existing table",
+       "A plain DROP INDEX takes ACCESS EXCLUSIVE on the index's table. The "
+       "drop itself is quick, but while it waits for a long query to finish "
+       "every query on the table queues behind it. DROP INDEX CONCURRENTLY "
+       "waits without blocking anyone (retort runs such a revision outside a "
+       "transaction)."},
       {"constraint-without-not-valid", S::kError,
        "ADD FOREIGN KEY or CHECK without NOT VALID",
        "Adding the constraint checks every existing row while holding a lock "

@@ -121,6 +121,16 @@ Result<LintResult> LintProject(const LintProjectInputs& in) {
       if (n != nullptr) selected.insert(n->id());
     }
   }
+  // What the database has not applied: its tables are new to the
+  // revisions after it.
+  std::set<std::string> pending;
+  if (current) {
+    RETORT_ASSIGN_OR_RETURN(std::vector<MigrationStep> steps,
+                            PlanUpgrade(map, "heads", *current));
+    for (const MigrationStep& step : steps) {
+      if (step.revision != nullptr) pending.insert(step.revision->id());
+    }
+  }
   size_t last = 0;
   for (size_t i = 0; i < walk.size(); ++i) {
     if (walk[i] != nullptr && selected.count(walk[i]->id())) last = i + 1;
@@ -147,6 +157,8 @@ Result<LintResult> LintProject(const LintProjectInputs& in) {
     input.placeholders = in.placeholders;
     input.dialect = dialect;
     input.transactional = file->transactional.value_or(true);
+    input.lock_timeout = file->lock_timeout;
+    input.pending = pending.count(node->id()) > 0;
     input.report = report;
     RETORT_ASSIGN_OR_RETURN(std::vector<LintFileFinding> findings,
                             LintFile(input, env, &state, &result.disabled));

@@ -26,6 +26,12 @@ class FakeCatalog : public LintCatalog {
   bool HasNotNullCheck(const LintTable& t, const std::string& c) override {
     return checks.count(t.Display() + "|" + c) > 0;
   }
+  std::map<std::string, LintTable> index_tables;  // index -> table
+  std::optional<LintTable> IndexTable(const LintTable& index) override {
+    auto it = index_tables.find(index.Display());
+    if (it == index_tables.end()) return std::nullopt;
+    return it->second;
+  }
 };
 
 // The upgrade body starts on line 8 of this file.
@@ -52,6 +58,8 @@ struct Lint {
   bool transactional;
   LintState* state;
   std::map<std::string, std::string> placeholders;
+  std::string header_lock_timeout;  // the file's "Lock Timeout:"
+  bool pending = false;
   int disabled = 0;
 
   Result<std::vector<LintFinding>> Findings() {
@@ -63,6 +71,8 @@ struct Lint {
     in.sections = *sections;
     in.transactional = transactional;
     in.placeholders = placeholders;
+    in.lock_timeout = header_lock_timeout;
+    in.pending = pending;
     LintEnvironment env;
     env.lock_timeout = lock_timeout;
     env.catalog = catalog;
@@ -119,7 +129,99 @@ TEST(LintTest, DestructiveStatements) {
             (V{"truncate@8", "truncate@8"}));
   EXPECT_EQ((Lint{"DROP TABLE a, b;"}.Rules()),
             (V{"drop-table@8", "drop-table@8"}));
-  EXPECT_EQ((Lint{"DROP INDEX ix; DROP VIEW v;"}.Rules()), V{});
+  EXPECT_EQ((Lint{"DROP VIEW v;"}.Rules()), V{});
+}
+
+TEST(LintTest, DropIndexWithoutConcurrently) {
+  auto r = Lint{"DROP INDEX ix_users_email;"}.Findings();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].rule, "drop-index-non-concurrent");
+  EXPECT_EQ((*r)[0].severity, LintSeverity::kWarning);
+  EXPECT_EQ((*r)[0].table, "");
+  EXPECT_EQ((*r)[0].message,
+            "drops index ix_users_email without CONCURRENTLY: ACCESS "
+            "EXCLUSIVE on its table until it is done, and every query on the "
+            "table queues behind it while it waits for that lock");
+  EXPECT_EQ((Lint{"DROP INDEX CONCURRENTLY ix;"}.Rules()), V{});
+  EXPECT_EQ((Lint{"DROP INDEX a.ix1, ix2;"}.Rules()),
+            (V{"drop-index-non-concurrent@8", "drop-index-non-concurrent@8"}));
+  // The table is known from the revisions read, or from the catalog.
+  FakeCatalog live;
+  live.index_tables["auth.ix"] = {"auth", "users"};
+  r = Lint{"DROP INDEX auth.ix;", "SELECT 1;", &live}.Findings();
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].table, "auth.users");
+  EXPECT_EQ((*r)[0].lock, "ACCESS EXCLUSIVE");
+  // An index of a table the revision creates is not flagged.
+  EXPECT_EQ((Lint{"CREATE TABLE t (a int);\nCREATE INDEX ix ON t (a);\n"
+                  "DROP INDEX ix;"}
+                 .Rules()),
+            V{});
+  EXPECT_EQ((Lint{"CREATE INDEX CONCURRENTLY ix ON users (a);\n"
+                  "DROP INDEX ix;"}
+                 .Rules()),
+            V{"drop-index-non-concurrent@9"});
+}
+
+TEST(LintTest, UniqueAndPrimaryKeyBuildTheirIndexUnderTheLock) {
+  auto r =
+      Lint{
+          "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE "
+          "(email);"}
+          .Findings();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].rule, "add-unique-without-index");
+  EXPECT_EQ((*r)[0].severity, LintSeverity::kError);
+  EXPECT_EQ((*r)[0].message,
+            "adds unique constraint \"users_email_key\" to users, building "
+            "its unique index under ACCESS EXCLUSIVE: reads and writes wait "
+            "for the whole build");
+  EXPECT_EQ((Lint{"ALTER TABLE users ADD PRIMARY KEY (id);"}.Rules()),
+            V{"add-unique-without-index@8"});
+  EXPECT_EQ((Lint{"ALTER TABLE users ADD COLUMN code text UNIQUE;"}.Rules()),
+            V{"add-unique-without-index@8"});
+  // USING INDEX attaches an index built concurrently: the safe path.
+  EXPECT_EQ((Lint{"ALTER TABLE users ADD CONSTRAINT k UNIQUE USING INDEX "
+                  "users_email_key;"}
+                 .Rules()),
+            V{});
+  EXPECT_EQ((Lint{"ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY "
+                  "USING INDEX users_id_idx;"}
+                 .Rules()),
+            V{});
+  EXPECT_EQ((Lint{"CREATE TABLE t (a int);\n"
+                  "ALTER TABLE t ADD CONSTRAINT k UNIQUE (a);"}
+                 .Rules()),
+            V{});
+}
+
+// A table created by an earlier pending revision of the run is as new as one
+// the file creates; one created by a revision the database may have applied
+// (not known pending) is not.
+TEST(LintTest, TablesOfEarlierPendingRevisionsAreNew) {
+  LintState state;
+  Lint first{"CREATE TABLE orders (id int);"};
+  first.state = &state;
+  first.pending = true;
+  EXPECT_EQ(first.Rules(), V{});
+  Lint second{
+      "CREATE INDEX ix ON orders (id);\n"
+      "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (id) "
+      "REFERENCES users (id);\n"
+      "ALTER TABLE orders DROP COLUMN id;"};
+  second.state = &state;
+  EXPECT_EQ(second.Rules(), V{});
+
+  LintState applied;
+  Lint earlier{"CREATE TABLE orders (id int);"};
+  earlier.state = &applied;
+  EXPECT_EQ(earlier.Rules(), V{});
+  Lint later{"CREATE INDEX ix ON orders (id);"};
+  later.state = &applied;
+  EXPECT_EQ(later.Rules(), V{"create-index-non-concurrent@8"});
 }
 
 TEST(LintTest, StatementsInsideDollarQuotedBodiesAreNotRead) {
@@ -393,6 +495,20 @@ TEST(LintTest, LockTimeoutDisabled) {
   EXPECT_EQ((Lint{"SET LOCAL lock_timeout TO '0';"}.Rules()),
             V{"lock-timeout-disabled@8"});
   EXPECT_EQ((Lint{"SET lock_timeout = '2s';"}.Rules()), V{});
+  // The file's "Lock Timeout:" header replaces the configured value, both
+  // ways.
+  Lint header{"ALTER TABLE users ADD COLUMN b int;"};
+  header.header_lock_timeout = "0";
+  r = header.Findings();
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].message,
+            "\"Lock Timeout: 0\" in the file's header: waiting for ACCESS "
+            "EXCLUSIVE on users has no limit");
+  Lint overridden{"ALTER TABLE users ADD COLUMN b int;"};
+  overridden.lock_timeout = "0";
+  overridden.header_lock_timeout = "2s";
+  EXPECT_EQ(overridden.Rules(), V{});
 }
 
 TEST(LintTest, IrreversibleDowngrade) {
