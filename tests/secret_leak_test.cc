@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli_util.h"
+#include "pg_harness.h"
 #include "vault_server.h"
 
 namespace retort::testing {
@@ -154,6 +155,61 @@ TEST_F(SecretLeakTest, CheapCommandsNeverContactVault) {
     EXPECT_EQ(r.exit_code, 0) << args.front() << ": " << r.err;
   }
   EXPECT_TRUE(vault_.requests().empty());
+}
+
+// A placeholder from Vault is a secret: a failing statement's error, which
+// the server makes quote the value, is masked in every run -- one database,
+// each tenant's unit of a fan-out, each server's -- with every flag set.
+TEST(SecretPlaceholderLeakTest, ValueFromVaultIsMaskedInEveryRunsErrors) {
+  VaultServer vault(kToken);
+  ASSERT_EQ(vault.error(), "");
+  vault.Mount("secret", 2);
+  vault.Put("secret", "game/app", {{"password", kPassword}});
+  const std::string url = FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  TempProject p;
+  p.WriteFile("retort.toml", "script_location = \"migrations\"\nurl = \"" +
+                                 url +
+                                 "\"\n[tenants]\nschemas = [\"t1\", \"t2\"]\n"
+                                 "[targets.one]\nurl = \"" +
+                                 url +
+                                 "\"\n[placeholders]\napp_pw = "
+                                 "\"vault:secret/data/game/app#password\"\n");
+  p.WriteFile("migrations/script.sql.tmpl", "");
+  // PostgreSQL's error quotes the value: invalid input syntax for type
+  // integer: "<value>".
+  WriteRevision(p, "a1b2c3d4e5f6", "", "", "",
+                "CREATE TABLE t (id int);\nSELECT ${app_pw:literal}::int;",
+                "DROP TABLE t;", "uses the secret");
+  const std::map<std::string, std::string> env = {
+      {"VAULT_ADDR", vault.address()}, {"VAULT_TOKEN", kToken}};
+  const std::vector<std::vector<std::string>> commands = {
+      {"upgrade", "head"},
+      {"--schema", "t1", "upgrade", "head"},
+      {"upgrade", "head", "--tenants"},
+      {"upgrade", "head", "--targets", "all"},
+      {"upgrade", "head", "--tenants", "--targets", "one"},
+  };
+  for (const auto& command : commands) {
+    for (const auto& flags : FlagSets()) {
+      std::vector<std::string> args = flags;
+      args.insert(args.end(), command.begin(), command.end());
+      std::string shown;
+      for (const auto& a : args) shown += " " + a;
+      CliResult r = p.Run(args, env);
+      EXPECT_EQ(r.exit_code, 1) << "retort" << shown << "\n" << r.err;
+      const std::string all = r.out + r.err;
+      EXPECT_EQ(all.find(kPassword), std::string::npos)
+          << "retort" << shown << " printed the secret:\n"
+          << all;
+      // The failure itself is shown, the value masked (a fan-out's JSON
+      // summary escapes its quotes).
+      EXPECT_TRUE(all.find(R"(integer: "***")") != std::string::npos ||
+                  all.find(R"(integer: \"***\")") != std::string::npos)
+          << "retort" << shown << ":\n"
+          << all;
+    }
+  }
 }
 
 }  // namespace

@@ -92,6 +92,10 @@ struct Migrator::Impl {
   std::set<std::string> SecretPlaceholderNames() const;
   Result<FanoutResult> RunMany(const RunRequest& request,
                                const FanoutOptions& options);
+  // RunMany's work, before secrets are masked in its errors.
+  Result<FanoutResult> RunManyWith(const RunRequest& request,
+                                   const FanoutOptions& options,
+                                   const RunSettings& settings);
   Result<FanoutPlan> PlanMany(const RunRequest& request,
                               const FanoutOptions& options,
                               ConnectionPool& pool);
@@ -1349,6 +1353,18 @@ Result<FanoutResult> Migrator::Impl::RunMany(const RunRequest& request,
   }
   // Thousands of units run the same revisions: read and parse them once.
   settings.step_cache = NewPreparedStepCache();
+  // A unit's error may quote a failing statement, secret values included
+  // (the server's own message does: invalid input syntax ... "<value>").
+  const SecretMask mask(settings.placeholders, settings.secret_placeholders);
+  Result<FanoutResult> result = RunManyWith(request, fanout, settings);
+  if (!result.ok()) return mask.Apply(result.status());
+  for (UnitResult& unit : result->units) unit.error = mask.Apply(unit.error);
+  return result;
+}
+
+Result<FanoutResult> Migrator::Impl::RunManyWith(const RunRequest& request,
+                                                 const FanoutOptions& fanout,
+                                                 const RunSettings& settings) {
   ConnectionPool pool(settings);
   RETORT_ASSIGN_OR_RETURN(FanoutPlan plan, PlanMany(request, fanout, pool));
   if (request.offline) {
