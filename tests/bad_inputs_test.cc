@@ -158,8 +158,9 @@ const std::vector<Case>& Cases() {
          kBoth,
          none,
          {"-x", "schema", "current"},
-         1,
-         "error: -x 'schema': expected KEY=VALUE, e.g. -x schema=auth\n"});
+         2,
+         "error: -x 'schema': expected KEY=VALUE, e.g. -x schema=auth (see "
+         "'retort --help')\n"});
     c.push_back(
         {"command line",
          "--format neither text nor json",
@@ -227,8 +228,9 @@ const std::vector<Case>& Cases() {
                  kBoth,
                  none,
                  {"upgrade", "head", "--tenants", "--all-schemas"},
-                 1,
-                 "error: --tenants and --all-schemas cannot be combined\n"});
+                 2,
+                 "error: --tenants and --all-schemas cannot be combined (see "
+                 "'retort --help')\n"});
     c.push_back({"command line",
                  "--tenants without [tenants]",
                  kBoth,
@@ -1462,9 +1464,9 @@ const std::vector<Case>& Cases() {
                  kBoth,
                  none,
                  {"--schema", "a", "-x", "schema=b", "current"},
-                 1,
+                 2,
                  "error: --schema a and -x schema=b name different schemas; "
-                 "give one\n"});
+                 "give one (see 'retort --help')\n"});
     // ------------------------------------------------------------- output
     c.push_back({"output",
                  "--format json with a non-UTF-8 message",

@@ -225,8 +225,10 @@ TEST_F(CliTest, UnknownCommandSuggests) {
 
 TEST_F(CliTest, BadXArgument) {
   CliResult r = p_.Run({"-x", "schema", "heads"});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "error: -x 'schema': expected KEY=VALUE, e.g. -x schema=auth\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "error: -x 'schema': expected KEY=VALUE, e.g. -x schema=auth (see "
+            "'retort --help')\n");
 }
 
 TEST_F(CliTest, GlobalFlagsAfterCommand) {

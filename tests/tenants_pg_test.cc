@@ -388,12 +388,22 @@ TEST_F(TenantsPgTest, TwoRunsAtOnceApplyEachRevisionOncePerTenant) {
 
 TEST_F(TenantsPgTest, FlagErrors) {
   CliResult r = p_.Run({"upgrade", "head", "--tenants", "--all-schemas"});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "error: --tenants and --all-schemas cannot be combined\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "error: --tenants and --all-schemas cannot be combined (see "
+            "'retort --help')\n");
   r = p_.Run({"--schema", "x", "upgrade", "head", "--tenants"});
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
             "error: --schema (or -x schema=) cannot be combined with "
-            "--tenants: it names one schema, they name many\n");
+            "--tenants: it names one schema, they name many (see 'retort "
+            "--help')\n");
+  r = p_.Run({"-x", "schema=x", "current", "--all-schemas"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "error: --schema (or -x schema=) cannot be combined with "
+            "--all-schemas: it names one schema, they name many (see "
+            "'retort --help')\n");
   p_.WriteFile("retort.toml",
                "script_location = \"migrations\"\nurl = \"" + url_ + "\"\n");
   r = p_.Run({"upgrade", "head", "--tenants"});

@@ -41,8 +41,8 @@ Result<Migrator*> CliContext::OpenMigrator(bool config_must_exist) {
   if (!o.schema.empty() && o.x_args.count("schema") &&
       o.x_args["schema"] != o.schema) {
     // Neither may win silently: they name different version tables.
-    return Status::InvalidArgument("--schema " + o.schema + " and -x schema=" +
-                                   o.x_args["schema"] +
+    return Status::InvalidArgument("--schema " + o.schema +
+                                   " and -x schema=" + o.x_args["schema"] +
                                    " name different schemas; give one");
   }
   if (o.schema.empty() && o.x_args.count("schema"))
@@ -72,6 +72,19 @@ int CliContext::Fail(const Status& status) {
   return kExitFailed;
 }
 
+int CliContext::UsageError(const std::string& message) {
+  ReportError(message + " (see 'retort --help')");
+  return kExitUsage;
+}
+
+std::string CliContext::SchemaFlag() const {
+  if (!flags_.schema.empty()) return flags_.schema;
+  auto x = XArgs();
+  if (!x.ok()) return "";
+  auto it = x->find("schema");
+  return it == x->end() ? std::string() : it->second;
+}
+
 TtyProgress* CliContext::StartProgress(bool enabled, const std::string& kind) {
   progress_ = std::make_unique<TtyProgress>(enabled, err_);
   progress_->set_kind(kind);
@@ -81,9 +94,9 @@ TtyProgress* CliContext::StartProgress(bool enabled, const std::string& kind) {
 const std::vector<CommandInfo>& CommandTable() {
   static const std::vector<CommandInfo>* table = [] {
     auto* t = new std::vector<CommandInfo>;
-    for (auto family : {ProjectCommands, RevisionCommands, RunCommands,
-                        AutogenCommands, GraphCommands, LintCommands,
-                        VerifyCommands}) {
+    for (auto family :
+         {ProjectCommands, RevisionCommands, RunCommands, AutogenCommands,
+          GraphCommands, LintCommands, VerifyCommands}) {
       for (CommandInfo& c : family()) t->push_back(std::move(c));
     }
     return t;
@@ -111,8 +124,9 @@ void AddGlobalFlags(CLI::App* app, GlobalFlags* flags) {
       ->check([](const std::string& url) {
         // An unset shell variable must not fall back to retort.toml's URL.
         return url.find_first_not_of(" \t") == std::string::npos
-                   ? std::string("empty; pass a database URL, or leave "
-                                 "--url out to use retort.toml's")
+                   ? std::string(
+                         "empty; pass a database URL, or leave "
+                         "--url out to use retort.toml's")
                    : std::string();
       });
   app->add_flag("-v,--verbose", flags->verbose, "more output");
@@ -260,6 +274,10 @@ int RunCommandLine(int argc, char** argv, CliContext& ctx) {
     std::cerr << "error: " << e.what() << " (see 'retort --help')\n";
     return kExitUsage;
   }
+  // -x KEY=VALUE is checked here, before any command runs: a malformed
+  // one is a malformed command line.
+  if (auto x = ctx.XArgs(); !x.ok())
+    return ctx.UsageError(x.status().message());
   for (Entry& entry : entries) {
     if (entry.app->parsed()) return entry.command->Run(ctx);
   }

@@ -65,6 +65,12 @@ class CliContext {
   Result<Migrator*> OpenMigrator(bool config_must_exist = false);
   // Reports `status` as "error: ..." and returns kExitFailed.
   int Fail(const Status& status);
+  // A malformed command line that CLI11's parse cannot see (flags that
+  // contradict each other across the global and the command's flags):
+  // "error: <message> (see 'retort --help')", kExitUsage.
+  int UsageError(const std::string& message);
+  // The schema --schema or -x schema= names; "" when neither does.
+  std::string SchemaFlag() const;
 
   // The progress line of a fan-out, drawn when `enabled`; log lines of
   // the Migrator opened after this call erase it first.

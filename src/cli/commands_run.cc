@@ -29,6 +29,10 @@ int FailRun(CliContext& ctx, const Status& status) {
 int RunMany(CliContext& ctx, const ManyFlags& many, bool upgrade,
             const std::string& target, bool sql, bool allow_edited,
             const std::string& in_flight) {
+  if (std::string conflict = many.Conflict(ctx.SchemaFlag());
+      !conflict.empty()) {
+    return ctx.UsageError(conflict);
+  }
   TtyProgress* bar = ctx.StartProgress(
       !sql && !ctx.quiet() && isatty(STDERR_FILENO), many.kind());
   InterruptHandler interrupts(/*announce=*/!ctx.quiet());
@@ -168,7 +172,13 @@ class CurrentCommand : public Command {
 
   int Run(CliContext& ctx) override {
     bool verbose = verbose_ || ctx.verbose();
-    if (many_.any()) return RunMany(ctx, verbose);
+    if (many_.any()) {
+      if (std::string conflict = many_.Conflict(ctx.SchemaFlag());
+          !conflict.empty()) {
+        return ctx.UsageError(conflict);
+      }
+      return RunMany(ctx, verbose);
+    }
     auto m = ctx.OpenMigrator();
     if (!m.ok()) return ctx.Fail(m.status());
     auto r = (*m)->Current(check_heads_);
