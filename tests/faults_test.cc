@@ -267,6 +267,108 @@ TEST_F(FaultsCli, SigintWhileWaitingForTheMigrationLock) {
   EXPECT_FALSE(TableExists(url_, "a"));
 }
 
+// Ctrl-C during a tenant fan-out: every unit's statement in flight is
+// cancelled and rolled back, units not started are not started, retort
+// exits 130 with the summary, and no session of retort's is left.
+TEST_F(FaultsCli, SigintCancelsEveryUnitOfATenantFanout) {
+  Config(
+      "[tenants]\nschemas = [\"t1\", \"t2\", \"t3\", \"t4\", "
+      "\"t5\", \"t6\"]\njobs = 2\n");
+  WriteRevision(p_, "000000000001", "", "", "",
+                "CREATE TABLE ${schema}.x (id int);\nSELECT pg_sleep(60);",
+                "DROP TABLE ${schema}.x;");
+  int pid = p_.Spawn({"upgrade", "head", "--tenants"}, 1);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Scalar(url_,
+                      "SELECT count(*) FROM pg_stat_activity WHERE "
+                      "query LIKE 'SELECT pg_sleep%' AND state = "
+                      "'active' AND pid <> pg_backend_pid()") == "2";
+      },
+      20))
+      << "two units never ran their sleep";
+  auto sent = Clock::now();
+  kill(pid, SIGINT);
+  CliResult r = WaitBounded(p_, pid, 1, 20);
+  EXPECT_LT(SecondsSince(sent), 10);
+  EXPECT_EQ(r.exit_code, 130) << r.out << r.err;
+  EXPECT_NE(r.err.find("error: interrupted by SIGINT: units that had not "
+                       "finished were rolled back or not started (see "
+                       "above)"),
+            std::string::npos)
+      << r.err;
+  // No tenant has the table or a version row: each unit's transaction was
+  // rolled back, or never began.
+  EXPECT_EQ(
+      Scalar(url_, "SELECT count(*) FROM pg_tables WHERE tablename = 'x'"),
+      "0");
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
+                   "'SELECT pg_sleep%' AND pid <> pg_backend_pid()"),
+            "0");
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return Scalar(url_,
+                      "SELECT count(*) FROM pg_stat_activity WHERE "
+                      "datname = current_database() AND pid <> "
+                      "pg_backend_pid() AND backend_type = 'client "
+                      "backend'") == "0";
+      },
+      5))
+      << "sessions of retort left";
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT count(*) FROM pg_locks WHERE locktype = "
+                   "'advisory'"),
+            "0");
+}
+
+// Ctrl-C on SQLite: sqlite3_interrupt stops the statement in flight, the
+// transaction is rolled back, the version table is as it was.
+TEST(FaultsSqlite, SigintInterruptsTheStatementAndRollsBack) {
+  TempProject p;
+  p.WriteFile("retort.toml",
+              "script_location = \"migrations\"\nurl = \"sqlite:///app.db\"\n");
+  p.WriteFile("migrations/script.sql.tmpl", "");
+  WriteRevision(p, "000000000001", "", "", "", "CREATE TABLE a (id int);",
+                "DROP TABLE a;");
+  ASSERT_EQ(p.Run({"upgrade", "head"}).exit_code, 0);
+  // A statement that runs for minutes: a billion-row recursive count.
+  WriteRevision(p, "000000000002", "000000000001", "", "",
+                "CREATE TABLE b (id int);\n"
+                "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM "
+                "c WHERE n < 1000000000) SELECT count(*) FROM c;",
+                "DROP TABLE b;");
+  int pid = p.Spawn({"upgrade", "head"}, 1);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return p.ReadFile(".stderr1")
+                   .find(
+                       "Running upgrade 000000000001 -> "
+                       "000000000002") != std::string::npos;
+      },
+      10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto sent = Clock::now();
+  kill(pid, SIGINT);
+  CliResult r = WaitBounded(p, pid, 1, 10);
+  EXPECT_LT(SecondsSince(sent), 5);
+  EXPECT_EQ(r.exit_code, 130) << r.err;
+  EXPECT_NE(r.err.find("error: interrupted by SIGINT: cancelled " + p.dir() +
+                       "/migrations/versions/000000000002.sql:11: upgrade "
+                       "000000000002 (WITH RECURSIVE c(n) AS"),
+            std::string::npos)
+      << r.err;
+  const std::string url = SqliteUrl(p.dir(), "app.db");
+  EXPECT_EQ(VersionRows(url), Strings{"000000000001"});
+  EXPECT_FALSE(TableExists(url, "b"));
+  EXPECT_TRUE(TableExists(url, "a"));
+  // The database is not left locked: the next run goes through.
+  WriteRevision(p, "000000000002", "000000000001", "", "",
+                "CREATE TABLE b (id int);", "DROP TABLE b;");
+  EXPECT_EQ(p.Run({"upgrade", "head"}).exit_code, 0);
+  EXPECT_TRUE(TableExists(url, "b"));
+}
+
 // With no lock_timeout in retort.toml, migration statements run with 5s.
 TEST_F(FaultsCli, LockTimeoutDefaultsToFiveSeconds) {
   WriteRevision(p_, "000000000001", "", "", "",
