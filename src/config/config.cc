@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "config/dotenv.h"
@@ -115,6 +116,15 @@ class Reader {
   Status Int(const toml::node& node, const std::string& key, int* out) {
     const auto* v = node.as_integer();
     if (!v) return TypeError(node, key, "a whole number");
+    // Never wrapped: 4294967297 is not 1.
+    if (v->get() < std::numeric_limits<int>::min() ||
+        v->get() > std::numeric_limits<int>::max()) {
+      return Status::InvalidArgument(
+          Where(path_, node) + ": '" + key + "' is " +
+          std::to_string(v->get()) + ", out of range (from " +
+          std::to_string(std::numeric_limits<int>::min()) + " to " +
+          std::to_string(std::numeric_limits<int>::max()) + ")");
+    }
     *out = static_cast<int>(v->get());
     return Status::OK();
   }
@@ -229,10 +239,15 @@ Status ApplyTenants(Reader& r, const toml::node& node, Config* config) {
       RETORT_RETURN_IF_ERROR(r.Bool(v, key, &t.create));
     } else if (key == "jobs") {
       RETORT_RETURN_IF_ERROR(r.Int(v, key, &t.jobs));
-      if (t.jobs < 1) return r.TypeError(v, key, "at least 1");
+      // As --jobs: one connection each.
+      if (t.jobs < 1 || t.jobs > 1000) {
+        return r.TypeError(v, key, "from 1 to 1000");
+      }
     } else if (key == "canary") {
       RETORT_RETURN_IF_ERROR(r.Int(v, key, &t.canary));
-      if (t.canary < 0) return r.TypeError(v, key, "0 or more");
+      if (t.canary < 0 || t.canary > 1000000) {
+        return r.TypeError(v, key, "from 0 to 1000000");
+      }
     } else {
       return r.UnknownKey(v, key, TenantKeys(), "tenants");
     }

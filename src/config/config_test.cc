@@ -145,7 +145,21 @@ TEST(ConfigTest, TenantErrors) {
   auto jobs = ParseConfig("[tenants]\njobs = 0\n", "retort.toml", Env({}));
   ASSERT_FALSE(jobs.ok());
   EXPECT_EQ(jobs.status().message(),
-            "retort.toml:2: 'jobs' must be at least 1");
+            "retort.toml:2: 'jobs' must be from 1 to 1000");
+  // A number past int's range is refused, never wrapped (4294967297 would
+  // read as 1).
+  auto wrapped =
+      ParseConfig("[tenants]\njobs = 4294967297\n", "retort.toml", Env({}));
+  ASSERT_FALSE(wrapped.ok());
+  EXPECT_EQ(wrapped.status().message(),
+            "retort.toml:2: 'jobs' is 4294967297, out of range (from "
+            "-2147483648 to 2147483647)");
+  auto retries =
+      ParseConfig("lock_retries = -4294967291\n", "retort.toml", Env({}));
+  ASSERT_FALSE(retries.ok());
+  EXPECT_EQ(retries.status().message(),
+            "retort.toml:1: 'lock_retries' is -4294967291, out of range "
+            "(from -2147483648 to 2147483647)");
   auto target =
       ParseConfig("[targets.eu]\nurl = \"\"\n", "retort.toml", Env({}));
   ASSERT_FALSE(target.ok());
