@@ -276,8 +276,15 @@ int RunCommandLine(int argc, char** argv, CliContext& ctx) {
   }
   // -x KEY=VALUE is checked here, before any command runs: a malformed
   // one is a malformed command line.
-  if (auto x = ctx.XArgs(); !x.ok())
-    return ctx.UsageError(x.status().message());
+  auto x = ctx.XArgs();
+  if (!x.ok()) return ctx.UsageError(x.status().message());
+  if (auto it = x->find("schema"); it != x->end() &&
+                                   !ctx.flags().schema.empty() &&
+                                   it->second != ctx.flags().schema) {
+    // Neither may win silently: they name different version tables.
+    return ctx.UsageError("--schema " + ctx.flags().schema + " and -x schema=" +
+                          it->second + " name different schemas; give one");
+  }
   for (Entry& entry : entries) {
     if (entry.app->parsed()) return entry.command->Run(ctx);
   }
