@@ -1243,6 +1243,19 @@ class Comparer {
            (c.identity_options.empty() ? "" : " (" + c.identity_options + ")");
   }
 
+  // After ADD ... AS IDENTITY on a column that has rows: the sequence moves
+  // past them (its maximum, or minimum for a descending one), else the next
+  // insert would collide. Nothing happens on an empty table.
+  static std::string IdentitySetvalSql(const Table& t, const Column& c) {
+    IdentitySequence seq = ParseIdentityOptions(c.type, c.identity_options);
+    const std::string table = QualifiedName(t.schema, t.name);
+    const std::string extreme =
+        std::string(seq.increment < 0 ? "min" : "max") + "(" + Q(c.name) + ")";
+    return "SELECT setval(pg_get_serial_sequence(" + Literal(table) + ", " +
+           Literal(c.name) + "), " + extreme + ") FROM " + table + " HAVING " +
+           extreme + " IS NOT NULL;\n";
+  }
+
   // "SET INCREMENT BY 1 SET MINVALUE 1 ... SET NO CYCLE": every identity
   // sequence option of `c`, for ALTER COLUMN. All of them, since an option
   // left at its default in `c` may not be at it now.
@@ -1361,6 +1374,13 @@ class Comparer {
       sql += ")";
     }
     if (!t.partition_of.empty()) sql += " " + t.partition_bound;
+    if (!t.inherits.empty()) {
+      sql += " INHERITS (";
+      for (size_t i = 0; i < t.inherits.size(); ++i) {
+        sql += (i ? ", " : "") + RelationSql(side, t.inherits[i]);
+      }
+      sql += ")";
+    }
     if (!t.partition_key.empty()) sql += " PARTITION BY " + t.partition_key;
     sql += WithOptions(t.options);
     Operation& op = Add(OpKind::kCreateTable, OpKind::kDropTable, key,
@@ -1372,6 +1392,10 @@ class Comparer {
     if (!t.partition_of.empty()) {
       op.after_created.insert(t.partition_of);
       op.after_created.insert(UniqueKeysKey(t.partition_of));
+    }
+    // A child needs its parents (which then cannot be dropped before it).
+    for (const std::string& parent : t.inherits) {
+      op.after_created.insert(parent);
     }
     for (const Column& c : t.columns) {
       op.creates.insert(ColumnKey(t.schema, t.name, c.name));
@@ -1520,10 +1544,25 @@ class Comparer {
       op.before_dropped.insert(key);
       return op;
     };
-    auto type_sql = [&](const Column& c) {
+    // An enum has no cast to or from another type but text: a column
+    // changing from or to one goes through text (an array through text[]).
+    auto is_enum = [&](const Column& c) {
+      return !c.type_key.empty() &&
+             (from_.enums.count(c.type_key) || to_.enums.count(c.type_key));
+    };
+    // Strings cast to and from an enum directly (by its I/O functions).
+    auto is_string = [](const Column& c) {
+      return c.type.starts_with("text") || c.type.starts_with("character");
+    };
+    auto type_sql = [&](const Column& from, const Column& c) {
+      std::string via;
+      if (from.type != c.type && (is_enum(from) || is_enum(c)) &&
+          !is_string(from) && !is_string(c)) {
+        via = c.type.ends_with("[]") ? "::text[]" : "::text";
+      }
       return "TYPE " + c.type +
              (c.collation.empty() ? "" : " COLLATE " + c.collation) +
-             " USING " + Q(c.name) + "::" + c.type;
+             " USING " + Q(c.name) + via + "::" + c.type;
     };
     auto set_default = [](const std::optional<std::string>& d) {
       return d ? "SET DEFAULT " + *d : std::string("DROP DEFAULT");
@@ -1559,7 +1598,7 @@ class Comparer {
         if (options_first) {
           sql += prefix + SetIdentityOptionsSql(to) + ";\n";
         }
-        sql += prefix + type_sql(to) + ";\n";
+        sql += prefix + type_sql(from, to) + ";\n";
         if (identity_in_retype && !options_first) {
           sql += prefix + SetIdentityOptionsSql(to) + ";\n";
         }
@@ -1615,14 +1654,37 @@ class Comparer {
                                  old_deps->second.end());
       }
     }
+    bool not_null_done = false;
     if (a.identity != b.identity) {
       auto ident = [](const std::string& i) {
         return i == "a" ? std::string("ALWAYS") : std::string("BY DEFAULT");
       };
-      if (a.identity.empty()) {
-        alter("ADD " + IdentitySql(b), "DROP IDENTITY");
-      } else if (b.identity.empty()) {
-        alter("DROP IDENTITY", "ADD " + IdentitySql(a));
+      if (a.identity.empty() || b.identity.empty()) {
+        // ADD IDENTITY needs the column NOT NULL first, and its sequence
+        // must start past the rows already there; DROP IDENTITY keeps NOT
+        // NULL, which goes after it. One operation per direction, so the
+        // statements keep that order both ways.
+        auto add = [&](const Column& c, bool set_not_null) {
+          return (set_not_null ? prefix + "SET NOT NULL;\n" : "") + prefix +
+                 "ADD " + IdentitySql(c) + ";\n" + IdentitySetvalSql(t, c);
+        };
+        auto drop = [&](bool drop_not_null) {
+          return prefix + "DROP IDENTITY;\n" +
+                 (drop_not_null ? prefix + "DROP NOT NULL;\n" : "");
+        };
+        const bool nn = a.not_null != b.not_null;
+        not_null_done = nn;
+        const bool adding = a.identity.empty();
+        Operation& op =
+            Add(OpKind::kAlterColumn, OpKind::kAlterColumn, key,
+                adding ? add(b, nn) : drop(nn), adding ? drop(nn) : add(a, nn));
+        op.after_created.insert(key);
+        op.before_dropped.insert(key);
+        // The identity's sequence takes the name <table>_<column>_seq: a
+        // sequence of that name (a serial's, dropped here) goes first, and
+        // one created again in the downgrade comes after DROP IDENTITY.
+        std::string seq = RelationKey(t.schema, t.name + "_" + b.name + "_seq");
+        (adding ? op.creates : op.drops).insert(seq);
       } else {
         alter("SET GENERATED " + ident(b.identity),
               "SET GENERATED " + ident(a.identity));
@@ -1632,8 +1694,7 @@ class Comparer {
         a.identity_options != b.identity_options && !identity_in_retype) {
       alter(SetIdentityOptionsSql(b), SetIdentityOptionsSql(a));
     }
-    // After identity: DROP IDENTITY keeps NOT NULL, ADD IDENTITY needs it.
-    if (a.not_null != b.not_null) {
+    if (a.not_null != b.not_null && !not_null_done) {
       alter(b.not_null ? "SET NOT NULL" : "DROP NOT NULL",
             a.not_null ? "SET NOT NULL" : "DROP NOT NULL");
     }
@@ -1673,16 +1734,51 @@ class Comparer {
           "partitions, then swap the names");
       op.reverse_comments = op.comments;
     }
+    // The parents whose columns a table lists on one side only (a child
+    // lists only its own columns): those columns stay where they are when
+    // the table is attached to or detached from a parent, and are not
+    // compared.
+    std::set<std::string> parent_columns;
+    auto columns_of = [&](const std::string& parent) {
+      for (const Catalog* side : {&from_, &to_}) {
+        auto it = side->tables.find(parent);
+        if (it == side->tables.end()) continue;
+        for (const Column& c : it->second.columns) {
+          parent_columns.insert(c.name);
+        }
+      }
+    };
     if (a.partition_of != b.partition_of) {
-      Operation& op = Add(OpKind::kManual, OpKind::kManual, key, "", "");
-      op.comments.push_back(
-          "-- manual: " + name + " changes which table it is a " +
-          "partition of; use ALTER TABLE ... DETACH PARTITION / ATTACH "
-          "PARTITION (the rest of the table is compared once it is done)");
-      op.reverse_comments = op.comments;
-      // A partition lists only its own columns, a plain table all of them:
-      // comparing them now would propose dropping the inherited ones.
-      return;
+      // DETACH leaves the partition a table with all of its columns;
+      // ATTACH requires it to have the parent's columns already.
+      auto detach = [&](const Table& t, const Catalog& side) {
+        return "ALTER TABLE " + RelationSql(side, t.partition_of) +
+               " DETACH PARTITION " + name + ";\n";
+      };
+      auto attach = [&](const Table& t, const Catalog& side) {
+        return "ALTER TABLE " + RelationSql(side, t.partition_of) +
+               " ATTACH PARTITION " + name + " " + t.partition_bound + ";\n";
+      };
+      std::string up, down;
+      if (!a.partition_of.empty()) {
+        up += detach(a, from_);
+        columns_of(a.partition_of);
+      }
+      if (!b.partition_of.empty()) {
+        up += attach(b, to_);
+        columns_of(b.partition_of);
+      }
+      if (!b.partition_of.empty()) down += detach(b, to_);
+      if (!a.partition_of.empty()) down += attach(a, from_);
+      Operation& op =
+          Add(OpKind::kAlterTable, OpKind::kAlterTable, key, up, down);
+      op.after_created.insert(key);
+      op.before_dropped.insert(key);
+      if (!b.partition_of.empty()) {
+        op.after_created.insert(b.partition_of);
+        op.after_created.insert(UniqueKeysKey(b.partition_of));
+      }
+      if (!a.partition_of.empty()) op.before_dropped.insert(a.partition_of);
     } else if (a.partition_bound != b.partition_bound) {
       // A bound cannot be altered, but a partition can be detached and
       // attached again with the new one (ATTACH checks the rows fit).
@@ -1700,13 +1796,48 @@ class Comparer {
       op.after_created.insert(b.partition_of);
       op.before_dropped.insert(b.partition_of);
     }
+    // INHERITS parents joined or left: INHERIT requires the child to have
+    // the parent's columns already, and NO INHERIT leaves them in the child,
+    // its own.
+    if (a.inherits != b.inherits) {
+      auto has = [](const std::vector<std::string>& v, const std::string& k) {
+        return std::find(v.begin(), v.end(), k) != v.end();
+      };
+      for (const std::string& p : a.inherits) {
+        if (has(b.inherits, p)) continue;
+        columns_of(p);
+        Operation& op = Add(OpKind::kAlterTable, OpKind::kAlterTable, key,
+                            "ALTER TABLE " + name + " NO INHERIT " +
+                                RelationSql(from_, p) + ";\n",
+                            "ALTER TABLE " + name + " INHERIT " +
+                                RelationSql(from_, p) + ";\n");
+        op.after_created.insert(key);
+        op.before_dropped.insert(key);
+        op.before_dropped.insert(p);
+      }
+      for (const std::string& p : b.inherits) {
+        if (has(a.inherits, p)) continue;
+        columns_of(p);
+        Operation& op = Add(
+            OpKind::kAlterTable, OpKind::kAlterTable, key,
+            "ALTER TABLE " + name + " INHERIT " + RelationSql(to_, p) + ";\n",
+            "ALTER TABLE " + name + " NO INHERIT " + RelationSql(to_, p) +
+                ";\n");
+        op.after_created.insert(key);
+        op.after_created.insert(p);
+        op.before_dropped.insert(key);
+      }
+    }
     // Columns dropped, added, changed.
     std::vector<const Column*> dropped, added;
     for (const Column& c : a.columns) {
-      if (!b.FindColumn(c.name)) dropped.push_back(&c);
+      if (!b.FindColumn(c.name) && !parent_columns.count(c.name)) {
+        dropped.push_back(&c);
+      }
     }
     for (const Column& c : b.columns) {
       const Column* old = a.FindColumn(c.name);
+      if (!old && parent_columns.count(c.name)) continue;
       if (!old) {
         added.push_back(&c);
       } else if (old->generated_expr != c.generated_expr ||
@@ -1802,8 +1933,17 @@ class Comparer {
   void IndexCreateOps(const std::string& key, const Index& x,
                       const Catalog& side, bool table_created) {
     std::string name = QualifiedName(x.schema, x.name);
+    // pg_get_indexdef prints an index of a partitioned table "ON ONLY" the
+    // parent; created so, it would stay invalid, its partitions without
+    // one. Without ONLY, PostgreSQL builds and attaches an index on every
+    // partition, which is what the catalog it was read from holds (the
+    // partitions' indexes are not listed: they come with it).
+    std::string definition = x.definition;
+    if (size_t at = definition.find(" ON ONLY "); at != std::string::npos) {
+      definition.replace(at, 9, " ON ");
+    }
     Operation& op =
-        Add(OpKind::kCreateIndex, OpKind::kDropIndex, key, x.definition + ";\n",
+        Add(OpKind::kCreateIndex, OpKind::kDropIndex, key, definition + ";\n",
             table_created ? "" : "DROP INDEX " + name + ";\n");
     op.creates.insert(key);
     op.after_created.insert(x.table);
@@ -1823,6 +1963,13 @@ class Comparer {
                }
                if (a && !b && RenameIndexOp(key, *a)) return;
                if (b && !a && IsRenameTarget(key)) return;
+               // A partition's index, attached to its parent's on one side
+               // and the table's own on the other: DETACH PARTITION leaves
+               // it in place, ATTACH PARTITION adopts it. Nothing to run.
+               if ((a && !b && to_.partition_indexes.count(key)) ||
+                   (b && !a && from_.partition_indexes.count(key))) {
+                 return;
+               }
                if (a) {
                  // An index goes away with its table: no statement of its own
                  // then.

@@ -168,7 +168,13 @@ struct Table {
   // ("FOR VALUES FROM (...) TO (...)"); empty otherwise.
   std::string partition_of;
   std::string partition_bound;
-  std::vector<Column> columns;  // in attnum order; inherited columns excluded
+  // Tables: the relation keys of its INHERITS parents, in order (not a
+  // partition's parent); empty otherwise.
+  std::vector<std::string> inherits;
+  // In attnum order. Columns only inherited (from a partition's parent or
+  // an INHERITS parent; attislocal false) are excluded: they come with the
+  // parent.
+  std::vector<Column> columns;
   std::vector<Constraint> constraints;  // sorted by name
   std::vector<Trigger> triggers;        // sorted by name
   bool rls_enabled = false;
@@ -310,9 +316,13 @@ struct Schema {
 // are keyed by identity key so iteration order is stable and both sides of a
 // diff can be walked in step.
 struct Catalog {
-  std::map<std::string, Schema> schemas;            // SchemaKey
-  std::map<std::string, Table> tables;              // RelationKey
-  std::map<std::string, Index> indexes;             // RelationKey
+  std::map<std::string, Schema> schemas;  // SchemaKey
+  std::map<std::string, Table> tables;    // RelationKey
+  std::map<std::string, Index> indexes;   // RelationKey
+  // The indexes of partitions attached to an index of their partitioned
+  // table (RelationKey): they come with it, so are not in `indexes`, but
+  // the name is taken, and a DETACH PARTITION leaves the index behind.
+  std::set<std::string> partition_indexes;
   std::map<std::string, Sequence> sequences;        // RelationKey
   std::map<std::string, View> views;                // RelationKey
   std::map<std::string, EnumType> enums;            // TypeKey

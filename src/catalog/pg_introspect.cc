@@ -194,6 +194,8 @@ class Introspector {
         {"default operator classes", kDefaultOpclassesSql,
          &Introspector::OnDefaultOpclasses},
         {"indexes", IndexesSql(), &Introspector::OnIndexes},
+        {"partition indexes", PartitionIndexesSql(),
+         &Introspector::OnPartitionIndexes},
         {"sequences", SequencesSql(), &Introspector::OnSequences},
         {"functions", FunctionsSql(), &Introspector::OnFunctions},
         {"triggers", TriggersSql(), &Introspector::OnTriggers},
@@ -350,9 +352,18 @@ class Introspector {
            // which Acl() leaves out: no aclexplode for a NULL ACL.
            std::string("CASE WHEN c.relacl IS NOT NULL THEN ") +
            Acl("c.relacl", "c.relowner", 'r') + " END" +
-           ", array_to_string(c.reloptions, chr(30)) "
+           ", array_to_string(c.reloptions, chr(30)), "
+           "CASE WHEN NOT c.relispartition THEN inh.parents END "
            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace" +
            CommentJoin("cd", "pg_class", "c.oid") +
+           // INHERITS parents, "schema<31>name" joined by chr(30), in
+           // order: one aggregate hashed against the relations.
+           "LEFT JOIN (SELECT i2.inhrelid, string_agg(pn2.nspname || chr(31) "
+           "|| pc2.relname, chr(30) ORDER BY i2.inhseqno) AS parents FROM "
+           "pg_inherits i2 JOIN pg_class pc2 ON pc2.oid = i2.inhparent "
+           "JOIN pg_namespace pn2 ON pn2.oid = pc2.relnamespace GROUP BY "
+           "i2.inhrelid) inh ON inh.inhrelid = c.oid "
+           "" +
            "LEFT JOIN pg_inherits ih ON c.relispartition AND "
            "ih.inhrelid = c.oid "
            "LEFT JOIN pg_class pc ON pc.oid = ih.inhparent "
@@ -407,6 +418,18 @@ class Introspector {
       t.rls_forced = Bool(row, 10);
       t.comment = row[11];
       t.options = SplitOptions(Str(row, 15));
+      // In inhseqno order, which CREATE TABLE ... INHERITS keeps.
+      const std::string& parents = Str(row, 16);
+      for (size_t pos = 0; pos < parents.size();) {
+        size_t end = parents.find('\x1e', pos);
+        if (end == std::string::npos) end = parents.size();
+        std::string_view parent(parents.data() + pos, end - pos);
+        pos = end + 1;
+        size_t sep = parent.find('\x1f');
+        if (sep == std::string_view::npos) continue;
+        t.inherits.push_back(
+            RelationKey(parent.substr(0, sep), parent.substr(sep + 1)));
+      }
       table_oids_[Oid(row, 0)] = &catalog_.tables[key];
       catalog_.tables[key] = std::move(t);
     }
@@ -483,9 +506,13 @@ class Introspector {
       if (type != type_keys_.end()) col.type_key = type->second;
       auto table = table_oids_.find(rel);
       if (table != table_oids_.end()) {
-        // Partitions inherit their columns from the parent: only local
-        // ones are the partition's own.
-        if (!table->second->partition_of.empty() && !Bool(row, 10)) continue;
+        // Partitions and INHERITS children inherit columns from their
+        // parents: only local ones are the table's own.
+        if ((!table->second->partition_of.empty() ||
+             !table->second->inherits.empty()) &&
+            !Bool(row, 10)) {
+          continue;
+        }
         const Table& t = *table->second;
         if (row[11]) {  // most columns have no grants of their own
           AddGrants(ColumnKey(t.schema, t.name, col.name),
@@ -673,6 +700,25 @@ class Introspector {
         std::string(kUserNamespace) +
         " AND NOT EXISTS (SELECT 1 FROM pg_inherits ih "
         "WHERE ih.inhrelid = c.oid)";
+  }
+
+  // Indexes attached to a partitioned table's index (IndexesSql leaves
+  // them out).
+  std::string PartitionIndexesSql() const {
+    return "SELECT n.nspname, c.relname, t.relname FROM pg_inherits ih "
+           "JOIN pg_class c ON c.oid = ih.inhrelid AND c.relkind IN ('i', "
+           "'I') JOIN pg_namespace n ON n.oid = c.relnamespace "
+           "JOIN pg_index i ON i.indexrelid = c.oid "
+           "JOIN pg_class t ON t.oid = i.indrelid WHERE " +
+           std::string(kUserNamespace);
+  }
+
+  Status OnPartitionIndexes(const QueryResult& r) {
+    for (const Row& row : r.rows) {
+      if (!RelationIncluded(options_, Str(row, 0), Str(row, 2))) continue;
+      catalog_.partition_indexes.insert(RelationKey(Str(row, 0), Str(row, 1)));
+    }
+    return Status::OK();
   }
 
   // The default opclass of each (access method, type): an index column
