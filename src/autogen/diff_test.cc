@@ -378,8 +378,8 @@ TEST(AutogenCompare, PartitionBoundAndKeyChanges) {
             "ALTER TABLE public.ev DETACH PARTITION public.ev_1;\n"
             "ALTER TABLE public.ev ATTACH PARTITION public.ev_1 FOR VALUES "
             "FROM ('2024-01-01') TO ('2025-01-01');\n");
-  // A plain table becoming a partition: a manual step only, no column of
-  // it proposed for drop.
+  // A plain table becoming a partition: ATTACH PARTITION (DETACH in the
+  // downgrade), no column of it proposed for drop.
   b = a;
   Table plain = MakeTable("ev_2", {Col("at", "date")});
   a.tables[RelationKey("public", "ev_2")] = plain;
@@ -389,7 +389,12 @@ TEST(AutogenCompare, PartitionBoundAndKeyChanges) {
   b.tables[RelationKey("public", "ev_2")] = plain;
   AutogenResult attach = DiffCatalogs(a, b);
   ASSERT_EQ(attach.operations.size(), 1u) << attach.upgrade_sql;
-  EXPECT_EQ(attach.operations[0].kind, OpKind::kManual);
+  EXPECT_EQ(attach.operations[0].kind, OpKind::kAlterTable);
+  EXPECT_EQ(attach.upgrade_sql,
+            "ALTER TABLE public.ev ATTACH PARTITION public.ev_2 FOR VALUES "
+            "FROM ('2025-01-01') TO ('2026-01-01');\n");
+  EXPECT_EQ(attach.downgrade_sql,
+            "ALTER TABLE public.ev DETACH PARTITION public.ev_2;\n");
   a.tables.erase(RelationKey("public", "ev_2"));
   b = a;
   b.tables[RelationKey("public", "ev")].partition_key = "LIST (at)";
