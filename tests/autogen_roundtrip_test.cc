@@ -552,20 +552,77 @@ TEST(AutogenRoundTrip, CreateEnumAndUseIt) {
             "CREATE TABLE t (id int, m mood DEFAULT 'ok', ms mood[]);");
 }
 
-TEST(AutogenRoundTrip, EnumAddValueIsNotReversible) {
-  auto d = RoundTrip("CREATE TYPE mood AS ENUM ('sad', 'happy');",
-                     "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'wild');",
-                     {.irreversible = true});
-  EXPECT_TRUE(Contains(d.upgrade_sql,
-                       "ALTER TYPE public.mood ADD VALUE 'ok' BEFORE 'happy';"))
-      << d.upgrade_sql;
-  EXPECT_TRUE(Contains(
-      d.upgrade_sql, "ALTER TYPE public.mood ADD VALUE 'wild' AFTER 'happy';"))
-      << d.upgrade_sql;
+// Values added in place; the downgrade recreates the type without them
+// (nothing but columns uses it here), defaults dropped and set around it.
+TEST(AutogenRoundTrip, EnumAddValueDowngradeRecreatesTheType) {
+  auto d = RoundTrip(
+      "CREATE TYPE mood AS ENUM ('sad', 'happy');\n"
+      "CREATE TABLE t (m mood DEFAULT 'sad', ms mood[]);",
+      "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'wild');\n"
+      "CREATE TABLE t (m mood DEFAULT 'sad', ms mood[]);");
+  EXPECT_EQ(d.upgrade_sql,
+            "ALTER TYPE public.mood ADD VALUE 'ok' BEFORE 'happy';\n\n"
+            "ALTER TYPE public.mood ADD VALUE 'wild' AFTER 'happy';\n");
+  EXPECT_EQ(d.downgrade_sql,
+            "-- enum public.mood changes from ('sad', 'ok', 'happy', 'wild') "
+            "to ('sad', 'happy'): PostgreSQL cannot remove or reorder enum "
+            "values in place, so the type is recreated and its columns "
+            "converted through text\n"
+            "-- rows still holding 'ok', 'wild' make the conversion fail: "
+            "update them first\n"
+            "-- retort: destructive\n"
+            "CREATE TYPE public.mood__retort_swap AS ENUM ('sad', 'happy');\n"
+            "ALTER TABLE public.t ALTER COLUMN m DROP DEFAULT;\n"
+            "ALTER TABLE public.t ALTER COLUMN m TYPE public.mood__retort_swap "
+            "USING m::text::public.mood__retort_swap;\n"
+            "ALTER TABLE public.t ALTER COLUMN ms TYPE "
+            "public.mood__retort_swap[] USING "
+            "ms::text[]::public.mood__retort_swap[];\n"
+            "DROP TYPE public.mood;\n"
+            "ALTER TYPE public.mood__retort_swap RENAME TO mood;\n"
+            "ALTER TABLE public.t ALTER COLUMN m SET DEFAULT "
+            "'sad'::public.mood;\n");
+}
+
+// Columns of the type that only one side has: the downgrade drops the new
+// ones before recreating the type, and adds the old ones back after.
+TEST(AutogenRoundTrip, EnumAddValueWithColumnsOnOneSide) {
+  RoundTrip(
+      "CREATE TYPE mood AS ENUM ('sad', 'happy');\n"
+      "CREATE TABLE t (m mood);\nCREATE TABLE u (id int, x mood);",
+      "CREATE TYPE mood AS ENUM ('sad', 'happy', 'wild');\n"
+      "CREATE TABLE t (m mood);\nCREATE TABLE u (id int);\n"
+      "CREATE TABLE v (y mood DEFAULT 'wild');");
+}
+
+// With a view on it, the downgrade of ADD VALUE is left to the user.
+TEST(AutogenRoundTrip, EnumAddValueUnderAViewIsNotReversible) {
+  auto d = RoundTrip(
+      "CREATE TYPE mood AS ENUM ('sad', 'happy');\n"
+      "CREATE TABLE t (m mood);\nCREATE VIEW v AS SELECT m FROM t;",
+      "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\n"
+      "CREATE TABLE t (m mood);\nCREATE VIEW v AS SELECT m FROM t;",
+      {.irreversible = true});
   EXPECT_TRUE(Contains(d.downgrade_sql,
-                       "-- manual: PostgreSQL cannot "
-                       "drop value 'ok'"))
+                       "-- manual: PostgreSQL cannot drop value 'ok' from "
+                       "enum public.mood; recreate the type"))
       << d.downgrade_sql;
+}
+
+// A value added and used in the same revision: the use goes to a step of
+// its own, after the ADD VALUE is committed.
+TEST(AutogenRoundTrip, EnumValueAddedAndUsedGetsAStep) {
+  auto d = RoundTrip(
+      "CREATE TYPE mood AS ENUM ('sad', 'happy');\nCREATE TABLE t (m mood);",
+      "CREATE TYPE mood AS ENUM ('sad', 'happy', 'wild');\n"
+      "CREATE TABLE t (m mood DEFAULT 'wild');");
+  EXPECT_EQ(d.upgrade_sql,
+            "ALTER TYPE public.mood ADD VALUE 'wild' AFTER 'happy';\n\n"
+            "-- retort: step\n"
+            "-- the values added above are committed first: PostgreSQL "
+            "refuses to use an enum value in the transaction that added it\n"
+            "ALTER TABLE public.t ALTER COLUMN m SET DEFAULT "
+            "'wild'::public.mood;\n");
 }
 
 TEST(AutogenRoundTrip, EnumValueRename) {
@@ -597,17 +654,25 @@ TEST(AutogenRoundTrip, EnumValueRenameAndAdd) {
       << d.upgrade_sql;
 }
 
-TEST(AutogenRoundTrip, EnumValueRemovedIsManual) {
+// Values removed or reordered: the type is recreated, both ways.
+TEST(AutogenRoundTrip, EnumValueRemovedRecreatesTheType) {
   // Two new labels could stand in for 'ok': no rename is guessed.
-  std::string a = DatabaseWith("CREATE TYPE mood AS ENUM ('sad', 'ok');");
-  std::string b =
-      DatabaseWith("CREATE TYPE mood AS ENUM ('sad', 'fine', 'good');");
-  ASSERT_FALSE(a.empty());
-  ASSERT_FALSE(b.empty());
-  AutogenResult d = DiffCatalogs(MustIntrospect(a), MustIntrospect(b));
+  auto d = RoundTrip(
+      "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE t (m mood);",
+      "CREATE TYPE mood AS ENUM ('sad', 'fine', 'good');\n"
+      "CREATE TABLE t (m mood);");
   ASSERT_EQ(d.operations.size(), 1u) << d.upgrade_sql;
-  EXPECT_EQ(d.operations[0].kind, OpKind::kManual);
-  EXPECT_TRUE(Contains(d.upgrade_sql, "cannot remove or reorder enum values"))
+  EXPECT_EQ(d.operations[0].kind, OpKind::kAlterType);
+  EXPECT_TRUE(Contains(d.upgrade_sql,
+                       "CREATE TYPE public.mood__retort_swap AS ENUM ('sad', "
+                       "'fine', 'good');\nALTER TABLE public.t ALTER COLUMN m "
+                       "TYPE public.mood__retort_swap USING "
+                       "m::text::public.mood__retort_swap;\nDROP TYPE "
+                       "public.mood;\nALTER TYPE public.mood__retort_swap "
+                       "RENAME TO mood;\n"))
+      << d.upgrade_sql;
+  EXPECT_TRUE(Contains(d.upgrade_sql,
+                       "-- rows still holding 'ok' make the conversion fail"))
       << d.upgrade_sql;
 }
 
@@ -1606,6 +1671,19 @@ TEST(AutogenProbe, EnumValueRemovedSwap) {
       "CREATE TABLE p (m mood DEFAULT 'sad', ms mood[]);",
       "CREATE TYPE mood AS ENUM ('happy', 'sad');\n"
       "CREATE TABLE p (m mood DEFAULT 'sad', ms mood[]);");
+}
+TEST(AutogenProbe, EnumSwapWithDependents) {
+  const std::string rest =
+      "CREATE TABLE p (id int, m mood DEFAULT 'sad' CHECK (m <> 'happy'), "
+      "ms mood[]);\n"
+      "CREATE INDEX p_sad ON p (id) WHERE m = 'sad';\n"
+      "CREATE INDEX p_m ON p (m);\n"
+      "CREATE VIEW sad_p AS SELECT id, m FROM p WHERE m = 'sad';\n"
+      "CREATE FUNCTION is_sad(x mood) RETURNS boolean LANGUAGE sql "
+      "IMMUTABLE AS $$ SELECT x = 'sad' $$;\n"
+      "COMMENT ON TYPE mood IS 'how it feels';\n";
+  RoundTrip("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\n" + rest,
+            "CREATE TYPE mood AS ENUM ('happy', 'meh', 'sad');\n" + rest);
 }
 }  // namespace
 }  // namespace retort

@@ -309,6 +309,58 @@ Result<Catalog> TargetRead::Take(double* seconds) {
   return out;
 }
 
+namespace {
+
+// PostgreSQL refuses to use an enum value in the transaction that added it
+// ("unsafe use of new enum value"): when a statement after the ADD VALUEs
+// names an added value ('v'::type in a default, a CHECK, a view), the
+// statements after the last ADD VALUE start a step of their own, so the
+// values are committed first (-- retort: step, docs/revision-files.md).
+void StepAfterAddedEnumValues(std::vector<Operation>* ops) {
+  static constexpr std::string_view kAddValue = " ADD VALUE '";
+  std::vector<std::string> added;
+  size_t last = ops->size();
+  for (size_t i = 0; i < ops->size(); ++i) {
+    const std::string& sql = (*ops)[i].sql;
+    if ((*ops)[i].kind != OpKind::kAlterType ||
+        !sql.starts_with("ALTER TYPE")) {
+      continue;
+    }
+    size_t at = sql.find(kAddValue);
+    if (at == std::string::npos) continue;
+    // The literal: up to the closing quote (a doubled one is part of it).
+    size_t end = at + kAddValue.size();
+    while (end < sql.size()) {
+      if (sql[end] == '\'' && end + 1 < sql.size() && sql[end + 1] == '\'') {
+        end += 2;
+        continue;
+      }
+      if (sql[end] == '\'') break;
+      ++end;
+    }
+    added.push_back(sql.substr(at + kAddValue.size() - 1,
+                               end + 1 - (at + kAddValue.size() - 1)) +
+                    "::");
+    last = i;
+  }
+  if (added.empty() || last + 1 >= ops->size()) return;
+  for (size_t i = last + 1; i < ops->size(); ++i) {
+    const std::string& sql = (*ops)[i].sql;
+    for (const std::string& use : added) {
+      if (sql.find(use) == std::string::npos) continue;
+      std::vector<std::string>& comments = (*ops)[last + 1].comments;
+      comments.insert(comments.begin(),
+                      "-- the values added above are committed first: "
+                      "PostgreSQL refuses to use an enum value in the "
+                      "transaction that added it");
+      comments.insert(comments.begin(), "-- retort: step");
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired,
                            bool idempotent_schemas,
                            const std::set<std::string>& implicit_schemas) {
@@ -325,6 +377,7 @@ AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired,
   }
   OrderedOperations down = ReverseOperations(up.operations);
   result.cycle = up.cycle || down.cycle;
+  StepAfterAddedEnumValues(&up.operations);
   result.upgrade_sql = RenderSql(up.operations);
   result.downgrade_sql = RenderSql(down.operations);
   result.operations = std::move(up.operations);

@@ -225,6 +225,7 @@ class Comparer {
 
   std::vector<Operation> Run() {
     FindRenames();
+    FindEnumSwaps();
     FindRebuilds();
     DiffSchemas();
     DiffExtensions();
@@ -473,6 +474,54 @@ class Comparer {
   // (Unchanged definitions only: one the models change is re-created
   // anyway. Foreign keys are still rebuilt, since both of their ends may be
   // retyped and the types must match when each ALTER runs.)
+  // Enums whose values are removed or reordered (not one value renamed, not
+  // values only added) cannot change in place: the type is recreated (see
+  // EnumSwapOp), and every column alike on both sides that uses it changes
+  // type twice. Those columns count as retyped for FindRebuilds (views,
+  // indexes, constraints and defaults that use them are rebuilt around the
+  // swap; PostgreSQL's own re-parse of an index predicate or CHECK holding
+  // 'v'::old would fail against the new type), and the type itself as gone
+  // (functions taking it are rebuilt).
+  void FindEnumSwaps() {
+    for (const auto& [key, a] : from_.enums) {
+      auto it = to_.enums.find(key);
+      if (it == to_.enums.end() || a.labels == it->second.labels) continue;
+      size_t position = 0;
+      if (!EnumRenameTarget(a, it->second, &position).empty()) continue;
+      if (IsSubsequence(a.labels, it->second.labels)) continue;
+      swapped_enums_[key] = EnumColumns(key);
+      for (const std::string& column : swapped_enums_[key]) {
+        retyped_.insert(column);
+      }
+    }
+  }
+
+  // Columns on both sides that use enum `key` (arrays of it too).
+  std::vector<std::string> EnumColumns(const std::string& key) const {
+    std::vector<std::string> out;
+    for (const auto& [table_key, a] : from_.tables) {
+      auto it = to_.tables.find(table_key);
+      if (it == to_.tables.end()) continue;
+      for (const Column& c : a.columns) {
+        if (c.type_key != key) continue;
+        const Column* n = it->second.FindColumn(c.name);
+        if (n == nullptr || n->type != c.type) continue;
+        out.push_back(ColumnKey(a.schema, a.name, c.name));
+      }
+    }
+    return out;
+  }
+
+  bool IsSwappedEnumColumn(const std::string& column_key) const {
+    for (const auto& [key, columns] : swapped_enums_) {
+      if (std::find(columns.begin(), columns.end(), column_key) !=
+          columns.end()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   void FindRebuilds() {
     std::map<std::string, Dependent> both;
     std::deque<std::string> work;
@@ -574,6 +623,10 @@ class Comparer {
       }
     };
     seed();
+    for (const auto& [key, columns] : swapped_enums_) {
+      work.push_back(key);
+      work.insert(work.end(), columns.begin(), columns.end());
+    }
     if (work.empty()) return;  // nothing goes away: nothing to rebuild
     // Most often nothing depends on any seed (a model adds columns): one
     // pass over the edges says so, before the edges are inverted.
@@ -614,7 +667,9 @@ class Comparer {
       if (!seen.insert(key).second) continue;
       auto it = dependents.find(key);
       if (it == dependents.end()) continue;
-      const bool retyped = retyped_.count(key) > 0;
+      // (A swapped enum's column is not re-parsed safely: see
+      // FindEnumSwaps.)
+      const bool retyped = retyped_.count(key) > 0 && !IsSwappedEnumColumn(key);
       for (std::string_view view : it->second) {
         std::string d(view);
         auto dep = both.find(d);
@@ -843,7 +898,167 @@ class Comparer {
     return found;
   }
 
-  void AlterEnum(const std::string& key, const EnumType& a, const EnumType& b) {
+  // The enum recreated with `b`'s labels (and, in the downgrade, `a`'s):
+  // CREATE TYPE under a temporary name, every column that uses it (FindEnum
+  // Swaps) changed to it through text, DROP TYPE of the old one, RENAME of
+  // the new one, its comment set again. What uses the type or its columns
+  // is rebuilt around this operation (FindRebuilds), which both drops and
+  // creates the type's key and the columns' "retype:" keys so that holds
+  // in both directions.
+  // With `only_down`, the upgrade adds values in place (AlterEnum) and only
+  // the downgrade recreates the type; nothing but the columns uses it, and
+  // their defaults are dropped and set again here.
+  void EnumSwapOp(const std::string& key, const EnumType& a, const EnumType& b,
+                  bool only_down = false) {
+    const std::string name = QualifiedName(b.schema, b.name);
+    const std::string temp_name = b.name + "__retort_swap";
+    const std::string temp = QualifiedName(b.schema, temp_name);
+    const std::vector<std::string> columns =
+        only_down ? EnumColumns(key) : swapped_enums_[key];
+    auto labels = [](const EnumType& e) {
+      std::string out;
+      for (const std::string& l : e.labels) {
+        out += (out.empty() ? "" : ", ") + Literal(l);
+      }
+      return out;
+    };
+    auto swap = [&](const EnumType& to, const Catalog& to_side) {
+      std::string sql =
+          "CREATE TYPE " + temp + " AS ENUM (" + labels(to) + ");\n";
+      std::string defaults;
+      for (const std::string& column_key : columns) {
+        const auto& [table, column] = SplitColumnKey(column_key);
+        const std::string alter = "ALTER TABLE " +
+                                  QualifiedName(table->schema, table->name) +
+                                  " ALTER COLUMN " + Q(column->name) + " ";
+        const std::string array = column->type.ends_with("[]") ? "[]" : "";
+        if (only_down) {
+          // The downgrade, from to_'s column to to_side's (from_'s).
+          const Column* now = ColumnOf(to_, column_key);
+          const Column* then = ColumnOf(to_side, column_key);
+          if (now != nullptr && now->default_expr) {
+            sql += alter + "DROP DEFAULT;\n";
+          }
+          if (then != nullptr && then->default_expr) {
+            defaults += alter + "SET DEFAULT " + *then->default_expr + ";\n";
+          }
+        }
+        sql += alter + "TYPE " + temp + array + " USING " + Q(column->name) +
+               "::text" + array + "::" + temp + array + ";\n";
+      }
+      sql += "DROP TYPE " + name + ";\n";
+      sql += "ALTER TYPE " + temp + " RENAME TO " + Q(b.name) + ";\n";
+      sql += defaults;
+      if (to.comment) {
+        sql +=
+            "COMMENT ON TYPE " + name + " IS " + Literal(*to.comment) + ";\n";
+      }
+      return sql;
+    };
+    Operation& op = Add(OpKind::kAlterType, OpKind::kAlterType, key,
+                        only_down ? "" : swap(b, to_), swap(a, from_));
+    auto removed = [&](const EnumType& from, const EnumType& to) {
+      std::string out;
+      for (const std::string& l : from.labels) {
+        if (std::find(to.labels.begin(), to.labels.end(), l) ==
+            to.labels.end()) {
+          out += (out.empty() ? "" : ", ") + Literal(l);
+        }
+      }
+      return out;
+    };
+    auto note = [&](const EnumType& from, const EnumType& to) {
+      std::vector<std::string> lines = {
+          "-- enum " + name + " changes from (" + labels(from) + ") to (" +
+          labels(to) +
+          "): PostgreSQL cannot remove or reorder enum values in place, so "
+          "the type is recreated and its columns converted through text"};
+      std::string gone = removed(from, to);
+      if (!gone.empty()) {
+        lines.push_back("-- rows still holding " + gone +
+                        " make the conversion fail: update them first");
+      }
+      return lines;
+    };
+    if (!only_down) op.comments = note(a, b);
+    op.reverse_comments = note(b, a);
+    op.destructive = !removed(a, b).empty();
+    op.reverse_destructive = !removed(b, a).empty();
+    if (only_down) {
+      // Only the downgrade runs: after the drops of the columns of the
+      // type only the upgrade added, before the adds of those it dropped
+      // (which come back with the recreated type). Keyed by those columns,
+      // not by the type: the upgrade's statements that use the added
+      // values (SET DEFAULT 'new'::type) need and keep the type as it is.
+      for (const Catalog* side : {&from_, &to_}) {
+        for (const auto& [table_key, t] : side->tables) {
+          for (const Column& c : t.columns) {
+            if (c.type_key != key) continue;
+            std::string ck = ColumnKey(t.schema, t.name, c.name);
+            if (std::find(columns.begin(), columns.end(), ck) !=
+                columns.end()) {
+              continue;
+            }
+            (side == &from_ ? op.creates : op.drops).insert(ck);
+          }
+        }
+      }
+      return;
+    }
+    op.creates.insert(key);
+    op.drops.insert(key);
+    for (const std::string& column_key : columns) {
+      op.after_created.insert(column_key);
+      op.before_dropped.insert(column_key);
+      retype_ops_[column_key] = ops_.size() - 1;
+    }
+  }
+
+  // Whether anything but columns uses enum `key` or its columns (views,
+  // indexes, constraints, functions, ...), on either side.
+  bool EnumHasDependents(const std::string& key) const {
+    std::set<std::string> used = {key};
+    for (const std::string& c : EnumColumns(key)) used.insert(c);
+    for (const Catalog* side : {&from_, &to_}) {
+      for (const auto& [object, needs] : side->depends_on) {
+        if (object.starts_with("column:")) continue;
+        for (const std::string& n : needs) {
+          if (used.count(n)) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  // The column of `side` with key `column_key`; nullptr when none.
+  static const Column* ColumnOf(const Catalog& side,
+                                const std::string& column_key) {
+    for (const auto& [table_key, t] : side.tables) {
+      for (const Column& c : t.columns) {
+        if (ColumnKey(t.schema, t.name, c.name) == column_key) return &c;
+      }
+    }
+    return nullptr;
+  }
+
+  // The table and column of a column key of `from_` (FindEnumSwaps lists
+  // only columns found there).
+  std::pair<const Table*, const Column*> SplitColumnKey(
+      const std::string& column_key) const {
+    for (const auto& [table_key, t] : from_.tables) {
+      for (const Column& c : t.columns) {
+        if (ColumnKey(t.schema, t.name, c.name) == column_key) {
+          return {&t, &c};
+        }
+      }
+    }
+    return {nullptr, nullptr};
+  }
+
+  // `swap_down`: the downgrade of added values may recreate the type (not
+  // after a rename, which its downgrade undoes in place).
+  void AlterEnum(const std::string& key, const EnumType& a, const EnumType& b,
+                 bool may_swap_down = true) {
     if (a.labels == b.labels) return;
     std::string name = QualifiedName(b.schema, b.name);
     size_t position = 0;
@@ -873,27 +1088,21 @@ class Comparer {
       renamed.labels[position] = renamed_to;
       // Values added around the renamed one follow it (same kind, later
       // input position: the ordering keeps them after).
-      if (renamed.labels != b.labels) AlterEnum(key, renamed, b);
+      if (renamed.labels != b.labels) {
+        AlterEnum(key, renamed, b, /*may_swap_down=*/false);
+      }
       return;
     }
     // Labels can only be added in place: the old list must survive, in
-    // order, inside the new one.
-    if (!IsSubsequence(a.labels, b.labels)) {
-      Operation& op = Add(OpKind::kManual, OpKind::kManual, key, "", "");
-      std::string from_list, to_list;
-      for (const auto& l : a.labels)
-        from_list += (from_list.empty() ? "" : ", ") + Literal(l);
-      for (const auto& l : b.labels)
-        to_list += (to_list.empty() ? "" : ", ") + Literal(l);
-      op.comments.push_back("-- manual: enum " + name + " changes from (" +
-                            from_list + ") to (" + to_list +
-                            "); PostgreSQL cannot remove or reorder enum "
-                            "values in place: recreate the type (CREATE TYPE "
-                            "under a new name, ALTER the columns to it with "
-                            "USING, DROP the old type, RENAME the new one)");
-      op.reverse_comments = op.comments;
+    // order, inside the new one. Otherwise the type is recreated.
+    if (swapped_enums_.count(key)) {
+      EnumSwapOp(key, a, b);
       return;
     }
+    // Values added: in place. The downgrade recreates the type without
+    // them when nothing but columns uses it; otherwise it says what to do.
+    const bool swap_down = may_swap_down && !EnumHasDependents(key);
+    if (swap_down) EnumSwapOp(key, a, b, /*only_down=*/true);
     std::set<std::string> old_labels(a.labels.begin(), a.labels.end());
     for (size_t i = 0; i < b.labels.size(); ++i) {
       if (old_labels.count(b.labels[i])) continue;
@@ -903,16 +1112,24 @@ class Comparer {
       } else if (i > 0) {
         where = " AFTER " + Literal(b.labels[i - 1]);
       }
-      Operation& op = Add(OpKind::kAlterType, OpKind::kManual, key,
+      Operation& op = Add(OpKind::kAlterType,
+                          swap_down ? OpKind::kAlterType : OpKind::kManual, key,
                           "ALTER TYPE " + name + " ADD VALUE " +
                               Literal(b.labels[i]) + where + ";\n",
                           "");
-      op.reverse_comments.push_back("-- manual: PostgreSQL cannot drop value " +
-                                    Literal(b.labels[i]) + " from enum " +
-                                    name + "; recreate the type to remove it");
+      old_labels.insert(b.labels[i]);
+      // With swap_down, ordered by the swap's downgrade (EnumSwapOp), which
+      // both creates and drops the type's key.
+      if (swap_down) continue;
+      op.reverse_comments.push_back(
+          "-- manual: PostgreSQL cannot drop value " + Literal(b.labels[i]) +
+          " from enum " + name +
+          "; recreate the type to remove it (CREATE TYPE under a new name, "
+          "ALTER its columns to it USING col::text::new, DROP the old type, "
+          "RENAME the new one): views, indexes, constraints or functions "
+          "use it, so retort leaves this to you");
       op.after_created.insert(key);
       op.before_dropped.insert(key);
-      old_labels.insert(b.labels[i]);
     }
   }
 
@@ -2208,6 +2425,9 @@ class Comparer {
   // ALTER ... TYPE of each.
   std::set<std::string> retyped_;
   std::map<std::string, size_t> retype_ops_;
+  // Enums recreated under a new type (FindEnumSwaps): by type key, the
+  // columns alike on both sides that use it.
+  std::map<std::string, std::vector<std::string>> swapped_enums_;
 };
 
 }  // namespace
