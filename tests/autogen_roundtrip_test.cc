@@ -1657,22 +1657,42 @@ TEST(AutogenRoundTrip, NoInheritKeepsTheColumns) {
             "ALTER TABLE public.child INHERIT public.parent;\n");
 }
 
-// --- PROBES (temporary)
-// -------------------------------------------------------
-TEST(AutogenProbe, Collation) {
-  RoundTrip("CREATE TABLE t (s text);",
-            "CREATE COLLATION ci (provider = icu, locale = "
-            "'und-u-ks-level2', deterministic = false);\n"
-            "CREATE TABLE t (s text COLLATE ci);");
+// --- collations (issue 15) ---------------------------------------------------
+
+// CREATE COLLATION before the columns that use it; the downgrade changes
+// the columns back before DROP COLLATION.
+TEST(AutogenRoundTrip, CollationsCreatedUsedAndDropped) {
+  auto d = RoundTrip(
+      "CREATE COLLATION old_c (provider = libc, locale = 'C');\n"
+      "CREATE TABLE t (s text COLLATE old_c, k text);",
+      "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', "
+      "deterministic = false);\n"
+      "COMMENT ON COLLATION ci IS 'case-insensitive';\n"
+      "CREATE TABLE t (s text, k text COLLATE ci);\n"
+      "CREATE TABLE u (name text COLLATE ci UNIQUE);");
+  EXPECT_TRUE(Contains(d.upgrade_sql,
+                       "CREATE COLLATION public.ci (provider = icu, locale = "
+                       "'und-u-ks-level2', deterministic = false);"))
+      << d.upgrade_sql;
+  EXPECT_LT(d.upgrade_sql.find("CREATE COLLATION public.ci"),
+            d.upgrade_sql.find("COLLATE public.ci"))
+      << d.upgrade_sql;
+  EXPECT_LT(d.upgrade_sql.find("ALTER COLUMN s TYPE text"),
+            d.upgrade_sql.find("DROP COLLATION public.old_c;"))
+      << d.upgrade_sql;
+  EXPECT_TRUE(Contains(d.downgrade_sql,
+                       "CREATE COLLATION public.old_c (provider = libc, "
+                       "lc_collate = 'C', lc_ctype = 'C');"))
+      << d.downgrade_sql;
 }
-TEST(AutogenProbe, EnumValueRemovedSwap) {
-  RoundTrip(
-      "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\n"
-      "CREATE TABLE p (m mood DEFAULT 'sad', ms mood[]);",
-      "CREATE TYPE mood AS ENUM ('happy', 'sad');\n"
-      "CREATE TABLE p (m mood DEFAULT 'sad', ms mood[]);");
-}
-TEST(AutogenProbe, EnumSwapWithDependents) {
+
+// --- enum recreation with what uses it (issue 15) ---------------------------
+
+// The type recreated under a CHECK and a partial index holding 'v'::mood, a
+// plain index, a view reading the column and a function taking the type:
+// all dropped before and created after, the default set again, the type's
+// comment kept.
+TEST(AutogenRoundTrip, EnumRecreatedUnderItsDependents) {
   const std::string rest =
       "CREATE TABLE p (id int, m mood DEFAULT 'sad' CHECK (m <> 'happy'), "
       "ms mood[]);\n"
@@ -1682,8 +1702,42 @@ TEST(AutogenProbe, EnumSwapWithDependents) {
       "CREATE FUNCTION is_sad(x mood) RETURNS boolean LANGUAGE sql "
       "IMMUTABLE AS $$ SELECT x = 'sad' $$;\n"
       "COMMENT ON TYPE mood IS 'how it feels';\n";
-  RoundTrip("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\n" + rest,
-            "CREATE TYPE mood AS ENUM ('happy', 'meh', 'sad');\n" + rest);
+  auto d =
+      RoundTrip("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\n" + rest,
+                "CREATE TYPE mood AS ENUM ('happy', 'meh', 'sad');\n" + rest);
+  const std::string& up = d.upgrade_sql;
+  const size_t swap = up.find("CREATE TYPE public.mood__retort_swap");
+  ASSERT_NE(swap, std::string::npos) << up;
+  for (const char* before :
+       {"DROP VIEW public.sad_p;", "DROP INDEX public.p_sad;",
+        "ALTER TABLE public.p DROP CONSTRAINT p_m_check;",
+        "DROP FUNCTION public.is_sad(x public.mood);",
+        "ALTER TABLE public.p ALTER COLUMN m DROP DEFAULT;"}) {
+    EXPECT_LT(up.find(before), swap) << before << "\n" << up;
+  }
+  for (const char* after :
+       {"CREATE VIEW public.sad_p", "WHERE (m = 'sad'::public.mood);",
+        "ADD CONSTRAINT p_m_check", "CREATE OR REPLACE FUNCTION public.is_sad",
+        "ALTER COLUMN m SET DEFAULT 'sad'::public.mood;",
+        "COMMENT ON TYPE public.mood IS 'how it feels';"}) {
+    size_t at = up.find(after);
+    EXPECT_NE(at, std::string::npos) << after << "\n" << up;
+    EXPECT_GT(at, swap) << after << "\n" << up;
+  }
 }
+
+// The downgrade drops a view before the view it reads (the names sort the
+// other way).
+TEST(AutogenRoundTrip, ViewOnViewDroppedInDependencyOrder) {
+  auto d = RoundTrip("CREATE TABLE t (a int);",
+                     "CREATE TABLE t (a int);\n"
+                     "CREATE VIEW bbb_view1 AS SELECT a FROM t;\n"
+                     "CREATE VIEW aaa_view2 AS SELECT a FROM bbb_view1;\n"
+                     "CREATE VIEW ccc_view3 AS SELECT a FROM aaa_view2;");
+  EXPECT_EQ(d.downgrade_sql,
+            "DROP VIEW public.ccc_view3;\n\nDROP VIEW public.aaa_view2;\n\n"
+            "DROP VIEW public.bbb_view1;\n");
+}
+
 }  // namespace
 }  // namespace retort

@@ -229,6 +229,7 @@ class Comparer {
     FindRebuilds();
     DiffSchemas();
     DiffExtensions();
+    DiffCollations();
     DiffEnums();
     DiffDomains();
     DiffComposites();
@@ -826,6 +827,61 @@ class Comparer {
             op.creates.insert(key);
             op.reverse_destructive = true;
             if (x.schema != "pg_catalog") InSchema(op, x.schema);
+          });
+        });
+  }
+
+  // --- collations ------------------------------------------------------------
+
+  static std::string CreateCollationSql(const Collation& c) {
+    std::string sql = "CREATE COLLATION " + QualifiedName(c.schema, c.name) +
+                      " (provider = " + c.provider;
+    if (c.provider == "icu") {
+      sql += ", locale = " + Literal(c.locale);
+    } else {
+      sql += ", lc_collate = " + Literal(c.lc_collate) +
+             ", lc_ctype = " + Literal(c.lc_ctype);
+    }
+    if (!c.deterministic) sql += ", deterministic = false";
+    return sql + ");\n";
+  }
+
+  // Created and dropped; a changed definition cannot be altered (columns,
+  // indexes and constraints use the collation by its OID), so it is a
+  // manual step. Columns name the collation among what they need
+  // (ColumnDeps, AlterColumn).
+  void DiffCollations() {
+    WalkMaps(
+        from_.collations, to_.collations,
+        [&](const std::string& key, const Collation* a, const Collation* b) {
+          const std::string name =
+              QualifiedName((a ? a : b)->schema, (a ? a : b)->name);
+          if (a && b) {
+            Collation x = *a, y = *b;
+            x.comment = y.comment;
+            if (x != y) {
+              Operation& op =
+                  Add(OpKind::kManual, OpKind::kManual, key, "", "");
+              op.comments.push_back(
+                  "-- manual: collation " + name + " changes from " +
+                  CreateCollationSql(*a).substr(17) + "-- to " +
+                  CreateCollationSql(*b).substr(17) +
+                  "-- PostgreSQL cannot alter a collation's definition: "
+                  "create one under a new name and move the columns, "
+                  "indexes and constraints that use it");
+              op.reverse_comments = op.comments;
+            }
+            CommentOp("COLLATION " + name, key, a->comment, b->comment, false);
+            return;
+          }
+          const Collation& c = a ? *a : *b;
+          CreateOrDrop(a != nullptr, [&] {
+            Operation& op =
+                Add(OpKind::kCreateType, OpKind::kDropType, key,
+                    CreateCollationSql(c), "DROP COLLATION " + name + ";\n");
+            op.creates.insert(key);
+            InSchema(op, c.schema);
+            CommentOp("COLLATION " + name, key, std::nullopt, c.comment, true);
           });
         });
   }
@@ -1526,7 +1582,14 @@ class Comparer {
   void ColumnDeps(Operation& op, const Catalog& side, const Table& t,
                   const Column& c) {
     if (!c.type_key.empty()) op.after_created.insert(c.type_key);
+    if (!c.collation.empty()) op.after_created.insert(CollationKeyOf(c));
     NeedsDeps(op, side, ColumnKey(t.schema, t.name, c.name));
+  }
+
+  // The key of a column's collation (Column::collation prints one of a
+  // user schema qualified, as CollationKey does).
+  static std::string CollationKeyOf(const Column& c) {
+    return "collation:" + c.collation;
   }
 
   static bool IsInline(const Constraint& k) {
@@ -1833,6 +1896,8 @@ class Comparer {
       op.reverse_destructive = !IsWideningTypeChange(b.type, a.type);
       if (!b.type_key.empty()) op.after_created.insert(b.type_key);
       if (!a.type_key.empty()) op.before_dropped.insert(a.type_key);
+      if (!b.collation.empty()) op.after_created.insert(CollationKeyOf(b));
+      if (!a.collation.empty()) op.before_dropped.insert(CollationKeyOf(a));
       if (default_moves) {
         NeedsDeps(op, to_, key);
         auto old_deps = from_.depends_on.find(key);

@@ -156,6 +156,26 @@ TEST(AutogenCompare, EnumValuesAddedInPlaceOthersRecreateTheType) {
       << reorder.upgrade_sql;
 }
 
+// A collation's definition cannot be altered: a manual step, both ways.
+TEST(AutogenCompare, ChangedCollationIsManual) {
+  Catalog a, b;
+  Collation c{"public", "ci", "icu", "und-u-ks-level2", "", "", false, {}};
+  a.collations[CollationKey("public", "ci")] = c;
+  c.locale = "und-u-ks-level1";
+  b.collations[CollationKey("public", "ci")] = c;
+  AutogenResult r = DiffCatalogs(a, b);
+  ASSERT_EQ(r.operations.size(), 1u);
+  EXPECT_EQ(r.operations[0].kind, OpKind::kManual);
+  EXPECT_EQ(r.upgrade_sql,
+            "-- manual: collation public.ci changes from public.ci (provider "
+            "= icu, locale = 'und-u-ks-level2', deterministic = false);\n"
+            "-- to public.ci (provider = icu, locale = 'und-u-ks-level1', "
+            "deterministic = false);\n"
+            "-- PostgreSQL cannot alter a collation's definition: create one "
+            "under a new name and move the columns, indexes and constraints "
+            "that use it\n");
+}
+
 TEST(AutogenCompare, ChangedViewRebuildsItsDependents) {
   Catalog a, b;
   a.views[RelationKey("public", "v")] = MakeView("v", "SELECT 1 AS x");

@@ -34,22 +34,24 @@ TEST(ModelNormalize, DeclinesWhatItDoesNotNormalise) {
                  "CHECK expression");
   ExpectDeclined("CREATE TABLE t (a integer CHECK (0 < a))",
                  "CHECK expression");
-  ExpectDeclined("CREATE TABLE t (a text CHECK (a <> ''))",
-                 "CHECK expression");
+  ExpectDeclined("CREATE TABLE t (a text CHECK (a <> ''))", "CHECK expression");
   ExpectDeclined("CREATE TABLE t (a integer CHECK (NOT (a > 0)))",
                  "CHECK expression");
   ExpectDeclined("CREATE TABLE t (a integer CHECK (true))", "CHECK expression");
-  ExpectDeclined("CREATE TABLE t (a integer CHECK (b > 0))", "CHECK expression");
+  ExpectDeclined("CREATE TABLE t (a integer CHECK (b > 0))",
+                 "CHECK expression");
   ExpectDeclined("CREATE TABLE t (a integer CHECK (a > 0) NO INHERIT)",
                  "NOT VALID or NO INHERIT");
-  ExpectDeclined("CREATE TABLE t (a integer);\n"
-                 "ALTER TABLE t ADD CHECK (a > 0) NOT VALID",
-                 "NOT VALID or NO INHERIT");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer);\n"
+      "ALTER TABLE t ADD CHECK (a > 0) NOT VALID",
+      "NOT VALID or NO INHERIT");
   ExpectDeclined("CREATE TABLE t (a integer, b integer, CHECK (a > b))",
                  "CHECK expression");
-  ExpectDeclined("CREATE TABLE t (a integer, b integer, CHECK (a > 0 AND b > "
-                 "0), CHECK (a < 9 AND b < 9))",
-                 "chosen name is taken");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer, b integer, CHECK (a > 0 AND b > "
+      "0), CHECK (a < 9 AND b < 9))",
+      "chosen name is taken");
   ExpectDeclined("CREATE TABLE t (a integer CHECK (a > 0) CHECK (a < 9))",
                  "chosen name is taken");
   ExpectDeclined("CREATE TABLE t (id serial DEFAULT 1)",

@@ -83,8 +83,7 @@ bool ModelPatternHasWildcard(std::string_view pattern) {
 std::vector<std::string> UnmatchedModelFiles(
     const std::vector<std::string>& folders,
     const std::vector<std::string>& matched,
-    const std::vector<std::string>& skip, size_t max_entries,
-    bool* truncated) {
+    const std::vector<std::string>& skip, size_t max_entries, bool* truncated) {
   if (truncated != nullptr) *truncated = false;
   size_t entries = 0;
   std::unordered_set<std::string> read;
@@ -134,9 +133,9 @@ std::string ModelSourcesLine(const std::vector<std::string>& sources,
   if (n <= shown) return "Models: " + Join(sources, ", ") + " (" + count + ")";
   const size_t named = std::min(kFirstFew, shown);
   std::vector<std::string> first(sources.begin(), sources.begin() + named);
-  return "Models: " + (named == 0 ? std::string() : Join(first, ", ") + " and ") +
-         std::to_string(n - named) + " more (" + count +
-         "; -v lists them all)";
+  return "Models: " +
+         (named == 0 ? std::string() : Join(first, ", ") + " and ") +
+         std::to_string(n - named) + " more (" + count + "; -v lists them all)";
 }
 
 std::vector<std::string> UnmatchedModelWarnings(

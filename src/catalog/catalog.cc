@@ -240,6 +240,9 @@ std::string ConstraintKey(std::string_view schema, std::string_view table,
   return "constraint:" + QualifiedName(schema, table) + "." +
          QuoteIdentIfNeeded(name);
 }
+std::string CollationKey(std::string_view schema, std::string_view name) {
+  return "collation:" + QualifiedName(schema, name);
+}
 std::string TypeKey(std::string_view schema, std::string_view name) {
   return "type:" + QualifiedName(schema, name);
 }

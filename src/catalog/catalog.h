@@ -68,6 +68,9 @@ std::string ColumnKey(std::string_view schema, std::string_view table,
 std::string ConstraintKey(std::string_view schema, std::string_view table,
                           std::string_view name);
 std::string TypeKey(std::string_view schema, std::string_view name);
+// "collation:auth.ci": a column's collation, as Column::collation prints a
+// collation of a user schema, prefixed.
+std::string CollationKey(std::string_view schema, std::string_view name);
 std::string FunctionKey(std::string_view schema, std::string_view name,
                         std::string_view identity_args);
 std::string TriggerKey(std::string_view schema, std::string_view table,
@@ -207,6 +210,22 @@ struct Sequence {
   std::optional<std::string> comment;
 };
 
+// Collation is a CREATE COLLATION.
+struct Collation {
+  std::string schema;
+  std::string name;
+  // "icu" or "libc" (a "default" one cannot be created).
+  std::string provider;
+  // ICU: the locale; libc: LC_COLLATE and LC_CTYPE.
+  std::string locale;
+  std::string lc_collate;
+  std::string lc_ctype;
+  bool deterministic = true;
+  std::optional<std::string> comment;
+
+  bool operator==(const Collation& o) const = default;
+};
+
 // EnumType is a CREATE TYPE ... AS ENUM, labels in sort order.
 struct EnumType {
   std::string schema;
@@ -326,6 +345,7 @@ struct Catalog {
   std::map<std::string, Sequence> sequences;        // RelationKey
   std::map<std::string, View> views;                // RelationKey
   std::map<std::string, EnumType> enums;            // TypeKey
+  std::map<std::string, Collation> collations;      // CollationKey
   std::map<std::string, Domain> domains;            // TypeKey
   std::map<std::string, CompositeType> composites;  // TypeKey
   std::map<std::string, Function> functions;        // FunctionKey

@@ -186,6 +186,7 @@ class Introspector {
     const Step steps[] = {
         {"schemas", SchemasSql(), &Introspector::OnSchemas},
         {"extensions", ExtensionsSql(), &Introspector::OnExtensions},
+        {"collations", CollationsSql(), &Introspector::OnCollations},
         {"types", TypesSql(), &Introspector::OnTypes},
         {"enum labels", kEnumLabelsSql, &Introspector::OnEnumLabels},
         {"relations", RelationsSql(), &Introspector::OnRelations},
@@ -336,6 +337,41 @@ class Introspector {
       auto it = enum_oids_.find(Oid(row, 0));
       if (it == enum_oids_.end()) continue;
       catalog_.enums[it->second].labels.push_back(Str(row, 1));
+    }
+    return Status::OK();
+  }
+
+  // CREATE COLLATION: pg_collation's locale column is colliculocale up to
+  // PostgreSQL 16, colllocale from 17.
+  std::string CollationsSql() const {
+    const std::string locale =
+        conn_.ServerVersion() >= 170000 ? "c.colllocale" : "c.colliculocale";
+    return "SELECT n.nspname, c.collname, c.collprovider, " + locale +
+           ", c.collcollate, c.collctype, c.collisdeterministic, " +
+           Comment("pg_collation", "c.oid") +
+           " FROM pg_collation c JOIN pg_namespace n ON n.oid = "
+           "c.collnamespace WHERE " +
+           std::string(kUserNamespace) + " AND " +
+           NotExtensionMember("pg_collation", "c.oid");
+  }
+
+  Status OnCollations(const QueryResult& r) {
+    for (const Row& row : r.rows) {
+      const std::string& schema = Str(row, 0);
+      if (!SchemaIncluded(options_, schema)) continue;
+      Collation c;
+      c.schema = schema;
+      c.name = Str(row, 1);
+      const std::string& provider = Str(row, 2);
+      c.provider = provider == "i"   ? "icu"
+                   : provider == "c" ? "libc"
+                                     : provider;
+      c.locale = Str(row, 3);
+      c.lc_collate = Str(row, 4);
+      c.lc_ctype = Str(row, 5);
+      c.deterministic = Bool(row, 6);
+      c.comment = row[7];
+      catalog_.collations[CollationKey(c.schema, c.name)] = std::move(c);
     }
     return Status::OK();
   }
