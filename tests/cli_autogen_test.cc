@@ -15,6 +15,7 @@
 #include "cli_util.h"
 #include "dialect/url.h"
 #include "pg_harness.h"
+#include "runtime_util.h"
 
 namespace retort::testing {
 namespace {
@@ -442,6 +443,47 @@ TEST_F(CliAutogenTest, OwnTablesOfARenamedVersionTableAreSkipped) {
             "public.schema_migrations_retort,public.users");
   CliResult r = p_.Run({"check"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+// An enum value added and used by the models: the revision commits the
+// ADD VALUE in a step of its own, so `upgrade` runs it (PostgreSQL refuses
+// the value in the transaction that added it); the downgrade recreates the
+// type without it.
+TEST_F(CliAutogenTest, EnumValueAddedAndUsedRunsEndToEnd) {
+  p_.WriteFile("models/app.sql",
+               "CREATE TYPE mood AS ENUM ('sad', 'happy');\n"
+               "CREATE TABLE t (id int, m mood);\n");
+  ASSERT_EQ(p_.Run({"revision", "--autogenerate", "-m", "mood", "--rev-id",
+                    "eeee00000001"})
+                .exit_code,
+            0);
+  ASSERT_EQ(p_.Run({"upgrade", "head"}).exit_code, 0);
+  ASSERT_TRUE(Open(url_)->Execute("INSERT INTO t VALUES (1, 'sad')").ok());
+  p_.WriteFile("models/app.sql",
+               "CREATE TYPE mood AS ENUM ('sad', 'happy', 'wild');\n"
+               "CREATE TABLE t (id int, m mood DEFAULT 'wild');\n");
+  CliResult r = p_.Run({"revision", "--autogenerate", "-m", "wild",
+                        "--rev-id", "eeee00000002"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string file = p_.ReadFile("migrations/versions/eeee00000002_wild.sql");
+  EXPECT_NE(Section(file, "upgrade")
+                .find("ADD VALUE 'wild' AFTER 'happy';\n\n-- retort: step\n"),
+            std::string::npos)
+      << file;
+  r = p_.Run({"upgrade", "head"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(p_.Run({"check"}).exit_code, 0);
+  EXPECT_EQ(Scalar(url_, "SELECT column_default FROM information_schema."
+                         "columns WHERE table_name = 't' AND column_name = "
+                         "'m'"),
+            "'wild'::mood");
+  // Down again: the type without 'wild', the row kept.
+  r = p_.Run({"downgrade", "-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Scalar(url_, "SELECT string_agg(enumlabel, ',' ORDER BY "
+                         "enumsortorder) FROM pg_enum"),
+            "sad,happy");
+  EXPECT_EQ(Scalar(url_, "SELECT m::text FROM t"), "sad");
 }
 
 TEST_F(CliAutogenTest, WithoutSchemasSectionsSchemaDropIsPlain) {
