@@ -1,8 +1,11 @@
 // Autogenerate's entry point for the CLI and the public API: models (SQL
 // DDL files) vs the current schema -> operations, upgrade SQL and downgrade
 // SQL. The current schema is a live database, or a scratch database the
-// caller fills (by replaying the migrations). Both sides are introspected
-// by the same code, so an unchanged schema diffs to nothing.
+// caller fills (by replaying the migrations). Databases are read by one
+// introspector (pg_introspect.h); plain models may instead be normalised
+// without a database (model_normalize.h), which the tests hold to the
+// introspector's output for the same DDL, so an unchanged schema diffs to
+// nothing either way.
 #ifndef RETORT_AUTOGEN_AUTOGEN_H_
 #define RETORT_AUTOGEN_AUTOGEN_H_
 

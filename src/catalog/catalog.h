@@ -1,7 +1,10 @@
 // The schema model autogenerate compares: what a database holds (schemas,
 // tables, columns, constraints, indexes, sequences, types, views, functions,
-// triggers, extensions, policies, comments, grants), as plain structs filled
-// by introspection (pg_introspect.h) or by hand in tests.
+// triggers, extensions, policies, comments, grants, collations), as plain
+// structs filled by introspection of a database (pg_introspect.h), by the
+// model normaliser from plain DDL without a database (model_normalize.h,
+// tested to agree with the introspection of the same DDL), or by hand in
+// tests.
 //
 // Every object has an identity key (ObjectKey) built from its kind and its
 // schema-qualified name, e.g. "relation:auth.users", "column:auth.users.id",
