@@ -17,6 +17,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "catalog/pg_deparse.h"
+
 namespace retort {
 namespace {
 
@@ -82,15 +84,6 @@ std::string QuoteLiteral(std::string_view text) {
     if (ch == '\'') out += '\'';
   }
   return out + "'";
-}
-
-std::string JoinQuoted(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& name : names) {
-    if (!out.empty()) out += ", ";
-    out += QuoteIdentIfNeeded(name);
-  }
-  return out;
 }
 
 // An integer constant (an A_Const's body) read from the statement's text
@@ -630,8 +623,10 @@ class ModelNormalizer::Impl {
       out.name = name;
       out.kind =
           primary ? ConstraintKind::kPrimaryKey : ConstraintKind::kUnique;
-      out.definition = std::string(primary ? "PRIMARY KEY (" : "UNIQUE (") +
-                       JoinQuoted(columns) + ")";
+      KeyConstraintParts parts;
+      parts.primary = primary;
+      parts.columns = columns;
+      out.definition = KeyConstraintDefinition(parts);
       table.constraints.push_back(std::move(out));
       Dep(key, table_key);
       for (const std::string& c : columns) {
@@ -831,24 +826,18 @@ class ModelNormalizer::Impl {
     auto chosen = ConstraintName(t, k, columns, "fkey", /*relation=*/false);
     if (!chosen) return false;
     const std::string name = std::move(*chosen);
-    auto action = [this](const std::string& code,
-                         const char* what) -> std::optional<std::string> {
-      if (code == "a") return "";
-      if (code == "r") return std::string(what) + " RESTRICT";
-      if (code == "c") return std::string(what) + " CASCADE";
-      if (code == "n") return std::string(what) + " SET NULL";
-      if (code == "d") return std::string(what) + " SET DEFAULT";
-      Decline("a foreign key action");
-      return std::nullopt;
-    };
-    auto on_update = action(k.value("fk_upd_action", "a"), " ON UPDATE");
-    auto on_delete = action(k.value("fk_del_action", "a"), " ON DELETE");
-    if (!on_update || !on_delete) return false;
-    std::string def = "FOREIGN KEY (" + JoinQuoted(columns) + ") REFERENCES " +
-                      QualifiedName(ref->schema, ref->name) + "(" +
-                      JoinQuoted(ref_columns) + ")";
-    if (match == "f") def += " MATCH FULL";
-    def += *on_update + *on_delete;
+    ForeignKeyParts fk;
+    fk.columns = columns;
+    fk.referenced = QualifiedName(ref->schema, ref->name);
+    fk.referenced_columns = ref_columns;
+    fk.match = match[0];
+    auto code = [](const std::string& c) { return c.size() == 1 ? c[0] : '?'; };
+    fk.on_update = code(k.value("fk_upd_action", "a"));
+    fk.on_delete = code(k.value("fk_del_action", "a"));
+    if (!ForeignKeyActionSql(fk.on_update) ||
+        !ForeignKeyActionSql(fk.on_delete)) {
+      return Decline("a foreign key action");
+    }
     bool deferrable = k.value("deferrable", false);
     bool initdeferred = k.value("initdeferred", false);
     if (attrs != nullptr) {
@@ -858,14 +847,16 @@ class ModelNormalizer::Impl {
         return Decline("NOT DEFERRABLE INITIALLY DEFERRED");
       }
     }
-    if (deferrable || initdeferred) def += " DEFERRABLE";
-    if (initdeferred) def += " INITIALLY DEFERRED";
+    fk.deferrable = deferrable || initdeferred;
+    fk.initially_deferred = initdeferred;
+    std::optional<std::string> def = ForeignKeyDefinition(fk);
+    if (!def) return Decline("a foreign key action");
     const std::string key = ConstraintKey(t.schema, t.name, name);
     const std::string ref_key = RelationKey(ref->schema, ref->name);
     Constraint out;
     out.name = name;
     out.kind = ConstraintKind::kForeignKey;
-    out.definition = std::move(def);
+    out.definition = std::move(*def);
     out.referenced_table = ref_key;
     Dep(key, table_key);
     for (const std::string& c : columns)

@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "catalog/pg_deparse.h"
+
 namespace retort {
 namespace {
 
@@ -603,66 +605,51 @@ class Introspector {
     bool known = true;
     auto names = [&](uint32_t rel, const std::vector<uint32_t>& attnums,
                      size_t from, size_t to) {
-      std::string out;
+      std::vector<std::string> out;
       for (size_t i = from; i < to && i < attnums.size(); ++i) {
         auto att = attributes_.find((uint64_t{rel} << 16) | attnums[i]);
         if (att == attributes_.end()) {
           known = false;
           return out;
         }
-        if (i > from) out += ", ";
-        out += QuoteIdentIfNeeded(att->second.name);
+        out.push_back(att->second.name);
       }
       return out;
     };
     const std::vector<uint32_t> keys = SplitVector(Str(row, 9));
-    std::string def;
+    std::optional<std::string> def;
     if (type == 'f') {
+      ForeignKeyParts fk;
       const std::vector<uint32_t> refs = SplitVector(Str(row, 10));
-      def = "FOREIGN KEY (" + names(table, keys, 0, keys.size()) +
-            ") REFERENCES " + QualifiedName(Str(row, 17), Str(row, 18)) + "(" +
-            names(Oid(row, 6), refs, 0, refs.size()) + ")";
-      const char match = Str(row, 11)[0];
-      if (match == 'f') def += " MATCH FULL";
-      if (match == 'p') def += " MATCH PARTIAL";
-      auto action = [](char code) -> const char* {
-        switch (code) {
-          case 'r':
-            return "RESTRICT";
-          case 'c':
-            return "CASCADE";
-          case 'n':
-            return "SET NULL";
-          case 'd':
-            return "SET DEFAULT";
-          default:  // 'a': NO ACTION, the default
-            return nullptr;
-        }
-      };
-      if (const char* a = action(Str(row, 12)[0])) {
-        def += std::string(" ON UPDATE ") + a;
-      }
-      if (const char* a = action(Str(row, 13)[0])) {
-        def += std::string(" ON DELETE ") + a;
-      }
+      fk.columns = names(table, keys, 0, keys.size());
+      fk.referenced = QualifiedName(Str(row, 17), Str(row, 18));
+      fk.referenced_columns = names(Oid(row, 6), refs, 0, refs.size());
+      fk.match = Str(row, 11)[0];
+      fk.on_update = Str(row, 12)[0];
+      fk.on_delete = Str(row, 13)[0];
       if (row[22]) {
         const std::vector<uint32_t> set = SplitVector(*row[22]);
-        def += " (" + names(table, set, 0, set.size()) + ")";
+        fk.set_columns = names(table, set, 0, set.size());
       }
+      fk.deferrable = Bool(row, 14);
+      fk.initially_deferred = Bool(row, 15);
+      fk.not_valid = !Bool(row, 16);
+      def = ForeignKeyDefinition(fk);
     } else {
-      def = type == 'p' ? "PRIMARY KEY " : "UNIQUE ";
-      if (Bool(row, 21)) def += "NULLS NOT DISTINCT ";
-      def += "(" + names(table, keys, 0, keys.size()) + ")";
+      KeyConstraintParts key;
+      key.primary = type == 'p';
+      key.nulls_not_distinct = Bool(row, 21);
+      key.columns = names(table, keys, 0, keys.size());
       const std::vector<uint32_t> index_columns = SplitVector(Str(row, 20));
       const size_t all = size_t(Int(row, 19));
       if (all > keys.size()) {
-        def +=
-            " INCLUDE (" + names(table, index_columns, keys.size(), all) + ")";
+        key.include = names(table, index_columns, keys.size(), all);
       }
+      key.deferrable = Bool(row, 14);
+      key.initially_deferred = Bool(row, 15);
+      key.not_valid = !Bool(row, 16);
+      def = ::retort::KeyConstraintDefinition(key);
     }
-    if (Bool(row, 14)) def += " DEFERRABLE";
-    if (Bool(row, 15)) def += " INITIALLY DEFERRED";
-    if (!Bool(row, 16)) def += " NOT VALID";
     if (!known) return std::nullopt;
     return def;
   }

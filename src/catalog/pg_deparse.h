@@ -1,0 +1,60 @@
+// The constraint definitions retort prints itself instead of asking the
+// server (pg_get_constraintdef costs 15 us a constraint, and the model
+// normaliser has no server), in the server's words: one printer used by the
+// introspector (pg_introspect.cc) and the normaliser (model_normalize.cc).
+// pg_get_constraintdef stays the ground truth: tests compare the two on a
+// live server (AutogenIntrospect.KeyDefinitionsMatchTheServer).
+#ifndef RETORT_CATALOG_PG_DEPARSE_H_
+#define RETORT_CATALOG_PG_DEPARSE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace retort {
+
+// A PRIMARY KEY or UNIQUE constraint. Names are unquoted.
+struct KeyConstraintParts {
+  bool primary = false;
+  bool nulls_not_distinct = false;
+  std::vector<std::string> columns;
+  std::vector<std::string> include;  // INCLUDE (...) columns
+  bool deferrable = false;
+  bool initially_deferred = false;
+  bool not_valid = false;
+};
+
+// "PRIMARY KEY (id)", "UNIQUE NULLS NOT DISTINCT (a, b) INCLUDE (c)
+// DEFERRABLE", as pg_get_constraintdef prints them.
+std::string KeyConstraintDefinition(const KeyConstraintParts& key);
+
+// A FOREIGN KEY constraint. Names are unquoted but `referenced`, which is
+// the referenced table as SQL ("auth.users"). Codes as in pg_constraint:
+// match 's' (simple), 'f' (FULL), 'p' (PARTIAL); actions 'a' (NO ACTION),
+// 'r', 'c', 'n', 'd'.
+struct ForeignKeyParts {
+  std::vector<std::string> columns;
+  std::string referenced;
+  std::vector<std::string> referenced_columns;
+  char match = 's';
+  char on_update = 'a';
+  char on_delete = 'a';
+  // ON DELETE SET NULL / SET DEFAULT (columns) (PostgreSQL 15).
+  std::vector<std::string> set_columns;
+  bool deferrable = false;
+  bool initially_deferred = false;
+  bool not_valid = false;
+};
+
+// "FOREIGN KEY (a) REFERENCES s.t(id) ON DELETE CASCADE DEFERRABLE", as
+// pg_get_constraintdef prints it; nullopt for a match or action code that
+// is none of the above.
+std::optional<std::string> ForeignKeyDefinition(const ForeignKeyParts& fk);
+
+// The action word of a pg_constraint action code ("CASCADE"); "" for 'a'
+// (NO ACTION, printed as nothing); nullopt for an unknown code.
+std::optional<std::string> ForeignKeyActionSql(char code);
+
+}  // namespace retort
+
+#endif  // RETORT_CATALOG_PG_DEPARSE_H_
