@@ -18,6 +18,7 @@
 #ifndef RETORT_AUTOGEN_COMPARER_H_
 #define RETORT_AUTOGEN_COMPARER_H_
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -366,6 +367,55 @@ class Comparer {
 
   void PolicyOp(const Catalog& side, const Table& t, const Policy& p,
                 bool table_created);
+
+  // The objects of a table kept by name and compared by definition, `xs`
+  // of `a` (from_) and `ys` of `b` (to_): an unchanged one (not rebuilt)
+  // gets its comment compared (COMMENT ON `what` <name> ON <table>); a
+  // changed one is dropped and created again by `op` (op(side, table,
+  // object, table_created)). `renamed(x)` handles an object of `a` renamed
+  // in `b` (and returns true); `rename_target(y)` says an object of `b`
+  // came from a rename. DiffConstraints and DiffPolicies are this.
+  template <typename T, typename MakeKey, typename Op, typename Renamed,
+            typename RenameTarget>
+  void DiffTableObjects(const Table& a, const Table& b,
+                        const std::vector<T>& xs, const std::vector<T>& ys,
+                        const char* what, MakeKey make_key, Op op,
+                        Renamed renamed, RenameTarget rename_target) {
+    const std::string table = QualifiedName(b.schema, b.name);
+    auto find = [](const std::vector<T>& list, const std::string& name) {
+      auto it = std::find_if(list.begin(), list.end(),
+                             [&](const T& x) { return x.name == name; });
+      return it == list.end() ? nullptr : &*it;
+    };
+    auto alike = [&](const T& x, const T* y) {
+      return y != nullptr && y->definition == x.definition &&
+             !rebuild_.count(make_key(b.schema, b.name, x.name));
+    };
+    for (const T& x : xs) {
+      const T* y = find(ys, x.name);
+      if (alike(x, y)) {
+        CommentOp(std::string(what) + " " + comparer_detail::Q(x.name) +
+                      " ON " + table,
+                  make_key(b.schema, b.name, x.name), x.comment, y->comment,
+                  false);
+        continue;
+      }
+      if (renamed(x)) continue;
+      size_t first = ops_.size();
+      op(from_, a, x, false);
+      for (size_t i = first; i < ops_.size(); ++i) ops_[i] = ops_[i].Reverse();
+    }
+    for (const T& y : ys) {
+      if (alike(y, find(xs, y.name)) || rename_target(y)) continue;
+      op(to_, b, y, false);
+    }
+  }
+
+  // Constraints of a table on both sides (renames: FindRenames).
+  void DiffConstraints(const Table& a, const Table& b);
+
+  // Row-level-security policies of a table on both sides.
+  void DiffPolicies(const Table& a, const Table& b);
 
   void DiffTables();
 

@@ -664,58 +664,31 @@ void Comparer::AlterTable(const std::string& key, const Table& a,
     }
   }
   for (const Column* c : added) AddColumnOp(to_, b, *c);
-  // Constraints.
-  auto rebuilt = [&](auto make_key, const std::string& object) {
-    return rebuild_.count(make_key(b.schema, b.name, object)) > 0;
-  };
-  for (const Constraint& k : a.constraints) {
-    const Constraint* n = b.FindConstraint(k.name);
-    if (n && n->definition == k.definition && !rebuilt(ConstraintKey, k.name)) {
-      CommentOp("CONSTRAINT " + Q(k.name) + " ON " + name,
-                ConstraintKey(b.schema, b.name, k.name), k.comment, n->comment,
-                false);
-      continue;
-    }
-    if (RenameConstraintOp(a, b, k)) continue;
-    size_t first = ops_.size();
-    ConstraintOp(from_, a, k, false);
-    for (size_t i = first; i < ops_.size(); ++i) ops_[i] = ops_[i].Reverse();
-  }
-  for (const Constraint& k : b.constraints) {
-    const Constraint* o = a.FindConstraint(k.name);
-    if (o && o->definition == k.definition && !rebuilt(ConstraintKey, k.name)) {
-      continue;
-    }
-    if (IsRenameTarget(ConstraintKey(b.schema, b.name, k.name))) continue;
-    ConstraintOp(to_, b, k, false);
-  }
+  DiffConstraints(a, b);
   // Triggers and policies: compared by definition.
   DiffTriggers(b.schema, b.name, a.triggers, b.triggers);
   RlsOps(key, name, a, b, false);
-  for (const Policy& p : a.policies) {
-    auto it = std::find_if(b.policies.begin(), b.policies.end(),
-                           [&](const Policy& x) { return x.name == p.name; });
-    if (it != b.policies.end() && it->definition == p.definition &&
-        !rebuilt(PolicyKey, p.name)) {
-      CommentOp("POLICY " + Q(p.name) + " ON " + name,
-                PolicyKey(b.schema, b.name, p.name), p.comment, it->comment,
-                false);
-      continue;
-    }
-    size_t first = ops_.size();
-    PolicyOp(from_, a, p, false);
-    for (size_t i = first; i < ops_.size(); ++i) ops_[i] = ops_[i].Reverse();
-  }
-  for (const Policy& p : b.policies) {
-    auto it = std::find_if(a.policies.begin(), a.policies.end(),
-                           [&](const Policy& x) { return x.name == p.name; });
-    if (it != a.policies.end() && it->definition == p.definition &&
-        !rebuilt(PolicyKey, p.name)) {
-      continue;
-    }
-    PolicyOp(to_, b, p, false);
-  }
+  DiffPolicies(a, b);
   CommentOp("TABLE " + name, key, a.comment, b.comment, false);
+}
+
+void Comparer::DiffConstraints(const Table& a, const Table& b) {
+  DiffTableObjects(
+      a, b, a.constraints, b.constraints, "CONSTRAINT", ConstraintKey,
+      [this](const Catalog& side, const Table& t, const Constraint& k,
+             bool created) { ConstraintOp(side, t, k, created); },
+      [&](const Constraint& k) { return RenameConstraintOp(a, b, k); },
+      [&](const Constraint& k) {
+        return IsRenameTarget(ConstraintKey(b.schema, b.name, k.name));
+      });
+}
+
+void Comparer::DiffPolicies(const Table& a, const Table& b) {
+  DiffTableObjects(
+      a, b, a.policies, b.policies, "POLICY", PolicyKey,
+      [this](const Catalog& side, const Table& t, const Policy& p,
+             bool created) { PolicyOp(side, t, p, created); },
+      [](const Policy&) { return false; }, [](const Policy&) { return false; });
 }
 
 }  // namespace retort
