@@ -1173,10 +1173,10 @@ class ModelNormalizer::Impl {
     const std::string& table_key = t->key;
     const Table& table = *t->table;
     const bool unique = body.value("unique", false);
-    std::string def =
-        std::string(unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
-        QuoteIdentIfNeeded(name) + " ON " + QualifiedName(t->schema, t->name) +
-        " USING btree (";
+    PlainIndexParts parts;
+    parts.unique = unique;
+    parts.name = name;
+    parts.table = QualifiedName(t->schema, t->name);
     std::vector<std::string> columns;
     auto elements = [&](const json& list, bool key_columns) {
       bool first = true;
@@ -1195,9 +1195,7 @@ class ModelNormalizer::Impl {
         if (!t->types.at(column).btree) {
           return Decline("an index on a column without a btree operator class");
         }
-        if (!first) def += ", ";
         first = false;
-        def += QuoteIdentIfNeeded(column);
         columns.push_back(column);
         const std::string ordering = x.value("ordering", "SORTBY_DEFAULT");
         const std::string nulls =
@@ -1206,6 +1204,7 @@ class ModelNormalizer::Impl {
           if (ordering != "SORTBY_DEFAULT" || nulls != "SORTBY_NULLS_DEFAULT") {
             return Decline("an ordered INCLUDE column");
           }
+          parts.include.push_back(column);
           continue;
         }
         const bool desc = ordering == "SORTBY_DESC";
@@ -1214,22 +1213,16 @@ class ModelNormalizer::Impl {
         }
         const bool nulls_first = nulls == "SORTBY_NULLS_FIRST" ||
                                  (desc && nulls == "SORTBY_NULLS_DEFAULT");
-        if (desc) {
-          def += nulls_first ? " DESC" : " DESC NULLS LAST";
-        } else if (nulls_first) {
-          def += " NULLS FIRST";
-        }
+        parts.columns.push_back({column, desc, nulls_first});
       }
       if (first && key_columns) return Decline("an index without columns");
       return true;
     };
     if (!elements(Field(body, "indexParams"), true)) return;
-    def += ")";
     const std::vector<std::string> key_columns = columns;
-    if (body.contains("indexIncludingParams")) {
-      def += " INCLUDE (";
-      if (!elements(body["indexIncludingParams"], false)) return;
-      def += ")";
+    if (body.contains("indexIncludingParams") &&
+        !elements(body["indexIncludingParams"], false)) {
+      return;
     }
     if (columns.size() > kMaxIndexColumns) {
       Decline("an index of more than 32 columns (an error)");
@@ -1239,7 +1232,7 @@ class ModelNormalizer::Impl {
     index.schema = t->schema;
     index.name = name;
     index.table = table_key;
-    index.definition = std::move(def);
+    index.definition = PlainIndexDefinition(parts);
     index.unique = unique;
     const std::string key = RelationKey(t->schema, name);
     Dep(key, table_key);

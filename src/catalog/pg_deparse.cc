@@ -33,6 +33,25 @@ std::string KeyConstraintDefinition(const KeyConstraintParts& key) {
   return def + Tail(key.deferrable, key.initially_deferred, key.not_valid);
 }
 
+std::string PlainIndexDefinition(const PlainIndexParts& index) {
+  std::string def = index.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ";
+  def += QuoteIdentIfNeeded(index.name) + " ON " + index.table + " USING " +
+         QuoteIdentIfNeeded(index.method) + " (";
+  for (size_t i = 0; i < index.columns.size(); ++i) {
+    const IndexColumnParts& c = index.columns[i];
+    if (i > 0) def += ", ";
+    def += QuoteIdentIfNeeded(c.name);
+    if (c.desc) {
+      def += c.nulls_first ? " DESC" : " DESC NULLS LAST";
+    } else if (c.nulls_first) {
+      def += " NULLS FIRST";
+    }
+  }
+  def += ")";
+  if (!index.include.empty()) def += " INCLUDE (" + Names(index.include) + ")";
+  return def;
+}
+
 std::optional<std::string> ForeignKeyActionSql(char code) {
   switch (code) {
     case 'a':

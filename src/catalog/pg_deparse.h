@@ -1,9 +1,11 @@
-// The constraint definitions retort prints itself instead of asking the
-// server (pg_get_constraintdef costs 15 us a constraint, and the model
-// normaliser has no server), in the server's words: one printer used by the
-// introspector (pg_introspect.cc) and the normaliser (model_normalize.cc).
-// pg_get_constraintdef stays the ground truth: tests compare the two on a
-// live server (AutogenIntrospect.KeyDefinitionsMatchTheServer).
+// The definitions retort prints itself instead of asking the server
+// (pg_get_constraintdef costs 15 us a constraint, pg_get_indexdef opens the
+// table, and the model normaliser has no server), in the server's words:
+// one printer used by the introspector (pg_introspect.cc) and the
+// normaliser (model_normalize.cc). The server's pg_get_*def stays the
+// ground truth: tests compare the two on a live server
+// (AutogenIntrospect.KeyDefinitionsMatchTheServer,
+// AutogenIntrospect.IndexDefinitionsMatchTheServer).
 #ifndef RETORT_CATALOG_PG_DEPARSE_H_
 #define RETORT_CATALOG_PG_DEPARSE_H_
 
@@ -50,6 +52,30 @@ struct ForeignKeyParts {
 // pg_get_constraintdef prints it; nullopt for a match or action code that
 // is none of the above.
 std::optional<std::string> ForeignKeyDefinition(const ForeignKeyParts& fk);
+
+// One column of a plain index: the column, DESC, NULLS FIRST (which DESC
+// implies unless NULLS LAST is given).
+struct IndexColumnParts {
+  std::string name;
+  bool desc = false;
+  bool nulls_first = false;
+};
+
+// An index that is a list of plain columns, each with its type's default
+// operator class and its column's collation. Names are unquoted but
+// `table`, the indexed table as SQL ("auth.users").
+struct PlainIndexParts {
+  bool unique = false;
+  std::string name;
+  std::string table;
+  std::string method = "btree";
+  std::vector<IndexColumnParts> columns;
+  std::vector<std::string> include;
+};
+
+// "CREATE UNIQUE INDEX ix ON auth.users USING btree (email DESC) INCLUDE
+// (id)", as pg_get_indexdef prints it.
+std::string PlainIndexDefinition(const PlainIndexParts& index);
 
 // The action word of a pg_constraint action code ("CASCADE"); "" for 'a'
 // (NO ACTION, printed as nothing); nullopt for an unknown code.

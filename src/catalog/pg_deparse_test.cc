@@ -46,5 +46,22 @@ TEST(CatalogPgDeparse, ForeignKeys) {
   EXPECT_EQ(ForeignKeyActionSql('d'), "SET DEFAULT");
 }
 
+TEST(CatalogPgDeparse, PlainIndexes) {
+  PlainIndexParts index;
+  index.name = "ix";
+  index.table = "auth.users";
+  index.columns = {{"email"}};
+  EXPECT_EQ(PlainIndexDefinition(index),
+            "CREATE INDEX ix ON auth.users USING btree (email)");
+  index.unique = true;
+  index.name = "Ix";
+  index.method = "hash";
+  index.columns = {{"a", true, true}, {"b", true, false}, {"c", false, true}};
+  index.include = {"d"};
+  EXPECT_EQ(PlainIndexDefinition(index),
+            "CREATE UNIQUE INDEX \"Ix\" ON auth.users USING hash (a DESC, b "
+            "DESC NULLS LAST, c NULLS FIRST) INCLUDE (d)");
+}
+
 }  // namespace
 }  // namespace retort

@@ -849,23 +849,18 @@ class Introspector {
         collations.size() < key_columns) {
       return std::nullopt;
     }
-    std::string def = Bool(row, 5) ? "CREATE UNIQUE INDEX " : "CREATE INDEX ";
-    def += QuoteIdentIfNeeded(Str(row, 2));
-    def += " ON ";
-    def += QualifiedName(Str(row, 1), Str(row, 8));
-    def += " USING ";
-    def += QuoteIdentIfNeeded(Str(row, 7));
-    def += " (";
+    PlainIndexParts index;
+    index.unique = Bool(row, 5);
+    index.name = Str(row, 2);
+    index.table = QualifiedName(Str(row, 1), Str(row, 8));
+    index.method = Str(row, 7);
     for (size_t k = 0; k < columns.size(); ++k) {
       auto att = attributes_.find((uint64_t{table} << 16) | columns[k]);
       if (att == attributes_.end()) return std::nullopt;
-      if (k == key_columns) {
-        def += ") INCLUDE (";
-      } else if (k > 0) {
-        def += ", ";
+      if (k >= key_columns) {
+        index.include.push_back(att->second.name);
+        continue;
       }
-      def += QuoteIdentIfNeeded(att->second.name);
-      if (k >= key_columns) continue;
       auto opclass = default_opclass_type_.find(opclasses[k]);
       if (opclass == default_opclass_type_.end() ||
           opclass->second != att->second.type ||
@@ -873,15 +868,10 @@ class Introspector {
         return std::nullopt;
       }
       // indoption bits: 1 DESC, 2 NULLS FIRST (the default of DESC).
-      const bool desc = options[k] & 1, nulls_first = options[k] & 2;
-      if (desc) {
-        def += nulls_first ? " DESC" : " DESC NULLS LAST";
-      } else if (nulls_first) {
-        def += " NULLS FIRST";
-      }
+      index.columns.push_back(
+          {att->second.name, (options[k] & 1) != 0, (options[k] & 2) != 0});
     }
-    def += ')';
-    return def;
+    return ::retort::PlainIndexDefinition(index);
   }
 
   std::string SequencesSql() const {
