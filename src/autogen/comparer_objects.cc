@@ -16,6 +16,7 @@
 
 namespace retort {
 
+using comparer_detail::Literal;
 using comparer_detail::Q;
 using comparer_detail::RelationSql;
 
@@ -41,7 +42,18 @@ void Comparer::OwnerOp(const std::string& key, const Sequence& s,
                           RelationSql(side, s.owned_by_table) + "." +
                           Q(s.owned_by_column) + ";\n",
                       "ALTER SEQUENCE " + name + " OWNED BY NONE;\n");
-  (void)created;
+  // A sequence created for a column whose table (and rows) exist on both
+  // sides -- a serial's sequence coming back in a downgrade, say -- moves
+  // past the rows, or the next insert would collide.
+  if (created && t != side.tables.end() &&
+      from_.tables.count(s.owned_by_table) &&
+      to_.tables.count(s.owned_by_table)) {
+    const std::string table = RelationSql(side, s.owned_by_table);
+    const std::string extreme = std::string(s.increment < 0 ? "min" : "max") +
+                                "(" + Q(s.owned_by_column) + ")";
+    op.sql += "SELECT setval(" + Literal(name) + ", " + extreme + ") FROM " +
+              table + " HAVING " + extreme + " IS NOT NULL;\n";
+  }
   op.after_created.insert(key);
   op.after_created.insert(s.owned_by_table);
   if (!column_key.empty()) op.after_created.insert(column_key);
