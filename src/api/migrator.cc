@@ -121,13 +121,16 @@ struct Migrator::Impl {
   // dev_url: sets options->ephemeral or options->dev_url.
   Status ChooseScratch(const std::string& dev, DiffOptions* options) const;
   // The replay of the migrations up to `revisions` into an empty scratch
-  // database, as autogenerate's build_current; quiet unless -v.
-  Result<std::function<Status(const std::string&)>> Replayer(
-      const RunTarget& target, std::vector<std::string> revisions) const;
+  // database with `settings` (Settings()), as autogenerate's build_current;
+  // quiet unless -v.
+  std::function<Status(const std::string&)> Replayer(
+      const RunTarget& target, RunSettings settings,
+      std::vector<std::string> revisions) const;
   // verify --live: the live schema against the migrations replayed to the
   // revisions the database is at (`heads`, read by verify from `target`'s
-  // version table).
+  // version table), with the settings verify read.
   Status VerifyLive(const VerifyOptions& verify, const RunTarget& target,
+                    const RunSettings& settings,
                     const std::vector<std::string>& heads, VerifyResult* out);
   // The revisions autogenerate's current schema stands for: "heads", or
   // with --schema S whose [schemas.S] branch is in the graph,
@@ -735,28 +738,27 @@ Status Migrator::Impl::ChooseScratch(const std::string& dev,
   return Status::OK();
 }
 
-Result<std::function<Status(const std::string&)>> Migrator::Impl::Replayer(
-    const RunTarget& target, std::vector<std::string> revisions) const {
-  RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
+std::function<Status(const std::string&)> Migrator::Impl::Replayer(
+    const RunTarget& target, RunSettings settings,
+    std::vector<std::string> revisions) const {
   // The replay's own progress ("Running upgrade ...") is about a scratch
   // database: shown with -v only.
   if (settings.log_level > LogLevel::kDebug) {
     settings.log_level = std::max(settings.log_level, LogLevel::kWarn);
   }
-  return std::function<Status(const std::string&)>(
-      [this, target, settings,
-       revisions = std::move(revisions)](const std::string& scratch_url) {
-        if (revisions.empty()) return Status::OK();  // nothing applied
-        RunTarget replay = target;
-        replay.url = scratch_url;
-        RunRequest request;
-        request.command = RunRequest::Command::kUpgrade;
-        request.targets = revisions;
-        return Run(*scripts, *map, replay, settings, request)
-            .status()
-            .WithContext("replaying the migrations (upgrade " +
-                         Join(revisions, " ") + ") into a scratch database");
-      });
+  return [this, target, settings,
+          revisions = std::move(revisions)](const std::string& scratch_url) {
+    if (revisions.empty()) return Status::OK();  // nothing applied
+    RunTarget replay = target;
+    replay.url = scratch_url;
+    RunRequest request;
+    request.command = RunRequest::Command::kUpgrade;
+    request.targets = revisions;
+    return Run(*scripts, *map, replay, settings, request)
+        .status()
+        .WithContext("replaying the migrations (upgrade " +
+                     Join(revisions, " ") + ") into a scratch database");
+  };
 }
 
 Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
@@ -867,8 +869,8 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
         options.log(LogLevel::kWarn, url.status().message());
       }
     }
-    RETORT_ASSIGN_OR_RETURN(o.build_current,
-                            Replayer(target, {AutogenHeads()}));
+    RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
+    o.build_current = Replayer(target, std::move(settings), {AutogenHeads()});
   } else if (sqlite) {
     RETORT_ASSIGN_OR_RETURN(target, Target());
   }
@@ -1249,25 +1251,26 @@ Result<VerifyResult> Migrator::Verify(const VerifyOptions& verify) {
   }
   if (verify.live) {
     RETORT_RETURN_IF_ERROR(
-        impl_->VerifyLive(verify, target, report.heads, &out));
+        impl_->VerifyLive(verify, target, settings, report.heads, &out));
   }
   return out;
 }
 
 Status Migrator::Impl::VerifyLive(const VerifyOptions& verify,
                                   const RunTarget& target,
+                                  const RunSettings& settings,
                                   const std::vector<std::string>& heads,
                                   VerifyResult* out) {
   // Where the database is: the rows of the version table verify read (a
   // project of schemas names one with --schema, so one branch is compared).
-  std::set<std::string> revisions(heads.begin(), heads.end());
+  out->replayed_to = heads;
+  std::sort(out->replayed_to.begin(), out->replayed_to.end());
   DiffOptions o;
   o.filter = CompareFilter();
   RETORT_RETURN_IF_ERROR(ChooseScratch(verify.dev, &o));
   o.log = options.log;
   o.log_level = options.log_level;
-  out->replayed_to.assign(revisions.begin(), revisions.end());
-  RETORT_ASSIGN_OR_RETURN(o.build_current, Replayer(target, out->replayed_to));
+  o.build_current = Replayer(target, settings, out->replayed_to);
   RETORT_ASSIGN_OR_RETURN(AutogenResult diff,
                           DiffLiveWithReplay(target.url, o));
   out->live = true;
