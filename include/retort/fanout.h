@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "retort/status.h"
+
 namespace retort {
 
 // FanoutProgress is a snapshot of a running fan-out, handed to the progress
@@ -57,6 +59,13 @@ struct FanoutOptions {
   bool continue_on_error = false;
   // Where progress goes. Default: nowhere.
   ProgressCallback progress;
+
+  // Whether these options can run with `schema` (the one --schema / -x
+  // schema= names, "" for none): InvalidArgument when --tenants and
+  // --all-schemas are both set, or either with a schema. The CLI reports
+  // it as a malformed command line; UpgradeMany and the others check it
+  // too.
+  Status CheckCombination(const std::string& schema) const;
 };
 
 enum class UnitStatus {

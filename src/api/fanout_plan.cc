@@ -272,16 +272,7 @@ Result<FanoutPlan> PlanFanout(const FanoutInputs& in,
                               const FanoutOptions& options,
                               const RunRequest& request, ConnectionPool& pool) {
   const bool offline = request.offline;
-  if (options.tenants && options.all_schemas) {
-    return Status::InvalidArgument(
-        "--tenants and --all-schemas cannot be combined");
-  }
-  if (!in.schema.empty() && (options.tenants || options.all_schemas)) {
-    return Status::InvalidArgument(
-        std::string("--schema (or -x schema=) cannot be combined with ") +
-        (options.tenants ? "--tenants" : "--all-schemas") +
-        ": it names one schema, they name many");
-  }
+  RETORT_RETURN_IF_ERROR(options.CheckCombination(in.schema));
   if (options.jobs < 0) {
     return Status::InvalidArgument("--jobs must be at least 1");
   }

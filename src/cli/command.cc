@@ -37,16 +37,8 @@ Result<Migrator*> CliContext::OpenMigrator(bool config_must_exist) {
   o.name = flags_.name;
   o.url = flags_.url;
   RETORT_ASSIGN_OR_RETURN(o.x_args, XArgs());
-  o.schema = flags_.schema;
-  if (!o.schema.empty() && o.x_args.count("schema") &&
-      o.x_args["schema"] != o.schema) {
-    // Neither may win silently: they name different version tables.
-    return Status::InvalidArgument("--schema " + o.schema +
-                                   " and -x schema=" + o.x_args["schema"] +
-                                   " name different schemas; give one");
-  }
-  if (o.schema.empty() && o.x_args.count("schema"))
-    o.schema = o.x_args["schema"];
+  // (Run() refused a --schema and -x schema= that disagree.)
+  o.schema = SchemaFlag();
   LogFlags lf;
   lf.verbose = flags_.verbose;
   lf.quiet = flags_.quiet;

@@ -29,9 +29,9 @@ int FailRun(CliContext& ctx, const Status& status) {
 int RunMany(CliContext& ctx, const ManyFlags& many, bool upgrade,
             const std::string& target, bool sql, bool allow_edited,
             const std::string& in_flight) {
-  if (std::string conflict = many.Conflict(ctx.SchemaFlag());
-      !conflict.empty()) {
-    return ctx.UsageError(conflict);
+  FanoutOptions options = many.ToOptions();
+  if (Status st = options.CheckCombination(ctx.SchemaFlag()); !st.ok()) {
+    return ctx.UsageError(st.message());
   }
   TtyProgress* bar = ctx.StartProgress(
       !sql && !ctx.quiet() && isatty(STDERR_FILENO), many.kind());
@@ -39,7 +39,6 @@ int RunMany(CliContext& ctx, const ManyFlags& many, bool upgrade,
   auto m = ctx.OpenMigrator();
   if (!m.ok()) return ctx.Fail(m.status());
   (*m)->SetRunOverrides(allow_edited, in_flight);
-  FanoutOptions options = many.ToOptions();
   if (bar->enabled()) {
     options.progress = [bar](const FanoutProgress& p) { bar->Update(p); };
   }
@@ -173,9 +172,9 @@ class CurrentCommand : public Command {
   int Run(CliContext& ctx) override {
     bool verbose = verbose_ || ctx.verbose();
     if (many_.any()) {
-      if (std::string conflict = many_.Conflict(ctx.SchemaFlag());
-          !conflict.empty()) {
-        return ctx.UsageError(conflict);
+      if (Status st = many_.ToOptions().CheckCombination(ctx.SchemaFlag());
+          !st.ok()) {
+        return ctx.UsageError(st.message());
       }
       return RunMany(ctx, verbose);
     }

@@ -32,18 +32,6 @@ std::string ManyFlags::kind() const {
   return tenants ? "tenants" : all_schemas ? "schemas" : "targets";
 }
 
-std::string ManyFlags::Conflict(const std::string& schema) const {
-  if (tenants && all_schemas) {
-    return "--tenants and --all-schemas cannot be combined";
-  }
-  if (!schema.empty() && (tenants || all_schemas)) {
-    return std::string("--schema (or -x schema=) cannot be combined with ") +
-           (tenants ? "--tenants" : "--all-schemas") +
-           ": it names one schema, they name many";
-  }
-  return "";
-}
-
 FanoutOptions ManyFlags::ToOptions() const {
   FanoutOptions o;
   o.tenants = tenants;

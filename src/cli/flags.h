@@ -29,9 +29,6 @@ struct ManyFlags {
   bool any() const { return tenants || all_schemas || !targets.empty(); }
   // "tenants", "schemas" or "targets", for messages.
   std::string kind() const;
-  // Why these flags cannot go together, with `schema` the one --schema / -x
-  // schema= names; "" when they can.
-  std::string Conflict(const std::string& schema) const;
   FanoutOptions ToOptions() const;
 };
 

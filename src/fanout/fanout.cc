@@ -353,6 +353,20 @@ const char* UnitStatusName(UnitStatus status) {
   return "?";
 }
 
+Status FanoutOptions::CheckCombination(const std::string& schema) const {
+  if (tenants && all_schemas) {
+    return Status::InvalidArgument(
+        "--tenants and --all-schemas cannot be combined");
+  }
+  if (!schema.empty() && (tenants || all_schemas)) {
+    return Status::InvalidArgument(
+        std::string("--schema (or -x schema=) cannot be combined with ") +
+        (tenants ? "--tenants" : "--all-schemas") +
+        ": it names one schema, they name many");
+  }
+  return Status::OK();
+}
+
 std::string UnitResult::Name() const { return JoinName(target, schema); }
 std::string UnitVersions::Name() const { return JoinName(target, schema); }
 
