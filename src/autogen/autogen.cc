@@ -51,6 +51,19 @@ Result<Catalog> Introspect(Connection& conn, const DiffOptions& options,
   return catalog;
 }
 
+// The schema options.build_current builds in a new database on `server`
+// (dropped afterwards); `*seconds` is the time spent reading it.
+Result<Catalog> ReplayedCatalog(ScratchServer& server,
+                                const DiffOptions& options, double* seconds) {
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> replay,
+                          server.CreateDatabase());
+  RETORT_RETURN_IF_ERROR(options.build_current(replay->url()));
+  Result<Catalog> catalog = Introspect(replay->conn(), options, seconds);
+  if (!catalog.ok()) return catalog.status().WithContext("migrations");
+  RETORT_RETURN_IF_ERROR(replay->Close());
+  return catalog;
+}
+
 bool Unfiltered(const IntrospectOptions& filter) {
   return filter.include_schemas.empty() && filter.exclude_schemas.empty() &&
          filter.exclude_tables.empty();
@@ -317,31 +330,14 @@ namespace {
 // statements after the last ADD VALUE start a step of their own, so the
 // values are committed first (-- retort: step, docs/revision-files.md).
 void StepAfterAddedEnumValues(std::vector<Operation>* ops) {
-  static constexpr std::string_view kAddValue = " ADD VALUE '";
-  std::vector<std::string> added;
+  std::vector<std::string> added;  // "'v'::", as a use of the value starts
   size_t last = ops->size();
   for (size_t i = 0; i < ops->size(); ++i) {
-    const std::string& sql = (*ops)[i].sql;
-    if ((*ops)[i].kind != OpKind::kAlterType ||
-        !sql.starts_with("ALTER TYPE")) {
-      continue;
+    for (const std::string& key : (*ops)[i].creates) {
+      if (!key.starts_with(kEnumValueKeyPrefix)) continue;
+      added.push_back(key.substr(kEnumValueKeyPrefix.size()) + "::");
+      last = i;
     }
-    size_t at = sql.find(kAddValue);
-    if (at == std::string::npos) continue;
-    // The literal: up to the closing quote (a doubled one is part of it).
-    size_t end = at + kAddValue.size();
-    while (end < sql.size()) {
-      if (sql[end] == '\'' && end + 1 < sql.size() && sql[end + 1] == '\'') {
-        end += 2;
-        continue;
-      }
-      if (sql[end] == '\'') break;
-      ++end;
-    }
-    added.push_back(sql.substr(at + kAddValue.size() - 1,
-                               end + 1 - (at + kAddValue.size() - 1)) +
-                    "::");
-    last = i;
   }
   if (added.empty() || last + 1 >= ops->size()) return;
   for (size_t i = last + 1; i < ops->size(); ++i) {
@@ -607,12 +603,8 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
   }
 
   if (options.build_current) {
-    RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> replay,
-                            server->CreateDatabase());
-    RETORT_RETURN_IF_ERROR(options.build_current(replay->url()));
-    current = Introspect(replay->conn(), options, &current_seconds);
-    if (!current.ok()) return current.status().WithContext("migrations");
-    RETORT_RETURN_IF_ERROR(replay->Close());
+    current = ReplayedCatalog(*server, options, &current_seconds);
+    if (!current.ok()) return current.status();
   } else {
     current = target->Take(&current_seconds);
     if (!current.ok()) return current.status().WithContext("target database");
@@ -656,16 +648,11 @@ Result<AutogenResult> DiffLiveWithReplay(const std::string& target_url,
             "pass --dev with a database of the live server's version");
   }
   double replay_seconds = 0, live_seconds = 0;
-  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> replay,
-                          server->CreateDatabase());
-  RETORT_RETURN_IF_ERROR(options.build_current(replay->url()));
-  Result<Catalog> replayed =
-      Introspect(replay->conn(), options, &replay_seconds);
-  if (!replayed.ok()) return replayed.status().WithContext("migrations");
-  RETORT_RETURN_IF_ERROR(replay->Close());
+  RETORT_ASSIGN_OR_RETURN(Catalog replayed,
+                          ReplayedCatalog(*server, options, &replay_seconds));
   Result<Catalog> current = live->Take(&live_seconds);
   if (!current.ok()) return current.status().WithContext("live database");
-  AutogenResult diff = DiffCatalogs(*current, *replayed);
+  AutogenResult diff = DiffCatalogs(*current, replayed);
   diff.introspect_models_seconds = replay_seconds;
   diff.introspect_target_seconds = live_seconds;
   diff.scratch = server->description();

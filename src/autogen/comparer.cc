@@ -42,13 +42,8 @@ std::vector<Operation> Comparer::Run() {
 
 Operation& Comparer::Add(OpKind kind, OpKind reverse_kind, std::string object,
                          std::string sql, std::string reverse_sql) {
-  Operation op;
-  op.kind = kind;
-  op.reverse_kind = reverse_kind;
-  op.object = std::move(object);
-  op.sql = std::move(sql);
-  op.reverse_sql = std::move(reverse_sql);
-  ops_.push_back(std::move(op));
+  ops_.push_back(Operation::Make(kind, reverse_kind, std::move(object),
+                                 std::move(sql), std::move(reverse_sql)));
   return ops_.back();
 }
 

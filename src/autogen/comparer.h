@@ -65,6 +65,19 @@ inline std::string RelationSql(const Catalog& c, const std::string& key) {
   return key.substr(key.find(':') + 1);
 }
 
+// "SELECT setval(<sequence>, max(col)) FROM table HAVING max(col) IS NOT
+// NULL;": a sequence moved past the rows of `column` (min for a
+// descending one), nothing on an empty table. `sequence` is SQL: a literal
+// name or pg_get_serial_sequence(...); `table` is SQL too.
+inline std::string SetvalPastRowsSql(const std::string& sequence,
+                                     const std::string& table,
+                                     std::string_view column, bool descending) {
+  const std::string extreme =
+      std::string(descending ? "min" : "max") + "(" + Q(column) + ")";
+  return "SELECT setval(" + sequence + ", " + extreme + ") FROM " + table +
+         " HAVING " + extreme + " IS NOT NULL;\n";
+}
+
 }  // namespace comparer_detail
 
 class Comparer {
@@ -276,14 +289,10 @@ class Comparer {
   // indexes, constraints, functions, ...), on either side.
   bool EnumHasDependents(const std::string& key) const;
 
-  // The column of `side` with key `column_key`; nullptr when none.
-  static const Column* ColumnOf(const Catalog& side,
-                                const std::string& column_key);
-
-  // The table and column of a column key of `from_` (FindEnumSwaps lists
-  // only columns found there).
-  std::pair<const Table*, const Column*> SplitColumnKey(
-      const std::string& column_key) const;
+  // The table and column of `side` with key `column_key`; nulls when
+  // none. (A scan: for the few columns of a recreated enum.)
+  static std::pair<const Table*, const Column*> FindColumn(
+      const Catalog& side, const std::string& column_key);
 
   // `swap_down`: the downgrade of added values may recreate the type (not
   // after a rename, which its downgrade undoes in place).

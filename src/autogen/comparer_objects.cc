@@ -19,6 +19,7 @@ namespace retort {
 using comparer_detail::Literal;
 using comparer_detail::Q;
 using comparer_detail::RelationSql;
+using comparer_detail::SetvalPastRowsSql;
 
 std::string Comparer::SequenceOptions(const Sequence& s) {
   return " AS " + s.data_type + " INCREMENT BY " + std::to_string(s.increment) +
@@ -48,11 +49,9 @@ void Comparer::OwnerOp(const std::string& key, const Sequence& s,
   if (created && t != side.tables.end() &&
       from_.tables.count(s.owned_by_table) &&
       to_.tables.count(s.owned_by_table)) {
-    const std::string table = RelationSql(side, s.owned_by_table);
-    const std::string extreme = std::string(s.increment < 0 ? "min" : "max") +
-                                "(" + Q(s.owned_by_column) + ")";
-    op.sql += "SELECT setval(" + Literal(name) + ", " + extreme + ") FROM " +
-              table + " HAVING " + extreme + " IS NOT NULL;\n";
+    op.sql +=
+        SetvalPastRowsSql(Literal(name), RelationSql(side, s.owned_by_table),
+                          s.owned_by_column, s.increment < 0);
   }
   op.after_created.insert(key);
   op.after_created.insert(s.owned_by_table);

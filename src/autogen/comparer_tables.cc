@@ -21,6 +21,7 @@ namespace retort {
 using comparer_detail::Literal;
 using comparer_detail::Q;
 using comparer_detail::RelationSql;
+using comparer_detail::SetvalPastRowsSql;
 
 std::string Comparer::ColumnSql(const Column& c) {
   std::string s = Q(c.name) + " " + c.type;
@@ -44,11 +45,9 @@ std::string Comparer::IdentitySql(const Column& c) {
 std::string Comparer::IdentitySetvalSql(const Table& t, const Column& c) {
   IdentitySequence seq = ParseIdentityOptions(c.type, c.identity_options);
   const std::string table = QualifiedName(t.schema, t.name);
-  const std::string extreme =
-      std::string(seq.increment < 0 ? "min" : "max") + "(" + Q(c.name) + ")";
-  return "SELECT setval(pg_get_serial_sequence(" + Literal(table) + ", " +
-         Literal(c.name) + "), " + extreme + ") FROM " + table + " HAVING " +
-         extreme + " IS NOT NULL;\n";
+  return SetvalPastRowsSql(
+      "pg_get_serial_sequence(" + Literal(table) + ", " + Literal(c.name) + ")",
+      table, c.name, seq.increment < 0);
 }
 
 std::string Comparer::SetIdentityOptionsSql(const Column& c) {

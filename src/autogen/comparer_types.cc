@@ -145,15 +145,16 @@ void Comparer::EnumSwapOp(const std::string& key, const EnumType& a,
         "CREATE TYPE " + temp + " AS ENUM (" + labels(to) + ");\n";
     std::string defaults;
     for (const std::string& column_key : columns) {
-      const auto& [table, column] = SplitColumnKey(column_key);
+      // FindEnumSwaps and EnumColumns list columns both sides have.
+      const auto& [table, column] = FindColumn(from_, column_key);
       const std::string alter = "ALTER TABLE " +
                                 QualifiedName(table->schema, table->name) +
                                 " ALTER COLUMN " + Q(column->name) + " ";
       const std::string array = column->type.ends_with("[]") ? "[]" : "";
       if (only_down) {
         // The downgrade, from to_'s column to to_side's (from_'s).
-        const Column* now = ColumnOf(to_, column_key);
-        const Column* then = ColumnOf(to_side, column_key);
+        const Column* now = FindColumn(to_, column_key).second;
+        const Column* then = FindColumn(to_side, column_key).second;
         if (now != nullptr && now->default_expr) {
           sql += alter + "DROP DEFAULT;\n";
         }
@@ -243,19 +244,9 @@ bool Comparer::EnumHasDependents(const std::string& key) const {
   return false;
 }
 
-const Column* Comparer::ColumnOf(const Catalog& side,
-                                 const std::string& column_key) {
+std::pair<const Table*, const Column*> Comparer::FindColumn(
+    const Catalog& side, const std::string& column_key) {
   for (const auto& [table_key, t] : side.tables) {
-    for (const Column& c : t.columns) {
-      if (ColumnKey(t.schema, t.name, c.name) == column_key) return &c;
-    }
-  }
-  return nullptr;
-}
-
-std::pair<const Table*, const Column*> Comparer::SplitColumnKey(
-    const std::string& column_key) const {
-  for (const auto& [table_key, t] : from_.tables) {
     for (const Column& c : t.columns) {
       if (ColumnKey(t.schema, t.name, c.name) == column_key) {
         return {&t, &c};
@@ -325,6 +316,7 @@ void Comparer::AlterEnum(const std::string& key, const EnumType& a,
                         "ALTER TYPE " + name + " ADD VALUE " +
                             Literal(b.labels[i]) + where + ";\n",
                         "");
+    op.creates.insert(std::string(kEnumValueKeyPrefix) + Literal(b.labels[i]));
     old_labels.insert(b.labels[i]);
     // With swap_down, ordered by the swap's downgrade (EnumSwapOp), which
     // both creates and drops the type's key.

@@ -35,6 +35,17 @@ Operation Operation::Reverse() const {
   return r;
 }
 
+Operation Operation::Make(OpKind kind, OpKind reverse_kind, std::string object,
+                          std::string sql, std::string reverse_sql) {
+  Operation op;
+  op.kind = kind;
+  op.reverse_kind = reverse_kind;
+  op.object = std::move(object);
+  op.sql = std::move(sql);
+  op.reverse_sql = std::move(reverse_sql);
+  return op;
+}
+
 std::string_view OpKindName(OpKind kind) {
   switch (kind) {
     case OpKind::kRevoke:

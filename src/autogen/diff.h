@@ -96,7 +96,16 @@ struct Operation {
 
   // The operation that undoes this one.
   Operation Reverse() const;
+  // An operation of `kind` on `object` running `sql`, undone by
+  // `reverse_sql` (an operation of `reverse_kind`); the rest left empty.
+  static Operation Make(OpKind kind, OpKind reverse_kind, std::string object,
+                        std::string sql, std::string reverse_sql);
 };
+
+// The key an operation adding an enum value creates: this prefix and the
+// value as a SQL literal ("enum-value:'wild'"). Statements that use the
+// value must run after the value is committed (autogen.cc).
+inline constexpr std::string_view kEnumValueKeyPrefix = "enum-value:";
 
 // The operations turning `from` into `to`, in a stable order (not yet
 // dependency-ordered: see render.h). Empty when the catalogs hold the same

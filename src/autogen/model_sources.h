@@ -56,9 +56,9 @@ std::vector<std::string> UnmatchedModelFiles(
 inline constexpr size_t kModelSourcesShown = 10;
 
 // "Models: a.sql, b.sql (2 sources)"; "Models: a.sql (1 source)". More
-// than `shown` sources: the first five (or `shown`, if fewer) and a count, "Models: a, b, c, d, e
-// and 245 more (250 sources; -v lists them all)". `shown` =
-// std::numeric_limits<size_t>::max() names every one.
+// than `shown` sources: the first five (or `shown`, if fewer) and a count,
+// "Models: a, b, c, d, e and 245 more (250 sources; -v lists them all)".
+// `shown` = std::numeric_limits<size_t>::max() names every one.
 std::string ModelSourcesLine(const std::vector<std::string>& sources,
                              size_t shown = kModelSourcesShown);
 

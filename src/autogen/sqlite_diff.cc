@@ -136,13 +136,9 @@ class SqliteComparer {
 
   Operation& Add(OpKind kind, OpKind reverse_kind, std::string object,
                  std::string sql, std::string reverse_sql) {
-    Operation op;
-    op.kind = kind;
-    op.reverse_kind = reverse_kind;
-    op.object = std::move(object);
-    op.sql = std::move(sql);
-    op.reverse_sql = std::move(reverse_sql);
-    out_.operations.push_back(std::move(op));
+    out_.operations.push_back(Operation::Make(kind, reverse_kind,
+                                              std::move(object), std::move(sql),
+                                              std::move(reverse_sql)));
     return out_.operations.back();
   }
 
