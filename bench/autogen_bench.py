@@ -57,6 +57,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_schema  # noqa: E402
 import pg_cluster  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -86,16 +87,7 @@ TCK = os.sysconf("SC_CLK_TCK")
 
 
 def models_sql(n, extra):
-    out = []
-    for i in range(n):
-        cols = ("id integer PRIMARY KEY, name text NOT NULL, "
-                f"ref integer REFERENCES m_{i // 10} (id), "
-                "created_at timestamptz DEFAULT now()")
-        if extra:
-            cols += ", extra text"
-        out.append(f"CREATE TABLE m_{i} ({cols});\n"
-                   f"CREATE INDEX ix_m_{i}_name ON m_{i} (name);\n")
-    return "".join(out)
+    return bench_schema.tables_sql(n, extra)
 
 
 def server_cpu(data_dir):

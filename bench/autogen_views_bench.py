@@ -20,6 +20,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_schema  # noqa: E402
 from pg_cluster import BINDIR, Cluster  # noqa: E402
 
 ap = argparse.ArgumentParser()
@@ -33,15 +34,7 @@ RETORT = os.path.abspath(a.retort)
 
 
 def schema(extra, views, functions):
-    out = []
-    for i in range(a.tables):
-        cols = ("id integer PRIMARY KEY, name text NOT NULL, "
-                f"ref integer REFERENCES m_{i // 10} (id), "
-                "created_at timestamptz DEFAULT now()")
-        if extra:
-            cols += ", extra text"
-        out.append(f"CREATE TABLE m_{i} ({cols});\n"
-                   f"CREATE INDEX ix_m_{i}_name ON m_{i} (name);\n")
+    out = [bench_schema.tables_sql(a.tables, extra)]
     for v in range(views):
         out.append(f"CREATE VIEW v_{v} AS SELECT id, name FROM m_{v} "
                    f"WHERE ref IS NOT NULL;\n")
