@@ -227,6 +227,109 @@ TEST(ModelNormalizerPath, PlainModelsNeedNoScratchDatabase) {
   Execute(admin, "DROP ROLE " + role);
 }
 
+// Views, materialized views and functions over plain tables: the tables
+// are normalised, and only the views and functions -- with the tables they
+// read -- are loaded into a scratch database. The diff is the one a full
+// load gives; the partial load is cached like a full one.
+constexpr char kViewModels[] = R"sql(CREATE SCHEMA report;
+CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id integer REFERENCES users,
+  total numeric(10, 2) NOT NULL DEFAULT 0);
+CREATE TABLE unrelated (id integer PRIMARY KEY);
+CREATE INDEX orders_user ON orders (user_id);
+CREATE VIEW report.big_orders AS SELECT id, user_id FROM orders
+  WHERE total > 100;
+COMMENT ON VIEW report.big_orders IS 'over 100';
+CREATE VIEW report.big_spenders AS SELECT DISTINCT user_id
+  FROM report.big_orders;
+CREATE MATERIALIZED VIEW report.totals AS SELECT user_id, sum(total) AS t
+  FROM orders GROUP BY user_id;
+CREATE UNIQUE INDEX totals_user ON report.totals (user_id);
+CREATE FUNCTION report.order_count(u integer) RETURNS bigint LANGUAGE sql
+  STABLE AS $$ SELECT count(*) FROM orders WHERE user_id = u $$;
+CREATE FUNCTION report.emails() RETURNS SETOF text LANGUAGE sql
+  BEGIN ATOMIC SELECT email FROM users; END;
+GRANT SELECT ON report.big_orders TO PUBLIC;
+GRANT SELECT (user_id) ON report.totals TO PUBLIC;
+REVOKE EXECUTE ON FUNCTION report.order_count(integer) FROM PUBLIC;
+COMMENT ON TABLE unrelated IS 'not needed by any view';
+)sql";
+
+TEST(ModelNormalizerPath, ViewsAndFunctionsAreLoadedAlone) {
+  TempDir cache, models;
+  ScopedEnv dir("RETORT_CACHE_DIR", cache.path());
+  std::string target = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(target.empty());
+  std::string file = models.Write("app.sql", kViewModels);
+  Result<AutogenResult> full = Status::Internal("not run");
+  {
+    ScopedEnv off("RETORT_CACHE", "off");
+    ScopedEnv loaded("RETORT_MODEL_NORMALIZER", "off");
+    full = Diff(target, {file});
+  }
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  EXPECT_EQ(full->model_cache, "off");
+
+  auto cold = Diff(target, {file});
+  ASSERT_TRUE(cold.ok()) << cold.status().ToString();
+  EXPECT_EQ(cold->model_cache, "normalised");
+  EXPECT_NE(cold->scratch.find("10 statements of views and functions loaded "
+                               "into "),
+            std::string::npos)
+      << cold->scratch;
+  EXPECT_EQ(cold->upgrade_sql, full->upgrade_sql);
+  EXPECT_EQ(cold->downgrade_sql, full->downgrade_sql);
+  EXPECT_NE(cold->upgrade_sql.find("CREATE MATERIALIZED VIEW report.totals"),
+            std::string::npos)
+      << cold->upgrade_sql;
+
+  auto warm = Diff(target, {file});
+  ASSERT_TRUE(warm.ok()) << warm.status().ToString();
+  EXPECT_EQ(warm->model_cache, "hit");
+  EXPECT_EQ(warm->upgrade_sql, full->upgrade_sql);
+
+  // Once applied, nothing is left to do.
+  Execute(target, cold->upgrade_sql);
+  auto none = Diff(target, {file});
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->operations.empty()) << none->upgrade_sql;
+  EXPECT_EQ(ScratchDatabaseCount(target), 0);
+}
+
+// A view that loads only with more than the order tracks (GROUP BY a
+// primary key added by a later ALTER TABLE) makes the partial load fail:
+// the whole model set is then loaded, as before, and the result is right.
+TEST(ModelNormalizerPath, AViewThatNeedsMoreLoadsEverything) {
+  TempDir models;
+  ScopedEnv off("RETORT_CACHE", "off");
+  std::string target = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(target.empty());
+  std::string file = models.Write(
+      "app.sql",
+      "CREATE TABLE t (id integer NOT NULL, name text);\n"
+      "ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY (id);\n"
+      "CREATE VIEW v AS SELECT id, name FROM t GROUP BY id;\n");
+  std::vector<std::string> log;
+  DiffOptions options;
+  options.log_level = LogLevel::kDebug;
+  options.log = [&log](LogLevel, std::string_view line) {
+    log.emplace_back(line);
+  };
+  auto diff = Diff(target, {file}, options);
+  ASSERT_TRUE(diff.ok()) << diff.status().ToString();
+  EXPECT_EQ(diff->model_cache, "off");
+  EXPECT_NE(diff->upgrade_sql.find("CREATE VIEW public.v"), std::string::npos)
+      << diff->upgrade_sql;
+  bool fell_back = false;
+  for (const std::string& line : log) {
+    fell_back = fell_back ||
+                line.find("views and functions not loaded alone") !=
+                    std::string::npos;
+  }
+  EXPECT_TRUE(fell_back);
+  EXPECT_EQ(ScratchDatabaseCount(target), 0);
+}
+
 // With per-schema setup (seed 001), a schema named after the user is
 // created before the models: unqualified names then go there, not to
 // public, so the models are loaded rather than normalised.

@@ -237,6 +237,43 @@ TEST(AutogenNormalize, LongNames) {
                      ");\n");
 }
 
+// Views, materialized views and functions are loaded alone, with what
+// they read, and merged: the merged catalog is the server's.
+TEST(AutogenNormalize, ViewsAndFunctionsLoadedAloneAndMerged) {
+  const int before = testing::ResidualComparisons();
+  ExpectSameAsServer(
+      "CREATE SCHEMA app;\n"
+      "CREATE TYPE app.state AS ENUM ('open', 'closed');\n"
+      "CREATE TABLE app.a (id integer PRIMARY KEY, s app.state NOT NULL "
+      "DEFAULT 'open', note text);\n"
+      "CREATE TABLE app.b (id bigint PRIMARY KEY, a_id integer REFERENCES "
+      "app.a);\n"
+      "CREATE TABLE c (id serial PRIMARY KEY, label varchar(20));\n"
+      "CREATE INDEX c_label ON c (label);\n"
+      "CREATE VIEW app.open_a AS SELECT id, note FROM app.a WHERE s = "
+      "'open';\n"
+      "CREATE VIEW app.open_b WITH (security_barrier) AS SELECT b.id FROM "
+      "app.b JOIN app.open_a o ON o.id = b.a_id;\n"
+      "COMMENT ON VIEW app.open_a IS 'open ones';\n"
+      "COMMENT ON COLUMN app.open_a.note IS 'free text';\n"
+      "CREATE MATERIALIZED VIEW app.counts AS SELECT a_id, count(*) AS n "
+      "FROM app.b GROUP BY a_id;\n"
+      "CREATE INDEX counts_a ON app.counts (a_id);\n"
+      "CREATE FUNCTION app.label_of(i integer) RETURNS text LANGUAGE sql "
+      "STABLE AS $$ SELECT label FROM public.c WHERE id = i $$;\n"
+      "CREATE FUNCTION app.n() RETURNS bigint LANGUAGE sql BEGIN ATOMIC "
+      "SELECT count(*) FROM app.a; END;\n"
+      "CREATE PROCEDURE app.p() LANGUAGE plpgsql AS $$ BEGIN NULL; END "
+      "$$;\n"
+      "CREATE VIEW labels AS SELECT app.label_of(id) AS l FROM c;\n"
+      "GRANT SELECT ON app.open_a, app.open_b TO PUBLIC;\n"
+      "GRANT SELECT (a_id) ON app.counts TO PUBLIC;\n"
+      "REVOKE EXECUTE ON FUNCTION app.n() FROM PUBLIC;\n"
+      "COMMENT ON FUNCTION app.n() IS 'how many';\n"
+      "ALTER VIEW app.open_a ALTER COLUMN note SET DEFAULT 'none';\n");
+  EXPECT_EQ(testing::ResidualComparisons(), before + 1);
+}
+
 TEST(AutogenNormalize, FilteredLikeTheIntrospection) {
   const std::string sql =
       "CREATE SCHEMA auth;\nCREATE SCHEMA billing;\n"

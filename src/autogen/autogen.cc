@@ -15,6 +15,7 @@
 
 #include "autogen/model_cache.h"
 #include "autogen/model_normalize.h"
+#include "autogen/model_residual.h"
 #include "autogen/render.h"
 #include "autogen/scratch.h"
 #include "autogen/sqlite_autogen.h"
@@ -100,6 +101,50 @@ Result<Catalog> ReadAndRecordModels(Connection& conn,
   }
   *seconds = SecondsSince(start);
   return desired;
+}
+
+// Runs the setup steps (schema, SQL) and `scan` in `db` and reads it back,
+// recording the reading into the model cache under `key` when `cache` is
+// given. `temporary`: the database is dropped afterwards, so the loader
+// commits as it likes; else (a dev database) the statements run in the
+// transaction that is rolled back.
+Result<Catalog> LoadAndReadInto(
+    ScratchDatabase& db, const ModelScan& scan,
+    const std::vector<std::pair<std::string, std::string>>& setup,
+    bool temporary, const DiffOptions& options, const ModelCachePaths* cache,
+    const std::string& key, double* load_seconds, double* read_seconds) {
+  auto start = std::chrono::steady_clock::now();
+  for (const auto& [name, sql] : setup) {
+    RETORT_RETURN_IF_ERROR(db.conn().Execute(sql).WithContext(
+        "creating schema " + name + " for the models"));
+  }
+  LoadModelsOptions load;
+  load.own_transactions = temporary;
+  load.batch_statements = kLoadBatchStatements;
+  RETORT_RETURN_IF_ERROR(LoadModels(db.conn(), scan, load));
+  *load_seconds = SecondsSince(start);
+  Result<Catalog> read =
+      cache != nullptr
+          ? ReadAndRecordModels(db.conn(), options, *cache, key, read_seconds)
+          : Introspect(db.conn(), options, read_seconds);
+  if (!read.ok()) return read.status().WithContext("models");
+  return read;
+}
+
+// The same in a new temporary database on `server`, dropped afterwards.
+Result<Catalog> LoadAndRead(
+    ScratchServer& server, const ModelScan& scan,
+    const std::vector<std::pair<std::string, std::string>>& setup,
+    const DiffOptions& options, const ModelCachePaths* cache,
+    const std::string& key, double* load_seconds, double* read_seconds) {
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> db,
+                          server.CreateDatabase());
+  RETORT_ASSIGN_OR_RETURN(
+      Catalog read, LoadAndReadInto(*db, scan, setup, /*temporary=*/true,
+                                    options, cache, key, load_seconds,
+                                    read_seconds));
+  RETORT_RETURN_IF_ERROR(db->Close());
+  return read;
 }
 
 // Seed 001's schema handling (DiffOptions::idempotent_schemas): creating a
@@ -546,8 +591,72 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
           "models: loaded into a database (not normalised here: " + why + ")");
     }
   }
-  if (cache_state != "hit" && cache_state != "normalised") {
+  if (cache_state == "normalised" && !normalized->load.empty()) {
+    // Views and functions the normaliser left to a database: loaded with
+    // what they need, read, and merged (model_residual.h).
     auto start = std::chrono::steady_clock::now();
+    Catalog merged =
+        desired_catalog ? *desired_catalog : std::move(*desired);
+    desired_catalog = nullptr;
+    const std::string residual_key = cache_key + "\n(views and functions)";
+    std::optional<Catalog> residual;
+    if (cache) {
+      if (auto recording =
+              ReadIntrospectCache(cache->introspect, residual_key)) {
+        ReplayConnection replay(std::move(*recording));
+        double seconds = 0;
+        Result<Catalog> read = Introspect(replay, options, &seconds);
+        if (read.ok() && replay.misses() == 0) {
+          residual = std::move(*read);
+          cache_state = "hit";
+        }
+      }
+    }
+    std::string loaded;
+    if (!residual) {
+      if (server == nullptr) {
+        RETORT_ASSIGN_OR_RETURN(server,
+                                OpenScratchServer(target_url, options));
+      }
+      ModelScan part = SubScan(models, normalized->load);
+      double load_seconds = 0, read_seconds = 0;
+      Result<Catalog> read =
+          LoadAndRead(*server, part, setup, options,
+                      cache ? &*cache : nullptr, residual_key, &load_seconds,
+                      &read_seconds);
+      if (read.ok()) {
+        residual = std::move(*read);
+        loaded = ", " + std::to_string(part.statements.size()) +
+                 " loaded into " + server->description() + " in " +
+                 Seconds(load_seconds) + " s and read in " +
+                 Seconds(read_seconds) + " s";
+      } else {
+        // The whole model set, loaded as before, reports the error where
+        // it belongs or, should the statements picked have lacked a need
+        // the order does not track, loads.
+        Log(options, LogLevel::kDebug,
+            "models: views and functions not loaded alone (" +
+                read.status().message() + "); loading every statement");
+        cache_state = cache ? "miss" : "off";
+        normalized = nullptr;
+      }
+    }
+    if (residual) {
+      MergeResidualCatalog(merged, std::move(*residual));
+      desired = std::move(merged);
+      models_seconds = SecondsSince(start) + models_seconds;
+      description =
+          "no database for the tables (normalised by retort); " +
+          std::to_string(normalized->residual.size()) +
+          " statements of views and functions loaded into " +
+          (server != nullptr ? server->description() : "a cached database");
+      Log(options, LogLevel::kDebug,
+          "models: " + std::to_string(normalized->residual.size()) +
+              " statements of views and functions" +
+              (loaded.empty() ? " read from the model cache" : loaded));
+    }
+  }
+  if (cache_state != "hit" && cache_state != "normalised") {
     if (!dev && server == nullptr) {
       RETORT_ASSIGN_OR_RETURN(server, OpenScratchServer(target_url, options));
       description = server->description();
@@ -558,25 +667,11 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
     } else {
       RETORT_ASSIGN_OR_RETURN(models_db, server->CreateDatabase());
     }
-    for (const auto& [name, sql] : setup) {
-      RETORT_RETURN_IF_ERROR(models_db->conn().Execute(sql).WithContext(
-          "creating schema " + name + " for the models"));
-    }
-    LoadModelsOptions load;
-    // A temporary database is dropped afterwards: what its transactions
-    // commit does not matter, how many there are does. A dev database's
-    // models run in the transaction that is rolled back.
-    load.own_transactions = !dev;
-    load.batch_statements = kLoadBatchStatements;
-    RETORT_RETURN_IF_ERROR(LoadModels(models_db->conn(), models, load));
-    double load_seconds = SecondsSince(start);
-    if (cache) {
-      desired = ReadAndRecordModels(models_db->conn(), options, *cache,
-                                    cache_key, &models_seconds);
-    } else {
-      desired = Introspect(models_db->conn(), options, &models_seconds);
-    }
-    if (!desired.ok()) return desired.status().WithContext("models");
+    double load_seconds = 0;
+    desired = LoadAndReadInto(*models_db, models, setup, /*temporary=*/!dev,
+                              options, cache ? &*cache : nullptr, cache_key,
+                              &load_seconds, &models_seconds);
+    if (!desired.ok()) return desired.status();
     RETORT_RETURN_IF_ERROR(models_db->Close());
     Log(options, LogLevel::kDebug,
         "models: " + std::to_string(models.statements.size()) +

@@ -369,7 +369,7 @@ class ModelNormalizer::Impl {
   bool declined() const { return !declined_.empty(); }
 
   void Statement(const json& stmt, const std::string& text,
-                 const std::string& path, int line) {
+                 const std::string& path, int line, size_t index) {
     if (declined()) return;
     text_ = &text;
     where_ = path + ":" + std::to_string(line);
@@ -379,6 +379,13 @@ class ModelNormalizer::Impl {
     }
     const std::string& kind = stmt.begin().key();
     const json& body = stmt.begin().value();
+    if (Residual(kind, body)) {
+      if (residual_.empty() || residual_.back() != index) {
+        residual_.push_back(index);
+      }
+      return;
+    }
+    if (declined()) return;
     if (kind == "CreateStmt") {
       CreateTable(body);
     } else if (kind == "IndexStmt") {
@@ -396,13 +403,46 @@ class ModelNormalizer::Impl {
     }
   }
 
-  NormalizedModels Finish() {
+  NormalizedModels Finish(const ModelOrder* order) {
     NormalizedModels out;
+    if (!residual_.empty()) {
+      where_ = "models";
+      for (const std::string& key : residual_relations_) {
+        if (catalog_.tables.count(key) || catalog_.indexes.count(key) ||
+            catalog_.sequences.count(key)) {
+          Decline("a view or materialized view named like a table, index or "
+                  "sequence");
+          break;
+        }
+      }
+      if (order == nullptr || order->needs.size() <= residual_.back()) {
+        Decline("views or functions, and no load order to load them by");
+      }
+    }
     out.declined = declined_;
     out.unqualified = unqualified_;
     out.created_schemas = created_schemas_;
     out.needed_schemas = needed_schemas_;
     if (declined()) return out;
+    if (!residual_.empty()) {
+      out.residual = residual_;
+      std::vector<bool> in(order->needs.size(), false);
+      std::vector<size_t> todo = residual_;
+      for (size_t i : todo) in[i] = true;
+      while (!todo.empty()) {
+        size_t i = todo.back();
+        todo.pop_back();
+        for (size_t need : order->needs[i]) {
+          if (need < in.size() && !in[need]) {
+            in[need] = true;
+            todo.push_back(need);
+          }
+        }
+      }
+      for (size_t i = 0; i < in.size(); ++i) {
+        if (in[i]) out.load.push_back(i);
+      }
+    }
     for (auto& [key, table] : catalog_.tables) {
       std::sort(table.constraints.begin(), table.constraints.end(),
                 [](const Constraint& a, const Constraint& b) {
@@ -428,6 +468,102 @@ class ModelNormalizer::Impl {
     std::vector<UniqueKey> keys;
     std::unordered_map<std::string, ColumnType> types;  // by column name
   };
+
+  // Whether the statement is left to a database (NormalizedModels::
+  // residual): it creates a view, a materialized view or a function --
+  // kinds not modelled here -- or only touches such objects (COMMENT,
+  // GRANT, an index on a materialized view, ALTER VIEW, ALTER FUNCTION),
+  // and changes nothing the normaliser builds.
+  bool Residual(const std::string& kind, const json& body) {
+    if (kind == "CreateFunctionStmt" || kind == "AlterFunctionStmt") {
+      return true;
+    }
+    if (kind == "ViewStmt") return NewResidualRelation(Field(body, "view"));
+    if (kind == "CreateTableAsStmt") {
+      const json& into = Field(body, "into");
+      return Text(body, "objtype") == "OBJECT_MATVIEW" &&
+             into.is_object() && NewResidualRelation(Field(into, "rel"));
+    }
+    if (kind == "IndexStmt" || kind == "AlterTableStmt") {
+      return IsResidualRelation(Field(body, "relation"));
+    }
+    if (kind == "AlterOwnerStmt") {
+      return IsRoutine(Text(body, "objectType"));
+    }
+    if (kind == "CommentStmt") {
+      const std::string& objtype = Text(body, "objtype");
+      if (IsRoutine(objtype)) return true;
+      const json& object = Field(body, "object");
+      const json& list = Field(object, "List");
+      auto names = Strings(Field(list, "items"));
+      if (!names || names->empty() || names->size() > 3) return false;
+      if (objtype == "OBJECT_VIEW" || objtype == "OBJECT_MATVIEW") {
+        return names->size() <= 2 && IsResidualName(*names);
+      }
+      if (objtype == "OBJECT_COLUMN" && names->size() >= 2) {
+        return IsResidualName(
+            std::vector<std::string>(names->begin(), names->end() - 1));
+      }
+      return false;
+    }
+    if (kind == "GrantStmt") {
+      if (Text(body, "targtype") != "ACL_TARGET_OBJECT") return false;
+      const std::string& objtype = Text(body, "objtype");
+      if (IsRoutine(objtype)) return true;
+      const json& objects = Field(body, "objects");
+      if (objtype != "OBJECT_TABLE" || !objects.is_array() ||
+          objects.empty()) {
+        return false;
+      }
+      for (const json& object : objects) {
+        if (!IsResidualRelation(Field(object, "RangeVar"))) return false;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  static bool IsRoutine(const std::string& objtype) {
+    return objtype == "OBJECT_FUNCTION" || objtype == "OBJECT_PROCEDURE" ||
+           objtype == "OBJECT_ROUTINE";
+  }
+
+  // The relation key a RangeVar names, or "" for one named with a catalog.
+  std::string ResidualKey(const json& range_var) {
+    if (!range_var.is_object() || range_var.contains("catalogname")) return "";
+    const std::string& name = Text(range_var, "relname");
+    if (name.empty()) return "";
+    return RelationKey(Resolve(Text(range_var, "schemaname")), name);
+  }
+
+  bool IsResidualRelation(const json& range_var) {
+    return !residual_relations_.empty() &&
+           residual_relations_.count(ResidualKey(range_var)) > 0;
+  }
+
+  bool IsResidualName(const std::vector<std::string>& parts) {
+    if (residual_relations_.empty() || parts.empty() || parts.size() > 2) {
+      return false;
+    }
+    return residual_relations_.count(RelationKey(
+               parts.size() == 2 ? parts[0] : Resolve(""), parts.back())) > 0;
+  }
+
+  // A view or materialized view the statement creates. Named like a table,
+  // index or sequence the models created, or like an enum (whose row type
+  // would clash), the statement is left to the server to report: declined.
+  bool NewResidualRelation(const json& range_var) {
+    const std::string key = ResidualKey(range_var);
+    if (key.empty()) return false;
+    const std::string schema = Resolve(Text(range_var, "schemaname"));
+    const std::string& name = Text(range_var, "relname");
+    if (relation_names_.count(SchemaName(schema, name)) ||
+        catalog_.enums.count(TypeKey(schema, name))) {
+      return Decline("a view named like a relation or type the models made");
+    }
+    residual_relations_.insert(key);
+    return true;
+  }
 
   // Always returns false, for `return Decline(...)`.
   bool Decline(const std::string& why) {
@@ -1503,19 +1639,26 @@ class ModelNormalizer::Impl {
   std::unordered_set<std::string> relation_names_;      // SchemaName(s, name)
   std::unordered_set<std::string> constraint_names_;    // SchemaName(s, name)
   std::unordered_set<std::string> table_constraints_;   // ConstraintKey
+  // Statements left to a database (Residual), by index, and the views and
+  // materialized views they create (relation keys).
+  std::vector<size_t> residual_;
+  std::set<std::string> residual_relations_;
 };
 
 ModelNormalizer::ModelNormalizer() : impl_(std::make_unique<Impl>()) {}
 ModelNormalizer::~ModelNormalizer() = default;
 
 void ModelNormalizer::Statement(const json& stmt, const std::string& text,
-                                const std::string& path, int line) {
-  impl_->Statement(stmt, text, path, line);
+                                const std::string& path, int line,
+                                size_t index) {
+  impl_->Statement(stmt, text, path, line, index);
 }
 
 bool ModelNormalizer::declined() const { return impl_->declined(); }
 
-NormalizedModels ModelNormalizer::Finish() { return impl_->Finish(); }
+NormalizedModels ModelNormalizer::Finish(const ModelOrder* order) {
+  return impl_->Finish(order);
+}
 
 Catalog EmptyDatabaseCatalog() {
   Catalog c;

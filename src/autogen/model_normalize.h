@@ -9,7 +9,14 @@
 // ModelNormalizer does that for a whitelist of statement shapes and
 // declines everything else (the whole model set then goes to the scratch
 // database, as before): any node, field or value it does not know makes it
-// decline, never guess. What it builds is checked against the server by
+// decline, never guess. Views, materialized views and functions -- which
+// it does not model -- are the exception: the statements creating them,
+// and those touching only them (COMMENT, GRANT, ALTER, indexes of a
+// materialized view), are left to a database instead (`residual`), loaded
+// there with just what they need (`load`), and what the server makes of
+// them is merged into the normalised catalog (model_residual.h). A
+// model set of 2,000 tables and 200 views then loads 200 views and the
+// tables they read, not everything. What it builds is checked against the server by
 // tests that load the same models into a database and compare the two
 // catalogs fact by fact (CatalogText), over every round-trip schema of the
 // test suite and a corpus of shapes of its own.
@@ -23,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "autogen/model_order.h"
 #include "catalog/catalog.h"
 #include "catalog/pg_introspect.h"
 
@@ -46,6 +54,14 @@ struct NormalizedModels {
   bool unqualified = false;
   // The schemas the models create.
   std::set<std::string> created_schemas;
+  // The statements left to a database (views, materialized views,
+  // functions and what only touches them), by index into
+  // ModelScan::statements, in load order; empty when the normaliser took
+  // every statement. `catalog` then lacks their objects.
+  std::vector<size_t> residual;
+  // What to load to make them: `residual` and every statement they need
+  // (ModelOrder::needs, transitively), in load order.
+  std::vector<size_t> load;
   // Schemas the models put tables in without creating them (first): the
   // catalog has them, as a database would where something created them
   // before the models ran (DiffOptions::idempotent_schemas); without that
@@ -63,12 +79,16 @@ class ModelNormalizer {
 
   // One statement: `stmt` is libpg_query's JSON node ({"CreateStmt":
   // {...}}) parsed from `text` (node locations are offsets into it), the
-  // statement at `path`:`line`. Does nothing once declined.
+  // statement at `path`:`line`, index `index` in load order (the nodes of
+  // one statement share it). Does nothing once declined.
   void Statement(const nlohmann::json& stmt, const std::string& text,
-                 const std::string& path, int line);
+                 const std::string& path, int line, size_t index);
 
   bool declined() const;
-  NormalizedModels Finish();
+  // `order` is the statements' ModelOrder, by the same indexes; needed
+  // when some statements are left to a database (to find what they need:
+  // without it, the models are declined).
+  NormalizedModels Finish(const ModelOrder* order = nullptr);
 
  private:
   class Impl;

@@ -224,7 +224,30 @@ TEST(ModelNormalize, DeclinesWhatItDoesNotNormalise) {
   ExpectDeclined("CREATE SCHEMA s AUTHORIZATION postgres", "AUTHORIZATION");
   ExpectDeclined("CREATE SCHEMA pg_mine", "pg_");
   ExpectDeclined("SET search_path TO app", "VariableSetStmt");
-  ExpectDeclined("CREATE VIEW v AS SELECT 1", "ViewStmt");
+  // Views and functions are left to a database; what else touches a
+  // table is not.
+  ExpectDeclined(
+      "CREATE TABLE t (a integer);\n"
+      "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$ BEGIN RETURN NEW; END $$;\n"
+      "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE "
+      "FUNCTION f()",
+      "CreateTrigStmt");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer);\n"
+      "CREATE VIEW v AS SELECT a FROM t;\n"
+      "GRANT SELECT ON ALL TABLES IN SCHEMA public TO PUBLIC",
+      "GrantStmt");
+  ExpectDeclined(
+      "CREATE TABLE t (a integer);\n"
+      "CREATE VIEW v AS SELECT a FROM t;\n"
+      "GRANT SELECT ON v, t TO PUBLIC",
+      "GrantStmt");
+  ExpectDeclined("CREATE TABLE t (a integer);\nCREATE VIEW t AS SELECT 1",
+                 "named like a relation");
+  ExpectDeclined("CREATE VIEW t AS SELECT 1;\nCREATE TABLE t (a integer)",
+                 "named like a table");
+  ExpectDeclined("COMMENT ON VIEW nowhere IS 'x'", "of this kind");
   ExpectDeclined(
       "CREATE TYPE mood AS ENUM ('a');\n"
       "CREATE TABLE t (m mood DEFAULT 'b')",
@@ -301,6 +324,56 @@ TEST(ModelNormalize, DeclinesWhatItDoesNotNormalise) {
       "CREATE TABLE ok (a integer);\n\n"
       "CREATE TABLE t (a text CHECK (a <> ''));\n",
       "models.sql:3: a CHECK expression");
+}
+
+TEST(ModelNormalize, LeavesViewsAndFunctionsToADatabase) {
+  const std::string sql =
+      "CREATE TABLE a (id integer PRIMARY KEY);\n"                       // 0
+      "CREATE TABLE b (id integer PRIMARY KEY, a_id integer REFERENCES "
+      "a);\n"                                                            // 1
+      "CREATE TABLE c (id integer);\n"                                   // 2
+      "CREATE INDEX c_id ON c (id);\n"                                   // 3
+      "CREATE VIEW v AS SELECT id FROM b;\n"                             // 4
+      "COMMENT ON VIEW v IS 'x';\n"                                      // 5
+      "COMMENT ON COLUMN v.id IS 'y';\n"                                 // 6
+      "CREATE FUNCTION f() RETURNS bigint LANGUAGE sql AS "
+      "$$ SELECT count(*) FROM c $$;\n"                                  // 7
+      "GRANT SELECT ON v TO PUBLIC;\n"                                   // 8
+      "CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x;\n"                  // 9
+      "CREATE INDEX mv_x ON mv (x);\n"                                   // 10
+      "COMMENT ON TABLE a IS 'z';\n"                                     // 11
+      "GRANT EXECUTE ON FUNCTION f() TO PUBLIC;\n";                      // 12
+  auto scan = ScanModels({ModelFile{"models.sql", sql}});
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  const NormalizedModels& n = *scan->normalized;
+  ASSERT_TRUE(n.catalog.has_value()) << n.declined;
+  EXPECT_EQ(n.residual,
+            (std::vector<size_t>{4, 5, 6, 7, 8, 9, 10, 12}));
+  // The tables the view and the function read, and the table b's foreign
+  // key needs; not the index of c nor the comment on a.
+  EXPECT_EQ(n.load,
+            (std::vector<size_t>{0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 12}));
+  EXPECT_EQ(n.catalog->tables.size(), 3u);
+  EXPECT_EQ(n.catalog->indexes.count(RelationKey("public", "c_id")), 1u);
+  EXPECT_TRUE(n.catalog->views.empty());
+  EXPECT_TRUE(n.catalog->functions.empty());
+  EXPECT_EQ(n.catalog->tables.at(RelationKey("public", "a")).comment, "z");
+  // Read again (a scan from the scan cache): the same.
+  NormalizedModels again = NormalizeModels(*scan);
+  ASSERT_TRUE(again.catalog.has_value()) << again.declined;
+  EXPECT_EQ(again.residual, n.residual);
+  EXPECT_EQ(again.load, n.load);
+  EXPECT_EQ(CatalogText(*again.catalog), CatalogText(*n.catalog));
+}
+
+TEST(ModelNormalize, PlainModelsLeaveNothing) {
+  auto scan = ScanModels({ModelFile{"models.sql",
+                                    "CREATE TABLE a (id integer);\n"
+                                    "COMMENT ON COLUMN a.id IS 'x';\n"}});
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  ASSERT_TRUE(scan->normalized->catalog.has_value());
+  EXPECT_TRUE(scan->normalized->residual.empty());
+  EXPECT_TRUE(scan->normalized->load.empty());
 }
 
 TEST(ModelNormalize, SchemasUsedButNotCreatedAreReported) {

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "dialect/pg_json.h"
 #include "dialect/pg_scan.h"
 #include "util/strings.h"
 
@@ -591,6 +592,7 @@ class ModelDependencies::Impl {
         ProvideNamed(kFunction, *names, procedure ? "procedure" : "function");
       }
       Walk(body);
+      SqlBody(body);
     } else if (kind == "CreateTrigStmt") {
       if (const json* names = Member(body, "funcname")) {
         NeedNamed(kFunction, *names);
@@ -1097,6 +1099,45 @@ class ModelDependencies::Impl {
     }
   }
 
+  // A LANGUAGE sql function whose body is a string (AS $$ ... $$): the
+  // server parses and checks the body when the function is created (unless
+  // check_function_bodies is off), so what it reads is needed first, as
+  // for a view. A body that does not parse needs nothing: the server says
+  // what is wrong with it.
+  void SqlBody(const json& body) {
+    const json* options = Member(body, "options");
+    if (options == nullptr || !options->is_array()) return;
+    std::string_view language;
+    const json* as = nullptr;
+    for (const json& option : *options) {
+      const json* def = Member(option, "DefElem");
+      const json* arg = def != nullptr ? Member(*def, "arg") : nullptr;
+      if (arg == nullptr) continue;
+      const std::string name = Str(*def, "defname");
+      if (name == "language") {
+        language = StringNode(*arg);
+      } else if (name == "as") {
+        as = arg;
+      }
+    }
+    if (as == nullptr || language != "sql") return;
+    const json* list = Member(*as, "List");
+    const json* items = list != nullptr ? Member(*list, "items") : nullptr;
+    if (items == nullptr || !items->is_array() || items->size() != 1) return;
+    const std::string source(StringNode((*items)[0]));
+    if (source.empty()) return;
+    pgjson::ParseHolder parsed{pg_query_parse(source.c_str())};
+    if (parsed.result.error != nullptr) return;
+    json tree = json::parse(parsed.result.parse_tree, nullptr, false);
+    const json* stmts = Member(tree, "stmts");
+    if (stmts == nullptr || !stmts->is_array()) return;
+    const size_t skipped = skip_.size();
+    for (const json& raw : *stmts) {
+      if (const json* stmt = Member(raw, "stmt")) Walk(*stmt);
+    }
+    skip_.resize(skipped);  // no pointers into `tree` outlive it
+  }
+
   void Mention(std::string_view schema) {
     if (schema.empty() || IsSystemSchema(schema)) return;
     if (std::find(mentions_.begin(), mentions_.end(), schema) ==
@@ -1340,6 +1381,13 @@ ModelOrder ModelDependencies::Impl::Order(
     }
   }
 
+  out.needs.resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    for (const Edge& e : preds[i]) out.needs[i].push_back(e.from);
+    std::sort(out.needs[i].begin(), out.needs[i].end());
+    out.needs[i].erase(std::unique(out.needs[i].begin(), out.needs[i].end()),
+                       out.needs[i].end());
+  }
   if (!backward) {
     out.order.resize(count);
     for (size_t i = 0; i < count; ++i) out.order[i] = i;

@@ -18,7 +18,8 @@
 //            columns added by ALTER TABLE (those of CREATE TABLE are not
 //            tracked one by one: what needs one needs the table); primary
 //            keys and unique keys (by their columns)
-//   needs    relations (every RangeVar of the tree, and the regclass
+//   needs    relations (every RangeVar of the tree -- of a LANGUAGE sql
+//            function's body too, parsed from its string -- and the regclass
 //            strings of nextval('s') and 's'::regclass), types (every
 //            TypeName), functions (calls, triggers' functions, functions
 //            named with their arguments), schemas (of qualified names), a
@@ -78,6 +79,11 @@ struct ModelOrder {
   // file), by its index as read: "these statements need each other in a
   // cycle, so no order loads them: ...".
   std::map<size_t, std::string> notes;
+  // What each statement (by index as read) must come after: the statements
+  // meeting its needs, and those before it on the same name (a CREATE OR
+  // REPLACE, a DROP), each once, in the order read. What a statement needs
+  // to load is the closure of these (NormalizedModels::load).
+  std::vector<std::vector<size_t>> needs;
 
   // Whether `order` is 0, 1, 2, ...
   bool identity() const;

@@ -46,6 +46,21 @@ TEST(ModelOrder, ModelsInDependencyOrderKeepTheirOrder) {
       "a.sql:1 a.sql:2 a.sql:3 a.sql:4 b.sql:1 b.sql:2 b.sql:3 b.sql:4");
 }
 
+TEST(ModelOrder, SqlFunctionBodiesNeedWhatTheyRead) {
+  // The server checks a LANGUAGE sql body when the function is created:
+  // the table it reads comes first. A plpgsql body is not checked then,
+  // and a body that does not parse needs nothing.
+  EXPECT_EQ(Order({{"a.sql",
+                    "CREATE FUNCTION n() RETURNS bigint LANGUAGE sql AS "
+                    "$$ SELECT count(*) FROM later $$;\n"
+                    "CREATE FUNCTION p() RETURNS bigint LANGUAGE plpgsql AS "
+                    "$$ BEGIN RETURN (SELECT count(*) FROM later); END $$;\n"
+                    "CREATE FUNCTION q() RETURNS bigint LANGUAGE sql AS "
+                    "$$ SELEC nothing $$;\n"},
+                   {"b.sql", "CREATE TABLE later (id int);\n"}}),
+            "a.sql:2 a.sql:3 b.sql:1 a.sql:1");
+}
+
 TEST(ModelOrder, TablesComeBeforeTheForeignKeysThatReferToThem) {
   // The file's statements that need nothing keep their place; those that
   // need users follow it, in the order read.

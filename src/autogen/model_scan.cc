@@ -380,7 +380,7 @@ Result<ModelScan> ScanModels(const std::vector<ModelFile>& files,
                                                 : nullptr);
             dependencies.Statement(i, raw["stmt"], reading);
             if (normalize) {
-              normalizer.Statement(raw["stmt"], s.text, m.path, s.line);
+              normalizer.Statement(raw["stmt"], s.text, m.path, s.line, i);
             }
           }
         }
@@ -418,13 +418,16 @@ Result<ModelScan> ScanModels(const std::vector<ModelFile>& files,
     // order it must read them again (parsing them again: the trees are
     // not kept).
     scan.normalized = std::make_shared<const NormalizedModels>(
-        reordered ? NormalizeModels(scan) : normalizer.Finish());
+        reordered ? NormalizeModels(scan) : normalizer.Finish(&order));
   }
   return scan;
 }
 
 NormalizedModels NormalizeModels(const ModelScan& scan) {
   ModelNormalizer normalizer;
+  // What each statement needs, should some be left to a database
+  // (NormalizedModels::load): read in load order, so by the same indexes.
+  ModelDependencies dependencies;
   Status st = ParseInOrder(
       scan.statements.size(),
       [&scan](size_t i) -> const std::string& {
@@ -439,17 +442,31 @@ NormalizedModels NormalizeModels(const ModelScan& scan) {
         }
         if (auto stmts = parsed.tree.find("stmts");
             stmts != parsed.tree.end()) {
+          size_t node = 0;
           for (const json& raw : *stmts) {
             if (!raw.contains("stmt")) continue;
+            StatementReading* reading = node < parsed.readings.size()
+                                            ? &parsed.readings[node]
+                                            : nullptr;
+            ++node;
+            dependencies.Statement(i, raw["stmt"], reading);
             normalizer.Statement(raw["stmt"], m.statement.text, m.path,
-                                 m.statement.line);
+                                 m.statement.line, i);
           }
         }
         // Nothing more to learn once it has declined: stop parsing.
         return normalizer.declined() ? Status::NotFound("declined")
                                      : Status::OK();
-      });
-  NormalizedModels out = normalizer.Finish();
+      },
+      /*read=*/true);
+  ModelOrder order;
+  if (st.ok()) {
+    order = dependencies.Order(scan.statements.size(), [&scan](size_t i) {
+      const ModelStatement& m = scan.statements[i];
+      return m.path + ":" + std::to_string(m.statement.line);
+    });
+  }
+  NormalizedModels out = normalizer.Finish(&order);
   if (!st.ok() && !normalizer.declined()) {
     out.catalog.reset();
     out.declined = st.message();
