@@ -6,6 +6,7 @@
 #include <pg_query.h>
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <fstream>
 #include <functional>
@@ -33,6 +34,48 @@ std::string FileLineMessage(const std::string& path, const std::string& msg) {
     }
   }
   return path + ": " + msg;
+}
+
+// pg_dump (15.14, 16.10, 17.6 and later) brackets its output with the psql
+// meta-commands `\restrict KEY` and `\unrestrict KEY`, which are not SQL: a
+// structure.sql dumped by a current pg_dump holds them (the last one, with
+// Rails before 8.0.3, followed by Rails' footer). Such a line at the start
+// of a statement -- so outside any string or body -- is skipped; any other
+// backslash command is left for the parser to report.
+void SkipPgDumpRestrictLines(std::vector<SqlStatement>& statements) {
+  for (auto it = statements.begin(); it != statements.end();) {
+    std::string& text = it->text;
+    size_t skip = 0;
+    for (;;) {
+      std::string_view rest = std::string_view(text).substr(skip);
+      size_t command = rest.starts_with("\\restrict ")     ? 10
+                       : rest.starts_with("\\unrestrict ") ? 12
+                                                            : 0;
+      if (command == 0) break;
+      size_t end = command;
+      while (end < rest.size() &&
+             std::isalnum(static_cast<unsigned char>(rest[end]))) {
+        ++end;
+      }
+      if (end == command ||
+          (end < rest.size() && rest[end] != '\n' && rest[end] != '\r')) {
+        break;
+      }
+      while (end < rest.size() &&
+             std::isspace(static_cast<unsigned char>(rest[end]))) {
+        ++end;
+      }
+      skip += end;
+    }
+    if (skip == 0) {
+      ++it;
+      continue;
+    }
+    it->line += static_cast<int>(std::count(text.begin(), text.begin() + skip, '\n'));
+    it->offset += skip;
+    text.erase(0, skip);
+    it = text.empty() ? statements.erase(it) : std::next(it);
+  }
 }
 
 bool IsSystemSchema(std::string_view name) {
@@ -335,6 +378,7 @@ Result<ModelScan> ScanModels(const std::vector<ModelFile>& files,
       return Status::InvalidArgument(
           FileLineMessage(file.path, split.status().message()));
     }
+    SkipPgDumpRestrictLines(*split);
     for (SqlStatement& s : *split) {
       scan.statements.push_back(ModelStatement{file.path, std::move(s)});
     }

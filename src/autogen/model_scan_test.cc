@@ -96,6 +96,40 @@ TEST(ModelScan, SyntaxErrorNamesFileAndLine) {
       << scan.status().message();
 }
 
+// A current pg_dump's first and last lines are the psql meta-commands
+// \restrict and \unrestrict: skipped there, lines unchanged; a backslash
+// command anywhere else is the parser's error.
+TEST(ModelScan, PgDumpRestrictLinesAreSkipped) {
+  auto scan = ScanModels(
+      {{"db/structure.sql",
+        "\\restrict aSAexu0iACDLvoKN23\r\n\r\nSET lock_timeout = 0;\n"
+        "CREATE TABLE public.a (id integer);\n\n"
+        "\\unrestrict aSAexu0iACDLvoKN23\n\n"}});
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  ASSERT_EQ(scan->statements.size(), 2u);
+  EXPECT_EQ(scan->statements[0].statement.text, "SET lock_timeout = 0");
+  EXPECT_EQ(scan->statements[0].statement.line, 3);
+  EXPECT_EQ(scan->statements[1].statement.line, 4);
+  // Rails before 8.0.3 appends its footer after the last one.
+  scan = ScanModels({{"m.sql",
+                      "CREATE TABLE a (id integer);\n\n"
+                      "\\unrestrict abc\n\n"
+                      "SET search_path TO \"$user\", public;\n"}});
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  ASSERT_EQ(scan->statements.size(), 2u);
+  EXPECT_EQ(scan->statements[1].statement.text,
+            "SET search_path TO \"$user\", public");
+  EXPECT_EQ(scan->statements[1].statement.line, 5);
+  // Inside a statement it is no meta-command of pg_dump's.
+  scan = ScanModels({{"m.sql",
+                      "CREATE TABLE a (id integer)\n"
+                      "\\restrict abc\n;\n"}});
+  ASSERT_FALSE(scan.ok());
+  EXPECT_EQ(scan.status().message(), "m.sql:2: syntax error at or near \"\\\"");
+  scan = ScanModels({{"m.sql", "\\connect app\nCREATE TABLE a (id int);\n"}});
+  EXPECT_FALSE(scan.ok());
+}
+
 TEST(ModelScan, CheckModelsDefineSomething) {
   const std::string setting = "the 'models' setting in retort.toml";
   ModelScan empty = MustScan({{"m/a.sql", "-- nothing\n"}});
