@@ -274,6 +274,157 @@ TEST(AutogenNormalize, ViewsAndFunctionsLoadedAloneAndMerged) {
   EXPECT_EQ(testing::ResidualComparisons(), before + 1);
 }
 
+// A structure.sql as pg_dump --schema-only writes it (and Rails ends it):
+// the SET preamble and empty search_path, sequences with OWNED BY and SET
+// DEFAULT nextval, keys added with ALTER TABLE ONLY, indexes USING btree
+// with predicates, constants cast to their column's type, the footer's
+// search_path and rows; the extension, view and function go to a database.
+constexpr char kPgDumpStructure[] =
+    R"sql(SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+CREATE SCHEMA app;
+
+CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
+
+COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';
+
+CREATE TYPE public.state AS ENUM (
+    'new',
+    'done'
+);
+
+CREATE FUNCTION public.user_count() RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $$ SELECT count(*) FROM public.users $$;
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+CREATE TABLE app.posts (
+    id integer NOT NULL,
+    user_id bigint,
+    published boolean,
+    title text
+);
+
+CREATE SEQUENCE app.posts_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE app.posts_id_seq OWNED BY app.posts.id;
+
+CREATE SEQUENCE public.invoice_numbers
+    START WITH 1000
+    INCREMENT BY 5
+    MINVALUE 10
+    MAXVALUE 99999999999
+    CACHE 20
+    CYCLE;
+
+CREATE TABLE public.schema_migrations (
+    version character varying NOT NULL
+);
+
+CREATE TABLE public.users (
+    id bigint NOT NULL,
+    email character varying DEFAULT ''::character varying NOT NULL,
+    name character varying(80) DEFAULT 'x'::character varying,
+    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    tags jsonb DEFAULT '[]'::jsonb,
+    admin boolean DEFAULT false NOT NULL,
+    logins integer DEFAULT 0,
+    state public.state DEFAULT 'new'::public.state NOT NULL,
+    note text DEFAULT 'n/a'::text,
+    deleted_at timestamp(6) without time zone,
+    created_at timestamp(6) without time zone NOT NULL
+);
+
+CREATE VIEW public.active_users AS
+ SELECT users.id,
+    users.email
+   FROM public.users
+  WHERE (NOT users.admin);
+
+CREATE SEQUENCE public.users_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.users_id_seq OWNED BY public.users.id;
+
+ALTER TABLE ONLY app.posts ALTER COLUMN id SET DEFAULT nextval('app.posts_id_seq'::regclass);
+
+ALTER TABLE ONLY public.users ALTER COLUMN id SET DEFAULT nextval('public.users_id_seq'::regclass);
+
+ALTER TABLE ONLY app.posts
+    ADD CONSTRAINT posts_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+CREATE INDEX index_posts_on_user_id ON app.posts USING btree (user_id) WHERE ((user_id IS NOT NULL) AND published);
+
+CREATE INDEX index_posts_published ON app.posts USING btree (title) WHERE published;
+
+CREATE INDEX index_posts_unpublished ON app.posts USING btree (id) WHERE (NOT published);
+
+CREATE UNIQUE INDEX index_users_on_email ON public.users USING btree (email) WHERE (deleted_at IS NULL);
+
+ALTER TABLE ONLY app.posts
+    ADD CONSTRAINT fk_rails_5b5ddfd518 FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+SET search_path TO "$user", public;
+
+INSERT INTO "schema_migrations" (version) VALUES
+('20240101000000'),
+('20240102000000');
+)sql";
+
+TEST(AutogenNormalize, PgDumpStructureSql) {
+  const int before = testing::ResidualComparisons();
+  ExpectSameAsServer(kPgDumpStructure);
+  EXPECT_EQ(testing::ResidualComparisons(), before + 1);
+  // Without the view, function and extension: nothing is left to a
+  // database at all.
+  std::string plain = kPgDumpStructure;
+  for (const char* cut :
+       {"CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;\n",
+        "COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';\n"}) {
+    plain.erase(plain.find(cut), std::string(cut).size());
+  }
+  plain.erase(plain.find("CREATE FUNCTION"),
+              plain.find("SET default_tablespace") -
+                  plain.find("CREATE FUNCTION"));
+  plain.erase(plain.find("CREATE VIEW"),
+              plain.find("CREATE SEQUENCE public.users_id_seq") -
+                  plain.find("CREATE VIEW"));
+  auto scan = ScanModels({ModelFile{"structure.sql", plain}});
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  ASSERT_TRUE(scan->normalized->catalog.has_value())
+      << scan->normalized->declined;
+  EXPECT_TRUE(scan->normalized->load.empty());
+  ExpectSameAsServer(plain);
+}
+
 TEST(AutogenNormalize, FilteredLikeTheIntrospection) {
   const std::string sql =
       "CREATE SCHEMA auth;\nCREATE SCHEMA billing;\n"

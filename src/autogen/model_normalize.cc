@@ -8,10 +8,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -123,6 +127,7 @@ struct ColumnType {
   bool timestamp = false;
   bool date = false;
   bool uuid = false;
+  bool json = false;  // json, jsonb: '{}' and '[]' defaults
   // serial, bigserial, smallserial (and serial4/8/2): the integer type, a
   // sequence owned by the column and a default taking from it.
   bool serial = false;
@@ -345,11 +350,16 @@ std::optional<ColumnType> BuiltinType(const json& type_name,
     t.uuid = true;
     return no_mods("uuid");
   }
-  if (name == "jsonb" || name == "bytea" || name == "inet") {
+  if (name == "jsonb") {
+    t.json = true;
+    return no_mods("jsonb");
+  }
+  if (name == "bytea" || name == "inet") {
     return no_mods(name.c_str());
   }
   if (name == "json") {
     t.btree = false;
+    t.json = true;
     return no_mods("json");
   }
   return std::nullopt;
@@ -398,6 +408,20 @@ class ModelNormalizer::Impl {
       CreateSchema(body);
     } else if (kind == "CreateEnumStmt") {
       CreateEnum(body);
+    } else if (kind == "VariableSetStmt" || kind == "SelectStmt") {
+      // pg_dump's preamble and Rails' footer: settings that change nothing
+      // the normaliser builds. Run again before what is left to a
+      // database (they may matter there: check_function_bodies).
+      if ((kind == "VariableSetStmt" ? Set(body) : SetConfig(body)) &&
+          (session_.empty() || session_.back() != index)) {
+        session_.push_back(index);
+      }
+    } else if (kind == "CreateSeqStmt") {
+      CreateSequence(body);
+    } else if (kind == "AlterSeqStmt") {
+      AlterSequence(body);
+    } else if (kind == "InsertStmt") {
+      Insert(body);
     } else {
       Decline("a " + kind + " statement");
     }
@@ -439,6 +463,9 @@ class ModelNormalizer::Impl {
           }
         }
       }
+      for (size_t i : session_) {
+        if (i < in.size()) in[i] = true;
+      }
       for (size_t i = 0; i < in.size(); ++i) {
         if (in[i]) out.load.push_back(i);
       }
@@ -470,12 +497,13 @@ class ModelNormalizer::Impl {
   };
 
   // Whether the statement is left to a database (NormalizedModels::
-  // residual): it creates a view, a materialized view or a function --
-  // kinds not modelled here -- or only touches such objects (COMMENT,
-  // GRANT, an index on a materialized view, ALTER VIEW, ALTER FUNCTION),
-  // and changes nothing the normaliser builds.
+  // residual): it creates a view, a materialized view, a function or an
+  // extension -- kinds not modelled here -- or only touches such objects
+  // (COMMENT, GRANT, an index on a materialized view, ALTER VIEW, ALTER
+  // FUNCTION), and changes nothing the normaliser builds.
   bool Residual(const std::string& kind, const json& body) {
-    if (kind == "CreateFunctionStmt" || kind == "AlterFunctionStmt") {
+    if (kind == "CreateFunctionStmt" || kind == "AlterFunctionStmt" ||
+        kind == "CreateExtensionStmt") {
       return true;
     }
     if (kind == "ViewStmt") return NewResidualRelation(Field(body, "view"));
@@ -492,7 +520,7 @@ class ModelNormalizer::Impl {
     }
     if (kind == "CommentStmt") {
       const std::string& objtype = Text(body, "objtype");
-      if (IsRoutine(objtype)) return true;
+      if (IsRoutine(objtype) || objtype == "OBJECT_EXTENSION") return true;
       const json& object = Field(body, "object");
       const json& list = Field(object, "List");
       auto names = Strings(Field(list, "items"));
@@ -565,6 +593,365 @@ class ModelNormalizer::Impl {
     return true;
   }
 
+  // Whether `a` and `b` are the same type, typmods aside
+  // ('x'::character varying on a varchar(20) column).
+  static bool SameTypeIgnoringModifier(const ColumnType& a,
+                                       const ColumnType& b) {
+    auto base = [](const std::string& t) {
+      return t.substr(0, t.find('('));
+    };
+    return a.enum_key == b.enum_key && base(a.text) == base(b.text) &&
+           a.text.find('[') == std::string::npos &&
+           b.text.find('[') == std::string::npos;
+  }
+
+  // The sequence of nextval's argument 'name'::regclass, when the models
+  // created it.
+  const Sequence* NextvalSequence(const json& arg) {
+    const json& cast = Field(arg, "TypeCast");
+    const json& constant = Field(Field(cast, "arg"), "A_Const");
+    auto type = Strings(Field(Field(cast, "typeName"), "names"));
+    if (!constant.is_object() || !OnlyKeys(constant, {"sval", "location"}) ||
+        !type || (*type != std::vector<std::string>{"regclass"} &&
+                  *type != std::vector<std::string>{"pg_catalog", "regclass"})) {
+      Decline("a nextval() default of another form");
+      return nullptr;
+    }
+    const std::string& text = Text(Field(constant, "sval"), "sval");
+    // A plain "schema.name" or "name" (lower-case, unquoted).
+    std::string schema, name = text;
+    if (size_t dot = text.find('.'); dot != std::string::npos) {
+      schema = text.substr(0, dot);
+      name = text.substr(dot + 1);
+    }
+    for (const std::string& part : {schema, name}) {
+      for (char c : part) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+          Decline("a nextval() of a quoted sequence name");
+          return nullptr;
+        }
+      }
+    }
+    auto it = catalog_.sequences.find(RelationKey(Resolve(schema), name));
+    if (it == catalog_.sequences.end()) {
+      Decline("a nextval() of a sequence the models have not created");
+      return nullptr;
+    }
+    return &it->second;
+  }
+
+  // ALTER TABLE ... ALTER COLUMN c SET DEFAULT expr (pg_dump's form for
+  // serial columns: a nextval of the sequence it created).
+  bool SetDefault(TableState& t, const json& cmd) {
+    if (!OnlyKeys(cmd, {"subtype", "name", "def", "behavior"}) ||
+        !cmd.contains("def")) {
+      return Decline("ALTER COLUMN ... DROP DEFAULT");
+    }
+    Column* col = nullptr;
+    for (Column& c : t.table->columns) {
+      if (c.name == Text(cmd, "name")) col = &c;
+    }
+    if (col == nullptr) return Decline("SET DEFAULT on a missing column");
+    if (!col->identity.empty()) {
+      return Decline("SET DEFAULT on an identity column (an error)");
+    }
+    const ColumnType& type = t.types.at(col->name);
+    bool none = false;
+    last_default_sequence_.clear();
+    auto printed = Default(cmd["def"], type, &none);
+    if (!printed) return false;
+    const std::string column_key = ColumnKey(t.schema, t.name, col->name);
+    if (col->default_expr) {
+      return Decline("SET DEFAULT on a column with a default");
+    }
+    if (none) return true;
+    col->default_expr = *printed;
+    Dep(column_key, t.key);
+    if (!last_default_sequence_.empty()) {
+      Dep(column_key, last_default_sequence_);
+    }
+    return true;
+  }
+
+  // SET of a setting that changes nothing the normaliser builds, to a
+  // value it knows; anything else declines.
+  bool Set(const json& body) {
+    const std::string& name = Text(body, "name");
+    if (Text(body, "kind") != "VAR_SET_VALUE" || body.contains("is_local") ||
+        !OnlyKeys(body, {"kind", "name", "args"})) {
+      return Decline("a SET, RESET or SET LOCAL of another form");
+    }
+    std::vector<std::string> values;
+    for (const json& arg : Field(body, "args")) {
+      const json& constant = Field(arg, "A_Const");
+      if (constant.contains("sval")) {
+        values.push_back(Text(constant["sval"], "sval"));
+      } else if (constant.contains("ival")) {
+        values.push_back(
+            std::to_string(constant["ival"].value("ival", int64_t{0})));
+      } else {
+        return Decline("a SET to a value of another kind");
+      }
+    }
+    auto is = [&values](std::initializer_list<std::string_view> accepted) {
+      if (values.size() != 1) return false;
+      std::string v = values[0];
+      for (char& c : v) c = static_cast<char>(std::tolower(c));
+      for (std::string_view a : accepted) {
+        if (v == a) return true;
+      }
+      return false;
+    };
+    // No effect on DDL whatever the value.
+    static const std::set<std::string> kAnyValue = {
+        "statement_timeout", "lock_timeout",
+        "idle_in_transaction_session_timeout", "transaction_timeout",
+        "client_min_messages", "row_security", "check_function_bodies",
+        "application_name"};
+    if (kAnyValue.count(name) && values.size() == 1) return true;
+    // The value a new session has, or one that means the same here.
+    if ((name == "client_encoding" && is({"utf8", "utf-8", "unicode"})) ||
+        (name == "standard_conforming_strings" && is({"on", "true"})) ||
+        (name == "xmloption" && is({"content"})) ||
+        (name == "default_tablespace" && is({""})) ||
+        (name == "default_table_access_method" && is({"heap"})) ||
+        (name == "default_with_oids" && is({"false", "off"}))) {
+      return true;
+    }
+    if (name == "search_path" &&
+        (values == std::vector<std::string>{"$user", "public"} ||
+         values == std::vector<std::string>{"public"})) {
+      empty_search_path_ = false;
+      return true;
+    }
+    return Decline("SET " + name + " to a value that changes what follows");
+  }
+
+  // SELECT pg_catalog.set_config('search_path', '', false): pg_dump's
+  // empty search_path (every name it writes is qualified).
+  bool SetConfig(const json& body) {
+    const json& targets = Field(body, "targetList");
+    if (!OnlyKeys(body, {"targetList", "limitOption", "op"}) ||
+        Text(body, "op") != "SETOP_NONE" || !targets.is_array() ||
+        targets.size() != 1) {
+      return Decline("a SELECT");
+    }
+    const json& call = Field(Field(Field(targets[0], "ResTarget"), "val"),
+                             "FuncCall");
+    auto name = Strings(Field(call, "funcname"));
+    const json& args = Field(call, "args");
+    if (!name || (*name != std::vector<std::string>{"set_config"} &&
+                  *name != std::vector<std::string>{"pg_catalog",
+                                                    "set_config"}) ||
+        !args.is_array() || args.size() != 3) {
+      return Decline("a SELECT");
+    }
+    const json& setting = Field(args[0], "A_Const");
+    const json& value = Field(args[1], "A_Const");
+    const json& local = Field(args[2], "A_Const");
+    if (Text(Field(setting, "sval"), "sval") != "search_path" ||
+        !value.contains("sval") || Text(value["sval"], "sval") != "" ||
+        !local.contains("boolval") ||
+        local["boolval"].value("boolval", false)) {
+      return Decline("a set_config() other than pg_dump's empty search_path");
+    }
+    empty_search_path_ = true;
+    return true;
+  }
+
+  // The value of a sequence option's argument (Integer, or Float for
+  // values past 32 bits).
+  static std::optional<int64_t> OptionNumber(const json& arg) {
+    if (arg.contains("Integer")) {
+      return arg["Integer"].value("ival", int64_t{0});
+    }
+    if (arg.contains("Float")) {
+      const std::string text = arg["Float"].value("fval", "");
+      if (text.empty() || text.size() > 20) return std::nullopt;
+      for (size_t i = 0; i < text.size(); ++i) {
+        if (!(std::isdigit(static_cast<unsigned char>(text[i])) ||
+              (i == 0 && text[i] == '-'))) {
+          return std::nullopt;
+        }
+      }
+      errno = 0;
+      long long n = std::strtoll(text.c_str(), nullptr, 10);
+      if (errno != 0) return std::nullopt;
+      return n;
+    }
+    return std::nullopt;
+  }
+
+  // CREATE SEQUENCE with AS, START, INCREMENT (positive), [NO] MINVALUE,
+  // [NO] MAXVALUE, CACHE and [NO] CYCLE, as pg_dump writes them.
+  void CreateSequence(const json& body) {
+    if (!OnlyKeys(body, {"sequence", "options"})) {
+      Decline("CREATE SEQUENCE with IF NOT EXISTS or OWNED BY");
+      return;
+    }
+    auto rel = RangeVar(Field(body, "sequence"));
+    if (!rel) return;
+    const auto& [schema, name] = *rel;
+    if (!OrdinaryName(schema, name)) return;
+    if (!schemas_.count(schema)) needed_schemas_.insert(schema);
+    if (relation_names_.count(SchemaName(schema, name))) {
+      Decline("a sequence whose name is taken");
+      return;
+    }
+    Sequence seq;
+    seq.schema = schema;
+    seq.name = name;
+    std::optional<int64_t> start, min, max;
+    std::set<std::string> seen;
+    for (const json& option : Field(body, "options")) {
+      const json& def = Field(option, "DefElem");
+      const std::string& what = Text(def, "defname");
+      if (!def.is_object() || !seen.insert(what).second ||
+          Text(def, "defaction") != "DEFELEM_UNSPEC") {
+        Decline("a sequence option repeated or of another form");
+        return;
+      }
+      const json& arg = Field(def, "arg");
+      if (what == "as") {
+        auto type = ColumnTypeOf(arg.is_object() && arg.contains("TypeName")
+                                     ? arg["TypeName"]
+                                     : json());
+        if (!type || !type->integer || type->serial) {
+          Decline("a sequence of a type other than smallint, integer or bigint");
+          return;
+        }
+        seq.data_type = type->text;
+        seq.max_value = type->max_value;
+        continue;
+      }
+      if (what == "cycle") {
+        seq.cycle = arg.contains("Boolean") &&
+                    arg["Boolean"].value("boolval", false);
+        continue;
+      }
+      if (what != "start" && what != "increment" && what != "minvalue" &&
+          what != "maxvalue" && what != "cache") {
+        Decline("CREATE SEQUENCE with " + what + " (OWNED BY, RESTART, ...)");
+        return;
+      }
+      std::optional<int64_t> n;
+      if (!arg.is_null()) {
+        n = OptionNumber(arg);
+        if (!n) {
+          Decline("a sequence option of another kind");
+          return;
+        }
+      }
+      if (what == "start" && n) {
+        start = n;
+      } else if (what == "increment" && n && *n > 0) {
+        seq.increment = *n;
+      } else if (what == "minvalue") {
+        min = n;  // nullopt: NO MINVALUE
+      } else if (what == "maxvalue") {
+        max = n;
+      } else if (what == "cache" && n && *n >= 1) {
+        seq.cache = *n;
+      } else {
+        Decline("a sequence option " + what + " not normalised here");
+        return;
+      }
+    }
+    if (min) seq.min_value = *min;
+    if (max) seq.max_value = *max;
+    seq.start = start.value_or(seq.min_value);
+    if (seq.min_value > seq.max_value || seq.start < seq.min_value ||
+        seq.start > seq.max_value) {
+      Decline("a sequence whose bounds the server refuses");
+      return;
+    }
+    relation_names_.insert(SchemaName(schema, name));
+    catalog_.sequences[RelationKey(schema, name)] = std::move(seq);
+  }
+
+  // ALTER SEQUENCE s OWNED BY table.column (pg_dump's form for serial).
+  void AlterSequence(const json& body) {
+    const json& options = Field(body, "options");
+    if (!OnlyKeys(body, {"sequence", "options"}) || !options.is_array() ||
+        options.size() != 1 ||
+        Text(Field(options[0], "DefElem"), "defname") != "owned_by") {
+      Decline("ALTER SEQUENCE other than OWNED BY");
+      return;
+    }
+    auto rel = RangeVar(Field(body, "sequence"));
+    if (!rel) return;
+    auto it = catalog_.sequences.find(RelationKey(rel->first, rel->second));
+    if (it == catalog_.sequences.end()) {
+      Decline("ALTER SEQUENCE of a sequence the models have not created");
+      return;
+    }
+    auto parts =
+        Strings(Field(Field(Field(options[0], "DefElem"), "arg"), "List")
+                    .value("items", json()));
+    if (!parts || parts->size() < 2 || parts->size() > 3) {
+      Decline("OWNED BY NONE, or naming a column oddly");
+      return;
+    }
+    std::string schema = parts->size() == 3 ? (*parts)[0] : Resolve("");
+    TableState* t = FindTable(schema, (*parts)[parts->size() - 2]);
+    if (t == nullptr || t->schema != rel->first ||
+        t->table->FindColumn(parts->back()) == nullptr ||
+        !it->second.owned_by_table.empty()) {
+      Decline("OWNED BY a column the models have not created, or twice");
+      return;
+    }
+    it->second.owned_by_table = t->key;
+    it->second.owned_by_column = parts->back();
+  }
+
+  // INSERT ... VALUES of constants into a table of the models (Rails'
+  // schema_migrations rows): data, which the catalog does not hold.
+  void Insert(const json& body) {
+    if (!OnlyKeys(body, {"relation", "cols", "selectStmt", "override"}) ||
+        body.value("override", "OVERRIDING_NOT_SET") != "OVERRIDING_NOT_SET") {
+      Decline("an INSERT with RETURNING, ON CONFLICT, WITH or OVERRIDING");
+      return;
+    }
+    auto rel = RangeVar(Field(body, "relation"));
+    if (!rel) return;
+    TableState* t = FindTable(rel->first, rel->second);
+    if (t == nullptr) {
+      Decline("an INSERT into a table the models have not created");
+      return;
+    }
+    size_t width = 0;
+    for (const json& c : Field(body, "cols")) {
+      const json& target = Field(c, "ResTarget");
+      if (!OnlyKeys(target, {"name", "location"}) ||
+          t->table->FindColumn(Text(target, "name")) == nullptr) {
+        Decline("an INSERT naming a column the table lacks");
+        return;
+      }
+      ++width;
+    }
+    if (width == 0) width = t->table->columns.size();
+    const json& select = Field(Field(body, "selectStmt"), "SelectStmt");
+    const json& rows = Field(select, "valuesLists");
+    if (!OnlyKeys(select, {"valuesLists", "limitOption", "op"}) ||
+        !rows.is_array()) {
+      Decline("an INSERT of a query");
+      return;
+    }
+    for (const json& row : rows) {
+      const json& items = Field(Field(row, "List"), "items");
+      if (!items.is_array() || items.size() != width) {
+        Decline("an INSERT row of another width");
+        return;
+      }
+      for (const json& item : items) {
+        if (!item.is_object() || !item.contains("A_Const")) {
+          Decline("an INSERT of values other than constants");
+          return;
+        }
+      }
+    }
+  }
+
   // Always returns false, for `return Decline(...)`.
   bool Decline(const std::string& why) {
     if (declined_.empty()) declined_ = where_ + ": " + why;
@@ -578,6 +965,9 @@ class ModelNormalizer::Impl {
   // The schema an unqualified name goes to.
   std::string Resolve(const std::string& schema) {
     if (!schema.empty()) return schema;
+    if (empty_search_path_) {
+      Decline("an unqualified name while the search_path is empty");
+    }
     unqualified_ = true;
     return "public";
   }
@@ -592,10 +982,10 @@ class ModelNormalizer::Impl {
 
   // A RangeVar naming a permanent (or unlogged) relation: schema, name.
   std::optional<std::pair<std::string, std::string>> RangeVar(
-      const json& rv, bool* unlogged = nullptr) {
+      const json& rv, bool* unlogged = nullptr, bool only = false) {
     if (!OnlyKeys(rv, {"schemaname", "relname", "inh", "relpersistence",
                        "location"}) ||
-        !rv.value("inh", false)) {
+        (!only && !rv.value("inh", false))) {
       Decline("a relation named with ONLY or a catalog");
       return std::nullopt;
     }
@@ -1018,6 +1408,39 @@ class ModelNormalizer::Impl {
     }
     const std::string& kind = value.begin().key();
     const json& body = value.begin().value();
+    if (kind == "TypeCast") {
+      // 'x'::character varying, '{}'::jsonb, 'a'::public.mood (pg_dump's
+      // form): a constant cast to the column's own type is the constant.
+      const json& arg = Field(body, "arg");
+      auto cast = ColumnTypeOf(Field(body, "typeName"));
+      const json& mod = Field(Field(body, "typeName"), "typmods");
+      if (OnlyKeys(body, {"arg", "typeName", "location"}) && cast &&
+          mod.is_null() && arg.is_object() && arg.contains("A_Const") &&
+          SameTypeIgnoringModifier(*cast, type)) {
+        if (type.json && OnlyKeys(arg["A_Const"], {"sval", "location"})) {
+          const std::string& s = Text(Field(arg["A_Const"], "sval"), "sval");
+          if (s == "{}" || s == "[]") return QuoteLiteral(s) + "::" + type.text;
+        } else if (!type.json) {
+          return Default(arg, type, none);
+        }
+      }
+    }
+    if (kind == "FuncCall" && type.integer && !type.serial) {
+      // nextval('s'::regclass) of a sequence the models created.
+      auto name = Strings(Field(body, "funcname"));
+      const json& args = Field(body, "args");
+      if (OnlyKeys(body, {"funcname", "args", "funcformat", "location"}) &&
+          name && (*name == std::vector<std::string>{"nextval"} ||
+                   *name == std::vector<std::string>{"pg_catalog", "nextval"}) &&
+          args.is_array() && args.size() == 1) {
+        if (auto seq = NextvalSequence(args[0])) {
+          last_default_sequence_ = RelationKey(seq->schema, seq->name);
+          return "nextval(" +
+                 QuoteLiteral(QualifiedName(seq->schema, seq->name)) +
+                 "::regclass)";
+        }
+      }
+    }
     if (kind == "A_Const") {
       if (body.value("isnull", false)) {
         *none = true;
@@ -1282,7 +1705,7 @@ class ModelNormalizer::Impl {
 
   void CreateIndex(const json& body) {
     if (!OnlyKeys(body, {"idxname", "relation", "accessMethod", "indexParams",
-                         "indexIncludingParams", "unique"}) ||
+                         "indexIncludingParams", "unique", "whereClause"}) ||
         Text(body, "accessMethod") != "btree") {
       Decline(
           "CREATE INDEX with options, a method other than btree or "
@@ -1364,6 +1787,13 @@ class ModelNormalizer::Impl {
       Decline("an index of more than 32 columns (an error)");
       return;
     }
+    std::vector<std::string> predicate_columns;
+    if (body.contains("whereClause")) {
+      auto predicate =
+          IndexPredicate(body["whereClause"], *t, &predicate_columns, true);
+      if (!predicate) return;
+      parts.predicate = *predicate;
+    }
     Index index;
     index.schema = t->schema;
     index.name = name;
@@ -1375,10 +1805,74 @@ class ModelNormalizer::Impl {
     for (const std::string& c : columns) {
       Dep(key, ColumnKey(t->schema, t->name, c));
     }
+    for (const std::string& c : predicate_columns) {
+      Dep(key, ColumnKey(t->schema, t->name, c));
+    }
     catalog_.indexes[key] = std::move(index);
     relation_names_.insert(SchemaName(t->schema, name));
     // A unique index can serve a foreign key as a unique constraint does.
     if (unique) t->keys.push_back(UniqueKey{key_columns, key, false});
+  }
+
+  // A partial index's predicate as pg_get_indexdef prints it: `col IS
+  // [NOT] NULL`, a boolean column, NOT of one, and ANDs of those; nullopt
+  // (declined) for anything else. The columns it reads go to `*columns`.
+  std::optional<std::string> IndexPredicate(const json& node,
+                                            const TableState& t,
+                                            std::vector<std::string>* columns,
+                                            bool top) {
+    auto column = [&](const json& ref) -> std::optional<std::string> {
+      auto fields = Strings(Field(Field(ref, "ColumnRef"), "fields"));
+      if (!fields || fields->size() != 1 ||
+          t.table->FindColumn((*fields)[0]) == nullptr) {
+        return std::nullopt;
+      }
+      columns->push_back((*fields)[0]);
+      return QuoteIdentIfNeeded((*fields)[0]);
+    };
+    if (node.contains("NullTest")) {
+      const json& test = node["NullTest"];
+      const std::string& kind = Text(test, "nulltesttype");
+      auto col = column(Field(test, "arg"));
+      if (col && OnlyKeys(test, {"arg", "nulltesttype", "location"}) &&
+          (kind == "IS_NULL" || kind == "IS_NOT_NULL")) {
+        return "(" + *col + (kind == "IS_NULL" ? " IS NULL)" : " IS NOT NULL)");
+      }
+    } else if (node.contains("ColumnRef")) {
+      auto col = column(node);
+      if (col && t.types.at(columns->back()).boolean) return *col;
+    } else if (node.contains("BoolExpr")) {
+      const json& expr = node["BoolExpr"];
+      const std::string& op = Text(expr, "boolop");
+      const json& args = Field(expr, "args");
+      if (OnlyKeys(expr, {"boolop", "args", "location"}) && args.is_array()) {
+        if (op == "NOT_EXPR" && args.size() == 1 &&
+            args[0].contains("ColumnRef")) {
+          auto col = column(args[0]);
+          if (col && t.types.at(columns->back()).boolean) {
+            return "(NOT " + *col + ")";
+          }
+        } else if (op == "AND_EXPR" && args.size() >= 2) {
+          std::string out = "(";
+          for (size_t i = 0; i < args.size(); ++i) {
+            // Nested ANDs are flattened by the parser; another BoolExpr
+            // here is an OR or a NOT of more than a column.
+            if (args[i].contains("BoolExpr") &&
+                Text(args[i]["BoolExpr"], "boolop") != "NOT_EXPR") {
+              break;
+            }
+            auto part = IndexPredicate(args[i], t, columns, false);
+            if (!part) return std::nullopt;
+            if (i > 0) out += " AND ";
+            out += *part;
+            if (i + 1 == args.size()) return out + ")";
+          }
+        }
+      }
+    }
+    (void)top;
+    Decline("a partial index's predicate of a kind not normalised here");
+    return std::nullopt;
   }
 
   void AlterTable(const json& body) {
@@ -1387,7 +1881,9 @@ class ModelNormalizer::Impl {
       Decline("ALTER TABLE with IF EXISTS, or of another kind");
       return;
     }
-    auto rel = RangeVar(Field(body, "relation"));
+    // ONLY (as pg_dump writes): the tables normalised here have no
+    // partitions or children for it to leave out.
+    auto rel = RangeVar(Field(body, "relation"), nullptr, /*only=*/true);
     if (!rel) return;
     TableState* t = FindTable(rel->first, rel->second);
     if (t == nullptr) {
@@ -1400,10 +1896,16 @@ class ModelNormalizer::Impl {
         return;
       }
       const json& cmd = c["AlterTableCmd"];
+      if (Text(cmd, "subtype") == "AT_ColumnDefault") {
+        if (!SetDefault(*t, cmd)) return;
+        continue;
+      }
       if (!OnlyKeys(cmd, {"subtype", "def", "behavior"}) ||
           Text(cmd, "subtype") != "AT_AddConstraint" || !cmd.contains("def") ||
           !cmd["def"].contains("Constraint")) {
-        Decline("an ALTER TABLE command other than ADD CONSTRAINT");
+        Decline(
+            "an ALTER TABLE command other than ADD CONSTRAINT or SET "
+            "DEFAULT");
         return;
       }
       if (!AddConstraint(*t, cmd["def"]["Constraint"], "")) return;
@@ -1643,6 +2145,12 @@ class ModelNormalizer::Impl {
   // materialized views they create (relation keys).
   std::vector<size_t> residual_;
   std::set<std::string> residual_relations_;
+  // Settings statements (Set, SetConfig), by index: loaded with the rest.
+  std::vector<size_t> session_;
+  // After pg_dump's set_config('search_path', '', false).
+  bool empty_search_path_ = false;
+  // The sequence of the nextval() default Default() just printed.
+  std::string last_default_sequence_;
 };
 
 ModelNormalizer::ModelNormalizer() : impl_(std::make_unique<Impl>()) {}

@@ -37,44 +37,55 @@ std::string FileLineMessage(const std::string& path, const std::string& msg) {
 }
 
 // pg_dump (15.14, 16.10, 17.6 and later) brackets its output with the psql
-// meta-commands `\restrict KEY` and `\unrestrict KEY`, which are not SQL: a
-// structure.sql dumped by a current pg_dump holds them (the last one, with
-// Rails before 8.0.3, followed by Rails' footer). Such a line at the start
-// of a statement -- so outside any string or body -- is skipped; any other
-// backslash command is left for the parser to report.
-void SkipPgDumpRestrictLines(std::vector<SqlStatement>& statements) {
-  for (auto it = statements.begin(); it != statements.end();) {
-    std::string& text = it->text;
-    size_t skip = 0;
-    for (;;) {
-      std::string_view rest = std::string_view(text).substr(skip);
-      size_t command = rest.starts_with("\\restrict ")     ? 10
-                       : rest.starts_with("\\unrestrict ") ? 12
-                                                            : 0;
-      if (command == 0) break;
-      size_t end = command;
-      while (end < rest.size() &&
-             std::isalnum(static_cast<unsigned char>(rest[end]))) {
-        ++end;
+// meta-commands `\restrict KEY` and `\unrestrict KEY`, which are not SQL
+// (and a KEY starting with digits does not even tokenize): a structure.sql
+// dumped by a current pg_dump holds them -- the last one, with Rails before
+// 8.0.3, followed by Rails' footer. Such lines are blanked (lines and
+// offsets stay where they were) where they lie between statements; one
+// that turns out to lie inside a statement (a string, a function body) is
+// put back and the text split again. Any other backslash command is left
+// for the parser to report.
+Result<std::vector<SqlStatement>> SplitModelFile(const std::string& text) {
+  struct Line {
+    size_t begin, end;
+  };
+  std::vector<Line> lines;
+  for (size_t begin = 0; begin < text.size();) {
+    size_t end = std::min(text.find('\n', begin), text.size());
+    std::string_view line(text.data() + begin, end - begin);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    for (std::string_view command : {"\\restrict ", "\\unrestrict "}) {
+      if (!line.starts_with(command) || line.size() == command.size()) {
+        continue;
       }
-      if (end == command ||
-          (end < rest.size() && rest[end] != '\n' && rest[end] != '\r')) {
-        break;
+      bool key = true;
+      for (char c : line.substr(command.size())) {
+        key = key && std::isalnum(static_cast<unsigned char>(c));
       }
-      while (end < rest.size() &&
-             std::isspace(static_cast<unsigned char>(rest[end]))) {
-        ++end;
-      }
-      skip += end;
+      if (key) lines.push_back(Line{begin, begin + line.size()});
     }
-    if (skip == 0) {
-      ++it;
-      continue;
+    begin = end + 1;
+  }
+  if (lines.empty()) return SplitScript(Dialect::kPostgres, text);
+  std::string blanked = text;
+  for (const Line& l : lines) {
+    std::fill(blanked.begin() + l.begin, blanked.begin() + l.end, ' ');
+  }
+  for (size_t round = 0;; ++round) {
+    auto split = SplitScript(Dialect::kPostgres, blanked);
+    if (!split.ok() || round == lines.size()) return split;
+    bool restored = false;
+    for (const SqlStatement& st : *split) {
+      for (const Line& l : lines) {
+        if (l.begin >= st.offset && l.begin < st.offset + st.text.size() &&
+            blanked[l.begin] == ' ') {
+          std::copy(text.begin() + l.begin, text.begin() + l.end,
+                    blanked.begin() + l.begin);
+          restored = true;
+        }
+      }
     }
-    it->line += static_cast<int>(std::count(text.begin(), text.begin() + skip, '\n'));
-    it->offset += skip;
-    text.erase(0, skip);
-    it = text.empty() ? statements.erase(it) : std::next(it);
+    if (!restored) return split;
   }
 }
 
@@ -373,12 +384,11 @@ Result<ModelScan> ScanModels(const std::vector<ModelFile>& files,
   ModelScan scan;
   for (const ModelFile& file : files) {
     scan.files.push_back(file.path);
-    auto split = SplitScript(Dialect::kPostgres, file.text);
+    auto split = SplitModelFile(file.text);
     if (!split.ok()) {
       return Status::InvalidArgument(
           FileLineMessage(file.path, split.status().message()));
     }
-    SkipPgDumpRestrictLines(*split);
     for (SqlStatement& s : *split) {
       scan.statements.push_back(ModelStatement{file.path, std::move(s)});
     }

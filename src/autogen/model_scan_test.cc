@@ -102,9 +102,9 @@ TEST(ModelScan, SyntaxErrorNamesFileAndLine) {
 TEST(ModelScan, PgDumpRestrictLinesAreSkipped) {
   auto scan = ScanModels(
       {{"db/structure.sql",
-        "\\restrict aSAexu0iACDLvoKN23\r\n\r\nSET lock_timeout = 0;\n"
+        "\\restrict 2CaSAexu0iACDLvoKN23\r\n\r\nSET lock_timeout = 0;\n"
         "CREATE TABLE public.a (id integer);\n\n"
-        "\\unrestrict aSAexu0iACDLvoKN23\n\n"}});
+        "\\unrestrict 2CaSAexu0iACDLvoKN23\n\n"}});
   ASSERT_TRUE(scan.ok()) << scan.status().ToString();
   ASSERT_EQ(scan->statements.size(), 2u);
   EXPECT_EQ(scan->statements[0].statement.text, "SET lock_timeout = 0");
@@ -120,10 +120,18 @@ TEST(ModelScan, PgDumpRestrictLinesAreSkipped) {
   EXPECT_EQ(scan->statements[1].statement.text,
             "SET search_path TO \"$user\", public");
   EXPECT_EQ(scan->statements[1].statement.line, 5);
-  // Inside a statement it is no meta-command of pg_dump's.
+  // In a body it is text and stays as it was.
   scan = ScanModels({{"m.sql",
-                      "CREATE TABLE a (id integer)\n"
-                      "\\restrict abc\n;\n"}});
+                      "CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $$\n"
+                      "\\restrict abc\n$$;\n"}});
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  ASSERT_EQ(scan->statements.size(), 1u);
+  EXPECT_NE(scan->statements[0].statement.text.find("\n\\restrict abc\n"),
+            std::string::npos);
+  // Any other backslash command is the parser's to report.
+  scan = ScanModels({{"m.sql",
+                      "CREATE TABLE a (id integer);\n"
+                      "\\restrict\n"}});
   ASSERT_FALSE(scan.ok());
   EXPECT_EQ(scan.status().message(), "m.sql:2: syntax error at or near \"\\\"");
   scan = ScanModels({{"m.sql", "\\connect app\nCREATE TABLE a (id int);\n"}});

@@ -49,6 +49,7 @@ std::string PlainIndexDefinition(const PlainIndexParts& index) {
   }
   def += ")";
   if (!index.include.empty()) def += " INCLUDE (" + Names(index.include) + ")";
+  if (!index.predicate.empty()) def += " WHERE " + index.predicate;
   return def;
 }
 

@@ -71,10 +71,13 @@ struct PlainIndexParts {
   std::string method = "btree";
   std::vector<IndexColumnParts> columns;
   std::vector<std::string> include;
+  // A partial index's predicate as pg_get_indexdef prints it after WHERE
+  // ("(deleted_at IS NULL)"); "" for none.
+  std::string predicate;
 };
 
 // "CREATE UNIQUE INDEX ix ON auth.users USING btree (email DESC) INCLUDE
-// (id)", as pg_get_indexdef prints it.
+// (id) WHERE (deleted_at IS NULL)", as pg_get_indexdef prints it.
 std::string PlainIndexDefinition(const PlainIndexParts& index);
 
 // The action word of a pg_constraint action code ("CASCADE"); "" for 'a'
