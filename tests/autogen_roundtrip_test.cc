@@ -1091,6 +1091,29 @@ TEST(AutogenRoundTrip, RebuiltViewGetsItsGrantsBack) {
       "GRANT SELECT ON v TO rt_gview_reader;");
 }
 
+// A view (or materialized view) owned by another role than the one
+// running autogenerate, rebuilt around a column type change, gets its
+// owner back both ways; views of that role itself get no OWNER TO.
+TEST(AutogenRoundTrip, RebuiltViewKeepsItsOwner) {
+  EnsureRoles({"rt_view_owner"});
+  const std::string views =
+      "CREATE VIEW v AS SELECT id, n FROM t;\n"
+      "CREATE MATERIALIZED VIEW mv AS SELECT n FROM t;\n"
+      "CREATE VIEW mine AS SELECT n FROM t;\n"
+      "ALTER VIEW v OWNER TO rt_view_owner;\n"
+      "ALTER MATERIALIZED VIEW mv OWNER TO rt_view_owner;\n";
+  auto d = RoundTrip("CREATE TABLE t (id int, n int);\n" + views,
+                     "CREATE TABLE t (id int, n bigint);\n" + views);
+  EXPECT_TRUE(Contains(d.upgrade_sql,
+                       "ALTER VIEW public.v OWNER TO rt_view_owner;"))
+      << d.upgrade_sql;
+  EXPECT_TRUE(Contains(d.downgrade_sql,
+                       "ALTER MATERIALIZED VIEW public.mv OWNER TO "
+                       "rt_view_owner;"))
+      << d.downgrade_sql;
+  EXPECT_FALSE(Contains(d.upgrade_sql, "public.mine OWNER")) << d.upgrade_sql;
+}
+
 TEST(AutogenRoundTrip, RebuiltMaterializedViewKeepsIndexCommentAndGrants) {
   EnsureRoles({"rt_gmv_reader"});
   constexpr char kRest[] =

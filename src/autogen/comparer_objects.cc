@@ -242,6 +242,17 @@ void Comparer::ViewCreateOps(const std::string& key, const View& v,
   NeedsDeps(op, side, key);
   CommentOp((v.materialized ? "MATERIALIZED VIEW " : "VIEW ") + name, key,
             std::nullopt, v.comment, true);
+  // A view the database has that is created again (changed, or rebuilt
+  // around a change it depends on) gets its owner back, both ways: the new
+  // one would belong to whoever runs the migration. New views are theirs.
+  auto now = from_.views.find(key);
+  if (now != from_.views.end() && !now->second.owner.empty()) {
+    Operation& owner = Add(OpKind::kComment, OpKind::kComment, key,
+                           "ALTER " + kind + name + " OWNER TO " +
+                               now->second.owner + ";\n",
+                           "");
+    owner.after_created.insert(key);
+  }
   for (const Trigger& g : v.triggers) {
     TriggerOp(side, v.schema, v.name, g, true);
   }

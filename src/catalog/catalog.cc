@@ -466,7 +466,7 @@ std::string CatalogText(const Catalog& catalog) {
     out += key + " view " + v.schema + "." + v.name +
            (v.materialized ? " materialized" : "") + " def=" + v.definition +
            " options=" + Joined(v.options) + " comment=" + Opt(v.comment) +
-           "\n";
+           " owner=" + v.owner + "\n";
     for (const Trigger& tr : v.triggers) TriggerText(key, tr, &out);
   }
   for (const auto& [key, e] : catalog.enums) {

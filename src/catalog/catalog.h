@@ -269,6 +269,11 @@ struct View {
   std::vector<std::string> options;
   // INSTEAD OF (and statement-level) triggers on the view, sorted by name.
   std::vector<Trigger> triggers;
+  // The owning role as regrole prints it (quoted when needed), when it is
+  // not the role that read the catalog; else "". Not compared (the models
+  // are loaded by whoever runs autogenerate): used to give a view that is
+  // dropped and created again its owner back.
+  std::string owner;
 };
 
 // Function is a function or procedure (aggregates and window functions are

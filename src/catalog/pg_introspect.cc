@@ -391,7 +391,9 @@ class Introspector {
            std::string("CASE WHEN c.relacl IS NOT NULL THEN ") +
            Acl("c.relacl", "c.relowner", 'r') + " END" +
            ", array_to_string(c.reloptions, chr(30)), "
-           "CASE WHEN NOT c.relispartition THEN inh.parents END "
+           "CASE WHEN NOT c.relispartition THEN inh.parents END, "
+           "CASE WHEN c.relkind IN ('v', 'm') AND c.relowner <> "
+           "current_user::text::regrole THEN c.relowner::regrole::text END "
            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace" +
            CommentJoin("cd", "pg_class", "c.oid") +
            // INHERITS parents, "schema<31>name" joined by chr(30), in
@@ -439,6 +441,7 @@ class Introspector {
         v.definition.erase(0, first == std::string::npos ? 0 : first);
         v.comment = row[11];
         v.options = SplitOptions(Str(row, 15));
+        v.owner = Str(row, 17);
         catalog_.views[key] = std::move(v);
         view_oids_[Oid(row, 0)] = &catalog_.views[key];
         continue;
