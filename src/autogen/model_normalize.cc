@@ -21,6 +21,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "autogen/model_residual.h"
+#include "autogen/model_settings.h"
 #include "catalog/pg_deparse.h"
 
 namespace retort {
@@ -409,11 +411,18 @@ class ModelNormalizer::Impl {
     } else if (kind == "CreateEnumStmt") {
       CreateEnum(body);
     } else if (kind == "VariableSetStmt" || kind == "SelectStmt") {
-      // pg_dump's preamble and Rails' footer: settings that change nothing
-      // the normaliser builds. Run again before what is left to a
-      // database (they may matter there: check_function_bodies).
-      if ((kind == "VariableSetStmt" ? Set(body) : SetConfig(body)) &&
-          (session_.empty() || session_.back() != index)) {
+      // pg_dump's preamble and Rails' footer (model_settings.h): settings
+      // that change nothing the normaliser builds. Run again before what is
+      // left to a database (they may matter there: check_function_bodies).
+      SettingEffect effect = ReadSettingStatement(kind, body);
+      if (!effect.declined.empty()) {
+        Decline(effect.declined);
+        return;
+      }
+      if (effect.empty_search_path) {
+        empty_search_path_ = *effect.empty_search_path;
+      }
+      if (session_.empty() || session_.back() != index) {
         session_.push_back(index);
       }
     } else if (kind == "CreateSeqStmt") {
@@ -450,25 +459,7 @@ class ModelNormalizer::Impl {
     if (declined()) return out;
     if (!residual_.empty()) {
       out.residual = residual_;
-      std::vector<bool> in(order->needs.size(), false);
-      std::vector<size_t> todo = residual_;
-      for (size_t i : todo) in[i] = true;
-      while (!todo.empty()) {
-        size_t i = todo.back();
-        todo.pop_back();
-        for (size_t need : order->needs[i]) {
-          if (need < in.size() && !in[need]) {
-            in[need] = true;
-            todo.push_back(need);
-          }
-        }
-      }
-      for (size_t i : session_) {
-        if (i < in.size()) in[i] = true;
-      }
-      for (size_t i = 0; i < in.size(); ++i) {
-        if (in[i]) out.load.push_back(i);
-      }
+      out.load = LoadClosure(order->needs, residual_, session_);
     }
     for (auto& [key, table] : catalog_.tables) {
       std::sort(table.constraints.begin(), table.constraints.end(),
@@ -670,92 +661,6 @@ class ModelNormalizer::Impl {
     if (!last_default_sequence_.empty()) {
       Dep(column_key, last_default_sequence_);
     }
-    return true;
-  }
-
-  // SET of a setting that changes nothing the normaliser builds, to a
-  // value it knows; anything else declines.
-  bool Set(const json& body) {
-    const std::string& name = Text(body, "name");
-    if (Text(body, "kind") != "VAR_SET_VALUE" || body.contains("is_local") ||
-        !OnlyKeys(body, {"kind", "name", "args"})) {
-      return Decline("a SET, RESET or SET LOCAL of another form");
-    }
-    std::vector<std::string> values;
-    for (const json& arg : Field(body, "args")) {
-      const json& constant = Field(arg, "A_Const");
-      if (constant.contains("sval")) {
-        values.push_back(Text(constant["sval"], "sval"));
-      } else if (constant.contains("ival")) {
-        values.push_back(
-            std::to_string(constant["ival"].value("ival", int64_t{0})));
-      } else {
-        return Decline("a SET to a value of another kind");
-      }
-    }
-    auto is = [&values](std::initializer_list<std::string_view> accepted) {
-      if (values.size() != 1) return false;
-      std::string v = values[0];
-      for (char& c : v) c = static_cast<char>(std::tolower(c));
-      for (std::string_view a : accepted) {
-        if (v == a) return true;
-      }
-      return false;
-    };
-    // No effect on DDL whatever the value.
-    static const std::set<std::string> kAnyValue = {
-        "statement_timeout", "lock_timeout",
-        "idle_in_transaction_session_timeout", "transaction_timeout",
-        "client_min_messages", "row_security", "check_function_bodies",
-        "application_name"};
-    if (kAnyValue.count(name) && values.size() == 1) return true;
-    // The value a new session has, or one that means the same here.
-    if ((name == "client_encoding" && is({"utf8", "utf-8", "unicode"})) ||
-        (name == "standard_conforming_strings" && is({"on", "true"})) ||
-        (name == "xmloption" && is({"content"})) ||
-        (name == "default_tablespace" && is({""})) ||
-        (name == "default_table_access_method" && is({"heap"})) ||
-        (name == "default_with_oids" && is({"false", "off"}))) {
-      return true;
-    }
-    if (name == "search_path" &&
-        (values == std::vector<std::string>{"$user", "public"} ||
-         values == std::vector<std::string>{"public"})) {
-      empty_search_path_ = false;
-      return true;
-    }
-    return Decline("SET " + name + " to a value that changes what follows");
-  }
-
-  // SELECT pg_catalog.set_config('search_path', '', false): pg_dump's
-  // empty search_path (every name it writes is qualified).
-  bool SetConfig(const json& body) {
-    const json& targets = Field(body, "targetList");
-    if (!OnlyKeys(body, {"targetList", "limitOption", "op"}) ||
-        Text(body, "op") != "SETOP_NONE" || !targets.is_array() ||
-        targets.size() != 1) {
-      return Decline("a SELECT");
-    }
-    const json& call = Field(Field(Field(targets[0], "ResTarget"), "val"),
-                             "FuncCall");
-    auto name = Strings(Field(call, "funcname"));
-    const json& args = Field(call, "args");
-    if (!name || (*name != std::vector<std::string>{"set_config"} &&
-                  *name != std::vector<std::string>{"pg_catalog",
-                                                    "set_config"}) ||
-        !args.is_array() || args.size() != 3) {
-      return Decline("a SELECT");
-    }
-    const json& setting = Field(args[0], "A_Const");
-    const json& value = Field(args[1], "A_Const");
-    const json& local = Field(args[2], "A_Const");
-    if (Text(Field(setting, "sval"), "sval") != "search_path" ||
-        !value.contains("sval") || Text(value["sval"], "sval") != "" ||
-        !local.contains("boolval") ||
-        local["boolval"].value("boolval", false)) {
-      return Decline("a set_config() other than pg_dump's empty search_path");
-    }
-    empty_search_path_ = true;
     return true;
   }
 

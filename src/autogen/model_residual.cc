@@ -48,6 +48,37 @@ bool BelongsToAdded(const std::string& key,
 
 }  // namespace
 
+std::vector<size_t> LoadClosure(const std::vector<std::vector<size_t>>& needs,
+                                const std::vector<size_t>& seeds,
+                                const std::vector<size_t>& always) {
+  std::vector<bool> in(needs.size(), false);
+  std::vector<size_t> todo;
+  for (size_t i : seeds) {
+    if (i < in.size() && !in[i]) {
+      in[i] = true;
+      todo.push_back(i);
+    }
+  }
+  while (!todo.empty()) {
+    const size_t i = todo.back();
+    todo.pop_back();
+    for (size_t need : needs[i]) {
+      if (need < in.size() && !in[need]) {
+        in[need] = true;
+        todo.push_back(need);
+      }
+    }
+  }
+  for (size_t i : always) {
+    if (i < in.size()) in[i] = true;
+  }
+  std::vector<size_t> out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i]) out.push_back(i);
+  }
+  return out;
+}
+
 ModelScan SubScan(const ModelScan& scan, const std::vector<size_t>& indexes) {
   ModelScan sub;
   sub.files = scan.files;

@@ -16,6 +16,13 @@
 
 namespace retort {
 
+// The statements to load for `seeds` (indexes of statements): the seeds,
+// what they need -- `needs[i]`, ModelOrder::needs -- transitively, and
+// `always` (settings statements), ascending.
+std::vector<size_t> LoadClosure(const std::vector<std::vector<size_t>>& needs,
+                                const std::vector<size_t>& seeds,
+                                const std::vector<size_t>& always);
+
 // The statements of `scan` at `indexes` (in load order, ascending), as a
 // scan of their own for LoadModels; order notes kept with their statements.
 ModelScan SubScan(const ModelScan& scan, const std::vector<size_t>& indexes);
