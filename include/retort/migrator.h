@@ -11,6 +11,7 @@
 #include "retort/import.h"
 #include "retort/lint.h"
 #include "retort/options.h"
+#include "retort/progress.h"
 #include "retort/revision_info.h"
 #include "retort/status.h"
 #include "retort/verify.h"
@@ -107,6 +108,19 @@ struct StepResult {
   double duration_ms = 0;
 };
 
+// How Upgrade, Downgrade and Stamp run.
+struct RunOptions {
+  // --sql: nothing is executed and nothing connects; MigrationResult::sql
+  // holds the script a DBA would run, and the target may be "from:to"
+  // (Alembic's starting revision; a downgrade requires it). Default: false.
+  bool sql = false;
+  // Stamp only (--purge): empty the version table first. Default: false.
+  bool purge = false;
+  // Step and statement events as the run goes (progress.h); none offline.
+  // Default: none.
+  ProgressSink progress;
+};
+
 // What upgrade / downgrade / stamp did.
 struct MigrationResult {
   std::vector<std::string> heads_before;
@@ -170,16 +184,16 @@ class Migrator {
   // `show REV`: the revisions REV names ("heads" may name several).
   Result<std::vector<RevisionInfo>> Show(const std::string& revision);
 
-  // `upgrade TARGET` ("head", "+1", "auth@head", ...). With `sql`, nothing
-  // is executed: the result holds the SQL, and TARGET may be "from:to".
-  Result<MigrationResult> Upgrade(const std::string& target, bool sql = false);
+  // `upgrade TARGET` ("head", "+1", "auth@head", ...).
+  Result<MigrationResult> Upgrade(const std::string& target,
+                                  const RunOptions& options = {});
   // `downgrade TARGET` ("-1", "base", ...); offline it must be "from:to".
   Result<MigrationResult> Downgrade(const std::string& target,
-                                    bool sql = false);
-  // `stamp REV...`: sets the version table without running migrations;
-  // `purge` empties it first.
+                                    const RunOptions& options = {});
+  // `stamp REV...`: sets the version table without running migrations
+  // (options.purge empties it first).
   Result<MigrationResult> Stamp(const std::vector<std::string>& revisions,
-                                bool sql = false, bool purge = false);
+                                const RunOptions& options = {});
   // `current`: the revisions the database is at (is_current set). With
   // `check_heads`, an error unless they are exactly the graph's heads.
   Result<std::vector<RevisionInfo>> Current(bool check_heads = false);

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "retort/migration_set.h"
+
 namespace retort {
 
 enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
@@ -16,7 +18,8 @@ enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 using LogSink = std::function<void(LogLevel, std::string_view)>;
 
 struct Options {
-  // Path of retort.toml.
+  // Path of retort.toml; "" for none at all (an embedding application:
+  // the defaults and these options; no .env beside it, no DATABASE_URL).
   // Default: "retort.toml" (or $RETORT_CONFIG when set, resolved by the CLI).
   std::string config_path = "retort.toml";
   // Require the config file to exist.
@@ -31,6 +34,11 @@ struct Options {
   std::map<std::string, std::string> x_args;
   // --schema: the schema to work on (same as -x schema=S). Default: none.
   std::string schema;
+  // Revision files compiled into the application (migration_set.h), read
+  // in place of the configured migrations folder; commands that write
+  // revision files (revision, merge, import-alembic) are then refused.
+  // Must outlive the Migrator. Default: none (the folder).
+  const MigrationSet* migrations = nullptr;
   // Where log lines go. Default: nowhere.
   LogSink log;
   // Lowest level passed to `log`. Default: kInfo.

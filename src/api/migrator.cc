@@ -61,6 +61,15 @@ struct Migrator::Impl {
   std::string in_flight;
 
   Status LoadGraph();
+  // Commands that write revision files cannot write into the application.
+  Status RefuseEmbedded(const std::string& command) const {
+    if (options.migrations == nullptr) return Status::OK();
+    return Status::InvalidArgument(
+        command + ": the revisions are compiled into the application "
+                  "(embedded set \"" +
+        std::string(options.migrations->name ? options.migrations->name : "") +
+        "\"); write revision files into its migrations folder and rebuild");
+  }
   RevisionInfo Info(const RevisionNode& node) const;
   RevisionInfo Info(const RevisionMap& graph, const RevisionNode& node) const;
   std::vector<RevisionInfo> Infos(
@@ -89,6 +98,11 @@ struct Migrator::Impl {
   Result<MigrationResult> RunCommand(const RunRequest& request);
   // RunCommand, with secret placeholders masked in its error.
   Result<MigrationResult> RunMasked(const RunRequest& request);
+  // The same, reporting to `progress` (RunOptions::progress).
+  Result<MigrationResult> RunMasked(const RunRequest& request,
+                                    const ProgressSink& progress);
+  // The progress sink of the run in flight.
+  ProgressSink progress_;
   std::set<std::string> SecretPlaceholderNames() const;
   Result<FanoutResult> RunMany(const RunRequest& request,
                                const FanoutOptions& options);
@@ -156,6 +170,7 @@ Status Migrator::Impl::LoadGraph() {
   for (const auto& v : config.version_locations)
     so.version_locations.push_back(absolute(v));
   so.recursive_version_locations = config.recursive_version_locations;
+  so.embedded = options.migrations;
   Result<ScriptDirectory> opened = ScriptDirectory::Open(so);
   if (!opened.ok() && config.path.empty() &&
       opened.status().code() == Status::Code::kNotFound) {
@@ -445,6 +460,7 @@ Result<MigrationResult> Migrator::Impl::RunCommand(const RunRequest& request) {
   RETORT_ASSIGN_OR_RETURN(RunTarget target,
                           request.offline ? OfflineTarget() : Target());
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
+  settings.progress = progress_;
   RETORT_ASSIGN_OR_RETURN(const SchemaEntry* schema, ActiveSchema());
   if (!request.offline && options.log && options.log_level <= LogLevel::kInfo) {
     // Which database, always: a default URL must never be used by surprise.
@@ -907,8 +923,20 @@ Result<std::unique_ptr<Migrator>> Migrator::Open(const Options& options) {
   LoadOptions lo;
   lo.name = options.name;
   lo.x_args = options.x_args;
-  RETORT_ASSIGN_OR_RETURN(impl->config, LoadConfig(options.config_path, lo,
-                                                   options.config_must_exist));
+  if (options.config_path.empty()) {
+    // No configuration file (an embedding application): the defaults and
+    // what the options say; no .env, and DATABASE_URL is not read.
+    if (options.config_must_exist) {
+      return Status::InvalidArgument(
+          "config_must_exist with no config_path: name the configuration "
+          "file, or leave config_must_exist false");
+    }
+    impl->config = Config();
+  } else {
+    RETORT_ASSIGN_OR_RETURN(
+        impl->config,
+        LoadConfig(options.config_path, lo, options.config_must_exist));
+  }
   if (!options.url.empty()) impl->config.url = options.url;
   return std::unique_ptr<Migrator>(new Migrator(std::move(impl)));
 }
@@ -1035,6 +1063,7 @@ Placement PlaceRevision(const Config& config, const RevisionMap& map,
 
 Result<RevisionInfo> Migrator::CreateRevision(
     const CreateRevisionOptions& options) {
+  RETORT_RETURN_IF_ERROR(impl_->RefuseEmbedded("revision"));
   RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
   CreateRevisionOptions body = options;
   const Placement place =
@@ -1105,6 +1134,7 @@ Result<RevisionInfo> Migrator::CreateRevision(
 }
 
 Result<RevisionInfo> Migrator::Merge(const MergeOptions& options) {
+  RETORT_RETURN_IF_ERROR(impl_->RefuseEmbedded("merge"));
   RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
   std::string rev_id =
       options.rev_id.empty() ? NewRevisionId() : options.rev_id;
@@ -1180,25 +1210,40 @@ RunRequest MoveRequest(RunRequest::Command command, const std::string& target,
 
 }  // namespace
 
-Result<MigrationResult> Migrator::Upgrade(const std::string& target, bool sql) {
+Result<MigrationResult> Migrator::Impl::RunMasked(const RunRequest& request,
+                                                  const ProgressSink& progress) {
+  progress_ = progress;
+  Result<MigrationResult> result = RunMasked(request);
+  progress_ = nullptr;
+  return result;
+}
+
+namespace {
+
+}  // namespace
+
+Result<MigrationResult> Migrator::Upgrade(const std::string& target,
+                                          const RunOptions& options) {
   return impl_->RunMasked(
-      MoveRequest(RunRequest::Command::kUpgrade, target, sql));
+      MoveRequest(RunRequest::Command::kUpgrade, target, options.sql),
+      options.progress);
 }
 
 Result<MigrationResult> Migrator::Downgrade(const std::string& target,
-                                            bool sql) {
+                                            const RunOptions& options) {
   return impl_->RunMasked(
-      MoveRequest(RunRequest::Command::kDowngrade, target, sql));
+      MoveRequest(RunRequest::Command::kDowngrade, target, options.sql),
+      options.progress);
 }
 
 Result<MigrationResult> Migrator::Stamp(
-    const std::vector<std::string>& revisions, bool sql, bool purge) {
+    const std::vector<std::string>& revisions, const RunOptions& options) {
   RunRequest r;
   r.command = RunRequest::Command::kStamp;
   r.targets = revisions;
-  r.offline = sql;
-  r.purge = purge;
-  return impl_->RunMasked(r);
+  r.offline = options.sql;
+  r.purge = options.purge;
+  return impl_->RunMasked(r, options.progress);
 }
 
 Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
@@ -1472,6 +1517,7 @@ std::string Migrator::VersionsDirectory() const {
 
 Result<ImportAlembicResult> Migrator::ImportAlembic(
     const ImportAlembicOptions& options) {
+  RETORT_RETURN_IF_ERROR(impl_->RefuseEmbedded("import-alembic"));
   const Config& config = impl_->config;
   if (config.path.empty()) {
     std::error_code ec;

@@ -109,8 +109,10 @@ class MoveCommand : public Command {
     if (!m.ok()) return ctx.Fail(m.status());
     (*m)->SetRunOverrides(allow_edited_, in_flight_);
     InterruptHandler interrupts(/*announce=*/!ctx.quiet());
-    auto r = upgrade_ ? (*m)->Upgrade(target_, sql_)
-                      : (*m)->Downgrade(target_, sql_);
+    RunOptions run;
+    run.sql = sql_;
+    auto r = upgrade_ ? (*m)->Upgrade(target_, run)
+                      : (*m)->Downgrade(target_, run);
     if (!r.ok()) return FailRun(ctx, r.status());
     ctx.out() << MigrationOutput(*r, ctx.json());
     return kExitOk;
@@ -147,7 +149,10 @@ class StampCommand : public Command {
     auto m = ctx.OpenMigrator();
     if (!m.ok()) return ctx.Fail(m.status());
     InterruptHandler interrupts(/*announce=*/!ctx.quiet());
-    auto r = (*m)->Stamp(revisions_, sql_, purge_);
+    RunOptions run;
+    run.sql = sql_;
+    run.purge = purge_;
+    auto r = (*m)->Stamp(revisions_, run);
     if (!r.ok()) return FailRun(ctx, r.status());
     ctx.out() << MigrationOutput(*r, ctx.json());
     return kExitOk;

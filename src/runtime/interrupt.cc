@@ -2,6 +2,8 @@
 // interrupt.h.
 #include "runtime/interrupt.h"
 
+#include "retort/progress.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -141,6 +143,8 @@ std::string SignalName(int signal) {
       return "SIGINT";
     case SIGTERM:
       return "SIGTERM";
+    case kApplicationInterrupt:
+      return "the application (RequestInterrupt)";
     default:
       return "signal " + std::to_string(signal);
   }
@@ -155,6 +159,10 @@ void ResetInterrupt() {
   g_signal_count.store(0);
   g_interrupted.store(0);
 }
+
+void RequestInterrupt() { RequestInterrupt(kApplicationInterrupt); }
+
+void ClearInterrupt() { ResetInterrupt(); }
 
 bool SleepUnlessInterrupted(int ms) {
   std::unique_lock<std::mutex> lock(g_mu);

@@ -33,7 +33,12 @@ class InterruptHandler {
   InterruptHandler& operator=(const InterruptHandler&) = delete;
 };
 
-// The signal that interrupted the process (SIGINT, SIGTERM), 0 when none.
+// What retort::RequestInterrupt() (retort/progress.h) marks the process
+// interrupted with: no signal, the application asked.
+constexpr int kApplicationInterrupt = -1;
+
+// The signal that interrupted the process (SIGINT, SIGTERM,
+// kApplicationInterrupt), 0 when none.
 int InterruptSignal();
 inline bool Interrupted() { return InterruptSignal() != 0; }
 

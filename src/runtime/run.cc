@@ -48,6 +48,7 @@
 #include "dialect/url.h"
 #include "runtime/history.h"
 #include "runtime/interrupt.h"
+#include "runtime/placeholders.h"
 #include "runtime/lock_wait.h"
 #include "runtime/preflight.h"
 #include "runtime/progress.h"
@@ -288,7 +289,8 @@ class OnlineRun {
         sql_(db->dialect(), target.version_table, target.version_table_schema),
         placeholders_(PlaceholderValues(target, settings)),
         applied_by_(AppliedBy()),
-        watch_(watch) {}
+        watch_(watch),
+        mask_(settings.placeholders, settings.secret_placeholders) {}
 
   Result<RunReport> Execute();
 
@@ -353,6 +355,11 @@ class OnlineRun {
   std::vector<Params> pending_history_;
   bool released_once_ = false;
   BlockerWatch* watch_;  // PostgreSQL: who blocks a statement; may be null
+  // Secret placeholder values, masked in statement log lines and
+  // progress events.
+  SecretMask mask_;
+  // The step running (Progress::step) and how many the run takes.
+  Progress progress_;
   std::optional<LockFailure> lock_failure_;
   bool failed_outside_ = false;
   RunReport report_;
@@ -553,6 +560,15 @@ Status OnlineRun::ExecuteStatement(const MigrationStep& step,
     return prep.path + ":" + std::to_string(prep.LineOf(statement, position)) +
            ": " + step.name() + " " + step.revision->id();
   };
+  if (settings_.progress) {
+    Progress event = progress_;
+    event.event = Progress::Event::kStatement;
+    event.statement = ShortenSql(mask_.Apply(statement.text), 200);
+    event.line = prep.LineOf(statement, 0);
+    settings_.progress(event);
+  }
+  // After the event: an application's RequestInterrupt() from it stops
+  // this statement.
   if (Interrupted()) return InterruptedAt(site(0), ShortenSql(statement.text));
   const std::string& lock_timeout =
       prep.lock_timeout.empty() ? settings_.lock_timeout : prep.lock_timeout;
@@ -567,7 +583,7 @@ Status OnlineRun::ExecuteStatement(const MigrationStep& step,
     if (settings_.log && settings_.log_level <= LogLevel::kDebug) {
       char took[32];
       std::snprintf(took, sizeof(took), "%.1f ms  ", MillisSince(start));
-      Log(settings_, LogLevel::kDebug, took + statement.text);
+      Log(settings_, LogLevel::kDebug, took + mask_.Apply(statement.text));
     }
     if (status.ok()) return status;
     const DbError& error = db_->last_error();
@@ -692,6 +708,8 @@ Result<RunReport> OnlineRun::Execute() {
   committed_heads_ = heads;
   const bool per_migration = settings_.transaction_per_migration;
 
+  progress_.steps = static_cast<int>(plan.size());
+  progress_.step = 0;
   for (const MigrationStep& step : plan) {
     StepReport step_report;
     step_report.revision = step.revision ? step.revision->id() : "";
@@ -703,6 +721,14 @@ Result<RunReport> OnlineRun::Execute() {
                                  step_report.description);
     }
     Log(settings_, LogLevel::kInfo, "Running " + step_report.description);
+    ++progress_.step;
+    progress_.revision = step_report.revision;
+    progress_.description = step_report.description;
+    if (settings_.progress) {
+      Progress event = progress_;
+      event.event = Progress::Event::kStepStarted;
+      settings_.progress(event);
+    }
 
     std::optional<PreparedStep> prep;
     if (step.kind == MigrationStep::Kind::kRevision) {
@@ -764,6 +790,12 @@ Result<RunReport> OnlineRun::Execute() {
         released_once_ = true;
         RETORT_RETURN_IF_ERROR(EnsureTransaction());
       }
+    }
+    if (settings_.progress) {
+      Progress event = progress_;
+      event.event = Progress::Event::kStepFinished;
+      event.duration_ms = step_report.duration_ms;
+      settings_.progress(event);
     }
     // The version rows move in memory now and in the table at the
     // transaction's end (FlushBookkeeping).

@@ -22,6 +22,7 @@
 
 #include "dialect/dialect.h"
 #include "retort/options.h"
+#include "retort/progress.h"
 #include "retort/status.h"
 #include "revision/revision_map.h"
 #include "script/script_directory.h"
@@ -96,9 +97,13 @@ struct RunSettings {
   // out the same after substitution is parsed once. Default: none.
   std::shared_ptr<PreparedStepCache> step_cache;
   // Log lines (statements with durations at kDebug; steps at kInfo; lock
-  // waits at kWarn). Never contain a password. Default: nowhere.
+  // waits at kWarn). Never contain a password, nor the values of
+  // `secret_placeholders`. Default: nowhere.
   LogSink log;
   LogLevel log_level = LogLevel::kInfo;
+  // Step and statement events of an online run (retort/progress.h), secret
+  // placeholder values masked. Default: none.
+  ProgressSink progress;
   // An upgrade over an applied revision whose file was edited since it ran
   // logs a warning instead of failing (on_edited = "warn",
   // --allow-edited; runtime/verify.h). Default: false.

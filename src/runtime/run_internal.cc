@@ -53,8 +53,7 @@ class PreparedStepCache {
     auto file = std::make_shared<File>();
     RETORT_ASSIGN_OR_RETURN(file->sections, scripts.ReadSections(revision));
     // Line endings normalised, as verify compares (script/checksum.h).
-    RETORT_ASSIGN_OR_RETURN(file->checksum,
-                            RevisionFileChecksum(revision.path));
+    RETORT_ASSIGN_OR_RETURN(file->checksum, scripts.Checksum(revision.path));
     std::lock_guard<std::mutex> lock(mu_);
     auto [it, added] = files_.emplace(revision.path, std::move(file));
     return it->second;
@@ -354,7 +353,7 @@ Result<PreparedStep> PrepareStep(
     split->ends_with_foreign_key_check = out.ends_with_foreign_key_check;
     cache->AddSplit(key, std::move(split));
   } else {
-    RETORT_ASSIGN_OR_RETURN(out.checksum, RevisionFileChecksum(out.path));
+    RETORT_ASSIGN_OR_RETURN(out.checksum, scripts.Checksum(out.path));
   }
   return out;
 }

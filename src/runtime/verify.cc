@@ -56,6 +56,14 @@ std::optional<FileStamp> StampOf(const std::string& path) {
   return stamp;
 }
 
+// The digest of `text` (an embedded file).
+FileDigest DigestOfText(std::string_view text) {
+  FileDigest digest;
+  digest.text = TextChecksum(text);
+  if (text.find('\r') != std::string_view::npos) digest.raw = Sha256Hex(text);
+  return digest;
+}
+
 Result<FileDigest> DigestOf(const std::string& path) {
   static std::mutex mu;
   static std::unordered_map<std::string, std::pair<FileStamp, FileDigest>>
@@ -69,9 +77,7 @@ Result<FileDigest> DigestOf(const std::string& path) {
     }
   }
   RETORT_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
-  FileDigest digest;
-  digest.text = TextChecksum(bytes);
-  if (bytes.find('\r') != std::string::npos) digest.raw = Sha256Hex(bytes);
+  FileDigest digest = DigestOfText(bytes);
   // Stamped before the read: a write during it changes the stamp, and the
   // next call reads again.
   if (stamp) {
@@ -216,7 +222,12 @@ Result<IntegrityReport> VerifyAppliedOn(Connection& db,
       found.push_back(std::move(f));
       continue;
     }
-    RETORT_ASSIGN_OR_RETURN(FileDigest digest, DigestOf(path));
+    FileDigest digest;
+    if (const std::string_view* text = scripts.EmbeddedText(path)) {
+      digest = DigestOfText(*text);
+    } else {
+      RETORT_ASSIGN_OR_RETURN(digest, DigestOf(path));
+    }
     if (digest.Matches(it->second.checksum)) {
       ++report.verified;
       continue;

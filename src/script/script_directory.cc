@@ -6,6 +6,8 @@
 // turns the open+read+close per file into one stat().
 #include "script/script_directory.h"
 
+#include "script/checksum.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -288,6 +290,7 @@ ScriptDirectory::ScriptDirectory(ScriptDirectoryOptions options)
 }
 
 Result<ScriptDirectory> ScriptDirectory::Open(ScriptDirectoryOptions options) {
+  if (options.embedded != nullptr) return ScriptDirectory(std::move(options));
   struct stat st;
   if (stat(options.script_location.c_str(), &st) != 0) {
     int err = errno;
@@ -314,7 +317,9 @@ std::string ScriptDirectory::template_path() const {
 Status ScriptDirectory::Load() {
   files_.clear();
   by_id_.clear();
+  embedded_.clear();
   stats_ = ScanStats();
+  if (options_.embedded != nullptr) return LoadEmbedded();
 
   // The header cache file is read while the folders are listed: both take a
   // few milliseconds on 10,000 files and neither needs the other. A jthread
@@ -479,7 +484,38 @@ Status ScriptDirectory::Load() {
     stats_.cache_written = writer.Commit(*cache_path).ok();
   }
   if (!first_error.ok()) return first_error;
+  return Index(std::move(files));
+}
 
+Status ScriptDirectory::LoadEmbedded() {
+  const MigrationSet& set = *options_.embedded;
+  const std::string prefix =
+      "embedded:" + std::string(set.name != nullptr ? set.name : "") + "/";
+  std::vector<std::pair<std::string, std::string_view>> texts;
+  for (size_t i = 0; i < set.count; ++i) {
+    const MigrationFile& f = set.files[i];
+    const std::string name = f.name != nullptr ? f.name : "";
+    // As in a folder: .sql files only, hidden files and folders skipped.
+    const bool hidden = name.starts_with('.') ||
+                        name.find("/.") != std::string::npos;
+    if (hidden || !name.ends_with(".sql")) continue;
+    texts.emplace_back(prefix + name,
+                       std::string_view(f.text != nullptr ? f.text : "",
+                                        f.text != nullptr ? f.size : 0));
+  }
+  std::sort(texts.begin(), texts.end());
+  std::vector<RevisionFile> files;
+  files.reserve(texts.size());
+  for (const auto& [path, text] : texts) {
+    RETORT_ASSIGN_OR_RETURN(RevisionFile file, ParseRevisionHeader(text, path));
+    files.push_back(std::move(file));
+  }
+  for (auto& [path, text] : texts) embedded_.emplace(path, text);
+  stats_.files = files.size();
+  return Index(std::move(files));
+}
+
+Status ScriptDirectory::Index(std::vector<RevisionFile> files) {
   std::unordered_map<std::string, size_t> by_id;
   by_id.reserve(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
@@ -523,8 +559,35 @@ const RevisionFile* ScriptDirectory::Find(std::string_view id) const {
 
 Result<RevisionSections> ScriptDirectory::ReadSections(
     const Revision& revision) const {
+  if (const std::string_view* text = EmbeddedText(revision.path)) {
+    return ParseRevisionSections(*text, revision.path);
+  }
   RETORT_ASSIGN_OR_RETURN(std::string text, ReadFile(revision.path));
   return ParseRevisionSections(text, revision.path);
+}
+
+const std::string_view* ScriptDirectory::EmbeddedText(
+    const std::string& path) const {
+  if (embedded_.empty()) return nullptr;
+  auto it = embedded_.find(path);
+  return it == embedded_.end() ? nullptr : &it->second;
+}
+
+Result<std::string> ScriptDirectory::ReadText(const std::string& path) const {
+  if (const std::string_view* text = EmbeddedText(path)) {
+    return std::string(*text);
+  }
+  if (options_.embedded != nullptr) {
+    return Status::NotFound(path + ": not among the embedded revision files");
+  }
+  return ReadFile(path);
+}
+
+Result<std::string> ScriptDirectory::Checksum(const std::string& path) const {
+  if (const std::string_view* text = EmbeddedText(path)) {
+    return TextChecksum(*text);
+  }
+  return RevisionFileChecksum(path);
 }
 
 Result<std::string> ScriptDirectory::VersionPathFor(

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "retort/migration_set.h"
 #include "retort/status.h"
 #include "revision/revision.h"
 #include "script/revision_file.h"
@@ -31,6 +32,10 @@ struct ScriptDirectoryOptions {
   bool recursive_version_locations = false;
   // Threads reading headers. Default: 0, meaning min(4, hardware threads).
   int threads = 0;
+  // Revision files compiled into the application: read instead of the
+  // folders (script_location is not looked at). Must outlive the
+  // ScriptDirectory. Default: none.
+  const MigrationSet* embedded = nullptr;
 };
 
 // What the last Load() did, for benchmarks and `-v` output.
@@ -69,6 +74,15 @@ class ScriptDirectory {
 
   // Reads a revision's file and parses its upgrade and downgrade sections.
   Result<RevisionSections> ReadSections(const Revision& revision) const;
+  // A revision file's whole text (a file of files(), by its path): from the
+  // embedded set, else read from disk.
+  Result<std::string> ReadText(const std::string& path) const;
+  // The embedded text of the file at `path`; nullptr when the revisions
+  // come from folders.
+  const std::string_view* EmbeddedText(const std::string& path) const;
+  // TextChecksum (checksum.h) of ReadText(path).
+  Result<std::string> Checksum(const std::string& path) const;
+  bool embedded() const { return options_.embedded != nullptr; }
 
   // The folder a new revision goes to, following Alembic's rules: the given
   // --version-path, which must be one of the version locations; else the
@@ -91,11 +105,17 @@ class ScriptDirectory {
 
  private:
   explicit ScriptDirectory(ScriptDirectoryOptions options);
+  // Load() from options_.embedded.
+  Status LoadEmbedded();
+  // Takes the parsed files (sorted by path) once every id is checked.
+  Status Index(std::vector<RevisionFile> files);
 
   ScriptDirectoryOptions options_;
   std::vector<std::string> locations_;
   std::vector<RevisionFile> files_;
   std::unordered_map<std::string, size_t> by_id_;
+  // options_.embedded's texts, by path.
+  std::unordered_map<std::string, std::string_view> embedded_;
   ScanStats stats_;
 };
 

@@ -1,0 +1,283 @@
+// The public API in-process, as an embedding application uses it: a
+// Migrator opened without a configuration file on revision files compiled
+// into the program (retort_embed_migrations: tests/data/embedded/), on
+// SQLite and on the harness's PostgreSQL; options structs, progress events,
+// RequestInterrupt, offline SQL into a string, and the errors.
+#include <gtest/gtest.h>
+#include <retort_embedded/api_basic.h>
+#include <retort_embedded/api_secret.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "pg_harness.h"
+#include "retort/migrator.h"
+#include "retort/progress.h"
+
+namespace retort {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string TempSqliteUrl(const std::string& name) {
+  std::string path = (fs::temp_directory_path() /
+                      ("retort-api-" + name + "-" +
+                       std::to_string(::testing::UnitTest::GetInstance()
+                                          ->random_seed()) +
+                       ".db"))
+                         .string();
+  fs::remove(path);
+  return "sqlite:///" + path;
+}
+
+std::unique_ptr<Migrator> MustOpen(const std::string& url,
+                                   const MigrationSet* set =
+                                       &embedded::api_basic()) {
+  Options options;
+  options.url = url;
+  options.config_path = "";
+  options.migrations = set;
+  auto m = Migrator::Open(options);
+  EXPECT_TRUE(m.ok()) << m.status().ToString();
+  return m.ok() ? std::move(m).value() : nullptr;
+}
+
+// "started 1/2 a1a1a1a1a1a1", "statement 1/2 line 10: CREATE TABLE ...",
+// "finished 1/2 a1a1a1a1a1a1".
+std::vector<std::string> Record(std::vector<std::string>* events,
+                                const Progress& p) {
+  std::string where =
+      std::to_string(p.step) + "/" + std::to_string(p.steps) + " ";
+  switch (p.event) {
+    case Progress::Event::kStepStarted:
+      events->push_back("started " + where + p.revision);
+      break;
+    case Progress::Event::kStatement:
+      events->push_back("statement " + where + "line " +
+                        std::to_string(p.line) + ": " + p.statement);
+      break;
+    case Progress::Event::kStepFinished:
+      events->push_back("finished " + where + p.revision);
+      break;
+  }
+  return *events;
+}
+
+void UpgradeDowngradeWithProgress(const std::string& url) {
+  auto m = MustOpen(url);
+  ASSERT_NE(m, nullptr);
+  std::vector<std::string> events;
+  RunOptions run;
+  run.progress = [&events](const Progress& p) { Record(&events, p); };
+  auto up = m->Upgrade("head", run);
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  ASSERT_EQ(up->steps.size(), 2u);
+  EXPECT_EQ(up->heads_after, std::vector<std::string>{"b2b2b2b2b2b2"});
+  EXPECT_EQ(events,
+            (std::vector<std::string>{
+                "started 1/2 a1a1a1a1a1a1",
+                "statement 1/2 line 10: CREATE TABLE items (id integer "
+                "PRIMARY KEY, name text NOT NULL)",
+                "statement 1/2 line 11: CREATE INDEX items_name ON items "
+                "(name)",
+                "finished 1/2 a1a1a1a1a1a1",
+                "started 2/2 b2b2b2b2b2b2",
+                "statement 2/2 line 10: ALTER TABLE items ADD COLUMN price "
+                "integer",
+                "finished 2/2 b2b2b2b2b2b2",
+            }));
+
+  auto current = m->Current();
+  ASSERT_TRUE(current.ok()) << current.status().ToString();
+  ASSERT_EQ(current->size(), 1u);
+  EXPECT_EQ((*current)[0].id, "b2b2b2b2b2b2");
+  EXPECT_EQ((*current)[0].path, "embedded:api_basic/versions/b2_add_price.sql");
+
+  // The whole history, newest first, from the compiled-in files.
+  auto history = m->History("");
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[1].id, "a1a1a1a1a1a1");
+
+  // verify checksums the embedded texts, as it does files.
+  auto verified = m->Verify();
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+
+  events.clear();
+  auto down = m->Downgrade("base", run);
+  ASSERT_TRUE(down.ok()) << down.status().ToString();
+  EXPECT_EQ(down->steps.size(), 2u);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.front(), "started 1/2 b2b2b2b2b2b2");
+  EXPECT_EQ(events.back(), "finished 2/2 a1a1a1a1a1a1");
+  current = m->Current();
+  ASSERT_TRUE(current.ok()) << current.status().ToString();
+  EXPECT_TRUE(current->empty());
+}
+
+TEST(Api, EmbeddedRevisionsOnSqlite) {
+  UpgradeDowngradeWithProgress(TempSqliteUrl("sqlite"));
+}
+
+TEST(Api, EmbeddedRevisionsOnPostgres) {
+  std::string url = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  UpgradeDowngradeWithProgress(url);
+}
+
+TEST(Api, OfflineSqlIntoAStringWithoutProgress) {
+  auto m = MustOpen("postgresql://nobody@127.0.0.1:1/none");
+  ASSERT_NE(m, nullptr);
+  int events = 0;
+  RunOptions run;
+  run.sql = true;
+  run.progress = [&events](const Progress&) { ++events; };
+  auto script = m->Upgrade("base:head", run);
+  ASSERT_TRUE(script.ok()) << script.status().ToString();
+  EXPECT_NE(script->sql.find("CREATE TABLE items"), std::string::npos)
+      << script->sql;
+  EXPECT_NE(script->sql.find("ALTER TABLE items ADD COLUMN price integer"),
+            std::string::npos);
+  EXPECT_EQ(events, 0);
+}
+
+TEST(Api, RequestInterruptStopsTheRunAndRollsBack) {
+  const std::string url = TempSqliteUrl("interrupt");
+  auto m = MustOpen(url);
+  ASSERT_NE(m, nullptr);
+  RunOptions run;
+  run.progress = [](const Progress& p) {
+    if (p.event == Progress::Event::kStatement && p.step == 2) {
+      RequestInterrupt();
+    }
+  };
+  auto up = m->Upgrade("head", run);
+  ClearInterrupt();
+  ASSERT_FALSE(up.ok());
+  EXPECT_EQ(up.status().code(), Status::Code::kInterrupted);
+  EXPECT_NE(up.status().message().find("the application (RequestInterrupt)"),
+            std::string::npos)
+      << up.status().message();
+  // One transaction for the run: nothing of it stayed.
+  auto current = m->Current();
+  ASSERT_TRUE(current.ok()) << current.status().ToString();
+  EXPECT_TRUE(current->empty());
+  // Cleared, the next run goes through.
+  auto again = m->Upgrade("head");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->steps.size(), 2u);
+}
+
+TEST(Api, SecretPlaceholdersAreMaskedInProgressEvents) {
+  std::string url = testing::FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  const std::string dir =
+      (fs::temp_directory_path() / "retort-api-secret").string();
+  fs::create_directories(dir);
+  const std::string config = dir + "/retort.toml";
+  std::ofstream(config) << "[placeholders]\n"
+                           "app_pw = { value = \"s3cr3t-Value\", secret = "
+                           "true }\n";
+  Options options;
+  options.url = url;
+  options.config_path = config;
+  options.migrations = &embedded::api_secret();
+  std::vector<std::string> logged;
+  options.log = [&logged](LogLevel, std::string_view line) {
+    logged.emplace_back(line);
+  };
+  options.log_level = LogLevel::kDebug;
+  auto m = Migrator::Open(options);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  std::vector<std::string> events;
+  RunOptions run;
+  run.progress = [&events](const Progress& p) { Record(&events, p); };
+  auto up = (*m)->Upgrade("head", run);
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[2],
+            "statement 1/1 line 11: COMMENT ON TABLE vaulted IS '***'");
+  for (const std::string& line : logged) {
+    EXPECT_EQ(line.find("s3cr3t-Value"), std::string::npos) << line;
+  }
+  fs::remove_all(dir);
+}
+
+TEST(Api, EmbeddedSetsIgnoreOtherFilesAndNameErrorsByEmbeddedPath) {
+  static const char kGood[] =
+      "-- one\n--\n-- Revision ID: d4d4d4d4d4d4\n-- Revises:\n\n"
+      "-- migrate:upgrade\nCREATE TABLE one (id integer);\n\n"
+      "-- migrate:downgrade\nDROP TABLE one;\n";
+  static const char kNotes[] = "not a revision";
+  static const MigrationFile kFiles[] = {
+      {"versions/d4_one.sql", kGood, sizeof(kGood) - 1},
+      {"versions/README.md", kNotes, sizeof(kNotes) - 1},
+      {"versions/.draft.sql", kNotes, sizeof(kNotes) - 1},
+      {".hidden/x.sql", kNotes, sizeof(kNotes) - 1},
+  };
+  static const MigrationSet kSet = {"handmade", kFiles, 4};
+  auto m = MustOpen(TempSqliteUrl("handmade"), &kSet);
+  ASSERT_NE(m, nullptr);
+  auto heads = m->Heads(false);
+  ASSERT_TRUE(heads.ok()) << heads.status().ToString();
+  ASSERT_EQ(heads->size(), 1u);
+  EXPECT_EQ((*heads)[0].id, "d4d4d4d4d4d4");
+
+  static const char kBad[] = "-- broken\n--\n-- Revises: x\n";
+  static const MigrationFile kBadFiles[] = {
+      {"versions/e5_broken.sql", kBad, sizeof(kBad) - 1}};
+  static const MigrationSet kBadSet = {"broken", kBadFiles, 1};
+  auto broken = MustOpen(TempSqliteUrl("broken"), &kBadSet);
+  ASSERT_NE(broken, nullptr);
+  auto r = broken->Heads(false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().rfind("embedded:broken/versions/e5_broken.sql", 0),
+            0u)
+      << r.status().message();
+}
+
+TEST(Api, WritingRevisionsIsRefusedForAnEmbeddedSet) {
+  auto m = MustOpen(TempSqliteUrl("refused"));
+  ASSERT_NE(m, nullptr);
+  CreateRevisionOptions options;
+  options.message = "x";
+  auto r = m->CreateRevision(options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "revision: the revisions are compiled into the application "
+            "(embedded set \"api_basic\"); write revision files into its "
+            "migrations folder and rebuild");
+}
+
+TEST(Api, NoConfigurationFileMeansNoneIsRead) {
+  // A retort.toml in the working directory is not the application's.
+  const std::string dir =
+      (fs::temp_directory_path() / "retort-api-noconfig").string();
+  fs::create_directories(dir);
+  const fs::path before = fs::current_path();
+  fs::current_path(dir);
+  std::ofstream("retort.toml") << "this is not TOML [";
+  auto m = MustOpen(TempSqliteUrl("noconfig"));
+  fs::current_path(before);
+  ASSERT_NE(m, nullptr);
+  auto heads = m->Heads(false);
+  EXPECT_TRUE(heads.ok()) << heads.status().ToString();
+  fs::remove_all(dir);
+}
+
+TEST(Api, UnknownTargetIsAnErrorValue) {
+  auto m = MustOpen(TempSqliteUrl("unknown"));
+  ASSERT_NE(m, nullptr);
+  auto r = m->Upgrade("ffffffffffff");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kNotFound);
+  EXPECT_NE(r.status().message().find("ffffffffffff"), std::string::npos)
+      << r.status().message();
+}
+
+}  // namespace
+}  // namespace retort
