@@ -5,6 +5,8 @@
 #ifndef RETORT_FANOUT_H_
 #define RETORT_FANOUT_H_
 
+#include "retort/export.h"
+
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -16,7 +18,7 @@ namespace retort {
 
 // FanoutProgress is a snapshot of a running fan-out, handed to the progress
 // callback whenever a unit starts or ends.
-struct FanoutProgress {
+struct RETORT_EXPORT FanoutProgress {
   size_t total = 0;       // units in the run
   size_t migrated = 0;    // finished with steps applied
   size_t up_to_date = 0;  // nothing to do (most found so before starting)
@@ -38,7 +40,7 @@ struct FanoutProgress {
 using ProgressCallback = std::function<void(const FanoutProgress&)>;
 
 // FanoutOptions say what a fan-out covers and how it runs.
-struct FanoutOptions {
+struct RETORT_EXPORT FanoutOptions {
   // --tenants: every tenant schema of the [tenants] section. Default: false.
   bool tenants = false;
   // --all-schemas: every [schemas.<name>] to its own branch, in
@@ -76,10 +78,10 @@ enum class UnitStatus {
 };
 
 // "migrated", "up to date", "failed", "not started".
-const char* UnitStatusName(UnitStatus status);
+RETORT_EXPORT const char* UnitStatusName(UnitStatus status);
 
 // UnitResult is what happened to one (target, schema).
-struct UnitResult {
+struct RETORT_EXPORT UnitResult {
   std::string target;  // [targets.<name>]; empty for the configured url
   std::string schema;  // tenant or configured schema; empty for none
   UnitStatus status = UnitStatus::kNotStarted;
@@ -97,7 +99,7 @@ struct UnitResult {
 };
 
 // FanoutResult is a whole fan-out: every unit, in run order.
-struct FanoutResult {
+struct RETORT_EXPORT FanoutResult {
   // "tenants", "schemas" or "targets": what the units are.
   std::string kind;
   std::vector<UnitResult> units;
@@ -114,7 +116,7 @@ struct FanoutResult {
 };
 
 // UnitVersions is one unit's version table (`current` over a fan-out).
-struct UnitVersions {
+struct RETORT_EXPORT UnitVersions {
   std::string target;
   std::string schema;
   std::vector<std::string> heads;  // empty: no version table, or empty

@@ -4,6 +4,8 @@
 #ifndef RETORT_IMPORT_H_
 #define RETORT_IMPORT_H_
 
+#include "retort/export.h"
+
 #include <map>
 #include <string>
 #include <vector>
@@ -11,7 +13,7 @@
 namespace retort {
 
 // Options of Migrator::ImportAlembic.
-struct ImportAlembicOptions {
+struct RETORT_EXPORT ImportAlembicOptions {
   // An alembic.ini, or an Alembic scripts folder (the one holding env.py
   // and versions/). Required.
   std::string path;
@@ -39,7 +41,7 @@ enum class ImportAction {
 };
 
 // A section left for a human: "-- retort: TODO" in the file written.
-struct ImportTodo {
+struct RETORT_EXPORT ImportTodo {
   std::string revision;
   std::string section;  // "upgrade" or "downgrade"
   std::string source;   // the Alembic file:line of the cause
@@ -48,7 +50,7 @@ struct ImportTodo {
 };
 
 // One Alembic revision and its retort file.
-struct ImportedRevision {
+struct RETORT_EXPORT ImportedRevision {
   std::string id;
   std::string source;  // the Alembic file
   std::string path;    // the retort file
@@ -59,7 +61,7 @@ struct ImportedRevision {
 };
 
 // What an import did (or, with dry_run, would do).
-struct ImportAlembicResult {
+struct RETORT_EXPORT ImportAlembicResult {
   std::string alembic_dir;   // the Alembic scripts folder
   std::string versions_dir;  // where the retort files go
   std::string dialect;

@@ -5,6 +5,8 @@
 #ifndef RETORT_LINT_H_
 #define RETORT_LINT_H_
 
+#include "retort/export.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,10 +17,10 @@ namespace retort {
 enum class LintSeverity { kError, kWarning };
 
 // "error" or "warning".
-const char* LintSeverityName(LintSeverity severity);
+RETORT_EXPORT const char* LintSeverityName(LintSeverity severity);
 
 // One rule of the table in docs/lint.md.
-struct LintRuleInfo {
+struct RETORT_EXPORT LintRuleInfo {
   std::string id;  // stable: used by "-- retort: lint disable=ID"
   LintSeverity severity = LintSeverity::kWarning;
   std::string summary;  // one line: what it flags
@@ -26,18 +28,18 @@ struct LintRuleInfo {
 };
 
 // Every rule, in the order of docs/lint.md.
-const std::vector<LintRuleInfo>& LintRules();
+RETORT_EXPORT const std::vector<LintRuleInfo>& LintRules();
 
 // How big a table is, from the live catalog (pg_class and
 // pg_total_relation_size).
-struct LintTableSize {
+struct RETORT_EXPORT LintTableSize {
   int64_t bytes = 0;  // pg_total_relation_size: heap, indexes, TOAST
   int64_t rows = 0;   // reltuples, the planner's estimate (0 if never analyzed)
   int64_t pages = 0;  // relpages
 };
 
 // One finding: a rule that fired on a statement (or on a whole file).
-struct LintFinding {
+struct RETORT_EXPORT LintFinding {
   std::string rule;
   LintSeverity severity = LintSeverity::kWarning;
   std::string revision;  // the revision id
@@ -58,7 +60,7 @@ struct LintFinding {
 };
 
 // Options of `lint`.
-struct LintOptions {
+struct RETORT_EXPORT LintOptions {
   // The revisions to lint (ids, partial ids, "heads", branch@head, ...).
   // Empty: the pending revisions when the database can be reached (none
   // when it is at its heads), else every revision.
@@ -69,7 +71,7 @@ struct LintOptions {
 };
 
 // What `lint` found.
-struct LintResult {
+struct RETORT_EXPORT LintResult {
   // The revisions linted, oldest first.
   std::vector<std::string> revisions;
   // Ranked: findings on the largest live tables first (by

@@ -13,12 +13,14 @@
 #ifndef RETORT_MIGRATION_SET_H_
 #define RETORT_MIGRATION_SET_H_
 
+#include "retort/export.h"
+
 #include <cstddef>
 
 namespace retort {
 
 // One file of the folder.
-struct MigrationFile {
+struct RETORT_EXPORT MigrationFile {
   // Its path relative to the embedded folder: "versions/1a2b_users.sql".
   const char* name;
   // Its bytes (not NUL-terminated as far as retort is concerned: `size`
@@ -29,7 +31,7 @@ struct MigrationFile {
 
 // The files of one embedded folder. Files not ending in ".sql", and those
 // in hidden folders, are ignored, as in a migrations folder.
-struct MigrationSet {
+struct RETORT_EXPORT MigrationSet {
   // The NAME given to retort_embed_migrations: errors name files
   // "embedded:<name>/<file name>".
   const char* name;

@@ -3,6 +3,8 @@
 #ifndef RETORT_MIGRATOR_H_
 #define RETORT_MIGRATOR_H_
 
+#include "retort/export.h"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,7 +21,7 @@
 namespace retort {
 
 // A project template for `init` (generic, multischema, ...).
-struct TemplateInfo {
+struct RETORT_EXPORT TemplateInfo {
   std::string name;
   std::string description;
 };
@@ -27,7 +29,7 @@ struct TemplateInfo {
 // How autogenerate (`diff`, `check`, `revision --autogenerate`) builds the
 // two sides it compares: the models, loaded into a scratch database, and
 // the current schema.
-struct AutogenOptions {
+struct RETORT_EXPORT AutogenOptions {
   enum class From {
     // The live database at `url`, which `revision --autogenerate` requires
     // to be at head.
@@ -57,7 +59,7 @@ struct AutogenOptions {
 
 // One schema the models define or mention (`schemas`), found by parsing
 // the model files; no database is involved.
-struct ModelSchemaInfo {
+struct RETORT_EXPORT ModelSchemaInfo {
   std::string name;
   // CREATE TABLE statements putting a table in it.
   int tables = 0;
@@ -74,7 +76,7 @@ struct ModelSchemaInfo {
 };
 
 // Options of `revision`, named after Alembic's flags.
-struct CreateRevisionOptions {
+struct RETORT_EXPORT CreateRevisionOptions {
   std::string message;  // -m
   // --head. Default: empty, meaning "head"; with a schema (--schema S, or
   // --branch-label naming a configured schema's branch) S's branch head,
@@ -93,7 +95,7 @@ struct CreateRevisionOptions {
 };
 
 // Options of `merge`.
-struct MergeOptions {
+struct RETORT_EXPORT MergeOptions {
   std::vector<std::string> revisions;      // what to merge (e.g. "heads")
   std::string message;                     // -m
   std::vector<std::string> branch_labels;  // --branch-label
@@ -101,7 +103,7 @@ struct MergeOptions {
 };
 
 // One migration step a run executed (or, offline, wrote out).
-struct StepResult {
+struct RETORT_EXPORT StepResult {
   std::string revision;     // empty for a stamp step
   std::string description;  // "upgrade 1a2b -> 3c4d, add users"
   bool upgrade = true;
@@ -109,7 +111,7 @@ struct StepResult {
 };
 
 // How Upgrade, Downgrade and Stamp run.
-struct RunOptions {
+struct RETORT_EXPORT RunOptions {
   // --sql: nothing is executed and nothing connects; MigrationResult::sql
   // holds the script a DBA would run, and the target may be "from:to"
   // (Alembic's starting revision; a downgrade requires it). Default: false.
@@ -122,7 +124,7 @@ struct RunOptions {
 };
 
 // What upgrade / downgrade / stamp did.
-struct MigrationResult {
+struct RETORT_EXPORT MigrationResult {
   std::vector<std::string> heads_before;
   std::vector<std::string> heads_after;
   std::vector<StepResult> steps;
@@ -131,7 +133,7 @@ struct MigrationResult {
 };
 
 // What autogenerate found: the models compared with the database.
-struct DiffResult {
+struct RETORT_EXPORT DiffResult {
   std::string upgrade_sql;    // "" when the two agree
   std::string downgrade_sql;  // the upgrade reversed
   size_t operations = 0;
@@ -150,12 +152,12 @@ struct DiffResult {
 };
 
 // A branch point with the revisions it branches into (`branches`).
-struct BranchPoint {
+struct RETORT_EXPORT BranchPoint {
   RevisionInfo revision;
   std::vector<RevisionInfo> children;
 };
 
-class Migrator {
+class RETORT_EXPORT Migrator {
  public:
   // Reads the configuration; revision files are read on first need.
   static Result<std::unique_ptr<Migrator>> Open(const Options& options);

@@ -3,6 +3,8 @@
 #ifndef RETORT_OPTIONS_H_
 #define RETORT_OPTIONS_H_
 
+#include "retort/export.h"
+
 #include <functional>
 #include <map>
 #include <string>
@@ -17,7 +19,7 @@ enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 // Receives log lines (never containing a password); the CLI prints them.
 using LogSink = std::function<void(LogLevel, std::string_view)>;
 
-struct Options {
+struct RETORT_EXPORT Options {
   // Path of retort.toml; "" for none at all (an embedding application:
   // the defaults and these options; no .env beside it, no DATABASE_URL).
   // Default: "retort.toml" (or $RETORT_CONFIG when set, resolved by the CLI).

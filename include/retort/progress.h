@@ -4,13 +4,15 @@
 #ifndef RETORT_PROGRESS_H_
 #define RETORT_PROGRESS_H_
 
+#include "retort/export.h"
+
 #include <functional>
 #include <string>
 
 namespace retort {
 
 // One event of a run against a database (offline --sql runs report none).
-struct Progress {
+struct RETORT_EXPORT Progress {
   enum class Event {
     // A migration step -- one revision, or the version-table change of a
     // stamp -- is about to run.
@@ -49,10 +51,10 @@ using ProgressSink = std::function<void(const Progress&)>;
 // thread -- not from inside a signal handler: from the thread that handles
 // the signal. The library never installs signal handlers itself. Runs
 // started later stop at once too, until ClearInterrupt().
-void RequestInterrupt();
+RETORT_EXPORT void RequestInterrupt();
 
 // Forgets an interrupt, so that the next run may start.
-void ClearInterrupt();
+RETORT_EXPORT void ClearInterrupt();
 
 }  // namespace retort
 

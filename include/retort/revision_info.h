@@ -3,12 +3,14 @@
 #ifndef RETORT_REVISION_INFO_H_
 #define RETORT_REVISION_INFO_H_
 
+#include "retort/export.h"
+
 #include <string>
 #include <vector>
 
 namespace retort {
 
-struct RevisionInfo {
+struct RETORT_EXPORT RevisionInfo {
   std::string id;
   std::vector<std::string> down_revisions;  // parents; empty for a base
   std::vector<std::string> depends_on;      // as declared in the file
@@ -27,7 +29,7 @@ struct RevisionInfo {
 };
 
 // Mirrors the switches of Alembic's Script.cmd_format().
-struct FormatOptions {
+struct RETORT_EXPORT FormatOptions {
   bool verbose = false;           // the multi-line "Rev: ..." entry
   bool include_branches = false;  // " (label)" after the id
   bool include_doc = false;       // ", message"
@@ -38,7 +40,7 @@ struct FormatOptions {
 
 // One revision as Alembic's command line prints it, e.g.
 // "ae1027a6acf -> 27c6a30d7c24 (head), add a column".
-std::string FormatRevision(const RevisionInfo& rev, const FormatOptions& opts);
+RETORT_EXPORT std::string FormatRevision(const RevisionInfo& rev, const FormatOptions& opts);
 
 }  // namespace retort
 

@@ -3,6 +3,8 @@
 #ifndef RETORT_STATUS_H_
 #define RETORT_STATUS_H_
 
+#include "retort/export.h"
+
 #include <cassert>
 #include <optional>
 #include <string>
@@ -13,7 +15,7 @@ namespace retort {
 
 // Status is the outcome of an operation: OK, or a code and a message.
 // A default-constructed Status is OK.
-class Status {
+class RETORT_EXPORT Status {
  public:
   enum class Code {
     kOk = 0,
@@ -89,7 +91,7 @@ class Status {
 
 // Result<T> holds either a value or a non-OK Status.
 template <typename T>
-class Result {
+class RETORT_EXPORT Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design

@@ -3,13 +3,15 @@
 #ifndef RETORT_VERIFY_H_
 #define RETORT_VERIFY_H_
 
+#include "retort/export.h"
+
 #include <string>
 #include <vector>
 
 namespace retort {
 
 // One applied revision that is not as it ran.
-struct VerifyFinding {
+struct RETORT_EXPORT VerifyFinding {
   // "edited": the file changed since it was applied. "missing": the
   // history says it is applied but no file declares it. "unknown": the
   // version table names it, no file declares it, retort never ran it.
@@ -27,7 +29,7 @@ struct VerifyFinding {
 
 // One difference between the live database and the schema its migrations
 // produce (`verify --live`).
-struct DriftFinding {
+struct RETORT_EXPORT DriftFinding {
   // "extra": in the database, not in the migrations. "missing": in the
   // migrations, not in the database. "changed": in both, different.
   std::string kind;
@@ -43,7 +45,7 @@ struct DriftFinding {
 };
 
 // Options of `verify`.
-struct VerifyOptions {
+struct RETORT_EXPORT VerifyOptions {
   // --live: also compare the live schema with the migrations replayed, up
   // to the revisions the database is at, into a scratch database
   // (autogenerate's, AutogenOptions::dev says where). Default: false.
@@ -54,7 +56,7 @@ struct VerifyOptions {
 };
 
 // VerifyResult is what `verify` found for one version table.
-struct VerifyResult {
+struct RETORT_EXPORT VerifyResult {
   std::string version_table;       // as qualified in SQL
   std::vector<std::string> heads;  // its rows
   size_t applied = 0;              // applied revisions that have a file

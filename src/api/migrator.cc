@@ -48,7 +48,8 @@ namespace retort {
 
 namespace fs = std::filesystem;
 
-struct Migrator::Impl {
+// Hidden: libretort.so exports the API (include/retort/), not this.
+struct __attribute__((visibility("hidden"))) Migrator::Impl {
   Options options;
   Config config;
   // Loaded on first need: cheap commands never read a revision file.
