@@ -98,10 +98,16 @@ struct RETORT_EXPORT UnitResult {
   std::string Name() const;
 };
 
+// What the units of a fan-out are.
+enum class FanoutKind { kTenants, kSchemas, kTargets };
+
+// "tenants", "schemas", "targets" (the plural the output uses).
+RETORT_EXPORT const char* FanoutKindName(FanoutKind kind);
+
 // FanoutResult is a whole fan-out: every unit, in run order.
 struct RETORT_EXPORT FanoutResult {
-  // "tenants", "schemas" or "targets": what the units are.
-  std::string kind;
+  // What the units are. Default: kTenants.
+  FanoutKind kind = FanoutKind::kTenants;
   std::vector<UnitResult> units;
   int jobs = 1;
   int canary = 0;

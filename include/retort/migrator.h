@@ -132,6 +132,12 @@ struct RETORT_EXPORT MigrationResult {
   std::string sql;
 };
 
+// What the models were compared with (AutogenOptions::From).
+enum class ComparedWith { kDatabase, kMigrations };
+
+// "database", "migrations" (as --format json prints it).
+RETORT_EXPORT const char* ComparedWithName(ComparedWith with);
+
 // What autogenerate found: the models compared with the database.
 struct RETORT_EXPORT DiffResult {
   std::string upgrade_sql;    // "" when the two agree
@@ -144,8 +150,8 @@ struct RETORT_EXPORT DiffResult {
   // recursively, the revisions' folders left out) that no pattern matched,
   // so were not read; sorted.
   std::vector<std::string> unmatched_model_files;
-  // "database" or "migrations": what the models were compared with.
-  std::string compared_with;
+  // What the models were compared with. Default: kDatabase.
+  ComparedWith compared_with = ComparedWith::kDatabase;
   // Where the models were loaded, e.g. "a throwaway PostgreSQL 15 cluster".
   std::string scratch;
   bool empty() const { return operations == 0; }

@@ -299,14 +299,14 @@ Result<FanoutPlan> PlanFanout(const FanoutInputs& in,
   RETORT_ASSIGN_OR_RETURN(std::vector<Server> servers,
                           ResolveServers(in, options));
   if (options.tenants) {
-    plan.kind = "tenants";
+    plan.kind = FanoutKind::kTenants;
     RETORT_RETURN_IF_ERROR(
         PlanTenants(in, servers, offline, plan.engine.jobs, pool, &plan));
   } else if (options.all_schemas) {
-    plan.kind = "schemas";
+    plan.kind = FanoutKind::kSchemas;
     RETORT_RETURN_IF_ERROR(PlanSchemas(in, servers, request, &plan));
   } else {
-    plan.kind = "targets";
+    plan.kind = FanoutKind::kTargets;
     for (const Server& server : servers) {
       FanoutUnit unit;
       unit.target_name = server.name;

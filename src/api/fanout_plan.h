@@ -39,7 +39,7 @@ struct FanoutInputs {
 
 // FanoutPlan is a fan-out ready to run.
 struct FanoutPlan {
-  std::string kind;  // "tenants", "schemas", "targets"
+  FanoutKind kind = FanoutKind::kTenants;
   std::vector<FanoutUnit> units;
   EngineOptions engine;
   // The [tenants] branch, when one is set (units point into it).

@@ -905,7 +905,8 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   out.operations = r.operations.size();
   out.model_files = scan.files;
   out.unmatched_model_files = std::move(unmatched);
-  out.compared_with = from_migrations ? "migrations" : "database";
+  out.compared_with =
+      from_migrations ? ComparedWith::kMigrations : ComparedWith::kDatabase;
   out.scratch = std::move(r.scratch);
   // What was read, once the comparison is done (text and JSON alike, on
   // the log: `revision --autogenerate` prints it too).
@@ -917,6 +918,10 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
 
 Migrator::Migrator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Migrator::~Migrator() = default;
+
+const char* ComparedWithName(ComparedWith with) {
+  return with == ComparedWith::kMigrations ? "migrations" : "database";
+}
 
 Result<std::unique_ptr<Migrator>> Migrator::Open(const Options& options) {
   auto impl = std::make_unique<Impl>();
@@ -1430,7 +1435,7 @@ Result<FanoutResult> Migrator::Impl::RunManyWith(const RunRequest& request,
       r.steps = report->steps.size();
       r.status = r.steps ? UnitStatus::kMigrated : UnitStatus::kUpToDate;
       result.sql +=
-          "-- " + plan.kind + ": " + r.Name() + "\n\n" + report->offline_sql;
+          "-- " + std::string(FanoutKindName(plan.kind)) + ": " + r.Name() + "\n\n" + report->offline_sql;
       result.units.push_back(std::move(r));
     }
     return result;

@@ -63,7 +63,7 @@ int RunMany(CliContext& ctx, const ManyFlags& many, bool upgrade,
   if (r->ok()) return kExitOk;
   size_t failed = r->Count(UnitStatus::kFailed);
   ReportError(std::to_string(failed) + " of " +
-              std::to_string(r->units.size()) + " " + r->kind + " failed" +
+              std::to_string(r->units.size()) + " " + FanoutKindName(r->kind) + " failed" +
               (r->canary_failed ? " (canary); the rest did not start" : ""));
   return kExitFailed;
 }

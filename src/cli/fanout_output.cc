@@ -18,6 +18,13 @@ std::string Plural(size_t n, const std::string& kind) {
   return std::to_string(n) + " " + word;
 }
 
+// "tenant", "schema", "target": a table's column header.
+std::string Singular(FanoutKind kind) {
+  std::string word = FanoutKindName(kind);
+  word.pop_back();
+  return word;
+}
+
 std::string Seconds(double ms) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.1f s", ms / 1000.0);
@@ -97,13 +104,13 @@ std::string ProgressLine(const FanoutProgress& p, const std::string& kind,
 
 std::string FanoutSummary(const FanoutResult& r, const std::string& command,
                           bool verbose) {
-  std::string out = command + ": " + Plural(r.units.size(), r.kind) + ", " +
+  std::string out = command + ": " + Plural(r.units.size(), FanoutKindName(r.kind)) + ", " +
                     std::to_string(r.jobs) +
                     (r.jobs == 1 ? " job, " : " jobs, ") +
                     Seconds(r.elapsed_ms) + "\n";
   if (verbose && !r.units.empty()) {
     std::vector<std::vector<std::string>> rows = {
-        {r.kind.substr(0, r.kind.size() - 1), "status", "from", "to", "steps",
+        {Singular(r.kind), "status", "from", "to", "steps",
          "time"}};
     for (const UnitResult& u : r.units) {
       char ms[32];
@@ -143,7 +150,7 @@ std::string FanoutSummary(const FanoutResult& r, const std::string& command,
            PadLeft(std::to_string(r.Count(status)), 6) + "\n";
   }
   if (r.canary_failed) {
-    out += "canary failed: the first " + Plural(r.canary, r.kind) +
+    out += "canary failed: the first " + Plural(r.canary, FanoutKindName(r.kind)) +
            " ran first and one failed, so the other " +
            std::to_string(r.Count(UnitStatus::kNotStarted)) +
            " did not start\n";
@@ -164,7 +171,7 @@ nlohmann::ordered_json FanoutJson(const FanoutResult& r,
                                   const std::string& command) {
   nlohmann::ordered_json j;
   j["command"] = command;
-  j["kind"] = r.kind;
+  j["kind"] = FanoutKindName(r.kind);
   j["jobs"] = r.jobs;
   j["canary"] = r.canary;
   j["elapsed_ms"] = r.elapsed_ms;

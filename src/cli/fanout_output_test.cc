@@ -42,7 +42,7 @@ TEST(FanoutOutputTest, Eta) {
 
 FanoutResult Sample() {
   FanoutResult r;
-  r.kind = "tenants";
+  r.kind = FanoutKind::kTenants;
   r.jobs = 4;
   r.elapsed_ms = 1349;
   UnitResult a;

@@ -96,7 +96,7 @@ json DiffJson(const DiffResult& r) {
               {"downgrade", r.downgrade_sql},
               {"models", r.model_files},
               {"unmatched_models", r.unmatched_model_files},
-              {"compared_with", r.compared_with},
+              {"compared_with", ComparedWithName(r.compared_with)},
               {"scratch", r.scratch}};
 }
 

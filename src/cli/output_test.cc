@@ -99,7 +99,7 @@ TEST(CliOutput, DiffJson) {
   d.downgrade_sql = "DROP TABLE t;\n";
   d.operations = 1;
   d.model_files = {"models/a.sql"};
-  d.compared_with = "database";
+  d.compared_with = ComparedWith::kDatabase;
   d.scratch = "no database";
   EXPECT_EQ(DiffJson(d).dump(),
             R"({"operations":1,"upgrade":"CREATE TABLE t ();\n",)"
@@ -112,7 +112,7 @@ TEST(CliOutput, DiffJsonListsTheFilesNoPatternMatched) {
   DiffResult d;
   d.model_files = {"models/a.sql", "sqlalchemy:app.models:Base.metadata"};
   d.unmatched_model_files = {"models/billing/invoices.sql", "models/old/x.sql"};
-  d.compared_with = "migrations";
+  d.compared_with = ComparedWith::kMigrations;
   EXPECT_EQ(
       DiffJson(d).dump(),
       R"({"operations":0,"upgrade":"","downgrade":"",)"

@@ -339,6 +339,18 @@ Result<FanoutResult> Fanout::Execute() {
 
 }  // namespace
 
+const char* FanoutKindName(FanoutKind kind) {
+  switch (kind) {
+    case FanoutKind::kTenants:
+      return "tenants";
+    case FanoutKind::kSchemas:
+      return "schemas";
+    case FanoutKind::kTargets:
+      return "targets";
+  }
+  return "units";
+}
+
 const char* UnitStatusName(UnitStatus status) {
   switch (status) {
     case UnitStatus::kMigrated:
