@@ -8,13 +8,16 @@
 #include <retort_embedded/api_secret.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "pg_harness.h"
 #include "retort/migrator.h"
+#include "vault_server.h"
 #include "retort/progress.h"
 
 namespace retort {
@@ -267,6 +270,59 @@ TEST(Api, NoConfigurationFileMeansNoneIsRead) {
   auto heads = m->Heads(false);
   EXPECT_TRUE(heads.ok()) << heads.status().ToString();
   fs::remove_all(dir);
+}
+
+// Two Migrators in one process, each with a .env beside its retort.toml
+// naming another Vault: each resolves its vault: URL with its own .env
+// (the .env fallback used to be process-wide: the last config read won).
+TEST(Api, EachMigratorReadsItsOwnDotEnvForVault) {
+  struct SavedEnv {
+    std::string name;
+    std::optional<std::string> value;
+    explicit SavedEnv(std::string n) : name(std::move(n)) {
+      if (const char* v = std::getenv(name.c_str())) value = v;
+      unsetenv(name.c_str());
+    }
+    ~SavedEnv() {
+      if (value) setenv(name.c_str(), value->c_str(), 1);
+    }
+  };
+  SavedEnv saved_addr("VAULT_ADDR"), saved_token("VAULT_TOKEN");
+  const fs::path root = fs::temp_directory_path() / "retort-api-two-vaults";
+  fs::remove_all(root);
+  std::vector<std::unique_ptr<testing::VaultServer>> vaults;
+  std::vector<std::unique_ptr<Migrator>> migrators;
+  for (const std::string name : {"a", "b"}) {
+    const std::string token = "hvs.token-of-" + name;
+    auto vault = std::make_unique<testing::VaultServer>(token);
+    ASSERT_EQ(vault->error(), "");
+    vault->Mount("secret", 2);
+    const fs::path dir = root / name;
+    fs::create_directories(dir);
+    vault->Put("secret", "app/db",
+               {{"url", "sqlite:///" + (dir / (name + ".db")).string()}});
+    std::ofstream(dir / "retort.toml")
+        << "url = \"vault:secret/data/app/db#url\"\n";
+    std::ofstream(dir / ".env") << "VAULT_ADDR=" << vault->address()
+                                << "\nVAULT_TOKEN=" << token << "\n";
+    Options options;
+    options.config_path = (dir / "retort.toml").string();
+    options.migrations = &embedded::api_basic();
+    auto m = Migrator::Open(options);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    migrators.push_back(std::move(m).value());
+    vaults.push_back(std::move(vault));
+  }
+  // Both opened before either resolves: the second .env must not win.
+  for (size_t i = 0; i < migrators.size(); ++i) {
+    auto up = migrators[i]->Upgrade("head");
+    ASSERT_TRUE(up.ok()) << up.status().ToString();
+    EXPECT_EQ(vaults[i]->requests().size(), 1u);
+  }
+  EXPECT_TRUE(fs::exists(root / "a" / "a.db"));
+  EXPECT_TRUE(fs::exists(root / "b" / "b.db"));
+  migrators.clear();
+  fs::remove_all(root);
 }
 
 TEST(Api, UnknownTargetIsAnErrorValue) {

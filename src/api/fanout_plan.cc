@@ -31,7 +31,8 @@ Result<std::vector<Server>> ResolveServers(const FanoutInputs& in,
           ", set DATABASE_URL, or pass --url");
     }
     RETORT_ASSIGN_OR_RETURN(std::string url,
-                            ResolveSecret(config.url, in.log, in.log_level));
+                            in.secrets->Resolve(config.url, in.log,
+                                                in.log_level));
     servers.push_back({"", url});
     return servers;
   }
@@ -64,7 +65,7 @@ Result<std::vector<Server>> ResolveServers(const FanoutInputs& in,
     }
   }
   for (const TargetConfig* t : chosen) {
-    auto url = ResolveSecret(t->url, in.log, in.log_level);
+    auto url = in.secrets->Resolve(t->url, in.log, in.log_level);
     if (!url.ok()) return url.status().WithContext("target '" + t->name + "'");
     servers.push_back({t->name, *url});
   }

@@ -17,6 +17,7 @@
 #include "retort/options.h"
 #include "retort/status.h"
 #include "revision/subgraph.h"
+#include "config/vault.h"
 #include "runtime/run.h"
 
 namespace retort {
@@ -35,6 +36,8 @@ struct FanoutInputs {
   std::function<Status(Connection&)> base_precondition;
   LogSink log;
   LogLevel log_level = LogLevel::kInfo;
+  // The Migrator's resolver of vault: references (its .env).
+  SecretResolver* secrets = nullptr;
 };
 
 // FanoutPlan is a fan-out ready to run.

@@ -61,6 +61,14 @@ struct __attribute__((visibility("hidden"))) Migrator::Impl {
   bool allow_edited = false;
   std::string in_flight;
 
+  // vault: references of this Migrator's configuration, with its .env
+  // (not another Migrator's) behind the environment; values cached for
+  // the Migrator's life.
+  std::unique_ptr<SecretResolver> secrets;
+  Result<std::string> Resolve(const std::string& value) const {
+    return secrets->Resolve(value, options.log, options.log_level);
+  }
+
   Status LoadGraph();
   // Commands that write revision files cannot write into the application.
   Status RefuseEmbedded(const std::string& command) const {
@@ -319,7 +327,7 @@ Result<RunTarget> Migrator::Impl::Target(bool resolve_url) const {
   std::string url;
   if (resolve_url) {
     RETORT_ASSIGN_OR_RETURN(
-        url, ResolveSecret(config.url, options.log, options.log_level));
+        url, Resolve(config.url));
   }
   return TargetFor(std::move(url));
 }
@@ -405,7 +413,7 @@ Result<RunSettings> Migrator::Impl::Settings() const {
   for (const auto& [name, value] : config.placeholders) {
     RETORT_ASSIGN_OR_RETURN(
         s.placeholders[name],
-        ResolveSecret(value, options.log, options.log_level));
+        Resolve(value));
   }
   s.secret_placeholders = SecretPlaceholderNames();
   s.on_edited_warn = allow_edited || config.on_edited == "warn";
@@ -750,7 +758,7 @@ Status Migrator::Impl::ChooseScratch(const std::string& dev,
   } else if (!config.dev_url.empty()) {
     RETORT_ASSIGN_OR_RETURN(
         o->dev_url,
-        ResolveSecret(config.dev_url, options.log, options.log_level));
+        Resolve(config.dev_url));
   }
   return Status::OK();
 }
@@ -879,7 +887,7 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
     if (!config.url.empty() && !o.ephemeral && o.dev_url.empty()) {
       // Only a server to create scratch databases on: when the URL cannot
       // be resolved, a throwaway cluster does as well.
-      auto url = ResolveSecret(config.url, options.log, options.log_level);
+      auto url = Resolve(config.url);
       if (url.ok()) {
         target.url = *url;
       } else if (options.log && options.log_level <= LogLevel::kWarn) {
@@ -944,6 +952,16 @@ Result<std::unique_ptr<Migrator>> Migrator::Open(const Options& options) {
         LoadConfig(options.config_path, lo, options.config_must_exist));
   }
   if (!options.url.empty()) impl->config.url = options.url;
+  SecretResolverOptions secret_options;
+  secret_options.getenv =
+      [dotenv = impl->config.dotenv](
+          const std::string& name) -> std::optional<std::string> {
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    auto it = dotenv.find(name);
+    if (it == dotenv.end()) return std::nullopt;
+    return it->second;
+  };
+  impl->secrets = std::make_unique<SecretResolver>(std::move(secret_options));
   return std::unique_ptr<Migrator>(new Migrator(std::move(impl)));
 }
 
@@ -1378,6 +1396,7 @@ Result<FanoutPlan> Migrator::Impl::PlanMany(const RunRequest& request,
   in.schemas = &*schema_set;
   in.schema = options.schema;
   in.log = options.log;
+  in.secrets = secrets.get();
   in.log_level = options.log_level;
   RETORT_ASSIGN_OR_RETURN(const SchemaEntry* schema, ActiveSchema());
   in.base_target = TargetFor("");

@@ -645,9 +645,6 @@ Result<Config> LoadConfig(const std::string& path, const LoadOptions& options,
     if (it == dotenv.end()) return std::nullopt;
     return it->second;
   };
-  // Vault references are resolved later, from the process environment;
-  // VAULT_ADDR and friends in .env must reach them too.
-  if (!options.getenv) SetSecretFallbackEnv(dotenv);
 
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -658,6 +655,7 @@ Result<Config> LoadConfig(const std::string& path, const LoadOptions& options,
     }
     Config config;
     config.env_file = env_file;
+    config.dotenv = dotenv;
     if (auto env_url = layered.getenv("DATABASE_URL")) config.url = *env_url;
     return config;
   }
@@ -673,6 +671,7 @@ Result<Config> LoadConfig(const std::string& path, const LoadOptions& options,
   }
   RETORT_ASSIGN_OR_RETURN(Config config, ParseConfig(ss.str(), path, layered));
   config.env_file = env_file;
+  config.dotenv = std::move(dotenv);
   return config;
 }
 

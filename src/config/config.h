@@ -79,6 +79,9 @@ struct Config {
   std::string directory = ".";
   // The .env file read beside it; empty when there is none.
   std::string env_file;
+  // Its variables (empty without one): a Migrator's vault: references read
+  // VAULT_ADDR and friends from here when the environment lacks them.
+  std::map<std::string, std::string> dotenv;
 
   // Default: "migrations".
   std::string script_location = "migrations";
