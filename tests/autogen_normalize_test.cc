@@ -399,6 +399,16 @@ INSERT INTO "schema_migrations" (version) VALUES
 ('20240102000000');
 )sql";
 
+// A nextval() default written in CREATE TABLE makes the column depend on
+// the sequence, as SET DEFAULT does.
+TEST(AutogenNormalize, NextvalDefaultsInCreateTable) {
+  ExpectSameAsServer(
+      "CREATE SEQUENCE public.s START WITH 10;\n"
+      "CREATE TABLE public.t (id bigint DEFAULT nextval('public.s'::regclass) "
+      "NOT NULL, n integer DEFAULT nextval('s'::regclass));\n"
+      "ALTER SEQUENCE public.s OWNED BY public.t.id;\n");
+}
+
 TEST(AutogenNormalize, PgDumpStructureSql) {
   const int before = testing::ResidualComparisons();
   ExpectSameAsServer(kPgDumpStructure);

@@ -646,21 +646,18 @@ class ModelNormalizer::Impl {
     if (!col->identity.empty()) {
       return Decline("SET DEFAULT on an identity column (an error)");
     }
-    const ColumnType& type = t.types.at(col->name);
-    bool none = false;
-    last_default_sequence_.clear();
-    auto printed = Default(cmd["def"], type, &none);
-    if (!printed) return false;
-    const std::string column_key = ColumnKey(t.schema, t.name, col->name);
     if (col->default_expr) {
       return Decline("SET DEFAULT on a column with a default");
     }
+    bool none = false;
+    std::string sequence;
+    auto printed = Default(cmd["def"], t.types.at(col->name), &none, &sequence);
+    if (!printed) return false;
     if (none) return true;
     col->default_expr = *printed;
+    const std::string column_key = ColumnKey(t.schema, t.name, col->name);
     Dep(column_key, t.key);
-    if (!last_default_sequence_.empty()) {
-      Dep(column_key, last_default_sequence_);
-    }
+    if (!sequence.empty()) Dep(column_key, sequence);
     return true;
   }
 
@@ -1304,9 +1301,11 @@ class ModelNormalizer::Impl {
 
   // The printed default of `value` for a column of `type`; nullopt (and
   // declined) for anything but the few shapes known. `*none` for DEFAULT
-  // NULL, which PostgreSQL does not store.
+  // NULL, which PostgreSQL does not store. `*sequence`: the relation key of
+  // the sequence a nextval() default takes from (the column depends on
+  // it), else left as it was.
   std::optional<std::string> Default(const json& value, const ColumnType& type,
-                                     bool* none) {
+                                     bool* none, std::string* sequence) {
     if (!value.is_object() || value.size() != 1) {
       Decline("a default expression");
       return std::nullopt;
@@ -1326,7 +1325,7 @@ class ModelNormalizer::Impl {
           const std::string& s = Text(Field(arg["A_Const"], "sval"), "sval");
           if (s == "{}" || s == "[]") return QuoteLiteral(s) + "::" + type.text;
         } else if (!type.json) {
-          return Default(arg, type, none);
+          return Default(arg, type, none, sequence);
         }
       }
     }
@@ -1339,7 +1338,7 @@ class ModelNormalizer::Impl {
                    *name == std::vector<std::string>{"pg_catalog", "nextval"}) &&
           args.is_array() && args.size() == 1) {
         if (auto seq = NextvalSequence(args[0])) {
-          last_default_sequence_ = RelationKey(seq->schema, seq->name);
+          *sequence = RelationKey(seq->schema, seq->name);
           return "nextval(" +
                  QuoteLiteral(QualifiedName(seq->schema, seq->name)) +
                  "::regclass)";
@@ -1500,6 +1499,7 @@ class ModelNormalizer::Impl {
     col.type = type->text;
     t.types[col.name] = *type;
     bool null = false, not_null = false, has_default = false;
+    std::string default_sequence;  // of a nextval() default
     std::string identity;     // "a" or "d" for GENERATED ... AS IDENTITY
     Pending* last = nullptr;  // the column's last foreign key
     std::optional<bool> unused;
@@ -1520,7 +1520,8 @@ class ModelNormalizer::Impl {
         has_default = true;
         last = nullptr;
         bool none = false;
-        auto printed = Default(Field(k, "raw_expr"), *type, &none);
+        auto printed =
+            Default(Field(k, "raw_expr"), *type, &none, &default_sequence);
         if (!printed) return false;
         if (!none) col.default_expr = *printed;
       } else if (contype == "CONSTR_IDENTITY") {
@@ -1600,6 +1601,7 @@ class ModelNormalizer::Impl {
     // pg_attrdef depends on its column, which introspection folds into a
     // dependency of the column on its table.
     if (col.default_expr) Dep(column_key, t.key);
+    if (!default_sequence.empty()) Dep(column_key, default_sequence);
     if (!type->enum_key.empty()) {
       col.type_key = type->enum_key;
       Dep(column_key, type->enum_key);
@@ -2054,8 +2056,6 @@ class ModelNormalizer::Impl {
   std::vector<size_t> session_;
   // After pg_dump's set_config('search_path', '', false).
   bool empty_search_path_ = false;
-  // The sequence of the nextval() default Default() just printed.
-  std::string last_default_sequence_;
 };
 
 ModelNormalizer::ModelNormalizer() : impl_(std::make_unique<Impl>()) {}
