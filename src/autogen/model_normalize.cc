@@ -379,6 +379,7 @@ class ModelNormalizer::Impl {
   Impl() : catalog_(EmptyDatabaseCatalog()) { schemas_.insert("public"); }
 
   bool declined() const { return !declined_.empty(); }
+  bool leaves_statements() const { return !residual_.empty(); }
 
   void Statement(const json& stmt, const std::string& text,
                  const std::string& path, int line, size_t index) {
@@ -2068,6 +2069,10 @@ void ModelNormalizer::Statement(const json& stmt, const std::string& text,
 }
 
 bool ModelNormalizer::declined() const { return impl_->declined(); }
+
+bool ModelNormalizer::leaves_statements() const {
+  return impl_->leaves_statements();
+}
 
 NormalizedModels ModelNormalizer::Finish(const ModelOrder* order) {
   return impl_->Finish(order);

@@ -85,6 +85,9 @@ class ModelNormalizer {
                  const std::string& path, int line, size_t index);
 
   bool declined() const;
+  // Whether some statements were left to a database (so that Finish needs
+  // the load order).
+  bool leaves_statements() const;
   // `order` is the statements' ModelOrder, by the same indexes; needed
   // when some statements are left to a database (to find what they need:
   // without it, the models are declined).

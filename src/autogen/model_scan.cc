@@ -477,11 +477,44 @@ Result<ModelScan> ScanModels(const std::vector<ModelFile>& files,
   return scan;
 }
 
+namespace {
+
+// The statements' load order, read from a fresh parse (a scan from the scan
+// cache keeps no trees), by the same indexes.
+ModelOrder OrderOfScan(const ModelScan& scan) {
+  ModelDependencies dependencies;
+  Status st = ParseInOrder(
+      scan.statements.size(),
+      [&scan](size_t i) -> const std::string& {
+        return scan.statements[i].statement.text;
+      },
+      [&](size_t i, Parsed& parsed) -> Status {
+        if (auto stmts = parsed.tree.find("stmts");
+            parsed.error.empty() && stmts != parsed.tree.end()) {
+          size_t node = 0;
+          for (const json& raw : *stmts) {
+            if (!raw.contains("stmt")) continue;
+            StatementReading* reading = node < parsed.readings.size()
+                                            ? &parsed.readings[node]
+                                            : nullptr;
+            ++node;
+            dependencies.Statement(i, raw["stmt"], reading);
+          }
+        }
+        return Status::OK();
+      },
+      /*read=*/true);
+  (void)st;  // the walk never fails
+  return dependencies.Order(scan.statements.size(), [&scan](size_t i) {
+    const ModelStatement& m = scan.statements[i];
+    return m.path + ":" + std::to_string(m.statement.line);
+  });
+}
+
+}  // namespace
+
 NormalizedModels NormalizeModels(const ModelScan& scan) {
   ModelNormalizer normalizer;
-  // What each statement needs, should some be left to a database
-  // (NormalizedModels::load): read in load order, so by the same indexes.
-  ModelDependencies dependencies;
   Status st = ParseInOrder(
       scan.statements.size(),
       [&scan](size_t i) -> const std::string& {
@@ -496,14 +529,8 @@ NormalizedModels NormalizeModels(const ModelScan& scan) {
         }
         if (auto stmts = parsed.tree.find("stmts");
             stmts != parsed.tree.end()) {
-          size_t node = 0;
           for (const json& raw : *stmts) {
             if (!raw.contains("stmt")) continue;
-            StatementReading* reading = node < parsed.readings.size()
-                                            ? &parsed.readings[node]
-                                            : nullptr;
-            ++node;
-            dependencies.Statement(i, raw["stmt"], reading);
             normalizer.Statement(raw["stmt"], m.statement.text, m.path,
                                  m.statement.line, i);
           }
@@ -511,16 +538,12 @@ NormalizedModels NormalizeModels(const ModelScan& scan) {
         // Nothing more to learn once it has declined: stop parsing.
         return normalizer.declined() ? Status::NotFound("declined")
                                      : Status::OK();
-      },
-      /*read=*/true);
-  ModelOrder order;
-  if (st.ok()) {
-    order = dependencies.Order(scan.statements.size(), [&scan](size_t i) {
-      const ModelStatement& m = scan.statements[i];
-      return m.path + ":" + std::to_string(m.statement.line);
-    });
-  }
-  NormalizedModels out = normalizer.Finish(&order);
+      });
+  // Only what is left to a database needs the load order (to find what it
+  // needs): plain models, the usual case, pay no second parse.
+  std::optional<ModelOrder> order;
+  if (st.ok() && normalizer.leaves_statements()) order = OrderOfScan(scan);
+  NormalizedModels out = normalizer.Finish(order ? &*order : nullptr);
   if (!st.ok() && !normalizer.declined()) {
     out.catalog.reset();
     out.declined = st.message();
