@@ -104,14 +104,12 @@ struct __attribute__((visibility("hidden"))) Migrator::Impl {
                      bool all_schemas_possible, bool graph_only = false);
   RunTarget TargetFor(std::string url) const;
   Result<RunSettings> Settings() const;
-  Result<MigrationResult> RunCommand(const RunRequest& request);
+  // `progress`: RunOptions::progress (none offline).
+  Result<MigrationResult> RunCommand(const RunRequest& request,
+                                     const ProgressSink& progress);
   // RunCommand, with secret placeholders masked in its error.
-  Result<MigrationResult> RunMasked(const RunRequest& request);
-  // The same, reporting to `progress` (RunOptions::progress).
   Result<MigrationResult> RunMasked(const RunRequest& request,
                                     const ProgressSink& progress);
-  // The progress sink of the run in flight.
-  ProgressSink progress_;
   std::set<std::string> SecretPlaceholderNames() const;
   Result<FanoutResult> RunMany(const RunRequest& request,
                                const FanoutOptions& options);
@@ -442,8 +440,9 @@ std::set<std::string> Migrator::Impl::SecretPlaceholderNames() const {
   return names;
 }
 
-Result<MigrationResult> Migrator::Impl::RunMasked(const RunRequest& request) {
-  Result<MigrationResult> result = RunCommand(request);
+Result<MigrationResult> Migrator::Impl::RunMasked(
+    const RunRequest& request, const ProgressSink& progress) {
+  Result<MigrationResult> result = RunCommand(request, progress);
   if (result.ok() || SecretPlaceholderNames().empty()) return result;
   // A failing statement's error may quote the statement, value included.
   auto settings = Settings();
@@ -452,7 +451,8 @@ Result<MigrationResult> Migrator::Impl::RunMasked(const RunRequest& request) {
       .Apply(result.status());
 }
 
-Result<MigrationResult> Migrator::Impl::RunCommand(const RunRequest& request) {
+Result<MigrationResult> Migrator::Impl::RunCommand(
+    const RunRequest& request, const ProgressSink& progress) {
   const bool stamp = request.command == RunRequest::Command::kStamp;
   // Before anything connects: `upgrade ''` from an unset shell variable.
   RETORT_RETURN_IF_ERROR(CheckRevisionArguments(
@@ -469,7 +469,7 @@ Result<MigrationResult> Migrator::Impl::RunCommand(const RunRequest& request) {
   RETORT_ASSIGN_OR_RETURN(RunTarget target,
                           request.offline ? OfflineTarget() : Target());
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
-  settings.progress = progress_;
+  settings.progress = progress;
   RETORT_ASSIGN_OR_RETURN(const SchemaEntry* schema, ActiveSchema());
   if (!request.offline && options.log && options.log_level <= LogLevel::kInfo) {
     // Which database, always: a default URL must never be used by surprise.
@@ -1231,18 +1231,6 @@ RunRequest MoveRequest(RunRequest::Command command, const std::string& target,
   r.offline = sql;
   return r;
 }
-
-}  // namespace
-
-Result<MigrationResult> Migrator::Impl::RunMasked(const RunRequest& request,
-                                                  const ProgressSink& progress) {
-  progress_ = progress;
-  Result<MigrationResult> result = RunMasked(request);
-  progress_ = nullptr;
-  return result;
-}
-
-namespace {
 
 }  // namespace
 

@@ -573,16 +573,6 @@ const std::string_view* ScriptDirectory::EmbeddedText(
   return it == embedded_.end() ? nullptr : &it->second;
 }
 
-Result<std::string> ScriptDirectory::ReadText(const std::string& path) const {
-  if (const std::string_view* text = EmbeddedText(path)) {
-    return std::string(*text);
-  }
-  if (options_.embedded != nullptr) {
-    return Status::NotFound(path + ": not among the embedded revision files");
-  }
-  return ReadFile(path);
-}
-
 Result<std::string> ScriptDirectory::Checksum(const std::string& path) const {
   if (const std::string_view* text = EmbeddedText(path)) {
     return TextChecksum(*text);

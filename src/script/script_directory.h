@@ -74,13 +74,11 @@ class ScriptDirectory {
 
   // Reads a revision's file and parses its upgrade and downgrade sections.
   Result<RevisionSections> ReadSections(const Revision& revision) const;
-  // A revision file's whole text (a file of files(), by its path): from the
-  // embedded set, else read from disk.
-  Result<std::string> ReadText(const std::string& path) const;
   // The embedded text of the file at `path`; nullptr when the revisions
   // come from folders.
   const std::string_view* EmbeddedText(const std::string& path) const;
-  // TextChecksum (checksum.h) of ReadText(path).
+  // TextChecksum (checksum.h) of the file at `path`: its embedded text,
+  // else the file on disk.
   Result<std::string> Checksum(const std::string& path) const;
   bool embedded() const { return options_.embedded != nullptr; }
 
