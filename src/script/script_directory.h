@@ -80,7 +80,6 @@ class ScriptDirectory {
   // TextChecksum (checksum.h) of the file at `path`: its embedded text,
   // else the file on disk.
   Result<std::string> Checksum(const std::string& path) const;
-  bool embedded() const { return options_.embedded != nullptr; }
 
   // The folder a new revision goes to, following Alembic's rules: the given
   // --version-path, which must be one of the version locations; else the
