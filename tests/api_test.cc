@@ -10,15 +10,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <optional>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "pg_harness.h"
 #include "retort/migrator.h"
-#include "vault_server.h"
 #include "retort/progress.h"
+#include "util/scoped_env.h"
+#include "vault_server.h"
 
 namespace retort {
 namespace {
@@ -276,18 +276,10 @@ TEST(Api, NoConfigurationFileMeansNoneIsRead) {
 // naming another Vault: each resolves its vault: URL with its own .env
 // (the .env fallback used to be process-wide: the last config read won).
 TEST(Api, EachMigratorReadsItsOwnDotEnvForVault) {
-  struct SavedEnv {
-    std::string name;
-    std::optional<std::string> value;
-    explicit SavedEnv(std::string n) : name(std::move(n)) {
-      if (const char* v = std::getenv(name.c_str())) value = v;
-      unsetenv(name.c_str());
-    }
-    ~SavedEnv() {
-      if (value) setenv(name.c_str(), value->c_str(), 1);
-    }
-  };
-  SavedEnv saved_addr("VAULT_ADDR"), saved_token("VAULT_TOKEN");
+  // A developer's own Vault settings would win over the .env files.
+  ScopedEnv saved_addr("VAULT_ADDR"), saved_token("VAULT_TOKEN");
+  unsetenv("VAULT_ADDR");
+  unsetenv("VAULT_TOKEN");
   const fs::path root = fs::temp_directory_path() / "retort-api-two-vaults";
   fs::remove_all(root);
   std::vector<std::unique_ptr<testing::VaultServer>> vaults;

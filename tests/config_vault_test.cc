@@ -12,6 +12,7 @@
 
 #include "config/redact.h"
 #include "config/vault.h"
+#include "util/scoped_env.h"
 #include "vault_server.h"
 
 namespace retort::testing {
@@ -324,18 +325,9 @@ TEST_F(VaultTest, LogLinesAndSkipVerifyWarning) {
 TEST_F(VaultTest, ProcessWideResolverReadsTheDotEnvFallback) {
   // The real environment wins over .env by design, so take a developer's own
   // Vault settings out of the way for this test and put them back after.
-  struct SavedEnv {
-    std::string name;
-    std::optional<std::string> value;
-    explicit SavedEnv(std::string n) : name(std::move(n)) {
-      if (const char* v = std::getenv(name.c_str())) value = v;
-      unsetenv(name.c_str());
-    }
-    ~SavedEnv() {
-      if (value) setenv(name.c_str(), value->c_str(), 1);
-    }
-  };
-  SavedEnv saved_addr("VAULT_ADDR"), saved_token("VAULT_TOKEN");
+  ScopedEnv saved_addr("VAULT_ADDR"), saved_token("VAULT_TOKEN");
+  unsetenv("VAULT_ADDR");
+  unsetenv("VAULT_TOKEN");
   // What LoadConfig does with a .env holding the Vault settings.
   SetSecretFallbackEnv(
       {{"VAULT_ADDR", server_.address()}, {"VAULT_TOKEN", kToken}});
