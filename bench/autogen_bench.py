@@ -76,8 +76,7 @@ ap.add_argument("--alembic-max", type=int, default=2000,
 ap.add_argument("--baseline", help="another retort binary, measured like cold")
 ap.add_argument("--scratch", action="store_true",
                 help="also measure cold runs with the normaliser off")
-ap.add_argument("--pg-dir", default="/dev/shm" if os.path.isdir("/dev/shm") else None,
-                help="where the benchmark cluster's data directory goes")
+pg_cluster.add_pg_dir_argument(ap)
 ap.add_argument("--wal-dir", help="put the cluster's WAL in DIR (on disk) with fsync on: "
                 "what a durable server pays per commit")
 a = ap.parse_args()
@@ -191,10 +190,7 @@ def measure(cmd, cwd, env, data_dir, prepare, check, into):
 
 
 def main():
-    if a.pg_dir:
-        tempfile.tempdir = a.pg_dir
-    c = pg_cluster.Cluster(fsync=bool(a.wal_dir))
-    tempfile.tempdir = None
+    c = pg_cluster.Cluster(fsync=bool(a.wal_dir), pg_dir=a.pg_dir)
     data_dir = c.data
     if a.wal_dir:
         durable_wal(c, a.wal_dir)

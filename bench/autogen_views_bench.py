@@ -29,7 +29,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bench_schema  # noqa: E402
-from pg_cluster import BINDIR, Cluster  # noqa: E402
+from pg_cluster import BINDIR, Cluster, add_pg_dir_argument  # noqa: E402
 
 GEN_ALEMBIC = os.environ.get("RETORT_GEN_ALEMBIC") or os.path.join(
     HERE, "..", "tests", "tools", "gen_alembic.py")
@@ -44,11 +44,8 @@ ap.add_argument("--runs", type=int, default=5)
 ap.add_argument("--alembic-runs", type=int, default=2)
 ap.add_argument("--scratch", action="store_true",
                 help="also measure retort with the normaliser off")
-ap.add_argument("--pg-dir", default="/dev/shm" if os.path.isdir("/dev/shm") else None,
-                help="where the benchmark cluster's data directory goes")
+add_pg_dir_argument(ap)
 a = ap.parse_args()
-if a.pg_dir:
-    os.environ["RETORT_BENCH_PGDIR"] = a.pg_dir
 RETORT = os.path.abspath(a.retort)
 
 
@@ -74,7 +71,7 @@ def timed(cmd, cwd, env, check):
     return seconds
 
 
-cluster = Cluster()
+cluster = Cluster(pg_dir=a.pg_dir)
 try:
     with tempfile.TemporaryDirectory() as root:
         cluster.recreate("target")

@@ -21,13 +21,22 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def add_pg_dir_argument(parser):
+    """--pg-dir DIR: where Cluster(pg_dir=...) puts its data directory;
+    /dev/shm by default when there is one. In memory, creating tens of
+    thousands of relation files does not compete with other work on the
+    disk, which makes run times bimodal."""
+    parser.add_argument("--pg-dir",
+                        default="/dev/shm" if os.path.isdir("/dev/shm") else None,
+                        help="where the benchmark cluster's data directory goes")
+
+
 class Cluster:
-    def __init__(self, fsync=False):
-        # RETORT_BENCH_PGDIR=/dev/shm keeps the data directory in memory:
-        # creating tens of thousands of relation files on a disk shared with
-        # other work makes run times bimodal.
-        self.dir = tempfile.mkdtemp(prefix="retort-bench-pg-",
-                                    dir=os.environ.get("RETORT_BENCH_PGDIR"))
+    def __init__(self, fsync=False, pg_dir=None):
+        # pg_dir, else $RETORT_BENCH_PGDIR, else the temporary folder.
+        self.dir = tempfile.mkdtemp(
+            prefix="retort-bench-pg-",
+            dir=pg_dir or os.environ.get("RETORT_BENCH_PGDIR"))
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
         self.data = os.path.join(self.dir, "data")

@@ -23,6 +23,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import rails_schema  # noqa: E402
+from pg_cluster import BINDIR, Cluster, add_pg_dir_argument  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("retort")
@@ -30,15 +32,9 @@ ap.add_argument("--tables", type=int, default=110)
 ap.add_argument("--runs", type=int, default=7)
 ap.add_argument("--scratch", action="store_true",
                 help="also measure retort with the normaliser off")
-ap.add_argument("--pg-dir", default="/dev/shm" if os.path.isdir("/dev/shm") else None,
-                help="where the benchmark cluster's data directory goes")
+add_pg_dir_argument(ap)
 a = ap.parse_args()
-if a.pg_dir:
-    os.environ["RETORT_BENCH_PGDIR"] = a.pg_dir
 RETORT = os.path.abspath(a.retort)
-
-import rails_schema  # noqa: E402
-from pg_cluster import BINDIR, Cluster  # noqa: E402
 
 
 def psql(url, *args):
@@ -46,7 +42,7 @@ def psql(url, *args):
                     url], check=True, capture_output=True)
 
 
-cluster = Cluster()
+cluster = Cluster(pg_dir=a.pg_dir)
 try:
     with tempfile.TemporaryDirectory() as root:
         cluster.recreate("source")
