@@ -318,6 +318,9 @@ TEST(ModelNormalizerPath, AViewThatNeedsMoreLoadsEverything) {
   auto diff = Diff(target, {file}, options);
   ASSERT_TRUE(diff.ok()) << diff.status().ToString();
   EXPECT_EQ(diff->model_cache, "off");
+  // Says where everything was loaded, not that nothing was.
+  EXPECT_EQ(diff->scratch.find("no database"), std::string::npos)
+      << diff->scratch;
   EXPECT_NE(diff->upgrade_sql.find("CREATE VIEW public.v"), std::string::npos)
       << diff->upgrade_sql;
   bool fell_back = false;

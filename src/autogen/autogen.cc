@@ -103,6 +103,25 @@ Result<Catalog> ReadAndRecordModels(Connection& conn,
   return desired;
 }
 
+// The models' catalog replayed from the model cache's recording under
+// `key`; nullopt when the cache holds none. Anything unrecorded makes the
+// replay a miss (a query the recording lacks fails the introspection
+// today; this keeps it a miss should the introspection ever carry on past
+// an optional query).
+std::optional<Result<Catalog>> ReadFromModelCache(const ModelCachePaths& cache,
+                                                  const std::string& key,
+                                                  const DiffOptions& options,
+                                                  double* seconds) {
+  auto recording = ReadIntrospectCache(cache.introspect, key);
+  if (!recording) return std::nullopt;
+  ReplayConnection replay(std::move(*recording));
+  Result<Catalog> read = Introspect(replay, options, seconds);
+  if (read.ok() && replay.misses() > 0) {
+    return Status::NotFound("a query the recording does not hold");
+  }
+  return read;
+}
+
 // Runs the setup steps (schema, SQL) and `scan` in `db` and reads it back,
 // recording the reading into the model cache under `key` when `cache` is
 // given. `temporary`: the database is dropped afterwards, so the loader
@@ -539,15 +558,9 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
   std::string cache_state = cache ? "miss" : "off";
   if (cache) {
     auto start = std::chrono::steady_clock::now();
-    if (auto recording = ReadIntrospectCache(cache->introspect, cache_key)) {
-      ReplayConnection replay(std::move(*recording));
-      desired = Introspect(replay, options, &models_seconds);
-      // Anything unrecorded makes the replay a miss. (A query the recording
-      // lacks fails the introspection today; this keeps it a miss should
-      // the introspection ever carry on past an optional query.)
-      if (desired.ok() && replay.misses() > 0) {
-        desired = Status::NotFound("a query the recording does not hold");
-      }
+    if (auto cached =
+            ReadFromModelCache(*cache, cache_key, options, &models_seconds)) {
+      desired = std::move(*cached);
       if (desired.ok()) {
         cache_state = "hit";
         Log(options, LogLevel::kDebug,
@@ -600,16 +613,12 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
     desired_catalog = nullptr;
     const std::string residual_key = cache_key + "\n(views and functions)";
     std::optional<Catalog> residual;
+    double seconds = 0;
     if (cache) {
-      if (auto recording =
-              ReadIntrospectCache(cache->introspect, residual_key)) {
-        ReplayConnection replay(std::move(*recording));
-        double seconds = 0;
-        Result<Catalog> read = Introspect(replay, options, &seconds);
-        if (read.ok() && replay.misses() == 0) {
-          residual = std::move(*read);
-          cache_state = "hit";
-        }
+      auto cached = ReadFromModelCache(*cache, residual_key, options, &seconds);
+      if (cached && cached->ok()) {
+        residual = std::move(**cached);
+        cache_state = "hit";
       }
     }
     std::string loaded;
@@ -639,6 +648,7 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
                 read.status().message() + "); loading every statement");
         cache_state = cache ? "miss" : "off";
         normalized = nullptr;
+        description = server->description();
       }
     }
     if (residual) {
