@@ -23,7 +23,9 @@ function(retort_embed_migrations target)
   endif()
   get_filename_component(dir "${ARG_DIRECTORY}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   if(NOT IS_DIRECTORY "${dir}")
-    message(FATAL_ERROR "retort_embed_migrations(${target}): ${dir} is not a folder")
+    message(FATAL_ERROR "retort_embed_migrations(${target}): ${dir} is not a folder; "
+                        "DIRECTORY names the folder of revision files, relative to "
+                        "${CMAKE_CURRENT_SOURCE_DIR}")
   endif()
   file(GLOB_RECURSE files CONFIGURE_DEPENDS "${dir}/*.sql")
   set(out_dir "${CMAKE_CURRENT_BINARY_DIR}/retort_embedded_${target}")
