@@ -3,6 +3,7 @@
 // connection failures, and the outside-transaction list checked against the
 // server itself.
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,6 +62,32 @@ TEST(DialectPg, ConnectsToAFreshDatabase) {
   EXPECT_FALSE(db->IsOpen());
   EXPECT_EQ(db->Execute("SELECT 1").message(),
             "ERROR: the connection is closed");
+}
+
+TEST(DialectPg, BorrowedSessionStaysOpenAndReachesItsDatabaseAgain) {
+  std::string url = FreshDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  PGconn* raw = PQconnectdb(url.c_str());
+  ASSERT_EQ(PQstatus(raw), CONNECTION_OK) << PQerrorMessage(raw);
+  auto borrowed = PostgresConnection::Borrow(raw);
+  ASSERT_TRUE(borrowed.ok()) << borrowed.status().ToString();
+  EXPECT_EQ(Scalar(**borrowed, "SELECT current_database()"),
+            ParseDatabaseUrl(url)->dbname);
+  // The watcher's second session: the borrowed one's own parameters
+  // (PQconninfo), not the environment's defaults.
+  auto another = (*borrowed)->OpenAnother();
+  ASSERT_TRUE(another.ok()) << another.status().ToString();
+  EXPECT_EQ(Scalar(**another, "SELECT current_database()"),
+            ParseDatabaseUrl(url)->dbname);
+  EXPECT_NE((*another)->backend_pid(), (*borrowed)->backend_pid());
+  (*borrowed)->Close();
+  EXPECT_EQ(PQstatus(raw), CONNECTION_OK);  // the application's to close
+  PQfinish(raw);
+
+  auto null = PostgresConnection::Borrow(nullptr);
+  ASSERT_FALSE(null.ok());
+  EXPECT_EQ(null.status().message(),
+            "the borrowed PostgreSQL connection is null");
 }
 
 TEST(DialectPg, ApplicationNameFromTheUrlWins) {

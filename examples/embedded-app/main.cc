@@ -10,7 +10,7 @@
 
 #include <cstdio>
 #include <memory>
-#include <retort/migrator.h>
+#include <retort/retort.h>
 #include <string>
 
 int main(int argc, char** argv) {

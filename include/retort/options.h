@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "retort/connection.h"
 #include "retort/migration_set.h"
 
 namespace retort {
@@ -31,6 +32,10 @@ struct RETORT_EXPORT Options {
   std::string name;
   // --url: overrides the configured database URL. Default: none.
   std::string url;
+  // A connection the application holds, used in place of the URL by the
+  // commands that run on one session (connection.h). Must stay open for
+  // the Migrator's life. Default: none.
+  BorrowedConnection connection;
   // -x key=value arguments. "schema" and "debug" are honoured by retort
   // itself; all are visible to the config as ${x.key}. Default: none.
   std::map<std::string, std::string> x_args;

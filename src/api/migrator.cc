@@ -28,6 +28,8 @@
 #include "config/config.h"
 #include "config/templates.h"
 #include "config/vault.h"
+#include "dialect/postgres.h"
+#include "dialect/sqlite.h"
 #include "dialect/url.h"
 #include "fanout/fanout.h"
 #include "importer/alembic_import.h"
@@ -37,6 +39,7 @@
 #include "revision/revision_map.h"
 #include "runtime/placeholders.h"
 #include "runtime/run.h"
+#include "runtime/session.h"
 #include "runtime/verify.h"
 #include "runtime/version_table.h"
 #include "script/script_directory.h"
@@ -48,6 +51,18 @@ namespace retort {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Which database a run works on, for its first log line: the URL with the
+// password masked, or the application's connection.
+std::string DatabaseName(const RunTarget& target) {
+  if (target.borrowed == nullptr) return RedactedUrl(target.url);
+  return "(the application's " +
+         std::string(DialectName(target.borrowed->dialect())) + " connection)";
+}
+
+}  // namespace
+
 // Hidden: libretort.so exports the API (include/retort/), not this.
 struct __attribute__((visibility("hidden"))) Migrator::Impl {
   Options options;
@@ -57,6 +72,8 @@ struct __attribute__((visibility("hidden"))) Migrator::Impl {
   std::optional<RevisionMap> map;
   // Schema per domain: the configured schemas' branches (after LoadGraph).
   std::optional<SchemaSet> schema_set;
+  // Options::connection, wrapped (not owned); null without one.
+  std::unique_ptr<Connection> borrowed;
   // Migrator::SetRunOverrides.
   bool allow_edited = false;
   std::string in_flight;
@@ -97,6 +114,12 @@ struct __attribute__((visibility("hidden"))) Migrator::Impl {
   // The target of an offline (--sql) run: the URL is only read for its
   // dialect, and a Vault reference is not resolved.
   Result<RunTarget> OfflineTarget() const;
+  // The target of a command the borrowed connection serves (runs,
+  // current, verify): the application's connection when one was lent,
+  // else Target().
+  Result<RunTarget> SessionTarget() const;
+  // The fan-out opens a session per unit: refused with a borrowed one.
+  Status RefuseBorrowed(const std::string& command) const;
   // --schema must name something before `command` touches a version table
   // (schema_choice.h). Loads the graph; online, may list the database's
   // schemas.
@@ -314,7 +337,29 @@ Result<RevisionInfo> Migrator::Impl::Write(
   return info;
 }
 
+Result<RunTarget> Migrator::Impl::SessionTarget() const {
+  if (!borrowed) return Target();
+  RunTarget target = TargetFor("");
+  target.borrowed = borrowed.get();
+  return target;
+}
+
+Status Migrator::Impl::RefuseBorrowed(const std::string& command) const {
+  if (!borrowed) return Status::OK();
+  return Status::InvalidArgument(
+      command +
+      ": the fan-out opens a session per unit from URLs and cannot use the "
+      "borrowed connection (Options::connection); open another Migrator "
+      "without it");
+}
+
 Result<RunTarget> Migrator::Impl::Target(bool resolve_url) const {
+  if (config.url.empty() && resolve_url && borrowed) {
+    return Status::InvalidArgument(
+        "no database URL: this command opens sessions of its own, and the "
+        "borrowed connection (Options::connection) serves only upgrade, "
+        "downgrade, stamp, current, history and verify; set Options::url");
+  }
   if (config.url.empty() && resolve_url) {
     return Status::InvalidArgument(
         "no database URL: set 'url' in " +
@@ -342,20 +387,24 @@ Status Migrator::Impl::CheckSchema(const std::string& command, bool offline,
   choice.graph_only = graph_only;
   if (!offline) {
     choice.database_schemas = [this]() -> Result<std::vector<std::string>> {
-      RETORT_ASSIGN_OR_RETURN(RunTarget target, Target());
-      RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
-                              Connect(target.url));
+      RETORT_ASSIGN_OR_RETURN(RunTarget target, SessionTarget());
+      RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
+      RETORT_ASSIGN_OR_RETURN(
+          std::unique_ptr<Session> session,
+          OpenSession(target, settings, SessionUse::kRead));
+      Connection& db = session->db();
       std::vector<std::string> names;
-      if (db->dialect() != Dialect::kPostgres) {
+      if (db.dialect() != Dialect::kPostgres) {
         names.push_back("main");  // SQLite has one schema of its own
         return names;
       }
       RETORT_ASSIGN_OR_RETURN(
           QueryResult rows,
-          db->Query("SELECT nspname FROM pg_namespace WHERE nspname !~ "
-                    "'^pg_' AND nspname <> 'information_schema' ORDER BY 1"));
+          db.Query("SELECT nspname FROM pg_namespace WHERE nspname !~ "
+                   "'^pg_' AND nspname <> 'information_schema' ORDER BY 1"));
       for (const Row& row : rows.rows)
         if (!row.empty() && row[0]) names.push_back(*row[0]);
+      RETORT_RETURN_IF_ERROR(session->End());
       return names;
     };
   }
@@ -363,6 +412,7 @@ Status Migrator::Impl::CheckSchema(const std::string& command, bool offline,
 }
 
 Result<RunTarget> Migrator::Impl::OfflineTarget() const {
+  if (borrowed) return SessionTarget();  // its dialect
   if (config.url.empty()) return Target();  // the "no database URL" error
   // Offline SQL needs the dialect only: a Vault reference is not read.
   if (IsVaultReference(config.url)) {
@@ -467,14 +517,14 @@ Result<MigrationResult> Migrator::Impl::RunCommand(
                                                          : "downgrade",
       request.offline, !stamp));
   RETORT_ASSIGN_OR_RETURN(RunTarget target,
-                          request.offline ? OfflineTarget() : Target());
+                          request.offline ? OfflineTarget() : SessionTarget());
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
   settings.progress = progress;
   RETORT_ASSIGN_OR_RETURN(const SchemaEntry* schema, ActiveSchema());
   if (!request.offline && options.log && options.log_level <= LogLevel::kInfo) {
     // Which database, always: a default URL must never be used by surprise.
     options.log(LogLevel::kInfo,
-                "Database " + ::retort::RedactedUrl(target.url) +
+                "Database " + DatabaseName(target) +
                     ", version table " +
                     (target.version_table_schema.empty()
                          ? std::string()
@@ -487,14 +537,15 @@ Result<MigrationResult> Migrator::Impl::RunCommand(
   if (schema && !request.offline) {
     // The schema's branch alone, after checking its "Depends On" against
     // the other schemas' version tables (same connection, same database).
-    RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
-                            ConnectForRun(target.url, settings));
+    RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
+                            OpenSession(target, settings, SessionUse::kRun));
     RETORT_RETURN_IF_ERROR(
-        schema_set->CheckDependencies(*db, options.schema, request));
-    auto ran = RunOnConnection(*db, *scripts, schema->graph->map, target,
-                               settings, request);
-    db->Close();
+        schema_set->CheckDependencies(session->db(), options.schema, request));
+    auto ran = RunOnConnection(session->db(), *scripts, schema->graph->map,
+                               target, settings, request);
+    Status ended = session->End();
     if (!ran.ok()) return ran.status();
+    RETORT_RETURN_IF_ERROR(ended);
     done = std::move(ran).value();
   } else {
     RETORT_ASSIGN_OR_RETURN(
@@ -952,6 +1003,19 @@ Result<std::unique_ptr<Migrator>> Migrator::Open(const Options& options) {
         LoadConfig(options.config_path, lo, options.config_must_exist));
   }
   if (!options.url.empty()) impl->config.url = options.url;
+  if (options.connection.postgres != nullptr &&
+      options.connection.sqlite != nullptr) {
+    return Status::InvalidArgument(
+        "Options::connection: lend a PostgreSQL or an SQLite connection, "
+        "not both");
+  }
+  if (options.connection.postgres != nullptr) {
+    RETORT_ASSIGN_OR_RETURN(
+        impl->borrowed, PostgresConnection::Borrow(options.connection.postgres));
+  } else if (options.connection.sqlite != nullptr) {
+    RETORT_ASSIGN_OR_RETURN(
+        impl->borrowed, SqliteConnection::Borrow(options.connection.sqlite));
+  }
   SecretResolverOptions secret_options;
   secret_options.getenv =
       [dotenv = impl->config.dotenv](
@@ -1213,7 +1277,7 @@ Result<std::vector<RevisionInfo>> Migrator::History(const std::string& range) {
 Result<std::vector<RevisionInfo>> Migrator::HistoryWithCurrent(
     const std::string& range) {
   RETORT_RETURN_IF_ERROR(impl_->CheckSchema("history -i", false, false));
-  RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
+  RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->SessionTarget());
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
   RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
                           ReadCurrentHeads(target, settings));
@@ -1261,7 +1325,7 @@ Result<MigrationResult> Migrator::Stamp(
 Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
   RETORT_RETURN_IF_ERROR(impl_->CheckSchema("current", false, true));
   RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
-  RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
+  RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->SessionTarget());
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
   RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
                           ReadCurrentHeads(target, settings));
@@ -1285,7 +1349,7 @@ Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
 Result<VerifyResult> Migrator::Verify(const VerifyOptions& verify) {
   RETORT_RETURN_IF_ERROR(impl_->CheckSchema("verify", false, false));
   RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
-  RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
+  RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->SessionTarget());
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
   RETORT_ASSIGN_OR_RETURN(
       IntegrityReport report,
@@ -1307,8 +1371,10 @@ Result<VerifyResult> Migrator::Verify(const VerifyOptions& verify) {
                             std::move(f.applied_by), std::move(f.next_step)});
   }
   if (verify.live) {
+    // The live comparison opens its own sessions: it needs the URL.
+    RETORT_ASSIGN_OR_RETURN(RunTarget live, impl_->Target());
     RETORT_RETURN_IF_ERROR(
-        impl_->VerifyLive(verify, target, settings, report.heads, &out));
+        impl_->VerifyLive(verify, live, settings, report.heads, &out));
   }
   return out;
 }
@@ -1401,6 +1467,9 @@ Result<FanoutPlan> Migrator::Impl::PlanMany(const RunRequest& request,
 
 Result<FanoutResult> Migrator::Impl::RunMany(const RunRequest& request,
                                              const FanoutOptions& fanout) {
+  RETORT_RETURN_IF_ERROR(RefuseBorrowed(
+      request.command == RunRequest::Command::kUpgrade ? "upgrade"
+                                                       : "downgrade"));
   RETORT_RETURN_IF_ERROR(CheckRevisionArguments(
       request.command == RunRequest::Command::kUpgrade ? "upgrade"
                                                        : "downgrade",
@@ -1470,6 +1539,7 @@ Result<FanoutResult> Migrator::DowngradeMany(const std::string& target,
 
 Result<std::vector<UnitVersions>> Migrator::CurrentMany(
     const FanoutOptions& options) {
+  RETORT_RETURN_IF_ERROR(impl_->RefuseBorrowed("current"));
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
   ConnectionPool pool(settings);
   // The request only shapes the units' preconditions, which `current`
@@ -1490,8 +1560,8 @@ Result<LintResult> Migrator::Lint(const LintOptions& options) {
   in.map = graph;
   in.options = options;
   in.target = impl_->TargetFor("");
-  if (!config.url.empty() && options.use_database) {
-    auto target = impl_->Target();
+  if ((!config.url.empty() || impl_->borrowed) && options.use_database) {
+    auto target = impl_->SessionTarget();
     if (target.ok()) {
       in.target = *target;
     } else {
@@ -1509,6 +1579,11 @@ Result<LintResult> Migrator::Lint(const LintOptions& options) {
 }
 
 std::string Migrator::RedactedUrl() const {
+  if (impl_->borrowed) {
+    return "the application's " +
+           std::string(DialectName(impl_->borrowed->dialect())) +
+           " connection";
+  }
   return ::retort::RedactedUrl(impl_->config.url);
 }
 

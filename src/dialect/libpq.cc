@@ -22,6 +22,7 @@ void Load() {
   RETORT_BIND(PQclear);
   RETORT_BIND(PQcmdTuples);
   RETORT_BIND(PQconnectdbParams);
+  RETORT_BIND(PQconninfo);
   RETORT_BIND(PQconninfoFree);
   RETORT_BIND(PQconninfoParse);
   RETORT_BIND(PQerrorMessage);

@@ -19,6 +19,7 @@ struct LibPq {
   decltype(&::PQclear) PQclear;
   decltype(&::PQcmdTuples) PQcmdTuples;
   decltype(&::PQconnectdbParams) PQconnectdbParams;
+  decltype(&::PQconninfo) PQconninfo;
   decltype(&::PQconninfoFree) PQconninfoFree;
   decltype(&::PQconninfoParse) PQconninfoParse;
   decltype(&::PQerrorMessage) PQerrorMessage;

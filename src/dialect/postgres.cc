@@ -123,16 +123,49 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(
     }
     return Status::Database(std::move(message));
   }
-  auto opened =
-      std::unique_ptr<PostgresConnection>(new PostgresConnection(conn));
+  auto opened = std::unique_ptr<PostgresConnection>(
+      new PostgresConnection(conn, /*owned=*/true));
   opened->conninfo_ = conninfo;
   opened->options_ = options;
   return opened;
 }
 
+Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Borrow(
+    pg_conn* conn) {
+  RETORT_RETURN_IF_ERROR(LoadLibPq().status());
+  if (conn == nullptr) {
+    return Status::InvalidArgument("the borrowed PostgreSQL connection is null");
+  }
+  if (Pq().PQstatus(conn) != CONNECTION_OK) {
+    return Status::InvalidArgument(
+        "the borrowed PostgreSQL connection is not open (" +
+        TrimTrailingNewlines(Pq().PQerrorMessage(conn)) +
+        "); connect it before handing it to retort");
+  }
+  return std::unique_ptr<PostgresConnection>(
+      new PostgresConnection(conn, /*owned=*/false));
+}
+
 Result<std::unique_ptr<PostgresConnection>> PostgresConnection::OpenAnother()
     const {
-  return Open(conninfo_, options_);
+  if (owned_ || conn_ == nullptr) return Open(conninfo_, options_);
+  // The borrowed session's own parameters (host, port, user, password,
+  // dbname, sslmode, ...), as a keyword string.
+  PQconninfoOption* params = Pq().PQconninfo(conn_);
+  if (params == nullptr) return Status::Database("out of memory in libpq");
+  std::string conninfo;
+  for (PQconninfoOption* p = params; p->keyword != nullptr; ++p) {
+    if (p->val == nullptr || *p->val == '\0') continue;
+    std::string value;
+    for (const char* c = p->val; *c != '\0'; ++c) {
+      if (*c == '\\' || *c == '\'') value += '\\';
+      value += *c;
+    }
+    if (!conninfo.empty()) conninfo += ' ';
+    conninfo += std::string(p->keyword) + "='" + value + "'";
+  }
+  Pq().PQconninfoFree(params);
+  return Open(conninfo, options_);
 }
 
 bool PostgresConnection::RequestCancel(std::string* error) {
@@ -149,9 +182,14 @@ bool PostgresConnection::RequestCancel(std::string* error) {
   return true;
 }
 
-PostgresConnection::PostgresConnection(pg_conn* conn) : conn_(conn) {
+PostgresConnection::PostgresConnection(pg_conn* conn, bool owned)
+    : conn_(conn), owned_(owned) {
   server_version_ = Pq().PQserverVersion(conn_);
-  Pq().PQsetNoticeReceiver(conn_, &PostgresConnection::OnNotice, this);
+  // libpq gives back the previous receiver but not its argument, so a
+  // borrowed session's receiver (the application's) is left alone.
+  if (owned_) {
+    Pq().PQsetNoticeReceiver(conn_, &PostgresConnection::OnNotice, this);
+  }
   cancel_ = Pq().PQgetCancel(conn_);
 }
 
@@ -163,7 +201,7 @@ void PostgresConnection::Close() {
     if (cancel_ != nullptr) Pq().PQfreeCancel(cancel_);
     cancel_ = nullptr;
   }
-  if (conn_ != nullptr) Pq().PQfinish(conn_);
+  if (conn_ != nullptr && owned_) Pq().PQfinish(conn_);
   conn_ = nullptr;
 }
 

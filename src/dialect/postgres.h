@@ -28,6 +28,11 @@ class PostgresConnection : public Connection {
   static Result<std::unique_ptr<PostgresConnection>> Open(
       const std::string& conninfo, const ConnectOptions& options = {});
 
+  // A session the application opened and keeps (retort/connection.h):
+  // Close() leaves it open, and its notice receiver stays the
+  // application's. Fails unless the connection is established.
+  static Result<std::unique_ptr<PostgresConnection>> Borrow(pg_conn* conn);
+
   ~PostgresConnection() override;
 
   Dialect dialect() const override { return Dialect::kPostgres; }
@@ -59,11 +64,12 @@ class PostgresConnection : public Connection {
   bool RequestCancel(std::string* error);
 
   // A second session to the same server and database, opened with the
-  // same conninfo and options (a watcher's connection).
+  // same conninfo and options (a watcher's connection); for a borrowed
+  // session, with the parameters libpq reports for it (PQconninfo).
   Result<std::unique_ptr<PostgresConnection>> OpenAnother() const;
 
  private:
-  explicit PostgresConnection(pg_conn* conn);
+  PostgresConnection(pg_conn* conn, bool owned);
   // Sends `sql` (with the extended protocol when `params` is non-null) and
   // consumes every result; the rows of the last one land in `out`.
   Status Run(std::string_view sql, const Params* params, QueryResult* out);
@@ -71,6 +77,8 @@ class PostgresConnection : public Connection {
   static void OnNotice(void* self, const pg_result* result);
 
   pg_conn* conn_;
+  // False for a borrowed session: Close() does not PQfinish it.
+  bool owned_ = true;
   int server_version_ = 0;
   std::string conninfo_;
   ConnectOptions options_;

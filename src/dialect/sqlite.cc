@@ -149,13 +149,24 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
   return connection;
 }
 
-SqliteConnection::SqliteConnection(sqlite3* db, std::string path)
-    : db_(db), path_(std::move(path)) {}
+Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Borrow(
+    sqlite3* db) {
+  if (db == nullptr) {
+    return Status::InvalidArgument("the borrowed SQLite connection is null");
+  }
+  const char* file = sqlite3_db_filename(db, "main");
+  return std::unique_ptr<SqliteConnection>(new SqliteConnection(
+      db, file != nullptr ? std::string(file) : std::string(),
+      /*owned=*/false));
+}
+
+SqliteConnection::SqliteConnection(sqlite3* db, std::string path, bool owned)
+    : db_(db), path_(std::move(path)), owned_(owned) {}
 
 SqliteConnection::~SqliteConnection() { Close(); }
 
 void SqliteConnection::Close() {
-  if (db_ != nullptr) sqlite3_close_v2(db_);
+  if (db_ != nullptr && owned_) sqlite3_close_v2(db_);
   db_ = nullptr;
 }
 

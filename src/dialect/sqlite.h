@@ -23,6 +23,12 @@ class SqliteConnection : public Connection {
   static Result<std::unique_ptr<SqliteConnection>> Open(
       const std::string& path, const ConnectOptions& options = {});
 
+  // A handle the application opened and keeps (retort/connection.h):
+  // Close() leaves it open; its busy handler and result-code mode are left
+  // as the application set them. path() is the main database's file ("" for
+  // an in-memory or temporary database).
+  static Result<std::unique_ptr<SqliteConnection>> Borrow(sqlite3* db);
+
   ~SqliteConnection() override;
 
   Dialect dialect() const override { return Dialect::kSqlite; }
@@ -51,12 +57,14 @@ class SqliteConnection : public Connection {
   const std::string& path() const { return path_; }
 
  private:
-  SqliteConnection(sqlite3* db, std::string path);
+  SqliteConnection(sqlite3* db, std::string path, bool owned = true);
   // Records the handle's current error (offset `base` bytes into `sql`).
   Status Fail(std::string_view sql, size_t base);
 
   sqlite3* db_;
   std::string path_;
+  // False for a borrowed handle: Close() does not close it.
+  bool owned_ = true;
 };
 
 // The name of an SQLite (extended) result code: 2067 ->

@@ -10,6 +10,7 @@
 
 #include "dialect/url.h"
 #include "runtime/run_internal.h"
+#include "runtime/session.h"
 #include "runtime/version_survey.h"
 #include "util/clock.h"
 

@@ -37,7 +37,6 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
-#include <limits>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -54,6 +53,7 @@
 #include "runtime/progress.h"
 #include "runtime/run_faults.h"
 #include "runtime/run_internal.h"
+#include "runtime/session.h"
 #include "runtime/sqlite_lock.h"
 #include "runtime/verify.h"
 #include "runtime/version_table.h"
@@ -87,35 +87,6 @@ std::string SortedJoin(std::vector<std::string> v) {
     out += v[i];
   }
   return out.empty() ? "(none)" : out;
-}
-
-ConnectOptions OptionsFor(const DatabaseUrl& url, const RunSettings& settings) {
-  ConnectOptions options;
-  if (url.dialect == Dialect::kSqlite) {
-    // BEGIN IMMEDIATE is the SQLite lock; its wait is the busy timeout.
-    options.sqlite_busy_timeout_ms = settings.lock_wait_timeout_ms > 0
-                                         ? settings.lock_wait_timeout_ms
-                                         : std::numeric_limits<int>::max();
-  }
-  return options;
-}
-
-// SET lock_timeout / statement_timeout (PostgreSQL) right after connecting,
-// so they cover the lock polls and the catalog reads as well.
-Status ApplyTimeouts(Connection& db, const RunSettings& settings) {
-  if (db.dialect() != Dialect::kPostgres) return Status::OK();
-  if (!settings.lock_timeout.empty()) {
-    RETORT_RETURN_IF_ERROR(db.Execute("SET lock_timeout = " +
-                                      QuotePgLiteral(settings.lock_timeout))
-                               .WithContext("setting lock_timeout"));
-  }
-  if (!settings.statement_timeout.empty()) {
-    RETORT_RETURN_IF_ERROR(
-        db.Execute("SET statement_timeout = " +
-                   QuotePgLiteral(settings.statement_timeout))
-            .WithContext("setting statement_timeout"));
-  }
-  return Status::OK();
 }
 
 // search_path = "schema", public for the session (PostgreSQL, --schema), so
@@ -909,15 +880,6 @@ std::string WhatIsLeft(const std::vector<StepReport>& committed,
 
 }  // namespace
 
-Result<std::unique_ptr<Connection>> ConnectForRun(const std::string& url,
-                                                  const RunSettings& settings) {
-  RETORT_ASSIGN_OR_RETURN(DatabaseUrl parsed, ParseDatabaseUrl(url));
-  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
-                          Connect(parsed, OptionsFor(parsed, settings)));
-  RETORT_RETURN_IF_ERROR(ApplyTimeouts(*db, settings));
-  return db;
-}
-
 Result<RunReport> RunOnConnection(Connection& db,
                                   const ScriptDirectory& scripts,
                                   const RevisionMap& map,
@@ -1016,42 +978,51 @@ Result<RunReport> RunOnConnection(Connection& db,
 Result<RunReport> Run(const ScriptDirectory& scripts, const RevisionMap& map,
                       const RunTarget& target, const RunSettings& settings,
                       const RunRequest& request) {
-  RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
   if (request.offline) {
-    return RunOffline(scripts, map, target, settings, request, url.dialect);
+    Dialect dialect = target.borrowed ? target.borrowed->dialect()
+                                      : Dialect::kPostgres;
+    if (!target.borrowed) {
+      RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
+      dialect = url.dialect;
+    }
+    return RunOffline(scripts, map, target, settings, request, dialect);
   }
   // Request errors need no connection.
   RETORT_RETURN_IF_ERROR(ParseRequest(request).status());
-  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
-                          ConnectForRun(target.url, settings));
-  Result<RunReport> result =
-      RunOnConnection(*db, scripts, map, target, settings, request);
-  db->Close();
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
+                          OpenSession(target, settings, SessionUse::kRun));
+  Result<RunReport> result = RunOnConnection(session->db(), scripts, map,
+                                             target, settings, request);
+  Status ended = session->End();
+  if (result.ok() && !ended.ok()) return ended;
   return result;
 }
 
 Result<std::vector<std::string>> ReadCurrentHeads(const RunTarget& target,
                                                   const RunSettings& settings) {
-  RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
-  ConnectOptions options = OptionsFor(url, settings);
-  if (url.dialect == Dialect::kSqlite) {
-    if (url.in_memory()) return std::vector<std::string>{};
-    std::error_code ec;
-    if (!std::filesystem::exists(url.sqlite_path, ec)) {
-      return std::vector<std::string>{};
+  if (!target.borrowed) {
+    RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
+    if (url.dialect == Dialect::kSqlite) {
+      if (url.in_memory()) return std::vector<std::string>{};
+      std::error_code ec;
+      if (!std::filesystem::exists(url.sqlite_path, ec)) {
+        return std::vector<std::string>{};
+      }
     }
-    // Read-only: `current` must never create or change anything.
-    options.sqlite_read_only = true;
   }
-  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
-                          Connect(url, options));
-  RETORT_RETURN_IF_ERROR(ApplyTimeouts(*db, settings));
-  RETORT_RETURN_IF_ERROR(SetSearchPath(*db, target));
-  VersionTableSql sql(db->dialect(), target.version_table,
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
+                          OpenSession(target, settings, SessionUse::kRead));
+  Connection& db = session->db();
+  RETORT_RETURN_IF_ERROR(SetSearchPath(db, target));
+  VersionTableSql sql(db.dialect(), target.version_table,
                       target.version_table_schema);
-  RETORT_ASSIGN_OR_RETURN(bool exists, VersionTableExists(*db, sql));
-  if (!exists) return std::vector<std::string>{};
-  return SelectHeads(*db, sql);
+  RETORT_ASSIGN_OR_RETURN(bool exists, VersionTableExists(db, sql));
+  std::vector<std::string> heads;
+  if (exists) {
+    RETORT_ASSIGN_OR_RETURN(heads, SelectHeads(db, sql));
+  }
+  RETORT_RETURN_IF_ERROR(session->End());
+  return heads;
 }
 
 }  // namespace retort

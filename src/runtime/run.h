@@ -44,6 +44,10 @@ struct RunTarget {
   std::string schema;
   // Run CREATE SCHEMA IF NOT EXISTS <schema> first. Default: false.
   bool create_schema = false;
+  // The application's own session (Options::connection), used instead of
+  // connecting to `url`; not owned, and handed back as it was lent
+  // (runtime/session.h). Default: none.
+  Connection* borrowed = nullptr;
 };
 
 class PreparedStepCache;
@@ -155,14 +159,8 @@ Result<RunReport> Run(const ScriptDirectory& scripts, const RevisionMap& map,
                       const RunTarget& target, const RunSettings& settings,
                       const RunRequest& request);
 
-// Opens a connection for runs on `url` with the session settings of
-// `settings` (lock_timeout, statement_timeout) applied; the fan-out keeps
-// one per job and runs many targets on it.
-Result<std::unique_ptr<Connection>> ConnectForRun(const std::string& url,
-                                                  const RunSettings& settings);
-
-// Run() on an open connection from ConnectForRun() (online only; the
-// target's url is not used). The connection stays open and outside any
+// Run() on an open connection from ConnectForRun() or OpenSession()
+// (runtime/session.h; online only, the target's url is not used). The connection stays open and outside any
 // transaction; on PostgreSQL its search_path is the target's afterwards.
 Result<RunReport> RunOnConnection(Connection& db,
                                   const ScriptDirectory& scripts,

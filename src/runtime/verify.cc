@@ -16,6 +16,7 @@
 #include "dialect/url.h"
 #include "runtime/history.h"
 #include "runtime/run_internal.h"
+#include "runtime/session.h"
 #include "script/checksum.h"
 #include "script/sha256.h"
 
@@ -270,24 +271,23 @@ Result<IntegrityReport> VerifyApplied(const ScriptDirectory& scripts,
                                       const RevisionMap& map,
                                       const RunTarget& target,
                                       const RunSettings& settings) {
-  RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
-  ConnectOptions options;
-  if (url.dialect == Dialect::kSqlite) {
+  if (!target.borrowed) {
+    RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
     std::error_code ec;
-    if (url.in_memory() || !std::filesystem::exists(url.sqlite_path, ec)) {
+    if (url.dialect == Dialect::kSqlite &&
+        (url.in_memory() || !std::filesystem::exists(url.sqlite_path, ec))) {
       return IntegrityReport{};
     }
-    options.sqlite_read_only = true;
   }
-  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
-                          Connect(url, options));
+  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
+                          OpenSession(target, settings, SessionUse::kRead));
+  Connection* db = &session->db();
   if (db->dialect() == Dialect::kPostgres && !target.schema.empty()) {
     RETORT_RETURN_IF_ERROR(
         db->Execute("SET search_path TO " + QuoteSqlIdent(target.schema) +
                     ", public")
             .WithContext("setting search_path"));
   }
-  (void)settings;
   VersionTableSql sql(db->dialect(), target.version_table,
                       target.version_table_schema);
   Params params;
@@ -301,7 +301,10 @@ Result<IntegrityReport> VerifyApplied(const ScriptDirectory& scripts,
     }
   }
   std::sort(heads.begin(), heads.end());
-  return VerifyAppliedOn(*db, sql, scripts, map, heads);
+  RETORT_ASSIGN_OR_RETURN(IntegrityReport report,
+                          VerifyAppliedOn(*db, sql, scripts, map, heads));
+  RETORT_RETURN_IF_ERROR(session->End());
+  return report;
 }
 
 Status CheckAppliedUnedited(Connection& db, const VersionTableSql& sql,
