@@ -1047,6 +1047,47 @@ const std::vector<Case>& Cases() {
                  "000000000002 is not ready to run: \"-- retort: TODO backfill "
                  "the emails\"; write the section's SQL by hand and remove the "
                  "directive (nothing was run)\n"});
+    c.push_back({"sections",
+                 "-- retort: code (a C++ function) from the CLI",
+                 kBoth,
+                 [](const Project& p) {
+                   p.Pending("-- retort: code", "DROP TABLE t2;");
+                 },
+                 {"upgrade", "head"},
+                 1,
+                 "Database {url}, version table alembic_version\nerror: "
+                 "{dir}/migrations/versions/000000000002.sql:10: upgrade "
+                 "000000000002 is C++ code (\"-- retort: code\") and no "
+                 "function is registered for it, so it cannot run here; run "
+                 "it from the application that registers it "
+                 "(retort::Options::code) (nothing was run)\n"});
+    c.push_back({"sections",
+                 "-- retort: code in --sql",
+                 kBoth,
+                 [](const Project& p) {
+                   p.Pending("-- retort: code", "DROP TABLE t2;");
+                 },
+                 {"upgrade", "head", "--sql"},
+                 1,
+                 "error: {dir}/migrations/versions/000000000002.sql:10: "
+                 "upgrade 000000000002 is C++ code (\"-- retort: code\"), "
+                 "which offline SQL cannot hold; run it from the application "
+                 "that registers its function (nothing was written)\n"});
+    c.push_back({"sections",
+                 "-- retort: code over statements",
+                 kBoth,
+                 [](const Project& p) {
+                   p.Pending("-- retort: code\nCREATE TABLE t2 (id int);",
+                             "DROP TABLE t2;");
+                 },
+                 {"upgrade", "head"},
+                 1,
+                 "Database {url}, version table alembic_version\nerror: "
+                 "{dir}/migrations/versions/000000000002.sql:10: the upgrade "
+                 "section of 000000000002 says \"-- retort: code\" (a C++ "
+                 "function runs it) but has statements (line 11); run them "
+                 "from the function, or move them to a revision of their "
+                 "own\n"});
     c.push_back(
         {"sections",
          "an unknown directive",

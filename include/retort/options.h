@@ -9,7 +9,9 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "retort/code_migration.h"
 #include "retort/connection.h"
 #include "retort/migration_set.h"
 
@@ -46,6 +48,9 @@ struct RETORT_EXPORT Options {
   // revision files (revision, merge, import-alembic) are then refused.
   // Must outlive the Migrator. Default: none (the folder).
   const MigrationSet* migrations = nullptr;
+  // C++ functions run as the sections that say "-- retort: code"
+  // (code_migration.h). Default: none.
+  std::vector<CodeMigration> code;
   // Where log lines go. Default: nowhere.
   LogSink log;
   // Lowest level passed to `log`. Default: kInfo.

@@ -3,6 +3,7 @@
 #ifndef RETORT_RETORT_H_
 #define RETORT_RETORT_H_
 
+#include "retort/code_migration.h"
 #include "retort/connection.h"
 #include "retort/export.h"
 #include "retort/fanout.h"

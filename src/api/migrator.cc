@@ -39,6 +39,7 @@
 #include "revision/revision_map.h"
 #include "runtime/placeholders.h"
 #include "runtime/run.h"
+#include "runtime/run_internal.h"
 #include "runtime/session.h"
 #include "runtime/verify.h"
 #include "runtime/version_table.h"
@@ -466,6 +467,7 @@ Result<RunSettings> Migrator::Impl::Settings() const {
   s.secret_placeholders = SecretPlaceholderNames();
   s.on_edited_warn = allow_edited || config.on_edited == "warn";
   s.in_flight = in_flight;
+  s.code = &options.code;
   s.tool_version = RETORT_VERSION;
   // The preflight (runtime/preflight.h) prepares every step before the
   // run; the run then takes them from here instead of parsing again.
@@ -511,6 +513,7 @@ Result<MigrationResult> Migrator::Impl::RunCommand(
                                                          : "downgrade",
       request.targets));
   RETORT_RETURN_IF_ERROR(LoadGraph());
+  RETORT_RETURN_IF_ERROR(CheckCodeMigrations(*scripts, options.code));
   RETORT_RETURN_IF_ERROR(CheckSchema(
       stamp                                              ? "stamp"
       : request.command == RunRequest::Command::kUpgrade ? "upgrade"

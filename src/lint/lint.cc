@@ -315,7 +315,9 @@ class FileLinter {
     if (in_.dialect == Dialect::kPostgres) {
       for (const SqlStatement& s : ups) Statement(up, s);
     }
-    if (downs.empty() && in_.sections.downgrade_directives.empty_line() == 0) {
+    // A "-- retort: code" downgrade is the application's function.
+    if (downs.empty() && in_.sections.downgrade_directives.empty_line() == 0 &&
+        in_.sections.downgrade_directives.code_line() == 0) {
       LintFinding f;
       f.rule = "irreversible-downgrade";
       f.line = std::max(1, in_.sections.downgrade_line - 1);

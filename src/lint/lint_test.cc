@@ -518,6 +518,8 @@ TEST(LintTest, IrreversibleDowngrade) {
   EXPECT_EQ(comment.Rules(), V{"irreversible-downgrade@9"});
   Lint marked{"CREATE TABLE t (a int);", "-- retort: empty"};
   EXPECT_EQ(marked.Rules(), V{});
+  Lint code{"CREATE TABLE t (a int);", "-- retort: code"};
+  EXPECT_EQ(code.Rules(), V{});
 }
 
 TEST(LintTest, UnparsedStatementIsAWarningNotSilence) {

@@ -213,7 +213,7 @@ Result<RunReport> RunOffline(const ScriptDirectory& scripts,
   // The SQL a DBA runs must not stop half-way either.
   RETORT_RETURN_IF_ERROR(PreflightPlan(scripts, plan, placeholders, dialect,
                                        kOfflineServerVersion, target,
-                                       settings.step_cache.get()));
+                                       settings, /*offline=*/true));
 
   RunReport report;
   report.heads_before = heads;

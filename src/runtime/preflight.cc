@@ -193,7 +193,9 @@ Status PreflightPlan(const ScriptDirectory& scripts,
                      const std::vector<MigrationStep>& plan,
                      const std::map<std::string, std::string>& placeholders,
                      Dialect dialect, int server_version,
-                     const RunTarget& target, PreparedStepCache* cache) {
+                     const RunTarget& target, const RunSettings& settings,
+                     bool offline) {
+  PreparedStepCache* cache = settings.step_cache.get();
   RETORT_RETURN_IF_ERROR(CheckStepsReady(scripts, plan, cache));
   OwnTables own{target.version_table, target.version_table_schema.empty()
                                           ? target.schema
@@ -205,6 +207,9 @@ Status PreflightPlan(const ScriptDirectory& scripts,
                                         server_version, cache));
     const std::string direction = step.is_upgrade ? "upgrade" : "downgrade";
     const std::string& id = step.revision->id();
+    RETORT_RETURN_IF_ERROR(
+        CheckCodeRunnable(prep, step, settings.code, offline));
+    if (prep.code_line != 0) continue;  // its function runs it
     if (prep.statements.empty()) {
       // CheckEmptyDirective (PrepareStep) accepted it: say why it may run.
       RETORT_ASSIGN_OR_RETURN(RevisionSections sections,

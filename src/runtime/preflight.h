@@ -22,8 +22,10 @@ namespace retort {
 //   - the file parses: both "-- migrate:" markers, in order (Corruption);
 //   - no "-- retort: TODO" in the section to run (CheckStepsReady);
 //   - its placeholders resolve and its SQL splits;
-//   - the section has statements or says "-- retort: empty": a section with
-//     neither is irreversible (InvalidArgument);
+//   - a "-- retort: code" section holds no statements and has a function
+//     (online only: offline SQL cannot hold one; CheckCodeRunnable);
+//   - the section has statements or says "-- retort: empty" or "-- retort:
+//     code": a section with none is irreversible (InvalidArgument);
 //   - no statement ends or starts the run's transaction: BEGIN, START
 //     TRANSACTION, COMMIT, END, ROLLBACK, ABORT, PREPARE TRANSACTION
 //     (SAVEPOINT, RELEASE and ROLLBACK TO stay allowed); "-- retort: step"
@@ -31,13 +33,15 @@ namespace retort {
 //   - no statement drops, truncates or renames retort's own tables (the
 //     version table of `target` and its history table).
 // Statements are read with PostgreSQL's parser (libpg_query) or SQLite's
-// tokenizer, never matched as text. Steps are prepared through `cache` when
-// given, so the run that follows parses nothing twice.
+// tokenizer, never matched as text. Steps are prepared through
+// settings.step_cache when set, so the run that follows parses nothing
+// twice; settings.code holds the code sections' functions.
 Status PreflightPlan(const ScriptDirectory& scripts,
                      const std::vector<MigrationStep>& plan,
                      const std::map<std::string, std::string>& placeholders,
                      Dialect dialect, int server_version,
-                     const RunTarget& target, PreparedStepCache* cache);
+                     const RunTarget& target, const RunSettings& settings,
+                     bool offline);
 
 // For tests: why `statement` (one statement of `dialect`) may not appear in
 // a revision, e.g. "COMMIT" or "DROP TABLE alembic_version"; "" when it may.

@@ -45,6 +45,7 @@
 #include "dialect/sqlite.h"
 #include "dialect/sqlite_tokenizer.h"
 #include "dialect/url.h"
+#include "runtime/code_session.h"
 #include "runtime/history.h"
 #include "runtime/interrupt.h"
 #include "runtime/placeholders.h"
@@ -294,6 +295,9 @@ class OnlineRun {
   Status EnsureTables();
   Status RunStatements(const MigrationStep& step, const PreparedStep& prep);
   Status RunEachStatement(const MigrationStep& step, const PreparedStep& prep);
+  // A "-- retort: code" section: the application's function, on this
+  // session (PreflightPlan checked that it is registered).
+  Status RunCode(const MigrationStep& step, const PreparedStep& prep);
   // One statement of a revision: its failure names the file:line; an
   // interrupt, a lock timeout (retried here outside a transaction) and a
   // statement timeout get their own messages (run_faults.h).
@@ -508,8 +512,49 @@ Status OnlineRun::RunStatements(const MigrationStep& step,
   return status;
 }
 
+Status OnlineRun::RunCode(const MigrationStep& step,
+                          const PreparedStep& prep) {
+  const std::string site = prep.path + ":" + std::to_string(prep.code_line) +
+                           ": " + step.name() + " " + step.revision->id();
+  const CodeFunction* function =
+      FindCode(settings_.code, step.revision->id(), step.is_upgrade);
+  if (function == nullptr) {
+    return Status::Internal(site + ": no function registered");
+  }
+  if (settings_.progress) {
+    Progress event = progress_;
+    event.event = Progress::Event::kStatement;
+    event.statement = "-- retort: code";
+    event.line = prep.code_line;
+    settings_.progress(event);
+  }
+  if (Interrupted()) return InterruptedAt(site, "-- retort: code");
+  ConnectionCodeSession session(db_, step.revision->id(), step.is_upgrade);
+  const auto start = Clock::now();
+  Status status = CallCode(*function, session);
+  Log(settings_, LogLevel::kDebug,
+      std::to_string(MillisSince(start)) + " ms  " + site + " (C++ code)");
+  if (status.ok()) return status;
+  failed_outside_ = !db_->InTransaction();
+  if (Interrupted()) return InterruptedAt(site, "-- retort: code");
+  const DbError& error = session.last_failure();
+  if (error.sqlstate == kLockNotAvailable &&
+      db_->dialect() == Dialect::kPostgres && !failed_outside_) {
+    // As for a statement: the transaction is lost; the run rolls back and
+    // calls the function again.
+    LockFailure failure;
+    failure.site = site;
+    failure.statement = ShortenSql(error.statement);
+    failure.lock_timeout =
+        prep.lock_timeout.empty() ? settings_.lock_timeout : prep.lock_timeout;
+    lock_failure_ = std::move(failure);
+  }
+  return status.WithContext(site + " (C++ code)");
+}
+
 Status OnlineRun::RunEachStatement(const MigrationStep& step,
                                    const PreparedStep& prep) {
+  if (prep.code_line != 0) return RunCode(step, prep);
   for (const SqlStatement& statement : prep.statements) {
     // A check that only printed its findings would let a broken revision
     // commit: the rows it returns are the failure.
@@ -667,7 +712,7 @@ Result<RunReport> OnlineRun::Execute() {
                           MakePlan(map_, request_, parsed, heads));
   RETORT_RETURN_IF_ERROR(PreflightPlan(scripts_, plan, placeholders_,
                                        db_->dialect(), db_->ServerVersion(),
-                                       target_, settings_.step_cache.get()));
+                                       target_, settings_, /*offline=*/false));
   if (request_.command == RunRequest::Command::kUpgrade && !plan.empty() &&
       settings_.history_table) {
     // Never build on an applied revision whose file changed (verify.h).

@@ -112,6 +112,10 @@ struct RunSettings {
   // logs a warning instead of failing (on_edited = "warn",
   // --allow-edited; runtime/verify.h). Default: false.
   bool on_edited_warn = false;
+  // The application's C++ functions for "-- retort: code" sections
+  // (Options::code); must outlive the run. Default: none (a code section
+  // is refused, naming its file).
+  const std::vector<CodeMigration>* code = nullptr;
   // How a rerun settles the statement an interrupted non-transactional
   // revision was running when the catalog cannot tell whether it finished
   // (--in-flight; runtime/progress.h): "done" or "rerun". Default: ""

@@ -3,6 +3,7 @@
 #include "runtime/run_internal.h"
 
 #include <mutex>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -171,13 +172,33 @@ Result<RevisionSections> SectionsOf(const ScriptDirectory& scripts,
 Status CheckEmptyDirective(const PreparedStep& step,
                            const SectionDirectives& directives,
                            const std::string& id, bool upgrade) {
+  const std::string section =
+      std::string(upgrade ? "upgrade" : "downgrade") + " section of " + id;
+  if (step.code_line != 0 && !step.statements.empty()) {
+    return Status::Corruption(
+        step.path + ":" + std::to_string(step.code_line) + ": the " +
+        section +
+        " says \"-- retort: code\" (a C++ function runs it) but has "
+        "statements (line " +
+        std::to_string(step.LineOf(step.statements.front(), 0)) +
+        "); run them from the function, or move them to a revision of "
+        "their own");
+  }
+  if (step.code_line != 0 && !directives.steps().empty()) {
+    return Status::Corruption(
+        step.path + ":" + std::to_string(directives.steps().front()->line) +
+        ": the " + section +
+        " is C++ code (\"-- retort: code\" on line " +
+        std::to_string(step.code_line) +
+        "), which runs in one transaction: \"-- retort: step\" cannot "
+        "divide it; remove the step directive");
+  }
   if (directives.empty_line() == 0 || step.statements.empty()) {
     return Status::OK();
   }
   return Status::Corruption(
       step.path + ":" + std::to_string(directives.empty_line()) + ": the " +
-      (upgrade ? "upgrade" : "downgrade") + " section of " + id +
-      " says \"-- retort: empty\" but has statements (line " +
+      section + " says \"-- retort: empty\" but has statements (line " +
       std::to_string(step.LineOf(step.statements.front(), 0)) +
       "); remove the directive or the statements");
 }
@@ -211,6 +232,75 @@ Status CheckStepAllows(const PreparedStep& step, const SqlStatement& statement,
 
 }  // namespace
 
+Status CheckCodeRunnable(const PreparedStep& prep, const MigrationStep& step,
+                         const std::vector<CodeMigration>* code,
+                         bool offline) {
+  if (prep.code_line == 0) return Status::OK();
+  const std::string where =
+      prep.path + ":" + std::to_string(prep.code_line) + ": " +
+      (step.is_upgrade ? "upgrade " : "downgrade ") + step.revision->id() +
+      " is C++ code (\"-- retort: code\")";
+  if (offline) {
+    return Status::InvalidArgument(
+        where +
+        ", which offline SQL cannot hold; run it from the application "
+        "that registers its function (nothing was written)");
+  }
+  if (FindCode(code, step.revision->id(), step.is_upgrade) == nullptr) {
+    return Status::InvalidArgument(
+        where +
+        " and no function is registered for it, so it cannot run here; "
+        "run it from the application that registers it "
+        "(retort::Options::code) (nothing was run)");
+  }
+  return Status::OK();
+}
+
+Status CheckCodeMigrations(const ScriptDirectory& scripts,
+                           const std::vector<CodeMigration>& code) {
+  std::set<std::string> seen;
+  for (const CodeMigration& m : code) {
+    if (!seen.insert(m.revision).second) {
+      return Status::InvalidArgument("Options::code registers revision '" +
+                                     m.revision +
+                                     "' twice; give it one CodeMigration");
+    }
+    const RevisionFile* file = scripts.Find(m.revision);
+    if (file == nullptr) {
+      return Status::NotFound("Options::code names revision '" + m.revision +
+                              "', which no revision file declares");
+    }
+    RETORT_ASSIGN_OR_RETURN(RevisionSections sections,
+                            scripts.ReadSections(file->revision));
+    for (const bool upgrade : {true, false}) {
+      if (!(upgrade ? m.upgrade : m.downgrade)) continue;
+      const SectionDirectives& directives =
+          upgrade ? sections.upgrade_directives : sections.downgrade_directives;
+      if (directives.code_line() != 0) continue;
+      const std::string direction = upgrade ? "upgrade" : "downgrade";
+      return Status::InvalidArgument(
+          "Options::code gives revision " + m.revision + " " +
+          (upgrade ? "an " : "a ") + direction + " function, but the " +
+          direction + " section of " + file->revision.path +
+          " does not say \"-- retort: code\", so its SQL would run and "
+          "the function never; put the directive under \"-- migrate:" +
+          direction + "\" in place of the SQL, or drop the function");
+    }
+  }
+  return Status::OK();
+}
+
+const CodeFunction* FindCode(const std::vector<CodeMigration>* code,
+                             const std::string& id, bool upgrade) {
+  if (code == nullptr) return nullptr;
+  for (const CodeMigration& m : *code) {
+    if (m.revision != id) continue;
+    const CodeFunction& f = upgrade ? m.upgrade : m.downgrade;
+    if (f) return &f;
+  }
+  return nullptr;
+}
+
 Status CheckStepsReady(const ScriptDirectory& scripts,
                        const std::vector<MigrationStep>& plan,
                        PreparedStepCache* cache) {
@@ -223,11 +313,12 @@ Status CheckStepsReady(const ScriptDirectory& scripts,
     const SectionDirectives& directives = step.is_upgrade
                                               ? sections.upgrade_directives
                                               : sections.downgrade_directives;
+    const std::string direction = step.is_upgrade ? "upgrade " : "downgrade ";
     const Directive* todo = directives.todo();
     if (todo == nullptr) continue;
     return Status::InvalidArgument(
         file->revision.path + ":" + std::to_string(todo->line) + ": " +
-        (step.is_upgrade ? "upgrade " : "downgrade ") + step.revision->id() +
+        direction + step.revision->id() +
         " is not ready to run: \"-- retort: TODO " + todo->argument +
         "\"; write the section's SQL by hand and remove the directive "
         "(nothing was run)");
@@ -258,6 +349,16 @@ Result<PreparedStep> PrepareStep(
   const SectionDirectives directives = step.is_upgrade
                                            ? sections.upgrade_directives
                                            : sections.downgrade_directives;
+  out.code_line = directives.code_line();
+  if (out.code_line != 0 && file->transactional.has_value() &&
+      !*file->transactional) {
+    return Status::Corruption(
+        out.path + ":" + std::to_string(out.code_line) + ": " +
+        (step.is_upgrade ? "upgrade" : "downgrade") + " " + id +
+        " is C++ code (\"-- retort: code\"), which runs inside the run's "
+        "transaction, but the file says \"Transactional: false\"; remove "
+        "that header line");
+  }
   if (step.is_upgrade) {
     out.original_body = std::move(sections.upgrade);
     out.body_line = sections.upgrade_line;

@@ -61,6 +61,9 @@ struct PreparedStep {
   std::string checksum;  // SHA-256 hex, line endings normalised (checksum.h)
   // The file's "Lock Timeout:" ("" when it has none).
   std::string lock_timeout;
+  // The line of the section's "-- retort: code": a C++ function runs it
+  // (RunSettings::code) and it has no statements. 0 for SQL.
+  int code_line = 0;
 
   // The file line of `statement`, or of the character `position`
   // (1-based, as DbError reports it; 0 = unknown) inside it.
@@ -83,6 +86,23 @@ Result<PreparedStep> PrepareStep(
 Status CheckStepsReady(const ScriptDirectory& scripts,
                        const std::vector<MigrationStep>& plan,
                        PreparedStepCache* cache = nullptr);
+
+// Refuses a "-- retort: code" section (prep.code_line) that cannot run:
+// offline (SQL cannot hold C++), or with no function in `code` for it (the
+// CLI never has one). OK for SQL sections.
+Status CheckCodeRunnable(const PreparedStep& prep, const MigrationStep& step,
+                         const std::vector<CodeMigration>* code,
+                         bool offline);
+
+// Refuses registrations that could never run: a revision no file declares,
+// the same revision twice, or a function for a section that does not say
+// "-- retort: code" (its SQL would run instead, the function never).
+Status CheckCodeMigrations(const ScriptDirectory& scripts,
+                           const std::vector<CodeMigration>& code);
+
+// The function registered for `id`'s upgrade or downgrade; null when none.
+const CodeFunction* FindCode(const std::vector<CodeMigration>* code,
+                             const std::string& id, bool upgrade);
 
 // The placeholder values of a run: settings.placeholders plus "schema".
 std::map<std::string, std::string> PlaceholderValues(

@@ -308,6 +308,7 @@ Result<Directive> ParseDirective(std::string_view text, const std::string& path,
   };
   if (name == "destructive") return no_argument(Directive::Kind::kDestructive);
   if (name == "empty") return no_argument(Directive::Kind::kEmpty);
+  if (name == "code") return no_argument(Directive::Kind::kCode);
   if (name == "TODO") {
     std::string_view reason = TrimView(rest);
     if (!reason.empty() && reason.front() == ':') {
@@ -624,6 +625,25 @@ Result<RevisionSections> ParseRevisionSections(std::string_view text,
                                   "on line " +
                                   std::to_string(section.empty_line()) + ")");
       }
+      if (d.kind == Directive::Kind::kCode && section.code_line() != 0) {
+        return Status::Corruption(At(path, c.number) +
+                                  "repeated \"-- retort: code\" (first "
+                                  "on line " +
+                                  std::to_string(section.code_line()) + ")");
+      }
+      const bool empty_and_code =
+          (d.kind == Directive::Kind::kCode && section.empty_line() != 0) ||
+          (d.kind == Directive::Kind::kEmpty && section.code_line() != 0);
+      if (empty_and_code) {
+        return Status::Corruption(
+            At(path, c.number) +
+            "a section is either \"-- retort: empty\" or \"-- retort: "
+            "code\" (line " +
+            std::to_string(d.kind == Directive::Kind::kCode
+                               ? section.empty_line()
+                               : section.code_line()) +
+            "), not both; keep the one that is true");
+      }
       section.all.push_back(std::move(d));
     }
     pending.clear();
@@ -741,6 +761,12 @@ std::vector<const Directive*> SectionDirectives::steps() const {
   for (const Directive& d : all)
     if (d.kind == Directive::Kind::kStep) out.push_back(&d);
   return out;
+}
+
+int SectionDirectives::code_line() const {
+  for (const Directive& d : all)
+    if (d.kind == Directive::Kind::kCode) return d.line;
+  return 0;
 }
 
 int SectionDirectives::empty_line() const {

@@ -81,6 +81,9 @@ struct RevisionFile {
 //   -- retort: TODO REASON          the section is not ready: running it
 //                                   is refused, naming the file
 //   -- retort: empty                the section is deliberately empty
+//   -- retort: code                 the section is C++ code the embedding
+//                                   application registers (Options::code);
+//                                   it holds no statements
 //   -- retort: lint disable=ID[,ID] `retort lint` skips these rules for the
 //                                   whole file (argument: "ID,ID"; the ids
 //                                   are checked by lint, docs/lint.md)
@@ -98,7 +101,8 @@ struct Directive {
     kTodo,
     kEmpty,
     kLintDisable,
-    kStep
+    kStep,
+    kCode
   };
   Kind kind = Kind::kDestructive;
   std::string argument;  // the reason of TODO, the why of blocks writes
@@ -112,6 +116,8 @@ struct SectionDirectives {
   const Directive* todo() const;
   // The line of "-- retort: empty"; 0 when absent.
   int empty_line() const;
+  // The line of "-- retort: code"; 0 when absent.
+  int code_line() const;
   // The "-- retort: step" directives, in file order.
   std::vector<const Directive*> steps() const;
 };

@@ -557,6 +557,27 @@ TEST(ScriptRevisionFileTest, DirectiveErrors) {
       SectionsError(WithSections("", "-- retort: empty\n-- retort: empty\n")),
       std::string(kPath) +
           ":7: repeated \"-- retort: empty\" (first on line 6)");
+  EXPECT_EQ(
+      SectionsError(WithSections("-- retort: code\n-- retort: code\n", "")),
+      std::string(kPath) +
+          ":6: repeated \"-- retort: code\" (first on line 5)");
+  EXPECT_EQ(
+      SectionsError(WithSections("-- retort: code\n-- retort: empty\n", "")),
+      std::string(kPath) +
+          ":6: a section is either \"-- retort: empty\" or \"-- retort: "
+          "code\" (line 5), not both; keep the one that is true");
+  EXPECT_EQ(SectionsError(WithSections("-- retort: code please\n", "")),
+            std::string(kPath) +
+                ":5: \"-- retort: code\" takes no argument; write any "
+                "explanation on a comment line of its own");
+}
+
+TEST(ScriptRevisionFileTest, CodeDirective) {
+  Result<RevisionSections> s = ParseRevisionSections(
+      WithSections("-- retort: code\n", "DROP TABLE t;\n"), kPath);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->upgrade_directives.code_line(), 5);
+  EXPECT_EQ(s->downgrade_directives.code_line(), 0);
 }
 
 TEST(ScriptRevisionFileTest, StepDirectives) {
