@@ -33,8 +33,7 @@ using SqliteHandle = std::unique_ptr<sqlite3, SqliteClose>;
 
 PgHandle ConnectPg(const std::string& url) {
   PgHandle conn(PQconnectdb(url.c_str()));
-  EXPECT_EQ(PQstatus(conn.get()), CONNECTION_OK)
-      << PQerrorMessage(conn.get());
+  EXPECT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
   return conn;
 }
 
@@ -103,15 +102,17 @@ TEST(ApiBorrowed, PostgresSessionIsHandedBackAsItWasLent) {
   EXPECT_EQ(PgValue(conn.get(), "SHOW client_encoding"), "LATIN1");
   EXPECT_EQ(PgValue(conn.get(), "SHOW DateStyle"), datestyle);
   // The advisory lock is released: another session can take it.
-  EXPECT_EQ(PgValue(conn.get(), "SELECT count(*) FROM pg_locks WHERE "
-                                "locktype = 'advisory' AND pid = "
-                                "pg_backend_pid()"),
+  EXPECT_EQ(PgValue(conn.get(),
+                    "SELECT count(*) FROM pg_locks WHERE "
+                    "locktype = 'advisory' AND pid = "
+                    "pg_backend_pid()"),
             "0");
   // The work is committed and visible on the application's session.
   EXPECT_EQ(PgValue(conn.get(), "SELECT version_num FROM alembic_version"),
             "c3c3c3c3c3c3");
-  EXPECT_EQ(PgValue(conn.get(), "SELECT to_regclass('public.session_probe') "
-                                "IS NOT NULL"),
+  EXPECT_EQ(PgValue(conn.get(),
+                    "SELECT to_regclass('public.session_probe') "
+                    "IS NOT NULL"),
             "t");
 
   auto current = m->Current();
@@ -125,8 +126,9 @@ TEST(ApiBorrowed, PostgresSessionIsHandedBackAsItWasLent) {
 
   auto down = m->Downgrade("base");
   ASSERT_TRUE(down.ok()) << down.status().ToString();
-  EXPECT_EQ(PgValue(conn.get(), "SELECT to_regclass('public.session_probe') "
-                                "IS NULL"),
+  EXPECT_EQ(PgValue(conn.get(),
+                    "SELECT to_regclass('public.session_probe') "
+                    "IS NULL"),
             "t");
   EXPECT_EQ(PgValue(conn.get(), "SHOW lock_timeout"), "42s");
 }
@@ -183,8 +185,9 @@ TEST(ApiBorrowed, PostgresFanoutAndAutogenerateNeedAUrl) {
   auto script = m->Upgrade("base:head", sql);
   ASSERT_TRUE(script.ok()) << script.status().ToString();
   EXPECT_NE(script->sql.find("CREATE TABLE items"), std::string::npos);
-  EXPECT_EQ(PgValue(conn.get(), "SELECT to_regclass('alembic_version') IS NULL"),
-            "t");
+  EXPECT_EQ(
+      PgValue(conn.get(), "SELECT to_regclass('alembic_version') IS NULL"),
+      "t");
 }
 
 TEST(ApiBorrowed, SqliteHandleIsHandedBackAsItWasLent) {
@@ -246,8 +249,9 @@ TEST(ApiBorrowed, SqliteHandleIsHandedBackAsItWasLent) {
 
   down = m->Downgrade("base");
   ASSERT_TRUE(down.ok()) << down.status().ToString();
-  EXPECT_EQ(SqliteValue(db.get(), "SELECT count(*) FROM sqlite_master WHERE "
-                                  "name = 'items'"),
+  EXPECT_EQ(SqliteValue(db.get(),
+                        "SELECT count(*) FROM sqlite_master WHERE "
+                        "name = 'items'"),
             "0");
   m.reset();
   // Still the application's: open after the Migrator is gone.

@@ -26,11 +26,11 @@ constexpr char kSection[] =
     "embedded:api_code/versions/e5_price_labels.sql:10: upgrade e5e5e5e5e5e5";
 
 std::string TempSqliteUrl(const std::string& name) {
-  fs::path path = fs::temp_directory_path() /
-                  ("retort-code-" + name + "-" +
-                   std::to_string(
-                       ::testing::UnitTest::GetInstance()->random_seed()) +
-                   ".db");
+  fs::path path =
+      fs::temp_directory_path() /
+      ("retort-code-" + name + "-" +
+       std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+       ".db");
   fs::remove(path);
   return "sqlite:///" + path.string();
 }
@@ -48,14 +48,14 @@ Status AddLabels(CodeSession& db) {
   if (db.revision() != "e5e5e5e5e5e5" || !db.upgrade()) {
     return Status::Internal("called for the wrong section");
   }
-  RETORT_RETURN_IF_ERROR(db.Execute("ALTER TABLE prices ADD COLUMN label text"));
+  RETORT_RETURN_IF_ERROR(
+      db.Execute("ALTER TABLE prices ADD COLUMN label text"));
   RETORT_ASSIGN_OR_RETURN(CodeRows rows,
                           db.Query("SELECT id, cents FROM prices ORDER BY id"));
   for (const auto& row : rows.rows) {
     RETORT_ASSIGN_OR_RETURN(
-        CodeRows updated,
-        db.Query("UPDATE prices SET label = $1 WHERE id = $2",
-                 {Dollars(*row[1]), *row[0]}));
+        CodeRows updated, db.Query("UPDATE prices SET label = $1 WHERE id = $2",
+                                   {Dollars(*row[1]), *row[0]}));
     if (updated.affected_rows != 1) {
       return Status::Internal("updated " +
                               std::to_string(updated.affected_rows) + " rows");
@@ -90,13 +90,12 @@ void RunsBetweenSqlRevisions(const std::string& url) {
   auto up = m->Upgrade("head", run);
   ASSERT_TRUE(up.ok()) << up.status().ToString();
   EXPECT_EQ(up->steps.size(), 3u);
-  EXPECT_EQ(statements,
-            (std::vector<std::string>{
-                "d4d4d4d4d4d4:10 CREATE TABLE prices ",
-                "d4d4d4d4d4d4:11 INSERT INTO prices (",
-                "e5e5e5e5e5e5:10 -- retort: code",
-                "f6f6f6f6f6f6:10 CREATE INDEX prices_",
-            }));
+  EXPECT_EQ(statements, (std::vector<std::string>{
+                            "d4d4d4d4d4d4:10 CREATE TABLE prices ",
+                            "d4d4d4d4d4d4:11 INSERT INTO prices (",
+                            "e5e5e5e5e5e5:10 -- retort: code",
+                            "f6f6f6f6f6f6:10 CREATE INDEX prices_",
+                        }));
 
   // f6 indexed the column the function added, and the downgrade's SQL
   // (DROP COLUMN label) drops it; the labels themselves are checked by
@@ -129,8 +128,8 @@ TEST(ApiCode, TheFunctionSeesTheRunsTransaction) {
   std::vector<std::string> labels;
   auto check = [&labels](CodeSession& db) -> Status {
     RETORT_RETURN_IF_ERROR(AddLabels(db));
-    RETORT_ASSIGN_OR_RETURN(
-        CodeRows rows, db.Query("SELECT label FROM prices ORDER BY id"));
+    RETORT_ASSIGN_OR_RETURN(CodeRows rows,
+                            db.Query("SELECT label FROM prices ORDER BY id"));
     for (const auto& row : rows.rows) labels.push_back(row[0].value_or("NULL"));
     return Status::OK();
   };
@@ -144,7 +143,8 @@ TEST(ApiCode, TheFunctionSeesTheRunsTransaction) {
 TEST(ApiCode, AFailingFunctionRollsTheRunBack) {
   const std::string url = TempSqliteUrl("fails");
   auto fails = [](CodeSession& db) -> Status {
-    RETORT_RETURN_IF_ERROR(db.Execute("ALTER TABLE prices ADD COLUMN label text"));
+    RETORT_RETURN_IF_ERROR(
+        db.Execute("ALTER TABLE prices ADD COLUMN label text"));
     return Status::InvalidArgument("price 3 has no currency");
   };
   auto m = OpenWith(url, {{"e5e5e5e5e5e5", fails, {}}});

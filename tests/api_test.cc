@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "config/redact.h"
 #include "pg_harness.h"
-#include "retort/migrator.h"
-#include "retort/progress.h"
+#include "retort/retort.h"
 #include "util/scoped_env.h"
 #include "vault_server.h"
 
@@ -325,6 +325,21 @@ TEST(Api, UnknownTargetIsAnErrorValue) {
   EXPECT_EQ(r.status().code(), Status::Code::kNotFound);
   EXPECT_NE(r.status().message().find("ffffffffffff"), std::string::npos)
       << r.status().message();
+}
+
+// The library masks every Status it returns: a secret it has come to know
+// (here registered as a Vault value would be) that ends up quoted in an
+// error comes back hidden, without the caller -- the CLI, or an
+// application -- filtering anything.
+TEST(Api, ReturnedStatusesAreMasked) {
+  RegisterSecret("S3cretFromVault");
+  auto m = MustOpen(TempSqliteUrl("masked"));
+  ASSERT_NE(m, nullptr);
+  auto r = m->Show("S3cretFromVault");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "Can't locate revision identified by '***'");
+  EXPECT_EQ(MaskSecrets("dsn postgresql://app:Pw@db/game S3cretFromVault"),
+            "dsn postgresql://app:***@db/game ***");
 }
 
 }  // namespace

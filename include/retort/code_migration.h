@@ -17,8 +17,6 @@
 #ifndef RETORT_CODE_MIGRATION_H_
 #define RETORT_CODE_MIGRATION_H_
 
-#include "retort/export.h"
-
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -26,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "retort/export.h"
 #include "retort/status.h"
 
 namespace retort {

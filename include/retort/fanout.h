@@ -5,13 +5,12 @@
 #ifndef RETORT_FANOUT_H_
 #define RETORT_FANOUT_H_
 
-#include "retort/export.h"
-
 #include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "retort/export.h"
 #include "retort/status.h"
 
 namespace retort {

@@ -4,11 +4,11 @@
 #ifndef RETORT_IMPORT_H_
 #define RETORT_IMPORT_H_
 
-#include "retort/export.h"
-
 #include <map>
 #include <string>
 #include <vector>
+
+#include "retort/export.h"
 
 namespace retort {
 

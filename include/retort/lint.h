@@ -5,12 +5,12 @@
 #ifndef RETORT_LINT_H_
 #define RETORT_LINT_H_
 
-#include "retort/export.h"
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "retort/export.h"
 
 namespace retort {
 

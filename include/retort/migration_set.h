@@ -13,9 +13,9 @@
 #ifndef RETORT_MIGRATION_SET_H_
 #define RETORT_MIGRATION_SET_H_
 
-#include "retort/export.h"
-
 #include <cstddef>
+
+#include "retort/export.h"
 
 namespace retort {
 

@@ -3,12 +3,11 @@
 #ifndef RETORT_MIGRATOR_H_
 #define RETORT_MIGRATOR_H_
 
-#include "retort/export.h"
-
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "retort/export.h"
 #include "retort/fanout.h"
 #include "retort/import.h"
 #include "retort/lint.h"

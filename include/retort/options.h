@@ -3,8 +3,6 @@
 #ifndef RETORT_OPTIONS_H_
 #define RETORT_OPTIONS_H_
 
-#include "retort/export.h"
-
 #include <functional>
 #include <map>
 #include <string>
@@ -13,6 +11,7 @@
 
 #include "retort/code_migration.h"
 #include "retort/connection.h"
+#include "retort/export.h"
 #include "retort/migration_set.h"
 
 namespace retort {

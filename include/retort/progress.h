@@ -4,10 +4,11 @@
 #ifndef RETORT_PROGRESS_H_
 #define RETORT_PROGRESS_H_
 
-#include "retort/export.h"
-
 #include <functional>
 #include <string>
+
+#include "retort/export.h"
+#include "retort/interrupt.h"
 
 namespace retort {
 
@@ -44,17 +45,7 @@ struct RETORT_EXPORT Progress {
 // call back into the Migrator.
 using ProgressSink = std::function<void(const Progress&)>;
 
-// Stops the run in flight, as Ctrl-C does in the CLI: the statement
-// running is cancelled (PQcancel, sqlite3_interrupt), the transaction
-// rolls back, the migration lock is released, and the run returns
-// Status::Code::kInterrupted naming what it was doing. Call it from any
-// thread -- not from inside a signal handler: from the thread that handles
-// the signal. The library never installs signal handlers itself. Runs
-// started later stop at once too, until ClearInterrupt().
-RETORT_EXPORT void RequestInterrupt();
-
-// Forgets an interrupt, so that the next run may start.
-RETORT_EXPORT void ClearInterrupt();
+// RequestInterrupt() and ClearInterrupt(): retort/interrupt.h.
 
 }  // namespace retort
 

@@ -3,10 +3,10 @@
 #ifndef RETORT_REVISION_INFO_H_
 #define RETORT_REVISION_INFO_H_
 
-#include "retort/export.h"
-
 #include <string>
 #include <vector>
+
+#include "retort/export.h"
 
 namespace retort {
 
@@ -16,16 +16,16 @@ struct RETORT_EXPORT RevisionInfo {
   std::vector<std::string> depends_on;      // as declared in the file
   std::vector<std::string> branch_labels;   // own and inherited, sorted
   std::vector<std::string> children;        // revisions revising this one
-  std::string doc;          // the message's first line
-  std::string longdoc;      // the whole message
-  std::string path;         // the revision file
-  std::string create_date;  // as written in the header
-  bool is_head = false;          // nothing revises it
-  bool is_real_head = false;     // nothing revises or depends on it
-  bool is_base = false;          // revises nothing
-  bool is_branch_point = false;  // revised by two or more
-  bool is_merge_point = false;   // revises two or more
-  bool is_current = false;       // applied in the database (when known)
+  std::string doc;                          // the message's first line
+  std::string longdoc;                      // the whole message
+  std::string path;                         // the revision file
+  std::string create_date;                  // as written in the header
+  bool is_head = false;                     // nothing revises it
+  bool is_real_head = false;                // nothing revises or depends on it
+  bool is_base = false;                     // revises nothing
+  bool is_branch_point = false;             // revised by two or more
+  bool is_merge_point = false;              // revises two or more
+  bool is_current = false;  // applied in the database (when known)
 };
 
 // Mirrors the switches of Alembic's Script.cmd_format().
@@ -40,7 +40,8 @@ struct RETORT_EXPORT FormatOptions {
 
 // One revision as Alembic's command line prints it, e.g.
 // "ae1027a6acf -> 27c6a30d7c24 (head), add a column".
-RETORT_EXPORT std::string FormatRevision(const RevisionInfo& rev, const FormatOptions& opts);
+RETORT_EXPORT std::string FormatRevision(const RevisionInfo& rev,
+                                         const FormatOptions& opts);
 
 }  // namespace retort
 

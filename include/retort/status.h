@@ -3,13 +3,13 @@
 #ifndef RETORT_STATUS_H_
 #define RETORT_STATUS_H_
 
-#include "retort/export.h"
-
 #include <cassert>
 #include <optional>
 #include <string>
 #include <utility>
 #include <variant>
+
+#include "retort/export.h"
 
 namespace retort {
 
@@ -79,6 +79,13 @@ class RETORT_EXPORT Status {
     return Status(code_, message_ + "\n" + note);
   }
 
+  // This status with its message replaced and its code kept (masking a
+  // message, say); OK stays OK.
+  Status WithMessage(std::string message) const {
+    if (ok()) return *this;
+    return Status(code_, std::move(message));
+  }
+
   // "OK", or "<code name>: <message>" (for logs and test failure output).
   std::string ToString() const;
 
@@ -93,7 +100,7 @@ class RETORT_EXPORT Status {
 template <typename T>
 class RETORT_EXPORT Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "Result built from an OK Status");
   }
@@ -118,10 +125,10 @@ class RETORT_EXPORT Result {
 }  // namespace retort
 
 // Returns early from the enclosing function when `expr` (a Status) is not OK.
-#define RETORT_RETURN_IF_ERROR(expr)              \
-  do {                                            \
-    ::retort::Status _retort_st = (expr);         \
-    if (!_retort_st.ok()) return _retort_st;      \
+#define RETORT_RETURN_IF_ERROR(expr)         \
+  do {                                       \
+    ::retort::Status _retort_st = (expr);    \
+    if (!_retort_st.ok()) return _retort_st; \
   } while (0)
 
 #define RETORT_CONCAT_INNER_(a, b) a##b

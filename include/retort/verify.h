@@ -3,10 +3,10 @@
 #ifndef RETORT_VERIFY_H_
 #define RETORT_VERIFY_H_
 
-#include "retort/export.h"
-
 #include <string>
 #include <vector>
+
+#include "retort/export.h"
 
 namespace retort {
 

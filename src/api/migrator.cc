@@ -26,6 +26,7 @@
 #include "autogen/sqlalchemy_models.h"
 #include "autogen/sqlite_autogen.h"
 #include "config/config.h"
+#include "config/redact.h"
 #include "config/templates.h"
 #include "config/vault.h"
 #include "dialect/postgres.h"
@@ -56,6 +57,19 @@ namespace {
 
 // Which database a run works on, for its first log line: the URL with the
 // password masked, or the application's connection.
+// The last filter before a Status leaves the library: every registered
+// secret and URL password masked (config/redact.h), so that no caller of
+// the API -- the CLI or an application -- has to.
+Status MaskedForApi(const Status& status) {
+  if (status.ok()) return status;
+  return status.WithMessage(Redact(status.message()));
+}
+template <typename T>
+Result<T> MaskedForApi(Result<T> result) {
+  if (result.ok()) return result;
+  return MaskedForApi(result.status());
+}
+
 std::string DatabaseName(const RunTarget& target) {
   if (target.borrowed == nullptr) return RedactedUrl(target.url);
   return "(the application's " +
@@ -92,8 +106,9 @@ struct __attribute__((visibility("hidden"))) Migrator::Impl {
   Status RefuseEmbedded(const std::string& command) const {
     if (options.migrations == nullptr) return Status::OK();
     return Status::InvalidArgument(
-        command + ": the revisions are compiled into the application "
-                  "(embedded set \"" +
+        command +
+        ": the revisions are compiled into the application "
+        "(embedded set \"" +
         std::string(options.migrations->name ? options.migrations->name : "") +
         "\"); write revision files into its migrations folder and rebuild");
   }
@@ -370,8 +385,7 @@ Result<RunTarget> Migrator::Impl::Target(bool resolve_url) const {
   // Secrets are fetched only here, when a command needs the database.
   std::string url;
   if (resolve_url) {
-    RETORT_ASSIGN_OR_RETURN(
-        url, Resolve(config.url));
+    RETORT_ASSIGN_OR_RETURN(url, Resolve(config.url));
   }
   return TargetFor(std::move(url));
 }
@@ -390,9 +404,8 @@ Status Migrator::Impl::CheckSchema(const std::string& command, bool offline,
     choice.database_schemas = [this]() -> Result<std::vector<std::string>> {
       RETORT_ASSIGN_OR_RETURN(RunTarget target, SessionTarget());
       RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
-      RETORT_ASSIGN_OR_RETURN(
-          std::unique_ptr<Session> session,
-          OpenSession(target, settings, SessionUse::kRead));
+      RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
+                              OpenSession(target, settings, SessionUse::kRead));
       Connection& db = session->db();
       std::vector<std::string> names;
       if (db.dialect() != Dialect::kPostgres) {
@@ -413,7 +426,7 @@ Status Migrator::Impl::CheckSchema(const std::string& command, bool offline,
 }
 
 Result<RunTarget> Migrator::Impl::OfflineTarget() const {
-  if (borrowed) return SessionTarget();  // its dialect
+  if (borrowed) return SessionTarget();     // its dialect
   if (config.url.empty()) return Target();  // the "no database URL" error
   // Offline SQL needs the dialect only: a Vault reference is not read.
   if (IsVaultReference(config.url)) {
@@ -460,9 +473,7 @@ Result<RunSettings> Migrator::Impl::Settings() const {
     s.lock_wait_timeout_ms = ms.ok() ? static_cast<int>(*ms) : 0;
   }
   for (const auto& [name, value] : config.placeholders) {
-    RETORT_ASSIGN_OR_RETURN(
-        s.placeholders[name],
-        Resolve(value));
+    RETORT_ASSIGN_OR_RETURN(s.placeholders[name], Resolve(value));
   }
   s.secret_placeholders = SecretPlaceholderNames();
   s.on_edited_warn = allow_edited || config.on_edited == "warn";
@@ -527,8 +538,7 @@ Result<MigrationResult> Migrator::Impl::RunCommand(
   if (!request.offline && options.log && options.log_level <= LogLevel::kInfo) {
     // Which database, always: a default URL must never be used by surprise.
     options.log(LogLevel::kInfo,
-                "Database " + DatabaseName(target) +
-                    ", version table " +
+                "Database " + DatabaseName(target) + ", version table " +
                     (target.version_table_schema.empty()
                          ? std::string()
                          : target.version_table_schema + ".") +
@@ -810,9 +820,7 @@ Status Migrator::Impl::ChooseScratch(const std::string& dev,
     }
     o->dev_url = dev;
   } else if (!config.dev_url.empty()) {
-    RETORT_ASSIGN_OR_RETURN(
-        o->dev_url,
-        Resolve(config.dev_url));
+    RETORT_ASSIGN_OR_RETURN(o->dev_url, Resolve(config.dev_url));
   }
   return Status::OK();
 }
@@ -986,50 +994,59 @@ const char* ComparedWithName(ComparedWith with) {
 }
 
 Result<std::unique_ptr<Migrator>> Migrator::Open(const Options& options) {
-  auto impl = std::make_unique<Impl>();
-  impl->options = options;
-  LoadOptions lo;
-  lo.name = options.name;
-  lo.x_args = options.x_args;
-  if (options.config_path.empty()) {
-    // No configuration file (an embedding application): the defaults and
-    // what the options say; no .env, and DATABASE_URL is not read.
-    if (options.config_must_exist) {
-      return Status::InvalidArgument(
-          "config_must_exist with no config_path: name the configuration "
-          "file, or leave config_must_exist false");
+  return MaskedForApi([&]() -> Result<std::unique_ptr<Migrator>> {
+    auto impl = std::make_unique<Impl>();
+    impl->options = options;
+    if (options.log) {
+      // Log lines leave the library masked, as Status messages do.
+      impl->options.log = [log = options.log](LogLevel level,
+                                              std::string_view line) {
+        log(level, Redact(line));
+      };
     }
-    impl->config = Config();
-  } else {
-    RETORT_ASSIGN_OR_RETURN(
-        impl->config,
-        LoadConfig(options.config_path, lo, options.config_must_exist));
-  }
-  if (!options.url.empty()) impl->config.url = options.url;
-  if (options.connection.postgres != nullptr &&
-      options.connection.sqlite != nullptr) {
-    return Status::InvalidArgument(
-        "Options::connection: lend a PostgreSQL or an SQLite connection, "
-        "not both");
-  }
-  if (options.connection.postgres != nullptr) {
-    RETORT_ASSIGN_OR_RETURN(
-        impl->borrowed, PostgresConnection::Borrow(options.connection.postgres));
-  } else if (options.connection.sqlite != nullptr) {
-    RETORT_ASSIGN_OR_RETURN(
-        impl->borrowed, SqliteConnection::Borrow(options.connection.sqlite));
-  }
-  SecretResolverOptions secret_options;
-  secret_options.getenv =
-      [dotenv = impl->config.dotenv](
-          const std::string& name) -> std::optional<std::string> {
-    if (const char* v = std::getenv(name.c_str())) return std::string(v);
-    auto it = dotenv.find(name);
-    if (it == dotenv.end()) return std::nullopt;
-    return it->second;
-  };
-  impl->secrets = std::make_unique<SecretResolver>(std::move(secret_options));
-  return std::unique_ptr<Migrator>(new Migrator(std::move(impl)));
+    LoadOptions lo;
+    lo.name = options.name;
+    lo.x_args = options.x_args;
+    if (options.config_path.empty()) {
+      // No configuration file (an embedding application): the defaults and
+      // what the options say; no .env, and DATABASE_URL is not read.
+      if (options.config_must_exist) {
+        return Status::InvalidArgument(
+            "config_must_exist with no config_path: name the configuration "
+            "file, or leave config_must_exist false");
+      }
+      impl->config = Config();
+    } else {
+      RETORT_ASSIGN_OR_RETURN(
+          impl->config,
+          LoadConfig(options.config_path, lo, options.config_must_exist));
+    }
+    if (!options.url.empty()) impl->config.url = options.url;
+    if (options.connection.postgres != nullptr &&
+        options.connection.sqlite != nullptr) {
+      return Status::InvalidArgument(
+          "Options::connection: lend a PostgreSQL or an SQLite connection, "
+          "not both");
+    }
+    if (options.connection.postgres != nullptr) {
+      RETORT_ASSIGN_OR_RETURN(impl->borrowed, PostgresConnection::Borrow(
+                                                  options.connection.postgres));
+    } else if (options.connection.sqlite != nullptr) {
+      RETORT_ASSIGN_OR_RETURN(
+          impl->borrowed, SqliteConnection::Borrow(options.connection.sqlite));
+    }
+    SecretResolverOptions secret_options;
+    secret_options.getenv =
+        [dotenv = impl->config.dotenv](
+            const std::string& name) -> std::optional<std::string> {
+      if (const char* v = std::getenv(name.c_str())) return std::string(v);
+      auto it = dotenv.find(name);
+      if (it == dotenv.end()) return std::nullopt;
+      return it->second;
+    };
+    impl->secrets = std::make_unique<SecretResolver>(std::move(secret_options));
+    return std::unique_ptr<Migrator>(new Migrator(std::move(impl)));
+  }());
 }
 
 std::vector<TemplateInfo> Migrator::ListTemplates() {
@@ -1054,48 +1071,50 @@ Status WriteNewFile(const fs::path& path, const std::string& text) {
 Status Migrator::Init(const std::string& directory,
                       const std::string& template_name,
                       const std::string& config_path) {
-  const ProjectTemplate* tmpl = FindProjectTemplate(template_name);
-  if (!tmpl) {
-    std::vector<std::string> names;
-    for (const auto& t : ProjectTemplates()) names.push_back(t.name);
-    return Status::InvalidArgument("no template named '" + template_name + "'" +
-                                   DidYouMean(template_name, names) +
-                                   " (available: " + Join(names, ", ") +
-                                   "; see 'retort list-templates')");
-  }
-  std::error_code ec;
-  fs::path dir(directory);
-  if (fs::exists(dir, ec) && !fs::is_empty(dir, ec)) {
-    return Status::AlreadyExists("directory '" + directory +
-                                 "' already exists and is not empty; choose "
-                                 "another directory or empty it");
-  }
-  if (fs::exists(config_path, ec)) {
-    return Status::AlreadyExists(
-        "'" + config_path +
-        "' already exists; remove it, or pass -c FILE to write another one");
-  }
-  fs::create_directories(dir / "versions", ec);
-  if (ec) {
-    return Status::IOError("cannot create '" + (dir / "versions").string() +
-                           "': " + ec.message());
-  }
-  // script_location is written relative to the config file's folder.
-  fs::path config_dir = fs::absolute(config_path).parent_path();
-  std::string location = fs::absolute(dir)
-                             .lexically_normal()
-                             .lexically_relative(config_dir)
-                             .generic_string();
-  if (!location.empty() && location.back() == '/') location.pop_back();
-  std::string config = tmpl->config;
-  for (size_t at = config.find("@SCRIPT_LOCATION@"); at != std::string::npos;
-       at = config.find("@SCRIPT_LOCATION@"))
-    config.replace(at, 17, location);
-  RETORT_RETURN_IF_ERROR(WriteNewFile(dir / kScriptTemplateName,
-                                      std::string(kDefaultScriptTemplate)));
-  RETORT_RETURN_IF_ERROR(WriteNewFile(dir / "README.md", tmpl->readme));
-  if (!config_dir.empty()) fs::create_directories(config_dir, ec);
-  return WriteNewFile(config_path, config);
+  return MaskedForApi([&]() -> Status {
+    const ProjectTemplate* tmpl = FindProjectTemplate(template_name);
+    if (!tmpl) {
+      std::vector<std::string> names;
+      for (const auto& t : ProjectTemplates()) names.push_back(t.name);
+      return Status::InvalidArgument("no template named '" + template_name +
+                                     "'" + DidYouMean(template_name, names) +
+                                     " (available: " + Join(names, ", ") +
+                                     "; see 'retort list-templates')");
+    }
+    std::error_code ec;
+    fs::path dir(directory);
+    if (fs::exists(dir, ec) && !fs::is_empty(dir, ec)) {
+      return Status::AlreadyExists("directory '" + directory +
+                                   "' already exists and is not empty; choose "
+                                   "another directory or empty it");
+    }
+    if (fs::exists(config_path, ec)) {
+      return Status::AlreadyExists(
+          "'" + config_path +
+          "' already exists; remove it, or pass -c FILE to write another one");
+    }
+    fs::create_directories(dir / "versions", ec);
+    if (ec) {
+      return Status::IOError("cannot create '" + (dir / "versions").string() +
+                             "': " + ec.message());
+    }
+    // script_location is written relative to the config file's folder.
+    fs::path config_dir = fs::absolute(config_path).parent_path();
+    std::string location = fs::absolute(dir)
+                               .lexically_normal()
+                               .lexically_relative(config_dir)
+                               .generic_string();
+    if (!location.empty() && location.back() == '/') location.pop_back();
+    std::string config = tmpl->config;
+    for (size_t at = config.find("@SCRIPT_LOCATION@"); at != std::string::npos;
+         at = config.find("@SCRIPT_LOCATION@"))
+      config.replace(at, 17, location);
+    RETORT_RETURN_IF_ERROR(WriteNewFile(dir / kScriptTemplateName,
+                                        std::string(kDefaultScriptTemplate)));
+    RETORT_RETURN_IF_ERROR(WriteNewFile(dir / "README.md", tmpl->readme));
+    if (!config_dir.empty()) fs::create_directories(config_dir, ec);
+    return WriteNewFile(config_path, config);
+  }());
 }
 
 namespace {
@@ -1154,137 +1173,150 @@ Placement PlaceRevision(const Config& config, const RevisionMap& map,
 
 Result<RevisionInfo> Migrator::CreateRevision(
     const CreateRevisionOptions& options) {
-  RETORT_RETURN_IF_ERROR(impl_->RefuseEmbedded("revision"));
-  RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
-  CreateRevisionOptions body = options;
-  const Placement place =
-      PlaceRevision(impl_->config, *impl_->map, impl_->options.schema, options);
-  if (!place.new_schema.empty() && !options.autogenerate &&
-      options.upgrade_sql.empty() && options.downgrade_sql.empty()) {
-    // The seeds' "init <schema> schema" revision. The downgrade is left
-    // commented out: dropping a schema drops its data.
-    std::string name = MaybeQuoteIdent(place.new_schema);
-    body.upgrade_sql = "CREATE SCHEMA IF NOT EXISTS " + name + ";";
-    body.downgrade_sql =
-        "-- Dropping the schema drops every table in it, data included;\n"
-        "-- uncomment if that is what a downgrade should do, or replace\n"
-        "-- these lines with \"-- retort: empty\" to keep the schema (a\n"
-        "-- section with neither is refused as irreversible).\n"
-        "-- DROP SCHEMA IF EXISTS " +
-        name + " CASCADE;";
-  }
-  if (options.autogenerate &&
-      options.autogen.from == AutogenOptions::From::kDatabase) {
-    // Alembic's rule: compare against a database that has every revision,
-    // or the new file would repeat what a pending revision does. (Replayed
-    // migrations are at every head by construction.)
-    RETORT_RETURN_IF_ERROR(
-        impl_->CheckSchema("revision --autogenerate", false, false));
-    RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
-    RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
-    RETORT_ASSIGN_OR_RETURN(std::vector<std::string> current,
-                            ReadCurrentHeads(target, settings));
-    // With a schema, "up to date" means at its branch's heads.
-    RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
-    std::vector<std::string> heads = graph->Heads();
-    std::sort(current.begin(), current.end());
-    std::sort(heads.begin(), heads.end());
-    if (current != heads) {
-      return Status::Conflict("Target database is not up to date.");
+  return MaskedForApi([&]() -> Result<RevisionInfo> {
+    RETORT_RETURN_IF_ERROR(impl_->RefuseEmbedded("revision"));
+    RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+    CreateRevisionOptions body = options;
+    const Placement place = PlaceRevision(impl_->config, *impl_->map,
+                                          impl_->options.schema, options);
+    if (!place.new_schema.empty() && !options.autogenerate &&
+        options.upgrade_sql.empty() && options.downgrade_sql.empty()) {
+      // The seeds' "init <schema> schema" revision. The downgrade is left
+      // commented out: dropping a schema drops its data.
+      std::string name = MaybeQuoteIdent(place.new_schema);
+      body.upgrade_sql = "CREATE SCHEMA IF NOT EXISTS " + name + ";";
+      body.downgrade_sql =
+          "-- Dropping the schema drops every table in it, data included;\n"
+          "-- uncomment if that is what a downgrade should do, or replace\n"
+          "-- these lines with \"-- retort: empty\" to keep the schema (a\n"
+          "-- section with neither is refused as irreversible).\n"
+          "-- DROP SCHEMA IF EXISTS " +
+          name + " CASCADE;";
     }
-  }
-  if (options.autogenerate) {
-    RETORT_ASSIGN_OR_RETURN(DiffResult diff, impl_->DiffImpl(options.autogen));
-    body.upgrade_sql = diff.upgrade_sql;
-    body.downgrade_sql = diff.downgrade_sql;
-    const Options& o = impl_->options;
-    if (diff.empty() && o.log && o.log_level <= LogLevel::kInfo) {
-      o.log(LogLevel::kInfo,
-            "No changes in schema detected; the new revision is empty");
+    if (options.autogenerate &&
+        options.autogen.from == AutogenOptions::From::kDatabase) {
+      // Alembic's rule: compare against a database that has every revision,
+      // or the new file would repeat what a pending revision does. (Replayed
+      // migrations are at every head by construction.)
+      RETORT_RETURN_IF_ERROR(
+          impl_->CheckSchema("revision --autogenerate", false, false));
+      RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->Target());
+      RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
+      RETORT_ASSIGN_OR_RETURN(std::vector<std::string> current,
+                              ReadCurrentHeads(target, settings));
+      // With a schema, "up to date" means at its branch's heads.
+      RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
+      std::vector<std::string> heads = graph->Heads();
+      std::sort(current.begin(), current.end());
+      std::sort(heads.begin(), heads.end());
+      if (current != heads) {
+        return Status::Conflict("Target database is not up to date.");
+      }
     }
-    if (diff.empty()) {
-      // Alembic's "pass": deliberately empty, so it runs (an empty section
-      // without the directive is irreversible).
-      body.upgrade_sql = std::string(kEmptyDirectiveLine);
-      body.downgrade_sql = std::string(kEmptyDirectiveLine);
+    if (options.autogenerate) {
+      RETORT_ASSIGN_OR_RETURN(DiffResult diff,
+                              impl_->DiffImpl(options.autogen));
+      body.upgrade_sql = diff.upgrade_sql;
+      body.downgrade_sql = diff.downgrade_sql;
+      const Options& o = impl_->options;
+      if (diff.empty() && o.log && o.log_level <= LogLevel::kInfo) {
+        o.log(LogLevel::kInfo,
+              "No changes in schema detected; the new revision is empty");
+      }
+      if (diff.empty()) {
+        // Alembic's "pass": deliberately empty, so it runs (an empty section
+        // without the directive is irreversible).
+        body.upgrade_sql = std::string(kEmptyDirectiveLine);
+        body.downgrade_sql = std::string(kEmptyDirectiveLine);
+      }
     }
-  }
-  retort::NewRevisionOptions plan;
-  plan.rev_id = options.rev_id.empty() ? NewRevisionId() : options.rev_id;
-  plan.head = {place.head};
-  plan.splice = options.splice;
-  plan.branch_labels = place.branch_labels;
-  plan.depends_on = options.depends_on;
-  RETORT_ASSIGN_OR_RETURN(NewRevisionHeader header,
-                          PlanNewRevision(*impl_->map, plan));
-  std::optional<std::string> message;
-  if (!options.message.empty()) message = options.message;
-  std::optional<std::string> version_path;
-  if (!options.version_path.empty()) version_path = options.version_path;
-  return impl_->Write(header, message, version_path, &body);
+    retort::NewRevisionOptions plan;
+    plan.rev_id = options.rev_id.empty() ? NewRevisionId() : options.rev_id;
+    plan.head = {place.head};
+    plan.splice = options.splice;
+    plan.branch_labels = place.branch_labels;
+    plan.depends_on = options.depends_on;
+    RETORT_ASSIGN_OR_RETURN(NewRevisionHeader header,
+                            PlanNewRevision(*impl_->map, plan));
+    std::optional<std::string> message;
+    if (!options.message.empty()) message = options.message;
+    std::optional<std::string> version_path;
+    if (!options.version_path.empty()) version_path = options.version_path;
+    return impl_->Write(header, message, version_path, &body);
+  }());
 }
 
 Result<RevisionInfo> Migrator::Merge(const MergeOptions& options) {
-  RETORT_RETURN_IF_ERROR(impl_->RefuseEmbedded("merge"));
-  RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
-  std::string rev_id =
-      options.rev_id.empty() ? NewRevisionId() : options.rev_id;
-  RETORT_ASSIGN_OR_RETURN(
-      NewRevisionHeader header,
-      PlanMerge(*impl_->map, options.revisions, rev_id, options.branch_labels));
-  std::optional<std::string> message;
-  if (!options.message.empty()) message = options.message;
-  // A merge joins branches and runs nothing: both sections say so, or
-  // running through it would be refused as irreversible.
-  CreateRevisionOptions body;
-  body.upgrade_sql = std::string(kEmptyDirectiveLine);
-  body.downgrade_sql = std::string(kEmptyDirectiveLine);
-  return impl_->Write(header, message, std::nullopt, &body);
+  return MaskedForApi([&]() -> Result<RevisionInfo> {
+    RETORT_RETURN_IF_ERROR(impl_->RefuseEmbedded("merge"));
+    RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+    std::string rev_id =
+        options.rev_id.empty() ? NewRevisionId() : options.rev_id;
+    RETORT_ASSIGN_OR_RETURN(NewRevisionHeader header,
+                            PlanMerge(*impl_->map, options.revisions, rev_id,
+                                      options.branch_labels));
+    std::optional<std::string> message;
+    if (!options.message.empty()) message = options.message;
+    // A merge joins branches and runs nothing: both sections say so, or
+    // running through it would be refused as irreversible.
+    CreateRevisionOptions body;
+    body.upgrade_sql = std::string(kEmptyDirectiveLine);
+    body.downgrade_sql = std::string(kEmptyDirectiveLine);
+    return impl_->Write(header, message, std::nullopt, &body);
+  }());
 }
 
 Result<std::vector<RevisionInfo>> Migrator::Heads(bool resolve_dependencies) {
-  // With --schema S, the heads of S's branch (S must name one).
-  RETORT_RETURN_IF_ERROR(impl_->CheckSchema("heads", true, false, true));
-  RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
-  const RevisionMap& map = *graph;
-  if (resolve_dependencies) {
-    RETORT_ASSIGN_OR_RETURN(auto nodes, ResolveRevisions(map, "heads"));
+  return MaskedForApi([&]() -> Result<std::vector<RevisionInfo>> {
+    // With --schema S, the heads of S's branch (S must name one).
+    RETORT_RETURN_IF_ERROR(impl_->CheckSchema("heads", true, false, true));
+    RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
+    const RevisionMap& map = *graph;
+    if (resolve_dependencies) {
+      RETORT_ASSIGN_OR_RETURN(auto nodes, ResolveRevisions(map, "heads"));
+      return impl_->Infos(map, nodes);
+    }
+    std::vector<const RevisionNode*> nodes;
+    for (const auto& id : map.Heads()) nodes.push_back(map.Find(id));
     return impl_->Infos(map, nodes);
-  }
-  std::vector<const RevisionNode*> nodes;
-  for (const auto& id : map.Heads()) nodes.push_back(map.Find(id));
-  return impl_->Infos(map, nodes);
+  }());
 }
 
 Result<std::vector<BranchPoint>> Migrator::Branches() {
-  RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
-  const RevisionMap& map = *impl_->map;
-  RETORT_ASSIGN_OR_RETURN(auto walk, WalkRevisions(map));
-  std::vector<BranchPoint> out;
-  for (const RevisionNode* n : walk) {
-    if (!n || !n->is_branch_point) continue;
-    BranchPoint bp;
-    bp.revision = impl_->Info(*n);
-    for (const auto& child : map.Children(*n))
-      bp.children.push_back(impl_->Info(*map.Find(child)));
-    out.push_back(std::move(bp));
-  }
-  return out;
+  return MaskedForApi([&]() -> Result<std::vector<BranchPoint>> {
+    RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+    const RevisionMap& map = *impl_->map;
+    RETORT_ASSIGN_OR_RETURN(auto walk, WalkRevisions(map));
+    std::vector<BranchPoint> out;
+    for (const RevisionNode* n : walk) {
+      if (!n || !n->is_branch_point) continue;
+      BranchPoint bp;
+      bp.revision = impl_->Info(*n);
+      for (const auto& child : map.Children(*n))
+        bp.children.push_back(impl_->Info(*map.Find(child)));
+      out.push_back(std::move(bp));
+    }
+    return out;
+  }());
 }
 
 Result<std::vector<RevisionInfo>> Migrator::History(const std::string& range) {
-  RETORT_RETURN_IF_ERROR(impl_->CheckSchema("history", true, false, true));
-  return impl_->HistoryImpl(range, nullptr);
+  return MaskedForApi([&]() -> Result<std::vector<RevisionInfo>> {
+    RETORT_RETURN_IF_ERROR(impl_->CheckSchema("history", true, false, true));
+    return impl_->HistoryImpl(range, nullptr);
+  }());
 }
 
 Result<std::vector<RevisionInfo>> Migrator::HistoryWithCurrent(
     const std::string& range) {
-  RETORT_RETURN_IF_ERROR(impl_->CheckSchema("history -i", false, false));
-  RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->SessionTarget());
-  RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
-  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
-                          ReadCurrentHeads(target, settings));
-  return impl_->HistoryImpl(range, &heads);
+  return MaskedForApi([&]() -> Result<std::vector<RevisionInfo>> {
+    RETORT_RETURN_IF_ERROR(impl_->CheckSchema("history -i", false, false));
+    RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->SessionTarget());
+    RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
+    RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
+                            ReadCurrentHeads(target, settings));
+    return impl_->HistoryImpl(range, &heads);
+  }());
 }
 
 namespace {
@@ -1303,83 +1335,94 @@ RunRequest MoveRequest(RunRequest::Command command, const std::string& target,
 
 Result<MigrationResult> Migrator::Upgrade(const std::string& target,
                                           const RunOptions& options) {
-  return impl_->RunMasked(
-      MoveRequest(RunRequest::Command::kUpgrade, target, options.sql),
-      options.progress);
+  return MaskedForApi([&]() -> Result<MigrationResult> {
+    return impl_->RunMasked(
+        MoveRequest(RunRequest::Command::kUpgrade, target, options.sql),
+        options.progress);
+  }());
 }
 
 Result<MigrationResult> Migrator::Downgrade(const std::string& target,
                                             const RunOptions& options) {
-  return impl_->RunMasked(
-      MoveRequest(RunRequest::Command::kDowngrade, target, options.sql),
-      options.progress);
+  return MaskedForApi([&]() -> Result<MigrationResult> {
+    return impl_->RunMasked(
+        MoveRequest(RunRequest::Command::kDowngrade, target, options.sql),
+        options.progress);
+  }());
 }
 
 Result<MigrationResult> Migrator::Stamp(
     const std::vector<std::string>& revisions, const RunOptions& options) {
-  RunRequest r;
-  r.command = RunRequest::Command::kStamp;
-  r.targets = revisions;
-  r.offline = options.sql;
-  r.purge = options.purge;
-  return impl_->RunMasked(r, options.progress);
+  return MaskedForApi([&]() -> Result<MigrationResult> {
+    RunRequest r;
+    r.command = RunRequest::Command::kStamp;
+    r.targets = revisions;
+    r.offline = options.sql;
+    r.purge = options.purge;
+    return impl_->RunMasked(r, options.progress);
+  }());
 }
 
 Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
-  RETORT_RETURN_IF_ERROR(impl_->CheckSchema("current", false, true));
-  RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
-  RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->SessionTarget());
-  RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
-  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
-                          ReadCurrentHeads(target, settings));
-  const RevisionMap& map = *graph;
-  if (check_heads) {
-    std::vector<std::string> a = heads, b = map.Heads();
-    std::sort(a.begin(), a.end());
-    std::sort(b.begin(), b.end());
-    if (a != b)
-      return Status::Conflict("Database is not on all head revisions");
-  }
-  RETORT_ASSIGN_OR_RETURN(std::vector<std::string> all,
-                          map.GetAllCurrent(heads));
-  std::vector<const RevisionNode*> nodes;
-  for (const auto& id : all) nodes.push_back(map.Find(id));
-  std::vector<RevisionInfo> infos = impl_->Infos(map, nodes);
-  for (auto& info : infos) info.is_current = false;  // Alembic shows no marker
-  return infos;
+  return MaskedForApi([&]() -> Result<std::vector<RevisionInfo>> {
+    RETORT_RETURN_IF_ERROR(impl_->CheckSchema("current", false, true));
+    RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
+    RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->SessionTarget());
+    RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
+    RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
+                            ReadCurrentHeads(target, settings));
+    const RevisionMap& map = *graph;
+    if (check_heads) {
+      std::vector<std::string> a = heads, b = map.Heads();
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      if (a != b)
+        return Status::Conflict("Database is not on all head revisions");
+    }
+    RETORT_ASSIGN_OR_RETURN(std::vector<std::string> all,
+                            map.GetAllCurrent(heads));
+    std::vector<const RevisionNode*> nodes;
+    for (const auto& id : all) nodes.push_back(map.Find(id));
+    std::vector<RevisionInfo> infos = impl_->Infos(map, nodes);
+    for (auto& info : infos)
+      info.is_current = false;  // Alembic shows no marker
+    return infos;
+  }());
 }
 
 Result<VerifyResult> Migrator::Verify(const VerifyOptions& verify) {
-  RETORT_RETURN_IF_ERROR(impl_->CheckSchema("verify", false, false));
-  RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
-  RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->SessionTarget());
-  RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
-  RETORT_ASSIGN_OR_RETURN(
-      IntegrityReport report,
-      VerifyApplied(*impl_->scripts, *graph, target, settings));
-  VerifyResult out;
-  out.version_table = (target.version_table_schema.empty()
-                           ? std::string()
-                           : target.version_table_schema + ".") +
-                      target.version_table;
-  out.heads = report.heads;
-  out.applied = report.applied;
-  out.verified = report.verified;
-  out.history_table = report.history_table;
-  out.clean = report.clean();
-  for (IntegrityFinding& f : report.findings) {
-    out.findings.push_back({IntegrityKindName(f.kind), std::move(f.revision),
-                            std::move(f.path), std::move(f.recorded),
-                            std::move(f.actual), std::move(f.applied_at),
-                            std::move(f.applied_by), std::move(f.next_step)});
-  }
-  if (verify.live) {
-    // The live comparison opens its own sessions: it needs the URL.
-    RETORT_ASSIGN_OR_RETURN(RunTarget live, impl_->Target());
-    RETORT_RETURN_IF_ERROR(
-        impl_->VerifyLive(verify, live, settings, report.heads, &out));
-  }
-  return out;
+  return MaskedForApi([&]() -> Result<VerifyResult> {
+    RETORT_RETURN_IF_ERROR(impl_->CheckSchema("verify", false, false));
+    RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
+    RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->SessionTarget());
+    RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
+    RETORT_ASSIGN_OR_RETURN(
+        IntegrityReport report,
+        VerifyApplied(*impl_->scripts, *graph, target, settings));
+    VerifyResult out;
+    out.version_table = (target.version_table_schema.empty()
+                             ? std::string()
+                             : target.version_table_schema + ".") +
+                        target.version_table;
+    out.heads = report.heads;
+    out.applied = report.applied;
+    out.verified = report.verified;
+    out.history_table = report.history_table;
+    out.clean = report.clean();
+    for (IntegrityFinding& f : report.findings) {
+      out.findings.push_back({IntegrityKindName(f.kind), std::move(f.revision),
+                              std::move(f.path), std::move(f.recorded),
+                              std::move(f.actual), std::move(f.applied_at),
+                              std::move(f.applied_by), std::move(f.next_step)});
+    }
+    if (verify.live) {
+      // The live comparison opens its own sessions: it needs the URL.
+      RETORT_ASSIGN_OR_RETURN(RunTarget live, impl_->Target());
+      RETORT_RETURN_IF_ERROR(
+          impl_->VerifyLive(verify, live, settings, report.heads, &out));
+    }
+    return out;
+  }());
 }
 
 Status Migrator::Impl::VerifyLive(const VerifyOptions& verify,
@@ -1417,30 +1460,33 @@ void Migrator::SetRunOverrides(bool allow_edited,
 }
 
 Result<DiffResult> Migrator::Diff(const AutogenOptions& options) {
-  return impl_->DiffImpl(options);
+  return MaskedForApi(
+      [&]() -> Result<DiffResult> { return impl_->DiffImpl(options); }());
 }
 
 Result<std::vector<ModelSchemaInfo>> Migrator::ModelSchemas() {
-  RETORT_ASSIGN_OR_RETURN(ModelScan scan,
-                          impl_->ScanModelFiles(/*normalize=*/false));
-  RETORT_RETURN_IF_ERROR(CheckModelsDefineSomething(
-      scan, {},
-      "the 'models' setting in " + (impl_->config.path.empty()
-                                        ? std::string("retort.toml")
-                                        : impl_->config.path)));
-  std::vector<ModelSchemaInfo> out;
-  for (const auto& [name, schema] : scan.schemas) {
-    ModelSchemaInfo info;
-    info.name = name;
-    info.tables = schema.tables;
-    info.objects = schema.objects;
-    info.created = schema.created;
-    info.mentioned_only = schema.mentioned_only();
-    info.configured = impl_->config.schemas.count(name) > 0;
-    info.files = schema.files;
-    out.push_back(std::move(info));
-  }
-  return out;
+  return MaskedForApi([&]() -> Result<std::vector<ModelSchemaInfo>> {
+    RETORT_ASSIGN_OR_RETURN(ModelScan scan,
+                            impl_->ScanModelFiles(/*normalize=*/false));
+    RETORT_RETURN_IF_ERROR(CheckModelsDefineSomething(
+        scan, {},
+        "the 'models' setting in " + (impl_->config.path.empty()
+                                          ? std::string("retort.toml")
+                                          : impl_->config.path)));
+    std::vector<ModelSchemaInfo> out;
+    for (const auto& [name, schema] : scan.schemas) {
+      ModelSchemaInfo info;
+      info.name = name;
+      info.tables = schema.tables;
+      info.objects = schema.objects;
+      info.created = schema.created;
+      info.mentioned_only = schema.mentioned_only();
+      info.configured = impl_->config.schemas.count(name) > 0;
+      info.files = schema.files;
+      out.push_back(std::move(info));
+    }
+    return out;
+  }());
 }
 
 Result<FanoutPlan> Migrator::Impl::PlanMany(const RunRequest& request,
@@ -1491,7 +1537,9 @@ Result<FanoutResult> Migrator::Impl::RunMany(const RunRequest& request,
   const SecretMask mask(settings.placeholders, settings.secret_placeholders);
   Result<FanoutResult> result = RunManyWith(request, fanout, settings);
   if (!result.ok()) return mask.Apply(result.status());
-  for (UnitResult& unit : result->units) unit.error = mask.Apply(unit.error);
+  for (UnitResult& unit : result->units) {
+    unit.error = Redact(mask.Apply(unit.error));
+  }
   return result;
 }
 
@@ -1513,8 +1561,8 @@ Result<FanoutResult> Migrator::Impl::RunManyWith(const RunRequest& request,
       r.heads_after = report->heads_after;
       r.steps = report->steps.size();
       r.status = r.steps ? UnitStatus::kMigrated : UnitStatus::kUpToDate;
-      result.sql +=
-          "-- " + std::string(FanoutKindName(plan.kind)) + ": " + r.Name() + "\n\n" + report->offline_sql;
+      result.sql += "-- " + std::string(FanoutKindName(plan.kind)) + ": " +
+                    r.Name() + "\n\n" + report->offline_sql;
       result.units.push_back(std::move(r));
     }
     return result;
@@ -1529,77 +1577,86 @@ Result<FanoutResult> Migrator::Impl::RunManyWith(const RunRequest& request,
 Result<FanoutResult> Migrator::UpgradeMany(const std::string& target,
                                            const FanoutOptions& options,
                                            bool sql) {
-  return impl_->RunMany(MoveRequest(RunRequest::Command::kUpgrade, target, sql),
-                        options);
+  return MaskedForApi([&]() -> Result<FanoutResult> {
+    return impl_->RunMany(
+        MoveRequest(RunRequest::Command::kUpgrade, target, sql), options);
+  }());
 }
 
 Result<FanoutResult> Migrator::DowngradeMany(const std::string& target,
                                              const FanoutOptions& options,
                                              bool sql) {
-  return impl_->RunMany(
-      MoveRequest(RunRequest::Command::kDowngrade, target, sql), options);
+  return MaskedForApi([&]() -> Result<FanoutResult> {
+    return impl_->RunMany(
+        MoveRequest(RunRequest::Command::kDowngrade, target, sql), options);
+  }());
 }
 
 Result<std::vector<UnitVersions>> Migrator::CurrentMany(
     const FanoutOptions& options) {
-  RETORT_RETURN_IF_ERROR(impl_->RefuseBorrowed("current"));
-  RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
-  ConnectionPool pool(settings);
-  // The request only shapes the units' preconditions, which `current`
-  // never runs.
-  RunRequest request;
-  request.targets = {"heads"};
-  RETORT_ASSIGN_OR_RETURN(FanoutPlan plan,
-                          impl_->PlanMany(request, options, pool));
-  return SurveyUnits(plan.units, settings, plan.engine.jobs, pool);
+  return MaskedForApi([&]() -> Result<std::vector<UnitVersions>> {
+    RETORT_RETURN_IF_ERROR(impl_->RefuseBorrowed("current"));
+    RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
+    ConnectionPool pool(settings);
+    // The request only shapes the units' preconditions, which `current`
+    // never runs.
+    RunRequest request;
+    request.targets = {"heads"};
+    RETORT_ASSIGN_OR_RETURN(FanoutPlan plan,
+                            impl_->PlanMany(request, options, pool));
+    return SurveyUnits(plan.units, settings, plan.engine.jobs, pool);
+  }());
 }
 
 Result<LintResult> Migrator::Lint(const LintOptions& options) {
-  RETORT_RETURN_IF_ERROR(impl_->CheckSchema("lint", true, false, true));
-  RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
-  const Config& config = impl_->config;
-  LintProjectInputs in;
-  in.scripts = &*impl_->scripts;
-  in.map = graph;
-  in.options = options;
-  in.target = impl_->TargetFor("");
-  if ((!config.url.empty() || impl_->borrowed) && options.use_database) {
-    auto target = impl_->SessionTarget();
-    if (target.ok()) {
-      in.target = *target;
-    } else {
-      in.url_error = target.status().message();
+  return MaskedForApi([&]() -> Result<LintResult> {
+    RETORT_RETURN_IF_ERROR(impl_->CheckSchema("lint", true, false, true));
+    RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
+    const Config& config = impl_->config;
+    LintProjectInputs in;
+    in.scripts = &*impl_->scripts;
+    in.map = graph;
+    in.options = options;
+    in.target = impl_->TargetFor("");
+    if ((!config.url.empty() || impl_->borrowed) && options.use_database) {
+      auto target = impl_->SessionTarget();
+      if (target.ok()) {
+        in.target = *target;
+      } else {
+        in.url_error = target.status().message();
+      }
+    } else if (!IsVaultReference(config.url)) {
+      in.target.url = config.url;  // for its dialect only
     }
-  } else if (!IsVaultReference(config.url)) {
-    in.target.url = config.url;  // for its dialect only
-  }
-  RETORT_ASSIGN_OR_RETURN(in.settings, impl_->Settings());
-  in.placeholders = in.settings.placeholders;
-  if (!in.target.schema.empty()) in.placeholders["schema"] = in.target.schema;
-  in.lock_timeout = config.lock_timeout;
-  in.config_name = config.path.empty() ? "retort.toml" : config.path;
-  return LintProject(in);
+    RETORT_ASSIGN_OR_RETURN(in.settings, impl_->Settings());
+    in.placeholders = in.settings.placeholders;
+    if (!in.target.schema.empty()) in.placeholders["schema"] = in.target.schema;
+    in.lock_timeout = config.lock_timeout;
+    in.config_name = config.path.empty() ? "retort.toml" : config.path;
+    return LintProject(in);
+  }());
 }
 
 std::string Migrator::RedactedUrl() const {
   if (impl_->borrowed) {
     return "the application's " +
-           std::string(DialectName(impl_->borrowed->dialect())) +
-           " connection";
+           std::string(DialectName(impl_->borrowed->dialect())) + " connection";
   }
   return ::retort::RedactedUrl(impl_->config.url);
 }
 
 Result<std::vector<RevisionInfo>> Migrator::Show(const std::string& revision) {
-  if (revision == "current") {
-    return Status::InvalidArgument(
-        "'show current' needs a database connection, which this version of "
-        "retort cannot make yet");
-  }
-  RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
-  RETORT_ASSIGN_OR_RETURN(auto nodes,
-                          ResolveRevisions(*impl_->map, RevisionArg(revision)));
-  return impl_->Infos(nodes);
+  return MaskedForApi([&]() -> Result<std::vector<RevisionInfo>> {
+    if (revision == "current") {
+      return Status::InvalidArgument(
+          "'show current' needs a database connection, which this version of "
+          "retort cannot make yet");
+    }
+    RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+    RETORT_ASSIGN_OR_RETURN(
+        auto nodes, ResolveRevisions(*impl_->map, RevisionArg(revision)));
+    return impl_->Infos(nodes);
+  }());
 }
 
 std::string Migrator::VersionsDirectory() const {
@@ -1608,22 +1665,24 @@ std::string Migrator::VersionsDirectory() const {
 
 Result<ImportAlembicResult> Migrator::ImportAlembic(
     const ImportAlembicOptions& options) {
-  RETORT_RETURN_IF_ERROR(impl_->RefuseEmbedded("import-alembic"));
-  const Config& config = impl_->config;
-  if (config.path.empty()) {
-    std::error_code ec;
-    return Status::NotFound(
-        "no retort.toml in " + fs::current_path(ec).string() +
-        ": import-alembic writes into a retort project; create one with "
-        "'retort init migrations' (then set its url) and import again");
-  }
-  AlembicImportContext context;
-  context.config = &config;
-  context.python = PythonFor(config);
-  context.x_args = impl_->options.x_args;
-  context.log = impl_->options.log;
-  context.log_level = impl_->options.log_level;
-  return ImportAlembicProject(options, context);
+  return MaskedForApi([&]() -> Result<ImportAlembicResult> {
+    RETORT_RETURN_IF_ERROR(impl_->RefuseEmbedded("import-alembic"));
+    const Config& config = impl_->config;
+    if (config.path.empty()) {
+      std::error_code ec;
+      return Status::NotFound(
+          "no retort.toml in " + fs::current_path(ec).string() +
+          ": import-alembic writes into a retort project; create one with "
+          "'retort init migrations' (then set its url) and import again");
+    }
+    AlembicImportContext context;
+    context.config = &config;
+    context.python = PythonFor(config);
+    context.x_args = impl_->options.x_args;
+    context.log = impl_->options.log;
+    context.log_level = impl_->options.log_level;
+    return ImportAlembicProject(options, context);
+  }());
 }
 
 }  // namespace retort

@@ -7,7 +7,7 @@
 #include "cli/flags.h"
 #include "cli/log.h"
 #include "cli/output.h"
-#include "runtime/interrupt.h"
+#include "retort/interrupt.h"
 
 namespace retort {
 namespace {
@@ -35,7 +35,7 @@ int RunMany(CliContext& ctx, const ManyFlags& many, bool upgrade,
   }
   TtyProgress* bar = ctx.StartProgress(
       !sql && !ctx.quiet() && isatty(STDERR_FILENO), many.kind());
-  InterruptHandler interrupts(/*announce=*/!ctx.quiet());
+  SignalHandler interrupts(/*announce=*/!ctx.quiet());
   auto m = ctx.OpenMigrator();
   if (!m.ok()) return ctx.Fail(m.status());
   (*m)->SetRunOverrides(allow_edited, in_flight);
@@ -54,8 +54,8 @@ int RunMany(CliContext& ctx, const ManyFlags& many, bool upgrade,
   } else if (!ctx.quiet() || !r->ok()) {
     ctx.out() << FanoutSummary(*r, command, ctx.verbose());
   }
-  if (Interrupted()) {
-    ReportError("interrupted by " + SignalName(InterruptSignal()) +
+  if (InterruptSignal() != 0) {
+    ReportError("interrupted by " + InterruptSignalName(InterruptSignal()) +
                 ": units that had not finished were rolled back or not "
                 "started (see above)");
     return 128 + InterruptSignal();
@@ -63,7 +63,8 @@ int RunMany(CliContext& ctx, const ManyFlags& many, bool upgrade,
   if (r->ok()) return kExitOk;
   size_t failed = r->Count(UnitStatus::kFailed);
   ReportError(std::to_string(failed) + " of " +
-              std::to_string(r->units.size()) + " " + FanoutKindName(r->kind) + " failed" +
+              std::to_string(r->units.size()) + " " + FanoutKindName(r->kind) +
+              " failed" +
               (r->canary_failed ? " (canary); the rest did not start" : ""));
   return kExitFailed;
 }
@@ -108,11 +109,11 @@ class MoveCommand : public Command {
     auto m = ctx.OpenMigrator();
     if (!m.ok()) return ctx.Fail(m.status());
     (*m)->SetRunOverrides(allow_edited_, in_flight_);
-    InterruptHandler interrupts(/*announce=*/!ctx.quiet());
+    SignalHandler interrupts(/*announce=*/!ctx.quiet());
     RunOptions run;
     run.sql = sql_;
-    auto r = upgrade_ ? (*m)->Upgrade(target_, run)
-                      : (*m)->Downgrade(target_, run);
+    auto r =
+        upgrade_ ? (*m)->Upgrade(target_, run) : (*m)->Downgrade(target_, run);
     if (!r.ok()) return FailRun(ctx, r.status());
     ctx.out() << MigrationOutput(*r, ctx.json());
     return kExitOk;
@@ -148,7 +149,7 @@ class StampCommand : public Command {
   int Run(CliContext& ctx) override {
     auto m = ctx.OpenMigrator();
     if (!m.ok()) return ctx.Fail(m.status());
-    InterruptHandler interrupts(/*announce=*/!ctx.quiet());
+    SignalHandler interrupts(/*announce=*/!ctx.quiet());
     RunOptions run;
     run.sql = sql_;
     run.purge = purge_;

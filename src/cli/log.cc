@@ -8,7 +8,7 @@
 #include <memory>
 #include <mutex>
 
-#include "config/redact.h"
+#include "retort/secrets.h"
 
 namespace retort {
 
@@ -36,7 +36,7 @@ std::optional<std::string> Getenv(const LogEnvironment& env,
 // One line, prefix and colour included, ready to write.
 std::string FormatLine(LogLevel level, std::string_view text, bool color) {
   std::string line;
-  std::string body = Redact(text);
+  std::string body = MaskSecrets(text);
   switch (level) {
     case LogLevel::kError:
       line = color ? std::string(kRed) + "error:" + std::string(kReset) + " "

@@ -3,6 +3,8 @@
 // one message holding several URLs (or prose around one) is masked right.
 #include "config/redact.h"
 
+#include "retort/secrets.h"
+
 #include <algorithm>
 #include <mutex>
 #include <vector>
@@ -141,5 +143,7 @@ std::string Redact(std::string_view text) {
   out += RedactedUrl(std::string_view(masked).substr(stretch));
   return out;
 }
+
+std::string MaskSecrets(std::string_view text) { return Redact(text); }
 
 }  // namespace retort

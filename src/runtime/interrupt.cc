@@ -2,8 +2,6 @@
 // interrupt.h.
 #include "runtime/interrupt.h"
 
-#include "retort/progress.h"
-
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -13,9 +11,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+
+#include "retort/progress.h"
 
 namespace retort {
 
@@ -163,6 +164,18 @@ void ResetInterrupt() {
 void RequestInterrupt() { RequestInterrupt(kApplicationInterrupt); }
 
 void ClearInterrupt() { ResetInterrupt(); }
+
+std::string InterruptSignalName(int signal) { return SignalName(signal); }
+
+struct SignalHandler::Impl {
+  explicit Impl(bool announce) : handler(announce) {}
+  InterruptHandler handler;
+};
+
+SignalHandler::SignalHandler(bool announce)
+    : impl_(std::make_unique<Impl>(announce)) {}
+
+SignalHandler::~SignalHandler() = default;
 
 bool SleepUnlessInterrupted(int ms) {
   std::unique_lock<std::mutex> lock(g_mu);

@@ -16,6 +16,8 @@
 #include <functional>
 #include <string>
 
+#include "retort/interrupt.h"
+
 namespace retort {
 
 // InterruptHandler installs the SIGINT and SIGTERM handlers and starts the
@@ -37,9 +39,8 @@ class InterruptHandler {
 // interrupted with: no signal, the application asked.
 constexpr int kApplicationInterrupt = -1;
 
-// The signal that interrupted the process (SIGINT, SIGTERM,
-// kApplicationInterrupt), 0 when none.
-int InterruptSignal();
+// InterruptSignal(), RequestInterrupt(), ClearInterrupt() and the CLI's
+// SignalHandler (an InterruptHandler) are public: retort/interrupt.h.
 inline bool Interrupted() { return InterruptSignal() != 0; }
 
 // "SIGINT", "SIGTERM", or "signal N".

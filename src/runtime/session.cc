@@ -84,7 +84,8 @@ Session::ReadSettings() {
   if (db_->dialect() == Dialect::kPostgres) {
     RETORT_ASSIGN_OR_RETURN(QueryResult rows, db_->Query(kPgSessionSettings));
     for (const Row& row : rows.rows) {
-      if (row.size() == 2 && row[0] && row[1]) out.emplace_back(*row[0], *row[1]);
+      if (row.size() == 2 && row[0] && row[1])
+        out.emplace_back(*row[0], *row[1]);
     }
     return out;
   }
@@ -134,15 +135,16 @@ Status Session::End() {
   size_t j = 0;
   for (const auto& [name, value] : saved_) {
     while (j < now->size() && (*now)[j].first < name) ++j;
-    const bool same = j < now->size() && (*now)[j].first == name &&
-                      (*now)[j].second == value;
+    const bool same =
+        j < now->size() && (*now)[j].first == name && (*now)[j].second == value;
     if (same) continue;
     Status put = Restore(name, value);
     if (!put.ok()) failed.push_back(name + " (" + put.message() + ")");
   }
   if (!failed.empty()) {
     std::string names;
-    for (const std::string& f : failed) names += (names.empty() ? "" : ", ") + f;
+    for (const std::string& f : failed)
+      names += (names.empty() ? "" : ", ") + f;
     return Status::Database(
         "could not put back the borrowed connection's settings: " + names);
   }

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "dialect/dialect.h"
-#include "runtime/run.h"
 #include "retort/status.h"
+#include "runtime/run.h"
 
 namespace retort {
 
