@@ -31,6 +31,7 @@
 
 #include "dialect/pg_scan.h"
 #include "runtime/preflight.h"
+#include "runtime/run_dialect.h"
 #include "runtime/run_internal.h"
 #include "runtime/version_table.h"
 
@@ -139,7 +140,9 @@ class OfflineSecrets {
             where + "--sql cannot write the secret placeholder ${" + name +
             "} inside a string, a dollar-quoted body or a longer name: psql "
             "does not expand variables there (nothing was written); use it "
-            "as a whole value (${" + name + ":literal}) or run this upgrade "
+            "as a whole value (${" +
+            name +
+            ":literal}) or run this upgrade "
             "online");
       }
       used_.insert(var);
@@ -164,8 +167,8 @@ class OfflineSecrets {
  private:
   std::string Index(const std::string& text, size_t at) const {
     size_t begin = at + prefix_.size(), end = begin;
-    while (end < text.size() && std::isdigit(static_cast<unsigned char>(
-                                    text[end]))) {
+    while (end < text.size() &&
+           std::isdigit(static_cast<unsigned char>(text[end]))) {
       ++end;
     }
     return text.substr(begin, end - begin);
@@ -212,8 +215,8 @@ Result<RunReport> RunOffline(const ScriptDirectory& scripts,
       secrets.Mask(PlaceholderValues(target, settings));
   // The SQL a DBA runs must not stop half-way either.
   RETORT_RETURN_IF_ERROR(PreflightPlan(scripts, plan, placeholders, dialect,
-                                       kOfflineServerVersion, target,
-                                       settings, /*offline=*/true));
+                                       kOfflineServerVersion, target, settings,
+                                       /*offline=*/true));
 
   RunReport report;
   report.heads_before = heads;
@@ -222,23 +225,17 @@ Result<RunReport> RunOffline(const ScriptDirectory& scripts,
   const std::string applied_by = AppliedBy();
   OfflineScript out(dialect);
 
-  if (dialect == Dialect::kPostgres) {
-    if (!settings.lock_timeout.empty()) {
-      out.Statement("SET lock_timeout = " +
-                    QuotePgLiteral(settings.lock_timeout));
-    }
-    if (!settings.statement_timeout.empty()) {
-      out.Statement("SET statement_timeout = " +
-                    QuotePgLiteral(settings.statement_timeout));
-    }
-    if (!target.schema.empty()) {
-      if (target.create_schema) {
-        out.Statement("CREATE SCHEMA IF NOT EXISTS " +
-                      QuoteSqlIdent(target.schema));
-      }
-      out.Statement("SET search_path TO " + QuoteSqlIdent(target.schema) +
-                    ", public");
-    }
+  // The session an online run would have (RunDialect): its timeouts, and
+  // with --schema the schema and search_path.
+  const RunDialect& run_dialect = RunDialect::For(dialect);
+  for (const std::string& sql : run_dialect.TimeoutStatements(settings)) {
+    out.Statement(sql);
+  }
+  if (auto create = run_dialect.CreateSchemaStatement(target)) {
+    out.Statement(*create);
+  }
+  if (auto search_path = run_dialect.SearchPathStatement(target)) {
+    out.Statement(*search_path);
   }
   out.Begin();
   // As Alembic: the version table is created only when the script starts

@@ -179,14 +179,26 @@ std::string Marker(bool upgrade) {
   return upgrade ? "-- migrate:upgrade" : "-- migrate:downgrade";
 }
 
+// Why `statement` may not appear in a revision ("" when it may), read by
+// the dialect's own parser.
+std::string Forbidden(Dialect dialect, const std::string& statement,
+                      const OwnTables& own) {
+  switch (dialect) {
+    case Dialect::kPostgres:
+      return PostgresForbidden(statement, own);
+    case Dialect::kSqlite:
+      return SqliteForbidden(statement, own);
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string ForbiddenStatement(Dialect dialect, const std::string& statement,
                                const std::string& version_table,
                                const std::string& version_schema) {
-  OwnTables own{version_table, version_schema};
-  return dialect == Dialect::kPostgres ? PostgresForbidden(statement, own)
-                                       : SqliteForbidden(statement, own);
+  return Forbidden(dialect, statement,
+                   OwnTables{version_table, version_schema});
 }
 
 Status PreflightPlan(const ScriptDirectory& scripts,
@@ -227,17 +239,12 @@ Status PreflightPlan(const ScriptDirectory& scripts,
           Marker(step.is_upgrade) + "\" if doing nothing is right");
     }
     for (const SqlStatement& statement : prep.statements) {
-      if (dialect == Dialect::kPostgres && !prep.controls_transaction &&
+      // Most statements name neither table: skip them without a parse.
+      if (!prep.controls_transaction &&
           !MayNameOwnTables(statement.text, own)) {
         continue;
       }
-      if (dialect == Dialect::kSqlite && !prep.controls_transaction &&
-          !MayNameOwnTables(statement.text, own)) {
-        continue;
-      }
-      std::string what = dialect == Dialect::kPostgres
-                             ? PostgresForbidden(statement.text, own)
-                             : SqliteForbidden(statement.text, own);
+      std::string what = Forbidden(dialect, statement.text, own);
       if (what.empty()) continue;
       const std::string where = prep.path + ":" +
                                 std::to_string(prep.LineOf(statement, 0)) +

@@ -48,10 +48,11 @@
 #include "runtime/code_session.h"
 #include "runtime/history.h"
 #include "runtime/interrupt.h"
-#include "runtime/placeholders.h"
 #include "runtime/lock_wait.h"
+#include "runtime/placeholders.h"
 #include "runtime/preflight.h"
 #include "runtime/progress.h"
+#include "runtime/run_dialect.h"
 #include "runtime/run_faults.h"
 #include "runtime/run_internal.h"
 #include "runtime/session.h"
@@ -90,16 +91,12 @@ std::string SortedJoin(std::vector<std::string> v) {
   return out.empty() ? "(none)" : out;
 }
 
-// search_path = "schema", public for the session (PostgreSQL, --schema), so
-// unqualified names in revisions and the version table land in the schema.
+// --schema: the session's search_path (RunDialect::SearchPathStatement).
 Status SetSearchPath(Connection& db, const RunTarget& target) {
-  if (db.dialect() != Dialect::kPostgres || target.schema.empty()) {
-    return Status::OK();
-  }
-  return db
-      .Execute("SET search_path TO " + QuoteSqlIdent(target.schema) +
-               ", public")
-      .WithContext("setting search_path");
+  std::optional<std::string> sql =
+      RunDialect::For(db.dialect()).SearchPathStatement(target);
+  if (!sql) return Status::OK();
+  return db.Execute(*sql).WithContext("setting search_path");
 }
 
 Result<std::vector<std::string>> SelectHeads(Connection& db,
@@ -345,10 +342,9 @@ class OnlineRun {
 
 Status OnlineRun::EnsureTransaction() {
   if (db_->InTransaction()) return Status::OK();
-  RETORT_RETURN_IF_ERROR(db_->Begin(db_->dialect() == Dialect::kSqlite
-                                        ? BeginMode::kImmediate
-                                        : BeginMode::kDeferred));
-  if (released_once_ && db_->dialect() == Dialect::kSqlite && heads_) {
+  const RunDialect& dialect = RunDialect::For(db_->dialect());
+  RETORT_RETURN_IF_ERROR(db_->Begin(dialect.MigrationBegin()));
+  if (released_once_ && !dialect.LockOutlivesTransactions() && heads_) {
     RETORT_ASSIGN_OR_RETURN(std::vector<std::string> now,
                             SelectHeads(*db_, sql_));
     // What the last flush wrote; steps since then are not in the table.
@@ -492,9 +488,9 @@ Status OnlineRun::RunStatements(const MigrationStep& step,
                                 const PreparedStep& prep) {
   // The revision's "Lock Timeout:" for its own statements, then back to
   // the session's (a rolled-back transaction undoes the SET by itself).
-  const bool own_lock_timeout = db_->dialect() == Dialect::kPostgres &&
-                                !prep.lock_timeout.empty() &&
-                                prep.lock_timeout != settings_.lock_timeout;
+  const bool own_lock_timeout =
+      RunDialect::For(db_->dialect()).HasLockTimeout() &&
+      !prep.lock_timeout.empty() && prep.lock_timeout != settings_.lock_timeout;
   if (own_lock_timeout) {
     RETORT_RETURN_IF_ERROR(
         db_->Execute("SET lock_timeout = " + QuotePgLiteral(prep.lock_timeout))
@@ -512,8 +508,7 @@ Status OnlineRun::RunStatements(const MigrationStep& step,
   return status;
 }
 
-Status OnlineRun::RunCode(const MigrationStep& step,
-                          const PreparedStep& prep) {
+Status OnlineRun::RunCode(const MigrationStep& step, const PreparedStep& prep) {
   const std::string site = prep.path + ":" + std::to_string(prep.code_line) +
                            ": " + step.name() + " " + step.revision->id();
   const CodeFunction* function =
@@ -539,7 +534,7 @@ Status OnlineRun::RunCode(const MigrationStep& step,
   if (Interrupted()) return InterruptedAt(site, "-- retort: code");
   const DbError& error = session.last_failure();
   if (error.sqlstate == kLockNotAvailable &&
-      db_->dialect() == Dialect::kPostgres && !failed_outside_) {
+      RunDialect::For(db_->dialect()).HasLockTimeout() && !failed_outside_) {
     // As for a statement: the transaction is lost; the run rolls back and
     // calls the function again.
     LockFailure failure;
@@ -608,7 +603,7 @@ Status OnlineRun::ExecuteStatement(const MigrationStep& step,
       return InterruptedAt(site(error.position), ShortenSql(statement.text));
     }
     if (error.sqlstate != kLockNotAvailable ||
-        db_->dialect() != Dialect::kPostgres) {
+        !RunDialect::For(db_->dialect()).HasLockTimeout()) {
       return StatementFailed(site(error.position), statement, error, status,
                              settings_);
     }
@@ -691,14 +686,12 @@ Result<RunReport> OnlineRun::Execute() {
   RunReport& report = report_;
   RETORT_ASSIGN_OR_RETURN(ParsedRequest parsed, ParseRequest(request_));
   RETORT_RETURN_IF_ERROR(EnsureTransaction());
-  if (target_.create_schema && !target_.schema.empty() &&
-      db_->dialect() == Dialect::kPostgres) {
+  if (std::optional<std::string> create =
+          RunDialect::For(db_->dialect()).CreateSchemaStatement(target_)) {
     // Inside the run's first transaction, so a run that fails leaves no
     // empty schema behind (a tenant that did not exist stays absent).
-    RETORT_RETURN_IF_ERROR(
-        db_->Execute("CREATE SCHEMA IF NOT EXISTS " +
-                     QuoteSqlIdent(target_.schema))
-            .WithContext("creating schema " + QuoteSqlIdent(target_.schema)));
+    RETORT_RETURN_IF_ERROR(db_->Execute(*create).WithContext(
+        "creating schema " + QuoteSqlIdent(target_.schema)));
   }
   RETORT_RETURN_IF_ERROR(EnsureTables());
   RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
@@ -1024,8 +1017,8 @@ Result<RunReport> Run(const ScriptDirectory& scripts, const RevisionMap& map,
                       const RunTarget& target, const RunSettings& settings,
                       const RunRequest& request) {
   if (request.offline) {
-    Dialect dialect = target.borrowed ? target.borrowed->dialect()
-                                      : Dialect::kPostgres;
+    Dialect dialect =
+        target.borrowed ? target.borrowed->dialect() : Dialect::kPostgres;
     if (!target.borrowed) {
       RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
       dialect = url.dialect;
@@ -1036,8 +1029,8 @@ Result<RunReport> Run(const ScriptDirectory& scripts, const RevisionMap& map,
   RETORT_RETURN_IF_ERROR(ParseRequest(request).status());
   RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
                           OpenSession(target, settings, SessionUse::kRun));
-  Result<RunReport> result = RunOnConnection(session->db(), scripts, map,
-                                             target, settings, request);
+  Result<RunReport> result =
+      RunOnConnection(session->db(), scripts, map, target, settings, request);
   Status ended = session->End();
   if (result.ok() && !ended.ok()) return ended;
   return result;

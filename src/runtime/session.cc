@@ -1,53 +1,28 @@
 #include "runtime/session.h"
 
-#include <limits>
+#include <map>
 #include <utility>
 
 #include "dialect/url.h"
+#include "runtime/run_dialect.h"
 
 namespace retort {
 
 namespace {
 
-ConnectOptions OptionsFor(const DatabaseUrl& url, const RunSettings& settings) {
-  ConnectOptions options;
-  if (url.dialect == Dialect::kSqlite) {
-    // BEGIN IMMEDIATE is the SQLite lock; its wait is the busy timeout.
-    options.sqlite_busy_timeout_ms = settings.lock_wait_timeout_ms > 0
-                                         ? settings.lock_wait_timeout_ms
-                                         : std::numeric_limits<int>::max();
-  }
-  return options;
-}
-
-// SET lock_timeout / statement_timeout (PostgreSQL) right after connecting,
-// so they cover the lock polls and the catalog reads as well.
+// The run's session settings (RunDialect::TimeoutStatements), executed
+// right after connecting so they cover the lock polls and the catalog
+// reads as well.
 Status ApplyTimeouts(Connection& db, const RunSettings& settings) {
-  if (db.dialect() != Dialect::kPostgres) return Status::OK();
-  if (!settings.lock_timeout.empty()) {
-    RETORT_RETURN_IF_ERROR(db.Execute("SET lock_timeout = " +
-                                      QuotePgLiteral(settings.lock_timeout))
-                               .WithContext("setting lock_timeout"));
-  }
-  if (!settings.statement_timeout.empty()) {
-    RETORT_RETURN_IF_ERROR(
-        db.Execute("SET statement_timeout = " +
-                   QuotePgLiteral(settings.statement_timeout))
-            .WithContext("setting statement_timeout"));
+  for (const std::string& sql :
+       RunDialect::For(db.dialect()).TimeoutStatements(settings)) {
+    RETORT_RETURN_IF_ERROR(db.Execute(sql).WithContext(
+        sql.find("statement_timeout") != std::string::npos
+            ? "setting statement_timeout"
+            : "setting lock_timeout"));
   }
   return Status::OK();
 }
-
-// Every parameter a session may SET (the transaction_* ones follow the
-// transaction), with its value as SHOW prints it, which SET accepts back.
-constexpr const char* kPgSessionSettings =
-    "SELECT name, current_setting(name) FROM pg_settings "
-    "WHERE context IN ('user', 'superuser') "
-    "AND name NOT LIKE 'transaction\\_%' ORDER BY name";
-
-// The SQLite pragmas a run sets (foreign_keys) or a revision may.
-constexpr const char* kSqlitePragmas[] = {"foreign_keys", "legacy_alter_table",
-                                          "recursive_triggers", "busy_timeout"};
 
 }  // namespace
 
@@ -80,36 +55,12 @@ Session::~Session() { (void)End(); }
 
 Result<std::vector<std::pair<std::string, std::string>>>
 Session::ReadSettings() {
-  std::vector<std::pair<std::string, std::string>> out;
-  if (db_->dialect() == Dialect::kPostgres) {
-    RETORT_ASSIGN_OR_RETURN(QueryResult rows, db_->Query(kPgSessionSettings));
-    for (const Row& row : rows.rows) {
-      if (row.size() == 2 && row[0] && row[1])
-        out.emplace_back(*row[0], *row[1]);
-    }
-    return out;
-  }
-  for (const char* pragma : kSqlitePragmas) {
-    RETORT_ASSIGN_OR_RETURN(QueryResult rows,
-                            db_->Query(std::string("PRAGMA ") + pragma));
-    if (!rows.rows.empty() && !rows.rows[0].empty() && rows.rows[0][0]) {
-      out.emplace_back(pragma, *rows.rows[0][0]);
-    }
-  }
-  return out;
+  return RunDialect::For(db_->dialect()).ReadSessionSettings(*db_);
 }
 
 Status Session::Restore(const std::string& name, const std::string& value) {
-  if (db_->dialect() == Dialect::kPostgres) {
-    return db_->Query("SELECT set_config($1, $2, false)", {name, value})
-        .status();
-  }
-  // Pragma values read back are integers.
-  if (value.find_first_not_of("0123456789") != std::string::npos) {
-    return Status::Internal("unexpected value '" + value + "' of PRAGMA " +
-                            name);
-  }
-  return db_->Execute("PRAGMA " + name + " = " + value);
+  return RunDialect::For(db_->dialect())
+      .RestoreSessionSetting(*db_, name, value);
 }
 
 Status Session::End() {
@@ -154,8 +105,10 @@ Status Session::End() {
 Result<std::unique_ptr<Connection>> ConnectForRun(const std::string& url,
                                                   const RunSettings& settings) {
   RETORT_ASSIGN_OR_RETURN(DatabaseUrl parsed, ParseDatabaseUrl(url));
-  RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db,
-                          Connect(parsed, OptionsFor(parsed, settings)));
+  RETORT_ASSIGN_OR_RETURN(
+      std::unique_ptr<Connection> db,
+      Connect(parsed,
+              RunDialect::For(parsed.dialect).ConnectOptionsFor(settings)));
   RETORT_RETURN_IF_ERROR(ApplyTimeouts(*db, settings));
   return db;
 }
@@ -167,19 +120,18 @@ Result<std::unique_ptr<Session>> OpenSession(const RunTarget& target,
     RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
                             Session::Borrow(target.borrowed));
     Connection& db = session->db();
-    if (db.dialect() == Dialect::kPostgres) {
-      // Revision files are UTF-8 (and error positions count its
-      // characters), whatever the application's client encoding.
-      RETORT_RETURN_IF_ERROR(db.Execute("SET client_encoding = 'UTF8'")
-                                 .WithContext("setting client_encoding"));
-      RETORT_RETURN_IF_ERROR(ApplyTimeouts(db, settings));
-    } else if (use == SessionUse::kRun) {
-      RETORT_RETURN_IF_ERROR(db.Execute("PRAGMA foreign_keys = ON"));
+    for (const std::string& sql :
+         RunDialect::For(db.dialect())
+             .BorrowedSessionStatements(use == SessionUse::kRun)) {
+      RETORT_RETURN_IF_ERROR(
+          db.Execute(sql).WithContext("preparing the borrowed connection"));
     }
+    RETORT_RETURN_IF_ERROR(ApplyTimeouts(db, settings));
     return session;
   }
   RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
-  ConnectOptions options = OptionsFor(url, settings);
+  ConnectOptions options =
+      RunDialect::For(url.dialect).ConnectOptionsFor(settings);
   if (use == SessionUse::kRead && url.dialect == Dialect::kSqlite) {
     // Read-only: `current` must never create or change anything.
     options.sqlite_read_only = true;

@@ -15,6 +15,7 @@
 
 #include "dialect/url.h"
 #include "runtime/history.h"
+#include "runtime/run_dialect.h"
 #include "runtime/run_internal.h"
 #include "runtime/session.h"
 #include "script/checksum.h"
@@ -188,8 +189,8 @@ Result<IntegrityReport> VerifyAppliedOn(Connection& db,
       f.recorded = it->second.checksum;
       f.applied_at = it->second.finished_at;
       f.applied_by = it->second.applied_by;
-      f.next_step = head + " is applied (upgraded by " + f.applied_by +
-                    " at " + f.applied_at +
+      f.next_step = head + " is applied (upgraded by " + f.applied_by + " at " +
+                    f.applied_at +
                     ") but no revision file declares it; restore its file "
                     "from version control";
     } else {
@@ -282,11 +283,10 @@ Result<IntegrityReport> VerifyApplied(const ScriptDirectory& scripts,
   RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
                           OpenSession(target, settings, SessionUse::kRead));
   Connection* db = &session->db();
-  if (db->dialect() == Dialect::kPostgres && !target.schema.empty()) {
+  if (auto search_path =
+          RunDialect::For(db->dialect()).SearchPathStatement(target)) {
     RETORT_RETURN_IF_ERROR(
-        db->Execute("SET search_path TO " + QuoteSqlIdent(target.schema) +
-                    ", public")
-            .WithContext("setting search_path"));
+        db->Execute(*search_path).WithContext("setting search_path"));
   }
   VersionTableSql sql(db->dialect(), target.version_table,
                       target.version_table_schema);
@@ -330,11 +330,10 @@ Status CheckAppliedUnedited(Connection& db, const VersionTableSql& sql,
     return Status::OK();
   }
   const IntegrityFinding& first = *edited.front();
-  std::string more =
-      edited.size() > 1
-          ? " (and " + std::to_string(edited.size() - 1) + " more: " +
-                "`retort verify` lists them)"
-          : "";
+  std::string more = edited.size() > 1
+                         ? " (and " + std::to_string(edited.size() - 1) +
+                               " more: " + "`retort verify` lists them)"
+                         : "";
   return Status::Conflict(
       first.path + ": applied revision " + first.revision +
       " was edited after it was applied" + more +
