@@ -1,4 +1,4 @@
-// RevisionMap::IterateRevisions: Alembic's upgrade/downgrade target parsing,
+// RevisionMap::IterateRevisions (revision_map.h): Alembic's upgrade/downgrade
 // the collection of revisions between two points, and its topological sort.
 #include <algorithm>
 #include <cstdlib>
