@@ -1,5 +1,6 @@
-// RevisionMap::IterateRevisions (revision_map.h): Alembic's upgrade/downgrade
-// the collection of revisions between two points, and its topological sort.
+// RevisionMap::IterateRevisions (declared in revision_map.h): Alembic's
+// upgrade/downgrade target parsing, the collection of revisions between two
+// points, and its topological sort.
 #include <algorithm>
 #include <cstdlib>
 #include <optional>
