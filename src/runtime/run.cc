@@ -49,6 +49,7 @@
 #include "runtime/history.h"
 #include "runtime/interrupt.h"
 #include "runtime/lock_wait.h"
+#include "runtime/migration_lock.h"
 #include "runtime/placeholders.h"
 #include "runtime/preflight.h"
 #include "runtime/progress.h"
@@ -56,7 +57,6 @@
 #include "runtime/run_faults.h"
 #include "runtime/run_internal.h"
 #include "runtime/session.h"
-#include "runtime/sqlite_lock.h"
 #include "runtime/verify.h"
 #include "runtime/version_table.h"
 #include "util/clock.h"
@@ -118,127 +118,6 @@ Result<bool> VersionTableExists(Connection& db, const VersionTableSql& sql) {
   std::string query = sql.VersionTableExistsQuery(&params);
   RETORT_ASSIGN_OR_RETURN(QueryResult rows, db.Query(query, params));
   return !rows.rows.empty();
-}
-
-// PgMigrationLock is the session-level advisory lock that serialises runs
-// on one version table. It is polled with pg_try_advisory_lock outside any
-// transaction: a blocking pg_advisory_lock would sit in a transaction, and
-// CREATE INDEX CONCURRENTLY in the holder waits for every such transaction
-// -- a deadlock.
-class PgMigrationLock {
- public:
-  PgMigrationLock(Connection* db, const RunSettings* settings)
-      : db_(db), settings_(settings) {}
-
-  Status Acquire(const RunTarget& target);
-  // Releases the lock if held; errors are logged, not returned, as the
-  // session's end releases it anyway.
-  void Release();
-  int64_t key() const { return key_; }
-
- private:
-  // "pid 123 (application_name 'retort', ...)" for whoever holds the lock.
-  std::string DescribeHolder();
-
-  Connection* db_;
-  const RunSettings* settings_;
-  int64_t key_ = 0;
-  std::string what_;  // "<database>/<schema>.<table>" for messages
-  bool held_ = false;
-};
-
-Status PgMigrationLock::Acquire(const RunTarget& target) {
-  RETORT_ASSIGN_OR_RETURN(QueryResult db_name,
-                          db_->Query("SELECT pg_catalog.current_database()"));
-  std::string database = db_name.rows.at(0).at(0).value_or("");
-  // The configured names, not the resolved ones: two runs on the same
-  // configuration must agree on the key even before the schema exists.
-  std::string schema = !target.version_table_schema.empty()
-                           ? target.version_table_schema
-                           : target.schema;
-  key_ = MigrationLockKey(database, schema, target.version_table);
-  what_ = database + "/" + (schema.empty() ? "" : schema + ".") +
-          target.version_table;
-  const Params params = {std::to_string(key_)};
-  const auto start = Clock::now();
-  std::optional<Clock::time_point> last_report;
-  while (true) {
-    if (Interrupted()) {
-      return Status::Interrupted("interrupted by " +
-                                 SignalName(InterruptSignal()) +
-                                 " while waiting for the migration lock on " +
-                                 what_ + "; nothing was run");
-    }
-    RETORT_ASSIGN_OR_RETURN(
-        QueryResult got,
-        db_->Query("SELECT pg_catalog.pg_try_advisory_lock($1::bigint)",
-                   params));
-    if (got.rows.at(0).at(0).value_or("f") == "t") {
-      held_ = true;
-      if (last_report) {
-        Log(*settings_, LogLevel::kInfo,
-            "acquired the migration lock on " + what_ + " after " +
-                std::to_string(static_cast<long long>(MillisSince(start))) +
-                " ms");
-      }
-      return Status::OK();
-    }
-    double waited = MillisSince(start);
-    if (settings_->lock_wait_timeout_ms > 0 &&
-        waited >= settings_->lock_wait_timeout_ms) {
-      return Status::Conflict(
-          "timed out after " + std::to_string(settings_->lock_wait_timeout_ms) +
-          " ms waiting for the migration lock on " + what_ + " (key " +
-          std::to_string(key_) + "), held by " + DescribeHolder());
-    }
-    if (!last_report ||
-        Clock::now() - *last_report >=
-            std::chrono::milliseconds(std::max(1, settings_->lock_report_ms))) {
-      last_report = Clock::now();
-      Log(*settings_, LogLevel::kWarn,
-          "waiting for the migration lock on " + what_ + " (key " +
-              std::to_string(key_) + "), held by " + DescribeHolder());
-    }
-    SleepUnlessInterrupted(std::max(1, settings_->lock_poll_ms));
-  }
-}
-
-std::string PgMigrationLock::DescribeHolder() {
-  auto holder = db_->Query(
-      "SELECT a.pid, coalesce(a.application_name, ''), "
-      "coalesce(host(a.client_addr), 'local socket'), a.backend_start, "
-      "coalesce(a.state, ''), a.state_change, coalesce(a.usename, ''), "
-      "coalesce(a.query, '') "
-      "FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a "
-      "ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND "
-      "l.objsubid = 1 AND l.database = (SELECT oid FROM "
-      "pg_catalog.pg_database WHERE datname = "
-      "pg_catalog.current_database()) AND "
-      "((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint",
-      {std::to_string(key_)});
-  if (!holder.ok()) {
-    return "an unknown session (" + holder.status().message() + ")";
-  }
-  if (holder->rows.empty()) return "a session that has just released it";
-  const Row& r = holder->rows[0];
-  auto cell = [&r](size_t i) { return r.at(i).value_or(""); };
-  return "pid " + cell(0) + " (application_name '" + cell(1) + "', user " +
-         cell(6) + ", client " + cell(2) + ", connected since " + cell(3) +
-         ", " + cell(4) + " since " + cell(5) +
-         (cell(7).empty() ? "" : ", query: " + ShortenSql(cell(7))) + ")";
-}
-
-void PgMigrationLock::Release() {
-  if (!held_) return;
-  held_ = false;
-  if (!db_->IsOpen()) return;
-  auto released = db_->Query("SELECT pg_catalog.pg_advisory_unlock($1::bigint)",
-                             {std::to_string(key_)});
-  if (!released.ok()) {
-    Log(*settings_, LogLevel::kWarn,
-        "releasing the migration lock on " + what_ + ": " +
-            released.status().message());
-  }
 }
 
 // OnlineRun executes one request on an open, configured connection; the
@@ -934,22 +813,13 @@ Result<RunReport> RunOnConnection(Connection& db,
   RETORT_ASSIGN_OR_RETURN(
       const RunRequest pinned,
       PinRelativeTarget(db, map, target, settings, request));
-  std::optional<PgMigrationLock> lock;
   std::optional<BlockerWatch> watch;
   Result<RunReport> result = Status::Internal("run did not start");
-  Status status;
-  if (db.dialect() == Dialect::kPostgres) {
-    lock.emplace(&db, &settings);
-    status = lock->Acquire(target);
-    if (status.ok()) status = SetSearchPath(db, target);
-    if (auto* pg = dynamic_cast<PostgresConnection*>(&db)) watch.emplace(pg);
-  }
-  // SQLite: BEGIN IMMEDIATE locks one transaction; this, the whole run.
-  SqliteRunLock file_lock;
-  if (auto* lite = dynamic_cast<SqliteConnection*>(&db);
-      lite != nullptr && !lite->path().empty() && lite->path() != ":memory:") {
-    status = file_lock.Acquire(lite->path(), settings);
-  }
+  // Held for the whole run, across its transactions (migration_lock.h).
+  std::unique_ptr<MigrationLock> lock = NewMigrationLock(db, settings);
+  Status status = lock->Acquire(target);
+  if (status.ok()) status = SetSearchPath(db, target);
+  if (auto* pg = dynamic_cast<PostgresConnection*>(&db)) watch.emplace(pg);
   // A statement that hit lock_timeout in a transaction loses the
   // transaction: roll back, back off, and run again -- the whole run, or
   // with transaction_per_migration the revision (what committed stays).
@@ -1007,8 +877,7 @@ Result<RunReport> RunOnConnection(Connection& db,
     status = Status::OK();  // the next attempt
   }
   watch.reset();  // closes its session
-  if (lock) lock->Release();
-  file_lock.Release();
+  lock->Release();
   if (!status.ok()) return status;
   return result;
 }
