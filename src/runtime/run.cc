@@ -211,6 +211,19 @@ class OnlineRun {
   SecretMask mask_;
   // The step running (Progress::step) and how many the run takes.
   Progress progress_;
+  // Sends settings_.progress an `event` of the step running, with the
+  // statement and its line (kStatement) or the step's duration
+  // (kStepFinished).
+  void Report(Progress::Event event, std::string statement = "", int line = 0,
+              double duration_ms = 0) const {
+    if (!settings_.progress) return;
+    Progress p = progress_;
+    p.event = event;
+    p.statement = std::move(statement);
+    p.line = line;
+    p.duration_ms = duration_ms;
+    settings_.progress(p);
+  }
   std::optional<LockFailure> lock_failure_;
   bool failed_outside_ = false;
   RunReport report_;
@@ -395,13 +408,7 @@ Status OnlineRun::RunCode(const MigrationStep& step, const PreparedStep& prep) {
   if (function == nullptr) {
     return Status::Internal(site + ": no function registered");
   }
-  if (settings_.progress) {
-    Progress event = progress_;
-    event.event = Progress::Event::kStatement;
-    event.statement = "-- retort: code";
-    event.line = prep.code_line;
-    settings_.progress(event);
-  }
+  Report(Progress::Event::kStatement, "-- retort: code", prep.code_line);
   if (Interrupted()) return InterruptedAt(site, "-- retort: code");
   ConnectionCodeSession session(db_, step.revision->id(), step.is_upgrade);
   const auto start = Clock::now();
@@ -450,12 +457,10 @@ Status OnlineRun::ExecuteStatement(const MigrationStep& step,
     return prep.path + ":" + std::to_string(prep.LineOf(statement, position)) +
            ": " + step.name() + " " + step.revision->id();
   };
-  if (settings_.progress) {
-    Progress event = progress_;
-    event.event = Progress::Event::kStatement;
-    event.statement = ShortenSql(mask_.Apply(statement.text), 200);
-    event.line = prep.LineOf(statement, 0);
-    settings_.progress(event);
+  if (settings_.progress) {  // masking and shortening cost nothing else
+    Report(Progress::Event::kStatement,
+           ShortenSql(mask_.Apply(statement.text), 200),
+           prep.LineOf(statement, 0));
   }
   // After the event: an application's RequestInterrupt() from it stops
   // this statement.
@@ -612,11 +617,7 @@ Result<RunReport> OnlineRun::Execute() {
     ++progress_.step;
     progress_.revision = step_report.revision;
     progress_.description = step_report.description;
-    if (settings_.progress) {
-      Progress event = progress_;
-      event.event = Progress::Event::kStepStarted;
-      settings_.progress(event);
-    }
+    Report(Progress::Event::kStepStarted);
 
     std::optional<PreparedStep> prep;
     if (step.kind == MigrationStep::Kind::kRevision) {
@@ -679,12 +680,7 @@ Result<RunReport> OnlineRun::Execute() {
         RETORT_RETURN_IF_ERROR(EnsureTransaction());
       }
     }
-    if (settings_.progress) {
-      Progress event = progress_;
-      event.event = Progress::Event::kStepFinished;
-      event.duration_ms = step_report.duration_ms;
-      settings_.progress(event);
-    }
+    Report(Progress::Event::kStepFinished, "", 0, step_report.duration_ms);
     // The version rows move in memory now and in the table at the
     // transaction's end (FlushBookkeeping).
     RETORT_RETURN_IF_ERROR(heads_->UpdateToStep(step).status());
