@@ -14,9 +14,9 @@
 #include <optional>
 #include <set>
 
-#include "api/fanout_plan.h"
-#include "api/schema_choice.h"
-#include "api/schema_set.h"
+#include "fanout/fanout_plan.h"
+#include "schemas/schema_choice.h"
+#include "schemas/schema_set.h"
 #include "autogen/autogen.h"
 #include "autogen/drift.h"
 #include "autogen/model_cache.h"

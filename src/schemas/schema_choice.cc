@@ -1,5 +1,5 @@
 // CheckSchemaChoice; see schema_choice.h.
-#include "api/schema_choice.h"
+#include "schemas/schema_choice.h"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 // Schema per domain: branches, order and cross-schema checks; see
 // schema_set.h.
-#include "api/schema_set.h"
+#include "schemas/schema_set.h"
 
 #include <algorithm>
 #include <set>

@@ -7,8 +7,8 @@
 //   - without them, S must be a [tenants] schema, the label of a branch of
 //     the graph (whose first revision creates it, as the seeds' do), or a
 //     schema that exists in the database.
-#ifndef RETORT_API_SCHEMA_CHOICE_H_
-#define RETORT_API_SCHEMA_CHOICE_H_
+#ifndef RETORT_SCHEMAS_SCHEMA_CHOICE_H_
+#define RETORT_SCHEMAS_SCHEMA_CHOICE_H_
 
 #include <functional>
 #include <string>
@@ -43,4 +43,4 @@ Status CheckSchemaChoice(const SchemaChoice& choice);
 
 }  // namespace retort
 
-#endif  // RETORT_API_SCHEMA_CHOICE_H_
+#endif  // RETORT_SCHEMAS_SCHEMA_CHOICE_H_

@@ -1,4 +1,4 @@
-#include "api/schema_choice.h"
+#include "schemas/schema_choice.h"
 
 #include <gtest/gtest.h>
 

@@ -4,8 +4,8 @@
 // revisions each schema owns, the order --all-schemas runs them in, and
 // the "Depends On" edges between them, which become checks against the
 // other schema's version table instead of steps of this schema's plan.
-#ifndef RETORT_API_SCHEMA_SET_H_
-#define RETORT_API_SCHEMA_SET_H_
+#ifndef RETORT_SCHEMAS_SCHEMA_SET_H_
+#define RETORT_SCHEMAS_SCHEMA_SET_H_
 
 #include <map>
 #include <memory>
@@ -73,4 +73,4 @@ class SchemaSet {
 
 }  // namespace retort
 
-#endif  // RETORT_API_SCHEMA_SET_H_
+#endif  // RETORT_SCHEMAS_SCHEMA_SET_H_

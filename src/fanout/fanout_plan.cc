@@ -1,6 +1,6 @@
 // Turning --tenants / --all-schemas / --targets into fan-out units; see
 // fanout_plan.h.
-#include "api/fanout_plan.h"
+#include "fanout/fanout_plan.h"
 
 #include <algorithm>
 #include <set>

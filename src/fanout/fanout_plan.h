@@ -2,15 +2,15 @@
 // servers (--targets), which schemas on each (--tenants lists them per
 // server; --all-schemas takes the configured ones in dependency order),
 // which graph each unit plans on, and how many run at once.
-#ifndef RETORT_API_FANOUT_PLAN_H_
-#define RETORT_API_FANOUT_PLAN_H_
+#ifndef RETORT_FANOUT_FANOUT_PLAN_H_
+#define RETORT_FANOUT_FANOUT_PLAN_H_
 
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "api/schema_set.h"
+#include "schemas/schema_set.h"
 #include "config/config.h"
 #include "fanout/fanout.h"
 #include "retort/fanout.h"
@@ -59,4 +59,4 @@ Result<FanoutPlan> PlanFanout(const FanoutInputs& inputs,
 
 }  // namespace retort
 
-#endif  // RETORT_API_FANOUT_PLAN_H_
+#endif  // RETORT_FANOUT_FANOUT_PLAN_H_
