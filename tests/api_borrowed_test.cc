@@ -91,6 +91,10 @@ TEST(ApiBorrowed, PostgresSessionIsHandedBackAsItWasLent) {
   lent.postgres = conn.get();
   auto m = OpenOn(lent, embedded::api_session());
   ASSERT_NE(m, nullptr);
+  auto pending = m->Pending();
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].id, "c3c3c3c3c3c3");
   auto up = m->Upgrade("head");
   ASSERT_TRUE(up.ok()) << up.status().ToString();
   EXPECT_EQ(up->heads_after, std::vector<std::string>{"c3c3c3c3c3c3"});

@@ -1,6 +1,6 @@
 // The public API over a project on disk, as an application that ships a
 // retort.toml and a migrations folder uses it (and as the CLI does): init,
-// revision, merge, heads, branches, show, history, stamp, lint, verify
+// revision, merge, heads, branches, pending, show, history, stamp, lint, verify
 // (an edited file), diff against SQL models, and the error codes each
 // kind of failure comes back with.
 #include <gtest/gtest.h>
@@ -21,16 +21,16 @@ namespace fs = std::filesystem;
 class ApiProject : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("retort-api-project-" +
-            std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() /
+        ("retort-api-project-" +
+         std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+         "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     config_ = (dir_ / "retort.toml").string();
-    Status init = Migrator::Init((dir_ / "migrations").string(), "generic",
-                                 config_);
+    Status init =
+        Migrator::Init((dir_ / "migrations").string(), "generic", config_);
     ASSERT_TRUE(init.ok()) << init.ToString();
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -47,8 +47,7 @@ class ApiProject : public ::testing::Test {
 
   RevisionInfo Revision(Migrator& m, const std::string& id,
                         const std::string& message, const std::string& up,
-                        const std::string& down,
-                        const std::string& head = "") {
+                        const std::string& down, const std::string& head = "") {
     CreateRevisionOptions o;
     o.rev_id = id;
     o.message = message;
@@ -101,9 +100,24 @@ TEST_F(ApiProject, WritesReadsAndRunsRevisions) {
   ASSERT_TRUE(merged.ok()) << merged.status().ToString();
   EXPECT_EQ(merged->down_revisions.size(), 2u);
 
+  // What an upgrade would run, in its order, without running it.
+  auto pending = m->Pending();
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  std::vector<std::string> ids;
+  for (const RevisionInfo& r : *pending) ids.push_back(r.id);
+  ASSERT_EQ(ids.size(), 4u);
+  EXPECT_EQ(ids.front(), "aaaa00000001");
+  EXPECT_EQ(ids.back(), "dddd00000004");
+  pending = m->Pending("bbbb00000002");
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  EXPECT_EQ(pending->size(), 2u);
+
   up = m->Upgrade("head");
   ASSERT_TRUE(up.ok()) << up.status().ToString();
   EXPECT_EQ(up->steps.size(), 4u);
+  pending = m->Pending();
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  EXPECT_TRUE(pending->empty());
   EXPECT_EQ(up->heads_after, std::vector<std::string>{"dddd00000004"});
 
   auto shown = m->Show("bbbb00000002");

@@ -23,9 +23,9 @@ namespace retort {
 // handler, and closes the connection itself; it must not use it from
 // another thread while a Migrator call runs.
 //
-// Used by Upgrade, Downgrade, Stamp, Current, History(WithCurrent), Lint's
-// reading of the pending revisions and Verify. What opens sessions of its
-// own -- autogenerate (Diff, revision --autogenerate against the database),
+// Used by Upgrade, Downgrade, Stamp, Current, Pending, HistoryWithCurrent,
+// Lint's reading of the pending revisions and Verify. What opens sessions of
+// its own -- autogenerate (Diff, revision --autogenerate against the database),
 // Verify's live comparison and the fan-out (UpgradeMany, ...) -- still
 // needs a URL (Options::url or the configuration).
 struct RETORT_EXPORT BorrowedConnection {

@@ -204,6 +204,11 @@ class RETORT_EXPORT Migrator {
   // `current`: the revisions the database is at (is_current set). With
   // `check_heads`, an error unless they are exactly the graph's heads.
   Result<std::vector<RevisionInfo>> Current(bool check_heads = false);
+  // The revisions Upgrade(target) would apply now, in the order it would
+  // apply them: the database's version table is read, nothing changes.
+  // Empty when it is up to date.
+  Result<std::vector<RevisionInfo>> Pending(
+      const std::string& target = "heads");
   // `history -i`: like History, with is_current marking the database's
   // revisions; "current" may be used in the range.
   Result<std::vector<RevisionInfo>> HistoryWithCurrent(

@@ -14,9 +14,6 @@
 #include <optional>
 #include <set>
 
-#include "fanout/fanout_plan.h"
-#include "schemas/schema_choice.h"
-#include "schemas/schema_set.h"
 #include "autogen/autogen.h"
 #include "autogen/drift.h"
 #include "autogen/model_cache.h"
@@ -34,6 +31,7 @@
 #include "dialect/sqlite.h"
 #include "dialect/url.h"
 #include "fanout/fanout.h"
+#include "fanout/fanout_plan.h"
 #include "importer/alembic_import.h"
 #include "lint/lint_run.h"
 #include "revision/new_revision.h"
@@ -45,6 +43,8 @@
 #include "runtime/session.h"
 #include "runtime/verify.h"
 #include "runtime/version_table.h"
+#include "schemas/schema_choice.h"
+#include "schemas/schema_set.h"
 #include "script/script_directory.h"
 #include "script/template.h"
 #include "util/duration.h"
@@ -1219,6 +1219,31 @@ Result<MigrationResult> Migrator::Stamp(
     r.offline = options.sql;
     r.purge = options.purge;
     return impl_->RunMasked(r, options.progress);
+  }());
+}
+
+Result<std::vector<RevisionInfo>> Migrator::Pending(const std::string& target) {
+  return MaskedForApi([&]() -> Result<std::vector<RevisionInfo>> {
+    RETORT_RETURN_IF_ERROR(CheckRevisionArguments("upgrade", {target}));
+    RETORT_RETURN_IF_ERROR(impl_->CheckSchema("upgrade", false, true));
+    RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
+    RETORT_ASSIGN_OR_RETURN(RunTarget run_target, impl_->SessionTarget());
+    RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
+    RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
+                            ReadCurrentHeads(run_target, settings));
+    // The plan an upgrade would make from these heads (run_internal.h).
+    const RunRequest request =
+        MoveRequest(RunRequest::Command::kUpgrade, target, /*sql=*/false);
+    RETORT_ASSIGN_OR_RETURN(ParsedRequest parsed, ParseRequest(request));
+    RETORT_ASSIGN_OR_RETURN(std::vector<MigrationStep> plan,
+                            MakePlan(*graph, request, parsed, heads));
+    std::vector<const RevisionNode*> nodes;
+    for (const MigrationStep& step : plan) {
+      if (step.kind == MigrationStep::Kind::kRevision) {
+        nodes.push_back(step.revision);
+      }
+    }
+    return impl_->Infos(*graph, nodes);
   }());
 }
 
