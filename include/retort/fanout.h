@@ -60,6 +60,14 @@ struct RETORT_EXPORT FanoutOptions {
   bool continue_on_error = false;
   // Where progress goes. Default: nowhere.
   ProgressCallback progress;
+  // --sql: every unit's script into FanoutResult::sql; nothing connects
+  // (tenants must be listed). UpgradeMany/DowngradeMany only. Default:
+  // false.
+  bool sql = false;
+  // --allow-edited and --in-flight, for every unit (RunOptions).
+  // Default: false, "".
+  bool allow_edited = false;
+  std::string in_flight;
 
   // Whether these options can run with `schema` (the one --schema / -x
   // schema= names, "" for none): InvalidArgument when --tenants and

@@ -120,6 +120,15 @@ struct RETORT_EXPORT RunOptions {
   // Step and statement events as the run goes (progress.h); none offline.
   // Default: none.
   ProgressSink progress;
+  // --allow-edited: upgrade over applied revisions whose file was edited
+  // since they ran, with a warning (as on_edited = "warn" in retort.toml).
+  // Default: false (refused, nothing run).
+  bool allow_edited = false;
+  // --in-flight done|rerun: how to settle the statement an interrupted
+  // non-transactional revision was running when the catalog cannot tell
+  // whether it finished (docs/safety.md). Default: "" (stop and say what to
+  // check).
+  std::string in_flight;
 };
 
 // What upgrade / downgrade / stamp did.
@@ -233,12 +242,10 @@ class RETORT_EXPORT Migrator {
   // flag, configuration or target). With `sql`, result.sql holds every
   // unit's script and nothing connects (tenants must be listed).
   Result<FanoutResult> UpgradeMany(const std::string& target,
-                                   const FanoutOptions& options,
-                                   bool sql = false);
+                                   const FanoutOptions& options);
   // `downgrade TARGET` over the same units.
   Result<FanoutResult> DowngradeMany(const std::string& target,
-                                     const FanoutOptions& options,
-                                     bool sql = false);
+                                     const FanoutOptions& options);
   // `current` over the same units: each unit's version rows, read with one
   // query per database.
   Result<std::vector<UnitVersions>> CurrentMany(const FanoutOptions& options);
@@ -263,13 +270,6 @@ class RETORT_EXPORT Migrator {
   // options.live, also the live schema against the migrations' (drift).
   // Reads only (the replay goes to a scratch database).
   Result<VerifyResult> Verify(const VerifyOptions& options = {});
-
-  // How later upgrade/downgrade runs treat what they find:
-  // `allow_edited` (--allow-edited) upgrades over applied revisions whose
-  // file was edited, with a warning (as on_edited = "warn" does);
-  // `in_flight` (--in-flight done|rerun) settles an interrupted statement
-  // the catalog cannot (docs/safety.md). Default: neither.
-  void SetRunOverrides(bool allow_edited, const std::string& in_flight);
 
   // The database URL with any password masked, for messages.
   std::string RedactedUrl() const;

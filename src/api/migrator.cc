@@ -90,9 +90,6 @@ struct __attribute__((visibility("hidden"))) Migrator::Impl {
   std::optional<SchemaSet> schema_set;
   // Options::connection, wrapped (not owned); null without one.
   std::unique_ptr<Connection> borrowed;
-  // Migrator::SetRunOverrides.
-  bool allow_edited = false;
-  std::string in_flight;
 
   // vault: references of this Migrator's configuration, with its .env
   // (not another Migrator's) behind the environment; values cached for
@@ -144,12 +141,12 @@ struct __attribute__((visibility("hidden"))) Migrator::Impl {
                      bool all_schemas_possible, bool graph_only = false);
   RunTarget TargetFor(std::string url) const;
   Result<RunSettings> Settings() const;
-  // `progress`: RunOptions::progress (none offline).
+  // `options`: progress (none offline), allow_edited, in_flight.
   Result<MigrationResult> RunCommand(const RunRequest& request,
-                                     const ProgressSink& progress);
+                                     const RunOptions& options);
   // RunCommand, with secret placeholders masked in its error.
   Result<MigrationResult> RunMasked(const RunRequest& request,
-                                    const ProgressSink& progress);
+                                    const RunOptions& options);
   std::set<std::string> SecretPlaceholderNames() const;
   Result<FanoutResult> RunMany(const RunRequest& request,
                                const FanoutOptions& options);
@@ -477,8 +474,7 @@ Result<RunSettings> Migrator::Impl::Settings() const {
     RETORT_ASSIGN_OR_RETURN(s.placeholders[name], Resolve(value));
   }
   s.secret_placeholders = SecretPlaceholderNames();
-  s.on_edited_warn = allow_edited || config.on_edited == "warn";
-  s.in_flight = in_flight;
+  s.on_edited_warn = config.on_edited == "warn";
   s.code = &options.code;
   s.tool_version = RETORT_VERSION;
   // The preflight (runtime/preflight.h) prepares every step before the
@@ -504,9 +500,9 @@ std::set<std::string> Migrator::Impl::SecretPlaceholderNames() const {
   return names;
 }
 
-Result<MigrationResult> Migrator::Impl::RunMasked(
-    const RunRequest& request, const ProgressSink& progress) {
-  Result<MigrationResult> result = RunCommand(request, progress);
+Result<MigrationResult> Migrator::Impl::RunMasked(const RunRequest& request,
+                                                  const RunOptions& options) {
+  Result<MigrationResult> result = RunCommand(request, options);
   if (result.ok() || SecretPlaceholderNames().empty()) return result;
   // A failing statement's error may quote the statement, value included.
   auto settings = Settings();
@@ -516,7 +512,7 @@ Result<MigrationResult> Migrator::Impl::RunMasked(
 }
 
 Result<MigrationResult> Migrator::Impl::RunCommand(
-    const RunRequest& request, const ProgressSink& progress) {
+    const RunRequest& request, const RunOptions& run_options) {
   const bool stamp = request.command == RunRequest::Command::kStamp;
   // Before anything connects: `upgrade ''` from an unset shell variable.
   RETORT_RETURN_IF_ERROR(CheckRevisionArguments(
@@ -534,7 +530,9 @@ Result<MigrationResult> Migrator::Impl::RunCommand(
   RETORT_ASSIGN_OR_RETURN(RunTarget target,
                           request.offline ? OfflineTarget() : SessionTarget());
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
-  settings.progress = progress;
+  settings.progress = run_options.progress;
+  if (run_options.allow_edited) settings.on_edited_warn = true;
+  settings.in_flight = run_options.in_flight;
   RETORT_ASSIGN_OR_RETURN(const SchemaEntry* schema, ActiveSchema());
   if (!request.offline && options.log && options.log_level <= LogLevel::kInfo) {
     // Which database, always: a default URL must never be used by surprise.
@@ -1197,7 +1195,7 @@ Result<MigrationResult> Migrator::Upgrade(const std::string& target,
   return MaskedForApi([&]() -> Result<MigrationResult> {
     return impl_->RunMasked(
         MoveRequest(RunRequest::Command::kUpgrade, target, options.sql),
-        options.progress);
+        options);
   }());
 }
 
@@ -1206,7 +1204,7 @@ Result<MigrationResult> Migrator::Downgrade(const std::string& target,
   return MaskedForApi([&]() -> Result<MigrationResult> {
     return impl_->RunMasked(
         MoveRequest(RunRequest::Command::kDowngrade, target, options.sql),
-        options.progress);
+        options);
   }());
 }
 
@@ -1218,7 +1216,7 @@ Result<MigrationResult> Migrator::Stamp(
     r.targets = revisions;
     r.offline = options.sql;
     r.purge = options.purge;
-    return impl_->RunMasked(r, options.progress);
+    return impl_->RunMasked(r, options);
   }());
 }
 
@@ -1337,12 +1335,6 @@ Status Migrator::Impl::VerifyLive(const VerifyOptions& verify,
   return Status::OK();
 }
 
-void Migrator::SetRunOverrides(bool allow_edited,
-                               const std::string& in_flight) {
-  impl_->allow_edited = allow_edited;
-  impl_->in_flight = in_flight;
-}
-
 Result<DiffResult> Migrator::Diff(const AutogenOptions& options) {
   return MaskedForApi(
       [&]() -> Result<DiffResult> { return impl_->DiffImpl(options); }());
@@ -1408,6 +1400,8 @@ Result<FanoutResult> Migrator::Impl::RunMany(const RunRequest& request,
                                                        : "downgrade",
       request.targets));
   RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
+  if (fanout.allow_edited) settings.on_edited_warn = true;
+  settings.in_flight = fanout.in_flight;
   // Per-step lines from hundreds of units would bury the summary: a
   // fan-out logs warnings and errors unless asked for debug output.
   if (settings.log_level != LogLevel::kDebug &&
@@ -1459,20 +1453,20 @@ Result<FanoutResult> Migrator::Impl::RunManyWith(const RunRequest& request,
 }
 
 Result<FanoutResult> Migrator::UpgradeMany(const std::string& target,
-                                           const FanoutOptions& options,
-                                           bool sql) {
+                                           const FanoutOptions& options) {
   return MaskedForApi([&]() -> Result<FanoutResult> {
     return impl_->RunMany(
-        MoveRequest(RunRequest::Command::kUpgrade, target, sql), options);
+        MoveRequest(RunRequest::Command::kUpgrade, target, options.sql),
+        options);
   }());
 }
 
 Result<FanoutResult> Migrator::DowngradeMany(const std::string& target,
-                                             const FanoutOptions& options,
-                                             bool sql) {
+                                             const FanoutOptions& options) {
   return MaskedForApi([&]() -> Result<FanoutResult> {
     return impl_->RunMany(
-        MoveRequest(RunRequest::Command::kDowngrade, target, sql), options);
+        MoveRequest(RunRequest::Command::kDowngrade, target, options.sql),
+        options);
   }());
 }
 

@@ -30,6 +30,9 @@ int RunMany(CliContext& ctx, const ManyFlags& many, bool upgrade,
             const std::string& target, bool sql, bool allow_edited,
             const std::string& in_flight) {
   FanoutOptions options = many.ToOptions();
+  options.sql = sql;
+  options.allow_edited = allow_edited;
+  options.in_flight = in_flight;
   if (Status st = options.CheckCombination(ctx.SchemaFlag()); !st.ok()) {
     return ctx.UsageError(st.message());
   }
@@ -38,12 +41,11 @@ int RunMany(CliContext& ctx, const ManyFlags& many, bool upgrade,
   SignalHandler interrupts(/*announce=*/!ctx.quiet());
   auto m = ctx.OpenMigrator();
   if (!m.ok()) return ctx.Fail(m.status());
-  (*m)->SetRunOverrides(allow_edited, in_flight);
   if (bar->enabled()) {
     options.progress = [bar](const FanoutProgress& p) { bar->Update(p); };
   }
-  auto r = upgrade ? (*m)->UpgradeMany(target, options, sql)
-                   : (*m)->DowngradeMany(target, options, sql);
+  auto r = upgrade ? (*m)->UpgradeMany(target, options)
+                   : (*m)->DowngradeMany(target, options);
   bar->Clear();
   if (!r.ok()) return FailRun(ctx, r.status());
   const std::string command = (upgrade ? "upgrade " : "downgrade ") + target;
@@ -108,10 +110,11 @@ class MoveCommand : public Command {
     }
     auto m = ctx.OpenMigrator();
     if (!m.ok()) return ctx.Fail(m.status());
-    (*m)->SetRunOverrides(allow_edited_, in_flight_);
     SignalHandler interrupts(/*announce=*/!ctx.quiet());
     RunOptions run;
     run.sql = sql_;
+    run.allow_edited = allow_edited_;
+    run.in_flight = in_flight_;
     auto r =
         upgrade_ ? (*m)->Upgrade(target_, run) : (*m)->Downgrade(target_, run);
     if (!r.ok()) return FailRun(ctx, r.status());
