@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -340,6 +341,31 @@ TEST(Api, ReturnedStatusesAreMasked) {
   EXPECT_EQ(r.status().message(), "Can't locate revision identified by '***'");
   EXPECT_EQ(MaskSecrets("dsn postgresql://app:Pw@db/game S3cretFromVault"),
             "dsn postgresql://app:***@db/game ***");
+}
+
+// An exception from the application's own callback does not cross back
+// out of the API: the run rolls back, the lock is released, and the call
+// returns kInternal; the next run goes through.
+TEST(Api, AnExceptionFromACallbackBecomesAnError) {
+  auto m = MustOpen(TempSqliteUrl("throwing-callback"));
+  ASSERT_NE(m, nullptr);
+  RunOptions run;
+  run.progress = [](const Progress& p) {
+    if (p.event == Progress::Event::kStatement && p.step == 2) {
+      throw std::runtime_error("the application's callback failed");
+    }
+  };
+  auto up = m->Upgrade("head", run);
+  ASSERT_FALSE(up.ok());
+  EXPECT_EQ(up.status().code(), Status::Code::kInternal);
+  EXPECT_EQ(up.status().message(),
+            "unexpected error: the application's callback failed");
+  auto current = m->Current();
+  ASSERT_TRUE(current.ok()) << current.status().ToString();
+  EXPECT_TRUE(current->empty());
+  auto again = m->Upgrade("head");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->steps.size(), 2u);
 }
 
 }  // namespace

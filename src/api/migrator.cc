@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -69,6 +70,21 @@ template <typename T>
 Result<T> MaskedForApi(Result<T> result) {
   if (result.ok()) return result;
   return MaskedForApi(result.status());
+}
+
+// Every public Migrator call runs through here: no exception crosses the
+// API (one that escapes retort's code -- std::bad_alloc, a bug -- comes
+// back as kInternal), and the Status is masked.
+template <typename F>
+auto ApiCall(F&& call) -> decltype(call()) {
+  try {
+    return MaskedForApi(call());
+  } catch (const std::exception& e) {
+    return MaskedForApi(Status::Internal(std::string("unexpected error: ") +
+                                         e.what()));
+  } catch (...) {
+    return Status::Internal("unexpected error (not a std::exception)");
+  }
 }
 
 std::string DatabaseName(const RunTarget& target) {
@@ -851,7 +867,7 @@ const char* ComparedWithName(ComparedWith with) {
 }
 
 Result<std::unique_ptr<Migrator>> Migrator::Open(const Options& options) {
-  return MaskedForApi([&]() -> Result<std::unique_ptr<Migrator>> {
+  return ApiCall([&]() -> Result<std::unique_ptr<Migrator>> {
     auto impl = std::make_unique<Impl>();
     impl->options = options;
     if (options.log) {
@@ -903,7 +919,7 @@ Result<std::unique_ptr<Migrator>> Migrator::Open(const Options& options) {
     };
     impl->secrets = std::make_unique<SecretResolver>(std::move(secret_options));
     return std::unique_ptr<Migrator>(new Migrator(std::move(impl)));
-  }());
+  });
 }
 
 std::vector<TemplateInfo> Migrator::ListTemplates() {
@@ -928,7 +944,7 @@ Status WriteNewFile(const fs::path& path, const std::string& text) {
 Status Migrator::Init(const std::string& directory,
                       const std::string& template_name,
                       const std::string& config_path) {
-  return MaskedForApi([&]() -> Status {
+  return ApiCall([&]() -> Status {
     const ProjectTemplate* tmpl = FindProjectTemplate(template_name);
     if (!tmpl) {
       std::vector<std::string> names;
@@ -971,7 +987,7 @@ Status Migrator::Init(const std::string& directory,
     RETORT_RETURN_IF_ERROR(WriteNewFile(dir / "README.md", tmpl->readme));
     if (!config_dir.empty()) fs::create_directories(config_dir, ec);
     return WriteNewFile(config_path, config);
-  }());
+  });
 }
 
 namespace {
@@ -1030,7 +1046,7 @@ Placement PlaceRevision(const Config& config, const RevisionMap& map,
 
 Result<RevisionInfo> Migrator::CreateRevision(
     const CreateRevisionOptions& options) {
-  return MaskedForApi([&]() -> Result<RevisionInfo> {
+  return ApiCall([&]() -> Result<RevisionInfo> {
     RETORT_RETURN_IF_ERROR(impl_->RefuseEmbedded("revision"));
     RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
     CreateRevisionOptions body = options;
@@ -1100,11 +1116,11 @@ Result<RevisionInfo> Migrator::CreateRevision(
     std::optional<std::string> version_path;
     if (!options.version_path.empty()) version_path = options.version_path;
     return impl_->Write(header, message, version_path, &body);
-  }());
+  });
 }
 
 Result<RevisionInfo> Migrator::Merge(const MergeOptions& options) {
-  return MaskedForApi([&]() -> Result<RevisionInfo> {
+  return ApiCall([&]() -> Result<RevisionInfo> {
     RETORT_RETURN_IF_ERROR(impl_->RefuseEmbedded("merge"));
     RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
     std::string rev_id =
@@ -1120,11 +1136,11 @@ Result<RevisionInfo> Migrator::Merge(const MergeOptions& options) {
     body.upgrade_sql = std::string(kEmptyDirectiveLine);
     body.downgrade_sql = std::string(kEmptyDirectiveLine);
     return impl_->Write(header, message, std::nullopt, &body);
-  }());
+  });
 }
 
 Result<std::vector<RevisionInfo>> Migrator::Heads(bool resolve_dependencies) {
-  return MaskedForApi([&]() -> Result<std::vector<RevisionInfo>> {
+  return ApiCall([&]() -> Result<std::vector<RevisionInfo>> {
     // With --schema S, the heads of S's branch (S must name one).
     RETORT_RETURN_IF_ERROR(impl_->CheckSchema("heads", true, false, true));
     RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
@@ -1136,11 +1152,11 @@ Result<std::vector<RevisionInfo>> Migrator::Heads(bool resolve_dependencies) {
     std::vector<const RevisionNode*> nodes;
     for (const auto& id : map.Heads()) nodes.push_back(map.Find(id));
     return impl_->Infos(map, nodes);
-  }());
+  });
 }
 
 Result<std::vector<BranchPoint>> Migrator::Branches() {
-  return MaskedForApi([&]() -> Result<std::vector<BranchPoint>> {
+  return ApiCall([&]() -> Result<std::vector<BranchPoint>> {
     RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
     const RevisionMap& map = *impl_->map;
     RETORT_ASSIGN_OR_RETURN(auto walk, WalkRevisions(map));
@@ -1154,26 +1170,26 @@ Result<std::vector<BranchPoint>> Migrator::Branches() {
       out.push_back(std::move(bp));
     }
     return out;
-  }());
+  });
 }
 
 Result<std::vector<RevisionInfo>> Migrator::History(const std::string& range) {
-  return MaskedForApi([&]() -> Result<std::vector<RevisionInfo>> {
+  return ApiCall([&]() -> Result<std::vector<RevisionInfo>> {
     RETORT_RETURN_IF_ERROR(impl_->CheckSchema("history", true, false, true));
     return impl_->HistoryImpl(range, nullptr);
-  }());
+  });
 }
 
 Result<std::vector<RevisionInfo>> Migrator::HistoryWithCurrent(
     const std::string& range) {
-  return MaskedForApi([&]() -> Result<std::vector<RevisionInfo>> {
+  return ApiCall([&]() -> Result<std::vector<RevisionInfo>> {
     RETORT_RETURN_IF_ERROR(impl_->CheckSchema("history -i", false, false));
     RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->SessionTarget());
     RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
     RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
                             ReadCurrentHeads(target, settings));
     return impl_->HistoryImpl(range, &heads);
-  }());
+  });
 }
 
 namespace {
@@ -1192,36 +1208,36 @@ RunRequest MoveRequest(RunRequest::Command command, const std::string& target,
 
 Result<MigrationResult> Migrator::Upgrade(const std::string& target,
                                           const RunOptions& options) {
-  return MaskedForApi([&]() -> Result<MigrationResult> {
+  return ApiCall([&]() -> Result<MigrationResult> {
     return impl_->RunMasked(
         MoveRequest(RunRequest::Command::kUpgrade, target, options.sql),
         options);
-  }());
+  });
 }
 
 Result<MigrationResult> Migrator::Downgrade(const std::string& target,
                                             const RunOptions& options) {
-  return MaskedForApi([&]() -> Result<MigrationResult> {
+  return ApiCall([&]() -> Result<MigrationResult> {
     return impl_->RunMasked(
         MoveRequest(RunRequest::Command::kDowngrade, target, options.sql),
         options);
-  }());
+  });
 }
 
 Result<MigrationResult> Migrator::Stamp(
     const std::vector<std::string>& revisions, const RunOptions& options) {
-  return MaskedForApi([&]() -> Result<MigrationResult> {
+  return ApiCall([&]() -> Result<MigrationResult> {
     RunRequest r;
     r.command = RunRequest::Command::kStamp;
     r.targets = revisions;
     r.offline = options.sql;
     r.purge = options.purge;
     return impl_->RunMasked(r, options);
-  }());
+  });
 }
 
 Result<std::vector<RevisionInfo>> Migrator::Pending(const std::string& target) {
-  return MaskedForApi([&]() -> Result<std::vector<RevisionInfo>> {
+  return ApiCall([&]() -> Result<std::vector<RevisionInfo>> {
     RETORT_RETURN_IF_ERROR(CheckRevisionArguments("upgrade", {target}));
     RETORT_RETURN_IF_ERROR(impl_->CheckSchema("upgrade", false, true));
     RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
@@ -1242,11 +1258,11 @@ Result<std::vector<RevisionInfo>> Migrator::Pending(const std::string& target) {
       }
     }
     return impl_->Infos(*graph, nodes);
-  }());
+  });
 }
 
 Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
-  return MaskedForApi([&]() -> Result<std::vector<RevisionInfo>> {
+  return ApiCall([&]() -> Result<std::vector<RevisionInfo>> {
     RETORT_RETURN_IF_ERROR(impl_->CheckSchema("current", false, true));
     RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
     RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->SessionTarget());
@@ -1269,11 +1285,11 @@ Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
     for (auto& info : infos)
       info.is_current = false;  // Alembic shows no marker
     return infos;
-  }());
+  });
 }
 
 Result<VerifyResult> Migrator::Verify(const VerifyOptions& verify) {
-  return MaskedForApi([&]() -> Result<VerifyResult> {
+  return ApiCall([&]() -> Result<VerifyResult> {
     RETORT_RETURN_IF_ERROR(impl_->CheckSchema("verify", false, false));
     RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
     RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->SessionTarget());
@@ -1304,7 +1320,7 @@ Result<VerifyResult> Migrator::Verify(const VerifyOptions& verify) {
           impl_->VerifyLive(verify, live, settings, report.heads, &out));
     }
     return out;
-  }());
+  });
 }
 
 Status Migrator::Impl::VerifyLive(const VerifyOptions& verify,
@@ -1341,7 +1357,7 @@ Result<DiffResult> Migrator::Diff(const AutogenOptions& options) {
 }
 
 Result<std::vector<ModelSchemaInfo>> Migrator::ModelSchemas() {
-  return MaskedForApi([&]() -> Result<std::vector<ModelSchemaInfo>> {
+  return ApiCall([&]() -> Result<std::vector<ModelSchemaInfo>> {
     RETORT_ASSIGN_OR_RETURN(ModelScan scan,
                             impl_->ScanModelFiles(/*normalize=*/false));
     RETORT_RETURN_IF_ERROR(CheckModelsDefineSomething(
@@ -1362,7 +1378,7 @@ Result<std::vector<ModelSchemaInfo>> Migrator::ModelSchemas() {
       out.push_back(std::move(info));
     }
     return out;
-  }());
+  });
 }
 
 Result<FanoutPlan> Migrator::Impl::PlanMany(const RunRequest& request,
@@ -1454,25 +1470,25 @@ Result<FanoutResult> Migrator::Impl::RunManyWith(const RunRequest& request,
 
 Result<FanoutResult> Migrator::UpgradeMany(const std::string& target,
                                            const FanoutOptions& options) {
-  return MaskedForApi([&]() -> Result<FanoutResult> {
+  return ApiCall([&]() -> Result<FanoutResult> {
     return impl_->RunMany(
         MoveRequest(RunRequest::Command::kUpgrade, target, options.sql),
         options);
-  }());
+  });
 }
 
 Result<FanoutResult> Migrator::DowngradeMany(const std::string& target,
                                              const FanoutOptions& options) {
-  return MaskedForApi([&]() -> Result<FanoutResult> {
+  return ApiCall([&]() -> Result<FanoutResult> {
     return impl_->RunMany(
         MoveRequest(RunRequest::Command::kDowngrade, target, options.sql),
         options);
-  }());
+  });
 }
 
 Result<std::vector<UnitVersions>> Migrator::CurrentMany(
     const FanoutOptions& options) {
-  return MaskedForApi([&]() -> Result<std::vector<UnitVersions>> {
+  return ApiCall([&]() -> Result<std::vector<UnitVersions>> {
     RETORT_RETURN_IF_ERROR(impl_->RefuseBorrowed("current"));
     RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
     ConnectionPool pool(settings);
@@ -1483,11 +1499,11 @@ Result<std::vector<UnitVersions>> Migrator::CurrentMany(
     RETORT_ASSIGN_OR_RETURN(FanoutPlan plan,
                             impl_->PlanMany(request, options, pool));
     return SurveyUnits(plan.units, settings, plan.engine.jobs, pool);
-  }());
+  });
 }
 
 Result<LintResult> Migrator::Lint(const LintOptions& options) {
-  return MaskedForApi([&]() -> Result<LintResult> {
+  return ApiCall([&]() -> Result<LintResult> {
     RETORT_RETURN_IF_ERROR(impl_->CheckSchema("lint", true, false, true));
     RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
     const Config& config = impl_->config;
@@ -1512,7 +1528,7 @@ Result<LintResult> Migrator::Lint(const LintOptions& options) {
     in.lock_timeout = config.lock_timeout;
     in.config_name = config.path.empty() ? "retort.toml" : config.path;
     return LintProject(in);
-  }());
+  });
 }
 
 std::string Migrator::RedactedUrl() const {
@@ -1524,7 +1540,7 @@ std::string Migrator::RedactedUrl() const {
 }
 
 Result<std::vector<RevisionInfo>> Migrator::Show(const std::string& revision) {
-  return MaskedForApi([&]() -> Result<std::vector<RevisionInfo>> {
+  return ApiCall([&]() -> Result<std::vector<RevisionInfo>> {
     if (revision == "current") {
       return Status::InvalidArgument(
           "'show current' needs a database connection, which this version of "
@@ -1534,7 +1550,7 @@ Result<std::vector<RevisionInfo>> Migrator::Show(const std::string& revision) {
     RETORT_ASSIGN_OR_RETURN(
         auto nodes, ResolveRevisions(*impl_->map, RevisionArg(revision)));
     return impl_->Infos(nodes);
-  }());
+  });
 }
 
 std::string Migrator::VersionsDirectory() const {
@@ -1543,7 +1559,7 @@ std::string Migrator::VersionsDirectory() const {
 
 Result<ImportAlembicResult> Migrator::ImportAlembic(
     const ImportAlembicOptions& options) {
-  return MaskedForApi([&]() -> Result<ImportAlembicResult> {
+  return ApiCall([&]() -> Result<ImportAlembicResult> {
     RETORT_RETURN_IF_ERROR(impl_->RefuseEmbedded("import-alembic"));
     const Config& config = impl_->config;
     if (config.path.empty()) {
@@ -1560,7 +1576,7 @@ Result<ImportAlembicResult> Migrator::ImportAlembic(
     context.log = impl_->options.log;
     context.log_level = impl_->options.log_level;
     return ImportAlembicProject(options, context);
-  }());
+  });
 }
 
 }  // namespace retort
