@@ -60,8 +60,9 @@ std::string_view UrlPassword(std::string_view url) {
   return userinfo.substr(colon + 1);
 }
 
-void AddLocked(Registry& r, std::string secret) {
-  if (secret.size() < kMinRegisteredSecret) return;
+void AddLocked(Registry& r, std::string secret,
+               size_t min_size = kMinRegisteredSecret) {
+  if (secret.empty() || secret.size() < min_size) return;
   if (std::find(r.secrets.begin(), r.secrets.end(), secret) != r.secrets.end())
     return;
   r.secrets.push_back(std::move(secret));
@@ -92,6 +93,21 @@ void RegisterSecret(std::string_view secret) {
   if (!password.empty()) {
     AddLocked(r, std::string(password));
     AddLocked(r, PercentDecoded(password));
+  }
+}
+
+void RegisterSecretValue(std::string_view value) {
+  Registry& r = GetRegistry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  std::string single, doubled;
+  for (char c : value) {
+    single += c;
+    doubled += c;
+    if (c == '\'') single += c;
+    if (c == '"') doubled += c;
+  }
+  for (std::string form : {std::string(value), single, doubled}) {
+    AddLocked(r, std::move(form), /*min_size=*/1);
   }
 }
 

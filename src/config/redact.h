@@ -22,6 +22,11 @@ inline constexpr size_t kMinRegisteredSecret = 4;
 // Thread-safe; secrets stay registered for the life of the process.
 void RegisterSecret(std::string_view secret);
 
+// Adds a value the configuration marks secret (a placeholder with
+// secret = true, or from Vault), whatever its length, with the forms SQL
+// quoting gives it (each ' or " doubled): the user said it is secret.
+void RegisterSecretValue(std::string_view value);
+
 // `text` with every registered secret replaced by "***", and the password of
 // every URL (user:***@host, password=***) masked with RedactedUrl.
 std::string Redact(std::string_view text);

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <vector>
 
+#include "config/redact.h"
 #include "dialect/pg_scan.h"
 #include "dialect/sqlite_tokenizer.h"
 
@@ -197,69 +198,21 @@ Result<SubstitutedText> SubstitutePlaceholders(
 
 SecretMask::SecretMask(const std::map<std::string, std::string>& values,
                        const std::set<std::string>& names) {
-  auto doubled = [](const std::string& v, char quote) {
-    std::string out;
-    for (char c : v) {
-      out += c;
-      if (c == quote) out += c;
-    }
-    return out;
-  };
   for (const std::string& name : names) {
     auto it = values.find(name);
     if (it == values.end() || it->second.empty()) continue;
-    for (const std::string& form :
-         {it->second, doubled(it->second, '\''), doubled(it->second, '"')}) {
-      if (std::find(forms_.begin(), forms_.end(), form) == forms_.end()) {
-        forms_.push_back(form);
-      }
-    }
+    RegisterSecretValue(it->second);
+    empty_ = false;
   }
-  // A longer form first, so that no part of it is left showing.
-  std::sort(forms_.begin(), forms_.end(),
-            [](const std::string& a, const std::string& b) {
-              return a.size() > b.size();
-            });
 }
 
 std::string SecretMask::Apply(std::string text) const {
-  static const std::string kMask = "***";
-  for (const std::string& form : forms_) {
-    for (size_t at = text.find(form); at != std::string::npos;
-         at = text.find(form, at + kMask.size())) {
-      text.replace(at, form.size(), kMask);
-    }
-  }
-  return text;
+  return empty_ ? text : Redact(text);
 }
 
 Status SecretMask::Apply(const Status& status) const {
-  if (status.ok() || forms_.empty()) return status;
-  std::string message = Apply(status.message());
-  if (message == status.message()) return status;
-  switch (status.code()) {
-    case Status::Code::kOk:
-      return status;
-    case Status::Code::kInvalidArgument:
-      return Status::InvalidArgument(message);
-    case Status::Code::kNotFound:
-      return Status::NotFound(message);
-    case Status::Code::kAlreadyExists:
-      return Status::AlreadyExists(message);
-    case Status::Code::kCorruption:
-      return Status::Corruption(message);
-    case Status::Code::kIOError:
-      return Status::IOError(message);
-    case Status::Code::kDatabase:
-      return Status::Database(message);
-    case Status::Code::kConflict:
-      return Status::Conflict(message);
-    case Status::Code::kInternal:
-      return Status::Internal(message);
-    case Status::Code::kInterrupted:
-      return Status::Interrupted(message);
-  }
-  return Status::Internal(message);
+  if (status.ok() || empty_) return status;
+  return status.WithMessage(Redact(status.message()));
 }
 
 }  // namespace retort

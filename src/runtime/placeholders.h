@@ -51,21 +51,23 @@ Result<SubstitutedText> SubstitutePlaceholders(
     Dialect dialect, const std::string& path, int body_line);
 
 // Secret placeholders (retort.toml's { value = ..., secret = true }, and
-// values from Vault) never reach a log or an error: each is replaced by
-// "***" -- as written, and as ${name} and ${name:literal} quote it.
+// values from Vault) never reach a log, a progress event or an error. A
+// SecretMask registers their values with the process's one masking
+// mechanism (config/redact.h: RegisterSecretValue), which every Status
+// and log line leaving the library goes through; Apply is Redact.
 class SecretMask {
  public:
   SecretMask() = default;
-  // The values of `names` in `values`; empty values are ignored.
+  // Registers the values of `names` in `values`; empty values are ignored.
   SecretMask(const std::map<std::string, std::string>& values,
              const std::set<std::string>& names);
 
-  bool empty() const { return forms_.empty(); }
+  bool empty() const { return empty_; }
   std::string Apply(std::string text) const;
   Status Apply(const Status& status) const;
 
  private:
-  std::vector<std::string> forms_;  // longest first
+  bool empty_ = true;
 };
 
 }  // namespace retort
