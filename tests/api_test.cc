@@ -368,5 +368,43 @@ TEST(Api, AnExceptionFromACallbackBecomesAnError) {
   EXPECT_EQ(again->steps.size(), 2u);
 }
 
+// Settings compiled into the application instead of a file: the text of a
+// retort.toml, parsed as one (errors named after config_path), and
+// DATABASE_URL not read behind the application's back.
+TEST(Api, ConfigurationTextInMemory) {
+  const std::string url = TempSqliteUrl("config-text");
+  Options options;
+  options.config_path = "";
+  options.config_text = "version_table = \"app_versions\"\n";
+  options.url = url;
+  options.migrations = &embedded::api_basic();
+  auto m = Migrator::Open(options);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  auto up = (*m)->Upgrade("head");
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  auto verified = (*m)->Verify();
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_EQ(verified->version_table, "app_versions");
+  EXPECT_EQ(verified->applied, 2);
+
+  options.config_text = "version_table = \n";
+  options.config_path = "app.toml";
+  auto bad = Migrator::Open(options);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().rfind("app.toml:1:", 0), 0u)
+      << bad.status().message();
+
+  ScopedEnv database_url("DATABASE_URL", url);
+  options.config_text = "lock_timeout = \"2s\"\n";
+  options.url.clear();
+  auto no_url = Migrator::Open(options);
+  ASSERT_TRUE(no_url.ok()) << no_url.status().ToString();
+  auto current = (*no_url)->Current();
+  ASSERT_FALSE(current.ok());
+  EXPECT_EQ(current.status().message(),
+            "no database URL: set Options::url, or 'url' in "
+            "Options::config_text");
+}
+
 }  // namespace
 }  // namespace retort

@@ -26,6 +26,13 @@ struct RETORT_EXPORT Options {
   // the defaults and these options; no .env beside it, no DATABASE_URL).
   // Default: "retort.toml" (or $RETORT_CONFIG when set, resolved by the CLI).
   std::string config_path = "retort.toml";
+  // The contents of a retort.toml given in memory (settings compiled into
+  // the application: lock_timeout, placeholders, schemas, ...), read
+  // instead of the file at config_path, which then only names it in
+  // messages and anchors its relative paths. ${VAR} reads the environment;
+  // no .env is read, and DATABASE_URL only where the text names it.
+  // Default: none (config_path is read).
+  std::string config_text;
   // Require the config file to exist.
   // Default: false (a missing file means all defaults).
   bool config_must_exist = false;

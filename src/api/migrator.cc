@@ -80,8 +80,8 @@ auto ApiCall(F&& call) -> decltype(call()) {
   try {
     return MaskedForApi(call());
   } catch (const std::exception& e) {
-    return MaskedForApi(Status::Internal(std::string("unexpected error: ") +
-                                         e.what()));
+    return MaskedForApi(
+        Status::Internal(std::string("unexpected error: ") + e.what()));
   } catch (...) {
     return Status::Internal("unexpected error (not a std::exception)");
   }
@@ -389,6 +389,14 @@ Result<RunTarget> Migrator::Impl::Target(bool resolve_url) const {
         "no database URL: this command opens sessions of its own, and the "
         "borrowed connection (Options::connection) serves only upgrade, "
         "downgrade, stamp, current, history and verify; set Options::url");
+  }
+  if (config.url.empty() && resolve_url &&
+      (options.config_path.empty() || !options.config_text.empty())) {
+    // An embedding application: neither a file nor DATABASE_URL is read.
+    return Status::InvalidArgument(
+        std::string("no database URL: set Options::url") +
+        (options.config_text.empty() ? ""
+                                     : ", or 'url' in Options::config_text"));
   }
   if (config.url.empty() && resolve_url) {
     return Status::InvalidArgument(
@@ -880,7 +888,18 @@ Result<std::unique_ptr<Migrator>> Migrator::Open(const Options& options) {
     LoadOptions lo;
     lo.name = options.name;
     lo.x_args = options.x_args;
-    if (options.config_path.empty()) {
+    if (!options.config_text.empty()) {
+      // A retort.toml compiled into the application: parsed as if read from
+      // config_path (which names it and anchors its relative paths); no
+      // .env, and DATABASE_URL is not read unless the text says so.
+      lo.database_url_default = false;
+      RETORT_ASSIGN_OR_RETURN(
+          impl->config,
+          ParseConfig(options.config_text,
+                      options.config_path.empty() ? std::string("retort.toml")
+                                                  : options.config_path,
+                      lo));
+    } else if (options.config_path.empty()) {
       // No configuration file (an embedding application): the defaults and
       // what the options say; no .env, and DATABASE_URL is not read.
       if (options.config_must_exist) {

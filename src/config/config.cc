@@ -614,7 +614,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& path,
     }
     RETORT_RETURN_IF_ERROR(ApplyTable(reader, *env->as_table(), true, &config));
   }
-  if (config.url.empty()) {
+  if (config.url.empty() && options.database_url_default) {
     auto env_url = options.getenv ? options.getenv("DATABASE_URL")
                                   : RealGetenv("DATABASE_URL");
     if (env_url) config.url = *env_url;

@@ -185,6 +185,9 @@ struct LoadOptions {
   // Looks up an environment variable; default: getenv. LoadConfig layers
   // the .env file under it.
   std::function<std::optional<std::string>(const std::string&)> getenv;
+  // Without a url setting, take DATABASE_URL from the environment.
+  // Default: true (false for a configuration compiled into an application).
+  bool database_url_default = true;
 };
 
 // Reads `path`, and the .env beside it when there is one (see dotenv.h):
