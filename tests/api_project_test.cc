@@ -78,7 +78,7 @@ TEST_F(ApiProject, WritesReadsAndRunsRevisions) {
   Revision(*m, "cccc00000003", "add name",
            "ALTER TABLE users ADD COLUMN name text;",
            "ALTER TABLE users DROP COLUMN name;", "aaaa00000001");
-  auto heads = m->Heads(false);
+  auto heads = m->Heads();
   ASSERT_TRUE(heads.ok()) << heads.status().ToString();
   EXPECT_EQ(heads->size(), 2u);
   auto branches = m->Branches();
@@ -145,7 +145,7 @@ TEST_F(ApiProject, WritesReadsAndRunsRevisions) {
   purge.purge = true;
   stamped = m->Stamp({"dddd00000004"}, purge);
   ASSERT_TRUE(stamped.ok()) << stamped.status().ToString();
-  auto current = m->Current(/*check_heads=*/true);
+  auto current = m->Current({.check_heads = true});
   ASSERT_TRUE(current.ok()) << current.status().ToString();
   EXPECT_EQ((*current)[0].id, "dddd00000004");
 }
@@ -219,7 +219,7 @@ TEST_F(ApiProject, EachKindOfFailureHasItsCode) {
   }
   auto m2 = Open();
   ASSERT_NE(m2, nullptr);
-  EXPECT_EQ(m2->Heads(false).status().code(), Status::Code::kCorruption);
+  EXPECT_EQ(m2->Heads().status().code(), Status::Code::kCorruption);
 }
 
 }  // namespace

@@ -225,7 +225,7 @@ TEST(Api, EmbeddedSetsIgnoreOtherFilesAndNameErrorsByEmbeddedPath) {
   static const MigrationSet kSet = {"handmade", kFiles, 4};
   auto m = MustOpen(TempSqliteUrl("handmade"), &kSet);
   ASSERT_NE(m, nullptr);
-  auto heads = m->Heads(false);
+  auto heads = m->Heads();
   ASSERT_TRUE(heads.ok()) << heads.status().ToString();
   ASSERT_EQ(heads->size(), 1u);
   EXPECT_EQ((*heads)[0].id, "d4d4d4d4d4d4");
@@ -236,7 +236,7 @@ TEST(Api, EmbeddedSetsIgnoreOtherFilesAndNameErrorsByEmbeddedPath) {
   static const MigrationSet kBadSet = {"broken", kBadFiles, 1};
   auto broken = MustOpen(TempSqliteUrl("broken"), &kBadSet);
   ASSERT_NE(broken, nullptr);
-  auto r = broken->Heads(false);
+  auto r = broken->Heads();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message().rfind("embedded:broken/versions/e5_broken.sql", 0),
             0u)
@@ -268,7 +268,7 @@ TEST(Api, NoConfigurationFileMeansNoneIsRead) {
   auto m = MustOpen(TempSqliteUrl("noconfig"));
   fs::current_path(before);
   ASSERT_NE(m, nullptr);
-  auto heads = m->Heads(false);
+  auto heads = m->Heads();
   EXPECT_TRUE(heads.ok()) << heads.status().ToString();
   fs::remove_all(dir);
 }

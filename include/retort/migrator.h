@@ -101,6 +101,20 @@ struct RETORT_EXPORT MergeOptions {
   std::string rev_id;                      // --rev-id
 };
 
+// Options of `heads`.
+struct RETORT_EXPORT HeadsOptions {
+  // --resolve-dependencies: the effective heads -- a revision that another
+  // one depends on ("Depends On") is not counted as a head. Default: false.
+  bool resolve_dependencies = false;
+};
+
+// Options of `current`.
+struct RETORT_EXPORT CurrentOptions {
+  // --check-heads: kConflict unless the database is at exactly the graph's
+  // heads. Default: false.
+  bool check_heads = false;
+};
+
 // One migration step a run executed (or, offline, wrote out).
 struct RETORT_EXPORT StepResult {
   std::string revision;     // empty for a stamp step
@@ -191,8 +205,9 @@ class RETORT_EXPORT Migrator {
   // Writes a merge revision of `options.revisions` (`merge`).
   Result<RevisionInfo> Merge(const MergeOptions& options);
 
-  // `heads`: the heads, or with `resolve_dependencies` the effective heads.
-  Result<std::vector<RevisionInfo>> Heads(bool resolve_dependencies);
+  // `heads`: the heads, or with options.resolve_dependencies the effective
+  // heads.
+  Result<std::vector<RevisionInfo>> Heads(const HeadsOptions& options = {});
   // `branches`: every branch point, newest first.
   Result<std::vector<BranchPoint>> Branches();
   // `history -r start:end`: revisions newest first. An empty range is all.
@@ -211,8 +226,8 @@ class RETORT_EXPORT Migrator {
   Result<MigrationResult> Stamp(const std::vector<std::string>& revisions,
                                 const RunOptions& options = {});
   // `current`: the revisions the database is at (is_current set). With
-  // `check_heads`, an error unless they are exactly the graph's heads.
-  Result<std::vector<RevisionInfo>> Current(bool check_heads = false);
+  // options.check_heads, an error unless they are exactly the graph's heads.
+  Result<std::vector<RevisionInfo>> Current(const CurrentOptions& options = {});
   // The revisions Upgrade(target) would apply now, in the order it would
   // apply them: the database's version table is read, nothing changes.
   // Empty when it is up to date.

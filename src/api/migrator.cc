@@ -1158,13 +1158,13 @@ Result<RevisionInfo> Migrator::Merge(const MergeOptions& options) {
   });
 }
 
-Result<std::vector<RevisionInfo>> Migrator::Heads(bool resolve_dependencies) {
+Result<std::vector<RevisionInfo>> Migrator::Heads(const HeadsOptions& options) {
   return ApiCall([&]() -> Result<std::vector<RevisionInfo>> {
     // With --schema S, the heads of S's branch (S must name one).
     RETORT_RETURN_IF_ERROR(impl_->CheckSchema("heads", true, false, true));
     RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
     const RevisionMap& map = *graph;
-    if (resolve_dependencies) {
+    if (options.resolve_dependencies) {
       RETORT_ASSIGN_OR_RETURN(auto nodes, ResolveRevisions(map, "heads"));
       return impl_->Infos(map, nodes);
     }
@@ -1280,7 +1280,8 @@ Result<std::vector<RevisionInfo>> Migrator::Pending(const std::string& target) {
   });
 }
 
-Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
+Result<std::vector<RevisionInfo>> Migrator::Current(
+    const CurrentOptions& options) {
   return ApiCall([&]() -> Result<std::vector<RevisionInfo>> {
     RETORT_RETURN_IF_ERROR(impl_->CheckSchema("current", false, true));
     RETORT_ASSIGN_OR_RETURN(const RevisionMap* graph, impl_->Graph());
@@ -1289,7 +1290,7 @@ Result<std::vector<RevisionInfo>> Migrator::Current(bool check_heads) {
     RETORT_ASSIGN_OR_RETURN(std::vector<std::string> heads,
                             ReadCurrentHeads(target, settings));
     const RevisionMap& map = *graph;
-    if (check_heads) {
+    if (options.check_heads) {
       std::vector<std::string> a = heads, b = map.Heads();
       std::sort(a.begin(), a.end());
       std::sort(b.begin(), b.end());

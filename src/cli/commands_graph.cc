@@ -33,7 +33,8 @@ class HeadsCommand : public Command {
     f.verbose = verbose_ || ctx.verbose();
     f.include_branches = true;
     f.tree_indicators = false;
-    return PrintRevisions(ctx, (*m)->Heads(resolve_dependencies_), f);
+    return PrintRevisions(
+        ctx, (*m)->Heads({.resolve_dependencies = resolve_dependencies_}), f);
   }
 
  private:

@@ -189,7 +189,7 @@ class CurrentCommand : public Command {
     }
     auto m = ctx.OpenMigrator();
     if (!m.ok()) return ctx.Fail(m.status());
-    auto r = (*m)->Current(check_heads_);
+    auto r = (*m)->Current({.check_heads = check_heads_});
     if (!r.ok()) return ctx.Fail(r.status());
     if (verbose && !ctx.json())
       ctx.out() << "Current revision(s) for " << (*m)->RedactedUrl() << ":\n";
