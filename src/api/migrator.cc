@@ -742,44 +742,9 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   const Result<std::vector<std::string>> sources = ModelFiles();
   // The .sql files under the models' folders that no pattern reads: said
   // first, as they may explain what follows (an error, or no changes).
-  std::vector<std::string> unmatched;
-  {
-    std::vector<std::string> folders;
-    for (const std::string& pattern : config.models) {
-      if (IsSqlalchemyEntry(pattern) || !ModelPatternHasWildcard(pattern)) {
-        continue;
-      }
-      folders.push_back(ModelPatternFolder(config.Resolve(pattern)));
-    }
-    if (!folders.empty()) {
-      std::vector<std::string> skip = config.VersionDirectories();
-      if (!config.script_location.empty()) {
-        skip.push_back(config.Resolve(config.script_location));
-      }
-      // When a pattern matches nothing, every file there is unread.
-      bool truncated = false;
-      unmatched = UnmatchedModelFiles(
-          folders, sources.ok() ? *sources : std::vector<std::string>{}, skip,
-          kUnmatchedScanLimit, &truncated);
-      if (truncated && options.log && options.log_level <= LogLevel::kInfo) {
-        options.log(LogLevel::kInfo,
-                    "stopped looking for .sql files no models pattern reads "
-                    "after " +
-                        std::to_string(kUnmatchedScanLimit) +
-                        " entries under " + Join(folders, ", ") +
-                        " (narrow the patterns' folders to search them all)");
-      }
-    }
-  }
-  if (!unmatched.empty() && options.log &&
-      options.log_level <= LogLevel::kWarn) {
-    for (const std::string& line : UnmatchedModelWarnings(
-             unmatched,
-             config.path.empty() ? std::string("retort.toml") : config.path,
-             shown)) {
-      options.log(LogLevel::kWarn, line);
-    }
-  }
+  std::vector<std::string> unmatched = UnmatchedModelSources(
+      config, sources.ok() ? *sources : std::vector<std::string>{}, options.log,
+      options.log_level, shown);
   // SQLite models may use SQLite's own syntax, which the PostgreSQL parser
   // behind ScanModels rejects; the SQLite loader checks them instead.
   auto parsed_url = ParseDatabaseUrl(config.url);

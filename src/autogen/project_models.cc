@@ -12,6 +12,7 @@
 #include "autogen/naming.h"
 #include "autogen/sqlalchemy_models.h"
 #include "dialect/url.h"
+#include "util/strings.h"
 
 namespace retort {
 
@@ -179,6 +180,43 @@ Status ChooseScratchDatabases(
     RETORT_ASSIGN_OR_RETURN(o->dev_url, resolve(config.dev_url));
   }
   return Status::OK();
+}
+
+std::vector<std::string> UnmatchedModelSources(
+    const Config& config, const std::vector<std::string>& sources,
+    const LogSink& log, LogLevel log_level, size_t shown) {
+  std::vector<std::string> folders;
+  for (const std::string& pattern : config.models) {
+    if (IsSqlalchemyEntry(pattern) || !ModelPatternHasWildcard(pattern)) {
+      continue;
+    }
+    folders.push_back(ModelPatternFolder(config.Resolve(pattern)));
+  }
+  if (folders.empty()) return {};
+  std::vector<std::string> skip = config.VersionDirectories();
+  if (!config.script_location.empty()) {
+    skip.push_back(config.Resolve(config.script_location));
+  }
+  // When a pattern matches nothing, every file there is unread.
+  bool truncated = false;
+  std::vector<std::string> unmatched = UnmatchedModelFiles(
+      folders, sources, skip, kUnmatchedScanLimit, &truncated);
+  if (truncated && log && log_level <= LogLevel::kInfo) {
+    log(LogLevel::kInfo,
+        "stopped looking for .sql files no models pattern reads after " +
+            std::to_string(kUnmatchedScanLimit) + " entries under " +
+            Join(folders, ", ") +
+            " (narrow the patterns' folders to search them all)");
+  }
+  if (!unmatched.empty() && log && log_level <= LogLevel::kWarn) {
+    for (const std::string& line : UnmatchedModelWarnings(
+             unmatched,
+             config.path.empty() ? std::string("retort.toml") : config.path,
+             shown)) {
+      log(LogLevel::kWarn, line);
+    }
+  }
+  return unmatched;
 }
 
 }  // namespace retort

@@ -34,6 +34,15 @@ Result<std::vector<ModelFile>> ReadModelSources(
     const Config& config, const std::vector<std::string>& sources, bool sqlite,
     const LogSink& log, LogLevel log_level);
 
+// The .sql files under the folders of the 'models' patterns (searched
+// recursively up to a limit, the revisions' folders left out) that no
+// pattern matched -- `sources` being what they did match -- sorted. They
+// are logged as warnings (at most `shown` named), since they may explain
+// an error or a diff that finds nothing.
+std::vector<std::string> UnmatchedModelSources(
+    const Config& config, const std::vector<std::string>& sources,
+    const LogSink& log, LogLevel log_level, size_t shown);
+
 // The interpreter of the 'python' setting (a relative path with a slash
 // taken from the config's folder, a bare name looked up on PATH), and where
 // it was chosen, for messages. Every use of Python goes through it.
