@@ -262,5 +262,35 @@ TEST(ApiCode, RegistrationsThatCouldNeverRunAreRefused) {
   EXPECT_FALSE(fs::exists(url.substr(std::string("sqlite:///").size())));
 }
 
+// The fan-out checks the registrations too, before any unit starts.
+TEST(ApiCode, TheFanoutRefusesRegistrationsThatCouldNeverRun) {
+  const std::string url = TempSqliteUrl("fanout");
+  Options options;
+  options.config_path = "";
+  options.config_text = "[targets.one]\nurl = \"" + url + "\"\n";
+  options.migrations = &embedded::api_code();
+  options.code = {{"0123456789ab", AddLabels, {}}};
+  auto m = Migrator::Open(options);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  FanoutOptions fanout;
+  fanout.targets = {"one"};
+  auto many = (*m)->UpgradeMany("head", fanout);
+  ASSERT_FALSE(many.ok());
+  EXPECT_EQ(many.status().message(),
+            "Options::code names revision '0123456789ab', which no revision "
+            "file declares");
+  EXPECT_FALSE(fs::exists(url.substr(std::string("sqlite:///").size())));
+
+  // Registered right, the unit runs the function like a single upgrade.
+  options.code = {{"e5e5e5e5e5e5", AddLabels, {}}};
+  m = Migrator::Open(options);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  many = (*m)->UpgradeMany("head", fanout);
+  ASSERT_TRUE(many.ok()) << many.status().ToString();
+  ASSERT_EQ(many->units.size(), 1u);
+  EXPECT_EQ(many->units[0].error, "");
+  EXPECT_EQ(many->units[0].steps, 3u);
+}
+
 }  // namespace
 }  // namespace retort

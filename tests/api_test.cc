@@ -27,19 +27,18 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string TempSqliteUrl(const std::string& name) {
-  std::string path = (fs::temp_directory_path() /
-                      ("retort-api-" + name + "-" +
-                       std::to_string(::testing::UnitTest::GetInstance()
-                                          ->random_seed()) +
-                       ".db"))
-                         .string();
+  std::string path =
+      (fs::temp_directory_path() /
+       ("retort-api-" + name + "-" +
+        std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+        ".db"))
+          .string();
   fs::remove(path);
   return "sqlite:///" + path;
 }
 
-std::unique_ptr<Migrator> MustOpen(const std::string& url,
-                                   const MigrationSet* set =
-                                       &embedded::api_basic()) {
+std::unique_ptr<Migrator> MustOpen(
+    const std::string& url, const MigrationSet* set = &embedded::api_basic()) {
   Options options;
   options.url = url;
   options.config_path = "";
@@ -238,8 +237,9 @@ TEST(Api, EmbeddedSetsIgnoreOtherFilesAndNameErrorsByEmbeddedPath) {
   ASSERT_NE(broken, nullptr);
   auto r = broken->Heads();
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message().rfind("embedded:broken/versions/e5_broken.sql", 0),
-            0u)
+  EXPECT_EQ(
+      r.status().message().rfind("embedded:broken/versions/e5_broken.sql", 0),
+      0u)
       << r.status().message();
 }
 
@@ -404,6 +404,33 @@ TEST(Api, ConfigurationTextInMemory) {
   EXPECT_EQ(current.status().message(),
             "no database URL: set Options::url, or 'url' in "
             "Options::config_text");
+}
+
+// A secret retort knows of (registered as a Vault value would be) is
+// masked in the statements progress events quote, even in a project
+// without secret placeholders.
+TEST(Api, ProgressEventsMaskKnownSecrets) {
+  RegisterSecret("Zq9VaultValue");
+  static const char kRevision[] =
+      "-- one\n--\n-- Revision ID: f7f7f7f7f7f7\n-- Revises:\n\n"
+      "-- migrate:upgrade\nCREATE TABLE t (note text DEFAULT "
+      "'Zq9VaultValue');\n\n-- migrate:downgrade\nDROP TABLE t;\n";
+  static const MigrationFile kFiles[] = {
+      {"versions/f7_one.sql", kRevision, sizeof(kRevision) - 1}};
+  static const MigrationSet kSet = {"secretive", kFiles, 1};
+  auto m = MustOpen(TempSqliteUrl("progress-secret"), &kSet);
+  ASSERT_NE(m, nullptr);
+  std::vector<std::string> statements;
+  RunOptions run;
+  run.progress = [&statements](const Progress& p) {
+    if (p.event == Progress::Event::kStatement) {
+      statements.push_back(p.statement);
+    }
+  };
+  auto up = m->Upgrade("head", run);
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  EXPECT_EQ(statements, std::vector<std::string>{
+                            "CREATE TABLE t (note text DEFAULT '***')"});
 }
 
 }  // namespace

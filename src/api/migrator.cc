@@ -1427,6 +1427,9 @@ Result<FanoutResult> Migrator::Impl::RunManyWith(const RunRequest& request,
                                                  const RunSettings& settings) {
   ConnectionPool pool(settings);
   RETORT_ASSIGN_OR_RETURN(FanoutPlan plan, PlanMany(request, fanout, pool));
+  // As for one database: registrations that could never run are refused
+  // before any unit starts (PlanMany has loaded the graph).
+  RETORT_RETURN_IF_ERROR(CheckCodeMigrations(*scripts, options.code));
   if (request.offline) {
     FanoutResult result;
     result.kind = plan.kind;

@@ -41,6 +41,7 @@
 #include <thread>
 #include <utility>
 
+#include "config/redact.h"
 #include "dialect/postgres.h"
 #include "dialect/sqlite.h"
 #include "dialect/sqlite_tokenizer.h"
@@ -459,7 +460,8 @@ Status OnlineRun::ExecuteStatement(const MigrationStep& step,
   };
   if (settings_.progress) {  // masking and shortening cost nothing else
     Report(Progress::Event::kStatement,
-           ShortenSql(mask_.Apply(statement.text), 200),
+           // Every known secret, not only the placeholders' (config/redact.h).
+           ShortenSql(Redact(mask_.Apply(statement.text)), 200),
            prep.LineOf(statement, 0));
   }
   // After the event: an application's RequestInterrupt() from it stops
