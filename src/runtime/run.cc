@@ -36,7 +36,6 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
-#include <filesystem>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -905,16 +904,8 @@ Result<RunReport> Run(const ScriptDirectory& scripts, const RevisionMap& map,
 
 Result<std::vector<std::string>> ReadCurrentHeads(const RunTarget& target,
                                                   const RunSettings& settings) {
-  if (!target.borrowed) {
-    RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
-    if (url.dialect == Dialect::kSqlite) {
-      if (url.in_memory()) return std::vector<std::string>{};
-      std::error_code ec;
-      if (!std::filesystem::exists(url.sqlite_path, ec)) {
-        return std::vector<std::string>{};
-      }
-    }
-  }
+  RETORT_ASSIGN_OR_RETURN(bool nothing, NoDatabaseYet(target));
+  if (nothing) return std::vector<std::string>{};
   RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
                           OpenSession(target, settings, SessionUse::kRead));
   Connection& db = session->db();

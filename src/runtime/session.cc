@@ -1,5 +1,6 @@
 #include "runtime/session.h"
 
+#include <filesystem>
 #include <map>
 #include <utility>
 
@@ -16,10 +17,8 @@ namespace {
 Status ApplyTimeouts(Connection& db, const RunSettings& settings) {
   for (const std::string& sql :
        RunDialect::For(db.dialect()).TimeoutStatements(settings)) {
-    RETORT_RETURN_IF_ERROR(db.Execute(sql).WithContext(
-        sql.find("statement_timeout") != std::string::npos
-            ? "setting statement_timeout"
-            : "setting lock_timeout"));
+    // The statement names the setting (and its value, from retort.toml).
+    RETORT_RETURN_IF_ERROR(db.Execute(sql).WithContext(sql));
   }
   return Status::OK();
 }
@@ -111,6 +110,14 @@ Result<std::unique_ptr<Connection>> ConnectForRun(const std::string& url,
               RunDialect::For(parsed.dialect).ConnectOptionsFor(settings)));
   RETORT_RETURN_IF_ERROR(ApplyTimeouts(*db, settings));
   return db;
+}
+
+Result<bool> NoDatabaseYet(const RunTarget& target) {
+  if (target.borrowed != nullptr) return false;
+  RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
+  if (url.dialect != Dialect::kSqlite) return false;
+  std::error_code ec;
+  return url.in_memory() || !std::filesystem::exists(url.sqlite_path, ec);
 }
 
 Result<std::unique_ptr<Session>> OpenSession(const RunTarget& target,

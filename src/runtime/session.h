@@ -67,6 +67,12 @@ enum class SessionUse {
   kRead,
 };
 
+// Whether `target` has no database to read yet: SQLite in memory, or a
+// file that does not exist (a read-only command then finds no version
+// table, and must not create the file by opening it). False for
+// PostgreSQL and for a borrowed connection.
+Result<bool> NoDatabaseYet(const RunTarget& target);
+
 // A session on `target`'s database: target.borrowed when set (its URL is
 // then not used), else a connection to target.url.
 Result<std::unique_ptr<Session>> OpenSession(const RunTarget& target,

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -272,14 +271,8 @@ Result<IntegrityReport> VerifyApplied(const ScriptDirectory& scripts,
                                       const RevisionMap& map,
                                       const RunTarget& target,
                                       const RunSettings& settings) {
-  if (!target.borrowed) {
-    RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
-    std::error_code ec;
-    if (url.dialect == Dialect::kSqlite &&
-        (url.in_memory() || !std::filesystem::exists(url.sqlite_path, ec))) {
-      return IntegrityReport{};
-    }
-  }
+  RETORT_ASSIGN_OR_RETURN(bool nothing, NoDatabaseYet(target));
+  if (nothing) return IntegrityReport{};
   RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
                           OpenSession(target, settings, SessionUse::kRead));
   Connection* db = &session->db();
