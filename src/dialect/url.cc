@@ -246,6 +246,7 @@ Result<DatabaseUrl> ParsePostgresUri(std::string_view rest, bool has_driver,
   std::string_view main = rest.substr(0, query_pos);
   std::string_view query =
       query_pos == std::string_view::npos ? "" : rest.substr(query_pos + 1);
+  const bool query_has_at = query.find('@') != std::string_view::npos;
   size_t authority_end = main.find('/');
   std::string_view authority = main.substr(0, authority_end);
   std::string_view path =
@@ -345,6 +346,17 @@ Result<DatabaseUrl> ParsePostgresUri(std::string_view rest, bool has_driver,
   if (!new_query.empty()) url.conninfo += "?" + new_query;
   RETORT_ASSIGN_OR_RETURN(ConninfoFields fields,
                           CheckConninfo(url.conninfo, redacted, secrets));
+  // With no user info, an '@' in the query is a raw '?' in the password
+  // ("app:5?user=pw@db" reads as host "app", port "5" and user "pw@db" --
+  // a field retort shows, and libpq's authentication error quotes) or a
+  // raw '@' in a query value. libpq accepts both and cannot tell them
+  // apart, so neither can retort; %40 in a value is always understood.
+  if (at == std::string_view::npos && query_has_at) {
+    return invalid(
+        "a raw '@' after the '?' (percent-encode '@' in query values as %40, "
+        "and '@', '/' and '?' in the user name and password as %40, %2F, "
+        "%3F)");
+  }
   url.user = fields.user;
   url.host = fields.host;
   url.port = fields.port;

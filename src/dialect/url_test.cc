@@ -289,6 +289,26 @@ TEST(DialectUrl, PieceOfARawPasswordIsNotQuoted) {
             "invalid URI query parameter: \"bogus\"");
 }
 
+// Found by fuzz/url_fuzzer.cc: in "s\"g:5?user=/Zq7pw@" (a raw '?' and
+// '/' in the password, port-like digits before the '?') libpq reads host
+// "s\"g", port 5 and user "/Zq7pw@" -- a field retort shows.
+TEST(DialectUrl, RawAtInTheQueryWithoutUserInfoIsRefused) {
+  EXPECT_EQ(ParseError("postgresql+asyncpg://s\"g:5?user=/hunter2@"),
+            "invalid database URL postgresql+asyncpg://s\"g:***@: a raw '@' "
+            "after the '?' (percent-encode '@' in query values as %40, and "
+            "'@', '/' and '?' in the user name and password as %40, %2F, "
+            "%3F)");
+  EXPECT_NE(ParseError("postgresql://db:5432/app?user=alice@srv")
+                .find("percent-encode '@' in query values as %40"),
+            std::string::npos);
+  // Encoded, or with user info before the host, it parses.
+  auto encoded = ParseDatabaseUrl("postgresql://db:5432/app?user=alice%40srv");
+  ASSERT_TRUE(encoded.ok()) << encoded.status().message();
+  EXPECT_EQ(encoded->user, "alice@srv");
+  EXPECT_TRUE(
+      ParseDatabaseUrl("postgresql://u:pw@db/app?application_name=a%40b").ok());
+}
+
 // Found by fuzz/url_fuzzer.cc: libpq stops at a NUL byte, so
 // "postgresql://u:hunter2\0@h/db" reached it as "postgresql://u:hunter2",
 // host "u" and port "hunter2", a field retort shows.
