@@ -54,6 +54,10 @@ struct RETORT_EXPORT AutogenOptions {
   //   a URL        a PostgreSQL dev database, instead of dev_url.
   // Default: "".
   std::string dev;
+  // --online: plan every change to an existing table so that it takes only
+  // brief locks, as "-- retort: step" blocks (docs/online.md); PostgreSQL
+  // only. The config's `online = true` sets it too. Default: false.
+  bool online = false;
 };
 
 // One schema the models define or mention (`schemas`), found by parsing
@@ -89,6 +93,9 @@ struct RETORT_EXPORT CreateRevisionOptions {
   bool autogenerate = false;               // --autogenerate: bodies from Diff()
   AutogenOptions autogen;                  // --from, --dev (with autogenerate)
   bool transactional = true;  // false writes "Transactional: false"
+  // Writes "Lock Timeout: ..." (e.g. "100ms"); "" writes none. An online
+  // autogenerate sets it to the config's online_lock_timeout.
+  std::string lock_timeout;
   std::string upgrade_sql;    // body of "-- migrate:upgrade"
   std::string downgrade_sql;  // body of "-- migrate:downgrade"
 };
@@ -176,6 +183,8 @@ struct RETORT_EXPORT DiffResult {
   ComparedWith compared_with = ComparedWith::kDatabase;
   // Where the models were loaded, e.g. "a throwaway PostgreSQL 15 cluster".
   std::string scratch;
+  // The plan is online (AutogenOptions::online or the config's `online`).
+  bool online = false;
   bool empty() const { return operations == 0; }
 };
 

@@ -345,6 +345,7 @@ Result<RevisionInfo> Migrator::Impl::Write(
     file.upgrades = body->upgrade_sql;
     file.downgrades = body->downgrade_sql;
     file.transactional = body->transactional;
+    file.lock_timeout = body->lock_timeout;
   }
   RETORT_ASSIGN_OR_RETURN(std::string path, WriteRevisionFile(file));
 
@@ -750,7 +751,20 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   auto parsed_url = ParseDatabaseUrl(config.url);
   const bool sqlite =
       parsed_url.ok() && parsed_url->dialect == Dialect::kSqlite;
+  const bool online = autogen.online || config.online;
+  if (online && sqlite) {
+    return Status::InvalidArgument(
+        std::string(autogen.online ? "--online"
+                                   : "online = true in " +
+                                         (config.path.empty()
+                                              ? std::string("retort.toml")
+                                              : config.path)) +
+        ": online plans are for PostgreSQL, and the database is SQLite, "
+        "which has no concurrent index builds or NOT VALID constraints and "
+        "locks the whole file for every write; autogenerate without it");
+  }
   DiffOptions o;
+  o.online = online;
   o.filter = CompareFilter();
   // The live database is read (read-only, on a thread of its own) while
   // the model files are parsed: at 10,000 tables each takes most of a
@@ -824,6 +838,7 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   out.compared_with =
       from_migrations ? ComparedWith::kMigrations : ComparedWith::kDatabase;
   out.scratch = std::move(r.scratch);
+  out.online = online;
   // What was read, once the comparison is done (text and JSON alike, on
   // the log: `revision --autogenerate` prints it too).
   if (options.log && options.log_level <= LogLevel::kInfo) {
@@ -1075,6 +1090,11 @@ Result<RevisionInfo> Migrator::CreateRevision(
                               impl_->DiffImpl(options.autogen));
       body.upgrade_sql = diff.upgrade_sql;
       body.downgrade_sql = diff.downgrade_sql;
+      // Every step of an online plan waits for a lock only briefly, then
+      // retries (lock_retries), so writers never queue long behind it.
+      if (diff.online && !diff.empty()) {
+        body.lock_timeout = impl_->config.online_lock_timeout;
+      }
       const Options& o = impl_->options;
       if (diff.empty() && o.log && o.log_level <= LogLevel::kInfo) {
         o.log(LogLevel::kInfo,

@@ -16,6 +16,7 @@
 #include "autogen/model_cache.h"
 #include "autogen/model_normalize.h"
 #include "autogen/model_residual.h"
+#include "autogen/online.h"
 #include "autogen/render.h"
 #include "autogen/scratch.h"
 #include "autogen/sqlite_autogen.h"
@@ -423,7 +424,8 @@ void StepAfterAddedEnumValues(std::vector<Operation>* ops) {
 
 AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired,
                            bool idempotent_schemas,
-                           const std::set<std::string>& implicit_schemas) {
+                           const std::set<std::string>& implicit_schemas,
+                           bool online) {
   AutogenResult result;
   std::vector<Operation> ops = Compare(current, desired);
   const bool first =
@@ -438,6 +440,7 @@ AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired,
   OrderedOperations down = ReverseOperations(up.operations);
   result.cycle = up.cycle || down.cycle;
   StepAfterAddedEnumValues(&up.operations);
+  if (online) PlanOnline(&up.operations, current, desired);
   result.upgrade_sql = RenderSql(up.operations);
   result.downgrade_sql = RenderSql(down.operations);
   result.operations = std::move(up.operations);
@@ -719,7 +722,8 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
 
   AutogenResult diff =
       DiffCatalogs(*current, desired_catalog ? *desired_catalog : *desired,
-                   options.idempotent_schemas, implicit_schemas);
+                   options.idempotent_schemas, implicit_schemas,
+                   options.online);
   diff.introspect_models_seconds = models_seconds;
   diff.introspect_target_seconds = current_seconds;
   diff.scratch = description;

@@ -79,6 +79,8 @@ struct DiffOptions {
   // created before the models load and handled so, whatever this says.)
   // Default: false.
   bool idempotent_schemas = false;
+  // Rewrite the upgrade as an online plan (online.h). Default: false.
+  bool online = false;
   // Which schemas and tables are compared (applied to both sides).
   // Default: every user schema; version tables are always skipped.
   IntrospectOptions filter;
@@ -129,7 +131,8 @@ struct AutogenResult {
 // idempotent, first, with the DROP left commented out.
 AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired,
                            bool idempotent_schemas = false,
-                           const std::set<std::string>& implicit_schemas = {});
+                           const std::set<std::string>& implicit_schemas = {},
+                           bool online = false);
 
 // Loads `model_files` into a scratch database (see DiffOptions), builds or
 // reads the current schema, and compares them. An sqlite:/// target goes to

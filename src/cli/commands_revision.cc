@@ -45,7 +45,7 @@ class RevisionCommand : public Command {
   int Run(CliContext& ctx) override {
     if (autogen_.any() && !options_.autogenerate) {
       return ctx.Fail(
-          Status::InvalidArgument("--from and --dev go with --autogenerate"));
+          Status::InvalidArgument("--from, --dev and --online go with --autogenerate"));
     }
     options_.autogen = autogen_.ToOptions();
     auto m = ctx.OpenMigrator();

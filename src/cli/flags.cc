@@ -55,6 +55,10 @@ void AutogenFlags::Add(CLI::App* command) {
       "cluster) or a dev database URL; default: dev_url, else the target's "
       "server (with --from migrations, a throwaway cluster when there is "
       "none)");
+  command->add_flag(
+      "--online", online,
+      "plan each change to take only brief locks (PostgreSQL): concurrent "
+      "index builds, NOT VALID + VALIDATE, column swaps; docs/online.md");
 }
 
 AutogenOptions AutogenFlags::ToOptions() const {
@@ -62,6 +66,7 @@ AutogenOptions AutogenFlags::ToOptions() const {
   o.from = from == "migrations" ? AutogenOptions::From::kMigrations
                                 : AutogenOptions::From::kDatabase;
   o.dev = dev;
+  o.online = online;
   return o;
 }
 

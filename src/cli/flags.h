@@ -36,9 +36,10 @@ struct ManyFlags {
 struct AutogenFlags {
   std::string from;
   std::string dev;
+  bool online = false;
 
   void Add(CLI::App* command);
-  bool any() const { return !from.empty() || !dev.empty(); }
+  bool any() const { return !from.empty() || !dev.empty() || online; }
   // As the API's options ("" = from the database).
   AutogenOptions ToOptions() const;
 };

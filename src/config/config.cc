@@ -46,6 +46,8 @@ const std::vector<std::string>& TopLevelKeys() {
                                                 "lock_retries",
                                                 "migration_lock_timeout",
                                                 "statement_timeout",
+                                                "online",
+                                                "online_lock_timeout",
                                                 "schemas",
                                                 "placeholders",
                                                 "env",
@@ -352,11 +354,16 @@ Status ApplyTable(Reader& r, const toml::table& table, bool is_env,
       RETORT_RETURN_IF_ERROR(r.StringList(v, key, &config->exclude_schemas));
     } else if (key == "exclude_tables") {
       RETORT_RETURN_IF_ERROR(r.StringList(v, key, &config->exclude_tables));
+    } else if (key == "online") {
+      RETORT_RETURN_IF_ERROR(r.Bool(v, key, &config->online));
     } else if (key == "lock_timeout" || key == "statement_timeout" ||
-               key == "migration_lock_timeout") {
+               key == "migration_lock_timeout" ||
+               key == "online_lock_timeout") {
       std::string* out = key == "lock_timeout" ? &config->lock_timeout
                          : key == "statement_timeout"
                              ? &config->statement_timeout
+                         : key == "online_lock_timeout"
+                             ? &config->online_lock_timeout
                              : &config->migration_lock_timeout;
       RETORT_RETURN_IF_ERROR(r.String(v, key, out));
       if (auto ms = ParseDurationMs(*out); !out->empty() && !ms.ok()) {

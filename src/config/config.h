@@ -138,6 +138,13 @@ struct Config {
   // PostgreSQL statement_timeout of the migration session. Default: empty
   // (the server's).
   std::string statement_timeout;
+  // Autogenerate online plans (revision --autogenerate --online) always.
+  // Default: false.
+  bool online = false;
+  // The "Lock Timeout:" an online plan's revision gets: each of its DDL
+  // statements gives up a lock wait after this long and is retried
+  // (lock_retries), so writers never queue long behind it. Default: 100ms.
+  std::string online_lock_timeout = "100ms";
 
   std::map<std::string, SchemaConfig> schemas;
   TenantsConfig tenants;

@@ -30,6 +30,7 @@
 #include <utility>
 
 #include "dialect/pg_scan.h"
+#include "runtime/backfill.h"
 #include "runtime/preflight.h"
 #include "runtime/run_dialect.h"
 #include "runtime/run_internal.h"
@@ -293,9 +294,20 @@ Result<RunReport> RunOffline(const ScriptDirectory& scripts,
       out.Comment("Running " + step.ShortLog());
     }
     if (prep) {
-      for (const SqlStatement& statement : prep->statements) {
+      for (size_t i = 0; i < prep->statements.size(); ++i) {
+        const SqlStatement& statement = prep->statements[i];
         RETORT_ASSIGN_OR_RETURN(std::string text,
                                 secrets.Rewrite(*prep, statement));
+        if (auto backfill = prep->backfills.find(i);
+            backfill != prep->backfills.end()) {
+          // Batches that commit on their own (runtime/backfill.h).
+          out.Comment("backfill in batches of " +
+                      std::to_string(backfill->second.batch) + " by " +
+                      backfill->second.key + " (\"-- retort: backfill\" at "
+                      "line " + std::to_string(backfill->second.line) + ")");
+          RETORT_ASSIGN_OR_RETURN(text,
+                                  OfflineBackfill(text, backfill->second));
+        }
         out.Statement(text);
       }
     }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dialect/splitter.h"
+#include "runtime/backfill.h"
 #include "runtime/settle.h"
 #include "script/checksum.h"
 #include "util/clock.h"
@@ -14,6 +15,12 @@
 namespace retort {
 
 namespace {
+
+// The progress of a backfill's batch, committed with the batch; its
+// checksum column holds the last key the batch covered.
+constexpr std::string_view kBatch = "batch";
+// The checksum column's width (version_table.cc).
+constexpr size_t kMaxRecordedKey = 64;
 
 // Unit is what commits at once: one statement in autocommit, or a
 // transactional step's statements. Indexes are 0-based into
@@ -146,7 +153,11 @@ class Resumer {
   Status Run(const std::vector<Unit>& units, const StatementsRunner& run);
 
  private:
-  Status Record(const char* progress, const Unit& unit);
+  // `key`: a backfill batch's row ("batch"), which holds the last key it
+  // covered where other rows hold their statement's checksum (the
+  // backfill's 'started' row has that).
+  Status Record(const std::string& progress, const Unit& unit,
+                const std::string* key = nullptr);
   // Where the earlier attempt stopped: the first unit to run; settles the
   // statement in flight.
   Result<size_t> Resume(const std::vector<Unit>& units);
@@ -164,20 +175,23 @@ class Resumer {
   const PreparedStep& prep_;
   const std::string& applied_by_;
   const std::string what_;
+  // A backfill interrupted after some batches: the last key they covered.
+  std::optional<std::string> resume_after_;
 };
 
-Status Resumer::Record(const char* progress, const Unit& unit) {
+Status Resumer::Record(const std::string& progress, const Unit& unit,
+                       const std::string* key) {
   if (!settings_.history_table) return Status::OK();
   std::string now = UtcTimestamp(std::chrono::system_clock::now());
   Params params = {step_.revision->id(),
                    std::string(step_.is_upgrade ? "upgrade" : "downgrade"),
-                   UnitChecksum(prep_, unit),
+                   key ? *key : UnitChecksum(prep_, unit),
                    now,
                    now,
                    std::string("0"),
                    applied_by_,
                    settings_.tool_version,
-                   std::string(progress),
+                   progress,
                    std::to_string(unit.last + 1)};
   return db_.Query(sql_.InsertProgressParam(), params)
       .status()
@@ -220,7 +234,8 @@ Result<size_t> Resumer::Resume(const std::vector<Unit>& units) {
   const ProgressRow& last = rows.back();
   std::optional<size_t> in_flight;  // unit index
   bool failed = false;
-  if (last.progress == "started" || last.progress == "failed") {
+  const bool batch_row = last.progress == kBatch;
+  if (last.progress == "started" || last.progress == "failed" || batch_row) {
     for (size_t u = next; u < units.size(); ++u) {
       if (units[u].last + 1 == last.statement) in_flight = u;
     }
@@ -232,7 +247,8 @@ Result<size_t> Resumer::Resume(const std::vector<Unit>& units) {
           " in an earlier run, and the file no longer has that statement "
           "where it was; restore the file as it was, then rerun");
     }
-    if (!failed && UnitChecksum(prep_, units[*in_flight]) != last.checksum) {
+    if (!failed && !batch_row &&
+        UnitChecksum(prep_, units[*in_flight]) != last.checksum) {
       return Status::Conflict(
           At(units[*in_flight].line) + what_ +
           " was interrupted while this statement ran in an earlier run, "
@@ -252,6 +268,25 @@ Result<size_t> Resumer::Resume(const std::vector<Unit>& units) {
                  : std::string("; nothing is left to run")));
   }
   if (!in_flight) return next;
+  if (prep_.backfills.count(units[*in_flight].first)) {
+    // Each batch committed with its row: continue after the last one.
+    for (auto row = rows.rbegin(); row != rows.rend(); ++row) {
+      if (row->statement != last.statement || row->progress == "started") {
+        break;
+      }
+      if (row->progress == kBatch) {
+        resume_after_ = row->checksum;
+        break;
+      }
+    }
+    Log(settings_, LogLevel::kInfo,
+        what_ + ": the backfill at line " +
+            std::to_string(units[*in_flight].line) + " was interrupted; " +
+            (resume_after_ ? "continuing after key " + *resume_after_
+                           : std::string("no batch had committed; starting "
+                                         "again")));
+    return *in_flight;
+  }
   const Unit& unit = units[*in_flight];
   const SqlStatement& statement = prep_.statements[unit.first];
   RETORT_ASSIGN_OR_RETURN(Settlement settled,
@@ -330,8 +365,35 @@ Status Resumer::Run(const std::vector<Unit>& units,
       }
       continue;
     }
-    RETORT_RETURN_IF_ERROR(Record("started", unit));
-    Status status = run(part);
+    Status status;
+    auto backfill = prep_.backfills.find(unit.first);
+    if (backfill != prep_.backfills.end()) {
+      if (!resume_after_) RETORT_RETURN_IF_ERROR(Record("started", unit));
+      BackfillRun b;
+      b.db = &db_;
+      b.spec = backfill->second;
+      b.update = prep_.statements[unit.first].text;
+      b.where = At(unit.line) + what_;
+      b.resume_after = std::exchange(resume_after_, std::nullopt);
+      b.record = [&](const std::string& key) {
+        if (key.size() > kMaxRecordedKey) {
+          return Status::InvalidArgument(
+              b.where + ": key value \"" + key.substr(0, 20) +
+              "...\" is longer than " + std::to_string(kMaxRecordedKey) +
+              " characters, more than a progress row can hold; use a "
+              "shorter key (an id column) in key=");
+        }
+        return Record(std::string(kBatch), unit, &key);
+      };
+      b.settings = &settings_;
+      b.log = [&](const std::string& line) {
+        Log(settings_, LogLevel::kInfo, what_ + ": " + line);
+      };
+      status = RunBackfill(b);
+    } else {
+      RETORT_RETURN_IF_ERROR(Record("started", unit));
+      status = run(part);
+    }
     if (!status.ok()) {
       Status recorded = Record("failed", unit);
       if (!recorded.ok()) {

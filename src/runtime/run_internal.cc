@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "dialect/sqlite_tokenizer.h"
+#include "runtime/backfill.h"
 #include "script/checksum.h"
 #include "script/script_directory.h"
 
@@ -42,6 +43,7 @@ class PreparedStepCache {
     bool controls_transaction = false;
     int foreign_keys_off_line = 0;
     bool ends_with_foreign_key_check = false;
+    std::map<size_t, BackfillSpec> backfills;
   };
 
   Result<std::shared_ptr<const File>> GetFile(const ScriptDirectory& scripts,
@@ -206,6 +208,52 @@ Status CheckEmptyDirective(const PreparedStep& step,
 // Refuses `statement`, which cannot run in a transaction for `reason`,
 // when the "-- retort: step" it belongs to runs in one (`default_tx`: the
 // revision's default, false under "Transactional: false").
+// Pairs each "-- retort: backfill" with the statement after it, checking
+// that it is an UPDATE the batches can be cut from.
+Status FindBackfills(PreparedStep* out, const SectionDirectives& directives,
+                     const std::map<std::string, std::string>& placeholders,
+                     Dialect dialect) {
+  for (const Directive* d : directives.backfills()) {
+    const std::string at = out->path + ":" + std::to_string(d->line) + ": ";
+    if (dialect != Dialect::kPostgres) {
+      return Status::InvalidArgument(
+          at + "\"-- retort: backfill\" is for PostgreSQL (SQLite locks the "
+               "whole file for each batch anyway); remove the line to run the "
+               "UPDATE at once");
+    }
+    size_t index = 0;
+    while (index < out->statements.size() &&
+           out->LineOf(out->statements[index], 0) < d->line) {
+      ++index;
+    }
+    if (index == out->statements.size()) {
+      return Status::Corruption(at +
+                                "\"-- retort: backfill\" has no UPDATE after "
+                                "it");
+    }
+    RETORT_ASSIGN_OR_RETURN(BackfillSpec spec, ParseBackfillSpec(d->argument));
+    spec.line = d->line;
+    for (std::string* name : {&spec.table, &spec.key}) {
+      RETORT_ASSIGN_OR_RETURN(
+          SubstitutedText text,
+          SubstitutePlaceholders(*name, placeholders, dialect, out->path,
+                                 d->line));
+      *name = std::move(text.text);
+    }
+    const SqlStatement& statement = out->statements[index];
+    Result<std::string> batched =
+        BatchedUpdate(statement.text, spec.key, ">", "$1", "$2");
+    if (!batched.ok()) {
+      return Status::InvalidArgument(
+          out->path + ":" + std::to_string(out->LineOf(statement, 0)) + ": " +
+          batched.status().message() + " (\"-- retort: backfill\" at line " +
+          std::to_string(d->line) + ")");
+    }
+    out->backfills[index] = std::move(spec);
+  }
+  return Status::OK();
+}
+
 Status CheckStepAllows(const PreparedStep& step, const SqlStatement& statement,
                        const std::string& reason,
                        const SectionDirectives& directives, bool default_tx) {
@@ -384,6 +432,7 @@ Result<PreparedStep> PrepareStep(
       out.controls_transaction = split->controls_transaction;
       out.foreign_keys_off_line = split->foreign_keys_off_line;
       out.ends_with_foreign_key_check = split->ends_with_foreign_key_check;
+      out.backfills = split->backfills;
       out.checksum = cached->checksum;
       RETORT_RETURN_IF_ERROR(
           CheckEmptyDirective(out, directives, id, step.is_upgrade));
@@ -408,7 +457,9 @@ Result<PreparedStep> PrepareStep(
         "\"-- retort: step\" at line " +
         std::to_string(directives.steps().front()->line);
   }
-  for (const SqlStatement& statement : out.statements) {
+  RETORT_RETURN_IF_ERROR(FindBackfills(&out, directives, placeholders, dialect));
+  for (size_t index = 0; index < out.statements.size(); ++index) {
+    const SqlStatement& statement = out.statements[index];
     std::optional<std::string> reason;
     bool controls = false;
     if (dialect == Dialect::kPostgres) {
@@ -427,6 +478,10 @@ Result<PreparedStep> PrepareStep(
       }
     }
     out.controls_transaction = out.controls_transaction || controls;
+    if (!reason && out.backfills.count(index)) {
+      reason = "a backfill (\"-- retort: backfill\"), whose batches commit "
+               "on their own,";
+    }
     if (reason && !directives.steps().empty()) {
       // A statement that cannot run in a transaction, in a step that is
       // one: refused before anything runs (runtime/progress.h).
@@ -452,6 +507,7 @@ Result<PreparedStep> PrepareStep(
     split->controls_transaction = out.controls_transaction;
     split->foreign_keys_off_line = out.foreign_keys_off_line;
     split->ends_with_foreign_key_check = out.ends_with_foreign_key_check;
+    split->backfills = out.backfills;
     cache->AddSplit(key, std::move(split));
   } else {
     RETORT_ASSIGN_OR_RETURN(out.checksum, scripts.Checksum(out.path));

@@ -64,6 +64,9 @@ struct PreparedStep {
   // The line of the section's "-- retort: code": a C++ function runs it
   // (RunSettings::code) and it has no statements. 0 for SQL.
   int code_line = 0;
+  // "-- retort: backfill" statements (runtime/backfill.h), by index into
+  // `statements`; table and key with placeholders substituted.
+  std::map<size_t, BackfillSpec> backfills;
 
   // The file line of `statement`, or of the character `position`
   // (1-based, as DbError reports it; 0 = unknown) inside it.

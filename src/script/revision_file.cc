@@ -394,10 +394,15 @@ Result<Directive> ParseDirective(std::string_view text, const std::string& path,
         Quote(arg) + "; e.g. \"-- retort: step transactional=false\"");
   }
   if (name == "backfill") {
-    return Status::Corruption(
-        At(path, line) + "directive \"" + std::string(name) +
-        "\" is not supported by this version of retort, which would not "
-        "honour it; remove the line or upgrade retort");
+    std::string_view arg = TrimView(rest);
+    Result<BackfillSpec> spec = ParseBackfillSpec(arg);
+    if (!spec.ok()) {
+      return Status::Corruption(At(path, line) + "\"-- retort: backfill\": " +
+                                spec.status().message());
+    }
+    d.kind = Directive::Kind::kBackfill;
+    d.argument = std::string(arg);
+    return d;
   }
   std::string msg = At(path, line) + "unknown directive " +
                     Quote("-- retort: " + std::string(text)) + "; ";
@@ -761,6 +766,74 @@ std::vector<const Directive*> SectionDirectives::steps() const {
   for (const Directive& d : all)
     if (d.kind == Directive::Kind::kStep) out.push_back(&d);
   return out;
+}
+
+std::vector<const Directive*> SectionDirectives::backfills() const {
+  std::vector<const Directive*> out;
+  for (const Directive& d : all)
+    if (d.kind == Directive::Kind::kBackfill) out.push_back(&d);
+  return out;
+}
+
+Result<BackfillSpec> ParseBackfillSpec(std::string_view argument) {
+  constexpr std::string_view kForm =
+      "write \"table=T key=K batch=N [sleep=D]\", e.g. \"-- retort: "
+      "backfill table=orders key=id batch=5000 sleep=50ms\"";
+  BackfillSpec spec;
+  bool has_batch = false;
+  std::string_view rest = TrimView(argument);
+  while (!rest.empty()) {
+    size_t end = rest.find_first_of(" \t");
+    std::string_view pair = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view()
+                                         : TrimView(rest.substr(end));
+    size_t eq = pair.find('=');
+    std::string_view key = pair.substr(0, eq);
+    std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    if (value.empty()) {
+      return Status::InvalidArgument(Quote(pair) + " has no value; " +
+                                     std::string(kForm));
+    }
+    if (key == "table") {
+      spec.table = std::string(value);
+    } else if (key == "key") {
+      spec.key = std::string(value);
+    } else if (key == "batch") {
+      int n = 0;
+      for (char c : value) {
+        if (c < '0' || c > '9' || n > 1000000) {
+          n = -1;
+          break;
+        }
+        n = n * 10 + (c - '0');
+      }
+      if (n < 1 || n > 1000000) {
+        return Status::InvalidArgument("batch=" + std::string(value) +
+                                       " is not a row count from 1 to "
+                                       "1000000");
+      }
+      spec.batch = n;
+      has_batch = true;
+    } else if (key == "sleep") {
+      Result<int64_t> ms = ParseDurationMs(value);
+      if (!ms.ok()) {
+        return Status::InvalidArgument("sleep=" + std::string(value) + ": " +
+                                       ms.status().message());
+      }
+      spec.sleep_ms = *ms;
+    } else {
+      return Status::InvalidArgument("unknown option " + Quote(key) + "; " +
+                                     std::string(kForm));
+    }
+  }
+  if (spec.table.empty() || spec.key.empty() || !has_batch) {
+    return Status::InvalidArgument(
+        std::string(spec.table.empty() ? "table=" : spec.key.empty() ? "key="
+                                                                     : "batch=") +
+        " is missing; " + std::string(kForm));
+  }
+  return spec;
 }
 
 int SectionDirectives::code_line() const {

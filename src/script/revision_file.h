@@ -92,7 +92,11 @@ struct RevisionFile {
 //                                   (argument: "false", "true" or "" for
 //                                   the revision's default); statements
 //                                   before the first step are a step too
-// "backfill" is reserved: this version refuses it rather than ignore it.
+//   -- retort: backfill table=T key=K batch=N [sleep=D]
+//                                   the next statement, an UPDATE, runs in
+//                                   batches of N rows by ranges of the
+//                                   unique key K of T, each its own
+//                                   transaction, D apart (BackfillSpec)
 // Anything else is an error naming file:line.
 struct Directive {
   enum class Kind {
@@ -102,12 +106,28 @@ struct Directive {
     kEmpty,
     kLintDisable,
     kStep,
-    kCode
+    kCode,
+    kBackfill
   };
   Kind kind = Kind::kDestructive;
   std::string argument;  // the reason of TODO, the why of blocks writes
   int line = 0;          // 1-based file line
 };
+
+// What "-- retort: backfill" says. The table and key are as written (SQL
+// identifiers, the table maybe schema-qualified; ${schema} is substituted
+// with the statement).
+struct BackfillSpec {
+  std::string table;
+  std::string key;
+  int batch = 0;         // rows per batch, 1..1000000
+  int64_t sleep_ms = 0;  // pause between batches
+  int line = 0;          // the directive's file line
+};
+
+// Parses a backfill directive's argument ("table=T key=K batch=N
+// [sleep=D]"); errors say what is wrong, without a location.
+Result<BackfillSpec> ParseBackfillSpec(std::string_view argument);
 
 // The directives of one section, and what they say about it.
 struct SectionDirectives {
@@ -120,6 +140,8 @@ struct SectionDirectives {
   int code_line() const;
   // The "-- retort: step" directives, in file order.
   std::vector<const Directive*> steps() const;
+  // The "-- retort: backfill" directives, in file order.
+  std::vector<const Directive*> backfills() const;
 };
 
 // RevisionSections holds the SQL of a revision file, verbatim, and where each

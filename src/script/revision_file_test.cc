@@ -544,9 +544,22 @@ TEST(ScriptRevisionFileTest, DirectiveErrors) {
       SectionsError(WithSections("-- retort: backfill table=t\nSELECT 1;\n",
                                  "")),
       std::string(kPath) +
-          ":5: directive \"backfill\" is not supported by this version of "
-          "retort, which would not honour it; remove the line or "
-          "upgrade retort");
+          ":5: \"-- retort: backfill\": key= is missing; write \"table=T "
+          "key=K batch=N [sleep=D]\", e.g. \"-- retort: backfill "
+          "table=orders key=id batch=5000 sleep=50ms\"");
+  EXPECT_EQ(SectionsError(WithSections(
+                "-- retort: backfill table=t key=id batch=0\nSELECT 1;\n", "")),
+            std::string(kPath) +
+                ":5: \"-- retort: backfill\": batch=0 is not a row count "
+                "from 1 to 1000000");
+  EXPECT_EQ(SectionsError(WithSections("-- retort: backfill table=t key=id "
+                                       "batch=10 pause=1s\nSELECT 1;\n",
+                                       "")),
+            std::string(kPath) +
+                ":5: \"-- retort: backfill\": unknown option \"pause\"; "
+                "write \"table=T key=K batch=N [sleep=D]\", e.g. \"-- "
+                "retort: backfill table=orders key=id batch=5000 "
+                "sleep=50ms\"");
   EXPECT_EQ(
       SectionsError(WithSections("-- retort: step transactional=no\n", "")),
       std::string(kPath) +

@@ -80,8 +80,11 @@ std::optional<std::string> PlaceholderValue(std::string_view name,
   if (name == "upgrades") return TrimTrailing(v.upgrades);
   if (name == "downgrades") return TrimTrailing(v.downgrades);
   if (name == "transactional_header") {
-    return v.transactional ? std::string()
-                           : std::string("-- Transactional: false\n");
+    return (v.transactional ? std::string()
+                            : std::string("-- Transactional: false\n")) +
+           (v.lock_timeout.empty()
+                ? std::string()
+                : "-- Lock Timeout: " + v.lock_timeout + "\n");
   }
   return std::nullopt;
 }
@@ -637,6 +640,7 @@ Result<std::string> WriteRevisionFile(const NewRevisionFile& file) {
   values.upgrades = file.upgrades;
   values.downgrades = file.downgrades;
   values.transactional = file.transactional;
+  values.lock_timeout = file.lock_timeout;
   RETORT_ASSIGN_OR_RETURN(
       std::string content,
       RenderScriptTemplate(file.script_template, file.script_template_path,
@@ -654,10 +658,12 @@ Result<std::string> WriteRevisionFile(const NewRevisionFile& file) {
   if (rev.id != file.rev_id || rev.down_revisions != file.down_revisions ||
       rev.branch_labels != file.branch_labels ||
       rev.depends_on != file.depends_on ||
-      header->transactional.value_or(true) != file.transactional) {
+      header->transactional.value_or(true) != file.transactional ||
+      header->lock_timeout != file.lock_timeout) {
     return Status::InvalidArgument(
         check_context + ": its header does not declare the new revision " +
-        "(Revision ID, Revises, Branch Labels, Depends On, Transactional); "
+        "(Revision ID, Revises, Branch Labels, Depends On, Transactional, "
+        "Lock Timeout); "
         "check the template's header lines");
   }
 

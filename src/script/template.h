@@ -22,9 +22,10 @@ namespace retort {
 //   ${branch_labels}  ${depends_on}  comma-separated
 //   ${create_date}    "YYYY-MM-DD HH:MM:SS.ffffff" (see FormatCreateDate)
 //   ${upgrades}       ${downgrades}  SQL, trailing newlines trimmed
-//   ${transactional_header}  "" or "-- Transactional: false\n"; it sits at
-//                     the start of the line after Create Date so that an
-//                     empty value leaves no line behind
+//   ${transactional_header}  the optional header keys: "" or
+//                     "-- Transactional: false\n" and/or "-- Lock Timeout:
+//                     100ms\n"; it sits at the start of the line after
+//                     Create Date so that an empty value leaves no line
 // "$${" writes a literal "${" (for runtime placeholders such as ${schema}).
 inline constexpr std::string_view kDefaultScriptTemplate =
     "-- ${message}\n"
@@ -57,6 +58,7 @@ struct TemplateValues {
   std::string upgrades;
   std::string downgrades;
   bool transactional = true;
+  std::string lock_timeout;  // "" = no "Lock Timeout:" line
 };
 
 // Renders a script template. `template_path` names it in errors
@@ -135,6 +137,7 @@ struct NewRevisionFile {
   std::string upgrades;
   std::string downgrades;
   bool transactional = true;
+  std::string lock_timeout;  // "" = no "Lock Timeout:" line
 };
 
 // Renders and writes a new revision file; returns its path. The rendered

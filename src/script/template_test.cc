@@ -426,7 +426,8 @@ TEST_F(ScriptWriteRevisionFileTest, ErrorTemplateThatDoesNotParseBack) {
   EXPECT_EQ(path.status().message(),
             "migrations/script.sql.tmpl: the rendered revision file is not "
             "valid: its header does not declare the new revision (Revision "
-            "ID, Revises, Branch Labels, Depends On, Transactional); check "
+            "ID, Revises, Branch Labels, Depends On, Transactional, Lock "
+            "Timeout); check "
             "the template's header lines");
 }
 

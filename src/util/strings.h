@@ -15,6 +15,8 @@ std::vector<std::string> SplitList(std::string_view s, char sep = ',');
 std::string Join(const std::vector<std::string>& items, std::string_view sep);
 bool StartsWith(std::string_view s, std::string_view prefix);
 bool EndsWith(std::string_view s, std::string_view suffix);
+// `s` with ASCII letters in lower case (SQL keywords, unquoted names).
+std::string AsciiLower(std::string_view s);
 
 // Levenshtein distance, for suggestions.
 size_t EditDistance(std::string_view a, std::string_view b);

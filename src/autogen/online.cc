@@ -1,0 +1,632 @@
+// Online plans; see online.h. Each rewrite builds its statements from the
+// catalogs (pg_get_indexdef, pg_get_constraintdef, format_type texts), and
+// looks at SQL text only through PostgreSQL's own lexer (dialect/pg_scan.h).
+#include "autogen/online.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "dialect/dialect.h"
+#include "dialect/pg_scan.h"
+#include "util/strings.h"
+
+namespace retort {
+namespace {
+
+constexpr std::string_view kStep = "-- retort: step\n";
+constexpr std::string_view kAutocommitStep =
+    "-- retort: step transactional=false\n";
+
+// Rows updated per backfill transaction in a generated plan.
+constexpr int kBackfillBatch = 5000;
+
+std::string Q(std::string_view ident) { return QuoteIdentIfNeeded(ident); }
+
+// A name PostgreSQL keeps whole: at most 63 bytes, cut at a character
+// boundary, `suffix` kept.
+std::string NameWithSuffix(std::string_view base, std::string_view suffix) {
+  size_t room = suffix.size() >= 63 ? 0 : 63 - suffix.size();
+  std::string head(base.substr(0, std::min(room, base.size())));
+  // Do not cut a UTF-8 sequence: drop continuation bytes left dangling.
+  while (!head.empty() && head.size() < base.size() &&
+         (static_cast<unsigned char>(base[head.size()]) & 0xC0) == 0x80) {
+    head.pop_back();
+  }
+  return head + std::string(suffix);
+}
+
+// The identifier `token` names (unquoted: folded to lower case).
+std::string IdentifierName(std::string_view token) {
+  if (!token.empty() && token.front() == '"') {
+    std::string out;
+    for (size_t i = 1; i + 1 < token.size(); ++i) {
+      out += token[i];
+      if (token[i] == '"') ++i;  // "" inside quotes is one "
+    }
+    return out;
+  }
+  return AsciiLower(token);
+}
+
+bool IsIdentifierOrKeyword(const PgToken& t) {
+  return t.kind == PgToken::Kind::kIdentifier ||
+         t.kind == PgToken::Kind::kKeyword;
+}
+
+// Whether `sql` names `column` as an identifier (a conservative test: any
+// identifier token of that name counts).
+bool MentionsColumn(std::string_view sql, std::string_view column) {
+  Result<std::vector<PgToken>> tokens = ScanPostgres(sql);
+  if (!tokens.ok()) return true;  // cannot tell: assume it does
+  for (const PgToken& t : *tokens) {
+    if (IsIdentifierOrKeyword(t) && IdentifierName(t.text) == column) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// `definition` (pg_get_indexdef of an index of the table) with `column`
+// renamed to `renamed` in its column list, expressions and predicate, and
+// the index named `name`; nullopt when a use of the column is not a plain
+// column reference (qualified, or a function of that name).
+std::optional<std::string> RetargetIndex(std::string_view definition,
+                                         std::string_view column,
+                                         std::string_view renamed,
+                                         std::string_view old_name,
+                                         std::string_view name) {
+  Result<std::vector<PgToken>> tokens = ScanPostgres(definition);
+  if (!tokens.ok()) return std::nullopt;
+  std::string out;
+  size_t copied = 0;
+  bool in_columns = false;
+  bool named = false;
+  for (size_t i = 0; i < tokens->size(); ++i) {
+    const PgToken& t = (*tokens)[i];
+    const bool ident = IsIdentifierOrKeyword(t);
+    if (!named && ident && IdentifierName(t.text) == old_name &&
+        t.kind == PgToken::Kind::kIdentifier) {
+      out += definition.substr(copied, t.begin - copied);
+      out += Q(name);
+      copied = t.end;
+      named = true;
+      continue;
+    }
+    if (t.text == "(") in_columns = true;
+    if (!in_columns || !ident || IdentifierName(t.text) != column) continue;
+    const bool qualified = i > 0 && (*tokens)[i - 1].text == ".";
+    const bool called = i + 1 < tokens->size() && (*tokens)[i + 1].text == "(";
+    const bool qualifier =
+        i + 1 < tokens->size() && (*tokens)[i + 1].text == ".";
+    if (qualified || called || qualifier) return std::nullopt;
+    out += definition.substr(copied, t.begin - copied);
+    out += Q(renamed);
+    copied = t.end;
+  }
+  if (!named) return std::nullopt;
+  out += definition.substr(copied);
+  return out;
+}
+
+// "CREATE [UNIQUE] INDEX name ON [ONLY] table USING ..." with CONCURRENTLY
+// after INDEX, the index named `name` and on `table` (when not empty), and
+// ONLY removed. nullopt when the text is not of that shape.
+std::optional<std::string> ConcurrentIndexSql(std::string_view definition,
+                                              std::string_view name,
+                                              std::string_view table) {
+  Result<std::vector<PgToken>> tokens = ScanPostgres(definition);
+  if (!tokens.ok()) return std::nullopt;
+  const std::vector<PgToken>& t = *tokens;
+  size_t i = 0;
+  auto is = [&](size_t k, std::string_view word) {
+    return k < t.size() && t[k].kind == PgToken::Kind::kKeyword &&
+           AsciiLower(t[k].text) == word;
+  };
+  if (!is(i, "create")) return std::nullopt;
+  ++i;
+  const bool unique = is(i, "unique");
+  if (unique) ++i;
+  if (!is(i, "index")) return std::nullopt;
+  ++i;
+  if (i >= t.size()) return std::nullopt;
+  ++i;  // the index's name (pg_get_indexdef never qualifies it)
+  if (!is(i, "on")) return std::nullopt;
+  ++i;
+  if (is(i, "only")) ++i;
+  size_t table_begin = i;
+  while (i < t.size() && !is(i, "using")) ++i;
+  if (i == t.size() || i == table_begin) return std::nullopt;
+  std::string out = unique ? "CREATE UNIQUE INDEX CONCURRENTLY "
+                           : "CREATE INDEX CONCURRENTLY ";
+  out += Q(name) + " ON ";
+  out += table.empty()
+             ? std::string(definition.substr(
+                   t[table_begin].begin, t[i - 1].end - t[table_begin].begin))
+             : std::string(table);
+  out += " " + std::string(definition.substr(t[i].begin));
+  return out;
+}
+
+struct Found {
+  const Table* table = nullptr;
+  const Column* column = nullptr;
+  const Constraint* constraint = nullptr;
+};
+
+class Planner {
+ public:
+  Planner(const Catalog& from, const Catalog& to) : from_(from), to_(to) {
+    IndexKeys(to_, &to_keys_);
+    IndexKeys(from_, &from_keys_);
+  }
+
+  // Rewrites `op`; false when it is left as it is.
+  bool Rewrite(Operation& op) {
+    switch (op.kind) {
+      case OpKind::kCreateIndex:
+        return CreateIndex(op);
+      case OpKind::kDropIndex:
+        return DropIndex(op);
+      case OpKind::kAddForeignKey:
+      case OpKind::kAddConstraint:
+        return AddConstraint(op);
+      case OpKind::kAlterColumn:
+        return AlterColumn(op);
+      default:
+        return false;
+    }
+  }
+
+ private:
+  static void IndexKeys(const Catalog& c, std::map<std::string, Found>* keys) {
+    for (const auto& [key, table] : c.tables) {
+      for (const Column& col : table.columns) {
+        (*keys)[ColumnKey(table.schema, table.name, col.name)] = {&table, &col,
+                                                                  nullptr};
+      }
+      for (const Constraint& k : table.constraints) {
+        (*keys)[ConstraintKey(table.schema, table.name, k.name)] = {
+            &table, nullptr, &k};
+      }
+    }
+  }
+  static const Found* Find(const std::map<std::string, Found>& keys,
+                           const std::string& key) {
+    auto it = keys.find(key);
+    return it == keys.end() ? nullptr : &it->second;
+  }
+  bool Existed(const std::string& table_key) const {
+    return from_.tables.count(table_key) > 0;
+  }
+
+  static void SetSql(Operation& op, std::string sql) {
+    op.sql = std::move(sql);
+  }
+
+  static void BlocksWrites(Operation& op, const std::string& why) {
+    op.comments.push_back("-- retort: blocks writes: " + why);
+  }
+
+  bool CreateIndex(Operation& op) {
+    auto it = to_.indexes.find(op.object);
+    if (it == to_.indexes.end() || op.sql.empty()) return false;
+    const Index& x = it->second;
+    if (!Existed(x.table)) return false;  // a new table: nobody writes yet
+    const Table& table = to_.tables.at(x.table);
+    const std::string name = QualifiedName(x.schema, x.name);
+    if (table.kind != RelationKind::kPartitionedTable) {
+      auto sql = ConcurrentIndexSql(x.definition, x.name, "");
+      if (!sql) return false;
+      SetSql(op, std::string(kAutocommitStep) +
+                     "-- built while writes go on; an INVALID leftover of an "
+                     "interrupted build is dropped and built again on "
+                     "resume\n" +
+                     *sql + ";\n");
+      return true;
+    }
+    // ON ONLY the parent (invalid until every partition's index is
+    // attached), each partition's built concurrently, then attached.
+    std::vector<const Table*> partitions;
+    for (const auto& [key, t] : to_.tables) {
+      if (t.partition_of != x.table) continue;
+      if (!Existed(key) || t.kind == RelationKind::kPartitionedTable) {
+        BlocksWrites(op, "partition " + QualifiedName(t.schema, t.name) +
+                             (Existed(key) ? " is partitioned itself"
+                                           : " is new in this revision") +
+                             ": the index is built on every partition at "
+                             "once");
+        return true;
+      }
+      partitions.push_back(&t);
+    }
+    std::string definition = x.definition;
+    if (definition.find(" ON ONLY ") == std::string::npos) {
+      size_t on = definition.find(" ON ");
+      if (on == std::string::npos) return false;
+      definition.insert(on + 4, "ONLY ");
+    }
+    std::string sql =
+        "-- partitioned: the index is created ON ONLY the parent, built on "
+        "each partition concurrently, and attached\n" +
+        definition + ";\n";
+    std::string attach;
+    for (const Table* p : partitions) {
+      std::string part_index = NameWithSuffix(p->name + "_" + x.name, "");
+      auto build = ConcurrentIndexSql(x.definition, part_index,
+                                      QualifiedName(p->schema, p->name));
+      if (!build) return false;
+      sql += std::string(kAutocommitStep) + *build + ";\n";
+      attach += "ALTER INDEX " + name + " ATTACH PARTITION " +
+                QualifiedName(p->schema, part_index) + ";\n";
+    }
+    if (!attach.empty()) sql += std::string(kStep) + attach;
+    SetSql(op, std::move(sql));
+    return true;
+  }
+
+  bool DropIndex(Operation& op) {
+    auto it = from_.indexes.find(op.object);
+    if (it == from_.indexes.end() || op.sql.empty()) return false;
+    const Index& x = it->second;
+    auto table = from_.tables.find(x.table);
+    if (table == from_.tables.end() || !to_.tables.count(x.table) ||
+        table->second.kind == RelationKind::kPartitionedTable) {
+      return false;  // partitioned indexes cannot be dropped concurrently
+    }
+    SetSql(op, std::string(kAutocommitStep) + "DROP INDEX CONCURRENTLY " +
+                   QualifiedName(x.schema, x.name) + ";\n");
+    return true;
+  }
+
+  bool AddConstraint(Operation& op) {
+    const Found* f = Find(to_keys_, op.object);
+    if (f == nullptr || f->constraint == nullptr) return false;
+    const Table& t = *f->table;
+    const std::string table_key = RelationKey(t.schema, t.name);
+    if (!Existed(table_key)) return false;
+    const Constraint& k = *f->constraint;
+    const std::string table = QualifiedName(t.schema, t.name);
+    const std::string add =
+        "ALTER TABLE " + table + " ADD CONSTRAINT " + Q(k.name) + " ";
+    switch (k.kind) {
+      case ConstraintKind::kForeignKey:
+      case ConstraintKind::kCheck: {
+        if (k.definition.ends_with(" NOT VALID")) return false;
+        SetSql(op, std::string(kStep) + add + k.definition + " NOT VALID;\n" +
+                       std::string(kStep) +
+                       "-- checks the existing rows while writes go on\n"
+                       "ALTER TABLE " +
+                       table + " VALIDATE CONSTRAINT " + Q(k.name) + ";\n");
+        return true;
+      }
+      case ConstraintKind::kUnique:
+      case ConstraintKind::kPrimaryKey:
+        return AddKeyUsingIndex(op, t, k, add);
+      case ConstraintKind::kExclusion:
+        BlocksWrites(op,
+                     "an exclusion constraint is built with the table "
+                     "locked against writes (PostgreSQL cannot attach one "
+                     "built concurrently)");
+        return true;
+    }
+    return false;
+  }
+
+  // UNIQUE / PRIMARY KEY: the index built concurrently, then the
+  // constraint made from it.
+  bool AddKeyUsingIndex(Operation& op, const Table& t, const Constraint& k,
+                        const std::string& add) {
+    Result<std::vector<PgToken>> scanned = ScanPostgres(k.definition);
+    if (!scanned.ok()) return false;
+    const std::vector<PgToken>& tokens = *scanned;
+    const bool pk = k.kind == ConstraintKind::kPrimaryKey;
+    size_t i = pk ? 2 : 1;  // after PRIMARY KEY / UNIQUE
+    std::string nulls;
+    if (!pk && i + 2 < tokens.size() && AsciiLower(tokens[i].text) == "nulls") {
+      nulls = " NULLS NOT DISTINCT";
+      i += 3;
+    }
+    if (i >= tokens.size() || tokens[i].text != "(") return false;
+    int depth = 0;
+    size_t close = i;
+    for (; close < tokens.size(); ++close) {
+      if (tokens[close].text == "(") ++depth;
+      if (tokens[close].text == ")" && --depth == 0) break;
+    }
+    if (close == tokens.size()) return false;
+    // Only DEFERRABLE / INITIALLY ... may follow: they go on the constraint.
+    std::string tail;
+    for (size_t j = close + 1; j < tokens.size(); ++j) {
+      std::string word = AsciiLower(tokens[j].text);
+      if (word != "deferrable" && word != "not" && word != "initially" &&
+          word != "deferred" && word != "immediate") {
+        BlocksWrites(op, "the key's index options (" +
+                             std::string(tokens[j].text) +
+                             " ...) are built with the table locked");
+        return true;
+      }
+    }
+    if (close + 1 < tokens.size()) {
+      tail = " " + k.definition.substr(tokens[close + 1].begin);
+    }
+    const std::string columns = k.definition.substr(
+        tokens[i].begin, tokens[close].end - tokens[i].begin);
+    const std::string table = QualifiedName(t.schema, t.name);
+    SetSql(op, std::string(kAutocommitStep) +
+                   "CREATE UNIQUE INDEX CONCURRENTLY " + Q(k.name) + " ON " +
+                   table + " USING btree " + columns + nulls + ";\n" +
+                   std::string(kStep) + add + (pk ? "PRIMARY KEY" : "UNIQUE") +
+                   " USING INDEX " + Q(k.name) + tail + ";\n");
+    return true;
+  }
+
+  bool AlterColumn(Operation& op) {
+    const Found* now = Find(to_keys_, op.object);
+    const Found* was = Find(from_keys_, op.object);
+    if (now == nullptr || was == nullptr || now->column == nullptr ||
+        was->column == nullptr) {
+      return false;
+    }
+    const Table& t = *now->table;
+    const Column& a = *was->column;
+    const Column& b = *now->column;
+    const std::string table = QualifiedName(t.schema, t.name);
+    const std::string prefix =
+        "ALTER TABLE " + table + " ALTER COLUMN " + Q(b.name) + " ";
+    if (op.sql == prefix + "SET NOT NULL;\n") {
+      if (swapped_.count(op.object)) {
+        op.sql.clear();  // the swap set it, from a validated check
+        return false;
+      }
+      SetSql(op, SetNotNull(table, b.name, ""));
+      return true;
+    }
+    if (a.type == b.type && a.collation == b.collation) return false;
+    if (!RewritesTable(a.type, b.type) && a.collation == b.collation) {
+      return false;
+    }
+    std::string why = CannotSwap(*was->table, t, a, b);
+    if (!why.empty()) {
+      BlocksWrites(op, "changing " + Q(b.name) + " from " + a.type + " to " +
+                           b.type + " rewrites " + table + "; " + why);
+      return true;
+    }
+    SetSql(op, Swap(*was->table, t, a, b));
+    swapped_.insert(op.object);
+    return true;
+  }
+
+  // SET NOT NULL through a validated CHECK. With `extra` (the swap's
+  // statements), the final step holds them too.
+  static std::string SetNotNull(const std::string& table,
+                                const std::string& column,
+                                const std::string& check_on) {
+    const std::string on = check_on.empty() ? column : check_on;
+    const std::string check = NameWithSuffix(on, "_not_null_retort");
+    return std::string(kStep) + "ALTER TABLE " + table + " ADD CONSTRAINT " +
+           Q(check) + " CHECK (" + Q(on) + " IS NOT NULL) NOT VALID;\n" +
+           std::string(kStep) + "ALTER TABLE " + table +
+           " VALIDATE CONSTRAINT " + Q(check) + ";\n" + std::string(kStep) +
+           "-- the validated check spares SET NOT NULL its scan (PostgreSQL "
+           "12+)\n"
+           "ALTER TABLE " +
+           table + " ALTER COLUMN " + Q(column) + " SET NOT NULL;\n" +
+           "ALTER TABLE " + table + " DROP CONSTRAINT " + Q(check) + ";\n";
+  }
+
+  // Whether ALTER COLUMN ... TYPE from `a` to `b` rewrites the table
+  // (anything not known to be binary-coercible without a scan does).
+  static bool RewritesTable(const std::string& a, const std::string& b) {
+    auto limit = [](const std::string& type, std::string_view base) -> int {
+      if (!type.starts_with(base)) return -2;
+      if (type.size() == base.size()) return -1;  // unlimited
+      if (type[base.size()] != '(' || type.back() != ')') return -2;
+      return std::atoi(type.c_str() + base.size() + 1);
+    };
+    for (std::string_view base : {"character varying", "bit varying"}) {
+      int la = limit(a, base), lb = limit(b, base);
+      if (la != -2 && lb != -2) return !(lb == -1 || (la != -1 && lb >= la));
+    }
+    if (b == "text" && (a == "text" || limit(a, "character varying") != -2)) {
+      return false;
+    }
+    if (a.starts_with("numeric(") && (b == "numeric")) return false;
+    return true;
+  }
+
+  // Why the column cannot be swapped online; "" when it can.
+  std::string CannotSwap(const Table& was, const Table& t, const Column& a,
+                         const Column& b) const {
+    const std::string key = RelationKey(t.schema, t.name);
+    if (t.kind != RelationKind::kTable || !t.partition_of.empty() ||
+        !t.inherits.empty()) {
+      return "a partitioned, partition or inheriting table is not swapped "
+             "online";
+    }
+    for (const auto& [k, other] : from_.tables) {
+      for (const std::string& parent : other.inherits) {
+        if (parent == key) return "other tables inherit from it";
+      }
+    }
+    if (!a.identity.empty() || !b.identity.empty() ||
+        !a.generated_expr.empty() || !b.generated_expr.empty()) {
+      return "identity and generated columns are not swapped online";
+    }
+    if (!a.type_key.empty() || !b.type_key.empty()) {
+      return "columns of user-defined types are not swapped online";
+    }
+    if (from_.grants.count(ColumnKey(t.schema, t.name, a.name))) {
+      return "the column has privileges of its own";
+    }
+    if (BackfillKey(was).empty()) {
+      return "it has no single-column primary key to backfill by";
+    }
+    // What exists before the revision would have to move to the new
+    // column; what the revision adds comes after the swap.
+    for (const Table* side : {&was}) {
+      for (const Constraint& k : side->constraints) {
+        if (MentionsColumn(k.definition, a.name)) {
+          return "constraint " + Q(k.name) + " uses the column (a swap of " +
+                 "a key or constrained column is not planned online yet)";
+        }
+      }
+      for (const Trigger& tr : side->triggers) {
+        if (MentionsColumn(tr.definition, a.name)) {
+          return "trigger " + Q(tr.name) + " names the column";
+        }
+      }
+      for (const Policy& p : side->policies) {
+        if (MentionsColumn(p.definition, a.name)) {
+          return "policy " + Q(p.name) + " uses the column";
+        }
+      }
+    }
+    for (const auto& [view_key, view] : from_.views) {
+      auto deps = from_.depends_on.find(view_key);
+      if (deps != from_.depends_on.end() && deps->second.count(key)) {
+        return "view " + QualifiedName(view.schema, view.name) +
+               " reads the table";
+      }
+    }
+    for (const auto& [index_key, x] : from_.indexes) {
+      if (x.table != key || !MentionsColumn(x.definition, a.name)) continue;
+      auto same = to_.indexes.find(index_key);
+      if (same == to_.indexes.end() ||
+          same->second.definition != x.definition) {
+        continue;  // dropped or changed by operations of its own
+      }
+      if (!RetargetIndex(x.definition, a.name, "x", x.name, "y")) {
+        return "index " + QualifiedName(x.schema, x.name) +
+               " uses the column in a way retort does not rewrite";
+      }
+    }
+    return "";
+  }
+
+  // The single primary-key column of `t`, or "".
+  static std::string BackfillKey(const Table& t) {
+    for (const Constraint& k : t.constraints) {
+      if (k.kind != ConstraintKind::kPrimaryKey) continue;
+      Result<std::vector<PgToken>> tokens = ScanPostgres(k.definition);
+      if (!tokens.ok() || tokens->size() != 5) return "";
+      const PgToken& col = (*tokens)[3];
+      if (!IsIdentifierOrKeyword(col)) return "";
+      return IdentifierName(col.text);
+    }
+    return "";
+  }
+
+  std::string Swap(const Table& was, const Table& t, const Column& a,
+                   const Column& b) const {
+    const std::string table = QualifiedName(t.schema, t.name);
+    const std::string key = RelationKey(t.schema, t.name);
+    const std::string col = Q(b.name);
+    const std::string fresh = NameWithSuffix(b.name, "_retort_new");
+    const std::string sync =
+        NameWithSuffix(t.name + "_" + b.name, "_retort_sync");
+    const std::string function = QualifiedName(t.schema, sync);
+    const std::string cast = "::" + b.type;
+    const std::string by = BackfillKey(was);
+    std::string sql =
+        "-- " + table + "." + col + " " + a.type + " -> " + b.type +
+        " would rewrite the table with writes blocked: a new column is kept "
+        "in sync by a trigger, backfilled in batches, and swapped in under a "
+        "brief lock. The old "
+        "column's space is reclaimed by the next rewrite (VACUUM FULL, "
+        "pg_repack).\n" +
+        std::string(kStep) + "ALTER TABLE " + table + " ADD COLUMN " +
+        Q(fresh) + " " + b.type +
+        (b.collation.empty() ? "" : " COLLATE " + b.collation) + ";\n" +
+        "CREATE FUNCTION " + function +
+        "() RETURNS trigger LANGUAGE plpgsql AS $retort$\nBEGIN\n  NEW." +
+        Q(fresh) + " := NEW." + col + cast +
+        ";\n  RETURN NEW;\nEND\n$retort$;\n"
+        "CREATE TRIGGER " +
+        Q(sync) + " BEFORE INSERT OR UPDATE ON " + table +
+        " FOR EACH ROW EXECUTE FUNCTION " + function + "();\n";
+    const std::string check = NameWithSuffix(fresh, "_not_null_retort");
+    if (b.not_null) {
+      sql += "ALTER TABLE " + table + " ADD CONSTRAINT " + Q(check) +
+             " CHECK (" + Q(fresh) + " IS NOT NULL) NOT VALID;\n";
+    }
+    sql += std::string(kAutocommitStep) + "-- retort: backfill table=" + table +
+           " key=" + Q(by) + " batch=" + std::to_string(kBackfillBatch) + "\n" +
+           "UPDATE " + table + " SET " + Q(fresh) + " = " + col + cast +
+           " WHERE " + Q(fresh) + " IS DISTINCT FROM " + col + cast + ";\n";
+    if (b.not_null) {
+      sql += std::string(kStep) + "ALTER TABLE " + table +
+             " VALIDATE CONSTRAINT " + Q(check) + ";\n";
+    }
+    std::string renames;
+    for (const auto& [index_key, x] : from_.indexes) {
+      if (x.table != key || !MentionsColumn(x.definition, a.name)) continue;
+      auto same = to_.indexes.find(index_key);
+      if (same == to_.indexes.end() ||
+          same->second.definition != x.definition) {
+        continue;
+      }
+      const std::string temp = NameWithSuffix(x.name, "_retort_new");
+      auto def = RetargetIndex(x.definition, a.name, fresh, x.name, temp);
+      auto build = def ? ConcurrentIndexSql(*def, temp, "") : std::nullopt;
+      if (!build) continue;  // CannotSwap checked it
+      sql += std::string(kAutocommitStep) + *build + ";\n";
+      renames += "ALTER INDEX " + QualifiedName(x.schema, temp) +
+                 " RENAME TO " + Q(x.name) + ";\n";
+    }
+    sql += std::string(kStep) + "-- the swap: a brief ACCESS EXCLUSIVE lock\n" +
+           "DROP TRIGGER " + Q(sync) + " ON " + table + ";\n" +
+           "DROP FUNCTION " + function + "();\n" + "ALTER TABLE " + table +
+           " DROP COLUMN " + col + ";\n" + "ALTER TABLE " + table +
+           " RENAME COLUMN " + Q(fresh) + " TO " + col + ";\n" + renames;
+    const std::string prefix = "ALTER TABLE " + table + " ALTER COLUMN " + col;
+    if (b.default_expr)
+      sql += prefix + " SET DEFAULT " + *b.default_expr + ";\n";
+    if (b.not_null) {
+      sql += prefix + " SET NOT NULL;\n" + "ALTER TABLE " + table +
+             " DROP CONSTRAINT " + Q(check) + ";\n";
+    }
+    if (b.comment) {
+      sql += "COMMENT ON COLUMN " + table + "." + col + " IS " +
+             QuotePgLiteral(*b.comment) + ";\n";
+    }
+    return sql;
+  }
+
+  const Catalog& from_;
+  const Catalog& to_;
+  std::map<std::string, Found> to_keys_, from_keys_;
+  // Columns swapped for a new type: their NOT NULL comes with the swap.
+  std::set<std::string> swapped_;
+};
+
+}  // namespace
+
+int PlanOnline(std::vector<Operation>* ops, const Catalog& from,
+               const Catalog& to) {
+  Planner planner(from, to);
+  int rewritten = 0;
+  bool after_steps = false;  // the operation before ended in a step
+  for (Operation& op : *ops) {
+    const size_t comments = op.comments.size();
+    const bool changed = planner.Rewrite(op);
+    const bool stepped = changed && op.comments.size() == comments;
+    if (changed) ++rewritten;
+    if (!stepped && after_steps && !(op.sql.empty() && op.comments.empty())) {
+      // What follows an online change starts a step of its own, so it
+      // does not run inside the change's last (perhaps autocommit) step.
+      op.comments.insert(op.comments.begin(), std::string("-- retort: step"));
+    }
+    if (stepped)
+      after_steps = true;
+    else if (!(op.sql.empty() && op.comments.empty()))
+      after_steps = false;
+  }
+  return rewritten;
+}
+
+}  // namespace retort

@@ -1,0 +1,335 @@
+// Online plans and backfills against the harness's PostgreSQL:
+// `revision --autogenerate --online` for the five changes of the online
+// issue (an index, a foreign key, a CHECK, NOT NULL, integer -> bigint) and
+// a unique constraint, each plan's SQL, the run on a table with rows, the
+// models agreeing afterwards, and the downgrade; "-- retort: backfill"
+// batches, resumed exactly after kill -9, refused on a non-unique key, and
+// the offline DO block run by the server.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
+#include "cli_util.h"
+#include "pg_harness.h"
+#include "runtime_util.h"
+
+namespace retort::testing {
+namespace {
+
+constexpr char kModelsV1[] =
+    "CREATE TABLE customers (id bigint PRIMARY KEY, name text);\n"
+    "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint, "
+    "qty integer, note text, ref text);\n"
+    "CREATE INDEX orders_qty ON orders (qty);\n";
+
+constexpr char kModelsV2[] =
+    "CREATE TABLE customers (id bigint PRIMARY KEY, name text);\n"
+    "CREATE TABLE orders (id bigint PRIMARY KEY,\n"
+    "  customer_id bigint CONSTRAINT orders_customer_fk REFERENCES "
+    "customers (id),\n"
+    "  qty bigint DEFAULT 1 NOT NULL CONSTRAINT orders_qty_positive CHECK "
+    "(qty > 0),\n"
+    "  note text NOT NULL, ref text CONSTRAINT orders_ref_key UNIQUE);\n"
+    "CREATE INDEX orders_qty ON orders (qty);\n"
+    "CREATE INDEX orders_customer ON orders (customer_id);\n";
+
+class OnlineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = FreshDatabaseUrl();
+    ASSERT_FALSE(url_.empty());
+    ASSERT_EQ(p_.Run({"init", "migrations"}).exit_code, 0);
+    p_.WriteFile("retort.toml", "script_location = \"migrations\"\nurl = \"" +
+                                    url_ + "\"\nmodels = [\"models/*.sql\"]\n");
+  }
+  std::string url_;
+  TempProject p_;
+};
+
+TEST_F(OnlineTest, FiveChangesPlanAndRunOnlineThenModelsAgree) {
+  p_.WriteFile("models/app.sql", kModelsV1);
+  ASSERT_EQ(p_.Run({"revision", "--autogenerate", "-m", "v1", "--rev-id",
+                    "aaaa00000001"})
+                .exit_code,
+            0);
+  ASSERT_EQ(p_.Run({"upgrade", "head"}).exit_code, 0);
+  auto conn = Open(url_);
+  ASSERT_TRUE(conn);
+  ASSERT_TRUE(conn->Execute("INSERT INTO customers SELECT g, 'c' || g FROM "
+                            "generate_series(1, 100) g; INSERT INTO orders "
+                            "SELECT g, 1 + g % 100, 1 + g % 7, 'n', 'r' || g "
+                            "FROM generate_series(1, 12000) g")
+                  .ok());
+  ASSERT_EQ(Scalar(url_, "SELECT sum(qty) FROM orders"), "47997");
+
+  p_.WriteFile("models/app.sql", kModelsV2);
+  CliResult r = p_.Run({"revision", "--autogenerate", "--online", "-m", "v2",
+                        "--rev-id", "aaaa00000002"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string file =
+      p_.ReadFile("migrations/versions/aaaa00000002_v2.sql");
+  auto has = [&](const std::string& text) {
+    EXPECT_NE(file.find(text), std::string::npos) << text << "\n---\n" << file;
+  };
+  has("-- Lock Timeout: 100ms\n");
+  // An index: built concurrently, in an autocommit step.
+  has("-- retort: step transactional=false\n"
+      "-- built while writes go on; an INVALID leftover of an interrupted "
+      "build is dropped and built again on resume\n"
+      "CREATE INDEX CONCURRENTLY orders_customer ON public.orders USING btree "
+      "(customer_id);\n");
+  // A foreign key and a CHECK: NOT VALID, then validated in a step of its
+  // own.
+  has("-- retort: step\nALTER TABLE public.orders ADD CONSTRAINT "
+      "orders_customer_fk FOREIGN KEY (customer_id) REFERENCES "
+      "public.customers(id) NOT VALID;\n-- retort: step\n-- checks the "
+      "existing "
+      "rows while writes go on\nALTER TABLE public.orders VALIDATE "
+      "CONSTRAINT orders_customer_fk;\n");
+  has("ALTER TABLE public.orders ADD CONSTRAINT orders_qty_positive CHECK "
+      "((qty > 0)) NOT VALID;\n");
+  // NOT NULL through a validated check.
+  has("-- retort: step\nALTER TABLE public.orders ADD CONSTRAINT "
+      "note_not_null_retort CHECK (note IS NOT NULL) NOT VALID;\n"
+      "-- retort: step\nALTER TABLE public.orders VALIDATE CONSTRAINT "
+      "note_not_null_retort;\n-- retort: step\n-- the validated check "
+      "spares SET NOT NULL its scan (PostgreSQL 12+)\nALTER TABLE "
+      "public.orders ALTER COLUMN note SET NOT NULL;\nALTER TABLE "
+      "public.orders DROP CONSTRAINT note_not_null_retort;\n");
+  // A unique constraint from an index built concurrently.
+  has("-- retort: step transactional=false\nCREATE UNIQUE INDEX CONCURRENTLY "
+      "orders_ref_key ON public.orders USING btree (ref);\n-- retort: step\n"
+      "ALTER TABLE public.orders ADD CONSTRAINT orders_ref_key UNIQUE USING "
+      "INDEX orders_ref_key;\n");
+  // integer -> bigint: a new column, a trigger, a batched backfill, its
+  // index built concurrently, the swap.
+  has("ALTER TABLE public.orders ADD COLUMN qty_retort_new bigint;\n");
+  has("-- retort: step transactional=false\n-- retort: backfill "
+      "table=public.orders key=id batch=5000\nUPDATE public.orders SET "
+      "qty_retort_new = qty::bigint WHERE qty_retort_new IS DISTINCT FROM "
+      "qty::bigint;\n");
+  has("CREATE INDEX CONCURRENTLY orders_qty_retort_new ON public.orders "
+      "USING btree (qty_retort_new);\n");
+  has("ALTER TABLE public.orders DROP COLUMN qty;\nALTER TABLE public.orders "
+      "RENAME COLUMN qty_retort_new TO qty;\nALTER INDEX "
+      "public.orders_qty_retort_new RENAME TO orders_qty;\nALTER TABLE "
+      "public.orders ALTER COLUMN qty SET DEFAULT 1;\nALTER TABLE "
+      "public.orders ALTER COLUMN qty SET NOT NULL;\n");
+  EXPECT_EQ(file.find("blocks writes"), std::string::npos) << file;
+
+  r = p_.Run({"upgrade", "head"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("backfill of public.orders: 12000 rows in 3 batches"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT sum(qty)::text || ' ' || "
+                   "min(pg_typeof(qty)::text) FROM orders"),
+            "47997 bigint");
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT count(*) FROM pg_index WHERE NOT "
+                   "indisvalid"),
+            "0");
+  r = p_.Run({"check"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "No new upgrade operations detected.\n");
+
+  // The downgrade is the plain reverse.
+  r = p_.Run({"downgrade", "-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Scalar(url_, "SELECT pg_typeof(qty)::text FROM orders LIMIT 1"),
+            "integer");
+  EXPECT_EQ(Scalar(url_, "SELECT sum(qty) FROM orders"), "47997");
+}
+
+TEST_F(OnlineTest, OnlineOnAnExistingTableOnlyAndNotOnSqlite) {
+  // A table the revision creates keeps its plain statements.
+  p_.WriteFile("models/app.sql", kModelsV2);
+  CliResult r = p_.Run({"revision", "--autogenerate", "--online", "-m", "new",
+                        "--rev-id", "aaaa00000001"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string file = p_.ReadFile("migrations/versions/aaaa00000001_new.sql");
+  EXPECT_EQ(file.find("CONCURRENTLY"), std::string::npos) << file;
+  EXPECT_EQ(file.find("-- retort: step"), std::string::npos) << file;
+  EXPECT_NE(file.find("CREATE INDEX orders_customer ON public.orders"),
+            std::string::npos)
+      << file;
+
+  TempProject lite;
+  ASSERT_EQ(lite.Run({"init", "migrations"}).exit_code, 0);
+  lite.WriteFile("retort.toml",
+                 "script_location = \"migrations\"\nurl = \"sqlite:///app.db\""
+                 "\nmodels = [\"models/*.sql\"]\n");
+  lite.WriteFile("models/app.sql",
+                 "CREATE TABLE t (id integer PRIMARY KEY);\n");
+  r = lite.Run({"revision", "--autogenerate", "--online", "-m", "x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: --online: online plans are for PostgreSQL, and the "
+            "database is SQLite, which has no concurrent index builds or NOT "
+            "VALID constraints and locks the whole file for every write; "
+            "autogenerate without it\n");
+  lite.WriteFile("retort.toml",
+                 "script_location = \"migrations\"\nurl = \"sqlite:///app.db\""
+                 "\nmodels = [\"models/*.sql\"]\nonline = true\n");
+  r = lite.Run({"diff"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("error: online = true in retort.toml: online plans "
+                       "are for PostgreSQL"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(lite.List("migrations/versions").empty());
+}
+
+class BackfillTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = FreshDatabaseUrl();
+    ASSERT_FALSE(url_.empty());
+    // lock_timeout off: the kill test holds a row lock on purpose.
+    p_.WriteFile("retort.toml", "script_location = \"migrations\"\nurl = \"" +
+                                    url_ + "\"\nlock_timeout = \"0\"\n");
+    p_.WriteFile("migrations/script.sql.tmpl", "");
+    WriteRevision(p_, "aaaaaaaaaaa1", "", "", "",
+                  "CREATE TABLE t (id int PRIMARY KEY, n int NOT NULL, "
+                  "tag text);\n"
+                  "INSERT INTO t SELECT g, 0, 'x' FROM generate_series(1, "
+                  "1000) g;",
+                  "DROP TABLE t;");
+    ASSERT_EQ(p_.Run({"upgrade", "head"}).exit_code, 0);
+  }
+  // Not idempotent on purpose: a batch run twice shows as n = 2.
+  void WriteBackfill(const std::string& directive) {
+    WriteRevision(
+        p_, "bbbbbbbbbbb2", "aaaaaaaaaaa1", "", "",
+        "SELECT 1;\n" + directive + "\nUPDATE t SET n = n + 1 WHERE tag = 'x';",
+        "UPDATE t SET n = 0;");
+  }
+  std::string url_;
+  TempProject p_;
+};
+
+TEST_F(BackfillTest, BatchesKillResumeAndEveryRowOnce) {
+  WriteBackfill("-- retort: backfill table=t key=id batch=100 sleep=10ms");
+  // A row lock in the fourth batch holds it.
+  auto blocker = Open(url_);
+  ASSERT_TRUE(blocker);
+  ASSERT_TRUE(blocker->Begin().ok());
+  ASSERT_TRUE(blocker->Execute("UPDATE t SET tag = tag WHERE id = 350").ok());
+  int pid = p_.Spawn({"upgrade", "head"}, 1);
+  std::string backend;
+  for (int i = 0; i < 400 && backend.empty(); ++i) {
+    backend = Scalar(url_,
+                     "SELECT COALESCE(min(pid)::text, '') FROM "
+                     "pg_stat_activity WHERE query LIKE 'UPDATE t SET n%' AND "
+                     "wait_event_type = 'Lock'");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (backend.empty()) {
+    ::kill(pid, SIGKILL);
+    CliResult r = p_.Wait(pid, 1);
+    FAIL() << r.err;
+  }
+  ::kill(pid, SIGKILL);
+  (void)p_.Wait(pid, 1);
+  Scalar(url_, "SELECT pg_terminate_backend(" + backend + ")");
+  for (int i = 0; i < 400; ++i) {
+    if (Scalar(url_, "SELECT count(*) FROM pg_stat_activity WHERE pid = " +
+                         backend) == "0") {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(blocker->Rollback().ok());
+  // Three batches committed, each with its progress row.
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT string_agg(n::text || ':' || c, ',' ORDER "
+                   "BY n) FROM (SELECT n, count(*) c FROM t GROUP BY n) "
+                   "s"),
+            "0:700,1:300");
+  EXPECT_EQ(VersionRows(url_), (std::vector<std::string>{"aaaaaaaaaaa1"}));
+
+  CliResult r = p_.Run({"upgrade", "head"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("the backfill at line 12 was interrupted; continuing "
+                       "after key 300"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("backfill of t: 700 rows in 7 batches"),
+            std::string::npos)
+      << r.err;
+  // Every row once: none skipped, none updated twice.
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT string_agg(n::text || ':' || c, ',') FROM "
+                   "(SELECT n, count(*) c FROM t GROUP BY n) s"),
+            "1:1000");
+  EXPECT_EQ(VersionRows(url_), (std::vector<std::string>{"bbbbbbbbbbb2"}));
+}
+
+TEST_F(BackfillTest, KeyMustBeUniqueAndStatementAnUpdate) {
+  WriteBackfill("-- retort: backfill table=t key=n batch=100");
+  CliResult r = p_.Run({"upgrade", "head"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("backfill of t: key n is not unique on its own there "
+                       "(no primary key or valid unique index on that column "
+                       "alone), so its ranges could miss or repeat rows; name "
+                       "such a column in key="),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Scalar(url_, "SELECT sum(n) FROM t"), "0");
+
+  WriteRevision(p_, "bbbbbbbbbbb2", "aaaaaaaaaaa1", "", "",
+                "-- retort: backfill table=t key=id batch=10\n"
+                "DELETE FROM t WHERE n = 5;",
+                "-- retort: empty");
+  r = p_.Run({"upgrade", "head"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(":11: the statement after \"-- retort: backfill\" "
+                       "must be an UPDATE (a plain one: no WITH before it) "
+                       "(\"-- retort: backfill\" at line 10)"),
+            std::string::npos)
+      << r.err;
+
+  // In a transactional step it is refused before anything runs.
+  WriteRevision(p_, "bbbbbbbbbbb2", "aaaaaaaaaaa1", "", "",
+                "-- retort: step\n-- retort: backfill table=t key=id "
+                "batch=10\nUPDATE t SET n = 1;",
+                "-- retort: empty");
+  r = p_.Run({"upgrade", "head"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(":12: a backfill (\"-- retort: backfill\"), whose "
+                       "batches commit on their own, cannot run inside a "
+                       "transaction, and this statement is in a "
+                       "transactional step (line 10)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Scalar(url_, "SELECT sum(n) FROM t"), "0");
+}
+
+TEST_F(BackfillTest, OfflineDoBlockCommitsPerBatchAndCoversEveryRow) {
+  WriteBackfill("-- retort: backfill table=t key=id batch=300");
+  CliResult r = p_.Run({"upgrade", "aaaaaaaaaaa1:head", "--sql"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("-- backfill in batches of 300 by id (\"-- retort: "
+                       "backfill\" at line 11)\n\nDO $retort_backfill$"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("    COMMIT;\n"), std::string::npos) << r.out;
+  // The server runs the block as printed (outside a transaction block).
+  const size_t begin = r.out.find("DO $retort_backfill$");
+  const size_t end = r.out.find("$retort_backfill$;", begin + 5);
+  ASSERT_NE(end, std::string::npos) << r.out;
+  auto conn = Open(url_);
+  ASSERT_TRUE(conn);
+  Status ran = conn->Execute(r.out.substr(begin, end + 17 - begin));
+  ASSERT_TRUE(ran.ok()) << ran.message();
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT string_agg(n::text || ':' || c, ',') FROM "
+                   "(SELECT n, count(*) c FROM t GROUP BY n) s"),
+            "1:1000");
+}
+
+}  // namespace
+}  // namespace retort::testing
