@@ -268,6 +268,38 @@ TEST_F(BackfillTest, BatchesKillResumeAndEveryRowOnce) {
   EXPECT_EQ(VersionRows(url_), (std::vector<std::string>{"bbbbbbbbbbb2"}));
 }
 
+// CREATE INDEX CONCURRENTLY under a short lock timeout gives up waiting
+// for an older transaction and leaves an INVALID index behind; the retry
+// drops it concurrently first, instead of failing on its name.
+TEST_F(BackfillTest, ConcurrentIndexRetriedAfterLockTimeoutDropsLeftover) {
+  p_.WriteFile("migrations/versions/bbbbbbbbbbb2.sql",
+               "-- cic\n--\n-- Revision ID: bbbbbbbbbbb2\n-- Revises: "
+               "aaaaaaaaaaa1\n-- Create Date: 2026-11-21 10:00:00.000000\n"
+               "-- Lock Timeout: 100ms\n\n-- migrate:upgrade\n"
+               "CREATE INDEX CONCURRENTLY t_n ON t (n);\n\n"
+               "-- migrate:downgrade\nDROP INDEX t_n;\n");
+  auto blocker = Open(url_);
+  ASSERT_TRUE(blocker);
+  ASSERT_TRUE(blocker->Begin().ok());
+  ASSERT_TRUE(blocker->Execute("INSERT INTO t VALUES (5000, 0, 'y')").ok());
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    (void)blocker->Commit();
+  });
+  CliResult r = p_.Run({"upgrade", "head"});
+  release.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("retrying the statement (1 of 5)"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(": DROP INDEX CONCURRENTLY IF EXISTS"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Scalar(url_, "SELECT indisvalid FROM pg_index WHERE indexrelid = "
+                         "'t_n'::regclass"),
+            "t");
+  EXPECT_EQ(VersionRows(url_), (std::vector<std::string>{"bbbbbbbbbbb2"}));
+}
+
 TEST_F(BackfillTest, KeyMustBeUniqueAndStatementAnUpdate) {
   WriteBackfill("-- retort: backfill table=t key=n batch=100");
   CliResult r = p_.Run({"upgrade", "head"});

@@ -57,6 +57,7 @@
 #include "runtime/run_faults.h"
 #include "runtime/run_internal.h"
 #include "runtime/session.h"
+#include "runtime/settle.h"
 #include "runtime/verify.h"
 #include "runtime/version_table.h"
 #include "util/clock.h"
@@ -471,10 +472,17 @@ Status OnlineRun::ExecuteStatement(const MigrationStep& step,
   Result<int64_t> lock_timeout_ms = ParseDurationMs(lock_timeout);
   const bool watch = watch_ && lock_timeout_ms.ok() && *lock_timeout_ms > 0;
   LockRetry retry(settings_);
+  std::vector<std::string> cleanup;  // before the next attempt
   while (true) {
     const auto start = Clock::now();
     if (watch) watch_->Start(BlockerWatch::IntervalFor(*lock_timeout_ms));
-    Status status = db_->Execute(statement.text);
+    Status status;
+    while (!cleanup.empty() && status.ok()) {
+      Log(settings_, LogLevel::kInfo, site(0) + ": " + cleanup.front());
+      status = db_->Execute(cleanup.front());
+      if (status.ok()) cleanup.erase(cleanup.begin());
+    }
+    if (status.ok()) status = db_->Execute(statement.text);
     if (watch) watch_->Stop();
     if (settings_.log && settings_.log_level <= LogLevel::kDebug) {
       char took[32];
@@ -520,6 +528,11 @@ Status OnlineRun::ExecuteStatement(const MigrationStep& step,
     if (SleepUnlessInterrupted(delay)) {
       return InterruptedAt(site(0), ShortenSql(statement.text));
     }
+    // What the failed attempt left behind goes first: CREATE INDEX
+    // CONCURRENTLY that timed out waiting for older transactions leaves an
+    // INVALID index whose name the retry needs (runtime/settle.h).
+    Result<Settlement> settled = SettleStatement(*db_, statement.text, true);
+    if (settled.ok()) cleanup = std::move(settled->cleanup);
   }
 }
 
