@@ -294,8 +294,9 @@ TEST_F(BackfillTest, ConcurrentIndexRetriedAfterLockTimeoutDropsLeftover) {
   EXPECT_NE(r.err.find(": DROP INDEX CONCURRENTLY IF EXISTS"),
             std::string::npos)
       << r.err;
-  EXPECT_EQ(Scalar(url_, "SELECT indisvalid FROM pg_index WHERE indexrelid = "
-                         "'t_n'::regclass"),
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT indisvalid FROM pg_index WHERE indexrelid = "
+                   "'t_n'::regclass"),
             "t");
   EXPECT_EQ(VersionRows(url_), (std::vector<std::string>{"bbbbbbbbbbb2"}));
 }
@@ -361,6 +362,70 @@ TEST_F(BackfillTest, OfflineDoBlockCommitsPerBatchAndCoversEveryRow) {
                    "SELECT string_agg(n::text || ':' || c, ',') FROM "
                    "(SELECT n, count(*) c FROM t GROUP BY n) s"),
             "1:1000");
+}
+
+}  // namespace
+}  // namespace retort::testing
+
+namespace retort::testing {
+namespace {
+
+// Expand and contract: `upgrade head --phase expand` stops each branch
+// before its first contract revision (and what comes after it); `current`
+// names what is left; `upgrade head` finishes.
+TEST(PhaseTest, ExpandStopsBeforeContractOnEveryBranch) {
+  TempProject p;
+  p.WriteFile("retort.toml",
+              "script_location = \"migrations\"\nurl = \"sqlite:///app.db\"\n");
+  auto rev = [&](const std::string& id, const std::string& revises,
+                 const std::string& extra, const std::string& labels,
+                 const std::string& sql) {
+    p.WriteFile("migrations/versions/" + id + ".sql",
+                "-- " + id + "\n--\n-- Revision ID: " + id + "\n-- Revises: " +
+                    revises + "\n-- Branch Labels: " + labels +
+                    "\n-- Create Date: 2026-12-06 10:00:00\n" + extra +
+                    "\n-- migrate:upgrade\n" + sql +
+                    "\n\n-- migrate:downgrade\n-- retort: empty\n");
+  };
+  rev("a1", "", "", "", "CREATE TABLE t (id integer PRIMARY KEY, old text);");
+  rev("b2", "a1", "-- Phase: expand\n", "",
+      "ALTER TABLE t ADD COLUMN new text;");
+  rev("c3", "b2", "-- Phase: contract\n", "", "ALTER TABLE t DROP COLUMN old;");
+  rev("d4", "c3", "", "", "CREATE TABLE after_contract (id integer);");
+  rev("e5", "", "", "other", "CREATE TABLE o (id integer);");
+  rev("f6", "e5", "-- Phase: contract\n", "", "CREATE TABLE o2 (id integer);");
+
+  CliResult r = p.Run({"upgrade", "heads", "--phase", "expand"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = p.Run({"current"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "b2\ne5\nContract revisions pending (upgrade head runs them): "
+            "f6, c3\n");
+  // Expanding again changes nothing.
+  r = p.Run({"upgrade", "heads", "--phase", "expand"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(p.Run({"current"}).out,
+            "b2\ne5\nContract revisions pending (upgrade head runs them): "
+            "f6, c3\n");
+
+  r = p.Run({"upgrade", "heads"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(p.Run({"current"}).out, "d4 (head)\nf6 (head)\n");
+
+  r = p.Run({"upgrade", "heads", "--phase", "contract"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--phase"), std::string::npos) << r.err;
+
+  rev("g7", "d4", "-- Phase: shrink\n", "", "SELECT 1;");
+  r = p.Run({"heads"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("g7.sql:7: invalid \"Phase\" value \"shrink\"; use "
+                       "\"expand\" (old and new application versions both "
+                       "work after it) or \"contract\" (only the new one "
+                       "does)"),
+            std::string::npos)
+      << r.err;
 }
 
 }  // namespace

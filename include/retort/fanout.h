@@ -68,6 +68,8 @@ struct RETORT_EXPORT FanoutOptions {
   // Default: false, "".
   bool allow_edited = false;
   std::string in_flight;
+  // upgrade --phase expand on every unit (RunOptions::phase). Default: "".
+  std::string phase;
 
   // Whether these options can run with `schema` (the one --schema / -x
   // schema= names, "" for none): InvalidArgument when --tenants and

@@ -150,6 +150,10 @@ struct RETORT_EXPORT RunOptions {
   // whether it finished (docs/safety.md). Default: "" (stop and say what to
   // check).
   std::string in_flight;
+  // upgrade --phase expand: stop on each branch before its first pending
+  // "Phase: contract" revision (docs/online.md); "" runs everything.
+  // Default: "".
+  std::string phase;
 };
 
 // What upgrade / downgrade / stamp did.

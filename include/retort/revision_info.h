@@ -26,6 +26,7 @@ struct RETORT_EXPORT RevisionInfo {
   bool is_branch_point = false;             // revised by two or more
   bool is_merge_point = false;              // revises two or more
   bool is_current = false;  // applied in the database (when known)
+  std::string phase;        // "expand", "contract" or "" (header "Phase")
 };
 
 // Mirrors the switches of Alembic's Script.cmd_format().

@@ -288,6 +288,7 @@ RevisionInfo Migrator::Impl::Info(const RevisionMap& graph,
   if (const RevisionFile* f = scripts->Find(r.id)) {
     if (!f->long_doc.empty()) info.longdoc += "\n" + f->long_doc;
     info.create_date = f->create_date;
+    info.phase = f->phase;
   }
   info.is_head = node.is_head;
   info.is_real_head = node.is_real_head;
@@ -1208,14 +1209,29 @@ RunRequest MoveRequest(RunRequest::Command command, const std::string& target,
   return r;
 }
 
+// An upgrade's request; `phase` "expand" stops before contract revisions.
+Result<RunRequest> UpgradeRequest(const std::string& target, bool sql,
+                                  const std::string& phase) {
+  RunRequest request = MoveRequest(RunRequest::Command::kUpgrade, target, sql);
+  if (!phase.empty() && phase != "expand") {
+    return Status::InvalidArgument(
+        "--phase " + phase +
+        ": upgrade stops only at \"expand\" (a plain upgrade runs the "
+        "contract revisions too)");
+  }
+  request.expand_only = phase == "expand";
+  return request;
+}
+
 }  // namespace
 
 Result<MigrationResult> Migrator::Upgrade(const std::string& target,
                                           const RunOptions& options) {
   return ApiCall([&]() -> Result<MigrationResult> {
-    return impl_->RunMasked(
-        MoveRequest(RunRequest::Command::kUpgrade, target, options.sql),
-        options);
+    RETORT_ASSIGN_OR_RETURN(
+        RunRequest request,
+        UpgradeRequest(target, options.sql, options.phase));
+    return impl_->RunMasked(request, options);
   });
 }
 
@@ -1254,7 +1270,8 @@ Result<std::vector<RevisionInfo>> Migrator::Pending(const std::string& target) {
         MoveRequest(RunRequest::Command::kUpgrade, target, /*sql=*/false);
     RETORT_ASSIGN_OR_RETURN(ParsedRequest parsed, ParseRequest(request));
     RETORT_ASSIGN_OR_RETURN(std::vector<MigrationStep> plan,
-                            MakePlan(*graph, request, parsed, heads));
+                            MakePlan(*graph, impl_->scripts ? &*impl_->scripts : nullptr,
+                                     request, parsed, heads));
     std::vector<const RevisionNode*> nodes;
     for (const MigrationStep& step : plan) {
       if (step.kind == MigrationStep::Kind::kRevision) {
@@ -1479,9 +1496,10 @@ Result<FanoutResult> Migrator::Impl::RunManyWith(const RunRequest& request,
 Result<FanoutResult> Migrator::UpgradeMany(const std::string& target,
                                            const FanoutOptions& options) {
   return ApiCall([&]() -> Result<FanoutResult> {
-    return impl_->RunMany(
-        MoveRequest(RunRequest::Command::kUpgrade, target, options.sql),
-        options);
+    RETORT_ASSIGN_OR_RETURN(
+        RunRequest request,
+        UpgradeRequest(target, options.sql, options.phase));
+    return impl_->RunMany(request, options);
   });
 }
 

@@ -8,6 +8,7 @@
 #include "cli/log.h"
 #include "cli/output.h"
 #include "retort/interrupt.h"
+#include "util/strings.h"
 
 namespace retort {
 namespace {
@@ -28,9 +29,10 @@ int FailRun(CliContext& ctx, const Status& status) {
 // `allow_edited` and `in_flight` apply to every unit, as to a single run.
 int RunMany(CliContext& ctx, const ManyFlags& many, bool upgrade,
             const std::string& target, bool sql, bool allow_edited,
-            const std::string& in_flight) {
+            const std::string& in_flight, const std::string& phase) {
   FanoutOptions options = many.ToOptions();
   options.sql = sql;
+  options.phase = phase;
   options.allow_edited = allow_edited;
   options.in_flight = in_flight;
   if (Status st = options.CheckCombination(ctx.SchemaFlag()); !st.ok()) {
@@ -95,6 +97,10 @@ class MoveCommand : public Command {
       app->add_flag("--allow-edited", allow_edited_,
                     "run even when an applied revision's file was edited "
                     "since it ran (a warning instead of an error)");
+      app->add_option("--phase", phase_,
+                      "expand: stop on each branch before its first pending "
+                      "\"Phase: contract\" revision (docs/online.md)")
+          ->check(CLI::IsMember({"expand"}));
     }
     app->add_option("--in-flight", in_flight_,
                     "settle the statement an interrupted non-transactional "
@@ -106,7 +112,7 @@ class MoveCommand : public Command {
   int Run(CliContext& ctx) override {
     if (many_.any()) {
       return RunMany(ctx, many_, upgrade_, target_, sql_, allow_edited_,
-                     in_flight_);
+                     in_flight_, phase_);
     }
     auto m = ctx.OpenMigrator();
     if (!m.ok()) return ctx.Fail(m.status());
@@ -115,6 +121,7 @@ class MoveCommand : public Command {
     run.sql = sql_;
     run.allow_edited = allow_edited_;
     run.in_flight = in_flight_;
+    run.phase = phase_;
     auto r =
         upgrade_ ? (*m)->Upgrade(target_, run) : (*m)->Downgrade(target_, run);
     if (!r.ok()) return FailRun(ctx, r.status());
@@ -128,6 +135,7 @@ class MoveCommand : public Command {
   bool sql_ = false;
   bool allow_edited_ = false;
   std::string in_flight_;
+  std::string phase_;
   ManyFlags many_;
 };
 
@@ -196,6 +204,22 @@ class CurrentCommand : public Command {
     FormatOptions f;
     f.verbose = verbose;
     ctx.out() << RevisionsOutput(*r, f, ctx.json());
+    if (!ctx.json()) {
+      // After `upgrade --phase expand`: what `upgrade head` still has to
+      // finish (docs/online.md). Nothing is said when the plan cannot be
+      // made; current itself succeeded.
+      auto pending = (*m)->Pending("heads");
+      std::vector<std::string> contract;
+      if (pending.ok()) {
+        for (const RevisionInfo& rev : *pending) {
+          if (rev.phase == "contract") contract.push_back(rev.id);
+        }
+      }
+      if (!contract.empty()) {
+        ctx.out() << "Contract revisions pending (upgrade head runs them): "
+                  << Join(contract, ", ") << "\n";
+      }
+    }
     return kExitOk;
   }
 

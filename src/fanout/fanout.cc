@@ -219,7 +219,8 @@ void Fanout::Survey(const ParsedRequest& parsed) {
       auto key = std::make_pair(units_[i].map, SortedKey(heads));
       auto it = nothing_to_do.find(key);
       if (it == nothing_to_do.end()) {
-        auto plan = MakePlan(*units_[i].map, request_, parsed, heads);
+        auto plan =
+            MakePlan(*units_[i].map, &scripts_, request_, parsed, heads);
         // A plan that fails (an unknown revision in the table) is left to
         // the run, which reports it with its context.
         it = nothing_to_do.emplace(key, plan.ok() && plan->empty()).first;

@@ -210,7 +210,7 @@ Result<RunReport> RunOffline(const ScriptDirectory& scripts,
     if (start != nullptr) heads.push_back(start->id());
   }
   RETORT_ASSIGN_OR_RETURN(std::vector<MigrationStep> plan,
-                          MakePlan(map, request, parsed, heads));
+                          MakePlan(map, &scripts, request, parsed, heads));
   OfflineSecrets secrets(settings.secret_placeholders, dialect);
   const std::map<std::string, std::string> placeholders =
       secrets.Mask(PlaceholderValues(target, settings));

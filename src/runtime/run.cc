@@ -600,7 +600,7 @@ Result<RunReport> OnlineRun::Execute() {
     heads.clear();
   }
   RETORT_ASSIGN_OR_RETURN(std::vector<MigrationStep> plan,
-                          MakePlan(map_, request_, parsed, heads));
+                          MakePlan(map_, &scripts_, request_, parsed, heads));
   RETORT_RETURN_IF_ERROR(PreflightPlan(scripts_, plan, placeholders_,
                                        db_->dialect(), db_->ServerVersion(),
                                        target_, settings_, /*offline=*/false));
@@ -763,7 +763,7 @@ Result<RunRequest> PinRelativeTarget(Connection& db, const RevisionMap& map,
     RETORT_ASSIGN_OR_RETURN(heads, SelectHeads(db, sql));
   }
   RETORT_ASSIGN_OR_RETURN(ParsedRequest parsed, ParseRequest(request));
-  auto plan = MakePlan(map, request, parsed, heads);
+  auto plan = MakePlan(map, nullptr, request, parsed, heads);
   if (!plan.ok()) return request;
   HeadMaintainer after(map, heads);
   for (const MigrationStep& step : *plan) {

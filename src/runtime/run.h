@@ -135,6 +135,9 @@ struct RunRequest {
   bool purge = false;
   // --sql: write SQL to `offline_sql` instead of touching a database.
   bool offline = false;
+  // upgrade --phase expand: leave out each "Phase: contract" revision and
+  // every revision after it (by Revises or Depends On).
+  bool expand_only = false;
 };
 
 // StepReport is one executed (or, offline, rendered) migration step.

@@ -137,11 +137,39 @@ Result<ParsedRequest> ParseRequest(const RunRequest& request) {
 }
 
 Result<std::vector<MigrationStep>> MakePlan(
-    const RevisionMap& map, const RunRequest& request,
-    const ParsedRequest& parsed, const std::vector<std::string>& heads) {
+    const RevisionMap& map, const ScriptDirectory* scripts,
+    const RunRequest& request, const ParsedRequest& parsed,
+    const std::vector<std::string>& heads) {
+  if (request.expand_only && request.command != RunRequest::Command::kUpgrade) {
+    return Status::InvalidArgument("--phase expand goes with upgrade only");
+  }
   switch (request.command) {
-    case RunRequest::Command::kUpgrade:
-      return PlanUpgrade(map, parsed.destinations[0], heads);
+    case RunRequest::Command::kUpgrade: {
+      RETORT_ASSIGN_OR_RETURN(std::vector<MigrationStep> plan,
+                              PlanUpgrade(map, parsed.destinations[0], heads));
+      if (!request.expand_only || scripts == nullptr) return plan;
+      // Each branch stops before its first contract revision: what comes
+      // after one (by Revises or Depends On) waits with it.
+      std::set<std::string> held;
+      std::vector<MigrationStep> kept;
+      for (MigrationStep& step : plan) {
+        const RevisionNode* node = step.revision;
+        bool hold = false;
+        if (node != nullptr) {
+          const RevisionFile* file = scripts->Find(node->id());
+          hold = file != nullptr && file->phase == "contract";
+          for (const std::string& parent : map.Parents(*node)) {
+            if (held.count(parent)) hold = true;
+          }
+          for (const std::string& dep : map.ResolvedDependencies(*node)) {
+            if (held.count(dep)) hold = true;
+          }
+          if (hold) held.insert(node->id());
+        }
+        if (!hold) kept.push_back(std::move(step));
+      }
+      return kept;
+    }
     case RunRequest::Command::kDowngrade:
       return PlanDowngrade(map, parsed.destinations[0], heads);
     case RunRequest::Command::kStamp:

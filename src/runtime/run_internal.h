@@ -31,10 +31,12 @@ struct ParsedRequest {
 // with --sql mode", one starting revision for stamp --sql.
 Result<ParsedRequest> ParseRequest(const RunRequest& request);
 
-// The plan for `request` from `heads`.
+// The plan for `request` from `heads`; `scripts` says each revision's
+// Phase (RunRequest::expand_only; null: phases are not looked at).
 Result<std::vector<MigrationStep>> MakePlan(
-    const RevisionMap& map, const RunRequest& request,
-    const ParsedRequest& parsed, const std::vector<std::string>& heads);
+    const RevisionMap& map, const ScriptDirectory* scripts,
+    const RunRequest& request, const ParsedRequest& parsed,
+    const std::vector<std::string>& heads);
 
 // PreparedStep is one revision step's SQL, ready to run or print: the
 // substituted body split into statements, plus where they came from.

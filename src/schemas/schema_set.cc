@@ -184,7 +184,8 @@ Status SchemaSet::CheckDependencies(Connection& db, const std::string& name,
   };
 
   RETORT_ASSIGN_OR_RETURN(ParsedRequest parsed, ParseRequest(request));
-  auto plan = MakePlan(graph.map, request, parsed, heads_of(&self));
+  // Phases aside: the whole plan's cross-schema needs are checked.
+  auto plan = MakePlan(graph.map, nullptr, request, parsed, heads_of(&self));
   if (!plan.ok()) return Status::OK();  // the run reports it in context
   for (const MigrationStep& step : *plan) {
     if (step.kind != MigrationStep::Kind::kRevision) continue;

@@ -17,10 +17,10 @@
 namespace retort {
 namespace {
 
-constexpr std::array<std::string_view, 9> kKnownKeys = {
-    kRevisionIdKey,   kRevisesKey,        kBranchLabelsKey,
-    kDependsOnKey,    kCreateDateKey,     kTransactionalKey,
-    kImportedFromKey, kImportChecksumKey, kLockTimeoutKey};
+constexpr std::array<std::string_view, 10> kKnownKeys = {
+    kRevisionIdKey,   kRevisesKey,        kBranchLabelsKey, kDependsOnKey,
+    kCreateDateKey,   kTransactionalKey,  kImportedFromKey, kImportChecksumKey,
+    kLockTimeoutKey,  kPhaseKey};
 
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
@@ -551,6 +551,15 @@ Result<RevisionFile> ParseRevisionHeader(std::string_view text,
             "ms, s, min, h, d), or \"0\" for no lock timeout");
       }
       file.lock_timeout = std::string(value);
+    } else if (key == kPhaseKey) {
+      if (value != "expand" && value != "contract") {
+        return Status::Corruption(
+            At(path, line.number) + "invalid " + Quote(key) + " value " +
+            Quote(value) +
+            "; use \"expand\" (old and new application versions both work "
+            "after it) or \"contract\" (only the new one does)");
+      }
+      file.phase = std::string(value);
     } else if (key == kTransactionalKey) {
       if (value == "true") {
         file.transactional = true;

@@ -53,6 +53,7 @@ inline constexpr std::string_view kDependsOnKey = "Depends On";
 inline constexpr std::string_view kCreateDateKey = "Create Date";
 inline constexpr std::string_view kTransactionalKey = "Transactional";
 inline constexpr std::string_view kLockTimeoutKey = "Lock Timeout";
+inline constexpr std::string_view kPhaseKey = "Phase";
 inline constexpr std::string_view kImportedFromKey = "Imported From";
 inline constexpr std::string_view kImportChecksumKey = "Import Checksum";
 
@@ -69,6 +70,8 @@ struct RevisionFile {
   // "Lock Timeout" as written ("2s", "0" = off); "" when the key is
   // absent (the configured lock_timeout applies).
   std::string lock_timeout;
+  // "Phase": "expand" or "contract" (docs/online.md); "" when absent.
+  std::string phase;
   std::string imported_from;          // "Imported From"; "" when absent
   std::string import_checksum;        // "Import Checksum"; "" when absent
   int header_lines = 0;               // 1-based line of the header's last line
