@@ -395,7 +395,16 @@ TEST(PhaseTest, ExpandStopsBeforeContractOnEveryBranch) {
   rev("e5", "", "", "other", "CREATE TABLE o (id integer);");
   rev("f6", "e5", "-- Phase: contract\n", "", "CREATE TABLE o2 (id integer);");
 
-  CliResult r = p.Run({"upgrade", "heads", "--phase", "expand"});
+  // Offline, the same plan: no contract revision's SQL.
+  CliResult r = p.Run({"upgrade", "heads", "--phase", "expand", "--sql"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("ALTER TABLE t ADD COLUMN new text;"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("DROP COLUMN old"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("after_contract"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("o2"), std::string::npos) << r.out;
+
+  r = p.Run({"upgrade", "heads", "--phase", "expand"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = p.Run({"current"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -416,6 +425,21 @@ TEST(PhaseTest, ExpandStopsBeforeContractOnEveryBranch) {
   r = p.Run({"upgrade", "heads", "--phase", "contract"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--phase"), std::string::npos) << r.err;
+
+  // The fan-out stops at the same place on every target.
+  p.WriteFile("retort.toml",
+              "script_location = \"migrations\"\nurl = \"sqlite:///app.db\"\n"
+              "[targets.one]\nurl = \"sqlite:///one.db\"\n"
+              "[targets.two]\nurl = \"sqlite:///two.db\"\n");
+  r = p.Run({"upgrade", "heads", "--phase", "expand", "--targets", "all"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const char* db : {"one.db", "two.db"}) {
+    r = p.Run({"current", "--url", std::string("sqlite:///") + db});
+    EXPECT_EQ(r.out,
+              "b2\ne5\nContract revisions pending (upgrade head runs them): "
+              "f6, c3\n")
+        << db << r.err;
+  }
 
   rev("g7", "d4", "-- Phase: shrink\n", "", "SELECT 1;");
   r = p.Run({"heads"});
