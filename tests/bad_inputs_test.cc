@@ -769,7 +769,7 @@ const std::vector<Case>& Cases() {
                  "error: {dir}/migrations/versions/x.sql:8: unknown header key "
                  "\"Author\"; known keys are Revision ID, Revises, Branch "
                  "Labels, Depends On, Create Date, Transactional, Imported "
-                 "From, Import Checksum, Lock Timeout\n"});
+                 "From, Import Checksum, Lock Timeout, Phase\n"});
     c.push_back(
         {"revision header",
          "a header key twice",
@@ -1583,7 +1583,8 @@ std::string Fingerprint(const std::string& url) {
   if ((*db)->dialect() == Dialect::kPostgres) {
     sql =
         "SELECT x FROM ("
-        " SELECT 'rel ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text AS x"
+        " SELECT 'rel ' || n.nspname || '.' || c.relname || ' ' || "
+        "c.relkind::text AS x"
         " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
         " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
         " AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'"

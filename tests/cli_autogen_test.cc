@@ -430,8 +430,9 @@ TEST_F(CliAutogenTest, SchemasOfTheModelsAreCreatedFirstAndKeepDropCommented) {
 // tables (schema_migrations_history, schema_migrations_retort) are not
 // proposed for dropping.
 TEST_F(CliAutogenTest, OwnTablesOfARenamedVersionTableAreSkipped) {
-  Config("models = [\"models/*.sql\"]\nversion_table = "
-         "\"schema_migrations\"\n");
+  Config(
+      "models = [\"models/*.sql\"]\nversion_table = "
+      "\"schema_migrations\"\n");
   p_.WriteFile("models/app.sql", "CREATE TABLE users (id bigint);\n");
   ASSERT_EQ(p_.Run({"revision", "--autogenerate", "-m", "users", "--rev-id",
                     "dddd00000001"})
@@ -462,8 +463,8 @@ TEST_F(CliAutogenTest, EnumValueAddedAndUsedRunsEndToEnd) {
   p_.WriteFile("models/app.sql",
                "CREATE TYPE mood AS ENUM ('sad', 'happy', 'wild');\n"
                "CREATE TABLE t (id int, m mood DEFAULT 'wild');\n");
-  CliResult r = p_.Run({"revision", "--autogenerate", "-m", "wild",
-                        "--rev-id", "eeee00000002"});
+  CliResult r = p_.Run(
+      {"revision", "--autogenerate", "-m", "wild", "--rev-id", "eeee00000002"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string file = p_.ReadFile("migrations/versions/eeee00000002_wild.sql");
   EXPECT_NE(Section(file, "upgrade")
@@ -473,15 +474,17 @@ TEST_F(CliAutogenTest, EnumValueAddedAndUsedRunsEndToEnd) {
   r = p_.Run({"upgrade", "head"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(p_.Run({"check"}).exit_code, 0);
-  EXPECT_EQ(Scalar(url_, "SELECT column_default FROM information_schema."
-                         "columns WHERE table_name = 't' AND column_name = "
-                         "'m'"),
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT column_default FROM information_schema."
+                   "columns WHERE table_name = 't' AND column_name = "
+                   "'m'"),
             "'wild'::mood");
   // Down again: the type without 'wild', the row kept.
   r = p_.Run({"downgrade", "-1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Scalar(url_, "SELECT string_agg(enumlabel, ',' ORDER BY "
-                         "enumsortorder) FROM pg_enum"),
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT string_agg(enumlabel, ',' ORDER BY "
+                   "enumsortorder) FROM pg_enum"),
             "sad,happy");
   EXPECT_EQ(Scalar(url_, "SELECT m::text FROM t"), "sad");
 }
@@ -633,7 +636,8 @@ TEST_F(CliAutogenTest, DevUrlFlagLeavesTheDevDatabaseUnchanged) {
             "postgresql:// URL of a dev database\n");
   r = p_.Run({"revision", "--from", "migrations", "-m", "x"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "error: --from and --dev go with --autogenerate\n");
+  EXPECT_EQ(r.err,
+            "error: --from, --dev and --online go with --autogenerate\n");
 }
 
 TEST_F(CliAutogenTest, EphemeralDevClusterIsUsedAndCleanedUp) {

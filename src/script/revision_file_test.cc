@@ -238,7 +238,8 @@ TEST(ScriptRevisionFileTest, ErrorUnknownKeyWithoutSuggestion) {
             std::string(kPath) +
                 ":5: unknown header key \"Author\"; known keys are Revision "
                 "ID, Revises, Branch Labels, Depends On, Create Date, "
-                "Transactional, Imported From, Import Checksum, Lock Timeout");
+                "Transactional, Imported From, Import Checksum, Lock Timeout, "
+                "Phase");
 }
 
 TEST(ScriptRevisionFileTest, ErrorMalformedLine) {
@@ -540,13 +541,12 @@ TEST(ScriptRevisionFileTest, DirectiveErrors) {
             std::string(kPath) +
                 ":5: \"-- retort: blocks writes:\" needs the reason after the "
                 "colon");
-  EXPECT_EQ(
-      SectionsError(WithSections("-- retort: backfill table=t\nSELECT 1;\n",
-                                 "")),
-      std::string(kPath) +
-          ":5: \"-- retort: backfill\": key= is missing; write \"table=T "
-          "key=K batch=N [sleep=D]\", e.g. \"-- retort: backfill "
-          "table=orders key=id batch=5000 sleep=50ms\"");
+  EXPECT_EQ(SectionsError(
+                WithSections("-- retort: backfill table=t\nSELECT 1;\n", "")),
+            std::string(kPath) +
+                ":5: \"-- retort: backfill\": key= is missing; write \"table=T "
+                "key=K batch=N [sleep=D]\", e.g. \"-- retort: backfill "
+                "table=orders key=id batch=5000 sleep=50ms\"");
   EXPECT_EQ(SectionsError(WithSections(
                 "-- retort: backfill table=t key=id batch=0\nSELECT 1;\n", "")),
             std::string(kPath) +
