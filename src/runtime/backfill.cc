@@ -2,6 +2,7 @@
 // own lexer (dialect/pg_scan.h) to find its top-level WHERE and RETURNING.
 #include "runtime/backfill.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -48,42 +49,45 @@ Result<std::string> BatchedUpdate(std::string_view update, std::string_view key,
         "the statement after \"-- retort: backfill\" must be an UPDATE (a "
         "plain one: no WITH before it)");
   }
-  size_t end = update.size();
-  if (code.back()->text == ";") end = code.back()->begin;
-  const PgToken* where = nullptr;
-  const PgToken* returning = nullptr;
+  // Token indexes into `code`: the statement ends before a final ';'.
+  size_t stop = code.size();
+  if (code.back()->text == ";") --stop;
+  size_t where = stop, returning = stop;
   int depth = 0;
-  for (size_t i = 0; i < code.size(); ++i) {
+  for (size_t i = 0; i < stop; ++i) {
     const PgToken& t = *code[i];
     if (t.text == "(" || t.text == "[") ++depth;
     if (t.text == ")" || t.text == "]") --depth;
     if (depth != 0) continue;
-    if (IsWord(t, "where") && where == nullptr) {
-      where = &t;
-      if (i + 1 < code.size() && IsWord(*code[i + 1], "current")) {
+    if (IsWord(t, "where") && where == stop) {
+      where = i;
+      if (i + 1 < stop && IsWord(*code[i + 1], "current")) {
         return Status::InvalidArgument(
             "a backfill's UPDATE cannot use WHERE CURRENT OF");
       }
     }
-    if (IsWord(t, "returning")) returning = &t;
+    if (IsWord(t, "returning") && returning == stop) returning = i;
   }
-  const size_t tail = returning ? returning->begin : end;
+  // Pieces end at their last token, never after a trailing comment, which
+  // would swallow what is appended to them.
+  auto span = [&](size_t first, size_t last) {  // tokens [first, last)
+    return std::string(update.substr(code[first]->begin,
+                                     code[last - 1]->end - code[first]->begin));
+  };
   const std::string range = std::string(key) + " " + std::string(lower_op) +
                             " " + std::string(lower) + " AND " +
                             std::string(key) + " <= " + std::string(upper);
-  std::string out;
-  if (where != nullptr) {
-    std::string_view condition =
-        Trim(update.substr(where->end, tail - where->end));
-    out = std::string(update.substr(0, where->end)) + " (" +
-          std::string(condition) + ") AND " + range;
+  const size_t body_end = std::min(where, returning);
+  std::string out = span(0, body_end);
+  if (where < returning) {
+    if (where + 1 == returning) {
+      return Status::InvalidArgument("the UPDATE's WHERE has no condition");
+    }
+    out += " WHERE (" + span(where + 1, returning) + ") AND " + range;
   } else {
-    out = std::string(Trim(update.substr(0, tail))) + " WHERE " + range;
+    out += " WHERE " + range;
   }
-  if (returning) {
-    out += " " + std::string(Trim(
-                     update.substr(returning->begin, end - returning->begin)));
-  }
+  if (returning < stop) out += " " + span(returning, stop);
   return out;
 }
 
