@@ -580,15 +580,19 @@ class Planner {
     }
     sql += std::string(kStep) + "-- the swap: a brief ACCESS EXCLUSIVE lock\n" +
            "DROP TRIGGER " + Q(sync) + " ON " + table + ";\n" +
-           "DROP FUNCTION " + function + "();\n" + "ALTER TABLE " + table +
-           " DROP COLUMN " + col + ";\n" + "ALTER TABLE " + table +
-           " RENAME COLUMN " + Q(fresh) + " TO " + col + ";\n" + renames;
-    const std::string prefix = "ALTER TABLE " + table + " ALTER COLUMN " + col;
-    if (b.default_expr)
-      sql += prefix + " SET DEFAULT " + *b.default_expr + ";\n";
+           "DROP FUNCTION " + function + "();\n";
     if (b.not_null) {
-      sql += prefix + " SET NOT NULL;\n" + "ALTER TABLE " + table +
-             " DROP CONSTRAINT " + Q(check) + ";\n";
+      // Before the rename, while the validated check names the column.
+      sql += "ALTER TABLE " + table + " ALTER COLUMN " + Q(fresh) +
+             " SET NOT NULL;\n" + "ALTER TABLE " + table + " DROP CONSTRAINT " +
+             Q(check) + ";\n";
+    }
+    sql += "ALTER TABLE " + table + " DROP COLUMN " + col + ";\n" +
+           "ALTER TABLE " + table + " RENAME COLUMN " + Q(fresh) + " TO " +
+           col + ";\n" + renames;
+    if (b.default_expr) {
+      sql += "ALTER TABLE " + table + " ALTER COLUMN " + col + " SET DEFAULT " +
+             *b.default_expr + ";\n";
     }
     if (b.comment) {
       sql += "COMMENT ON COLUMN " + table + "." + col + " IS " +

@@ -454,18 +454,22 @@ class FileLinter {
     const bool existing = !IsNew(t);
     const Json* def = Member(cmd, "def");
     if (sub == "AT_DropColumn") {
+      size_t finding = std::string::npos;
       if (existing) {
         LintFinding f = Here("drop-column", t, lock);
         f.message = "drops column " + Quoted(name) + " of " + t.Display() +
                     " and its data";
+        if (in_.report) finding = out_->size();
         Add(std::move(f));
       }
+      dropped_columns_[ColumnKey(t, name)] = finding;
       state_.column_types.erase(ColumnKey(t, name));
     } else if (sub == "AT_AlterColumnType") {
       AlterType(t, lock, name, def, existing);
     } else if (sub == "AT_AddColumn") {
       const Json* cd = def != nullptr ? Member(*def, "ColumnDef") : nullptr;
       if (cd == nullptr) return;
+      added_columns_.insert(ColumnKey(t, StringMember(*cd, "colname")));
       if (existing) {
         AddColumn(t, lock, *cd);
         for (const Json& c : Items(*cd, "constraints")) {
@@ -707,6 +711,24 @@ class FileLinter {
       if (!column) Created({t.schema, new_name});
       return;
     }
+    // A column this revision added takes the name of one it dropped: a
+    // swap. The data moved to the new column (its backfill), and readers
+    // see the same name: neither the drop nor the rename is a finding.
+    if (column) {
+      auto dropped = dropped_columns_.find(ColumnKey(t, new_name));
+      if (dropped != dropped_columns_.end() &&
+          added_columns_.count(ColumnKey(t, StringMember(node, "subname")))) {
+        if (const size_t at = dropped->second; at != std::string::npos) {
+          out_->erase(out_->begin() + static_cast<std::ptrdiff_t>(at));
+          tables_->erase(tables_->begin() + static_cast<std::ptrdiff_t>(at));
+          for (auto& [key, index] : dropped_columns_) {
+            if (index != std::string::npos && index > at) --index;
+          }
+        }
+        dropped_columns_.erase(dropped);
+        return;
+      }
+    }
     LintFinding f =
         Here(column ? "rename-column" : "rename-table", t, kAccessExclusive);
     f.message =
@@ -817,6 +839,11 @@ class FileLinter {
   // Tables created earlier in this revision: empty, unseen by others
   // (IsNew adds those of pending revisions before it).
   std::set<LintTable> created_;
+  // A column swap (an online type change, docs/online.md) in this
+  // revision: columns it added, and the columns it dropped with where
+  // their drop-column finding is in out_ (npos: none was reported).
+  std::set<std::string> added_columns_;
+  std::map<std::string, size_t> dropped_columns_;
   struct {
     int line = 0;
     std::string text;

@@ -132,6 +132,29 @@ TEST(LintTest, DestructiveStatements) {
   EXPECT_EQ((Lint{"DROP VIEW v;"}.Rules()), V{});
 }
 
+// An online type change swaps in a column the revision added and filled:
+// the old one's drop and the new one's rename to its name lose nothing.
+TEST(LintTest, ColumnSwapIsNotADropNorARename) {
+  EXPECT_EQ((Lint{"ALTER TABLE t ADD COLUMN q_new bigint;\n"
+                  "UPDATE t SET q_new = q;\n"
+                  "ALTER TABLE t DROP COLUMN q;\n"
+                  "ALTER TABLE t RENAME COLUMN q_new TO q;"}
+                 .Rules()),
+            V{});
+  // A drop and a rename of a column that was there before are findings.
+  EXPECT_EQ((Lint{"ALTER TABLE t DROP COLUMN q;\n"
+                  "ALTER TABLE t RENAME COLUMN r TO q;"}
+                 .Rules()),
+            (V{"drop-column@8", "rename-column@9"}));
+  // So is a swap on another table's column of that name.
+  EXPECT_EQ((Lint{"ALTER TABLE t ADD COLUMN q_new bigint;\n"
+                  "ALTER TABLE u DROP COLUMN q;\n"
+                  "ALTER TABLE t RENAME COLUMN q_new TO q;\n"
+                  "ALTER TABLE t DROP COLUMN r;"}
+                 .Rules()),
+            (V{"drop-column@9", "rename-column@10", "drop-column@11"}));
+}
+
 TEST(LintTest, DropIndexWithoutConcurrently) {
   auto r = Lint{"DROP INDEX ix_users_email;"}.Findings();
   ASSERT_TRUE(r.ok()) << r.status().ToString();
