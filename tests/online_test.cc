@@ -15,6 +15,7 @@
 
 #include "cli_util.h"
 #include "pg_harness.h"
+#include "runtime/backfill.h"
 #include "runtime_util.h"
 
 namespace retort::testing {
@@ -396,6 +397,74 @@ TEST_F(BackfillTest, ConcurrentIndexRetriedAfterLockTimeoutDropsLeftover) {
                    "'t_n'::regclass"),
             "t");
   EXPECT_EQ(VersionRows(url_), (std::vector<std::string>{"bbbbbbbbbbb2"}));
+}
+
+// max_replica_lag: batches wait while a replica lags (the lag measured by
+// a stand-in here: the harness has no standby), saying so; and reading the
+// real lag needs pg_read_all_stats, which a plain role is told to get.
+TEST_F(BackfillTest, BatchesWaitWhileAReplicaLags) {
+  auto conn = Open(url_);
+  ASSERT_TRUE(conn);
+  RunSettings settings;
+  settings.max_replica_lag_ms = 100;
+  int calls = 0;
+  std::vector<std::string> said;
+  BackfillRun run;
+  run.db = conn.get();
+  run.spec.table = "t";
+  run.spec.key = "id";
+  run.spec.batch = 400;
+  run.update = "UPDATE t SET n = n + 1";
+  run.where = "x.sql:9: upgrade b";
+  run.settings = &settings;
+  run.record = [](const std::string&) { return Status::OK(); };
+  run.log = [&](const std::string& line) { said.push_back(line); };
+  run.replica_lag_ms = [&]() -> Result<int64_t> {
+    return ++calls <= 3 ? int64_t{5000} : int64_t{0};
+  };
+  const auto start = std::chrono::steady_clock::now();
+  Status st = RunBackfill(run);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_GE(std::chrono::steady_clock::now() - start,
+            std::chrono::milliseconds(600));  // three 200 ms waits
+  EXPECT_EQ(calls, 3 + 3);                    // then once per batch
+  ASSERT_FALSE(said.empty());
+  EXPECT_EQ(said.front(),
+            "backfill of t: pausing, a replica is 5000 ms behind "
+            "(max_replica_lag 100 ms)");
+  EXPECT_EQ(Scalar(url_, "SELECT string_agg(DISTINCT n::text, ',') FROM t"),
+            "1");
+
+  // The real lag needs pg_read_all_stats.
+  ASSERT_TRUE(conn->Execute("CREATE ROLE lagless LOGIN; GRANT ALL ON ALL "
+                            "TABLES IN SCHEMA public TO lagless; GRANT ALL ON "
+                            "ALL SEQUENCES IN SCHEMA public TO lagless")
+                  .ok());
+  WriteBackfill("-- retort: backfill table=t key=id batch=100");
+  std::string lagless = url_;
+  lagless.replace(lagless.find("postgres@"), 9, "lagless@");
+  p_.WriteFile("retort.toml", "script_location = \"migrations\"\nurl = \"" +
+                                  lagless + "\"\nmax_replica_lag = \"5s\"\n");
+  CliResult r = p_.Run({"upgrade", "head"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("backfill of t: max_replica_lag needs to read the "
+                       "replicas' replay lag in pg_stat_replication, which "
+                       "only members of pg_read_all_stats see; GRANT "
+                       "pg_read_all_stats TO the migration user, or unset "
+                       "max_replica_lag (nothing was updated)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Scalar(url_, "SELECT string_agg(DISTINCT n::text, ',') FROM t"),
+            "1");
+  // A member reads it (no standby here: no lag) and the backfill runs.
+  ASSERT_TRUE(conn->Execute("GRANT pg_read_all_stats TO lagless").ok());
+  r = p_.Run({"upgrade", "head"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Scalar(url_, "SELECT string_agg(DISTINCT n::text, ',') FROM t"),
+            "2");
+  (void)conn->Execute(
+      "REASSIGN OWNED BY lagless TO postgres; DROP OWNED BY "
+      "lagless; DROP ROLE lagless");
 }
 
 TEST_F(BackfillTest, KeyMustBeUniqueAndStatementAnUpdate) {

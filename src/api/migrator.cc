@@ -490,6 +490,10 @@ Result<RunSettings> Migrator::Impl::Settings() const {
   s.history_table = config.history_table;
   s.lock_timeout = config.lock_timeout;
   s.lock_retries = config.lock_retries;
+  if (!config.max_replica_lag.empty()) {
+    RETORT_ASSIGN_OR_RETURN(s.max_replica_lag_ms,
+                            ParseDurationMs(config.max_replica_lag));
+  }
   s.statement_timeout = config.statement_timeout;
   if (!config.migration_lock_timeout.empty()) {
     // Checked when the configuration was read.

@@ -48,6 +48,7 @@ const std::vector<std::string>& TopLevelKeys() {
                                                 "statement_timeout",
                                                 "online",
                                                 "online_lock_timeout",
+                                                "max_replica_lag",
                                                 "schemas",
                                                 "placeholders",
                                                 "env",
@@ -358,12 +359,14 @@ Status ApplyTable(Reader& r, const toml::table& table, bool is_env,
       RETORT_RETURN_IF_ERROR(r.Bool(v, key, &config->online));
     } else if (key == "lock_timeout" || key == "statement_timeout" ||
                key == "migration_lock_timeout" ||
-               key == "online_lock_timeout") {
+               key == "online_lock_timeout" || key == "max_replica_lag") {
       std::string* out = key == "lock_timeout" ? &config->lock_timeout
                          : key == "statement_timeout"
                              ? &config->statement_timeout
                          : key == "online_lock_timeout"
                              ? &config->online_lock_timeout
+                         : key == "max_replica_lag"
+                             ? &config->max_replica_lag
                              : &config->migration_lock_timeout;
       RETORT_RETURN_IF_ERROR(r.String(v, key, out));
       if (auto ms = ParseDurationMs(*out); !out->empty() && !ms.ok()) {

@@ -145,6 +145,10 @@ struct Config {
   // statements gives up a lock wait after this long and is retried
   // (lock_retries), so writers never queue long behind it. Default: 100ms.
   std::string online_lock_timeout = "100ms";
+  // Backfills ("-- retort: backfill") pause between batches while a
+  // streaming replica replays more than this far behind. Default: empty
+  // (never pause).
+  std::string max_replica_lag;
 
   std::map<std::string, SchemaConfig> schemas;
   TenantsConfig tenants;

@@ -3,6 +3,8 @@
 #include "runtime/backfill.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -205,6 +207,50 @@ Status RunBackfill(const BackfillRun& run) {
       " > " + p1 + " OR ($3::boolean AND " + k + " = " + p1 + ") ORDER BY " +
       k + " OFFSET " + std::to_string(spec.batch - 1) + " LIMIT 1), " + p2 +
       ")::text";
+  std::function<Result<int64_t>()> replica_lag = run.replica_lag_ms;
+  const int64_t max_lag = run.settings->max_replica_lag_ms;
+  if (max_lag > 0 && !replica_lag) {
+    RETORT_ASSIGN_OR_RETURN(QueryResult allowed,
+                            query("SELECT pg_catalog.pg_has_role(current_user, "
+                                  "'pg_read_all_stats', 'USAGE')",
+                                  {}));
+    if (allowed.rows.at(0)[0].value_or("f") != "t") {
+      return Status::InvalidArgument(
+          what +
+          ": max_replica_lag needs to read the replicas' replay lag "
+          "in pg_stat_replication, which only members of "
+          "pg_read_all_stats see; GRANT pg_read_all_stats TO the "
+          "migration user, or unset max_replica_lag (nothing was "
+          "updated)");
+    }
+    replica_lag = [&]() -> Result<int64_t> {
+      RETORT_ASSIGN_OR_RETURN(
+          QueryResult lag,
+          query("SELECT COALESCE((EXTRACT(epoch FROM max(replay_lag)) * "
+                "1000)::bigint, 0)::text FROM pg_catalog.pg_stat_replication",
+                {}));
+      return std::atoll(lag.rows.at(0)[0].value_or("0").c_str());
+    };
+  }
+  // Before each batch: wait while a replica is too far behind.
+  auto wait_for_replicas = [&]() -> Status {
+    if (max_lag <= 0) return Status::OK();
+    auto said = std::chrono::steady_clock::time_point();
+    while (true) {
+      RETORT_ASSIGN_OR_RETURN(int64_t lag, replica_lag());
+      if (lag <= max_lag) return Status::OK();
+      const auto now = std::chrono::steady_clock::now();
+      if (run.log && now - said >= std::chrono::seconds(10)) {
+        run.log("backfill of " + spec.table + ": pausing, a replica is " +
+                std::to_string(lag) + " ms behind (max_replica_lag " +
+                std::to_string(max_lag) + " ms)");
+        said = now;
+      }
+      if (SleepUnlessInterrupted(200)) {
+        return InterruptedAt(what, "waiting for replicas");
+      }
+    }
+  };
   int64_t rows = 0;
   int batches = 0;
   while (true) {
@@ -213,6 +259,7 @@ Status RunBackfill(const BackfillRun& run) {
                               query("SELECT " + p1 + " >= " + p2, {last, hi}));
       if (done.rows.at(0)[0].value_or("t") == "t") break;
     }
+    RETORT_RETURN_IF_ERROR(wait_for_replicas());
     RETORT_ASSIGN_OR_RETURN(
         QueryResult up,
         query(upper_sql,

@@ -51,8 +51,13 @@ struct BackfillRun {
   // Progress lines ("backfill of T: 25000 rows, keys up to 25000").
   std::function<void(const std::string& line)> log;
   // A batch that waits longer than lock_timeout for a row lock is rolled
-  // back and tried again after a backoff, as a statement is (lock_retries).
+  // back and tried again after a backoff, as a statement is (lock_retries);
+  // with max_replica_lag_ms, batches wait while a replica lags.
   const RunSettings* settings = nullptr;
+  // How far the furthest streaming replica's replay is behind, in ms.
+  // Default (unset): pg_stat_replication's replay_lag, which needs the
+  // pg_read_all_stats role (checked first; an error names it).
+  std::function<Result<int64_t>()> replica_lag_ms;
 };
 
 // Checks that the key is a single-column unique key of the table (a

@@ -75,6 +75,9 @@ struct RunSettings {
   // transaction_per_migration, the statement outside a transaction.
   // Default: 5, 250 ms, 10 s.
   int lock_retries = 5;
+  // A backfill pauses between batches while a streaming replica's
+  // replay_lag exceeds this many ms. 0 = never. Default: 0.
+  int64_t max_replica_lag_ms = 0;
   int lock_retry_base_ms = 250;
   int lock_retry_max_ms = 10000;
   // Values for ${name} in revision files ("schema" is added from the
