@@ -470,10 +470,31 @@ class Planner {
     // column; what the revision adds comes after the swap.
     for (const Table* side : {&was}) {
       for (const Constraint& k : side->constraints) {
-        if (MentionsColumn(k.definition, a.name)) {
-          return "constraint " + Q(k.name) + " uses the column (a swap of " +
-                 "a key or constrained column is not planned online yet)";
+        if (!MentionsColumn(k.definition, a.name)) continue;
+        if (k.kind == ConstraintKind::kPrimaryKey ||
+            k.kind == ConstraintKind::kUnique) {
+          // What the plain ALTER costs besides this table: every foreign
+          // key referencing it is checked again, its table locked.
+          std::vector<std::string> referencing;
+          for (const auto& [other_key, other] : from_.tables) {
+            for (const Constraint& fk : other.constraints) {
+              if (fk.kind == ConstraintKind::kForeignKey &&
+                  fk.referenced_table == key) {
+                referencing.push_back(QualifiedName(other.schema, other.name) +
+                                      "." + Q(fk.name));
+              }
+            }
+          }
+          return "it is in key " + Q(k.name) +
+                 (referencing.empty()
+                      ? std::string()
+                      : ", which foreign keys reference (" +
+                            Join(referencing, ", ") +
+                            "; each is checked again, its table locked too)") +
+                 " (a swap of a key column is not planned online yet)";
         }
+        return "constraint " + Q(k.name) + " uses the column (a swap of " +
+               "a constrained column is not planned online yet)";
       }
       for (const Trigger& tr : side->triggers) {
         if (MentionsColumn(tr.definition, a.name)) {

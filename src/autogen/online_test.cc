@@ -134,11 +134,39 @@ TEST(AutogenOnline, SwapThatCannotBeDoneOnlineSaysWhy) {
   after.columns[1].type = "bigint";
   EXPECT_EQ(Online(With({before}), With({after})),
             "-- retort: blocks writes: changing qty from integer to bigint "
-            "rewrites public.orders; constraint orders_qty_key uses the "
-            "column (a swap of a key or constrained column is not planned "
-            "online yet)\n"
+            "rewrites public.orders; it is in key orders_qty_key (a swap of a "
+            "key column is not planned online yet)\n"
             "ALTER TABLE public.orders ALTER COLUMN qty TYPE bigint USING "
             "qty::bigint;\n");
+
+  // A primary key other tables reference: the file says what that costs.
+  Table lines;
+  lines.schema = "public";
+  lines.name = "lines";
+  lines.columns = {Col("order_id", "bigint")};
+  Constraint fk = Key("lines_order_fk", ConstraintKind::kForeignKey,
+                      "FOREIGN KEY (order_id) REFERENCES public.orders(id)");
+  fk.referenced_table = RelationKey("public", "orders");
+  lines.constraints = {fk};
+  Table wide = Orders();
+  wide.columns[0].type = "numeric";
+  EXPECT_NE(Online(With({Orders(), lines}), With({wide, lines}))
+                .find("; it is in key orders_pkey, which foreign keys "
+                      "reference (public.lines.lines_order_fk; each is "
+                      "checked again, its table locked too) (a swap of a key "
+                      "column is not planned online yet)\n"),
+            std::string::npos);
+
+  // A CHECK on the column.
+  before = Orders();
+  before.constraints.push_back(
+      Key("orders_qty_check", ConstraintKind::kCheck, "CHECK ((qty > 0))"));
+  after = before;
+  after.columns[1].type = "bigint";
+  EXPECT_NE(Online(With({before}), With({after}))
+                .find("; constraint orders_qty_check uses the column (a swap "
+                      "of a constrained column is not planned online yet)"),
+            std::string::npos);
 
   // No single-column primary key to backfill by.
   before = Orders();
