@@ -298,6 +298,12 @@ class BackfillTest : public ::testing::Test {
                   "DROP TABLE t;");
     ASSERT_EQ(p_.Run({"upgrade", "head"}).exit_code, 0);
   }
+  // How many rows have each n, "0:700,1:300".
+  std::string NCounts() const {
+    return Scalar(url_,
+                  "SELECT string_agg(n::text || ':' || c, ',' ORDER BY n) "
+                  "FROM (SELECT n, count(*) c FROM t GROUP BY n) s");
+  }
   // Not idempotent on purpose: a batch run twice shows as n = 2.
   void WriteBackfill(const std::string& directive) {
     WriteRevision(
@@ -342,11 +348,7 @@ TEST_F(BackfillTest, BatchesKillResumeAndEveryRowOnce) {
   }
   ASSERT_TRUE(blocker->Rollback().ok());
   // Three batches committed, each with its progress row.
-  EXPECT_EQ(Scalar(url_,
-                   "SELECT string_agg(n::text || ':' || c, ',' ORDER "
-                   "BY n) FROM (SELECT n, count(*) c FROM t GROUP BY n) "
-                   "s"),
-            "0:700,1:300");
+  EXPECT_EQ(NCounts(), "0:700,1:300");
   EXPECT_EQ(VersionRows(url_), (std::vector<std::string>{"aaaaaaaaaaa1"}));
 
   CliResult r = p_.Run({"upgrade", "head"});
@@ -359,10 +361,7 @@ TEST_F(BackfillTest, BatchesKillResumeAndEveryRowOnce) {
             std::string::npos)
       << r.err;
   // Every row once: none skipped, none updated twice.
-  EXPECT_EQ(Scalar(url_,
-                   "SELECT string_agg(n::text || ':' || c, ',') FROM "
-                   "(SELECT n, count(*) c FROM t GROUP BY n) s"),
-            "1:1000");
+  EXPECT_EQ(NCounts(), "1:1000");
   EXPECT_EQ(VersionRows(url_), (std::vector<std::string>{"bbbbbbbbbbb2"}));
 }
 
@@ -524,10 +523,7 @@ TEST_F(BackfillTest, OfflineDoBlockCommitsPerBatchAndCoversEveryRow) {
   ASSERT_TRUE(conn);
   Status ran = conn->Execute(r.out.substr(begin, end + 17 - begin));
   ASSERT_TRUE(ran.ok()) << ran.message();
-  EXPECT_EQ(Scalar(url_,
-                   "SELECT string_agg(n::text || ':' || c, ',') FROM "
-                   "(SELECT n, count(*) c FROM t GROUP BY n) s"),
-            "1:1000");
+  EXPECT_EQ(NCounts(), "1:1000");
 }
 
 }  // namespace
