@@ -453,9 +453,13 @@ class Planner {
         if (parent == key) return "other tables inherit from it";
       }
     }
-    if (!a.identity.empty() || !b.identity.empty() ||
-        !a.generated_expr.empty() || !b.generated_expr.empty()) {
-      return "identity and generated columns are not swapped online";
+    if (!a.generated_expr.empty() || !b.generated_expr.empty()) {
+      return "generated columns are not swapped online";
+    }
+    if (a.identity != b.identity || !a.identity_options.empty() ||
+        !b.identity_options.empty()) {
+      return "an identity changing with the type, or with options of its "
+             "own, is not swapped online";
     }
     if (!a.type_key.empty() || !b.type_key.empty()) {
       return "columns of user-defined types are not swapped online";
@@ -471,20 +475,15 @@ class Planner {
     for (const Table* side : {&was}) {
       for (const Constraint& k : side->constraints) {
         if (!MentionsColumn(k.definition, a.name)) continue;
+        std::vector<std::string> referencing = Referencing(key);
+        if (k.kind == ConstraintKind::kPrimaryKey &&
+            BackfillKey(was) == a.name && referencing.empty()) {
+          continue;  // a primary key of its own: swapped with the column
+        }
         if (k.kind == ConstraintKind::kPrimaryKey ||
             k.kind == ConstraintKind::kUnique) {
           // What the plain ALTER costs besides this table: every foreign
           // key referencing it is checked again, its table locked.
-          std::vector<std::string> referencing;
-          for (const auto& [other_key, other] : from_.tables) {
-            for (const Constraint& fk : other.constraints) {
-              if (fk.kind == ConstraintKind::kForeignKey &&
-                  fk.referenced_table == key) {
-                referencing.push_back(QualifiedName(other.schema, other.name) +
-                                      "." + Q(fk.name));
-              }
-            }
-          }
           return "it is in key " + Q(k.name) +
                  (referencing.empty()
                       ? std::string()
@@ -527,6 +526,21 @@ class Planner {
       }
     }
     return "";
+  }
+
+  // The foreign keys referencing the table `key` ("schema.table.fk").
+  std::vector<std::string> Referencing(const std::string& key) const {
+    std::vector<std::string> out;
+    for (const auto& [other_key, other] : from_.tables) {
+      for (const Constraint& fk : other.constraints) {
+        if (fk.kind == ConstraintKind::kForeignKey &&
+            fk.referenced_table == key) {
+          out.push_back(QualifiedName(other.schema, other.name) + "." +
+                        Q(fk.name));
+        }
+      }
+    }
+    return out;
   }
 
   // The single primary-key column of `t`, or "".
@@ -583,6 +597,27 @@ class Planner {
       sql += std::string(kStep) + "ALTER TABLE " + table +
              " VALIDATE CONSTRAINT " + Q(check) + ";\n";
     }
+    // The column is the primary key: its index is built beside it, and the
+    // key made from it at the swap; its sequence moves with it.
+    const Constraint* pk = nullptr;
+    if (by == a.name) {
+      for (const Constraint& k : was.constraints) {
+        if (k.kind == ConstraintKind::kPrimaryKey) pk = &k;
+      }
+    }
+    const std::string pk_index =
+        pk ? NameWithSuffix(pk->name, "_retort_new") : std::string();
+    if (pk) {
+      sql += std::string(kAutocommitStep) +
+             "CREATE UNIQUE INDEX CONCURRENTLY " + Q(pk_index) + " ON " +
+             table + " USING btree (" + Q(fresh) + ");\n";
+    }
+    const Sequence* serial = nullptr;  // OWNED BY the old column
+    for (const auto& [seq_key, seq] : from_.sequences) {
+      if (seq.owned_by_table == key && seq.owned_by_column == a.name) {
+        serial = &seq;
+      }
+    }
     std::string renames;
     for (const auto& [index_key, x] : from_.indexes) {
       if (x.table != key || !MentionsColumn(x.definition, a.name)) continue;
@@ -608,9 +643,36 @@ class Planner {
              " SET NOT NULL;\n" + "ALTER TABLE " + table + " DROP CONSTRAINT " +
              Q(check) + ";\n";
     }
+    if (serial) {  // or dropping the column would drop it
+      sql += "ALTER SEQUENCE " + QualifiedName(serial->schema, serial->name) +
+             " OWNED BY NONE;\n";
+    }
+    if (pk && !b.identity.empty()) {
+      // The new column's identity continues where the old one's was.
+      sql += "ALTER TABLE " + table + " ALTER COLUMN " + Q(fresh) +
+             " ADD GENERATED " + (b.identity == "a" ? "ALWAYS" : "BY DEFAULT") +
+             " AS IDENTITY;\n"
+             "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(" +
+             QuotePgLiteral(table) + ", " + QuotePgLiteral(fresh) +
+             "), pg_catalog.nextval(pg_catalog.pg_get_serial_sequence(" +
+             QuotePgLiteral(table) + ", " + QuotePgLiteral(a.name) + ")));\n";
+    }
+    if (pk) {
+      sql += "ALTER TABLE " + table + " DROP CONSTRAINT " + Q(pk->name) + ";\n";
+    }
     sql += "ALTER TABLE " + table + " DROP COLUMN " + col + ";\n" +
            "ALTER TABLE " + table + " RENAME COLUMN " + Q(fresh) + " TO " +
            col + ";\n" + renames;
+    if (pk) {
+      sql += "ALTER INDEX " + QualifiedName(t.schema, pk_index) +
+             " RENAME TO " + Q(pk->name) + ";\n" + "ALTER TABLE " + table +
+             " ADD CONSTRAINT " + Q(pk->name) + " PRIMARY KEY USING INDEX " +
+             Q(pk->name) + ";\n";
+    }
+    if (serial) {
+      sql += "ALTER SEQUENCE " + QualifiedName(serial->schema, serial->name) +
+             " OWNED BY " + table + "." + col + ";\n";
+    }
     if (b.default_expr) {
       sql += "ALTER TABLE " + table + " ALTER COLUMN " + col + " SET DEFAULT " +
              *b.default_expr + ";\n";
