@@ -315,6 +315,81 @@ TEST_F(OnlineTest, PrimaryKeySwapKeepsItsSequence) {
             "bigint");
 }
 
+// A primary key other tables reference, widened with the foreign-key
+// columns that point at it: each swapped online. The referencing keys are
+// made again NOT VALID at the key's swap and validated after; a foreign-key
+// column gets its key on the new column first, renamed at its swap.
+TEST_F(OnlineTest, ReferencedKeyAndItsForeignKeyColumnsSwapOnline) {
+  p_.WriteFile("models/app.sql",
+               "CREATE TABLE orders (id integer PRIMARY KEY, note text);\n"
+               "CREATE TABLE lines (id bigint PRIMARY KEY, order_id integer "
+               "CONSTRAINT lines_order_fk REFERENCES orders (id) ON DELETE "
+               "CASCADE, parent_id bigint CONSTRAINT lines_parent_fk "
+               "REFERENCES lines (id));\n");
+  ASSERT_EQ(p_.Run({"revision", "--autogenerate", "-m", "v1", "--rev-id",
+                    "aaaa00000001"})
+                .exit_code,
+            0);
+  ASSERT_EQ(p_.Run({"upgrade", "head"}).exit_code, 0);
+  auto conn = Open(url_);
+  ASSERT_TRUE(conn);
+  ASSERT_TRUE(conn->Execute("INSERT INTO orders SELECT g, 'o' FROM "
+                            "generate_series(1, 3000) g; INSERT INTO lines "
+                            "SELECT g, 1 + g % 3000, NULLIF(g - 1, 0) FROM "
+                            "generate_series(1, 9000) g")
+                  .ok());
+  p_.WriteFile("models/app.sql",
+               "CREATE TABLE orders (id bigint PRIMARY KEY, note text);\n"
+               "CREATE TABLE lines (id bigint PRIMARY KEY, order_id bigint "
+               "CONSTRAINT lines_order_fk REFERENCES orders (id) ON DELETE "
+               "CASCADE, parent_id bigint CONSTRAINT lines_parent_fk "
+               "REFERENCES lines (id));\n");
+  CliResult r = p_.Run({"revision", "--autogenerate", "--online", "-m", "v2",
+                        "--rev-id", "aaaa00000002"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string file =
+      p_.ReadFile("migrations/versions/aaaa00000002_v2.sql");
+  EXPECT_EQ(file.find("blocks writes"), std::string::npos) << file;
+  EXPECT_NE(
+      file.find("ALTER TABLE public.lines ADD CONSTRAINT "
+                "lines_order_fk_retort_new FOREIGN KEY "
+                "(order_id_retort_new) REFERENCES public.orders(id) ON DELETE "
+                "CASCADE NOT VALID;\n"),
+      std::string::npos)
+      << file;
+  EXPECT_NE(file.find("ALTER TABLE public.lines DROP CONSTRAINT IF EXISTS "
+                      "lines_order_fk;\n"),
+            std::string::npos)
+      << file;
+  EXPECT_NE(file.find("ALTER TABLE public.lines RENAME CONSTRAINT "
+                      "lines_order_fk_retort_new TO lines_order_fk;\n"),
+            std::string::npos)
+      << file;
+
+  r = p_.Run({"upgrade", "head"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = p_.Run({"check"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT count(*) FROM pg_constraint WHERE NOT "
+                   "convalidated"),
+            "0");
+  EXPECT_EQ(Scalar(url_, "SELECT count(*) || ' ' || sum(order_id) FROM lines"),
+            "9000 13504500");
+  // The keys hold: a dangling line is refused, a delete cascades.
+  EXPECT_FALSE(
+      conn->Execute("INSERT INTO lines (id, order_id) VALUES (9001, 5000)")
+          .ok())
+      << Scalar(url_,
+                "SELECT string_agg(conname || ' ' || "
+                "pg_get_constraintdef(oid), '; ') FROM pg_constraint WHERE "
+                "conrelid = 'lines'::regclass");
+  ASSERT_TRUE(conn->Execute("UPDATE lines SET parent_id = NULL; DELETE FROM "
+                            "orders WHERE id = 8")
+                  .ok());
+  EXPECT_EQ(Scalar(url_, "SELECT count(*) FROM lines WHERE order_id = 8"), "0");
+}
+
 TEST_F(OnlineTest, OnlineOnAnExistingTableOnlyAndNotOnSqlite) {
   // A table the revision creates keeps its plain statements.
   p_.WriteFile("models/app.sql", kModelsV2);

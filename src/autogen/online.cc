@@ -166,7 +166,34 @@ class Planner {
   }
 
   // Rewrites `op`; false when it is left as it is.
+  // Notes the columns whose type change will be swapped online, before
+  // any operation is rewritten: the foreign keys on them, or on the keys
+  // they are, move with the swap instead of being dropped and made again.
+  void Prepare(const std::vector<Operation>& ops) {
+    for (const Operation& op : ops) {
+      if (op.kind != OpKind::kAlterColumn) continue;
+      const Found* now = Find(to_keys_, op.object);
+      const Found* was = Find(from_keys_, op.object);
+      if (now == nullptr || was == nullptr || now->column == nullptr ||
+          was->column == nullptr) {
+        continue;
+      }
+      const Column& a = *was->column;
+      const Column& b = *now->column;
+      if (a.type == b.type || !RewritesTable(a.type, b.type)) continue;
+      if (CannotSwap(*was->table, *now->table, a, b).empty()) {
+        will_swap_.insert(op.object);
+      }
+    }
+  }
+
   bool Rewrite(Operation& op) {
+    if ((op.kind == OpKind::kDropForeignKey ||
+         op.kind == OpKind::kAddForeignKey) &&
+        MovesWithASwap(op.object)) {
+      op.sql.clear();  // the swap keeps the key (Swap)
+      return false;
+    }
     switch (op.kind) {
       case OpKind::kCreateIndex:
         return CreateIndex(op);
@@ -477,8 +504,12 @@ class Planner {
         if (!MentionsColumn(k.definition, a.name)) continue;
         std::vector<std::string> referencing = Referencing(key);
         if (k.kind == ConstraintKind::kPrimaryKey &&
-            BackfillKey(was) == a.name && referencing.empty()) {
-          continue;  // a primary key of its own: swapped with the column
+            BackfillKey(was) == a.name) {
+          continue;  // its own primary key: swapped with the column
+        }
+        if (k.kind == ConstraintKind::kForeignKey &&
+            ForeignKeyRest(k, a.name)) {
+          continue;  // a foreign key of this column alone: made again
         }
         if (k.kind == ConstraintKind::kPrimaryKey ||
             k.kind == ConstraintKind::kUnique) {
@@ -526,6 +557,60 @@ class Planner {
       }
     }
     return "";
+  }
+
+  // A foreign key of `column` alone: its definition after "FOREIGN KEY
+  // (column)" ("REFERENCES s.t(id) ON DELETE CASCADE"), without NOT VALID.
+  static std::optional<std::string> ForeignKeyRest(const Constraint& k,
+                                                   std::string_view column) {
+    Result<std::vector<PgToken>> tokens = ScanPostgres(k.definition);
+    if (!tokens.ok() || tokens->size() < 6) return std::nullopt;
+    const std::vector<PgToken>& t = *tokens;
+    if (AsciiLower(t[0].text) != "foreign" || t[2].text != "(" ||
+        t[4].text != ")" || !IsIdentifierOrKeyword(t[3]) ||
+        IdentifierName(t[3].text) != column) {
+      return std::nullopt;
+    }
+    std::string rest = k.definition.substr(t[5].begin);
+    if (rest.ends_with(" NOT VALID")) rest.resize(rest.size() - 10);
+    return rest;
+  }
+
+  // Whether the foreign key `key`, the same on both sides, is on a column
+  // swapped online or references a key that is: the comparer drops and
+  // makes it again around the type change, the swap keeps it instead.
+  bool MovesWithASwap(const std::string& key) const {
+    const Found* was = Find(from_keys_, key);
+    if (was == nullptr || was->constraint == nullptr ||
+        was->constraint->kind != ConstraintKind::kForeignKey ||
+        !Kept(*was->table, *was->constraint)) {
+      return false;
+    }
+    const Table& t = *was->table;
+    const Constraint& k = *was->constraint;
+    for (const Column& c : t.columns) {
+      if (will_swap_.count(ColumnKey(t.schema, t.name, c.name)) &&
+          ForeignKeyRest(k, c.name)) {
+        return true;
+      }
+    }
+    auto referenced = from_.tables.find(k.referenced_table);
+    if (referenced == from_.tables.end()) return false;
+    const std::string pk = BackfillKey(referenced->second);
+    return !pk.empty() &&
+           will_swap_.count(ColumnKey(referenced->second.schema,
+                                      referenced->second.name, pk)) > 0;
+  }
+
+  // The constraint of `to` that is `k` of table `t` unchanged, or null
+  // (the revision drops or changes it with operations of its own).
+  const Constraint* Kept(const Table& t, const Constraint& k) const {
+    const Found* f = Find(to_keys_, ConstraintKey(t.schema, t.name, k.name));
+    if (f == nullptr || f->constraint == nullptr ||
+        f->constraint->definition != k.definition) {
+      return nullptr;
+    }
+    return f->constraint;
   }
 
   // The foreign keys referencing the table `key` ("schema.table.fk").
@@ -612,6 +697,49 @@ class Planner {
              "CREATE UNIQUE INDEX CONCURRENTLY " + Q(pk_index) + " ON " +
              table + " USING btree (" + Q(fresh) + ");\n";
     }
+    // The column's own foreign keys: made again on the new column, NOT
+    // VALID, validated before the swap, renamed at it (the old ones go with
+    // the old column).
+    std::string renamed_keys;
+    std::string own_fks, validate_own;
+    for (const Constraint& k : was.constraints) {
+      if (k.kind != ConstraintKind::kForeignKey || !Kept(was, k)) continue;
+      std::optional<std::string> rest = ForeignKeyRest(k, a.name);
+      if (!rest) continue;
+      const std::string temp = NameWithSuffix(k.name, "_retort_new");
+      own_fks += "ALTER TABLE " + table + " ADD CONSTRAINT " + Q(temp) +
+                 " FOREIGN KEY (" + Q(fresh) + ") " + *rest + " NOT VALID;\n";
+      validate_own += std::string(kStep) + "ALTER TABLE " + table +
+                      " VALIDATE CONSTRAINT " + Q(temp) + ";\n";
+      renamed_keys += "ALTER TABLE " + table + " RENAME CONSTRAINT " + Q(temp) +
+                      " TO " + Q(k.name) + ";\n";
+    }
+    if (!own_fks.empty()) {
+      sql += std::string(kStep) + own_fks + validate_own;
+    }
+    // Foreign keys referencing the key: dropped at the swap and made again
+    // NOT VALID on the new key, then validated while writes go on.
+    std::string drop_referencing, add_referencing, validate_referencing;
+    if (pk) {
+      for (const auto& [other_key, other] : from_.tables) {
+        for (const Constraint& fk : other.constraints) {
+          if (fk.kind != ConstraintKind::kForeignKey ||
+              fk.referenced_table != key || !Kept(other, fk)) {
+            continue;
+          }
+          const std::string where = QualifiedName(other.schema, other.name);
+          std::string def = fk.definition;
+          if (def.ends_with(" NOT VALID")) def.resize(def.size() - 10);
+          drop_referencing += "ALTER TABLE " + where +
+                              " DROP CONSTRAINT IF EXISTS " + Q(fk.name) +
+                              ";\n";
+          add_referencing += "ALTER TABLE " + where + " ADD CONSTRAINT " +
+                             Q(fk.name) + " " + def + " NOT VALID;\n";
+          validate_referencing += std::string(kStep) + "ALTER TABLE " + where +
+                                  " VALIDATE CONSTRAINT " + Q(fk.name) + ";\n";
+        }
+      }
+    }
     const Sequence* serial = nullptr;  // OWNED BY the old column
     for (const auto& [seq_key, seq] : from_.sequences) {
       if (seq.owned_by_table == key && seq.owned_by_column == a.name) {
@@ -658,7 +786,8 @@ class Planner {
              QuotePgLiteral(table) + ", " + QuotePgLiteral(a.name) + ")));\n";
     }
     if (pk) {
-      sql += "ALTER TABLE " + table + " DROP CONSTRAINT " + Q(pk->name) + ";\n";
+      sql += drop_referencing + "ALTER TABLE " + table + " DROP CONSTRAINT " +
+             Q(pk->name) + ";\n";
     }
     sql += "ALTER TABLE " + table + " DROP COLUMN " + col + ";\n" +
            "ALTER TABLE " + table + " RENAME COLUMN " + Q(fresh) + " TO " +
@@ -667,8 +796,9 @@ class Planner {
       sql += "ALTER INDEX " + QualifiedName(t.schema, pk_index) +
              " RENAME TO " + Q(pk->name) + ";\n" + "ALTER TABLE " + table +
              " ADD CONSTRAINT " + Q(pk->name) + " PRIMARY KEY USING INDEX " +
-             Q(pk->name) + ";\n";
+             Q(pk->name) + ";\n" + add_referencing;
     }
+    sql += renamed_keys;
     if (serial) {
       sql += "ALTER SEQUENCE " + QualifiedName(serial->schema, serial->name) +
              " OWNED BY " + table + "." + col + ";\n";
@@ -681,7 +811,7 @@ class Planner {
       sql += "COMMENT ON COLUMN " + table + "." + col + " IS " +
              QuotePgLiteral(*b.comment) + ";\n";
     }
-    return sql;
+    return sql + validate_referencing;
   }
 
   const Catalog& from_;
@@ -689,6 +819,8 @@ class Planner {
   std::map<std::string, Found> to_keys_, from_keys_;
   // Columns swapped for a new type: their NOT NULL comes with the swap.
   std::set<std::string> swapped_;
+  // Columns whose swap is planned (Prepare).
+  std::set<std::string> will_swap_;
 };
 
 }  // namespace
@@ -696,6 +828,7 @@ class Planner {
 int PlanOnline(std::vector<Operation>* ops, const Catalog& from,
                const Catalog& to) {
   Planner planner(from, to);
+  planner.Prepare(*ops);
   int rewritten = 0;
   bool after_steps = false;  // the operation before ended in a step
   for (Operation& op : *ops) {

@@ -139,19 +139,22 @@ TEST(AutogenOnline, SwapThatCannotBeDoneOnlineSaysWhy) {
             "ALTER TABLE public.orders ALTER COLUMN qty TYPE bigint USING "
             "qty::bigint;\n");
 
-  // A primary key other tables reference: the file says what that costs.
+  // A unique key other tables reference: the file says what that costs.
   Table lines;
   lines.schema = "public";
   lines.name = "lines";
-  lines.columns = {Col("order_id", "bigint")};
+  lines.columns = {Col("order_qty", "integer")};
   Constraint fk = Key("lines_order_fk", ConstraintKind::kForeignKey,
-                      "FOREIGN KEY (order_id) REFERENCES public.orders(id)");
+                      "FOREIGN KEY (order_qty) REFERENCES public.orders(qty)");
   fk.referenced_table = RelationKey("public", "orders");
   lines.constraints = {fk};
-  Table wide = Orders();
-  wide.columns[0].type = "numeric";
-  EXPECT_NE(Online(With({Orders(), lines}), With({wide, lines}))
-                .find("; it is in key orders_pkey, which foreign keys "
+  Table keyed = Orders();
+  keyed.constraints.push_back(
+      Key("orders_qty_key", ConstraintKind::kUnique, "UNIQUE (qty)"));
+  Table wide = keyed;
+  wide.columns[1].type = "numeric";
+  EXPECT_NE(Online(With({keyed, lines}), With({wide, lines}))
+                .find("; it is in key orders_qty_key, which foreign keys "
                       "reference (public.lines.lines_order_fk; each is "
                       "checked again, its table locked too) (a swap of a key "
                       "column is not planned online yet)\n"),
