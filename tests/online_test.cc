@@ -390,6 +390,57 @@ TEST_F(OnlineTest, ReferencedKeyAndItsForeignKeyColumnsSwapOnline) {
   EXPECT_EQ(Scalar(url_, "SELECT count(*) FROM lines WHERE order_id = 8"), "0");
 }
 
+// An index on a partitioned table: ON ONLY the parent, each partition's
+// built concurrently and attached; the parent's index ends valid and the
+// models agree.
+TEST_F(OnlineTest, PartitionedIndexIsBuiltPartitionByPartition) {
+  const std::string tables =
+      "CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, kind "
+      "text) PARTITION BY RANGE (at);\n"
+      "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM "
+      "('2025-01-01') TO ('2026-01-01');\n"
+      "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM "
+      "('2026-01-01') TO ('2027-01-01');\n";
+  p_.WriteFile("models/app.sql", tables);
+  ASSERT_EQ(p_.Run({"revision", "--autogenerate", "-m", "v1", "--rev-id",
+                    "aaaa00000001"})
+                .exit_code,
+            0);
+  ASSERT_EQ(p_.Run({"upgrade", "head"}).exit_code, 0);
+  ASSERT_TRUE(Open(url_)
+                  ->Execute("INSERT INTO events SELECT g, date '2025-01-01' "
+                            "+ g % 700, 'k' || g % 5 FROM generate_series(1, "
+                            "5000) g")
+                  .ok());
+  p_.WriteFile("models/app.sql",
+               tables + "CREATE INDEX events_kind ON events (kind);\n");
+  CliResult r = p_.Run({"revision", "--autogenerate", "--online", "-m", "v2",
+                        "--rev-id", "aaaa00000002"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string file =
+      p_.ReadFile("migrations/versions/aaaa00000002_v2.sql");
+  EXPECT_NE(file.find("CREATE INDEX events_kind ON ONLY public.events USING "
+                      "btree (kind);\n"),
+            std::string::npos)
+      << file;
+  EXPECT_NE(file.find("CREATE INDEX CONCURRENTLY events_2026_events_kind ON "
+                      "public.events_2026 USING btree (kind);\n"),
+            std::string::npos)
+      << file;
+  r = p_.Run({"upgrade", "head"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT count(*) FROM pg_index WHERE NOT "
+                   "indisvalid"),
+            "0");
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT count(*) FROM pg_inherits WHERE inhparent = "
+                   "'events_kind'::regclass"),
+            "2");
+  r = p_.Run({"check"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 TEST_F(OnlineTest, OnlineOnAnExistingTableOnlyAndNotOnSqlite) {
   // A table the revision creates keeps its plain statements.
   p_.WriteFile("models/app.sql", kModelsV2);
