@@ -441,6 +441,87 @@ TEST_F(OnlineTest, PartitionedIndexIsBuiltPartitionByPartition) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
+// Removals the running application version may still use go to a contract
+// revision of their own: `revision --autogenerate --online` writes an
+// expand revision and a contract one after it; `upgrade head --phase
+// expand` leaves the old column for the old version; `upgrade head`
+// finishes.
+TEST_F(OnlineTest, RemovalsGoToAContractRevision) {
+  p_.WriteFile("models/app.sql",
+               "CREATE TABLE orders (id bigint PRIMARY KEY, qty integer, "
+               "legacy text);\nCREATE VIEW old_orders AS SELECT id, legacy "
+               "FROM orders;\n");
+  ASSERT_EQ(p_.Run({"revision", "--autogenerate", "-m", "v1", "--rev-id",
+                    "aaaa00000001"})
+                .exit_code,
+            0);
+  ASSERT_EQ(p_.Run({"upgrade", "head"}).exit_code, 0);
+  p_.WriteFile("models/app.sql",
+               "CREATE TABLE orders (id bigint PRIMARY KEY, qty integer, "
+               "note text);\n");
+  CliResult r = p_.Run({"diff", "--online"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "ALTER TABLE public.orders ADD COLUMN note text;\n\n"
+            "-- Phase: contract (a revision of its own: revision "
+            "--autogenerate --online writes it after the one above)\n"
+            "DROP VIEW public.old_orders;\n\n"
+            "-- legacy is dropped and note (same type) is added: if this is "
+            "a rename, use instead:\n"
+            "--   ALTER TABLE public.orders RENAME COLUMN legacy TO note;\n"
+            "-- retort: destructive\n"
+            "ALTER TABLE public.orders DROP COLUMN legacy;\n");
+
+  r = p_.Run({"revision", "--autogenerate", "--online", "-m", "v2", "--rev-id",
+              "aaaa00000002"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string expand =
+      p_.ReadFile("migrations/versions/aaaa00000002_v2.sql");
+  EXPECT_NE(expand.find("-- Lock Timeout: 100ms\n-- Phase: expand\n"),
+            std::string::npos)
+      << expand;
+  EXPECT_EQ(expand.find("legacy"), std::string::npos) << expand;
+  std::vector<std::string> files = p_.List("migrations/versions");
+  ASSERT_EQ(files.size(), 3u);
+  std::string contract_name;
+  for (const std::string& f : files) {
+    if (f.find("v2_contract") != std::string::npos) contract_name = f;
+  }
+  ASSERT_FALSE(contract_name.empty()) << files[0] << files[1] << files[2];
+  const std::string contract =
+      p_.ReadFile("migrations/versions/" + contract_name);
+  EXPECT_NE(contract.find("-- Revises: aaaa00000002\n"), std::string::npos)
+      << contract;
+  EXPECT_NE(contract.find("-- Phase: contract\n"), std::string::npos)
+      << contract;
+  EXPECT_NE(contract.find("DROP COLUMN legacy"), std::string::npos) << contract;
+  EXPECT_NE(r.out.find("aaaa00000002_v2.sql ...  done\nGenerating "),
+            std::string::npos)
+      << r.out;
+
+  r = p_.Run({"upgrade", "head", "--phase", "expand"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Scalar(url_,
+                   "SELECT string_agg(attname, ',' ORDER BY attnum) "
+                   "FROM pg_attribute WHERE attrelid = "
+                   "'orders'::regclass AND attnum > 0 AND NOT "
+                   "attisdropped"),
+            "id,qty,legacy,note");
+  r = p_.Run({"current"});
+  EXPECT_NE(r.out.find("Contract revisions pending (upgrade head runs "
+                       "them): "),
+            std::string::npos)
+      << r.out;
+  r = p_.Run({"upgrade", "head"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = p_.Run({"check"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // Both come down again.
+  r = p_.Run({"downgrade", "aaaa00000001"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(TableExists(url_, "old_orders"));
+}
+
 TEST_F(OnlineTest, OnlineOnAnExistingTableOnlyAndNotOnSqlite) {
   // A table the revision creates keeps its plain statements.
   p_.WriteFile("models/app.sql", kModelsV2);

@@ -96,6 +96,8 @@ struct RETORT_EXPORT CreateRevisionOptions {
   // Writes "Lock Timeout: ..." (e.g. "100ms"); "" writes none. An online
   // autogenerate sets it to the config's online_lock_timeout.
   std::string lock_timeout;
+  // Writes "Phase: expand" or "Phase: contract"; "" writes none.
+  std::string phase;
   std::string upgrade_sql;    // body of "-- migrate:upgrade"
   std::string downgrade_sql;  // body of "-- migrate:downgrade"
 };
@@ -189,6 +191,12 @@ struct RETORT_EXPORT DiffResult {
   std::string scratch;
   // The plan is online (AutogenOptions::online or the config's `online`).
   bool online = false;
+  // Online plans: the removals an application version still running may
+  // use (dropped columns, tables, views, functions, sequences, types), left
+  // out of upgrade_sql for a "Phase: contract" revision after it; "" when
+  // there are none (docs/online.md#expand-and-contract).
+  std::string contract_upgrade_sql;
+  std::string contract_downgrade_sql;
   bool empty() const { return operations == 0; }
 };
 

@@ -347,6 +347,7 @@ Result<RevisionInfo> Migrator::Impl::Write(
     file.downgrades = body->downgrade_sql;
     file.transactional = body->transactional;
     file.lock_timeout = body->lock_timeout;
+    file.phase = body->phase;
   }
   RETORT_ASSIGN_OR_RETURN(std::string path, WriteRevisionFile(file));
 
@@ -359,6 +360,7 @@ Result<RevisionInfo> Migrator::Impl::Write(
   info.longdoc = info.doc;
   info.path = path;
   info.create_date = FormatCreateDate(file.create_date);
+  info.phase = file.phase;
   info.is_head = info.is_real_head = true;
   info.is_base = header.down_revisions.empty();
   info.is_merge_point = header.down_revisions.size() > 1;
@@ -759,11 +761,11 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   const bool online = autogen.online || config.online;
   if (online && sqlite) {
     return Status::InvalidArgument(
-        std::string(autogen.online ? "--online"
-                                   : "online = true in " +
-                                         (config.path.empty()
-                                              ? std::string("retort.toml")
-                                              : config.path)) +
+        std::string(autogen.online
+                        ? "--online"
+                        : "online = true in " +
+                              (config.path.empty() ? std::string("retort.toml")
+                                                   : config.path)) +
         ": online plans are for PostgreSQL, and the database is SQLite, "
         "which has no concurrent index builds or NOT VALID constraints and "
         "locks the whole file for every write; autogenerate without it");
@@ -837,6 +839,8 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   DiffResult out;
   out.upgrade_sql = std::move(r.upgrade_sql);
   out.downgrade_sql = std::move(r.downgrade_sql);
+  out.contract_upgrade_sql = std::move(r.contract_upgrade_sql);
+  out.contract_downgrade_sql = std::move(r.contract_downgrade_sql);
   out.operations = r.operations.size();
   out.model_files = scan.files;
   out.unmatched_model_files = std::move(unmatched);
@@ -1090,11 +1094,27 @@ Result<RevisionInfo> Migrator::CreateRevision(
         return Status::Conflict("Target database is not up to date.");
       }
     }
+    // An online plan with removals: the rest is an expand revision, the
+    // removals a contract revision after it (docs/online.md).
+    std::optional<CreateRevisionOptions> contract;
     if (options.autogenerate) {
       RETORT_ASSIGN_OR_RETURN(DiffResult diff,
                               impl_->DiffImpl(options.autogen));
       body.upgrade_sql = diff.upgrade_sql;
       body.downgrade_sql = diff.downgrade_sql;
+      if (!diff.contract_upgrade_sql.empty()) {
+        contract = body;
+        contract->upgrade_sql = diff.contract_upgrade_sql;
+        contract->downgrade_sql = diff.contract_downgrade_sql;
+        contract->phase = "contract";
+        contract->lock_timeout = impl_->config.online_lock_timeout;
+        if (diff.upgrade_sql.empty()) {  // nothing to expand: one revision
+          body = *contract;
+          contract.reset();
+        } else {
+          body.phase = "expand";
+        }
+      }
       // Every step of an online plan waits for a lock only briefly, then
       // retries (lock_retries), so writers never queue long behind it.
       if (diff.online && !diff.empty()) {
@@ -1124,7 +1144,21 @@ Result<RevisionInfo> Migrator::CreateRevision(
     if (!options.message.empty()) message = options.message;
     std::optional<std::string> version_path;
     if (!options.version_path.empty()) version_path = options.version_path;
-    return impl_->Write(header, message, version_path, &body);
+    if (!contract) return impl_->Write(header, message, version_path, &body);
+    RETORT_ASSIGN_OR_RETURN(RevisionInfo expand,
+                            impl_->Write(header, message, version_path, &body));
+    // The contract revision revises the expand one; what the caller gets
+    // back (its parent is the expand revision).
+    RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+    retort::NewRevisionOptions next;
+    next.rev_id = NewRevisionId();
+    next.head = {expand.id};
+    RETORT_ASSIGN_OR_RETURN(NewRevisionHeader contract_header,
+                            PlanNewRevision(*impl_->map, next));
+    std::optional<std::string> contract_message =
+        message.value_or("empty message") + " (contract)";
+    return impl_->Write(contract_header, contract_message, version_path,
+                        &*contract);
   });
 }
 
@@ -1232,9 +1266,8 @@ Result<RunRequest> UpgradeRequest(const std::string& target, bool sql,
 Result<MigrationResult> Migrator::Upgrade(const std::string& target,
                                           const RunOptions& options) {
   return ApiCall([&]() -> Result<MigrationResult> {
-    RETORT_ASSIGN_OR_RETURN(
-        RunRequest request,
-        UpgradeRequest(target, options.sql, options.phase));
+    RETORT_ASSIGN_OR_RETURN(RunRequest request,
+                            UpgradeRequest(target, options.sql, options.phase));
     return impl_->RunMasked(request, options);
   });
 }
@@ -1273,9 +1306,10 @@ Result<std::vector<RevisionInfo>> Migrator::Pending(const std::string& target) {
     const RunRequest request =
         MoveRequest(RunRequest::Command::kUpgrade, target, /*sql=*/false);
     RETORT_ASSIGN_OR_RETURN(ParsedRequest parsed, ParseRequest(request));
-    RETORT_ASSIGN_OR_RETURN(std::vector<MigrationStep> plan,
-                            MakePlan(*graph, impl_->scripts ? &*impl_->scripts : nullptr,
-                                     request, parsed, heads));
+    RETORT_ASSIGN_OR_RETURN(
+        std::vector<MigrationStep> plan,
+        MakePlan(*graph, impl_->scripts ? &*impl_->scripts : nullptr, request,
+                 parsed, heads));
     std::vector<const RevisionNode*> nodes;
     for (const MigrationStep& step : plan) {
       if (step.kind == MigrationStep::Kind::kRevision) {
@@ -1500,9 +1534,8 @@ Result<FanoutResult> Migrator::Impl::RunManyWith(const RunRequest& request,
 Result<FanoutResult> Migrator::UpgradeMany(const std::string& target,
                                            const FanoutOptions& options) {
   return ApiCall([&]() -> Result<FanoutResult> {
-    RETORT_ASSIGN_OR_RETURN(
-        RunRequest request,
-        UpgradeRequest(target, options.sql, options.phase));
+    RETORT_ASSIGN_OR_RETURN(RunRequest request,
+                            UpgradeRequest(target, options.sql, options.phase));
     return impl_->RunMany(request, options);
   });
 }

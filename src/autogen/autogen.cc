@@ -160,9 +160,9 @@ Result<Catalog> LoadAndRead(
   RETORT_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> db,
                           server.CreateDatabase());
   RETORT_ASSIGN_OR_RETURN(
-      Catalog read, LoadAndReadInto(*db, scan, setup, /*temporary=*/true,
-                                    options, cache, key, load_seconds,
-                                    read_seconds));
+      Catalog read,
+      LoadAndReadInto(*db, scan, setup, /*temporary=*/true, options, cache, key,
+                      load_seconds, read_seconds));
   RETORT_RETURN_IF_ERROR(db->Close());
   return read;
 }
@@ -437,6 +437,8 @@ AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired,
         up.operations.begin(), up.operations.end(),
         [](const Operation& op) { return op.kind == OpKind::kCreateSchema; });
   }
+  std::vector<Operation> contract;
+  if (online) contract = TakeContractOperations(&up.operations);
   OrderedOperations down = ReverseOperations(up.operations);
   result.cycle = up.cycle || down.cycle;
   StepAfterAddedEnumValues(&up.operations);
@@ -444,6 +446,13 @@ AutogenResult DiffCatalogs(const Catalog& current, const Catalog& desired,
   result.upgrade_sql = RenderSql(up.operations);
   result.downgrade_sql = RenderSql(down.operations);
   result.operations = std::move(up.operations);
+  if (!contract.empty()) {
+    OrderedOperations contract_down = ReverseOperations(contract);
+    result.cycle = result.cycle || contract_down.cycle;
+    result.contract_upgrade_sql = RenderSql(contract);
+    result.contract_downgrade_sql = RenderSql(contract_down.operations);
+    for (Operation& op : contract) result.operations.push_back(std::move(op));
+  }
   return result;
 }
 
@@ -611,8 +620,7 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
     // Views and functions the normaliser left to a database: loaded with
     // what they need, read, and merged (model_residual.h).
     auto start = std::chrono::steady_clock::now();
-    Catalog merged =
-        desired_catalog ? *desired_catalog : std::move(*desired);
+    Catalog merged = desired_catalog ? *desired_catalog : std::move(*desired);
     desired_catalog = nullptr;
     const std::string residual_key = cache_key + "\n(views and functions)";
     std::optional<Catalog> residual;
@@ -627,15 +635,13 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
     std::string loaded;
     if (!residual) {
       if (server == nullptr) {
-        RETORT_ASSIGN_OR_RETURN(server,
-                                OpenScratchServer(target_url, options));
+        RETORT_ASSIGN_OR_RETURN(server, OpenScratchServer(target_url, options));
       }
       ModelScan part = SubScan(models, normalized->load);
       double load_seconds = 0, read_seconds = 0;
       Result<Catalog> read =
-          LoadAndRead(*server, part, setup, options,
-                      cache ? &*cache : nullptr, residual_key, &load_seconds,
-                      &read_seconds);
+          LoadAndRead(*server, part, setup, options, cache ? &*cache : nullptr,
+                      residual_key, &load_seconds, &read_seconds);
       if (read.ok()) {
         residual = std::move(*read);
         loaded = ", " + std::to_string(part.statements.size()) +
@@ -720,10 +726,9 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
         "target database read in " + Seconds(current_seconds) + " s");
   }
 
-  AutogenResult diff =
-      DiffCatalogs(*current, desired_catalog ? *desired_catalog : *desired,
-                   options.idempotent_schemas, implicit_schemas,
-                   options.online);
+  AutogenResult diff = DiffCatalogs(
+      *current, desired_catalog ? *desired_catalog : *desired,
+      options.idempotent_schemas, implicit_schemas, options.online);
   diff.introspect_models_seconds = models_seconds;
   diff.introspect_target_seconds = current_seconds;
   diff.scratch = description;

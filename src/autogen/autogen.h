@@ -105,6 +105,10 @@ struct AutogenResult {
   // Rendered statements; "" when there is nothing to do.
   std::string upgrade_sql;
   std::string downgrade_sql;
+  // Online plans: the removals for a "Phase: contract" revision
+  // (TakeContractOperations), left out of the two above; "" when none.
+  std::string contract_upgrade_sql;
+  std::string contract_downgrade_sql;
   // Operations that could not be ordered (a dependency cycle): they are
   // placed last, each with a comment.
   bool cycle = false;

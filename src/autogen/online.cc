@@ -825,6 +825,60 @@ class Planner {
 
 }  // namespace
 
+std::vector<Operation> TakeContractOperations(std::vector<Operation>* ops) {
+  auto removal = [](const Operation& op) {
+    switch (op.kind) {
+      case OpKind::kDropColumn:
+      case OpKind::kDropTable:
+      case OpKind::kDropView:
+      case OpKind::kDropFunction:
+      case OpKind::kDropSequence:
+      case OpKind::kDropType:
+        return true;
+      default:
+        return false;
+    }
+  };
+  auto intersects = [](const std::set<std::string>& a,
+                       const std::set<std::string>& b) {
+    for (const std::string& k : a) {
+      if (b.count(k)) return true;
+    }
+    return false;
+  };
+  // j must follow i: it needs what i creates, i uses what j drops, or j
+  // creates what i drops.
+  auto follows = [&](const Operation& i, const Operation& j) {
+    return intersects(i.creates, j.after_created) ||
+           intersects(i.before_dropped, j.drops) ||
+           intersects(i.drops, j.creates);
+  };
+  const size_t n = ops->size();
+  std::vector<bool> take(n, false);
+  for (size_t i = 0; i < n; ++i) take[i] = removal((*ops)[i]);
+  // A removal that something left behind must follow stays; repeat until
+  // no more stay (one staying may pin one before it).
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = 0; i < n; ++i) {
+      if (!take[i]) continue;
+      for (size_t j = i + 1; j < n; ++j) {
+        if (!take[j] && follows((*ops)[i], (*ops)[j])) {
+          take[i] = false;
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+  std::vector<Operation> contract, kept;
+  for (size_t i = 0; i < n; ++i) {
+    (take[i] ? contract : kept).push_back(std::move((*ops)[i]));
+  }
+  *ops = std::move(kept);
+  return contract;
+}
+
 int PlanOnline(std::vector<Operation>* ops, const Catalog& from,
                const Catalog& to) {
   Planner planner(from, to);

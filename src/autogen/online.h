@@ -36,6 +36,14 @@ namespace retort {
 int PlanOnline(std::vector<Operation>* ops, const Catalog& from,
                const Catalog& to);
 
+// Expand and contract: takes out of `ops` (ordered) the removals an
+// application version still running may use -- dropped columns, tables,
+// views, functions, sequences, types -- and returns them, in order, for a
+// "Phase: contract" revision. A removal stays when something after it must
+// follow it (its name taken again, a drop that needs it gone first), so
+// what is left runs as before without it.
+std::vector<Operation> TakeContractOperations(std::vector<Operation>* ops);
+
 }  // namespace retort
 
 #endif  // RETORT_AUTOGEN_ONLINE_H_

@@ -228,5 +228,41 @@ TEST(AutogenOnline, WhatFollowsAnOnlineChangeStartsAStepOfItsOwn) {
             "COMMENT ON TABLE public.orders IS 'all orders';\n");
 }
 
+TEST(AutogenOnline, RemovalsGoToTheContractUnlessSomethingNeedsThemFirst) {
+  Table after = Orders();
+  after.columns.pop_back();  // code dropped
+  Table added;
+  added.schema = "public";
+  added.name = "audit";
+  added.columns = {Col("id", "bigint")};
+  AutogenResult r = DiffCatalogs(With({Orders()}), With({after, added}),
+                                 false, {}, /*online=*/true);
+  EXPECT_EQ(r.upgrade_sql, "CREATE TABLE public.audit (\n    id bigint\n);\n");
+  EXPECT_EQ(r.contract_upgrade_sql,
+            "-- retort: destructive\n"
+            "ALTER TABLE public.orders DROP COLUMN code;\n");
+  EXPECT_EQ(r.contract_downgrade_sql,
+            "ALTER TABLE public.orders ADD COLUMN code character "
+            "varying(10);\n");
+
+  // A view replaced by a table of its name: the drop must come first, so
+  // it stays in the expand revision.
+  Catalog from = With({Orders()});
+  View v;
+  v.schema = "public";
+  v.name = "audit";
+  v.definition = " SELECT 1;";
+  from.views[RelationKey("public", "audit")] = v;
+  r = DiffCatalogs(from, With({Orders(), added}), false, {}, true);
+  EXPECT_EQ(r.contract_upgrade_sql, "");
+  EXPECT_NE(r.upgrade_sql.find("DROP VIEW public.audit;"), std::string::npos)
+      << r.upgrade_sql;
+
+  // Without --online nothing is split.
+  r = DiffCatalogs(With({Orders()}), With({after}));
+  EXPECT_EQ(r.contract_upgrade_sql, "");
+  EXPECT_NE(r.upgrade_sql.find("DROP COLUMN code"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace retort

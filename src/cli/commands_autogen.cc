@@ -22,7 +22,7 @@ class DiffCommand : public Command {
     } else if (r->empty()) {
       if (!ctx.quiet()) ctx.err() << "No changes in schema detected.\n";
     } else {
-      ctx.out() << r->upgrade_sql;
+      ctx.out() << DiffText(*r);
     }
     return kExitOk;
   }
@@ -45,7 +45,7 @@ class CheckCommand : public Command {
       if (!ctx.quiet()) ctx.out() << "No new upgrade operations detected.\n";
       return kExitOk;
     }
-    ctx.out() << "New upgrade operations detected:\n" << r->upgrade_sql;
+    ctx.out() << "New upgrade operations detected:\n" << DiffText(*r);
     return kExitFailed;
   }
 

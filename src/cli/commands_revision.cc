@@ -9,11 +9,15 @@ namespace {
 
 // What revision and merge print: "Generating PATH ...  done", or the new
 // revision as JSON.
-int PrintWritten(CliContext& ctx, const Result<RevisionInfo>& written) {
+// `expand`: the expand revision written before a contract one (an online
+// plan with removals), printed first.
+int PrintWritten(CliContext& ctx, const Result<RevisionInfo>& written,
+                 const RevisionInfo* expand = nullptr) {
   if (!written.ok()) return ctx.Fail(written.status());
   if (ctx.json()) {
     ctx.out() << JsonText(RevisionJson(*written));
   } else if (!ctx.quiet()) {
+    if (expand) ctx.out() << "Generating " << expand->path << " ...  done\n";
     ctx.out() << "Generating " << written->path << " ...  done\n";
   }
   return kExitOk;
@@ -44,19 +48,31 @@ class RevisionCommand : public Command {
 
   int Run(CliContext& ctx) override {
     if (autogen_.any() && !options_.autogenerate) {
-      return ctx.Fail(
-          Status::InvalidArgument("--from, --dev and --online go with --autogenerate"));
+      return ctx.Fail(Status::InvalidArgument(
+          "--from, --dev and --online go with --autogenerate"));
     }
     options_.autogen = autogen_.ToOptions();
     auto m = ctx.OpenMigrator();
     if (!m.ok()) return ctx.Fail(m.status());
     Result<RevisionInfo> written = (*m)->CreateRevision(options_);
-    int code = PrintWritten(ctx, written);
+    // An online plan with removals wrote two: the expand one is the
+    // contract one's parent.
+    std::optional<RevisionInfo> expand;
+    if (written.ok() && written->phase == "contract" &&
+        written->down_revisions.size() == 1) {
+      auto parent = (*m)->Show(written->down_revisions[0]);
+      if (parent.ok() && parent->size() == 1 &&
+          (*parent)[0].phase == "expand") {
+        expand = (*parent)[0];
+      }
+    }
+    int code = PrintWritten(ctx, written, expand ? &*expand : nullptr);
     if (code == kExitOk && options_.autogenerate && !ctx.quiet()) {
       // The file is written either way: its lint findings are warnings
       // for the reviewer (docs/lint.md), never a failure.
       LintOptions lint;
       lint.revisions = {written->id};
+      if (expand) lint.revisions.push_back(expand->id);
       auto found = (*m)->Lint(lint);
       if (!found.ok()) {
         ctx.err() << "warning: lint: " << found.status().message() << "\n";

@@ -104,14 +104,13 @@ std::string ProgressLine(const FanoutProgress& p, const std::string& kind,
 
 std::string FanoutSummary(const FanoutResult& r, const std::string& command,
                           bool verbose) {
-  std::string out = command + ": " + Plural(r.units.size(), FanoutKindName(r.kind)) + ", " +
-                    std::to_string(r.jobs) +
-                    (r.jobs == 1 ? " job, " : " jobs, ") +
-                    Seconds(r.elapsed_ms) + "\n";
+  std::string out =
+      command + ": " + Plural(r.units.size(), FanoutKindName(r.kind)) + ", " +
+      std::to_string(r.jobs) + (r.jobs == 1 ? " job, " : " jobs, ") +
+      Seconds(r.elapsed_ms) + "\n";
   if (verbose && !r.units.empty()) {
     std::vector<std::vector<std::string>> rows = {
-        {Singular(r.kind), "status", "from", "to", "steps",
-         "time"}};
+        {Singular(r.kind), "status", "from", "to", "steps", "time"}};
     for (const UnitResult& u : r.units) {
       char ms[32];
       std::snprintf(ms, sizeof(ms), "%.0f ms", u.duration_ms);
@@ -150,10 +149,10 @@ std::string FanoutSummary(const FanoutResult& r, const std::string& command,
            PadLeft(std::to_string(r.Count(status)), 6) + "\n";
   }
   if (r.canary_failed) {
-    out += "canary failed: the first " + Plural(r.canary, FanoutKindName(r.kind)) +
-           " ran first and one failed, so the other " +
-           std::to_string(r.Count(UnitStatus::kNotStarted)) +
-           " did not start\n";
+    out +=
+        "canary failed: the first " + Plural(r.canary, FanoutKindName(r.kind)) +
+        " ran first and one failed, so the other " +
+        std::to_string(r.Count(UnitStatus::kNotStarted)) + " did not start\n";
   } else if (r.Count(UnitStatus::kNotStarted) > 0) {
     out += "stopped at the first failure (--continue-on-error goes on)\n";
   }

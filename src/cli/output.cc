@@ -94,10 +94,20 @@ json DiffJson(const DiffResult& r) {
   return json{{"operations", r.operations},
               {"upgrade", r.upgrade_sql},
               {"downgrade", r.downgrade_sql},
+              {"contract_upgrade", r.contract_upgrade_sql},
+              {"contract_downgrade", r.contract_downgrade_sql},
               {"models", r.model_files},
               {"unmatched_models", r.unmatched_model_files},
               {"compared_with", ComparedWithName(r.compared_with)},
               {"scratch", r.scratch}};
+}
+
+std::string DiffText(const DiffResult& r) {
+  if (r.contract_upgrade_sql.empty()) return r.upgrade_sql;
+  return r.upgrade_sql + (r.upgrade_sql.empty() ? "" : "\n") +
+         "-- Phase: contract (a revision of its own: revision --autogenerate "
+         "--online writes it after the one above)\n" +
+         r.contract_upgrade_sql;
 }
 
 std::string ModelSchemasText(const std::vector<ModelSchemaInfo>& schemas) {

@@ -84,7 +84,8 @@ std::optional<std::string> PlaceholderValue(std::string_view name,
                             : std::string("-- Transactional: false\n")) +
            (v.lock_timeout.empty()
                 ? std::string()
-                : "-- Lock Timeout: " + v.lock_timeout + "\n");
+                : "-- Lock Timeout: " + v.lock_timeout + "\n") +
+           (v.phase.empty() ? std::string() : "-- Phase: " + v.phase + "\n");
   }
   return std::nullopt;
 }
@@ -641,6 +642,7 @@ Result<std::string> WriteRevisionFile(const NewRevisionFile& file) {
   values.downgrades = file.downgrades;
   values.transactional = file.transactional;
   values.lock_timeout = file.lock_timeout;
+  values.phase = file.phase;
   RETORT_ASSIGN_OR_RETURN(
       std::string content,
       RenderScriptTemplate(file.script_template, file.script_template_path,
@@ -659,11 +661,12 @@ Result<std::string> WriteRevisionFile(const NewRevisionFile& file) {
       rev.branch_labels != file.branch_labels ||
       rev.depends_on != file.depends_on ||
       header->transactional.value_or(true) != file.transactional ||
-      header->lock_timeout != file.lock_timeout) {
+      header->lock_timeout != file.lock_timeout ||
+      header->phase != file.phase) {
     return Status::InvalidArgument(
         check_context + ": its header does not declare the new revision " +
         "(Revision ID, Revises, Branch Labels, Depends On, Transactional, "
-        "Lock Timeout); "
+        "Lock Timeout, Phase); "
         "check the template's header lines");
   }
 

@@ -23,8 +23,8 @@ namespace retort {
 //   ${create_date}    "YYYY-MM-DD HH:MM:SS.ffffff" (see FormatCreateDate)
 //   ${upgrades}       ${downgrades}  SQL, trailing newlines trimmed
 //   ${transactional_header}  the optional header keys: "" or
-//                     "-- Transactional: false\n" and/or "-- Lock Timeout:
-//                     100ms\n"; it sits at the start of the line after
+//                     "-- Transactional: false\n", "-- Lock Timeout:
+//                     100ms\n", "-- Phase: expand\n"; it sits at the start of the line after
 //                     Create Date so that an empty value leaves no line
 // "$${" writes a literal "${" (for runtime placeholders such as ${schema}).
 inline constexpr std::string_view kDefaultScriptTemplate =
@@ -59,6 +59,7 @@ struct TemplateValues {
   std::string downgrades;
   bool transactional = true;
   std::string lock_timeout;  // "" = no "Lock Timeout:" line
+  std::string phase;         // "" = no "Phase:" line
 };
 
 // Renders a script template. `template_path` names it in errors
@@ -138,6 +139,7 @@ struct NewRevisionFile {
   std::string downgrades;
   bool transactional = true;
   std::string lock_timeout;  // "" = no "Lock Timeout:" line
+  std::string phase;         // "" = no "Phase:" line
 };
 
 // Renders and writes a new revision file; returns its path. The rendered
