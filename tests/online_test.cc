@@ -315,14 +315,16 @@ TEST_F(OnlineTest, PrimaryKeySwapKeepsItsSequence) {
 // A primary key other tables reference, widened with the foreign-key
 // columns that point at it: each swapped online. The referencing keys are
 // made again NOT VALID at the key's swap and validated after; a foreign-key
-// column gets its key on the new column first, renamed at its swap.
+// column gets its key (and its CHECK) on the new column first, renamed at
+// its swap.
 TEST_F(OnlineTest, ReferencedKeyAndItsForeignKeyColumnsSwapOnline) {
   p_.WriteFile("models/app.sql",
                "CREATE TABLE orders (id integer PRIMARY KEY, note text);\n"
                "CREATE TABLE lines (id bigint PRIMARY KEY, order_id integer "
                "CONSTRAINT lines_order_fk REFERENCES orders (id) ON DELETE "
-               "CASCADE, parent_id bigint CONSTRAINT lines_parent_fk "
-               "REFERENCES lines (id));\n");
+               "CASCADE CONSTRAINT lines_order_positive CHECK (order_id > "
+               "0), parent_id bigint CONSTRAINT lines_parent_fk REFERENCES "
+               "lines (id));\n");
   ASSERT_NO_FATAL_FAILURE(ApplyModels());
   auto conn = Open(url_);
   ASSERT_TRUE(conn);
@@ -335,8 +337,9 @@ TEST_F(OnlineTest, ReferencedKeyAndItsForeignKeyColumnsSwapOnline) {
                "CREATE TABLE orders (id bigint PRIMARY KEY, note text);\n"
                "CREATE TABLE lines (id bigint PRIMARY KEY, order_id bigint "
                "CONSTRAINT lines_order_fk REFERENCES orders (id) ON DELETE "
-               "CASCADE, parent_id bigint CONSTRAINT lines_parent_fk "
-               "REFERENCES lines (id));\n");
+               "CASCADE CONSTRAINT lines_order_positive CHECK (order_id > "
+               "0), parent_id bigint CONSTRAINT lines_parent_fk REFERENCES "
+               "lines (id));\n");
   CliResult r = p_.Run({"revision", "--autogenerate", "--online", "-m", "v2",
                         "--rev-id", "aaaa00000002"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -356,6 +359,12 @@ TEST_F(OnlineTest, ReferencedKeyAndItsForeignKeyColumnsSwapOnline) {
       << file;
   EXPECT_NE(file.find("ALTER TABLE public.lines RENAME CONSTRAINT "
                       "lines_order_fk_retort_new TO lines_order_fk;\n"),
+            std::string::npos)
+      << file;
+  // Its CHECK is made again on the new column too.
+  EXPECT_NE(file.find("ALTER TABLE public.lines RENAME CONSTRAINT "
+                      "lines_order_positive_retort_new TO "
+                      "lines_order_positive;\n"),
             std::string::npos)
       << file;
 

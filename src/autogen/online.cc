@@ -71,6 +71,33 @@ bool MentionsColumn(std::string_view sql, std::string_view column) {
   return false;
 }
 
+// A CHECK's definition with `column` renamed to `renamed`; nullopt when a
+// use of the column is not a plain column reference.
+std::optional<std::string> RetargetCheck(std::string_view definition,
+                                         std::string_view column,
+                                         std::string_view renamed) {
+  Result<std::vector<PgToken>> tokens = ScanPostgres(definition);
+  if (!tokens.ok()) return std::nullopt;
+  std::string out;
+  size_t copied = 0;
+  for (size_t i = 0; i < tokens->size(); ++i) {
+    const PgToken& t = (*tokens)[i];
+    if (!IsIdentifierOrKeyword(t) || IdentifierName(t.text) != column) {
+      continue;
+    }
+    const bool qualified = i > 0 && (*tokens)[i - 1].text == ".";
+    const bool called =
+        i + 1 < tokens->size() &&
+        ((*tokens)[i + 1].text == "(" || (*tokens)[i + 1].text == ".");
+    if (qualified || called) return std::nullopt;
+    out += definition.substr(copied, t.begin - copied);
+    out += QuoteIdentIfNeeded(renamed);
+    copied = t.end;
+  }
+  out += definition.substr(copied);
+  return out;
+}
+
 // `definition` (pg_get_indexdef of an index of the table) with `column`
 // renamed to `renamed` in its column list, expressions and predicate, and
 // the index named `name`; nullopt when a use of the column is not a plain
@@ -511,6 +538,10 @@ class Planner {
             ForeignKeyRest(k, a.name)) {
           continue;  // a foreign key of this column alone: made again
         }
+        if (k.kind == ConstraintKind::kCheck &&
+            (!Kept(was, k) || RetargetCheck(k.definition, a.name, "x"))) {
+          continue;  // made again on the new column (or by its own ops)
+        }
         if (k.kind == ConstraintKind::kPrimaryKey ||
             k.kind == ConstraintKind::kUnique) {
           // What the plain ALTER costs besides this table: every foreign
@@ -709,6 +740,23 @@ class Planner {
       const std::string temp = NameWithSuffix(k.name, "_retort_new");
       own_fks += "ALTER TABLE " + table + " ADD CONSTRAINT " + Q(temp) +
                  " FOREIGN KEY (" + Q(fresh) + ") " + *rest + " NOT VALID;\n";
+      validate_own += std::string(kStep) + "ALTER TABLE " + table +
+                      " VALIDATE CONSTRAINT " + Q(temp) + ";\n";
+      renamed_keys += "ALTER TABLE " + table + " RENAME CONSTRAINT " + Q(temp) +
+                      " TO " + Q(k.name) + ";\n";
+    }
+    // Its CHECKs likewise, on the new column.
+    for (const Constraint& k : was.constraints) {
+      if (k.kind != ConstraintKind::kCheck || !Kept(was, k)) continue;
+      if (!MentionsColumn(k.definition, a.name)) continue;
+      std::optional<std::string> def =
+          RetargetCheck(k.definition, a.name, fresh);
+      if (!def) continue;  // CannotSwap refused it
+      const std::string temp = NameWithSuffix(k.name, "_retort_new");
+      std::string body = *def;
+      if (body.ends_with(" NOT VALID")) body.resize(body.size() - 10);
+      own_fks += "ALTER TABLE " + table + " ADD CONSTRAINT " + Q(temp) + " " +
+                 body + " NOT VALID;\n";
       validate_own += std::string(kStep) + "ALTER TABLE " + table +
                       " VALIDATE CONSTRAINT " + Q(temp) + ";\n";
       renamed_keys += "ALTER TABLE " + table + " RENAME CONSTRAINT " + Q(temp) +

@@ -160,10 +160,27 @@ TEST(AutogenOnline, SwapThatCannotBeDoneOnlineSaysWhy) {
                       "column is not planned online yet)\n"),
             std::string::npos);
 
-  // A CHECK on the column.
+  // A CHECK on the column is made again on the new one, renamed at the
+  // swap...
   before = Orders();
   before.constraints.push_back(
       Key("orders_qty_check", ConstraintKind::kCheck, "CHECK ((qty > 0))"));
+  after = before;
+  after.columns[1].type = "bigint";
+  const std::string plan = Online(With({before}), With({after}));
+  EXPECT_NE(plan.find("-- retort: step\nALTER TABLE public.orders ADD "
+                      "CONSTRAINT orders_qty_check_retort_new CHECK "
+                      "((qty_retort_new > 0)) NOT VALID;\n-- retort: step\n"
+                      "ALTER TABLE public.orders VALIDATE CONSTRAINT "
+                      "orders_qty_check_retort_new;\n"),
+            std::string::npos)
+      << plan;
+  EXPECT_NE(plan.find("ALTER TABLE public.orders RENAME CONSTRAINT "
+                      "orders_qty_check_retort_new TO orders_qty_check;\n"),
+            std::string::npos)
+      << plan;
+  // ... unless it uses the name otherwise than as the column.
+  before.constraints.back().definition = "CHECK ((qty(id) > 0))";
   after = before;
   after.columns[1].type = "bigint";
   EXPECT_NE(Online(With({before}), With({after}))
@@ -235,8 +252,8 @@ TEST(AutogenOnline, RemovalsGoToTheContractUnlessSomethingNeedsThemFirst) {
   added.schema = "public";
   added.name = "audit";
   added.columns = {Col("id", "bigint")};
-  AutogenResult r = DiffCatalogs(With({Orders()}), With({after, added}),
-                                 false, {}, /*online=*/true);
+  AutogenResult r = DiffCatalogs(With({Orders()}), With({after, added}), false,
+                                 {}, /*online=*/true);
   EXPECT_EQ(r.upgrade_sql, "CREATE TABLE public.audit (\n    id bigint\n);\n");
   EXPECT_EQ(r.contract_upgrade_sql,
             "-- retort: destructive\n"
