@@ -516,6 +516,45 @@ TEST_F(OnlineTest, RemovalsGoToAContractRevision) {
   EXPECT_TRUE(TableExists(url_, "old_orders"));
 }
 
+// Views using the swapped column (and a view on such a view) are dropped
+// and made again inside the swap's transaction, not around the whole job:
+// readers never miss them.
+TEST_F(OnlineTest, ViewsOnTheColumnAreMadeAgainInsideTheSwap) {
+  const std::string views =
+      "CREATE VIEW big_orders AS SELECT id, qty FROM orders WHERE qty > 5;\n"
+      "CREATE VIEW big_order_count AS SELECT count(*) AS n FROM "
+      "big_orders;\n";
+  p_.WriteFile(
+      "models/app.sql",
+      "CREATE TABLE orders (id bigint PRIMARY KEY, qty integer);\n" + views);
+  ASSERT_NO_FATAL_FAILURE(ApplyModels());
+  ASSERT_TRUE(Open(url_)
+                  ->Execute("INSERT INTO orders SELECT g, g % 10 FROM "
+                            "generate_series(1, 6000) g")
+                  .ok());
+  p_.WriteFile(
+      "models/app.sql",
+      "CREATE TABLE orders (id bigint PRIMARY KEY, qty bigint);\n" + views);
+  CliResult r = p_.Run({"revision", "--autogenerate", "--online", "-m", "v2",
+                        "--rev-id", "aaaa00000002"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string file =
+      p_.ReadFile("migrations/versions/aaaa00000002_v2.sql");
+  EXPECT_EQ(file.find("blocks writes"), std::string::npos) << file;
+  const size_t swap = file.find("-- the swap: a brief ACCESS EXCLUSIVE lock");
+  const size_t drop = file.find("DROP VIEW public.big_orders;");
+  const size_t column = file.find("DROP COLUMN qty;");
+  const size_t create = file.find("CREATE VIEW public.big_orders AS");
+  ASSERT_NE(swap, std::string::npos) << file;
+  EXPECT_TRUE(swap < drop && drop < column && column < create) << file;
+  EXPECT_EQ(file.find("-- retort: step", swap), std::string::npos) << file;
+  r = p_.Run({"upgrade", "head"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Scalar(url_, "SELECT n FROM big_order_count"), "2400");
+  r = p_.Run({"check"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 TEST_F(OnlineTest, OnlineOnAnExistingTableOnlyAndNotOnSqlite) {
   // A table the revision creates keeps its plain statements.
   p_.WriteFile("models/app.sql", kModelsV2);

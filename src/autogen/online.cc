@@ -210,11 +210,52 @@ class Planner {
       if (a.type == b.type || !RewritesTable(a.type, b.type)) continue;
       if (CannotSwap(*was->table, *now->table, a, b).empty()) {
         will_swap_.insert(op.object);
+        swap_tables_.insert(RelationKey(now->table->schema, now->table->name));
+      }
+    }
+    // Views the comparer drops and makes again around the type change (a
+    // view using the column blocks ALTER ... TYPE, and DROP COLUMN): inside
+    // each swap of their tables instead, so readers never miss them for
+    // longer than the swap's transaction. Views on those views go along.
+    std::map<std::string, std::set<std::string>> reaches;  // view -> tables
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const Operation& op : ops) {
+        if (op.kind != OpKind::kDropView && op.kind != OpKind::kCreateView) {
+          continue;
+        }
+        for (const Catalog* side : {&from_, &to_}) {
+          auto deps = side->depends_on.find(op.object);
+          if (deps == side->depends_on.end()) continue;
+          for (const std::string& dep : deps->second) {
+            if (swap_tables_.count(dep)) reaches[op.object].insert(dep);
+            auto via = reaches.find(dep);
+            if (via != reaches.end() && dep != op.object) {
+              reaches[op.object].insert(via->second.begin(), via->second.end());
+            }
+          }
+        }
+      }
+    }
+    for (const Operation& op : ops) {
+      auto it = reaches.find(op.object);
+      if (it == reaches.end() || op.sql.empty()) continue;
+      if (op.kind != OpKind::kDropView && op.kind != OpKind::kCreateView) {
+        continue;
+      }
+      moved_views_.insert(op.object);
+      for (const std::string& table : it->second) {
+        (op.kind == OpKind::kDropView ? view_drops_ : view_creates_)[table] +=
+            op.sql;
       }
     }
   }
 
   bool Rewrite(Operation& op) {
+    if ((op.kind == OpKind::kDropView || op.kind == OpKind::kCreateView) &&
+        moved_views_.count(op.object)) {
+      op.sql.clear();  // in the swap (Prepare)
+      return false;
+    }
     if ((op.kind == OpKind::kDropForeignKey ||
          op.kind == OpKind::kAddForeignKey) &&
         MovesWithASwap(op.object)) {
@@ -570,9 +611,11 @@ class Planner {
     }
     for (const auto& [view_key, view] : from_.views) {
       auto deps = from_.depends_on.find(view_key);
-      if (deps != from_.depends_on.end() && deps->second.count(key)) {
-        return "view " + QualifiedName(view.schema, view.name) +
-               " reads the table";
+      if (view.materialized && deps != from_.depends_on.end() &&
+          deps->second.count(key)) {
+        return "materialized view " + QualifiedName(view.schema, view.name) +
+               " reads the table, and making it again would run its query "
+               "under the swap's lock";
       }
     }
     for (const auto& [index_key, x] : from_.indexes) {
@@ -837,6 +880,8 @@ class Planner {
       sql += drop_referencing + "ALTER TABLE " + table + " DROP CONSTRAINT " +
              Q(pk->name) + ";\n";
     }
+    auto views = view_drops_.find(key);
+    if (views != view_drops_.end()) sql += views->second;
     sql += "ALTER TABLE " + table + " DROP COLUMN " + col + ";\n" +
            "ALTER TABLE " + table + " RENAME COLUMN " + Q(fresh) + " TO " +
            col + ";\n" + renames;
@@ -847,6 +892,9 @@ class Planner {
              Q(pk->name) + ";\n" + add_referencing;
     }
     sql += renamed_keys;
+    if (auto made = view_creates_.find(key); made != view_creates_.end()) {
+      sql += made->second;
+    }
     if (serial) {
       sql += "ALTER SEQUENCE " + QualifiedName(serial->schema, serial->name) +
              " OWNED BY " + table + "." + col + ";\n";
@@ -867,8 +915,13 @@ class Planner {
   std::map<std::string, Found> to_keys_, from_keys_;
   // Columns swapped for a new type: their NOT NULL comes with the swap.
   std::set<std::string> swapped_;
-  // Columns whose swap is planned (Prepare).
+  // Columns whose swap is planned, and their tables (Prepare).
   std::set<std::string> will_swap_;
+  std::set<std::string> swap_tables_;
+  // Views dropped and made again inside the swaps (Prepare): their keys,
+  // and per table the statements, in the comparer's order.
+  std::set<std::string> moved_views_;
+  std::map<std::string, std::string> view_drops_, view_creates_;
 };
 
 }  // namespace

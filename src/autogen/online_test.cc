@@ -199,7 +199,8 @@ TEST(AutogenOnline, SwapThatCannotBeDoneOnlineSaysWhy) {
                       "single-column primary key to backfill by\n"),
             std::string::npos);
 
-  // A view reading the table.
+  // A materialized view reading the table: made again, its query would run
+  // under the swap's lock. (Plain views move into the swap: tests/.)
   before = Orders();
   after = before;
   after.columns[1].type = "bigint";
@@ -208,13 +209,17 @@ TEST(AutogenOnline, SwapThatCannotBeDoneOnlineSaysWhy) {
   v.schema = "public";
   v.name = "big_orders";
   v.definition = " SELECT orders.id FROM orders WHERE orders.qty > 10;";
+  v.materialized = true;
   const std::string view_key = RelationKey("public", "big_orders");
   from.views[view_key] = v;
   from.depends_on[view_key] = {RelationKey("public", "orders")};
   Catalog to = With({after});
   to.views[view_key] = v;
   to.depends_on[view_key] = {RelationKey("public", "orders")};
-  EXPECT_NE(Online(from, to).find("; view public.big_orders reads the table"),
+  EXPECT_NE(Online(from, to).find("; materialized view public.big_orders "
+                                  "reads the table, and making it again "
+                                  "would run its query under the swap's "
+                                  "lock"),
             std::string::npos)
       << Online(from, to);
 }
