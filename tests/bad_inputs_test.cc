@@ -1101,9 +1101,10 @@ const std::vector<Case>& Cases() {
          "Database {url}, version table alembic_version\nerror: "
          "{dir}/migrations/versions/000000000002.sql:10: unknown directive "
          "\"-- retort: destructiv\"; did you mean \"-- retort: destructive\"? "
-         "directives are \"TODO <reason>\", \"empty\", \"destructive\" and "
-         "\"blocks writes: <why>\"; write a plain comment as \"-- text\", "
-         "without \"retort:\"\n"});
+         "directives are \"TODO <reason>\", \"empty\", \"destructive\", "
+         "\"blocks writes: <why>\", \"step\", \"backfill ...\", \"code\" and "
+         "\"lint disable=...\"; write a plain comment as \"-- text\", without "
+         "\"retort:\"\n"});
     c.push_back({"sections",
                  "-- retort: empty twice",
                  kBoth,

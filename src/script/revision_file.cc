@@ -18,9 +18,9 @@ namespace retort {
 namespace {
 
 constexpr std::array<std::string_view, 10> kKnownKeys = {
-    kRevisionIdKey,   kRevisesKey,        kBranchLabelsKey, kDependsOnKey,
-    kCreateDateKey,   kTransactionalKey,  kImportedFromKey, kImportChecksumKey,
-    kLockTimeoutKey,  kPhaseKey};
+    kRevisionIdKey,  kRevisesKey,       kBranchLabelsKey, kDependsOnKey,
+    kCreateDateKey,  kTransactionalKey, kImportedFromKey, kImportChecksumKey,
+    kLockTimeoutKey, kPhaseKey};
 
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
@@ -284,8 +284,9 @@ void KeepCommentDirectives(std::string_view body, size_t body_begin,
 }
 
 constexpr std::string_view kDirectiveList =
-    "directives are \"TODO <reason>\", \"empty\", \"destructive\" and "
-    "\"blocks writes: <why>\"";
+    "directives are \"TODO <reason>\", \"empty\", \"destructive\", "
+    "\"blocks writes: <why>\", \"step\", \"backfill ...\", \"code\" and "
+    "\"lint disable=...\"";
 
 // Parses the text of a directive line (after "retort:").
 Result<Directive> ParseDirective(std::string_view text, const std::string& path,
@@ -350,8 +351,7 @@ Result<Directive> ParseDirective(std::string_view text, const std::string& path,
         size_t comma = id.find(',');
         std::string_view one = TrimView(id.substr(0, comma));
         const bool valid =
-            !one.empty() &&
-            std::all_of(one.begin(), one.end(), [](char c) {
+            !one.empty() && std::all_of(one.begin(), one.end(), [](char c) {
               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                      c == '-';
             });
@@ -366,7 +366,8 @@ Result<Directive> ParseDirective(std::string_view text, const std::string& path,
     }
     if (ids.empty()) {
       return Status::Corruption(
-          At(path, line) + "\"-- retort: lint\" takes \"disable=\" and rule "
+          At(path, line) +
+          "\"-- retort: lint\" takes \"disable=\" and rule "
           "ids separated by commas, e.g. \"-- retort: lint "
           "disable=drop-column,rename-table\" (see 'retort lint --rules')");
     }
@@ -389,7 +390,8 @@ Result<Directive> ParseDirective(std::string_view text, const std::string& path,
       return d;
     }
     return Status::Corruption(
-        At(path, line) + "\"-- retort: step\" takes only "
+        At(path, line) +
+        "\"-- retort: step\" takes only "
         "\"transactional=false\" or \"transactional=true\", not " +
         Quote(arg) + "; e.g. \"-- retort: step transactional=false\"");
   }
@@ -407,9 +409,13 @@ Result<Directive> ParseDirective(std::string_view text, const std::string& path,
   std::string msg = At(path, line) + "unknown directive " +
                     Quote("-- retort: " + std::string(text)) + "; ";
   const std::string lowered = AsciiLowerString(name);
-  for (std::string_view known : {"TODO", "empty", "destructive"}) {
+  for (std::string_view known :
+       {"TODO", "empty", "destructive", "step", "backfill", "code"}) {
+    // Two edits apart is close for a long name, not for a short one
+    // ("nope" is not "code").
+    const size_t close = known.size() >= 6 ? 2 : 1;
     if (lowered != AsciiLowerString(known) &&
-        EditDistance(lowered, AsciiLowerString(known)) > 2) {
+        EditDistance(lowered, AsciiLowerString(known)) > close) {
       continue;
     }
     msg += "did you mean \"-- retort: " + std::string(known) + "\"? ";
@@ -837,10 +843,10 @@ Result<BackfillSpec> ParseBackfillSpec(std::string_view argument) {
     }
   }
   if (spec.table.empty() || spec.key.empty() || !has_batch) {
-    return Status::InvalidArgument(
-        std::string(spec.table.empty() ? "table=" : spec.key.empty() ? "key="
-                                                                     : "batch=") +
-        " is missing; " + std::string(kForm));
+    return Status::InvalidArgument(std::string(spec.table.empty() ? "table="
+                                               : spec.key.empty() ? "key="
+                                                                  : "batch=") +
+                                   " is missing; " + std::string(kForm));
   }
   return spec;
 }

@@ -510,25 +510,35 @@ TEST(ScriptRevisionFileTest, DirectivesBySection) {
 }
 
 TEST(ScriptRevisionFileTest, DirectiveErrors) {
-  EXPECT_EQ(SectionsError(WithSections("-- retort: destrucive\n", "")),
-            std::string(kPath) +
-                ":5: unknown directive \"-- retort: destrucive\"; did you "
-                "mean \"-- retort: destructive\"? directives are \"TODO "
-                "<reason>\", \"empty\", \"destructive\" and \"blocks writes: "
-                "<why>\"; write a plain comment as \"-- text\", without "
-                "\"retort:\"");
+  EXPECT_EQ(
+      SectionsError(WithSections("-- retort: destrucive\n", "")),
+      std::string(kPath) +
+          ":5: unknown directive \"-- retort: destrucive\"; did you mean \"-- "
+          "retort: destructive\"? directives are \"TODO <reason>\", \"empty\", "
+          "\"destructive\", \"blocks writes: <why>\", \"step\", \"backfill "
+          "...\", \"code\" and \"lint disable=...\"; write a plain comment as "
+          "\"-- text\", without \"retort:\"");
   EXPECT_EQ(SectionsError(WithSections("-- retort: users is rebuilt\n", "")),
             std::string(kPath) +
                 ":5: unknown directive \"-- retort: users is rebuilt\"; "
-                "directives are \"TODO <reason>\", \"empty\", \"destructive\" "
-                "and \"blocks writes: <why>\"; write a plain comment as \"-- "
-                "text\", without \"retort:\"");
-  EXPECT_EQ(SectionsError(WithSections("", "-- retort: todo fix\n")),
-            std::string(kPath) +
-                ":6: unknown directive \"-- retort: todo fix\"; did you mean "
-                "\"-- retort: TODO\"? directives are \"TODO <reason>\", "
-                "\"empty\", \"destructive\" and \"blocks writes: <why>\"; "
-                "write a plain comment as \"-- text\", without \"retort:\"");
+                "directives are \"TODO <reason>\", \"empty\", \"destructive\", "
+                "\"blocks writes: <why>\", \"step\", \"backfill ...\", "
+                "\"code\" and \"lint disable=...\"; write a plain comment as "
+                "\"-- text\", without \"retort:\"");
+  EXPECT_EQ(
+      SectionsError(WithSections("", "-- retort: todo fix\n")),
+      std::string(kPath) +
+          ":6: unknown directive \"-- retort: todo fix\"; did you mean \"-- "
+          "retort: TODO\"? directives are \"TODO <reason>\", \"empty\", "
+          "\"destructive\", \"blocks writes: <why>\", \"step\", \"backfill "
+          "...\", \"code\" and \"lint disable=...\"; write a plain comment as "
+          "\"-- text\", without \"retort:\"");
+  EXPECT_NE(SectionsError(WithSections("-- retort: stepp\n", ""))
+                .find("did you mean \"-- retort: step\"?"),
+            std::string::npos);
+  EXPECT_NE(SectionsError(WithSections("-- retort: backfil x\n", ""))
+                .find("did you mean \"-- retort: backfill\"?"),
+            std::string::npos);
   EXPECT_EQ(SectionsError(WithSections("-- retort: TODO\n", "")),
             std::string(kPath) +
                 ":5: \"-- retort: TODO\" needs a reason after it, e.g. \"-- "
@@ -683,15 +693,16 @@ TEST(ScriptRevisionFileTest, DirectivesFallBackToTheLineRuleWhenUnlexable) {
   EXPECT_EQ(s->upgrade_directives.all[0].line, 6);
   EXPECT_EQ(s->downgrade_directives.empty_line(), 8);
   // ... including the errors of the line rule, in that section only.
-  EXPECT_EQ(SectionsError(WithSections("SELECT $q$ never closed\n"
-                                       "-- retort: destrucive\n",
-                                       "")),
-            std::string(kPath) +
-                ":6: unknown directive \"-- retort: destrucive\"; did you "
-                "mean \"-- retort: destructive\"? directives are \"TODO "
-                "<reason>\", \"empty\", \"destructive\" and \"blocks writes: "
-                "<why>\"; write a plain comment as \"-- text\", without "
-                "\"retort:\"");
+  EXPECT_EQ(
+      SectionsError(WithSections("SELECT $q$ never closed\n"
+                                 "-- retort: destrucive\n",
+                                 "")),
+      std::string(kPath) +
+          ":6: unknown directive \"-- retort: destrucive\"; did you mean \"-- "
+          "retort: destructive\"? directives are \"TODO <reason>\", \"empty\", "
+          "\"destructive\", \"blocks writes: <why>\", \"step\", \"backfill "
+          "...\", \"code\" and \"lint disable=...\"; write a plain comment as "
+          "\"-- text\", without \"retort:\"");
 }
 
 TEST(ScriptRevisionFileTest, DirectiveErrorsComeInFileOrder) {
@@ -700,10 +711,10 @@ TEST(ScriptRevisionFileTest, DirectiveErrorsComeInFileOrder) {
   EXPECT_EQ(
       SectionsError(WithSections("-- retort: nope\n", "-- migrate:upgrade\n")),
       std::string(kPath) +
-          ":5: unknown directive \"-- retort: nope\"; directives are "
-          "\"TODO <reason>\", \"empty\", \"destructive\" and \"blocks "
-          "writes: <why>\"; write a plain comment as \"-- text\", "
-          "without \"retort:\"");
+          ":5: unknown directive \"-- retort: nope\"; directives are \"TODO "
+          "<reason>\", \"empty\", \"destructive\", \"blocks writes: <why>\", "
+          "\"step\", \"backfill ...\", \"code\" and \"lint disable=...\"; "
+          "write a plain comment as \"-- text\", without \"retort:\"");
 }
 
 TEST(ScriptRevisionFileTest, DirectivesOutsideSectionsAreHeaderComments) {
