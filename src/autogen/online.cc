@@ -811,6 +811,7 @@ class Planner {
     // Foreign keys referencing the key: dropped at the swap and made again
     // NOT VALID on the new key, then validated while writes go on.
     std::string drop_referencing, add_referencing, validate_referencing;
+    std::vector<std::string> referencing_names;
     if (pk) {
       for (const auto& [other_key, other] : from_.tables) {
         for (const Constraint& fk : other.constraints) {
@@ -828,8 +829,16 @@ class Planner {
                              Q(fk.name) + " " + def + " NOT VALID;\n";
           validate_referencing += std::string(kStep) + "ALTER TABLE " + where +
                                   " VALIDATE CONSTRAINT " + Q(fk.name) + ";\n";
+          referencing_names.push_back(where + "." + Q(fk.name));
         }
       }
+    }
+    if (!referencing_names.empty()) {
+      // What swapping a referenced key costs, said where it is paid.
+      sql += "-- the key is referenced (" + Join(referencing_names, ", ") +
+             "): the swap makes those foreign keys again NOT VALID, in its "
+             "transaction, and each is validated after it, reading its "
+             "whole table while writes go on\n";
     }
     const Sequence* serial = nullptr;  // OWNED BY the old column
     for (const auto& [seq_key, seq] : from_.sequences) {
