@@ -103,7 +103,9 @@ TEST(CliOutput, DiffJson) {
   d.scratch = "no database";
   EXPECT_EQ(DiffJson(d).dump(),
             R"({"operations":1,"upgrade":"CREATE TABLE t ();\n",)"
-            R"("downgrade":"DROP TABLE t;\n","models":["models/a.sql"],)"
+            R"("downgrade":"DROP TABLE t;\n",)"
+            R"("contract_upgrade":"","contract_downgrade":"",)"
+            R"("models":["models/a.sql"],)"
             R"("unmatched_models":[],)"
             R"("compared_with":"database","scratch":"no database"})");
 }
@@ -116,10 +118,25 @@ TEST(CliOutput, DiffJsonListsTheFilesNoPatternMatched) {
   EXPECT_EQ(
       DiffJson(d).dump(),
       R"({"operations":0,"upgrade":"","downgrade":"",)"
+      R"("contract_upgrade":"","contract_downgrade":"",)"
       R"("models":["models/a.sql","sqlalchemy:app.models:Base.metadata"],)"
       R"("unmatched_models":["models/billing/invoices.sql",)"
       R"("models/old/x.sql"],)"
       R"("compared_with":"migrations","scratch":""})");
+}
+
+// An online plan's removals follow the rest under a line saying they are
+// a contract revision's.
+TEST(CliOutput, DiffTextPutsTheContractPartLast) {
+  DiffResult d;
+  d.upgrade_sql = "ALTER TABLE t ADD COLUMN b text;\n";
+  EXPECT_EQ(DiffText(d), d.upgrade_sql);
+  d.contract_upgrade_sql = "ALTER TABLE t DROP COLUMN a;\n";
+  EXPECT_EQ(DiffText(d),
+            "ALTER TABLE t ADD COLUMN b text;\n\n"
+            "-- Phase: contract (a revision of its own: revision "
+            "--autogenerate --online writes it after the one above)\n"
+            "ALTER TABLE t DROP COLUMN a;\n");
 }
 
 TEST(CliOutput, ModelSchemasAligned) {
