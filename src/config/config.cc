@@ -360,18 +360,24 @@ Status ApplyTable(Reader& r, const toml::table& table, bool is_env,
     } else if (key == "lock_timeout" || key == "statement_timeout" ||
                key == "migration_lock_timeout" ||
                key == "online_lock_timeout" || key == "max_replica_lag") {
-      std::string* out = key == "lock_timeout" ? &config->lock_timeout
-                         : key == "statement_timeout"
-                             ? &config->statement_timeout
-                         : key == "online_lock_timeout"
-                             ? &config->online_lock_timeout
-                         : key == "max_replica_lag"
-                             ? &config->max_replica_lag
-                             : &config->migration_lock_timeout;
+      std::string* out =
+          key == "lock_timeout"          ? &config->lock_timeout
+          : key == "statement_timeout"   ? &config->statement_timeout
+          : key == "online_lock_timeout" ? &config->online_lock_timeout
+          : key == "max_replica_lag"     ? &config->max_replica_lag
+                                         : &config->migration_lock_timeout;
       RETORT_RETURN_IF_ERROR(r.String(v, key, out));
       if (auto ms = ParseDurationMs(*out); !out->empty() && !ms.ok()) {
+        std::string why = ms.status().message();
+        const std::string raw =
+            v.as_string() != nullptr ? v.as_string()->get() : *out;
+        if (raw != *out) {
+          // An interpolated value may be a secret: name what was written.
+          why = "the value of '" + raw + "'" +
+                why.substr(why.find("' is not a duration") + 1);
+        }
         return Status::InvalidArgument(Where(r.path(), v) + ": '" + key +
-                                       "': " + ms.status().message());
+                                       "': " + why);
       }
     } else if (key == "lock_retries") {
       RETORT_RETURN_IF_ERROR(r.Int(v, key, &config->lock_retries));

@@ -365,3 +365,28 @@ TEST(ConfigTest, PythonAndNaming) {
 
 }  // namespace
 }  // namespace retort
+
+namespace retort {
+namespace {
+
+// Found by fuzz/config_fuzzer.cc: a duration taken from the environment
+// was quoted in the error, and the variable may hold a secret.
+TEST(ConfigTest, BadInterpolatedDurationDoesNotShowTheValue) {
+  auto c = ParseConfig("lock_timeout = \"${APP_PW}\"\n", "proj/retort.toml",
+                       Env({{"APP_PW", "hunter2"}}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            "proj/retort.toml:1: 'lock_timeout': the value of '${APP_PW}' is "
+            "not a duration: write a number with a unit (us, ms, s, min, h, "
+            "d), e.g. \"5s\" or \"500ms\"; \"0\" turns it off");
+  // Written literally, the value is shown.
+  c = ParseConfig("max_replica_lag = \"soon\"\n", "proj/retort.toml", Env({}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            "proj/retort.toml:1: 'max_replica_lag': 'soon' is not a "
+            "duration: write a number with a unit (us, ms, s, min, h, d), "
+            "e.g. \"5s\" or \"500ms\"; \"0\" turns it off");
+}
+
+}  // namespace
+}  // namespace retort
