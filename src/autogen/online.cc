@@ -40,19 +40,6 @@ std::string NameWithSuffix(std::string_view base, std::string_view suffix) {
   return head + std::string(suffix);
 }
 
-// The identifier `token` names (unquoted: folded to lower case).
-std::string IdentifierName(std::string_view token) {
-  if (!token.empty() && token.front() == '"') {
-    std::string out;
-    for (size_t i = 1; i + 1 < token.size(); ++i) {
-      out += token[i];
-      if (token[i] == '"') ++i;  // "" inside quotes is one "
-    }
-    return out;
-  }
-  return AsciiLower(token);
-}
-
 bool IsIdentifierOrKeyword(const PgToken& t) {
   return t.kind == PgToken::Kind::kIdentifier ||
          t.kind == PgToken::Kind::kKeyword;

@@ -61,4 +61,21 @@ Result<std::vector<PgToken>> ScanPostgres(std::string_view sql) {
   return tokens;
 }
 
+std::string IdentifierName(std::string_view identifier) {
+  if (identifier.size() >= 2 && identifier.front() == '"' &&
+      identifier.back() == '"') {
+    std::string out;
+    for (size_t i = 1; i + 1 < identifier.size(); ++i) {
+      out += identifier[i];
+      if (identifier[i] == '"') ++i;  // "" inside quotes is one "
+    }
+    return out;
+  }
+  std::string out(identifier);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 }  // namespace retort

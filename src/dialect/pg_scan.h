@@ -5,6 +5,7 @@
 #ifndef RETORT_DIALECT_PG_SCAN_H_
 #define RETORT_DIALECT_PG_SCAN_H_
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,6 +33,10 @@ struct PgToken {
 // only on what the lexer cannot tokenize (an unterminated string, quoted
 // identifier, dollar quote or comment), with the lexer's message.
 Result<std::vector<PgToken>> ScanPostgres(std::string_view sql);
+
+// The name an identifier as written stands for: "Users" -> Users (""
+// inside quotes is one "), users / USERS -> users (folded to lower case).
+std::string IdentifierName(std::string_view identifier);
 
 }  // namespace retort
 

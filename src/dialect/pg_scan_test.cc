@@ -36,3 +36,15 @@ TEST(PgScan, UnterminatedIsAnError) {
 
 }  // namespace
 }  // namespace retort
+
+namespace retort {
+namespace {
+
+TEST(PgScan, IdentifierNameUnquotesOrFolds) {
+  EXPECT_EQ(IdentifierName("Users"), "users");
+  EXPECT_EQ(IdentifierName("\"Users\""), "Users");
+  EXPECT_EQ(IdentifierName("\"a\"\"b\""), "a\"b");
+}
+
+}  // namespace
+}  // namespace retort

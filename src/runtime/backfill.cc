@@ -22,19 +22,6 @@ bool IsWord(const PgToken& t, std::string_view word) {
   return t.kind == PgToken::Kind::kKeyword && AsciiLower(t.text) == word;
 }
 
-// The column name `key` (as written: quoted or not) stands for.
-std::string KeyName(std::string_view key) {
-  if (key.size() >= 2 && key.front() == '"' && key.back() == '"') {
-    std::string out;
-    for (size_t i = 1; i + 1 < key.size(); ++i) {
-      out += key[i];
-      if (key[i] == '"') ++i;
-    }
-    return out;
-  }
-  return AsciiLower(key);
-}
-
 }  // namespace
 
 Result<std::string> BatchedUpdate(std::string_view update, std::string_view key,
@@ -154,7 +141,7 @@ Status RunBackfill(const BackfillRun& run) {
   Connection& db = *run.db;
   const BackfillSpec& spec = run.spec;
   const std::string what = run.where + ": backfill of " + spec.table;
-  const std::string key_name = KeyName(spec.key);
+  const std::string key_name = IdentifierName(spec.key);
   auto query = [&](const std::string& sql,
                    const Params& params) -> Result<QueryResult> {
     Result<QueryResult> r = db.Query(sql, params);
