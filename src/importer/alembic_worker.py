@@ -721,6 +721,15 @@ _REFLECT_NAMES = (
 )
 
 
+def _is_get_context(node):
+    """op.get_context() (or context.get_context()): the MigrationContext."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get_context"
+    )
+
+
 def _func_name(call):
     f = call.func
     if isinstance(f, ast.Name):
@@ -736,6 +745,7 @@ class _StaticScan(object):
     def __init__(self, tree, text):
         self.text = text
         self.funcs = _top_functions(tree)
+        self.context_names = set()
 
     def first_read(self, name):
         fn = self.funcs.get(name)
@@ -770,11 +780,10 @@ class _StaticScan(object):
             if node.func.attr in ("connect", "execution_options"):
                 return self._is_bind(node.func.value, bind_names)
         if isinstance(node, ast.Attribute) and node.attr in ("bind", "connection"):
+            # op.get_context().bind, or ctx.bind after ctx = op.get_context()
             v = node.value
-            return (
-                isinstance(v, ast.Call)
-                and isinstance(v.func, ast.Attribute)
-                and v.func.attr == "get_context"
+            return _is_get_context(v) or (
+                isinstance(v, ast.Name) and v.id in self.context_names
             )
         return False
 
@@ -784,6 +793,14 @@ class _StaticScan(object):
         for node in ast.walk(fn):
             for child in ast.iter_child_nodes(node):
                 parents[child] = node
+        # names bound to the migration context (`ctx = op.get_context()`),
+        # whose .bind and .connection are the connection
+        self.context_names = set()
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Assign) and _is_get_context(node.value):
+                for t in node.targets:
+                    if isinstance(t, ast.Name):
+                        self.context_names.add(t.id)
         # names bound to the connection (two passes reach `c = b.connect()`)
         bind_names = set()
         for _ in range(2):
@@ -844,12 +861,13 @@ class _StaticScan(object):
                     )
             elif name in _REFLECT_NAMES:
                 args = list(node.args) + [k.value for k in node.keywords]
-                if any(self._is_bind(a, bind_names) for a in args):
+                conns = [a for a in args if self._is_bind(a, bind_names)]
+                if conns:
                     out.append(
                         (
                             node.lineno,
                             "reads the live database: %s(...) on the connection "
-                            "of op.get_bind() (line %d)" % (what, node.lineno),
+                            "(%s, line %d)" % (what, _src(conns[0], text), node.lineno),
                         )
                     )
             for kw in node.keywords:

@@ -1391,7 +1391,8 @@ class TestDataMigrations(WorkerCase):
             (
                 "insp = sa.inspect(op.get_bind())\nif 'legacy' in insp.get_table_names():\n    op.drop_table('legacy')",
                 "",
-                "reads the live database: sa.inspect(...) on the connection",
+                "reads the live database: sa.inspect(...) on the connection "
+                "(op.get_bind(), line 19)",
             ),
             (
                 "n = op.get_bind().scalar(sa.text('SELECT count(*) FROM t'))\nop.execute('SELECT %d' % n)",
@@ -1417,6 +1418,83 @@ class TestDataMigrations(WorkerCase):
             self.assertEqual(todo["line"], 19, (body, todo))
             self.assertTrue(todo["reason"].startswith(prefix), (body, todo))
             self.assertEqual(r["upgrade"]["statements"], [])
+
+    def test_static_rules_through_get_context(self):
+        # The migration context's connection (op.get_context().bind or
+        # .connection, directly or through a name) is the same mock
+        # connection as op.get_bind(): reading through it is caught by the
+        # ast scan alone (each body runs under `if RUN:` with RUN false, its
+        # first line is line 19).
+        cases = [
+            (
+                "insp = sa.inspect(op.get_context().bind)\n"
+                "if 'legacy' in insp.get_table_names():\n"
+                "    op.drop_table('legacy')",
+                "",
+                19,
+                "reads the live database: sa.inspect(...) on the connection "
+                "(op.get_context().bind, line 19)",
+            ),
+            (
+                "insp = inspect(op.get_context().bind)\n"
+                "if insp.has_table('legacy'):\n"
+                "    op.drop_table('legacy')",
+                "from sqlalchemy import inspect\n",
+                19,
+                "reads the live database: inspect(...) on the connection "
+                "(op.get_context().bind, line 19)",
+            ),
+            (
+                "ctx = op.get_context()\n"
+                "if sa.inspect(ctx.bind).has_table('legacy'):\n"
+                "    op.drop_table('legacy')",
+                "",
+                20,
+                "reads the live database: sa.inspect(...) on the connection "
+                "(ctx.bind, line 20)",
+            ),
+            (
+                "rows = op.get_context().connection.execute(sa.text('SELECT id FROM t')).fetchall()\n"
+                "for row in rows:\n"
+                "    op.execute('DELETE FROM u WHERE t_id = %d' % row.id)",
+                "",
+                19,
+                "reads rows: op.get_context().connection.execute(...).fetchall is "
+                "used (line 19)",
+            ),
+            (
+                "conn = op.get_context().bind\n"
+                "n = conn.scalar(sa.text('SELECT count(*) FROM t'))",
+                "",
+                20,
+                "reads rows: conn.scalar(...) reads a value from the database "
+                "(line 20)",
+            ),
+        ]
+        for body, tail, line, reason in cases:
+            body = "if RUN:\n" + textwrap.indent(body, "    ")
+            r = self.render(self.make(body, tail + "RUN = False\n"))
+            self.assertEqual(r["upgrade"]["todo"], {"line": line, "reason": reason}, body)
+            self.assertEqual(r["upgrade"]["statements"], [])
+
+    def test_inspect_through_get_context_at_render_time(self):
+        # Run offline, the inspector would read the mock connection and fail
+        # with SQLAlchemy's error deep inside has_table(); the scan names
+        # the real reason.
+        f = self.make(
+            "ctx = op.get_context()\n"
+            "if not sa.inspect(ctx.bind).has_table('legacy'):\n"
+            "    op.create_table('legacy', sa.Column('id', sa.Integer))"
+        )
+        r = self.render(f)
+        self.assertEqual(
+            r["upgrade"]["todo"],
+            {
+                "line": 19,
+                "reason": "reads the live database: sa.inspect(...) on the "
+                "connection (ctx.bind, line 19)",
+            },
+        )
 
     def test_scalar_read_at_render_time(self):
         f = self.make("n = op.get_bind().scalar(sa.text('SELECT count(*) FROM t'))")
