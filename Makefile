@@ -16,11 +16,11 @@ DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates \
   libpq-dev libpg-query-dev libsqlite3-dev libtomlplusplus-dev libcli11-dev \
   libfmt-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev \
   libcurl4-openssl-dev libjemalloc-dev libprotobuf-c-dev postgresql-15 \
-  postgresql-client-15 sqlite3 \
+  postgresql-client-15 sqlite3 zsh fish groff-base man-db graphviz \
   python3 python3-alembic python3-sqlalchemy python3-psycopg2 \
   clang libclang-rt-14-dev
 
-.PHONY: all deps build demo test unit-test integration-test asan-test bench clean format fuzz-ci
+.PHONY: all deps build demo test unit-test integration-test asan-test bench clean format fuzz-ci reference
 
 all: build
 
@@ -72,6 +72,14 @@ FUZZ_SEED ?= 20261206
 fuzz-ci: deps
 	FUZZ_WORK=$(FUZZ_BUILD)/fuzz-ci FUZZ_SEED=$(FUZZ_SEED) JOBS=$(JOBS) \
 	  bash bench/fuzz.sh $(FUZZ_SECONDS)
+
+# docs/reference.md, written by the built retort from its command table
+# (a unit test fails when it is out of date). Run after adding or changing
+# a command, a flag or its help.
+reference:
+	cmake -S . -B $(BUILD) -DRETORT_WERROR=ON > /dev/null
+	cmake --build $(BUILD) -j$(JOBS) --target retort
+	$(BUILD)/retort __reference > docs/reference.md.tmp && mv docs/reference.md.tmp docs/reference.md
 
 bench: build
 	python3 bench/graph_bench.py $(BUILD)/retort

@@ -83,12 +83,32 @@ TtyProgress* CliContext::StartProgress(bool enabled, const std::string& kind) {
   return progress_.get();
 }
 
+const std::vector<ExitCodeInfo>& ExitCodeTable() {
+  static const std::vector<ExitCodeInfo>* table = new std::vector<
+      ExitCodeInfo>{
+      {"0", "Success: the command did what it was asked, or found nothing to "
+            "report."},
+      {"1", "The command failed (configuration, revision file, database), or "
+            "found differences or problems: check, current --check-heads, "
+            "verify, lint."},
+      {"2", "The command line is malformed: an unknown command or option, a "
+            "missing argument, a value out of range."},
+      {"3", "import-alembic left sections marked \"-- retort: TODO\" to "
+            "convert by hand."},
+      {"130, 143", "upgrade, downgrade or stamp was interrupted by SIGINT or "
+                   "SIGTERM: the statement was cancelled, the transaction "
+                   "rolled back and the lock released."},
+  };
+  return *table;
+}
+
 const std::vector<CommandInfo>& CommandTable() {
   static const std::vector<CommandInfo>* table = [] {
     auto* t = new std::vector<CommandInfo>;
     for (auto family :
          {ProjectCommands, RevisionCommands, RunCommands, AutogenCommands,
-          GraphCommands, LintCommands, VerifyCommands}) {
+          GraphCommands, LintCommands, VerifyCommands,
+          DocsCommands}) {
       for (CommandInfo& c : family()) t->push_back(std::move(c));
     }
     return t;
@@ -100,19 +120,24 @@ namespace {
 
 void AddGlobalFlags(CLI::App* app, GlobalFlags* flags) {
   app->add_option(
-      "-c,--config", flags->config,
-      "configuration file (default: retort.toml, or $RETORT_CONFIG)");
+         "-c,--config", flags->config,
+         "configuration file (default: retort.toml, or $RETORT_CONFIG)")
+      ->type_name("FILE");
   app->add_option("-n,--name", flags->name,
-                  "named environment: the [env.NAME] section of the config");
+                  "named environment: the [env.NAME] section of the config")
+      ->type_name("NAME");
   app->add_option("-x", flags->x,
                   "KEY=VALUE argument, repeatable (schema=S and debug=true "
                   "are honoured; all are visible to the config as ${x.KEY})")
+      ->type_name("KEY=VALUE")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app->add_option("--schema", flags->schema,
                   "schema to work on: its version table and branch (same as "
-                  "-x schema=S)");
+                  "-x schema=S)")
+      ->type_name("SCHEMA");
   app->add_option("--url", flags->url, "database URL (overrides the config)")
+      ->type_name("URL")
       ->check([](const std::string& url) {
         // An unset shell variable must not fall back to retort.toml's URL.
         return url.find_first_not_of(" \t") == std::string::npos
@@ -121,9 +146,12 @@ void AddGlobalFlags(CLI::App* app, GlobalFlags* flags) {
                          "--url out to use retort.toml's")
                    : std::string();
       });
-  app->add_flag("-v,--verbose", flags->verbose, "more output");
-  app->add_flag("-q,--quiet", flags->quiet, "only errors");
-  app->add_option("--format", flags->format, "output format")
+  app->add_flag("-v,--verbose", flags->verbose,
+                "more output: debug log lines, and each revision in full");
+  app->add_flag("-q,--quiet", flags->quiet, "print only errors");
+  app->add_option("--format", flags->format,
+                  "output format: text, or json for the commands that print "
+                  "facts")
       ->check(CLI::IsMember({"text", "json"}));
 }
 
@@ -210,33 +238,88 @@ std::string UnknownCommand(const std::vector<std::string>& args) {
          " (see 'retort --help')\n";
 }
 
+// "unknown option '--sqll' for 'upgrade'; did you mean '--sql'?" when an
+// option of the command line is neither the command's nor a global one;
+// "" when every option is known. Asked only after CLI11 refused the
+// command line (its own words for an unknown option come late, after
+// "revision is required", and suggest nothing).
+std::string UnknownOption(const CLI::App& app,
+                          const std::vector<CommandEntry>& entries,
+                          const std::vector<std::string>& args) {
+  const size_t at = CommandPosition(args);
+  const CLI::App* sub = nullptr;
+  if (at < args.size()) {
+    for (const CommandEntry& e : entries) {
+      if (e.app->check_name(args[at])) sub = e.app;
+    }
+  }
+  auto find = [&](const std::string& name) -> const CLI::Option* {
+    const CLI::Option* o =
+        sub ? sub->get_option_no_throw(name) : nullptr;
+    return o ? o : app.get_option_no_throw(name);
+  };
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") break;
+    // Not an option: a positional, "-", or a relative revision ("-1").
+    if (a.size() < 2 || a[0] != '-' || (a[1] >= '0' && a[1] <= '9')) continue;
+    std::string name = a.substr(0, a.find('='));
+    if (a[1] != '-') name = a.substr(0, 2);  // -xVALUE, -vq
+    const CLI::Option* o = find(name);
+    if (o) {
+      // Skip a value given as the next argument.
+      if (o->get_expected_max() > 0 && name.size() == a.size()) ++i;
+      continue;
+    }
+    std::vector<std::string> candidates;
+    for (const CLI::App* owner : {sub, &app}) {
+      if (!owner) continue;
+      for (const CLI::Option* opt : owner->get_options()) {
+        for (const std::string& l : opt->get_lnames()) {
+          candidates.push_back("--" + l);
+        }
+      }
+    }
+    const std::string command = sub ? sub->get_name() : "";
+    return "error: unknown option '" + name + "'" +
+           (command.empty() ? "" : " for '" + command + "'") +
+           (name.size() > 2 ? DidYouMean(name, candidates) : "") +
+           " (see 'retort " + (command.empty() ? "" : command + " ") +
+           "--help')\n";
+  }
+  return "";
+}
+
 }  // namespace
 
-int RunCommandLine(int argc, char** argv, CliContext& ctx) {
-  CLI::App app("retort: schema migrations for PostgreSQL and SQLite", "retort");
-  app.require_subcommand(1);
-  app.fallthrough();
-  app.set_version_flag("--version", "retort " RETORT_VERSION);
-  app.footer(
+std::unique_ptr<CLI::App> BuildApp(GlobalFlags* flags,
+                                   std::vector<CommandEntry>* commands) {
+  auto app = std::make_unique<CLI::App>(
+      "retort: schema migrations for PostgreSQL and SQLite", "retort");
+  app->require_subcommand(1);
+  app->fallthrough();
+  app->set_version_flag("--version", "retort " RETORT_VERSION);
+  app->footer(
       "\nMany schemas, tenants, servers: upgrade, downgrade and current take "
       "--all-schemas (every [schemas.NAME]), --tenants (every [tenants] "
       "schema) and --targets all|NAME,... (every [targets.NAME]) with "
       "--jobs N; upgrade and downgrade also --canary K and "
       "--continue-on-error; see 'retort upgrade --help'.");
-  AddGlobalFlags(&app, &ctx.flags());
-
-  struct Entry {
-    CLI::App* app;
-    std::unique_ptr<Command> command;
-  };
-  std::vector<Entry> entries;
+  AddGlobalFlags(app.get(), flags);
   for (const CommandInfo& info : CommandTable()) {
-    CLI::App* sub = app.add_subcommand(info.name, info.help);
+    CLI::App* sub = app->add_subcommand(info.name, info.help);
     for (const auto& alias : info.aliases) sub->alias(alias);
     std::unique_ptr<Command> command = info.make();
     command->AddFlags(sub);
-    entries.push_back({sub, std::move(command)});
+    commands->push_back({sub, std::move(command)});
   }
+  return app;
+}
+
+int RunCommandLine(int argc, char** argv, CliContext& ctx) {
+  std::vector<CommandEntry> entries;
+  std::unique_ptr<CLI::App> owned_app = BuildApp(&ctx.flags(), &entries);
+  CLI::App& app = *owned_app;
 
   // Global options with a value are read before the command: after it,
   // CLI11 would hand the arguments following them to the top level, away
@@ -252,7 +335,7 @@ int RunCommandLine(int argc, char** argv, CliContext& ctx) {
   std::vector<std::string> args = HoistGlobalOptions(
       std::vector<std::string>(argv, argv + argc),
       [&entries](const std::string& command, std::string_view option) {
-        for (const Entry& e : entries) {
+        for (const CommandEntry& e : entries) {
           if (!e.app->check_name(command)) continue;
           return e.app->get_option_no_throw(std::string(option)) != nullptr;
         }
@@ -263,6 +346,12 @@ int RunCommandLine(int argc, char** argv, CliContext& ctx) {
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    if (std::string unknown = UnknownOption(
+            app, entries, std::vector<std::string>(argv, argv + argc));
+        !unknown.empty()) {
+      std::cerr << unknown;
+      return kExitUsage;
+    }
     std::cerr << "error: " << e.what() << " (see 'retort --help')\n";
     return kExitUsage;
   }
@@ -277,7 +366,7 @@ int RunCommandLine(int argc, char** argv, CliContext& ctx) {
     return ctx.UsageError("--schema " + ctx.flags().schema + " and -x schema=" +
                           it->second + " name different schemas; give one");
   }
-  for (Entry& entry : entries) {
+  for (CommandEntry& entry : entries) {
     if (entry.app->parsed()) return entry.command->Run(ctx);
   }
   return kExitUsage;  // unreachable: require_subcommand(1)

@@ -28,6 +28,14 @@ inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitTodo = 3;
 
+// ExitCodeInfo is a row of the exit-code table that `retort man` and
+// docs/reference.md print (docs/exit-codes.md says more on each).
+struct ExitCodeInfo {
+  const char* code;      // "0", "130, 143"
+  const char* meaning;   // one sentence
+};
+const std::vector<ExitCodeInfo>& ExitCodeTable();
+
 // GlobalFlags are the flags every command accepts, before or after its
 // name (as Alembic's -x is).
 struct GlobalFlags {
@@ -111,6 +119,20 @@ std::unique_ptr<Command> MakeCommand() {
 // Every command, in `retort --help` order.
 const std::vector<CommandInfo>& CommandTable();
 
+// A subcommand of the CLI11 app and the Command its flags are bound to.
+struct CommandEntry {
+  CLI::App* app;
+  std::unique_ptr<Command> command;
+};
+
+// The whole command line as a CLI11 app: the global flags bound to
+// `flags`, one subcommand per row of the table (appended to `commands`, in
+// table order). --help, `retort man`, docs/reference.md and the completion
+// scripts all read this one app. A command hides itself from all of them
+// with app->group("") in its AddFlags.
+std::unique_ptr<CLI::App> BuildApp(GlobalFlags* flags,
+                                   std::vector<CommandEntry>* commands);
+
 // The commands of each family (commands_*.cc), as rows of the table.
 std::vector<CommandInfo> ProjectCommands();   // init, list-templates,
                                               // import-alembic
@@ -122,6 +144,7 @@ std::vector<CommandInfo> GraphCommands();     // heads, branches, history,
                                               // show, edit
 std::vector<CommandInfo> LintCommands();      // lint
 std::vector<CommandInfo> VerifyCommands();    // verify
+std::vector<CommandInfo> DocsCommands();      // completion, man
 
 // Where the command is in `args` (args[0] is the program): the first
 // argument that is neither an option nor the value of a global option

@@ -27,7 +27,8 @@ int PrintWritten(CliContext& ctx, const Result<RevisionInfo>& written,
 class RevisionCommand : public Command {
  public:
   void AddFlags(CLI::App* app) override {
-    app->add_option("-m,--message", options_.message, "message");
+    app->add_option("-m,--message", options_.message,
+                    "the message: the file's first line, shown by history");
     app->add_flag("--autogenerate", options_.autogenerate,
                   "fill the file with the difference between the models "
                   "and the database");
@@ -97,7 +98,8 @@ class MergeCommand : public Command {
     app->add_option("revisions", options_.revisions,
                     "revisions to merge (e.g. heads)")
         ->required();
-    app->add_option("-m,--message", options_.message, "message");
+    app->add_option("-m,--message", options_.message,
+                    "the merge revision's message");
     app->add_option("--branch-label", options_.branch_labels,
                     "branch label for the merge revision")
         ->take_last();

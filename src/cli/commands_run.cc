@@ -152,7 +152,10 @@ class DowngradeCommand : public MoveCommand {
 class StampCommand : public Command {
  public:
   void AddFlags(CLI::App* app) override {
-    app->add_option("revisions", revisions_, "revision(s)")->required();
+    app->add_option("revisions", revisions_,
+                    "the revisions to record as applied (one per head), "
+                    "or base for none")
+        ->required();
     app->add_flag("--sql", sql_, "print the SQL instead of running it");
     app->add_flag("--purge", purge_, "empty the version table first");
   }
@@ -180,7 +183,9 @@ class StampCommand : public Command {
 class CurrentCommand : public Command {
  public:
   void AddFlags(CLI::App* app) override {
-    app->add_flag("-v,--verbose", verbose_, "verbose output");
+    app->add_flag("-v,--verbose", verbose_,
+                  "each current revision in full, and the database URL "
+                  "(without its password)");
     app->add_flag("--check-heads", check_heads_,
                   "fail unless the database is at every head");
     many_.Add(app, /*runs=*/false);

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "revision/revision_map_internals.h"
+#include "util/strings.h"
 
 namespace retort {
 
@@ -475,10 +476,13 @@ Status CommandError(const RevisionError& err,
       // Alembic says "Can't locate" for a prefix several ids share, too;
       // that reads as a typo when the id is right but too short.
       if (!err.matches.empty()) return AmbiguousPrefix(err);
-      return Status::NotFound(wording.resolution.empty()
-                                  ? "Can't locate revision identified by '" +
-                                        err.argument + "'"
-                                  : wording.resolution);
+      return Status::NotFound(
+          (wording.resolution.empty()
+               ? "Can't locate revision identified by '" + err.argument + "'"
+               : wording.resolution) +
+          (err.suggestion.empty() ? ""
+                                  : DidYouMean(err.suggestion,
+                                               {err.suggestion})));
     default:
       return err.ToStatus();
   }

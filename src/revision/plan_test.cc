@@ -198,10 +198,30 @@ TEST(PlanTest, AmbiguousPrefixListsTheMatches) {
   EXPECT_EQ(PlanDowngrade(*map, "ab12", {"ab12ff"}).status().message(), said);
   EXPECT_EQ(PlanStamp(*map, {"ab12"}, {}).status().message(), said);
   EXPECT_EQ(ResolveRevisions(*map, "ab12").status().message(), said);
-  // One match is no ambiguity; none is still "Can't locate".
+  // One match is no ambiguity; none is still "Can't locate", with the id
+  // one character off suggested.
   EXPECT_TRUE(PlanUpgrade(*map, "ab12e", {}).ok());
   EXPECT_EQ(PlanUpgrade(*map, "ab13", {}).status().message(),
-            "Can't locate revision identified by 'ab13'");
+            "Can't locate revision identified by 'ab13'; did you mean "
+            "'ab12cd'?");
+}
+
+// Issue 18: an unknown revision gets the closest id, label or name.
+TEST(PlanTest, UnknownRevisionSuggests) {
+  auto map = RevisionMap::Build(
+      {Rev("ae1027a6acf0"), Rev("27c6a30d7c24", {"ae1027a6acf0"})});
+  ASSERT_TRUE(map.ok());
+  EXPECT_EQ(PlanUpgrade(*map, "ae10x", {}).status().message(),
+            "Can't locate revision identified by 'ae10x'; did you mean "
+            "'ae1027a6acf0'?");
+  EXPECT_EQ(PlanUpgrade(*map, "27c7", {}).status().message(),
+            "Can't locate revision identified by '27c7'; did you mean "
+            "'27c6a30d7c24'?");
+  EXPECT_EQ(PlanUpgrade(*map, "haed", {}).status().message(),
+            "Can't locate revision identified by 'haed'; did you mean "
+            "'head'?");
+  EXPECT_EQ(PlanUpgrade(*map, "ffff", {}).status().message(),
+            "Can't locate revision identified by 'ffff'");
 }
 
 // Regression (issue 14): `upgrade ''` said "Walked too far" and `stamp ''`

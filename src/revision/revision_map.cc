@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "revision/revision_map_internals.h"
+#include "util/strings.h"
 
 namespace retort {
 
@@ -741,6 +742,43 @@ bool RevisionMapInternals::ResolveBranch(const RevisionMap& map,
   return true;
 }
 
+namespace {
+
+// What an unknown revision argument was probably meant to be: a symbolic
+// name or a branch label a typo away, else the id whose first characters
+// are closest to it (ids are given by prefix: "ae10" for "ae12f3...").
+std::string SuggestRevision(const std::vector<RevisionNode>& nodes,
+                            const std::vector<std::string>& labels,
+                            const std::string& word) {
+  std::vector<std::string> names = {"head", "heads", "base"};
+  names.insert(names.end(), labels.begin(), labels.end());
+  std::string named = Suggest(word, names);
+  if (!named.empty()) return named;
+  // Two letters swapped ("haed") are two edits, more than a short word's
+  // one; they are one slip of the fingers.
+  for (const std::string& name : names) {
+    if (name.size() != word.size()) continue;
+    for (size_t i = 0; i + 1 < word.size(); ++i) {
+      std::string swapped = word;
+      std::swap(swapped[i], swapped[i + 1]);
+      if (swapped == name) return name;
+    }
+  }
+  if (word.size() < 4) return "";
+  std::vector<std::string> prefixes;
+  for (const RevisionNode& node : nodes) {
+    prefixes.push_back(node.id().substr(0, word.size()));
+  }
+  std::string prefix = Suggest(word, prefixes);
+  if (prefix.empty()) return "";
+  for (const RevisionNode& node : nodes) {
+    if (StartsWith(node.id(), prefix)) return node.id();
+  }
+  return "";
+}
+
+}  // namespace
+
 bool RevisionMapInternals::RevisionForIdent(
     const RevisionMap& map, const std::string& resolved_id,
     const std::optional<std::string>& check_branch, int* out,
@@ -783,6 +821,8 @@ bool RevisionMapInternals::RevisionForIdent(
       err->kind = RevisionError::Kind::kResolution;
       err->argument = resolved_id;
       err->message = "No such revision or branch '" + resolved_id + "'";
+      err->suggestion =
+          SuggestRevision(map.nodes_, map.label_order_, resolved_id);
       if (resolved_id.size() < 4) {
         err->message +=
             "; please ensure at least four characters are present for "

@@ -98,6 +98,10 @@ struct RevisionError {
   // kResolution of an ambiguous partial id: every key it starts (ids in
   // file order, then branch labels); empty when nothing matched.
   std::vector<std::string> matches;
+  // kResolution of an id nothing starts: the closest id, branch label or
+  // "head"/"heads"/"base" (a typo, or a prefix one character off); "" when
+  // none is close. Alembic's message leaves it out; retort's adds it.
+  std::string suggestion;
 
   Status ToStatus() const;
 };

@@ -283,10 +283,16 @@ void KeepCommentDirectives(std::string_view body, size_t body_begin,
   });
 }
 
-constexpr std::string_view kDirectiveList =
-    "directives are \"TODO <reason>\", \"empty\", \"destructive\", "
-    "\"blocks writes: <why>\", \"step\", \"backfill ...\", \"code\" and "
-    "\"lint disable=...\"";
+// "directives are "TODO <reason>", "empty", ... and "lint disable=..."".
+std::string DirectiveList() {
+  const std::vector<DirectiveInfo>& table = DirectiveTable();
+  std::string out = "directives are ";
+  for (size_t i = 0; i < table.size(); ++i) {
+    if (i > 0) out += i + 1 == table.size() ? " and " : ", ";
+    out += "\"" + std::string(table[i].brief) + "\"";
+  }
+  return out;
+}
 
 // Parses the text of a directive line (after "retort:").
 Result<Directive> ParseDirective(std::string_view text, const std::string& path,
@@ -409,8 +415,8 @@ Result<Directive> ParseDirective(std::string_view text, const std::string& path,
   std::string msg = At(path, line) + "unknown directive " +
                     Quote("-- retort: " + std::string(text)) + "; ";
   const std::string lowered = AsciiLowerString(name);
-  for (std::string_view known :
-       {"TODO", "empty", "destructive", "step", "backfill", "code"}) {
+  for (const DirectiveInfo& info : DirectiveTable()) {
+    const std::string_view known = info.name;
     // Two edits apart is close for a long name, not for a short one
     // ("nope" is not "code").
     const size_t close = known.size() >= 6 ? 2 : 1;
@@ -421,12 +427,79 @@ Result<Directive> ParseDirective(std::string_view text, const std::string& path,
     msg += "did you mean \"-- retort: " + std::string(known) + "\"? ";
     break;
   }
-  msg += std::string(kDirectiveList) +
+  msg += DirectiveList() +
          "; write a plain comment as \"-- text\", without \"retort:\"";
   return Status::Corruption(msg);
 }
 
 }  // namespace
+
+const std::vector<HeaderKeyInfo>& HeaderKeyTable() {
+  static const std::vector<HeaderKeyInfo>* table =
+      new std::vector<HeaderKeyInfo>{
+          {kRevisionIdKey,
+           "The revision's id (12 hex characters by default; any name of "
+           "letters, digits and _ is accepted)."},
+          {kRevisesKey,
+           "The parent revisions, comma-separated; empty for a base "
+           "revision, two or more for a merge point."},
+          {kBranchLabelsKey,
+           "Branch labels, comma-separated: names for the branch that starts "
+           "here (auth@head)."},
+          {kDependsOnKey,
+           "Revisions or labels that must be applied first, without being "
+           "parents."},
+          {kCreateDateKey, "When the file was written (informational)."},
+          {kTransactionalKey,
+           "false: run the revision outside a transaction (CREATE INDEX "
+           "CONCURRENTLY, ...); also detected from the statements."},
+          {kLockTimeoutKey,
+           "lock_timeout for this revision's statements (500ms, 5s, 0 = "
+           "off), instead of the configured one."},
+          {kPhaseKey,
+           "expand or contract: upgrade --phase expand stops before a "
+           "contract revision (docs/online.md)."},
+          {kImportedFromKey,
+           "The Alembic file import-alembic made this revision from."},
+          {kImportChecksumKey,
+           "What import-alembic wrote, to tell a file edited by hand since "
+           "from one to import again."},
+      };
+  return *table;
+}
+
+const std::vector<DirectiveInfo>& DirectiveTable() {
+  static const std::vector<DirectiveInfo>* table = new std::vector<
+      DirectiveInfo>{
+      {"TODO", "TODO <reason>", "TODO REASON",
+       "The section is not ready (e.g. an imported data migration): running "
+       "it is refused, naming the file."},
+      {"empty", "empty", "empty",
+       "The section is empty on purpose. A section with no statements and no "
+       "\"empty\" is irreversible: running through it is refused."},
+      {"destructive", "destructive", "destructive",
+       "Informational: the section drops or narrows something "
+       "(autogenerate marks it)."},
+      {"blocks", "blocks writes: <why>", "blocks writes: WHY",
+       "Informational: a statement of an online plan takes a lock that "
+       "blocks writes, and why it cannot avoid it."},
+      {"step", "step", "step [transactional=false|true]",
+       "Starts a step that commits on its own; progress is recorded per "
+       "step, so an interrupted run resumes after the last step done. "
+       "Statements before the first step are a step too."},
+      {"backfill", "backfill ...", "backfill table=T key=K batch=N [sleep=D]",
+       "The next statement, an UPDATE, runs in batches of N rows by ranges "
+       "of the unique key K of table T, each batch its own transaction, D "
+       "apart; an interrupted backfill resumes where it stopped."},
+      {"code", "code", "code",
+       "The section is C++ code the embedding application registers "
+       "(Options::code); it holds no statements."},
+      {"lint", "lint disable=...", "lint disable=ID[,ID]",
+       "retort lint skips these rules for the whole file (see retort lint "
+       "--rules)."},
+  };
+  return *table;
+}
 
 Status ValidateRevisionId(std::string_view id) {
   return ValidateName(id, "revision identifier");

@@ -57,6 +57,15 @@ inline constexpr std::string_view kPhaseKey = "Phase";
 inline constexpr std::string_view kImportedFromKey = "Imported From";
 inline constexpr std::string_view kImportChecksumKey = "Import Checksum";
 
+// HeaderKeyInfo is a row of the table of header keys: the key and what it
+// says (`retort man` and docs/reference.md print the table).
+struct HeaderKeyInfo {
+  std::string_view key;  // one of the k*Key constants above
+  const char* meaning;
+};
+// Every header key, in the order a new file writes them.
+const std::vector<HeaderKeyInfo>& HeaderKeyTable();
+
 inline constexpr std::string_view kUpgradeMarker = "-- migrate:upgrade";
 inline constexpr std::string_view kDowngradeMarker = "-- migrate:downgrade";
 
@@ -116,6 +125,17 @@ struct Directive {
   std::string argument;  // the reason of TODO, the why of blocks writes
   int line = 0;          // 1-based file line
 };
+
+// DirectiveInfo is a row of the table of "-- retort:" directives: the
+// parser's list of names (its unknown-directive error lists them from
+// here), `retort man` and docs/reference.md.
+struct DirectiveInfo {
+  const char* name;     // the first word: "blocks", "lint"
+  const char* brief;    // as the error lists it: "blocks writes: <why>"
+  const char* syntax;   // in full: "backfill table=T key=K batch=N [sleep=D]"
+  const char* meaning;  // one or two sentences
+};
+const std::vector<DirectiveInfo>& DirectiveTable();
 
 // What "-- retort: backfill" says. The table and key are as written (SQL
 // identifiers, the table maybe schema-qualified; ${schema} is substituted
