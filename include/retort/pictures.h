@@ -58,6 +58,58 @@ RETORT_EXPORT std::string RevisionGraphMermaid(
     const std::vector<RevisionInfo>& revisions,
     const GraphPictureOptions& options = {});
 
+// A schema as an entity-relationship diagram shows it: tables, their
+// columns, and the foreign keys between them.
+struct RETORT_EXPORT DiagramColumn {
+  std::string name;
+  std::string type;  // as the database prints it: "character varying(80)"
+  bool primary_key = false;
+  bool foreign_key = false;  // part of some foreign key of the table
+  bool not_null = false;
+};
+
+struct RETORT_EXPORT DiagramTable {
+  std::string schema;  // "" for SQLite
+  std::string name;
+  std::vector<DiagramColumn> columns;  // in the table's order
+};
+
+struct RETORT_EXPORT DiagramForeignKey {
+  std::string name;  // the constraint's name; "" when it has none (SQLite)
+  std::string schema, table;  // the referencing table
+  std::vector<std::string> columns;
+  std::string referenced_schema, referenced_table;
+  std::vector<std::string> referenced_columns;  // empty: its primary key
+};
+
+struct RETORT_EXPORT SchemaDiagram {
+  std::vector<DiagramTable> tables;  // sorted by schema, then name
+  std::vector<DiagramForeignKey> foreign_keys;
+};
+
+// What a schema diagram shows.
+struct RETORT_EXPORT DiagramPictureOptions {
+  // Every column, not only the key columns (primary and foreign keys).
+  // Default: false.
+  bool all_columns = false;
+  // A title (e.g. where the schema came from). Default: none.
+  std::string title;
+};
+
+// The diagram as a Graphviz digraph: a table per node (an HTML-like label
+// listing the columns, keys marked), a cluster per schema when there are
+// several, an edge per foreign key from the referencing column to the
+// referenced one.
+RETORT_EXPORT std::string SchemaDiagramDot(
+    const SchemaDiagram& diagram, const DiagramPictureOptions& options = {});
+
+// The diagram as a mermaid erDiagram: an entity per table (named
+// schema_table when there are several schemas; characters mermaid does not
+// allow become '_'), attributes with PK / FK, and a many-to-one
+// relationship per foreign key labelled with its columns.
+RETORT_EXPORT std::string SchemaDiagramMermaid(
+    const SchemaDiagram& diagram, const DiagramPictureOptions& options = {});
+
 }  // namespace retort
 
 #endif  // RETORT_PICTURES_H_

@@ -14,6 +14,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "picture/yaml_quoted.h"
 #include "retort/pictures.h"
 
 namespace retort {
@@ -355,7 +356,7 @@ std::string RevisionGraphMermaid(const std::vector<RevisionInfo>& revisions,
   Drawn drawn(revisions);
   std::string out;
   if (!options.title.empty()) {
-    out += "---\ntitle: " + MermaidText(options.title) + "\n---\n";
+    out += "---\ntitle: " + YamlQuoted(options.title) + "\n---\n";
   }
   out += "flowchart TD\n";
   // Node names are r<n>: revision ids may hold characters mermaid reads.
