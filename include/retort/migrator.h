@@ -9,6 +9,7 @@
 
 #include "retort/export.h"
 #include "retort/fanout.h"
+#include "retort/hygiene.h"
 #include "retort/import.h"
 #include "retort/lint.h"
 #include "retort/options.h"
@@ -322,3 +323,20 @@ class RETORT_EXPORT Migrator {
 }  // namespace retort
 
 #endif  // RETORT_MIGRATOR_H_
+  // `check --single-head`: every branch (branch label line, or the
+  // unlabelled heads) with its heads. Reads the revision files only: no
+  // database, no models.
+  Result<SingleHeadResult> CheckSingleHead();
+  // `check --stairway`: each revision of options.range upgraded, downgraded
+  // and upgraded again in a scratch database, the catalog after the
+  // downgrade compared with the one before the upgrade (docs/hygiene.md).
+  // The database at `url` is never read or changed.
+  Result<StairwayResult> Stairway(const StairwayOptions& options = {});
+  // `squash START:END -m MSG`: the revisions START..END replaced by one
+  // keeping END's id and START's parents, after replaying the old and the
+  // new history into scratch databases and comparing their schemas.
+  // Refused, with nothing changed, when the range is not a plain line, a
+  // revision outside hangs on one inside, or the database (when a URL is
+  // configured) has a version row inside the range (docs/hygiene.md).
+  Result<SquashResult> Squash(const SquashOptions& options);
+

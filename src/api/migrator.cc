@@ -22,6 +22,8 @@
 #include "autogen/model_sources.h"
 #include "autogen/naming.h"
 #include "autogen/project_models.h"
+#include "autogen/replay_scratch.h"
+#include "autogen/stairway.h"
 #include "autogen/sqlalchemy_models.h"
 #include "autogen/sqlite_autogen.h"
 #include "config/config.h"
@@ -39,8 +41,11 @@
 #include "revision/plan.h"
 #include "revision/revision_map.h"
 #include "runtime/placeholders.h"
+#include "revision/branch_heads.h"
 #include "runtime/run.h"
 #include "runtime/run_internal.h"
+#include "revision/squash_plan.h"
+#include "revision/stairway_plan.h"
 #include "runtime/session.h"
 #include "runtime/verify.h"
 #include "runtime/version_table.h"
@@ -50,9 +55,11 @@
 #include "script/template.h"
 #include "util/duration.h"
 #include "util/strings.h"
+#include "script/squash_file.h"
 
 namespace retort {
 
+#include "util/temp_dir.h"
 namespace fs = std::filesystem;
 
 namespace {
@@ -218,6 +225,18 @@ struct __attribute__((visibility("hidden"))) Migrator::Impl {
                              const std::optional<std::string>& version_path,
                              const CreateRevisionOptions* body);
 };
+  // An empty scratch database for the history checks (stairway, squash),
+  // where --dev (`dev`) and dev_url say; `*scratch_target` is the URL it
+  // was chosen for (the configured one, "" when none or unresolved).
+  Result<std::unique_ptr<ReplayScratch>> OpenReplayScratch(
+      const std::string& dev, std::string* scratch_target);
+  // Runs an upgrade or downgrade on a scratch database URL with
+  // `settings`, this project's scripts and graph; quiet unless -v.
+  // `other_scripts` / `other_map`: another history (squash's new one).
+  std::function<Status(const std::string&, bool, const std::string&)>
+  ScratchRunner(RunSettings settings,
+                const ScriptDirectory* other_scripts = nullptr,
+                const RevisionMap* other_map = nullptr) const;
 
 Status Migrator::Impl::LoadGraph() {
   if (map) return Status::OK();
@@ -1429,6 +1448,337 @@ Result<std::vector<ModelSchemaInfo>> Migrator::ModelSchemas() {
     for (const auto& [name, schema] : scan.schemas) {
       ModelSchemaInfo info;
       info.name = name;
+Result<SingleHeadResult> Migrator::CheckSingleHead() {
+  return ApiCall([&]() -> Result<SingleHeadResult> {
+    RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+    SingleHeadResult out;
+    for (BranchHeadList& branch : HeadsPerBranch(*impl_->map)) {
+      BranchHeads b;
+      b.branch = std::move(branch.label);
+      for (const auto& [name, schema] : impl_->config.schemas) {
+        if (!b.branch.empty() && schema.branch == b.branch) b.schema = name;
+      }
+      b.heads = std::move(branch.heads);
+      out.branches.push_back(std::move(b));
+    }
+    return out;
+  });
+}
+
+Result<std::unique_ptr<ReplayScratch>> Migrator::Impl::OpenReplayScratch(
+    const std::string& dev, std::string* scratch_target) {
+  DiffOptions where;
+  where.filter = CompareFilter();
+  RETORT_RETURN_IF_ERROR(ChooseScratch(dev, &where));
+  where.log = options.log;
+  where.log_level = options.log_level;
+  // Only a server to create scratch databases on (or SQLite's dialect):
+  // when the URL cannot be resolved, a throwaway cluster does as well.
+  std::string url;
+  if (!config.url.empty() && !where.ephemeral && where.dev_url.empty()) {
+    auto resolved = Resolve(config.url);
+    if (resolved.ok()) {
+      url = *resolved;
+    } else if (options.log && options.log_level <= LogLevel::kWarn) {
+      options.log(LogLevel::kWarn, resolved.status().message());
+    }
+  } else if (!config.url.empty() && !IsVaultReference(config.url)) {
+    url = config.url;  // its dialect
+  }
+  *scratch_target = url;
+  return ReplayScratch::Open(url, where);
+}
+
+std::function<Status(const std::string&, bool, const std::string&)>
+Migrator::Impl::ScratchRunner(RunSettings settings,
+                              const ScriptDirectory* other_scripts,
+                              const RevisionMap* other_map) const {
+  const ScriptDirectory* run_scripts =
+      other_scripts ? other_scripts : &*scripts;
+  const RevisionMap* run_map = other_map ? other_map : &*map;
+  // The runs' own progress is about a scratch database: -v only.
+  if (settings.log_level > LogLevel::kDebug) {
+    settings.log_level = std::max(settings.log_level, LogLevel::kWarn);
+  }
+  RunTarget target = TargetFor("");
+  return [run_scripts, run_map, target, settings](
+             const std::string& url, bool upgrade, const std::string& to) {
+    RunTarget t = target;
+    t.url = url;
+    RunRequest request;
+    request.command = upgrade ? RunRequest::Command::kUpgrade
+                              : RunRequest::Command::kDowngrade;
+    request.targets = {to};
+    return Run(*run_scripts, *run_map, t, settings, request).status();
+  };
+}
+
+Result<StairwayResult> Migrator::Stairway(const StairwayOptions& options) {
+  return ApiCall([&]() -> Result<StairwayResult> {
+    RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+    const RevisionMap& map = *impl_->map;
+    RETORT_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                            RevisionsInRange(map, options.range));
+    RETORT_ASSIGN_OR_RETURN(std::vector<StairwayStep> steps,
+                            PlanStairway(map, ids));
+    RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
+    std::string scratch_target;
+    RETORT_ASSIGN_OR_RETURN(
+        std::unique_ptr<ReplayScratch> scratch,
+        impl_->OpenReplayScratch(options.dev, &scratch_target));
+    RETORT_ASSIGN_OR_RETURN(
+        StairwayOutcome outcome,
+        RunStairway(*scratch, steps, impl_->ScratchRunner(std::move(settings)),
+                    options.every));
+    StairwayResult out;
+    out.scratch = scratch->description();
+    out.checked = std::move(outcome.checked);
+    for (auto& [id, reason] : outcome.skipped) {
+      out.skipped.push_back({id, std::move(reason)});
+    }
+    for (StairwayOutcome::Failure& f : outcome.failures) {
+      StairwayFailure failure;
+      failure.revision = f.revision;
+      if (const RevisionNode* node = map.Find(f.revision)) {
+        failure.path = node->revision.path;
+      }
+      for (DriftItem& item : f.differences) {
+        failure.differences.push_back(
+            {DriftKindName(item.kind), std::move(item.object),
+             std::move(item.operation), std::move(item.sql),
+             std::move(item.message)});
+      }
+      failure.reupgrade_error = std::move(f.reupgrade_error);
+      out.failures.push_back(std::move(failure));
+    }
+    return out;
+  });
+}
+
+namespace {
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError("cannot read " + path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The schema after `run` upgrades an empty scratch database to `end` and
+// (when `down` is set) downgrades it to `down`.
+Result<SchemaSnapshot> Replayed(
+    ReplayScratch& scratch,
+    const std::function<Status(const std::string&, bool, const std::string&)>&
+        run,
+    const std::string& end, const std::string& down) {
+  RETORT_RETURN_IF_ERROR(scratch.Reset());
+  RETORT_RETURN_IF_ERROR(run(scratch.url(), true, end));
+  if (!down.empty()) RETORT_RETURN_IF_ERROR(run(scratch.url(), false, down));
+  return scratch.Read();
+}
+
+std::string DifferenceLines(const std::vector<DriftItem>& items) {
+  std::string out;
+  for (const DriftItem& item : items) out += "\n  " + item.object;
+  return out;
+}
+
+}  // namespace
+
+Result<SquashResult> Migrator::Squash(const SquashOptions& options) {
+  return ApiCall([&]() -> Result<SquashResult> {
+    RETORT_RETURN_IF_ERROR(impl_->RefuseEmbedded("squash"));
+    if (options.message.empty()) {
+      return Status::InvalidArgument(
+          "squash: give the new revision's message with -m MESSAGE");
+    }
+    std::string start, end;
+    RETORT_RETURN_IF_ERROR(SplitRange(options.range, &start, &end));
+    RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+    RETORT_ASSIGN_OR_RETURN(SquashPlan plan,
+                            PlanSquash(*impl_->map, start, end));
+    SquashResult out;
+    out.revision = plan.end;
+    out.down_revisions = plan.down_revisions;
+    out.branch_labels = plan.branch_labels;
+    out.depends_on = plan.depends_on;
+    out.replaced = plan.range;
+    out.dry_run = options.dry_run;
+
+    // A database whose version table points inside the range would name a
+    // revision that no longer exists.
+    if (!impl_->config.url.empty()) {
+      auto current = Current();
+      if (!current.ok()) {
+        return current.status().WithContext(
+            "squash: reading the version table of the database, to make "
+            "sure no row points inside the range (pass --url of a "
+            "reachable database)");
+      }
+      out.database_checked = RedactedUrl();
+      for (const RevisionInfo& info : *current) {
+        if (info.id != plan.end &&
+            std::find(plan.range.begin(), plan.range.end(), info.id) !=
+                plan.range.end()) {
+          return Status::Conflict(
+              "squash: the database " + out.database_checked +
+              " is at revision " + info.id + ", inside " + options.range +
+              "; upgrade it to " + plan.end +
+              " first, or squash a range it is not inside");
+        }
+      }
+    }
+
+    // The new file, staged in a temporary folder.
+    std::vector<SquashPart> parts;
+    std::vector<std::string> range_paths;
+    for (const std::string& id : plan.range) {
+      const RevisionFile* f = impl_->scripts->Find(id);
+      if (f == nullptr) return Status::Internal("no file for " + id);
+      SquashPart part;
+      part.header = *f;
+      RETORT_ASSIGN_OR_RETURN(part.sections,
+                              impl_->scripts->ReadSections(f->revision));
+      range_paths.push_back(f->revision.path);
+      parts.push_back(std::move(part));
+    }
+    RETORT_ASSIGN_OR_RETURN(SquashedSections bodies,
+                            ConcatenateSections(parts));
+    RETORT_ASSIGN_OR_RETURN(std::unique_ptr<TempDir> stage,
+                            TempDir::Create("retort-squash-"));
+    const std::string staged_versions = stage->path() + "/versions";
+    NewRevisionFile file;
+    file.directory = staged_versions;
+    file.file_template = impl_->config.file_template;
+    file.truncate_slug_length = impl_->config.truncate_slug_length;
+    file.script_template_path = impl_->scripts->template_path();
+    RETORT_ASSIGN_OR_RETURN(file.script_template,
+                            LoadScriptTemplate(file.script_template_path));
+    for (const auto& [name, value] : impl_->config.placeholders)
+      file.passthrough_placeholders.push_back(name);
+    file.passthrough_placeholders.push_back("schema");
+    file.message = options.message;
+    file.rev_id = plan.end;
+    file.down_revisions = plan.down_revisions;
+    file.branch_labels = plan.branch_labels;
+    file.depends_on = plan.depends_on;
+    std::optional<std::string> tz;
+    if (!impl_->config.timezone.empty()) tz = impl_->config.timezone;
+    RETORT_ASSIGN_OR_RETURN(
+        file.create_date, MakeCreateDate(std::chrono::system_clock::now(), tz));
+    file.upgrades = bodies.upgrade;
+    file.downgrades = bodies.downgrade;
+    file.lock_timeout = bodies.lock_timeout;
+    file.phase = bodies.phase;
+    RETORT_ASSIGN_OR_RETURN(std::string staged, WriteRevisionFile(file));
+    RETORT_ASSIGN_OR_RETURN(out.text, ReadWholeFile(staged));
+    // The new history: every other file, copied beside the staged one.
+    int n = 0;
+    for (const RevisionFile& f : impl_->scripts->files()) {
+      if (std::find(plan.range.begin(), plan.range.end(), f.revision.id) !=
+          plan.range.end()) {
+        continue;
+      }
+      std::error_code ec;
+      fs::copy_file(f.revision.path,
+                    staged_versions + "/" + std::to_string(n++) + "_" +
+                        fs::path(f.revision.path).filename().string(),
+                    ec);
+      if (ec) {
+        return Status::IOError("squash: copying " + f.revision.path + ": " +
+                               ec.message());
+      }
+    }
+    ScriptDirectoryOptions so;
+    so.script_location = impl_->scripts->script_location();
+    so.version_locations = {staged_versions};
+    RETORT_ASSIGN_OR_RETURN(ScriptDirectory new_scripts,
+                            ScriptDirectory::Open(so));
+    RETORT_RETURN_IF_ERROR(new_scripts.Load());
+    RETORT_ASSIGN_OR_RETURN(RevisionMap new_map,
+                            RevisionMap::Build(new_scripts.Revisions()));
+
+    // Verified before any file changes: the old and the new history give
+    // the same schema at END, and again after downgrading below START.
+    RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
+    std::string scratch_target;
+    RETORT_ASSIGN_OR_RETURN(
+        std::unique_ptr<ReplayScratch> scratch,
+        impl_->OpenReplayScratch(options.dev, &scratch_target));
+    out.scratch = scratch->description();
+    auto old_run = impl_->ScratchRunner(settings);
+    auto new_run = impl_->ScratchRunner(settings, &new_scripts, &new_map);
+    const std::string below =
+        plan.down_revisions.empty() ? "base" : plan.down_revisions.front();
+    for (const std::string& down : {std::string(), below}) {
+      Result<SchemaSnapshot> old_schema =
+          Replayed(*scratch, old_run, plan.end, down);
+      if (!old_schema.ok()) {
+        return old_schema.status().WithContext(
+            "squash: replaying the revisions being squashed (nothing was "
+            "changed)");
+      }
+      Result<SchemaSnapshot> new_schema =
+          Replayed(*scratch, new_run, plan.end, down);
+      if (!new_schema.ok()) {
+        return new_schema.status().WithContext(
+            "squash: replaying the squashed revision (nothing was changed)");
+      }
+      std::vector<DriftItem> diff = CompareSnapshots(*new_schema, *old_schema);
+      if (!diff.empty()) {
+        return Status::Conflict(
+            "squash: the squashed revision " +
+            (down.empty() ? "upgraded to " + plan.end
+                          : "downgraded to " + below) +
+            " gives another schema than the revisions it replaces (nothing "
+            "was changed); these differ:" +
+            DifferenceLines(diff));
+      }
+    }
+
+    const fs::path end_path = range_paths.back();
+    const fs::path final_path =
+        end_path.parent_path() / fs::path(staged).filename();
+    out.path = final_path.string();
+    for (const std::string& path : range_paths) {
+      if (fs::path(path) != final_path) out.removed_files.push_back(path);
+    }
+    if (options.dry_run) return out;
+    std::error_code ec;
+    const bool own_name = std::find(range_paths.begin(), range_paths.end(),
+                                    out.path) != range_paths.end();
+    if (!own_name && fs::exists(final_path, ec)) {
+      return Status::AlreadyExists(
+          "squash: " + out.path +
+          " exists already; choose another message (-m) or move that file");
+    }
+    // Copied beside its final place under a hidden name (never read as a
+    // revision), then renamed: the new file appears whole or not at all.
+    const fs::path hidden =
+        final_path.parent_path() / ("." + final_path.filename().string() +
+                                    ".retort-squash");
+    fs::copy_file(staged, hidden, fs::copy_options::overwrite_existing, ec);
+    if (!ec) fs::rename(hidden, final_path, ec);
+    if (ec) {
+      std::error_code ignored;
+      fs::remove(hidden, ignored);
+      return Status::IOError("squash: writing " + out.path + ": " +
+                             ec.message() + " (nothing was changed)");
+    }
+    for (const std::string& path : out.removed_files) {
+      fs::remove(path, ec);
+      if (ec) {
+        return Status::IOError(
+            "squash: " + out.path + " is written, but removing " + path +
+            " failed: " + ec.message() + "; remove it by hand");
+      }
+    }
+    impl_->schema_set.reset();
+    impl_->map.reset();
+    impl_->scripts.reset();
+    return out;
+  });
+}
+
       info.tables = schema.tables;
       info.objects = schema.objects;
       info.created = schema.created;

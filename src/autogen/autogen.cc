@@ -774,3 +774,12 @@ Result<AutogenResult> DiffLiveWithReplay(const std::string& target_url,
 }
 
 }  // namespace retort
+Result<std::unique_ptr<ScratchServer>> OpenReplayServer(
+    const std::string& target_url, const DiffOptions& options) {
+  DiffOptions replay = options;
+  if (!replay.build_current) {
+    replay.build_current = [](const std::string&) { return Status::OK(); };
+  }
+  return OpenScratchServer(target_url, replay);
+}
+

@@ -166,3 +166,11 @@ Result<AutogenResult> DiffLiveWithReplay(const std::string& target_url,
 }  // namespace retort
 
 #endif  // RETORT_AUTOGEN_AUTOGEN_H_
+class ScratchServer;
+
+// The PostgreSQL server replays go to, as DiffLiveWithReplay picks it:
+// options.ephemeral's throwaway cluster, dev_url's server, the server of
+// `target_url`, or a throwaway cluster when that is empty or unreachable.
+Result<std::unique_ptr<ScratchServer>> OpenReplayServer(
+    const std::string& target_url, const DiffOptions& options);
+

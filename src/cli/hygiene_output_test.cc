@@ -1,0 +1,86 @@
+// The exact text and JSON of the history checks.
+#include "cli/hygiene_output.h"
+
+#include <gtest/gtest.h>
+
+namespace retort {
+namespace {
+
+TEST(HygieneOutputTest, SingleHeadConfirmations) {
+  SingleHeadResult one;
+  one.branches = {{"", "", {"c3"}}};
+  EXPECT_EQ(SingleHeadText(one), "One head: c3\n");
+  EXPECT_EQ(SingleHeadError(one), "");
+  SingleHeadResult two;
+  two.branches = {{"auth", "auth", {"a2"}}, {"inventory", "", {"i3"}}};
+  EXPECT_EQ(SingleHeadText(two),
+            "One head per branch: a2 (auth), i3 (inventory)\n");
+  SingleHeadResult none;
+  none.branches = {{"", "", {}}};
+  EXPECT_EQ(SingleHeadText(none), "No revisions yet: no head.\n");
+}
+
+TEST(HygieneOutputTest, SingleHeadNamesEveryBranchWithSeveralHeads) {
+  SingleHeadResult r;
+  r.branches = {{"auth", "auth", {"a3", "a4"}},
+                {"inventory", "", {"i3"}},
+                {"", "", {"m2", "m3", "m4"}}};
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(SingleHeadText(r),
+            "branch auth ([schemas.auth]) has 2 heads: a3, a4\n"
+            "the revisions without a branch label has 3 heads: m2, m3, m4\n");
+  EXPECT_EQ(SingleHeadError(r),
+            "2 branches have more than one head (listed above): merge them "
+            "with 'retort merge -m MESSAGE a3 a4', or make the newer "
+            "revision revise the other head ('retort rebase REV --onto "
+            "HEAD')");
+  EXPECT_EQ(SingleHeadJson(r).dump(),
+            R"({"ok":false,"branches":[{"branch":"auth","schema":"auth",)"
+            R"("heads":["a3","a4"]},{"branch":"inventory","schema":"",)"
+            R"("heads":["i3"]},{"branch":"","schema":"","heads":["m2","m3",)"
+            R"("m4"]}]})");
+}
+
+TEST(HygieneOutputTest, SingleHeadOfAGraphWithoutLabels) {
+  SingleHeadResult r;
+  r.branches = {{"", "", {"b", "c"}}};
+  EXPECT_EQ(SingleHeadText(r), "the revision graph has 2 heads: b, c\n");
+  EXPECT_EQ(SingleHeadError(r),
+            "a branch has more than one head (listed above): merge them with "
+            "'retort merge -m MESSAGE b c', or make the newer revision revise "
+            "the other head ('retort rebase REV --onto HEAD')");
+}
+
+TEST(HygieneOutputTest, StairwayFailureAndSummary) {
+  StairwayResult r;
+  r.scratch = "a temporary SQLite database file";
+  r.checked = {"a", "b"};
+  StairwayFailure f;
+  f.revision = "b";
+  f.path = "migrations/versions/b_add.sql";
+  f.differences.push_back({"extra", "table main.t", "drop_table",
+                           "DROP TABLE t;",
+                           "table main.t is left behind by the downgrade"});
+  r.failures.push_back(f);
+  r.skipped.push_back({"x", "why"});
+  EXPECT_EQ(StairwayText(r, /*quiet=*/true),
+            "stairway: revision b (migrations/versions/b_add.sql): the "
+            "downgrade does not undo the upgrade\n"
+            "  extra: table main.t is left behind by the downgrade\n"
+            "      DROP TABLE t;\n"
+            "stairway: skipped x: why\n"
+            "stairway: 2 revisions upgraded, downgraded and upgraded again in "
+            "a temporary SQLite database file: 1 failure\n");
+  EXPECT_EQ(StairwayError(r),
+            "the downgrade of revision b (migrations/versions/b_add.sql) does "
+            "not undo its upgrade: make its '-- migrate:downgrade' section "
+            "undo what '-- migrate:upgrade' does (the SQL under each "
+            "difference above restores the state before the upgrade)");
+  EXPECT_EQ(StairwayJson(r)["failures"][0]["differences"][0]["kind"], "extra");
+  r.failures.clear();
+  EXPECT_EQ(StairwayText(r, /*quiet=*/true), "stairway: skipped x: why\n");
+  EXPECT_EQ(StairwayError(r), "");
+}
+
+}  // namespace
+}  // namespace retort
