@@ -12,6 +12,7 @@
 #include "alembic_util.h"
 #include "cli_util.h"
 #include "pg_harness.h"
+#include "runtime/version_table.h"
 #include "runtime_util.h"
 #include "vault_server.h"
 
@@ -26,6 +27,18 @@ std::string Guide(const std::string& name) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// The tables an Alembic revision drops (`op.drop_table('NAME')`).
+std::set<std::string> DroppedTables(const std::string& revision) {
+  std::set<std::string> out;
+  const std::string call = "op.drop_table('";
+  for (size_t at = revision.find(call); at != std::string::npos;
+       at = revision.find(call, at + 1)) {
+    size_t begin = at + call.size();
+    out.insert(revision.substr(begin, revision.find('\'', begin) - begin));
+  }
+  return out;
 }
 
 // Every guide names the test that performs it, and every test here has its
@@ -83,12 +96,14 @@ TEST(Guides, FromAlembic) {
   TempProject p;
   fs::copy(AlembicFixture("shop"), p.Path("alembic"),
            fs::copy_options::recursive);
+  // The database Alembic runs on (a second one in step 7).
+  std::string alembic_url = url;
   auto alembic = [&](const std::string& args) {
     std::string out;
-    int rc =
-        Shell("cd " + p.Path("alembic") + " && SHOP_DATABASE_URL='" +
-                  SaUrl(url) + "' " + kPython + " -m alembic " + args + " 2>&1",
-              &out);
+    int rc = Shell("cd " + p.Path("alembic") + " && SHOP_DATABASE_URL='" +
+                       SaUrl(alembic_url) + "' " + kPython + " -m alembic " +
+                       args + " 2>&1",
+                   &out);
     EXPECT_EQ(rc, 0) << "alembic " << args << ":\n" << out;
     return out;
   };
@@ -164,7 +179,7 @@ TEST(Guides, FromAlembic) {
   EXPECT_EQ(VersionRows(url), std::vector<std::string>{"0e6a3c9f2b58"});
   ASSERT_EQ(p.Run({"upgrade", "head"}).exit_code, 0);
 
-  // 7. Alembic's autogenerate proposes to drop retort's history table...
+  // 7. Alembic's autogenerate proposes to drop retort's two tables...
   auto probe = [&]() {
     alembic("revision --autogenerate -m probe --rev-id probe0000001");
     std::string text;
@@ -176,19 +191,37 @@ TEST(Guides, FromAlembic) {
     EXPECT_FALSE(text.empty());
     return text;
   };
-  EXPECT_NE(probe().find("op.drop_table('alembic_version_history')"),
-            std::string::npos);
-  // ... unless env.py has the guide's include_object.
-  std::string env = p.ReadFile("alembic/migrations/env.py");
+  // (The fixture's models declare no table, so the probe also drops the
+  // shop's own tables: the tables dropped besides those are the point.)
+  const std::set<std::string> shop_tables = {
+      "catalog_items", "customers",   "daily_sales",
+      "order_items",   "order_statuses", "orders"};
+  std::set<std::string> with_retort = shop_tables;
+  with_retort.insert("alembic_version_history");
+  with_retort.insert("alembic_version_retort");
+  const std::string original_env = p.ReadFile("alembic/migrations/env.py");
+  std::string before = probe();
+  EXPECT_EQ(DroppedTables(before), with_retort) << before;
+  // ... unless env.py has the guide's include_object: then it proposes
+  // to drop no table of retort's.
   const std::string snippet =
+      "# The version tables retort uses (retort.toml: version_table, and the\n"
+      "# version_table of each [schemas.NAME] section).\n"
+      "RETORT_VERSION_TABLES = [\"alembic_version\"]\n"
+      "\n"
+      "\n"
       "def include_object(object, name, type_, reflected, compare_to):\n"
-      "    # retort's history table, beside each version table\n"
-      "    if type_ == \"table\" and name.startswith(\"alembic_version\") and "
-      "name.endswith(\"_history\"):\n"
+      "    # retort's own tables beside each version table V: V_history, "
+      "V_retort\n"
+      "    if type_ == \"table\" and any(\n"
+      "        name in (v + \"_history\", v + \"_retort\") for v in "
+      "RETORT_VERSION_TABLES\n"
+      "    ):\n"
       "        return False\n"
       "    return True\n";
   ASSERT_NE(Guide("from-alembic.md").find(snippet), std::string::npos)
       << "the guide's snippet changed; change the test with it";
+  std::string env = original_env;
   size_t at = env.find("target_metadata = metadata\n");
   ASSERT_NE(at, std::string::npos);
   env.insert(at, snippet + "\n\n");
@@ -199,7 +232,66 @@ TEST(Guides, FromAlembic) {
     configure += 60;
   }
   p.WriteFile("alembic/migrations/env.py", env);
-  EXPECT_EQ(probe().find("alembic_version_history"), std::string::npos);
+  std::string with_snippet = probe();
+  EXPECT_EQ(DroppedTables(with_snippet), shop_tables) << with_snippet;
+  EXPECT_EQ(with_snippet.find("alembic_version"), std::string::npos)
+      << with_snippet;
+
+  // The snippet with a version table of another name leaves out exactly
+  // the two tables retort keeps beside it (the names runtime/version_table
+  // gives them), and nothing else.
+  const VersionTableSql auth(Dialect::kPostgres, "alembic_version_auth",
+                             "auth");
+  std::string custom = snippet;
+  custom.replace(custom.find("[\"alembic_version\"]"), 19,
+                 "[\"alembic_version\", \"alembic_version_auth\"]");
+  p.WriteFile("include_object.py",
+              custom +
+                  "for name in ['" + auth.history_table() + "', '" +
+                  auth.meta_table() +
+                  "', 'alembic_version_auth', 'alembic_version_history_x', "
+                  "'auth_history', 'customers']:\n"
+                  "    print(name, include_object(None, name, 'table', True, "
+                  "None))\n"
+                  "print(include_object(None, 'alembic_version_auth_retort', "
+                  "'index', True, None))\n");
+  std::string decided;
+  EXPECT_EQ(Shell(kPython + " " + p.Path("include_object.py") + " 2>&1",
+                  &decided),
+            0)
+      << decided;
+  EXPECT_EQ(decided,
+            "alembic_version_auth_history False\n"
+            "alembic_version_auth_retort False\n"
+            "alembic_version_auth True\n"
+            "alembic_version_history_x True\n"
+            "auth_history True\n"
+            "customers True\n"
+            "True\n");
+
+  // Or, without the snippet, history_table = false: retort then creates
+  // no table of its own for Alembic to propose to drop. (A database
+  // retort has not run on yet: the one above keeps the tables it made.)
+  p.WriteFile("alembic/migrations/env.py", original_env);
+  alembic_url = FreshDatabaseUrl();
+  ASSERT_FALSE(alembic_url.empty());
+  alembic("upgrade 9d3a6c2e8f17");
+  std::string toml = p.ReadFile("retort.toml");
+  const std::string old_url = "url = \"" + url + "\"\n";
+  ASSERT_EQ(toml.find(old_url), 0u) << toml;
+  p.WriteFile("retort.toml", "url = \"" + alembic_url +
+                                 "\"\nhistory_table = false\n" +
+                                 toml.substr(old_url.size()));
+  CliResult no_history = p.Run({"upgrade", "head"});
+  ASSERT_EQ(no_history.exit_code, 0) << no_history.err;
+  EXPECT_EQ(VersionRows(alembic_url),
+            std::vector<std::string>{"6b2d8f4a1c37"});
+  EXPECT_FALSE(TableExists(alembic_url, "alembic_version_history"));
+  EXPECT_FALSE(TableExists(alembic_url, "alembic_version_retort"));
+  std::string without_history = probe();
+  EXPECT_EQ(DroppedTables(without_history), shop_tables) << without_history;
+  EXPECT_EQ(without_history.find("alembic_version"), std::string::npos)
+      << without_history;
 }
 
 // Replaces both sections of a revision file written by `revision`.
