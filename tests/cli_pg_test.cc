@@ -136,6 +136,18 @@ TEST_F(CliPgTest, SchemaFromXArgumentUsesItsVersionTable) {
             "--schema auth (or -x schema=auth), or run them all with "
             "--all-schemas\n");
   EXPECT_EQ(r.out, "");
+  // revision --autogenerate compares the models with one schema's tables
+  // and version table: which one is asked, and nothing is written.
+  r = p_.Run({"revision", "--autogenerate", "-m", "more users"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: revision --autogenerate: this project keeps a version "
+            "table per schema (auth: the [schemas.*] sections of "
+            "retort.toml); name one with --schema auth (or -x "
+            "schema=auth)\n");
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(p_.List("migrations/versions"),
+            std::vector<std::string>{"a0a0a0a0a0a0.sql"});
   // upgrade without it would replay the branch into public.alembic_version.
   r = p_.Run({"upgrade", "heads"});
   EXPECT_EQ(r.exit_code, 1);

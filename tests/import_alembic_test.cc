@@ -266,6 +266,102 @@ TEST(ImportAlembic, SchemaPerDomainMatchesAlembic) {
   EXPECT_TRUE(TableExists(url, "inventory.items"));
 }
 
+// Revisions that take the schema from -x schema= and an env.py whose
+// schema -> version table mapping retort cannot read (here computed, not a
+// literal): the import says what to add to retort.toml.
+TEST(ImportAlembic, SchemaWithoutAMappingIsNoted) {
+  ImportProject project("multischema", "sqlite:///app.db");
+  const std::string env_rel = "alembic/migrations/env.py";
+  std::string env = project.File(env_rel);
+  const std::string mapping =
+      "SCHEMA_VERSION_TABLES = {\n"
+      "    \"auth\": \"alembic_version_auth\",\n"
+      "    \"inventory\": \"alembic_version_inventory\",\n"
+      "}\n";
+  ASSERT_NE(env.find(mapping), std::string::npos) << env;
+  env.replace(env.find(mapping), mapping.size(),
+              "SCHEMAS = (\"auth\", \"inventory\")\n");
+  const std::string lookup = "version_table = SCHEMA_VERSION_TABLES[schema]";
+  ASSERT_NE(env.find(lookup), std::string::npos);
+  env.replace(env.find(lookup), lookup.size(),
+              "version_table = \"alembic_version_\" + schema");
+  for (size_t at; (at = env.find("SCHEMA_VERSION_TABLES")) !=
+                  std::string::npos;) {
+    env.replace(at, 21, "SCHEMAS");
+  }
+  project.p().WriteFile(env_rel, env);
+  auto import = [&]() {
+    return project.Retort({"import-alembic", "alembic/alembic.ini",
+                           "--dialect", "postgresql", "--dry-run"});
+  };
+  const std::string note =
+      "\nnote: revisions use ${schema} (they take the schema from -x "
+      "schema=); alembic/migrations/env.py has no schema -> version table "
+      "mapping retort could read: add a [schemas.NAME] section per schema to "
+      "retort.toml (docs/configuration.md), or run with --schema NAME\n";
+  CliResult r = import();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.ends_with("6 revisions: 6 to create\n" + note)) << r.out;
+  EXPECT_EQ(r.out.find("maps schemas to version tables"), std::string::npos);
+
+  // Without env.py at all, the note says so.
+  fs::remove(project.p().Path(env_rel));
+  CliResult no_env = import();
+  EXPECT_EQ(no_env.exit_code, 0) << no_env.err;
+  EXPECT_TRUE(no_env.out.ends_with(
+      "6 revisions: 6 to create\n"
+      "\nnote: revisions use ${schema} (they take the schema from -x "
+      "schema=); there is no env.py to read a schema -> version table "
+      "mapping from: add a [schemas.NAME] section per schema to retort.toml "
+      "(docs/configuration.md), or run with --schema NAME\n"))
+      << no_env.out;
+
+  // Once retort.toml has [schemas.*] sections there is nothing to say.
+  project.p().WriteFile(env_rel, env);
+  project.p().WriteFile("retort.toml", project.File("retort.toml") +
+                                           "\n[schemas.auth]\n"
+                                           "[schemas.inventory]\n");
+  CliResult configured = import();
+  EXPECT_EQ(configured.exit_code, 0) << configured.err;
+  EXPECT_TRUE(configured.out.ends_with("6 revisions: 6 to create\n"))
+      << configured.out;
+  EXPECT_EQ(configured.out.find("note:"), std::string::npos);
+}
+
+// env.py passes a literal version_table= and version_table_schema= to
+// context.configure(): the import names the settings retort.toml needs,
+// until it has them.
+TEST(ImportAlembic, EnvVersionTableSettingsAreNoted) {
+  ImportProject project("sqlite_batch", "sqlite:///app.db");
+  const std::string env_rel = "alembic/alembic/env.py";
+  std::string env = project.File(env_rel);
+  for (size_t at = 0;
+       (at = env.find("render_as_batch=True,\n", at)) != std::string::npos;) {
+    at += 22;
+    env.insert(at, "        version_table=\"notes_version\",\n"
+                   "        version_table_schema=\"app\",\n");
+  }
+  project.p().WriteFile(env_rel, env);
+  const std::string notes =
+      "\nnote: alembic/alembic/env.py passes version_table=\"notes_version\" "
+      "to context.configure(); set version_table = \"notes_version\" in "
+      "retort.toml so retort reads the table Alembic wrote\n"
+      "note: alembic/alembic/env.py passes version_table_schema=\"app\"; set "
+      "version_table_schema = \"app\" in retort.toml\n";
+  CliResult r = project.Retort({"import-alembic", "alembic", "--dry-run"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.ends_with("5 revisions: 5 to create\n" + notes)) << r.out;
+
+  // Set as the notes say, they are not repeated.
+  project.p().WriteFile("retort.toml",
+                        "version_table = \"notes_version\"\n"
+                        "version_table_schema = \"app\"\n" +
+                            project.File("retort.toml"));
+  CliResult set = project.Retort({"import-alembic", "alembic", "--dry-run"});
+  EXPECT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_TRUE(set.out.ends_with("5 revisions: 5 to create\n")) << set.out;
+}
+
 // A database Alembic migrated halfway is continued by retort after the
 // import, with the version table as Alembic left it; Alembic then reads
 // retort's head and can move the database again.
@@ -352,6 +448,62 @@ TEST(ImportAlembic, SqliteBatchRebuilds) {
   ASSERT_EQ(down.exit_code, 0) << down.err;
   project.Alembic("downgrade base");
   EXPECT_EQ(Rows(ours, schema), Rows(theirs, schema));
+}
+
+// A batch operation Alembic cannot render offline, which fails on the
+// scratch database too (it alters a column the table does not have): the
+// upgrade is a TODO with the scratch database's error, the downgrade one
+// saying why it could not be rendered, and the other batch revisions are
+// rendered all the same.
+TEST(ImportAlembic, ScratchRenderFailureLeavesTodo) {
+  ImportProject project("sqlite_batch", "sqlite:///app.db");
+  const std::string rel =
+      "alembic/alembic/versions/7b3d5f1e9c62_longer_titles.py";
+  std::string py = project.File(rel);
+  const std::string column = "batch_op.alter_column(\n            \"title\",";
+  ASSERT_NE(py.find(column), std::string::npos) << py;
+  py.replace(py.find(column), column.size(),
+             "batch_op.alter_column(\n            \"headline\",");
+  project.p().WriteFile(rel, py);
+  CliResult r = project.Retort({"import-alembic", "alembic"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  const std::string file = project.VersionFile("7b3d5f1e9c62");
+  EXPECT_NE(r.out.find("5 revisions: 5 created\n\n"
+                       "2 sections to convert by hand (-- retort: TODO; "
+                       "retort upgrade refuses to run them):\n"
+                       "  " + rel + ":20: upgrade of 7b3d5f1e9c62: scratch "
+                       "database: KeyError: 'headline' "
+                       "(alembic/operations/batch.py:494, from "
+                       "7b3d5f1e9c62_longer_titles.py:20)\n"
+                       "    -> " + file + "\n"
+                       "  " + rel + ":30: downgrade of 7b3d5f1e9c62: scratch "
+                       "database: not at this revision, its upgrade() "
+                       "failed\n"
+                       "    -> " + file + "\n"),
+            std::string::npos)
+      << r.out;
+  const std::string text = project.File(file);
+  EXPECT_NE(text.find("-- migrate:upgrade\n-- retort: TODO scratch database: "
+                      "KeyError: 'headline' (alembic/operations/batch.py:494, "
+                      "from 7b3d5f1e9c62_longer_titles.py:20) (" + rel +
+                      ":20)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("-- migrate:downgrade\n-- retort: TODO scratch "
+                      "database: not at this revision, its upgrade() failed (" +
+                      rel + ":30)\n"),
+            std::string::npos)
+      << text;
+  // The other batch revisions were rendered on their scratch databases.
+  for (const std::string id : {"2f7a1c9e5d34", "d0c8e6a4b2f1"}) {
+    const std::string other = project.File(project.VersionFile(id));
+    EXPECT_EQ(other.find("-- retort: TODO"), std::string::npos) << other;
+  }
+  CliResult up = project.Retort({"upgrade", "head"});
+  EXPECT_EQ(up.exit_code, 1);
+  EXPECT_NE(up.err.find("upgrade 7b3d5f1e9c62 is not ready to run"),
+            std::string::npos)
+      << up.err;
 }
 
 // `python` relative to retort.toml's folder (the worker itself runs in the

@@ -752,10 +752,13 @@ Result<ImportAlembicResult> ImportAlembicProject(
       config.schemas.empty()) {
     result.notes.push_back(
         "revisions use ${schema} (they take the schema from -x schema=); " +
-        (env_py.empty() ? std::string("there is no env.py")
-                        : Shown(env_py, project_dir) + " has") +
-        " no schema -> version table mapping retort could read: add a "
-        "[schemas.NAME] section per schema to retort.toml "
+        (env_py.empty()
+             ? std::string("there is no env.py to read a schema -> version "
+                           "table mapping from")
+             : Shown(env_py, project_dir) +
+                   " has no schema -> version table mapping retort could "
+                   "read") +
+        ": add a [schemas.NAME] section per schema to retort.toml "
         "(docs/configuration.md), or run with --schema NAME");
   }
 
