@@ -13,6 +13,7 @@
 #include "retort/import.h"
 #include "retort/lint.h"
 #include "retort/options.h"
+#include "retort/pictures.h"
 #include "retort/progress.h"
 #include "retort/revision_info.h"
 #include "retort/status.h"
@@ -59,6 +60,22 @@ struct RETORT_EXPORT AutogenOptions {
   // brief locks, as "-- retort: step" blocks (docs/online.md); PostgreSQL
   // only. The config's `online = true` sets it too. Default: false.
   bool online = false;
+};
+
+// What `schema-graph` draws (Migrator::Diagram).
+struct RETORT_EXPORT DiagramOptions {
+  enum class From {
+    // The models, loaded into a scratch database as autogenerate loads
+    // them (AutogenOptions::dev says where); no database is read.
+    kModels,
+    // The live database at `url`, only read. A SQLite file that does not
+    // exist yet is an empty schema.
+    kDatabase,
+  };
+  // Default: kModels.
+  From from = From::kModels;
+  // As AutogenOptions::dev, for kModels. Default: "".
+  std::string dev;
 };
 
 // One schema the models define or mention (`schemas`), found by parsing
@@ -270,6 +287,10 @@ class RETORT_EXPORT Migrator {
   // `schemas`: the schemas the model files define or mention, by name,
   // with their table counts. Parses the files; connects to nothing.
   Result<std::vector<ModelSchemaInfo>> ModelSchemas();
+  // The tables, key columns and foreign keys of the models or of the live
+  // database, filtered as autogenerate compares (include_schemas,
+  // exclude_tables, --schema S: S only).
+  Result<SchemaDiagram> Diagram(const DiagramOptions& options = {});
 
   // `upgrade TARGET` over many units -- every tenant (--tenants), every
   // configured schema to its branch in dependency order (--all-schemas),
@@ -308,21 +329,6 @@ class RETORT_EXPORT Migrator {
   // Reads only (the replay goes to a scratch database).
   Result<VerifyResult> Verify(const VerifyOptions& options = {});
 
-  // The database URL with any password masked, for messages.
-  std::string RedactedUrl() const;
-
-  // The configured project folder for new revision files.
-  std::string VersionsDirectory() const;
-
- private:
-  struct Impl;
-  explicit Migrator(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
-};
-
-}  // namespace retort
-
-#endif  // RETORT_MIGRATOR_H_
   // `check --single-head`: every branch (branch label line, or the
   // unlabelled heads) with its heads. Reads the revision files only: no
   // database, no models.
@@ -340,3 +346,18 @@ class RETORT_EXPORT Migrator {
   // configured) has a version row inside the range (docs/hygiene.md).
   Result<SquashResult> Squash(const SquashOptions& options);
 
+  // The database URL with any password masked, for messages.
+  std::string RedactedUrl() const;
+
+  // The configured project folder for new revision files.
+  std::string VersionsDirectory() const;
+
+ private:
+  struct Impl;
+  explicit Migrator(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace retort
+
+#endif  // RETORT_MIGRATOR_H_

@@ -26,6 +26,8 @@
 #include "autogen/stairway.h"
 #include "autogen/sqlalchemy_models.h"
 #include "autogen/sqlite_autogen.h"
+#include "catalog/pg_introspect.h"
+#include "catalog/sqlite_introspect.h"
 #include "config/config.h"
 #include "config/redact.h"
 #include "config/templates.h"
@@ -37,29 +39,30 @@
 #include "fanout/fanout_plan.h"
 #include "importer/alembic_import.h"
 #include "lint/lint_run.h"
+#include "picture/schema_diagram.h"
 #include "revision/new_revision.h"
+#include "revision/branch_heads.h"
 #include "revision/plan.h"
 #include "revision/revision_map.h"
-#include "runtime/placeholders.h"
-#include "revision/branch_heads.h"
-#include "runtime/run.h"
-#include "runtime/run_internal.h"
 #include "revision/squash_plan.h"
 #include "revision/stairway_plan.h"
+#include "runtime/placeholders.h"
+#include "runtime/run.h"
+#include "runtime/run_internal.h"
 #include "runtime/session.h"
 #include "runtime/verify.h"
 #include "runtime/version_table.h"
 #include "schemas/schema_choice.h"
 #include "schemas/schema_set.h"
 #include "script/script_directory.h"
+#include "script/squash_file.h"
 #include "script/template.h"
 #include "util/duration.h"
 #include "util/strings.h"
-#include "script/squash_file.h"
+#include "util/temp_dir.h"
 
 namespace retort {
 
-#include "util/temp_dir.h"
 namespace fs = std::filesystem;
 
 namespace {
@@ -194,7 +197,12 @@ struct __attribute__((visibility("hidden"))) Migrator::Impl {
   Result<ModelScan> ScanModelFiles(
       bool normalize,
       const Result<std::vector<std::string>>* sources = nullptr) const;
-  Result<DiffResult> DiffImpl(const AutogenOptions& autogen);
+  // `models_diagram` set: nothing is compared with the models (an empty
+  // scratch database stands in for the current schema) and the models'
+  // SchemaDiagram goes there (`schema-graph`).
+  Result<DiffResult> DiffImpl(
+      const AutogenOptions& autogen,
+      std::shared_ptr<const SchemaDiagram>* models_diagram = nullptr);
   // What autogenerate and drift compare: the configured schemas and tables
   // (--schema S: S only), never retort's own tables.
   IntrospectOptions CompareFilter() const;
@@ -217,14 +225,6 @@ struct __attribute__((visibility("hidden"))) Migrator::Impl {
   // with --schema S whose [schemas.S] branch is in the graph,
   // "<branch>@head". Needs the graph loaded.
   std::string AutogenHeads() const;
-  Result<std::vector<RevisionInfo>> HistoryImpl(
-      const std::string& range, const std::vector<std::string>* current);
-
-  Result<RevisionInfo> Write(const NewRevisionHeader& header,
-                             const std::optional<std::string>& message,
-                             const std::optional<std::string>& version_path,
-                             const CreateRevisionOptions* body);
-};
   // An empty scratch database for the history checks (stairway, squash),
   // where --dev (`dev`) and dev_url say; `*scratch_target` is the URL it
   // was chosen for (the configured one, "" when none or unresolved).
@@ -237,6 +237,14 @@ struct __attribute__((visibility("hidden"))) Migrator::Impl {
   ScratchRunner(RunSettings settings,
                 const ScriptDirectory* other_scripts = nullptr,
                 const RevisionMap* other_map = nullptr) const;
+  Result<std::vector<RevisionInfo>> HistoryImpl(
+      const std::string& range, const std::vector<std::string>* current);
+
+  Result<RevisionInfo> Write(const NewRevisionHeader& header,
+                             const std::optional<std::string>& message,
+                             const std::optional<std::string>& version_path,
+                             const CreateRevisionOptions* body);
+};
 
 Status Migrator::Impl::LoadGraph() {
   if (map) return Status::OK();
@@ -756,9 +764,12 @@ std::function<Status(const std::string&)> Migrator::Impl::Replayer(
   };
 }
 
-Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
+Result<DiffResult> Migrator::Impl::DiffImpl(
+    const AutogenOptions& autogen,
+    std::shared_ptr<const SchemaDiagram>* models_diagram) {
+  const bool models_only = models_diagram != nullptr;
   const bool from_migrations =
-      autogen.from == AutogenOptions::From::kMigrations;
+      autogen.from == AutogenOptions::From::kMigrations && !models_only;
   // -v names every model source and unread file; otherwise long lists are
   // shortened (model_sources.h).
   const bool log_debug = options.log && options.log_level <= LogLevel::kDebug;
@@ -796,7 +807,7 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   // the model files are parsed: at 10,000 tables each takes most of a
   // second. A broken model file is still the error reported.
   RunTarget target;
-  if (!sqlite && !from_migrations) {
+  if (!sqlite && !from_migrations && !models_only) {
     RETORT_ASSIGN_OR_RETURN(target, Target());
     // Its server's identity keys the model cache and decides the
     // normaliser, unless the models go to a dev database or a throwaway
@@ -829,8 +840,8 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   o.log = options.log;
   o.log_level = options.log_level;
 
-  if (from_migrations) {
-    RETORT_RETURN_IF_ERROR(LoadGraph());
+  if (from_migrations || models_only) {
+    if (!models_only) RETORT_RETURN_IF_ERROR(LoadGraph());
     RETORT_ASSIGN_OR_RETURN(target, Target(/*resolve_url=*/false));
     if (!config.url.empty() && !o.ephemeral && o.dev_url.empty()) {
       // Only a server to create scratch databases on: when the URL cannot
@@ -842,12 +853,18 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
         options.log(LogLevel::kWarn, url.status().message());
       }
     }
-    RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
-    o.build_current = Replayer(target, std::move(settings), {AutogenHeads()});
+    if (models_only) {
+      o.build_current = [](const std::string&) { return Status::OK(); };
+    } else {
+      RETORT_ASSIGN_OR_RETURN(RunSettings settings, Settings());
+      o.build_current =
+          Replayer(target, std::move(settings), {AutogenHeads()});
+    }
   } else if (sqlite) {
     RETORT_ASSIGN_OR_RETURN(target, Target());
   }
 
+  o.keep_diagram = models_only;
   AutogenResult r;
   if (sqlite) {
     RETORT_ASSIGN_OR_RETURN(DatabaseUrl url, ParseDatabaseUrl(target.url));
@@ -855,6 +872,7 @@ Result<DiffResult> Migrator::Impl::DiffImpl(const AutogenOptions& autogen) {
   } else {
     RETORT_ASSIGN_OR_RETURN(r, DiffScannedModels(target.url, scan, o));
   }
+  if (models_only) *models_diagram = r.desired_diagram;
   DiffResult out;
   out.upgrade_sql = std::move(r.upgrade_sql);
   out.downgrade_sql = std::move(r.downgrade_sql);
@@ -1430,24 +1448,6 @@ Status Migrator::Impl::VerifyLive(const VerifyOptions& verify,
   return Status::OK();
 }
 
-Result<DiffResult> Migrator::Diff(const AutogenOptions& options) {
-  return MaskedForApi(
-      [&]() -> Result<DiffResult> { return impl_->DiffImpl(options); }());
-}
-
-Result<std::vector<ModelSchemaInfo>> Migrator::ModelSchemas() {
-  return ApiCall([&]() -> Result<std::vector<ModelSchemaInfo>> {
-    RETORT_ASSIGN_OR_RETURN(ModelScan scan,
-                            impl_->ScanModelFiles(/*normalize=*/false));
-    RETORT_RETURN_IF_ERROR(CheckModelsDefineSomething(
-        scan, {},
-        "the 'models' setting in " + (impl_->config.path.empty()
-                                          ? std::string("retort.toml")
-                                          : impl_->config.path)));
-    std::vector<ModelSchemaInfo> out;
-    for (const auto& [name, schema] : scan.schemas) {
-      ModelSchemaInfo info;
-      info.name = name;
 Result<SingleHeadResult> Migrator::CheckSingleHead() {
   return ApiCall([&]() -> Result<SingleHeadResult> {
     RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
@@ -1779,6 +1779,56 @@ Result<SquashResult> Migrator::Squash(const SquashOptions& options) {
   });
 }
 
+Result<DiffResult> Migrator::Diff(const AutogenOptions& options) {
+  return MaskedForApi(
+      [&]() -> Result<DiffResult> { return impl_->DiffImpl(options); }());
+}
+
+Result<SchemaDiagram> Migrator::Diagram(const DiagramOptions& options) {
+  return MaskedForApi([&]() -> Result<SchemaDiagram> {
+    if (options.from == DiagramOptions::From::kModels) {
+      AutogenOptions autogen;
+      autogen.dev = options.dev;
+      std::shared_ptr<const SchemaDiagram> diagram;
+      RETORT_RETURN_IF_ERROR(impl_->DiffImpl(autogen, &diagram).status());
+      if (diagram == nullptr) return Status::Internal("no diagram was kept");
+      return *diagram;
+    }
+    RETORT_RETURN_IF_ERROR(impl_->CheckSchema("schema-graph", false, false));
+    RETORT_ASSIGN_OR_RETURN(RunTarget target, impl_->SessionTarget());
+    RETORT_ASSIGN_OR_RETURN(bool nothing, NoDatabaseYet(target));
+    if (nothing) return SchemaDiagram{};
+    RETORT_ASSIGN_OR_RETURN(RunSettings settings, impl_->Settings());
+    RETORT_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
+                            OpenSession(target, settings, SessionUse::kRead));
+    Connection& db = session->db();
+    const IntrospectOptions filter = impl_->CompareFilter();
+    SchemaDiagram diagram;
+    if (db.dialect() == Dialect::kSqlite) {
+      RETORT_ASSIGN_OR_RETURN(SqliteSchema schema, IntrospectSqlite(db, filter));
+      diagram = DiagramOf(schema);
+    } else {
+      RETORT_ASSIGN_OR_RETURN(Catalog catalog, IntrospectPostgres(db, filter));
+      diagram = DiagramOf(catalog);
+    }
+    RETORT_RETURN_IF_ERROR(session->End());
+    return diagram;
+  }());
+}
+
+Result<std::vector<ModelSchemaInfo>> Migrator::ModelSchemas() {
+  return ApiCall([&]() -> Result<std::vector<ModelSchemaInfo>> {
+    RETORT_ASSIGN_OR_RETURN(ModelScan scan,
+                            impl_->ScanModelFiles(/*normalize=*/false));
+    RETORT_RETURN_IF_ERROR(CheckModelsDefineSomething(
+        scan, {},
+        "the 'models' setting in " + (impl_->config.path.empty()
+                                          ? std::string("retort.toml")
+                                          : impl_->config.path)));
+    std::vector<ModelSchemaInfo> out;
+    for (const auto& [name, schema] : scan.schemas) {
+      ModelSchemaInfo info;
+      info.name = name;
       info.tables = schema.tables;
       info.objects = schema.objects;
       info.created = schema.created;

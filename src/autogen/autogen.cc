@@ -21,6 +21,7 @@
 #include "autogen/scratch.h"
 #include "autogen/sqlite_autogen.h"
 #include "dialect/url.h"
+#include "picture/schema_diagram.h"
 #include "util/clock.h"
 
 namespace retort {
@@ -733,6 +734,10 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
   diff.introspect_target_seconds = current_seconds;
   diff.scratch = description;
   diff.model_cache = cache_state;
+  if (options.keep_diagram) {
+    diff.desired_diagram = std::make_shared<SchemaDiagram>(
+        DiagramOf(desired_catalog ? *desired_catalog : *desired));
+  }
   return diff;
 }
 
@@ -773,7 +778,6 @@ Result<AutogenResult> DiffLiveWithReplay(const std::string& target_url,
   return diff;
 }
 
-}  // namespace retort
 Result<std::unique_ptr<ScratchServer>> OpenReplayServer(
     const std::string& target_url, const DiffOptions& options) {
   DiffOptions replay = options;
@@ -783,3 +787,4 @@ Result<std::unique_ptr<ScratchServer>> OpenReplayServer(
   return OpenScratchServer(target_url, replay);
 }
 
+}  // namespace retort

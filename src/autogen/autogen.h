@@ -20,6 +20,7 @@
 #include "catalog/catalog.h"
 #include "catalog/pg_introspect.h"
 #include "retort/options.h"
+#include "retort/pictures.h"
 #include "retort/status.h"
 
 namespace retort {
@@ -92,6 +93,9 @@ struct DiffOptions {
   // is set), or null to have DiffScannedModels start reading it. Unused
   // with build_current. Default: null.
   std::shared_ptr<TargetRead> target_read;
+  // Keep the models' side as a SchemaDiagram (AutogenResult::
+  // desired_diagram), for `schema-graph`. Default: false.
+  bool keep_diagram = false;
   // Where progress lines go (the throwaway cluster starting, a fallback).
   // Default: nowhere.
   LogSink log;
@@ -123,6 +127,9 @@ struct AutogenResult {
   // scratch database's identity could not be read; loaded) or "normalised"
   // (plain models, normalised without a database: model_normalize.h).
   std::string model_cache;
+
+  // The models' schema, with DiffOptions::keep_diagram; null otherwise.
+  std::shared_ptr<const SchemaDiagram> desired_diagram;
 
   // True when the models and the database agree (no statement and no
   // manual step).
@@ -163,9 +170,6 @@ Result<AutogenResult> DiffScannedModels(const std::string& target_url,
 Result<AutogenResult> DiffLiveWithReplay(const std::string& target_url,
                                          const DiffOptions& options);
 
-}  // namespace retort
-
-#endif  // RETORT_AUTOGEN_AUTOGEN_H_
 class ScratchServer;
 
 // The PostgreSQL server replays go to, as DiffLiveWithReplay picks it:
@@ -174,3 +178,6 @@ class ScratchServer;
 Result<std::unique_ptr<ScratchServer>> OpenReplayServer(
     const std::string& target_url, const DiffOptions& options);
 
+}  // namespace retort
+
+#endif  // RETORT_AUTOGEN_AUTOGEN_H_

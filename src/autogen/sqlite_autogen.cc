@@ -12,6 +12,7 @@
 #include "catalog/sqlite_introspect.h"
 #include "dialect/splitter.h"
 #include "dialect/sqlite.h"
+#include "picture/schema_diagram.h"
 #include "util/clock.h"
 #include "util/temp_dir.h"
 
@@ -132,6 +133,9 @@ Result<AutogenResult> DiffSqliteModelFiles(const DatabaseUrl& target,
   AutogenResult result = DiffSqliteSchemas(*current, *desired, so);
   result.introspect_models_seconds = models_seconds;
   result.introspect_target_seconds = target_seconds;
+  if (options.keep_diagram) {
+    result.desired_diagram = std::make_shared<SchemaDiagram>(DiagramOf(*desired));
+  }
   return result;
 }
 

@@ -54,6 +54,13 @@ Result<Migrator*> CliContext::OpenMigrator(bool config_must_exist) {
       sink(level, text);
     };
   }
+  if (run_progress_ && run_progress_->enabled()) {
+    RunProgressBar* bar = run_progress_.get();
+    LogSink sink = logging.sink;
+    o.log = [bar, sink](LogLevel level, std::string_view text) {
+      bar->Above([&] { sink(level, text); });
+    };
+  }
   o.log_level = logging.level;
   RETORT_ASSIGN_OR_RETURN(migrator_, Migrator::Open(o));
   return migrator_.get();
@@ -83,6 +90,12 @@ TtyProgress* CliContext::StartProgress(bool enabled, const std::string& kind) {
   return progress_.get();
 }
 
+RunProgressBar* CliContext::StartRunProgress(bool enabled,
+                                             const std::string& kind) {
+  run_progress_ = std::make_unique<RunProgressBar>(enabled, kind, err_);
+  return run_progress_.get();
+}
+
 const std::vector<ExitCodeInfo>& ExitCodeTable() {
   static const std::vector<ExitCodeInfo>* table = new std::vector<
       ExitCodeInfo>{
@@ -107,8 +120,8 @@ const std::vector<CommandInfo>& CommandTable() {
     auto* t = new std::vector<CommandInfo>;
     for (auto family :
          {ProjectCommands, RevisionCommands, RunCommands, AutogenCommands,
-          GraphCommands, LintCommands, VerifyCommands,
-          DocsCommands}) {
+          GraphCommands, PictureCommands, LintCommands, VerifyCommands,
+          HygieneCommands, DocsCommands}) {
       for (CommandInfo& c : family()) t->push_back(std::move(c));
     }
     return t;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cli/fanout_output.h"
+#include "cli/run_progress.h"
 #include "retort/migrator.h"
 #include "retort/status.h"
 
@@ -83,12 +84,17 @@ class CliContext {
   // The progress line of a fan-out, drawn when `enabled`; log lines of
   // the Migrator opened after this call erase it first.
   TtyProgress* StartProgress(bool enabled, const std::string& kind);
+  // The progress bar of one upgrade or downgrade (run_progress.h), drawn
+  // when `enabled`; log lines of the Migrator opened after this call are
+  // written above it.
+  RunProgressBar* StartRunProgress(bool enabled, const std::string& kind);
 
  private:
   GlobalFlags flags_;
   std::ostream* out_;
   std::ostream* err_;
   std::unique_ptr<TtyProgress> progress_;
+  std::unique_ptr<RunProgressBar> run_progress_;
   std::unique_ptr<Migrator> migrator_;
 };
 
@@ -142,8 +148,10 @@ std::vector<CommandInfo> RunCommands();       // upgrade, downgrade, stamp,
 std::vector<CommandInfo> AutogenCommands();   // diff, check, schemas
 std::vector<CommandInfo> GraphCommands();     // heads, branches, history,
                                               // show, edit
+std::vector<CommandInfo> PictureCommands();   // graph, schema-graph
 std::vector<CommandInfo> LintCommands();      // lint
 std::vector<CommandInfo> VerifyCommands();    // verify
+std::vector<CommandInfo> HygieneCommands();   // squash
 std::vector<CommandInfo> DocsCommands();      // completion, man
 
 // Where the command is in `args` (args[0] is the program): the first

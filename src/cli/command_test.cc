@@ -43,7 +43,9 @@ TEST(CliCommand, TableHasEveryCommandOnce) {
     names.push_back(c.name);
     EXPECT_NE(c.make(), nullptr);
   }
-  EXPECT_EQ(names.size(), 23u);  // with completion, man, __reference, __complete
+  // With graph, schema-graph, squash, completion, man, __reference and
+  // __complete.
+  EXPECT_EQ(names.size(), 26u);
   EXPECT_EQ(names.front(), "init");
 }
 

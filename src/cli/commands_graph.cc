@@ -3,7 +3,9 @@
 #include <cstdlib>
 
 #include "cli/command.h"
+#include "cli/log.h"
 #include "cli/output.h"
+#include "retort/pictures.h"
 
 namespace retort {
 namespace {
@@ -21,7 +23,8 @@ int PrintRevisions(CliContext& ctx,
 class HeadsCommand : public Command {
  public:
   void AddFlags(CLI::App* app) override {
-    app->add_flag("-v,--verbose", verbose_, "verbose output");
+    app->add_flag("-v,--verbose", verbose_,
+                  "each revision in full: path, parents, labels, date");
     app->add_flag("--resolve-dependencies", resolve_dependencies_,
                   "treat dependencies as parents");
   }
@@ -46,7 +49,8 @@ class HeadsCommand : public Command {
 class BranchesCommand : public Command {
  public:
   void AddFlags(CLI::App* app) override {
-    app->add_flag("-v,--verbose", verbose_, "verbose output");
+    app->add_flag("-v,--verbose", verbose_,
+                  "each branch point in full: path, parents, labels, date");
   }
 
   int Run(CliContext& ctx) override {
@@ -70,15 +74,29 @@ class BranchesCommand : public Command {
 class HistoryCommand : public Command {
  public:
   void AddFlags(CLI::App* app) override {
-    app->add_option("-r,--rev-range", range_, "range [start]:[end]");
-    app->add_flag("-v,--verbose", verbose_, "verbose output");
+    app->add_option("-r,--rev-range", range_,
+                    "only the revisions from START to END, either left out "
+                    "for the end of the graph: START:END, e.g. ae10:, -3:, "
+                    "base:current");
+    app->add_flag("-v,--verbose", verbose_,
+                  "each revision in full: path, parents, labels, date");
     app->add_flag("-i,--indicate-current", indicate_current_,
                   "mark the database's current revision");
+    app->add_flag("--graph", graph_,
+                  "draw the graph's lanes as git log --graph does; the "
+                  "database's current revisions are marked when it can be "
+                  "reached");
   }
 
   int Run(CliContext& ctx) override {
+    if (graph_ && ctx.json()) {
+      return ctx.UsageError(
+          "history --graph draws text; history --format json lists each "
+          "revision's parents instead");
+    }
     auto m = ctx.OpenMigrator();
     if (!m.ok()) return ctx.Fail(m.status());
+    if (graph_) return RunGraph(ctx, *m);
     FormatOptions f;
     f.verbose = verbose_ || ctx.verbose();
     f.include_branches = true;
@@ -91,16 +109,41 @@ class HistoryCommand : public Command {
   }
 
  private:
+  // The lanes, the current revisions marked when the database answers
+  // (with -i, not answering is an error; without, a warning).
+  int RunGraph(CliContext& ctx, Migrator* m) {
+    auto revisions = m->HistoryWithCurrent(range_);
+    bool marked = revisions.ok();
+    if (!revisions.ok()) {
+      if (indicate_current_) return ctx.Fail(revisions.status());
+      Status why = revisions.status();
+      revisions = m->History(range_);
+      if (!revisions.ok()) return ctx.Fail(revisions.status());
+      if (!ctx.quiet()) {
+        ReportWarning("current revisions not marked: " + why.message());
+      }
+    }
+    GraphPictureOptions o;
+    o.mark_current = marked;
+    o.color = UseColorOnStdout();
+    ctx.out() << RevisionGraphText(*revisions, o);
+    return kExitOk;
+  }
+
   std::string range_;
   bool verbose_ = false;
   bool indicate_current_ = false;
+  bool graph_ = false;
 };
 
 // `retort show REV`.
 class ShowCommand : public Command {
  public:
   void AddFlags(CLI::App* app) override {
-    app->add_option("rev", revision_, "revision")->required();
+    app->add_option("rev", revision_,
+                    "the revision: an id or its first four or more "
+                    "characters, a branch label, head, base, ...")
+        ->required();
   }
 
   int Run(CliContext& ctx) override {
@@ -119,7 +162,8 @@ class ShowCommand : public Command {
 class EditCommand : public Command {
  public:
   void AddFlags(CLI::App* app) override {
-    app->add_option("rev", revision_, "revision (default: head)");
+    app->add_option("rev", revision_,
+                    "the revision whose file to open (default: head)");
   }
 
   int Run(CliContext& ctx) override {

@@ -114,16 +114,25 @@ class MoveCommand : public Command {
       return RunMany(ctx, many_, upgrade_, target_, sql_, allow_edited_,
                      in_flight_, phase_);
     }
+    // A bar on a terminal once the run takes a second; log lines as
+    // always when stderr is not a terminal, nothing with -q.
+    RunProgressBar* bar = ctx.StartRunProgress(
+        !sql_ && !ctx.quiet() && isatty(STDERR_FILENO),
+        upgrade_ ? "upgrade" : "downgrade");
     auto m = ctx.OpenMigrator();
     if (!m.ok()) return ctx.Fail(m.status());
     SignalHandler interrupts(/*announce=*/!ctx.quiet());
     RunOptions run;
+    if (bar->enabled()) {
+      run.progress = [bar](const Progress& p) { bar->Update(p); };
+    }
     run.sql = sql_;
     run.allow_edited = allow_edited_;
     run.in_flight = in_flight_;
     run.phase = phase_;
     auto r =
         upgrade_ ? (*m)->Upgrade(target_, run) : (*m)->Downgrade(target_, run);
+    bar->Finish();
     if (!r.ok()) return FailRun(ctx, r.status());
     ctx.out() << MigrationOutput(*r, ctx.json());
     return kExitOk;

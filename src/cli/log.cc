@@ -89,13 +89,26 @@ Result<LogLevel> ResolveLogLevel(const LogFlags& flags,
   return LogLevel::kInfo;
 }
 
-bool UseColor(const LogEnvironment& env) {
-  bool tty = env.stderr_is_tty ? *env.stderr_is_tty : isatty(STDERR_FILENO);
-  if (!tty) return false;
+namespace {
+
+// NO_COLOR unset or empty, TERM not dumb.
+bool ColorAllowed(const LogEnvironment& env) {
   std::optional<std::string> no_color = Getenv(env, "NO_COLOR");
   if (no_color && !no_color->empty()) return false;
   std::optional<std::string> term = Getenv(env, "TERM");
   return !(term && *term == "dumb");
+}
+
+}  // namespace
+
+bool UseColor(const LogEnvironment& env) {
+  bool tty = env.stderr_is_tty ? *env.stderr_is_tty : isatty(STDERR_FILENO);
+  return tty && ColorAllowed(env);
+}
+
+bool UseColorOnStdout(const LogEnvironment& env) {
+  bool tty = env.stdout_is_tty ? *env.stdout_is_tty : isatty(STDOUT_FILENO);
+  return tty && ColorAllowed(env);
 }
 
 LogSink MakeStderrLogSink(LogLevel min_level, bool color, std::ostream* out) {
@@ -120,11 +133,24 @@ Result<Logging> SetUpLogging(const LogFlags& flags, const LogEnvironment& env) {
   return logging;
 }
 
-void ReportError(std::string_view message, const LogEnvironment& env) {
+namespace {
+
+void Report(LogLevel level, std::string_view message,
+            const LogEnvironment& env) {
   std::ostream* stream = env.out ? env.out : &std::cerr;
-  std::string line = FormatLine(LogLevel::kError, message, UseColor(env));
+  std::string line = FormatLine(level, message, UseColor(env));
   stream->write(line.data(), static_cast<std::streamsize>(line.size()));
   stream->flush();
+}
+
+}  // namespace
+
+void ReportError(std::string_view message, const LogEnvironment& env) {
+  Report(LogLevel::kError, message, env);
+}
+
+void ReportWarning(std::string_view message, const LogEnvironment& env) {
+  Report(LogLevel::kWarn, message, env);
 }
 
 }  // namespace retort

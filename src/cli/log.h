@@ -40,6 +40,8 @@ struct LogEnvironment {
   std::function<std::optional<std::string>(const std::string&)> getenv;
   // Whether stderr is a terminal. Default: isatty(STDERR_FILENO).
   std::optional<bool> stderr_is_tty;
+  // Whether stdout is a terminal. Default: isatty(STDOUT_FILENO).
+  std::optional<bool> stdout_is_tty;
   // Where lines go. Default: std::cerr.
   std::ostream* out = nullptr;
 };
@@ -59,6 +61,8 @@ Result<LogLevel> ResolveLogLevel(const LogFlags& flags,
 
 // Whether to colour output: a TTY, NO_COLOR unset or empty, TERM not dumb.
 bool UseColor(const LogEnvironment& env = {});
+// The same for what a command prints on stdout (history --graph).
+bool UseColorOnStdout(const LogEnvironment& env = {});
 
 // A sink writing each line of level >= `min_level` to `out` (default
 // std::cerr) as "error: ..." / "warning: ..." / "..." (debug dimmed when
@@ -77,6 +81,8 @@ Result<Logging> SetUpLogging(const LogFlags& flags,
 // Prints "error: <message>" (message redacted; "error:" red on a colour
 // terminal) to stderr: the CLI's last word on a failed command.
 void ReportError(std::string_view message, const LogEnvironment& env = {});
+// The same as "warning: <message>".
+void ReportWarning(std::string_view message, const LogEnvironment& env = {});
 
 }  // namespace retort
 

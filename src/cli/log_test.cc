@@ -84,6 +84,17 @@ TEST(LogColorTest, OnlyOnATerminalWithoutNoColor) {
   EXPECT_TRUE(UseColor(Env({{"TERM", "xterm-256color"}}, true)));
 }
 
+TEST(LogColorTest, StdoutHasItsOwnTerminalTest) {
+  LogEnvironment env = Env({}, true);  // stderr a terminal
+  env.stdout_is_tty = false;
+  EXPECT_FALSE(UseColorOnStdout(env));
+  env.stdout_is_tty = true;
+  EXPECT_TRUE(UseColorOnStdout(env));
+  LogEnvironment no_color = Env({{"NO_COLOR", "1"}}, false);
+  no_color.stdout_is_tty = true;
+  EXPECT_FALSE(UseColorOnStdout(no_color));
+}
+
 TEST(LogSinkTest, PlainLines) {
   std::ostringstream out;
   LogSink sink = MakeStderrLogSink(LogLevel::kDebug, false, &out);
