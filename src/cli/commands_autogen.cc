@@ -76,6 +76,10 @@ class CheckCommand : public Command {
     if (!m.ok()) return ctx.Fail(m.status());
     auto r = (*m)->Diff(autogen_.ToOptions());
     if (!r.ok()) return ctx.Fail(r.status());
+    if (ctx.json()) {
+      ctx.out() << JsonText(CheckJson(*r));
+      return r->empty() ? kExitOk : kExitFailed;
+    }
     if (r->empty()) {
       if (!ctx.quiet()) ctx.out() << "No new upgrade operations detected.\n";
       return kExitOk;

@@ -102,6 +102,14 @@ json DiffJson(const DiffResult& r) {
               {"scratch", r.scratch}};
 }
 
+nlohmann::ordered_json CheckJson(const DiffResult& result) {
+  nlohmann::ordered_json out;
+  out["clean"] = result.empty();
+  const nlohmann::ordered_json diff = DiffJson(result);
+  for (auto it = diff.begin(); it != diff.end(); ++it) out[it.key()] = *it;
+  return out;
+}
+
 std::string DiffText(const DiffResult& r) {
   if (r.contract_upgrade_sql.empty()) return r.upgrade_sql;
   return r.upgrade_sql + (r.upgrade_sql.empty() ? "" : "\n") +

@@ -47,6 +47,10 @@ nlohmann::ordered_json BranchesJson(const std::vector<BranchPoint>& branches);
 // and where they loaded.
 nlohmann::ordered_json DiffJson(const DiffResult& result);
 
+// `check --format json`: "clean" (nothing differs), then DiffJson's
+// fields.
+nlohmann::ordered_json CheckJson(const DiffResult& result);
+
 // The upgrade SQL as `diff` and `check` print it: an online plan's
 // removals follow under a line saying they go in a contract revision.
 std::string DiffText(const DiffResult& result);

@@ -110,6 +110,19 @@ TEST(CliOutput, DiffJson) {
             R"("compared_with":"database","scratch":"no database"})");
 }
 
+TEST(CliOutput, CheckJsonIsCleanThenDiffJson) {
+  DiffResult d;
+  d.compared_with = ComparedWith::kMigrations;
+  EXPECT_EQ(CheckJson(d).dump(),
+            R"({"clean":true,"operations":0,"upgrade":"","downgrade":"",)"
+            R"("contract_upgrade":"","contract_downgrade":"",)"
+            R"("models":[],"unmatched_models":[],)"
+            R"("compared_with":"migrations","scratch":""})");
+  d.operations = 2;
+  d.upgrade_sql = "x;\n";
+  EXPECT_EQ(CheckJson(d)["clean"], false);
+}
+
 TEST(CliOutput, DiffJsonListsTheFilesNoPatternMatched) {
   DiffResult d;
   d.model_files = {"models/a.sql", "sqlalchemy:app.models:Base.metadata"};
