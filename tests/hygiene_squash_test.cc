@@ -81,12 +81,17 @@ TEST_F(SquashSqliteTest, SquashesALineBetweenAMergeAndALabel) {
 }
 
 TEST_F(SquashSqliteTest, Refusals) {
-  CliResult r = p_.Run({"squash", "b:c", "-m", "x"});
+  // A revision outside the range depending on one inside other than END.
+  WriteRevision(p_, "s1", "a", "side", "c", "CREATE TABLE ts (id integer);",
+                "DROP TABLE ts;");
+  CliResult r = p_.Run({"squash", "b:d", "-m", "x"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "error: squash: revision d (" +
-                       p_.Path("migrations/versions/d.sql") +
-                       ") revises c, which the squash removes; squash a range "
-                       "that ends at c or includes d\n");
+  EXPECT_EQ(r.err, "error: squash: revision s1 (" +
+                       p_.Path("migrations/versions/s1.sql") +
+                       ") depends on c, which the squash removes; make it "
+                       "depend on d first, or squash a range that ends at c\n");
+  WriteRevision(p_, "s1", "a", "side", "", "CREATE TABLE ts (id integer);",
+                "DROP TABLE ts;");
   r = p_.Run({"squash", "a:d", "-m", "x"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "error: squash: revision a (" +
@@ -103,7 +108,7 @@ TEST_F(SquashSqliteTest, Refusals) {
   ASSERT_EQ(p_.Run({"upgrade", "c"}).exit_code, 0);
   r = p_.Run({"squash", "b:d", "-m", "x"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "error: squash: the database " + url_ +
+  EXPECT_EQ(r.err, "error: squash: the database sqlite:///app.db"
                        " is at revision c, inside b:d; upgrade it to d first, "
                        "or squash a range it is not inside\n");
   // Nothing changed on disk.
@@ -113,7 +118,14 @@ TEST_F(SquashSqliteTest, Refusals) {
   ASSERT_EQ(p_.Run({"upgrade", "d"}).exit_code, 0);
   r = p_.Run({"squash", "b:d", "-m", "x"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(p_.Run({"upgrade", "heads"}).exit_code, 0);
+  // Known gap (docs/hygiene.md): the history table recorded d's old file,
+  // so the database at END sees d as edited until told to accept it.
+  r = p_.Run({"upgrade", "heads"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("edited"), std::string::npos) << r.err;
+  r = p_.Run({"upgrade", "heads", "--allow-edited"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(VersionRows(url_), Strings{"m"});
 }
 
 TEST(SquashPgTest, VerifiedOnPostgresAndNoScratchLeft) {
@@ -128,9 +140,10 @@ TEST(SquashPgTest, VerifiedOnPostgresAndNoScratchLeft) {
   p.WriteFile("migrations/versions/c.sql",
               "-- rev c\n--\n-- Revision ID: c\n-- Revises: b\n-- Branch "
               "Labels:\n-- Depends On:\n-- Transactional: false\n\n"
-              "-- migrate:upgrade\nCREATE INDEX CONCURRENTLY ix_c ON tb "
-              "(id);\n\n-- migrate:downgrade\nDROP INDEX CONCURRENTLY "
-              "ix_c;\n");
+              "-- migrate:upgrade\nALTER TABLE tb ADD COLUMN x integer;\n"
+              "CREATE INDEX CONCURRENTLY ix_c ON tb (id);\n\n"
+              "-- migrate:downgrade\nDROP INDEX CONCURRENTLY ix_c;\n"
+              "ALTER TABLE tb DROP COLUMN x;\n");
   auto scratch = [&] {
     return Scalar(url,
                   "SELECT count(*) FROM pg_database WHERE datname LIKE "
@@ -141,6 +154,7 @@ TEST(SquashPgTest, VerifiedOnPostgresAndNoScratchLeft) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string text = p.ReadFile("migrations/versions/d_tb.sql");
   EXPECT_NE(text.find("-- c: rev c\n-- retort: step transactional=false\n"
+                      "ALTER TABLE tb ADD COLUMN x integer;\n"
                       "CREATE INDEX CONCURRENTLY ix_c ON tb (id);"),
             std::string::npos)
       << text;
