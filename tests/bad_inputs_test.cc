@@ -121,8 +121,24 @@ const std::vector<Case>& Cases() {
                  none,
                  {"upgrade", "head", "--frob"},
                  2,
-                 "error: The following argument was not expected: --frob (see "
-                 "'retort --help')\n"});
+                 "error: unknown option '--frob' for 'upgrade' (see 'retort "
+                 "upgrade --help')\n"});
+    c.push_back({"command line",
+                 "a mistyped flag",
+                 kBoth,
+                 none,
+                 {"upgrade", "head", "--sqll"},
+                 2,
+                 "error: unknown option '--sqll' for 'upgrade'; did you mean "
+                 "'--sql'? (see 'retort upgrade --help')\n"});
+    c.push_back({"command line",
+                 "a mistyped revision",
+                 kBoth,
+                 none,
+                 {"upgrade", "-q", "haed"},
+                 1,
+                 "error: Can't locate revision identified by 'haed'; did you "
+                 "mean 'head'?\n"});
     c.push_back({"command line",
                  "upgrade without a target",
                  kBoth,

@@ -162,12 +162,12 @@ TEST_F(CliDocsTest, BashCompletesCommandsOptionsAndRevisions) {
   EXPECT_EQ(BashComplete("retort upgrade ae"), "ae1234567890\n");
   EXPECT_EQ(BashComplete("retort show au"), "auth\nauth@head\n");
   EXPECT_EQ(BashComplete("retort -c retort.toml show he"), "head\nheads\n");
-  EXPECT_EQ(BashComplete("retort --format ''"), "json\ntext\n");
+  EXPECT_EQ(BashComplete("retort --format \"\""), "json\ntext\n");
   EXPECT_EQ(BashComplete("retort heads --format j"), "json\n");
-  EXPECT_EQ(BashComplete("retort completion ''"), "bash\nfish\nzsh\n");
+  EXPECT_EQ(BashComplete("retort completion \"\""), "bash\nfish\nzsh\n");
   EXPECT_EQ(BashComplete("retort revision --head b"), "base\nbf1234567890\n");
   // A free-text value offers nothing.
-  EXPECT_EQ(BashComplete("retort revision -m ''"), "\n");
+  EXPECT_EQ(BashComplete("retort revision -m \"\""), "\n");
 }
 
 TEST_F(CliDocsTest, ZshScriptLoads) {
@@ -179,7 +179,7 @@ TEST_F(CliDocsTest, ZshScriptLoads) {
   EXPECT_EQ(r.exit_code, 0) << r.out;
   // Loaded by compinit from $fpath, it defines the completion function.
   r = Shell(p_,
-            "zsh -f -c 'fpath=(. $fpath); autoload -U compinit; compinit -u "
+            "zsh -f -c 'fpath=($PWD $fpath); autoload -U compinit; compinit -u "
             "-d .zcompdump; print -r -- $_comps[retort]'");
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(r.out, "_retort\n");
@@ -195,7 +195,7 @@ TEST_F(CliDocsTest, FishCompletesCommandsAndRevisions) {
   r = Shell(p_,
             "HOME=. fish --no-config -c 'source retort.fish; complete -C "
             "\"retort upg\"'");
-  EXPECT_EQ(r.out, "upgrade\tupgrade to a later version\n");
+  EXPECT_EQ(r.out, "upgrade\tupgrade to a later revision\n");
   r = Shell(p_,
             "HOME=. fish --no-config -c 'source retort.fish; complete -C "
             "\"retort show au\"'");
