@@ -102,6 +102,39 @@ struct RETORT_EXPORT SquashResult {
   bool dry_run = false;
 };
 
+// Options of `rebase REV --onto TARGET`.
+struct RETORT_EXPORT RebaseOptions {
+  std::string revision;  // REV: the first revision of the line to move
+  std::string onto;      // --onto TARGET: REV's new parent
+  // --dry-run: check, print the plan, write nothing. Default: false.
+  bool dry_run = false;
+};
+
+// A revision outside the moved line that depends on one inside it; it is
+// left as it is (dependencies are not parents).
+struct RETORT_EXPORT RebaseDependency {
+  std::string revision;
+  std::string depends_on;
+};
+
+// What `rebase` did (or, with dry_run, would do).
+struct RETORT_EXPORT RebaseResult {
+  std::string revision;                  // REV's id
+  std::string path;                      // REV's file, the one rewritten
+  std::vector<std::string> old_revises;  // REV's parents before
+  std::string onto;                      // TARGET's id
+  std::vector<std::string> moved;        // REV..head, in upgrade order
+  std::vector<RebaseDependency> dependencies;
+  // The heads after the rebase (with dry_run: as they would be).
+  std::vector<std::string> heads;
+  // The database checked for an applied revision of the line; "" when no
+  // URL is configured (redacted).
+  std::string database_checked;
+  // REV already revised TARGET alone: nothing was written.
+  bool nothing_to_do = false;
+  bool dry_run = false;
+};
+
 }  // namespace retort
 
 #endif  // RETORT_HYGIENE_H_

@@ -145,4 +145,47 @@ nlohmann::ordered_json StairwayJson(const StairwayResult& result) {
           {"skipped", skipped}};
 }
 
+std::string RebaseText(const RebaseResult& r, bool quiet) {
+  std::string out;
+  if (r.nothing_to_do) {
+    if (!quiet)
+      out = r.revision + " already revises " + r.onto + ": nothing to do\n";
+    return out;
+  }
+  if (!quiet) {
+    const std::string was = r.old_revises.empty()
+                                ? "it was a base"
+                                : "it revised " + Join(r.old_revises, ", ");
+    out += (r.dry_run ? "Would move " : "Moved ") + Join(r.moved, ", ") +
+           " onto " + r.onto + ": " + r.revision + " (" + r.path + ") " +
+           (r.dry_run ? "would revise " : "now revises ") + r.onto + " (" +
+           was + ")\n";
+    out += (r.heads.size() == 1 ? "Head: " : "Heads: ") + Join(r.heads, ", ") +
+           (r.dry_run ? " (nothing was changed)" : "") + "\n";
+  }
+  for (const RebaseDependency& d : r.dependencies) {
+    out += "note: " + d.revision + " depends on " + d.depends_on +
+           ", which moved; it is left as it is (a dependency is not a "
+           "parent)\n";
+  }
+  return out;
+}
+
+nlohmann::ordered_json RebaseJson(const RebaseResult& r) {
+  nlohmann::ordered_json deps = nlohmann::ordered_json::array();
+  for (const RebaseDependency& d : r.dependencies) {
+    deps.push_back({{"revision", d.revision}, {"depends_on", d.depends_on}});
+  }
+  return {{"revision", r.revision},
+          {"path", r.path},
+          {"onto", r.onto},
+          {"old_revises", r.old_revises},
+          {"moved", r.moved},
+          {"dependencies", deps},
+          {"heads", r.heads},
+          {"database_checked", r.database_checked},
+          {"nothing_to_do", r.nothing_to_do},
+          {"dry_run", r.dry_run}};
+}
+
 }  // namespace retort

@@ -1,5 +1,5 @@
-// What `check --single-head` and `check --stairway` print, as text and as
-// JSON. Pure formatting, tested exactly (hygiene_output_test.cc).
+// What `check --single-head`, `check --stairway` and `rebase` print, as text
+// and as JSON. Pure formatting, tested exactly (hygiene_output_test.cc).
 #ifndef RETORT_CLI_HYGIENE_OUTPUT_H_
 #define RETORT_CLI_HYGIENE_OUTPUT_H_
 
@@ -35,6 +35,17 @@ std::string StairwayError(const StairwayResult& result);
 // "differences": [{"kind", "object", "operation", "sql", "message"}],
 // "reupgrade_error"}], "skipped": [{"revision", "reason"}]}.
 nlohmann::ordered_json StairwayJson(const StairwayResult& result);
+
+// What `rebase` did: "Moved x, y onto c: x (path) now revises c (it
+// revised a)" and "Heads: y", or with dry_run "Would move ..." and
+// "nothing was changed"; then a note per revision outside the line that
+// depends on one inside it. With nothing to do: "x already revises c:
+// nothing to do". `quiet` keeps the notes only.
+std::string RebaseText(const RebaseResult& result, bool quiet);
+// {"revision", "path", "onto", "old_revises", "moved", "dependencies":
+// [{"revision", "depends_on"}], "heads", "database_checked",
+// "nothing_to_do", "dry_run"}.
+nlohmann::ordered_json RebaseJson(const RebaseResult& result);
 
 }  // namespace retort
 

@@ -82,5 +82,41 @@ TEST(HygieneOutputTest, StairwayFailureAndSummary) {
   EXPECT_EQ(StairwayError(r), "");
 }
 
+TEST(HygieneOutputTest, RebaseTextAndJson) {
+  RebaseResult r;
+  r.revision = "x";
+  r.path = "v/x.sql";
+  r.old_revises = {"a"};
+  r.onto = "c";
+  r.moved = {"x", "y"};
+  r.dependencies = {{"d", "y"}};
+  r.heads = {"y"};
+  r.database_checked = "sqlite:///app.db";
+  EXPECT_EQ(RebaseText(r, false),
+            "Moved x, y onto c: x (v/x.sql) now revises c (it revised a)\n"
+            "Head: y\n"
+            "note: d depends on y, which moved; it is left as it is (a "
+            "dependency is not a parent)\n");
+  EXPECT_EQ(RebaseText(r, true),
+            "note: d depends on y, which moved; it is left as it is (a "
+            "dependency is not a parent)\n");
+  EXPECT_EQ(RebaseJson(r).dump(),
+            R"({"revision":"x","path":"v/x.sql","onto":"c","old_revises":)"
+            R"(["a"],"moved":["x","y"],"dependencies":[{"revision":"d",)"
+            R"("depends_on":"y"}],"heads":["y"],"database_checked":)"
+            R"("sqlite:///app.db","nothing_to_do":false,"dry_run":false})");
+  r.dry_run = true;
+  r.old_revises.clear();
+  r.dependencies.clear();
+  r.heads = {"y", "z"};
+  EXPECT_EQ(RebaseText(r, false),
+            "Would move x, y onto c: x (v/x.sql) would revise c (it was a "
+            "base)\n"
+            "Heads: y, z (nothing was changed)\n");
+  r.nothing_to_do = true;
+  EXPECT_EQ(RebaseText(r, false), "x already revises c: nothing to do\n");
+  EXPECT_EQ(RebaseText(r, true), "");
+}
+
 }  // namespace
 }  // namespace retort
