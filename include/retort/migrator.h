@@ -345,6 +345,13 @@ class RETORT_EXPORT Migrator {
   // revision outside hangs on one inside, or the database (when a URL is
   // configured) has a version row inside the range (docs/hygiene.md).
   Result<SquashResult> Squash(const SquashOptions& options);
+  // `rebase REV --onto TARGET`: REV's "Revises" rewritten to TARGET (its
+  // line, REV up to its head, follows), then the graph reloaded and
+  // checked. Refused, with nothing changed, when the line is not plain, the
+  // move would make a cycle or change the line's branch, or a revision of
+  // the line is applied in the database (when a URL is configured)
+  // (docs/hygiene.md).
+  Result<RebaseResult> Rebase(const RebaseOptions& options);
 
   // The database URL with any password masked, for messages.
   std::string RedactedUrl() const;

@@ -43,6 +43,7 @@
 #include "revision/new_revision.h"
 #include "revision/branch_heads.h"
 #include "revision/plan.h"
+#include "revision/rebase_plan.h"
 #include "revision/revision_map.h"
 #include "revision/squash_plan.h"
 #include "revision/stairway_plan.h"
@@ -54,6 +55,8 @@
 #include "runtime/version_table.h"
 #include "schemas/schema_choice.h"
 #include "schemas/schema_set.h"
+#include "script/checksum.h"
+#include "script/rebase_file.h"
 #include "script/script_directory.h"
 #include "script/squash_file.h"
 #include "script/template.h"
@@ -1465,6 +1468,95 @@ Result<SingleHeadResult> Migrator::CheckSingleHead() {
   });
 }
 
+Result<RebaseResult> Migrator::Rebase(const RebaseOptions& options) {
+  return ApiCall([&]() -> Result<RebaseResult> {
+    RETORT_RETURN_IF_ERROR(impl_->RefuseEmbedded("rebase"));
+    RETORT_RETURN_IF_ERROR(impl_->LoadGraph());
+    RETORT_ASSIGN_OR_RETURN(
+        RebasePlan plan,
+        PlanRebase(*impl_->map, options.revision, options.onto));
+    RebaseResult out;
+    out.revision = plan.revision;
+    out.path = plan.path;
+    out.old_revises = plan.old_parents;
+    out.onto = plan.onto;
+    out.moved = plan.line;
+    for (const LineDependency& d : plan.dependencies) {
+      out.dependencies.push_back({d.revision, d.depends_on});
+    }
+    out.nothing_to_do = plan.nothing_to_do;
+    out.dry_run = options.dry_run;
+    if (plan.nothing_to_do) {
+      out.heads = impl_->map->Heads();
+      return out;
+    }
+    // Released revisions do not move: none of the line may be applied (an
+    // ancestor, or a dependency, of a version row) in the database.
+    if (!impl_->config.url.empty()) {
+      auto current = Current();
+      if (!current.ok()) {
+        return current.status().WithContext(
+            "rebase: reading the version table of the database, to make "
+            "sure no revision of the line is applied there (pass --url of a "
+            "reachable database)");
+      }
+      out.database_checked = RedactedUrl();
+      std::vector<std::string> rows;
+      for (const RevisionInfo& info : *current) rows.push_back(info.id);
+      const std::vector<std::string> applied =
+          impl_->map->Ancestors(rows, true);
+      for (const std::string& id : plan.line) {
+        if (std::find(applied.begin(), applied.end(), id) == applied.end()) {
+          continue;
+        }
+        return Status::Conflict(
+            "rebase: revision " + id +
+            " of the line being moved is applied "
+            "in the database " +
+            out.database_checked + " (it is at " + Join(rows, ", ") +
+            "); released revisions must not move: merge the heads instead "
+            "('retort merge')");
+      }
+    }
+    // The graph as it will be, checked before the file changes.
+    const RevisionFile* file = impl_->scripts->Find(plan.revision);
+    if (file == nullptr)
+      return Status::Internal("no file for " + plan.revision);
+    RETORT_ASSIGN_OR_RETURN(RevisionMap rebased,
+                            RevisionMap::Build(RebasedRevisions(
+                                impl_->scripts->Revisions(), plan)));
+    RETORT_RETURN_IF_ERROR(CheckRebased(rebased, plan));
+    out.heads = rebased.Heads();
+    RETORT_ASSIGN_OR_RETURN(std::string before, ReadFileBytes(plan.path));
+    RETORT_ASSIGN_OR_RETURN(std::string after,
+                            ReplaceRevises(before, file->revision.revises_line,
+                                           plan.onto, plan.path));
+    if (options.dry_run) return out;
+    RETORT_RETURN_IF_ERROR(ReplaceFileAtomically(plan.path, after));
+    // Verified from the files: reloaded, REV's line descends from TARGET.
+    impl_->schema_set.reset();
+    impl_->map.reset();
+    impl_->scripts.reset();
+    Status loaded = impl_->LoadGraph();
+    if (loaded.ok()) loaded = CheckRebased(*impl_->map, plan);
+    if (!loaded.ok()) {
+      Status restored = ReplaceFileAtomically(plan.path, before);
+      impl_->schema_set.reset();
+      impl_->map.reset();
+      impl_->scripts.reset();
+      return loaded.WithContext(
+          restored.ok()
+              ? "rebase: the rewritten history did not load; " + plan.path +
+                    " was restored"
+              : "rebase: the rewritten history did not load, and restoring " +
+                    plan.path + " failed (" + restored.ToString() +
+                    "): set its 'Revises' back to " +
+                    Join(plan.old_parents, ", "));
+    }
+    return out;
+  });
+}
+
 Result<std::unique_ptr<ReplayScratch>> Migrator::Impl::OpenReplayScratch(
     const std::string& dev, std::string* scratch_target) {
   DiffOptions where;
@@ -1641,6 +1733,25 @@ Result<SquashResult> Migrator::Squash(const SquashOptions& options) {
       range_paths.push_back(f->revision.path);
       parts.push_back(std::move(part));
     }
+    // What a database that ran the range recorded: each file's checksum
+    // now (and what a file squashed before lists), so verify and the
+    // edited-file check accept the squashed file where they ran.
+    std::vector<SquashedRevision> squashes;
+    for (const SquashPart& part : parts) {
+      for (const SquashedRevision& s : part.header.squashes) {
+        if (std::find(squashes.begin(), squashes.end(), s) == squashes.end()) {
+          squashes.push_back(s);
+        }
+      }
+      RETORT_ASSIGN_OR_RETURN(
+          std::string checksum,
+          RevisionFileChecksum(part.header.revision.path));
+      SquashedRevision self{part.header.revision.id, std::move(checksum)};
+      if (std::find(squashes.begin(), squashes.end(), self) ==
+          squashes.end()) {
+        squashes.push_back(std::move(self));
+      }
+    }
     RETORT_ASSIGN_OR_RETURN(SquashedSections bodies,
                             ConcatenateSections(parts));
     RETORT_ASSIGN_OR_RETURN(std::unique_ptr<TempDir> stage,
@@ -1669,6 +1780,7 @@ Result<SquashResult> Migrator::Squash(const SquashOptions& options) {
     file.downgrades = bodies.downgrade;
     file.lock_timeout = bodies.lock_timeout;
     file.phase = bodies.phase;
+    file.squashes = std::move(squashes);
     RETORT_ASSIGN_OR_RETURN(std::string staged, WriteRevisionFile(file));
     RETORT_ASSIGN_OR_RETURN(out.text, ReadWholeFile(staged));
     // The new history: every other file, copied beside the staged one.

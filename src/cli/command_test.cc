@@ -43,9 +43,9 @@ TEST(CliCommand, TableHasEveryCommandOnce) {
     names.push_back(c.name);
     EXPECT_NE(c.make(), nullptr);
   }
-  // With graph, schema-graph, squash, completion, man, __reference and
-  // __complete.
-  EXPECT_EQ(names.size(), 26u);
+  // With graph, schema-graph, squash, rebase, completion, man, __reference
+  // and __complete.
+  EXPECT_EQ(names.size(), 27u);
   EXPECT_EQ(names.front(), "init");
 }
 

@@ -1,7 +1,8 @@
-// Commands that rewrite the history: squash (docs/hygiene.md).
+// Commands that rewrite the history: squash and rebase (docs/hygiene.md).
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/hygiene_output.h"
 #include "cli/output.h"
 #include "util/strings.h"
 
@@ -71,6 +72,39 @@ class SquashCommand : public Command {
   SquashOptions options_;
 };
 
+// `retort rebase REV --onto TARGET [--dry-run]`.
+class RebaseCommand : public Command {
+ public:
+  void AddFlags(CLI::App* app) override {
+    app->add_option("revision", options_.revision,
+                    "the first revision of the line to move (the line runs "
+                    "from it to its head)")
+        ->required();
+    app->add_option("--onto", options_.onto,
+                    "the revision REV's line moves onto, usually the other "
+                    "head")
+        ->required();
+    app->add_flag("--dry-run", options_.dry_run,
+                  "check and print the plan, change nothing");
+  }
+
+  int Run(CliContext& ctx) override {
+    auto m = ctx.OpenMigrator();
+    if (!m.ok()) return ctx.Fail(m.status());
+    auto r = (*m)->Rebase(options_);
+    if (!r.ok()) return ctx.Fail(r.status());
+    if (ctx.json()) {
+      ctx.out() << JsonText(RebaseJson(*r));
+      return kExitOk;
+    }
+    ctx.out() << RebaseText(*r, ctx.quiet());
+    return kExitOk;
+  }
+
+ private:
+  RebaseOptions options_;
+};
+
 }  // namespace
 
 std::vector<CommandInfo> HygieneCommands() {
@@ -80,6 +114,11 @@ std::vector<CommandInfo> HygieneCommands() {
        "by replaying both histories into scratch databases",
        {},
        MakeCommand<SquashCommand>},
+      {"rebase",
+       "move the unreleased line from REV to its head onto --onto TARGET "
+       "(usually the other head) by rewriting REV's Revises",
+       {},
+       MakeCommand<RebaseCommand>},
   };
 }
 
