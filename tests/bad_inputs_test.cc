@@ -785,7 +785,8 @@ const std::vector<Case>& Cases() {
                  "error: {dir}/migrations/versions/x.sql:8: unknown header key "
                  "\"Author\"; known keys are Revision ID, Revises, Branch "
                  "Labels, Depends On, Create Date, Transactional, Imported "
-                 "From, Import Checksum, Lock Timeout, Phase\n"});
+                 "From, Import Checksum, Lock Timeout, Phase, Squashes, "
+                 "Squash Checksum\n"});
     c.push_back(
         {"revision header",
          "a header key twice",

@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 
 #include "cli_util.h"
 #include "pg_harness.h"
 #include "runtime_util.h"
+#include "script/checksum.h"
 
 namespace retort::testing {
 namespace {
@@ -46,8 +48,7 @@ class SquashSqliteTest : public ::testing::Test {
 TEST_F(SquashSqliteTest, SquashesALineBetweenAMergeAndALabel) {
   CliResult r = p_.Run({"squash", "b:d", "-m", "tb", "--dry-run"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("-- Revision ID: d\n-- Revises: a\n"),
-            std::string::npos)
+  EXPECT_NE(r.out.find("-- Revision ID: d\n-- Revises: a\n"), std::string::npos)
       << r.out;
   EXPECT_EQ(p_.List("migrations/versions"),
             (Strings{"a.sql", "b.sql", "c.sql", "d.sql", "m.sql", "s1.sql"}));
@@ -75,8 +76,9 @@ TEST_F(SquashSqliteTest, SquashesALineBetweenAMergeAndALabel) {
   EXPECT_EQ(Rows(url_, "SELECT name FROM sqlite_master WHERE name = 'ix_tb'"),
             Strings{"ix_tb"});
   ASSERT_EQ(p_.Run({"downgrade", "a"}).exit_code, 0);
-  EXPECT_EQ(Rows(url_, "SELECT count(*) FROM sqlite_master WHERE name IN "
-                       "('tb', 'ts')"),
+  EXPECT_EQ(Rows(url_,
+                 "SELECT count(*) FROM sqlite_master WHERE name IN "
+                 "('tb', 'ts')"),
             Strings{"0"});
 }
 
@@ -108,24 +110,99 @@ TEST_F(SquashSqliteTest, Refusals) {
   ASSERT_EQ(p_.Run({"upgrade", "c"}).exit_code, 0);
   r = p_.Run({"squash", "b:d", "-m", "x"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "error: squash: the database sqlite:///app.db"
-                       " is at revision c, inside b:d; upgrade it to d first, "
-                       "or squash a range it is not inside\n");
+  EXPECT_EQ(r.err,
+            "error: squash: the database sqlite:///app.db"
+            " is at revision c, inside b:d; upgrade it to d first, "
+            "or squash a range it is not inside\n");
   // Nothing changed on disk.
   EXPECT_EQ(p_.List("migrations/versions"),
             (Strings{"a.sql", "b.sql", "c.sql", "d.sql", "m.sql", "s1.sql"}));
   // At END it is fine.
   ASSERT_EQ(p_.Run({"upgrade", "d"}).exit_code, 0);
-  r = p_.Run({"squash", "b:d", "-m", "x"});
+}
+
+// A database at END ran the old files: the squashed file's Squashes header
+// lists their checksums, so upgrade and verify accept it, while an edit of
+// the squashed file is still caught.
+TEST_F(SquashSqliteTest, ADatabaseAtEndStaysValid) {
+  ASSERT_EQ(p_.Run({"upgrade", "d"}).exit_code, 0);
+  std::map<std::string, std::string> sums;
+  for (const std::string id : {"b", "c", "d"}) {
+    sums[id] = TextChecksum(p_.ReadFile("migrations/versions/" + id + ".sql"));
+  }
+  CliResult r = p_.Run({"squash", "b:d", "-m", "x"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string path = p_.Path("migrations/versions/d_x.sql");
+  const std::string text = p_.ReadFile("migrations/versions/d_x.sql");
+  EXPECT_NE(text.find("-- Squashes: b " + sums["b"] + ", c " + sums["c"] +
+                      ", d " + sums["d"] +
+                      "\n-- Squash Checksum: " + SquashChecksum(text) + "\n"),
+            std::string::npos)
+      << text;
+  auto squashed = [&](const std::string& id, const std::string& how) {
+    return "squashed: " + id + " ran before `retort squash` " + how + "; " +
+           path + " lists the checksum recorded then (" +
+           sums[id].substr(0, 12) + "...) in its Squashes header\n";
+  };
+  r = p_.Run({"verify"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  // Known gap (docs/hygiene.md): the history table recorded d's old file,
-  // so the database at END sees d as edited until told to accept it.
+  EXPECT_EQ(r.out, squashed("d", "replaced its file") +
+                       squashed("b", "folded it into d") +
+                       squashed("c", "folded it into d") +
+                       "alembic_version: 2 of 2 applied revisions match "
+                       "their files\n");
+  r = p_.Run({"upgrade", "heads"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(VersionRows(url_), Strings{"m"});
+
+  // An edit of the squashed file after the squash is caught.
+  p_.WriteFile("migrations/versions/d_x.sql",
+               text + "-- an edit after the squash\n");
+  const std::string now = TextChecksum(text + "-- an edit after the squash\n");
+  r = p_.Run({"verify"});
+  EXPECT_EQ(r.exit_code, 1);
+  const std::string after =
+      "was edited after `retort squash` wrote the file (its Squash Checksum "
+      "no longer matches, file now " +
+      now.substr(0, 12) +
+      "...); restore the file as squash wrote it and put the change in a "
+      "new revision\n";
+  EXPECT_EQ(r.out, "edited: " + path +
+                       ": d was edited after `retort squash` wrote it (its "
+                       "Squash Checksum no longer matches, file now " +
+                       now.substr(0, 12) +
+                       "...); restore the file as squash wrote it and put "
+                       "the change in a new revision\n"
+                       "edited: " +
+                       path + ": b (squashed into d) " + after +
+                       "edited: " + path + ": c (squashed into d) " + after +
+                       "alembic_version: 3 of 4 applied revisions match "
+                       "their files\n");
+  WriteRevision(p_, "n", "m", "", "", "CREATE TABLE tn (id integer);",
+                "DROP TABLE tn;");
   r = p_.Run({"upgrade", "heads"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("edited"), std::string::npos) << r.err;
-  r = p_.Run({"upgrade", "heads", "--allow-edited"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(VersionRows(url_), Strings{"m"});
+  EXPECT_NE(r.err.find(path + ": applied revision d was edited after it was "
+                              "applied (and 2 more"),
+            std::string::npos)
+      << r.err;
+
+  // As squash wrote it, the combined downgrade takes the database below
+  // START.
+  p_.WriteFile("migrations/versions/d_x.sql", text);
+  ASSERT_EQ(p_.Run({"verify"}).exit_code, 0);
+  r = p_.Run({"downgrade", "a"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(VersionRows(url_), Strings{"a"});
+  EXPECT_EQ(Rows(url_,
+                 "SELECT count(*) FROM sqlite_master WHERE name IN "
+                 "('tb', 'ts', 'ix_tb')"),
+            Strings{"0"});
+  r = p_.Run({"verify"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "alembic_version: 1 of 1 applied revision matches its "
+            "file\n");
 }
 
 TEST(SquashPgTest, VerifiedOnPostgresAndNoScratchLeft) {
@@ -161,8 +238,9 @@ TEST(SquashPgTest, VerifiedOnPostgresAndNoScratchLeft) {
   EXPECT_EQ(scratch(), before);
   r = p.Run({"upgrade", "heads"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Scalar(url, "SELECT count(*) FROM pg_indexes WHERE indexname IN "
-                        "('ix_c', 'ix_tb')"),
+  EXPECT_EQ(Scalar(url,
+                   "SELECT count(*) FROM pg_indexes WHERE indexname IN "
+                   "('ix_c', 'ix_tb')"),
             "2");
 }
 

@@ -16,7 +16,10 @@ struct RETORT_EXPORT VerifyFinding {
   // history says it is applied but no file declares it. "unknown": the
   // version table names it, no file declares it, retort never ran it.
   // "unverified": applied with no checksum recorded (before retort took
-  // over, or stamped) -- informational, not a failure.
+  // over, or stamped) -- informational, not a failure. "squashed": it ran
+  // as a file `retort squash` replaced, and the squashed file's "Squashes"
+  // header lists the checksum recorded then (path names that file) --
+  // informational, not a failure.
   std::string kind;
   std::string revision;
   std::string path;        // "" when no file declares it

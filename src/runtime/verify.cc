@@ -30,6 +30,8 @@ namespace {
 struct FileDigest {
   std::string text;  // TextChecksum
   std::string raw;   // Sha256Hex of the bytes, when they hold a '\r'
+  // SquashChecksum, when the file has a "Squash Checksum" line.
+  std::string squash;
   bool Matches(const std::string& recorded) const {
     return recorded == text || (!raw.empty() && recorded == raw);
   }
@@ -62,6 +64,9 @@ FileDigest DigestOfText(std::string_view text) {
   FileDigest digest;
   digest.text = TextChecksum(text);
   if (text.find('\r') != std::string_view::npos) digest.raw = Sha256Hex(text);
+  if (text.find("-- Squash Checksum:") != std::string_view::npos) {
+    digest.squash = SquashChecksum(text);
+  }
   return digest;
 }
 
@@ -139,6 +144,39 @@ std::vector<std::string> AppliedOldestFirst(
   return ordered;
 }
 
+// The digest of a revision file (embedded or on disk).
+Result<FileDigest> DigestOfFile(const ScriptDirectory& scripts,
+                                const std::string& path) {
+  if (const std::string_view* text = scripts.EmbeddedText(path)) {
+    return DigestOfText(*text);
+  }
+  return DigestOf(path);
+}
+
+// True while `file` is as `retort squash` wrote it, so that its "Squashes"
+// header says what the databases that ran its revisions recorded.
+bool SquashIntact(const RevisionFile& file, const FileDigest& digest) {
+  return !file.squash_checksum.empty() && digest.squash == file.squash_checksum;
+}
+
+// True when `file`'s "Squashes" header lists `id` with `checksum`.
+bool Lists(const RevisionFile& file, const std::string& id,
+           const std::string& checksum) {
+  for (const SquashedRevision& s : file.squashes) {
+    if (s.id == id && s.checksum == checksum) return true;
+  }
+  return false;
+}
+
+// The last checksum `file`'s "Squashes" header lists for `id`; "" if none.
+std::string ListedChecksum(const RevisionFile& file, const std::string& id) {
+  std::string out;
+  for (const SquashedRevision& s : file.squashes) {
+    if (s.id == id) out = s.checksum;
+  }
+  return out;
+}
+
 }  // namespace
 
 const char* IntegrityKindName(IntegrityFinding::Kind kind) {
@@ -151,13 +189,18 @@ const char* IntegrityKindName(IntegrityFinding::Kind kind) {
       return "unknown";
     case IntegrityFinding::Kind::kUnverified:
       return "unverified";
+    case IntegrityFinding::Kind::kSquashed:
+      return "squashed";
   }
   return "?";
 }
 
 bool IntegrityReport::clean() const {
   for (const IntegrityFinding& f : findings) {
-    if (f.kind != IntegrityFinding::Kind::kUnverified) return false;
+    if (f.kind != IntegrityFinding::Kind::kUnverified &&
+        f.kind != IntegrityFinding::Kind::kSquashed) {
+      return false;
+    }
   }
   return true;
 }
@@ -223,21 +266,37 @@ Result<IntegrityReport> VerifyAppliedOn(Connection& db,
       found.push_back(std::move(f));
       continue;
     }
-    FileDigest digest;
-    if (const std::string_view* text = scripts.EmbeddedText(path)) {
-      digest = DigestOfText(*text);
-    } else {
-      RETORT_ASSIGN_OR_RETURN(digest, DigestOf(path));
-    }
+    RETORT_ASSIGN_OR_RETURN(FileDigest digest, DigestOfFile(scripts, path));
     if (digest.Matches(it->second.checksum)) {
       ++report.verified;
       continue;
     }
-    f.kind = IntegrityFinding::Kind::kEdited;
     f.recorded = it->second.checksum;
     f.actual = digest.text;
     f.applied_at = it->second.finished_at;
     f.applied_by = it->second.applied_by;
+    // It ran as the file `retort squash` replaced by this one.
+    const bool listed = Lists(*file, id, f.recorded);
+    if (listed && SquashIntact(*file, digest)) {
+      ++report.verified;
+      f.kind = IntegrityFinding::Kind::kSquashed;
+      f.next_step = id + " ran before `retort squash` replaced its file; " +
+                    path + " lists the checksum recorded then (" +
+                    Short(f.recorded) + "...) in its Squashes header";
+      found.push_back(std::move(f));
+      continue;
+    }
+    f.kind = IntegrityFinding::Kind::kEdited;
+    if (listed) {
+      f.next_step = path + ": " + id +
+                    " was edited after `retort squash` wrote it (its Squash "
+                    "Checksum no longer matches, file now " +
+                    Short(f.actual) +
+                    "...); restore the file as squash wrote it and put the "
+                    "change in a new revision";
+      found.push_back(std::move(f));
+      continue;
+    }
     f.next_step = path + ": " + id +
                   " was edited after it was applied (recorded sha256 " +
                   Short(f.recorded) + "..., file now " + Short(f.actual) +
@@ -246,13 +305,73 @@ Result<IntegrityReport> VerifyAppliedOn(Connection& db,
     found.push_back(std::move(f));
   }
   for (IntegrityFinding& f : found) report.findings.push_back(std::move(f));
-  // Revisions the history ran last as upgrades whose file is gone.
+  // Revisions the history ran last as upgrades whose file is gone: squashed
+  // into a file that lists them, or missing.
+  std::map<std::string, std::vector<const RevisionFile*>> squashed_into;
+  for (const RevisionFile& file : scripts.files()) {
+    for (const SquashedRevision& s : file.squashes) {
+      auto& into = squashed_into[s.id];
+      if (std::find(into.begin(), into.end(), &file) == into.end()) {
+        into.push_back(&file);
+      }
+    }
+  }
+  const std::set<std::string> applied_ids(applied.begin(), applied.end());
   for (const auto& [id, step] : recorded) {
     if (step.direction != "upgrade" || reported.count(id) ||
         scripts.Find(id) != nullptr || id.find(',') != std::string::npos) {
       continue;
     }
     IntegrityFinding f;
+    if (auto into = squashed_into.find(id); into != squashed_into.end()) {
+      // Only a squashed file that is applied ran the revision's part; rows
+      // left from before a downgrade below it are past history.
+      const RevisionFile* match = nullptr;
+      const RevisionFile* applied_file = nullptr;
+      for (const RevisionFile* file : into->second) {
+        if (!applied_ids.count(file->revision.id)) continue;
+        applied_file = file;
+        if (Lists(*file, id, step.checksum)) match = file;
+      }
+      if (applied_file == nullptr) continue;
+      const RevisionFile& file = match ? *match : *applied_file;
+      const std::string listed = ListedChecksum(file, id);
+      f.revision = id;
+      f.path = file.revision.path;
+      f.recorded = step.checksum;
+      f.applied_at = step.finished_at;
+      f.applied_by = step.applied_by;
+      RETORT_ASSIGN_OR_RETURN(FileDigest digest, DigestOfFile(scripts, f.path));
+      if (match != nullptr && !SquashIntact(file, digest)) {
+        f.kind = IntegrityFinding::Kind::kEdited;
+        f.actual = digest.text;
+        f.next_step = f.path + ": " + id + " (squashed into " +
+                      file.revision.id +
+                      ") was edited after `retort squash` wrote the file (its "
+                      "Squash Checksum no longer matches, file now " +
+                      Short(f.actual) +
+                      "...); restore the file as squash wrote it and put the "
+                      "change in a new revision";
+      } else if (match != nullptr) {
+        f.kind = IntegrityFinding::Kind::kSquashed;
+        f.next_step = id + " ran before `retort squash` folded it into " +
+                      file.revision.id + "; " + f.path +
+                      " lists the checksum recorded then (" +
+                      Short(f.recorded) + "...) in its Squashes header";
+      } else {
+        f.kind = IntegrityFinding::Kind::kEdited;
+        f.actual = listed;
+        f.next_step = f.path + ": " + id + " (squashed into " +
+                      file.revision.id +
+                      ") was edited after it was applied and before it was "
+                      "squashed (recorded sha256 " +
+                      Short(f.recorded) + "..., squashed " + Short(listed) +
+                      "...); restore the squashed part as it was applied "
+                      "and put the change in a new revision";
+      }
+      report.findings.push_back(std::move(f));
+      continue;
+    }
     f.kind = IntegrityFinding::Kind::kMissing;
     f.revision = id;
     f.recorded = step.checksum;

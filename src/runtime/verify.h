@@ -29,28 +29,35 @@ struct IntegrityFinding {
     // Applied, but no checksum recorded: applied before retort took over
     // (Alembic), or stamped. Informational.
     kUnverified,
+    // Ran before `retort squash` folded it into a file whose "Squashes"
+    // header lists the checksum recorded then (the squashed file's own id,
+    // or a revision squashed away). Informational: it matches.
+    kSquashed,
   };
   Kind kind = Kind::kEdited;
   std::string revision;
-  std::string path;          // the file, when one declares the revision
-  std::string recorded;      // checksum in the history table; "" if none
-  std::string actual;        // checksum of the file now; "" if no file
-  std::string applied_at;    // finished_at of the recorded run; "" if none
-  std::string applied_by;    // user@host of the recorded run; "" if none
-  std::string next_step;     // what to do about it, one sentence
+  std::string path;        // the file, when one declares the revision
+  std::string recorded;    // checksum in the history table; "" if none
+  std::string actual;      // checksum of the file now; "" if no file
+  std::string applied_at;  // finished_at of the recorded run; "" if none
+  std::string applied_by;  // user@host of the recorded run; "" if none
+  std::string next_step;   // what to do about it, one sentence
 };
 
-// "edited", "missing", "unknown", "unverified".
+// "edited", "missing", "unknown", "unverified", "squashed".
 const char* IntegrityKindName(IntegrityFinding::Kind kind);
 
 // IntegrityReport is what VerifyApplied found.
 struct IntegrityReport {
   std::vector<std::string> heads;  // the version table's rows
-  size_t applied = 0;   // applied revisions that have a file
-  size_t verified = 0;  // of those, with a recorded checksum that matches
-  bool history_table = false;  // the history table exists
+  size_t applied = 0;              // applied revisions that have a file
+  // Of those, with a recorded checksum that matches (the file's, or the
+  // one its "Squashes" header lists for it).
+  size_t verified = 0;
+  bool history_table = false;              // the history table exists
   std::vector<IntegrityFinding> findings;  // in graph order
-  // No edited, missing or unknown revision (unverified ones are allowed).
+  // No edited, missing or unknown revision (unverified and squashed ones
+  // are allowed).
   bool clean() const;
 };
 

@@ -25,6 +25,21 @@ Result<std::string> RevisionFileChecksum(const std::string& path) {
   return TextChecksum(bytes);
 }
 
+std::string SquashChecksum(std::string_view text) {
+  constexpr std::string_view kLine = "-- Squash Checksum:";
+  size_t at = 0;
+  while (at < text.size() && text.substr(at, kLine.size()) != kLine) {
+    size_t nl = text.find('\n', at);
+    at = nl == std::string_view::npos ? text.size() : nl + 1;
+  }
+  if (at >= text.size()) return "sha256:" + TextChecksum(text);
+  size_t nl = text.find('\n', at);
+  size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+  std::string without(text.substr(0, at));
+  without.append(text.substr(end));
+  return "sha256:" + TextChecksum(without);
+}
+
 bool ChecksumMatches(std::string_view recorded, std::string_view bytes) {
   if (recorded == TextChecksum(bytes)) return true;
   return bytes.find('\r') != std::string_view::npos &&

@@ -24,6 +24,11 @@ Result<std::string> RevisionFileChecksum(const std::string& path);
 // they are the same).
 bool ChecksumMatches(std::string_view recorded, std::string_view bytes);
 
+// "sha256:" + TextChecksum of `text` without its first line that starts
+// with "-- Squash Checksum:" (the header line `retort squash` writes, which
+// holds this value; docs/revision-files.md).
+std::string SquashChecksum(std::string_view text);
+
 }  // namespace retort
 
 #endif  // RETORT_SCRIPT_CHECKSUM_H_

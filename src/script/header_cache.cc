@@ -256,9 +256,17 @@ HeaderCache::Match HeaderCache::Lookup(int index, const FileStamp& stamp,
   file.imported_from = rec.String();
   file.import_checksum = rec.String();
   file.lock_timeout = rec.String();
+  file.phase = rec.String();
+  file.squash_checksum = rec.String();
   GetList(&rec, &revision.down_revisions);
   GetList(&rec, &revision.branch_labels);
   GetList(&rec, &revision.depends_on);
+  std::vector<std::string> squashes;
+  GetList(&rec, &squashes);
+  if (squashes.size() % 2 != 0) return Match::kStale;
+  for (size_t i = 0; i < squashes.size(); i += 2) {
+    file.squashes.push_back({squashes[i], squashes[i + 1]});
+  }
   // Checksummed bytes written by Encode() always decode; this guards only
   // against a bug, by falling back to reading the file.
   if (!rec.ok() || !rec.at_end() || transactional > 2) return Match::kStale;
@@ -306,9 +314,17 @@ std::string HeaderCacheWriter::Encode(std::string_view key,
   PutString(&out, file.imported_from);
   PutString(&out, file.import_checksum);
   PutString(&out, file.lock_timeout);
+  PutString(&out, file.phase);
+  PutString(&out, file.squash_checksum);
   PutList(&out, revision.down_revisions);
   PutList(&out, revision.branch_labels);
   PutList(&out, revision.depends_on);
+  std::vector<std::string> squashes;
+  for (const SquashedRevision& s : file.squashes) {
+    squashes.push_back(s.id);
+    squashes.push_back(s.checksum);
+  }
+  PutList(&out, squashes);
   uint32_t len = static_cast<uint32_t>(out.size() - sizeof(uint32_t));
   std::memcpy(out.data(), &len, sizeof(len));
   return out;

@@ -20,7 +20,9 @@
 //            | str key (the file's absolute path)
 //            | str id | str doc | str long_doc | str create_date
 //            | str imported_from | str import_checksum
+//            | str lock_timeout | str phase | str squash_checksum
 //            | list down_revisions | list branch_labels | list depends_on
+//            | list squashes (id, checksum, id, checksum, ...)
 //   trailer  u64 hash of every byte before it
 //
 //   str  = u32 length + bytes;  list = u32 count + str*
@@ -64,7 +66,7 @@
 
 namespace retort {
 
-inline constexpr uint32_t kHeaderCacheFormatVersion = 3;
+inline constexpr uint32_t kHeaderCacheFormatVersion = 4;
 
 // Entries whose file changed less than this long before the cache was
 // written are re-read (see the racy rule above).

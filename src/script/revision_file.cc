@@ -17,10 +17,10 @@
 namespace retort {
 namespace {
 
-constexpr std::array<std::string_view, 10> kKnownKeys = {
+constexpr std::array<std::string_view, 12> kKnownKeys = {
     kRevisionIdKey,  kRevisesKey,       kBranchLabelsKey, kDependsOnKey,
     kCreateDateKey,  kTransactionalKey, kImportedFromKey, kImportChecksumKey,
-    kLockTimeoutKey, kPhaseKey};
+    kLockTimeoutKey, kPhaseKey,         kSquashesKey,     kSquashChecksumKey};
 
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
@@ -229,6 +229,67 @@ Result<std::vector<std::string>> ParseList(std::string_view value,
     start = comma + 1;
   }
   return items;
+}
+
+bool IsSha256Hex(std::string_view hex) {
+  return hex.size() == 64 &&
+         hex.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+// Parses "Squashes: <id> <sha256>, <id> <sha256>, ..."; an empty value is an
+// empty list.
+Result<std::vector<SquashedRevision>> ParseSquashes(std::string_view value,
+                                                    const std::string& path,
+                                                    int line) {
+  std::vector<SquashedRevision> out;
+  if (value.empty()) return out;
+  size_t start = 0;
+  while (true) {
+    size_t comma = value.find(',', start);
+    std::string_view item = TrimView(value.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos
+                                               : comma - start));
+    if (item.empty()) {
+      return Status::Corruption(At(path, line) + "empty entry in " +
+                                Quote(kSquashesKey) + " list " + Quote(value) +
+                                "; remove the extra comma");
+    }
+    size_t blank = item.find_first_of(" \t");
+    std::string_view id = item.substr(0, blank);
+    std::string_view sha = blank == std::string_view::npos
+                               ? std::string_view()
+                               : TrimView(item.substr(blank));
+    if (sha.empty() || sha.find_first_of(" \t") != std::string_view::npos) {
+      return Status::Corruption(
+          At(path, line) + "invalid " + Quote(kSquashesKey) + " entry " +
+          Quote(item) +
+          "; expected \"<revision id> <sha256>\" (the id, a space and 64 "
+          "lower-case hex digits), entries comma-separated (written by "
+          "retort squash)");
+    }
+    Status st = ValidateRevisionId(id);
+    if (!st.ok()) {
+      return Status::Corruption(At(path, line) + "in " + Quote(kSquashesKey) +
+                                ": " + st.message());
+    }
+    if (!IsSha256Hex(sha)) {
+      return Status::Corruption(
+          At(path, line) + "invalid checksum " + Quote(sha) + " of " +
+          std::string(id) + " in " + Quote(kSquashesKey) +
+          "; expected 64 lower-case hex digits (the SHA-256 retort squash "
+          "wrote)");
+    }
+    SquashedRevision entry{std::string(id), std::string(sha)};
+    if (std::find(out.begin(), out.end(), entry) != out.end()) {
+      return Status::Corruption(At(path, line) + Quote(item) +
+                                " is listed twice in " + Quote(kSquashesKey) +
+                                "; list each once");
+    }
+    out.push_back(std::move(entry));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return out;
 }
 
 // True for a line that ends the header: anything but a "--" comment, or a
@@ -464,6 +525,13 @@ const std::vector<HeaderKeyInfo>& HeaderKeyTable() {
           {kImportChecksumKey,
            "What import-alembic wrote, to tell a file edited by hand since "
            "from one to import again."},
+          {kSquashesKey,
+           "The revisions retort squash folded into this one, each with the "
+           "SHA-256 of its file then: verify accepts a database that ran "
+           "them."},
+          {kSquashChecksumKey,
+           "The SHA-256 of the file retort squash wrote (without this line): "
+           "Squashes counts only while the file is unchanged."},
       };
   return *table;
 }
@@ -499,6 +567,15 @@ const std::vector<DirectiveInfo>& DirectiveTable() {
        "--rules)."},
   };
   return *table;
+}
+
+std::string FormatSquashes(const std::vector<SquashedRevision>& squashes) {
+  std::string out;
+  for (const SquashedRevision& s : squashes) {
+    if (!out.empty()) out += ", ";
+    out += s.id + " " + s.checksum;
+  }
+  return out;
 }
 
 Status ValidateRevisionId(std::string_view id) {
@@ -621,6 +698,20 @@ Result<RevisionFile> ParseRevisionHeader(std::string_view text,
             "import-alembic; delete the line if the file is yours now)");
       }
       file.import_checksum = std::string(value);
+    } else if (key == kSquashChecksumKey) {
+      constexpr std::string_view kSha = "sha256:";
+      std::string_view hex = value.substr(std::min(value.size(), kSha.size()));
+      if (value.substr(0, kSha.size()) != kSha || !IsSha256Hex(hex)) {
+        return Status::Corruption(
+            At(path, line.number) + "invalid " + Quote(key) + " value " +
+            Quote(value) +
+            "; expected \"sha256:\" and 64 lower-case hex digits (written by "
+            "retort squash)");
+      }
+      file.squash_checksum = std::string(value);
+    } else if (key == kSquashesKey) {
+      RETORT_ASSIGN_OR_RETURN(file.squashes,
+                              ParseSquashes(value, path, line.number));
     } else if (key == kLockTimeoutKey) {
       if (!ParseDurationMs(value).ok()) {
         return Status::Corruption(
@@ -657,6 +748,13 @@ Result<RevisionFile> ParseRevisionHeader(std::string_view text,
         At(path, first_line) +
         "missing \"Revision ID\" in the header; add a line "
         "\"-- Revision ID: <id>\" to the leading comment block");
+  }
+  if (!file.squashes.empty() && file.squash_checksum.empty()) {
+    return Status::Corruption(
+        At(path, key_lines[10]) +
+        "\"Squashes\" without \"Squash "
+        "Checksum\"; both are written by retort squash: restore the line, "
+        "or delete both");
   }
   if (rev.revises_line == 0) {
     return Status::Corruption(

@@ -17,6 +17,12 @@
 //   -- Imported From: alembic/versions/x.py <- optional: import-alembic's
 //   -- Import Checksum: sha256:9f2c...         source and its hash of the
 //                                              file it wrote
+//   -- Squashes: b 3f2a..., c 9e01...       <- optional: `retort squash`'s
+//                                              revisions folded into this
+//                                              one, each with the checksum
+//                                              of its file when squashed
+//   -- Squash Checksum: sha256:77c1...      <- with Squashes: SquashChecksum
+//                                              of the file squash wrote
 //                                           <- the header ends at the first
 //   -- migrate:upgrade                         line that is not a "--" comment
 //   ALTER TABLE ...;                           (or at a section marker)
@@ -56,6 +62,8 @@ inline constexpr std::string_view kLockTimeoutKey = "Lock Timeout";
 inline constexpr std::string_view kPhaseKey = "Phase";
 inline constexpr std::string_view kImportedFromKey = "Imported From";
 inline constexpr std::string_view kImportChecksumKey = "Import Checksum";
+inline constexpr std::string_view kSquashesKey = "Squashes";
+inline constexpr std::string_view kSquashChecksumKey = "Squash Checksum";
 
 // HeaderKeyInfo is a row of the table of header keys: the key and what it
 // says (`retort man` and docs/reference.md print the table).
@@ -69,6 +77,20 @@ const std::vector<HeaderKeyInfo>& HeaderKeyTable();
 inline constexpr std::string_view kUpgradeMarker = "-- migrate:upgrade";
 inline constexpr std::string_view kDowngradeMarker = "-- migrate:downgrade";
 
+// SquashedRevision is one entry of "Squashes: <id> <sha256>, ...": a
+// revision `retort squash` folded into this file, and the checksum (as the
+// history table records it: TextChecksum, 64 lower-case hex digits) of its
+// file when it was squashed. A database that ran that file recorded that
+// checksum; verify and the edited-file check accept it (runtime/verify.h).
+struct SquashedRevision {
+  std::string id;
+  std::string checksum;
+  bool operator==(const SquashedRevision&) const = default;
+};
+
+// The "Squashes" value for `squashes`: "id sha, id sha" ("" for none).
+std::string FormatSquashes(const std::vector<SquashedRevision>& squashes);
+
 // RevisionFile is what a revision file's header declares: the graph node
 // plus the header fields the graph does not need.
 struct RevisionFile {
@@ -81,9 +103,15 @@ struct RevisionFile {
   std::string lock_timeout;
   // "Phase": "expand" or "contract" (docs/online.md); "" when absent.
   std::string phase;
-  std::string imported_from;          // "Imported From"; "" when absent
-  std::string import_checksum;        // "Import Checksum"; "" when absent
-  int header_lines = 0;               // 1-based line of the header's last line
+  std::string imported_from;    // "Imported From"; "" when absent
+  std::string import_checksum;  // "Import Checksum"; "" when absent
+  // "Squashes", in file order (an id may repeat when a squashed file was
+  // squashed again, with each checksum it had); empty when absent.
+  std::vector<SquashedRevision> squashes;
+  // "Squash Checksum" ("sha256:<hex>", script/checksum.h SquashChecksum): the
+  // file as squash wrote it; Squashes is trusted only while it matches.
+  std::string squash_checksum;
+  int header_lines = 0;  // 1-based line of the header's last line
 };
 
 // Directive is one "-- retort: NAME [ARGUMENT]" line inside a section. The

@@ -239,7 +239,7 @@ TEST(ScriptRevisionFileTest, ErrorUnknownKeyWithoutSuggestion) {
                 ":5: unknown header key \"Author\"; known keys are Revision "
                 "ID, Revises, Branch Labels, Depends On, Create Date, "
                 "Transactional, Imported From, Import Checksum, Lock Timeout, "
-                "Phase");
+                "Phase, Squashes, Squash Checksum");
 }
 
 TEST(ScriptRevisionFileTest, ErrorMalformedLine) {
@@ -477,6 +477,79 @@ TEST(ScriptRevisionFileTest, ImportKeys) {
                 ":5: invalid \"Import Checksum\" value \"md5:abc\"; expected "
                 "\"sha256:\" and 64 lower-case hex digits (written by "
                 "import-alembic; delete the line if the file is yours now)");
+}
+
+TEST(ScriptRevisionFileTest, SquashKeys) {
+  const std::string b = std::string(64, 'b');
+  const std::string c = std::string(64, 'c');
+  const std::string self = "sha256:" + std::string(64, 'f');
+  Result<RevisionFile> r = ParseRevisionHeader(
+      WithKeys("-- Revision ID: c\n-- Revises: a\n"
+               "-- Squashes: b " +
+               b + ",  c\t" + c + " \n-- Squash Checksum: " + self),
+      kPath);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->squashes, (std::vector<SquashedRevision>{{"b", b}, {"c", c}}));
+  EXPECT_EQ(r->squash_checksum, self);
+  EXPECT_EQ(FormatSquashes(r->squashes), "b " + b + ", c " + c);
+  // The same id twice, with two checksums (a squashed file squashed again).
+  r = ParseRevisionHeader(
+      WithKeys("-- Revision ID: c\n-- Revises: a\n-- Squashes: c " + b +
+               ", c " + c + "\n-- Squash Checksum: " + self),
+      kPath);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->squashes.size(), 2u);
+}
+
+TEST(ScriptRevisionFileTest, ErrorMalformedSquashes) {
+  const std::string b = std::string(64, 'b');
+  const std::string self =
+      "\n-- Squash Checksum: sha256:" + std::string(64, 'f');
+  auto error = [&](const std::string& value) {
+    return HeaderError(
+        WithKeys("-- Revision ID: c\n-- Revises: a\n"
+                 "-- Squashes: " +
+                 value + self));
+  };
+  const std::string at = std::string(kPath) + ":5: ";
+  EXPECT_EQ(error("b"),
+            at + "invalid \"Squashes\" entry \"b\"; expected \"<revision "
+                 "id> <sha256>\" (the id, a space and 64 lower-case hex "
+                 "digits), entries comma-separated (written by retort "
+                 "squash)");
+  EXPECT_EQ(error("b " + b + " x"),
+            at + "invalid \"Squashes\" entry \"b " + b +
+                " x\"; expected \"<revision id> <sha256>\" (the id, a space "
+                "and 64 lower-case hex digits), entries comma-separated "
+                "(written by retort squash)");
+  EXPECT_EQ(error("b " + b + ",, c " + b),
+            at + "empty entry in \"Squashes\" list \"b " + b + ",, c " + b +
+                "\"; remove the extra comma");
+  EXPECT_EQ(error("b " + std::string(63, 'b')),
+            at + "invalid checksum \"" + std::string(63, 'b') +
+                "\" of b in \"Squashes\"; expected 64 lower-case hex digits "
+                "(the SHA-256 retort squash wrote)");
+  EXPECT_EQ(error("b " + std::string(64, 'B')),
+            at + "invalid checksum \"" + std::string(64, 'B') +
+                "\" of b in \"Squashes\"; expected 64 lower-case hex digits "
+                "(the SHA-256 retort squash wrote)");
+  EXPECT_EQ(error("b:1 " + b),
+            at + "in \"Squashes\": character(s) ':' not allowed in revision "
+                 "identifier \"b:1\"; use letters, digits and '_'");
+  EXPECT_EQ(
+      error("b " + b + ", b " + b),
+      at + "\"b " + b + "\" is listed twice in \"Squashes\"; list each once");
+  EXPECT_EQ(HeaderError(WithKeys("-- Revision ID: c\n-- Revises: a\n"
+                                 "-- Squash Checksum: " +
+                                 b)),
+            at + "invalid \"Squash Checksum\" value \"" + b +
+                "\"; expected \"sha256:\" and 64 lower-case hex digits "
+                "(written by retort squash)");
+  EXPECT_EQ(HeaderError(WithKeys("-- Revision ID: c\n-- Revises: a\n"
+                                 "-- Squashes: b " +
+                                 b)),
+            at + "\"Squashes\" without \"Squash Checksum\"; both are "
+                 "written by retort squash: restore the line, or delete both");
 }
 
 // A file whose upgrade and downgrade sections are `up` and `down`.

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <random>
 
+#include "script/checksum.h"
 #include "script/revision_file.h"
 #include "script/script_directory.h"
 #include "util/atomic_file.h"
@@ -85,7 +86,11 @@ std::optional<std::string> PlaceholderValue(std::string_view name,
            (v.lock_timeout.empty()
                 ? std::string()
                 : "-- Lock Timeout: " + v.lock_timeout + "\n") +
-           (v.phase.empty() ? std::string() : "-- Phase: " + v.phase + "\n");
+           (v.phase.empty() ? std::string() : "-- Phase: " + v.phase + "\n") +
+           (v.squashes.empty() ? std::string()
+                               : "-- Squashes: " + FormatSquashes(v.squashes) +
+                                     "\n-- Squash Checksum: sha256:" +
+                                     std::string(64, '0') + "\n");
   }
   return std::nullopt;
 }
@@ -615,9 +620,7 @@ std::string NewRevisionId() {
   return buf;
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 Result<std::string> WriteRevisionFile(const NewRevisionFile& file) {
   Status id_status = ValidateRevisionId(file.rev_id);
@@ -643,10 +646,20 @@ Result<std::string> WriteRevisionFile(const NewRevisionFile& file) {
   values.transactional = file.transactional;
   values.lock_timeout = file.lock_timeout;
   values.phase = file.phase;
+  values.squashes = file.squashes;
   RETORT_ASSIGN_OR_RETURN(
       std::string content,
       RenderScriptTemplate(file.script_template, file.script_template_path,
                            values, file.passthrough_placeholders));
+
+  // The squashed file's own checksum, over the text without its line.
+  if (!file.squashes.empty()) {
+    constexpr std::string_view kLine = "-- Squash Checksum: ";
+    const size_t at = content.find(kLine);
+    if (at != std::string::npos) {
+      content.replace(at + kLine.size(), 7 + 64, SquashChecksum(content));
+    }
+  }
 
   // The template is user-editable: check that what it produced is a valid
   // revision file declaring what was asked for.
@@ -662,11 +675,11 @@ Result<std::string> WriteRevisionFile(const NewRevisionFile& file) {
       rev.depends_on != file.depends_on ||
       header->transactional.value_or(true) != file.transactional ||
       header->lock_timeout != file.lock_timeout ||
-      header->phase != file.phase) {
+      header->phase != file.phase || header->squashes != file.squashes) {
     return Status::InvalidArgument(
         check_context + ": its header does not declare the new revision " +
         "(Revision ID, Revises, Branch Labels, Depends On, Transactional, "
-        "Lock Timeout, Phase); "
+        "Lock Timeout, Phase, Squashes); "
         "check the template's header lines");
   }
 

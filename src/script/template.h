@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "retort/status.h"
+#include "script/revision_file.h"
 
 namespace retort {
 
@@ -24,8 +25,9 @@ namespace retort {
 //   ${upgrades}       ${downgrades}  SQL, trailing newlines trimmed
 //   ${transactional_header}  the optional header keys: "" or
 //                     "-- Transactional: false\n", "-- Lock Timeout:
-//                     100ms\n", "-- Phase: expand\n"; it sits at the start of the line after
-//                     Create Date so that an empty value leaves no line
+//                     100ms\n", "-- Phase: expand\n"; it sits at the start of
+//                     the line after Create Date so that an empty value leaves
+//                     no line
 // "$${" writes a literal "${" (for runtime placeholders such as ${schema}).
 inline constexpr std::string_view kDefaultScriptTemplate =
     "-- ${message}\n"
@@ -60,6 +62,8 @@ struct TemplateValues {
   bool transactional = true;
   std::string lock_timeout;  // "" = no "Lock Timeout:" line
   std::string phase;         // "" = no "Phase:" line
+  // `retort squash`'s "Squashes:" line; empty = none.
+  std::vector<SquashedRevision> squashes;
 };
 
 // Renders a script template. `template_path` names it in errors
@@ -140,6 +144,8 @@ struct NewRevisionFile {
   bool transactional = true;
   std::string lock_timeout;  // "" = no "Lock Timeout:" line
   std::string phase;         // "" = no "Phase:" line
+  // `retort squash`'s "Squashes:" line; empty = none.
+  std::vector<SquashedRevision> squashes;
 };
 
 // Renders and writes a new revision file; returns its path. The rendered
