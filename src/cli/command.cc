@@ -164,7 +164,7 @@ void AddGlobalFlags(CLI::App* app, GlobalFlags* flags) {
   app->add_flag("-q,--quiet", flags->quiet, "print only errors");
   app->add_option("--format", flags->format,
                   "output format: text, or json for the commands that print "
-                  "facts")
+                  "facts (their shapes: docs/json.md)")
       ->check(CLI::IsMember({"text", "json"}));
 }
 

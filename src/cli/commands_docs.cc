@@ -27,6 +27,10 @@ class CompletionCommand : public Command {
   }
 
   int Run(CliContext& ctx) override {
+    if (ctx.json()) {
+      return ctx.UsageError(
+          "completion prints a shell script; --format json does not apply");
+    }
     Result<std::string> script = CompletionScript(DescribeRetort(), shell_);
     if (!script.ok()) return ctx.UsageError(script.status().message());
     ctx.out() << *script;
@@ -47,6 +51,10 @@ class ManCommand : public Command {
   }
 
   int Run(CliContext& ctx) override {
+    if (ctx.json()) {
+      return ctx.UsageError(
+          "man prints a roff manual page; --format json does not apply");
+    }
     ctx.out() << ManPage(DescribeRetort(), RetortFacts(), RETORT_VERSION);
     return kExitOk;
   }

@@ -10,12 +10,13 @@
 namespace retort {
 namespace {
 
-// Prints a list of revisions (or the error) with `format`.
+// Prints a list of revisions (or the error) with `format`; as JSON with
+// "is_current" when `with_current` (history -i).
 int PrintRevisions(CliContext& ctx,
                    const Result<std::vector<RevisionInfo>>& revisions,
-                   const FormatOptions& format) {
+                   const FormatOptions& format, bool with_current = false) {
   if (!revisions.ok()) return ctx.Fail(revisions.status());
-  ctx.out() << RevisionsOutput(*revisions, format, ctx.json());
+  ctx.out() << RevisionsOutput(*revisions, format, ctx.json(), with_current);
   return kExitOk;
 }
 
@@ -105,7 +106,7 @@ class HistoryCommand : public Command {
     return PrintRevisions(ctx,
                           indicate_current_ ? (*m)->HistoryWithCurrent(range_)
                                             : (*m)->History(range_),
-                          f);
+                          f, indicate_current_);
   }
 
  private:

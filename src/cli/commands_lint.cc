@@ -36,7 +36,7 @@ class LintCommand : public Command {
 
   int Run(CliContext& ctx) override {
     if (rules_) {
-      ctx.out() << LintRulesText();
+      ctx.out() << (ctx.json() ? JsonText(LintRulesJson()) : LintRulesText());
       return kExitOk;
     }
     auto m = ctx.OpenMigrator();

@@ -40,7 +40,11 @@ class ListTemplatesCommand : public Command {
  public:
   void AddFlags(CLI::App*) override {}
   int Run(CliContext& ctx) override {
-    ctx.out() << TemplatesText(Migrator::ListTemplates());
+    if (ctx.json()) {
+      ctx.out() << JsonText(TemplatesJson(Migrator::ListTemplates()));
+    } else {
+      ctx.out() << TemplatesText(Migrator::ListTemplates());
+    }
     return kExitOk;
   }
 };

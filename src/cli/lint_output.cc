@@ -157,4 +157,15 @@ std::string LintRulesText() {
   return out;
 }
 
+nlohmann::ordered_json LintRulesJson() {
+  nlohmann::ordered_json rules = nlohmann::ordered_json::array();
+  for (const LintRuleInfo& r : LintRules()) {
+    rules.push_back({{"id", r.id},
+                     {"severity", LintSeverityName(r.severity)},
+                     {"summary", r.summary},
+                     {"why", r.why}});
+  }
+  return {{"version", 1}, {"rules", rules}};
+}
+
 }  // namespace retort

@@ -35,6 +35,9 @@ std::vector<std::string> LintWarningLines(const LintResult& result);
 
 // The rule table (`lint --rules`): id, severity and summary, aligned.
 std::string LintRulesText();
+// `lint --rules --format json`: {"version": 1, "rules": [{"id",
+// "severity", "summary", "why"}, ...]} (docs/json.md).
+nlohmann::ordered_json LintRulesJson();
 
 }  // namespace retort
 

@@ -127,5 +127,24 @@ TEST(LintOutputTest, RulesTable) {
             static_cast<long>(LintRules().size()));
 }
 
+TEST(LintOutputTest, RulesJson) {
+  const nlohmann::ordered_json j = LintRulesJson();
+  EXPECT_EQ(j["version"], 1);
+  ASSERT_EQ(j["rules"].size(), LintRules().size());
+  const LintRuleInfo& first = LintRules().front();
+  EXPECT_EQ(j["rules"][0].dump(),
+            nlohmann::ordered_json({{"id", "drop-table"},
+                                    {"severity", "error"},
+                                    {"summary",
+                                     "DROP TABLE of a table that holds data"},
+                                    {"why", first.why}})
+                .dump());
+  EXPECT_FALSE(first.why.empty());
+  for (const auto& rule : j["rules"]) {
+    EXPECT_TRUE(rule["severity"] == "error" || rule["severity"] == "warning")
+        << rule.dump();
+  }
+}
+
 }  // namespace
 }  // namespace retort

@@ -13,7 +13,7 @@ std::string JsonText(const json& value) {
   return value.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-json RevisionJson(const RevisionInfo& r) {
+json RevisionJson(const RevisionInfo& r, bool with_current) {
   json j;
   j["id"] = r.id;
   j["down_revisions"] = r.down_revisions;
@@ -28,14 +28,18 @@ json RevisionJson(const RevisionInfo& r) {
   j["is_base"] = r.is_base;
   j["is_branch_point"] = r.is_branch_point;
   j["is_merge_point"] = r.is_merge_point;
+  if (with_current) j["is_current"] = r.is_current;
   return j;
 }
 
 std::string RevisionsOutput(const std::vector<RevisionInfo>& revisions,
-                            const FormatOptions& format, bool as_json) {
+                            const FormatOptions& format, bool as_json,
+                            bool with_current) {
   if (as_json) {
     json arr = json::array();
-    for (const auto& r : revisions) arr.push_back(RevisionJson(r));
+    for (const auto& r : revisions) {
+      arr.push_back(RevisionJson(r, with_current));
+    }
     return JsonText(arr);
   }
   std::string out;
@@ -274,6 +278,14 @@ std::string TemplatesText(const std::vector<TemplateInfo>& templates) {
       "\nTemplates are used via the 'init' command, e.g.:\n\n"
       "  retort init -t generic ./migrations\n";
   return out;
+}
+
+json TemplatesJson(const std::vector<TemplateInfo>& templates) {
+  json arr = json::array();
+  for (const auto& t : templates) {
+    arr.push_back({{"name", t.name}, {"description", t.description}});
+  }
+  return arr;
 }
 
 }  // namespace retort

@@ -21,14 +21,17 @@ namespace retort {
 std::string JsonText(const nlohmann::ordered_json& value);
 
 // One revision as JSON: id, parents, labels, children, message, path,
-// create date and the graph flags.
-nlohmann::ordered_json RevisionJson(const RevisionInfo& revision);
+// create date and the graph flags; "is_current" last when `with_current`
+// (history -i, where the database was asked).
+nlohmann::ordered_json RevisionJson(const RevisionInfo& revision,
+                                    bool with_current = false);
 
 // Revisions as `heads`, `history`, `show`, `current` print them: one
 // FormatRevision entry per line, or a JSON array (pretty, with a final
-// newline) when `json`.
+// newline) when `json`; `with_current` as for RevisionJson.
 std::string RevisionsOutput(const std::vector<RevisionInfo>& revisions,
-                            const FormatOptions& format, bool json);
+                            const FormatOptions& format, bool json,
+                            bool with_current = false);
 
 // What upgrade / downgrade / stamp print: the offline SQL as is (nothing
 // online), or as JSON the heads before and after, each step and the SQL.
@@ -77,6 +80,9 @@ nlohmann::ordered_json ImportJson(const ImportAlembicResult& result);
 
 // `list-templates`.
 std::string TemplatesText(const std::vector<TemplateInfo>& templates);
+// `list-templates --format json`: [{"name", "description"}, ...]
+// (docs/json.md).
+nlohmann::ordered_json TemplatesJson(const std::vector<TemplateInfo>& templates);
 
 }  // namespace retort
 

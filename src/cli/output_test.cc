@@ -33,6 +33,23 @@ TEST(CliOutput, RevisionJsonHasEveryField) {
             R"("is_branch_point":false,"is_merge_point":false})");
 }
 
+TEST(CliOutput, RevisionJsonWithCurrent) {
+  RevisionInfo r = Rev("aaaa", {}, "one");
+  EXPECT_FALSE(RevisionJson(r).contains("is_current"));
+  r.is_current = true;
+  nlohmann::ordered_json j = RevisionJson(r, /*with_current=*/true);
+  EXPECT_EQ(j.back(), true);
+  EXPECT_EQ((--j.end()).key(), "is_current");
+  FormatOptions f;
+  nlohmann::json arr = nlohmann::json::parse(RevisionsOutput(
+      {Rev("bbbb", {"aaaa"}, "two"), r}, f, /*json=*/true,
+      /*with_current=*/true));
+  EXPECT_EQ(arr[0]["is_current"], false);
+  EXPECT_EQ(arr[1]["is_current"], true);
+  EXPECT_EQ(RevisionsOutput({r}, f, true).find("is_current"),
+            std::string::npos);
+}
+
 TEST(CliOutput, RevisionsAsTextAndJson) {
   std::vector<RevisionInfo> revs = {Rev("bbbb", {"aaaa"}, "two"),
                                     Rev("aaaa", {}, "one")};
@@ -177,6 +194,14 @@ TEST(CliOutput, TemplatesText) {
             "generic - one schema\n\n"
             "Templates are used via the 'init' command, e.g.:\n\n"
             "  retort init -t generic ./migrations\n");
+}
+
+TEST(CliOutput, TemplatesJson) {
+  EXPECT_EQ(TemplatesJson({{"generic", "one schema"}, {"tenants", "many"}})
+                .dump(),
+            R"([{"name":"generic","description":"one schema"},)"
+            R"({"name":"tenants","description":"many"}])");
+  EXPECT_EQ(TemplatesJson({}).dump(), "[]");
 }
 
 ImportAlembicResult SampleImport() {
