@@ -620,8 +620,6 @@ std::string NewRevisionId() {
   return buf;
 }
 
-namespace {}  // namespace
-
 Result<std::string> WriteRevisionFile(const NewRevisionFile& file) {
   Status id_status = ValidateRevisionId(file.rev_id);
   if (!id_status.ok()) return id_status.WithContext("new revision id");

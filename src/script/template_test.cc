@@ -427,7 +427,7 @@ TEST_F(ScriptWriteRevisionFileTest, ErrorTemplateThatDoesNotParseBack) {
             "migrations/script.sql.tmpl: the rendered revision file is not "
             "valid: its header does not declare the new revision (Revision "
             "ID, Revises, Branch Labels, Depends On, Transactional, Lock "
-            "Timeout, Phase); check "
+            "Timeout, Phase, Squashes); check "
             "the template's header lines");
 }
 
