@@ -9,19 +9,6 @@
 namespace retort {
 namespace {
 
-nlohmann::ordered_json SquashJson(const SquashResult& r) {
-  return {{"revision", r.revision},
-          {"path", r.path},
-          {"revises", r.down_revisions},
-          {"branch_labels", r.branch_labels},
-          {"depends_on", r.depends_on},
-          {"replaced", r.replaced},
-          {"removed_files", r.removed_files},
-          {"database_checked", r.database_checked},
-          {"scratch", r.scratch},
-          {"dry_run", r.dry_run}};
-}
-
 // `retort squash START:END -m MSG [--dry-run] [--dev D]`.
 class SquashCommand : public Command {
  public:
@@ -59,8 +46,8 @@ class SquashCommand : public Command {
       return kExitOk;
     }
     if (!ctx.quiet()) {
-      ctx.out() << "Squashed " << Join(r->replaced, ", ") << " into "
-                << r->path << " (verified in " << r->scratch << ")\n";
+      ctx.out() << "Squashed " << Join(r->replaced, ", ") << " into " << r->path
+                << " (verified in " << r->scratch << ")\n";
       for (const std::string& f : r->removed_files) {
         ctx.out() << "  removed " << f << "\n";
       }

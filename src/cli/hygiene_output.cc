@@ -171,6 +171,19 @@ std::string RebaseText(const RebaseResult& r, bool quiet) {
   return out;
 }
 
+nlohmann::ordered_json SquashJson(const SquashResult& r) {
+  return {{"revision", r.revision},
+          {"path", r.path},
+          {"down_revisions", r.down_revisions},
+          {"branch_labels", r.branch_labels},
+          {"depends_on", r.depends_on},
+          {"replaced", r.replaced},
+          {"removed_files", r.removed_files},
+          {"database_checked", r.database_checked},
+          {"scratch", r.scratch},
+          {"dry_run", r.dry_run}};
+}
+
 nlohmann::ordered_json RebaseJson(const RebaseResult& r) {
   nlohmann::ordered_json deps = nlohmann::ordered_json::array();
   for (const RebaseDependency& d : r.dependencies) {

@@ -47,6 +47,11 @@ std::string RebaseText(const RebaseResult& result, bool quiet);
 // "nothing_to_do", "dry_run"}.
 nlohmann::ordered_json RebaseJson(const RebaseResult& result);
 
+// `squash --format json`: {"revision", "path", "down_revisions",
+// "branch_labels", "depends_on", "replaced", "removed_files",
+// "database_checked", "scratch", "dry_run"} (docs/json.md).
+nlohmann::ordered_json SquashJson(const SquashResult& result);
+
 }  // namespace retort
 
 #endif  // RETORT_CLI_HYGIENE_OUTPUT_H_

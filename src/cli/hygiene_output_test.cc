@@ -82,6 +82,24 @@ TEST(HygieneOutputTest, StairwayFailureAndSummary) {
   EXPECT_EQ(StairwayError(r), "");
 }
 
+TEST(HygieneOutputTest, SquashJsonNamesParentsAsEveryRevisionJsonDoes) {
+  SquashResult r;
+  r.revision = "d";
+  r.path = "migrations/versions/d.sql";
+  r.down_revisions = {"a"};
+  r.branch_labels = {"shop"};
+  r.replaced = {"b", "c", "d"};
+  r.removed_files = {"migrations/versions/b.sql", "migrations/versions/c.sql"};
+  r.scratch = "a temporary SQLite file";
+  EXPECT_EQ(SquashJson(r).dump(),
+            R"({"revision":"d","path":"migrations/versions/d.sql",)"
+            R"("down_revisions":["a"],"branch_labels":["shop"],)"
+            R"("depends_on":[],"replaced":["b","c","d"],)"
+            R"("removed_files":["migrations/versions/b.sql",)"
+            R"("migrations/versions/c.sql"],"database_checked":"",)"
+            R"("scratch":"a temporary SQLite file","dry_run":false})");
+}
+
 TEST(HygieneOutputTest, RebaseTextAndJson) {
   RebaseResult r;
   r.revision = "x";

@@ -10,14 +10,8 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-RevisionMap Build(std::vector<Revision> revisions) {
-  auto map = RevisionMap::Build(std::move(revisions));
-  EXPECT_TRUE(map.ok()) << map.status().ToString();
-  return std::move(map).value();
-}
-
 TEST(BranchHeadsTest, GraphWithoutLabelsIsOneBranch) {
-  RevisionMap map = Build({Rev("a"), Rev("b", {"a"}), Rev("c", {"a"})});
+  RevisionMap map = BuildGraph({Rev("a"), Rev("b", {"a"}), Rev("c", {"a"})});
   auto branches = HeadsPerBranch(map);
   ASSERT_EQ(branches.size(), 1u);
   EXPECT_EQ(branches[0].label, "");
@@ -25,7 +19,7 @@ TEST(BranchHeadsTest, GraphWithoutLabelsIsOneBranch) {
 }
 
 TEST(BranchHeadsTest, EmptyGraphIsOneBranchWithoutHeads) {
-  RevisionMap map = Build({});
+  RevisionMap map = BuildGraph({});
   auto branches = HeadsPerBranch(map);
   ASSERT_EQ(branches.size(), 1u);
   EXPECT_TRUE(branches[0].heads.empty());
@@ -33,7 +27,7 @@ TEST(BranchHeadsTest, EmptyGraphIsOneBranchWithoutHeads) {
 
 TEST(BranchHeadsTest, EachLabelledLineHasItsOwnHeads) {
   // Two bases with labels: one head each is fine, two heads on auth is not.
-  RevisionMap map = Build({
+  RevisionMap map = BuildGraph({
       Rev("a1", {}, {}, {"auth"}),
       Rev("a2", {"a1"}),
       Rev("a3", {"a1"}),
@@ -51,7 +45,7 @@ TEST(BranchHeadsTest, EachLabelledLineHasItsOwnHeads) {
 TEST(BranchHeadsTest, LabelsAtABranchPointSplitTheHeads) {
   // base -> x (label feature_x), base -> y (label feature_y): each line has
   // one head, and no head is unlabelled.
-  RevisionMap map = Build({
+  RevisionMap map = BuildGraph({
       Rev("base"),
       Rev("x", {"base"}, {}, {"feature_x"}),
       Rev("y", {"base"}, {}, {"feature_y"}),
@@ -63,7 +57,7 @@ TEST(BranchHeadsTest, LabelsAtABranchPointSplitTheHeads) {
 }
 
 TEST(BranchHeadsTest, UnlabelledHeadsBesideLabelledOnes) {
-  RevisionMap map = Build({
+  RevisionMap map = BuildGraph({
       Rev("a1", {}, {}, {"auth"}),
       Rev("m1"),
       Rev("m2", {"m1"}),

@@ -11,12 +11,6 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-RevisionMap Build(std::vector<Revision> revisions) {
-  auto map = RevisionMap::Build(std::move(revisions));
-  EXPECT_TRUE(map.ok()) << map.status().ToString();
-  return std::move(map).value();
-}
-
 std::string Refusal(const RevisionMap& map, std::string_view rev,
                     std::string_view onto) {
   auto plan = PlanRebase(map, rev, onto);
@@ -33,7 +27,7 @@ std::vector<Revision> TwoHeads() {
 TEST(RebasePlanTest, MovesTheLineOntoTheOtherHead) {
   std::vector<Revision> revisions = TwoHeads();
   revisions.pop_back();  // without d: heads c and y
-  RevisionMap map = Build(revisions);
+  RevisionMap map = BuildGraph(revisions);
   auto plan = PlanRebase(map, "x", "c");
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_EQ(plan->revision, "x");
@@ -43,7 +37,7 @@ TEST(RebasePlanTest, MovesTheLineOntoTheOtherHead) {
   EXPECT_TRUE(plan->dependencies.empty());
   EXPECT_FALSE(plan->nothing_to_do);
 
-  RevisionMap rebased = Build(RebasedRevisions(revisions, *plan));
+  RevisionMap rebased = BuildGraph(RebasedRevisions(revisions, *plan));
   EXPECT_EQ(rebased.Heads(), Strings{"y"});
   EXPECT_TRUE(CheckRebased(rebased, *plan).ok());
   // The graph before the rewrite does not pass the check.
@@ -53,7 +47,7 @@ TEST(RebasePlanTest, MovesTheLineOntoTheOtherHead) {
 }
 
 TEST(RebasePlanTest, ADependencyOnTheLineIsKeptAndListed) {
-  RevisionMap map = Build(TwoHeads());
+  RevisionMap map = BuildGraph(TwoHeads());
   // Moving b (line b, c, d) onto y: d's dependency on y points outside.
   auto plan = PlanRebase(map, "b", "y");
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
@@ -72,14 +66,14 @@ TEST(RebasePlanTest, ADependencyOnTheLineIsKeptAndListed) {
 }
 
 TEST(RebasePlanTest, NothingToDoWhenTargetIsAlreadyTheParent) {
-  RevisionMap map = Build(TwoHeads());
+  RevisionMap map = BuildGraph(TwoHeads());
   auto plan = PlanRebase(map, "y", "x");
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_TRUE(plan->nothing_to_do);
 }
 
 TEST(RebasePlanTest, Refusals) {
-  RevisionMap map = Build({
+  RevisionMap map = BuildGraph({
       Rev("a"),
       Rev("b", {"a"}),
       Rev("c", {"b"}),

@@ -10,16 +10,10 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-RevisionMap Build(std::vector<Revision> revisions) {
-  auto map = RevisionMap::Build(std::move(revisions));
-  EXPECT_TRUE(map.ok()) << map.status().ToString();
-  return std::move(map).value();
-}
-
 TEST(SquashPlanTest, KeepsEndsIdStartsParentsAndMergesLabelsAndDeps) {
   // Another line (o1, labelled) merges with the base line before the
   // range; the range b..d carries a label and a dependency on o1.
-  RevisionMap map = Build({
+  RevisionMap map = BuildGraph({
       Rev("a"),
       Rev("o1", {}, {}, {"other"}),
       Rev("m", {"a", "o1"}),
@@ -38,7 +32,7 @@ TEST(SquashPlanTest, KeepsEndsIdStartsParentsAndMergesLabelsAndDeps) {
 }
 
 TEST(SquashPlanTest, Refusals) {
-  RevisionMap map = Build({
+  RevisionMap map = BuildGraph({
       Rev("a"),
       Rev("b", {"a"}),
       Rev("c", {"b"}),
@@ -83,7 +77,7 @@ TEST(SquashPlanTest, Refusals) {
 
 TEST(SquashPlanTest, OutsideChildOfAMiddleRevisionIsRefused) {
   RevisionMap map =
-      Build({Rev("a"), Rev("b", {"a"}), Rev("c", {"b"}), Rev("y", {"b"})});
+      BuildGraph({Rev("a"), Rev("b", {"a"}), Rev("c", {"b"}), Rev("y", {"b"})});
   // b is a branch point, found first.
   auto plan = PlanSquash(map, "a", "c");
   ASSERT_FALSE(plan.ok());

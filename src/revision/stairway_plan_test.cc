@@ -10,14 +10,8 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-RevisionMap Build(std::vector<Revision> revisions) {
-  auto map = RevisionMap::Build(std::move(revisions));
-  EXPECT_TRUE(map.ok()) << map.status().ToString();
-  return std::move(map).value();
-}
-
 TEST(StairwayPlanTest, LinearHistoryContinuesInOneDatabase) {
-  RevisionMap map = Build({Rev("a"), Rev("b", {"a"}), Rev("c", {"b"})});
+  RevisionMap map = BuildGraph({Rev("a"), Rev("b", {"a"}), Rev("c", {"b"})});
   auto ids = RevisionsInRange(map, "");
   ASSERT_TRUE(ids.ok()) << ids.status().ToString();
   EXPECT_EQ(*ids, (Strings{"a", "b", "c"}));
@@ -36,7 +30,7 @@ TEST(StairwayPlanTest, LinearHistoryContinuesInOneDatabase) {
 }
 
 TEST(StairwayPlanTest, RangeWithStartUpgradesItsAncestorsFirst) {
-  RevisionMap map = Build({Rev("a"), Rev("b", {"a"}), Rev("c", {"b"})});
+  RevisionMap map = BuildGraph({Rev("a"), Rev("b", {"a"}), Rev("c", {"b"})});
   auto ids = RevisionsInRange(map, "b:c");
   ASSERT_TRUE(ids.ok()) << ids.status().ToString();
   EXPECT_EQ(*ids, (Strings{"b", "c"}));
@@ -52,8 +46,8 @@ TEST(StairwayPlanTest, RangeWithStartUpgradesItsAncestorsFirst) {
 TEST(StairwayPlanTest, SecondLineOfABranchStartsOver) {
   // a -> b1, a -> b2, merge m: when b2's turn comes, b1 is applied and a
   // downgrade to a would undo it too, so b2 starts from an empty database.
-  RevisionMap map = Build({Rev("a"), Rev("b1", {"a"}), Rev("b2", {"a"}),
-                           Rev("m", {"b1", "b2"})});
+  RevisionMap map = BuildGraph(
+      {Rev("a"), Rev("b1", {"a"}), Rev("b2", {"a"}), Rev("m", {"b1", "b2"})});
   auto steps = PlanStairway(map, {"a", "b1", "b2", "m"});
   ASSERT_TRUE(steps.ok()) << steps.status().ToString();
   EXPECT_FALSE((*steps)[1].fresh);
@@ -68,7 +62,7 @@ TEST(StairwayPlanTest, SecondLineOfABranchStartsOver) {
 }
 
 TEST(StairwayPlanTest, BaseWithDependencyIsSkipped) {
-  RevisionMap map = Build({Rev("a"), Rev("x", {}, {"a"})});
+  RevisionMap map = BuildGraph({Rev("a"), Rev("x", {}, {"a"})});
   auto steps = PlanStairway(map, {"a", "x"});
   ASSERT_TRUE(steps.ok());
   EXPECT_EQ((*steps)[1].skipped,
@@ -77,7 +71,7 @@ TEST(StairwayPlanTest, BaseWithDependencyIsSkipped) {
 }
 
 TEST(StairwayPlanTest, UnknownRevisionIsAnError) {
-  RevisionMap map = Build({Rev("a")});
+  RevisionMap map = BuildGraph({Rev("a")});
   auto steps = PlanStairway(map, {"zz"});
   ASSERT_FALSE(steps.ok());
   EXPECT_EQ(steps.status().message(), "no revision 'zz' in the graph");
