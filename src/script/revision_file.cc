@@ -196,13 +196,14 @@ Status ValidateName(std::string_view id, std::string_view noun) {
                                  Quote(id) + "; use letters, digits and '_'");
 }
 
-// Splits a comma-separated header value; an empty value is an empty list.
-Result<std::vector<std::string>> ParseList(std::string_view value,
-                                           std::string_view key,
-                                           std::string_view noun,
-                                           const std::string& path, int line) {
-  std::vector<std::string> items;
-  if (value.empty()) return items;
+// The trimmed entries of a comma-separated header value; an empty value is
+// an empty list, an empty entry an error.
+Result<std::vector<std::string_view>> SplitEntries(std::string_view value,
+                                                   std::string_view key,
+                                                   const std::string& path,
+                                                   int line) {
+  std::vector<std::string_view> entries;
+  if (value.empty()) return entries;
   size_t start = 0;
   while (true) {
     size_t comma = value.find(',', start);
@@ -214,6 +215,22 @@ Result<std::vector<std::string>> ParseList(std::string_view value,
                                 Quote(key) + " list " + Quote(value) +
                                 "; remove the extra comma");
     }
+    entries.push_back(item);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return entries;
+}
+
+// A list of names (revision ids, labels); each valid and listed once.
+Result<std::vector<std::string>> ParseList(std::string_view value,
+                                           std::string_view key,
+                                           std::string_view noun,
+                                           const std::string& path, int line) {
+  RETORT_ASSIGN_OR_RETURN(std::vector<std::string_view> entries,
+                          SplitEntries(value, key, path, line));
+  std::vector<std::string> items;
+  for (std::string_view item : entries) {
     Status st = ValidateName(item, noun);
     if (!st.ok()) {
       return Status::Corruption(At(path, line) + "in " + Quote(key) + ": " +
@@ -225,8 +242,6 @@ Result<std::vector<std::string>> ParseList(std::string_view value,
                                 "; list each once");
     }
     items.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
   }
   return items;
 }
@@ -241,19 +256,10 @@ bool IsSha256Hex(std::string_view hex) {
 Result<std::vector<SquashedRevision>> ParseSquashes(std::string_view value,
                                                     const std::string& path,
                                                     int line) {
+  RETORT_ASSIGN_OR_RETURN(std::vector<std::string_view> entries,
+                          SplitEntries(value, kSquashesKey, path, line));
   std::vector<SquashedRevision> out;
-  if (value.empty()) return out;
-  size_t start = 0;
-  while (true) {
-    size_t comma = value.find(',', start);
-    std::string_view item = TrimView(value.substr(
-        start, comma == std::string_view::npos ? std::string_view::npos
-                                               : comma - start));
-    if (item.empty()) {
-      return Status::Corruption(At(path, line) + "empty entry in " +
-                                Quote(kSquashesKey) + " list " + Quote(value) +
-                                "; remove the extra comma");
-    }
+  for (std::string_view item : entries) {
     size_t blank = item.find_first_of(" \t");
     std::string_view id = item.substr(0, blank);
     std::string_view sha = blank == std::string_view::npos
@@ -286,8 +292,6 @@ Result<std::vector<SquashedRevision>> ParseSquashes(std::string_view value,
                                 "; list each once");
     }
     out.push_back(std::move(entry));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
   }
   return out;
 }
