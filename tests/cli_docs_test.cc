@@ -26,10 +26,11 @@ struct ShellResult {
 ShellResult Shell(const TempProject& p, const std::string& command) {
   const std::string bin_dir = fs::path(RETORT_BINARY).parent_path().string();
   const std::string script = p.Path(".shell.sh");
-  p.WriteFile(".shell.sh", "cd '" + p.dir() + "' || exit 97\nPATH='" +
-                               bin_dir + "':\"$PATH\"\n" + command + "\n");
+  p.WriteFile(".shell.sh", "cd '" + p.dir() + "' || exit 97\nPATH='" + bin_dir +
+                               "':\"$PATH\"\n" + command + "\n");
   const std::string out = p.Path(".shell.out");
-  int status = std::system(("sh '" + script + "' > '" + out + "' 2>&1").c_str());
+  int status =
+      std::system(("sh '" + script + "' > '" + out + "' 2>&1").c_str());
   ShellResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = p.ReadFile(".shell.out");
@@ -37,20 +38,21 @@ ShellResult Shell(const TempProject& p, const std::string& command) {
 }
 
 bool Installed(const char* program) {
-  return std::system(("command -v " + std::string(program) + " > /dev/null")
-                         .c_str()) == 0;
+  return std::system(
+             ("command -v " + std::string(program) + " > /dev/null").c_str()) ==
+         0;
 }
 
 // A tool the test command installs (make deps) is missing: a skip outside
 // CI, a failure in CI, where every test runs.
-#define SKIP_UNLESS_INSTALLED(program)                                   \
-  do {                                                                   \
-    if (!Installed(program)) {                                           \
-      if (std::getenv("CI") != nullptr) {                                \
+#define SKIP_UNLESS_INSTALLED(program)                                    \
+  do {                                                                    \
+    if (!Installed(program)) {                                            \
+      if (std::getenv("CI") != nullptr) {                                 \
         FAIL() << program << " is not installed (make deps installs it)"; \
-      }                                                                  \
-      GTEST_SKIP() << program << " is not installed";                    \
-    }                                                                    \
+      }                                                                   \
+      GTEST_SKIP() << program << " is not installed";                     \
+    }                                                                     \
   } while (false)
 
 class CliDocsTest : public ::testing::Test {
@@ -68,10 +70,10 @@ class CliDocsTest : public ::testing::Test {
     CliResult script = p_.Run({"completion", "bash"});
     EXPECT_EQ(script.exit_code, 0) << script.err;
     p_.WriteFile("retort.bash", script.out);
-    ShellResult r = Shell(
-        p_, "bash -c 'source ./retort.bash; COMP_WORDS=(" + words +
-                "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _retort; "
-                "printf \"%s\\n\" \"${COMPREPLY[@]}\" | sort'");
+    ShellResult r =
+        Shell(p_, "bash -c 'source ./retort.bash; COMP_WORDS=(" + words +
+                      "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _retort; "
+                      "printf \"%s\\n\" \"${COMPREPLY[@]}\" | sort'");
     EXPECT_EQ(r.exit_code, 0) << r.out;
     return r.out;
   }
@@ -243,8 +245,7 @@ TEST_F(CliDocsTest, InstallPutsManPageAndCompletions) {
     EXPECT_TRUE(fs::is_regular_file(p_.Path(std::string("prefix/") + file)))
         << file;
   }
-  EXPECT_EQ(p_.ReadFile("prefix/share/man/man1/retort.1"),
-            p_.Run({"man"}).out);
+  EXPECT_EQ(p_.ReadFile("prefix/share/man/man1/retort.1"), p_.Run({"man"}).out);
   EXPECT_EQ(p_.ReadFile("prefix/share/bash-completion/completions/retort"),
             p_.Run({"completion", "bash"}).out);
 }

@@ -14,8 +14,9 @@
 #include <unordered_set>
 #include <vector>
 
-#include "picture/yaml_quoted.h"
+#include "picture/quoting.h"
 #include "retort/pictures.h"
+#include "util/strings.h"
 
 namespace retort {
 namespace {
@@ -85,15 +86,6 @@ class Drawn {
 
 std::string Paint(const std::string& text, const char* color, bool on) {
   return on ? color + text + kReset : text;
-}
-
-std::string Join(const std::vector<std::string>& items, const char* sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += sep;
-    out += items[i];
-  }
-  return out;
 }
 
 // The text after the lanes on a revision's line.
@@ -235,20 +227,6 @@ class LaneDrawing {
   std::vector<std::string> lanes_;
   std::string out_;
 };
-
-// `text` inside a dot double-quoted string.
-std::string DotQuoted(const std::string& text) {
-  std::string out = "\"";
-  for (char ch : text) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    if (ch == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += ch;
-  }
-  return out + "\"";
-}
 
 // `text` inside a mermaid "..." node label: quotes and markup characters
 // as entity codes.

@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "dialect/pg_scan.h"
-#include "picture/yaml_quoted.h"
+#include "picture/quoting.h"
+#include "util/strings.h"
 
 namespace retort {
 namespace {
@@ -18,11 +19,7 @@ namespace {
 // (unreserved ones are valid column names) lower-cased.
 std::string TokenName(const PgToken& t) {
   if (t.kind == PgToken::Kind::kIdentifier) return IdentifierName(t.text);
-  std::string out(t.text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
-  return out;
+  return AsciiLower(t.text);
 }
 
 bool IsName(const PgToken& t) {
@@ -158,11 +155,7 @@ SchemaDiagram DiagramOf(const SqliteSchema& schema) {
       dc.type = c.def.type;
       dc.primary_key = c.pk > 0;
       dc.not_null = c.not_null;
-      std::string folded = c.name;
-      std::transform(
-          folded.begin(), folded.end(), folded.begin(),
-          [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-      dc.foreign_key = fk_columns.count(folded) > 0;
+      dc.foreign_key = fk_columns.count(AsciiLower(c.name)) > 0;
       t.columns.push_back(std::move(dc));
     }
     d.tables.push_back(std::move(t));
@@ -208,15 +201,6 @@ std::string HtmlEscaped(const std::string& text) {
     }
   }
   return out;
-}
-
-std::string DotId(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::string Keys(const DiagramColumn& c) {
@@ -268,7 +252,7 @@ std::string DotTable(const DiagramTable& t, const DiagramPictureOptions& o) {
              HtmlEscaped(c.type) + "</td><td>" + Keys(c) + "</td></tr>";
   }
   label += "</table>";
-  return "    " + DotId(Qualified(t.schema, t.name)) + " [label=<" + label +
+  return "    " + DotQuoted(Qualified(t.schema, t.name)) + " [label=<" + label +
          ">];\n";
 }
 
@@ -297,19 +281,13 @@ std::string MermaidType(const std::string& text) {
   return out.empty() ? "unknown" : out;
 }
 
-std::string Joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 }  // namespace
 
 std::string SchemaDiagramDot(const SchemaDiagram& diagram,
                              const DiagramPictureOptions& options) {
   std::string out = "digraph schema {\n";
   if (!options.title.empty()) {
-    out += "  label=" + DotId(options.title) + ";\n  labelloc=t;\n";
+    out += "  label=" + DotQuoted(options.title) + ";\n  labelloc=t;\n";
   }
   out +=
       "  rankdir=LR;\n"
@@ -321,8 +299,8 @@ std::string SchemaDiagramDot(const SchemaDiagram& diagram,
     if (clusters && (!open || t.schema != schema)) {
       if (open) out += "  }\n";
       schema = t.schema;
-      out += "  subgraph " + DotId("cluster_" + schema) +
-             " {\n    label=" + DotId(schema) + ";\n";
+      out += "  subgraph " + DotQuoted("cluster_" + schema) +
+             " {\n    label=" + DotQuoted(schema) + ";\n";
       open = true;
     }
     std::string node = DotTable(t, options);
@@ -339,11 +317,11 @@ std::string SchemaDiagramDot(const SchemaDiagram& diagram,
         fk.columns.empty() ? "" : Port(from, fk.columns.front());
     std::string to_port =
         referenced.empty() ? "" : Port(to, referenced.front());
-    out += "  " + DotId(Qualified(fk.schema, fk.table)) +
+    out += "  " + DotQuoted(Qualified(fk.schema, fk.table)) +
            (from_port.empty() ? "" : ":" + from_port) + " -> " +
-           DotId(Qualified(fk.referenced_schema, fk.referenced_table)) +
+           DotQuoted(Qualified(fk.referenced_schema, fk.referenced_table)) +
            (to_port.empty() ? "" : ":" + to_port);
-    if (!fk.name.empty()) out += " [tooltip=" + DotId(fk.name) + "]";
+    if (!fk.name.empty()) out += " [tooltip=" + DotQuoted(fk.name) + "]";
     out += ";\n";
   }
   return out + "}\n";
@@ -374,7 +352,7 @@ std::string SchemaDiagramMermaid(const SchemaDiagram& diagram,
   for (const DiagramForeignKey& fk : diagram.foreign_keys) {
     out += "  " + entity(fk.schema, fk.table) + " }o--|| " +
            entity(fk.referenced_schema, fk.referenced_table) + " : \"" +
-           Joined(fk.columns) + "\"\n";
+           Join(fk.columns, ", ") + "\"\n";
   }
   return out;
 }

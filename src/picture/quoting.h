@@ -1,6 +1,7 @@
-// A YAML double-quoted scalar, for the front matter of mermaid diagrams.
-#ifndef RETORT_PICTURE_YAML_QUOTED_H_
-#define RETORT_PICTURE_YAML_QUOTED_H_
+// Quoting for the text formats the pictures print: YAML scalars (mermaid's
+// front matter) and Graphviz dot strings.
+#ifndef RETORT_PICTURE_QUOTING_H_
+#define RETORT_PICTURE_QUOTING_H_
 
 #include <string>
 
@@ -27,6 +28,21 @@ inline std::string YamlQuoted(const std::string& text) {
   return out + "\"";
 }
 
+// "text" as a dot string (ids, labels): quotes and backslashes escaped,
+// newlines as dot's \n line break.
+inline std::string DotQuoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace retort
 
-#endif  // RETORT_PICTURE_YAML_QUOTED_H_
+#endif  // RETORT_PICTURE_QUOTING_H_
