@@ -220,6 +220,18 @@ TEST_F(PicturesSqlite, SchemaGraphOfModelsAndDatabase) {
             "nothing is loaded (see 'retort --help')\n");
   r = p_.Run({"schema-graph", "--from", "nowhere"});
   EXPECT_EQ(r.exit_code, 2);
+
+  // No models: said, with the other source to draw from.
+  p_.WriteFile("retort.toml",
+               "script_location = \"migrations\"\n"
+               "url = \"sqlite:///app.db\"\n");
+  r = p_.Run({"schema-graph"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "error: schema-graph: no models configured to draw; draw the live "
+            "database with --from database, or add models = "
+            "[\"models/*.sql\"] (or a sqlalchemy: entry) to retort.toml\n");
 }
 
 class PicturesPg : public ::testing::Test {

@@ -1899,6 +1899,14 @@ Result<DiffResult> Migrator::Diff(const AutogenOptions& options) {
 Result<SchemaDiagram> Migrator::Diagram(const DiagramOptions& options) {
   return MaskedForApi([&]() -> Result<SchemaDiagram> {
     if (options.from == DiagramOptions::From::kModels) {
+      if (impl_->config.models.empty()) {
+        return Status::InvalidArgument(
+            "schema-graph: no models configured to draw; draw the live "
+            "database with --from database, or add models = "
+            "[\"models/*.sql\"] (or a sqlalchemy: entry) to " +
+            (impl_->config.path.empty() ? std::string("retort.toml")
+                                        : impl_->config.path));
+      }
       AutogenOptions autogen;
       autogen.dev = options.dev;
       std::shared_ptr<const SchemaDiagram> diagram;
